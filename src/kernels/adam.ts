@@ -1,0 +1,28 @@
+/** Host side of the Adam update (shaders/adam.wgsl). The optimizer state m, v lives on the GPU. */
+import { grid1d, type Dispatch } from './kernel.js';
+import type { KernelLibrary } from './library.js';
+import { expectFits, numel, shapeStr, type Tensor } from './tensor.js';
+
+export interface AdamHyper {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+}
+
+export const ADAM_DEFAULTS: AdamHyper = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+
+/** Uniform values for step t (1-based): the bias corrections are computed here in double precision. */
+export function adamParams(h: AdamHyper, t: number, n: number) {
+  return { n, lr: h.lr, beta1: h.beta1, beta2: h.beta2, eps: h.eps, bc1: 1 - Math.pow(h.beta1, t), bc2: 1 - Math.pow(h.beta2, t) };
+}
+
+/** A dispatch for step t; call `setParams(adamParams(h, t, n))` on it to replay later steps. */
+export function adamStep(lib: KernelLibrary, param: Tensor, grad: Tensor, m: Tensor, v: Tensor, h: AdamHyper, t: number): Dispatch {
+  const n = numel(param.shape);
+  for (const [name, x] of [['grad', grad], ['m', m], ['v', v]] as const) {
+    if (numel(x.shape) !== n) throw new Error(`adamStep: ${name} has shape ${shapeStr(x.shape)}, param has ${shapeStr(param.shape)}`);
+    expectFits(`adamStep: ${name}`, x);
+  }
+  return lib.kernel('adam').bind({ grad: grad.buffer, param: param.buffer, m: m.buffer, v: v.buffer }, adamParams(h, t, n), grid1d(n, 256));
+}

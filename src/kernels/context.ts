@@ -1,0 +1,112 @@
+/**
+ * GPU context: the one place that talks to `navigator.gpu` (or a GPU object handed in, such as
+ * the `webgpu` package's in Node). Everything else receives the `GpuContext`.
+ */
+
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** True for SwiftShader / software adapters: prefer register-blocked kernels without barriers. */
+  isSoftware: boolean;
+}
+
+export interface GpuContext {
+  device: GPUDevice;
+  adapter: GPUAdapter | null;
+  info: AdapterSummary;
+  limits: GPUSupportedLimits;
+  /** Resolves with the loss reason if the device is lost. */
+  lost: Promise<GPUDeviceLostInfo>;
+  /** Set once the device has been lost; operations should check it and fail fast. */
+  lostReason: string | null;
+}
+
+export class WebGpuUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WebGpuUnavailableError';
+  }
+}
+
+export interface CreateContextOptions {
+  /** A GPU object (navigator.gpu or Dawn's `create([])` result); defaults to globalThis.navigator.gpu. */
+  gpu?: GPU;
+  powerPreference?: GPUPowerPreference;
+  /** Ask for the adapter's maximum buffer sizes (needed for VGG at large sizes). Default true. */
+  requestMaxLimits?: boolean;
+}
+
+function summarize(adapter: GPUAdapter): AdapterSummary {
+  const i = adapter.info ?? ({} as GPUAdapterInfo);
+  const text = `${i.vendor ?? ''} ${i.architecture ?? ''} ${i.device ?? ''} ${i.description ?? ''}`.toLowerCase();
+  return {
+    vendor: i.vendor ?? '',
+    architecture: i.architecture ?? '',
+    device: i.device ?? '',
+    description: i.description ?? '',
+    isSoftware: /swiftshader|llvmpipe|software|lavapipe/.test(text) || (i as { isFallbackAdapter?: boolean }).isFallbackAdapter === true,
+  };
+}
+
+export async function createGpuContext(options: CreateContextOptions = {}): Promise<GpuContext> {
+  const gpu = options.gpu ?? (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  if (!gpu) {
+    throw new WebGpuUnavailableError(
+      'WebGPU is not available: navigator.gpu is missing. Use a WebGPU browser (Chrome 113+), ' +
+        'or start Chromium with --enable-unsafe-webgpu; in Node pass a GPU object (e.g. from the "webgpu" package).',
+    );
+  }
+  const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+  if (!adapter) {
+    throw new WebGpuUnavailableError(
+      'WebGPU is present but no GPU adapter was found (requestAdapter returned null). ' +
+        'The GPU may be blocklisted or WebGPU disabled; try chrome://gpu, or a software adapter (SwiftShader).',
+    );
+  }
+  const wanted = options.requestMaxLimits ?? true;
+  const requiredLimits: Record<string, number> = {};
+  if (wanted) {
+    for (const name of ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupsPerDimension'] as const) {
+      requiredLimits[name] = adapter.limits[name];
+    }
+  }
+  const device = await adapter.requestDevice({ requiredLimits });
+  return wrapDevice(device, adapter);
+}
+
+/** Wrap a device someone else created (tests, Node runners). */
+export function wrapDevice(device: GPUDevice, adapter: GPUAdapter | null = null): GpuContext {
+  const ctx: GpuContext = {
+    device,
+    adapter,
+    info: adapter
+      ? summarize(adapter)
+      : { vendor: '', architecture: '', device: '', description: 'unknown', isSoftware: false },
+    limits: device.limits,
+    lost: device.lost,
+    lostReason: null,
+  };
+  device.lost.then((info) => {
+    ctx.lostReason = `${info.reason}: ${info.message}`;
+  });
+  return ctx;
+}
+
+export function describeContext(ctx: GpuContext): string {
+  const i = ctx.info;
+  const name = [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' / ') || 'unknown adapter';
+  return `${name}${i.isSoftware ? ' (software)' : ''}; maxStorageBufferBindingSize=${ctx.limits.maxStorageBufferBindingSize}, maxBufferSize=${ctx.limits.maxBufferSize}`;
+}
+
+export class DeviceLostError extends Error {
+  constructor(reason: string) {
+    super(`The GPU device was lost (${reason}). Create a new context and start again.`);
+    this.name = 'DeviceLostError';
+  }
+}
+
+export function assertAlive(ctx: GpuContext): void {
+  if (ctx.lostReason !== null) throw new DeviceLostError(ctx.lostReason);
+}

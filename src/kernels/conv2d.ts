@@ -1,0 +1,102 @@
+/**
+ * Host side of the convolution kernels (shaders/conv2d_*.wgsl): shape checks and dispatch shapes.
+ * Convolutions are stride 1 with "same" zero padding K/2, K odd (VGG uses K = 3).
+ */
+import type { Dispatch } from './kernel.js';
+import { grid1d } from './kernel.js';
+import { runOnce, type KernelLibrary } from './library.js';
+import { expectPositiveInts, expectShape, type Tensor } from './tensor.js';
+
+/** Conv weights in PyTorch layout plus the repacked copies the implicit-GEMM kernels read. */
+export interface ConvWeights {
+  O: number;
+  C: number;
+  K: number;
+  /** O×C×K×K */
+  weight: Tensor;
+  /** O */
+  bias: Tensor;
+  /** K×K×C×ceil8(O), for conv2d_forward */
+  packedForward: Tensor;
+  /** K×K×O×ceil8(C), for conv2d_backward_input; null if made without backward support */
+  packedBackward: Tensor | null;
+}
+
+export const ceil8 = (n: number) => Math.ceil(n / 8) * 8;
+
+function convDims(what: string, input: Tensor): { C: number; H: number; W: number } {
+  if (input.shape.length !== 3) throw new Error(`${what}: expected a C×H×W tensor, got shape [${input.shape.join('×')}]`);
+  const [C, H, W] = input.shape;
+  return { C, H, W };
+}
+
+/** Repack OIHW weights for the conv kernels (runs now, once). The returned tensors belong to the caller. */
+export function packConvWeights(lib: KernelLibrary, weight: Tensor, bias: Tensor, withBackward = true): ConvWeights {
+  if (weight.shape.length !== 4) throw new Error(`packConvWeights: weight must be O×C×K×K, got [${weight.shape.join('×')}]`);
+  const [O, C, K, K2] = weight.shape;
+  if (K !== K2 || K % 2 !== 1) throw new Error(`packConvWeights: kernel must be square with odd size, got ${K}×${K2}`);
+  expectShape('packConvWeights: bias', bias, [O]);
+  const repack = lib.kernel('conv2d_repack_weights');
+  const packedForward = lib.tensor([K, K, C, ceil8(O)], 'conv.packedForward');
+  const dispatches = [
+    repack.bind({ weight: weight.buffer, packed: packedForward.buffer }, { O, C, K, transpose: 0, P: ceil8(O) }, grid1d(K * K * C * ceil8(O), 64)),
+  ];
+  let packedBackward: Tensor | null = null;
+  if (withBackward) {
+    packedBackward = lib.tensor([K, K, O, ceil8(C)], 'conv.packedBackward');
+    dispatches.push(
+      repack.bind({ weight: weight.buffer, packed: packedBackward.buffer }, { O, C, K, transpose: 1, P: ceil8(C) }, grid1d(K * K * O * ceil8(C), 64)),
+    );
+  }
+  runOnce(lib, dispatches);
+  return { O, C, K, weight, bias, packedForward, packedBackward };
+}
+
+/** output = conv(input, weight) + bias, then ReLU if `relu`. input C×H×W → output O×H×W. */
+export function conv2dForward(lib: KernelLibrary, input: Tensor, w: ConvWeights, output: Tensor, relu: boolean): Dispatch {
+  const { C, H, W } = convDims('conv2dForward: input', input);
+  if (C !== w.C) throw new Error(`conv2dForward: input has ${C} channels but the weights expect ${w.C}`);
+  expectShape('conv2dForward: output', output, [w.O, H, W]);
+  const groups: [number, number, number] = [Math.ceil(Math.ceil((H * W) / 8) / 64), ceil8(w.O) / 8, 1];
+  return lib.kernel('conv2d_forward').bind(
+    { input: input.buffer, weight: w.packedForward.buffer, bias: w.bias.buffer, output: output.buffer },
+    { C, H, W, O: w.O, K: w.K, O8: ceil8(w.O), relu: relu ? 1 : 0 },
+    groups,
+  );
+}
+
+/** grad_input (C×H×W) from grad_output (O×H×W): the flipped, transposed convolution. */
+export function conv2dBackwardInput(lib: KernelLibrary, gradOutput: Tensor, w: ConvWeights, gradInput: Tensor): Dispatch {
+  const { C: O, H, W } = convDims('conv2dBackwardInput: grad_output', gradOutput);
+  if (O !== w.O) throw new Error(`conv2dBackwardInput: grad_output has ${O} channels but the weights have ${w.O} outputs`);
+  if (!w.packedBackward) throw new Error('conv2dBackwardInput: weights were packed without backward support');
+  expectShape('conv2dBackwardInput: grad_input', gradInput, [w.C, H, W]);
+  const groups: [number, number, number] = [Math.ceil(Math.ceil((H * W) / 8) / 64), ceil8(w.C) / 8, 1];
+  return lib.kernel('conv2d_backward_input').bind(
+    { grad_output: gradOutput.buffer, weight: w.packedBackward.buffer, grad_input: gradInput.buffer },
+    { C: w.C, H, W, O: w.O, K: w.K, C8: ceil8(w.C) },
+    groups,
+  );
+}
+
+/** grad_weight (O×C×K×K) from the layer input (C×H×W) and grad_output (O×H×W). */
+export function conv2dBackwardWeight(lib: KernelLibrary, input: Tensor, gradOutput: Tensor, gradWeight: Tensor): Dispatch {
+  const { C, H, W } = convDims('conv2dBackwardWeight: input', input);
+  if (gradWeight.shape.length !== 4) throw new Error(`conv2dBackwardWeight: grad_weight must be O×C×K×K, got [${gradWeight.shape.join('×')}]`);
+  const [O, , K] = gradWeight.shape;
+  expectPositiveInts('conv2dBackwardWeight', { O, K });
+  expectShape('conv2dBackwardWeight: grad_weight', gradWeight, [O, C, K, K]);
+  expectShape('conv2dBackwardWeight: grad_output', gradOutput, [O, H, W]);
+  return lib.kernel('conv2d_backward_weight').bind(
+    { input: input.buffer, grad_output: gradOutput.buffer, grad_weight: gradWeight.buffer },
+    { C, H, W, O, K },
+    grid1d(O * C * K * K, 64),
+  );
+}
+
+/** grad_bias (O) = per-channel sum of grad_output (O×H×W). */
+export function conv2dBackwardBias(lib: KernelLibrary, gradOutput: Tensor, gradBias: Tensor): Dispatch {
+  const { C: O, H, W } = convDims('conv2dBackwardBias: grad_output', gradOutput);
+  expectShape('conv2dBackwardBias: grad_bias', gradBias, [O]);
+  return lib.kernel('conv2d_backward_bias').bind({ grad_output: gradOutput.buffer, grad_bias: gradBias.buffer }, { O, HW: H * W }, [Math.ceil(O / 64), 1, 1]);
+}

@@ -1,0 +1,92 @@
+/**
+ * The kernels of one device, compiled on first use and cached, plus the helpers every op needs:
+ * upload, readback, and running a list of dispatches in one command encoder.
+ */
+import { assertAlive, type GpuContext } from './context.js';
+import { ComputeKernel, type Dispatch } from './kernel.js';
+import { GpuMemory } from './memory.js';
+import { SHADERS, type KernelName } from './shaders.js';
+import { numel, shapeStr, type Tensor } from './tensor.js';
+
+export class KernelLibrary {
+  private cache = new Map<KernelName, ComputeKernel>();
+  readonly memory: GpuMemory;
+
+  constructor(readonly ctx: GpuContext) {
+    this.memory = new GpuMemory(ctx.device);
+  }
+
+  kernel(name: KernelName): ComputeKernel {
+    let k = this.cache.get(name);
+    if (!k) {
+      const source = SHADERS[name];
+      if (!source) throw new Error(`unknown kernel "${name}"`);
+      k = new ComputeKernel(this.ctx, name, source);
+      this.cache.set(name, k);
+    }
+    return k;
+  }
+
+  /** A pooled tensor of the given shape (contents undefined). Release with `release`. */
+  tensor(shape: readonly number[], label = 'tensor'): Tensor {
+    if (shape.some((d) => !Number.isInteger(d) || d <= 0)) throw new Error(`tensor(${label}): invalid shape ${shapeStr(shape)}`);
+    return { buffer: this.memory.acquire(numel(shape) * 4, label), shape: [...shape] };
+  }
+
+  release(...tensors: Tensor[]): void {
+    for (const t of tensors) this.memory.release(t.buffer);
+  }
+
+  upload(shape: readonly number[], data: ArrayLike<number>, label = 'upload'): Tensor {
+    if (data.length !== numel(shape)) throw new Error(`upload(${label}): ${data.length} values for shape ${shapeStr(shape)} (${numel(shape)})`);
+    const t = this.tensor(shape, label);
+    this.write(t, data);
+    return t;
+  }
+
+  write(t: Tensor, data: ArrayLike<number>): void {
+    const arr = data instanceof Float32Array ? data : Float32Array.from(data);
+    if (arr.length > numel(t.shape)) throw new Error(`write: ${arr.length} values into tensor of shape ${shapeStr(t.shape)}`);
+    this.ctx.device.queue.writeBuffer(t.buffer, 0, arr.buffer, arr.byteOffset, arr.byteLength);
+  }
+
+  /** Encode all dispatches into one compute pass and submit. */
+  run(dispatches: readonly Dispatch[]): void {
+    assertAlive(this.ctx);
+    const encoder = this.ctx.device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    for (const d of dispatches) d.encode(pass);
+    pass.end();
+    this.ctx.device.queue.submit([encoder.finish()]);
+  }
+
+  /** Copy `count` floats from a tensor (default all) back to the CPU. */
+  async read(t: Tensor, count = numel(t.shape), offset = 0): Promise<Float32Array> {
+    return new Float32Array(await this.readBytes(t.buffer, count * 4, offset * 4));
+  }
+
+  async readBytes(buffer: GPUBuffer, byteLength: number, byteOffset = 0): Promise<ArrayBuffer> {
+    assertAlive(this.ctx);
+    const size = Math.ceil(byteLength / 4) * 4;
+    const staging = this.ctx.device.createBuffer({ size: Math.max(4, size), usage: 0x0001 | 0x0008 /* MAP_READ | COPY_DST */ });
+    const encoder = this.ctx.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(buffer, byteOffset, staging, 0, size);
+    this.ctx.device.queue.submit([encoder.finish()]);
+    try {
+      await staging.mapAsync(1 /* GPUMapMode.READ */);
+      return staging.getMappedRange().slice(0, byteLength);
+    } finally {
+      staging.destroy();
+    }
+  }
+
+  destroy(): void {
+    this.memory.destroyAll();
+  }
+}
+
+/** Run dispatches made for a single use, then free their uniform buffers. */
+export function runOnce(lib: KernelLibrary, dispatches: readonly Dispatch[]): void {
+  lib.run(dispatches);
+  for (const d of dispatches) d.destroy();
+}

@@ -1,0 +1,73 @@
+/**
+ * Host side of the loss kernels and the GPU reduction. A loss is computed as per-element terms
+ * plus a gradient in one pass, then reduced to one float in a `scalars` buffer slot, so a whole
+ * step's losses can be read back together (or not at all).
+ */
+import { grid1d, type Dispatch } from './kernel.js';
+import type { KernelLibrary } from './library.js';
+import { expectFits, expectShape, numel, shapeStr, type Tensor } from './tensor.js';
+
+/** terms = (input − target)²; grad = 2·scale·(input − target) (+ grad if accumulate). */
+export function squaredError(lib: KernelLibrary, input: Tensor, target: Tensor, terms: Tensor, grad: Tensor, scale: number, accumulate = false): Dispatch {
+  const n = numel(input.shape);
+  for (const [name, t] of [['target', target], ['terms', terms], ['grad', grad]] as const) {
+    if (numel(t.shape) !== n) throw new Error(`squaredError: ${name} has shape ${shapeStr(t.shape)}, input has ${shapeStr(input.shape)}`);
+    expectFits(`squaredError: ${name}`, t);
+  }
+  return lib.kernel('squared_error').bind(
+    { input: input.buffer, target: target.buffer, terms: terms.buffer, grad: grad.buffer },
+    { n, scale, accumulate: accumulate ? 1 : 0 },
+    grid1d(n, 256),
+  );
+}
+
+/** Total variation terms and gradient of a C×H×W image (see shaders/tv_loss.wgsl). */
+export function tvLoss(lib: KernelLibrary, image: Tensor, terms: Tensor, grad: Tensor, scale: number, accumulate = false): Dispatch {
+  if (image.shape.length !== 3) throw new Error(`tvLoss: expected a C×H×W image, got ${shapeStr(image.shape)}`);
+  const [C, H, W] = image.shape;
+  expectShape('tvLoss: terms', terms, image.shape);
+  expectShape('tvLoss: grad', grad, image.shape);
+  return lib.kernel('tv_loss').bind(
+    { image: image.buffer, terms: terms.buffer, grad: grad.buffer },
+    { C, H, W, scale, accumulate: accumulate ? 1 : 0 },
+    grid1d(C * H * W, 256),
+  );
+}
+
+export const REDUCE_PARTIALS = 256;
+
+export interface ReduceArgs {
+  a: Tensor;
+  /** If given, the dot product a·b is reduced instead of Σa. */
+  b?: Tensor;
+  /** Where the result lands: out[outIndex] = scale · sum. */
+  out: Tensor;
+  outIndex: number;
+  scale?: number;
+  /** Scratch of at least REDUCE_PARTIALS floats, owned by the caller (may be shared between reductions run in sequence). */
+  partials: Tensor;
+}
+
+/** One or two dispatches that sum `a` (or a·b) into out[outIndex] on the GPU. */
+export function reduceSum(lib: KernelLibrary, args: ReduceArgs): Dispatch[] {
+  const { a, b, out, outIndex, partials } = args;
+  const scale = args.scale ?? 1;
+  const n = numel(a.shape);
+  expectFits('reduceSum: a', a);
+  if (b && numel(b.shape) !== n) throw new Error(`reduceSum: a ${shapeStr(a.shape)} and b ${shapeStr(b.shape)} differ in size`);
+  if (!Number.isInteger(outIndex) || outIndex < 0 || outIndex >= numel(out.shape)) throw new Error(`reduceSum: out index ${outIndex} outside out ${shapeStr(out.shape)}`);
+  if (numel(partials.shape) < REDUCE_PARTIALS) throw new Error(`reduceSum: partials needs ${REDUCE_PARTIALS} floats, has ${numel(partials.shape)}`);
+  const k = lib.kernel('reduce_sum');
+  const mode = b ? 1 : 0;
+  const bBuf = (b ?? a).buffer;
+  const groups = Math.min(REDUCE_PARTIALS, Math.ceil(n / 256));
+  if (groups <= 1) {
+    return [k.bind({ a: a.buffer, b: bBuf, output: out.buffer }, { n, block: 256 * Math.ceil(n / 256), mode, out_offset: outIndex, scale }, [1, 1, 1])];
+  }
+  const block = 256 * Math.ceil(n / groups / 256);
+  const used = Math.ceil(n / block);
+  return [
+    k.bind({ a: a.buffer, b: bBuf, output: partials.buffer }, { n, block, mode, out_offset: 0, scale: 1 }, [used, 1, 1]),
+    k.bind({ a: partials.buffer, b: partials.buffer, output: out.buffer }, { n: used, block: 256, mode: 0, out_offset: outIndex, scale }, [1, 1, 1]),
+  ];
+}

@@ -1,0 +1,158 @@
+/**
+ * Browser side of the kernel tests: each case uploads its inputs, runs one kernel (through the
+ * same host wrappers the engine uses) and reads the outputs back. Runs inside headless Chromium.
+ */
+import { adamStep, type AdamHyper } from '../../src/kernels/adam.js';
+import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, packConvWeights } from '../../src/kernels/conv2d.js';
+import { axpby, fill, reluBackward, reluForward } from '../../src/kernels/elementwise.js';
+import { gramBackward, gramForward } from '../../src/kernels/gram.js';
+import { clampImage, postprocess, preprocess, type InputConvention } from '../../src/kernels/image.js';
+import { runOnce, type KernelLibrary } from '../../src/kernels/library.js';
+import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../../src/kernels/loss.js';
+import { poolBackward, poolForward, pooledShape, type PoolKind } from '../../src/kernels/pool.js';
+import type { Tensor } from '../../src/kernels/tensor.js';
+
+export type Arrays = Record<string, Float32Array>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CaseParams = Record<string, any>;
+type Case = (lib: KernelLibrary, x: Arrays, p: CaseParams) => Promise<Arrays>;
+
+async function readAll(lib: KernelLibrary, outs: Record<string, Tensor>): Promise<Arrays> {
+  const r: Arrays = {};
+  for (const [k, t] of Object.entries(outs)) r[k] = await lib.read(t);
+  return r;
+}
+
+/** Upload named inputs with given shapes, run, read named outputs, release everything. */
+async function withTensors(
+  lib: KernelLibrary,
+  x: Arrays,
+  shapes: Record<string, number[]>,
+  outShapes: Record<string, number[]>,
+  body: (t: Record<string, Tensor>) => ReturnType<typeof reduceSum>,
+): Promise<Arrays> {
+  const t: Record<string, Tensor> = {};
+  try {
+    for (const [k, s] of Object.entries(shapes)) t[k] = lib.upload(s, x[k], k);
+    for (const [k, s] of Object.entries(outShapes)) t[k] = lib.tensor(s, k);
+    runOnce(lib, body(t));
+    return await readAll(lib, Object.fromEntries(Object.keys(outShapes).map((k) => [k, t[k]])));
+  } finally {
+    lib.release(...Object.values(t));
+  }
+}
+
+export const CASES: Record<string, Case> = {
+  async conv2d_forward(lib, x, { C, H, W, O, K, relu, weightC }) {
+    const weight = lib.upload([O, weightC ?? C, K, K], x.weight), bias = lib.upload([O], x.bias);
+    const w = packConvWeights(lib, weight, bias, false);
+    try {
+      return await withTensors(lib, x, { input: [C, H, W] }, { output: [O, H, W] }, (t) => [conv2dForward(lib, t.input, w, t.output, !!relu)]);
+    } finally {
+      lib.release(weight, bias, w.packedForward);
+    }
+  },
+  async conv2d_backward_input(lib, x, { C, H, W, O, K }) {
+    const weight = lib.upload([O, C, K, K], x.weight), bias = lib.tensor([O]);
+    const w = packConvWeights(lib, weight, bias, true);
+    try {
+      return await withTensors(lib, x, { grad_output: [O, H, W] }, { grad_input: [C, H, W] }, (t) => [conv2dBackwardInput(lib, t.grad_output, w, t.grad_input)]);
+    } finally {
+      lib.release(weight, bias, w.packedForward, w.packedBackward!);
+    }
+  },
+  async conv2d_backward_weight(lib, x, { C, H, W, O, K }) {
+    return withTensors(lib, x, { input: [C, H, W], grad_output: [O, H, W] }, { grad_weight: [O, C, K, K], grad_bias: [O] }, (t) => [
+      conv2dBackwardWeight(lib, t.input, t.grad_output, t.grad_weight),
+      conv2dBackwardBias(lib, t.grad_output, t.grad_bias),
+    ]);
+  },
+  async conv2d_repack_weights(lib, x, { C, O, K }) {
+    const weight = lib.upload([O, C, K, K], x.weight), bias = lib.tensor([O]);
+    const w = packConvWeights(lib, weight, bias, true);
+    try {
+      return await readAll(lib, { forward: w.packedForward, backward: w.packedBackward! });
+    } finally {
+      lib.release(weight, bias, w.packedForward, w.packedBackward!);
+    }
+  },
+  async relu(lib, x, { n }) {
+    return withTensors(lib, x, { input: [n], grad_output: [n] }, { output: [n], grad_input: [n] }, (t) => [
+      reluForward(lib, t.input, t.output),
+      reluBackward(lib, t.input, t.grad_output, t.grad_input),
+    ]);
+  },
+  async pool(lib, x, { kind, C, H, W }) {
+    const po = pooledShape([C, H, W]);
+    return withTensors(lib, x, { input: [C, H, W], grad_output: po }, { output: po, grad_input: [C, H, W] }, (t) => [
+      poolForward(lib, kind as PoolKind, t.input, t.output),
+      poolBackward(lib, kind as PoolKind, t.input, t.grad_output, t.grad_input),
+    ]);
+  },
+  async gram(lib, x, { C, M, scale }) {
+    return withTensors(lib, x, { features: [C, M], grad_gram: [C, C] }, { gram: [C, C], grad_features: [C, M] }, (t) => [
+      gramForward(lib, t.features, t.gram, scale),
+      gramBackward(lib, t.features, t.grad_gram, t.grad_features, scale),
+    ]);
+  },
+  async squared_error(lib, x, { n, scale }) {
+    return withTensors(lib, x, { input: [n], target: [n] }, { terms: [n], grad: [n], loss: [2], partials: [REDUCE_PARTIALS] }, (t) => [
+      squaredError(lib, t.input, t.target, t.terms, t.grad, scale),
+      ...reduceSum(lib, { a: t.terms, out: t.loss, outIndex: 1, scale, partials: t.partials }),
+    ]);
+  },
+  async tv_loss(lib, x, { C, H, W, scale }) {
+    const s = [C, H, W];
+    return withTensors(lib, x, { image: s }, { terms: s, grad: s, loss: [1], partials: [REDUCE_PARTIALS] }, (t) => [
+      tvLoss(lib, t.image, t.terms, t.grad, scale),
+      ...reduceSum(lib, { a: t.terms, out: t.loss, outIndex: 0, scale, partials: t.partials }),
+    ]);
+  },
+  async reduce(lib, x, { n, dot, scale }) {
+    return withTensors(lib, x, { a: [n], b: [n] }, { out: [3], partials: [REDUCE_PARTIALS] }, (t) =>
+      reduceSum(lib, { a: t.a, b: dot ? t.b : undefined, out: t.out, outIndex: 2, scale, partials: t.partials }),
+    );
+  },
+  async axpby(lib, x, { n, a, b }) {
+    const tx = lib.upload([n], x.x), ty = lib.upload([n], x.y);
+    try {
+      runOnce(lib, [axpby(lib, a, tx, b, ty)]);
+      return { y: await lib.read(ty) };
+    } finally {
+      lib.release(tx, ty);
+    }
+  },
+  async fill(lib, _x, { n, value }) {
+    return withTensors(lib, {}, {}, { y: [n] }, (t) => [fill(lib, t.y, value)]);
+  },
+  async image(lib, x, { H, W, convention: c }) {
+    const convention = c as InputConvention;
+    // x.rgba holds bytes as floats; pack them into u32 pixels.
+    const bytes = Uint8Array.from(x.rgba);
+    const pixels = lib.memory.acquire(H * W * 4, 'pixels');
+    const outPixels = lib.memory.acquire(H * W * 4, 'outPixels');
+    lib.ctx.device.queue.writeBuffer(pixels, 0, bytes);
+    const net = lib.tensor([3, H, W]);
+    const clamped = lib.upload([3, H, W], x.wild);
+    try {
+      runOnce(lib, [preprocess(lib, pixels, H, W, net, convention), clampImage(lib, clamped, convention)]);
+      const netRead = await lib.read(net);
+      runOnce(lib, [postprocess(lib, net, outPixels, convention)]);
+      const back = new Uint8Array(await lib.readBytes(outPixels, H * W * 4));
+      return { net: netRead, rgba: Float32Array.from(back), clamped: await lib.read(clamped) };
+    } finally {
+      lib.release(net, clamped);
+      lib.memory.release(pixels);
+      lib.memory.release(outPixels);
+    }
+  },
+  async adam(lib, x, { n, hyper, t }) {
+    const ts = { param: lib.upload([n], x.param), grad: lib.upload([n], x.grad), m: lib.upload([n], x.m), v: lib.upload([n], x.v) };
+    try {
+      runOnce(lib, [adamStep(lib, ts.param, ts.grad, ts.m, ts.v, hyper as AdamHyper, t)]);
+      return readAll(lib, { param: ts.param, m: ts.m, v: ts.v });
+    } finally {
+      lib.release(...Object.values(ts));
+    }
+  },
+};

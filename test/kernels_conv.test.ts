@@ -1,0 +1,99 @@
+/**
+ * Convolution kernels vs CPU references and finite differences, in headless Chromium.
+ * Tolerances: GPU results are float32 sums of up to C·K·K ≈ 600 products; a bound of 1e-4 of the
+ * output's largest magnitude leaves ~10× headroom over the observed ~1e-6 while catching any
+ * indexing mistake (which gives O(1) errors). Finite differences are taken in double precision on
+ * the CPU (conv is linear, so central differences are exact up to rounding), same 1e-4 bound.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  conv2dBackwardBiasRef,
+  conv2dBackwardInputRef,
+  conv2dBackwardWeightRef,
+  conv2dForwardRef,
+  repackWeightsRef,
+} from '../src/kernels/cpu/conv2d.js';
+import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
+import { dotSum, expectClose, finiteDiff, pick, randArray, sampleIndices } from './util.js';
+
+// [C, H, W, O, K]: 1 channel, 1×1 images, odd sizes, channel counts that are not multiples of the
+// 8-channel register block, H·W not a multiple of the 8-pixel block or the 64-wide workgroup,
+// more than one workgroup of pixels, K = 1 and 5.
+const SHAPES: [number, number, number, number, number][] = [
+  [1, 1, 1, 1, 3],
+  [1, 5, 7, 3, 3],
+  [3, 9, 13, 10, 3],
+  [17, 6, 5, 9, 3],
+  [8, 8, 8, 16, 3],
+  [3, 33, 31, 12, 3],
+  [20, 3, 2, 70, 3],
+  [2, 7, 6, 3, 5],
+  [4, 11, 3, 1, 1],
+];
+
+let gpu: GpuPage;
+beforeAll(async () => {
+  gpu = await openGpuPage();
+});
+afterAll(async () => {
+  await gpu?.close();
+});
+
+describe.each(SHAPES)('conv2d C=%i H=%i W=%i O=%i K=%i', (C, H, W, O, K) => {
+  const seed = C * 1000 + H * 100 + W * 10 + O + K;
+  const input = randArray(C * H * W, seed);
+  const weight = randArray(O * C * K * K, seed + 1, 0.5);
+  const bias = randArray(O, seed + 2);
+  const gradOut = randArray(O * H * W, seed + 3);
+  const label = `C${C} H${H} W${W} O${O} K${K}`;
+
+  it('forward (with and without fused ReLU) matches the CPU reference', async () => {
+    for (const relu of [0, 1]) {
+      const r = await gpu.run('conv2d_forward', { input, weight, bias }, { C, H, W, O, K, relu });
+      expectClose(`conv2d_forward relu=${relu} ${label}`, r.output, conv2dForwardRef(input, C, H, W, weight, bias, O, K, !!relu), 1e-4);
+    }
+  });
+
+  it('backward to input matches the reference and finite differences', async () => {
+    const r = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K });
+    expectClose(`conv2d_backward_input ${label}`, r.grad_input, conv2dBackwardInputRef(gradOut, C, H, W, weight, O, K), 1e-4);
+    const idx = sampleIndices(C * H * W, 24);
+    const fd = finiteDiff((x) => dotSum(gradOut, conv2dForwardRef(x, C, H, W, weight, bias, O, K)), Float64Array.from(input), idx);
+    expectClose(`conv2d_backward_input FD ${label}`, pick(r.grad_input, idx), fd, 1e-4);
+  });
+
+  it('backward to weights and bias match the reference and finite differences', async () => {
+    const r = await gpu.run('conv2d_backward_weight', { input, grad_output: gradOut }, { C, H, W, O, K });
+    expectClose(`conv2d_backward_weight ${label}`, r.grad_weight, conv2dBackwardWeightRef(input, C, H, W, gradOut, O, K), 1e-4);
+    expectClose(`conv2d_backward_bias ${label}`, r.grad_bias, conv2dBackwardBiasRef(gradOut, O, H * W), 1e-4);
+    const idx = sampleIndices(O * C * K * K, 24);
+    const fdW = finiteDiff((w) => dotSum(gradOut, conv2dForwardRef(input, C, H, W, w, bias, O, K)), Float64Array.from(weight), idx);
+    expectClose(`conv2d_backward_weight FD ${label}`, pick(r.grad_weight, idx), fdW, 1e-4);
+    const fdB = finiteDiff((b) => dotSum(gradOut, conv2dForwardRef(input, C, H, W, weight, b, O, K)), Float64Array.from(bias), sampleIndices(O, 8));
+    expectClose(`conv2d_backward_bias FD ${label}`, pick(r.grad_bias, sampleIndices(O, 8)), fdB, 1e-4);
+  });
+});
+
+describe('conv2d weight repacking', () => {
+  it('produces the padded HWIO and HWOI layouts exactly', async () => {
+    const [O, C, K] = [10, 3, 3];
+    const weight = randArray(O * C * K * K, 99);
+    const r = await gpu.run('conv2d_repack_weights', { weight }, { O, C, K });
+    expectClose('repack HWIO', r.forward, repackWeightsRef(weight, O, C, K, false), 0);
+    expectClose('repack HWOI', r.backward, repackWeightsRef(weight, O, C, K, true), 0);
+  });
+});
+
+describe('conv2d errors', () => {
+  it('rejects an input whose channel count does not match the weights, naming the shapes', async () => {
+    const [C, H, W, O, K] = [3, 4, 4, 2, 3];
+    await expect(
+      gpu.run('conv2d_forward', { input: randArray(4 * H * W, 1), weight: randArray(O * C * K * K, 2), bias: randArray(O, 3) }, { C: 4, H, W, O, K, relu: 0, weightC: C }),
+    ).rejects.toThrow(/input has 4 channels but the weights expect 3/);
+  });
+  it('rejects a buffer too small for its shape', async () => {
+    await expect(gpu.run('conv2d_backward_weight', { input: randArray(10, 1), grad_output: randArray(16, 2) }, { C: 3, H: 4, W: 4, O: 1, K: 3 })).rejects.toThrow(
+      /10 values for shape \[3×4×4\]/,
+    );
+  });
+});
