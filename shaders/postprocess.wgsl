@@ -19,8 +19,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (p >= params.HW) { return; }
   let n = vec3<f32>(image[p], image[params.HW + p], image[2u * params.HW + p]);
   let mean = vec3<f32>(params.mean0, params.mean1, params.mean2);
-  let std = vec3<f32>(params.std0, params.std1, params.std2);
-  var v = (n * std + mean) / params.range;
+  let stdev = vec3<f32>(params.std0, params.std1, params.std2);
+  var v = (n * stdev + mean) / params.range;
   if (params.bgr == 1u) { v = v.bgr; }
   pixels[p] = pack4x8unorm(vec4<f32>(clamp(v, vec3<f32>(0.0), vec3<f32>(1.0)), 1.0));
 }

@@ -23,8 +23,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var v = rgba.rgb;
   if (params.bgr == 1u) { v = rgba.bgr; }
   let mean = vec3<f32>(params.mean0, params.mean1, params.mean2);
-  let std = vec3<f32>(params.std0, params.std1, params.std2);
-  let n = (v - mean) / std;
+  let stdev = vec3<f32>(params.std0, params.std1, params.std2);
+  let n = (v - mean) / stdev;
   output[p] = n.x;
   output[params.HW + p] = n.y;
   output[2u * params.HW + p] = n.z;

@@ -5,6 +5,7 @@
 // strided run, then a tree reduction in workgroup memory. The host runs it once with up to 256
 // workgroups into a partials buffer, then once with one workgroup over the partials into the
 // final slot, so the result never leaves the GPU. Summation order is fixed (deterministic).
+// Layout: a, b: n floats (b is ignored in mode 0); output: floats at out_offset onward.
 // Dispatch: number of blocks (≤ 65535).
 
 struct Params { n: u32, block: u32, mode: u32, out_offset: u32, scale: f32, _pad0: u32, _pad1: u32, _pad2: u32 }

@@ -1,7 +1,7 @@
 // relu_backward — grad_input[i] = grad_output[i] if activation[i] > 0, else 0.
 // `activation` may be the ReLU's input or its output: both are > 0 at exactly the same places,
 // so the fused conv+ReLU can pass its output. (The derivative at exactly 0 is taken as 0.)
-// In place is allowed (grad_input may alias nothing else; use a separate buffer).
+// Layout: any, n elements; grad_input must be a buffer of its own (no aliasing).
 // Dispatch: ceil(n / 256) workgroups, spilling into y past 65535.
 
 struct Params { n: u32, _pad0: u32, _pad1: u32, _pad2: u32 }

@@ -15,7 +15,7 @@ export function squaredError(lib: KernelLibrary, input: Tensor, target: Tensor, 
     expectFits(`squaredError: ${name}`, t);
   }
   return lib.kernel('squared_error').bind(
-    { input: input.buffer, target: target.buffer, terms: terms.buffer, grad: grad.buffer },
+    { input: input.buffer, reference: target.buffer, terms: terms.buffer, grad: grad.buffer },
     { n, scale, accumulate: accumulate ? 1 : 0 },
     grid1d(n, 256),
   );

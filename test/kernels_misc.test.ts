@@ -1,0 +1,202 @@
+/**
+ * ReLU, pooling, Gram, losses, reduction, elementwise helpers, image conversion and Adam vs CPU
+ * references (and finite differences for every backward pass), in headless Chromium.
+ * Tolerances (relative to the largest reference magnitude):
+ *  - exact ops (ReLU, max pool, fill, repack, pixel bytes): 0 or 1 byte;
+ *  - float32 sums of up to ~10⁴ terms (Gram, reductions, losses): 1e-4 (observed ≤ 1e-6);
+ *  - finite differences in double precision: the functions are linear or quadratic (or piecewise
+ *    linear away from kinks), so central differences are exact up to rounding: 1e-4.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADAM_DEFAULTS } from '../src/kernels/adam.js';
+import {
+  adamRef,
+  axpbyRef,
+  gramBackwardRef,
+  gramForwardRef,
+  poolBackwardRef,
+  poolForwardRef,
+  postprocessRef,
+  preprocessRef,
+  reluBackwardRef,
+  reluForwardRef,
+  squaredErrorRef,
+  sumRef,
+  tvLossRef,
+} from '../src/kernels/cpu/misc.js';
+import { CAFFE_CONVENTION, TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image.js';
+import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
+import { dotSum, expectClose, finiteDiff, pick, randArray, rng, sampleIndices } from './util.js';
+
+let gpu: GpuPage;
+beforeAll(async () => {
+  gpu = await openGpuPage();
+});
+afterAll(async () => {
+  await gpu?.close();
+});
+
+describe('relu', () => {
+  it.each([1, 7, 256, 257, 1000])('forward and backward, n=%i', async (n) => {
+    // keep values away from 0 so finite differences do not straddle the kink
+    const input = Float64Array.from(Float32Array.from(randArray(n, n).map((v) => (Math.abs(v) < 0.01 ? v + 0.05 : v))));
+    const gradOut = randArray(n, n + 1);
+    const r = await gpu.run('relu', { input, grad_output: gradOut }, { n });
+    expectClose(`relu_forward n=${n}`, r.output, reluForwardRef(input), 0);
+    expectClose(`relu_backward n=${n}`, r.grad_input, reluBackwardRef(input, gradOut), 0);
+    const idx = sampleIndices(n, 16);
+    const fd = finiteDiff((x) => dotSum(gradOut, reluForwardRef(x)), Float64Array.from(input), idx, 1e-4);
+    expectClose(`relu_backward FD n=${n}`, pick(r.grad_input, idx), fd, 1e-4);
+  });
+});
+
+describe.each(['max', 'avg'] as const)('%s pool 2×2', (kind) => {
+  // odd H and W (trailing row/column dropped), 1 channel, many channels
+  it.each([
+    [1, 2, 2],
+    [1, 5, 7],
+    [3, 9, 4],
+    [70, 6, 3],
+    [2, 33, 35],
+  ])('C=%i H=%i W=%i', async (C, H, W) => {
+    const input = randArray(C * H * W, C + H * W);
+    const Ho = Math.floor(H / 2), Wo = Math.floor(W / 2);
+    const gradOut = randArray(C * Ho * Wo, C + H);
+    const r = await gpu.run('pool', { input, grad_output: gradOut }, { kind, C, H, W });
+    const tag = `${kind}pool C${C} H${H} W${W}`;
+    expectClose(`${tag} forward`, r.output, poolForwardRef(kind, input, C, H, W), 1e-6);
+    expectClose(`${tag} backward`, r.grad_input, poolBackwardRef(kind, input, C, H, W, gradOut), 1e-6);
+    const idx = sampleIndices(C * H * W, 32);
+    const fd = finiteDiff((x) => dotSum(gradOut, poolForwardRef(kind, x, C, H, W)), Float64Array.from(input), idx, 1e-5);
+    expectClose(`${tag} backward FD`, pick(r.grad_input, idx), fd, 1e-4);
+  });
+});
+
+describe('gram', () => {
+  it.each([
+    [1, 1, 1],
+    [3, 7, 0.5],
+    [5, 33, 1 / 33],
+    [13, 64, 1],
+    [70, 9, 0.1],
+  ])('C=%i M=%i scale=%f', async (C, M, scale) => {
+    const features = randArray(C * M, C * 31 + M);
+    const gradGram = randArray(C * C, C + M); // deliberately not symmetric
+    const r = await gpu.run('gram', { features, grad_gram: gradGram }, { C, M, scale });
+    expectClose(`gram_forward C${C} M${M}`, r.gram, gramForwardRef(features, C, M, scale), 1e-4);
+    expectClose(`gram_backward C${C} M${M}`, r.grad_features, gramBackwardRef(features, C, M, gradGram, scale), 1e-4);
+    const idx = sampleIndices(C * M, 24);
+    const fd = finiteDiff((f) => dotSum(gradGram, gramForwardRef(f, C, M, scale)), Float64Array.from(features), idx);
+    expectClose(`gram_backward FD C${C} M${M}`, pick(r.grad_features, idx), fd, 1e-4);
+  });
+});
+
+describe('losses and reduction', () => {
+  it.each([1, 255, 256, 257, 70000])('squared error n=%i', async (n) => {
+    const input = randArray(n, n), target = randArray(n, n + 5);
+    const scale = 0.5;
+    const r = await gpu.run('squared_error', { input, target }, { n, scale });
+    const ref = squaredErrorRef(input, target, scale);
+    expectClose(`squared_error loss n=${n}`, [r.loss[1]], [ref.loss], 1e-4);
+    expectClose(`squared_error grad n=${n}`, r.grad, ref.grad, 1e-6);
+    const idx = sampleIndices(n, 16);
+    const fd = finiteDiff((x) => squaredErrorRef(x, target, scale).loss, Float64Array.from(input), idx);
+    expectClose(`squared_error FD n=${n}`, pick(r.grad, idx), fd, 1e-4);
+  });
+
+  it.each([
+    [1, 1, 1],
+    [1, 5, 7],
+    [3, 16, 9],
+    [3, 33, 64],
+  ])('total variation C=%i H=%i W=%i', async (C, H, W) => {
+    const image = randArray(C * H * W, H * W + C);
+    const scale = 0.3;
+    const r = await gpu.run('tv_loss', { image }, { C, H, W, scale });
+    const ref = tvLossRef(image, C, H, W, scale);
+    expectClose(`tv loss C${C} H${H} W${W}`, [r.loss[0]], [ref.loss], 1e-4);
+    expectClose(`tv grad C${C} H${H} W${W}`, r.grad, ref.grad, 1e-5);
+    const idx = sampleIndices(C * H * W, 24);
+    const fd = finiteDiff((x) => tvLossRef(x, C, H, W, scale).loss, Float64Array.from(image), idx);
+    expectClose(`tv grad FD C${C} H${H} W${W}`, pick(r.grad, idx), fd, 1e-4);
+  });
+
+  it.each([
+    [1, false],
+    [300, false],
+    [65537, true],
+    [1_000_003, false],
+  ])('reduce n=%i dot=%s', async (n, dot) => {
+    const a = randArray(n, n), b = randArray(n, n + 1);
+    const r = await gpu.run('reduce', { a, b }, { n, dot, scale: 2 });
+    expectClose(`reduce n=${n} dot=${dot}`, [r.out[2]], [2 * sumRef(a, dot ? b : undefined)], 1e-4 * Math.max(1, Math.sqrt(n) / 100));
+  });
+});
+
+describe('elementwise helpers', () => {
+  it.each([
+    [1, 2, 0],
+    [513, -0.5, 1],
+    [1000, 3, 0.25],
+  ])('axpby n=%i a=%f b=%f', async (n, a, b) => {
+    const x = randArray(n, n), y = randArray(n, n + 2);
+    const r = await gpu.run('axpby', { x, y }, { n, a, b });
+    expectClose(`axpby n=${n}`, r.y, axpbyRef(a, x, b, y), 1e-6);
+  });
+
+  it('fill', async () => {
+    const r = await gpu.run('fill', {}, { n: 777, value: -1.25 });
+    expect([...r.y].every((v) => v === -1.25)).toBe(true);
+  });
+
+  it('adam matches the reference over several steps', async () => {
+    const n = 1001;
+    let param = randArray(n, 1), m = new Float64Array(n), v = new Float64Array(n);
+    for (let t = 1; t <= 3; t++) {
+      const grad = randArray(n, 10 + t);
+      const r = await gpu.run('adam', { param, grad, m, v }, { n, hyper: ADAM_DEFAULTS, t });
+      const ref = adamRef(param, grad, m, v, ADAM_DEFAULTS, t);
+      // 1 − β2 = 0.001 is not exact in float32 (relative rounding ~1e-5), hence 1e-4
+      expectClose(`adam param t=${t}`, r.param, ref.param, 1e-4);
+      expectClose(`adam m t=${t}`, r.m, ref.m, 1e-4);
+      expectClose(`adam v t=${t}`, r.v, ref.v, 1e-4);
+      param = Float64Array.from(r.param); m = Float64Array.from(r.m); v = Float64Array.from(r.v);
+    }
+  });
+});
+
+describe('image conversion', () => {
+  it.each([
+    ['torchvision', 1, 1],
+    ['caffe', 7, 5],
+    ['torchvision', 33, 17],
+  ] as const)('%s convention H=%i W=%i: preprocess, postprocess, clamp', async (_name, H, W) => {
+    const convention = _name === 'caffe' ? CAFFE_CONVENTION : TORCHVISION_CONVENTION;
+    const r0 = rng(H * W);
+    const rgba = Float64Array.from({ length: H * W * 4 }, () => Math.floor(r0() * 256));
+    const wild = randArray(3 * H * W, 3, 5); // values far outside the pixel range
+    const r = await gpu.run('image', { rgba, wild }, { H, W, convention });
+    expectClose(`preprocess ${_name} ${H}x${W}`, r.net, preprocessRef(rgba, H, W, convention), 1e-6);
+    // round trip returns the same bytes (±1 for float rounding at .5), alpha forced to 255
+    const expected = postprocessRef(preprocessRef(rgba, H, W, convention), H, W, convention);
+    const diff = Math.max(...r.rgba.map((v, i) => Math.abs(v - expected[i])));
+    expect(diff).toBeLessThanOrEqual(1);
+    for (let p = 0; p < H * W; p++) for (let k = 0; k < 3; k++) expect(Math.abs(r.rgba[p * 4 + k] - rgba[p * 4 + k])).toBeLessThanOrEqual(1);
+    const { lo, hi } = pixelBounds(convention);
+    const clampRef = wild.map((v, i) => Math.min(hi[Math.floor(i / (H * W))], Math.max(lo[Math.floor(i / (H * W))], v)));
+    expectClose(`clamp_image ${_name} ${H}x${W}`, r.clamped, clampRef, 1e-6);
+  });
+});
+
+describe('errors', () => {
+  it('squared error with mismatched sizes names both shapes', async () => {
+    await expect(gpu.run('squared_error', { input: randArray(5, 1), target: randArray(4, 2) }, { n: 5, scale: 1 })).rejects.toThrow(/4 values for shape \[5\]/);
+  });
+  it('gram backward with a wrong grad_gram shape is rejected with the shapes', async () => {
+    // features 3×4 (C=3) but grad_gram sized for C=2
+    await expect(gpu.run('gram', { features: randArray(12, 1), grad_gram: randArray(4, 2) }, { C: 3, M: 4, scale: 1 })).rejects.toThrow(/shape \[3×3\]/);
+  });
+  it('pooling a map smaller than 2×2 is an error', async () => {
+    await expect(gpu.run('pool', { input: randArray(3, 1), grad_output: [] }, { kind: 'max', C: 3, H: 1, W: 1 })).rejects.toThrow(/too small for 2×2 pooling/);
+  });
+});

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# One-time setup on a fresh Debian machine: Chromium (runs the WebGPU engine headless), Debian's
+# PyTorch (an independent reference used only by the tests), and the npm dependencies.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+[ -n "${CHROME:-}" ] || command -v chromium >/dev/null 2>&1 || need+=(chromium)
+/usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need+=(python3-torchvision)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]} with apt-get" >&2
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+echo "setup: ready (chromium: ${CHROME:-$(command -v chromium)})" >&2
