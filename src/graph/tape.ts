@@ -1,0 +1,240 @@
+/**
+ * A minimal autodiff tape over the GPU kernels, for static graphs: the graph is recorded once
+ * (allocating every activation and gradient buffer and preparing every dispatch), then replayed
+ * each optimisation step with `forward()` / `backward()` dispatch lists that are encoded into
+ * one command buffer. Nothing is allocated per step, so memory stays flat over long runs.
+ *
+ * Each op keeps its forward and backward side by side (micrograd style). Gradients are only
+ * made for nodes that need them: in style transfer only the image requires a gradient, so no
+ * weight gradients are ever computed. Losses write scale·Σ(...) into slots of a `scalars`
+ * tensor; the gradient seed dL/dL = 1 is folded into each loss's own gradient kernel.
+ */
+import { conv2dBackwardInput, conv2dForward, type ConvWeights } from '../kernels/conv2d.js';
+import { axpby, reluBackward } from '../kernels/elementwise.js';
+import { gramBackward, gramForward } from '../kernels/gram.js';
+import type { Dispatch } from '../kernels/kernel.js';
+import type { KernelLibrary } from '../kernels/library.js';
+import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../kernels/loss.js';
+import { poolBackward, poolForward, pooledShape, type PoolKind } from '../kernels/pool.js';
+import { expectShape, numel, shapeStr, type Tensor } from '../kernels/tensor.js';
+
+export interface Node {
+  value: Tensor;
+  requiresGrad: boolean;
+  /** Allocated when backward is built, if requiresGrad. */
+  grad: Tensor | null;
+  name: string;
+}
+
+interface Op {
+  forward: Dispatch[];
+  /** Builds this op's backward dispatches (called in reverse order, once). */
+  backward: () => Dispatch[];
+}
+
+export class Tape {
+  private ops: Op[] = [];
+  private owned: Tensor[] = [];
+  private dispatches: Dispatch[] = [];
+  private forwardList: Dispatch[] | null = null;
+  private backwardList: Dispatch[] | null = null;
+  /** How many gradient contributions each node has received while building backward. */
+  private contributions = new Map<Node, number>();
+  readonly scalars: Tensor;
+  private partials: Tensor;
+  private nextSlot = 0;
+  readonly slotNames: string[] = [];
+
+  constructor(readonly lib: KernelLibrary, maxSlots = 64) {
+    this.scalars = this.alloc([maxSlots], 'scalars');
+    this.partials = this.alloc([REDUCE_PARTIALS], 'partials');
+  }
+
+  private alloc(shape: readonly number[], label: string): Tensor {
+    const t = this.lib.tensor(shape, label);
+    this.owned.push(t);
+    return t;
+  }
+
+  private track(ds: Dispatch[]): Dispatch[] {
+    this.dispatches.push(...ds);
+    return ds;
+  }
+
+  private record(op: Op): void {
+    if (this.forwardList) throw new Error('Tape: cannot record after the graph was finalised');
+    this.ops.push(op);
+  }
+
+  /** A leaf: an input the tape does not own (e.g. the image being optimised). */
+  leaf(value: Tensor, requiresGrad: boolean, name = 'leaf'): Node {
+    return { value, requiresGrad, grad: null, name };
+  }
+
+  /** conv (+ bias, + ReLU if relu) with constant weights. */
+  conv(x: Node, w: ConvWeights, relu: boolean, name = 'conv'): Node {
+    const [, H, W] = x.value.shape;
+    const out: Node = { value: this.alloc([w.O, H, W], name), requiresGrad: x.requiresGrad, grad: null, name };
+    this.record({
+      forward: this.track([conv2dForward(this.lib, x.value, w, out.value, relu)]),
+      backward: () => {
+        if (!x.requiresGrad) return [];
+        const ds: Dispatch[] = [];
+        let g = this.gradOf(out);
+        if (relu) {
+          const pre = this.alloc(out.value.shape, `${name}.grad_pre_relu`);
+          ds.push(reluBackward(this.lib, out.value, g, pre));
+          g = pre;
+        }
+        const { target, finish } = this.gradTarget(x);
+        ds.push(conv2dBackwardInput(this.lib, g, w, target), ...finish);
+        return ds;
+      },
+    });
+    return out;
+  }
+
+  pool(x: Node, kind: PoolKind, name = 'pool'): Node {
+    const out: Node = { value: this.alloc(pooledShape(x.value.shape), name), requiresGrad: x.requiresGrad, grad: null, name };
+    this.record({
+      forward: this.track([poolForward(this.lib, kind, x.value, out.value)]),
+      backward: () => {
+        if (!x.requiresGrad) return [];
+        const { target, finish } = this.gradTarget(x);
+        return [poolBackward(this.lib, kind, x.value, this.gradOf(out), target), ...finish];
+      },
+    });
+    return out;
+  }
+
+  /** A copy of a node's current value, made every forward (e.g. to capture targets). */
+  snapshot(x: Node, name = 'snapshot'): Tensor {
+    const t = this.alloc(x.value.shape, name);
+    this.record({ forward: this.track([axpby(this.lib, 1, x.value, 0, t)]), backward: () => [] });
+    return t;
+  }
+
+  /** Gram matrix node G = scale·F·Fᵀ of a C×H×W node. */
+  gram(x: Node, scale: number, name = 'gram'): Node {
+    const C = x.value.shape[0];
+    const out: Node = { value: this.alloc([C, C], name), requiresGrad: x.requiresGrad, grad: null, name };
+    this.record({
+      forward: this.track([gramForward(this.lib, x.value, out.value, scale)]),
+      backward: () => {
+        if (!x.requiresGrad) return [];
+        const { target, finish } = this.gradTarget(x);
+        return [gramBackward(this.lib, x.value, this.gradOf(out), target, scale), ...finish];
+      },
+    });
+    return out;
+  }
+
+  private slot(name: string): number {
+    if (this.nextSlot >= numel(this.scalars.shape)) throw new Error(`Tape: more than ${numel(this.scalars.shape)} loss terms`);
+    this.slotNames.push(name);
+    return this.nextSlot++;
+  }
+
+  /**
+   * Loss scale·Σ(x − target)² into a new scalar slot; returns the slot index. The loss kernel
+   * writes (or adds) its gradient straight into x's gradient during forward, so it has no
+   * separate backward step.
+   */
+  squaredErrorLoss(x: Node, target: Tensor, scale: number, name: string): number {
+    expectShape(`squaredErrorLoss(${name}): target`, target, x.value.shape);
+    const slot = this.slot(name);
+    const terms = this.alloc(x.value.shape, `${name}.terms`);
+    const { grad, accumulate } = this.lossGrad(x, name);
+    this.record({
+      forward: this.track([
+        squaredError(this.lib, x.value, target, terms, grad, scale, accumulate),
+        ...reduceSum(this.lib, { a: terms, out: this.scalars, outIndex: slot, scale, partials: this.partials }),
+      ]),
+      backward: () => [],
+    });
+    return slot;
+  }
+
+  /** Total-variation loss of a C×H×W node, scale·Σ squared neighbour differences (gradient fused as above). */
+  tvLoss(x: Node, scale: number, name = 'tv'): number {
+    const slot = this.slot(name);
+    const terms = this.alloc(x.value.shape, `${name}.terms`);
+    const { grad, accumulate } = this.lossGrad(x, name);
+    this.record({
+      forward: this.track([
+        tvLoss(this.lib, x.value, terms, grad, scale, accumulate),
+        ...reduceSum(this.lib, { a: terms, out: this.scalars, outIndex: slot, scale, partials: this.partials }),
+      ]),
+      backward: () => [],
+    });
+    return slot;
+  }
+
+  /** The gradient buffer a fused loss kernel writes: x.grad (adding if not first), or a throwaway one. */
+  private lossGrad(x: Node, name: string): { grad: Tensor; accumulate: boolean } {
+    if (!x.requiresGrad) return { grad: this.alloc(x.value.shape, `${name}.unused_grad`), accumulate: false };
+    const { target, accumulate } = this.gradTargetAccumulating(x);
+    return { grad: target, accumulate };
+  }
+
+  private gradOf(n: Node): Tensor {
+    if (!n.grad) throw new Error(`Tape: node "${n.name}" has no gradient (is it used by any loss?)`);
+    return n.grad;
+  }
+
+  /**
+   * Where an op should write a contribution to n's gradient: n.grad itself for the first
+   * contribution, else a scratch buffer that `finish` adds into n.grad.
+   */
+  private gradTarget(n: Node): { target: Tensor; finish: Dispatch[] } {
+    const count = this.contributions.get(n) ?? 0;
+    this.contributions.set(n, count + 1);
+    if (!n.grad) n.grad = this.alloc(n.value.shape, `${n.name}.grad`);
+    if (count === 0) return { target: n.grad, finish: [] };
+    const scratch = this.alloc(n.value.shape, `${n.name}.grad_part`);
+    return { target: scratch, finish: this.track([axpby(this.lib, 1, scratch, 1, n.grad)]) };
+  }
+
+  /** For loss kernels that can add into a gradient themselves. */
+  private gradTargetAccumulating(n: Node): { target: Tensor; accumulate: boolean } {
+    const count = this.contributions.get(n) ?? 0;
+    this.contributions.set(n, count + 1);
+    if (!n.grad) n.grad = this.alloc(n.value.shape, `${n.name}.grad`);
+    return { target: n.grad, accumulate: count > 0 };
+  }
+
+  /** Finalise: builds the backward pass. After this, forward()/backward() return replayable lists. */
+  finalize(): void {
+    if (this.forwardList) return;
+    this.forwardList = this.ops.flatMap((o) => o.forward);
+    const bw: Dispatch[] = [];
+    for (let i = this.ops.length - 1; i >= 0; i--) bw.push(...this.track(this.ops[i].backward()));
+    this.backwardList = bw;
+  }
+
+  forward(): Dispatch[] {
+    this.finalize();
+    return this.forwardList!;
+  }
+
+  backward(): Dispatch[] {
+    this.finalize();
+    return this.backwardList!;
+  }
+
+  get slots(): number {
+    return this.nextSlot;
+  }
+
+  /** Free every buffer and uniform this tape made (leaves are not owned). */
+  dispose(): void {
+    for (const d of this.dispatches) d.destroy();
+    this.lib.release(...this.owned);
+    this.owned = [];
+    this.dispatches = [];
+  }
+
+  describe(): string {
+    return this.ops.length + ' ops, ' + this.owned.map((t) => shapeStr(t.shape)).length + ' buffers';
+  }
+}

@@ -1,0 +1,297 @@
+/**
+ * Gatys et al. style transfer on the GPU. The image being optimised, every activation, the
+ * targets, gradients and optimizer state live in GPU buffers allocated once at setup; a step is
+ * one command buffer (forward, losses, backward, update) and reads nothing back unless asked.
+ *
+ *   total = alpha·Σ_l c_l·½Σ(F_l − P_l)²  +  beta·Σ_l w_l·1/(4N_l²)·Σ(G_l − A_l)²  +  tv·TV
+ *
+ * with G_l = F_l·F_lᵀ / M_l (Gram normalised by the map size M_l, so 1/(4N²)·Σ(G−A)² equals the
+ * paper's 1/(4N²M²)·Σ(FFᵀ − AAᵀ)² when style and output sizes match, and stays meaningful when
+ * they do not).
+ */
+import { adamParams, adamStep, type AdamHyper } from '../kernels/adam.js';
+import { axpby, fill } from '../kernels/elementwise.js';
+import type { Dispatch } from '../kernels/kernel.js';
+import { postprocess, preprocess } from '../kernels/image.js';
+import { runOnce, type KernelLibrary } from '../kernels/library.js';
+import type { Tensor } from '../kernels/tensor.js';
+import { Tape, type Node } from '../graph/tape.js';
+import { LbfgsOptimizer } from './lbfgs.js';
+import { minImageSide, resolveOptions, type StyleTransferOptions } from './options.js';
+import { VggOnGpu } from './vgg19.js';
+import { deepestLayer } from './vgg19_spec.js';
+import { gaussian, type VggWeights } from './weights.js';
+
+export interface RgbaImage {
+  width: number;
+  height: number;
+  /** width·height·4 bytes, RGBA. */
+  data: Uint8Array | Uint8ClampedArray;
+}
+
+export interface StyleImage extends RgbaImage {
+  /** Blend weight when several style images are given (normalised to sum 1). */
+  blend?: number;
+}
+
+export interface LossTerms {
+  content: Record<string, number>;
+  style: Record<string, number>;
+  tv: number;
+  /** Weighted sums as they enter the total. */
+  contentTotal: number;
+  styleTotal: number;
+  total: number;
+}
+
+export class NonFiniteLossError extends Error {
+  constructor(step: number, terms: string) {
+    super(`The loss became NaN/Inf at step ${step} (${terms}). Try a smaller learning rate or smaller loss weights.`);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+export function validateImage(what: string, img: RgbaImage, maxSide: number, minSide: number): void {
+  const { width: W, height: H } = img;
+  if (!Number.isInteger(W) || !Number.isInteger(H) || W <= 0 || H <= 0) throw new Error(`${what}: invalid size ${W}×${H}`);
+  if (img.data.length !== W * H * 4) throw new Error(`${what}: ${img.data.length} bytes of pixels for ${W}×${H} RGBA (${W * H * 4})`);
+  if (W < minSide || H < minSide) throw new Error(`${what}: ${W}×${H} is too small; the chosen layers need at least ${minSide}×${minSide}`);
+  if (W > maxSide || H > maxSide) throw new Error(`${what}: ${W}×${H} is larger than this device allows (max side ${maxSide})`);
+}
+
+/** Largest image side whose conv1 activations (64 channels) fit one storage binding. */
+export function maxImageSide(lib: KernelLibrary): number {
+  return Math.floor(Math.sqrt(lib.ctx.limits.maxStorageBufferBindingSize / (64 * 4)));
+}
+
+export class StyleTransfer {
+  readonly options: StyleTransferOptions;
+  readonly width: number;
+  readonly height: number;
+  private vgg: VggOnGpu;
+  private tape: Tape;
+  private owned: Tensor[] = [];
+  private stepDispatches: Dispatch[] = [];
+  private adam: { dispatch: Dispatch; m: Tensor; v: Tensor; hyper: AdamHyper } | null = null;
+  private lbfgs: LbfgsOptimizer | null = null;
+  readonly image: Node;
+  private contentSlots: [string, number, number][] = [];
+  private styleSlots: [string, number, number][] = [];
+  private tvSlot: number;
+  private pixelOut: GPUBuffer;
+  step = 0;
+
+  constructor(readonly lib: KernelLibrary, weights: VggWeights, content: RgbaImage, styles: StyleImage[], options: Partial<StyleTransferOptions> = {}) {
+    const o = (this.options = resolveOptions(options));
+    if (styles.length === 0 && o.styleLayers.length > 0 && o.styleWeight > 0) throw new Error('no style image given');
+    const deepest = deepestLayer([...o.contentLayers, ...o.styleLayers].map((l) => l.name));
+    const minSide = minImageSide(deepest);
+    const maxSide = maxImageSide(lib);
+    validateImage('content image', content, maxSide, minSide);
+    styles.forEach((s, i) => validateImage(`style image ${i + 1}`, s, maxSide, minSide));
+    this.width = content.width;
+    this.height = content.height;
+    const conv = weights.input;
+    this.vgg = new VggOnGpu(lib, weights, deepest);
+
+    // Targets: content features P_l and blended style Grams A_l, computed once.
+    const contentTensor = this.uploadImage(content);
+    const contentTargets = this.targets(contentTensor, o.contentLayers.map((l) => l.name), [], deepest).features;
+    const blends = styles.map((s) => s.blend ?? 1);
+    const blendSum = blends.reduce((a, b) => a + b, 0);
+    if (styles.length && !(blendSum > 0)) throw new Error('style blend weights must sum to a positive number');
+    const styleTargets = new Map<string, Tensor>();
+    styles.forEach((s, i) => {
+      const t = this.uploadImage(s);
+      const grams = this.targets(t, [], o.styleLayers.map((l) => l.name), deepest).grams;
+      for (const [name, g] of grams) {
+        let acc = styleTargets.get(name);
+        if (!acc) styleTargets.set(name, (acc = lib.tensor(g.shape, `style_target:${name}`)));
+        runOnce(lib, [axpby(lib, blends[i] / blendSum, g, i === 0 ? 0 : 1, acc)]);
+        lib.release(g);
+      }
+      lib.release(t);
+    });
+
+    // The image being optimised, initialised from noise, the content or the (first) style image.
+    const x = this.own(lib.tensor([3, this.height, this.width], 'image'));
+    if (o.init === 'content') runOnce(lib, [axpby(lib, 1, contentTensor, 0, x)]);
+    else if (o.init === 'style') {
+      const resized = resizeNearest(styles[0], this.width, this.height);
+      const t = this.uploadImage(resized);
+      runOnce(lib, [axpby(lib, 1, t, 0, x)]);
+      lib.release(t);
+    } else {
+      const g = gaussian(o.seed + 12345);
+      const noise = new Float32Array(3 * this.width * this.height);
+      // white noise with the spread of natural images in network units
+      for (let i = 0; i < noise.length; i++) noise[i] = g() * 0.25 * (conv.range / conv.std[Math.floor(i / (this.width * this.height))]);
+      lib.write(x, noise);
+    }
+    lib.release(contentTensor);
+
+    // The optimisation graph.
+    const tape = (this.tape = new Tape(lib));
+    this.image = tape.leaf(x, true, 'image');
+    const feats = this.vgg.features(tape, this.image, deepest, o.pooling);
+    for (const l of o.contentLayers) {
+      const slot = tape.squaredErrorLoss(feats.get(l.name)!, contentTargets.get(l.name)!, (o.contentWeight * l.weight) / 2, `content:${l.name}`);
+      this.contentSlots.push([l.name, slot, o.contentWeight * l.weight / 2]);
+    }
+    for (const l of o.styleLayers) {
+      const f = feats.get(l.name)!;
+      const [N, h, w] = f.value.shape;
+      const gram = tape.gram(f, 1 / (h * w), `gram:${l.name}`);
+      const scale = (o.styleWeight * l.weight) / (4 * N * N);
+      const slot = tape.squaredErrorLoss(gram, styleTargets.get(l.name)!, scale, `style:${l.name}`);
+      this.styleSlots.push([l.name, slot, scale]);
+    }
+    this.tvSlot = tape.tvLoss(this.image, o.tvWeight, 'tv');
+    tape.finalize();
+    for (const t of [...contentTargets.values(), ...styleTargets.values()]) this.own(t);
+    if (!this.image.grad) {
+      // no loss depends on the image (all weights zero): keep a zero gradient so updates are no-ops
+      this.image.grad = this.own(lib.tensor(x.shape, 'image.grad'));
+      runOnce(lib, [fill(lib, this.image.grad, 0)]);
+    }
+    this.pixelOut = lib.memory.acquire(this.width * this.height * 4, 'pixels.out');
+
+    if (o.optimizer === 'adam') {
+      const m = this.own(lib.tensor(x.shape, 'adam.m'));
+      const v = this.own(lib.tensor(x.shape, 'adam.v'));
+      runOnce(lib, [fill(lib, m, 0), fill(lib, v, 0)]);
+      const hyper: AdamHyper = { lr: o.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+      this.adam = { dispatch: adamStep(lib, x, this.image.grad!, m, v, hyper, 1), m, v, hyper };
+      this.stepDispatches = [...tape.forward(), ...tape.backward(), this.adam.dispatch];
+    } else {
+      this.lbfgs = new LbfgsOptimizer(lib, x, this.image.grad!, o.lr);
+    }
+  }
+
+  private own(t: Tensor): Tensor {
+    this.owned.push(t);
+    return t;
+  }
+
+  private uploadImage(img: RgbaImage): Tensor {
+    const lib = this.lib;
+    const pixels = lib.memory.acquire(img.width * img.height * 4, 'pixels.in');
+    const bytes = img.data instanceof Uint8Array ? img.data : new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength);
+    lib.ctx.device.queue.writeBuffer(pixels, 0, bytes as Uint8Array<ArrayBuffer>);
+    const t = lib.tensor([3, img.height, img.width], 'image.in');
+    runOnce(lib, [preprocess(lib, pixels, img.height, img.width, t, this.vgg.weights.input)]);
+    lib.memory.release(pixels);
+    return t;
+  }
+
+  /** Features at content layers and normalised Grams at style layers of an image (copies, caller-owned). */
+  private targets(image: Tensor, contentNames: string[], styleNames: string[], deepest: string) {
+    const tape = new Tape(this.lib);
+    const feats = this.vgg.features(tape, tape.leaf(image, false, 'target'), deepest, this.options.pooling);
+    const features = new Map<string, Tensor>();
+    const grams = new Map<string, Tensor>();
+    const copies: Dispatch[] = [];
+    for (const n of contentNames) {
+      const f = feats.get(n)!;
+      const t = this.lib.tensor(f.value.shape, `target:${n}`);
+      copies.push(axpby(this.lib, 1, f.value, 0, t));
+      features.set(n, t);
+    }
+    for (const n of styleNames) {
+      const f = feats.get(n)!;
+      const g = tape.gram(f, 1 / (f.value.shape[1] * f.value.shape[2]), `gram:${n}`);
+      const t = this.lib.tensor(g.value.shape, `target_gram:${n}`);
+      copies.push(axpby(this.lib, 1, g.value, 0, t));
+      grams.set(n, t);
+    }
+    this.lib.run(tape.forward());
+    runOnce(this.lib, copies);
+    tape.dispose();
+    return { features, grams };
+  }
+
+  /**
+   * Run `count` optimisation steps. Losses are read back only if `readLoss` (then for the last
+   * step), so long runs can skip the GPU→CPU sync on most steps.
+   */
+  async run(count = 1, readLoss = true): Promise<LossTerms | null> {
+    for (let i = 0; i < count; i++) {
+      this.step++;
+      if (this.adam) {
+        this.adam.dispatch.setParams(adamParams(this.adam.hyper, this.step, 3 * this.width * this.height));
+        this.lib.run(this.stepDispatches);
+      } else {
+        await this.lbfgs!.step(
+          () => this.lib.run([...this.tape.forward(), ...this.tape.backward()]),
+          async () => (await this.losses()).total,
+        );
+      }
+    }
+    return readLoss ? this.losses() : null;
+  }
+
+  /** Evaluate the losses (and gradient) at the current image without changing it. */
+  async evaluate(): Promise<LossTerms> {
+    this.lib.run([...this.tape.forward(), ...this.tape.backward()]);
+    return this.losses();
+  }
+
+  /** Read the loss slots of the last forward pass; throws NonFiniteLossError on NaN/Inf. */
+  async losses(): Promise<LossTerms> {
+    const s = await this.lib.read(this.tape.scalars, this.tape.slots);
+    const content: Record<string, number> = {};
+    const style: Record<string, number> = {};
+    let contentTotal = 0, styleTotal = 0;
+    for (const [name, slot, scale] of this.contentSlots) {
+      contentTotal += s[slot];
+      content[name] = scale > 0 ? s[slot] / scale : 0; // unweighted ½Σ(F−P)²·… per layer
+    }
+    for (const [name, slot, scale] of this.styleSlots) {
+      styleTotal += s[slot];
+      style[name] = scale > 0 ? s[slot] / scale : 0;
+    }
+    const tv = s[this.tvSlot];
+    const total = contentTotal + styleTotal + tv;
+    if (!Number.isFinite(total)) {
+      const parts = this.tape.slotNames.map((n, i) => `${n}=${s[i]}`).join(', ');
+      throw new NonFiniteLossError(this.step, parts);
+    }
+    return { content, style, tv: this.options.tvWeight > 0 ? tv / this.options.tvWeight : 0, contentTotal, styleTotal, total };
+  }
+
+  /** The current image as RGBA bytes (clamped to the displayable range). */
+  async pixels(): Promise<Uint8Array> {
+    runOnce(this.lib, [postprocess(this.lib, this.image.value, this.pixelOut, this.vgg.weights.input)]);
+    return new Uint8Array(await this.lib.readBytes(this.pixelOut, this.width * this.height * 4));
+  }
+
+  /** dTotal/dImage in network units (3×H×W), as left by the last step or evaluate(). */
+  async gradient(): Promise<Float32Array> {
+    return this.lib.read(this.image.grad!);
+  }
+
+  /** Release every GPU buffer this run made. */
+  dispose(): void {
+    this.tape.dispose();
+    this.adam?.dispatch.destroy();
+    this.lbfgs?.dispose();
+    this.lib.release(...this.owned);
+    this.owned = [];
+    this.lib.memory.release(this.pixelOut);
+    this.vgg.dispose();
+  }
+}
+
+/** Nearest-neighbour resize of RGBA bytes (for init from a differently sized style image). */
+export function resizeNearest(img: RgbaImage, width: number, height: number): RgbaImage {
+  if (img.width === width && img.height === height) return img;
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    const sy = Math.min(img.height - 1, Math.floor(((y + 0.5) * img.height) / height));
+    for (let x = 0; x < width; x++) {
+      const sx = Math.min(img.width - 1, Math.floor(((x + 0.5) * img.width) / width));
+      for (let k = 0; k < 4; k++) data[(y * width + x) * 4 + k] = img.data[(sy * img.width + sx) * 4 + k];
+    }
+  }
+  return { width, height, data };
+}

@@ -1,0 +1,48 @@
+/** VGG19 on the tape: upload weights once, then build the feature graph up to a given layer. */
+import { packConvWeights, type ConvWeights } from '../kernels/conv2d.js';
+import type { KernelLibrary } from '../kernels/library.js';
+import type { PoolKind } from '../kernels/pool.js';
+import type { Node, Tape } from '../graph/tape.js';
+import { convsUpTo } from './vgg19_spec.js';
+import { requireLayers, type VggWeights } from './weights.js';
+
+/** VGG19 conv weights resident on the GPU (repacked for the kernels). Owns its buffers. */
+export class VggOnGpu {
+  readonly convs = new Map<string, ConvWeights>();
+
+  constructor(readonly lib: KernelLibrary, readonly weights: VggWeights, upTo: string) {
+    const specs = convsUpTo(upTo);
+    requireLayers(weights, specs.map((s) => s.name));
+    for (const s of specs) {
+      const p = weights.layers.get(s.name)!;
+      const w = lib.upload([s.outChannels, s.inChannels, 3, 3], p.weight, `${s.name}.weight`);
+      const b = lib.upload([s.outChannels], p.bias, `${s.name}.bias`);
+      this.convs.set(s.name, packConvWeights(lib, w, b, true));
+    }
+  }
+
+  /**
+   * Build the feature graph of `image` (a 3×H×W node) up to `upTo`; returns each conv layer's
+   * rectified output by name (conv4_2 = relu4_2, as in Gatys et al.).
+   */
+  features(tape: Tape, image: Node, upTo: string, pooling: PoolKind): Map<string, Node> {
+    const out = new Map<string, Node>();
+    let x = image;
+    for (const s of convsUpTo(upTo)) {
+      const w = this.convs.get(s.name);
+      if (!w) throw new Error(`VggOnGpu: layer ${s.name} was not uploaded`);
+      x = tape.conv(x, w, true, s.name);
+      out.set(s.name, x);
+      if (s.poolAfter && s.name !== upTo) x = tape.pool(x, pooling, `pool_after_${s.name}`);
+    }
+    return out;
+  }
+
+  dispose(): void {
+    for (const w of this.convs.values()) {
+      this.lib.release(w.weight, w.bias, w.packedForward);
+      if (w.packedBackward) this.lib.release(w.packedBackward);
+    }
+    this.convs.clear();
+  }
+}

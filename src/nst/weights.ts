@@ -1,0 +1,189 @@
+/**
+ * VGG19 weights on the CPU side, and our raw on-disk format:
+ *   NAME.json  — manifest: { format: "nst-raw-weights", version: 1, model: "vgg19", dtype: "float32",
+ *                byteOrder: "little", input: InputConvention, tensors: [{ name, shape, offset, length }] }
+ *   NAME.bin   — the tensors' float32 values back to back (little-endian), OIHW for conv weights.
+ * Tensor names are "conv1_1.weight", "conv1_1.bias", …; shapes must match VGG19's.
+ */
+import type { InputConvention } from '../kernels/image.js';
+import { TORCHVISION_CONVENTION } from '../kernels/image.js';
+import { convSpec, VGG19_CONVS, VGG19_LAYER_NAMES } from './vgg19_spec.js';
+
+export interface ConvParams {
+  weight: Float32Array;
+  bias: Float32Array;
+}
+
+export interface VggWeights {
+  /** Where they came from, for messages and the UI ("seeded random (seed 1)", a file name). */
+  source: string;
+  input: InputConvention;
+  layers: Map<string, ConvParams>;
+}
+
+export interface ManifestTensor {
+  name: string;
+  shape: number[];
+  offset: number;
+  length: number;
+}
+
+export interface Manifest {
+  format: 'nst-raw-weights';
+  version: 1;
+  model: 'vgg19';
+  dtype: 'float32';
+  byteOrder: 'little';
+  input: InputConvention;
+  tensors: ManifestTensor[];
+}
+
+export class WeightsError extends Error {
+  constructor(file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = 'WeightsError';
+  }
+}
+
+function expectedShape(name: string): number[] | null {
+  const m = /^(conv\d_\d)\.(weight|bias)$/.exec(name);
+  if (!m || !VGG19_LAYER_NAMES.includes(m[1])) return null;
+  const s = convSpec(m[1]);
+  return m[2] === 'weight' ? [s.outChannels, s.inChannels, 3, 3] : [s.outChannels];
+}
+
+/** Throws naming the tensor if any value is NaN or ±Inf. */
+export function checkFinite(file: string, name: string, a: Float32Array): void {
+  for (let i = 0; i < a.length; i++) {
+    if (!Number.isFinite(a[i])) throw new WeightsError(file, `tensor "${name}" holds ${a[i]} at element ${i}`);
+  }
+}
+
+function validateConvention(file: string, c: unknown): InputConvention {
+  const x = c as InputConvention;
+  const ok =
+    x && (x.channelOrder === 'RGB' || x.channelOrder === 'BGR') && typeof x.range === 'number' && x.range > 0 &&
+    Array.isArray(x.mean) && x.mean.length === 3 && Array.isArray(x.std) && x.std.length === 3 && x.std.every((v) => v > 0);
+  if (!ok) throw new WeightsError(file, 'manifest "input" must give channelOrder (RGB|BGR), range > 0, mean[3] and std[3] > 0');
+  return { channelOrder: x.channelOrder, range: x.range, mean: [...x.mean] as [number, number, number], std: [...x.std] as [number, number, number] };
+}
+
+/** Parse and check a manifest + bin pair. `file` names the files in error messages. */
+export function parseRawWeights(manifestText: string, bin: ArrayBuffer, file = 'weights'): VggWeights {
+  let m: Manifest;
+  try {
+    m = JSON.parse(manifestText);
+  } catch (e) {
+    throw new WeightsError(`${file}.json`, `not valid JSON (${(e as Error).message})`);
+  }
+  if (m?.format !== 'nst-raw-weights') throw new WeightsError(`${file}.json`, `not an nst-raw-weights manifest (format: ${JSON.stringify(m?.format)})`);
+  if (m.version !== 1 || m.dtype !== 'float32' || m.byteOrder !== 'little' || m.model !== 'vgg19') {
+    throw new WeightsError(`${file}.json`, `unsupported version/dtype/byteOrder/model (${m.version}, ${m.dtype}, ${m.byteOrder}, ${m.model}); expected 1, float32, little, vgg19`);
+  }
+  const input = validateConvention(`${file}.json`, m.input);
+  if (!Array.isArray(m.tensors)) throw new WeightsError(`${file}.json`, 'missing "tensors" list');
+  const byName = new Map<string, Float32Array>();
+  for (const t of m.tensors) {
+    const exp = expectedShape(t.name);
+    if (!exp) throw new WeightsError(`${file}.json`, `unknown tensor "${t.name}" (expected conv1_1.weight … conv5_4.bias)`);
+    if (!Array.isArray(t.shape) || t.shape.length !== exp.length || t.shape.some((d, i) => d !== exp[i])) {
+      throw new WeightsError(`${file}.json`, `tensor "${t.name}" has shape [${t.shape}] but VGG19 needs [${exp}]`);
+    }
+    const n = exp.reduce((a, b) => a * b, 1);
+    if (t.length !== n) throw new WeightsError(`${file}.json`, `tensor "${t.name}" declares ${t.length} values, its shape holds ${n}`);
+    if (!Number.isInteger(t.offset) || t.offset < 0 || t.offset % 4 !== 0) throw new WeightsError(`${file}.json`, `tensor "${t.name}" has a bad offset ${t.offset}`);
+    if (t.offset + n * 4 > bin.byteLength) {
+      throw new WeightsError(`${file}.bin`, `truncated: tensor "${t.name}" needs bytes ${t.offset}..${t.offset + n * 4} but the file has ${bin.byteLength}`);
+    }
+    const a = new Float32Array(bin.slice(t.offset, t.offset + n * 4));
+    checkFinite(`${file}.bin`, t.name, a);
+    byName.set(t.name, a);
+  }
+  return { source: file, input, layers: assembleLayers(file, byName) };
+}
+
+/** Pair up weight and bias tensors; layers must form a prefix conv1_1…convX_Y of VGG19. */
+export function assembleLayers(file: string, byName: Map<string, Float32Array>): Map<string, ConvParams> {
+  const layers = new Map<string, ConvParams>();
+  for (const spec of VGG19_CONVS) {
+    const w = byName.get(`${spec.name}.weight`);
+    const b = byName.get(`${spec.name}.bias`);
+    if (!w && !b) break;
+    if (!w || !b) throw new WeightsError(file, `layer ${spec.name} is missing its ${w ? 'bias' : 'weight'}`);
+    layers.set(spec.name, { weight: w, bias: b });
+  }
+  const extra = [...byName.keys()].filter((k) => !layers.has(k.split('.')[0]));
+  if (extra.length) throw new WeightsError(file, `tensors after a missing layer: ${extra.join(', ')} (layers must be conv1_1 onward without gaps)`);
+  if (layers.size === 0) throw new WeightsError(file, 'no VGG19 conv layers found');
+  return layers;
+}
+
+/** Check that the weights include every layer needed; names the first missing one. */
+export function requireLayers(w: VggWeights, names: string[]): void {
+  for (const n of names) if (!w.layers.has(n)) throw new WeightsError(w.source, `missing layer ${n} (the file has ${[...w.layers.keys()].join(', ')})`);
+}
+
+/** Serialize to our raw format: [manifest JSON text, bin bytes]. */
+export function toRawWeights(w: VggWeights): { manifest: string; bin: Uint8Array } {
+  const tensors: ManifestTensor[] = [];
+  let offset = 0;
+  for (const [name, p] of w.layers) {
+    const s = convSpec(name);
+    for (const [suffix, a, shape] of [['weight', p.weight, [s.outChannels, s.inChannels, 3, 3]], ['bias', p.bias, [s.outChannels]]] as const) {
+      tensors.push({ name: `${name}.${suffix}`, shape: [...shape], offset, length: a.length });
+      offset += a.length * 4;
+    }
+  }
+  const bin = new Uint8Array(offset);
+  let o = 0;
+  for (const p of w.layers.values()) {
+    for (const a of [p.weight, p.bias]) {
+      bin.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), o);
+      o += a.byteLength;
+    }
+  }
+  const manifest: Manifest = { format: 'nst-raw-weights', version: 1, model: 'vgg19', dtype: 'float32', byteOrder: 'little', input: w.input, tensors };
+  return { manifest: JSON.stringify(manifest, null, 1), bin };
+}
+
+/**
+ * The embedded default: a deterministic, seeded random VGG19 with He-normal weights
+ * (std √(2/fan_in)) and zero biases, made on the spot for the layers asked for.
+ */
+export function randomVgg19(seed = 1, upTo = 'conv5_4'): VggWeights {
+  const layers = new Map<string, ConvParams>();
+  for (const spec of VGG19_CONVS) {
+    const fanIn = spec.inChannels * 9;
+    const next = gaussian(seed * 1000 + VGG19_CONVS.indexOf(spec));
+    const std = Math.sqrt(2 / fanIn);
+    const weight = new Float32Array(spec.outChannels * fanIn);
+    for (let i = 0; i < weight.length; i++) weight[i] = next() * std;
+    layers.set(spec.name, { weight, bias: new Float32Array(spec.outChannels) });
+    if (spec.name === upTo) break;
+  }
+  return { source: `seeded random VGG19 (seed ${seed})`, input: TORCHVISION_CONVENTION, layers };
+}
+
+/** Standard normal samples from a seeded mulberry32 + Box–Muller. */
+export function gaussian(seed: number): () => number {
+  let a = seed >>> 0;
+  const uniform = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+  let spare: number | null = null;
+  return () => {
+    if (spare !== null) {
+      const s = spare;
+      spare = null;
+      return s;
+    }
+    const r = Math.sqrt(-2 * Math.log(uniform()));
+    const th = 2 * Math.PI * uniform();
+    spare = r * Math.sin(th);
+    return r * Math.cos(th);
+  };
+}
