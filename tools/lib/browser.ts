@@ -33,17 +33,16 @@ export interface LaunchOptions {
   script?: string;
   /** false starts Chromium without WebGPU (to test the error path). Default true. */
   webgpu?: boolean;
-  /** Extra files served next to the page: path → body. */
+  /** Extra files served next to the page: path → body (the object is read at each request). */
   files?: Record<string, { body: string | Uint8Array; type: string }>;
   /** Forward the page's console to this function. */
   onConsole?: (text: string) => void;
 }
 
 export async function launchGpuPage(options: LaunchOptions = {}): Promise<BrowserSession> {
-  const files: Record<string, { body: string | Uint8Array; type: string }> = {
-    '/': { body: '<!doctype html><meta charset="utf-8"><title>nst</title><body></body>', type: 'text/html' },
-    ...options.files,
-  };
+  // served live: files added to options.files later (e.g. a job's images) are served too
+  const files = options.files ?? {};
+  files['/'] = { body: '<!doctype html><meta charset="utf-8"><title>nst</title><body></body>', type: 'text/html' };
   if (options.script !== undefined) files['/bundle.js'] = { body: options.script, type: 'text/javascript' };
   const server: Server = createServer((req, res) => {
     const f = files[(req.url ?? '/').split('?')[0]];

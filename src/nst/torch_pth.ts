@@ -1,0 +1,320 @@
+/**
+ * Reading PyTorch `torch.save` files (the zip format of torch ≥ 1.6) without Python: a small zip
+ * reader, a pickle virtual machine for the opcodes torch emits, and tensor reconstruction from
+ * the storages. Then the converter from torchvision's VGG19 state dict to our VggWeights.
+ *
+ * A .pth zip holds PREFIX/data.pkl (the pickled state dict; tensors appear as
+ * torch._utils._rebuild_tensor_v2(storage, offset, size, stride, …) with the storage given as a
+ * persistent id ('storage', torch.FloatStorage, key, location, numel)) and PREFIX/data/KEY (the
+ * raw little-endian storage bytes).
+ */
+import { TORCHVISION_CONVENTION } from '../kernels/image.js';
+import { VGG19_CONVS } from './vgg19_spec.js';
+import { assembleLayers, checkFinite, WeightsError, type VggWeights } from './weights.js';
+
+// ---------------------------------------------------------------- zip
+
+export interface ZipEntry {
+  name: string;
+  method: number;
+  compressedSize: number;
+  size: number;
+  localOffset: number;
+}
+
+export function readZipDirectory(bytes: Uint8Array, file: string): ZipEntry[] {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let eocd = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65536); i--) {
+    if (dv.getUint32(i, true) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new WeightsError(file, 'not a zip archive (no end-of-central-directory record): truncated, or not a torch.save file of torch ≥ 1.6');
+  let count = dv.getUint16(eocd + 10, true);
+  let cdOffset = dv.getUint32(eocd + 16, true);
+  if (cdOffset === 0xffffffff || count === 0xffff) {
+    // zip64: locator just before the EOCD points at the zip64 EOCD record
+    const loc = eocd - 20;
+    if (loc < 0 || dv.getUint32(loc, true) !== 0x07064b50) throw new WeightsError(file, 'zip64 archive without a zip64 locator (truncated?)');
+    const z = Number(dv.getBigUint64(loc + 8, true));
+    if (z + 56 > bytes.length || dv.getUint32(z, true) !== 0x06064b50) throw new WeightsError(file, 'bad zip64 end-of-central-directory record');
+    count = Number(dv.getBigUint64(z + 32, true));
+    cdOffset = Number(dv.getBigUint64(z + 48, true));
+  }
+  const entries: ZipEntry[] = [];
+  let p = cdOffset;
+  for (let i = 0; i < count; i++) {
+    if (p + 46 > bytes.length || dv.getUint32(p, true) !== 0x02014b50) throw new WeightsError(file, `corrupt zip central directory at entry ${i}`);
+    const method = dv.getUint16(p + 10, true);
+    let compressedSize = dv.getUint32(p + 20, true);
+    let size = dv.getUint32(p + 24, true);
+    const nameLen = dv.getUint16(p + 28, true), extraLen = dv.getUint16(p + 30, true), commentLen = dv.getUint16(p + 32, true);
+    let localOffset = dv.getUint32(p + 42, true);
+    const name = new TextDecoder().decode(bytes.subarray(p + 46, p + 46 + nameLen));
+    // zip64 extra field (id 1) holds the 64-bit values that overflowed, in this order
+    let e = p + 46 + nameLen;
+    const eEnd = e + extraLen;
+    while (e + 4 <= eEnd) {
+      const id = dv.getUint16(e, true), len = dv.getUint16(e + 2, true);
+      if (id === 1) {
+        let q = e + 4;
+        if (size === 0xffffffff) { size = Number(dv.getBigUint64(q, true)); q += 8; }
+        if (compressedSize === 0xffffffff) { compressedSize = Number(dv.getBigUint64(q, true)); q += 8; }
+        if (localOffset === 0xffffffff) { localOffset = Number(dv.getBigUint64(q, true)); q += 8; }
+      }
+      e += 4 + len;
+    }
+    entries.push({ name, method, compressedSize, size, localOffset });
+    p = eEnd + commentLen;
+  }
+  return entries;
+}
+
+export function zipEntryData(bytes: Uint8Array, e: ZipEntry, file: string): Uint8Array {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (e.localOffset + 30 > bytes.length || dv.getUint32(e.localOffset, true) !== 0x04034b50) throw new WeightsError(file, `corrupt zip local header for ${e.name}`);
+  if (e.method !== 0) throw new WeightsError(file, `${e.name} is compressed (method ${e.method}); torch.save writes stored entries — re-save the file with torch.save`);
+  const start = e.localOffset + 30 + dv.getUint16(e.localOffset + 26, true) + dv.getUint16(e.localOffset + 28, true);
+  if (start + e.size > bytes.length) throw new WeightsError(file, `truncated: ${e.name} needs bytes up to ${start + e.size}, the file has ${bytes.length}`);
+  return bytes.subarray(start, start + e.size);
+}
+
+// ---------------------------------------------------------------- pickle
+
+export class PickleGlobal {
+  constructor(readonly name: string) {}
+}
+export interface TorchStorage {
+  kind: 'storage';
+  dtype: string;
+  key: string;
+  numel: number;
+}
+export interface TorchTensor {
+  kind: 'tensor';
+  storage: TorchStorage;
+  offset: number;
+  shape: number[];
+  stride: number[];
+}
+class Opaque {
+  constructor(readonly type: string, readonly args: unknown) {}
+}
+
+const STORAGE_DTYPES: Record<string, string> = {
+  'torch.FloatStorage': 'float32',
+  'torch.DoubleStorage': 'float64',
+  'torch.HalfStorage': 'float16',
+  'torch.BFloat16Storage': 'bfloat16',
+  'torch.LongStorage': 'int64',
+  'torch.IntStorage': 'int32',
+  'torch.ByteStorage': 'uint8',
+  'torch.BoolStorage': 'bool',
+};
+
+function callGlobal(fn: unknown, args: unknown[]): unknown {
+  const name = fn instanceof PickleGlobal ? fn.name : String(fn);
+  switch (name) {
+    case 'collections.OrderedDict':
+      return new Map();
+    case 'torch._utils._rebuild_tensor_v2':
+    case 'torch._utils._rebuild_tensor': {
+      const [storage, offset, shape, stride] = args as [TorchStorage, number, number[], number[]];
+      return { kind: 'tensor', storage, offset, shape: [...shape], stride: [...stride] } satisfies TorchTensor;
+    }
+    case 'torch._utils._rebuild_parameter':
+    case 'torch._utils._rebuild_parameter_with_state':
+      return args[0];
+    default:
+      return new Opaque(name, args);
+  }
+}
+
+/** Run a pickle program (protocol ≤ 5 subset that torch.save emits); returns the unpickled root object. */
+export function unpickle(data: Uint8Array, file: string): unknown {
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const td = new TextDecoder();
+  const stack: unknown[] = [];
+  const marks: number[] = [];
+  const memo = new Map<number, unknown>();
+  let p = 0;
+  const need = (n: number) => {
+    if (p + n > data.length) throw new WeightsError(file, 'truncated pickle data');
+  };
+  const u8 = () => (need(1), data[p++]);
+  const u32 = () => (need(4), (p += 4), dv.getUint32(p - 4, true));
+  const str = (n: number) => (need(n), (p += n), td.decode(data.subarray(p - n, p)));
+  const line = () => {
+    const e = data.indexOf(10, p);
+    if (e < 0) throw new WeightsError(file, 'truncated pickle data');
+    const s = td.decode(data.subarray(p, e));
+    p = e + 1;
+    return s;
+  };
+  const popMark = () => {
+    const m = marks.pop();
+    if (m === undefined) throw new WeightsError(file, 'corrupt pickle (MARK missing)');
+    return stack.splice(m);
+  };
+  const setItems = (obj: unknown, kv: unknown[]) => {
+    for (let i = 0; i < kv.length; i += 2) {
+      if (obj instanceof Map) obj.set(kv[i], kv[i + 1]);
+      else (obj as Record<string, unknown>)[String(kv[i])] = kv[i + 1];
+    }
+  };
+  for (;;) {
+    const op = u8();
+    switch (op) {
+      case 0x80: u8(); break; // PROTO
+      case 0x95: need(8); p += 8; break; // FRAME
+      case 0x7d: stack.push(new Map()); break; // EMPTY_DICT
+      case 0x5d: stack.push([]); break; // EMPTY_LIST
+      case 0x29: stack.push([]); break; // EMPTY_TUPLE
+      case 0x28: marks.push(stack.length); break; // MARK
+      case 0x58: stack.push(str(u32())); break; // BINUNICODE
+      case 0x8c: stack.push(str(u8())); break; // SHORT_BINUNICODE
+      case 0x54: stack.push(str(u32())); break; // BINSTRING
+      case 0x55: stack.push(str(u8())); break; // SHORT_BINSTRING
+      case 0x63: { const mod = line(); const name = line(); stack.push(new PickleGlobal(`${mod}.${name}`)); break; } // GLOBAL
+      case 0x93: { const name = stack.pop(); const mod = stack.pop(); stack.push(new PickleGlobal(`${mod}.${name}`)); break; } // STACK_GLOBAL
+      case 0x71: memo.set(u8(), stack[stack.length - 1]); break; // BINPUT
+      case 0x72: memo.set(u32(), stack[stack.length - 1]); break; // LONG_BINPUT
+      case 0x94: memo.set(memo.size, stack[stack.length - 1]); break; // MEMOIZE
+      case 0x68: stack.push(memo.get(u8())); break; // BINGET
+      case 0x6a: stack.push(memo.get(u32())); break; // LONG_BINGET
+      case 0x4b: stack.push(u8()); break; // BININT1
+      case 0x4d: need(2); p += 2; stack.push(dv.getUint16(p - 2, true)); break; // BININT2
+      case 0x4a: need(4); p += 4; stack.push(dv.getInt32(p - 4, true)); break; // BININT
+      case 0x8a: { // LONG1
+        const n = u8();
+        need(n);
+        let v = 0n;
+        for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(data[p + i]);
+        if (n > 0 && data[p + n - 1] & 0x80) v -= 1n << BigInt(8 * n);
+        p += n;
+        stack.push(Number(v));
+        break;
+      }
+      case 0x47: need(8); p += 8; stack.push(dv.getFloat64(p - 8, false)); break; // BINFLOAT
+      case 0x88: stack.push(true); break;
+      case 0x89: stack.push(false); break;
+      case 0x4e: stack.push(null); break;
+      case 0x74: stack.push(popMark()); break; // TUPLE
+      case 0x85: stack.push([stack.pop()]); break; // TUPLE1
+      case 0x86: { const b = stack.pop(); const a = stack.pop(); stack.push([a, b]); break; }
+      case 0x87: { const c = stack.pop(); const b = stack.pop(); const a = stack.pop(); stack.push([a, b, c]); break; }
+      case 0x52: { const args = stack.pop() as unknown[]; const fn = stack.pop(); stack.push(callGlobal(fn, args)); break; } // REDUCE
+      case 0x81: { const args = stack.pop() as unknown[]; const cls = stack.pop(); stack.push(callGlobal(cls, args)); break; } // NEWOBJ
+      case 0x62: stack.pop(); break; // BUILD: state ignored (e.g. OrderedDict._metadata)
+      case 0x51: { // BINPERSID
+        const pid = stack.pop() as unknown[];
+        if (!Array.isArray(pid) || pid[0] !== 'storage') throw new WeightsError(file, `unsupported persistent id ${JSON.stringify(pid)}`);
+        const type = (pid[1] as PickleGlobal).name;
+        const dtype = STORAGE_DTYPES[type];
+        if (!dtype) throw new WeightsError(file, `unsupported storage type ${type}`);
+        stack.push({ kind: 'storage', dtype, key: String(pid[2]), numel: Number(pid[4]) } satisfies TorchStorage);
+        break;
+      }
+      case 0x73: { const v = stack.pop(); const k = stack.pop(); setItems(stack[stack.length - 1], [k, v]); break; } // SETITEM
+      case 0x75: { const kv = popMark(); setItems(stack[stack.length - 1], kv); break; } // SETITEMS
+      case 0x61: { const v = stack.pop(); (stack[stack.length - 1] as unknown[]).push(v); break; } // APPEND
+      case 0x65: { const vs = popMark(); (stack[stack.length - 1] as unknown[]).push(...vs); break; } // APPENDS
+      case 0x2e: return stack.pop(); // STOP
+      default:
+        throw new WeightsError(file, `unsupported pickle opcode 0x${op.toString(16)} at byte ${p - 1}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- tensors
+
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, f = h & 0x3ff;
+  if (e === 0) return s * 2 ** -14 * (f / 1024);
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * 2 ** (e - 15) * (1 + f / 1024);
+}
+
+/** A torch.save zip file: its state dict (name → tensor) and a way to read tensors as float32. */
+export class TorchZip {
+  readonly root: unknown;
+  private entries = new Map<string, ZipEntry>();
+  private prefix: string;
+
+  constructor(readonly bytes: Uint8Array, readonly file: string) {
+    for (const e of readZipDirectory(bytes, file)) this.entries.set(e.name, e);
+    const pkl = [...this.entries.keys()].find((n) => n.endsWith('/data.pkl') || n === 'data.pkl');
+    if (!pkl) throw new WeightsError(file, 'zip archive without data.pkl: not a torch.save file');
+    this.prefix = pkl.slice(0, pkl.length - 'data.pkl'.length);
+    this.root = unpickle(zipEntryData(bytes, this.entries.get(pkl)!, file), file);
+  }
+
+  /** The state dict's tensors (a plain dict/OrderedDict at the root, or under "state_dict"). */
+  stateDict(): Map<string, TorchTensor> {
+    let r = this.root;
+    if (r instanceof Map && r.has('state_dict') && r.get('state_dict') instanceof Map) r = r.get('state_dict');
+    if (!(r instanceof Map)) throw new WeightsError(this.file, 'the pickled object is not a state dict');
+    const out = new Map<string, TorchTensor>();
+    for (const [k, v] of r) if ((v as TorchTensor)?.kind === 'tensor') out.set(String(k), v as TorchTensor);
+    return out;
+  }
+
+  /** A tensor's values as float32 in row-major order (gathering by strides if needed). */
+  float32(name: string, t: TorchTensor): Float32Array {
+    const e = this.entries.get(`${this.prefix}data/${t.storage.key}`);
+    if (!e) throw new WeightsError(this.file, `tensor "${name}": storage ${t.storage.key} is missing from the archive (truncated?)`);
+    const raw = zipEntryData(this.bytes, e, this.file);
+    const itemSize = { float32: 4, float64: 8, float16: 2 }[t.storage.dtype as 'float32'];
+    if (!itemSize) throw new WeightsError(this.file, `tensor "${name}" has dtype ${t.storage.dtype}; expected float32, float64 or float16`);
+    const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    const read = (i: number) => {
+      if ((i + 1) * itemSize > raw.length) throw new WeightsError(this.file, `tensor "${name}" is truncated: element ${i} is past its storage's ${raw.length} bytes`);
+      if (itemSize === 4) return dv.getFloat32(i * 4, true);
+      if (itemSize === 8) return dv.getFloat64(i * 8, true);
+      return halfToFloat(dv.getUint16(i * 2, true));
+    };
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    const out = new Float32Array(n);
+    const idx = new Array(t.shape.length).fill(0);
+    for (let i = 0; i < n; i++) {
+      let off = t.offset;
+      for (let d = 0; d < idx.length; d++) off += idx[d] * t.stride[d];
+      out[i] = read(off);
+      for (let d = idx.length - 1; d >= 0; d--) {
+        if (++idx[d] < t.shape[d]) break;
+        idx[d] = 0;
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * torchvision's VGG19 state dict (features.N.weight/bias; classifier.* ignored) → our weights.
+ * Expects torchvision's input convention (RGB, [0,1], ImageNet mean/std). A state dict that holds
+ * only the first few convs (e.g. a truncated model) gives those layers only.
+ */
+export function convertTorchvisionVgg19(bytes: Uint8Array, file: string): VggWeights {
+  const zip = new TorchZip(bytes, file);
+  const sd = zip.stateDict();
+  const byName = new Map<string, Float32Array>();
+  for (const spec of VGG19_CONVS) {
+    for (const [suffix, shape] of [['weight', [spec.outChannels, spec.inChannels, 3, 3]], ['bias', [spec.outChannels]]] as const) {
+      const key = [`features.${spec.torchIndex}.${suffix}`, `module.features.${spec.torchIndex}.${suffix}`].find((k) => sd.has(k));
+      if (!key) continue;
+      const t = sd.get(key)!;
+      if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+        throw new WeightsError(file, `tensor "${key}" (${spec.name}.${suffix}) has shape [${t.shape}] but VGG19 needs [${shape}]`);
+      }
+      const a = zip.float32(key, t);
+      checkFinite(file, key, a);
+      byName.set(`${spec.name}.${suffix}`, a);
+    }
+  }
+  if (byName.size === 0) {
+    throw new WeightsError(file, `no VGG19 "features.N.weight" tensors found (keys: ${[...sd.keys()].slice(0, 6).join(', ')}…); is this torchvision's vgg19?`);
+  }
+  return { source: file, input: TORCHVISION_CONVENTION, layers: assembleLayers(file, byName) };
+}

@@ -1,0 +1,57 @@
+/** A small --flag value parser with typed getters and clear errors. */
+export class Args {
+  private values = new Map<string, string>();
+  private used = new Set<string>();
+
+  constructor(argv: string[], readonly booleans: string[] = []) {
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i];
+      if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}" (options look like --name value)`);
+      const eq = a.indexOf('=');
+      const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+      if (eq > 0) this.values.set(name, a.slice(eq + 1));
+      else if (booleans.includes(name)) this.values.set(name, 'true');
+      else {
+        if (i + 1 >= argv.length) throw new Error(`option --${name} needs a value`);
+        this.values.set(name, argv[++i]);
+      }
+    }
+  }
+
+  has(name: string): boolean {
+    this.used.add(name);
+    return this.values.has(name);
+  }
+
+  str(name: string, fallback?: string): string | undefined {
+    this.used.add(name);
+    return this.values.get(name) ?? fallback;
+  }
+
+  num(name: string, fallback?: number, check?: (v: number) => boolean, rule = 'a valid number'): number | undefined {
+    this.used.add(name);
+    const s = this.values.get(name);
+    if (s === undefined) return fallback;
+    const v = Number(s);
+    if (s.trim() === '' || !Number.isFinite(v) || (check && !check(v))) throw new Error(`--${name} must be ${rule}, got "${s}"`);
+    return v;
+  }
+
+  int(name: string, fallback: number | undefined, min: number, max: number): number | undefined {
+    return this.num(name, fallback, (v) => Number.isInteger(v) && v >= min && v <= max, `an integer in [${min}, ${max}]`);
+  }
+
+  choice<T extends string>(name: string, options: readonly T[], fallback?: T): T | undefined {
+    this.used.add(name);
+    const s = this.values.get(name);
+    if (s === undefined) return fallback;
+    if (!options.includes(s as T)) throw new Error(`--${name} must be one of ${options.join(', ')}, got "${s}"`);
+    return s as T;
+  }
+
+  /** Throws for options nobody asked about (typos). */
+  rejectUnknown(): void {
+    const unknown = [...this.values.keys()].filter((k) => !this.used.has(k));
+    if (unknown.length) throw new Error(`unknown option(s): ${unknown.map((u) => `--${u}`).join(', ')} (see --help)`);
+  }
+}

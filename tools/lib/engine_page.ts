@@ -1,0 +1,119 @@
+/**
+ * Loaded into the headless page by the CLI tools: runs jobs with the engine and reports back
+ * through functions the Node side exposes (__nstProgress, __nstSnapshot). Files are fetched from
+ * the tool's local server.
+ */
+import { createGpuContext, describeContext } from '../../src/kernels/context.js';
+import { KernelLibrary } from '../../src/kernels/library.js';
+import { prepareImages, runJob, loadWeights, type JobConfig, type WeightsSource } from '../../src/nst/run.js';
+import { StyleTransfer } from '../../src/nst/style_transfer.js';
+import { deepestLayer } from '../../src/nst/vgg19_spec.js';
+
+export interface PageJob {
+  content: { url: string; name: string };
+  styles: { url: string; name: string; blend: number }[];
+  weights: { kind: 'random'; seed: number } | { kind: 'raw'; name: string; manifestUrl: string; binUrl: string };
+  config: JobConfig;
+}
+
+type Exposed = {
+  __nstProgress?: (json: string) => Promise<void>;
+  __nstSnapshot?: (step: number, width: number, height: number, b64: string) => Promise<void>;
+};
+
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+async function fetchBlob(url: string, what: string): Promise<Blob> {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${what}: could not be read (${r.status})`);
+  return r.blob();
+}
+
+async function weightsSource(w: PageJob['weights']): Promise<WeightsSource> {
+  if (w.kind === 'random') return w;
+  const [manifest, bin] = await Promise.all([fetch(w.manifestUrl).then((r) => r.text()), fetch(w.binUrl).then((r) => r.arrayBuffer())]);
+  return { kind: 'raw', name: w.name, manifest, bin };
+}
+
+let lib: KernelLibrary | null = null;
+async function library(): Promise<KernelLibrary> {
+  if (!lib) lib = new KernelLibrary(await createGpuContext());
+  return lib;
+}
+
+async function images(job: PageJob) {
+  return {
+    content: await fetchBlob(job.content.url, `content image ${job.content.name}`),
+    contentName: job.content.name,
+    styles: await Promise.all(job.styles.map(async (s) => ({ blob: await fetchBlob(s.url, `style image ${s.name}`), blend: s.blend, name: s.name }))),
+  };
+}
+
+const api = {
+  async adapter(): Promise<string> {
+    return describeContext((await library()).ctx);
+  },
+
+  /** Stylize; returns the final PNG's pixels (RGBA, base64) and a summary. */
+  async stylize(job: PageJob) {
+    const l = await library();
+    const g = globalThis as unknown as Exposed;
+    const result = await runJob(l, await images(job), await weightsSource(job.weights), job.config, {
+      onProgress: (p) => g.__nstProgress?.(JSON.stringify(p)),
+      onSnapshot: (step, img) => g.__nstSnapshot?.(step, img.width, img.height, toBase64(img.data as Uint8Array)),
+    });
+    return {
+      width: result.image.width,
+      height: result.image.height,
+      rgba: toBase64(result.image.data as Uint8Array),
+      losses: result.losses,
+      steps: result.steps,
+      seconds: result.seconds,
+      weights: result.weightsSource,
+      memory: l.memory.stats(),
+    };
+  },
+
+  /**
+   * Evaluate losses and dTotal/dImage once at the initial image (no step taken); returns the
+   * terms, the gradient and the exact inputs (RGBA after resizing, network-space initial image).
+   */
+  async gradient(job: PageJob) {
+    const l = await library();
+    const { content, styles } = await prepareImages(await images(job), job.config);
+    const o = job.config.options;
+    const names = [...(o.contentLayers ?? [{ name: 'conv4_2' }]), ...(o.styleLayers ?? [{ name: 'conv5_1' }])].map((x) => x.name);
+    const weights = loadWeights(await weightsSource(job.weights), deepestLayer(names));
+    const st = new StyleTransfer(l, weights, content, styles, o);
+    try {
+      const losses = await st.evaluate();
+      const grad = await st.gradient();
+      const image = await l.read(st.image.value);
+      return {
+        width: st.width,
+        height: st.height,
+        losses,
+        options: st.options,
+        input: weights.input,
+        weights: weights.source,
+        gradient: toBase64(new Uint8Array(grad.buffer)),
+        image: toBase64(new Uint8Array(image.buffer)),
+        content: toBase64(content.data as Uint8Array),
+        styles: styles.map((s) => ({ width: s.width, height: s.height, blend: s.blend, rgba: toBase64(s.data as Uint8Array) })),
+      };
+    } finally {
+      st.dispose();
+    }
+  },
+
+  async memory() {
+    return (await library()).memory.stats();
+  },
+};
+
+(globalThis as unknown as { nst: typeof api }).nst = api;
+export type EngineApi = typeof api;

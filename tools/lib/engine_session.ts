@@ -1,0 +1,93 @@
+/** Node side of the CLI tools: headless Chromium running tools/lib/engine_page.ts. */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { JobConfig } from '../../src/nst/run.js';
+import { launchGpuPage, type BrowserSession } from './browser.js';
+import { bundleForBrowser } from './bundle.js';
+import type { EngineApi, PageJob } from './engine_page.js';
+import { loadWeightsFile } from './weights_files.js';
+
+export interface JobFiles {
+  content: string;
+  styles: { path: string; blend: number }[];
+  /** "random" or a path to our raw manifest (.json) or a torchvision .pth */
+  weights: string;
+  weightsSeed: number;
+  config: JobConfig;
+}
+
+const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif', '.bmp': 'image/bmp' };
+
+export function readInputFile(path: string, what: string): Uint8Array {
+  if (!existsSync(path)) throw new Error(`${what} "${path}" does not exist`);
+  if (!statSync(path).isFile()) throw new Error(`${what} "${path}" is not a file`);
+  const b = readFileSync(path);
+  if (b.length === 0) throw new Error(`${what} "${path}" is empty`);
+  return new Uint8Array(b);
+}
+
+export class EngineSession {
+  private constructor(readonly session: BrowserSession, private files: Record<string, { body: string | Uint8Array; type: string }>) {}
+
+  static async open(verbose = false): Promise<EngineSession> {
+    const script = await bundleForBrowser(fileURLToPath(new URL('./engine_page.ts', import.meta.url)));
+    const files: Record<string, { body: string | Uint8Array; type: string }> = {};
+    const session = await launchGpuPage({
+      script,
+      files,
+      onConsole: (t) => {
+        if (verbose || /error/i.test(t)) if (!t.includes('404')) process.stderr.write(`[browser] ${t}\n`);
+      },
+    });
+    return new EngineSession(session, files);
+  }
+
+  /** Serve the job's files to the page and describe them to it. */
+  private stage(job: JobFiles): PageJob {
+    let n = 0;
+    const serve = (body: Uint8Array | string, type: string) => {
+      const url = `/f/${n++}`;
+      this.files[url] = { body, type };
+      return url;
+    };
+    const content = { url: serve(readInputFile(job.content, 'content image'), MIME[extname(job.content).toLowerCase()] ?? 'application/octet-stream'), name: basename(job.content) };
+    const styles = job.styles.map((s) => ({
+      url: serve(readInputFile(s.path, 'style image'), MIME[extname(s.path).toLowerCase()] ?? 'application/octet-stream'),
+      name: basename(s.path),
+      blend: s.blend,
+    }));
+    let weights: PageJob['weights'];
+    if (job.weights === 'random') weights = { kind: 'random', seed: job.weightsSeed };
+    else {
+      const w = loadWeightsFile(job.weights);
+      weights = { kind: 'raw', name: w.name, manifestUrl: serve(w.manifest, 'application/json'), binUrl: serve(w.bin, 'application/octet-stream') };
+    }
+    return { content, styles, weights, config: job.config };
+  }
+
+  private get page() {
+    return this.session.page;
+  }
+
+  async adapter(): Promise<string> {
+    return this.page.evaluate(() => (globalThis as unknown as { nst: EngineApi }).nst.adapter());
+  }
+
+  async stylize(job: JobFiles, onProgress: (p: unknown) => void, onSnapshot: (step: number, w: number, h: number, rgba: Uint8Array) => void) {
+    const pageJob = this.stage(job);
+    await this.page.exposeFunction('__nstProgress', (json: string) => onProgress(JSON.parse(json)));
+    await this.page.exposeFunction('__nstSnapshot', (step: number, w: number, h: number, b64: string) => onSnapshot(step, w, h, new Uint8Array(Buffer.from(b64, 'base64'))));
+    const r = await this.page.evaluate((j) => (globalThis as unknown as { nst: EngineApi }).nst.stylize(j), pageJob);
+    return { ...r, rgba: new Uint8Array(Buffer.from(r.rgba, 'base64')) };
+  }
+
+  async gradient(job: JobFiles) {
+    const pageJob = this.stage(job);
+    return this.page.evaluate((j) => (globalThis as unknown as { nst: EngineApi }).nst.gradient(j), pageJob);
+  }
+
+  close(): Promise<void> {
+    return this.session.close();
+  }
+}

@@ -1,0 +1,67 @@
+/** The options shared by `stylize` and `gradient`: images, weights, loss settings. */
+import { parseLayerList, type StyleTransferOptions } from '../../src/nst/options.js';
+import type { JobFiles } from './engine_session.js';
+import type { Args } from './args.js';
+
+export const JOB_HELP = `
+  --content FILE          content image (PNG, JPEG, WebP)                         [required]
+  --style FILE[,FILE…]    style image(s); blend with --style-blend 0.7,0.3         [required]
+  --style-blend W[,W…]    blend weights of the style images (default equal)
+  --style-scale S         style images resized to S × size (default 1)
+  --size N                longer side of the output in pixels (default 256)
+  --content-weight A      alpha (default 1)
+  --style-weight B        beta (default 1e4)
+  --tv-weight T           total-variation weight (default 1)
+  --content-layers L      e.g. conv4_2 or conv3_2:0.5,conv4_2:1 (default conv4_2)
+  --style-layers L        default conv1_1,conv2_1,conv3_1,conv4_1,conv5_1 (equal weights)
+  --init noise|content|style   initial image (default content)
+  --optimizer adam|lbfgs  (default adam)
+  --lr X                  Adam learning rate / L-BFGS step (default 0.05 for adam, 1 for lbfgs)
+  --iters N               optimisation steps (default 200)
+  --seed N                seed for noise init (default 1)
+  --weights FILE|random   our raw .json manifest, a torchvision vgg19 .pth, or random (default)
+  --weights-seed N        seed of the random VGG19 (default 1)
+  --pooling max|avg       (default max)
+  --verbose               show the browser's console`;
+
+export function parseJob(a: Args, defaults: { size: number; iters: number }): JobFiles {
+  const content = a.str('content');
+  const style = a.str('style');
+  if (!content) throw new Error('--content FILE is required');
+  if (!style) throw new Error('--style FILE is required');
+  const stylePaths = style.split(',').filter(Boolean);
+  const blendText = a.str('style-blend');
+  const blends = blendText ? blendText.split(',').map(Number) : stylePaths.map(() => 1);
+  if (blends.length !== stylePaths.length || blends.some((b) => !Number.isFinite(b) || b < 0)) {
+    throw new Error(`--style-blend needs ${stylePaths.length} non-negative number(s), got "${blendText}"`);
+  }
+  const optimizer = a.choice('optimizer', ['adam', 'lbfgs'] as const, 'adam')!;
+  const options: Partial<StyleTransferOptions> = {
+    contentWeight: a.num('content-weight', undefined, (v) => v >= 0, 'a number ≥ 0'),
+    styleWeight: a.num('style-weight', undefined, (v) => v >= 0, 'a number ≥ 0'),
+    tvWeight: a.num('tv-weight', undefined, (v) => v >= 0, 'a number ≥ 0'),
+    init: a.choice('init', ['noise', 'content', 'style'] as const),
+    optimizer,
+    lr: a.num('lr', optimizer === 'lbfgs' ? 1 : undefined, (v) => v > 0 && v <= 1000, 'a number in (0, 1000]'),
+    iterations: a.int('iters', defaults.iters, 0, 100000),
+    seed: a.int('seed', undefined, 0, 2 ** 31),
+    pooling: a.choice('pooling', ['max', 'avg'] as const),
+  };
+  const cl = a.str('content-layers');
+  if (cl !== undefined) options.contentLayers = parseLayerList(cl);
+  const sl = a.str('style-layers');
+  if (sl !== undefined) options.styleLayers = parseLayerList(sl);
+  return {
+    content,
+    styles: stylePaths.map((path, i) => ({ path, blend: blends[i] })),
+    weights: a.str('weights', 'random')!,
+    weightsSeed: a.int('weights-seed', 1, 0, 2 ** 31)!,
+    config: {
+      size: a.int('size', defaults.size, 16, 8192)!,
+      styleScale: a.num('style-scale', 1, (v) => v > 0 && v <= 10, 'a number in (0, 10]')!,
+      options,
+      reportEvery: 1,
+      saveEvery: 0,
+    },
+  };
+}

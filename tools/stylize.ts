@@ -1,0 +1,93 @@
+/**
+ * npm run stylize -- --content photo.jpg --style painting.jpg --out result.png [options]
+ * Runs the WebGPU engine in headless Chromium and writes a PNG. See --help.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { Args } from './lib/args.js';
+import { EngineSession } from './lib/engine_session.js';
+import { JOB_HELP, parseJob } from './lib/job_args.js';
+import { writePngAtomic } from './lib/png.js';
+
+const HELP = `Neural style transfer (Gatys et al.) on WebGPU, through headless Chromium.
+
+usage: npm run stylize -- --content FILE --style FILE --out FILE.png [options]
+  --out FILE.png          output PNG (written only when the run succeeds)      [required]
+  --save-every N          also write FILE_stepN.png every N steps
+  --report-every N        read losses back every N steps (default 1; larger is faster on fast GPUs)${JOB_HELP}
+`;
+
+interface ProgressInfo {
+  step: number;
+  iterations: number;
+  secondsPerStep: number;
+  elapsed: number;
+  losses: { contentTotal: number; styleTotal: number; tv: number; total: number };
+}
+
+function bar(p: ProgressInfo, tvWeight: number): string {
+  const width = 24;
+  const done = p.iterations ? Math.round((p.step / p.iterations) * width) : width;
+  const eta = p.secondsPerStep * (p.iterations - p.step);
+  const l = p.losses;
+  const f = (v: number) => v.toExponential(3);
+  return `[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${p.step}/${p.iterations}  total ${f(l.total)}  content ${f(l.contentTotal)}  style ${f(l.styleTotal)}  tv ${f(l.tv * tvWeight)}  ${p.secondsPerStep.toFixed(2)} s/step  ETA ${eta.toFixed(0)} s`;
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) {
+    process.stdout.write(HELP);
+    return argv.length === 0 ? 2 : 0;
+  }
+  const a = new Args(argv, ['verbose']);
+  const out = a.str('out');
+  if (!out) throw new Error('--out FILE.png is required');
+  if (!out.toLowerCase().endsWith('.png')) throw new Error(`--out must name a .png file, got "${out}"`);
+  if (existsSync(out) && statSync(out).isDirectory()) throw new Error(`--out "${out}" is a directory`);
+  const job = parseJob(a, { size: 256, iters: 200 });
+  job.config.saveEvery = a.int('save-every', 0, 0, 100000)!;
+  job.config.reportEvery = a.int('report-every', 1, 1, 100000)!;
+  const verbose = a.has('verbose');
+  a.rejectUnknown();
+
+  const session = await EngineSession.open(verbose);
+  try {
+    process.stderr.write(`adapter: ${await session.adapter()}\n`);
+    const tty = process.stderr.isTTY;
+    const tvWeight = job.config.options.tvWeight ?? 1;
+    let last = 0;
+    const r = await session.stylize(
+      job,
+      (p) => {
+        const info = p as ProgressInfo;
+        const line = bar(info, tvWeight);
+        if (tty) process.stderr.write(`\r${line}`);
+        else if (info.step === info.iterations || Date.now() - last > 2000 || info.step <= 1) {
+          process.stderr.write(`${line}\n`);
+          last = Date.now();
+        }
+      },
+      (step, w, h, rgba) => {
+        const path = out.replace(/\.png$/i, `_step${step}.png`);
+        writePngAtomic(path, w, h, rgba);
+        process.stderr.write(`${tty ? '\n' : ''}saved ${path}\n`);
+      },
+    );
+    if (tty) process.stderr.write('\n');
+    writePngAtomic(out, r.width, r.height, r.rgba);
+    process.stderr.write(
+      `wrote ${out} (${r.width}×${r.height}, ${r.steps} steps in ${r.seconds.toFixed(1)} s, ${(r.seconds / Math.max(1, r.steps)).toFixed(2)} s/step, weights: ${r.weights}, final loss ${r.losses.total.toExponential(4)})\n`,
+    );
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`\nerror: ${e instanceof Error ? e.message.replace(/^Error: /, '') : String(e)}\n`);
+    process.exit(1);
+  },
+);
