@@ -136,18 +136,18 @@ export class Tape {
   }
 
   /**
-   * Loss scale·Σ(x − target)² into a new scalar slot; returns the slot index. The loss kernel
-   * writes (or adds) its gradient straight into x's gradient during forward, so it has no
-   * separate backward step.
+   * Loss term scale·Σ(x − target)² into a new scalar slot; returns the slot index. Its gradient
+   * is taken of weight·term (the term's share of the total) and written (or added) straight into
+   * x's gradient by the loss kernel during forward, so it has no separate backward step.
    */
-  squaredErrorLoss(x: Node, target: Tensor, scale: number, name: string): number {
+  squaredErrorLoss(x: Node, target: Tensor, scale: number, name: string, weight = 1): number {
     expectShape(`squaredErrorLoss(${name}): target`, target, x.value.shape);
     const slot = this.slot(name);
     const terms = this.alloc(x.value.shape, `${name}.terms`);
     const { grad, accumulate } = this.lossGrad(x, name);
     this.record({
       forward: this.track([
-        squaredError(this.lib, x.value, target, terms, grad, scale, accumulate),
+        squaredError(this.lib, x.value, target, terms, grad, weight * scale, accumulate),
         ...reduceSum(this.lib, { a: terms, out: this.scalars, outIndex: slot, scale, partials: this.partials }),
       ]),
       backward: () => [],
@@ -155,14 +155,14 @@ export class Tape {
     return slot;
   }
 
-  /** Total-variation loss of a C×H×W node, scale·Σ squared neighbour differences (gradient fused as above). */
-  tvLoss(x: Node, scale: number, name = 'tv'): number {
+  /** Total-variation term of a C×H×W node, scale·Σ squared neighbour differences (gradient of weight·term, fused as above). */
+  tvLoss(x: Node, scale: number, name = 'tv', weight = 1): number {
     const slot = this.slot(name);
     const terms = this.alloc(x.value.shape, `${name}.terms`);
     const { grad, accumulate } = this.lossGrad(x, name);
     this.record({
       forward: this.track([
-        tvLoss(this.lib, x.value, terms, grad, scale, accumulate),
+        tvLoss(this.lib, x.value, terms, grad, weight * scale, accumulate),
         ...reduceSum(this.lib, { a: terms, out: this.scalars, outIndex: slot, scale, partials: this.partials }),
       ]),
       backward: () => [],

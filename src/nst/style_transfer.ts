@@ -75,6 +75,7 @@ export class StyleTransfer {
   private adam: { dispatch: Dispatch; m: Tensor; v: Tensor; hyper: AdamHyper } | null = null;
   private lbfgs: LbfgsOptimizer | null = null;
   readonly image: Node;
+  /** [layer, scalar slot, the weight of its term in the total (alpha·c_l or beta·w_l)] */
   private contentSlots: [string, number, number][] = [];
   private styleSlots: [string, number, number][] = [];
   private tvSlot: number;
@@ -135,18 +136,17 @@ export class StyleTransfer {
     this.image = tape.leaf(x, true, 'image');
     const feats = this.vgg.features(tape, this.image, deepest, o.pooling);
     for (const l of o.contentLayers) {
-      const slot = tape.squaredErrorLoss(feats.get(l.name)!, contentTargets.get(l.name)!, (o.contentWeight * l.weight) / 2, `content:${l.name}`);
-      this.contentSlots.push([l.name, slot, o.contentWeight * l.weight / 2]);
+      const slot = tape.squaredErrorLoss(feats.get(l.name)!, contentTargets.get(l.name)!, 0.5, `content:${l.name}`, o.contentWeight * l.weight);
+      this.contentSlots.push([l.name, slot, o.contentWeight * l.weight]);
     }
     for (const l of o.styleLayers) {
       const f = feats.get(l.name)!;
       const [N, h, w] = f.value.shape;
       const gram = tape.gram(f, 1 / (h * w), `gram:${l.name}`);
-      const scale = (o.styleWeight * l.weight) / (4 * N * N);
-      const slot = tape.squaredErrorLoss(gram, styleTargets.get(l.name)!, scale, `style:${l.name}`);
-      this.styleSlots.push([l.name, slot, scale]);
+      const slot = tape.squaredErrorLoss(gram, styleTargets.get(l.name)!, 1 / (4 * N * N), `style:${l.name}`, o.styleWeight * l.weight);
+      this.styleSlots.push([l.name, slot, o.styleWeight * l.weight]);
     }
-    this.tvSlot = tape.tvLoss(this.image, o.tvWeight, 'tv');
+    this.tvSlot = tape.tvLoss(this.image, 1, 'tv', o.tvWeight);
     tape.finalize();
     for (const t of [...contentTargets.values(), ...styleTargets.values()]) this.own(t);
     if (!this.image.grad) {
@@ -242,21 +242,22 @@ export class StyleTransfer {
     const content: Record<string, number> = {};
     const style: Record<string, number> = {};
     let contentTotal = 0, styleTotal = 0;
-    for (const [name, slot, scale] of this.contentSlots) {
-      contentTotal += s[slot];
-      content[name] = scale > 0 ? s[slot] / scale : 0; // unweighted ½Σ(F−P)²·… per layer
+    // slots hold the unweighted terms, ½Σ(F−P)² and 1/(4N²)·Σ(G−A)² per layer, and TV
+    for (const [name, slot, weight] of this.contentSlots) {
+      contentTotal += weight * s[slot];
+      content[name] = s[slot];
     }
-    for (const [name, slot, scale] of this.styleSlots) {
-      styleTotal += s[slot];
-      style[name] = scale > 0 ? s[slot] / scale : 0;
+    for (const [name, slot, weight] of this.styleSlots) {
+      styleTotal += weight * s[slot];
+      style[name] = s[slot];
     }
     const tv = s[this.tvSlot];
-    const total = contentTotal + styleTotal + tv;
+    const total = contentTotal + styleTotal + this.options.tvWeight * tv;
     if (!Number.isFinite(total)) {
       const parts = this.tape.slotNames.map((n, i) => `${n}=${s[i]}`).join(', ');
       throw new NonFiniteLossError(this.step, parts);
     }
-    return { content, style, tv: this.options.tvWeight > 0 ? tv / this.options.tvWeight : 0, contentTotal, styleTotal, total };
+    return { content, style, tv, contentTotal, styleTotal, total };
   }
 
   /** The current image as RGBA bytes (clamped to the displayable range). */

@@ -1,0 +1,79 @@
+/**
+ * npm run gradient -- --content A --style B --out-prefix out/check [options]
+ * Evaluates the Gatys loss once at the initial image: prints the per-layer content and style
+ * losses and TV, and writes d(total)/d(image) for cross-checks with other frameworks:
+ *   PREFIX.json          header: shape [3,H,W], dtype float32 little-endian, layout CHW in the
+ *                        network's input space, the loss terms, the options and input convention
+ *   PREFIX.grad.f32      the gradient
+ *   PREFIX.image.f32     the image it was taken at (network space, CHW)
+ *   PREFIX.content.rgba, PREFIX.styleN.rgba   the exact RGBA8 inputs after resizing
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Args } from './lib/args.js';
+import { EngineSession } from './lib/engine_session.js';
+import { JOB_HELP, parseJob } from './lib/job_args.js';
+
+const HELP = `Loss terms and the image gradient of the Gatys loss, for cross-checks.
+
+usage: npm run gradient -- --content FILE --style FILE --out-prefix PREFIX [options]
+  --out-prefix PREFIX     where to write PREFIX.json, PREFIX.grad.f32, …           [required]${JOB_HELP}
+`;
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv.length === 0 || argv.includes('--help')) {
+    process.stdout.write(HELP);
+    return argv.length === 0 ? 2 : 0;
+  }
+  const a = new Args(argv, ['verbose']);
+  const prefix = a.str('out-prefix');
+  if (!prefix) throw new Error('--out-prefix PREFIX is required');
+  const job = parseJob(a, { size: 64, iters: 0 });
+  const verbose = a.has('verbose');
+  a.rejectUnknown();
+  const session = await EngineSession.open(verbose);
+  try {
+    const r = await session.gradient(job);
+    mkdirSync(dirname(prefix) || '.', { recursive: true });
+    const b = (s: string) => Buffer.from(s, 'base64');
+    writeFileSync(`${prefix}.grad.f32`, b(r.gradient));
+    writeFileSync(`${prefix}.image.f32`, b(r.image));
+    writeFileSync(`${prefix}.content.rgba`, b(r.content));
+    r.styles.forEach((s, i) => writeFileSync(`${prefix}.style${i}.rgba`, b(s.rgba)));
+    const header = {
+      shape: [3, r.height, r.width],
+      dtype: 'float32',
+      byteOrder: 'little',
+      layout: 'CHW, network input space (see "input")',
+      width: r.width,
+      height: r.height,
+      losses: r.losses,
+      options: r.options,
+      input: r.input,
+      weights: r.weights,
+      styles: r.styles.map((s) => ({ width: s.width, height: s.height, blend: s.blend })),
+    };
+    writeFileSync(`${prefix}.json`, JSON.stringify(header, null, 1));
+    const l = r.losses;
+    const rows = [
+      ...Object.entries(l.content).map(([k, v]) => [`content ${k}`, v]),
+      ...Object.entries(l.style).map(([k, v]) => [`style ${k}`, v]),
+      ['tv', l.tv],
+      ['total (weighted)', l.total],
+    ] as [string, number][];
+    for (const [k, v] of rows) process.stdout.write(`${k.padEnd(20)} ${v.toExponential(6)}\n`);
+    process.stderr.write(`wrote ${prefix}.json, ${prefix}.grad.f32 (${r.width}×${r.height})\n`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);
