@@ -1,0 +1,134 @@
+/**
+ * Weight files: our raw format (round trip and every kind of damage) and the torchvision .pth
+ * converter on real files written by torch.save (Debian's torch, random init). CPU only.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { convertTorchvisionVgg19, readZipDirectory } from '../src/nst/torch_pth.js';
+import { VGG19_CONVS } from '../src/nst/vgg19_spec.js';
+import { parseRawWeights, randomVgg19, toRawWeights, WeightsError } from '../src/nst/weights.js';
+
+const ab = (u: Uint8Array) => u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
+
+describe('raw format', () => {
+  const w = randomVgg19(7, 'conv2_1');
+  const raw = toRawWeights(w);
+
+  it('round-trips exactly', () => {
+    const back = parseRawWeights(raw.manifest, ab(raw.bin), 'w');
+    expect([...back.layers.keys()]).toEqual(['conv1_1', 'conv1_2', 'conv2_1']);
+    for (const [k, v] of w.layers) {
+      expect(back.layers.get(k)!.weight).toEqual(v.weight);
+      expect(back.layers.get(k)!.bias).toEqual(v.bias);
+    }
+    expect(back.input).toEqual(w.input);
+  });
+
+  it('the random VGG19 is deterministic and He-scaled', () => {
+    const a = randomVgg19(7, 'conv1_2'), b = randomVgg19(7, 'conv1_2'), c = randomVgg19(8, 'conv1_2');
+    expect(a.layers.get('conv1_2')!.weight).toEqual(b.layers.get('conv1_2')!.weight);
+    expect(a.layers.get('conv1_2')!.weight).not.toEqual(c.layers.get('conv1_2')!.weight);
+    const x = a.layers.get('conv1_2')!.weight;
+    const std = Math.sqrt(x.reduce((s, v) => s + v * v, 0) / x.length);
+    expect(std).toBeCloseTo(Math.sqrt(2 / (64 * 9)), 2);
+  });
+
+  it('rejects a truncated .bin, naming the tensor', () => {
+    expect(() => parseRawWeights(raw.manifest, ab(raw.bin.subarray(0, raw.bin.length - 10)), 'w')).toThrow(/w\.bin: truncated: tensor "conv2_1\.bias"/);
+  });
+  it('rejects NaN/Inf values, naming the tensor', () => {
+    const bin = raw.bin.slice();
+    const m = JSON.parse(raw.manifest);
+    const t = m.tensors.find((x: { name: string }) => x.name === 'conv1_2.weight');
+    new DataView(bin.buffer).setFloat32(t.offset + 40, NaN, true);
+    expect(() => parseRawWeights(raw.manifest, ab(bin), 'w')).toThrow(/tensor "conv1_2\.weight" holds NaN at element 10/);
+    new DataView(bin.buffer).setFloat32(t.offset + 40, Infinity, true);
+    expect(() => parseRawWeights(raw.manifest, ab(bin), 'w')).toThrow(/holds Infinity/);
+  });
+  it('rejects wrong shapes, unknown tensors, gaps, wrong formats', () => {
+    const m = JSON.parse(raw.manifest);
+    const edit = (f: (x: typeof m) => void) => {
+      const c = JSON.parse(raw.manifest);
+      f(c);
+      return () => parseRawWeights(JSON.stringify(c), ab(raw.bin), 'w');
+    };
+    expect(edit((c) => (c.tensors[0].shape = [64, 3, 5, 5]))).toThrow(/"conv1_1\.weight" has shape \[64,3,5,5\] but VGG19 needs \[64,3,3,3\]/);
+    expect(edit((c) => (c.tensors[2].name = 'fc6.weight'))).toThrow(/unknown tensor "fc6\.weight"/);
+    expect(edit((c) => c.tensors.splice(2, 2))).toThrow(/tensors after a missing layer: conv2_1/);
+    expect(edit((c) => c.tensors.splice(3, 1))).toThrow(/layer conv1_2 is missing its bias/);
+    expect(edit((c) => (c.format = 'safetensors'))).toThrow(/not an nst-raw-weights manifest/);
+    expect(edit((c) => (c.input.std = [0, 1, 1]))).toThrow(/std\[3\] > 0/);
+    expect(() => parseRawWeights('{oops', ab(raw.bin), 'w')).toThrow(/w\.json: not valid JSON/);
+    expect(m.tensors.length).toBe(6);
+  });
+});
+
+describe('torchvision .pth converter (files written by torch.save)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nst-pth-'));
+  let stats: Record<string, Record<string, [number, number, number]>>;
+  const file = (k: string) => join(dir, `${k}.pth`);
+  beforeAll(() => {
+    const kinds = ['vgg19-features', 'vgg19-first3', 'first3-noncontig', 'first3-half'];
+    const r = spawnSync('/usr/bin/python3', ['tools/make_torch_state_dict.py', '0', ...kinds.map((k) => `${file(k)}:${k}`)], { encoding: 'utf8', timeout: 300_000 });
+    if (r.status !== 0) throw new Error(`make_torch_state_dict.py failed: ${r.stderr}`);
+    stats = JSON.parse(r.stdout);
+  }, 300_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const check = (kind: string, tol: number) => {
+    const w = convertTorchvisionVgg19(new Uint8Array(readFileSync(file(kind))), kind);
+    for (const [key, [sum, first, last]] of Object.entries(stats[file(kind)])) {
+      const idx = Number(key.split('.')[1]);
+      const spec = VGG19_CONVS.find((c) => c.torchIndex === idx)!;
+      const a = key.endsWith('weight') ? w.layers.get(spec.name)!.weight : w.layers.get(spec.name)!.bias;
+      expect(a[0]).toBeCloseTo(first, 6);
+      expect(a[a.length - 1]).toBeCloseTo(last, 6);
+      expect(Math.abs(a.reduce((s, v) => s + v, 0) - sum)).toBeLessThan(tol * Math.max(1, a.length / 1000));
+    }
+    return w;
+  };
+
+  it('converts a random-init vgg19 features state dict (all 16 convs)', () => {
+    const w = check('vgg19-features', 1e-3);
+    expect([...w.layers.keys()]).toEqual(VGG19_CONVS.map((c) => c.name));
+    expect(w.input.channelOrder).toBe('RGB');
+  });
+  it('converts a partial state dict, non-contiguous tensors, and float16', () => {
+    expect([...check('vgg19-first3', 1e-3).layers.keys()]).toEqual(['conv1_1', 'conv1_2', 'conv2_1']);
+    check('first3-noncontig', 1e-3);
+    check('first3-half', 1e-2);
+  });
+  it('round-trips through our raw format', () => {
+    const w = convertTorchvisionVgg19(new Uint8Array(readFileSync(file('vgg19-first3'))), 'x');
+    const raw = toRawWeights(w);
+    const back = parseRawWeights(raw.manifest, ab(raw.bin), 'x');
+    expect(back.layers.get('conv2_1')!.weight).toEqual(w.layers.get('conv2_1')!.weight);
+  });
+  it('rejects truncated files and non-torch files with clear errors', () => {
+    const bytes = new Uint8Array(readFileSync(file('vgg19-first3')));
+    expect(() => convertTorchvisionVgg19(bytes.subarray(0, bytes.length - 5000), 'cut.pth')).toThrow(WeightsError);
+    expect(() => convertTorchvisionVgg19(bytes.subarray(0, bytes.length - 5000), 'cut.pth')).toThrow(/cut\.pth: (not a zip|truncated|corrupt)/);
+    expect(() => convertTorchvisionVgg19(new TextEncoder().encode('hello world, not a model'), 'x.pth')).toThrow(/x\.pth: not a zip archive/);
+    // central directory intact but a storage cut short: name the tensor
+    const entries = readZipDirectory(bytes, 'f');
+    const last = entries.filter((e) => e.name.includes('/data/')).sort((a, b) => b.localOffset - a.localOffset)[0];
+    const cut = bytes.slice();
+    // corrupt that storage's local header so its data can't be located
+    cut[last.localOffset] = 0;
+    expect(() => convertTorchvisionVgg19(cut, 'bad.pth')).toThrow(/bad\.pth: corrupt zip local header for .*\/data\//);
+  });
+  it('names the tensor whose shape is wrong', () => {
+    const r = spawnSync(
+      '/usr/bin/python3',
+      ['-c', `import torch; torch.save({'features.0.weight': torch.zeros(64,3,5,5), 'features.0.bias': torch.zeros(64)}, '${join(dir, 'bad.pth')}')`],
+      { encoding: 'utf8' },
+    );
+    expect(r.status).toBe(0);
+    expect(() => convertTorchvisionVgg19(new Uint8Array(readFileSync(join(dir, 'bad.pth'))), 'bad.pth')).toThrow(
+      /tensor "features\.0\.weight" \(conv1_1\.weight\) has shape \[64,3,5,5\] but VGG19 needs \[64,3,3,3\]/,
+    );
+  });
+});
