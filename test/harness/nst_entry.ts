@@ -1,0 +1,70 @@
+/** Test page for the style-transfer engine: synthetic images, seeded random VGG19. */
+import { createGpuContext } from '../../src/kernels/context.js';
+import { KernelLibrary } from '../../src/kernels/library.js';
+import type { StyleTransferOptions } from '../../src/nst/options.js';
+import { StyleTransfer, type RgbaImage } from '../../src/nst/style_transfer.js';
+import { randomVgg19 } from '../../src/nst/weights.js';
+
+let lib: KernelLibrary | null = null;
+async function library() {
+  if (!lib) lib = new KernelLibrary(await createGpuContext());
+  return lib;
+}
+
+/** A smooth synthetic picture (gradients + a disc) or stripes, so features are not trivial. */
+function picture(w: number, h: number, kind: 'photo' | 'stripes'): RgbaImage {
+  const data = new Uint8Array(w * h * 4);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 4;
+      if (kind === 'photo') {
+        const inside = (x - w / 2) ** 2 + (y - h / 2) ** 2 < (w / 4) ** 2;
+        data.set([Math.round((255 * x) / w), Math.round((255 * y) / h), inside ? 220 : 40, 255], i);
+      } else {
+        const s = Math.floor((x + y) / 3) % 2;
+        data.set([s ? 240 : 20, s ? 200 : 60, s ? 30 : 200, 255], i);
+      }
+    }
+  return { width: w, height: h, data };
+}
+
+export interface EngineCase {
+  width: number;
+  height: number;
+  steps: number;
+  options: Partial<StyleTransferOptions>;
+  /** Multiply conv1_1's weights by this (to provoke overflow). */
+  weightScale?: number;
+  /** Read losses after every step (default only at the end). */
+  everyStep?: boolean;
+}
+
+const api = {
+  async run(c: EngineCase) {
+    const l = await library();
+    const before = l.memory.stats();
+    const w = randomVgg19(2, 'conv5_1');
+    if (c.weightScale) w.layers.get('conv1_1')!.weight.forEach((v, i, a) => (a[i] = v * c.weightScale!));
+    const st = new StyleTransfer(l, w, picture(c.width, c.height, 'photo'), [picture(c.width + 3, c.height - 2, 'stripes')], c.options);
+    const totals: number[] = [];
+    try {
+      totals.push((await st.evaluate()).total);
+      const afterSetup = l.memory.stats();
+      for (let i = 0; i < c.steps; i++) {
+        const r = await st.run(1, !!c.everyStep || i === c.steps - 1);
+        if (r) totals.push(r.total);
+      }
+      const afterSteps = l.memory.stats();
+      const pixels = await st.pixels();
+      return { totals, before, afterSetup, afterSteps, pixelsLength: pixels.length, alpha: pixels[3] };
+    } finally {
+      st.dispose();
+    }
+  },
+  async memory() {
+    return (await library()).memory.stats();
+  },
+};
+
+(globalThis as unknown as { engine: typeof api }).engine = api;
+export type EngineTestApi = typeof api;
