@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Args } from './lib/args.js';
-import { EngineSession } from './lib/engine_session.js';
+import { checkJobFiles, EngineSession } from './lib/engine_session.js';
 import { JOB_HELP, parseJob } from './lib/job_args.js';
 
 const HELP = `Loss terms and the image gradient of the Gatys loss, for cross-checks.
@@ -32,6 +32,7 @@ async function main(): Promise<number> {
   const job = parseJob(a, { size: 64, iters: 0 });
   const verbose = a.has('verbose');
   a.rejectUnknown();
+  checkJobFiles(job);
   const session = await EngineSession.open(verbose);
   try {
     const r = await session.gradient(job);

@@ -4,7 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { Args } from './lib/args.js';
-import { EngineSession } from './lib/engine_session.js';
+import { checkJobFiles, EngineSession } from './lib/engine_session.js';
 import { JOB_HELP, parseJob } from './lib/job_args.js';
 import { writePngAtomic } from './lib/png.js';
 
@@ -49,6 +49,7 @@ async function main(): Promise<number> {
   job.config.reportEvery = a.int('report-every', 1, 1, 100000)!;
   const verbose = a.has('verbose');
   a.rejectUnknown();
+  checkJobFiles(job);
 
   const session = await EngineSession.open(verbose);
   try {

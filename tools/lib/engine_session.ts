@@ -27,6 +27,13 @@ export function readInputFile(path: string, what: string): Uint8Array {
   return new Uint8Array(b);
 }
 
+/** Fail fast (before a browser starts) on missing or empty inputs and unreadable weights. */
+export function checkJobFiles(job: JobFiles): void {
+  readInputFile(job.content, 'content image');
+  for (const s of job.styles) readInputFile(s.path, 'style image');
+  if (job.weights !== 'random') loadWeightsFile(job.weights);
+}
+
 export class EngineSession {
   private constructor(readonly session: BrowserSession, private files: Record<string, { body: string | Uint8Array; type: string }>) {}
 
