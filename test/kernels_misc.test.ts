@@ -24,6 +24,7 @@ import {
   sumRef,
   tvLossRef,
 } from '../src/kernels/cpu/misc.js';
+import { matmulRef } from '../src/kernels/matmul.js';
 import { CAFFE_CONVENTION, TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
 import { dotSum, expectClose, finiteDiff, pick, randArray, rng, sampleIndices } from './util.js';
@@ -142,6 +143,16 @@ describe('elementwise helpers', () => {
     const x = randArray(n, n), y = randArray(n, n + 2);
     const r = await gpu.run('axpby', { x, y }, { n, a, b });
     expectClose(`axpby n=${n}`, r.y, axpbyRef(a, x, b, y), 1e-6);
+  });
+
+  it.each([
+    [8, 8, 1],
+    [16, 72, 13],
+    [136, 64, 70],
+  ])('matmul (benchmark ceiling kernel) M=%i N=%i K=%i', async (M, N, K) => {
+    const at = randArray(K * M, M + K), b = randArray(K * N, N + K);
+    const r = await gpu.run('matmul', { at, b }, { M, N, K });
+    expectClose(`matmul ${M}x${N}x${K}`, r.c, matmulRef(at, b, M, N, K), 1e-5);
   });
 
   it('fill', async () => {

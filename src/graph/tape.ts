@@ -27,6 +27,7 @@ export interface Node {
 }
 
 interface Op {
+  name: string;
   forward: Dispatch[];
   /** Builds this op's backward dispatches (called in reverse order, once). */
   backward: () => Dispatch[];
@@ -38,6 +39,8 @@ export class Tape {
   private dispatches: Dispatch[] = [];
   private forwardList: Dispatch[] | null = null;
   private backwardList: Dispatch[] | null = null;
+  /** Per op, its backward dispatches (filled by finalize; for profiling). */
+  private backwardByOp: Dispatch[][] = [];
   /** How many gradient contributions each node has received while building backward. */
   private contributions = new Map<Node, number>();
   readonly scalars: Tensor;
@@ -76,6 +79,7 @@ export class Tape {
     const [, H, W] = x.value.shape;
     const out: Node = { value: this.alloc([w.O, H, W], name), requiresGrad: x.requiresGrad, grad: null, name };
     this.record({
+      name,
       forward: this.track([conv2dForward(this.lib, x.value, w, out.value, relu)]),
       backward: () => {
         if (!x.requiresGrad) return [];
@@ -97,6 +101,7 @@ export class Tape {
   pool(x: Node, kind: PoolKind, name = 'pool'): Node {
     const out: Node = { value: this.alloc(pooledShape(x.value.shape), name), requiresGrad: x.requiresGrad, grad: null, name };
     this.record({
+      name,
       forward: this.track([poolForward(this.lib, kind, x.value, out.value)]),
       backward: () => {
         if (!x.requiresGrad) return [];
@@ -110,7 +115,7 @@ export class Tape {
   /** A copy of a node's current value, made every forward (e.g. to capture targets). */
   snapshot(x: Node, name = 'snapshot'): Tensor {
     const t = this.alloc(x.value.shape, name);
-    this.record({ forward: this.track([axpby(this.lib, 1, x.value, 0, t)]), backward: () => [] });
+    this.record({ name, forward: this.track([axpby(this.lib, 1, x.value, 0, t)]), backward: () => [] });
     return t;
   }
 
@@ -119,6 +124,7 @@ export class Tape {
     const C = x.value.shape[0];
     const out: Node = { value: this.alloc([C, C], name), requiresGrad: x.requiresGrad, grad: null, name };
     this.record({
+      name,
       forward: this.track([gramForward(this.lib, x.value, out.value, scale)]),
       backward: () => {
         if (!x.requiresGrad) return [];
@@ -146,6 +152,7 @@ export class Tape {
     const terms = this.alloc(x.value.shape, `${name}.terms`);
     const { grad, accumulate } = this.lossGrad(x, name);
     this.record({
+      name,
       forward: this.track([
         squaredError(this.lib, x.value, target, terms, grad, weight * scale, accumulate),
         ...reduceSum(this.lib, { a: terms, out: this.scalars, outIndex: slot, scale, partials: this.partials }),
@@ -161,6 +168,7 @@ export class Tape {
     const terms = this.alloc(x.value.shape, `${name}.terms`);
     const { grad, accumulate } = this.lossGrad(x, name);
     this.record({
+      name,
       forward: this.track([
         tvLoss(this.lib, x.value, terms, grad, weight * scale, accumulate),
         ...reduceSum(this.lib, { a: terms, out: this.scalars, outIndex: slot, scale, partials: this.partials }),
@@ -208,7 +216,12 @@ export class Tape {
     if (this.forwardList) return;
     this.forwardList = this.ops.flatMap((o) => o.forward);
     const bw: Dispatch[] = [];
-    for (let i = this.ops.length - 1; i >= 0; i--) bw.push(...this.track(this.ops[i].backward()));
+    this.backwardByOp = this.ops.map(() => []);
+    for (let i = this.ops.length - 1; i >= 0; i--) {
+      const ds = this.track(this.ops[i].backward());
+      this.backwardByOp[i] = ds;
+      bw.push(...ds);
+    }
     this.backwardList = bw;
   }
 
@@ -220,6 +233,12 @@ export class Tape {
   backward(): Dispatch[] {
     this.finalize();
     return this.backwardList!;
+  }
+
+  /** Each op's name with its forward and backward dispatches (for per-layer timing). */
+  profile(): { name: string; dispatches: Dispatch[] }[] {
+    this.finalize();
+    return this.ops.map((o, i) => ({ name: o.name, dispatches: [...o.forward, ...this.backwardByOp[i]] }));
   }
 
   get slots(): number {

@@ -271,6 +271,13 @@ export class StyleTransfer {
     return this.lib.read(this.image.grad!);
   }
 
+  /** The tape's ops (name + forward/backward dispatches) and the optimizer update, for per-layer timing. */
+  profile(): { name: string; dispatches: Dispatch[] }[] {
+    const ops = this.tape.profile();
+    if (this.adam) ops.push({ name: 'adam', dispatches: [this.adam.dispatch] });
+    return ops;
+  }
+
   /** Release every GPU buffer this run made. */
   dispose(): void {
     this.tape.dispose();

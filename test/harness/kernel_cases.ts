@@ -9,6 +9,7 @@ import { gramBackward, gramForward } from '../../src/kernels/gram.js';
 import { clampImage, postprocess, preprocess, type InputConvention } from '../../src/kernels/image.js';
 import { runOnce, type KernelLibrary } from '../../src/kernels/library.js';
 import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../../src/kernels/loss.js';
+import { matmul } from '../../src/kernels/matmul.js';
 import { poolBackward, poolForward, pooledShape, type PoolKind } from '../../src/kernels/pool.js';
 import type { Tensor } from '../../src/kernels/tensor.js';
 
@@ -121,6 +122,9 @@ export const CASES: Record<string, Case> = {
     } finally {
       lib.release(tx, ty);
     }
+  },
+  async matmul(lib, x, { M, N, K }) {
+    return withTensors(lib, x, { at: [K, M], b: [K, N] }, { c: [M, N] }, (t) => [matmul(lib, t.at, t.b, t.c)]);
   },
   async fill(lib, _x, { n, value }) {
     return withTensors(lib, {}, {}, { y: [n] }, (t) => [fill(lib, t.y, value)]);

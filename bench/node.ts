@@ -1,0 +1,29 @@
+/**
+ * The benchmark in Node through Dawn (the `webgpu` package), no browser: for machines with a real
+ * GPU and only a Vulkan driver. Bundle it with `npm run bench:bundle` (one .mjs file) and run
+ *   node bench/dist/bench-node.mjs --sizes 64,128,256,512 --name h100
+ * with node_modules/webgpu next to it (see README, "Benchmark on a GPU machine").
+ */
+import { create, globals } from 'webgpu';
+import { createGpuContext, describeContext } from '../src/kernels/context.js';
+import { KernelLibrary } from '../src/kernels/library.js';
+import { parseBenchArgs, saveResult } from './report.js';
+import { runBenchmark } from './suite.js';
+
+Object.assign(globalThis, globals);
+const args = parseBenchArgs(process.argv.slice(2), { sizes: [64, 128, 256, 512] });
+const gpu = create([]) as unknown as GPU;
+const lib = new KernelLibrary(await createGpuContext({ gpu }));
+const adapter = describeContext(lib.ctx);
+process.stderr.write(`adapter: ${adapter}\n`);
+const software = lib.ctx.info.isSoftware;
+const r = await runBenchmark(lib, adapter, 'Node + Dawn', {
+  sizes: args.sizes,
+  kernelSize: software ? 64 : 256,
+  matmulSize: software ? 512 : 2048,
+  repeats: software ? 2 : 50,
+  stepRepeats: software ? 1 : 20,
+  log: (s) => process.stderr.write(`${s}\n`),
+});
+saveResult(r, args.name ?? `node-${software ? 'swiftshader' : 'gpu'}`);
+process.exit(0);

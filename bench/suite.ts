@@ -1,0 +1,208 @@
+/**
+ * The benchmark, independent of where it runs (headless Chromium or Node + Dawn): kernel
+ * throughput at VGG19's real layer shapes next to a matmul ceiling, whole Gatys steps with the
+ * time per layer group, peak GPU memory. Timing = wall clock around `repeats` replays of the same
+ * prepared dispatches in one submit, awaiting queue.onSubmittedWorkDone (after a warm-up).
+ */
+import { conv2dBackwardInput, conv2dForward, packConvWeights } from '../src/kernels/conv2d.js';
+import { fill } from '../src/kernels/elementwise.js';
+import { gramBackward, gramForward } from '../src/kernels/gram.js';
+import type { Dispatch } from '../src/kernels/kernel.js';
+import { runOnce, type KernelLibrary } from '../src/kernels/library.js';
+import { matmul } from '../src/kernels/matmul.js';
+import { poolBackward, poolForward } from '../src/kernels/pool.js';
+import { StyleTransfer, type RgbaImage } from '../src/nst/style_transfer.js';
+import { VGG19_CONVS } from '../src/nst/vgg19_spec.js';
+import { randomVgg19 } from '../src/nst/weights.js';
+
+export interface KernelRow {
+  kernel: string;
+  shape: string;
+  ms: number;
+  gflops: number;
+}
+
+export interface StepRow {
+  size: number;
+  msPerStep: number;
+  gflopPerStep: number;
+  gflops: number;
+  peakMB: number;
+  /** Share of the step per layer group (conv block 1–5 incl. its pool and ReLU backward, losses, update). */
+  shares: Record<string, number>;
+}
+
+export interface BenchResult {
+  adapter: string;
+  date: string;
+  runner: string;
+  matmul: KernelRow;
+  kernels: KernelRow[];
+  steps: StepRow[];
+}
+
+const now = () => performance.now();
+
+async function timeDispatches(lib: KernelLibrary, ds: Dispatch[], repeats: number): Promise<number> {
+  const run = () => {
+    const enc = lib.ctx.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    for (let r = 0; r < repeats; r++) for (const d of ds) d.encode(pass);
+    pass.end();
+    lib.ctx.device.queue.submit([enc.finish()]);
+    return lib.ctx.device.queue.onSubmittedWorkDone();
+  };
+  await run(); // warm-up (pipeline compilation, first-touch)
+  const t0 = now();
+  await run();
+  return (now() - t0) / repeats;
+}
+
+/** Forward conv FLOPs of VGG19 up to conv5_1 at an S×S input (a multiply-add counts 2). */
+export function vggForwardFlops(size: number, upTo = 'conv5_1'): number {
+  let s = size, total = 0;
+  for (const c of VGG19_CONVS) {
+    total += 2 * 9 * c.inChannels * c.outChannels * s * s;
+    if (c.name === upTo) break;
+    if (c.poolAfter) s = Math.floor(s / 2);
+  }
+  return total;
+}
+
+function picture(n: number, seed: number): RgbaImage {
+  const data = new Uint8Array(n * n * 4);
+  let a = seed;
+  for (let i = 0; i < data.length; i++) {
+    a = (a * 1103515245 + 12345) >>> 0;
+    data[i] = i % 4 === 3 ? 255 : (a >>> 16) & 255;
+  }
+  return { width: n, height: n, data };
+}
+
+function groupOf(opName: string): string {
+  const m = /conv(\d)_/.exec(opName);
+  if (m) return `block${m[1]}`;
+  if (opName === 'adam') return 'update';
+  return 'losses';
+}
+
+export interface BenchOptions {
+  sizes: number[];
+  /** Image size whose layer shapes the per-kernel rows use. */
+  kernelSize: number;
+  matmulSize: number;
+  repeats: number;
+  stepRepeats: number;
+  log?: (s: string) => void;
+}
+
+export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: string, o: BenchOptions): Promise<BenchResult> {
+  const log = o.log ?? (() => {});
+  // matmul ceiling
+  const n = o.matmulSize;
+  const at = lib.tensor([n, n]), b = lib.tensor([n, n]), c = lib.tensor([n, n]);
+  runOnce(lib, [fill(lib, at, 0.01), fill(lib, b, 0.02)]);
+  const mm = matmul(lib, at, b, c);
+  const mmMs = await timeDispatches(lib, [mm], o.repeats);
+  mm.destroy();
+  lib.release(at, b, c);
+  const matmulRow = { kernel: 'matmul (ceiling)', shape: `${n}³`, ms: mmMs, gflops: (2 * n ** 3) / mmMs / 1e6 };
+  log(`matmul ${n}³: ${matmulRow.gflops.toFixed(2)} GFLOP/s`);
+
+  // kernels at the real layer shapes
+  const kernels: KernelRow[] = [];
+  const weights = randomVgg19(1, 'conv5_1');
+  let s = o.kernelSize;
+  for (const spec of VGG19_CONVS) {
+    if (['conv1_2', 'conv2_2', 'conv3_2', 'conv4_2', 'conv5_1'].includes(spec.name)) {
+      const p = weights.layers.get(spec.name)!;
+      const w = lib.upload([spec.outChannels, spec.inChannels, 3, 3], p.weight), bias = lib.upload([spec.outChannels], p.bias);
+      const cw = packConvWeights(lib, w, bias, true);
+      const x = lib.tensor([spec.inChannels, s, s]), y = lib.tensor([spec.outChannels, s, s]);
+      runOnce(lib, [fill(lib, x, 0.5)]);
+      const flops = 2 * 9 * spec.inChannels * spec.outChannels * s * s;
+      const shape = `${spec.inChannels}→${spec.outChannels} @ ${s}²`;
+      for (const [kname, d] of [
+        ['conv forward+bias+ReLU', conv2dForward(lib, x, cw, y, true)],
+        ['conv backward-input', conv2dBackwardInput(lib, y, cw, x)],
+      ] as const) {
+        const ms = await timeDispatches(lib, [d], o.repeats);
+        kernels.push({ kernel: `${kname} ${spec.name}`, shape, ms, gflops: flops / ms / 1e6 });
+        log(`${kname} ${spec.name} ${shape}: ${(flops / ms / 1e6).toFixed(2)} GFLOP/s`);
+        d.destroy();
+      }
+      if (['conv1_2', 'conv3_2', 'conv5_1'].includes(spec.name)) {
+        const g = lib.tensor([spec.outChannels, spec.outChannels]), dy = lib.tensor(y.shape);
+        const gflops = 2 * spec.outChannels ** 2 * s * s;
+        for (const [kname, d, f] of [
+          ['gram forward', gramForward(lib, y, g, 1), gflops / 2],
+          ['gram backward', gramBackward(lib, y, g, dy, 1), gflops],
+        ] as const) {
+          const ms = await timeDispatches(lib, [d], o.repeats);
+          kernels.push({ kernel: `${kname} ${spec.name}`, shape: `${spec.outChannels}×${s * s}`, ms, gflops: f / ms / 1e6 });
+          d.destroy();
+        }
+        lib.release(g, dy);
+      }
+      if (spec.poolAfter || spec.name === 'conv1_2') {
+        const po = lib.tensor([spec.outChannels, s >> 1, s >> 1]);
+        for (const [kname, d] of [
+          ['maxpool forward', poolForward(lib, 'max', y, po)],
+          ['maxpool backward', poolBackward(lib, 'max', y, po, y)],
+        ] as const) {
+          const ms = await timeDispatches(lib, [d], o.repeats);
+          kernels.push({ kernel: `${kname} ${spec.name}`, shape: `${spec.outChannels}×${s}²`, ms, gflops: NaN });
+          d.destroy();
+        }
+        lib.release(po);
+      }
+      lib.release(w, bias, cw.packedForward, cw.packedBackward!, x, y);
+    }
+    if (spec.poolAfter) s = Math.floor(s / 2);
+    if (spec.name === 'conv5_1') break;
+  }
+
+  // whole steps
+  const steps: StepRow[] = [];
+  for (const size of o.sizes) {
+    const st = new StyleTransfer(lib, weights, picture(size, 1), [picture(size, 2)], { iterations: 1000 });
+    const all = st.profile().flatMap((p) => p.dispatches);
+    const ms = await timeDispatches(lib, all, o.stepRepeats);
+    const groups: Record<string, number> = {};
+    for (const p of st.profile()) {
+      const g = groupOf(p.name);
+      groups[g] = (groups[g] ?? 0) + (await timeDispatches(lib, p.dispatches, o.stepRepeats));
+    }
+    const sum = Object.values(groups).reduce((a, b) => a + b, 0);
+    const shares = Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, v / sum]));
+    const gflop = (2 * vggForwardFlops(size)) / 1e9;
+    const peakMB = lib.memory.stats().peakBytes / 2 ** 20;
+    steps.push({ size, msPerStep: ms, gflopPerStep: gflop, gflops: gflop / (ms / 1000), peakMB, shares });
+    log(`step ${size}²: ${ms.toFixed(1)} ms (${(gflop / (ms / 1000)).toFixed(2)} GFLOP/s), peak ${peakMB.toFixed(0)} MB`);
+    st.dispose();
+    lib.memory.trim();
+  }
+  return { adapter, date: new Date().toISOString(), runner, matmul: matmulRow, kernels, steps };
+}
+
+export function markdownTable(r: BenchResult): string {
+  const lines = [
+    `# Benchmark — ${r.adapter} (${r.runner}, ${r.date.slice(0, 10)})`,
+    '',
+    '| kernel | shape | ms | GFLOP/s |',
+    '| --- | --- | ---: | ---: |',
+    ...[r.matmul, ...r.kernels].map((k) => `| ${k.kernel} | ${k.shape} | ${k.ms.toFixed(3)} | ${Number.isNaN(k.gflops) ? '–' : k.gflops.toFixed(2)} |`),
+    '',
+    '| step | ms/step | GFLOP/step | GFLOP/s | peak MB | block1 | block2 | block3 | block4 | block5 | losses | update |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...r.steps.map(
+      (s) =>
+        `| ${s.size}² | ${s.msPerStep.toFixed(1)} | ${s.gflopPerStep.toFixed(1)} | ${s.gflops.toFixed(2)} | ${s.peakMB.toFixed(0)} | ` +
+        ['block1', 'block2', 'block3', 'block4', 'block5', 'losses', 'update'].map((g) => `${((s.shares[g] ?? 0) * 100).toFixed(0)}%`).join(' | ') +
+        ' |',
+    ),
+    '',
+    'GFLOP/step counts the VGG19 forward convs to conv5_1 twice (forward + backward to the input); a multiply-add is 2 FLOP.',
+  ];
+  return lines.join('\n') + '\n';
+}
