@@ -6,7 +6,7 @@
  */
 import { conv2dBackwardInput, conv2dForward, packConvWeights } from '../src/kernels/conv2d.js';
 import { fill } from '../src/kernels/elementwise.js';
-import { gramBackward, gramForward } from '../src/kernels/gram.js';
+import { gramBackward, gramForward, gramSlices } from '../src/kernels/gram.js';
 import type { Dispatch } from '../src/kernels/kernel.js';
 import { runOnce, type KernelLibrary } from '../src/kernels/library.js';
 import { matmul } from '../src/kernels/matmul.js';
@@ -133,28 +133,33 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
       }
       if (['conv1_2', 'conv3_2', 'conv5_1'].includes(spec.name)) {
         const g = lib.tensor([spec.outChannels, spec.outChannels]), dy = lib.tensor(y.shape);
+        const slices = gramSlices(spec.outChannels, s * s);
+        const scratch = lib.tensor([slices, spec.outChannels, spec.outChannels]);
         const gflops = 2 * spec.outChannels ** 2 * s * s;
         for (const [kname, d, f] of [
-          ['gram forward', gramForward(lib, y, g, 1), gflops / 2],
-          ['gram backward', gramBackward(lib, y, g, dy, 1), gflops],
+          ['gram forward', gramForward(lib, y, g, 1, scratch), gflops / 2],
+          ['gram backward', [gramBackward(lib, y, g, dy, 1)], gflops],
         ] as const) {
-          const ms = await timeDispatches(lib, [d], o.repeats);
+          const ms = await timeDispatches(lib, [...d], o.repeats);
           kernels.push({ kernel: `${kname} ${spec.name}`, shape: `${spec.outChannels}×${s * s}`, ms, gflops: f / ms / 1e6 });
-          d.destroy();
+          for (const x of d) x.destroy();
         }
-        lib.release(g, dy);
+        lib.release(g, dy, scratch);
       }
       if (spec.poolAfter || spec.name === 'conv1_2') {
         const po = lib.tensor([spec.outChannels, s >> 1, s >> 1]);
+        let extra: ReturnType<typeof lib.tensor> | null = null;
+        const y2 = () => (extra = lib.tensor(y.shape));
         for (const [kname, d] of [
           ['maxpool forward', poolForward(lib, 'max', y, po)],
-          ['maxpool backward', poolBackward(lib, 'max', y, po, y)],
+          ['maxpool backward', poolBackward(lib, 'max', y, po, x.shape[0] === y.shape[0] ? x : y2())],
         ] as const) {
           const ms = await timeDispatches(lib, [d], o.repeats);
           kernels.push({ kernel: `${kname} ${spec.name}`, shape: `${spec.outChannels}×${s}²`, ms, gflops: NaN });
           d.destroy();
         }
         lib.release(po);
+        if (extra) lib.release(extra);
       }
       lib.release(w, bias, cw.packedForward, cw.packedBackward!, x, y);
     }

@@ -25,6 +25,7 @@ import {
   tvLossRef,
 } from '../src/kernels/cpu/misc.js';
 import { matmulRef } from '../src/kernels/matmul.js';
+import { gramSlices } from '../src/kernels/gram.js';
 import { CAFFE_CONVENTION, TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
 import { dotSum, expectClose, finiteDiff, pick, randArray, rng, sampleIndices } from './util.js';
@@ -80,10 +81,12 @@ describe('gram', () => {
     [5, 33, 1 / 33],
     [13, 64, 1],
     [70, 9, 0.1],
+    [6, 9000, 1 / 9000], // split-K: several slices, last one partial
   ])('C=%i M=%i scale=%f', async (C, M, scale) => {
     const features = randArray(C * M, C * 31 + M);
     const gradGram = randArray(C * C, C + M); // deliberately not symmetric
     const r = await gpu.run('gram', { features, grad_gram: gradGram }, { C, M, scale });
+    if (M === 9000) expect(gramSlices(C, M)).toBeGreaterThan(1);
     expectClose(`gram_forward C${C} M${M}`, r.gram, gramForwardRef(features, C, M, scale), 1e-4);
     expectClose(`gram_backward C${C} M${M}`, r.grad_features, gramBackwardRef(features, C, M, gradGram, scale), 1e-4);
     const idx = sampleIndices(C * M, 24);

@@ -11,7 +11,7 @@
  */
 import { conv2dBackwardInput, conv2dForward, type ConvWeights } from '../kernels/conv2d.js';
 import { axpby, reluBackward } from '../kernels/elementwise.js';
-import { gramBackward, gramForward } from '../kernels/gram.js';
+import { gramBackward, gramForward, gramSlices } from '../kernels/gram.js';
 import type { Dispatch } from '../kernels/kernel.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../kernels/loss.js';
@@ -123,9 +123,11 @@ export class Tape {
   gram(x: Node, scale: number, name = 'gram'): Node {
     const C = x.value.shape[0];
     const out: Node = { value: this.alloc([C, C], name), requiresGrad: x.requiresGrad, grad: null, name };
+    const slices = gramSlices(C, numel(x.value.shape) / C);
+    const scratch = slices > 1 ? this.alloc([slices, C, C], `${name}.slices`) : undefined;
     this.record({
       name,
-      forward: this.track([gramForward(this.lib, x.value, out.value, scale)]),
+      forward: this.track(gramForward(this.lib, x.value, out.value, scale, scratch)),
       backward: () => {
         if (!x.requiresGrad) return [];
         const { target, finish } = this.gradTarget(x);

@@ -1,7 +1,7 @@
 /** Host side of the Gram matrix kernels: G = scale·F·Fᵀ for F = a C×H×W map seen as C×(H·W). */
-import type { Dispatch } from './kernel.js';
+import { grid1d, type Dispatch } from './kernel.js';
 import type { KernelLibrary } from './library.js';
-import { expectShape, type Tensor } from './tensor.js';
+import { expectShape, numel, shapeStr, type Tensor } from './tensor.js';
 
 function featureDims(what: string, f: Tensor): { C: number; M: number } {
   if (f.shape.length < 2) throw new Error(`${what}: expected C×H×W or C×M features, got [${f.shape.join('×')}]`);
@@ -9,11 +9,29 @@ function featureDims(what: string, f: Tensor): { C: number; M: number } {
   return { C, M: f.shape.slice(1).reduce((a, b) => a * b, 1) };
 }
 
-export function gramForward(lib: KernelLibrary, features: Tensor, gram: Tensor, scale = 1): Dispatch {
+/** Number of split-K slices for a C×M Gram: enough to give a wide map's few blocks parallel work. */
+export function gramSlices(C: number, M: number): number {
+  const blocks = (Math.ceil(C / 4) * (Math.ceil(C / 4) + 1)) / 2; // upper-triangle 4×4 blocks
+  if (M < 4096 || blocks >= 4096) return 1;
+  return Math.min(64, Math.ceil(M / 2048), Math.ceil(8192 / blocks));
+}
+
+/**
+ * G = scale·F·Fᵀ. With several slices (see gramSlices) the kernel writes partial Grams into
+ * `scratch` (≥ slices·C·C floats, owned by the caller) and a second dispatch sums them.
+ */
+export function gramForward(lib: KernelLibrary, features: Tensor, gram: Tensor, scale = 1, scratch?: Tensor): Dispatch[] {
   const { C, M } = featureDims('gramForward: features', features);
   expectShape('gramForward: gram', gram, [C, C]);
   const blocks = Math.ceil(Math.ceil(C / 4) / 8);
-  return lib.kernel('gram_forward').bind({ features: features.buffer, gram: gram.buffer }, { C, M, scale }, [blocks, blocks, 1]);
+  const slices = scratch ? gramSlices(C, M) : 1;
+  const chunk = Math.ceil(M / slices);
+  if (slices === 1) return [lib.kernel('gram_forward').bind({ features: features.buffer, gram: gram.buffer }, { C, M, scale, chunk: M }, [blocks, blocks, 1])];
+  if (numel(scratch!.shape) < slices * C * C) throw new Error(`gramForward: scratch ${shapeStr(scratch!.shape)} holds fewer than ${slices}×${C}×${C} floats`);
+  return [
+    lib.kernel('gram_forward').bind({ features: features.buffer, gram: scratch!.buffer }, { C, M, scale, chunk }, [blocks, blocks, slices]),
+    lib.kernel('gram_sum_slices').bind({ partial: scratch!.buffer, gram: gram.buffer }, { n: C * C, slices }, grid1d(C * C, 256)),
+  ];
 }
 
 export function gramBackward(lib: KernelLibrary, features: Tensor, gradGram: Tensor, gradFeatures: Tensor, scale = 1): Dispatch {

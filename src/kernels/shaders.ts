@@ -12,6 +12,7 @@ import conv2DRepackWeights from '../../shaders/conv2d_repack_weights.wgsl';
 import fill from '../../shaders/fill.wgsl';
 import gramBackward from '../../shaders/gram_backward.wgsl';
 import gramForward from '../../shaders/gram_forward.wgsl';
+import gramSumSlices from '../../shaders/gram_sum_slices.wgsl';
 import matmul from '../../shaders/matmul.wgsl';
 import maxpool2X2Backward from '../../shaders/maxpool2x2_backward.wgsl';
 import maxpool2X2Forward from '../../shaders/maxpool2x2_forward.wgsl';
@@ -37,6 +38,7 @@ export const SHADERS = {
   fill: fill,
   gram_backward: gramBackward,
   gram_forward: gramForward,
+  gram_sum_slices: gramSumSlices,
   matmul: matmul,
   maxpool2x2_backward: maxpool2X2Backward,
   maxpool2x2_forward: maxpool2X2Forward,

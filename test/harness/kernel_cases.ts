@@ -91,8 +91,9 @@ export const CASES: Record<string, Case> = {
     ]);
   },
   async gram(lib, x, { C, M, scale }) {
-    return withTensors(lib, x, { features: [C, M], grad_gram: [C, C] }, { gram: [C, C], grad_features: [C, M] }, (t) => [
-      gramForward(lib, t.features, t.gram, scale),
+    // scratch present: the split-K path runs whenever gramSlices(C, M) > 1
+    return withTensors(lib, x, { features: [C, M], grad_gram: [C, C] }, { gram: [C, C], grad_features: [C, M], scratch: [64 * C * C] }, (t) => [
+      ...gramForward(lib, t.features, t.gram, scale, t.scratch),
       gramBackward(lib, t.features, t.grad_gram, t.grad_features, scale),
     ]);
   },
