@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { launchGpuPage } from '../tools/lib/browser.js';
 import { bundleForBrowser } from '../tools/lib/bundle.js';
 import { parseBenchArgs, saveResult } from './report.js';
-import type { BenchOptions, BenchResult } from './suite.js';
+import type { BenchOptions } from './suite.js';
+import type { BenchResult } from './table.js';
 
 const args = parseBenchArgs(process.argv.slice(2), { sizes: [64, 128, 256] });
 const s = await launchGpuPage({ script: await bundleForBrowser(fileURLToPath(new URL('./page_entry.ts', import.meta.url))), onConsole: (t) => !t.includes('404') && console.error(t) });

@@ -1,6 +1,6 @@
 /** Print a benchmark result as a table and keep it under bench/results (JSON + markdown). */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { markdownTable, type BenchResult } from './suite.js';
+import { markdownTable, type BenchResult } from './table.js';
 
 export function saveResult(r: BenchResult, name: string): void {
   mkdirSync('bench/results', { recursive: true });

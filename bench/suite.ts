@@ -15,31 +15,8 @@ import { StyleTransfer, type RgbaImage } from '../src/nst/style_transfer.js';
 import { VGG19_CONVS } from '../src/nst/vgg19_spec.js';
 import { randomVgg19 } from '../src/nst/weights.js';
 
-export interface KernelRow {
-  kernel: string;
-  shape: string;
-  ms: number;
-  gflops: number;
-}
-
-export interface StepRow {
-  size: number;
-  msPerStep: number;
-  gflopPerStep: number;
-  gflops: number;
-  peakMB: number;
-  /** Share of the step per layer group (conv block 1–5 incl. its pool and ReLU backward, losses, update). */
-  shares: Record<string, number>;
-}
-
-export interface BenchResult {
-  adapter: string;
-  date: string;
-  runner: string;
-  matmul: KernelRow;
-  kernels: KernelRow[];
-  steps: StepRow[];
-}
+import type { BenchResult, KernelRow, StepRow } from './table.js';
+export type { BenchResult, KernelRow, StepRow } from './table.js';
 
 const now = () => performance.now();
 
@@ -155,7 +132,7 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
           ['maxpool backward', poolBackward(lib, 'max', y, po, x.shape[0] === y.shape[0] ? x : y2())],
         ] as const) {
           const ms = await timeDispatches(lib, [d], o.repeats);
-          kernels.push({ kernel: `${kname} ${spec.name}`, shape: `${spec.outChannels}×${s}²`, ms, gflops: NaN });
+          kernels.push({ kernel: `${kname} ${spec.name}`, shape: `${spec.outChannels}×${s}²`, ms, gflops: null });
           d.destroy();
         }
         lib.release(po);
@@ -188,26 +165,4 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
     lib.memory.trim();
   }
   return { adapter, date: new Date().toISOString(), runner, matmul: matmulRow, kernels, steps };
-}
-
-export function markdownTable(r: BenchResult): string {
-  const lines = [
-    `# Benchmark — ${r.adapter} (${r.runner}, ${r.date.slice(0, 10)})`,
-    '',
-    '| kernel | shape | ms | GFLOP/s |',
-    '| --- | --- | ---: | ---: |',
-    ...[r.matmul, ...r.kernels].map((k) => `| ${k.kernel} | ${k.shape} | ${k.ms.toFixed(3)} | ${Number.isNaN(k.gflops) ? '–' : k.gflops.toFixed(2)} |`),
-    '',
-    '| step | ms/step | GFLOP/step | GFLOP/s | peak MB | block1 | block2 | block3 | block4 | block5 | losses | update |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...r.steps.map(
-      (s) =>
-        `| ${s.size}² | ${s.msPerStep.toFixed(1)} | ${s.gflopPerStep.toFixed(1)} | ${s.gflops.toFixed(2)} | ${s.peakMB.toFixed(0)} | ` +
-        ['block1', 'block2', 'block3', 'block4', 'block5', 'losses', 'update'].map((g) => `${((s.shares[g] ?? 0) * 100).toFixed(0)}%`).join(' | ') +
-        ' |',
-    ),
-    '',
-    'GFLOP/step counts the VGG19 forward convs to conv5_1 twice (forward + backward to the input); a multiply-add is 2 FLOP.',
-  ];
-  return lines.join('\n') + '\n';
 }

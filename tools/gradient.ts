@@ -10,7 +10,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Args } from './lib/args.js';
+import { Args, runMain } from './lib/args.js';
 import { checkJobFiles, EngineSession } from './lib/engine_session.js';
 import { JOB_HELP, parseJob } from './lib/job_args.js';
 
@@ -71,10 +71,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

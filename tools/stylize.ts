@@ -3,7 +3,7 @@
  * Runs the WebGPU engine in headless Chromium and writes a PNG. See --help.
  */
 import { existsSync, statSync } from 'node:fs';
-import { Args } from './lib/args.js';
+import { Args, runMain } from './lib/args.js';
 import { checkJobFiles, EngineSession } from './lib/engine_session.js';
 import { JOB_HELP, parseJob } from './lib/job_args.js';
 import { writePngAtomic } from './lib/png.js';
@@ -85,10 +85,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    process.stderr.write(`\nerror: ${e instanceof Error ? e.message.replace(/^Error: /, '') : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

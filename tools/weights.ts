@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, basename } from 'node:path';
-import { Args } from './lib/args.js';
+import { Args, runMain } from './lib/args.js';
 import { loadWeightsFile } from './lib/weights_files.js';
 import { convertTorchvisionVgg19 } from '../src/nst/torch_pth.js';
 import { parseRawWeights, randomVgg19, toRawWeights, type VggWeights } from '../src/nst/weights.js';
@@ -128,11 +128,5 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1]?.endsWith('weights.ts')) {
-  main(process.argv.slice(2)).then(
-    (c) => process.exit(c),
-    (e) => {
-      process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(1);
-    },
-  );
+  runMain(() => main(process.argv.slice(2)));
 }

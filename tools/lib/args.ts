@@ -55,3 +55,14 @@ export class Args {
     if (unknown.length) throw new Error(`unknown option(s): ${unknown.map((u) => `--${u}`).join(', ')} (see --help)`);
   }
 }
+
+/** Run a CLI's main: exit with its code, or print "error: …" (no stack) and exit 1. */
+export function runMain(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`\nerror: ${e instanceof Error ? e.message.replace(/^Error: /, '') : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}
