@@ -1,0 +1,144 @@
+/**
+ * Kernel explorer checks: run a kernel (through the same host code and test cases the test suite
+ * uses) on random data of an awkward shape and compare with its CPU reference.
+ */
+import type { KernelLibrary } from '../src/kernels/library.js';
+import type { KernelName } from '../src/kernels/shaders.js';
+import { conv2dBackwardBiasRef, conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, repackWeightsRef } from '../src/kernels/cpu/conv2d.js';
+import * as ref from '../src/kernels/cpu/misc.js';
+import { matmulRef } from '../src/kernels/matmul.js';
+import { ADAM_DEFAULTS } from '../src/kernels/adam.js';
+import { TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image.js';
+import { CASES, type Arrays } from '../test/harness/kernel_cases.js';
+
+type Check = { shape: string; run: (lib: KernelLibrary) => Promise<[ArrayLike<number>, ArrayLike<number>][]> };
+
+function rand(n: number, scale = 1): Float32Array {
+  return Float32Array.from({ length: n }, () => (Math.random() * 2 - 1) * scale);
+}
+
+const [C, H, W, O, K] = [5, 13, 11, 10, 3];
+const conv = () => ({ input: rand(C * H * W), weight: rand(O * C * K * K, 0.5), bias: rand(O), grad_output: rand(O * H * W) });
+
+async function pool(lib: KernelLibrary, kind: 'max' | 'avg'): Promise<[ArrayLike<number>, ArrayLike<number>][]> {
+  const x: Arrays = { input: rand(3 * 9 * 7), grad_output: rand(3 * 4 * 3) };
+  const r = await CASES.pool(lib, x, { kind, C: 3, H: 9, W: 7 });
+  return [[r.output, ref.poolForwardRef(kind, x.input, 3, 9, 7)], [r.grad_input, ref.poolBackwardRef(kind, x.input, 3, 9, 7, x.grad_output)]];
+}
+
+async function gram(lib: KernelLibrary): Promise<[ArrayLike<number>, ArrayLike<number>][]> {
+  const x: Arrays = { features: rand(7 * 33), grad_gram: rand(49) };
+  const r = await CASES.gram(lib, x, { C: 7, M: 33, scale: 0.5 });
+  return [[r.gram, ref.gramForwardRef(x.features, 7, 33, 0.5)], [r.grad_features, ref.gramBackwardRef(x.features, 7, 33, x.grad_gram, 0.5)]];
+}
+
+export const CHECKS: Partial<Record<KernelName, Check>> = {
+  conv2d_forward: { shape: `C=${C} ${H}×${W} → O=${O}, K=${K}, ReLU`, run: async (lib) => {
+    const x = conv();
+    const r = await CASES.conv2d_forward(lib, x, { C, H, W, O, K, relu: 1 });
+    return [[r.output, conv2dForwardRef(x.input, C, H, W, x.weight, x.bias, O, K, true)]];
+  } },
+  conv2d_backward_input: { shape: `O=${O} ${H}×${W} → C=${C}`, run: async (lib) => {
+    const x = conv();
+    const r = await CASES.conv2d_backward_input(lib, x, { C, H, W, O, K });
+    return [[r.grad_input, conv2dBackwardInputRef(x.grad_output, C, H, W, x.weight, O, K)]];
+  } },
+  conv2d_backward_weight: { shape: `${O}×${C}×${K}×${K} from ${H}×${W}`, run: async (lib) => {
+    const x = conv();
+    const r = await CASES.conv2d_backward_weight(lib, x, { C, H, W, O, K });
+    return [[r.grad_weight, conv2dBackwardWeightRef(x.input, C, H, W, x.grad_output, O, K)]];
+  } },
+  conv2d_backward_bias: { shape: `O=${O}, ${H}×${W}`, run: async (lib) => {
+    const x = conv();
+    const r = await CASES.conv2d_backward_weight(lib, x, { C, H, W, O, K });
+    return [[r.grad_bias, conv2dBackwardBiasRef(x.grad_output, O, H * W)]];
+  } },
+  conv2d_repack_weights: { shape: `${O}×${C}×${K}×${K}`, run: async (lib) => {
+    const x = conv();
+    const r = await CASES.conv2d_repack_weights(lib, x, { C, O, K });
+    return [[r.forward, repackWeightsRef(x.weight, O, C, K, false)], [r.backward, repackWeightsRef(x.weight, O, C, K, true)]];
+  } },
+  relu_forward: { shape: 'n=1000', run: async (lib) => {
+    const x = { input: rand(1000), grad_output: rand(1000) };
+    const r = await CASES.relu(lib, x, { n: 1000 });
+    return [[r.output, ref.reluForwardRef(x.input)]];
+  } },
+  relu_backward: { shape: 'n=1000', run: async (lib) => {
+    const x = { input: rand(1000), grad_output: rand(1000) };
+    const r = await CASES.relu(lib, x, { n: 1000 });
+    return [[r.grad_input, ref.reluBackwardRef(x.input, x.grad_output)]];
+  } },
+  maxpool2x2_forward: { shape: '3×9×7', run: (lib) => pool(lib, 'max') },
+  maxpool2x2_backward: { shape: '3×9×7', run: (lib) => pool(lib, 'max') },
+  avgpool2x2_forward: { shape: '3×9×7', run: (lib) => pool(lib, 'avg') },
+  avgpool2x2_backward: { shape: '3×9×7', run: (lib) => pool(lib, 'avg') },
+  gram_forward: { shape: '7×33', run: gram },
+  gram_backward: { shape: '7×33', run: gram },
+  gram_sum_slices: { shape: '6×9000 (split-K)', run: async (lib) => {
+    const x: Arrays = { features: rand(6 * 9000), grad_gram: rand(36) };
+    const r = await CASES.gram(lib, x, { C: 6, M: 9000, scale: 1 / 9000 });
+    return [[r.gram, ref.gramForwardRef(x.features, 6, 9000, 1 / 9000)]];
+  } },
+  squared_error: { shape: 'n=1001', run: async (lib) => {
+    const x = { input: rand(1001), target: rand(1001) };
+    const r = await CASES.squared_error(lib, x, { n: 1001, scale: 0.5 });
+    const e = ref.squaredErrorRef(x.input, x.target, 0.5);
+    return [[[r.loss[1]], [e.loss]], [r.grad, e.grad]];
+  } },
+  tv_loss: { shape: '3×17×9', run: async (lib) => {
+    const x = { image: rand(3 * 17 * 9) };
+    const r = await CASES.tv_loss(lib, x, { C: 3, H: 17, W: 9, scale: 1 });
+    const e = ref.tvLossRef(x.image, 3, 17, 9, 1);
+    return [[[r.loss[0]], [e.loss]], [r.grad, e.grad]];
+  } },
+  reduce_sum: { shape: 'n=100003, dot', run: async (lib) => {
+    const x = { a: rand(100003), b: rand(100003) };
+    const r = await CASES.reduce(lib, x, { n: 100003, dot: true, scale: 1 });
+    return [[[r.out[2]], [ref.sumRef(x.a, x.b)]]];
+  } },
+  axpby: { shape: 'n=999', run: async (lib) => {
+    const x = { x: rand(999), y: rand(999) };
+    const r = await CASES.axpby(lib, x, { n: 999, a: 2, b: -0.5 });
+    return [[r.y, ref.axpbyRef(2, x.x, -0.5, x.y)]];
+  } },
+  fill: { shape: 'n=999', run: async (lib) => {
+    const r = await CASES.fill(lib, {}, { n: 999, value: 0.25 });
+    return [[r.y, new Float64Array(999).fill(0.25)]];
+  } },
+  matmul: { shape: '64×72×33', run: async (lib) => {
+    const x = { at: rand(33 * 64), b: rand(33 * 72) };
+    const r = await CASES.matmul(lib, x, { M: 64, N: 72, K: 33 });
+    return [[r.c, matmulRef(x.at, x.b, 64, 72, 33)]];
+  } },
+  adam: { shape: 'n=777, t=1', run: async (lib) => {
+    const x = { param: rand(777), grad: rand(777), m: new Float32Array(777), v: new Float32Array(777) };
+    const r = await CASES.adam(lib, x, { n: 777, hyper: ADAM_DEFAULTS, t: 1 });
+    return [[r.param, ref.adamRef(x.param, x.grad, x.m, x.v, ADAM_DEFAULTS, 1).param]];
+  } },
+};
+
+for (const k of ['preprocess', 'postprocess', 'clamp_image'] as const) {
+  CHECKS[k] = { shape: '3×9×7 (torchvision convention)', run: async (lib) => {
+    const rgba = Float32Array.from({ length: 9 * 7 * 4 }, () => Math.floor(Math.random() * 256));
+    const wild = rand(3 * 63, 5);
+    const r = await CASES.image(lib, { rgba, wild }, { H: 9, W: 7, convention: TORCHVISION_CONVENTION });
+    const { lo, hi } = pixelBounds(TORCHVISION_CONVENTION);
+    if (k === 'preprocess') return [[r.net, ref.preprocessRef(rgba, 9, 7, TORCHVISION_CONVENTION)]];
+    if (k === 'postprocess') return [[r.rgba, ref.postprocessRef(ref.preprocessRef(rgba, 9, 7, TORCHVISION_CONVENTION), 9, 7, TORCHVISION_CONVENTION)]];
+    return [[r.clamped, wild.map((v, i) => Math.min(hi[Math.floor(i / 63)], Math.max(lo[Math.floor(i / 63)], v)))]];
+  } };
+}
+
+/** Max error relative to the reference's largest magnitude, over all outputs of a check. */
+export function maxRelError(pairs: [ArrayLike<number>, ArrayLike<number>][]): number {
+  let worst = 0;
+  for (const [got, want] of pairs) {
+    let m = 1e-12, d = 0;
+    for (let i = 0; i < want.length; i++) {
+      m = Math.max(m, Math.abs(want[i]));
+      d = Math.max(d, Math.abs(got[i] - want[i]));
+    }
+    worst = Math.max(worst, d / m);
+  }
+  return worst;
+}

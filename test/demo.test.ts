@@ -1,0 +1,87 @@
+/**
+ * The demo site end to end: built with vite, served statically, driven in headless Chromium.
+ * Screenshots go to test-artifacts/ (not committed).
+ */
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, relative } from 'node:path';
+import { PNG } from 'pngjs';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.jpg': 'image/jpeg', '.md': 'text/plain' };
+let site: Record<string, { body: Uint8Array; type: string }> = {};
+
+function walk(dir: string, root = dir): string[] {
+  return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f), root) : [join(dir, f)]));
+}
+
+beforeAll(async () => {
+  await build({ configFile: 'vite.config.ts', logLevel: 'warn', build: { outDir: '../dist/demo-test', emptyOutDir: true } });
+  site = Object.fromEntries(walk('dist/demo-test').map((f) => [`/${relative('dist/demo-test', f)}`, { body: new Uint8Array(readFileSync(f)), type: TYPES[extname(f)] ?? 'application/octet-stream' }]));
+  mkdirSync('test-artifacts', { recursive: true });
+}, 120_000);
+
+async function open(webgpu = true): Promise<BrowserSession> {
+  const s = await launchGpuPage({ files: { ...site }, webgpu });
+  await s.page.setViewport({ width: 1280, height: 900 });
+  await s.page.goto(`${s.url}index.html`);
+  return s;
+}
+
+describe('demo site', () => {
+  let s: BrowserSession;
+  beforeAll(async () => {
+    s = await open();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('stylizes a bundled example: preview changes, loss goes down, the download is a PNG', async () => {
+    const p = s.page;
+    await p.waitForFunction(() => (document.querySelector('#pick-style img') as HTMLImageElement | null)?.src.startsWith('blob:'));
+    const set = async (id: string, v: string) => p.$eval(`#${id}`, (el, val) => ((el as HTMLInputElement).value = val), v);
+    await set('size', '32');
+    await set('iters', '4');
+    await set('content-layers', 'conv2_2');
+    await set('style-layers', 'conv1_1,conv2_1');
+    await set('init', 'noise');
+    await p.click('#start');
+    await p.waitForFunction(() => /^(Done|Stopped)/.test(document.querySelector('#status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 240_000 });
+    expect(await p.$eval('#error', (e) => (e as HTMLElement).hidden ? '' : e.textContent)).toBe('');
+    const hist = await p.evaluate(() => (window as unknown as { nstHistory: { total: number[] } }).nstHistory.total);
+    expect(hist.length).toBeGreaterThanOrEqual(2);
+    expect(hist[hist.length - 1]).toBeLessThan(hist[0]);
+    const previews = await p.evaluate(() => (window as unknown as { nstPreviews: string[] }).nstPreviews);
+    expect(previews[1]).not.toBe(previews[0]);
+    const href = await p.$eval('#download', (a) => (a as HTMLAnchorElement).href);
+    const png = PNG.sync.read(Buffer.from(href.split(',')[1], 'base64'));
+    expect([png.width, png.height]).toEqual([32, 21]);
+    await p.screenshot({ path: 'test-artifacts/demo-stylize.png' });
+  });
+
+  it('runs a kernel check in the explorer', async () => {
+    const p = s.page;
+    await p.click('#tab-explorer');
+    await p.evaluate(() => [...document.querySelectorAll('#kernel-list li')].find((li) => li.textContent === 'gram_backward')!.dispatchEvent(new MouseEvent('click')));
+    expect(await p.$eval('#kernel-bindings', (t) => t.textContent)).toMatch(/grad_features.*storage/);
+    await p.click('#kernel-run');
+    await p.waitForFunction(() => /OK|MISMATCH|error/.test(document.querySelector('#kernel-result')!.textContent ?? ''), { timeout: 60_000 });
+    expect(await p.$eval('#kernel-result', (e) => e.textContent)).toMatch(/max relative error .* — OK/);
+    await p.screenshot({ path: 'test-artifacts/demo-explorer.png' });
+  });
+});
+
+describe('demo without WebGPU', () => {
+  it('says so in plain words', async () => {
+    const s = await open(false);
+    try {
+      await s.page.waitForFunction(() => !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 30_000 });
+      expect(await s.page.$eval('#error', (e) => e.textContent)).toMatch(/WebGPU is (not available|present but no GPU adapter).*needs WebGPU/);
+      await s.page.screenshot({ path: 'test-artifacts/demo-no-webgpu.png' });
+    } finally {
+      await s.close();
+    }
+  });
+});
