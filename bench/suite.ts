@@ -4,7 +4,7 @@
  * time per layer group, peak GPU memory. Timing = wall clock around `repeats` replays of the same
  * prepared dispatches in one submit, awaiting queue.onSubmittedWorkDone (after a warm-up).
  */
-import { conv2dBackwardInput, conv2dForward, packConvWeights } from '../src/kernels/conv2d.js';
+import { conv2dBackwardInput, conv2dForward, convScratchSize, convSplits, packConvWeights } from '../src/kernels/conv2d.js';
 import { fill } from '../src/kernels/elementwise.js';
 import { gramBackward, gramForward, gramSlices } from '../src/kernels/gram.js';
 import type { Dispatch } from '../src/kernels/kernel.js';
@@ -73,8 +73,28 @@ export interface BenchOptions {
   log?: (s: string) => void;
 }
 
+/** Sanity check on this adapter: split-K and whole convolutions agree (relative max difference). */
+export async function splitConsistency(lib: KernelLibrary): Promise<number> {
+  const [O, S] = [64, 12];
+  const w = randomVgg19(5, 'conv1_2').layers.get('conv1_2')!;
+  const weight = lib.upload([O, 64, 3, 3], w.weight), bias = lib.upload([O], Float32Array.from({ length: O }, (_, i) => i / O));
+  const cw = packConvWeights(lib, weight, bias, false);
+  const x = lib.upload([64, S, S], Float32Array.from({ length: 64 * S * S }, (_, i) => Math.sin(i)));
+  const a = lib.tensor([O, S, S]), b = lib.tensor([O, S, S]), scratch = lib.tensor([4 * O * S * S]);
+  runOnce(lib, [...conv2dForward(lib, x, cw, a, true), ...conv2dForward(lib, x, cw, b, true, scratch, 4)]);
+  const [ra, rb] = [await lib.read(a), await lib.read(b)];
+  lib.release(weight, bias, cw.packedForward, x, a, b, scratch);
+  let m = 1e-12, d = 0;
+  for (let i = 0; i < ra.length; i++) {
+    m = Math.max(m, Math.abs(ra[i]));
+    d = Math.max(d, Math.abs(ra[i] - rb[i]));
+  }
+  return d / m;
+}
+
 export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: string, o: BenchOptions): Promise<BenchResult> {
   const log = o.log ?? (() => {});
+  log(`split-K vs whole conv: max relative difference ${(await splitConsistency(lib)).toExponential(2)}`);
   // matmul ceiling
   const n = o.matmulSize;
   const at = lib.tensor([n, n]), b = lib.tensor([n, n]), c = lib.tensor([n, n]);
@@ -99,15 +119,18 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
       runOnce(lib, [fill(lib, x, 0.5)]);
       const flops = 2 * 9 * spec.inChannels * spec.outChannels * s * s;
       const shape = `${spec.inChannels}→${spec.outChannels} @ ${s}²`;
+      const fs = convSplits(lib, s * s, spec.outChannels, spec.inChannels), bs = convSplits(lib, s * s, spec.inChannels, spec.outChannels);
+      const scratch = lib.tensor([Math.max(1, convScratchSize(fs, spec.outChannels, s * s), convScratchSize(bs, spec.inChannels, s * s))]);
       for (const [kname, d] of [
-        ['conv forward+bias+ReLU', conv2dForward(lib, x, cw, y, true)],
-        ['conv backward-input', conv2dBackwardInput(lib, y, cw, x)],
+        [`conv forward+bias+ReLU${fs > 1 ? ` (split ${fs})` : ''}`, conv2dForward(lib, x, cw, y, true, scratch, fs)],
+        [`conv backward-input${bs > 1 ? ` (split ${bs})` : ''}`, conv2dBackwardInput(lib, y, cw, x, scratch, bs)],
       ] as const) {
-        const ms = await timeDispatches(lib, [d], o.repeats);
+        const ms = await timeDispatches(lib, [...d], o.repeats);
         kernels.push({ kernel: `${kname} ${spec.name}`, shape, ms, gflops: flops / ms / 1e6 });
         log(`${kname} ${spec.name} ${shape}: ${(flops / ms / 1e6).toFixed(2)} GFLOP/s`);
-        d.destroy();
+        for (const x of d) x.destroy();
       }
+      lib.release(scratch);
       if (['conv1_2', 'conv3_2', 'conv5_1'].includes(spec.name)) {
         const g = lib.tensor([spec.outChannels, spec.outChannels]), dy = lib.tensor(y.shape);
         const slices = gramSlices(spec.outChannels, s * s);

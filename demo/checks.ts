@@ -38,6 +38,11 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
     const r = await CASES.conv2d_forward(lib, x, { C, H, W, O, K, relu: 1 });
     return [[r.output, conv2dForwardRef(x.input, C, H, W, x.weight, x.bias, O, K, true)]];
   } },
+  conv2d_sum_slices: { shape: `split-K forward in 3 slices, C=${C} → O=${O}`, run: async (lib) => {
+    const x = conv();
+    const r = await CASES.conv2d_forward(lib, x, { C, H, W, O, K, relu: 1, splits: 3 });
+    return [[r.output, conv2dForwardRef(x.input, C, H, W, x.weight, x.bias, O, K, true)]];
+  } },
   conv2d_backward_input: { shape: `O=${O} ${H}×${W} → C=${C}`, run: async (lib) => {
     const x = conv();
     const r = await CASES.conv2d_backward_input(lib, x, { C, H, W, O, K });

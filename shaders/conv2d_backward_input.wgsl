@@ -10,11 +10,13 @@
 // Layout: grad_output O×H×W, grad_input C×H×W (row-major f32).
 //         weight repacked by conv2d_repack_weights (transpose = 1) into K×K×O×C8 "HWOI" order,
 //         C padded with zeros to C8 = ceil(C/8)·8 and read as vec4 over 4 input channels.
-// Dispatch: x = ceil(ceil(H·W / 8) / 64), y = C8 / 8.
+// Split-K as in conv2d_forward: workgroup z sums only output channels [z·o_chunk, (z+1)·o_chunk)
+// into slice z of grad_input (S×C×H×W); conv2d_sum_slices adds the slices when S > 1.
+// Dispatch: x = ceil(ceil(H·W / 8) / 64), y = C8 / 8, z = number of slices S.
 
 struct Params {
   C: u32, H: u32, W: u32, O: u32,
-  K: u32, C8: u32, _pad0: u32, _pad1: u32,
+  K: u32, C8: u32, o_chunk: u32, _pad0: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -41,12 +43,13 @@ fn taps(c: array<vec4<i32>, 3>, dy: i32, dx: i32) -> Taps {
   return Taps(index, select(vec4<f32>(0.0), vec4<f32>(1.0), inside));
 }
 
-fn store(p: u32, c0: u32, lo: vec4<f32>, hi: vec4<f32>) {
+fn store(p: u32, c0: u32, z: u32, lo: vec4<f32>, hi: vec4<f32>) {
   let HW = params.H * params.W;
   if (p >= HW) { return; }
+  let base = z * params.C * HW;
   for (var k = 0u; k < 4u; k++) {
-    if (c0 + k < params.C) { grad_input[(c0 + k) * HW + p] = lo[k]; }
-    if (c0 + 4u + k < params.C) { grad_input[(c0 + 4u + k) * HW + p] = hi[k]; }
+    if (c0 + k < params.C) { grad_input[base + (c0 + k) * HW + p] = lo[k]; }
+    if (c0 + 4u + k < params.C) { grad_input[base + (c0 + 4u + k) * HW + p] = hi[k]; }
   }
 }
 
@@ -65,15 +68,17 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 
   let q0 = coords(p0);
   let q1 = coords(p0 + 4u);
+  let oStart = gid.z * params.o_chunk;
+  let oEnd = min(params.O, oStart + params.o_chunk);
   let pad = i32(params.K / 2u);
   for (var ky = 0u; ky < params.K; ky++) {
     for (var kx = 0u; kx < params.K; kx++) {
       let t0 = taps(q0, pad - i32(ky), pad - i32(kx));
       let t1 = taps(q1, pad - i32(ky), pad - i32(kx));
-      var wi = ((ky * params.K + kx) * params.O * params.C8 + c0) / 4u;
+      var wi = (((ky * params.K + kx) * params.O + oStart) * params.C8 + c0) / 4u;
       let wStep = params.C8 / 4u;
-      var cb = 0u;
-      for (var o = 0u; o < params.O; o++) {
+      var cb = oStart * HW;
+      for (var o = oStart; o < oEnd; o++) {
         let wl = weight[wi];
         let wh = weight[wi + 1u];
         let x0 = grad_output[cb + t0.index.x] * t0.mask.x;
@@ -97,8 +102,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       }
     }
   }
-  store(p0, c0, a0, b0);      store(p0 + 1u, c0, a1, b1);
-  store(p0 + 2u, c0, a2, b2); store(p0 + 3u, c0, a3, b3);
-  store(p0 + 4u, c0, a4, b4); store(p0 + 5u, c0, a5, b5);
-  store(p0 + 6u, c0, a6, b6); store(p0 + 7u, c0, a7, b7);
+  store(p0, c0, gid.z, a0, b0);      store(p0 + 1u, c0, gid.z, a1, b1);
+  store(p0 + 2u, c0, gid.z, a2, b2); store(p0 + 3u, c0, gid.z, a3, b3);
+  store(p0 + 4u, c0, gid.z, a4, b4); store(p0 + 5u, c0, gid.z, a5, b5);
+  store(p0 + 6u, c0, gid.z, a6, b6); store(p0 + 7u, c0, gid.z, a7, b7);
 }

@@ -10,11 +10,16 @@
 // Layout: input C×H×W, output O×H×W (row-major f32).
 //         weight repacked by conv2d_repack_weights (transpose = 0) into K×K×C×O8 "HWIO" order,
 //         O padded with zeros to O8 = ceil(O/8)·8 and read as vec4 over 4 output channels.
-// Dispatch: x = ceil(ceil(H·W / 8) / 64), y = O8 / 8.
+// Split-K (for deep layers with few pixels, where too few invocations would each loop over all
+// C·K·K): workgroup z sums only input channels [z·c_chunk, (z+1)·c_chunk) and, with partial = 1,
+// writes its raw sums to slice z of `output` (S×O×H×W); conv2d_sum_slices then adds the slices,
+// the bias and the ReLU. With partial = 0 (one slice) bias and ReLU are applied here.
+// Dispatch: x = ceil(ceil(H·W / 8) / 64), y = O8 / 8, z = number of slices S.
 
 struct Params {
   C: u32, H: u32, W: u32, O: u32,
-  K: u32, O8: u32, relu: u32, _pad: u32,
+  K: u32, O8: u32, relu: u32, c_chunk: u32,
+  partial: u32, _pad0: u32, _pad1: u32, _pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -42,20 +47,20 @@ fn taps(c: array<vec4<i32>, 3>, dy: i32, dx: i32) -> Taps {
   return Taps(index, select(vec4<f32>(0.0), vec4<f32>(1.0), inside));
 }
 
-fn store(p: u32, o0: u32, lo: vec4<f32>, hi: vec4<f32>) {
+fn finish(v: f32, o: u32) -> f32 {
+  if (params.partial == 1u) { return v; }
+  var r = v + bias[o];
+  if (params.relu != 0u) { r = max(r, 0.0); }
+  return r;
+}
+
+fn store(p: u32, o0: u32, z: u32, lo: vec4<f32>, hi: vec4<f32>) {
   let HW = params.H * params.W;
   if (p >= HW) { return; }
+  let base = z * params.O * HW;
   for (var k = 0u; k < 4u; k++) {
-    if (o0 + k < params.O) {
-      var v = lo[k] + bias[o0 + k];
-      if (params.relu != 0u) { v = max(v, 0.0); }
-      output[(o0 + k) * HW + p] = v;
-    }
-    if (o0 + 4u + k < params.O) {
-      var v = hi[k] + bias[o0 + 4u + k];
-      if (params.relu != 0u) { v = max(v, 0.0); }
-      output[(o0 + 4u + k) * HW + p] = v;
-    }
+    if (o0 + k < params.O) { output[base + (o0 + k) * HW + p] = finish(lo[k], o0 + k); }
+    if (o0 + 4u + k < params.O) { output[base + (o0 + 4u + k) * HW + p] = finish(hi[k], o0 + 4u + k); }
   }
 }
 
@@ -74,15 +79,17 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 
   let c0 = coords(p0);
   let c1 = coords(p0 + 4u);
+  let cStart = gid.z * params.c_chunk;
+  let cEnd = min(params.C, cStart + params.c_chunk);
   let pad = i32(params.K / 2u);
   for (var ky = 0u; ky < params.K; ky++) {
     for (var kx = 0u; kx < params.K; kx++) {
       let t0 = taps(c0, i32(ky) - pad, i32(kx) - pad);
       let t1 = taps(c1, i32(ky) - pad, i32(kx) - pad);
-      var wi = ((ky * params.K + kx) * params.C * params.O8 + o0) / 4u;
+      var wi = (((ky * params.K + kx) * params.C + cStart) * params.O8 + o0) / 4u;
       let wStep = params.O8 / 4u;
-      var cb = 0u;
-      for (var c = 0u; c < params.C; c++) {
+      var cb = cStart * HW;
+      for (var c = cStart; c < cEnd; c++) {
         let wl = weight[wi];
         let wh = weight[wi + 1u];
         let x0 = input[cb + t0.index.x] * t0.mask.x;
@@ -106,8 +113,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       }
     }
   }
-  store(p0, o0, a0, b0);      store(p0 + 1u, o0, a1, b1);
-  store(p0 + 2u, o0, a2, b2); store(p0 + 3u, o0, a3, b3);
-  store(p0 + 4u, o0, a4, b4); store(p0 + 5u, o0, a5, b5);
-  store(p0 + 6u, o0, a6, b6); store(p0 + 7u, o0, a7, b7);
+  store(p0, o0, gid.z, a0, b0);      store(p0 + 1u, o0, gid.z, a1, b1);
+  store(p0 + 2u, o0, gid.z, a2, b2); store(p0 + 3u, o0, gid.z, a3, b3);
+  store(p0 + 4u, o0, gid.z, a4, b4); store(p0 + 5u, o0, gid.z, a5, b5);
+  store(p0 + 6u, o0, gid.z, a6, b6); store(p0 + 7u, o0, gid.z, a7, b7);
 }

@@ -47,14 +47,16 @@ describe.each(SHAPES)('conv2d C=%i H=%i W=%i O=%i K=%i', (C, H, W, O, K) => {
   const gradOut = randArray(O * H * W, seed + 3);
   const label = `C${C} H${H} W${W} O${O} K${K}`;
 
-  it('forward (with and without fused ReLU) matches the CPU reference', async () => {
-    for (const relu of [0, 1]) {
-      const r = await gpu.run('conv2d_forward', { input, weight, bias }, { C, H, W, O, K, relu });
-      expectClose(`conv2d_forward relu=${relu} ${label}`, r.output, conv2dForwardRef(input, C, H, W, weight, bias, O, K, !!relu), 1e-4);
+  it('forward (with and without fused ReLU, whole and split-K) matches the CPU reference', async () => {
+    for (const [relu, splits] of [[0, 1], [1, 1], [1, 3]]) {
+      const r = await gpu.run('conv2d_forward', { input, weight, bias }, { C, H, W, O, K, relu, splits });
+      expectClose(`conv2d_forward relu=${relu} splits=${splits} ${label}`, r.output, conv2dForwardRef(input, C, H, W, weight, bias, O, K, !!relu), 1e-4);
     }
   });
 
-  it('backward to input matches the reference and finite differences', async () => {
+  it('backward to input (whole and split-K) matches the reference and finite differences', async () => {
+    const split = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K, splits: 4 });
+    expectClose(`conv2d_backward_input splits=4 ${label}`, split.grad_input, conv2dBackwardInputRef(gradOut, C, H, W, weight, O, K), 1e-4);
     const r = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K });
     expectClose(`conv2d_backward_input ${label}`, r.grad_input, conv2dBackwardInputRef(gradOut, C, H, W, weight, O, K), 1e-4);
     const idx = sampleIndices(C * H * W, 24);

@@ -9,7 +9,7 @@
  * weight gradients are ever computed. Losses write scale·Σ(...) into slots of a `scalars`
  * tensor; the gradient seed dL/dL = 1 is folded into each loss's own gradient kernel.
  */
-import { conv2dBackwardInput, conv2dForward, type ConvWeights } from '../kernels/conv2d.js';
+import { conv2dBackwardInput, conv2dForward, convScratchSize, convSplits, type ConvWeights } from '../kernels/conv2d.js';
 import { axpby, reluBackward } from '../kernels/elementwise.js';
 import { gramBackward, gramForward, gramSlices } from '../kernels/gram.js';
 import type { Dispatch } from '../kernels/kernel.js';
@@ -78,9 +78,14 @@ export class Tape {
   conv(x: Node, w: ConvWeights, relu: boolean, name = 'conv'): Node {
     const [, H, W] = x.value.shape;
     const out: Node = { value: this.alloc([w.O, H, W], name), requiresGrad: x.requiresGrad, grad: null, name };
+    // split-K for few-pixel layers on GPUs; the scratch is shared by this op's forward and backward
+    const fSplits = convSplits(this.lib, H * W, w.O, w.C);
+    const bSplits = x.requiresGrad ? convSplits(this.lib, H * W, w.C, w.O) : 1;
+    const scratchSize = Math.max(convScratchSize(fSplits, w.O, H * W), convScratchSize(bSplits, w.C, H * W));
+    const scratch = scratchSize > 0 ? this.alloc([scratchSize], `${name}.slices`) : undefined;
     this.record({
       name,
-      forward: this.track([conv2dForward(this.lib, x.value, w, out.value, relu)]),
+      forward: this.track(conv2dForward(this.lib, x.value, w, out.value, relu, scratch, fSplits)),
       backward: () => {
         if (!x.requiresGrad) return [];
         const ds: Dispatch[] = [];
@@ -91,7 +96,7 @@ export class Tape {
           g = pre;
         }
         const { target, finish } = this.gradTarget(x);
-        ds.push(conv2dBackwardInput(this.lib, g, w, target), ...finish);
+        ds.push(...conv2dBackwardInput(this.lib, g, w, target, scratch, bSplits), ...finish);
         return ds;
       },
     });

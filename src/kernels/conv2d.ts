@@ -5,7 +5,7 @@
 import type { Dispatch } from './kernel.js';
 import { grid1d } from './kernel.js';
 import { runOnce, type KernelLibrary } from './library.js';
-import { expectPositiveInts, expectShape, type Tensor } from './tensor.js';
+import { expectPositiveInts, expectShape, numel, type Tensor } from './tensor.js';
 
 /** Conv weights in PyTorch layout plus the repacked copies the implicit-GEMM kernels read. */
 export interface ConvWeights {
@@ -52,31 +52,75 @@ export function packConvWeights(lib: KernelLibrary, weight: Tensor, bias: Tensor
   return { O, C, K, weight, bias, packedForward, packedBackward };
 }
 
-/** output = conv(input, weight) + bias, then ReLU if `relu`. input C×H×W → output O×H×W. */
-export function conv2dForward(lib: KernelLibrary, input: Tensor, w: ConvWeights, output: Tensor, relu: boolean): Dispatch {
+/**
+ * How many split-K slices a conv should use: one on software adapters (two CPU cores are busy
+ * anyway); on GPUs, enough slices of the reduction to reach ~32k invocations when the layer has
+ * few pixels (VGG's deep layers at small sizes), each slice keeping at least 32 channels.
+ */
+export function convSplits(lib: KernelLibrary, HW: number, outChannels: number, reduceChannels: number): number {
+  if (lib.ctx.info.isSoftware) return 1;
+  const invocations = Math.ceil(HW / 8) * (ceil8(outChannels) / 8);
+  if (invocations >= 32768) return 1;
+  return Math.max(1, Math.min(32, Math.ceil(32768 / invocations), Math.floor(reduceChannels / 32)));
+}
+
+/** Scratch floats a split conv needs (0 if it does not split). */
+export function convScratchSize(splits: number, channels: number, HW: number): number {
+  return splits > 1 ? splits * channels * HW : 0;
+}
+
+function splitCheck(what: string, splits: number, scratch: Tensor | undefined, need: number): void {
+  if (!Number.isInteger(splits) || splits < 1) throw new Error(`${what}: invalid split count ${splits}`);
+  if (splits > 1 && (!scratch || numel(scratch.shape) < need)) throw new Error(`${what}: ${splits} slices need a scratch tensor of ${need} floats`);
+}
+
+/**
+ * output = conv(input, weight) + bias, then ReLU if `relu`. input C×H×W → output O×H×W.
+ * With splits > 1 (see convSplits) the reduction over C is split across workgroups into
+ * `scratch` and summed by a second dispatch.
+ */
+export function conv2dForward(lib: KernelLibrary, input: Tensor, w: ConvWeights, output: Tensor, relu: boolean, scratch?: Tensor, splits = 1): Dispatch[] {
   const { C, H, W } = convDims('conv2dForward: input', input);
   if (C !== w.C) throw new Error(`conv2dForward: input has ${C} channels but the weights expect ${w.C}`);
   expectShape('conv2dForward: output', output, [w.O, H, W]);
-  const groups: [number, number, number] = [Math.ceil(Math.ceil((H * W) / 8) / 64), ceil8(w.O) / 8, 1];
-  return lib.kernel('conv2d_forward').bind(
-    { input: input.buffer, weight: w.packedForward.buffer, bias: w.bias.buffer, output: output.buffer },
-    { C, H, W, O: w.O, K: w.K, O8: ceil8(w.O), relu: relu ? 1 : 0 },
+  const S = Math.min(splits, C);
+  splitCheck('conv2dForward', S, scratch, convScratchSize(S, w.O, H * W));
+  const chunk = Math.ceil(C / S);
+  const groups: [number, number, number] = [Math.ceil(Math.ceil((H * W) / 8) / 64), ceil8(w.O) / 8, Math.ceil(C / chunk)];
+  const conv = lib.kernel('conv2d_forward').bind(
+    { input: input.buffer, weight: w.packedForward.buffer, bias: w.bias.buffer, output: (S > 1 ? scratch! : output).buffer },
+    { C, H, W, O: w.O, K: w.K, O8: ceil8(w.O), relu: relu ? 1 : 0, c_chunk: chunk, partial: S > 1 ? 1 : 0 },
     groups,
+  );
+  if (S === 1) return [conv];
+  return [conv, sumSlices(lib, scratch!, groups[2], w.O, H * W, output, w.bias, relu)];
+}
+
+function sumSlices(lib: KernelLibrary, partial: Tensor, slices: number, O: number, HW: number, output: Tensor, bias: Tensor | null, relu: boolean): Dispatch {
+  return lib.kernel('conv2d_sum_slices').bind(
+    { partial: partial.buffer, bias: (bias ?? partial).buffer, output: output.buffer },
+    { O, HW, slices, relu: relu ? 1 : 0, has_bias: bias ? 1 : 0 },
+    grid1d(O * HW, 256),
   );
 }
 
-/** grad_input (C×H×W) from grad_output (O×H×W): the flipped, transposed convolution. */
-export function conv2dBackwardInput(lib: KernelLibrary, gradOutput: Tensor, w: ConvWeights, gradInput: Tensor): Dispatch {
+/** grad_input (C×H×W) from grad_output (O×H×W): the flipped, transposed convolution (split over O like the forward over C). */
+export function conv2dBackwardInput(lib: KernelLibrary, gradOutput: Tensor, w: ConvWeights, gradInput: Tensor, scratch?: Tensor, splits = 1): Dispatch[] {
   const { C: O, H, W } = convDims('conv2dBackwardInput: grad_output', gradOutput);
   if (O !== w.O) throw new Error(`conv2dBackwardInput: grad_output has ${O} channels but the weights have ${w.O} outputs`);
   if (!w.packedBackward) throw new Error('conv2dBackwardInput: weights were packed without backward support');
   expectShape('conv2dBackwardInput: grad_input', gradInput, [w.C, H, W]);
-  const groups: [number, number, number] = [Math.ceil(Math.ceil((H * W) / 8) / 64), ceil8(w.C) / 8, 1];
-  return lib.kernel('conv2d_backward_input').bind(
-    { grad_output: gradOutput.buffer, weight: w.packedBackward.buffer, grad_input: gradInput.buffer },
-    { C: w.C, H, W, O: w.O, K: w.K, C8: ceil8(w.C) },
+  const S = Math.min(splits, O);
+  splitCheck('conv2dBackwardInput', S, scratch, convScratchSize(S, w.C, H * W));
+  const chunk = Math.ceil(O / S);
+  const groups: [number, number, number] = [Math.ceil(Math.ceil((H * W) / 8) / 64), ceil8(w.C) / 8, Math.ceil(O / chunk)];
+  const conv = lib.kernel('conv2d_backward_input').bind(
+    { grad_output: gradOutput.buffer, weight: w.packedBackward.buffer, grad_input: (S > 1 ? scratch! : gradInput).buffer },
+    { C: w.C, H, W, O: w.O, K: w.K, C8: ceil8(w.C), o_chunk: chunk },
     groups,
   );
+  if (S === 1) return [conv];
+  return [conv, sumSlices(lib, scratch!, groups[2], w.C, H * W, gradInput, null, false)];
 }
 
 /** grad_weight (O×C×K×K) from the layer input (C×H×W) and grad_output (O×H×W). */

@@ -9,6 +9,7 @@ import conv2DBackwardInput from '../../shaders/conv2d_backward_input.wgsl';
 import conv2DBackwardWeight from '../../shaders/conv2d_backward_weight.wgsl';
 import conv2DForward from '../../shaders/conv2d_forward.wgsl';
 import conv2DRepackWeights from '../../shaders/conv2d_repack_weights.wgsl';
+import conv2DSumSlices from '../../shaders/conv2d_sum_slices.wgsl';
 import fill from '../../shaders/fill.wgsl';
 import gramBackward from '../../shaders/gram_backward.wgsl';
 import gramForward from '../../shaders/gram_forward.wgsl';
@@ -35,6 +36,7 @@ export const SHADERS = {
   conv2d_backward_weight: conv2DBackwardWeight,
   conv2d_forward: conv2DForward,
   conv2d_repack_weights: conv2DRepackWeights,
+  conv2d_sum_slices: conv2DSumSlices,
   fill: fill,
   gram_backward: gramBackward,
   gram_forward: gramForward,
