@@ -261,6 +261,6 @@ export class Tape {
   }
 
   describe(): string {
-    return this.ops.length + ' ops, ' + this.owned.map((t) => shapeStr(t.shape)).length + ' buffers';
+    return `${this.ops.length} ops, ${this.owned.length} buffers (${this.owned.map((t) => shapeStr(t.shape)).join(', ')})`;
   }
 }
