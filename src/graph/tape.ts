@@ -155,41 +155,33 @@ export class Tape {
    */
   squaredErrorLoss(x: Node, target: Tensor, scale: number, name: string, weight = 1): number {
     expectShape(`squaredErrorLoss(${name}): target`, target, x.value.shape);
-    const slot = this.slot(name);
-    const terms = this.alloc(x.value.shape, `${name}.terms`);
-    const { grad, accumulate } = this.lossGrad(x, name);
-    this.record({
-      name,
-      forward: this.track([
-        squaredError(this.lib, x.value, target, terms, grad, weight * scale, accumulate),
-        ...reduceSum(this.lib, { a: terms, out: this.scalars, outIndex: slot, scale, partials: this.partials }),
-      ]),
-      backward: () => [],
-    });
-    return slot;
+    return this.fusedLoss(x, scale, name, (terms, grad, accumulate) =>
+      squaredError(this.lib, x.value, target, terms, grad, weight * scale, accumulate),
+    );
   }
 
   /** Total-variation term of a C×H×W node, scale·Σ squared neighbour differences (gradient of weight·term, fused as above). */
   tvLoss(x: Node, scale: number, name = 'tv', weight = 1): number {
+    return this.fusedLoss(x, scale, name, (terms, grad, accumulate) => tvLoss(this.lib, x.value, terms, grad, weight * scale, accumulate));
+  }
+
+  /**
+   * Record a loss whose kernel writes per-element terms and the gradient in one pass, then reduce
+   * scale·Σterms into a new slot. The kernel writes x.grad (adding if not first), or a throwaway
+   * buffer when x needs no gradient.
+   */
+  private fusedLoss(x: Node, scale: number, name: string, kernel: (terms: Tensor, grad: Tensor, accumulate: boolean) => Dispatch): number {
     const slot = this.slot(name);
     const terms = this.alloc(x.value.shape, `${name}.terms`);
-    const { grad, accumulate } = this.lossGrad(x, name);
+    let grad: Tensor, accumulate = false;
+    if (x.requiresGrad) ({ target: grad, accumulate } = this.gradTargetAccumulating(x));
+    else grad = this.alloc(x.value.shape, `${name}.unused_grad`);
     this.record({
       name,
-      forward: this.track([
-        tvLoss(this.lib, x.value, terms, grad, weight * scale, accumulate),
-        ...reduceSum(this.lib, { a: terms, out: this.scalars, outIndex: slot, scale, partials: this.partials }),
-      ]),
+      forward: this.track([kernel(terms, grad, accumulate), ...reduceSum(this.lib, { a: terms, out: this.scalars, outIndex: slot, scale, partials: this.partials })]),
       backward: () => [],
     });
     return slot;
-  }
-
-  /** The gradient buffer a fused loss kernel writes: x.grad (adding if not first), or a throwaway one. */
-  private lossGrad(x: Node, name: string): { grad: Tensor; accumulate: boolean } {
-    if (!x.requiresGrad) return { grad: this.alloc(x.value.shape, `${name}.unused_grad`), accumulate: false };
-    const { target, accumulate } = this.gradTargetAccumulating(x);
-    return { grad: target, accumulate };
   }
 
   private gradOf(n: Node): Tensor {
