@@ -1,9 +1,15 @@
 /** Shader interfaces read with wgsl_reflect (no GPU needed) and the errors they enable. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { registrySource } from '../tools/gen_shader_registry.js';
 import { reflectKernel } from '../src/kernels/kernel.js';
 import { KERNEL_NAMES, SHADERS } from '../src/kernels/shaders.js';
 
 describe('every shader', () => {
+  it('is in the registry (src/kernels/shaders.ts matches shaders/; regenerate with npm run shaders)', () => {
+    expect(readFileSync(new URL('../src/kernels/shaders.ts', import.meta.url), 'utf8')).toBe(registrySource());
+  });
+
   it.each(KERNEL_NAMES)('%s has a header comment, one compute entry, group-0 bindings and a params struct', (name) => {
     const src = SHADERS[name];
     expect(src.startsWith(`// ${name} `) || src.startsWith(`// ${name} —`), `${name}.wgsl must start with "// ${name} — what it computes"`).toBe(true);

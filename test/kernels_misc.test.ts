@@ -16,6 +16,7 @@ import {
   gramForwardRef,
   poolBackwardRef,
   poolForwardRef,
+  originalColorsRef,
   postprocessRef,
   preprocessRef,
   reluBackwardRef,
@@ -199,6 +200,23 @@ describe('image conversion', () => {
     const { lo, hi } = pixelBounds(convention);
     const clampRef = wild.map((v, i) => Math.min(hi[Math.floor(i / (H * W))], Math.max(lo[Math.floor(i / (H * W))], v)));
     expectClose(`clamp_image ${_name} ${H}x${W}`, r.clamped, clampRef, 1e-6);
+  });
+});
+
+describe('original colors (YIQ luminance transfer)', () => {
+  it.each([1, 7 * 5, 33 * 17])('HW=%i matches the reference within one byte, keeps the luminance, takes the content hue', async (HW) => {
+    const r0 = rng(HW + 3);
+    const stylized = Float64Array.from({ length: HW * 4 }, () => Math.floor(r0() * 256));
+    const content = Float64Array.from({ length: HW * 4 }, () => Math.floor(r0() * 256));
+    const r = await gpu.run('original_colors', { stylized, content }, { HW });
+    const ref = originalColorsRef(stylized, content, HW);
+    // float32 vs float64 may round a .5 differently: one byte
+    expect(Math.max(...r.rgba.map((v, i) => Math.abs(v - ref[i])))).toBeLessThanOrEqual(1);
+    // a grey content pixel has I = Q = 0, so the output is the stylized luminance in grey
+    const grey = await gpu.run('original_colors', { stylized: [200, 40, 90, 255], content: [128, 128, 128, 7] }, { HW: 1 });
+    const y = Math.round((0.299 * 200 + 0.587 * 40 + 0.114 * 90));
+    for (let k = 0; k < 3; k++) expect(Math.abs(grey.rgba[k] - y)).toBeLessThanOrEqual(1);
+    expect(grey.rgba[3]).toBe(255);
   });
 });
 

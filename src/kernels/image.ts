@@ -73,3 +73,14 @@ export function clampImage(lib: KernelLibrary, image: Tensor, conv: InputConvent
     grid1d(3 * HW, 256),
   );
 }
+
+/**
+ * "Original colors": luminance of `stylized`, chrominance (YIQ) of `content`; all three are H·W
+ * packed RGBA8 pixel buffers of the same size.
+ */
+export function originalColors(lib: KernelLibrary, stylized: GPUBuffer, content: GPUBuffer, output: GPUBuffer, HW: number): Dispatch {
+  for (const [name, b] of [['stylized', stylized], ['content', content], ['output', output]] as const) {
+    if (b.size < HW * 4) throw new Error(`originalColors: ${name} buffer of ${b.size} bytes is too small for ${HW} pixels`);
+  }
+  return lib.kernel('original_colors').bind({ stylized, content, output }, { HW }, grid1d(HW, 256));
+}

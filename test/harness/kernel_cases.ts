@@ -6,7 +6,7 @@ import { adamStep, type AdamHyper } from '../../src/kernels/adam.js';
 import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, packConvWeights } from '../../src/kernels/conv2d.js';
 import { axpby, fill, reluBackward, reluForward } from '../../src/kernels/elementwise.js';
 import { gramBackward, gramForward } from '../../src/kernels/gram.js';
-import { clampImage, postprocess, preprocess, type InputConvention } from '../../src/kernels/image.js';
+import { clampImage, originalColors, postprocess, preprocess, type InputConvention } from '../../src/kernels/image.js';
 import { runOnce, type KernelLibrary } from '../../src/kernels/library.js';
 import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../../src/kernels/loss.js';
 import { matmul } from '../../src/kernels/matmul.js';
@@ -153,6 +153,17 @@ export const CASES: Record<string, Case> = {
       lib.release(net, clamped);
       lib.memory.release(pixels);
       lib.memory.release(outPixels);
+    }
+  },
+  async original_colors(lib, x, { HW }) {
+    const bufs = ['stylized', 'content', 'output'].map((name) => lib.memory.acquire(HW * 4, name));
+    try {
+      lib.ctx.device.queue.writeBuffer(bufs[0], 0, Uint8Array.from(x.stylized));
+      lib.ctx.device.queue.writeBuffer(bufs[1], 0, Uint8Array.from(x.content));
+      runOnce(lib, [originalColors(lib, bufs[0], bufs[1], bufs[2], HW)]);
+      return { rgba: Float32Array.from(new Uint8Array(await lib.readBytes(bufs[2], HW * 4))) };
+    } finally {
+      for (const b of bufs) lib.memory.release(b);
     }
   },
   async adam(lib, x, { n, hyper, t }) {

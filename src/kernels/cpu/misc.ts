@@ -132,6 +132,22 @@ export function postprocessRef(img: Arr, H: number, W: number, c: InputConventio
   return out;
 }
 
+/** Luminance (Y of YIQ) from `stylized`, I and Q from `content`; RGBA bytes in and out, alpha 255. */
+export function originalColorsRef(stylized: Arr, content: Arr, HW: number): Uint8Array {
+  const out = new Uint8Array(HW * 4);
+  for (let p = 0; p < HW; p++) {
+    const [r, g, b] = [0, 1, 2].map((k) => stylized[p * 4 + k] / 255);
+    const [cr, cg, cb] = [0, 1, 2].map((k) => content[p * 4 + k] / 255);
+    const y = 0.299 * r + 0.587 * g + 0.114 * b;
+    const i = 0.596 * cr - 0.274 * cg - 0.322 * cb;
+    const q = 0.211 * cr - 0.523 * cg + 0.312 * cb;
+    const rgb = [y + 0.956 * i + 0.621 * q, y - 0.272 * i - 0.647 * q, y - 1.106 * i + 1.703 * q];
+    rgb.forEach((v, k) => (out[p * 4 + k] = Math.round(Math.min(1, Math.max(0, v)) * 255)));
+    out[p * 4 + 3] = 255;
+  }
+  return out;
+}
+
 /** One Adam step; returns the new param, m and v. */
 export function adamRef(p: Arr, g: Arr, m: Arr, v: Arr, h: AdamHyper, t: number) {
   const bc1 = 1 - Math.pow(h.beta1, t), bc2 = 1 - Math.pow(h.beta2, t);
