@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Args, runMain } from './lib/args.js';
 import { checkJobFiles, EngineSession } from './lib/engine_session.js';
-import { JOB_HELP, parseJob } from './lib/job_args.js';
+import { JOB_FLAGS, JOB_HELP, parseJob } from './lib/job_args.js';
 
 const HELP = `Loss terms and the image gradient of the Gatys loss, for cross-checks.
 
@@ -26,7 +26,7 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return argv.length === 0 ? 2 : 0;
   }
-  const a = new Args(argv, ['verbose']);
+  const a = new Args(argv, ['verbose', ...JOB_FLAGS]);
   const prefix = a.str('out-prefix');
   if (!prefix) throw new Error('--out-prefix PREFIX is required');
   const job = parseJob(a, { size: 64, iters: 0 });

@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { Args, runMain } from './lib/args.js';
 import { checkJobFiles, EngineSession } from './lib/engine_session.js';
-import { JOB_HELP, parseJob } from './lib/job_args.js';
+import { JOB_FLAGS, JOB_HELP, parseJob } from './lib/job_args.js';
 import { writePngAtomic } from './lib/png.js';
 
 const HELP = `Neural style transfer (Gatys et al.) on WebGPU, through headless Chromium.
@@ -22,6 +22,7 @@ interface ProgressInfo {
   secondsPerStep: number;
   elapsed: number;
   losses: { contentTotal: number; styleTotal: number; tv: number; total: number };
+  scale: { index: number; count: number; width: number; height: number };
 }
 
 function bar(p: ProgressInfo, tvWeight: number): string {
@@ -30,7 +31,8 @@ function bar(p: ProgressInfo, tvWeight: number): string {
   const eta = p.secondsPerStep * (p.iterations - p.step);
   const l = p.losses;
   const f = (v: number) => v.toExponential(3);
-  return `[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${p.step}/${p.iterations}  total ${f(l.total)}  content ${f(l.contentTotal)}  style ${f(l.styleTotal)}  tv ${f(l.tv * tvWeight)}  ${p.secondsPerStep.toFixed(2)} s/step  ETA ${eta.toFixed(0)} s`;
+  const scale = p.scale.count > 1 ? `scale ${p.scale.index + 1}/${p.scale.count} ${p.scale.width}×${p.scale.height}  ` : '';
+  return `${scale}[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${p.step}/${p.iterations}  total ${f(l.total)}  content ${f(l.contentTotal)}  style ${f(l.styleTotal)}  tv ${f(l.tv * tvWeight)}  ${p.secondsPerStep.toFixed(2)} s/step  ETA ${eta.toFixed(0)} s`;
 }
 
 async function main(): Promise<number> {
@@ -39,7 +41,7 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return argv.length === 0 ? 2 : 0;
   }
-  const a = new Args(argv, ['verbose']);
+  const a = new Args(argv, ['verbose', ...JOB_FLAGS]);
   const out = a.str('out');
   if (!out) throw new Error('--out FILE.png is required');
   if (!out.toLowerCase().endsWith('.png')) throw new Error(`--out must name a .png file, got "${out}"`);

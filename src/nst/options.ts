@@ -24,6 +24,8 @@ export interface StyleTransferOptions {
   /** Adam learning rate (in network input units), or the L-BFGS step scale. */
   lr: number;
   iterations: number;
+  /** Keep the content image's colours: only the luminance of the result is kept (YIQ). */
+  originalColors: boolean;
 }
 
 export const DEFAULT_OPTIONS: StyleTransferOptions = {
@@ -38,6 +40,7 @@ export const DEFAULT_OPTIONS: StyleTransferOptions = {
   optimizer: 'adam',
   lr: 0.05,
   iterations: 200,
+  originalColors: false,
 };
 
 export function resolveOptions(partial: Partial<StyleTransferOptions> = {}): StyleTransferOptions {
@@ -58,6 +61,7 @@ export function resolveOptions(partial: Partial<StyleTransferOptions> = {}): Sty
     convSpec(l.name); // throws for unknown names
     if (!Number.isFinite(l.weight) || l.weight < 0) bad(`layer weight for ${l.name} must be ≥ 0, got ${l.weight}`);
   }
+  if (typeof o.originalColors !== 'boolean') bad(`originalColors must be true or false, got ${o.originalColors}`);
   if (o.contentLayers.length + o.styleLayers.length === 0) bad('no content or style layers');
   return o;
 }

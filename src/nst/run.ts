@@ -1,12 +1,12 @@
 /**
  * A whole style-transfer job as the CLI and the demo run it: decode images, pick weights, run
- * the optimisation with progress callbacks, hand back pixels. Browser-side (needs WebGPU and
- * createImageBitmap); the GPU context is passed in.
+ * the optimisation (optionally coarse-to-fine over several scales) with progress callbacks, hand
+ * back pixels. Browser-side (needs WebGPU and createImageBitmap); the GPU context is passed in.
  */
 import type { KernelLibrary } from '../kernels/library.js';
 import { decodeImage, fitSize, rasterize } from './decode.js';
-import type { StyleTransferOptions } from './options.js';
-import { StyleTransfer, type LossTerms, type RgbaImage } from './style_transfer.js';
+import { minImageSide, resolveOptions, type StyleTransferOptions } from './options.js';
+import { maxImageSide, resizeBilinear, StyleTransfer, type LossTerms, type RgbaImage } from './style_transfer.js';
 import { parseRawWeights, randomVgg19, type VggWeights } from './weights.js';
 import { deepestLayer } from './vgg19_spec.js';
 
@@ -28,21 +28,36 @@ export interface JobConfig {
   reportEvery: number;
   /** Also hand out intermediate images every this many steps (0 = never). */
   saveEvery: number;
+  /**
+   * Coarse-to-fine: optimise at size/2^(scales−1), upsample the result, refine at twice the size,
+   * … up to `size`. 1 (the default) is a single-scale run.
+   */
+  scales?: number;
+  /** Steps at each scale, coarsest first (default options.iterations at every scale). */
+  scaleIterations?: number[];
 }
 
 export interface Progress {
+  /** Steps done over all scales, out of `iterations`. */
   step: number;
   iterations: number;
   losses: LossTerms;
   secondsPerStep: number;
   elapsed: number;
+  /** Which scale (0 = coarsest) of how many, and its image size. */
+  scale: { index: number; count: number; width: number; height: number };
 }
 
 export interface JobCallbacks {
   onProgress?: (p: Progress) => void | Promise<void>;
+  /** Every `saveEvery` steps (global step count). */
   onSnapshot?: (step: number, image: RgbaImage) => void | Promise<void>;
+  /** After every progress report, the current image (costs a readback; for live previews). */
+  onPreview?: (image: RgbaImage) => void | Promise<void>;
   /** Polled between steps; return true to stop early (the current image is returned). */
   shouldStop?: () => boolean;
+  /** Polled between steps; while true the job waits. */
+  isPaused?: () => boolean;
 }
 
 export function loadWeights(src: WeightsSource, deepest: string): VggWeights {
@@ -51,48 +66,143 @@ export function loadWeights(src: WeightsSource, deepest: string): VggWeights {
   return parseRawWeights(src.manifest, src.bin, src.name);
 }
 
-export async function prepareImages(images: JobImages, config: JobConfig): Promise<{ content: RgbaImage; styles: (RgbaImage & { blend: number })[] }> {
-  if (!Number.isInteger(config.size) || config.size < 1) throw new Error(`invalid size ${config.size}`);
-  if (!(config.styleScale > 0) || config.styleScale > 10) throw new Error(`invalid style scale ${config.styleScale} (must be in (0, 10])`);
-  const cb = await decodeImage(`content image ${images.contentName}`, images.content);
-  const cs = fitSize(cb.width, cb.height, config.size);
-  const content = rasterize(cb, cs.width, cs.height);
+/** The deepest layer a job's options need (defaults included). */
+export function jobDeepestLayer(options: Partial<StyleTransferOptions>): string {
+  const o = resolveOptions(options);
+  return deepestLayer([...o.contentLayers, ...o.styleLayers].map((l) => l.name));
+}
+
+/** Output sizes (longer side) of each scale, coarsest first; throws if the coarsest is too small. */
+export function scaleSizes(size: number, scales: number, minSide: number): number[] {
+  if (!Number.isInteger(scales) || scales < 1 || scales > 8) throw new Error(`invalid number of scales ${scales} (must be an integer in [1, 8])`);
+  const sizes = Array.from({ length: scales }, (_, i) => Math.round(size / 2 ** (scales - 1 - i)));
+  if (sizes[0] < minSide) {
+    throw new Error(`${scales} scales from size ${size} start at ${sizes[0]} px, below the ${minSide} px the chosen layers need; use fewer scales or a larger size`);
+  }
+  return sizes;
+}
+
+function scaleIterations(config: JobConfig, count: number, iterations: number): number[] {
+  const its = config.scaleIterations ?? Array(count).fill(iterations);
+  if (its.length !== count || its.some((n) => !Number.isInteger(n) || n < 0 || n > 100000)) {
+    throw new Error(`scale iterations must be ${count} integer(s) in [0, 100000], got ${its.join(',')}`);
+  }
+  return its;
+}
+
+interface DecodedImages {
+  content: ImageBitmap;
+  contentName: string;
+  styles: { bitmap: ImageBitmap; blend: number; name: string }[];
+}
+
+async function decodeAll(images: JobImages, minSide: number): Promise<DecodedImages> {
+  const check = (what: string, b: ImageBitmap) => {
+    if (b.width < minSide || b.height < minSide) {
+      throw new Error(`${what} is ${b.width}×${b.height} pixels; images need at least ${minSide}×${minSide} for the chosen layers`);
+    }
+    return b;
+  };
+  const content = check(`content image ${images.contentName}`, await decodeImage(`content image ${images.contentName}`, images.content));
   const styles = [];
   for (const s of images.styles) {
-    const b = await decodeImage(`style image ${s.name}`, s.blob);
-    const ss = fitSize(b.width, b.height, Math.round(config.size * config.styleScale));
-    styles.push({ ...rasterize(b, ss.width, ss.height), blend: s.blend });
+    styles.push({ bitmap: check(`style image ${s.name}`, await decodeImage(`style image ${s.name}`, s.blob)), blend: s.blend, name: s.name });
   }
+  return { content, contentName: images.contentName, styles };
+}
+
+/** Fit a decoded image to `side` (longer side), with clear errors for extreme aspect ratios and device limits. */
+function fitChecked(what: string, b: ImageBitmap, side: number, minSide: number, maxSide: number): RgbaImage {
+  const s = fitSize(b.width, b.height, side);
+  if (Math.min(s.width, s.height) < minSide) {
+    throw new Error(
+      `${what}: its aspect ratio (${b.width}×${b.height}) is too extreme for size ${side}: it would be ${s.width}×${s.height}, ` +
+        `and the chosen layers need at least ${minSide} px on each side; crop it or use a larger size`,
+    );
+  }
+  if (Math.max(s.width, s.height) > maxSide) throw new Error(`${what}: ${s.width}×${s.height} is larger than this GPU allows (max side ${maxSide}); choose a smaller size`);
+  return rasterize(b, s.width, s.height);
+}
+
+function rasterizeAt(d: DecodedImages, size: number, styleScale: number, minSide: number, maxSide: number) {
+  const content = fitChecked(`content image ${d.contentName}`, d.content, size, minSide, maxSide);
+  const styles = d.styles.map((s) => ({ ...fitChecked(`style image ${s.name}`, s.bitmap, Math.round(size * styleScale), minSide, maxSide), blend: s.blend }));
   return { content, styles };
 }
 
-/** Run a job; returns the final image and losses. Disposes all GPU buffers it made. */
+function checkConfig(config: JobConfig): void {
+  if (!Number.isInteger(config.size) || config.size < 1) throw new Error(`invalid size ${config.size}`);
+  if (!(config.styleScale > 0) || config.styleScale > 10) throw new Error(`invalid style scale ${config.styleScale} (must be in (0, 10])`);
+}
+
+/** Decode and size the images for a single-scale evaluation (as the gradient tool needs). */
+export async function prepareImages(lib: KernelLibrary, images: JobImages, config: JobConfig): Promise<{ content: RgbaImage; styles: (RgbaImage & { blend: number })[] }> {
+  checkConfig(config);
+  const minSide = minImageSide(jobDeepestLayer(config.options));
+  return rasterizeAt(await decodeAll(images, minSide), config.size, config.styleScale, minSide, maxImageSide(lib));
+}
+
+/**
+ * Run a job; returns the final image and losses. Disposes every GPU buffer it made and trims the
+ * buffer pool, so the library's live memory is back where it started.
+ */
 export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: WeightsSource, config: JobConfig, cb: JobCallbacks = {}) {
-  const { content, styles } = await prepareImages(images, config);
-  const opts = config.options;
-  const layerNames = [...(opts.contentLayers ?? [{ name: 'conv4_2' }]), ...(opts.styleLayers ?? [{ name: 'conv5_1' }])].map((l) => l.name);
-  const weights = loadWeights(weightsSrc, deepestLayer(layerNames));
-  const st = new StyleTransfer(lib, weights, content, styles, opts);
+  checkConfig(config);
+  const opts = resolveOptions(config.options);
+  const deepest = jobDeepestLayer(opts);
+  const minSide = minImageSide(deepest);
+  const sizes = scaleSizes(config.size, config.scales ?? 1, minSide);
+  const iters = scaleIterations(config, sizes.length, opts.iterations);
+  const total = iters.reduce((a, b) => a + b, 0);
+  const decoded = await decodeAll(images, minSide);
+  const maxSide = maxImageSide(lib);
+  // fail on any size problem before spending GPU time
+  const perScale = sizes.map((s) => rasterizeAt(decoded, s, config.styleScale, minSide, maxSide));
+  const weights = loadWeights(weightsSrc, deepest);
+
+  const t0 = performance.now();
+  let done = 0;
+  let carried: RgbaImage | null = null;
+  let result: { image: RgbaImage; losses: LossTerms } | null = null;
   try {
-    const iterations = st.options.iterations;
-    const t0 = performance.now();
-    let losses = await st.evaluate();
-    let lastT = t0, lastStep = 0;
-    await cb.onProgress?.({ step: 0, iterations, losses, secondsPerStep: 0, elapsed: 0 });
-    while (st.step < iterations && !cb.shouldStop?.()) {
-      const chunk = Math.min(config.reportEvery, iterations - st.step, config.saveEvery > 0 ? config.saveEvery - (st.step % config.saveEvery) : Infinity);
-      losses = (await st.run(chunk, true))!;
-      const now = performance.now();
-      await cb.onProgress?.({ step: st.step, iterations, losses, secondsPerStep: (now - lastT) / 1000 / (st.step - lastStep), elapsed: (now - t0) / 1000 });
-      lastT = now;
-      lastStep = st.step;
-      if (config.saveEvery > 0 && st.step % config.saveEvery === 0 && st.step < iterations) {
-        await cb.onSnapshot?.(st.step, { width: st.width, height: st.height, data: await st.pixels() });
+    for (let k = 0; k < sizes.length; k++) {
+      const { content, styles } = perScale[k];
+      const init: RgbaImage | undefined = carried ? resizeBilinear(carried, content.width, content.height) : undefined;
+      const st: StyleTransfer = new StyleTransfer(lib, weights, content, styles, { ...opts, iterations: iters[k] }, init);
+      try {
+        const scale = { index: k, count: sizes.length, width: st.width, height: st.height };
+        let losses = await st.evaluate();
+        let lastT = performance.now(), lastStep = done;
+        if (k === 0) await cb.onProgress?.({ step: 0, iterations: total, losses, secondsPerStep: 0, elapsed: 0, scale });
+        while (st.step < iters[k] && !cb.shouldStop?.()) {
+          if (cb.isPaused?.()) {
+            await new Promise((r) => setTimeout(r, 100));
+            continue;
+          }
+          const toSave = config.saveEvery > 0 ? config.saveEvery - (done % config.saveEvery) : Infinity;
+          const chunk = Math.min(config.reportEvery, iters[k] - st.step, toSave);
+          losses = (await st.run(chunk, true))!;
+          done += chunk;
+          const now = performance.now();
+          await cb.onProgress?.({ step: done, iterations: total, losses, secondsPerStep: (now - lastT) / 1000 / (done - lastStep), elapsed: (now - t0) / 1000, scale });
+          lastT = now;
+          lastStep = done;
+          if (cb.onPreview) await cb.onPreview({ width: st.width, height: st.height, data: await st.pixels() });
+          if (config.saveEvery > 0 && done % config.saveEvery === 0 && done < total) {
+            await cb.onSnapshot?.(done, { width: st.width, height: st.height, data: await st.pixels() });
+          }
+        }
+        const last = k === sizes.length - 1 || cb.shouldStop?.();
+        if (last) result = { image: { width: st.width, height: st.height, data: await st.pixels() }, losses };
+        else carried = { width: st.width, height: st.height, data: await st.pixels(false) };
+      } finally {
+        st.dispose();
       }
+      if (result) break;
     }
-    const image: RgbaImage = { width: st.width, height: st.height, data: await st.pixels() };
-    return { image, losses, steps: st.step, weightsSource: weights.source, seconds: (performance.now() - t0) / 1000, content, styles };
   } finally {
-    st.dispose();
+    lib.memory.trim();
   }
+  const { image, losses } = result!;
+  return { image, losses, steps: done, weightsSource: weights.source, seconds: (performance.now() - t0) / 1000, sizes };
 }

@@ -12,7 +12,7 @@
 import { adamParams, adamStep, type AdamHyper } from '../kernels/adam.js';
 import { axpby, fill } from '../kernels/elementwise.js';
 import type { Dispatch } from '../kernels/kernel.js';
-import { postprocess, preprocess } from '../kernels/image.js';
+import { originalColors, postprocess, preprocess } from '../kernels/image.js';
 import { runOnce, type KernelLibrary } from '../kernels/library.js';
 import type { Tensor } from '../kernels/tensor.js';
 import { Tape, type Node } from '../graph/tape.js';
@@ -80,9 +80,22 @@ export class StyleTransfer {
   private styleSlots: [string, number, number][] = [];
   private tvSlot: number;
   private pixelOut: GPUBuffer;
+  /** With originalColors: the content's pixels and the recoloured output. */
+  private colorPixels: { content: GPUBuffer; out: GPUBuffer } | null = null;
   step = 0;
 
-  constructor(readonly lib: KernelLibrary, weights: VggWeights, content: RgbaImage, styles: StyleImage[], options: Partial<StyleTransferOptions> = {}) {
+  /**
+   * `initImage` (same size as the content) overrides options.init, e.g. the upsampled result of a
+   * coarser scale in a multi-scale run.
+   */
+  constructor(
+    readonly lib: KernelLibrary,
+    weights: VggWeights,
+    content: RgbaImage,
+    styles: StyleImage[],
+    options: Partial<StyleTransferOptions> = {},
+    initImage?: RgbaImage,
+  ) {
     const o = (this.options = resolveOptions(options));
     if (styles.length === 0 && o.styleLayers.length > 0 && o.styleWeight > 0) throw new Error('no style image given');
     const deepest = deepestLayer([...o.contentLayers, ...o.styleLayers].map((l) => l.name));
@@ -90,6 +103,9 @@ export class StyleTransfer {
     const maxSide = maxImageSide(lib);
     validateImage('content image', content, maxSide, minSide);
     styles.forEach((s, i) => validateImage(`style image ${i + 1}`, s, maxSide, minSide));
+    if (initImage && (initImage.width !== content.width || initImage.height !== content.height)) {
+      throw new Error(`initial image is ${initImage.width}×${initImage.height}, the content ${content.width}×${content.height}`);
+    }
     this.width = content.width;
     this.height = content.height;
     const conv = weights.input;
@@ -116,7 +132,11 @@ export class StyleTransfer {
 
     // The image being optimised, initialised from noise, the content or the (first) style image.
     const x = this.own(lib.tensor([3, this.height, this.width], 'image'));
-    if (o.init === 'content') runOnce(lib, [axpby(lib, 1, contentTensor, 0, x)]);
+    if (initImage) {
+      const t = this.uploadImage(initImage);
+      runOnce(lib, [axpby(lib, 1, t, 0, x)]);
+      lib.release(t);
+    } else if (o.init === 'content') runOnce(lib, [axpby(lib, 1, contentTensor, 0, x)]);
     else if (o.init === 'style') {
       const resized = resizeNearest(styles[0], this.width, this.height);
       const t = this.uploadImage(resized);
@@ -155,6 +175,10 @@ export class StyleTransfer {
       runOnce(lib, [fill(lib, this.image.grad, 0)]);
     }
     this.pixelOut = lib.memory.acquire(this.width * this.height * 4, 'pixels.out');
+    if (o.originalColors) {
+      this.colorPixels = { content: lib.memory.acquire(this.width * this.height * 4, 'pixels.content'), out: lib.memory.acquire(this.width * this.height * 4, 'pixels.recoloured') };
+      lib.ctx.device.queue.writeBuffer(this.colorPixels.content, 0, rgbaBytes(content));
+    }
 
     if (o.optimizer === 'adam') {
       const m = this.own(lib.tensor(x.shape, 'adam.m'));
@@ -176,8 +200,7 @@ export class StyleTransfer {
   private uploadImage(img: RgbaImage): Tensor {
     const lib = this.lib;
     const pixels = lib.memory.acquire(img.width * img.height * 4, 'pixels.in');
-    const bytes = img.data instanceof Uint8Array ? img.data : new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength);
-    lib.ctx.device.queue.writeBuffer(pixels, 0, bytes as Uint8Array<ArrayBuffer>);
+    lib.ctx.device.queue.writeBuffer(pixels, 0, rgbaBytes(img));
     const t = lib.tensor([3, img.height, img.width], 'image.in');
     runOnce(lib, [preprocess(lib, pixels, img.height, img.width, t, this.vgg.weights.input)]);
     lib.memory.release(pixels);
@@ -260,10 +283,14 @@ export class StyleTransfer {
     return { content, style, tv, contentTotal, styleTotal, total };
   }
 
-  /** The current image as RGBA bytes (clamped to the displayable range). */
-  async pixels(): Promise<Uint8Array> {
-    runOnce(this.lib, [postprocess(this.lib, this.image.value, this.pixelOut, this.vgg.weights.input)]);
-    return new Uint8Array(await this.lib.readBytes(this.pixelOut, this.width * this.height * 4));
+  /** The current image as RGBA bytes (clamped to the displayable range; recoloured with originalColors). */
+  async pixels(recolour = true): Promise<Uint8Array> {
+    const n = this.width * this.height;
+    const steps = [postprocess(this.lib, this.image.value, this.pixelOut, this.vgg.weights.input)];
+    const c = recolour ? this.colorPixels : null;
+    if (c) steps.push(originalColors(this.lib, this.pixelOut, c.content, c.out, n));
+    runOnce(this.lib, steps);
+    return new Uint8Array(await this.lib.readBytes(c ? c.out : this.pixelOut, n * 4));
   }
 
   /** dTotal/dImage in network units (3×H×W), as left by the last step or evaluate(). */
@@ -286,8 +313,39 @@ export class StyleTransfer {
     this.lib.release(...this.owned);
     this.owned = [];
     this.lib.memory.release(this.pixelOut);
+    if (this.colorPixels) {
+      this.lib.memory.release(this.colorPixels.content);
+      this.lib.memory.release(this.colorPixels.out);
+      this.colorPixels = null;
+    }
     this.vgg.dispose();
   }
+}
+
+function rgbaBytes(img: RgbaImage): Uint8Array<ArrayBuffer> {
+  const d = img.data;
+  return (d instanceof Uint8Array ? d : new Uint8Array(d.buffer, d.byteOffset, d.byteLength)) as Uint8Array<ArrayBuffer>;
+}
+
+/** Bilinear resize of RGBA bytes (pixel centres aligned), e.g. to carry a result to a finer scale. */
+export function resizeBilinear(img: RgbaImage, width: number, height: number): RgbaImage {
+  if (img.width === width && img.height === height) return img;
+  const data = new Uint8Array(width * height * 4);
+  const src = (x: number, y: number, k: number) => img.data[(y * img.width + x) * 4 + k];
+  for (let y = 0; y < height; y++) {
+    const fy = Math.min(img.height - 1, Math.max(0, ((y + 0.5) * img.height) / height - 0.5));
+    const y0 = Math.floor(fy), y1 = Math.min(img.height - 1, y0 + 1), wy = fy - y0;
+    for (let x = 0; x < width; x++) {
+      const fx = Math.min(img.width - 1, Math.max(0, ((x + 0.5) * img.width) / width - 0.5));
+      const x0 = Math.floor(fx), x1 = Math.min(img.width - 1, x0 + 1), wx = fx - x0;
+      for (let k = 0; k < 4; k++) {
+        const top = src(x0, y0, k) * (1 - wx) + src(x1, y0, k) * wx;
+        const bottom = src(x0, y1, k) * (1 - wx) + src(x1, y1, k) * wx;
+        data[(y * width + x) * 4 + k] = Math.round(top * (1 - wy) + bottom * wy);
+      }
+    }
+  }
+  return { width, height, data };
 }
 
 /** Nearest-neighbour resize of RGBA bytes (for init from a differently sized style image). */

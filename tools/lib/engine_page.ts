@@ -5,9 +5,8 @@
  */
 import { createGpuContext, describeContext } from '../../src/kernels/context.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
-import { prepareImages, runJob, loadWeights, type JobConfig, type WeightsSource } from '../../src/nst/run.js';
+import { jobDeepestLayer, loadWeights, prepareImages, runJob, type JobConfig, type WeightsSource } from '../../src/nst/run.js';
 import { StyleTransfer } from '../../src/nst/style_transfer.js';
-import { deepestLayer } from '../../src/nst/vgg19_spec.js';
 
 export interface PageJob {
   content: { url: string; name: string };
@@ -84,10 +83,9 @@ const api = {
    */
   async gradient(job: PageJob) {
     const l = await library();
-    const { content, styles } = await prepareImages(await images(job), job.config);
+    const { content, styles } = await prepareImages(l, await images(job), job.config);
     const o = job.config.options;
-    const names = [...(o.contentLayers ?? [{ name: 'conv4_2' }]), ...(o.styleLayers ?? [{ name: 'conv5_1' }])].map((x) => x.name);
-    const weights = loadWeights(await weightsSource(job.weights), deepestLayer(names));
+    const weights = loadWeights(await weightsSource(job.weights), jobDeepestLayer(o));
     const st = new StyleTransfer(l, weights, content, styles, o);
     try {
       const losses = await st.evaluate();

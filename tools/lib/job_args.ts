@@ -17,12 +17,19 @@ export const JOB_HELP = `
   --init noise|content|style   initial image (default content)
   --optimizer adam|lbfgs  (default adam)
   --lr X                  Adam learning rate / L-BFGS step (default 0.05 for adam, 1 for lbfgs)
-  --iters N               optimisation steps (default 200)
+  --iters N[,N…]          optimisation steps (default 200); with --scales, one number for
+                          every scale or one per scale, coarsest first (e.g. 200,100,50)
+  --scales K              coarse-to-fine: optimise at size/2^(K-1), upsample, refine at twice
+                          the size, … up to --size (default 1 = single scale)
+  --original-colors       keep the content's colours: transfer only luminance (YIQ)
   --seed N                seed for noise init (default 1)
   --weights FILE|random   our raw .json manifest, a torchvision vgg19 .pth, or random (default)
   --weights-seed N        seed of the random VGG19 (default 1)
   --pooling max|avg       (default max)
   --verbose               show the browser's console`;
+
+/** Flags of the job options that take no value. */
+export const JOB_FLAGS = ['original-colors'];
 
 export function parseJob(a: Args, defaults: { size: number; iters: number }): JobFiles {
   const content = a.str('content');
@@ -43,10 +50,17 @@ export function parseJob(a: Args, defaults: { size: number; iters: number }): Jo
     init: a.choice('init', ['noise', 'content', 'style'] as const),
     optimizer,
     lr: a.num('lr', optimizer === 'lbfgs' ? 1 : undefined, (v) => v > 0 && v <= 1000, 'a number in (0, 1000]'),
-    iterations: a.int('iters', defaults.iters, 0, 100000),
+    originalColors: a.has('original-colors') ? true : undefined,
     seed: a.int('seed', undefined, 0, 2 ** 31),
     pooling: a.choice('pooling', ['max', 'avg'] as const),
   };
+  const scales = a.int('scales', 1, 1, 8)!;
+  const itersText = a.str('iters', String(defaults.iters))!;
+  const iters = itersText.split(',').map((t) => (t.trim() === '' ? NaN : Number(t)));
+  if (iters.some((n) => !Number.isInteger(n) || n < 0 || n > 100000) || (iters.length !== 1 && iters.length !== scales)) {
+    throw new Error(`--iters must be an integer in [0, 100000]${scales > 1 ? ` or ${scales} of them separated by commas (one per scale)` : ''}, got "${itersText}"`);
+  }
+  options.iterations = iters[iters.length - 1];
   const cl = a.str('content-layers');
   if (cl !== undefined) options.contentLayers = parseLayerList(cl);
   const sl = a.str('style-layers');
@@ -62,6 +76,8 @@ export function parseJob(a: Args, defaults: { size: number; iters: number }): Jo
       options,
       reportEvery: 1,
       saveEvery: 0,
+      scales,
+      scaleIterations: iters.length === scales ? iters : Array(scales).fill(iters[0]),
     },
   };
 }
