@@ -6,7 +6,16 @@
 import { createGpuContext, describeContext } from '../../src/kernels/context.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
 import { jobDeepestLayer, loadWeights, prepareImages, runJob, type JobConfig, type WeightsSource } from '../../src/nst/run.js';
+import { reconstructionGrid, type ReconstructionMode, type ReconstructionSettings } from '../../src/nst/reconstruct.js';
 import { StyleTransfer } from '../../src/nst/style_transfer.js';
+
+export interface PageReconstruction {
+  image: { url: string; name: string };
+  mode: ReconstructionMode;
+  size: number;
+  settings: ReconstructionSettings;
+  weights: PageJob['weights'];
+}
 
 export interface PageJob {
   content: { url: string; name: string };
@@ -106,6 +115,27 @@ const api = {
     } finally {
       st.dispose();
     }
+  },
+
+  /** Reconstructions from noise; returns the labelled grid (RGBA, base64) and a summary. */
+  async reconstruct(job: PageReconstruction) {
+    const l = await library();
+    const g = globalThis as unknown as Exposed;
+    const r = await reconstructionGrid(
+      l,
+      { image: await fetchBlob(job.image.url, `image ${job.image.name}`), name: job.image.name, mode: job.mode, size: job.size, settings: job.settings },
+      await weightsSource(job.weights),
+      { onProgress: (p) => g.__nstProgress?.(JSON.stringify(p)) },
+    );
+    return {
+      width: r.grid.width,
+      height: r.grid.height,
+      rgba: toBase64(r.grid.data as Uint8Array),
+      labels: r.tiles.map((t) => t.label),
+      seconds: r.seconds,
+      weights: r.weightsSource,
+      memory: l.memory.stats(),
+    };
   },
 
   async memory() {

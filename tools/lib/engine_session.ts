@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { JobConfig } from '../../src/nst/run.js';
 import { launchGpuPage, type BrowserSession } from './browser.js';
 import { bundleForBrowser } from './bundle.js';
-import type { EngineApi, PageJob } from './engine_page.js';
+import type { EngineApi, PageJob, PageReconstruction } from './engine_page.js';
+import type { ReconstructionMode, ReconstructionSettings } from '../../src/nst/reconstruct_targets.js';
 import { loadWeightsFile } from './weights_files.js';
 
 export interface JobFiles {
@@ -50,27 +51,28 @@ export class EngineSession {
     return new EngineSession(session, files);
   }
 
+  private served = 0;
+  private serve(body: Uint8Array | string, type: string): string {
+    const url = `/f/${this.served++}`;
+    this.files[url] = { body, type };
+    return url;
+  }
+
+  private stageWeights(weights: string, weightsSeed: number): PageJob['weights'] {
+    if (weights === 'random') return { kind: 'random', seed: weightsSeed };
+    const w = loadWeightsFile(weights);
+    return { kind: 'raw', name: w.name, manifestUrl: this.serve(w.manifest, 'application/json'), binUrl: this.serve(w.bin, 'application/octet-stream') };
+  }
+
+  private stageImage(path: string, what: string): { url: string; name: string } {
+    return { url: this.serve(readInputFile(path, what), MIME[extname(path).toLowerCase()] ?? 'application/octet-stream'), name: basename(path) };
+  }
+
   /** Serve the job's files to the page and describe them to it. */
   private stage(job: JobFiles): PageJob {
-    let n = 0;
-    const serve = (body: Uint8Array | string, type: string) => {
-      const url = `/f/${n++}`;
-      this.files[url] = { body, type };
-      return url;
-    };
-    const content = { url: serve(readInputFile(job.content, 'content image'), MIME[extname(job.content).toLowerCase()] ?? 'application/octet-stream'), name: basename(job.content) };
-    const styles = job.styles.map((s) => ({
-      url: serve(readInputFile(s.path, 'style image'), MIME[extname(s.path).toLowerCase()] ?? 'application/octet-stream'),
-      name: basename(s.path),
-      blend: s.blend,
-    }));
-    let weights: PageJob['weights'];
-    if (job.weights === 'random') weights = { kind: 'random', seed: job.weightsSeed };
-    else {
-      const w = loadWeightsFile(job.weights);
-      weights = { kind: 'raw', name: w.name, manifestUrl: serve(w.manifest, 'application/json'), binUrl: serve(w.bin, 'application/octet-stream') };
-    }
-    return { content, styles, weights, config: job.config };
+    const content = this.stageImage(job.content, 'content image');
+    const styles = job.styles.map((s) => ({ ...this.stageImage(s.path, 'style image'), blend: s.blend }));
+    return { content, styles, weights: this.stageWeights(job.weights, job.weightsSeed), config: job.config };
   }
 
   private get page() {
@@ -86,6 +88,22 @@ export class EngineSession {
     await this.page.exposeFunction('__nstProgress', (json: string) => onProgress(JSON.parse(json)));
     await this.page.exposeFunction('__nstSnapshot', (step: number, w: number, h: number, b64: string) => onSnapshot(step, w, h, new Uint8Array(Buffer.from(b64, 'base64'))));
     const r = await this.page.evaluate((j) => (globalThis as unknown as { nst: EngineApi }).nst.stylize(j), pageJob);
+    return { ...r, rgba: new Uint8Array(Buffer.from(r.rgba, 'base64')) };
+  }
+
+  async reconstruct(
+    job: { image: string; mode: ReconstructionMode; size: number; settings: ReconstructionSettings; weights: string; weightsSeed: number },
+    onProgress: (p: unknown) => void,
+  ) {
+    const pageJob: PageReconstruction = {
+      image: this.stageImage(job.image, 'image'),
+      mode: job.mode,
+      size: job.size,
+      settings: job.settings,
+      weights: this.stageWeights(job.weights, job.weightsSeed),
+    };
+    await this.page.exposeFunction('__nstProgress', (json: string) => onProgress(JSON.parse(json)));
+    const r = await this.page.evaluate((j) => (globalThis as unknown as { nst: EngineApi }).nst.reconstruct(j), pageJob);
     return { ...r, rgba: new Uint8Array(Buffer.from(r.rgba, 'base64')) };
   }
 

@@ -1,0 +1,108 @@
+/**
+ * Reconstructions as in Gatys et al., Fig. 1: start from white noise and match only
+ *  - content: the features of one layer (conv1_2, conv2_2, conv3_2, conv4_2, conv5_2), one image each;
+ *  - style: the Gram matrices of growing layer sets (conv1_1; conv1_1+conv2_1; … conv1_1..conv5_1),
+ *    which is texture synthesis from the image.
+ * Each reconstruction is a StyleTransfer run with only that loss, so it uses the same kernels.
+ */
+import type { KernelLibrary } from '../kernels/library.js';
+import { decodeImage, fitSize, rasterize } from './decode.js';
+import { composeGrid, type GridTile } from './grid.js';
+import { minImageSide } from './options.js';
+import { reconstructionTargets, type ReconstructionMode, type ReconstructionSettings } from './reconstruct_targets.js';
+import { loadWeights, type WeightsSource } from './run.js';
+import { maxImageSide, StyleTransfer, type RgbaImage } from './style_transfer.js';
+import { deepestLayer } from './vgg19_spec.js';
+import type { VggWeights } from './weights.js';
+
+export * from './reconstruct_targets.js';
+
+export interface ReconstructionProgress {
+  /** Which reconstruction (0-based) of how many, and its label. */
+  index: number;
+  count: number;
+  label: string;
+  step: number;
+  iterations: number;
+  loss: number;
+  elapsed: number;
+}
+
+export interface ReconstructionCallbacks {
+  onProgress?: (p: ReconstructionProgress) => void | Promise<void>;
+  /** Each finished reconstruction, as soon as it is done. */
+  onTile?: (index: number, tile: GridTile) => void | Promise<void>;
+  shouldStop?: () => boolean;
+}
+
+/** Run every reconstruction of `image` (already at its working size); returns the tiles in order. */
+export async function reconstruct(
+  lib: KernelLibrary,
+  weights: VggWeights,
+  image: RgbaImage,
+  mode: ReconstructionMode,
+  settings: ReconstructionSettings,
+  cb: ReconstructionCallbacks = {},
+): Promise<GridTile[]> {
+  const targets = reconstructionTargets(mode, settings);
+  const tiles: GridTile[] = [];
+  const t0 = performance.now();
+  const every = Math.max(1, Math.round(settings.iterations / 20));
+  for (const [index, t] of targets.entries()) {
+    if (cb.shouldStop?.()) break;
+    const st = new StyleTransfer(lib, weights, image, mode === 'style' ? [image] : [], t.options);
+    try {
+      const report = async (loss: number) =>
+        cb.onProgress?.({ index, count: targets.length, label: t.label, step: st.step, iterations: settings.iterations, loss, elapsed: (performance.now() - t0) / 1000 });
+      await report((await st.evaluate()).total);
+      while (st.step < settings.iterations && !cb.shouldStop?.()) {
+        const r = await st.run(Math.min(every, settings.iterations - st.step), true);
+        await report(r!.total);
+      }
+      const tile = { label: t.label, image: { width: st.width, height: st.height, data: await st.pixels() } };
+      tiles.push(tile);
+      await cb.onTile?.(index, tile);
+    } finally {
+      st.dispose();
+    }
+  }
+  return tiles;
+}
+
+export interface ReconstructionJob {
+  image: Blob;
+  name: string;
+  mode: ReconstructionMode;
+  /** Longer side of the working size, in pixels. */
+  size: number;
+  settings: ReconstructionSettings;
+}
+
+/**
+ * Decode, size, reconstruct, and compose the labelled grid (original first). Frees every GPU
+ * buffer it made and trims the pool.
+ */
+export async function reconstructionGrid(lib: KernelLibrary, job: ReconstructionJob, weightsSrc: WeightsSource, cb: ReconstructionCallbacks = {}) {
+  const targets = reconstructionTargets(job.mode, job.settings);
+  const deepest = deepestLayer(job.settings.layers);
+  const minSide = minImageSide(deepest);
+  const what = `image ${job.name}`;
+  const bitmap = await decodeImage(what, job.image);
+  if (bitmap.width < minSide || bitmap.height < minSide) throw new Error(`${what} is ${bitmap.width}×${bitmap.height} pixels; it needs at least ${minSide}×${minSide}`);
+  if (!Number.isInteger(job.size) || job.size < minSide) throw new Error(`size must be an integer ≥ ${minSide}, got ${job.size}`);
+  const s = fitSize(bitmap.width, bitmap.height, job.size);
+  if (Math.min(s.width, s.height) < minSide) throw new Error(`${what}: its aspect ratio (${bitmap.width}×${bitmap.height}) is too extreme for size ${job.size} (it would be ${s.width}×${s.height}; at least ${minSide} px per side are needed)`);
+  const maxSide = maxImageSide(lib);
+  if (Math.max(s.width, s.height) > maxSide) throw new Error(`${what}: ${s.width}×${s.height} is larger than this GPU allows (max side ${maxSide})`);
+  const image = rasterize(bitmap, s.width, s.height);
+  const weights = loadWeights(weightsSrc, deepest);
+  const t0 = performance.now();
+  try {
+    const tiles = await reconstruct(lib, weights, image, job.mode, job.settings, cb);
+    const title = `${job.mode} reconstructions of ${job.name} from noise (${weights.source}, ${job.settings.iterations} steps)`;
+    const grid = composeGrid(title, [{ label: 'original', image }, ...tiles], { columns: targets.length + 1 });
+    return { grid, tiles, seconds: (performance.now() - t0) / 1000, weightsSource: weights.source };
+  } finally {
+    lib.memory.trim();
+  }
+}

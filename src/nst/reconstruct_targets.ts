@@ -1,0 +1,61 @@
+/** What each reconstruction (Gatys et al., Fig. 1) matches, and its defaults; no GPU code, so the CLI can import it. */
+import type { PoolKind } from '../kernels/pool.js';
+import type { StyleTransferOptions } from './options.js';
+import { convSpec } from './vgg19_spec.js';
+
+export type ReconstructionMode = 'content' | 'style';
+
+export const CONTENT_RECONSTRUCTION_LAYERS = ['conv1_2', 'conv2_2', 'conv3_2', 'conv4_2', 'conv5_2'];
+export const STYLE_RECONSTRUCTION_LAYERS = ['conv1_1', 'conv2_1', 'conv3_1', 'conv4_1', 'conv5_1'];
+
+export interface ReconstructionSettings {
+  iterations: number;
+  lr: number;
+  optimizer: 'adam' | 'lbfgs';
+  pooling: PoolKind;
+  /** Seed of the white-noise start. */
+  seed: number;
+  tvWeight: number;
+  /** Content mode: one reconstruction per layer; style mode: per growing prefix of these. */
+  layers: string[];
+}
+
+export const DEFAULT_RECONSTRUCTION: Omit<ReconstructionSettings, 'layers'> = {
+  iterations: 200,
+  lr: 0.1,
+  optimizer: 'adam',
+  pooling: 'max',
+  seed: 1,
+  tvWeight: 0,
+};
+
+export interface ReconstructionTarget {
+  label: string;
+  options: Partial<StyleTransferOptions>;
+}
+
+/** What each reconstruction matches, and its label. */
+export function reconstructionTargets(mode: ReconstructionMode, s: ReconstructionSettings): ReconstructionTarget[] {
+  if (mode !== 'content' && mode !== 'style') throw new Error(`mode must be content or style, got "${mode}"`);
+  if (s.layers.length === 0) throw new Error('no layers to reconstruct from');
+  s.layers.forEach(convSpec); // throws for unknown names
+  const base: Partial<StyleTransferOptions> = {
+    init: 'noise',
+    seed: s.seed,
+    lr: s.lr,
+    optimizer: s.optimizer,
+    pooling: s.pooling,
+    iterations: s.iterations,
+    tvWeight: s.tvWeight,
+  };
+  if (mode === 'content') {
+    return s.layers.map((name) => ({
+      label: name,
+      options: { ...base, contentLayers: [{ name, weight: 1 }], styleLayers: [], contentWeight: 1, styleWeight: 0 },
+    }));
+  }
+  return s.layers.map((_, i) => ({
+    label: i === 0 ? s.layers[0] : `${s.layers[0]}..${s.layers[i]}`,
+    options: { ...base, contentLayers: [], styleLayers: s.layers.slice(0, i + 1).map((name) => ({ name, weight: 1 })), contentWeight: 0, styleWeight: 1 },
+  }));
+}
