@@ -1,88 +1,27 @@
 /**
  * npm run reconstruct -- --image photo.jpg --mode content|style --out grid.png [options]
- * Content or style reconstructions from white noise (Gatys et al., Fig. 1) as a labelled grid.
+ * Content or style reconstructions from white noise (Gatys et al., Fig. 1) as a labelled grid,
+ * computed in headless Chromium. (npm run reconstruct:dawn does the same in Node through Dawn.)
  */
-import { existsSync, statSync } from 'node:fs';
-import { parseLayerList } from '../src/nst/options.js';
-import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS } from '../src/nst/reconstruct_targets.js';
 import type { ReconstructionProgress } from '../src/nst/reconstruct.js';
-import { Args, runMain } from './lib/args.js';
-import { EngineSession, readInputFile } from './lib/engine_session.js';
+import { runMain } from './lib/args.js';
+import { EngineSession } from './lib/engine_session.js';
 import { writePngAtomic } from './lib/png.js';
-import { loadWeightsFile } from './lib/weights_files.js';
-
-const d = DEFAULT_RECONSTRUCTION;
-const HELP = `Reconstructions from white noise (Gatys et al., Fig. 1), as one labelled grid PNG.
-  content: match only one layer's features, for ${CONTENT_RECONSTRUCTION_LAYERS.join(', ')};
-  style:   match only the Gram matrices of ${STYLE_RECONSTRUCTION_LAYERS[0]}, then ${STYLE_RECONSTRUCTION_LAYERS[0]}+${STYLE_RECONSTRUCTION_LAYERS[1]}, … up to all five
-           (texture synthesis).
-
-usage: npm run reconstruct -- --image FILE --mode content|style --out grid.png [options]
-  --image FILE            the image to reconstruct (PNG, JPEG, WebP)               [required]
-  --mode content|style    which representation to match                            [required]
-  --out FILE.png          the grid (written only when every reconstruction finished) [required]
-  --size N                longer side of the working size in pixels (default 64)
-  --iters N               steps per reconstruction (default ${d.iterations})
-  --lr X                  Adam learning rate / L-BFGS step (default ${d.lr} for adam, 1 for lbfgs)
-  --optimizer adam|lbfgs  (default ${d.optimizer})
-  --pooling max|avg       (default ${d.pooling}; the paper's figures use avg)
-  --tv-weight T           total-variation weight (default ${d.tvWeight})
-  --layers L              layers to use instead of the defaults above, e.g. conv1_1,conv3_1
-  --seed N                seed of the white-noise start (default ${d.seed})
-  --weights FILE|random   our raw .json manifest, a torchvision vgg19 .pth, or random (default)
-  --weights-seed N        seed of the random VGG19 (default 1)
-  --verbose               show the browser's console
-`;
+import { parseReconstructArgs, progressLine, RECONSTRUCT_HELP } from './lib/reconstruct_args.js';
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) {
-    process.stdout.write(HELP);
+    process.stdout.write(RECONSTRUCT_HELP);
     return argv.length === 0 ? 2 : 0;
   }
-  const a = new Args(argv, ['verbose']);
-  const image = a.str('image');
-  if (!image) throw new Error('--image FILE is required');
-  const mode = a.choice('mode', ['content', 'style'] as const);
-  if (!mode) throw new Error('--mode content|style is required');
-  const out = a.str('out');
-  if (!out) throw new Error('--out FILE.png is required');
-  if (!out.toLowerCase().endsWith('.png')) throw new Error(`--out must name a .png file, got "${out}"`);
-  if (existsSync(out) && statSync(out).isDirectory()) throw new Error(`--out "${out}" is a directory`);
-  const optimizer = a.choice('optimizer', ['adam', 'lbfgs'] as const, d.optimizer)!;
-  const layersText = a.str('layers');
-  const settings = {
-    iterations: a.int('iters', d.iterations, 0, 100000)!,
-    lr: a.num('lr', optimizer === 'lbfgs' ? 1 : d.lr, (v) => v > 0 && v <= 1000, 'a number in (0, 1000]')!,
-    optimizer,
-    pooling: a.choice('pooling', ['max', 'avg'] as const, d.pooling)!,
-    tvWeight: a.num('tv-weight', d.tvWeight, (v) => v >= 0, 'a number ≥ 0')!,
-    seed: a.int('seed', d.seed, 0, 2 ** 31)!,
-    layers: layersText ? parseLayerList(layersText).map((l) => l.name) : mode === 'content' ? CONTENT_RECONSTRUCTION_LAYERS : STYLE_RECONSTRUCTION_LAYERS,
-  };
-  const size = a.int('size', 64, 16, 8192)!;
-  const weights = a.str('weights', 'random')!;
-  const weightsSeed = a.int('weights-seed', 1, 0, 2 ** 31)!;
-  const verbose = a.has('verbose');
-  a.rejectUnknown();
-  readInputFile(image, 'image');
-  if (weights !== 'random') loadWeightsFile(weights);
-
+  const { image, mode, out, size, settings, weights, weightsSeed, verbose } = parseReconstructArgs(argv);
   const session = await EngineSession.open(verbose);
   try {
     process.stderr.write(`adapter: ${await session.adapter()}\n`);
-    const tty = process.stderr.isTTY;
-    let last = 0;
-    const r = await session.reconstruct({ image, mode, size, settings, weights, weightsSeed }, (raw) => {
-      const p = raw as ReconstructionProgress;
-      const line = `[${p.index + 1}/${p.count}] ${p.label.padEnd(16)} step ${p.step}/${p.iterations}  loss ${p.loss.toExponential(3)}  ${p.elapsed.toFixed(0)} s`;
-      if (tty) process.stderr.write(`\r${line}`);
-      else if (p.step === p.iterations || p.step === 0 || Date.now() - last > 2000) {
-        process.stderr.write(`${line}\n`);
-        last = Date.now();
-      }
-    });
-    if (tty) process.stderr.write('\n');
+    const report = progressLine();
+    const r = await session.reconstruct({ image, mode, size, settings, weights, weightsSeed }, (p) => report(p as ReconstructionProgress));
+    report(null);
     writePngAtomic(out, r.width, r.height, r.rgba);
     process.stderr.write(`wrote ${out} (${r.width}×${r.height}: original, ${r.labels.join(', ')}; ${r.seconds.toFixed(1)} s, weights: ${r.weights})\n`);
     return 0;

@@ -1,5 +1,4 @@
 /** Node side of the CLI tools: headless Chromium running tools/lib/engine_page.ts. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JobConfig } from '../../src/nst/run.js';
@@ -7,7 +6,10 @@ import { launchGpuPage, type BrowserSession } from './browser.js';
 import { bundleForBrowser } from './bundle.js';
 import type { EngineApi, PageJob, PageReconstruction } from './engine_page.js';
 import type { ReconstructionMode, ReconstructionSettings } from '../../src/nst/reconstruct_targets.js';
+import { readInputFile } from './input_files.js';
 import { loadWeightsFile } from './weights_files.js';
+
+export { readInputFile };
 
 export interface JobFiles {
   content: string;
@@ -19,14 +21,6 @@ export interface JobFiles {
 }
 
 const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif', '.bmp': 'image/bmp' };
-
-export function readInputFile(path: string, what: string): Uint8Array {
-  if (!existsSync(path)) throw new Error(`${what} "${path}" does not exist`);
-  if (!statSync(path).isFile()) throw new Error(`${what} "${path}" is not a file`);
-  const b = readFileSync(path);
-  if (b.length === 0) throw new Error(`${what} "${path}" is empty`);
-  return new Uint8Array(b);
-}
 
 /** Fail fast (before a browser starts) on missing or empty inputs and unreadable weights. */
 export function checkJobFiles(job: JobFiles): void {

@@ -1,0 +1,92 @@
+/** Options of the reconstruct tools (Chromium and Dawn), parsed the same way for both. */
+import { existsSync, statSync } from 'node:fs';
+import { parseLayerList } from '../../src/nst/options.js';
+import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionMode, type ReconstructionSettings } from '../../src/nst/reconstruct_targets.js';
+import { Args } from './args.js';
+import { readInputFile } from './input_files.js';
+import { loadWeightsFile } from './weights_files.js';
+
+const d = DEFAULT_RECONSTRUCTION;
+export const RECONSTRUCT_HELP = `Reconstructions from white noise (Gatys et al., Fig. 1), as one labelled grid PNG.
+  content: match only one layer's features, for ${CONTENT_RECONSTRUCTION_LAYERS.join(', ')};
+  style:   match only the Gram matrices of ${STYLE_RECONSTRUCTION_LAYERS[0]}, then ${STYLE_RECONSTRUCTION_LAYERS[0]}+${STYLE_RECONSTRUCTION_LAYERS[1]}, … up to all five
+           (texture synthesis).
+
+usage: npm run reconstruct -- --image FILE --mode content|style --out grid.png [options]
+  --image FILE            the image to reconstruct (PNG, JPEG, WebP)               [required]
+  --mode content|style    which representation to match                            [required]
+  --out FILE.png          the grid (written only when every reconstruction finished) [required]
+  --size N                longer side of the working size in pixels (default 64)
+  --iters N               steps per reconstruction (default ${d.iterations})
+  --lr X                  Adam learning rate / L-BFGS step (default ${d.lr} for adam, 1 for lbfgs)
+  --optimizer adam|lbfgs  (default ${d.optimizer})
+  --pooling max|avg       (default ${d.pooling}; the paper's figures use avg)
+  --tv-weight T           total-variation weight (default ${d.tvWeight})
+  --layers L              layers to use instead of the defaults above, e.g. conv1_1,conv3_1
+  --seed N                seed of the white-noise start (default ${d.seed})
+  --weights FILE|random   our raw .json manifest, a torchvision vgg19 .pth, or random (default)
+  --weights-seed N        seed of the random VGG19 (default 1)
+  --verbose               show the browser's console
+`;
+
+export interface ReconstructArgs {
+  image: string;
+  mode: ReconstructionMode;
+  out: string;
+  size: number;
+  settings: ReconstructionSettings;
+  weights: string;
+  weightsSeed: number;
+  verbose: boolean;
+}
+
+/** Parse and check (files exist and are readable) before any GPU work. */
+export function parseReconstructArgs(argv: string[]): ReconstructArgs {
+  const a = new Args(argv, ['verbose']);
+  const image = a.str('image');
+  if (!image) throw new Error('--image FILE is required');
+  const mode = a.choice('mode', ['content', 'style'] as const);
+  if (!mode) throw new Error('--mode content|style is required');
+  const out = a.str('out');
+  if (!out) throw new Error('--out FILE.png is required');
+  if (!out.toLowerCase().endsWith('.png')) throw new Error(`--out must name a .png file, got "${out}"`);
+  if (existsSync(out) && statSync(out).isDirectory()) throw new Error(`--out "${out}" is a directory`);
+  const optimizer = a.choice('optimizer', ['adam', 'lbfgs'] as const, d.optimizer)!;
+  const layersText = a.str('layers');
+  const settings = {
+    iterations: a.int('iters', d.iterations, 0, 100000)!,
+    lr: a.num('lr', optimizer === 'lbfgs' ? 1 : d.lr, (v) => v > 0 && v <= 1000, 'a number in (0, 1000]')!,
+    optimizer,
+    pooling: a.choice('pooling', ['max', 'avg'] as const, d.pooling)!,
+    tvWeight: a.num('tv-weight', d.tvWeight, (v) => v >= 0, 'a number ≥ 0')!,
+    seed: a.int('seed', d.seed, 0, 2 ** 31)!,
+    layers: layersText ? parseLayerList(layersText).map((l) => l.name) : mode === 'content' ? CONTENT_RECONSTRUCTION_LAYERS : STYLE_RECONSTRUCTION_LAYERS,
+  };
+  const size = a.int('size', 64, 16, 8192)!;
+  const weights = a.str('weights', 'random')!;
+  const weightsSeed = a.int('weights-seed', 1, 0, 2 ** 31)!;
+  const verbose = a.has('verbose');
+  a.rejectUnknown();
+  readInputFile(image, 'image');
+  if (weights !== 'random') loadWeightsFile(weights);
+  return { image, mode, out, size, settings, weights, weightsSeed, verbose };
+}
+
+
+/** Progress printer: one updating line on a terminal, a line every 2 s otherwise; null ends it. */
+export function progressLine(): (p: { index: number; count: number; label: string; step: number; iterations: number; loss: number; elapsed: number } | null) => void {
+  const tty = process.stderr.isTTY;
+  let last = 0;
+  return (p) => {
+    if (!p) {
+      if (tty) process.stderr.write('\n');
+      return;
+    }
+    const line = `[${p.index + 1}/${p.count}] ${p.label.padEnd(16)} step ${p.step}/${p.iterations}  loss ${p.loss.toExponential(3)}  ${p.elapsed.toFixed(0)} s`;
+    if (tty) process.stderr.write(`\r${line}`);
+    else if (p.step === p.iterations || p.step === 0 || Date.now() - last > 2000) {
+      process.stderr.write(`${line}\n`);
+      last = Date.now();
+    }
+  };
+}
