@@ -3,12 +3,14 @@ import { createGpuContext, describeContext, WebGpuUnavailableError, type GpuCont
 import { reflectKernel } from '../src/kernels/kernel.js';
 import { KernelLibrary } from '../src/kernels/library.js';
 import { KERNEL_NAMES, SHADERS, type KernelName } from '../src/kernels/shaders.js';
-import { decodeImage, fitSize, rasterize } from '../src/nst/decode.js';
 import { parseLayerList, type StyleTransferOptions } from '../src/nst/options.js';
-import { maxImageSide, StyleTransfer, type LossTerms, type RgbaImage } from '../src/nst/style_transfer.js';
+import { composeGrid, type GridTile } from '../src/nst/grid.js';
+import { reconstructionGrid } from '../src/nst/reconstruct.js';
+import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionMode, type ReconstructionSettings } from '../src/nst/reconstruct_targets.js';
+import { runJob, type JobConfig, type WeightsSource } from '../src/nst/run.js';
+import type { LossTerms, RgbaImage } from '../src/nst/style_transfer.js';
 import { convertTorchvisionVgg19 } from '../src/nst/torch_pth.js';
-import { deepestLayer } from '../src/nst/vgg19_spec.js';
-import { parseRawWeights, randomVgg19, type VggWeights } from '../src/nst/weights.js';
+import { parseRawWeights, type VggWeights } from '../src/nst/weights.js';
 import { CHECKS, maxRelError } from './checks.js';
 import { drawLossPlot } from './plot.js';
 
@@ -53,7 +55,7 @@ function explain(e: unknown): string {
 // ---------------------------------------------------------------- image pickers
 
 interface Picked { blob: Blob; name: string }
-const picked: Record<string, Picked | null> = { content: null, style: null, style2: null };
+const picked: Record<string, Picked | null> = { content: null, style: null, style2: null, recon: null };
 
 function makePicker(id: string, key: string, defaultExample: string | null): void {
   const box = $(id);
@@ -116,7 +118,7 @@ async function readWeightFiles(files: FileList): Promise<void> {
 // ---------------------------------------------------------------- run
 
 interface History { steps: number[]; content: number[]; style: number[]; tv: number[]; total: number[] }
-let run: { st: StyleTransfer; paused: boolean; stopped: boolean } | null = null;
+let run: { paused: boolean; stopped: boolean } | null = null;
 
 function readOptions(): Partial<StyleTransferOptions> {
   const num = (id: string) => Number($<HTMLInputElement>(id).value);
@@ -130,17 +132,10 @@ function readOptions(): Partial<StyleTransferOptions> {
     lr: num('lr'),
     pooling: $<HTMLSelectElement>('pooling').value as StyleTransferOptions['pooling'],
     seed: num('seed'),
+    originalColors: $<HTMLInputElement>('original-colors').checked,
     contentLayers: parseLayerList($<HTMLInputElement>('content-layers').value),
     styleLayers: parseLayerList($<HTMLInputElement>('style-layers').value),
   };
-}
-
-async function toImage(p: Picked, what: string, size: number, l: KernelLibrary): Promise<RgbaImage> {
-  const bmp = await decodeImage(`${what} ${p.name}`, p.blob);
-  const s = fitSize(bmp.width, bmp.height, size);
-  const max = maxImageSide(l);
-  if (s.width > max || s.height > max) throw new Error(`${what}: ${s.width}×${s.height} is larger than this GPU allows (max side ${max}). Choose a smaller output size.`);
-  return rasterize(bmp, s.width, s.height);
 }
 
 function showImage(img: RgbaImage): void {
@@ -159,36 +154,53 @@ function setRunning(on: boolean): void {
   $<HTMLButtonElement>('stop').disabled = !on;
 }
 
+function imageToDataUrl(img: RgbaImage): string {
+  const c = document.createElement('canvas');
+  c.width = img.width;
+  c.height = img.height;
+  c.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(img.data), img.width, img.height), 0, 0);
+  return c.toDataURL('image/png');
+}
+
 async function start(): Promise<void> {
   clearError();
   const l = await library();
   if (!picked.content) throw new Error('Choose a content image first.');
   if (!picked.style) throw new Error('Choose a style image first.');
   const options = readOptions();
-  const size = Number($<HTMLInputElement>('size').value);
+  const num = (id: string) => Number($<HTMLInputElement>(id).value);
+  const size = num('size');
   if (!Number.isInteger(size) || size < 16 || size > 4096) throw new Error(`Output size must be an integer between 16 and 4096, got ${size}.`);
-  const content = await toImage(picked.content, 'content image', size, l);
-  const styles = [{ ...(await toImage(picked.style, 'style image', size, l)), blend: 1 }];
+  const styles = [{ blob: picked.style.blob, name: picked.style.name, blend: 1 }];
   if (picked.style2) {
-    const b = Number($<HTMLInputElement>('blend').value);
+    const b = num('blend');
     styles[0].blend = 1 - b;
-    styles.push({ ...(await toImage(picked.style2, 'second style image', size, l)), blend: b });
+    styles.push({ blob: picked.style2.blob, name: picked.style2.name, blend: b });
   }
-  const deepest = deepestLayer([...(options.contentLayers ?? []), ...(options.styleLayers ?? [])].map((x) => x.name));
   const useFile = $<HTMLSelectElement>('weights-kind').value === 'file';
   if (useFile && !fileWeights) throw new Error('Pick a weights file, or choose the seeded random weights.');
-  const weights = useFile ? fileWeights! : randomVgg19(1, deepest);
-  $('weights-status').textContent = `Weights: ${weights.source}`;
-  const st = new StyleTransfer(l, weights, content, styles, options);
-  run = { st, paused: false, stopped: false };
+  const weights: WeightsSource = useFile ? { kind: 'loaded', weights: fileWeights! } : { kind: 'random', seed: 1 };
+  const scales = $<HTMLInputElement>('multiscale').checked ? num('scales') : 1;
+  const iterations = options.iterations ?? 100;
+  const config: JobConfig = {
+    size,
+    styleScale: num('style-scale'),
+    options,
+    reportEvery: Math.max(1, Math.min(10, Math.round((iterations * scales) / 50))),
+    saveEvery: num('save-every'),
+    scales,
+  };
+  if (!Number.isInteger(config.saveEvery) || config.saveEvery < 0) throw new Error(`"save every" must be a whole number ≥ 0, got ${config.saveEvery}.`);
+  const state = (run = { paused: false, stopped: false });
   setRunning(true);
   $('download').classList.add('disabled');
+  $('snapshots').textContent = '';
   const hist: History = { steps: [], content: [], style: [], tv: [], total: [] };
   const record = (step: number, t: LossTerms) => {
     hist.steps.push(step);
     hist.content.push(t.contentTotal);
     hist.style.push(t.styleTotal);
-    hist.tv.push(t.tv * st.options.tvWeight);
+    hist.tv.push(t.tv * (options.tvWeight ?? 1));
     hist.total.push(t.total);
     drawLossPlot($<HTMLCanvasElement>('plot'), hist.steps, [
       { name: 'total', color: '#222', values: hist.total },
@@ -199,32 +211,89 @@ async function start(): Promise<void> {
     (window as unknown as { nstHistory: History }).nstHistory = hist;
   };
   try {
-    record(0, await st.evaluate());
-    showImage({ width: st.width, height: st.height, data: await st.pixels() });
-    const every = Math.max(1, Math.min(10, Math.round(st.options.iterations / 50)));
-    const t0 = performance.now();
-    while (st.step < st.options.iterations && !run.stopped) {
-      if (run.paused) {
-        await new Promise((r) => setTimeout(r, 100));
-        continue;
-      }
-      const terms = (await st.run(Math.min(every, st.options.iterations - st.step), true))!;
-      record(st.step, terms);
-      showImage({ width: st.width, height: st.height, data: await st.pixels() });
-      const sps = (performance.now() - t0) / 1000 / st.step;
-      $('status').textContent = `step ${st.step}/${st.options.iterations} — total ${terms.total.toExponential(3)} — ${sps.toFixed(2)} s/step — ETA ${(sps * (st.options.iterations - st.step)).toFixed(0)} s`;
-      await new Promise((r) => setTimeout(r, 0)); // let the page breathe
-    }
-    const final: RgbaImage = { width: st.width, height: st.height, data: await st.pixels() };
-    showImage(final);
+    $('status').textContent = 'Preparing…';
+    const r = await runJob(l, { content: picked.content.blob, contentName: picked.content.name, styles }, weights, config, {
+      onProgress: (p) => {
+        record(p.step, p.losses);
+        const scale = p.scale.count > 1 ? ` — scale ${p.scale.index + 1}/${p.scale.count} (${p.scale.width}×${p.scale.height})` : '';
+        $('status').textContent = `step ${p.step}/${p.iterations}${scale} — total ${p.losses.total.toExponential(3)} — ${p.secondsPerStep.toFixed(2)} s/step — ETA ${(p.secondsPerStep * (p.iterations - p.step)).toFixed(0)} s`;
+      },
+      onPreview: async (img) => {
+        showImage(img);
+        await new Promise((res) => setTimeout(res, 0)); // let the page breathe
+      },
+      onSnapshot: (step, img) => {
+        const a = document.createElement('a');
+        a.href = imageToDataUrl(img);
+        a.download = `stylized_step${step}.png`;
+        a.textContent = `step ${step}`;
+        $('snapshots').append(a);
+      },
+      shouldStop: () => state.stopped,
+      isPaused: () => state.paused,
+    });
+    showImage(r.image);
     const a = $<HTMLAnchorElement>('download');
-    a.href = $<HTMLCanvasElement>('preview').toDataURL('image/png');
+    a.href = imageToDataUrl(r.image);
     a.classList.remove('disabled');
-    $('status').textContent = `${run.stopped ? 'Stopped' : 'Done'} after ${st.step} steps (${((performance.now() - t0) / 1000).toFixed(1)} s).`;
+    $('status').textContent = `${state.stopped ? 'Stopped' : 'Done'} after ${r.steps} steps (${r.seconds.toFixed(1)} s${scales > 1 ? `, sizes ${r.sizes.join(' → ')}` : ''}).`;
   } finally {
-    st.dispose();
     setRunning(false);
     run = null;
+  }
+}
+
+// ---------------------------------------------------------------- reconstructions
+
+let recon: { stopped: boolean } | null = null;
+
+async function startReconstruction(): Promise<void> {
+  clearError();
+  const l = await library();
+  const p = picked.recon;
+  if (!p) throw new Error('Choose an image to reconstruct first.');
+  const mode = $<HTMLSelectElement>('recon-mode').value as ReconstructionMode;
+  const size = Number($<HTMLInputElement>('recon-size').value);
+  const iterations = Number($<HTMLInputElement>('recon-iters').value);
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 100000) throw new Error(`Steps must be a whole number between 1 and 100000, got ${iterations}.`);
+  const settings: ReconstructionSettings = {
+    ...DEFAULT_RECONSTRUCTION,
+    iterations,
+    pooling: $<HTMLSelectElement>('recon-pooling').value as ReconstructionSettings['pooling'],
+    layers: mode === 'content' ? CONTENT_RECONSTRUCTION_LAYERS : STYLE_RECONSTRUCTION_LAYERS,
+  };
+  const state = (recon = { stopped: false });
+  $<HTMLButtonElement>('recon-start').disabled = true;
+  $<HTMLButtonElement>('recon-stop').disabled = false;
+  $('recon-download').classList.add('disabled');
+  const canvas = $<HTMLCanvasElement>('recon-grid');
+  const draw = (img: RgbaImage) => {
+    canvas.width = img.width;
+    canvas.height = img.height;
+    canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(img.data), img.width, img.height), 0, 0);
+  };
+  const done: GridTile[] = [];
+  try {
+    const r = await reconstructionGrid(l, { image: p.blob, name: p.name, mode, size, settings }, { kind: 'random', seed: 1 }, {
+      onProgress: (q) => {
+        $('recon-status').textContent = `${q.index + 1}/${q.count} ${q.label}: step ${q.step}/${q.iterations}, loss ${q.loss.toExponential(3)} (${q.elapsed.toFixed(0)} s)`;
+      },
+      onTile: (_i, tile) => {
+        done.push(tile);
+        draw(composeGrid(`${mode} reconstructions (${done.length} done)`, done));
+      },
+      shouldStop: () => state.stopped,
+    });
+    draw(r.grid);
+    const a = $<HTMLAnchorElement>('recon-download');
+    a.href = canvas.toDataURL('image/png');
+    a.classList.remove('disabled');
+    (window as unknown as { nstReconstruction: { labels: string[]; width: number; height: number } }).nstReconstruction = { labels: r.tiles.map((t) => t.label), width: r.grid.width, height: r.grid.height };
+    $('recon-status').textContent = `${state.stopped ? 'Stopped' : 'Done'}: ${r.tiles.length} reconstructions in ${r.seconds.toFixed(1)} s.`;
+  } finally {
+    $<HTMLButtonElement>('recon-start').disabled = false;
+    $<HTMLButtonElement>('recon-stop').disabled = true;
+    recon = null;
   }
 }
 
@@ -267,8 +336,14 @@ function guard(f: () => Promise<void>) {
   });
 }
 
-$('tab-stylize').onclick = () => { $('view-stylize').hidden = false; $('view-explorer').hidden = true; $('tab-stylize').classList.add('active'); $('tab-explorer').classList.remove('active'); };
-$('tab-explorer').onclick = () => { $('view-stylize').hidden = true; $('view-explorer').hidden = false; $('tab-explorer').classList.add('active'); $('tab-stylize').classList.remove('active'); };
+for (const view of ['stylize', 'reconstruct', 'explorer']) {
+  $(`tab-${view}`).onclick = () => {
+    for (const v of ['stylize', 'reconstruct', 'explorer']) {
+      $(`view-${v}`).hidden = v !== view;
+      $(`tab-${v}`).classList.toggle('active', v === view);
+    }
+  };
+}
 $('kernel-list').innerHTML = KERNEL_NAMES.map((n) => `<li>${n}</li>`).join('');
 for (const li of document.querySelectorAll<HTMLLIElement>('#kernel-list li')) li.onclick = () => showKernel(li.textContent as KernelName);
 showKernel('conv2d_forward');
@@ -276,6 +351,9 @@ $('kernel-run').onclick = guard(runCheck);
 makePicker('pick-content', 'content', 'chelsea.png');
 makePicker('pick-style', 'style', 'hubble_deep_field.jpg');
 makePicker('pick-style2', 'style2', null);
+makePicker('pick-recon', 'recon', 'chelsea.png');
+$('recon-start').onclick = guard(startReconstruction);
+$('recon-stop').onclick = () => { if (recon) recon.stopped = true; };
 $<HTMLInputElement>('blend').oninput = () => ($('blend-out').textContent = $<HTMLInputElement>('blend').value);
 $<HTMLSelectElement>('weights-kind').onchange = () => {
   const file = $<HTMLSelectElement>('weights-kind').value === 'file';

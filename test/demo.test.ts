@@ -61,6 +61,41 @@ describe('demo site', () => {
     await p.screenshot({ path: 'test-artifacts/demo-stylize.png' });
   });
 
+  it('runs multi-scale with original colors and snapshots from the page', async () => {
+    const p = s.page;
+    const set = async (id: string, v: string) => p.$eval(`#${id}`, (el, val) => ((el as HTMLInputElement).value = val), v);
+    await set('size', '32');
+    await set('iters', '2');
+    await set('save-every', '3');
+    await set('scales', '2');
+    await p.click('#multiscale');
+    await p.click('#original-colors');
+    await p.click('#start');
+    await p.waitForFunction(() => /^(Done|Stopped)/.test(document.querySelector('#status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 240_000 });
+    expect(await p.$eval('#error', (e) => (e as HTMLElement).hidden ? '' : e.textContent)).toBe('');
+    expect(await p.$eval('#status', (e) => e.textContent)).toMatch(/Done after 4 steps .*sizes 16 → 32/);
+    expect(await p.$$eval('#snapshots a', (as) => as.map((a) => a.textContent))).toEqual(['step 3']);
+    const href = await p.$eval('#download', (a) => (a as HTMLAnchorElement).href);
+    const png = PNG.sync.read(Buffer.from(href.split(',')[1], 'base64'));
+    expect([png.width, png.height]).toEqual([32, 21]);
+  });
+
+  it('makes a labelled reconstruction grid in its tab', async () => {
+    const p = s.page;
+    await p.click('#tab-reconstruct');
+    await p.waitForFunction(() => (document.querySelector('#pick-recon img') as HTMLImageElement | null)?.src.startsWith('blob:'));
+    await p.$eval('#recon-mode', (el) => ((el as HTMLSelectElement).value = 'style'));
+    await p.$eval('#recon-size', (el) => ((el as HTMLInputElement).value = '24'));
+    await p.$eval('#recon-iters', (el) => ((el as HTMLInputElement).value = '2'));
+    await p.click('#recon-start');
+    await p.waitForFunction(() => /^(Done|Stopped)/.test(document.querySelector('#recon-status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 240_000 });
+    expect(await p.$eval('#error', (e) => (e as HTMLElement).hidden ? '' : e.textContent)).toBe('');
+    const r = await p.evaluate(() => (window as unknown as { nstReconstruction: { labels: string[]; width: number } }).nstReconstruction);
+    expect(r.labels).toEqual(['conv1_1', 'conv1_1..conv2_1', 'conv1_1..conv3_1', 'conv1_1..conv4_1', 'conv1_1..conv5_1']);
+    expect(r.width).toBeGreaterThan(6 * 128);
+    await p.screenshot({ path: 'test-artifacts/demo-reconstruct.png' });
+  });
+
   it('runs a kernel check in the explorer', async () => {
     const p = s.page;
     await p.click('#tab-explorer');
