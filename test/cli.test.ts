@@ -16,6 +16,33 @@ function stylize(args: string[]) {
 
 const FAST = ['--content-layers', 'conv2_2', '--style-layers', 'conv1_1,conv2_1'];
 
+describe('reconstruct CLI', () => {
+  const reconstruct = (args: string[]) => {
+    const r = spawnSync('npx', ['tsx', 'tools/reconstruct.ts', ...args], { encoding: 'utf8', timeout: 300_000 });
+    return { code: r.status, err: r.stderr };
+  };
+  it('writes a labelled grid: the original and one tile per layer', () => {
+    const out = join(dir, 'grid.png');
+    const r = reconstruct(['--image', 'examples/chelsea.png', '--mode', 'content', '--layers', 'conv1_2,conv2_2', '--size', '24', '--iters', '3', '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/\[2\/2\] conv2_2 +step 3\/3/);
+    const png = PNG.sync.read(readFileSync(out));
+    // three tiles enlarged ×6 (24 px → 144) in one row, with padding, title and labels
+    expect(png.width).toBe(8 + 3 * (144 + 8));
+    expect(png.height).toBeGreaterThan(96);
+  });
+  it.each([
+    ['a missing mode', ['--image', 'examples/chelsea.png', '--out', 'x.png'], /--mode content\|style is required/],
+    ['a wrong mode', ['--image', 'examples/chelsea.png', '--mode', 'texture', '--out', 'x.png'], /--mode must be one of content, style, got "texture"/],
+    ['an unknown layer', ['--image', 'examples/chelsea.png', '--mode', 'style', '--layers', 'conv1_1,pool2', '--out', 'x.png'], /unknown VGG19 layer "pool2"/],
+    ['a missing image', ['--image', 'nope.jpg', '--mode', 'style', '--out', 'x.png'], /image "nope\.jpg" does not exist/],
+  ])('rejects %s', (_what, args, message) => {
+    const r = reconstruct(args);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(message);
+  });
+});
+
 describe('stylize CLI', () => {
   it('stylizes a bundled photo, reports progress, saves snapshots and a valid PNG', () => {
     const out = join(dir, 'result.png');
@@ -42,6 +69,14 @@ describe('stylize CLI', () => {
     ['an unknown layer', ['--style-layers', 'conv1_1,relu9'], /unknown VGG19 layer "relu9"/],
     ['an unknown option', ['--colour', 'red'], /unknown option\(s\): --colour/],
     ['a missing weights file', ['--weights', 'missing.json'], /weights file "missing\.json" does not exist/],
+    ['an absurd size', ['--size', '100000'], /--size must be an integer in \[16, 8192\], got "100000"/],
+    ['an absurd iteration count', ['--iters', '1e9'], /--iters must be an integer in \[0, 100000\]/],
+    ['a negative style weight', ['--style-weight', '-1'], /--style-weight must be a number ≥ 0, got "-1"/],
+    ['a zero learning rate', ['--lr', '0'], /--lr must be a number in \(0, 1000\], got "0"/],
+    ['a bad layer weight', ['--content-layers', 'conv4_2:-3'], /invalid option: layer weight "-3" for conv4_2/],
+    ['too many scales', ['--scales', '20'], /--scales must be an integer in \[1, 8\], got "20"/],
+    ['per-scale iterations that do not match --scales', ['--scales', '2', '--iters', '5,5,5'], /--iters must be an integer in \[0, 100000\] or 2 of them separated by commas/],
+    ['a zero style scale', ['--style-scale', '0'], /--style-scale must be a number in \(0, 10\], got "0"/],
   ])('rejects %s and leaves the existing output alone', (_what, override, message) => {
     const out = join(dir, 'keep.png');
     writeFileSync(out, 'previous result');

@@ -72,6 +72,8 @@ export class ComputeKernel {
     readonly ctx: GpuContext,
     readonly name: string,
     readonly source: string,
+    /** Counts the small params buffers each dispatch makes (so leak tests see them too). */
+    readonly uniformCounter: { uniformBuffers: number } = { uniformBuffers: 0 },
   ) {
     this.iface = reflectKernel(name, source);
     const device = ctx.device;
@@ -107,6 +109,7 @@ export class ComputeKernel {
     for (const b of this.iface.bindings) {
       if (b.kind === 'uniform') {
         uniform = device.createBuffer({ label: `${this.name}.params`, size: Math.max(16, this.iface.paramsSize), usage: 0x40 | 0x8 /* UNIFORM | COPY_DST */ });
+        this.uniformCounter.uniformBuffers++;
         entries.push({ binding: b.binding, resource: { buffer: uniform } });
         continue;
       }
@@ -181,8 +184,14 @@ export class Dispatch {
     this.kernel.encode(pass, this.bindGroup, this.workgroups);
   }
 
+  private destroyed = false;
+
+  /** Free the params buffer (idempotent). */
   destroy(): void {
-    this.uniform?.destroy();
+    if (this.destroyed || !this.uniform) return;
+    this.destroyed = true;
+    this.uniform.destroy();
+    this.kernel.uniformCounter.uniformBuffers--;
   }
 }
 

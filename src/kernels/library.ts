@@ -2,7 +2,7 @@
  * The kernels of one device, compiled on first use and cached, plus the helpers every op needs:
  * upload, readback, and running a list of dispatches in one command encoder.
  */
-import { assertAlive, type GpuContext } from './context.js';
+import { assertAlive, DeviceLostError, type GpuContext } from './context.js';
 import { ComputeKernel, type Dispatch } from './kernel.js';
 import { GpuMemory } from './memory.js';
 import { SHADERS, type KernelName } from './shaders.js';
@@ -21,7 +21,7 @@ export class KernelLibrary {
     if (!k) {
       const source = SHADERS[name];
       if (!source) throw new Error(`unknown kernel "${name}"`);
-      k = new ComputeKernel(this.ctx, name, source);
+      k = new ComputeKernel(this.ctx, name, source, this.memory);
       this.cache.set(name, k);
     }
     return k;
@@ -75,6 +75,11 @@ export class KernelLibrary {
     try {
       await staging.mapAsync(1 /* GPUMapMode.READ */);
       return staging.getMappedRange().slice(0, byteLength);
+    } catch (e) {
+      // a lost device rejects pending maps; say so rather than surfacing "AbortError"
+      const lost = await Promise.race([this.ctx.lost.then((i) => `${i.reason}: ${i.message}`), new Promise<null>((r) => setTimeout(() => r(null), 100))]);
+      if (lost !== null) throw new DeviceLostError(lost);
+      throw e;
     } finally {
       staging.destroy();
     }

@@ -17,6 +17,8 @@ export interface MemoryStats {
   /** Buffers currently handed out (not in the free list). */
   inUseBuffers: number;
   peakBytes: number;
+  /** Params (uniform) buffers of dispatches not yet destroyed. */
+  uniformBuffers: number;
 }
 
 export class GpuMemory {
@@ -25,6 +27,8 @@ export class GpuMemory {
   private inUse = new Set<GPUBuffer>();
   private bytes = 0;
   private peak = 0;
+  /** Incremented/decremented by kernels' dispatches (see ComputeKernel.bind / Dispatch.destroy). */
+  uniformBuffers = 0;
 
   constructor(readonly device: GPUDevice) {}
 
@@ -75,7 +79,7 @@ export class GpuMemory {
   }
 
   stats(): MemoryStats {
-    return { liveBuffers: this.live.size, liveBytes: this.bytes, inUseBuffers: this.inUse.size, peakBytes: this.peak };
+    return { liveBuffers: this.live.size, liveBytes: this.bytes, inUseBuffers: this.inUse.size, peakBytes: this.peak, uniformBuffers: this.uniformBuffers };
   }
 
   private destroyOne(b: GPUBuffer): void {

@@ -8,14 +8,39 @@ export class ImageDecodeError extends Error {
   }
 }
 
+/**
+ * Browsers decode truncated PNG/JPEG files "as far as they go" and fill the rest with grey, so
+ * check that the file ends where its format says it does: PNG with its IEND chunk, JPEG with an
+ * EOI marker (FF D9) near the end (trailing padding is tolerated).
+ */
+export function truncationProblem(bytes: Uint8Array): string | null {
+  const n = bytes.length;
+  const isPng = n >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
+  if (isPng) {
+    const tail = String.fromCharCode(...bytes.subarray(Math.max(0, n - 12), n - 4));
+    return tail.endsWith('IEND') ? null : 'the PNG has no IEND chunk at its end: the file is truncated';
+  }
+  const isJpeg = n >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  if (isJpeg) {
+    for (let i = n - 2; i >= Math.max(2, n - 1024); i--) if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) return null;
+    return 'the JPEG has no end-of-image marker: the file is truncated';
+  }
+  return null;
+}
+
 /** Decode bytes to an ImageBitmap; throws ImageDecodeError naming `what`. */
 export async function decodeImage(what: string, bytes: Blob): Promise<ImageBitmap> {
   if (bytes.size === 0) throw new ImageDecodeError(what, 'the file is empty');
+  const problem = truncationProblem(new Uint8Array(await bytes.arrayBuffer()));
+  if (problem) throw new ImageDecodeError(what, problem);
+  let bitmap: ImageBitmap;
   try {
-    return await createImageBitmap(bytes);
+    bitmap = await createImageBitmap(bytes);
   } catch (e) {
     throw new ImageDecodeError(what, (e as Error).message || String(e));
   }
+  if (bitmap.width === 0 || bitmap.height === 0) throw new ImageDecodeError(what, `it has no pixels (${bitmap.width}×${bitmap.height})`);
+  return bitmap;
 }
 
 /** Size with the longer side = `maxSide` (aspect kept, at least 1 pixel). */

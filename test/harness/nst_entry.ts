@@ -6,8 +6,9 @@ import { StyleTransfer, type RgbaImage } from '../../src/nst/style_transfer.js';
 import { randomVgg19 } from '../../src/nst/weights.js';
 
 let lib: KernelLibrary | null = null;
+/** Like the demo: a lost device is replaced by a fresh one on the next call. */
 async function library() {
-  if (!lib) lib = new KernelLibrary(await createGpuContext());
+  if (!lib || lib.ctx.lostReason !== null) lib = new KernelLibrary(await createGpuContext());
   return lib;
 }
 
@@ -57,6 +58,22 @@ const api = {
       const afterSteps = l.memory.stats();
       const pixels = await st.pixels();
       return { totals, before, afterSetup, afterSteps, pixelsLength: pixels.length, alpha: pixels[3] };
+    } finally {
+      st.dispose();
+    }
+  },
+  /** Destroy the device after `loseAfter` steps of a run; returns the error the run ended with. */
+  async loseDeviceMidRun(c: EngineCase, loseAfter: number): Promise<string> {
+    const l = await library();
+    const st = new StyleTransfer(l, randomVgg19(2, 'conv5_1'), picture(c.width, c.height, 'photo'), [picture(c.width, c.height, 'stripes')], c.options);
+    try {
+      for (let i = 0; i < c.steps; i++) {
+        if (i === loseAfter) l.ctx.device.destroy();
+        await st.run(1, true);
+      }
+      return 'finished without error';
+    } catch (e) {
+      return `${(e as Error).name}: ${(e as Error).message}`;
     } finally {
       st.dispose();
     }

@@ -30,6 +30,10 @@ export function checkJobFiles(job: JobFiles): void {
 }
 
 export class EngineSession {
+  /** Where the page's progress and snapshot calls go for the job now running. */
+  private onProgress: (p: unknown) => void = () => {};
+  private onSnapshot: (step: number, w: number, h: number, rgba: Uint8Array) => void = () => {};
+
   private constructor(readonly session: BrowserSession, private files: Record<string, { body: string | Uint8Array; type: string }>) {}
 
   static async open(verbose = false): Promise<EngineSession> {
@@ -42,7 +46,13 @@ export class EngineSession {
         if (verbose || /error/i.test(t)) if (!t.includes('404')) process.stderr.write(`[browser] ${t}\n`);
       },
     });
-    return new EngineSession(session, files);
+    const engine = new EngineSession(session, files);
+    // exposed once per page (puppeteer refuses a second binding of the same name)
+    await session.page.exposeFunction('__nstProgress', (json: string) => engine.onProgress(JSON.parse(json)));
+    await session.page.exposeFunction('__nstSnapshot', (step: number, w: number, h: number, b64: string) =>
+      engine.onSnapshot(step, w, h, new Uint8Array(Buffer.from(b64, 'base64'))),
+    );
+    return engine;
   }
 
   private served = 0;
@@ -79,8 +89,8 @@ export class EngineSession {
 
   async stylize(job: JobFiles, onProgress: (p: unknown) => void, onSnapshot: (step: number, w: number, h: number, rgba: Uint8Array) => void) {
     const pageJob = this.stage(job);
-    await this.page.exposeFunction('__nstProgress', (json: string) => onProgress(JSON.parse(json)));
-    await this.page.exposeFunction('__nstSnapshot', (step: number, w: number, h: number, b64: string) => onSnapshot(step, w, h, new Uint8Array(Buffer.from(b64, 'base64'))));
+    this.onProgress = onProgress;
+    this.onSnapshot = onSnapshot;
     const r = await this.page.evaluate((j) => (globalThis as unknown as { nst: EngineApi }).nst.stylize(j), pageJob);
     return { ...r, rgba: new Uint8Array(Buffer.from(r.rgba, 'base64')) };
   }
@@ -96,7 +106,7 @@ export class EngineSession {
       settings: job.settings,
       weights: this.stageWeights(job.weights, job.weightsSeed),
     };
-    await this.page.exposeFunction('__nstProgress', (json: string) => onProgress(JSON.parse(json)));
+    this.onProgress = onProgress;
     const r = await this.page.evaluate((j) => (globalThis as unknown as { nst: EngineApi }).nst.reconstruct(j), pageJob);
     return { ...r, rgba: new Uint8Array(Buffer.from(r.rgba, 'base64')) };
   }

@@ -1,0 +1,109 @@
+/** CPU-side pieces of the NST layer: the bitmap font and grid, reconstruction targets, scales, resizing, job arguments. */
+import { describe, expect, it } from 'vitest';
+import { composeGrid, enlargement } from '../src/nst/grid.js';
+import { drawText, GLYPH_HEIGHT, textWidth } from '../src/nst/pixel_font.js';
+import { reconstructionTargets, DEFAULT_RECONSTRUCTION, CONTENT_RECONSTRUCTION_LAYERS, STYLE_RECONSTRUCTION_LAYERS } from '../src/nst/reconstruct_targets.js';
+import { scaleSizes } from '../src/nst/run.js';
+import { resizeBilinear, type RgbaImage } from '../src/nst/style_transfer.js';
+import { Args } from '../tools/lib/args.js';
+import { parseJob } from '../tools/lib/job_args.js';
+
+const blank = (w: number, h: number, v = 255): RgbaImage => ({ width: w, height: h, data: new Uint8Array(w * h * 4).fill(v) });
+const inked = (img: RgbaImage) => {
+  let n = 0;
+  for (let i = 0; i < img.data.length; i += 4) if (img.data[i] < 128) n++;
+  return n;
+};
+
+describe('pixel font', () => {
+  it('draws glyphs inside their box and nothing for spaces', () => {
+    const img = blank(40, 12);
+    drawText(img, 1, 1, 'c1_ ', [0, 0, 0]);
+    expect(textWidth('c1_ ')).toBe(4 * 6 - 1);
+    expect(inked(img)).toBeGreaterThan(15);
+    for (let y = 0; y < 12; y++) for (let x = 0; x < 40; x++) {
+      const dark = img.data[(y * 40 + x) * 4] < 128;
+      if (dark) expect(x >= 1 && x < 1 + 3 * 6 && y >= 1 && y < 1 + GLYPH_HEIGHT).toBe(true);
+    }
+    // "1" is a vertical stroke in column 2 of its glyph
+    expect(img.data[((1 + 3) * 40 + 6 + 1 + 2) * 4]).toBe(0);
+  });
+  it('scales, clips at the border and draws unknown characters as "?"', () => {
+    const a = blank(20, 20), b = blank(20, 20);
+    drawText(a, 0, 0, '€', [0, 0, 0], 2);
+    drawText(b, 0, 0, '?', [0, 0, 0], 2);
+    expect(a.data).toEqual(b.data);
+    expect(() => drawText(blank(3, 3), -2, -2, 'w', [0, 0, 0], 3)).not.toThrow();
+  });
+});
+
+describe('grid', () => {
+  it('places enlarged tiles in a row with labels under them', () => {
+    const red: RgbaImage = { width: 16, height: 8, data: new Uint8Array(16 * 8 * 4).map((_, i) => (i % 4 === 0 || i % 4 === 3 ? 255 : 0)) };
+    expect(enlargement([{ label: 'a', image: red }], 128)).toBe(8);
+    const g = composeGrid('', [{ label: 'one', image: red }, { label: 'two', image: red }], { minTileSide: 32, padding: 4 });
+    // ×2 enlargement: 32×16 tiles; width = pad + 2·(32 + pad)
+    expect(g.width).toBe(4 + 2 * (32 + 4));
+    expect(g.height).toBe(4 + 16 + GLYPH_HEIGHT + 6 + 4);
+    const px = (x: number, y: number) => [...g.data.subarray((y * g.width + x) * 4, (y * g.width + x) * 4 + 4)];
+    expect(px(4, 4)).toEqual([255, 0, 0, 255]); // first tile's corner
+    expect(px(4 + 36 + 31, 4 + 15)).toEqual([255, 0, 0, 255]); // second tile's far corner
+    expect(px(2, 2)).toEqual([255, 255, 255, 255]); // padding
+    const labels = { width: g.width, height: g.height, data: g.data.slice() };
+    let labelInk = 0;
+    for (let y = 4 + 16; y < g.height; y++) for (let x = 0; x < g.width; x++) if (labels.data[(y * g.width + x) * 4 + 1] < 128) labelInk++;
+    expect(labelInk).toBeGreaterThan(20);
+  });
+  it('refuses an empty grid', () => {
+    expect(() => composeGrid('t', [])).toThrow(/no tiles/);
+  });
+});
+
+describe('reconstruction targets', () => {
+  const settings = (layers: string[]) => ({ ...DEFAULT_RECONSTRUCTION, layers });
+  it('content: one layer each, no style term', () => {
+    const t = reconstructionTargets('content', settings(CONTENT_RECONSTRUCTION_LAYERS));
+    expect(t.map((x) => x.label)).toEqual(CONTENT_RECONSTRUCTION_LAYERS);
+    expect(t[3].options.contentLayers).toEqual([{ name: 'conv4_2', weight: 1 }]);
+    expect(t.every((x) => x.options.styleLayers!.length === 0 && x.options.init === 'noise')).toBe(true);
+  });
+  it('style: growing layer sets, no content term', () => {
+    const t = reconstructionTargets('style', settings(STYLE_RECONSTRUCTION_LAYERS));
+    expect(t.map((x) => x.options.styleLayers!.length)).toEqual([1, 2, 3, 4, 5]);
+    expect(t[2].label).toBe('conv1_1..conv3_1');
+    expect(t.every((x) => x.options.contentLayers!.length === 0 && x.options.contentWeight === 0)).toBe(true);
+  });
+  it('rejects unknown layers, no layers and unknown modes', () => {
+    expect(() => reconstructionTargets('style', settings(['conv1_1', 'fc7']))).toThrow(/unknown VGG19 layer "fc7"/);
+    expect(() => reconstructionTargets('content', settings([]))).toThrow(/no layers/);
+    expect(() => reconstructionTargets('texture' as 'style', settings(['conv1_1']))).toThrow(/mode must be content or style/);
+  });
+});
+
+describe('multi-scale and resizing', () => {
+  it('halves the size per scale, coarsest first, and refuses scales that get too small', () => {
+    expect(scaleSizes(256, 3, 16)).toEqual([64, 128, 256]);
+    expect(scaleSizes(100, 1, 16)).toEqual([100]);
+    expect(() => scaleSizes(64, 4, 16)).toThrow(/start at 8 px, below the 16 px/);
+    expect(() => scaleSizes(64, 0, 16)).toThrow(/invalid number of scales/);
+  });
+  it('bilinear resize keeps constants constant and interpolates between pixels', () => {
+    const c = resizeBilinear(blank(3, 5, 77), 7, 4);
+    expect([c.width, c.height]).toEqual([7, 4]);
+    expect(c.data.every((v) => v === 77)).toBe(true);
+    const two: RgbaImage = { width: 2, height: 1, data: Uint8Array.from([0, 0, 0, 255, 200, 100, 40, 255]) };
+    const r = resizeBilinear(two, 4, 1);
+    // centres at x = 0.5/4·2 − 0.5 … : weights 0, 0.25, 0.75, 1
+    expect([...r.data.filter((_, i) => i % 4 === 0)]).toEqual([0, 50, 150, 200]);
+  });
+});
+
+describe('job arguments', () => {
+  const parse = (extra: string[]) => parseJob(new Args(['--content', 'a.png', '--style', 'b.png', ...extra], ['original-colors']), { size: 256, iters: 200 });
+  it('takes one iteration count for every scale or one per scale', () => {
+    expect(parse(['--scales', '3', '--iters', '50']).config.scaleIterations).toEqual([50, 50, 50]);
+    expect(parse(['--scales', '3', '--iters', '200,100,50']).config.scaleIterations).toEqual([200, 100, 50]);
+    expect(parse(['--original-colors']).config.options.originalColors).toBe(true);
+    expect(parse([]).config.options.originalColors).toBeUndefined();
+  });
+});
