@@ -58,6 +58,8 @@ export async function launchGpuPage(options: LaunchOptions = {}): Promise<Browse
   const args = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
   if (options.webgpu !== false) args.push('--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader');
   else args.push('--disable-features=WebGPU', '--disable-gpu');
+  // extra flags for experiments, e.g. NST_CHROME_ARGS="--enable-dawn-features=disable_robustness"
+  if (process.env.NST_CHROME_ARGS) args.push(...process.env.NST_CHROME_ARGS.split(/\s+/).filter(Boolean));
   let browser: Browser;
   try {
     browser = await puppeteer.launch({ executablePath: chromiumPath(), headless: true, args, userDataDir, protocolTimeout: 0 });
