@@ -50,6 +50,8 @@ describe('relu', () => {
     const idx = sampleIndices(n, 16);
     const fd = finiteDiff((x) => dotSum(gradOut, reluForwardRef(x)), Float64Array.from(input), idx, 1e-4);
     expectClose(`relu_backward FD n=${n}`, pick(r.grad_input, idx), fd, 1e-4);
+    const inPlace = await gpu.run('relu_inplace', { input, grad_output: gradOut }, { n });
+    expectClose(`relu_backward_inplace n=${n}`, inPlace.grad, reluBackwardRef(input, gradOut), 0);
   });
 });
 

@@ -8,9 +8,14 @@
  * made for nodes that need them: in style transfer only the image requires a gradient, so no
  * weight gradients are ever computed. Losses write scale·Σ(...) into slots of a `scalars`
  * tensor; the gradient seed dL/dL = 1 is folded into each loss's own gradient kernel.
+ *
+ * Gradient memory: an op's output gradient is read only by that op's backward, so once it is
+ * recorded the buffer is free for gradients recorded later (shallower layers), which run later
+ * in the same replay. Backward buffers are drawn from that free list, so only a few layers'
+ * gradients are ever live; activations are kept (backward needs them).
  */
 import { conv2dBackwardInput, conv2dForward, convScratchSize, convSplits, type ConvWeights } from '../kernels/conv2d.js';
-import { axpby, reluBackward } from '../kernels/elementwise.js';
+import { axpby, reluBackwardInPlace } from '../kernels/elementwise.js';
 import { gramBackward, gramForward, gramSlices } from '../kernels/gram.js';
 import type { Dispatch } from '../kernels/kernel.js';
 import type { KernelLibrary } from '../kernels/library.js';
@@ -21,7 +26,10 @@ import { expectShape, numel, shapeStr, type Tensor } from '../kernels/tensor.js'
 export interface Node {
   value: Tensor;
   requiresGrad: boolean;
-  /** Allocated when backward is built, if requiresGrad. */
+  /**
+   * Allocated when backward is built, if requiresGrad. Only leaves' gradients stay valid after
+   * a replay: intermediate nodes' gradient buffers are recycled for shallower layers.
+   */
   grad: Tensor | null;
   name: string;
 }
@@ -43,6 +51,8 @@ export class Tape {
   private backwardByOp: Dispatch[][] = [];
   /** How many gradient contributions each node has received while building backward. */
   private contributions = new Map<Node, number>();
+  /** Gradient buffers whose last reader has been recorded, by shape, for reuse during finalize. */
+  private freeGrads = new Map<string, Tensor[]>();
   readonly scalars: Tensor;
   private partials: Tensor;
   private nextSlot = 0;
@@ -89,14 +99,12 @@ export class Tape {
       backward: () => {
         if (!x.requiresGrad) return [];
         const ds: Dispatch[] = [];
-        let g = this.gradOf(out);
-        if (relu) {
-          const pre = this.alloc(out.value.shape, `${name}.grad_pre_relu`);
-          ds.push(reluBackward(this.lib, out.value, g, pre));
-          g = pre;
-        }
+        const g = this.gradOf(out);
+        // out's gradient has no other reader: mask it in place
+        if (relu) ds.push(reluBackwardInPlace(this.lib, out.value, g));
         const { target, finish } = this.gradTarget(x);
         ds.push(...conv2dBackwardInput(this.lib, g, w, target, scratch, bSplits), ...finish);
+        this.recycle(g);
         return ds;
       },
     });
@@ -111,7 +119,9 @@ export class Tape {
       backward: () => {
         if (!x.requiresGrad) return [];
         const { target, finish } = this.gradTarget(x);
-        return [poolBackward(this.lib, kind, x.value, this.gradOf(out), target), ...finish];
+        const ds = [poolBackward(this.lib, kind, x.value, this.gradOf(out), target), ...finish];
+        this.recycle(this.gradOf(out));
+        return ds;
       },
     });
     return out;
@@ -136,7 +146,9 @@ export class Tape {
       backward: () => {
         if (!x.requiresGrad) return [];
         const { target, finish } = this.gradTarget(x);
-        return [gramBackward(this.lib, x.value, this.gradOf(out), target, scale), ...finish];
+        const ds = [gramBackward(this.lib, x.value, this.gradOf(out), target, scale), ...finish];
+        this.recycle(this.gradOf(out));
+        return ds;
       },
     });
     return out;
@@ -196,10 +208,26 @@ export class Tape {
   private gradTarget(n: Node): { target: Tensor; finish: Dispatch[] } {
     const count = this.contributions.get(n) ?? 0;
     this.contributions.set(n, count + 1);
-    if (!n.grad) n.grad = this.alloc(n.value.shape, `${n.name}.grad`);
+    if (!n.grad) n.grad = this.gradBuffer(n.value.shape, `${n.name}.grad`);
     if (count === 0) return { target: n.grad, finish: [] };
-    const scratch = this.alloc(n.value.shape, `${n.name}.grad_part`);
-    return { target: scratch, finish: this.track([axpby(this.lib, 1, scratch, 1, n.grad)]) };
+    const scratch = this.gradBuffer(n.value.shape, `${n.name}.grad_part`);
+    const finish = this.track([axpby(this.lib, 1, scratch, 1, n.grad)]);
+    this.recycle(scratch); // read only by `finish`, which runs right after the contribution
+    return { target: scratch, finish };
+  }
+
+  /** A buffer for a gradient written during backward: a recycled one of the same shape if any. */
+  private gradBuffer(shape: readonly number[], label: string): Tensor {
+    const t = this.freeGrads.get(shapeStr(shape))?.pop();
+    return t ?? this.alloc(shape, label);
+  }
+
+  /** `t`'s last reader has been recorded: later-recorded backward ops may reuse it. */
+  private recycle(t: Tensor): void {
+    const key = shapeStr(t.shape);
+    const list = this.freeGrads.get(key) ?? [];
+    list.push(t);
+    this.freeGrads.set(key, list);
   }
 
   /** For loss kernels that can add into a gradient themselves. */

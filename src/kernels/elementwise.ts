@@ -27,6 +27,12 @@ export function reluBackward(lib: KernelLibrary, activation: Tensor, gradOutput:
   );
 }
 
+/** grad ← grad masked where activation ≤ 0 (ReLU backward in place). */
+export function reluBackwardInPlace(lib: KernelLibrary, activation: Tensor, grad: Tensor): Dispatch {
+  const n = sameSize('reluBackwardInPlace', activation, grad, grad);
+  return lib.kernel('relu_backward_inplace').bind({ activation: activation.buffer, grad: grad.buffer }, { n }, grid1d(n, 256));
+}
+
 /** y = a·x + b·y (b = 0: y is overwritten without being read). */
 export function axpby(lib: KernelLibrary, a: number, x: Tensor, b: number, y: Tensor): Dispatch {
   const n = sameSize('axpby', x, y);

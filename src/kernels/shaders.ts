@@ -22,6 +22,7 @@ import postprocess from '../../shaders/postprocess.wgsl';
 import preprocess from '../../shaders/preprocess.wgsl';
 import reduceSum from '../../shaders/reduce_sum.wgsl';
 import reluBackward from '../../shaders/relu_backward.wgsl';
+import reluBackwardInplace from '../../shaders/relu_backward_inplace.wgsl';
 import reluForward from '../../shaders/relu_forward.wgsl';
 import squaredError from '../../shaders/squared_error.wgsl';
 import tvLoss from '../../shaders/tv_loss.wgsl';
@@ -50,6 +51,7 @@ export const SHADERS = {
   preprocess: preprocess,
   reduce_sum: reduceSum,
   relu_backward: reluBackward,
+  relu_backward_inplace: reluBackwardInplace,
   relu_forward: reluForward,
   squared_error: squaredError,
   tv_loss: tvLoss,

@@ -150,6 +150,9 @@ export class StyleTransfer {
       lib.write(x, noise);
     }
     lib.release(contentTensor);
+    // the target passes' activations are pooled now; free them so they do not add to the peak
+    // when the optimisation graph (possibly of another size) is allocated
+    lib.memory.trim();
 
     // The optimisation graph.
     const tape = (this.tape = new Tape(lib));

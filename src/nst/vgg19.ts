@@ -6,7 +6,10 @@ import type { Node, Tape } from '../graph/tape.js';
 import { convsUpTo } from './vgg19_spec.js';
 import { requireLayers, type VggWeights } from './weights.js';
 
-/** VGG19 conv weights resident on the GPU (repacked for the kernels). Owns its buffers. */
+/**
+ * VGG19 conv weights resident on the GPU, repacked for the kernels (the OIHW originals are freed
+ * right after repacking, so `ConvWeights.weight` must not be used). Owns its buffers.
+ */
 export class VggOnGpu {
   readonly convs = new Map<string, ConvWeights>();
 
@@ -18,6 +21,8 @@ export class VggOnGpu {
       const w = lib.upload([s.outChannels, s.inChannels, 3, 3], p.weight, `${s.name}.weight`);
       const b = lib.upload([s.outChannels], p.bias, `${s.name}.bias`);
       this.convs.set(s.name, packConvWeights(lib, w, b, true));
+      // only the repacked copies are read from here on (no weight gradients in style transfer)
+      lib.release(w);
     }
   }
 
@@ -40,7 +45,7 @@ export class VggOnGpu {
 
   dispose(): void {
     for (const w of this.convs.values()) {
-      this.lib.release(w.weight, w.bias, w.packedForward);
+      this.lib.release(w.bias, w.packedForward);
       if (w.packedBackward) this.lib.release(w.packedBackward);
     }
     this.convs.clear();

@@ -4,7 +4,7 @@
  */
 import { adamStep, type AdamHyper } from '../../src/kernels/adam.js';
 import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, packConvWeights } from '../../src/kernels/conv2d.js';
-import { axpby, fill, reluBackward, reluForward } from '../../src/kernels/elementwise.js';
+import { axpby, fill, reluBackward, reluBackwardInPlace, reluForward } from '../../src/kernels/elementwise.js';
 import { gramBackward, gramForward } from '../../src/kernels/gram.js';
 import { clampImage, originalColors, postprocess, preprocess, type InputConvention } from '../../src/kernels/image.js';
 import { runOnce, type KernelLibrary } from '../../src/kernels/library.js';
@@ -86,6 +86,16 @@ export const CASES: Record<string, Case> = {
       reluForward(lib, t.input, t.output),
       reluBackward(lib, t.input, t.grad_output, t.grad_input),
     ]);
+  },
+  async relu_inplace(lib, x, { n }) {
+    const input = lib.upload([n], x.input), output = lib.tensor([n]), grad = lib.upload([n], x.grad_output);
+    try {
+      // masked by the ReLU's output, as the tape does
+      runOnce(lib, [reluForward(lib, input, output), reluBackwardInPlace(lib, output, grad)]);
+      return { grad: await lib.read(grad) };
+    } finally {
+      lib.release(input, output, grad);
+    }
   },
   async pool(lib, x, { kind, C, H, W }) {
     const po = pooledShape([C, H, W]);
