@@ -4,7 +4,7 @@
  * time per layer group, peak GPU memory. Timing = wall clock around `repeats` replays of the same
  * prepared dispatches in one submit, awaiting queue.onSubmittedWorkDone (after a warm-up).
  */
-import { conv2dBackwardInput, conv2dForward, convScratchSize, convSplits, packConvWeights } from '../src/kernels/conv2d.js';
+import { conv2dBackwardInput, conv2dForward, convVariant, convScratchSize, convSplits, packConvWeights } from '../src/kernels/conv2d.js';
 import { fill } from '../src/kernels/elementwise.js';
 import { gramBackward, gramForward, gramSlices } from '../src/kernels/gram.js';
 import type { Dispatch } from '../src/kernels/kernel.js';
@@ -121,10 +121,18 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
       const shape = `${spec.inChannels}→${spec.outChannels} @ ${s}²`;
       const fs = convSplits(lib, s * s, spec.outChannels, spec.inChannels), bs = convSplits(lib, s * s, spec.inChannels, spec.outChannels);
       const scratch = lib.tensor([Math.max(1, convScratchSize(fs, spec.outChannels, s * s), convScratchSize(bs, spec.inChannels, s * s))]);
-      for (const [kname, d] of [
-        [`conv forward+bias+ReLU${fs > 1 ? ` (split ${fs})` : ''}`, conv2dForward(lib, x, cw, y, true, scratch, fs)],
-        [`conv backward-input${bs > 1 ? ` (split ${bs})` : ''}`, conv2dBackwardInput(lib, y, cw, x, scratch, bs)],
-      ] as const) {
+      // version 1 (reference, any K) next to the version the engine picks for this shape
+      const picked = convVariant('auto', 3, s, lib.ctx.info.isSoftware);
+      const other = convVariant('rows', 3, Math.max(s, 8)) === 'rows' && s >= 8 ? 'rows' : null;
+      const versions = other ? (['reference', 'rows'] as const) : (['reference'] as const);
+      const cases = versions.flatMap((v) => {
+        const tag = `${v === 'reference' ? 'v1' : `v2 ${v}`}${v === picked ? '' : ' (not used here)'}`;
+        return [
+          [`conv forward+bias+ReLU ${tag}${fs > 1 ? ` split ${fs}` : ''}`, conv2dForward(lib, x, cw, y, true, scratch, fs, v)],
+          [`conv backward-input ${tag}${bs > 1 ? ` split ${bs}` : ''}`, conv2dBackwardInput(lib, y, cw, x, scratch, bs, v)],
+        ] as const;
+      });
+      for (const [kname, d] of cases) {
         const ms = await timeDispatches(lib, [...d], o.repeats);
         kernels.push({ kernel: `${kname} ${spec.name}`, shape, ms, gflops: flops / ms / 1e6 });
         log(`${kname} ${spec.name} ${shape}: ${(flops / ms / 1e6).toFixed(2)} GFLOP/s`);

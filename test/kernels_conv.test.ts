@@ -18,7 +18,8 @@ import { dotSum, expectClose, finiteDiff, pick, randArray, sampleIndices } from 
 
 // [C, H, W, O, K]: 1 channel, 1×1 images, odd sizes, channel counts that are not multiples of the
 // 8-channel register block, H·W not a multiple of the 8-pixel block or the 64-wide workgroup,
-// more than one workgroup of pixels, K = 1 and 5.
+// more than one workgroup of pixels, K = 1 and 5. Every 3×3 shape at least 8 wide also runs
+// version 2 (conv2d_3x3_rows): W = 8 exactly, rows ending in a partial 8-pixel block, 1 channel.
 const SHAPES: [number, number, number, number, number][] = [
   [1, 1, 1, 1, 3],
   [1, 5, 7, 3, 3],
@@ -29,6 +30,8 @@ const SHAPES: [number, number, number, number, number][] = [
   [20, 3, 2, 70, 3],
   [2, 7, 6, 3, 5],
   [4, 11, 3, 1, 1],
+  [1, 4, 8, 1, 3],
+  [5, 3, 17, 9, 3],
 ];
 
 let gpu: GpuPage;
@@ -47,21 +50,23 @@ describe.each(SHAPES)('conv2d C=%i H=%i W=%i O=%i K=%i', (C, H, W, O, K) => {
   const gradOut = randArray(O * H * W, seed + 3);
   const label = `C${C} H${H} W${W} O${O} K${K}`;
 
-  it('forward (with and without fused ReLU, whole and split-K) matches the CPU reference', async () => {
+  const variants = K === 3 && W >= 8 ? ['reference', 'rows'] : ['reference'];
+
+  it.each(variants)('forward, %s version (with and without fused ReLU, whole and split-K) matches the CPU reference', async (variant) => {
     for (const [relu, splits] of [[0, 1], [1, 1], [1, 3]]) {
-      const r = await gpu.run('conv2d_forward', { input, weight, bias }, { C, H, W, O, K, relu, splits });
-      expectClose(`conv2d_forward relu=${relu} splits=${splits} ${label}`, r.output, conv2dForwardRef(input, C, H, W, weight, bias, O, K, !!relu), 1e-4);
+      const r = await gpu.run('conv2d_forward', { input, weight, bias }, { C, H, W, O, K, relu, splits, variant });
+      expectClose(`conv2d_forward ${variant} relu=${relu} splits=${splits} ${label}`, r.output, conv2dForwardRef(input, C, H, W, weight, bias, O, K, !!relu), 1e-4);
     }
   });
 
-  it('backward to input (whole and split-K) matches the reference and finite differences', async () => {
-    const split = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K, splits: 4 });
-    expectClose(`conv2d_backward_input splits=4 ${label}`, split.grad_input, conv2dBackwardInputRef(gradOut, C, H, W, weight, O, K), 1e-4);
-    const r = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K });
-    expectClose(`conv2d_backward_input ${label}`, r.grad_input, conv2dBackwardInputRef(gradOut, C, H, W, weight, O, K), 1e-4);
+  it.each(variants)('backward to input, %s version (whole and split-K) matches the reference and finite differences', async (variant) => {
+    const split = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K, splits: 4, variant });
+    expectClose(`conv2d_backward_input ${variant} splits=4 ${label}`, split.grad_input, conv2dBackwardInputRef(gradOut, C, H, W, weight, O, K), 1e-4);
+    const r = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K, variant });
+    expectClose(`conv2d_backward_input ${variant} ${label}`, r.grad_input, conv2dBackwardInputRef(gradOut, C, H, W, weight, O, K), 1e-4);
     const idx = sampleIndices(C * H * W, 24);
     const fd = finiteDiff((x) => dotSum(gradOut, conv2dForwardRef(x, C, H, W, weight, bias, O, K)), Float64Array.from(input), idx);
-    expectClose(`conv2d_backward_input FD ${label}`, pick(r.grad_input, idx), fd, 1e-4);
+    expectClose(`conv2d_backward_input ${variant} FD ${label}`, pick(r.grad_input, idx), fd, 1e-4);
   });
 
   it('backward to weights and bias match the reference and finite differences', async () => {

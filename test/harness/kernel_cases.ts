@@ -44,23 +44,23 @@ async function withTensors(
 }
 
 export const CASES: Record<string, Case> = {
-  async conv2d_forward(lib, x, { C, H, W, O, K, relu, weightC, splits }) {
+  async conv2d_forward(lib, x, { C, H, W, O, K, relu, weightC, splits, variant }) {
     const weight = lib.upload([O, weightC ?? C, K, K], x.weight), bias = lib.upload([O], x.bias);
     const w = packConvWeights(lib, weight, bias, false);
     try {
       return await withTensors(lib, x, { input: [C, H, W] }, { output: [O, H, W], scratch: [(splits ?? 1) * O * H * W] }, (t) =>
-        conv2dForward(lib, t.input, w, t.output, !!relu, t.scratch, splits ?? 1),
+        conv2dForward(lib, t.input, w, t.output, !!relu, t.scratch, splits ?? 1, variant ?? 'auto'),
       );
     } finally {
       lib.release(weight, bias, w.packedForward);
     }
   },
-  async conv2d_backward_input(lib, x, { C, H, W, O, K, splits }) {
+  async conv2d_backward_input(lib, x, { C, H, W, O, K, splits, variant }) {
     const weight = lib.upload([O, C, K, K], x.weight), bias = lib.tensor([O]);
     const w = packConvWeights(lib, weight, bias, true);
     try {
       return await withTensors(lib, x, { grad_output: [O, H, W] }, { grad_input: [C, H, W], scratch: [(splits ?? 1) * C * H * W] }, (t) =>
-        conv2dBackwardInput(lib, t.grad_output, w, t.grad_input, t.scratch, splits ?? 1),
+        conv2dBackwardInput(lib, t.grad_output, w, t.grad_input, t.scratch, splits ?? 1, variant ?? 'auto'),
       );
     } finally {
       lib.release(weight, bias, w.packedForward, w.packedBackward!);
