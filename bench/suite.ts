@@ -6,7 +6,7 @@
  */
 import { conv2dBackwardInput, conv2dForward, convVariant, convScratchSize, convSplits, packConvWeights } from '../src/kernels/conv2d.js';
 import { fill } from '../src/kernels/elementwise.js';
-import { gramBackward, gramForward, gramSlices } from '../src/kernels/gram.js';
+import { gramBackward, gramForward, gramSlices, gramVariant } from '../src/kernels/gram.js';
 import type { Dispatch } from '../src/kernels/kernel.js';
 import { runOnce, type KernelLibrary } from '../src/kernels/library.js';
 import { matmul } from '../src/kernels/matmul.js';
@@ -141,11 +141,14 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
       lib.release(scratch);
       if (['conv1_2', 'conv3_2', 'conv5_1'].includes(spec.name)) {
         const g = lib.tensor([spec.outChannels, spec.outChannels]), dy = lib.tensor(y.shape);
-        const slices = gramSlices(spec.outChannels, s * s);
+        const slices = Math.max(gramSlices(spec.outChannels, s * s, 'blocks'), gramSlices(spec.outChannels, s * s, 'lanes'));
         const scratch = lib.tensor([slices, spec.outChannels, spec.outChannels]);
         const gflops = 2 * spec.outChannels ** 2 * s * s;
+        const pickedGram = gramVariant(lib);
+        const tag = (v: 'blocks' | 'lanes') => `${v === 'blocks' ? 'v1' : 'v2 lanes'}${v === pickedGram ? '' : ' (not used here)'}`;
         for (const [kname, d, f] of [
-          ['gram forward', gramForward(lib, y, g, 1, scratch), gflops / 2],
+          [`gram forward ${tag('blocks')}`, gramForward(lib, y, g, 1, scratch, 'blocks'), gflops / 2],
+          [`gram forward ${tag('lanes')}`, gramForward(lib, y, g, 1, scratch, 'lanes'), gflops / 2],
           ['gram backward', [gramBackward(lib, y, g, dy, 1)], gflops],
         ] as const) {
           const ms = await timeDispatches(lib, [...d], o.repeats);

@@ -16,7 +16,7 @@
  */
 import { conv2dBackwardInput, conv2dForward, convScratchSize, convSplits, type ConvWeights } from '../kernels/conv2d.js';
 import { axpby, reluBackwardInPlace } from '../kernels/elementwise.js';
-import { gramBackward, gramForward, gramSlices } from '../kernels/gram.js';
+import { gramBackward, gramForward, gramSlices, gramVariant } from '../kernels/gram.js';
 import type { Dispatch } from '../kernels/kernel.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../kernels/loss.js';
@@ -138,7 +138,7 @@ export class Tape {
   gram(x: Node, scale: number, name = 'gram'): Node {
     const C = x.value.shape[0];
     const out: Node = { value: this.alloc([C, C], name), requiresGrad: x.requiresGrad, grad: null, name };
-    const slices = gramSlices(C, numel(x.value.shape) / C);
+    const slices = gramSlices(C, numel(x.value.shape) / C, gramVariant(this.lib));
     const scratch = slices > 1 ? this.alloc([slices, C, C], `${name}.slices`) : undefined;
     this.record({
       name,

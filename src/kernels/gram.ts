@@ -9,9 +9,25 @@ function featureDims(what: string, f: Tensor): { C: number; M: number } {
   return { C, M: f.shape.slice(1).reduce((a, b) => a * b, 1) };
 }
 
+/**
+ * Gram kernel versions: "blocks" (gram_forward, version 1: one 4×4 block per invocation, no
+ * barriers — best on software adapters) and "lanes" (gram_forward_lanes, version 2: 64 lanes
+ * share a block and split m, coalesced reads, one barrier — best on GPUs). "auto" picks by adapter.
+ */
+export type GramVariant = 'auto' | 'blocks' | 'lanes';
+
+export function gramVariant(lib: KernelLibrary, requested: GramVariant = 'auto'): 'blocks' | 'lanes' {
+  if (requested !== 'auto') return requested;
+  return lib.ctx.info.isSoftware ? 'blocks' : 'lanes';
+}
+
 /** Number of split-K slices for a C×M Gram: enough to give a wide map's few blocks parallel work. */
-export function gramSlices(C: number, M: number): number {
+export function gramSlices(C: number, M: number, variant: 'blocks' | 'lanes' = 'blocks'): number {
   const blocks = (Math.ceil(C / 4) * (Math.ceil(C / 4) + 1)) / 2; // upper-triangle 4×4 blocks
+  if (variant === 'lanes') {
+    // each block is already a 64-lane workgroup: aim at ~1000 busy workgroups, ≥ 1024 m per slice
+    return Math.max(1, Math.min(64, Math.ceil(1024 / blocks), Math.floor(M / 1024)));
+  }
   if (M < 4096 || blocks >= 4096) return 1;
   return Math.min(64, Math.ceil(M / 2048), Math.ceil(8192 / blocks));
 }
@@ -20,16 +36,19 @@ export function gramSlices(C: number, M: number): number {
  * G = scale·F·Fᵀ. With several slices (see gramSlices) the kernel writes partial Grams into
  * `scratch` (≥ slices·C·C floats, owned by the caller) and a second dispatch sums them.
  */
-export function gramForward(lib: KernelLibrary, features: Tensor, gram: Tensor, scale = 1, scratch?: Tensor): Dispatch[] {
+export function gramForward(lib: KernelLibrary, features: Tensor, gram: Tensor, scale = 1, scratch?: Tensor, variant: GramVariant = 'auto'): Dispatch[] {
   const { C, M } = featureDims('gramForward: features', features);
   expectShape('gramForward: gram', gram, [C, C]);
-  const blocks = Math.ceil(Math.ceil(C / 4) / 8);
-  const slices = scratch ? gramSlices(C, M) : 1;
+  const v = gramVariant(lib, variant);
+  const kernel = lib.kernel(v === 'lanes' ? 'gram_forward_lanes' : 'gram_forward');
+  // version 1: 8×8 invocations per workgroup, one 4×4 block each; version 2: a workgroup per block
+  const blocks = v === 'lanes' ? Math.ceil(C / 4) : Math.ceil(Math.ceil(C / 4) / 8);
+  const slices = scratch ? gramSlices(C, M, v) : 1;
   const chunk = Math.ceil(M / slices);
-  if (slices === 1) return [lib.kernel('gram_forward').bind({ features: features.buffer, gram: gram.buffer }, { C, M, scale, chunk: M }, [blocks, blocks, 1])];
+  if (slices === 1) return [kernel.bind({ features: features.buffer, gram: gram.buffer }, { C, M, scale, chunk: M }, [blocks, blocks, 1])];
   if (numel(scratch!.shape) < slices * C * C) throw new Error(`gramForward: scratch ${shapeStr(scratch!.shape)} holds fewer than ${slices}×${C}×${C} floats`);
   return [
-    lib.kernel('gram_forward').bind({ features: features.buffer, gram: scratch!.buffer }, { C, M, scale, chunk }, [blocks, blocks, slices]),
+    kernel.bind({ features: features.buffer, gram: scratch!.buffer }, { C, M, scale, chunk }, [blocks, blocks, slices]),
     lib.kernel('gram_sum_slices').bind({ partial: scratch!.buffer, gram: gram.buffer }, { n: C * C, slices }, grid1d(C * C, 256)),
   ];
 }

@@ -14,6 +14,7 @@ import conv2dSumSlices from '../../shaders/conv2d_sum_slices.wgsl';
 import fill from '../../shaders/fill.wgsl';
 import gramBackward from '../../shaders/gram_backward.wgsl';
 import gramForward from '../../shaders/gram_forward.wgsl';
+import gramForwardLanes from '../../shaders/gram_forward_lanes.wgsl';
 import gramSumSlices from '../../shaders/gram_sum_slices.wgsl';
 import matmul from '../../shaders/matmul.wgsl';
 import maxpool2x2Backward from '../../shaders/maxpool2x2_backward.wgsl';
@@ -44,6 +45,7 @@ export const SHADERS = {
   fill: fill,
   gram_backward: gramBackward,
   gram_forward: gramForward,
+  gram_forward_lanes: gramForwardLanes,
   gram_sum_slices: gramSumSlices,
   matmul: matmul,
   maxpool2x2_backward: maxpool2x2Backward,
