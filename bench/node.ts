@@ -12,7 +12,8 @@ import { runBenchmark } from './suite.js';
 
 Object.assign(globalThis, globals);
 const args = parseBenchArgs(process.argv.slice(2), { sizes: [64, 128, 256, 512] });
-const gpu = create([]) as unknown as GPU;
+// Dawn options, e.g. NST_DAWN_FLAGS="enable-dawn-features=disable_robustness" (comma-separated)
+const gpu = create((process.env.NST_DAWN_FLAGS ?? '').split(',').filter(Boolean)) as unknown as GPU;
 const lib = new KernelLibrary(await createGpuContext({ gpu }));
 const adapter = describeContext(lib.ctx);
 process.stderr.write(`adapter: ${adapter}\n`);
