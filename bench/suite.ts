@@ -124,9 +124,9 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
       // version 1 (reference, any K) next to the version the engine picks for this shape
       const picked = convVariant('auto', 3, s, lib.ctx.info.isSoftware);
       const other = convVariant('rows', 3, Math.max(s, 8)) === 'rows' && s >= 8 ? 'rows' : null;
-      const versions = other ? (['reference', 'rows'] as const) : (['reference'] as const);
+      const versions = other ? (s % 4 === 0 ? (['reference', 'rows', 'rows_vec4'] as const) : (['reference', 'rows'] as const)) : (['reference'] as const);
       const cases = versions.flatMap((v) => {
-        const tag = `${v === 'reference' ? 'v1' : `v2 ${v}`}${v === picked ? '' : ' (not used here)'}`;
+        const tag = `${{ reference: 'v1', rows: 'v2 rows', rows_vec4: 'v3 rows_vec4' }[v]}${v === picked ? '' : ' (not used here)'}`;
         return [
           [`conv forward+bias+ReLU ${tag}${fs > 1 ? ` split ${fs}` : ''}`, conv2dForward(lib, x, cw, y, true, scratch, fs, v)],
           [`conv backward-input ${tag}${bs > 1 ? ` split ${bs}` : ''}`, conv2dBackwardInput(lib, y, cw, x, scratch, bs, v)],

@@ -19,7 +19,8 @@ import { dotSum, expectClose, finiteDiff, pick, randArray, sampleIndices } from 
 // [C, H, W, O, K]: 1 channel, 1×1 images, odd sizes, channel counts that are not multiples of the
 // 8-channel register block, H·W not a multiple of the 8-pixel block or the 64-wide workgroup,
 // more than one workgroup of pixels, K = 1 and 5. Every 3×3 shape at least 8 wide also runs
-// version 2 (conv2d_3x3_rows): W = 8 exactly, rows ending in a partial 8-pixel block, 1 channel.
+// version 2 (conv2d_3x3_rows): W = 8 exactly, rows ending in a partial 8-pixel block, 1 channel;
+// and where W % 4 = 0 version 3 (conv2d_3x3_rows_vec4), including W = 12 (half a block at the end).
 const SHAPES: [number, number, number, number, number][] = [
   [1, 1, 1, 1, 3],
   [1, 5, 7, 3, 3],
@@ -32,6 +33,8 @@ const SHAPES: [number, number, number, number, number][] = [
   [4, 11, 3, 1, 1],
   [1, 4, 8, 1, 3],
   [5, 3, 17, 9, 3],
+  [3, 5, 12, 10, 3],
+  [9, 4, 24, 8, 3],
 ];
 
 let gpu: GpuPage;
@@ -50,7 +53,7 @@ describe.each(SHAPES)('conv2d C=%i H=%i W=%i O=%i K=%i', (C, H, W, O, K) => {
   const gradOut = randArray(O * H * W, seed + 3);
   const label = `C${C} H${H} W${W} O${O} K${K}`;
 
-  const variants = K === 3 && W >= 8 ? ['reference', 'rows'] : ['reference'];
+  const variants = K === 3 && W >= 8 ? ['reference', 'rows', ...(W % 4 === 0 ? ['rows_vec4'] : [])] : ['reference'];
 
   it.each(variants)('forward, %s version (with and without fused ReLU, whole and split-K) matches the CPU reference', async (variant) => {
     for (const [relu, splits] of [[0, 1], [1, 1], [1, 3]]) {

@@ -67,19 +67,26 @@ export function convSplits(lib: KernelLibrary, HW: number, outChannels: number, 
 /**
  * Which kernel version runs a conv: "rows" (conv2d_3x3_rows, version 2: 8 pixels of one row per
  * invocation, inputs reused across the three column taps) or "reference" (conv2d_forward /
- * conv2d_backward_input, version 1: 8 flattened pixels, any odd K). "auto" picks per adapter:
- * version 2 on GPUs for 3×3 kernels on maps at least 8 wide (H100: 17–20 vs 8–12 TFLOP/s);
+ * conv2d_backward_input, version 1: 8 flattened pixels, any odd K), or "rows_vec4" (version 3:
+ * version 2 with the row read as aligned vec4s, for W % 4 = 0). "auto" picks per adapter:
+ * on GPUs for 3×3 kernels on maps at least 8 wide, version 3 where W % 4 = 0, else version 2
+ * (H100: v1 8–12, v2 17–20, v3 19–23 TFLOP/s);
  * version 1 on software adapters, where it is ~10% faster (SwiftShader is compute-bound there,
  * and version 1 wastes no lanes on partial rows).
  */
-export type ConvVariant = 'auto' | 'reference' | 'rows';
+export type ConvVariant = 'auto' | 'reference' | 'rows' | 'rows_vec4';
 
-export function convVariant(requested: ConvVariant, K: number, W: number, software = false): 'reference' | 'rows' {
+export function convVariant(requested: ConvVariant, K: number, W: number, software = false): 'reference' | 'rows' | 'rows_vec4' {
   if (requested === 'reference') return 'reference';
   const fits = K === 3 && W >= 8;
-  if (requested === 'rows' && !fits) throw new Error(`conv variant "rows" needs a 3×3 kernel and a map at least 8 wide (got K=${K}, W=${W})`);
-  return fits && (requested === 'rows' || !software) ? 'rows' : 'reference';
+  if (requested !== 'auto' && !fits) throw new Error(`conv variant "${requested}" needs a 3×3 kernel and a map at least 8 wide (got K=${K}, W=${W})`);
+  if (requested === 'rows_vec4' && W % 4 !== 0) throw new Error(`conv variant "rows_vec4" needs a width that is a multiple of 4, got ${W}`);
+  if (requested !== 'auto') return requested;
+  if (!fits || software) return 'reference';
+  return W % 4 === 0 ? 'rows_vec4' : 'rows';
 }
+
+const ROWS_KERNEL = { rows: 'conv2d_3x3_rows', rows_vec4: 'conv2d_3x3_rows_vec4' } as const;
 
 function rowsConv(
   lib: KernelLibrary,
@@ -88,9 +95,10 @@ function rowsConv(
   bias: Tensor | null,
   output: Tensor,
   d: { C: number; H: number; W: number; O: number; relu: boolean; chunk: number; partial: boolean; flip: boolean },
+  kernel: (typeof ROWS_KERNEL)[keyof typeof ROWS_KERNEL],
 ): Dispatch {
   const groups: [number, number, number] = [Math.ceil((d.H * Math.ceil(d.W / 8)) / 64), ceil8(d.O) / 8, Math.ceil(d.C / d.chunk)];
-  return lib.kernel('conv2d_3x3_rows').bind(
+  return lib.kernel(kernel).bind(
     { input: input.buffer, weight: packed.buffer, bias: (bias ?? packed).buffer, output: output.buffer },
     { C: d.C, H: d.H, W: d.W, O: d.O, O8: ceil8(d.O), relu: d.relu ? 1 : 0, c_chunk: d.chunk, partial: d.partial ? 1 : 0, flip: d.flip ? 1 : 0, has_bias: bias ? 1 : 0 },
     groups,
@@ -120,8 +128,9 @@ export function conv2dForward(lib: KernelLibrary, input: Tensor, w: ConvWeights,
   splitCheck('conv2dForward', S, scratch, convScratchSize(S, w.O, H * W));
   const chunk = Math.ceil(C / S);
   const groups: [number, number, number] = [Math.ceil(Math.ceil((H * W) / 8) / 64), ceil8(w.O) / 8, Math.ceil(C / chunk)];
-  if (convVariant(variant, w.K, W, lib.ctx.info.isSoftware) === 'rows') {
-    const conv = rowsConv(lib, input, w.packedForward, w.bias, S > 1 ? scratch! : output, { C, H, W, O: w.O, relu, chunk, partial: S > 1, flip: false });
+  const v = convVariant(variant, w.K, W, lib.ctx.info.isSoftware);
+  if (v !== 'reference') {
+    const conv = rowsConv(lib, input, w.packedForward, w.bias, S > 1 ? scratch! : output, { C, H, W, O: w.O, relu, chunk, partial: S > 1, flip: false }, ROWS_KERNEL[v]);
     return S === 1 ? [conv] : [conv, sumSlices(lib, scratch!, groups[2], w.O, H * W, output, w.bias, relu)];
   }
   const conv = lib.kernel('conv2d_forward').bind(
@@ -151,8 +160,9 @@ export function conv2dBackwardInput(lib: KernelLibrary, gradOutput: Tensor, w: C
   splitCheck('conv2dBackwardInput', S, scratch, convScratchSize(S, w.C, H * W));
   const chunk = Math.ceil(O / S);
   const groups: [number, number, number] = [Math.ceil(Math.ceil((H * W) / 8) / 64), ceil8(w.C) / 8, Math.ceil(O / chunk)];
-  if (convVariant(variant, w.K, W, lib.ctx.info.isSoftware) === 'rows') {
-    const conv = rowsConv(lib, gradOutput, w.packedBackward, null, S > 1 ? scratch! : gradInput, { C: O, H, W, O: w.C, relu: false, chunk, partial: S > 1, flip: true });
+  const v = convVariant(variant, w.K, W, lib.ctx.info.isSoftware);
+  if (v !== 'reference') {
+    const conv = rowsConv(lib, gradOutput, w.packedBackward, null, S > 1 ? scratch! : gradInput, { C: O, H, W, O: w.C, relu: false, chunk, partial: S > 1, flip: true }, ROWS_KERNEL[v]);
     return S === 1 ? [conv] : [conv, sumSlices(lib, scratch!, groups[2], w.C, H * W, gradInput, null, false)];
   }
   const conv = lib.kernel('conv2d_backward_input').bind(

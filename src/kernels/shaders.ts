@@ -5,6 +5,7 @@ import avgpool2x2Forward from '../../shaders/avgpool2x2_forward.wgsl';
 import axpby from '../../shaders/axpby.wgsl';
 import clampImage from '../../shaders/clamp_image.wgsl';
 import conv2d3x3Rows from '../../shaders/conv2d_3x3_rows.wgsl';
+import conv2d3x3RowsVec4 from '../../shaders/conv2d_3x3_rows_vec4.wgsl';
 import conv2dBackwardBias from '../../shaders/conv2d_backward_bias.wgsl';
 import conv2dBackwardInput from '../../shaders/conv2d_backward_input.wgsl';
 import conv2dBackwardWeight from '../../shaders/conv2d_backward_weight.wgsl';
@@ -36,6 +37,7 @@ export const SHADERS = {
   axpby: axpby,
   clamp_image: clampImage,
   conv2d_3x3_rows: conv2d3x3Rows,
+  conv2d_3x3_rows_vec4: conv2d3x3RowsVec4,
   conv2d_backward_bias: conv2dBackwardBias,
   conv2d_backward_input: conv2dBackwardInput,
   conv2d_backward_weight: conv2dBackwardWeight,
