@@ -9,7 +9,7 @@ import { reconstructionGrid } from '../src/nst/reconstruct.js';
 import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionMode, type ReconstructionSettings } from '../src/nst/reconstruct_targets.js';
 import { runJob, type JobConfig, type WeightsSource } from '../src/nst/run.js';
 import type { LossTerms, RgbaImage } from '../src/nst/style_transfer.js';
-import { convertTorchvisionVgg19 } from '../src/nst/torch_pth.js';
+import { convertVgg19Pth } from '../src/nst/torch_pth.js';
 import { parseRawWeights, type VggWeights } from '../src/nst/weights.js';
 import { CHECKS, maxRelError } from './checks.js';
 import { drawLossPlot } from './plot.js';
@@ -105,7 +105,7 @@ async function readWeightFiles(files: FileList): Promise<void> {
   if (pth) {
     status.textContent = `Converting ${pth.name} (${(pth.size / 1e6).toFixed(0)} MB)…`;
     await new Promise((r) => setTimeout(r, 20));
-    fileWeights = convertTorchvisionVgg19(new Uint8Array(await pth.arrayBuffer()), pth.name);
+    fileWeights = convertVgg19Pth(new Uint8Array(await pth.arrayBuffer()), pth.name);
   } else {
     const json = list.find((f) => f.name.endsWith('.json'));
     const bin = list.find((f) => f.name.endsWith('.bin'));

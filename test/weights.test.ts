@@ -7,8 +7,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertTorchvisionVgg19, readZipDirectory } from '../src/nst/torch_pth.js';
-import { VGG19_CONVS } from '../src/nst/vgg19_spec.js';
+import { convertVgg19Pth, readZipDirectory } from '../src/nst/torch_pth.js';
+import { CAFFE_CONVENTION } from '../src/kernels/image.js';
+import { convSpec, VGG19_CONVS } from '../src/nst/vgg19_spec.js';
 import { parseRawWeights, randomVgg19, toRawWeights, WeightsError } from '../src/nst/weights.js';
 
 const ab = (u: Uint8Array) => u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
@@ -71,7 +72,7 @@ describe('torchvision .pth converter (files written by torch.save)', () => {
   let stats: Record<string, Record<string, [number, number, number]>>;
   const file = (k: string) => join(dir, `${k}.pth`);
   beforeAll(() => {
-    const kinds = ['vgg19-features', 'vgg19-first3', 'first3-noncontig', 'first3-half'];
+    const kinds = ['vgg19-features', 'vgg19-first3', 'first3-noncontig', 'first3-half', 'first3-legacy', 'gatys-legacy'];
     const r = spawnSync('/usr/bin/python3', ['tools/make_torch_state_dict.py', '0', ...kinds.map((k) => `${file(k)}:${k}`)], { encoding: 'utf8', timeout: 300_000 });
     if (r.status !== 0) throw new Error(`make_torch_state_dict.py failed: ${r.stderr}`);
     stats = JSON.parse(r.stdout);
@@ -79,10 +80,10 @@ describe('torchvision .pth converter (files written by torch.save)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const check = (kind: string, tol: number) => {
-    const w = convertTorchvisionVgg19(new Uint8Array(readFileSync(file(kind))), kind);
+    const w = convertVgg19Pth(new Uint8Array(readFileSync(file(kind))), kind);
     for (const [key, [sum, first, last]] of Object.entries(stats[file(kind)])) {
-      const idx = Number(key.split('.')[1]);
-      const spec = VGG19_CONVS.find((c) => c.torchIndex === idx)!;
+      // torchvision's "features.N.weight" or Gatys' "conv1_1.weight"
+      const spec = key.startsWith('features.') ? VGG19_CONVS.find((c) => c.torchIndex === Number(key.split('.')[1]))! : convSpec(key.split('.')[0]);
       const a = key.endsWith('weight') ? w.layers.get(spec.name)!.weight : w.layers.get(spec.name)!.bias;
       expect(a[0]).toBeCloseTo(first, 6);
       expect(a[a.length - 1]).toBeCloseTo(last, 6);
@@ -101,24 +102,36 @@ describe('torchvision .pth converter (files written by torch.save)', () => {
     check('first3-noncontig', 1e-3);
     check('first3-half', 1e-2);
   });
+  it('reads the legacy (pre-1.6) torch.save format, and Gatys\' vgg_conv.pth naming with the Caffe convention', () => {
+    expect([...check('first3-legacy', 1e-3).layers.keys()]).toEqual(['conv1_1', 'conv1_2', 'conv2_1']);
+    const g = check('gatys-legacy', 1e-3);
+    expect([...g.layers.keys()]).toEqual(VGG19_CONVS.map((c) => c.name));
+    expect(g.input).toEqual(CAFFE_CONVENTION);
+    // the same random init under both namings gives the same weights
+    const tv = convertVgg19Pth(new Uint8Array(readFileSync(file('vgg19-features'))), 'tv');
+    expect(g.layers.get('conv4_2')!.weight).toEqual(tv.layers.get('conv4_2')!.weight);
+    const bytes = new Uint8Array(readFileSync(file('gatys-legacy')));
+    expect(() => convertVgg19Pth(bytes.subarray(0, bytes.length - 1000), 'cut.pth')).toThrow(/cut\.pth: truncated: storage \S+ needs bytes up to \d+, the file has \d+/);
+    expect(() => convertVgg19Pth(bytes.subarray(0, 300), 'cut.pth')).toThrow(/cut\.pth: truncated pickle data/);
+  });
   it('round-trips through our raw format', () => {
-    const w = convertTorchvisionVgg19(new Uint8Array(readFileSync(file('vgg19-first3'))), 'x');
+    const w = convertVgg19Pth(new Uint8Array(readFileSync(file('vgg19-first3'))), 'x');
     const raw = toRawWeights(w);
     const back = parseRawWeights(raw.manifest, ab(raw.bin), 'x');
     expect(back.layers.get('conv2_1')!.weight).toEqual(w.layers.get('conv2_1')!.weight);
   });
   it('rejects truncated files and non-torch files with clear errors', () => {
     const bytes = new Uint8Array(readFileSync(file('vgg19-first3')));
-    expect(() => convertTorchvisionVgg19(bytes.subarray(0, bytes.length - 5000), 'cut.pth')).toThrow(WeightsError);
-    expect(() => convertTorchvisionVgg19(bytes.subarray(0, bytes.length - 5000), 'cut.pth')).toThrow(/cut\.pth: (not a zip|truncated|corrupt)/);
-    expect(() => convertTorchvisionVgg19(new TextEncoder().encode('hello world, not a model'), 'x.pth')).toThrow(/x\.pth: not a zip archive/);
+    expect(() => convertVgg19Pth(bytes.subarray(0, bytes.length - 5000), 'cut.pth')).toThrow(WeightsError);
+    expect(() => convertVgg19Pth(bytes.subarray(0, bytes.length - 5000), 'cut.pth')).toThrow(/cut\.pth: (not a zip|truncated|corrupt)/);
+    expect(() => convertVgg19Pth(new TextEncoder().encode('hello world, not a model'), 'x.pth')).toThrow(/x\.pth: not a zip archive/);
     // central directory intact but a storage cut short: name the tensor
     const entries = readZipDirectory(bytes, 'f');
     const last = entries.filter((e) => e.name.includes('/data/')).sort((a, b) => b.localOffset - a.localOffset)[0];
     const cut = bytes.slice();
     // corrupt that storage's local header so its data can't be located
     cut[last.localOffset] = 0;
-    expect(() => convertTorchvisionVgg19(cut, 'bad.pth')).toThrow(/bad\.pth: corrupt zip local header for .*\/data\//);
+    expect(() => convertVgg19Pth(cut, 'bad.pth')).toThrow(/bad\.pth: corrupt zip local header for .*\/data\//);
   });
   it('names the tensor whose shape is wrong', () => {
     const r = spawnSync(
@@ -127,7 +140,7 @@ describe('torchvision .pth converter (files written by torch.save)', () => {
       { encoding: 'utf8' },
     );
     expect(r.status).toBe(0);
-    expect(() => convertTorchvisionVgg19(new Uint8Array(readFileSync(join(dir, 'bad.pth'))), 'bad.pth')).toThrow(
+    expect(() => convertVgg19Pth(new Uint8Array(readFileSync(join(dir, 'bad.pth'))), 'bad.pth')).toThrow(
       /tensor "features\.0\.weight" \(conv1_1\.weight\) has shape \[64,3,5,5\] but VGG19 needs \[64,3,3,3\]/,
     );
   });

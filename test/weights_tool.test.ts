@@ -60,6 +60,13 @@ describe('weights tool', () => {
     expect(existsSync(out)).toBe(false);
     expect(existsSync(out.replace('.json', '.pth'))).toBe(false);
   });
+  it('downloads Gatys-style (--gatys): no published checksum, so it prints the SHA-256 and converts', async () => {
+    const out = join(dir, 'gatys', 'vgg_conv.json');
+    const r = await tool(['download', '--gatys', '--url', url, '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain(`SHA-256 ${sha} (no checksum to compare with)`);
+    expect(load(out).layers.size).toBe(3);
+  });
   it('converts a local .pth', async () => {
     const out = join(dir, 'conv', 'w.json');
     const r = await tool(['convert', pth, '--out', out]);

@@ -2,7 +2,11 @@
  * npm run weights -- <command>
  *   download [--out weights/vgg19.json] [--url URL] [--sha256 PREFIX]
  *       fetch torchvision's pretrained VGG19 (548 MB), verify its SHA-256, convert to our raw format
- *   convert FILE.pth [--out weights/vgg19.json]    convert a torchvision VGG19 state dict
+ *   download --gatys [--out weights/vgg_conv.json]
+ *       fetch Gatys et al.'s normalised VGG19 (vgg_conv.pth, 80 MB, Caffe input convention);
+ *       no published checksum: its SHA-256 is printed (pass --sha256 PREFIX to enforce one)
+ *   convert FILE.pth [--out weights/vgg19.json]    convert a VGG19 state dict (torchvision's or
+ *                                                  Gatys'; zip or legacy torch.save format)
  *   random [--seed N] [--out weights/random.json]  write the seeded random VGG19
  *   info FILE.json                                 check a raw weights file and list its layers
  */
@@ -11,12 +15,14 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmS
 import { dirname, basename } from 'node:path';
 import { Args, runMain } from './lib/args.js';
 import { loadWeightsFile } from './lib/weights_files.js';
-import { convertTorchvisionVgg19 } from '../src/nst/torch_pth.js';
+import { convertVgg19Pth } from '../src/nst/torch_pth.js';
 import { parseRawWeights, randomVgg19, toRawWeights, type VggWeights } from '../src/nst/weights.js';
 
 export const TORCHVISION_VGG19_URL = 'https://download.pytorch.org/models/vgg19-dcbb9e9d.pth';
 /** torchvision names its files NAME-<first 8 hex digits of the SHA-256>.pth and checks that prefix. */
 export const TORCHVISION_VGG19_SHA256_PREFIX = 'dcbb9e9d';
+/** Gatys et al.'s normalised VGG19 (from their PyTorch notebook). */
+export const GATYS_VGG_CONV_URL = 'https://bethgelab.org/media/uploads/pytorch_models/vgg_conv.pth';
 
 function writeRaw(w: VggWeights, out: string): void {
   if (!out.endsWith('.json')) throw new Error(`--out must end in .json (the .bin is written beside it), got "${out}"`);
@@ -65,7 +71,8 @@ export async function download(url: string, shaPrefix: string, dest: string): Pr
   }
   process.stderr.write(`\rdownloaded ${(got / 1e6).toFixed(1)} MB${' '.repeat(40)}\n`);
   const digest = hash.digest('hex');
-  if (!digest.startsWith(shaPrefix.toLowerCase())) {
+  if (shaPrefix === '') process.stderr.write(`SHA-256 ${digest} (no checksum to compare with)\n`);
+  else if (!digest.startsWith(shaPrefix.toLowerCase())) {
     rmSync(partial, { force: true });
     throw new Error(`checksum mismatch for ${url}: SHA-256 ${digest} does not start with ${shaPrefix} (corrupt or incomplete download)`);
   }
@@ -86,16 +93,17 @@ async function main(argv: string[]): Promise<number> {
     return cmd ? 0 : 2;
   }
   if (cmd === 'download') {
-    const a = new Args(rest);
-    const out = a.str('out', 'weights/vgg19.json')!;
-    const url = a.str('url', TORCHVISION_VGG19_URL)!;
-    const sha = a.str('sha256', TORCHVISION_VGG19_SHA256_PREFIX)!;
+    const a = new Args(rest, ['gatys']);
+    const gatys = a.has('gatys');
+    const out = a.str('out', gatys ? 'weights/vgg_conv.json' : 'weights/vgg19.json')!;
+    const url = a.str('url', gatys ? GATYS_VGG_CONV_URL : TORCHVISION_VGG19_URL)!;
+    const sha = a.str('sha256', gatys ? '' : TORCHVISION_VGG19_SHA256_PREFIX)!;
     a.rejectUnknown();
     const pth = out.replace(/\.json$/, '.pth');
     const bytes = existsSync(pth) ? new Uint8Array(readFileSync(pth)) : await download(url, sha, pth);
     if (existsSync(pth)) process.stderr.write(`using ${pth} (delete it to download again)\n`);
     process.stderr.write('converting…\n');
-    writeRaw(convertTorchvisionVgg19(bytes, basename(pth)), out);
+    writeRaw(convertVgg19Pth(bytes, basename(pth)), out);
     return 0;
   }
   if (cmd === 'convert') {
@@ -105,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
     const out = a.str('out', 'weights/vgg19.json')!;
     a.rejectUnknown();
     if (!existsSync(file)) throw new Error(`"${file}" does not exist`);
-    writeRaw(convertTorchvisionVgg19(new Uint8Array(readFileSync(file)), basename(file)), out);
+    writeRaw(convertVgg19Pth(new Uint8Array(readFileSync(file)), basename(file)), out);
     return 0;
   }
   if (cmd === 'random') {

@@ -1,14 +1,15 @@
 /**
- * Reading PyTorch `torch.save` files (the zip format of torch ≥ 1.6) without Python: a small zip
- * reader, a pickle virtual machine for the opcodes torch emits, and tensor reconstruction from
- * the storages. Then the converter from torchvision's VGG19 state dict to our VggWeights.
+ * Reading PyTorch `torch.save` files without Python — the zip format of torch ≥ 1.6 and the
+ * legacy format before it — with a small zip reader, a pickle virtual machine for the opcodes
+ * torch emits, and tensor reconstruction from the storages. Then the converter from VGG19 state
+ * dicts (torchvision's or Gatys' vgg_conv.pth) to our VggWeights.
  *
  * A .pth zip holds PREFIX/data.pkl (the pickled state dict; tensors appear as
  * torch._utils._rebuild_tensor_v2(storage, offset, size, stride, …) with the storage given as a
  * persistent id ('storage', torch.FloatStorage, key, location, numel)) and PREFIX/data/KEY (the
  * raw little-endian storage bytes).
  */
-import { TORCHVISION_CONVENTION } from '../kernels/image.js';
+import { CAFFE_CONVENTION, TORCHVISION_CONVENTION } from '../kernels/image.js';
 import { VGG19_CONVS } from './vgg19_spec.js';
 import { assembleLayers, checkFinite, WeightsError, type VggWeights } from './weights.js';
 
@@ -134,12 +135,21 @@ function callGlobal(fn: unknown, args: unknown[]): unknown {
 
 /** Run a pickle program (protocol ≤ 5 subset that torch.save emits); returns the unpickled root object. */
 export function unpickle(data: Uint8Array, file: string): unknown {
+  return unpickleAt(data, 0, file).value;
+}
+
+/**
+ * Run the pickle program starting at byte `start` (legacy torch.save files are several pickles
+ * back to back); returns the object and the offset just past its STOP opcode. Storages met as
+ * persistent ids are also listed in `storages`.
+ */
+export function unpickleAt(data: Uint8Array, start: number, file: string, storages?: Map<string, TorchStorage>): { value: unknown; end: number } {
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const td = new TextDecoder();
   const stack: unknown[] = [];
   const marks: number[] = [];
   const memo = new Map<number, unknown>();
-  let p = 0;
+  let p = start;
   const need = (n: number) => {
     if (p + n > data.length) throw new WeightsError(file, 'truncated pickle data');
   };
@@ -194,7 +204,8 @@ export function unpickle(data: Uint8Array, file: string): unknown {
         for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(data[p + i]);
         if (n > 0 && data[p + n - 1] & 0x80) v -= 1n << BigInt(8 * n);
         p += n;
-        stack.push(Number(v));
+        // beyond 2^53 (e.g. the legacy format's magic number) keep it exact
+        stack.push(v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
         break;
       }
       case 0x47: need(8); p += 8; stack.push(dv.getFloat64(p - 8, false)); break; // BINFLOAT
@@ -214,14 +225,16 @@ export function unpickle(data: Uint8Array, file: string): unknown {
         const type = (pid[1] as PickleGlobal).name;
         const dtype = STORAGE_DTYPES[type];
         if (!dtype) throw new WeightsError(file, `unsupported storage type ${type}`);
-        stack.push({ kind: 'storage', dtype, key: String(pid[2]), numel: Number(pid[4]) } satisfies TorchStorage);
+        const storage: TorchStorage = { kind: 'storage', dtype, key: String(pid[2]), numel: Number(pid[4]) };
+        storages?.set(storage.key, storage);
+        stack.push(storage);
         break;
       }
       case 0x73: { const v = stack.pop(); const k = stack.pop(); setItems(stack[stack.length - 1], [k, v]); break; } // SETITEM
       case 0x75: { const kv = popMark(); setItems(stack[stack.length - 1], kv); break; } // SETITEMS
       case 0x61: { const v = stack.pop(); (stack[stack.length - 1] as unknown[]).push(v); break; } // APPEND
       case 0x65: { const vs = popMark(); (stack[stack.length - 1] as unknown[]).push(...vs); break; } // APPENDS
-      case 0x2e: return stack.pop(); // STOP
+      case 0x2e: return { value: stack.pop(), end: p }; // STOP
       default:
         throw new WeightsError(file, `unsupported pickle opcode 0x${op.toString(16)} at byte ${p - 1}`);
     }
@@ -237,19 +250,15 @@ function halfToFloat(h: number): number {
   return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
-/** A torch.save zip file: its state dict (name → tensor) and a way to read tensors as float32. */
-export class TorchZip {
-  readonly root: unknown;
-  private entries = new Map<string, ZipEntry>();
-  private prefix: string;
+const ITEM_SIZE: Record<string, number> = { float32: 4, float64: 8, float16: 2 };
 
-  constructor(readonly bytes: Uint8Array, readonly file: string) {
-    for (const e of readZipDirectory(bytes, file)) this.entries.set(e.name, e);
-    const pkl = [...this.entries.keys()].find((n) => n.endsWith('/data.pkl') || n === 'data.pkl');
-    if (!pkl) throw new WeightsError(file, 'zip archive without data.pkl: not a torch.save file');
-    this.prefix = pkl.slice(0, pkl.length - 'data.pkl'.length);
-    this.root = unpickle(zipEntryData(bytes, this.entries.get(pkl)!, file), file);
-  }
+/** A loaded torch.save file: its state dict (name → tensor) and its storages' raw bytes. */
+export abstract class TorchFile {
+  abstract readonly root: unknown;
+  constructor(readonly file: string) {}
+
+  /** The raw little-endian bytes of a storage, or null if the file lacks it. */
+  protected abstract storageBytes(key: string): Uint8Array | null;
 
   /** The state dict's tensors (a plain dict/OrderedDict at the root, or under "state_dict"). */
   stateDict(): Map<string, TorchTensor> {
@@ -263,10 +272,9 @@ export class TorchZip {
 
   /** A tensor's values as float32 in row-major order (gathering by strides if needed). */
   float32(name: string, t: TorchTensor): Float32Array {
-    const e = this.entries.get(`${this.prefix}data/${t.storage.key}`);
-    if (!e) throw new WeightsError(this.file, `tensor "${name}": storage ${t.storage.key} is missing from the archive (truncated?)`);
-    const raw = zipEntryData(this.bytes, e, this.file);
-    const itemSize = { float32: 4, float64: 8, float16: 2 }[t.storage.dtype as 'float32'];
+    const raw = this.storageBytes(t.storage.key);
+    if (!raw) throw new WeightsError(this.file, `tensor "${name}": storage ${t.storage.key} is missing from the file (truncated?)`);
+    const itemSize = ITEM_SIZE[t.storage.dtype];
     if (!itemSize) throw new WeightsError(this.file, `tensor "${name}" has dtype ${t.storage.dtype}; expected float32, float64 or float16`);
     const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     const read = (i: number) => {
@@ -291,30 +299,111 @@ export class TorchZip {
   }
 }
 
+/** The zip format of torch ≥ 1.6: PREFIX/data.pkl and one PREFIX/data/KEY entry per storage. */
+export class TorchZip extends TorchFile {
+  readonly root: unknown;
+  private entries = new Map<string, ZipEntry>();
+  private prefix: string;
+
+  constructor(readonly bytes: Uint8Array, file: string) {
+    super(file);
+    for (const e of readZipDirectory(bytes, file)) this.entries.set(e.name, e);
+    const pkl = [...this.entries.keys()].find((n) => n.endsWith('/data.pkl') || n === 'data.pkl');
+    if (!pkl) throw new WeightsError(file, 'zip archive without data.pkl: not a torch.save file');
+    this.prefix = pkl.slice(0, pkl.length - 'data.pkl'.length);
+    this.root = unpickle(zipEntryData(bytes, this.entries.get(pkl)!, file), file);
+  }
+
+  protected storageBytes(key: string): Uint8Array | null {
+    const e = this.entries.get(`${this.prefix}data/${key}`);
+    return e ? zipEntryData(this.bytes, e, this.file) : null;
+  }
+}
+
 /**
- * torchvision's VGG19 state dict (features.N.weight/bias; classifier.* ignored) → our weights.
- * Expects torchvision's input convention (RGB, [0,1], ImageNet mean/std). A state dict that holds
- * only the first few convs (e.g. a truncated model) gives those layers only.
+ * The legacy format (torch < 1.6, or _use_new_zipfile_serialization=False), e.g. Gatys'
+ * vgg_conv.pth: five pickles back to back — magic number, protocol version, system info, the
+ * object, the list of storage keys — then each storage in that order as an int64 element count
+ * followed by its raw bytes.
  */
-export function convertTorchvisionVgg19(bytes: Uint8Array, file: string): VggWeights {
-  const zip = new TorchZip(bytes, file);
-  const sd = zip.stateDict();
+export class TorchLegacy extends TorchFile {
+  static readonly MAGIC = 0x1950a86a20f9469cfc6cn;
+  readonly root: unknown;
+  private storages = new Map<string, Uint8Array>();
+
+  constructor(bytes: Uint8Array, file: string) {
+    super(file);
+    const magic = unpickleAt(bytes, 0, file);
+    if (typeof magic.value !== 'bigint' || magic.value !== TorchLegacy.MAGIC) throw new WeightsError(file, 'not a torch.save file (no zip archive, no legacy magic number)');
+    const protocol = unpickleAt(bytes, magic.end, file);
+    if (protocol.value !== 1001) throw new WeightsError(file, `unsupported legacy torch.save protocol ${String(protocol.value)} (expected 1001)`);
+    const sysInfo = unpickleAt(bytes, protocol.end, file);
+    const kinds = new Map<string, TorchStorage>();
+    const obj = unpickleAt(bytes, sysInfo.end, file, kinds);
+    this.root = obj.value;
+    const keys = unpickleAt(bytes, obj.end, file);
+    if (!Array.isArray(keys.value)) throw new WeightsError(file, 'corrupt legacy torch.save file (no storage key list)');
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let p = keys.end;
+    for (const k of keys.value as unknown[]) {
+      const key = String(k);
+      const s = kinds.get(key);
+      if (!s) throw new WeightsError(file, `corrupt legacy torch.save file (storage ${key} is listed but never used)`);
+      if (p + 8 > bytes.length) throw new WeightsError(file, `truncated: storage ${key} starts past the end of the file (${bytes.length} bytes)`);
+      const numel = Number(dv.getBigInt64(p, true));
+      const size = numel * (ITEM_SIZE[s.dtype] ?? 1);
+      if (p + 8 + size > bytes.length) throw new WeightsError(file, `truncated: storage ${key} needs bytes up to ${p + 8 + size}, the file has ${bytes.length}`);
+      this.storages.set(key, bytes.subarray(p + 8, p + 8 + size));
+      p += 8 + size;
+    }
+  }
+
+  protected storageBytes(key: string): Uint8Array | null {
+    return this.storages.get(key) ?? null;
+  }
+}
+
+/** Open a torch.save file of either format. */
+export function openTorchFile(bytes: Uint8Array, file: string): TorchFile {
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b) return new TorchZip(bytes, file);
+  if (bytes.length >= 2 && bytes[0] === 0x80) return new TorchLegacy(bytes, file);
+  // neither: let the zip reader give its precise message (it also finds archives with a prefix)
+  return new TorchZip(bytes, file);
+}
+
+/**
+ * A VGG19 state dict in a .pth file (either torch.save format) → our weights. Two namings:
+ *  - torchvision's vgg19 (features.N.weight/bias, classifier.* ignored): input convention
+ *    RGB in [0,1] with ImageNet mean/std;
+ *  - Gatys et al.'s normalised vgg_conv.pth (conv1_1.weight … conv5_4.bias): Caffe's convention,
+ *    BGR in [0,255] minus the mean pixel, std 1. (Its weights are rescaled so that each layer's
+ *    mean activation over ImageNet is 1, so loss weights tuned for torchvision need adjusting.)
+ * A state dict holding only the first few convs gives those layers only.
+ */
+export function convertVgg19Pth(bytes: Uint8Array, file: string): VggWeights {
+  const torch = openTorchFile(bytes, file);
+  const sd = torch.stateDict();
+  const gatys = VGG19_CONVS.some((c) => sd.has(`${c.name}.weight`) || sd.has(`module.${c.name}.weight`));
   const byName = new Map<string, Float32Array>();
   for (const spec of VGG19_CONVS) {
     for (const [suffix, shape] of [['weight', [spec.outChannels, spec.inChannels, 3, 3]], ['bias', [spec.outChannels]]] as const) {
-      const key = [`features.${spec.torchIndex}.${suffix}`, `module.features.${spec.torchIndex}.${suffix}`].find((k) => sd.has(k));
+      const names = gatys ? [`${spec.name}.${suffix}`] : [`features.${spec.torchIndex}.${suffix}`];
+      const key = [...names, ...names.map((n) => `module.${n}`)].find((k) => sd.has(k));
       if (!key) continue;
       const t = sd.get(key)!;
       if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
         throw new WeightsError(file, `tensor "${key}" (${spec.name}.${suffix}) has shape [${t.shape}] but VGG19 needs [${shape}]`);
       }
-      const a = zip.float32(key, t);
+      const a = torch.float32(key, t);
       checkFinite(file, key, a);
       byName.set(`${spec.name}.${suffix}`, a);
     }
   }
   if (byName.size === 0) {
-    throw new WeightsError(file, `no VGG19 "features.N.weight" tensors found (keys: ${[...sd.keys()].slice(0, 6).join(', ')}…); is this torchvision's vgg19?`);
+    throw new WeightsError(
+      file,
+      `no VGG19 conv tensors found (keys: ${[...sd.keys()].slice(0, 6).join(', ')}…); expected torchvision's "features.N.weight" or Gatys' "conv1_1.weight"`,
+    );
   }
-  return { source: file, input: TORCHVISION_CONVENTION, layers: assembleLayers(file, byName) };
+  return { source: file, input: gatys ? CAFFE_CONVENTION : TORCHVISION_CONVENTION, layers: assembleLayers(file, byName) };
 }

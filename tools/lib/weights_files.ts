@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseRawWeights, toRawWeights } from '../../src/nst/weights.js';
-import { convertTorchvisionVgg19 } from '../../src/nst/torch_pth.js';
+import { convertVgg19Pth } from '../../src/nst/torch_pth.js';
 
 export interface RawWeightsFiles {
   name: string;
@@ -13,7 +13,7 @@ export interface RawWeightsFiles {
 export function loadWeightsFile(path: string): RawWeightsFiles {
   if (!existsSync(path)) throw new Error(`weights file "${path}" does not exist (use --weights random, a .json manifest or a torchvision .pth)`);
   if (path.endsWith('.pth') || path.endsWith('.pt')) {
-    const w = convertTorchvisionVgg19(new Uint8Array(readFileSync(path)), basename(path));
+    const w = convertVgg19Pth(new Uint8Array(readFileSync(path)), basename(path));
     const raw = toRawWeights(w);
     return { name: basename(path), ...raw };
   }
