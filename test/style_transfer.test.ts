@@ -57,6 +57,20 @@ describe('style transfer', () => {
     expect((await memory()).liveBytes).toBe(again.liveBytes);
   });
 
+  it('the GPU kernel choices (conv v2/v3, Gram v2, split-K) give the same losses and gradient as the software ones', async () => {
+    // 36×20: conv1 maps have W % 8 = 4 (v3 rows_vec4, half a block per row), 18×10 (v2 rows),
+    // 9×5 (v2), 4×2 (v1); the deep layers split K on the GPU path
+    const [soft, gpu] = (await s.page.evaluate(
+      (x) => (globalThis as unknown as { engine: EngineTestApi }).engine.adapterPaths(x),
+      { width: 36, height: 20, steps: 0, options: { init: 'noise' as const } },
+    )) as { total: number; terms: number[]; grad: number[] }[];
+    const rel = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i]))) / Math.max(...b.map(Math.abs));
+    // float32 sums in a different order: 1e-4 of the largest magnitude (observed ~1e-6)
+    expect(rel(gpu.terms, soft.terms)).toBeLessThan(1e-4);
+    expect(rel(gpu.grad, soft.grad)).toBeLessThan(1e-4);
+    expect(Math.max(...soft.grad.map(Math.abs))).toBeGreaterThan(0);
+  });
+
   it('a NaN/Inf loss stops the run with a clear message', async () => {
     await expect(run({ width: 20, height: 20, steps: 2, options: { ...SHALLOW }, weightScale: 1e30 })).rejects.toThrow(/loss became NaN\/Inf at step \d/);
   });

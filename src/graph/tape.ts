@@ -51,6 +51,8 @@ export class Tape {
   private backwardByOp: Dispatch[][] = [];
   /** How many gradient contributions each node has received while building backward. */
   private contributions = new Map<Node, number>();
+  /** Split-K partial sums, shared by every op (each op's slices are summed before the next op runs). */
+  private scratch: Tensor | null = null;
   /** Gradient buffers whose last reader has been recorded, by shape, for reuse during finalize. */
   private freeGrads = new Map<string, Tensor[]>();
   readonly scalars: Tensor;
@@ -92,7 +94,7 @@ export class Tape {
     const fSplits = convSplits(this.lib, H * W, w.O, w.C);
     const bSplits = x.requiresGrad ? convSplits(this.lib, H * W, w.C, w.O) : 1;
     const scratchSize = Math.max(convScratchSize(fSplits, w.O, H * W), convScratchSize(bSplits, w.C, H * W));
-    const scratch = scratchSize > 0 ? this.alloc([scratchSize], `${name}.slices`) : undefined;
+    const scratch = scratchSize > 0 ? this.splitScratch(scratchSize) : undefined;
     this.record({
       name,
       forward: this.track(conv2dForward(this.lib, x.value, w, out.value, relu, scratch, fSplits)),
@@ -139,7 +141,7 @@ export class Tape {
     const C = x.value.shape[0];
     const out: Node = { value: this.alloc([C, C], name), requiresGrad: x.requiresGrad, grad: null, name };
     const slices = gramSlices(C, numel(x.value.shape) / C, gramVariant(this.lib));
-    const scratch = slices > 1 ? this.alloc([slices, C, C], `${name}.slices`) : undefined;
+    const scratch = slices > 1 ? this.splitScratch(slices * C * C) : undefined;
     this.record({
       name,
       forward: this.track(gramForward(this.lib, x.value, out.value, scale, scratch)),
@@ -214,6 +216,16 @@ export class Tape {
     const finish = this.track([axpby(this.lib, 1, scratch, 1, n.grad)]);
     this.recycle(scratch); // read only by `finish`, which runs right after the contribution
     return { target: scratch, finish };
+  }
+
+  /**
+   * A scratch buffer of at least `floats` for split-K slices. Ops run one after another and each
+   * sums its slices right away, so one buffer serves them all; a larger request gets a new one
+   * (ops already bound to the old one keep it).
+   */
+  private splitScratch(floats: number): Tensor {
+    if (!this.scratch || numel(this.scratch.shape) < floats) this.scratch = this.alloc([floats], 'split_k.slices');
+    return this.scratch;
   }
 
   /** A buffer for a gradient written during backward: a recycled one of the same shape if any. */

@@ -53,15 +53,22 @@ export function packConvWeights(lib: KernelLibrary, weight: Tensor, bias: Tensor
 }
 
 /**
- * How many split-K slices a conv should use: one on software adapters (two CPU cores are busy
- * anyway); on GPUs, enough slices of the reduction to reach ~32k invocations when the layer has
- * few pixels (VGG's deep layers at small sizes), each slice keeping at least 32 channels.
+ * Invocations a GPU conv should have before splitting stops (measured on an H100 with 32k).
+ * Untested idea: each invocation holds ~100 registers, so 64k invocations keep only ~16 warps per
+ * SM of an H100 busy; a larger target might speed up blocks 3–4 at the cost of sum passes.
  */
-export function convSplits(lib: KernelLibrary, HW: number, outChannels: number, reduceChannels: number): number {
+export const CONV_TARGET_INVOCATIONS = 32768;
+
+/**
+ * How many split-K slices a conv should use: one on software adapters (two CPU cores are busy
+ * anyway); on GPUs, enough slices of the reduction to reach CONV_TARGET_INVOCATIONS when the
+ * layer has few pixels or channels, each slice keeping at least 32 channels.
+ */
+export function convSplits(lib: KernelLibrary, HW: number, outChannels: number, reduceChannels: number, target = CONV_TARGET_INVOCATIONS): number {
   if (lib.ctx.info.isSoftware) return 1;
   const invocations = Math.ceil(HW / 8) * (ceil8(outChannels) / 8);
-  if (invocations >= 32768) return 1;
-  return Math.max(1, Math.min(32, Math.ceil(32768 / invocations), Math.floor(reduceChannels / 32)));
+  if (invocations >= target) return 1;
+  return Math.max(1, Math.min(32, Math.ceil(target / invocations), Math.floor(reduceChannels / 32)));
 }
 
 /**

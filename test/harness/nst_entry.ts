@@ -78,6 +78,27 @@ const api = {
       st.dispose();
     }
   },
+  /**
+   * The same losses and image gradient through the software-adapter kernel choices (conv v1, Gram
+   * v1, no split-K) and through the GPU choices (conv v2/v3 rows, Gram v2 lanes, split-K with the
+   * tape's shared scratch), both run here on the same device.
+   */
+  async adapterPaths(c: EngineCase) {
+    const soft = await library();
+    const gpuPath = new KernelLibrary({ ...soft.ctx, info: { ...soft.ctx.info, isSoftware: false } });
+    const out: { total: number; terms: number[]; grad: number[] }[] = [];
+    for (const l of [soft, gpuPath]) {
+      const st = new StyleTransfer(l, randomVgg19(2, 'conv5_1'), picture(c.width, c.height, 'photo'), [picture(c.width + 5, c.height + 3, 'stripes')], c.options);
+      try {
+        const t = await st.evaluate();
+        out.push({ total: t.total, terms: [...Object.values(t.content), ...Object.values(t.style), t.tv], grad: [...(await st.gradient())] });
+      } finally {
+        st.dispose();
+      }
+    }
+    gpuPath.destroy();
+    return out;
+  },
   async memory() {
     return (await library()).memory.stats();
   },
