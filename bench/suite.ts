@@ -4,7 +4,7 @@
  * time per layer group, peak GPU memory. Timing = wall clock around `repeats` replays of the same
  * prepared dispatches in one submit, awaiting queue.onSubmittedWorkDone (after a warm-up).
  */
-import { conv2dBackwardInput, conv2dForward, convVariant, convScratchSize, convSplits, packConvWeights } from '../src/kernels/conv2d.js';
+import { conv2dBackwardInput, conv2dForward, convVariant, type ConvVariant, convScratchSize, convSplits, packConvWeights } from '../src/kernels/conv2d.js';
 import { fill } from '../src/kernels/elementwise.js';
 import { gramBackward, gramForward, gramSlices, gramVariant } from '../src/kernels/gram.js';
 import type { Dispatch } from '../src/kernels/kernel.js';
@@ -122,11 +122,10 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
       const fs = convSplits(lib, s * s, spec.outChannels, spec.inChannels), bs = convSplits(lib, s * s, spec.inChannels, spec.outChannels);
       const scratch = lib.tensor([Math.max(1, convScratchSize(fs, spec.outChannels, s * s), convScratchSize(bs, spec.inChannels, s * s))]);
       // version 1 (reference, any K) next to the version the engine picks for this shape
-      const picked = convVariant('auto', 3, s, lib.ctx.info.isSoftware);
-      const other = convVariant('rows', 3, Math.max(s, 8)) === 'rows' && s >= 8 ? 'rows' : null;
-      const versions = other ? (s % 4 === 0 ? (['reference', 'rows', 'rows_vec4'] as const) : (['reference', 'rows'] as const)) : (['reference'] as const);
+      const picked = convVariant('auto', 3, s, lib.ctx.info.isSoftware, spec.outChannels);
+      const versions: Exclude<ConvVariant, 'auto'>[] = ['reference', 'flat16', ...(s >= 8 ? (['rows'] as const) : []), ...(s >= 8 && s % 4 === 0 ? (['rows_vec4'] as const) : [])];
       const cases = versions.flatMap((v) => {
-        const tag = `${{ reference: 'v1', rows: 'v2 rows', rows_vec4: 'v3 rows_vec4' }[v]}${v === picked ? '' : ' (not used here)'}`;
+        const tag = `${{ reference: 'v1', flat16: 'v1 flat16', rows: 'v2 rows', rows_vec4: 'v3 rows_vec4' }[v]}${v === picked ? '' : ' (not used here)'}`;
         return [
           [`conv forward+bias+ReLU ${tag}${fs > 1 ? ` split ${fs}` : ''}`, conv2dForward(lib, x, cw, y, true, scratch, fs, v)],
           [`conv backward-input ${tag}${bs > 1 ? ` split ${bs}` : ''}`, conv2dBackwardInput(lib, y, cw, x, scratch, bs, v)],

@@ -21,6 +21,7 @@ import { dotSum, expectClose, finiteDiff, pick, randArray, sampleIndices } from 
 // more than one workgroup of pixels, K = 1 and 5. Every 3×3 shape at least 8 wide also runs
 // version 2 (conv2d_3x3_rows): W = 8 exactly, rows ending in a partial 8-pixel block, 1 channel;
 // and where W % 4 = 0 version 3 (conv2d_3x3_rows_vec4), including W = 12 (half a block at the end).
+// Where the output channels pad to a multiple of 16, also conv2d_flat16 (any K, both directions).
 const SHAPES: [number, number, number, number, number][] = [
   [1, 1, 1, 1, 3],
   [1, 5, 7, 3, 3],
@@ -35,6 +36,8 @@ const SHAPES: [number, number, number, number, number][] = [
   [5, 3, 17, 9, 3],
   [3, 5, 12, 10, 3],
   [9, 4, 24, 8, 3],
+  [16, 5, 9, 32, 3],
+  [12, 7, 6, 16, 5],
 ];
 
 let gpu: GpuPage;
@@ -53,16 +56,21 @@ describe.each(SHAPES)('conv2d C=%i H=%i W=%i O=%i K=%i', (C, H, W, O, K) => {
   const gradOut = randArray(O * H * W, seed + 3);
   const label = `C${C} H${H} W${W} O${O} K${K}`;
 
-  const variants = K === 3 && W >= 8 ? ['reference', 'rows', ...(W % 4 === 0 ? ['rows_vec4'] : [])] : ['reference'];
+  const rowsFit = K === 3 && W >= 8;
+  const variantsFor = (outputs: number) => [
+    'reference',
+    ...(Math.ceil(outputs / 8) % 2 === 0 ? ['flat16'] : []),
+    ...(rowsFit ? ['rows', ...(W % 4 === 0 ? ['rows_vec4'] : [])] : []),
+  ];
 
-  it.each(variants)('forward, %s version (with and without fused ReLU, whole and split-K) matches the CPU reference', async (variant) => {
+  it.each(variantsFor(O))('forward, %s version (with and without fused ReLU, whole and split-K) matches the CPU reference', async (variant) => {
     for (const [relu, splits] of [[0, 1], [1, 1], [1, 3]]) {
       const r = await gpu.run('conv2d_forward', { input, weight, bias }, { C, H, W, O, K, relu, splits, variant });
       expectClose(`conv2d_forward ${variant} relu=${relu} splits=${splits} ${label}`, r.output, conv2dForwardRef(input, C, H, W, weight, bias, O, K, !!relu), 1e-4);
     }
   });
 
-  it.each(variants)('backward to input, %s version (whole and split-K) matches the reference and finite differences', async (variant) => {
+  it.each(variantsFor(C))('backward to input, %s version (whole and split-K) matches the reference and finite differences', async (variant) => {
     const split = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K, splits: 4, variant });
     expectClose(`conv2d_backward_input ${variant} splits=4 ${label}`, split.grad_input, conv2dBackwardInputRef(gradOut, C, H, W, weight, O, K), 1e-4);
     const r = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K, variant });

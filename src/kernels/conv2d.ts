@@ -77,20 +77,45 @@ export function convSplits(lib: KernelLibrary, HW: number, outChannels: number, 
  * conv2d_backward_input, version 1: 8 flattened pixels, any odd K), or "rows_vec4" (version 3:
  * version 2 with the row read as aligned vec4s, for W % 4 = 0). "auto" picks per adapter:
  * on GPUs for 3×3 kernels on maps at least 8 wide, version 3 where W % 4 = 0, else version 2
- * (H100: v1 8–12, v2 17–20, v3 19–23 TFLOP/s);
- * version 1 on software adapters, where it is ~10% faster (SwiftShader is compute-bound there,
- * and version 1 wastes no lanes on partial rows).
+ * (H100: v1 8–12, v2 17–20, v3 19–23 TFLOP/s). On software adapters "flat16" (conv2d_flat16:
+ * version 1 with 16 output channels per invocation, any K) where the channels pad to a multiple
+ * of 16, else version 1 (SwiftShader, 2 cores: v1 3.8–4.1, flat16 4.2–4.9, v2 3.5–3.7 GFLOP/s).
  */
-export type ConvVariant = 'auto' | 'reference' | 'rows' | 'rows_vec4';
+export type ConvVariant = 'auto' | 'reference' | 'flat16' | 'rows' | 'rows_vec4';
 
-export function convVariant(requested: ConvVariant, K: number, W: number, software = false): 'reference' | 'rows' | 'rows_vec4' {
+export function convVariant(requested: ConvVariant, K: number, W: number, software = false, outChannels = 8): Exclude<ConvVariant, 'auto'> {
   if (requested === 'reference') return 'reference';
+  const wide = ceil8(outChannels) % 16 === 0;
+  if (requested === 'flat16') {
+    if (!wide) throw new Error(`conv variant "flat16" needs output channels that pad to a multiple of 16, got ${outChannels}`);
+    return 'flat16';
+  }
   const fits = K === 3 && W >= 8;
   if (requested !== 'auto' && !fits) throw new Error(`conv variant "${requested}" needs a 3×3 kernel and a map at least 8 wide (got K=${K}, W=${W})`);
   if (requested === 'rows_vec4' && W % 4 !== 0) throw new Error(`conv variant "rows_vec4" needs a width that is a multiple of 4, got ${W}`);
   if (requested !== 'auto') return requested;
-  if (!fits || software) return 'reference';
+  if (software) return wide && FLAT16_ON_SOFTWARE ? 'flat16' : 'reference';
+  if (!fits) return 'reference';
   return W % 4 === 0 ? 'rows_vec4' : 'rows';
+}
+
+/** Whether software adapters use conv2d_flat16 (16 × 8 blocks) where the channels allow. */
+const FLAT16_ON_SOFTWARE = true;
+
+function flat16Conv(
+  lib: KernelLibrary,
+  input: Tensor,
+  packed: Tensor,
+  bias: Tensor | null,
+  output: Tensor,
+  d: { C: number; H: number; W: number; O: number; K: number; relu: boolean; chunk: number; partial: boolean; flip: boolean },
+): Dispatch {
+  const groups: [number, number, number] = [Math.ceil(Math.ceil((d.H * d.W) / 8) / 64), ceil8(d.O) / 16, Math.ceil(d.C / d.chunk)];
+  return lib.kernel('conv2d_flat16').bind(
+    { input: input.buffer, weight: packed.buffer, bias: (bias ?? packed).buffer, output: output.buffer },
+    { C: d.C, H: d.H, W: d.W, O: d.O, K: d.K, O8: ceil8(d.O), relu: d.relu ? 1 : 0, c_chunk: d.chunk, partial: d.partial ? 1 : 0, flip: d.flip ? 1 : 0, has_bias: bias ? 1 : 0 },
+    groups,
+  );
 }
 
 const ROWS_KERNEL = { rows: 'conv2d_3x3_rows', rows_vec4: 'conv2d_3x3_rows_vec4' } as const;
@@ -135,9 +160,11 @@ export function conv2dForward(lib: KernelLibrary, input: Tensor, w: ConvWeights,
   splitCheck('conv2dForward', S, scratch, convScratchSize(S, w.O, H * W));
   const chunk = Math.ceil(C / S);
   const groups: [number, number, number] = [Math.ceil(Math.ceil((H * W) / 8) / 64), ceil8(w.O) / 8, Math.ceil(C / chunk)];
-  const v = convVariant(variant, w.K, W, lib.ctx.info.isSoftware);
+  const v = convVariant(variant, w.K, W, lib.ctx.info.isSoftware, w.O);
   if (v !== 'reference') {
-    const conv = rowsConv(lib, input, w.packedForward, w.bias, S > 1 ? scratch! : output, { C, H, W, O: w.O, relu, chunk, partial: S > 1, flip: false }, ROWS_KERNEL[v]);
+    const d = { C, H, W, O: w.O, K: w.K, relu, chunk, partial: S > 1, flip: false };
+    const out = S > 1 ? scratch! : output;
+    const conv = v === 'flat16' ? flat16Conv(lib, input, w.packedForward, w.bias, out, d) : rowsConv(lib, input, w.packedForward, w.bias, out, d, ROWS_KERNEL[v]);
     return S === 1 ? [conv] : [conv, sumSlices(lib, scratch!, groups[2], w.O, H * W, output, w.bias, relu)];
   }
   const conv = lib.kernel('conv2d_forward').bind(
@@ -167,9 +194,11 @@ export function conv2dBackwardInput(lib: KernelLibrary, gradOutput: Tensor, w: C
   splitCheck('conv2dBackwardInput', S, scratch, convScratchSize(S, w.C, H * W));
   const chunk = Math.ceil(O / S);
   const groups: [number, number, number] = [Math.ceil(Math.ceil((H * W) / 8) / 64), ceil8(w.C) / 8, Math.ceil(O / chunk)];
-  const v = convVariant(variant, w.K, W, lib.ctx.info.isSoftware);
+  const v = convVariant(variant, w.K, W, lib.ctx.info.isSoftware, w.C);
   if (v !== 'reference') {
-    const conv = rowsConv(lib, gradOutput, w.packedBackward, null, S > 1 ? scratch! : gradInput, { C: O, H, W, O: w.C, relu: false, chunk, partial: S > 1, flip: true }, ROWS_KERNEL[v]);
+    const d = { C: O, H, W, O: w.C, K: w.K, relu: false, chunk, partial: S > 1, flip: true };
+    const out = S > 1 ? scratch! : gradInput;
+    const conv = v === 'flat16' ? flat16Conv(lib, gradOutput, w.packedBackward, null, out, d) : rowsConv(lib, gradOutput, w.packedBackward, null, out, d, ROWS_KERNEL[v]);
     return S === 1 ? [conv] : [conv, sumSlices(lib, scratch!, groups[2], w.C, H * W, gradInput, null, false)];
   }
   const conv = lib.kernel('conv2d_backward_input').bind(

@@ -9,6 +9,7 @@ import conv2d3x3RowsVec4 from '../../shaders/conv2d_3x3_rows_vec4.wgsl';
 import conv2dBackwardBias from '../../shaders/conv2d_backward_bias.wgsl';
 import conv2dBackwardInput from '../../shaders/conv2d_backward_input.wgsl';
 import conv2dBackwardWeight from '../../shaders/conv2d_backward_weight.wgsl';
+import conv2dFlat16 from '../../shaders/conv2d_flat16.wgsl';
 import conv2dForward from '../../shaders/conv2d_forward.wgsl';
 import conv2dRepackWeights from '../../shaders/conv2d_repack_weights.wgsl';
 import conv2dSumSlices from '../../shaders/conv2d_sum_slices.wgsl';
@@ -41,6 +42,7 @@ export const SHADERS = {
   conv2d_backward_bias: conv2dBackwardBias,
   conv2d_backward_input: conv2dBackwardInput,
   conv2d_backward_weight: conv2dBackwardWeight,
+  conv2d_flat16: conv2dFlat16,
   conv2d_forward: conv2dForward,
   conv2d_repack_weights: conv2dRepackWeights,
   conv2d_sum_slices: conv2dSumSlices,
