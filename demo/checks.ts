@@ -26,18 +26,38 @@ async function pool(lib: KernelLibrary, kind: 'max' | 'avg'): Promise<[ArrayLike
   return [[r.output, ref.poolForwardRef(kind, x.input, 3, 9, 7)], [r.grad_input, ref.poolBackwardRef(kind, x.input, 3, 9, 7, x.grad_output)]];
 }
 
-async function gram(lib: KernelLibrary): Promise<[ArrayLike<number>, ArrayLike<number>][]> {
+/** A conv kernel version run both ways (forward with ReLU, and backward to the input via flip = 1). */
+function convVersion(variant: string, w: number): Check {
+  const [c, o] = [16, 16]; // 16 channels both ways, so every version applies in both directions
+  return {
+    shape: `C=${c} ${H}×${w} → O=${o}, K=3, forward+ReLU and backward-input`,
+    run: async (lib) => {
+      const x = { input: rand(c * H * w), weight: rand(o * c * 9, 0.5), bias: rand(o), grad_output: rand(o * H * w) };
+      const f = await CASES.conv2d_forward(lib, x, { C: c, H, W: w, O: o, K: 3, relu: 1, variant });
+      const b = await CASES.conv2d_backward_input(lib, x, { C: c, H, W: w, O: o, K: 3, variant });
+      return [
+        [f.output, conv2dForwardRef(x.input, c, H, w, x.weight, x.bias, o, 3, true)],
+        [b.grad_input, conv2dBackwardInputRef(x.grad_output, c, H, w, x.weight, o, 3)],
+      ];
+    },
+  };
+}
+
+async function gram(lib: KernelLibrary, variant = 'blocks'): Promise<[ArrayLike<number>, ArrayLike<number>][]> {
   const x: Arrays = { features: rand(7 * 33), grad_gram: rand(49) };
-  const r = await CASES.gram(lib, x, { C: 7, M: 33, scale: 0.5 });
+  const r = await CASES.gram(lib, x, { C: 7, M: 33, scale: 0.5, variant });
   return [[r.gram, ref.gramForwardRef(x.features, 7, 33, 0.5)], [r.grad_features, ref.gramBackwardRef(x.features, 7, 33, x.grad_gram, 0.5)]];
 }
 
 export const CHECKS: Partial<Record<KernelName, Check>> = {
   conv2d_forward: { shape: `C=${C} ${H}×${W} → O=${O}, K=${K}, ReLU`, run: async (lib) => {
     const x = conv();
-    const r = await CASES.conv2d_forward(lib, x, { C, H, W, O, K, relu: 1 });
+    const r = await CASES.conv2d_forward(lib, x, { C, H, W, O, K, relu: 1, variant: 'reference' });
     return [[r.output, conv2dForwardRef(x.input, C, H, W, x.weight, x.bias, O, K, true)]];
   } },
+  conv2d_flat16: convVersion('flat16', W),
+  conv2d_3x3_rows: convVersion('rows', W),
+  conv2d_3x3_rows_vec4: convVersion('rows_vec4', 12),
   conv2d_sum_slices: { shape: `split-K forward in 3 slices, C=${C} → O=${O}`, run: async (lib) => {
     const x = conv();
     const r = await CASES.conv2d_forward(lib, x, { C, H, W, O, K, relu: 1, splits: 3 });
@@ -45,7 +65,7 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   } },
   conv2d_backward_input: { shape: `O=${O} ${H}×${W} → C=${C}`, run: async (lib) => {
     const x = conv();
-    const r = await CASES.conv2d_backward_input(lib, x, { C, H, W, O, K });
+    const r = await CASES.conv2d_backward_input(lib, x, { C, H, W, O, K, variant: 'reference' });
     return [[r.grad_input, conv2dBackwardInputRef(x.grad_output, C, H, W, x.weight, O, K)]];
   } },
   conv2d_backward_weight: { shape: `${O}×${C}×${K}×${K} from ${H}×${W}`, run: async (lib) => {
@@ -73,15 +93,29 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
     const r = await CASES.relu(lib, x, { n: 1000 });
     return [[r.grad_input, ref.reluBackwardRef(x.input, x.grad_output)]];
   } },
+  relu_backward_inplace: { shape: 'n=1000', run: async (lib) => {
+    const x = { input: rand(1000), grad_output: rand(1000) };
+    const r = await CASES.relu_inplace(lib, x, { n: 1000 });
+    return [[r.grad, ref.reluBackwardRef(x.input, x.grad_output)]];
+  } },
+  original_colors: { shape: '9×7 pixels', run: async (lib) => {
+    const bytes = () => Float32Array.from({ length: 63 * 4 }, () => Math.floor(Math.random() * 256));
+    const x = { stylized: bytes(), content: bytes() };
+    const r = await CASES.original_colors(lib, x, { HW: 63 });
+    const want = ref.originalColorsRef(x.stylized, x.content, 63);
+    // bytes may round differently at .5 (float32 vs float64): within one byte counts as equal
+    return [[r.rgba.map((v, i) => (Math.abs(v - want[i]) <= 1 ? want[i] : v)), want]];
+  } },
   maxpool2x2_forward: { shape: '3×9×7', run: (lib) => pool(lib, 'max') },
   maxpool2x2_backward: { shape: '3×9×7', run: (lib) => pool(lib, 'max') },
   avgpool2x2_forward: { shape: '3×9×7', run: (lib) => pool(lib, 'avg') },
   avgpool2x2_backward: { shape: '3×9×7', run: (lib) => pool(lib, 'avg') },
-  gram_forward: { shape: '7×33', run: gram },
+  gram_forward: { shape: '7×33', run: (lib) => gram(lib, 'blocks') },
+  gram_forward_lanes: { shape: '7×33', run: (lib) => gram(lib, 'lanes') },
   gram_backward: { shape: '7×33', run: gram },
   gram_sum_slices: { shape: '6×9000 (split-K)', run: async (lib) => {
     const x: Arrays = { features: rand(6 * 9000), grad_gram: rand(36) };
-    const r = await CASES.gram(lib, x, { C: 6, M: 9000, scale: 1 / 9000 });
+    const r = await CASES.gram(lib, x, { C: 6, M: 9000, scale: 1 / 9000, variant: 'blocks' });
     return [[r.gram, ref.gramForwardRef(x.features, 6, 9000, 1 / 9000)]];
   } },
   squared_error: { shape: 'n=1001', run: async (lib) => {

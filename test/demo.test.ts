@@ -106,6 +106,21 @@ describe('demo site', () => {
     expect(await p.$eval('#kernel-result', (e) => e.textContent)).toMatch(/max relative error .* — OK/);
     await p.screenshot({ path: 'test-artifacts/demo-explorer.png' });
   });
+
+  it('every kernel\'s explorer check passes', async () => {
+    const p = s.page;
+    const names = await p.$$eval('#kernel-list li', (lis) => lis.map((li) => li.textContent!));
+    const failed: string[] = [];
+    for (const name of names) {
+      await p.evaluate((n) => [...document.querySelectorAll('#kernel-list li')].find((li) => li.textContent === n)!.dispatchEvent(new MouseEvent('click')), name);
+      await p.click('#kernel-run');
+      await p.waitForFunction(() => /OK|MISMATCH/.test(document.querySelector('#kernel-result')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 60_000 });
+      const result = await p.$eval('#kernel-result', (e) => e.textContent ?? '');
+      if (!/ — OK$/.test(result)) failed.push(`${name}: ${result || (await p.$eval('#error', (e) => e.textContent))}`);
+    }
+    expect(names.length).toBeGreaterThan(25);
+    expect(failed).toEqual([]);
+  });
 });
 
 describe('demo without WebGPU', () => {

@@ -2,10 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { registrySource } from '../tools/gen_shader_registry.js';
+import { CHECKS } from '../demo/checks.js';
 import { reflectKernel } from '../src/kernels/kernel.js';
 import { KERNEL_NAMES, SHADERS } from '../src/kernels/shaders.js';
 
 describe('every shader', () => {
+  it('has a check in the demo\'s kernel explorer', () => {
+    expect(KERNEL_NAMES.filter((n) => !CHECKS[n])).toEqual([]);
+  });
   it('is in the registry (src/kernels/shaders.ts matches shaders/; regenerate with npm run shaders)', () => {
     expect(readFileSync(new URL('../src/kernels/shaders.ts', import.meta.url), 'utf8')).toBe(registrySource());
   });
