@@ -17,5 +17,5 @@ export function parseBenchArgs(argv: string[], defaults: { sizes: number[] }) {
   };
   const sizes = (get('sizes') ?? defaults.sizes.join(',')).split(',').map(Number);
   if (sizes.some((s) => !Number.isInteger(s) || s < 16)) throw new Error('--sizes must be integers ≥ 16, e.g. 64,128');
-  return { sizes, name: get('name') };
+  return { sizes, name: get('name'), perOp: argv.includes('--ops') };
 }

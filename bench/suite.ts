@@ -70,6 +70,8 @@ export interface BenchOptions {
   matmulSize: number;
   repeats: number;
   stepRepeats: number;
+  /** Also log each op's milliseconds (forward + backward) for the whole steps. */
+  perOp?: boolean;
   log?: (s: string) => void;
 }
 
@@ -186,7 +188,9 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
     const groups: Record<string, number> = {};
     for (const p of st.profile()) {
       const g = groupOf(p.name);
-      groups[g] = (groups[g] ?? 0) + (await timeDispatches(lib, p.dispatches, o.stepRepeats));
+      const opMs = await timeDispatches(lib, p.dispatches, o.stepRepeats);
+      groups[g] = (groups[g] ?? 0) + opMs;
+      if (o.perOp) log(`  ${size}² ${p.name.padEnd(28)} ${opMs.toFixed(2).padStart(9)} ms (${p.dispatches.length} dispatches)`);
     }
     const sum = Object.values(groups).reduce((a, b) => a + b, 0);
     const shares = Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, v / sum]));

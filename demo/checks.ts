@@ -132,7 +132,12 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   } },
   reduce_sum: { shape: 'n=100003, dot', run: async (lib) => {
     const x = { a: rand(100003), b: rand(100003) };
-    const r = await CASES.reduce(lib, x, { n: 100003, dot: true, scale: 1 });
+    const r = await CASES.reduce(lib, x, { n: 100003, dot: true, scale: 1, variant: 'tree' });
+    return [[[r.out[2]], [ref.sumRef(x.a, x.b)]]];
+  } },
+  reduce_chunks: { shape: 'n=100003, dot', run: async (lib) => {
+    const x = { a: rand(100003), b: rand(100003) };
+    const r = await CASES.reduce(lib, x, { n: 100003, dot: true, scale: 1, variant: 'chunks' });
     return [[[r.out[2]], [ref.sumRef(x.a, x.b)]]];
   } },
   axpby: { shape: 'n=999', run: async (lib) => {

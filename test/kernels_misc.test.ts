@@ -137,10 +137,12 @@ describe('losses and reduction', () => {
     [300, false],
     [65537, true],
     [1_000_003, false],
-  ])('reduce n=%i dot=%s', async (n, dot) => {
+  ])('reduce n=%i dot=%s (tree and chunks versions)', async (n, dot) => {
     const a = randArray(n, n), b = randArray(n, n + 1);
-    const r = await gpu.run('reduce', { a, b }, { n, dot, scale: 2 });
-    expectClose(`reduce n=${n} dot=${dot}`, [r.out[2]], [2 * sumRef(a, dot ? b : undefined)], 1e-4 * Math.max(1, Math.sqrt(n) / 100));
+    for (const variant of ['tree', 'chunks']) {
+      const r = await gpu.run('reduce', { a, b }, { n, dot, scale: 2, variant });
+      expectClose(`reduce ${variant} n=${n} dot=${dot}`, [r.out[2]], [2 * sumRef(a, dot ? b : undefined)], 1e-4 * Math.max(1, Math.sqrt(n) / 100));
+    }
   });
 });
 

@@ -48,8 +48,16 @@ export interface ReduceArgs {
   partials: Tensor;
 }
 
+/**
+ * Reduction versions: "tree" (reduce_sum: 256-wide workgroups, a tree in workgroup memory — for
+ * GPUs) and "chunks" (reduce_chunks: each invocation sums a contiguous chunk serially, no
+ * barriers — for software adapters, where a 512×512 Gram's loss took 80 ms with the tree and
+ * barriers dominate). "auto" picks by adapter.
+ */
+export type ReduceVariant = 'auto' | 'tree' | 'chunks';
+
 /** One or two dispatches that sum `a` (or a·b) into out[outIndex] on the GPU. */
-export function reduceSum(lib: KernelLibrary, args: ReduceArgs): Dispatch[] {
+export function reduceSum(lib: KernelLibrary, args: ReduceArgs, variant: ReduceVariant = 'auto'): Dispatch[] {
   const { a, b, out, outIndex, partials } = args;
   const scale = args.scale ?? 1;
   const n = numel(a.shape);
@@ -57,9 +65,20 @@ export function reduceSum(lib: KernelLibrary, args: ReduceArgs): Dispatch[] {
   if (b && numel(b.shape) !== n) throw new Error(`reduceSum: a ${shapeStr(a.shape)} and b ${shapeStr(b.shape)} differ in size`);
   if (!Number.isInteger(outIndex) || outIndex < 0 || outIndex >= numel(out.shape)) throw new Error(`reduceSum: out index ${outIndex} outside out ${shapeStr(out.shape)}`);
   if (numel(partials.shape) < REDUCE_PARTIALS) throw new Error(`reduceSum: partials needs ${REDUCE_PARTIALS} floats, has ${numel(partials.shape)}`);
-  const k = lib.kernel('reduce_sum');
   const mode = b ? 1 : 0;
   const bBuf = (b ?? a).buffer;
+  if (variant === 'chunks' || (variant === 'auto' && lib.ctx.info.isSoftware)) {
+    const kc = lib.kernel('reduce_chunks');
+    // at most REDUCE_PARTIALS chunks of at least 256, then one invocation over the partials
+    const chunk = Math.max(256, Math.ceil(n / REDUCE_PARTIALS));
+    const count = Math.ceil(n / chunk);
+    if (count <= 1) return [kc.bind({ a: a.buffer, b: bBuf, output: out.buffer }, { n, chunk: Math.max(1, n), mode, out_offset: outIndex, scale }, [1, 1, 1])];
+    return [
+      kc.bind({ a: a.buffer, b: bBuf, output: partials.buffer }, { n, chunk, mode, out_offset: 0, scale: 1 }, [Math.ceil(count / 64), 1, 1]),
+      kc.bind({ a: partials.buffer, b: partials.buffer, output: out.buffer }, { n: count, chunk: count, mode: 0, out_offset: outIndex, scale }, [1, 1, 1]),
+    ];
+  }
+  const k = lib.kernel('reduce_sum');
   const groups = Math.min(REDUCE_PARTIALS, Math.ceil(n / 256));
   if (groups <= 1) {
     return [k.bind({ a: a.buffer, b: bBuf, output: out.buffer }, { n, block: 256 * Math.ceil(n / 256), mode, out_offset: outIndex, scale }, [1, 1, 1])];

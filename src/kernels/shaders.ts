@@ -24,6 +24,7 @@ import maxpool2x2Forward from '../../shaders/maxpool2x2_forward.wgsl';
 import originalColors from '../../shaders/original_colors.wgsl';
 import postprocess from '../../shaders/postprocess.wgsl';
 import preprocess from '../../shaders/preprocess.wgsl';
+import reduceChunks from '../../shaders/reduce_chunks.wgsl';
 import reduceSum from '../../shaders/reduce_sum.wgsl';
 import reluBackward from '../../shaders/relu_backward.wgsl';
 import reluBackwardInplace from '../../shaders/relu_backward_inplace.wgsl';
@@ -57,6 +58,7 @@ export const SHADERS = {
   original_colors: originalColors,
   postprocess: postprocess,
   preprocess: preprocess,
+  reduce_chunks: reduceChunks,
   reduce_sum: reduceSum,
   relu_backward: reluBackward,
   relu_backward_inplace: reluBackwardInplace,

@@ -124,9 +124,9 @@ export const CASES: Record<string, Case> = {
       ...reduceSum(lib, { a: t.terms, out: t.loss, outIndex: 0, scale, partials: t.partials }),
     ]);
   },
-  async reduce(lib, x, { n, dot, scale }) {
+  async reduce(lib, x, { n, dot, scale, variant }) {
     return withTensors(lib, x, { a: [n], b: [n] }, { out: [3], partials: [REDUCE_PARTIALS] }, (t) =>
-      reduceSum(lib, { a: t.a, b: dot ? t.b : undefined, out: t.out, outIndex: 2, scale, partials: t.partials }),
+      reduceSum(lib, { a: t.a, b: dot ? t.b : undefined, out: t.out, outIndex: 2, scale, partials: t.partials }, variant ?? 'auto'),
     );
   },
   async axpby(lib, x, { n, a, b }) {
