@@ -150,7 +150,8 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
         for (const [kname, d, f] of [
           [`gram forward ${tag('blocks')}`, gramForward(lib, y, g, 1, scratch, 'blocks'), gflops / 2],
           [`gram forward ${tag('lanes')}`, gramForward(lib, y, g, 1, scratch, 'lanes'), gflops / 2],
-          ['gram backward', [gramBackward(lib, y, g, dy, 1)], gflops],
+          [`gram backward v1${lib.ctx.info.isSoftware ? ' (not used here)' : ''}`, [gramBackward(lib, y, g, dy, 1, 'narrow')], gflops],
+          [`gram backward v2 wide${lib.ctx.info.isSoftware ? '' : ' (not used here)'}`, [gramBackward(lib, y, g, dy, 1, 'wide')], gflops],
         ] as const) {
           const ms = await timeDispatches(lib, [...d], o.repeats);
           kernels.push({ kernel: `${kname} ${spec.name}`, shape: `${spec.outChannels}×${s * s}`, ms, gflops: f / ms / 1e6 });

@@ -43,9 +43,9 @@ function convVersion(variant: string, w: number): Check {
   };
 }
 
-async function gram(lib: KernelLibrary, variant = 'blocks'): Promise<[ArrayLike<number>, ArrayLike<number>][]> {
+async function gram(lib: KernelLibrary, variant = 'blocks', backward = 'narrow'): Promise<[ArrayLike<number>, ArrayLike<number>][]> {
   const x: Arrays = { features: rand(7 * 33), grad_gram: rand(49) };
-  const r = await CASES.gram(lib, x, { C: 7, M: 33, scale: 0.5, variant });
+  const r = await CASES.gram(lib, x, { C: 7, M: 33, scale: 0.5, variant, backward });
   return [[r.gram, ref.gramForwardRef(x.features, 7, 33, 0.5)], [r.grad_features, ref.gramBackwardRef(x.features, 7, 33, x.grad_gram, 0.5)]];
 }
 
@@ -112,6 +112,7 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   avgpool2x2_backward: { shape: '3×9×7', run: (lib) => pool(lib, 'avg') },
   gram_forward: { shape: '7×33', run: (lib) => gram(lib, 'blocks') },
   gram_forward_lanes: { shape: '7×33', run: (lib) => gram(lib, 'lanes') },
+  gram_backward_wide: { shape: '7×33', run: (lib) => gram(lib, 'blocks', 'wide') },
   gram_backward: { shape: '7×33', run: gram },
   gram_sum_slices: { shape: '6×9000 (split-K)', run: async (lib) => {
     const x: Arrays = { features: rand(6 * 9000), grad_gram: rand(36) };

@@ -88,13 +88,14 @@ describe('gram', () => {
   ])('C=%i M=%i scale=%f', async (C, M, scale) => {
     const features = randArray(C * M, C * 31 + M);
     const gradGram = randArray(C * C, C + M); // deliberately not symmetric
-    const r = await gpu.run('gram', { features, grad_gram: gradGram }, { C, M, scale, variant: 'blocks' });
+    const r = await gpu.run('gram', { features, grad_gram: gradGram }, { C, M, scale, variant: 'blocks', backward: 'narrow' });
     if (M === 9000) expect(gramSlices(C, M, 'blocks')).toBeGreaterThan(1);
     expectClose(`gram_forward C${C} M${M}`, r.gram, gramForwardRef(features, C, M, scale), 1e-4);
     // version 2 (gram_forward_lanes), split-K too for the wide map
     if (M === 9000) expect(gramSlices(C, M, 'lanes')).toBeGreaterThan(1);
-    const lanes = await gpu.run('gram', { features, grad_gram: gradGram }, { C, M, scale, variant: 'lanes' });
+    const lanes = await gpu.run('gram', { features, grad_gram: gradGram }, { C, M, scale, variant: 'lanes', backward: 'wide' });
     expectClose(`gram_forward_lanes C${C} M${M}`, lanes.gram, gramForwardRef(features, C, M, scale), 1e-4);
+    expectClose(`gram_backward_wide C${C} M${M}`, lanes.grad_features, gramBackwardRef(features, C, M, gradGram, scale), 1e-4);
     expectClose(`gram_backward C${C} M${M}`, r.grad_features, gramBackwardRef(features, C, M, gradGram, scale), 1e-4);
     const idx = sampleIndices(C * M, 24);
     const fd = finiteDiff((f) => dotSum(gradGram, gramForwardRef(f, C, M, scale)), Float64Array.from(features), idx);

@@ -53,13 +53,19 @@ export function gramForward(lib: KernelLibrary, features: Tensor, gram: Tensor, 
   ];
 }
 
-export function gramBackward(lib: KernelLibrary, features: Tensor, gradGram: Tensor, gradFeatures: Tensor, scale = 1): Dispatch {
+/**
+ * grad_features = scale·(dG + dGᵀ)·F. Versions: "narrow" (gram_backward, 4×4 blocks) and "wide"
+ * (gram_backward_wide, 4×8 blocks, fewer loads per multiply-add); "auto" takes the wide one on
+ * software adapters, where it was measured faster, and the narrow one elsewhere.
+ */
+export function gramBackward(lib: KernelLibrary, features: Tensor, gradGram: Tensor, gradFeatures: Tensor, scale = 1, variant: 'auto' | 'narrow' | 'wide' = 'auto'): Dispatch {
   const { C, M } = featureDims('gramBackward: features', features);
   expectShape('gramBackward: grad_gram', gradGram, [C, C]);
   expectShape('gramBackward: grad_features', gradFeatures, features.shape);
-  return lib.kernel('gram_backward').bind(
+  const wide = variant === 'wide' || (variant === 'auto' && lib.ctx.info.isSoftware);
+  return lib.kernel(wide ? 'gram_backward_wide' : 'gram_backward').bind(
     { features: features.buffer, grad_gram: gradGram.buffer, grad_features: gradFeatures.buffer },
     { C, M, scale },
-    [Math.ceil(Math.ceil(M / 4) / 64), Math.ceil(C / 4), 1],
+    [Math.ceil(Math.ceil(M / (wide ? 8 : 4)) / 64), Math.ceil(C / 4), 1],
   );
 }

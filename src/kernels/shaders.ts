@@ -15,6 +15,7 @@ import conv2dRepackWeights from '../../shaders/conv2d_repack_weights.wgsl';
 import conv2dSumSlices from '../../shaders/conv2d_sum_slices.wgsl';
 import fill from '../../shaders/fill.wgsl';
 import gramBackward from '../../shaders/gram_backward.wgsl';
+import gramBackwardWide from '../../shaders/gram_backward_wide.wgsl';
 import gramForward from '../../shaders/gram_forward.wgsl';
 import gramForwardLanes from '../../shaders/gram_forward_lanes.wgsl';
 import gramSumSlices from '../../shaders/gram_sum_slices.wgsl';
@@ -49,6 +50,7 @@ export const SHADERS = {
   conv2d_sum_slices: conv2dSumSlices,
   fill: fill,
   gram_backward: gramBackward,
+  gram_backward_wide: gramBackwardWide,
   gram_forward: gramForward,
   gram_forward_lanes: gramForwardLanes,
   gram_sum_slices: gramSumSlices,

@@ -104,11 +104,11 @@ export const CASES: Record<string, Case> = {
       poolBackward(lib, kind as PoolKind, t.input, t.grad_output, t.grad_input),
     ]);
   },
-  async gram(lib, x, { C, M, scale, variant }) {
+  async gram(lib, x, { C, M, scale, variant, backward }) {
     // scratch present: the split-K path runs whenever gramSlices(C, M, variant) > 1
     return withTensors(lib, x, { features: [C, M], grad_gram: [C, C] }, { gram: [C, C], grad_features: [C, M], scratch: [64 * C * C] }, (t) => [
       ...gramForward(lib, t.features, t.gram, scale, t.scratch, variant ?? 'auto'),
-      gramBackward(lib, t.features, t.grad_gram, t.grad_features, scale),
+      gramBackward(lib, t.features, t.grad_gram, t.grad_features, scale, backward ?? 'auto'),
     ]);
   },
   async squared_error(lib, x, { n, scale }) {
