@@ -52,6 +52,7 @@ describe('relu', () => {
     expectClose(`relu_backward FD n=${n}`, pick(r.grad_input, idx), fd, 1e-4);
     const inPlace = await gpu.run('relu_inplace', { input, grad_output: gradOut }, { n });
     expectClose(`relu_backward_inplace n=${n}`, inPlace.grad, reluBackwardRef(input, gradOut), 0);
+    expectClose(`relu_backward_inplace FD n=${n}`, pick(inPlace.grad, idx), fd, 1e-4);
   });
 });
 
@@ -100,6 +101,7 @@ describe('gram', () => {
     const idx = sampleIndices(C * M, 24);
     const fd = finiteDiff((f) => dotSum(gradGram, gramForwardRef(f, C, M, scale)), Float64Array.from(features), idx);
     expectClose(`gram_backward FD C${C} M${M}`, pick(r.grad_features, idx), fd, 1e-4);
+    expectClose(`gram_backward_wide FD C${C} M${M}`, pick(lanes.grad_features, idx), fd, 1e-4);
   });
 });
 
