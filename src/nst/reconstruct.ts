@@ -6,11 +6,10 @@
  * Each reconstruction is a StyleTransfer run with only that loss, so it uses the same kernels.
  */
 import type { KernelLibrary } from '../kernels/library.js';
-import { decodeImage, fitSize, rasterize } from './decode.js';
 import { composeGrid, type GridTile } from './grid.js';
 import { minImageSide } from './options.js';
 import { reconstructionTargets, type ReconstructionMode, type ReconstructionSettings } from './reconstruct_targets.js';
-import { loadWeights, type WeightsSource } from './run.js';
+import { decodeChecked, fitChecked, loadWeights, type WeightsSource } from './run.js';
 import { maxImageSide, StyleTransfer, type RgbaImage } from './style_transfer.js';
 import { deepestLayer } from './vgg19_spec.js';
 import type { VggWeights } from './weights.js';
@@ -86,15 +85,9 @@ export async function reconstructionGrid(lib: KernelLibrary, job: Reconstruction
   const targets = reconstructionTargets(job.mode, job.settings);
   const deepest = deepestLayer(job.settings.layers);
   const minSide = minImageSide(deepest);
-  const what = `image ${job.name}`;
-  const bitmap = await decodeImage(what, job.image);
-  if (bitmap.width < minSide || bitmap.height < minSide) throw new Error(`${what} is ${bitmap.width}×${bitmap.height} pixels; it needs at least ${minSide}×${minSide}`);
   if (!Number.isInteger(job.size) || job.size < minSide) throw new Error(`size must be an integer ≥ ${minSide}, got ${job.size}`);
-  const s = fitSize(bitmap.width, bitmap.height, job.size);
-  if (Math.min(s.width, s.height) < minSide) throw new Error(`${what}: its aspect ratio (${bitmap.width}×${bitmap.height}) is too extreme for size ${job.size} (it would be ${s.width}×${s.height}; at least ${minSide} px per side are needed)`);
-  const maxSide = maxImageSide(lib);
-  if (Math.max(s.width, s.height) > maxSide) throw new Error(`${what}: ${s.width}×${s.height} is larger than this GPU allows (max side ${maxSide})`);
-  const image = rasterize(bitmap, s.width, s.height);
+  const what = `image ${job.name}`;
+  const image = fitChecked(what, await decodeChecked(what, job.image, minSide), job.size, minSide, maxImageSide(lib));
   const weights = loadWeights(weightsSrc, deepest);
   const t0 = performance.now();
   try {

@@ -96,23 +96,26 @@ interface DecodedImages {
   styles: { bitmap: ImageBitmap; blend: number; name: string }[];
 }
 
+/** Decode an image and check it has at least `minSide` pixels per side (names it in errors). */
+export async function decodeChecked(what: string, blob: Blob, minSide: number): Promise<ImageBitmap> {
+  const b = await decodeImage(what, blob);
+  if (b.width < minSide || b.height < minSide) {
+    throw new Error(`${what} is ${b.width}×${b.height} pixels; images need at least ${minSide}×${minSide} for the chosen layers`);
+  }
+  return b;
+}
+
 async function decodeAll(images: JobImages, minSide: number): Promise<DecodedImages> {
-  const check = (what: string, b: ImageBitmap) => {
-    if (b.width < minSide || b.height < minSide) {
-      throw new Error(`${what} is ${b.width}×${b.height} pixels; images need at least ${minSide}×${minSide} for the chosen layers`);
-    }
-    return b;
-  };
-  const content = check(`content image ${images.contentName}`, await decodeImage(`content image ${images.contentName}`, images.content));
+  const content = await decodeChecked(`content image ${images.contentName}`, images.content, minSide);
   const styles = [];
   for (const s of images.styles) {
-    styles.push({ bitmap: check(`style image ${s.name}`, await decodeImage(`style image ${s.name}`, s.blob)), blend: s.blend, name: s.name });
+    styles.push({ bitmap: await decodeChecked(`style image ${s.name}`, s.blob, minSide), blend: s.blend, name: s.name });
   }
   return { content, contentName: images.contentName, styles };
 }
 
 /** Fit a decoded image to `side` (longer side), with clear errors for extreme aspect ratios and device limits. */
-function fitChecked(what: string, b: ImageBitmap, side: number, minSide: number, maxSide: number): RgbaImage {
+export function fitChecked(what: string, b: ImageBitmap, side: number, minSide: number, maxSide: number): RgbaImage {
   const s = fitSize(b.width, b.height, side);
   if (Math.min(s.width, s.height) < minSide) {
     throw new Error(
