@@ -138,11 +138,16 @@ function readOptions(): Partial<StyleTransferOptions> {
   };
 }
 
-function showImage(img: RgbaImage): void {
-  const c = $<HTMLCanvasElement>('preview');
+/** Size `c` to the image and draw it. */
+function drawImage(c: HTMLCanvasElement, img: RgbaImage): HTMLCanvasElement {
   c.width = img.width;
   c.height = img.height;
   c.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(img.data), img.width, img.height), 0, 0);
+  return c;
+}
+
+function showImage(img: RgbaImage): void {
+  const c = drawImage($<HTMLCanvasElement>('preview'), img);
   // how many previews were shown, and the first and latest (for end-to-end tests)
   const w = window as unknown as { nstPreviews?: string[] };
   w.nstPreviews = [...(w.nstPreviews ?? []).slice(0, 1), c.toDataURL()];
@@ -155,11 +160,7 @@ function setRunning(on: boolean): void {
 }
 
 function imageToDataUrl(img: RgbaImage): string {
-  const c = document.createElement('canvas');
-  c.width = img.width;
-  c.height = img.height;
-  c.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(img.data), img.width, img.height), 0, 0);
-  return c.toDataURL('image/png');
+  return drawImage(document.createElement('canvas'), img).toDataURL('image/png');
 }
 
 async function start(): Promise<void> {
@@ -267,11 +268,7 @@ async function startReconstruction(): Promise<void> {
   $<HTMLButtonElement>('recon-stop').disabled = false;
   $('recon-download').classList.add('disabled');
   const canvas = $<HTMLCanvasElement>('recon-grid');
-  const draw = (img: RgbaImage) => {
-    canvas.width = img.width;
-    canvas.height = img.height;
-    canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(img.data), img.width, img.height), 0, 0);
-  };
+  const draw = (img: RgbaImage) => drawImage(canvas, img);
   const done: GridTile[] = [];
   try {
     const r = await reconstructionGrid(l, { image: p.blob, name: p.name, mode, size, settings }, { kind: 'random', seed: 1 }, {

@@ -14,10 +14,9 @@ import { fitSize } from '../src/nst/decode.js';
 import { composeGrid } from '../src/nst/grid.js';
 import { minImageSide } from '../src/nst/options.js';
 import { reconstruct } from '../src/nst/reconstruct.js';
-import { loadWeights } from '../src/nst/run.js';
+import { loadWeights, type WeightsSource } from '../src/nst/run.js';
 import { resizeBilinear, type RgbaImage } from '../src/nst/style_transfer.js';
 import { deepestLayer } from '../src/nst/vgg19_spec.js';
-import { parseRawWeights } from '../src/nst/weights.js';
 import { runMain } from './lib/args.js';
 import { writePngAtomic } from './lib/png.js';
 import { parseReconstructArgs, progressLine, RECONSTRUCT_HELP } from './lib/reconstruct_args.js';
@@ -48,10 +47,11 @@ async function main(): Promise<number> {
   const s = fitSize(src.width, src.height, a.size);
   if (Math.min(src.width, src.height, s.width, s.height) < minSide) throw new Error(`image ${a.image} (${src.width}×${src.height}) at size ${a.size} would be ${s.width}×${s.height}; at least ${minSide} px per side are needed`);
   const image = resizeBilinear(src, s.width, s.height);
-  const weights = loadWeights(a.weights === 'random' ? { kind: 'random', seed: a.weightsSeed } : { kind: 'loaded', weights: (() => {
-    const f = loadWeightsFile(a.weights);
-    return parseRawWeights(f.manifest, f.bin.buffer.slice(f.bin.byteOffset, f.bin.byteOffset + f.bin.byteLength) as ArrayBuffer, f.name);
-  })() }, deepest);
+  const file = a.weights === 'random' ? null : loadWeightsFile(a.weights);
+  const source: WeightsSource = file
+    ? { kind: 'raw', name: file.name, manifest: file.manifest, bin: file.bin.buffer.slice(file.bin.byteOffset, file.bin.byteOffset + file.bin.byteLength) as ArrayBuffer }
+    : { kind: 'random', seed: a.weightsSeed };
+  const weights = loadWeights(source, deepest);
 
   Object.assign(globalThis, globals);
   gpu = create([]) as unknown as GPU;

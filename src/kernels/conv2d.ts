@@ -99,6 +99,9 @@ export function convVariant(requested: ConvVariant, K: number, W: number, softwa
   return W % 4 === 0 ? 'rows_vec4' : 'rows';
 }
 
+/** A conv dispatch in the kernels' terms: C channels reduced, O produced (swapped for backward-input). */
+interface ConvDims { C: number; H: number; W: number; O: number; K: number; relu: boolean; chunk: number; partial: boolean; flip: boolean }
+
 /** Whether software adapters use conv2d_flat16 (16 × 8 blocks) where the channels allow. */
 const FLAT16_ON_SOFTWARE = true;
 
@@ -108,7 +111,7 @@ function flat16Conv(
   packed: Tensor,
   bias: Tensor | null,
   output: Tensor,
-  d: { C: number; H: number; W: number; O: number; K: number; relu: boolean; chunk: number; partial: boolean; flip: boolean },
+  d: ConvDims,
 ): Dispatch {
   const groups: [number, number, number] = [Math.ceil(Math.ceil((d.H * d.W) / 8) / 64), ceil8(d.O) / 16, Math.ceil(d.C / d.chunk)];
   return lib.kernel('conv2d_flat16').bind(
@@ -126,7 +129,7 @@ function rowsConv(
   packed: Tensor,
   bias: Tensor | null,
   output: Tensor,
-  d: { C: number; H: number; W: number; O: number; relu: boolean; chunk: number; partial: boolean; flip: boolean },
+  d: ConvDims,
   kernel: (typeof ROWS_KERNEL)[keyof typeof ROWS_KERNEL],
 ): Dispatch {
   const groups: [number, number, number] = [Math.ceil((d.H * Math.ceil(d.W / 8)) / 64), ceil8(d.O) / 8, Math.ceil(d.C / d.chunk)];
@@ -135,6 +138,25 @@ function rowsConv(
     { C: d.C, H: d.H, W: d.W, O: d.O, O8: ceil8(d.O), relu: d.relu ? 1 : 0, c_chunk: d.chunk, partial: d.partial ? 1 : 0, flip: d.flip ? 1 : 0, has_bias: bias ? 1 : 0 },
     groups,
   );
+}
+
+/**
+ * A conv through flat16 / rows / rows_vec4 (both directions; `d` in the kernel's terms: C reduced,
+ * O produced), plus the slice sum when split.
+ */
+function versionedConv(
+  lib: KernelLibrary,
+  v: 'flat16' | 'rows' | 'rows_vec4',
+  input: Tensor,
+  packed: Tensor,
+  bias: Tensor | null,
+  output: Tensor,
+  scratch: Tensor | undefined,
+  d: ConvDims,
+): Dispatch[] {
+  const out = d.partial ? scratch! : output;
+  const conv = v === 'flat16' ? flat16Conv(lib, input, packed, bias, out, d) : rowsConv(lib, input, packed, bias, out, d, ROWS_KERNEL[v]);
+  return d.partial ? [conv, sumSlices(lib, scratch!, Math.ceil(d.C / d.chunk), d.O, d.H * d.W, output, bias, d.relu)] : [conv];
 }
 
 /** Scratch floats a split conv needs (0 if it does not split). */
@@ -162,10 +184,7 @@ export function conv2dForward(lib: KernelLibrary, input: Tensor, w: ConvWeights,
   const groups: [number, number, number] = [Math.ceil(Math.ceil((H * W) / 8) / 64), ceil8(w.O) / 8, Math.ceil(C / chunk)];
   const v = convVariant(variant, w.K, W, lib.ctx.info.isSoftware, w.O);
   if (v !== 'reference') {
-    const d = { C, H, W, O: w.O, K: w.K, relu, chunk, partial: S > 1, flip: false };
-    const out = S > 1 ? scratch! : output;
-    const conv = v === 'flat16' ? flat16Conv(lib, input, w.packedForward, w.bias, out, d) : rowsConv(lib, input, w.packedForward, w.bias, out, d, ROWS_KERNEL[v]);
-    return S === 1 ? [conv] : [conv, sumSlices(lib, scratch!, groups[2], w.O, H * W, output, w.bias, relu)];
+    return versionedConv(lib, v, input, w.packedForward, w.bias, output, scratch, { C, H, W, O: w.O, K: w.K, relu, chunk, partial: S > 1, flip: false });
   }
   const conv = lib.kernel('conv2d_forward').bind(
     { input: input.buffer, weight: w.packedForward.buffer, bias: w.bias.buffer, output: (S > 1 ? scratch! : output).buffer },
@@ -196,10 +215,7 @@ export function conv2dBackwardInput(lib: KernelLibrary, gradOutput: Tensor, w: C
   const groups: [number, number, number] = [Math.ceil(Math.ceil((H * W) / 8) / 64), ceil8(w.C) / 8, Math.ceil(O / chunk)];
   const v = convVariant(variant, w.K, W, lib.ctx.info.isSoftware, w.C);
   if (v !== 'reference') {
-    const d = { C: O, H, W, O: w.C, K: w.K, relu: false, chunk, partial: S > 1, flip: true };
-    const out = S > 1 ? scratch! : gradInput;
-    const conv = v === 'flat16' ? flat16Conv(lib, gradOutput, w.packedBackward, null, out, d) : rowsConv(lib, gradOutput, w.packedBackward, null, out, d, ROWS_KERNEL[v]);
-    return S === 1 ? [conv] : [conv, sumSlices(lib, scratch!, groups[2], w.C, H * W, gradInput, null, false)];
+    return versionedConv(lib, v, gradOutput, w.packedBackward, null, gradInput, scratch, { C: O, H, W, O: w.C, K: w.K, relu: false, chunk, partial: S > 1, flip: true });
   }
   const conv = lib.kernel('conv2d_backward_input').bind(
     { grad_output: gradOutput.buffer, weight: w.packedBackward.buffer, grad_input: (S > 1 ? scratch! : gradInput).buffer },
