@@ -4,7 +4,7 @@
  * time per layer group, peak GPU memory. Timing = wall clock around `repeats` replays of the same
  * prepared dispatches in one submit, awaiting queue.onSubmittedWorkDone (after a warm-up).
  */
-import { conv2dBackwardInput, conv2dForward, convVariant, type ConvVariant, convScratchSize, convSplits, packConvWeights } from '../src/kernels/conv2d.js';
+import { conv2dBackwardInput, conv2dForward, convVariant, type ConvScratch, type ConvVariant, convScratchSize, convSplits, packConvWeights, planConv, releasePackedWeights } from '../src/kernels/conv2d.js';
 import { fill } from '../src/kernels/elementwise.js';
 import { gramBackward, gramForward, gramSlices, gramVariant } from '../src/kernels/gram.js';
 import type { Dispatch } from '../src/kernels/kernel.js';
@@ -83,9 +83,11 @@ export async function splitConsistency(lib: KernelLibrary): Promise<number> {
   const cw = packConvWeights(lib, weight, bias, false);
   const x = lib.upload([64, S, S], Float32Array.from({ length: 64 * S * S }, (_, i) => Math.sin(i)));
   const a = lib.tensor([O, S, S]), b = lib.tensor([O, S, S]), scratch = lib.tensor([4 * O * S * S]);
-  runOnce(lib, [...conv2dForward(lib, x, cw, a, true), ...conv2dForward(lib, x, cw, b, true, scratch, 4)]);
+  const v = lib.ctx.info.isSoftware ? 'flat16' : 'auto'; // a direct version (Winograd never splits)
+  runOnce(lib, [...conv2dForward(lib, x, cw, a, true, {}, 1, v), ...conv2dForward(lib, x, cw, b, true, { slices: scratch }, 4, v)]);
   const [ra, rb] = [await lib.read(a), await lib.read(b)];
-  lib.release(weight, bias, cw.packedForward, x, a, b, scratch);
+  lib.release(weight, bias, x, a, b, scratch);
+  releasePackedWeights(lib, cw);
   let m = 1e-12, d = 0;
   for (let i = 0; i < ra.length; i++) {
     m = Math.max(m, Math.abs(ra[i]));
@@ -122,24 +124,40 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
       const flops = 2 * 9 * spec.inChannels * spec.outChannels * s * s;
       const shape = `${spec.inChannels}→${spec.outChannels} @ ${s}²`;
       const fs = convSplits(lib, s * s, spec.outChannels, spec.inChannels), bs = convSplits(lib, s * s, spec.inChannels, spec.outChannels);
-      const scratch = lib.tensor([Math.max(1, convScratchSize(fs, spec.outChannels, s * s), convScratchSize(bs, spec.inChannels, s * s))]);
+      const wf = planConv(lib, spec.inChannels, spec.outChannels, 3, s, s, 'winograd'), wb = planConv(lib, spec.outChannels, spec.inChannels, 3, s, s, 'winograd');
+      const scratch: ConvScratch = {
+        slices: lib.tensor([Math.max(1, convScratchSize(fs, spec.outChannels, s * s), convScratchSize(bs, spec.inChannels, s * s))]),
+        winogradData: lib.tensor([Math.max(wf.winogradData, wb.winogradData)]),
+        winogradProducts: lib.tensor([Math.max(wf.winogradProducts, wb.winogradProducts)]),
+      };
       // version 1 (reference, any K) next to the version the engine picks for this shape
-      const picked = convVariant('auto', 3, s, lib.ctx.info.isSoftware, spec.outChannels);
-      const versions: Exclude<ConvVariant, 'auto'>[] = ['reference', 'flat16', ...(s >= 8 ? (['rows'] as const) : []), ...(s >= 8 && s % 4 === 0 ? (['rows_vec4'] as const) : [])];
+      const picked = convVariant('auto', 3, s, lib.ctx.info.isSoftware, spec.outChannels, s);
+      const versions: Exclude<ConvVariant, 'auto'>[] = [
+        'reference',
+        'flat16',
+        ...(s >= 8 ? (['rows'] as const) : []),
+        ...(s >= 8 && s % 4 === 0 ? (['rows_vec4'] as const) : []),
+        'winograd',
+      ];
       const cases = versions.flatMap((v) => {
-        const tag = `${{ reference: 'v1', flat16: 'v1 flat16', rows: 'v2 rows', rows_vec4: 'v3 rows_vec4' }[v]}${v === picked ? '' : ' (not used here)'}`;
+        const tag = `${{ reference: 'v1', flat16: 'v1 flat16', rows: 'v2 rows', rows_vec4: 'v3 rows_vec4', winograd: 'v4 winograd' }[v]}${v === picked ? '' : ' (not used here)'}`;
+        const [f, b] = v === 'winograd' ? [1, 1] : [fs, bs];
         return [
-          [`conv forward+bias+ReLU ${tag}${fs > 1 ? ` split ${fs}` : ''}`, conv2dForward(lib, x, cw, y, true, scratch, fs, v)],
-          [`conv backward-input ${tag}${bs > 1 ? ` split ${bs}` : ''}`, conv2dBackwardInput(lib, y, cw, x, scratch, bs, v)],
+          [`conv forward+bias+ReLU ${tag}${f > 1 ? ` split ${f}` : ''}`, conv2dForward(lib, x, cw, y, true, scratch, f, v)],
+          [`conv backward-input ${tag}${b > 1 ? ` split ${b}` : ''}`, conv2dBackwardInput(lib, y, cw, x, scratch, b, v)],
         ] as const;
       });
       for (const [kname, d] of cases) {
         const ms = await timeDispatches(lib, [...d], o.repeats);
         kernels.push({ kernel: `${kname} ${spec.name}`, shape, ms, gflops: flops / ms / 1e6 });
         log(`${kname} ${spec.name} ${shape}: ${(flops / ms / 1e6).toFixed(2)} GFLOP/s`);
+        if (o.perOp && kname.includes('winograd')) {
+          const parts = ['input transform', 'products', 'output transform'];
+          for (const [i, one] of d.entries()) log(`  ${parts[i]}: ${(await timeDispatches(lib, [one], o.repeats)).toFixed(2)} ms`);
+        }
         for (const x of d) x.destroy();
       }
-      lib.release(scratch);
+      lib.release(scratch.slices!, scratch.winogradData!, scratch.winogradProducts!);
       if (['conv1_2', 'conv3_2', 'conv5_1'].includes(spec.name)) {
         const g = lib.tensor([spec.outChannels, spec.outChannels]), dy = lib.tensor(y.shape);
         const slices = Math.max(gramSlices(spec.outChannels, s * s, 'blocks'), gramSlices(spec.outChannels, s * s, 'lanes'));
@@ -174,7 +192,8 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
         lib.release(po);
         if (extra) lib.release(extra);
       }
-      lib.release(w, bias, cw.packedForward, cw.packedBackward!, x, y);
+      lib.release(w, bias, x, y);
+      releasePackedWeights(lib, cw);
     }
     if (spec.poolAfter) s = Math.floor(s / 2);
     if (spec.name === 'conv5_1') break;

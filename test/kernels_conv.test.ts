@@ -61,18 +61,22 @@ describe.each(SHAPES)('conv2d C=%i H=%i W=%i O=%i K=%i', (C, H, W, O, K) => {
     'reference',
     ...(Math.ceil(outputs / 8) % 2 === 0 ? ['flat16'] : []),
     ...(rowsFit ? ['rows', ...(W % 4 === 0 ? ['rows_vec4'] : [])] : []),
+    ...(K === 3 ? ['winograd'] : []),
   ];
+  // Winograd convs never split
+  const splitsOf = (variant: string, splits: number) => (variant === 'winograd' ? 1 : splits);
 
   it.each(variantsFor(O))('forward, %s version (with and without fused ReLU, whole and split-K) matches the CPU reference', async (variant) => {
-    for (const [relu, splits] of [[0, 1], [1, 1], [1, 3]]) {
+    for (const [relu, s] of [[0, 1], [1, 1], [1, 3]]) {
+      const splits = splitsOf(variant, s);
       const r = await gpu.run('conv2d_forward', { input, weight, bias }, { C, H, W, O, K, relu, splits, variant });
       expectClose(`conv2d_forward ${variant} relu=${relu} splits=${splits} ${label}`, r.output, conv2dForwardRef(input, C, H, W, weight, bias, O, K, !!relu), 1e-4);
     }
   });
 
   it.each(variantsFor(C))('backward to input, %s version (whole and split-K) matches the reference and finite differences', async (variant) => {
-    const split = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K, splits: 4, variant });
-    expectClose(`conv2d_backward_input ${variant} splits=4 ${label}`, split.grad_input, conv2dBackwardInputRef(gradOut, C, H, W, weight, O, K), 1e-4);
+    const split = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K, splits: splitsOf(variant, 4), variant });
+    expectClose(`conv2d_backward_input ${variant} splits=${splitsOf(variant, 4)} ${label}`, split.grad_input, conv2dBackwardInputRef(gradOut, C, H, W, weight, O, K), 1e-4);
     const r = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K, variant });
     expectClose(`conv2d_backward_input ${variant} ${label}`, r.grad_input, conv2dBackwardInputRef(gradOut, C, H, W, weight, O, K), 1e-4);
     const idx = sampleIndices(C * H * W, 24);

@@ -14,7 +14,7 @@
  * in the same replay. Backward buffers are drawn from that free list, so only a few layers'
  * gradients are ever live; activations are kept (backward needs them).
  */
-import { conv2dBackwardInput, conv2dForward, convScratchSize, convSplits, type ConvWeights } from '../kernels/conv2d.js';
+import { conv2dBackwardInput, conv2dForward, planConv, type ConvScratch, type ConvWeights } from '../kernels/conv2d.js';
 import { axpby, reluBackwardInPlace } from '../kernels/elementwise.js';
 import { gramBackward, gramForward, gramSlices, gramVariant } from '../kernels/gram.js';
 import type { Dispatch } from '../kernels/kernel.js';
@@ -51,8 +51,8 @@ export class Tape {
   private backwardByOp: Dispatch[][] = [];
   /** How many gradient contributions each node has received while building backward. */
   private contributions = new Map<Node, number>();
-  /** Split-K partial sums, shared by every op (each op's slices are summed before the next op runs). */
-  private scratch: Tensor | null = null;
+  /** Scratch buffers by use (split-K slices, Winograd buffers), shared by every op (see sharedScratch). */
+  private readonly scratch = new Map<string, Tensor>();
   /** Gradient buffers whose last reader has been recorded, by shape, for reuse during finalize. */
   private freeGrads = new Map<string, Tensor[]>();
   readonly scalars: Tensor;
@@ -90,14 +90,18 @@ export class Tape {
   conv(x: Node, w: ConvWeights, relu: boolean, name = 'conv'): Node {
     const [, H, W] = x.value.shape;
     const out: Node = { value: this.alloc([w.O, H, W], name), requiresGrad: x.requiresGrad, grad: null, name };
-    // split-K for few-pixel layers on GPUs; the scratch is shared by this op's forward and backward
-    const fSplits = convSplits(this.lib, H * W, w.O, w.C);
-    const bSplits = x.requiresGrad ? convSplits(this.lib, H * W, w.C, w.O) : 1;
-    const scratchSize = Math.max(convScratchSize(fSplits, w.O, H * W), convScratchSize(bSplits, w.C, H * W));
-    const scratch = scratchSize > 0 ? this.splitScratch(scratchSize) : undefined;
+    // kernel version, split-K and scratch per direction (split-K for few-pixel layers on GPUs,
+    // Winograd's transformed input and products on CPU adapters); scratch is shared by all convs
+    const fwd = planConv(this.lib, w.C, w.O, w.K, H, W);
+    const bwd = x.requiresGrad ? planConv(this.lib, w.O, w.C, w.K, H, W) : fwd;
+    const scratch: ConvScratch = {};
+    for (const key of ['slices', 'winogradData', 'winogradProducts'] as const) {
+      const floats = Math.max(fwd[key], bwd[key]);
+      if (floats > 0) scratch[key] = this.sharedScratch(key, floats);
+    }
     this.record({
       name,
-      forward: this.track(conv2dForward(this.lib, x.value, w, out.value, relu, scratch, fSplits)),
+      forward: this.track(conv2dForward(this.lib, x.value, w, out.value, relu, scratch, fwd.splits, fwd.variant)),
       backward: () => {
         if (!x.requiresGrad) return [];
         const ds: Dispatch[] = [];
@@ -105,7 +109,7 @@ export class Tape {
         // out's gradient has no other reader: mask it in place
         if (relu) ds.push(reluBackwardInPlace(this.lib, out.value, g));
         const { target, finish } = this.gradTarget(x);
-        ds.push(...conv2dBackwardInput(this.lib, g, w, target, scratch, bSplits), ...finish);
+        ds.push(...conv2dBackwardInput(this.lib, g, w, target, scratch, bwd.splits, bwd.variant), ...finish);
         this.recycle(g);
         return ds;
       },
@@ -141,7 +145,7 @@ export class Tape {
     const C = x.value.shape[0];
     const out: Node = { value: this.alloc([C, C], name), requiresGrad: x.requiresGrad, grad: null, name };
     const slices = gramSlices(C, numel(x.value.shape) / C, gramVariant(this.lib));
-    const scratch = slices > 1 ? this.splitScratch(slices * C * C) : undefined;
+    const scratch = slices > 1 ? this.sharedScratch('slices', slices * C * C) : undefined;
     this.record({
       name,
       forward: this.track(gramForward(this.lib, x.value, out.value, scale, scratch)),
@@ -219,13 +223,17 @@ export class Tape {
   }
 
   /**
-   * A scratch buffer of at least `floats` for split-K slices. Ops run one after another and each
-   * sums its slices right away, so one buffer serves them all; a larger request gets a new one
-   * (ops already bound to the old one keep it).
+   * A scratch buffer of at least `floats` for one use (split-K slices, Winograd's transformed
+   * input or products). Ops run one after another and each finishes with its scratch before the
+   * next starts, so one buffer per use serves them all; a larger request gets a new one (ops
+   * already bound to the old one keep it).
    */
-  private splitScratch(floats: number): Tensor {
-    if (!this.scratch || numel(this.scratch.shape) < floats) this.scratch = this.alloc([floats], 'split_k.slices');
-    return this.scratch;
+  private sharedScratch(use: string, floats: number): Tensor {
+    const t = this.scratch.get(use);
+    if (t && numel(t.shape) >= floats) return t;
+    const bigger = this.alloc([floats], `scratch.${use}`);
+    this.scratch.set(use, bigger);
+    return bigger;
   }
 
   /** A buffer for a gradient written during backward: a recycled one of the same shape if any. */

@@ -20,9 +20,24 @@ export interface ConvWeights {
   packedForward: Tensor;
   /** K×K×O×ceil8(C), for conv2d_backward_input; null if made without backward support */
   packedBackward: Tensor | null;
+  /**
+   * Winograd-transformed filters (16×C×ceil16(O) forward, 16×O×ceil16(C) backward), made from the
+   * packed copies on first use by a Winograd conv (see winogradFilters) and owned like them.
+   */
+  winograd?: { forward?: Tensor; backward?: Tensor };
+}
+
+/** Release the GPU copies packConvWeights (and Winograd convs) made; weight and bias stay the caller's. */
+export function releasePackedWeights(lib: KernelLibrary, w: ConvWeights): void {
+  lib.release(w.packedForward);
+  if (w.packedBackward) lib.release(w.packedBackward);
+  if (w.winograd?.forward) lib.release(w.winograd.forward);
+  if (w.winograd?.backward) lib.release(w.winograd.backward);
+  w.winograd = undefined;
 }
 
 export const ceil8 = (n: number) => Math.ceil(n / 8) * 8;
+export const ceil16 = (n: number) => Math.ceil(n / 16) * 16;
 
 function convDims(what: string, input: Tensor): { C: number; H: number; W: number } {
   if (input.shape.length !== 3) throw new Error(`${what}: expected a C×H×W tensor, got shape [${input.shape.join('×')}]`);
@@ -75,16 +90,31 @@ export function convSplits(lib: KernelLibrary, HW: number, outChannels: number, 
  * Which kernel version runs a conv: "rows" (conv2d_3x3_rows, version 2: 8 pixels of one row per
  * invocation, inputs reused across the three column taps) or "reference" (conv2d_forward /
  * conv2d_backward_input, version 1: 8 flattened pixels, any odd K), or "rows_vec4" (version 3:
- * version 2 with the row read as aligned vec4s, for W % 4 = 0). "auto" picks per adapter:
+ * version 2 with the row read as aligned vec4s, for W % 4 = 0), or "winograd" (version 4:
+ * Winograd F(2×2, 3×3) as input transform, 16 matrix products and output transform, 2.25× fewer
+ * multiplies; 3×3 only). "auto" picks per adapter:
  * on GPUs for 3×3 kernels on maps at least 8 wide, version 3 where W % 4 = 0, else version 2
- * (H100: v1 8–12, v2 17–20, v3 19–23 TFLOP/s). On software adapters "flat16" (conv2d_flat16:
- * version 1 with 16 output channels per invocation, any K) where the channels pad to a multiple
- * of 16, else version 1 (SwiftShader, 2 cores: v1 3.8–4.1, flat16 4.2–4.9, v2 3.5–3.7 GFLOP/s).
+ * (H100: v1 8–12, v2 17–20, v3 19–23 TFLOP/s; Winograd not measured there yet). On software
+ * adapters Winograd for 3×3 kernels where the map has at least WINOGRAD_MIN_TILES 2×2 tiles, else
+ * "flat16" (conv2d_flat16: version 1 with 16 output channels per invocation, any K) where the
+ * channels pad to a multiple of 16, else version 1 (SwiftShader, 2 cores: v1 3.8–4.1, flat16
+ * 4.2–4.9, v2 3.5–3.7 GFLOP/s; Winograd: see bench/results/HISTORY.md).
  */
-export type ConvVariant = 'auto' | 'reference' | 'flat16' | 'rows' | 'rows_vec4';
+export type ConvVariant = 'auto' | 'reference' | 'flat16' | 'rows' | 'rows_vec4' | 'winograd';
 
-export function convVariant(requested: ConvVariant, K: number, W: number, software = false, outChannels = 8): Exclude<ConvVariant, 'auto'> {
+/**
+ * Fewest 2×2 output tiles for which "auto" picks Winograd on software adapters: its GEMM works on
+ * 8 tiles at a time, so below 4 more than half of that work is padding (SwiftShader, 512→512
+ * convs: at 4×4 maps, 4 tiles, Winograd 19 ms vs flat16 33 ms).
+ */
+export const WINOGRAD_MIN_TILES = 4;
+
+export function convVariant(requested: ConvVariant, K: number, W: number, software = false, outChannels = 8, H = W): Exclude<ConvVariant, 'auto'> {
   if (requested === 'reference') return 'reference';
+  if (requested === 'winograd') {
+    if (K !== 3) throw new Error(`conv variant "winograd" needs a 3×3 kernel, got K=${K}`);
+    return 'winograd';
+  }
   const wide = ceil8(outChannels) % 16 === 0;
   if (requested === 'flat16') {
     if (!wide) throw new Error(`conv variant "flat16" needs output channels that pad to a multiple of 16, got ${outChannels}`);
@@ -94,9 +124,102 @@ export function convVariant(requested: ConvVariant, K: number, W: number, softwa
   if (requested !== 'auto' && !fits) throw new Error(`conv variant "${requested}" needs a 3×3 kernel and a map at least 8 wide (got K=${K}, W=${W})`);
   if (requested === 'rows_vec4' && W % 4 !== 0) throw new Error(`conv variant "rows_vec4" needs a width that is a multiple of 4, got ${W}`);
   if (requested !== 'auto') return requested;
-  if (software) return wide && FLAT16_ON_SOFTWARE ? 'flat16' : 'reference';
+  if (software) {
+    if (K === 3 && WINOGRAD_ON_SOFTWARE && winogradTiles(H, W).P >= WINOGRAD_MIN_TILES) return 'winograd';
+    return wide && FLAT16_ON_SOFTWARE ? 'flat16' : 'reference';
+  }
   if (!fits) return 'reference';
   return W % 4 === 0 ? 'rows_vec4' : 'rows';
+}
+
+/** Whether software adapters use Winograd convs where the map is large enough. */
+const WINOGRAD_ON_SOFTWARE = true;
+
+/** Winograd F(2×2, 3×3) tiling of an H×W map: TW tiles per row, P tiles, P8 = P padded to 8. */
+export function winogradTiles(H: number, W: number): { TW: number; P: number; P8: number } {
+  const TW = Math.ceil(W / 2);
+  const P = Math.ceil(H / 2) * TW;
+  return { TW, P, P8: ceil8(P) };
+}
+
+/**
+ * Scratch buffers a conv may need, each shared freely between convs that run one after another:
+ * split-K partial sums, or Winograd's transformed input (16×R×P8) and products (16×N×P8).
+ */
+export interface ConvScratch {
+  slices?: Tensor;
+  winogradData?: Tensor;
+  winogradProducts?: Tensor;
+}
+
+/** How one conv direction will run: its kernel version, split count and scratch sizes in floats. */
+export interface ConvPlan {
+  variant: Exclude<ConvVariant, 'auto'>;
+  splits: number;
+  slices: number;
+  winogradData: number;
+  winogradProducts: number;
+}
+
+/**
+ * Plan a conv that reduces R channels into N over an H×W map (forward: R = C, N = O; backward to
+ * input: R = O, N = C). Winograd convs never split.
+ */
+export function planConv(lib: KernelLibrary, R: number, N: number, K: number, H: number, W: number, variant: ConvVariant = 'auto'): ConvPlan {
+  const v = convVariant(variant, K, W, lib.ctx.info.isSoftware, N, H);
+  if (v === 'winograd') {
+    const { P8 } = winogradTiles(H, W);
+    return { variant: v, splits: 1, slices: 0, winogradData: 16 * R * P8, winogradProducts: 16 * N * P8 };
+  }
+  const splits = convSplits(lib, H * W, N, R);
+  return { variant: v, splits, slices: convScratchSize(splits, N, H * W), winogradData: 0, winogradProducts: 0 };
+}
+
+/**
+ * The Winograd-transformed filters of one direction, made on first use from the packed copy
+ * (winograd_filter_transform) and kept in `w.winograd` (released by releasePackedWeights).
+ */
+export function winogradFilters(lib: KernelLibrary, w: ConvWeights, direction: 'forward' | 'backward'): Tensor {
+  if (w.K !== 3) throw new Error(`winogradFilters: Winograd F(2×2, 3×3) needs a 3×3 kernel, got ${w.K}×${w.K}`);
+  const cached = w.winograd?.[direction];
+  if (cached) return cached;
+  const packed = direction === 'forward' ? w.packedForward : w.packedBackward;
+  if (!packed) throw new Error('winogradFilters: weights were packed without backward support');
+  const [R, N] = direction === 'forward' ? [w.C, w.O] : [w.O, w.C];
+  const U = lib.tensor([16, R, ceil16(N)], `conv.winograd.${direction}`);
+  runOnce(lib, [
+    lib.kernel('winograd_filter_transform').bind(
+      { packed: packed.buffer, U: U.buffer },
+      { R, N, NP: ceil8(N), N16: ceil16(N), flip: direction === 'backward' ? 1 : 0 },
+      grid1d(R * ceil16(N), 64),
+    ),
+  ]);
+  w.winograd = { ...w.winograd, [direction]: U };
+  return U;
+}
+
+function scratchCheck(what: string, t: Tensor | undefined, need: number): Tensor {
+  if (!t || numel(t.shape) < need) throw new Error(`${what}: needs a scratch tensor of ${need} floats`);
+  return t;
+}
+
+/**
+ * A conv as Winograd F(2×2, 3×3): input transform (R channels in), 16 matrix products with the
+ * transformed filters U, output transform (N channels out, + bias, ReLU).
+ */
+function winogradConv(lib: KernelLibrary, input: Tensor, U: Tensor, bias: Tensor | null, output: Tensor, R: number, N: number, H: number, W: number, relu: boolean, scratch: ConvScratch | undefined): Dispatch[] {
+  const { TW, P, P8 } = winogradTiles(H, W);
+  const data = scratchCheck('winograd conv: transformed input', scratch?.winogradData, 16 * R * P8);
+  const products = scratchCheck('winograd conv: products', scratch?.winogradProducts, 16 * N * P8);
+  return [
+    lib.kernel('winograd_input_transform').bind({ input: input.buffer, V: data.buffer }, { C: R, H, W, TW, P, P8 }, grid1d(R * P8, 64)),
+    lib.kernel('winograd_gemm').bind({ U: U.buffer, V: data.buffer, M: products.buffer }, { R, N, N16: ceil16(N), P8 }, [Math.ceil(((P8 / 8) * ceil16(N)) / 16 / 64), 1, 16]),
+    lib.kernel('winograd_output_transform').bind(
+      { M: products.buffer, bias: (bias ?? products).buffer, output: output.buffer },
+      { N, H, W, TW, P, P8, relu: relu ? 1 : 0, has_bias: bias ? 1 : 0 },
+      grid1d(N * P, 64),
+    ),
+  ];
 }
 
 /** A conv dispatch in the kernels' terms: C channels reduced, O produced (swapped for backward-input). */
@@ -151,12 +274,12 @@ function versionedConv(
   packed: Tensor,
   bias: Tensor | null,
   output: Tensor,
-  scratch: Tensor | undefined,
+  slices: Tensor | undefined,
   d: ConvDims,
 ): Dispatch[] {
-  const out = d.partial ? scratch! : output;
+  const out = d.partial ? slices! : output;
   const conv = v === 'flat16' ? flat16Conv(lib, input, packed, bias, out, d) : rowsConv(lib, input, packed, bias, out, d, ROWS_KERNEL[v]);
-  return d.partial ? [conv, sumSlices(lib, scratch!, Math.ceil(d.C / d.chunk), d.O, d.H * d.W, output, bias, d.relu)] : [conv];
+  return d.partial ? [conv, sumSlices(lib, slices!, Math.ceil(d.C / d.chunk), d.O, d.H * d.W, output, bias, d.relu)] : [conv];
 }
 
 /** Scratch floats a split conv needs (0 if it does not split). */
@@ -172,27 +295,33 @@ function splitCheck(what: string, splits: number, scratch: Tensor | undefined, n
 /**
  * output = conv(input, weight) + bias, then ReLU if `relu`. input C×H×W → output O×H×W.
  * With splits > 1 (see convSplits) the reduction over C is split across workgroups into
- * `scratch` and summed by a second dispatch.
+ * `scratch.slices` and summed by a second dispatch. Winograd convs (see convVariant) use
+ * `scratch.winogradData` and `scratch.winogradProducts` instead and never split; planConv gives
+ * the sizes.
  */
-export function conv2dForward(lib: KernelLibrary, input: Tensor, w: ConvWeights, output: Tensor, relu: boolean, scratch?: Tensor, splits = 1, variant: ConvVariant = 'auto'): Dispatch[] {
+export function conv2dForward(lib: KernelLibrary, input: Tensor, w: ConvWeights, output: Tensor, relu: boolean, scratch?: ConvScratch, splits = 1, variant: ConvVariant = 'auto'): Dispatch[] {
   const { C, H, W } = convDims('conv2dForward: input', input);
   if (C !== w.C) throw new Error(`conv2dForward: input has ${C} channels but the weights expect ${w.C}`);
   expectShape('conv2dForward: output', output, [w.O, H, W]);
+  const v = convVariant(variant, w.K, W, lib.ctx.info.isSoftware, w.O, H);
+  if (v === 'winograd') {
+    if (splits !== 1) throw new Error('conv2dForward: Winograd convs do not split (use splits = 1)');
+    return winogradConv(lib, input, winogradFilters(lib, w, 'forward'), w.bias, output, C, w.O, H, W, relu, scratch);
+  }
   const S = Math.min(splits, C);
-  splitCheck('conv2dForward', S, scratch, convScratchSize(S, w.O, H * W));
+  splitCheck('conv2dForward', S, scratch?.slices, convScratchSize(S, w.O, H * W));
   const chunk = Math.ceil(C / S);
   const groups: [number, number, number] = [Math.ceil(Math.ceil((H * W) / 8) / 64), ceil8(w.O) / 8, Math.ceil(C / chunk)];
-  const v = convVariant(variant, w.K, W, lib.ctx.info.isSoftware, w.O);
   if (v !== 'reference') {
-    return versionedConv(lib, v, input, w.packedForward, w.bias, output, scratch, { C, H, W, O: w.O, K: w.K, relu, chunk, partial: S > 1, flip: false });
+    return versionedConv(lib, v, input, w.packedForward, w.bias, output, scratch?.slices, { C, H, W, O: w.O, K: w.K, relu, chunk, partial: S > 1, flip: false });
   }
   const conv = lib.kernel('conv2d_forward').bind(
-    { input: input.buffer, weight: w.packedForward.buffer, bias: w.bias.buffer, output: (S > 1 ? scratch! : output).buffer },
+    { input: input.buffer, weight: w.packedForward.buffer, bias: w.bias.buffer, output: (S > 1 ? scratch!.slices! : output).buffer },
     { C, H, W, O: w.O, K: w.K, O8: ceil8(w.O), relu: relu ? 1 : 0, c_chunk: chunk, partial: S > 1 ? 1 : 0 },
     groups,
   );
   if (S === 1) return [conv];
-  return [conv, sumSlices(lib, scratch!, groups[2], w.O, H * W, output, w.bias, relu)];
+  return [conv, sumSlices(lib, scratch!.slices!, groups[2], w.O, H * W, output, w.bias, relu)];
 }
 
 function sumSlices(lib: KernelLibrary, partial: Tensor, slices: number, O: number, HW: number, output: Tensor, bias: Tensor | null, relu: boolean): Dispatch {
@@ -204,26 +333,30 @@ function sumSlices(lib: KernelLibrary, partial: Tensor, slices: number, O: numbe
 }
 
 /** grad_input (C×H×W) from grad_output (O×H×W): the flipped, transposed convolution (split over O like the forward over C). */
-export function conv2dBackwardInput(lib: KernelLibrary, gradOutput: Tensor, w: ConvWeights, gradInput: Tensor, scratch?: Tensor, splits = 1, variant: ConvVariant = 'auto'): Dispatch[] {
+export function conv2dBackwardInput(lib: KernelLibrary, gradOutput: Tensor, w: ConvWeights, gradInput: Tensor, scratch?: ConvScratch, splits = 1, variant: ConvVariant = 'auto'): Dispatch[] {
   const { C: O, H, W } = convDims('conv2dBackwardInput: grad_output', gradOutput);
   if (O !== w.O) throw new Error(`conv2dBackwardInput: grad_output has ${O} channels but the weights have ${w.O} outputs`);
   if (!w.packedBackward) throw new Error('conv2dBackwardInput: weights were packed without backward support');
   expectShape('conv2dBackwardInput: grad_input', gradInput, [w.C, H, W]);
+  const v = convVariant(variant, w.K, W, lib.ctx.info.isSoftware, w.C, H);
+  if (v === 'winograd') {
+    if (splits !== 1) throw new Error('conv2dBackwardInput: Winograd convs do not split (use splits = 1)');
+    return winogradConv(lib, gradOutput, winogradFilters(lib, w, 'backward'), null, gradInput, O, w.C, H, W, false, scratch);
+  }
   const S = Math.min(splits, O);
-  splitCheck('conv2dBackwardInput', S, scratch, convScratchSize(S, w.C, H * W));
+  splitCheck('conv2dBackwardInput', S, scratch?.slices, convScratchSize(S, w.C, H * W));
   const chunk = Math.ceil(O / S);
   const groups: [number, number, number] = [Math.ceil(Math.ceil((H * W) / 8) / 64), ceil8(w.C) / 8, Math.ceil(O / chunk)];
-  const v = convVariant(variant, w.K, W, lib.ctx.info.isSoftware, w.C);
   if (v !== 'reference') {
-    return versionedConv(lib, v, gradOutput, w.packedBackward, null, gradInput, scratch, { C: O, H, W, O: w.C, K: w.K, relu: false, chunk, partial: S > 1, flip: true });
+    return versionedConv(lib, v, gradOutput, w.packedBackward, null, gradInput, scratch?.slices, { C: O, H, W, O: w.C, K: w.K, relu: false, chunk, partial: S > 1, flip: true });
   }
   const conv = lib.kernel('conv2d_backward_input').bind(
-    { grad_output: gradOutput.buffer, weight: w.packedBackward.buffer, grad_input: (S > 1 ? scratch! : gradInput).buffer },
+    { grad_output: gradOutput.buffer, weight: w.packedBackward.buffer, grad_input: (S > 1 ? scratch!.slices! : gradInput).buffer },
     { C: w.C, H, W, O: w.O, K: w.K, C8: ceil8(w.C), o_chunk: chunk },
     groups,
   );
   if (S === 1) return [conv];
-  return [conv, sumSlices(lib, scratch!, groups[2], w.C, H * W, gradInput, null, false)];
+  return [conv, sumSlices(lib, scratch!.slices!, groups[2], w.C, H * W, gradInput, null, false)];
 }
 
 /** grad_weight (O×C×K×K) from the layer input (C×H×W) and grad_output (O×H×W). */

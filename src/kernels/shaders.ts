@@ -32,6 +32,10 @@ import reluBackwardInplace from '../../shaders/relu_backward_inplace.wgsl';
 import reluForward from '../../shaders/relu_forward.wgsl';
 import squaredError from '../../shaders/squared_error.wgsl';
 import tvLoss from '../../shaders/tv_loss.wgsl';
+import winogradFilterTransform from '../../shaders/winograd_filter_transform.wgsl';
+import winogradGemm from '../../shaders/winograd_gemm.wgsl';
+import winogradInputTransform from '../../shaders/winograd_input_transform.wgsl';
+import winogradOutputTransform from '../../shaders/winograd_output_transform.wgsl';
 
 export const SHADERS = {
   adam: adam,
@@ -67,6 +71,10 @@ export const SHADERS = {
   relu_forward: reluForward,
   squared_error: squaredError,
   tv_loss: tvLoss,
+  winograd_filter_transform: winogradFilterTransform,
+  winograd_gemm: winogradGemm,
+  winograd_input_transform: winogradInputTransform,
+  winograd_output_transform: winogradOutputTransform,
 } as const;
 
 export type KernelName = keyof typeof SHADERS;

@@ -1,5 +1,5 @@
 /** VGG19 on the tape: upload weights once, then build the feature graph up to a given layer. */
-import { packConvWeights, type ConvWeights } from '../kernels/conv2d.js';
+import { packConvWeights, releasePackedWeights, type ConvWeights } from '../kernels/conv2d.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import type { PoolKind } from '../kernels/pool.js';
 import type { Node, Tape } from '../graph/tape.js';
@@ -45,8 +45,8 @@ export class VggOnGpu {
 
   dispose(): void {
     for (const w of this.convs.values()) {
-      this.lib.release(w.bias, w.packedForward);
-      if (w.packedBackward) this.lib.release(w.packedBackward);
+      this.lib.release(w.bias);
+      releasePackedWeights(this.lib, w);
     }
     this.convs.clear();
   }

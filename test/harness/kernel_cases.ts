@@ -3,7 +3,7 @@
  * same host wrappers the engine uses) and reads the outputs back. Runs inside headless Chromium.
  */
 import { adamStep, type AdamHyper } from '../../src/kernels/adam.js';
-import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, packConvWeights } from '../../src/kernels/conv2d.js';
+import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, packConvWeights, planConv, releasePackedWeights, type ConvPlan } from '../../src/kernels/conv2d.js';
 import { axpby, fill, reluBackward, reluBackwardInPlace, reluForward } from '../../src/kernels/elementwise.js';
 import { gramBackward, gramForward } from '../../src/kernels/gram.js';
 import { clampImage, originalColors, postprocess, preprocess, type InputConvention } from '../../src/kernels/image.js';
@@ -43,27 +43,37 @@ async function withTensors(
   }
 }
 
+/** Scratch tensors (named as in ConvScratch) for a conv: split-K slices or Winograd's buffers. */
+function scratchShapes(plan: ConvPlan, slices: number): Record<string, number[]> {
+  if (plan.variant === 'winograd') return { winogradData: [plan.winogradData], winogradProducts: [plan.winogradProducts] };
+  return { slices: [slices] };
+}
+
 export const CASES: Record<string, Case> = {
   async conv2d_forward(lib, x, { C, H, W, O, K, relu, weightC, splits, variant }) {
     const weight = lib.upload([O, weightC ?? C, K, K], x.weight), bias = lib.upload([O], x.bias);
     const w = packConvWeights(lib, weight, bias, false);
+    const plan = planConv(lib, C, O, K, H, W, variant ?? 'auto');
     try {
-      return await withTensors(lib, x, { input: [C, H, W] }, { output: [O, H, W], scratch: [(splits ?? 1) * O * H * W] }, (t) =>
-        conv2dForward(lib, t.input, w, t.output, !!relu, t.scratch, splits ?? 1, variant ?? 'auto'),
+      return await withTensors(lib, x, { input: [C, H, W] }, { output: [O, H, W], ...scratchShapes(plan, (splits ?? 1) * O * H * W) }, (t) =>
+        conv2dForward(lib, t.input, w, t.output, !!relu, t, splits ?? 1, variant ?? 'auto'),
       );
     } finally {
-      lib.release(weight, bias, w.packedForward);
+      lib.release(weight, bias);
+      releasePackedWeights(lib, w);
     }
   },
   async conv2d_backward_input(lib, x, { C, H, W, O, K, splits, variant }) {
     const weight = lib.upload([O, C, K, K], x.weight), bias = lib.tensor([O]);
     const w = packConvWeights(lib, weight, bias, true);
+    const plan = planConv(lib, O, C, K, H, W, variant ?? 'auto');
     try {
-      return await withTensors(lib, x, { grad_output: [O, H, W] }, { grad_input: [C, H, W], scratch: [(splits ?? 1) * C * H * W] }, (t) =>
-        conv2dBackwardInput(lib, t.grad_output, w, t.grad_input, t.scratch, splits ?? 1, variant ?? 'auto'),
+      return await withTensors(lib, x, { grad_output: [O, H, W] }, { grad_input: [C, H, W], ...scratchShapes(plan, (splits ?? 1) * C * H * W) }, (t) =>
+        conv2dBackwardInput(lib, t.grad_output, w, t.grad_input, t, splits ?? 1, variant ?? 'auto'),
       );
     } finally {
-      lib.release(weight, bias, w.packedForward, w.packedBackward!);
+      lib.release(weight, bias);
+      releasePackedWeights(lib, w);
     }
   },
   async conv2d_backward_weight(lib, x, { C, H, W, O, K }) {
