@@ -6,6 +6,7 @@ import type { KernelLibrary } from '../src/kernels/library.js';
 import type { KernelName } from '../src/kernels/shaders.js';
 import { conv2dBackwardBiasRef, conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, repackWeightsRef } from '../src/kernels/cpu/conv2d.js';
 import * as ref from '../src/kernels/cpu/misc.js';
+import { winogradFilterRef, winogradGemmRef, winogradInputRef, winogradOutputRef, winogradTilesRef } from '../src/kernels/cpu/winograd.js';
 import { matmulRef } from '../src/kernels/matmul.js';
 import { ADAM_DEFAULTS } from '../src/kernels/adam.js';
 import { TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image.js';
@@ -43,6 +44,24 @@ function convVersion(variant: string, w: number): Check {
   };
 }
 
+/** One Winograd stage (conv version 4) on C=5 13×11 → O=10, against the staged CPU reference. */
+function winogradStage(stage: 'filter' | 'input' | 'gemm' | 'output'): Check {
+  return {
+    shape: `C=${C} ${H}×${W} → O=${O}, 3×3, ${stage === 'filter' ? 'both directions' : 'forward+ReLU'}`,
+    run: async (lib) => {
+      const x = conv();
+      const r = await CASES.winograd_stages(lib, x, { C, H, W, O, relu: 1 });
+      const U = winogradFilterRef(x.weight, O, C, 'forward');
+      const V = winogradInputRef(x.input, C, H, W);
+      if (stage === 'filter') return [[r.U, U], [r.U_backward, winogradFilterRef(x.weight, O, C, 'backward')]];
+      if (stage === 'input') return [[r.V, V]];
+      const M = winogradGemmRef(U, V, C, O, winogradTilesRef(H, W).P8);
+      if (stage === 'gemm') return [[r.M, M]];
+      return [[r.output, winogradOutputRef(M, x.bias, O, H, W, true)]];
+    },
+  };
+}
+
 async function gram(lib: KernelLibrary, variant = 'blocks', backward = 'narrow'): Promise<[ArrayLike<number>, ArrayLike<number>][]> {
   const x: Arrays = { features: rand(7 * 33), grad_gram: rand(49) };
   const r = await CASES.gram(lib, x, { C: 7, M: 33, scale: 0.5, variant, backward });
@@ -58,9 +77,13 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   conv2d_flat16: convVersion('flat16', W),
   conv2d_3x3_rows: convVersion('rows', W),
   conv2d_3x3_rows_vec4: convVersion('rows_vec4', 12),
+  winograd_filter_transform: winogradStage('filter'),
+  winograd_input_transform: winogradStage('input'),
+  winograd_gemm: winogradStage('gemm'),
+  winograd_output_transform: winogradStage('output'),
   conv2d_sum_slices: { shape: `split-K forward in 3 slices, C=${C} → O=${O}`, run: async (lib) => {
     const x = conv();
-    const r = await CASES.conv2d_forward(lib, x, { C, H, W, O, K, relu: 1, splits: 3 });
+    const r = await CASES.conv2d_forward(lib, x, { C, H, W, O, K, relu: 1, splits: 3, variant: 'reference' });
     return [[r.output, conv2dForwardRef(x.input, C, H, W, x.weight, x.bias, O, K, true)]];
   } },
   conv2d_backward_input: { shape: `O=${O} ${H}×${W} → C=${C}`, run: async (lib) => {

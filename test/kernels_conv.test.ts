@@ -13,6 +13,7 @@ import {
   conv2dForwardRef,
   repackWeightsRef,
 } from '../src/kernels/cpu/conv2d.js';
+import { winogradConvRef, winogradFilterRef, winogradGemmRef, winogradInputRef, winogradOutputRef, winogradTilesRef } from '../src/kernels/cpu/winograd.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
 import { dotSum, expectClose, finiteDiff, pick, randArray, sampleIndices } from './util.js';
 
@@ -93,6 +94,45 @@ describe.each(SHAPES)('conv2d C=%i H=%i W=%i O=%i K=%i', (C, H, W, O, K) => {
     expectClose(`conv2d_backward_weight FD ${label}`, pick(r.grad_weight, idx), fdW, 1e-4);
     const fdB = finiteDiff((b) => dotSum(gradOut, conv2dForwardRef(input, C, H, W, weight, b, O, K)), Float64Array.from(bias), sampleIndices(O, 8));
     expectClose(`conv2d_backward_bias FD ${label}`, pick(r.grad_bias, sampleIndices(O, 8)), fdB, 1e-4);
+  });
+});
+
+// Winograd F(2×2, 3×3), stage by stage (conv version 4's kernels), against the staged CPU
+// reference: 1×1 and 1-channel maps (one tile, mostly padding), odd H and W (tiles cut by the
+// border), tile counts that are not multiples of the GEMM's 8-tile block, channel counts that
+// are not multiples of its 16-channel block (both directions), and a map with 32 tiles.
+// Tolerances: the filter and input transforms add at most 16 terms (1e-6 of the largest value);
+// products and outputs sum C·16 float32 products, same 1e-4 bound as the direct convs.
+describe.each([
+  [1, 1, 1, 1],
+  [3, 5, 7, 10],
+  [17, 6, 5, 33],
+  [16, 8, 16, 16],
+  [5, 3, 17, 9],
+])('winograd stages C=%i H=%i W=%i O=%i', (C, H, W, O) => {
+  it('filter transform (both directions), input transform, products and output transform match the staged reference', async () => {
+    const seed = 7000 + C * 100 + H * 10 + W + O;
+    const x = { input: randArray(C * H * W, seed), weight: randArray(O * C * 9, seed + 1, 0.5), bias: randArray(O, seed + 2) };
+    const r = await gpu.run('winograd_stages', x, { C, H, W, O, relu: 1 });
+    const { P8 } = winogradTilesRef(H, W);
+    const U = winogradFilterRef(x.weight, O, C, 'forward');
+    const V = winogradInputRef(x.input, C, H, W);
+    const M = winogradGemmRef(U, V, C, O, P8);
+    const label = `C${C} H${H} W${W} O${O}`;
+    expectClose(`winograd_filter_transform forward ${label}`, r.U, U, 1e-6);
+    expectClose(`winograd_filter_transform backward ${label}`, r.U_backward, winogradFilterRef(x.weight, O, C, 'backward'), 1e-6);
+    expectClose(`winograd_input_transform ${label}`, r.V, V, 1e-6);
+    expectClose(`winograd_gemm ${label}`, r.M, M, 1e-4);
+    expectClose(`winograd_output_transform ${label}`, r.output, winogradOutputRef(M, x.bias, O, H, W, true), 1e-4);
+  });
+});
+
+describe('winograd CPU reference', () => {
+  it('equals the direct convolution (double precision) on odd and even sizes', () => {
+    for (const [C, H, W, O] of [[2, 5, 7, 3], [3, 4, 6, 2], [1, 1, 1, 1]]) {
+      const input = randArray(C * H * W, 11), weight = randArray(O * C * 9, 12), bias = randArray(O, 13);
+      expectClose(`winogradConvRef C${C} H${H} W${W} O${O}`, winogradConvRef(input, C, H, W, weight, bias, O, true), conv2dForwardRef(input, C, H, W, weight, bias, O, 3, true), 1e-12);
+    }
   });
 });
 

@@ -205,9 +205,10 @@ function scratchCheck(what: string, t: Tensor | undefined, need: number): Tensor
 
 /**
  * A conv as Winograd F(2×2, 3×3): input transform (R channels in), 16 matrix products with the
- * transformed filters U, output transform (N channels out, + bias, ReLU).
+ * transformed filters U, output transform (N channels out, + bias, ReLU) — three dispatches in
+ * that order (exported for the per-stage tests).
  */
-function winogradConv(lib: KernelLibrary, input: Tensor, U: Tensor, bias: Tensor | null, output: Tensor, R: number, N: number, H: number, W: number, relu: boolean, scratch: ConvScratch | undefined): Dispatch[] {
+export function winogradConv(lib: KernelLibrary, input: Tensor, U: Tensor, bias: Tensor | null, output: Tensor, R: number, N: number, H: number, W: number, relu: boolean, scratch: ConvScratch | undefined): Dispatch[] {
   const { TW, P, P8 } = winogradTiles(H, W);
   const data = scratchCheck('winograd conv: transformed input', scratch?.winogradData, 16 * R * P8);
   const products = scratchCheck('winograd conv: products', scratch?.winogradProducts, 16 * N * P8);
@@ -305,7 +306,7 @@ export function conv2dForward(lib: KernelLibrary, input: Tensor, w: ConvWeights,
   expectShape('conv2dForward: output', output, [w.O, H, W]);
   const v = convVariant(variant, w.K, W, lib.ctx.info.isSoftware, w.O, H);
   if (v === 'winograd') {
-    if (splits !== 1) throw new Error('conv2dForward: Winograd convs do not split (use splits = 1)');
+    if (splits !== 1) throw new Error(`conv2dForward: Winograd convs${variant === 'auto' ? ' (what "auto" picks on this adapter)' : ''} do not split: use splits = 1 or a direct version`);
     return winogradConv(lib, input, winogradFilters(lib, w, 'forward'), w.bias, output, C, w.O, H, W, relu, scratch);
   }
   const S = Math.min(splits, C);
@@ -340,7 +341,7 @@ export function conv2dBackwardInput(lib: KernelLibrary, gradOutput: Tensor, w: C
   expectShape('conv2dBackwardInput: grad_input', gradInput, [w.C, H, W]);
   const v = convVariant(variant, w.K, W, lib.ctx.info.isSoftware, w.C, H);
   if (v === 'winograd') {
-    if (splits !== 1) throw new Error('conv2dBackwardInput: Winograd convs do not split (use splits = 1)');
+    if (splits !== 1) throw new Error(`conv2dBackwardInput: Winograd convs${variant === 'auto' ? ' (what "auto" picks on this adapter)' : ''} do not split: use splits = 1 or a direct version`);
     return winogradConv(lib, gradOutput, winogradFilters(lib, w, 'backward'), null, gradInput, O, w.C, H, W, false, scratch);
   }
   const S = Math.min(splits, O);

@@ -3,7 +3,18 @@
  * same host wrappers the engine uses) and reads the outputs back. Runs inside headless Chromium.
  */
 import { adamStep, type AdamHyper } from '../../src/kernels/adam.js';
-import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, packConvWeights, planConv, releasePackedWeights, type ConvPlan } from '../../src/kernels/conv2d.js';
+import {
+  conv2dBackwardBias,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  conv2dForward,
+  packConvWeights,
+  planConv,
+  releasePackedWeights,
+  winogradConv,
+  winogradFilters,
+  type ConvPlan,
+} from '../../src/kernels/conv2d.js';
 import { axpby, fill, reluBackward, reluBackwardInPlace, reluForward } from '../../src/kernels/elementwise.js';
 import { gramBackward, gramForward } from '../../src/kernels/gram.js';
 import { clampImage, originalColors, postprocess, preprocess, type InputConvention } from '../../src/kernels/image.js';
@@ -73,6 +84,22 @@ export const CASES: Record<string, Case> = {
       );
     } finally {
       lib.release(weight, bias);
+      releasePackedWeights(lib, w);
+    }
+  },
+  /** Each Winograd stage's output (forward conv with bias and ReLU), plus the backward filters. */
+  async winograd_stages(lib, x, { C, H, W, O, relu }) {
+    const weight = lib.upload([O, C, 3, 3], x.weight), bias = lib.upload([O], x.bias);
+    const w = packConvWeights(lib, weight, bias, true);
+    const plan = planConv(lib, C, O, 3, H, W, 'winograd');
+    const t = { input: lib.upload([C, H, W], x.input), output: lib.tensor([O, H, W]), V: lib.tensor([plan.winogradData]), M: lib.tensor([plan.winogradProducts]) };
+    try {
+      const U = winogradFilters(lib, w, 'forward');
+      const Ub = winogradFilters(lib, w, 'backward');
+      runOnce(lib, winogradConv(lib, t.input, U, bias, t.output, C, O, H, W, !!relu, { winogradData: t.V, winogradProducts: t.M }));
+      return await readAll(lib, { U, U_backward: Ub, V: t.V, M: t.M, output: t.output });
+    } finally {
+      lib.release(weight, bias, ...Object.values(t));
       releasePackedWeights(lib, w);
     }
   },
