@@ -1,5 +1,6 @@
 /**
- * npm run bench [-- --sizes 64,128,256 --name NAME --ops]   (--ops: also each op's time per step)
+ * npm run bench [-- --sizes 64,128,256 --name NAME --ops --conv auto|winograd|reference]   (--ops: also each op's time per step;
+ * --conv: force one conv version in the whole steps)
  * Runs the benchmark in headless Chromium (SwiftShader here) and writes bench/results/NAME.{json,md}.
  */
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,7 @@ const args = parseBenchArgs(process.argv.slice(2), { sizes: [64, 128, 256] });
 const s = await launchGpuPage({ script: await bundleForBrowser(fileURLToPath(new URL('./page_entry.ts', import.meta.url))), onConsole: (t) => !t.includes('404') && console.error(t) });
 try {
   const software = true; // conservative repeat counts: the CPU adapter is slow
-  const opts: BenchOptions = { sizes: args.sizes, kernelSize: 64, matmulSize: 512, repeats: software ? 2 : 20, stepRepeats: 1, perOp: args.perOp };
+  const opts: BenchOptions = { sizes: args.sizes, kernelSize: 64, matmulSize: 512, repeats: software ? 2 : 20, stepRepeats: 1, perOp: args.perOp, conv: args.conv };
   const r = (await s.page.evaluate((o) => (globalThis as unknown as { bench: (o: BenchOptions) => Promise<BenchResult> }).bench(o), opts)) as BenchResult;
   saveResult(r, args.name ?? `chromium-${/swiftshader/i.test(r.adapter) ? 'swiftshader' : 'gpu'}`);
 } finally {

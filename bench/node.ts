@@ -1,7 +1,7 @@
 /**
  * The benchmark in Node through Dawn (the `webgpu` package), no browser: for machines with a real
  * GPU and only a Vulkan driver. Bundle it with `npm run bench:bundle` (one .mjs file) and run
- *   node bench/dist/bench-node.mjs --sizes 64,128,256,512 --name h100
+ *   node bench/dist/bench-node.mjs --sizes 64,128,256,512 --name h100 [--ops] [--conv winograd]
  * with node_modules/webgpu next to it (see README, "Benchmark on a GPU machine").
  */
 import { create, globals } from 'webgpu';
@@ -24,7 +24,7 @@ const r = await runBenchmark(lib, adapter, 'Node + Dawn', {
   matmulSize: software ? 512 : 2048,
   repeats: software ? 2 : 50,
   stepRepeats: software ? 1 : 20,
-  perOp: args.perOp,
+  perOp: args.perOp, conv: args.conv,
   log: (s) => process.stderr.write(`${s}\n`),
 });
 saveResult(r, args.name ?? `node-${software ? 'swiftshader' : 'gpu'}`);

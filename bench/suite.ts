@@ -72,6 +72,8 @@ export interface BenchOptions {
   stepRepeats: number;
   /** Also log each op's milliseconds (forward + backward) for the whole steps. */
   perOp?: boolean;
+  /** Conv version for the whole steps ("auto": what the engine picks on this adapter). */
+  conv?: ConvVariant;
   log?: (s: string) => void;
 }
 
@@ -201,6 +203,8 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
 
   // whole steps
   const steps: StepRow[] = [];
+  lib.convVariant = o.conv ?? 'auto';
+  if (lib.convVariant !== 'auto') runner += `, all convs ${lib.convVariant}`;
   for (const size of o.sizes) {
     const st = new StyleTransfer(lib, weights, picture(size, 1), [picture(size, 2)], { iterations: 1000 });
     const all = st.profile().flatMap((p) => p.dispatches);

@@ -92,8 +92,8 @@ export class Tape {
     const out: Node = { value: this.alloc([w.O, H, W], name), requiresGrad: x.requiresGrad, grad: null, name };
     // kernel version, split-K and scratch per direction (split-K for few-pixel layers on GPUs,
     // Winograd's transformed input and products on CPU adapters); scratch is shared by all convs
-    const fwd = planConv(this.lib, w.C, w.O, w.K, H, W);
-    const bwd = x.requiresGrad ? planConv(this.lib, w.O, w.C, w.K, H, W) : fwd;
+    const fwd = planConv(this.lib, w.C, w.O, w.K, H, W, this.lib.convVariant);
+    const bwd = x.requiresGrad ? planConv(this.lib, w.O, w.C, w.K, H, W, this.lib.convVariant) : fwd;
     const scratch: ConvScratch = {};
     for (const key of ['slices', 'winogradData', 'winogradProducts'] as const) {
       const floats = Math.max(fwd[key], bwd[key]);

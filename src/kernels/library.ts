@@ -8,9 +8,16 @@ import { GpuMemory } from './memory.js';
 import { SHADERS, type KernelName } from './shaders.js';
 import { numel, shapeStr, type Tensor } from './tensor.js';
 
+import type { ConvVariant } from './conv2d.js';
+
 export class KernelLibrary {
   private cache = new Map<KernelName, ComputeKernel>();
   readonly memory: GpuMemory;
+  /**
+   * Which conv version graphs built on this library use (the tape's planConv): "auto" picks per
+   * adapter; a named version forces it where it applies (e.g. `npm run bench -- --conv winograd`).
+   */
+  convVariant: ConvVariant = 'auto';
 
   constructor(readonly ctx: GpuContext) {
     this.memory = new GpuMemory(ctx.device);
