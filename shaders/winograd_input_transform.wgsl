@@ -1,12 +1,14 @@
 // winograd_input_transform — the data side of Winograd F(2×2, 3×3): each 2×2 output tile reads a
 // 4×4 input patch d (rows 2ty-1 … 2ty+2, columns 2tx-1 … 2tx+2, zero outside the image) and
 //   V[ξ, ν, c, p] = (Bᵀ · d · B)[ξ, ν],   Bᵀ = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]
-// with p = ty·TW + tx, TW = ceil(W / 2). Tiles p in [P, P8) are written as zeros so the GEMM can
-// read 8 tiles at once. Additions only.
-// Layout: input C×H×W; V 16×C×P8 (ξν = 4ξ + ν; P = ceil(H/2)·TW tiles, P8 = P padded to 8).
+// with p = ty·TW + tx, TW = ceil(W / 2). One dispatch transforms a chunk of tiles
+// p_begin … p_begin + P8 - 1 (large maps are done in chunks to bound V's size); tiles p ≥ P
+// are written as zeros so the GEMM can read 8 tiles at once. Additions only.
+// Layout: input C×H×W; V 16×C×P8 for the chunk (ξν = 4ξ + ν; P = ceil(H/2)·TW tiles in all,
+// P8 = the chunk's tile count, a multiple of 8).
 // Dispatch: ceil(C·P8 / 64), spilling into y.
 
-struct Params { C: u32, H: u32, W: u32, TW: u32, P: u32, P8: u32, _pad0: u32, _pad1: u32 }
+struct Params { C: u32, H: u32, W: u32, TW: u32, P: u32, P8: u32, p_begin: u32, _pad0: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> input: array<f32>;
@@ -28,7 +30,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let i = gid.x + gid.y * nwg.x * 64u;
   if (i >= params.C * params.P8) { return; }
   let c = i / params.P8;
-  let p = i % params.P8;
+  let p = params.p_begin + i % params.P8;
   let plane = params.C * params.P8;
   if (p >= params.P) {
     for (var b = 0u; b < 16u; b++) { V[b * plane + i] = 0.0; }

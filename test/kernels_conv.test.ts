@@ -85,6 +85,15 @@ describe.each(SHAPES)('conv2d C=%i H=%i W=%i O=%i K=%i', (C, H, W, O, K) => {
     expectClose(`conv2d_backward_input ${variant} FD ${label}`, pick(r.grad_input, idx), fd, 1e-4);
   });
 
+  // Winograd in chunks of 8 tiles (scratch buffers too small for the whole map): several chunks
+  // where the map has more than 8 tiles, the last one partial where the count is not a multiple of 8
+  if (K === 3) it('winograd in chunks of 8 tiles matches the reference both ways', async () => {
+    const f = await gpu.run('conv2d_forward', { input, weight, bias }, { C, H, W, O, K, relu: 1, variant: 'winograd', chunk: 8 });
+    expectClose(`conv2d_forward winograd chunk=8 ${label}`, f.output, conv2dForwardRef(input, C, H, W, weight, bias, O, K, true), 1e-4);
+    const b = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K, variant: 'winograd', chunk: 8 });
+    expectClose(`conv2d_backward_input winograd chunk=8 ${label}`, b.grad_input, conv2dBackwardInputRef(gradOut, C, H, W, weight, O, K), 1e-4);
+  });
+
   it('backward to weights and bias match the reference and finite differences', async () => {
     const r = await gpu.run('conv2d_backward_weight', { input, grad_output: gradOut }, { C, H, W, O, K });
     expectClose(`conv2d_backward_weight ${label}`, r.grad_weight, conv2dBackwardWeightRef(input, C, H, W, gradOut, O, K), 1e-4);

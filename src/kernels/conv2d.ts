@@ -162,14 +162,25 @@ export interface ConvPlan {
 }
 
 /**
+ * Floats a Winograd scratch buffer may hold by default: larger maps are transformed and multiplied
+ * in chunks of tiles (at 512², conv1_2's transformed input would be 268 MB in one piece).
+ */
+export const WINOGRAD_CHUNK_FLOATS = 4 * 2 ** 20;
+
+/** Tiles per Winograd chunk (a multiple of 8) whose scratch fits `floats` for R channels in and N out. */
+function winogradChunkTiles(R: number, N: number, P8: number, floats = WINOGRAD_CHUNK_FLOATS): number {
+  return Math.min(P8, Math.floor(floats / (16 * Math.max(R, N)) / 8) * 8);
+}
+
+/**
  * Plan a conv that reduces R channels into N over an H×W map (forward: R = C, N = O; backward to
- * input: R = O, N = C). Winograd convs never split.
+ * input: R = O, N = C). Winograd convs never split; their scratch holds one chunk of tiles.
  */
 export function planConv(lib: KernelLibrary, R: number, N: number, K: number, H: number, W: number, variant: ConvVariant = 'auto'): ConvPlan {
   const v = convVariant(variant, K, W, lib.ctx.info.isSoftware, N, H);
   if (v === 'winograd') {
-    const { P8 } = winogradTiles(H, W);
-    return { variant: v, splits: 1, slices: 0, winogradData: 16 * R * P8, winogradProducts: 16 * N * P8 };
+    const tiles = Math.max(8, winogradChunkTiles(R, N, winogradTiles(H, W).P8));
+    return { variant: v, splits: 1, slices: 0, winogradData: 16 * R * tiles, winogradProducts: 16 * N * tiles };
   }
   const splits = convSplits(lib, H * W, N, R);
   return { variant: v, splits, slices: convScratchSize(splits, N, H * W), winogradData: 0, winogradProducts: 0 };
@@ -205,22 +216,30 @@ function scratchCheck(what: string, t: Tensor | undefined, need: number): Tensor
 
 /**
  * A conv as Winograd F(2×2, 3×3): input transform (R channels in), 16 matrix products with the
- * transformed filters U, output transform (N channels out, + bias, ReLU) — three dispatches in
- * that order (exported for the per-stage tests).
+ * transformed filters U, output transform (N channels out, + bias, ReLU) — three dispatches per
+ * chunk of tiles, in that order (exported for the per-stage tests). The chunk is as many tiles as
+ * the scratch buffers hold (planConv sizes them; smaller buffers give more chunks).
  */
 export function winogradConv(lib: KernelLibrary, input: Tensor, U: Tensor, bias: Tensor | null, output: Tensor, R: number, N: number, H: number, W: number, relu: boolean, scratch: ConvScratch | undefined): Dispatch[] {
   const { TW, P, P8 } = winogradTiles(H, W);
-  const data = scratchCheck('winograd conv: transformed input', scratch?.winogradData, 16 * R * P8);
-  const products = scratchCheck('winograd conv: products', scratch?.winogradProducts, 16 * N * P8);
-  return [
-    lib.kernel('winograd_input_transform').bind({ input: input.buffer, V: data.buffer }, { C: R, H, W, TW, P, P8 }, grid1d(R * P8, 64)),
-    lib.kernel('winograd_gemm').bind({ U: U.buffer, V: data.buffer, M: products.buffer }, { R, N, N16: ceil16(N), P8 }, [Math.ceil(((P8 / 8) * ceil16(N)) / 16 / 64), 1, 16]),
-    lib.kernel('winograd_output_transform').bind(
-      { M: products.buffer, bias: (bias ?? products).buffer, output: output.buffer },
-      { N, H, W, TW, P, P8, relu: relu ? 1 : 0, has_bias: bias ? 1 : 0 },
-      grid1d(N * P, 64),
-    ),
-  ];
+  const data = scratchCheck('winograd conv: transformed input', scratch?.winogradData, 16 * R * 8);
+  const products = scratchCheck('winograd conv: products', scratch?.winogradProducts, 16 * N * 8);
+  const chunk = Math.min(P8, Math.floor(numel(data.shape) / (16 * R) / 8) * 8, Math.floor(numel(products.shape) / (16 * N) / 8) * 8);
+  const ds: Dispatch[] = [];
+  for (let begin = 0; begin < P; begin += chunk) {
+    const tiles = Math.min(chunk, P - begin);
+    const T8 = ceil8(tiles);
+    ds.push(
+      lib.kernel('winograd_input_transform').bind({ input: input.buffer, V: data.buffer }, { C: R, H, W, TW, P, P8: T8, p_begin: begin }, grid1d(R * T8, 64)),
+      lib.kernel('winograd_gemm').bind({ U: U.buffer, V: data.buffer, M: products.buffer }, { R, N, N16: ceil16(N), P8: T8 }, [Math.ceil(((T8 / 8) * ceil16(N)) / 16 / 64), 1, 16]),
+      lib.kernel('winograd_output_transform').bind(
+        { M: products.buffer, bias: (bias ?? products).buffer, output: output.buffer },
+        { N, H, W, TW, P8: T8, p_begin: begin, tiles, relu: relu ? 1 : 0, has_bias: bias ? 1 : 0 },
+        grid1d(N * tiles, 64),
+      ),
+    );
+  }
+  return ds;
 }
 
 /** A conv dispatch in the kernels' terms: C channels reduced, O produced (swapped for backward-input). */

@@ -54,19 +54,23 @@ async function withTensors(
   }
 }
 
-/** Scratch tensors (named as in ConvScratch) for a conv: split-K slices or Winograd's buffers. */
-function scratchShapes(plan: ConvPlan, slices: number): Record<string, number[]> {
-  if (plan.variant === 'winograd') return { winogradData: [plan.winogradData], winogradProducts: [plan.winogradProducts] };
-  return { slices: [slices] };
+/**
+ * Scratch tensors (named as in ConvScratch) for a conv that reduces R channels into N: split-K
+ * slices, or Winograd's buffers (planConv's sizes, or room for `chunk` tiles to force chunking).
+ */
+function scratchShapes(plan: ConvPlan, slices: number, R: number, N: number, chunk?: number): Record<string, number[]> {
+  if (plan.variant !== 'winograd') return { slices: [slices] };
+  if (chunk) return { winogradData: [16 * R * chunk], winogradProducts: [16 * N * chunk] };
+  return { winogradData: [plan.winogradData], winogradProducts: [plan.winogradProducts] };
 }
 
 export const CASES: Record<string, Case> = {
-  async conv2d_forward(lib, x, { C, H, W, O, K, relu, weightC, splits, variant }) {
+  async conv2d_forward(lib, x, { C, H, W, O, K, relu, weightC, splits, variant, chunk }) {
     const weight = lib.upload([O, weightC ?? C, K, K], x.weight), bias = lib.upload([O], x.bias);
     const w = packConvWeights(lib, weight, bias, false);
     const plan = planConv(lib, C, O, K, H, W, variant ?? 'auto');
     try {
-      return await withTensors(lib, x, { input: [C, H, W] }, { output: [O, H, W], ...scratchShapes(plan, (splits ?? 1) * O * H * W) }, (t) =>
+      return await withTensors(lib, x, { input: [C, H, W] }, { output: [O, H, W], ...scratchShapes(plan, (splits ?? 1) * O * H * W, C, O, chunk) }, (t) =>
         conv2dForward(lib, t.input, w, t.output, !!relu, t, splits ?? 1, variant ?? 'auto'),
       );
     } finally {
@@ -74,12 +78,12 @@ export const CASES: Record<string, Case> = {
       releasePackedWeights(lib, w);
     }
   },
-  async conv2d_backward_input(lib, x, { C, H, W, O, K, splits, variant }) {
+  async conv2d_backward_input(lib, x, { C, H, W, O, K, splits, variant, chunk }) {
     const weight = lib.upload([O, C, K, K], x.weight), bias = lib.tensor([O]);
     const w = packConvWeights(lib, weight, bias, true);
     const plan = planConv(lib, O, C, K, H, W, variant ?? 'auto');
     try {
-      return await withTensors(lib, x, { grad_output: [O, H, W] }, { grad_input: [C, H, W], ...scratchShapes(plan, (splits ?? 1) * C * H * W) }, (t) =>
+      return await withTensors(lib, x, { grad_output: [O, H, W] }, { grad_input: [C, H, W], ...scratchShapes(plan, (splits ?? 1) * C * H * W, O, C, chunk) }, (t) =>
         conv2dBackwardInput(lib, t.grad_output, w, t.grad_input, t, splits ?? 1, variant ?? 'auto'),
       );
     } finally {
