@@ -37,6 +37,8 @@ export interface LaunchOptions {
   files?: Record<string, { body: string | Uint8Array; type: string }>;
   /** Forward the page's console to this function. */
   onConsole?: (text: string) => void;
+  /** Serve with COOP/COEP headers (cross-origin isolation, which WASM threads need). */
+  isolated?: boolean;
 }
 
 export async function launchGpuPage(options: LaunchOptions = {}): Promise<BrowserSession> {
@@ -50,7 +52,8 @@ export async function launchGpuPage(options: LaunchOptions = {}): Promise<Browse
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': f.type, 'cache-control': 'no-store' }).end(f.body);
+    const isolation = options.isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
+    res.writeHead(200, { 'content-type': f.type, 'cache-control': 'no-store', ...isolation }).end(f.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
