@@ -59,7 +59,8 @@ describe('style transfer', () => {
 
   it('the GPU kernel choices (conv v2/v3, Gram v2, split-K) give the same losses and gradient as the software ones', async () => {
     // 36×20: conv1 maps have W % 8 = 4 (v3 rows_vec4, half a block per row), 18×10 (v2 rows),
-    // 9×5 (v2), 4×2 (v1); the deep layers split K on the GPU path
+    // 9×5 (v2), 4×2 (v1); the deep layers split K on the GPU path. The software path runs
+    // Winograd (v4) on the maps with at least 4 tiles (36×20 … 9×5) and flat16 / v1 below.
     const [soft, gpu] = (await s.page.evaluate(
       (x) => (globalThis as unknown as { engine: EngineTestApi }).engine.adapterPaths(x),
       { width: 36, height: 20, steps: 0, options: { init: 'noise' as const } },
