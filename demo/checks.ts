@@ -62,6 +62,15 @@ function winogradStage(stage: 'filter' | 'input' | 'gemm' | 'output'): Check {
   };
 }
 
+/**
+ * Two vectors in [0, 1) for the dot-product checks: with random signs a 100k-term sum can cancel
+ * to near zero, and float32 rounding relative to that small result then failed the 1e-4 bound
+ * now and then (1.8e-4 once); positive terms keep the result's size ~n/4.
+ */
+function positivePair(n: number): { a: Float32Array; b: Float32Array } {
+  return { a: Float32Array.from({ length: n }, Math.random), b: Float32Array.from({ length: n }, Math.random) };
+}
+
 async function gram(lib: KernelLibrary, variant = 'blocks', backward = 'narrow'): Promise<[ArrayLike<number>, ArrayLike<number>][]> {
   const x: Arrays = { features: rand(7 * 33), grad_gram: rand(49) };
   const r = await CASES.gram(lib, x, { C: 7, M: 33, scale: 0.5, variant, backward });
@@ -155,12 +164,12 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
     return [[[r.loss[0]], [e.loss]], [r.grad, e.grad]];
   } },
   reduce_sum: { shape: 'n=100003, dot', run: async (lib) => {
-    const x = { a: rand(100003), b: rand(100003) };
+    const x = positivePair(100003);
     const r = await CASES.reduce(lib, x, { n: 100003, dot: true, scale: 1, variant: 'tree' });
     return [[[r.out[2]], [ref.sumRef(x.a, x.b)]]];
   } },
   reduce_chunks: { shape: 'n=100003, dot', run: async (lib) => {
-    const x = { a: rand(100003), b: rand(100003) };
+    const x = positivePair(100003);
     const r = await CASES.reduce(lib, x, { n: 100003, dot: true, scale: 1, variant: 'chunks' });
     return [[[r.out[2]], [ref.sumRef(x.a, x.b)]]];
   } },
