@@ -167,10 +167,8 @@ export interface ConvPlan {
  */
 export const WINOGRAD_CHUNK_FLOATS = 4 * 2 ** 20;
 
-/** Tiles per Winograd chunk (a multiple of 8) whose scratch fits `floats` for R channels in and N out. */
-function winogradChunkTiles(R: number, N: number, P8: number, floats = WINOGRAD_CHUNK_FLOATS): number {
-  return Math.min(P8, Math.floor(floats / (16 * Math.max(R, N)) / 8) * 8);
-}
+/** Tiles (whole blocks of 8) whose Winograd buffer, 16 values per tile and channel, fits in `floats`. */
+const tilesFitting = (floats: number, channels: number) => Math.floor(floats / (16 * channels) / 8) * 8;
 
 /**
  * Plan a conv that reduces R channels into N over an H×W map (forward: R = C, N = O; backward to
@@ -179,7 +177,7 @@ function winogradChunkTiles(R: number, N: number, P8: number, floats = WINOGRAD_
 export function planConv(lib: KernelLibrary, R: number, N: number, K: number, H: number, W: number, variant: ConvVariant = 'auto'): ConvPlan {
   const v = convVariant(variant, K, W, lib.ctx.info.isSoftware, N, H);
   if (v === 'winograd') {
-    const tiles = Math.max(8, winogradChunkTiles(R, N, winogradTiles(H, W).P8));
+    const tiles = Math.max(8, Math.min(winogradTiles(H, W).P8, tilesFitting(WINOGRAD_CHUNK_FLOATS, Math.max(R, N))));
     return { variant: v, splits: 1, slices: 0, winogradData: 16 * R * tiles, winogradProducts: 16 * N * tiles };
   }
   const splits = convSplits(lib, H * W, N, R);
@@ -224,7 +222,7 @@ export function winogradConv(lib: KernelLibrary, input: Tensor, U: Tensor, bias:
   const { TW, P, P8 } = winogradTiles(H, W);
   const data = scratchCheck('winograd conv: transformed input', scratch?.winogradData, 16 * R * 8);
   const products = scratchCheck('winograd conv: products', scratch?.winogradProducts, 16 * N * 8);
-  const chunk = Math.min(P8, Math.floor(numel(data.shape) / (16 * R) / 8) * 8, Math.floor(numel(products.shape) / (16 * N) / 8) * 8);
+  const chunk = Math.min(P8, tilesFitting(numel(data.shape), R), tilesFitting(numel(products.shape), N));
   const ds: Dispatch[] = [];
   for (let begin = 0; begin < P; begin += chunk) {
     const tiles = Math.min(chunk, P - begin);
