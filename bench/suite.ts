@@ -155,7 +155,8 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
         log(`${kname} ${spec.name} ${shape}: ${(flops / ms / 1e6).toFixed(2)} GFLOP/s`);
         if (o.perOp && kname.includes('winograd')) {
           const parts = ['input transform', 'products', 'output transform'];
-          for (const [i, one] of d.entries()) log(`  ${parts[i]}: ${(await timeDispatches(lib, [one], o.repeats)).toFixed(2)} ms`);
+          // three dispatches per chunk of tiles (large maps have several chunks)
+          for (const [i, one] of d.entries()) log(`  chunk ${Math.floor(i / 3) + 1} ${parts[i % 3]}: ${(await timeDispatches(lib, [one], o.repeats)).toFixed(2)} ms`);
         }
         for (const x of d) x.destroy();
       }

@@ -119,7 +119,8 @@ export const CASES: Record<string, Case> = {
     try {
       return await readAll(lib, { forward: w.packedForward, backward: w.packedBackward! });
     } finally {
-      lib.release(weight, bias, w.packedForward, w.packedBackward!);
+      lib.release(weight, bias);
+      releasePackedWeights(lib, w);
     }
   },
   async relu(lib, x, { n }) {
