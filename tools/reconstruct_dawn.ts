@@ -20,7 +20,7 @@ import { deepestLayer } from '../src/nst/vgg19_spec.js';
 import { runMain } from './lib/args.js';
 import { writePngAtomic } from './lib/png.js';
 import { parseReconstructArgs, progressLine, RECONSTRUCT_HELP } from './lib/reconstruct_args.js';
-import { loadWeightsFile } from './lib/weights_files.js';
+import { resolveWeights } from './lib/weights_files.js';
 
 /** Held for the whole run: Dawn stops delivering GPU events once its instance is garbage-collected. */
 let gpu: GPU | null = null;
@@ -47,10 +47,9 @@ async function main(): Promise<number> {
   const s = fitSize(src.width, src.height, a.size);
   if (Math.min(src.width, src.height, s.width, s.height) < minSide) throw new Error(`image ${a.image} (${src.width}×${src.height}) at size ${a.size} would be ${s.width}×${s.height}; at least ${minSide} px per side are needed`);
   const image = resizeBilinear(src, s.width, s.height);
-  const file = a.weights === 'random' ? null : loadWeightsFile(a.weights);
-  const source: WeightsSource = file
-    ? { kind: 'raw', name: file.name, manifest: file.manifest, bin: file.bin.buffer.slice(file.bin.byteOffset, file.bin.byteOffset + file.bin.byteLength) as ArrayBuffer }
-    : { kind: 'random', seed: a.weightsSeed };
+  const file = await resolveWeights(a.weights, a.weightsSeed, deepest);
+  const source: WeightsSource =
+    file.kind === 'raw' ? { kind: 'raw', name: file.name, manifest: file.manifest, bin: file.bin.buffer.slice(file.bin.byteOffset, file.bin.byteOffset + file.bin.byteLength) as ArrayBuffer } : file;
   const weights = loadWeights(source, deepest);
 
   Object.assign(globalThis, globals);

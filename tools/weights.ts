@@ -1,20 +1,33 @@
 /**
  * npm run weights -- <command>
- *   download [--out weights/vgg19.json] [--url URL] [--sha256 PREFIX]
- *       fetch torchvision's pretrained VGG19 (548 MB), verify its SHA-256, convert to our raw format
+ *   download [--source torchvision|hf|URL] [--layers conv5_1] [--float16] [--out FILE.json]
+ *       pretrained VGG19 into the cache (~/.cache/webgpu-neural-style/weights, or
+ *       $XDG_CACHE_HOME/…): only the conv tensors up to --layers (default conv5_1, what the
+ *       default losses use: ~52 MB of the 548 MB file), fetched with a few ranged requests.
+ *       torchvision (the default) is download.pytorch.org's vgg19-dcbb9e9d.pth, hf the same
+ *       weights as safetensors on the Hugging Face hub (timm/vgg19.tv_in1k). --float16 halves
+ *       the cache (values rounded; the GPU still computes in float32). --out also writes a copy.
+ *   download --full [--sha256 PREFIX] [--out weights/vgg19.json]
+ *       the whole 548 MB .pth, its SHA-256 prefix checked (torchvision's dcbb9e9d), converted
  *   download --gatys [--out weights/vgg_conv.json]
- *       fetch Gatys et al.'s normalised VGG19 (vgg_conv.pth, 80 MB, Caffe input convention);
+ *       Gatys et al.'s normalised VGG19 (vgg_conv.pth, 80 MB, Caffe input convention), whole;
  *       no published checksum: its SHA-256 is printed (pass --sha256 PREFIX to enforce one)
- *   convert FILE.pth [--out weights/vgg19.json]    convert a VGG19 state dict (torchvision's or
- *                                                  Gatys'; zip or legacy torch.save format)
+ *   list                                           cached weights: source, layers, size, date
+ *   clear [ID]                                     forget cached weights (all, or one entry)
+ *   convert FILE.pth|FILE.safetensors [--out weights/vgg19.json]   convert a VGG19 state dict
+ *                                                  (torchvision's, timm's or Gatys'; read in place)
  *   random [--seed N] [--out weights/random.json]  write the seeded random VGG19
  *   info FILE.json                                 check a raw weights file and list its layers
+ * $NST_TORCHVISION_URL / $NST_HF_URL point the source names at mirrors.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, basename } from 'node:path';
 import { Args, runMain } from './lib/args.js';
-import { loadWeightsFile } from './lib/weights_files.js';
+import { fetchPretrained, loadWeightsFile } from './lib/weights_files.js';
+import { DirStore } from './lib/weights_store.js';
+import { listEntries } from '../src/nst/weights_cache.js';
+import { convsUpTo } from '../src/nst/vgg19_spec.js';
 import { convertVgg19Pth } from '../src/nst/torch_pth.js';
 import { parseRawWeights, randomVgg19, toRawWeights, type VggWeights } from '../src/nst/weights.js';
 
@@ -24,9 +37,8 @@ export const TORCHVISION_VGG19_SHA256_PREFIX = 'dcbb9e9d';
 /** Gatys et al.'s normalised VGG19 (from their PyTorch notebook). */
 export const GATYS_VGG_CONV_URL = 'https://bethgelab.org/media/uploads/pytorch_models/vgg_conv.pth';
 
-function writeRaw(w: VggWeights, out: string): void {
+function writeRaw(w: VggWeights, out: string, raw = toRawWeights(w)): void {
   if (!out.endsWith('.json')) throw new Error(`--out must end in .json (the .bin is written beside it), got "${out}"`);
-  const raw = toRawWeights(w);
   mkdirSync(dirname(out) || '.', { recursive: true });
   const bin = out.replace(/\.json$/, '.bin');
   writeFileSync(`${bin}.partial`, raw.bin);
@@ -93,27 +105,68 @@ async function main(argv: string[]): Promise<number> {
     return cmd ? 0 : 2;
   }
   if (cmd === 'download') {
-    const a = new Args(rest, ['gatys']);
+    const a = new Args(rest, ['gatys', 'full', 'float16']);
     const gatys = a.has('gatys');
+    const full = gatys || a.has('full') || a.has('sha256');
+    const url = a.str('url');
+    if (!full) {
+      const source = a.str('source', url ?? 'torchvision')!;
+      const layers = a.str('layers', 'conv5_1')!;
+      convsUpTo(layers); // names an unknown layer
+      const float16 = a.has('float16');
+      const out = a.str('out');
+      a.rejectUnknown();
+      if (out && !out.endsWith('.json')) throw new Error(`--out must end in .json (the .bin is written beside it), got "${out}"`);
+      const r = await fetchPretrained(source, layers, { float16 });
+      if (r.fromCache) process.stderr.write(`already cached: ${r.id} (${r.weights.layers.size} layers, no download)\n`);
+      if (out) writeRaw(r.weights, out, { manifest: r.raw.manifest, bin: new Uint8Array(r.raw.bin) });
+      return 0;
+    }
     const out = a.str('out', gatys ? 'weights/vgg_conv.json' : 'weights/vgg19.json')!;
-    const url = a.str('url', gatys ? GATYS_VGG_CONV_URL : TORCHVISION_VGG19_URL)!;
     const sha = a.str('sha256', gatys ? '' : TORCHVISION_VGG19_SHA256_PREFIX)!;
+    const from = url ?? a.str('source', gatys ? GATYS_VGG_CONV_URL : TORCHVISION_VGG19_URL)!;
     a.rejectUnknown();
     const pth = out.replace(/\.json$/, '.pth');
-    const bytes = existsSync(pth) ? new Uint8Array(readFileSync(pth)) : await download(url, sha, pth);
+    const bytes = existsSync(pth) ? new Uint8Array(readFileSync(pth)) : await download(from, sha, pth);
     if (existsSync(pth)) process.stderr.write(`using ${pth} (delete it to download again)\n`);
     process.stderr.write('converting…\n');
     writeRaw(convertVgg19Pth(bytes, basename(pth)), out);
     return 0;
   }
+  if (cmd === 'list') {
+    new Args(rest).rejectUnknown();
+    const store = new DirStore();
+    const entries = await listEntries(store);
+    if (!entries.length) {
+      process.stdout.write(`no cached weights in ${store.location} (npm run weights -- download)\n`);
+      return 0;
+    }
+    process.stdout.write(`${store.location}\n`);
+    for (const e of entries) {
+      const o = e.origin;
+      process.stdout.write(`  ${e.id}  ${e.layers[0]}..${e.layers[e.layers.length - 1]} (${e.layers.length} layers)  ${e.dtype}  ${(e.bytes / 1e6).toFixed(1)} MB${o ? `  from ${o.url} (${o.format}) on ${o.fetched.slice(0, 10)}` : ''}\n`);
+    }
+    return 0;
+  }
+  if (cmd === 'clear') {
+    const [id, ...more] = rest;
+    new Args(more).rejectUnknown();
+    const store = new DirStore();
+    const ids = id ? [id] : await store.list();
+    if (id && !(await store.list()).includes(id)) throw new Error(`no cached entry "${id}" (see npm run weights -- list)`);
+    for (const x of ids) await store.remove(x);
+    process.stderr.write(ids.length ? `removed ${ids.join(', ')} from ${store.location}\n` : `nothing cached in ${store.location}\n`);
+    return 0;
+  }
   if (cmd === 'convert') {
     const [file, ...opts] = rest;
-    if (!file) throw new Error('usage: npm run weights -- convert FILE.pth [--out weights/vgg19.json]');
+    if (!file) throw new Error('usage: npm run weights -- convert FILE.pth|FILE.safetensors [--out weights/vgg19.json]');
     const a = new Args(opts);
     const out = a.str('out', 'weights/vgg19.json')!;
     a.rejectUnknown();
     if (!existsSync(file)) throw new Error(`"${file}" does not exist`);
-    writeRaw(convertVgg19Pth(new Uint8Array(readFileSync(file)), basename(file)), out);
+    const raw = await loadWeightsFile(file);
+    writeRaw(parseRawWeights(raw.manifest, raw.bin.buffer.slice(raw.bin.byteOffset, raw.bin.byteOffset + raw.bin.byteLength) as ArrayBuffer, basename(file)), out);
     return 0;
   }
   if (cmd === 'random') {
@@ -127,12 +180,12 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'info') {
     const file = rest[0];
     if (!file) throw new Error('usage: npm run weights -- info FILE.json');
-    const raw = loadWeightsFile(file);
+    const raw = await loadWeightsFile(file);
     const w = parseRawWeights(raw.manifest, raw.bin.buffer.slice(raw.bin.byteOffset, raw.bin.byteOffset + raw.bin.byteLength) as ArrayBuffer, file);
     process.stdout.write(`${file}: ${w.layers.size} layers (${[...w.layers.keys()].join(', ')}); input ${JSON.stringify(w.input)}\n`);
     return 0;
   }
-  throw new Error(`unknown command "${cmd}" (download, convert, random, info)`);
+  throw new Error(`unknown command "${cmd}" (download, list, clear, convert, random, info)`);
 }
 
 if (process.argv[1]?.endsWith('weights.ts')) {

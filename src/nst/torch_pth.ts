@@ -10,6 +10,7 @@
  * raw little-endian storage bytes).
  */
 import { CAFFE_CONVENTION, TORCHVISION_CONVENTION } from '../kernels/image.js';
+import { halfToFloat } from './safetensors.js';
 import { VGG19_CONVS } from './vgg19_spec.js';
 import { assembleLayers, checkFinite, WeightsError, type VggWeights } from './weights.js';
 
@@ -23,7 +24,12 @@ export interface ZipEntry {
   localOffset: number;
 }
 
-export function readZipDirectory(bytes: Uint8Array, file: string): ZipEntry[] {
+/**
+ * The central directory, found from the end. `bytes` may be only the file's tail, starting at
+ * file offset `base` (offsets in the result are always file offsets); it must hold the whole
+ * directory (ZipDirectoryNotInTail says where it starts otherwise).
+ */
+export function readZipDirectory(bytes: Uint8Array, file: string, base = 0): ZipEntry[] {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let eocd = -1;
   for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65536); i--) {
@@ -39,13 +45,15 @@ export function readZipDirectory(bytes: Uint8Array, file: string): ZipEntry[] {
     // zip64: locator just before the EOCD points at the zip64 EOCD record
     const loc = eocd - 20;
     if (loc < 0 || dv.getUint32(loc, true) !== 0x07064b50) throw new WeightsError(file, 'zip64 archive without a zip64 locator (truncated?)');
-    const z = Number(dv.getBigUint64(loc + 8, true));
+    const z = Number(dv.getBigUint64(loc + 8, true)) - base;
+    if (z < 0) throw new ZipDirectoryNotInTail(z + base);
     if (z + 56 > bytes.length || dv.getUint32(z, true) !== 0x06064b50) throw new WeightsError(file, 'bad zip64 end-of-central-directory record');
     count = Number(dv.getBigUint64(z + 32, true));
     cdOffset = Number(dv.getBigUint64(z + 48, true));
   }
+  if (cdOffset < base) throw new ZipDirectoryNotInTail(cdOffset);
   const entries: ZipEntry[] = [];
-  let p = cdOffset;
+  let p = cdOffset - base;
   for (let i = 0; i < count; i++) {
     if (p + 46 > bytes.length || dv.getUint32(p, true) !== 0x02014b50) throw new WeightsError(file, `corrupt zip central directory at entry ${i}`);
     const method = dv.getUint16(p + 10, true);
@@ -73,12 +81,24 @@ export function readZipDirectory(bytes: Uint8Array, file: string): ZipEntry[] {
   return entries;
 }
 
-export function zipEntryData(bytes: Uint8Array, e: ZipEntry, file: string): Uint8Array {
+/** Thrown when the tail given to readZipDirectory starts after the directory (at `offset`). */
+export class ZipDirectoryNotInTail extends Error {
+  constructor(readonly offset: number) {
+    super(`zip central directory starts at ${offset}, before the bytes given`);
+  }
+}
+
+/** Where an entry's data starts, from its local header at `at` in `bytes` (`at` = e.localOffset − base). */
+export function zipLocalDataStart(bytes: Uint8Array, at: number, e: ZipEntry, file: string): number {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (e.localOffset + 30 > bytes.length || dv.getUint32(e.localOffset, true) !== 0x04034b50) throw new WeightsError(file, `corrupt zip local header for ${e.name}`);
+  if (at + 30 > bytes.length || dv.getUint32(at, true) !== 0x04034b50) throw new WeightsError(file, `corrupt zip local header for ${e.name}`);
   if (e.method !== 0) throw new WeightsError(file, `${e.name} is compressed (method ${e.method}); torch.save writes stored entries — re-save the file with torch.save`);
-  const start = e.localOffset + 30 + dv.getUint16(e.localOffset + 26, true) + dv.getUint16(e.localOffset + 28, true);
-  if (start + e.size > bytes.length) throw new WeightsError(file, `truncated: ${e.name} needs bytes up to ${start + e.size}, the file has ${bytes.length}`);
+  return at + 30 + dv.getUint16(at + 26, true) + dv.getUint16(at + 28, true);
+}
+
+export function zipEntryData(bytes: Uint8Array, e: ZipEntry, file: string, base = 0): Uint8Array {
+  const start = zipLocalDataStart(bytes, e.localOffset - base, e, file);
+  if (start + e.size > bytes.length) throw new WeightsError(file, `truncated: ${e.name} needs bytes up to ${start + base + e.size}, the file has ${bytes.length + base}`);
   return bytes.subarray(start, start + e.size);
 }
 
@@ -243,14 +263,45 @@ export function unpickleAt(data: Uint8Array, start: number, file: string, storag
 
 // ---------------------------------------------------------------- tensors
 
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
+export const ITEM_SIZE: Record<string, number> = { float32: 4, float64: 8, float16: 2, bfloat16: 2 };
+
+/** A tensor's values as float32 in row-major order, gathered by strides from its storage's raw bytes. */
+export function tensorFromStorage(file: string, name: string, t: TorchTensor, raw: Uint8Array): Float32Array {
+  const itemSize = ITEM_SIZE[t.storage.dtype];
+  if (!itemSize) throw new WeightsError(file, `tensor "${name}" has dtype ${t.storage.dtype}; expected float32, float64, float16 or bfloat16`);
+  const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const bf16 = t.storage.dtype === 'bfloat16';
+  const read = (i: number) => {
+    if ((i + 1) * itemSize > raw.length) throw new WeightsError(file, `tensor "${name}" is truncated: element ${i} is past its storage's ${raw.length} bytes`);
+    if (itemSize === 4) return dv.getFloat32(i * 4, true);
+    if (itemSize === 8) return dv.getFloat64(i * 8, true);
+    const h = dv.getUint16(i * 2, true);
+    return bf16 ? new Float32Array(new Uint32Array([h << 16]).buffer)[0] : halfToFloat(h);
+  };
+  const n = t.shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(n);
+  const idx = new Array(t.shape.length).fill(0);
+  for (let i = 0; i < n; i++) {
+    let off = t.offset;
+    for (let d = 0; d < idx.length; d++) off += idx[d] * t.stride[d];
+    out[i] = read(off);
+    for (let d = idx.length - 1; d >= 0; d--) {
+      if (++idx[d] < t.shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
 }
 
-const ITEM_SIZE: Record<string, number> = { float32: 4, float64: 8, float16: 2 };
+/** The tensors of an unpickled state dict (a plain dict/OrderedDict at the root, or under "state_dict"). */
+export function stateDictOf(root: unknown, file: string): Map<string, TorchTensor> {
+  let r = root;
+  if (r instanceof Map && r.has('state_dict') && r.get('state_dict') instanceof Map) r = r.get('state_dict');
+  if (!(r instanceof Map)) throw new WeightsError(file, 'the pickled object is not a state dict');
+  const out = new Map<string, TorchTensor>();
+  for (const [k, v] of r) if ((v as TorchTensor)?.kind === 'tensor') out.set(String(k), v as TorchTensor);
+  return out;
+}
 
 /** A loaded torch.save file: its state dict (name → tensor) and its storages' raw bytes. */
 export abstract class TorchFile {
@@ -262,40 +313,14 @@ export abstract class TorchFile {
 
   /** The state dict's tensors (a plain dict/OrderedDict at the root, or under "state_dict"). */
   stateDict(): Map<string, TorchTensor> {
-    let r = this.root;
-    if (r instanceof Map && r.has('state_dict') && r.get('state_dict') instanceof Map) r = r.get('state_dict');
-    if (!(r instanceof Map)) throw new WeightsError(this.file, 'the pickled object is not a state dict');
-    const out = new Map<string, TorchTensor>();
-    for (const [k, v] of r) if ((v as TorchTensor)?.kind === 'tensor') out.set(String(k), v as TorchTensor);
-    return out;
+    return stateDictOf(this.root, this.file);
   }
 
   /** A tensor's values as float32 in row-major order (gathering by strides if needed). */
   float32(name: string, t: TorchTensor): Float32Array {
     const raw = this.storageBytes(t.storage.key);
     if (!raw) throw new WeightsError(this.file, `tensor "${name}": storage ${t.storage.key} is missing from the file (truncated?)`);
-    const itemSize = ITEM_SIZE[t.storage.dtype];
-    if (!itemSize) throw new WeightsError(this.file, `tensor "${name}" has dtype ${t.storage.dtype}; expected float32, float64 or float16`);
-    const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-    const read = (i: number) => {
-      if ((i + 1) * itemSize > raw.length) throw new WeightsError(this.file, `tensor "${name}" is truncated: element ${i} is past its storage's ${raw.length} bytes`);
-      if (itemSize === 4) return dv.getFloat32(i * 4, true);
-      if (itemSize === 8) return dv.getFloat64(i * 8, true);
-      return halfToFloat(dv.getUint16(i * 2, true));
-    };
-    const n = t.shape.reduce((a, b) => a * b, 1);
-    const out = new Float32Array(n);
-    const idx = new Array(t.shape.length).fill(0);
-    for (let i = 0; i < n; i++) {
-      let off = t.offset;
-      for (let d = 0; d < idx.length; d++) off += idx[d] * t.stride[d];
-      out[i] = read(off);
-      for (let d = idx.length - 1; d >= 0; d--) {
-        if (++idx[d] < t.shape[d]) break;
-        idx[d] = 0;
-      }
-    }
-    return out;
+    return tensorFromStorage(this.file, name, t, raw);
   }
 }
 
@@ -383,8 +408,26 @@ export function openTorchFile(bytes: Uint8Array, file: string): TorchFile {
 export function convertVgg19Pth(bytes: Uint8Array, file: string): VggWeights {
   const torch = openTorchFile(bytes, file);
   const sd = torch.stateDict();
-  const gatys = VGG19_CONVS.some((c) => sd.has(`${c.name}.weight`) || sd.has(`module.${c.name}.weight`));
+  const plan = planVggTensors(sd, file);
   const byName = new Map<string, Float32Array>();
+  for (const [ours, key] of plan.keys) {
+    const a = torch.float32(key, sd.get(key)!);
+    checkFinite(file, key, a);
+    byName.set(ours, a);
+  }
+  return { source: file, input: plan.input, layers: assembleLayers(file, byName) };
+}
+
+/**
+ * Which tensors of a VGG19 state dict (torch or safetensors; anything with a shape) hold our
+ * layers, and the input convention their naming implies. Two namings: torchvision's and timm's
+ * `features.N.weight` (features.N.bias), and Gatys' `conv1_1.weight`; either may carry a
+ * `module.` prefix. Shapes are checked here (the tensor is named in errors).
+ * Returns our name (`conv1_1.weight`) → the file's key, in VGG19 order, stopping after `upTo`.
+ */
+export function planVggTensors(sd: Map<string, { shape: number[] }>, file: string, upTo = 'conv5_4'): { keys: Map<string, string>; input: typeof TORCHVISION_CONVENTION } {
+  const gatys = VGG19_CONVS.some((c) => sd.has(`${c.name}.weight`) || sd.has(`module.${c.name}.weight`));
+  const keys = new Map<string, string>();
   for (const spec of VGG19_CONVS) {
     for (const [suffix, shape] of [['weight', [spec.outChannels, spec.inChannels, 3, 3]], ['bias', [spec.outChannels]]] as const) {
       const names = gatys ? [`${spec.name}.${suffix}`] : [`features.${spec.torchIndex}.${suffix}`];
@@ -394,16 +437,15 @@ export function convertVgg19Pth(bytes: Uint8Array, file: string): VggWeights {
       if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
         throw new WeightsError(file, `tensor "${key}" (${spec.name}.${suffix}) has shape [${t.shape}] but VGG19 needs [${shape}]`);
       }
-      const a = torch.float32(key, t);
-      checkFinite(file, key, a);
-      byName.set(`${spec.name}.${suffix}`, a);
+      keys.set(`${spec.name}.${suffix}`, key);
     }
+    if (spec.name === upTo) break;
   }
-  if (byName.size === 0) {
+  if (keys.size === 0) {
     throw new WeightsError(
       file,
       `no VGG19 conv tensors found (keys: ${[...sd.keys()].slice(0, 6).join(', ')}…); expected torchvision's "features.N.weight" or Gatys' "conv1_1.weight"`,
     );
   }
-  return { source: file, input: gatys ? CAFFE_CONVENTION : TORCHVISION_CONVENTION, layers: assembleLayers(file, byName) };
+  return { keys, input: gatys ? CAFFE_CONVENTION : TORCHVISION_CONVENTION };
 }

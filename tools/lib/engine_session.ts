@@ -7,14 +7,16 @@ import { bundleForBrowser } from './bundle.js';
 import type { EngineApi, PageJob, PageReconstruction } from './engine_page.js';
 import type { ReconstructionMode, ReconstructionSettings } from '../../src/nst/reconstruct_targets.js';
 import { readInputFile } from './input_files.js';
-import { loadWeightsFile } from './weights_files.js';
+import { checkWeightsSpec, resolveWeights } from './weights_files.js';
+import { jobDeepestLayer } from '../../src/nst/run.js';
+import { deepestLayer } from '../../src/nst/vgg19_spec.js';
 
 export { readInputFile };
 
 export interface JobFiles {
   content: string;
   styles: { path: string; blend: number }[];
-  /** "random" or a path to our raw manifest (.json) or a torchvision .pth */
+  /** auto, random, torchvision, hf, a URL, or a file (see weights_files.ts) */
   weights: string;
   weightsSeed: number;
   config: JobConfig;
@@ -26,7 +28,7 @@ const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg'
 export function checkJobFiles(job: JobFiles): void {
   readInputFile(job.content, 'content image');
   for (const s of job.styles) readInputFile(s.path, 'style image');
-  if (job.weights !== 'random') loadWeightsFile(job.weights);
+  checkWeightsSpec(job.weights);
 }
 
 export class EngineSession {
@@ -62,9 +64,10 @@ export class EngineSession {
     return url;
   }
 
-  private stageWeights(weights: string, weightsSeed: number): PageJob['weights'] {
-    if (weights === 'random') return { kind: 'random', seed: weightsSeed };
-    const w = loadWeightsFile(weights);
+  /** Resolve --weights (cache, download or file) for layers up to `upTo` and serve the tensors to the page. */
+  private async stageWeights(weights: string, weightsSeed: number, upTo: string): Promise<PageJob['weights']> {
+    const w = await resolveWeights(weights, weightsSeed, upTo);
+    if (w.kind === 'random') return w;
     return { kind: 'raw', name: w.name, manifestUrl: this.serve(w.manifest, 'application/json'), binUrl: this.serve(w.bin, 'application/octet-stream') };
   }
 
@@ -73,10 +76,10 @@ export class EngineSession {
   }
 
   /** Serve the job's files to the page and describe them to it. */
-  private stage(job: JobFiles): PageJob {
+  private async stage(job: JobFiles): Promise<PageJob> {
     const content = this.stageImage(job.content, 'content image');
     const styles = job.styles.map((s) => ({ ...this.stageImage(s.path, 'style image'), blend: s.blend }));
-    return { content, styles, weights: this.stageWeights(job.weights, job.weightsSeed), config: job.config };
+    return { content, styles, weights: await this.stageWeights(job.weights, job.weightsSeed, jobDeepestLayer(job.config.options)), config: job.config };
   }
 
   private get page() {
@@ -88,7 +91,7 @@ export class EngineSession {
   }
 
   async stylize(job: JobFiles, onProgress: (p: unknown) => void, onSnapshot: (step: number, w: number, h: number, rgba: Uint8Array) => void) {
-    const pageJob = this.stage(job);
+    const pageJob = await this.stage(job);
     this.onProgress = onProgress;
     this.onSnapshot = onSnapshot;
     const r = await this.page.evaluate((j) => (globalThis as unknown as { nst: EngineApi }).nst.stylize(j), pageJob);
@@ -104,7 +107,7 @@ export class EngineSession {
       mode: job.mode,
       size: job.size,
       settings: job.settings,
-      weights: this.stageWeights(job.weights, job.weightsSeed),
+      weights: await this.stageWeights(job.weights, job.weightsSeed, deepestLayer(job.settings.layers)),
     };
     this.onProgress = onProgress;
     const r = await this.page.evaluate((j) => (globalThis as unknown as { nst: EngineApi }).nst.reconstruct(j), pageJob);
@@ -112,7 +115,7 @@ export class EngineSession {
   }
 
   async gradient(job: JobFiles) {
-    const pageJob = this.stage(job);
+    const pageJob = await this.stage(job);
     return this.page.evaluate((j) => (globalThis as unknown as { nst: EngineApi }).nst.gradient(j), pageJob);
   }
 

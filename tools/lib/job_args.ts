@@ -23,7 +23,10 @@ export const JOB_HELP = `
                           the size, … up to --size (default 1 = single scale)
   --original-colors       keep the content's colours: transfer only luminance (YIQ)
   --seed N                seed for noise init (default 1)
-  --weights FILE|random   our raw .json manifest, a torchvision vgg19 .pth, or random (default)
+  --weights W             auto (default: the cached pretrained VGG19, else random), random,
+                          torchvision or hf (pretrained VGG19, downloaded once: only the needed
+                          tensors, ~52 MB, kept in ~/.cache/webgpu-neural-style), an http(s) URL
+                          of a .pth/.safetensors, or a file: our .json, a .pth, a .safetensors
   --weights-seed N        seed of the random VGG19 (default 1)
   --pooling max|avg       (default max)
   --verbose               show the browser's console`;
@@ -68,7 +71,7 @@ export function parseJob(a: Args, defaults: { size: number; iters: number }): Jo
   return {
     content,
     styles: stylePaths.map((path, i) => ({ path, blend: blends[i] })),
-    weights: a.str('weights', 'random')!,
+    weights: a.str('weights', 'auto')!,
     weightsSeed: a.int('weights-seed', 1, 0, 2 ** 31)!,
     config: {
       size: a.int('size', defaults.size, 16, 8192)!,
