@@ -1,6 +1,6 @@
 /** Options of a Gatys style transfer run, their defaults and validation (clear errors for bad values). */
 import type { PoolKind } from '../kernels/pool.js';
-import { convSpec, VGG19_CONVS } from './vgg19_spec.js';
+import { convSpec, deepestLayer, VGG19_CONVS } from './vgg19_spec.js';
 
 export interface LayerWeight {
   name: string;
@@ -83,4 +83,10 @@ export function minImageSide(deepest: string): number {
   const i = VGG19_CONVS.findIndex((c) => c.name === deepest);
   const pools = VGG19_CONVS.slice(0, i).filter((c) => c.poolAfter).length;
   return 2 ** pools;
+}
+
+/** The deepest layer a job's options need (defaults included). */
+export function jobDeepestLayer(options: Partial<StyleTransferOptions>): string {
+  const o = resolveOptions(options);
+  return deepestLayer([...o.contentLayers, ...o.styleLayers].map((l) => l.name));
 }

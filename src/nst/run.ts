@@ -5,10 +5,9 @@
  */
 import type { KernelLibrary } from '../kernels/library.js';
 import { decodeImage, fitSize, rasterize } from './decode.js';
-import { minImageSide, resolveOptions, type StyleTransferOptions } from './options.js';
+import { jobDeepestLayer, minImageSide, resolveOptions, type StyleTransferOptions } from './options.js';
 import { maxImageSide, resizeBilinear, StyleTransfer, type LossTerms, type RgbaImage } from './style_transfer.js';
 import { parseRawWeights, randomVgg19, type VggWeights } from './weights.js';
-import { deepestLayer } from './vgg19_spec.js';
 
 export type WeightsSource = { kind: 'random'; seed: number } | { kind: 'raw'; name: string; manifest: string; bin: ArrayBuffer } | { kind: 'loaded'; weights: VggWeights };
 
@@ -66,11 +65,7 @@ export function loadWeights(src: WeightsSource, deepest: string): VggWeights {
   return parseRawWeights(src.manifest, src.bin, src.name);
 }
 
-/** The deepest layer a job's options need (defaults included). */
-export function jobDeepestLayer(options: Partial<StyleTransferOptions>): string {
-  const o = resolveOptions(options);
-  return deepestLayer([...o.contentLayers, ...o.styleLayers].map((l) => l.name));
-}
+export { jobDeepestLayer };
 
 /** Output sizes (longer side) of each scale, coarsest first; throws if the coarsest is too small. */
 export function scaleSizes(size: number, scales: number, minSide: number): number[] {

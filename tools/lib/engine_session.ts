@@ -8,7 +8,7 @@ import type { EngineApi, PageJob, PageReconstruction } from './engine_page.js';
 import type { ReconstructionMode, ReconstructionSettings } from '../../src/nst/reconstruct_targets.js';
 import { readInputFile } from './input_files.js';
 import { checkWeightsSpec, resolveWeights } from './weights_files.js';
-import { jobDeepestLayer } from '../../src/nst/run.js';
+import { jobDeepestLayer } from '../../src/nst/options.js';
 import { deepestLayer } from '../../src/nst/vgg19_spec.js';
 
 export { readInputFile };
