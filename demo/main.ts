@@ -7,10 +7,11 @@ import { parseLayerList, type StyleTransferOptions } from '../src/nst/options.js
 import { composeGrid, type GridTile } from '../src/nst/grid.js';
 import { reconstructionGrid } from '../src/nst/reconstruct.js';
 import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionMode, type ReconstructionSettings } from '../src/nst/reconstruct_targets.js';
-import { runJob, type JobConfig, type WeightsSource } from '../src/nst/run.js';
+import { jobDeepestLayer } from '../src/nst/options.js';
+import { deepestLayer } from '../src/nst/vgg19_spec.js';
+import { runJob, type JobConfig } from '../src/nst/run.js';
 import type { LossTerms, RgbaImage } from '../src/nst/style_transfer.js';
-import { convertVgg19Pth } from '../src/nst/torch_pth.js';
-import { parseRawWeights, type VggWeights } from '../src/nst/weights.js';
+import { cachedPretrained, describeProgress, ensurePretrained, forgetPretrained, pickedWeights, readWeightFiles, rememberChoice, rememberedChoice, weightsFor, type WeightsChoice } from './weights.js';
 import { CHECKS, maxRelError } from './checks.js';
 import { drawLossPlot } from './plot.js';
 
@@ -96,23 +97,39 @@ function makePicker(id: string, key: string, defaultExample: string | null): voi
 
 // ---------------------------------------------------------------- weights
 
-let fileWeights: VggWeights | null = null;
-async function readWeightFiles(files: FileList): Promise<void> {
-  const list = [...files];
+const weightsKind = () => $<HTMLSelectElement>('weights-kind').value as WeightsChoice;
+
+/** The status line under the weights menu, for the current choice. */
+async function showWeightsChoice(): Promise<void> {
+  const choice = weightsKind();
+  $('weights-file').hidden = choice !== 'file';
+  const cached = await cachedPretrained().catch(() => null);
+  $('weights-forget').hidden = !cached;
+  $('weights-pretrained').hidden = choice === 'pretrained' && !!cached;
   const status = $('weights-status');
-  status.textContent = 'Reading weights…';
-  const pth = list.find((f) => /\.pth?$/.test(f.name));
-  if (pth) {
-    status.textContent = `Converting ${pth.name} (${(pth.size / 1e6).toFixed(0)} MB)…`;
-    await new Promise((r) => setTimeout(r, 20));
-    fileWeights = convertVgg19Pth(new Uint8Array(await pth.arrayBuffer()), pth.name);
-  } else {
-    const json = list.find((f) => f.name.endsWith('.json'));
-    const bin = list.find((f) => f.name.endsWith('.bin'));
-    if (!json || !bin) throw new Error('Pick our raw format as two files (NAME.json and NAME.bin, select both) or a torchvision .pth');
-    fileWeights = parseRawWeights(await json.text(), await bin.arrayBuffer(), json.name.replace(/\.json$/, ''));
+  if (choice === 'random') status.textContent = 'Weights: seeded random VGG19 (seed 1)';
+  else if (choice === 'file') status.textContent = pickedWeights() ? `Weights: ${pickedWeights()!.source} (${pickedWeights()!.layers.size} layers)` : 'Pick a .pth or .safetensors file (or our .json + .bin).';
+  else status.textContent = cached ? `Weights: pretrained VGG19 (${cached.layers} layers, ${cached.mb.toFixed(1)} MB kept in this browser)` : 'Weights: pretrained VGG19 — downloaded when you start (~52 MB, once).';
+}
+
+/** Download pretrained weights now (the button), with progress in the status line. */
+async function downloadPretrained(): Promise<void> {
+  clearError();
+  $<HTMLSelectElement>('weights-kind').value = 'pretrained';
+  rememberChoice('pretrained');
+  const button = $<HTMLButtonElement>('weights-pretrained');
+  button.disabled = true;
+  try {
+    $('weights-status').textContent = 'Weights: connecting…';
+    const r = await ensurePretrained('conv5_1', (p) => ($('weights-status').textContent = `Downloading pretrained VGG19: ${describeProgress(p)}`));
+    await showWeightsChoice();
+    if (r.downloaded) $('weights-status').textContent += ' — downloaded.';
+  } catch (e) {
+    $('weights-status').textContent = 'Weights: the download did not finish (nothing was kept).';
+    throw e;
+  } finally {
+    button.disabled = false;
   }
-  status.textContent = `Weights: ${fileWeights.source} (${fileWeights.layers.size} layers)`;
 }
 
 // ---------------------------------------------------------------- run
@@ -178,9 +195,7 @@ async function start(): Promise<void> {
     styles[0].blend = 1 - b;
     styles.push({ blob: picked.style2.blob, name: picked.style2.name, blend: b });
   }
-  const useFile = $<HTMLSelectElement>('weights-kind').value === 'file';
-  if (useFile && !fileWeights) throw new Error('Pick a weights file, or choose the seeded random weights.');
-  const weights: WeightsSource = useFile ? { kind: 'loaded', weights: fileWeights! } : { kind: 'random', seed: 1 };
+  const weights = await weightsFor(weightsKind(), jobDeepestLayer(options), (p) => ($('status').textContent = `Downloading pretrained VGG19: ${describeProgress(p)}`));
   const scales = $<HTMLInputElement>('multiscale').checked ? num('scales') : 1;
   const iterations = options.iterations ?? 100;
   const config: JobConfig = {
@@ -237,7 +252,7 @@ async function start(): Promise<void> {
     const a = $<HTMLAnchorElement>('download');
     a.href = imageToDataUrl(r.image);
     a.classList.remove('disabled');
-    $('status').textContent = `${state.stopped ? 'Stopped' : 'Done'} after ${r.steps} steps (${r.seconds.toFixed(1)} s${scales > 1 ? `, sizes ${r.sizes.join(' → ')}` : ''}).`;
+    $('status').textContent = `${state.stopped ? 'Stopped' : 'Done'} after ${r.steps} steps (${r.seconds.toFixed(1)} s${scales > 1 ? `, sizes ${r.sizes.join(' → ')}` : ''}) with ${r.weightsSource}.`;
   } finally {
     setRunning(false);
     run = null;
@@ -271,7 +286,8 @@ async function startReconstruction(): Promise<void> {
   const draw = (img: RgbaImage) => drawImage(canvas, img);
   const done: GridTile[] = [];
   try {
-    const r = await reconstructionGrid(l, { image: p.blob, name: p.name, mode, size, settings }, { kind: 'random', seed: 1 }, {
+    const weights = await weightsFor(weightsKind(), deepestLayer(settings.layers), (q) => ($('recon-status').textContent = `Downloading pretrained VGG19: ${describeProgress(q)}`));
+    const r = await reconstructionGrid(l, { image: p.blob, name: p.name, mode, size, settings }, weights, {
       onProgress: (q) => {
         $('recon-status').textContent = `${q.index + 1}/${q.count} ${q.label}: step ${q.step}/${q.iterations}, loss ${q.loss.toExponential(3)} (${q.elapsed.toFixed(0)} s)`;
       },
@@ -286,7 +302,7 @@ async function startReconstruction(): Promise<void> {
     a.href = canvas.toDataURL('image/png');
     a.classList.remove('disabled');
     (window as unknown as { nstReconstruction: { labels: string[]; width: number; height: number } }).nstReconstruction = { labels: r.tiles.map((t) => t.label), width: r.grid.width, height: r.grid.height };
-    $('recon-status').textContent = `${state.stopped ? 'Stopped' : 'Done'}: ${r.tiles.length} reconstructions in ${r.seconds.toFixed(1)} s.`;
+    $('recon-status').textContent = `${state.stopped ? 'Stopped' : 'Done'}: ${r.tiles.length} reconstructions in ${r.seconds.toFixed(1)} s with ${r.weightsSource} (weights as chosen on the Style transfer tab).`;
   } finally {
     $<HTMLButtonElement>('recon-start').disabled = false;
     $<HTMLButtonElement>('recon-stop').disabled = true;
@@ -352,12 +368,28 @@ makePicker('pick-recon', 'recon', 'chelsea.png');
 $('recon-start').onclick = guard(startReconstruction);
 $('recon-stop').onclick = () => { if (recon) recon.stopped = true; };
 $<HTMLInputElement>('blend').oninput = () => ($('blend-out').textContent = $<HTMLInputElement>('blend').value);
-$<HTMLSelectElement>('weights-kind').onchange = () => {
-  const file = $<HTMLSelectElement>('weights-kind').value === 'file';
-  $('weights-file').hidden = !file;
-  if (!file) $('weights-status').textContent = 'Weights: seeded random VGG19 (seed 1)';
-};
-$<HTMLInputElement>('weights-file').onchange = guard(async () => readWeightFiles($<HTMLInputElement>('weights-file').files!));
+$<HTMLSelectElement>('weights-kind').onchange = guard(async () => {
+  rememberChoice(weightsKind());
+  await showWeightsChoice();
+});
+$<HTMLInputElement>('weights-file').onchange = guard(async () => {
+  $('weights-status').textContent = 'Reading weights…';
+  try {
+    await readWeightFiles([...$<HTMLInputElement>('weights-file').files!]);
+  } finally {
+    await showWeightsChoice();
+  }
+});
+$('weights-pretrained').onclick = guard(downloadPretrained);
+$('weights-forget').onclick = guard(async () => {
+  await forgetPretrained();
+  if (weightsKind() === 'pretrained') $<HTMLSelectElement>('weights-kind').value = 'random';
+  rememberChoice(weightsKind());
+  await showWeightsChoice();
+  $('weights-status').textContent += ' (downloaded weights forgotten)';
+});
+$<HTMLSelectElement>('weights-kind').value = rememberedChoice();
+void showWeightsChoice();
 $<HTMLSelectElement>('optimizer').onchange = () => ($<HTMLInputElement>('lr').value = $<HTMLSelectElement>('optimizer').value === 'lbfgs' ? '1' : '0.05');
 $('start').onclick = guard(start);
 $('pause').onclick = () => {

@@ -8,6 +8,13 @@ import { PNG } from 'pngjs';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
+import { createHash } from 'node:crypto';
+import type { Page } from 'puppeteer';
+import { loadPretrained } from '../src/nst/pretrained.js';
+import { toRawWeights } from '../src/nst/weights.js';
+import { FileSource } from '../tools/lib/file_source.js';
+import { FIXTURE_DIR, FIXTURES, makePretrainedFixtures } from './harness/pretrained_fixtures.js';
+import { startWeightsServers, type WeightsServers } from './harness/weights_server.js';
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.jpg': 'image/jpeg', '.md': 'text/plain' };
 let site: Record<string, { body: Uint8Array; type: string }> = {};
@@ -133,5 +140,90 @@ describe('demo without WebGPU', () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+describe('demo with pretrained weights (local servers standing in for the Hugging Face hub)', () => {
+  let servers: WeightsServers;
+  let s: BrowserSession;
+  let expectedSha = '';
+  beforeAll(async () => {
+    makePretrainedFixtures();
+    servers = await startWeightsServers(FIXTURE_DIR);
+    // what the page must store: the fixture's conv1_1..conv5_1 in our raw format, read here from disk
+    const src = new FileSource(join(FIXTURE_DIR, FIXTURES.safetensors));
+    expectedSha = createHash('sha256').update(toRawWeights(await loadPretrained(src, 'conv5_1')).bin).digest('hex');
+    src.close();
+    s = await launchGpuPage({ files: { ...site } });
+    await s.page.setViewport({ width: 1280, height: 900 });
+  }, 600_000);
+  afterAll(async () => {
+    await s?.close();
+    await servers?.close();
+  });
+  const openPage = () => s.page.goto(`${s.url}index.html?weights-url=${encodeURIComponent(`${servers.origin}/resolve/${FIXTURES.safetensors}`)}`);
+  const stylizeTiny = async (p: Page) => {
+    await p.waitForFunction(() => (document.querySelector('#pick-style img') as HTMLImageElement | null)?.src.startsWith('blob:'));
+    const set = async (id: string, v: string) => p.$eval(`#${id}`, (el, val) => ((el as HTMLInputElement).value = val), v);
+    await set('size', '24');
+    await set('iters', '2');
+    await p.click('#start');
+    await p.waitForFunction(() => /^(Done|Stopped)/.test(document.querySelector('#status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 240_000 });
+    expect(await p.$eval('#error', (e) => (e as HTMLElement).hidden ? '' : e.textContent)).toBe('');
+    return p.$eval('#status', (e) => e.textContent ?? '');
+  };
+
+  it('from a fresh profile: one click downloads only the needed tensors, then stylizes with them', async () => {
+    const p = s.page;
+    await openPage();
+    expect(await p.$eval('#weights-kind', (e) => (e as HTMLSelectElement).value)).toBe('random');
+    servers.reset();
+    await p.click('#weights-pretrained');
+    await p.waitForFunction(() => /downloaded\.|did not finish/.test(document.querySelector('#weights-status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 120_000 });
+    expect(await p.$eval('#error', (e) => (e as HTMLElement).hidden ? '' : e.textContent)).toBe('');
+    expect(await p.$eval('#weights-status', (e) => e.textContent)).toMatch(/pretrained VGG19 \(13 layers, 51\.\d MB kept in this browser\) — downloaded\./);
+    const served = servers.stats(FIXTURES.safetensors);
+    expect(served.bytes / statSync(join(FIXTURE_DIR, FIXTURES.safetensors)).size).toBeLessThan(0.6);
+    // stored bit for bit as the source holds them
+    const sha = await p.evaluate(async () => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('weights');
+      const bin = await (await dir.getFileHandle('vgg19-hf.bin')).getFile();
+      return [...new Uint8Array(await crypto.subtle.digest('SHA-256', await bin.arrayBuffer()))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    });
+    expect(sha).toBe(expectedSha);
+    servers.reset();
+    expect(await stylizeTiny(p)).toMatch(/^Done after 2 steps .* with vgg19-hf \(pretrained VGG19 from http:\/\/127\.0\.0\.1:\d+\/resolve\/model\.safetensors\)\.$/);
+    expect(servers.totalRequests()).toBe(0);
+    await p.screenshot({ path: 'test-artifacts/demo-pretrained.png' });
+  });
+
+  it('remembers the choice; the next visit makes no request; "forget" empties the cache', async () => {
+    const p = s.page;
+    servers.reset();
+    await openPage();
+    await p.waitForFunction(() => /kept in this browser/.test(document.querySelector('#weights-status')!.textContent ?? ''));
+    expect(await p.$eval('#weights-kind', (e) => (e as HTMLSelectElement).value)).toBe('pretrained');
+    expect(await stylizeTiny(p)).toMatch(/with vgg19-hf \(pretrained/);
+    expect(servers.totalRequests()).toBe(0);
+    await p.click('#weights-forget');
+    await p.waitForFunction(() => /forgotten/.test(document.querySelector('#weights-status')!.textContent ?? ''));
+    expect(await p.$eval('#weights-kind', (e) => (e as HTMLSelectElement).value)).toBe('random');
+    const left = await p.evaluate(async () => {
+      const names: string[] = [];
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('weights', { create: true });
+      for await (const n of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(n);
+      return names;
+    });
+    expect(left).toEqual([]);
+  });
+
+  it('a download that breaks off keeps nothing and says so', async () => {
+    const p = s.page;
+    await p.goto(`${s.url}index.html?weights-url=${encodeURIComponent(`${servers.origin}/drop/${FIXTURES.safetensors}`)}`);
+    await p.click('#weights-pretrained');
+    await p.waitForFunction(() => !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 120_000 });
+    expect(await p.$eval('#error', (e) => e.textContent)).toMatch(/broke off|asked for \d+ bytes/);
+    expect(await p.$eval('#weights-status', (e) => e.textContent)).toMatch(/did not finish \(nothing was kept\)/);
+    expect(await p.$eval('#weights-forget', (e) => (e as HTMLElement).hidden)).toBe(true);
   });
 });

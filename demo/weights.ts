@@ -1,0 +1,112 @@
+/**
+ * The page's weights: the seeded random VGG19 (default), pretrained VGG19 downloaded once from
+ * the Hugging Face hub (only the needed tensors, ranged) and kept in the Origin Private File
+ * System, or files the user picks (.pth/.safetensors read in place with File.slice, or our raw
+ * .json + .bin). The choice is remembered. `?weights-url=URL` points "pretrained" at a mirror.
+ */
+import { BlobSource, HttpSource } from '../src/nst/byte_source.js';
+import { OpfsStore } from '../src/nst/opfs_store.js';
+import { loadPretrained } from '../src/nst/pretrained.js';
+import type { WeightsSource } from '../src/nst/run.js';
+import { findCached, obtainPretrained, PRETRAINED_URLS, readEntry } from '../src/nst/weights_cache.js';
+import { parseRawWeights, type VggWeights } from '../src/nst/weights.js';
+
+export type WeightsChoice = 'random' | 'pretrained' | 'file';
+const CHOICE_KEY = 'nst-weights-choice';
+
+export const pretrainedUrl = (): string => new URLSearchParams(location.search).get('weights-url') ?? PRETRAINED_URLS.hf;
+
+export function rememberedChoice(): WeightsChoice {
+  const c = localStorage.getItem(CHOICE_KEY);
+  return c === 'pretrained' ? 'pretrained' : 'random';
+}
+export function rememberChoice(c: WeightsChoice): void {
+  if (c !== 'file') localStorage.setItem(CHOICE_KEY, c);
+}
+
+const store = new OpfsStore();
+let pretrained: VggWeights | null = null;
+let fileWeights: VggWeights | null = null;
+
+export interface DownloadProgress {
+  received: number;
+  total: number;
+  seconds: number;
+}
+
+/** A line such as "12.3 / 51.8 MB (24%) at 20.1 MB/s, about 2 s left". */
+export function describeProgress(p: DownloadProgress): string {
+  const mb = (n: number) => (n / 1e6).toFixed(1);
+  const rate = p.received / Math.max(0.001, p.seconds);
+  const left = p.total > p.received && rate > 0 ? `, about ${Math.ceil((p.total - p.received) / rate)} s left` : '';
+  return `${mb(p.received)} / ${mb(p.total)} MB (${p.total ? Math.min(100, Math.round((100 * p.received) / p.total)) : 0}%) at ${mb(rate)} MB/s${left}`;
+}
+
+/** What the cache holds, for the status line; null if nothing. */
+export async function cachedPretrained(): Promise<{ layers: number; mb: number } | null> {
+  if (!OpfsStore.available()) return null;
+  const id = await findCached(store);
+  const e = id ? await readEntry(store, id) : null;
+  return e ? { layers: e.info.layers.length, mb: e.info.bytes / 1e6 } : null;
+}
+
+/**
+ * Pretrained VGG19 up to `upTo`: from memory, the browser's cache, or downloaded (only what is
+ * missing). Reports progress while downloading.
+ */
+export async function ensurePretrained(upTo: string, onProgress: (p: DownloadProgress) => void, signal?: AbortSignal): Promise<{ weights: VggWeights; downloaded: boolean }> {
+  if (pretrained?.layers.has(upTo)) return { weights: pretrained, downloaded: false };
+  if (!OpfsStore.available()) throw new Error('This browser has no Origin Private File System to keep downloaded weights in.');
+  let total = 0, received = 0;
+  const t0 = performance.now();
+  const r = await obtainPretrained({
+    store,
+    source: 'hf',
+    url: pretrainedUrl(),
+    upTo,
+    open: (url) =>
+      new HttpSource(url, {
+        signal,
+        onBytes: (n) => {
+          received += n;
+          onProgress({ received, total, seconds: (performance.now() - t0) / 1000 });
+        },
+      }),
+    onPlan: (p) => (total = p.bytes),
+  });
+  pretrained = r.weights;
+  return { weights: r.weights, downloaded: !r.fromCache };
+}
+
+/** Forget downloaded weights (the browser's cache and memory). */
+export async function forgetPretrained(): Promise<void> {
+  pretrained = null;
+  if (OpfsStore.available()) await store.clear();
+}
+
+/** Read picked weight files: a .pth/.safetensors (in place), or our raw .json + .bin. */
+export async function readWeightFiles(files: File[]): Promise<VggWeights> {
+  const big = files.find((f) => /\.(pth?|safetensors)$/.test(f.name));
+  if (big) fileWeights = await loadPretrained(new BlobSource(big, big.name), 'conv5_4');
+  else {
+    const json = files.find((f) => f.name.endsWith('.json'));
+    const bin = files.find((f) => f.name.endsWith('.bin'));
+    if (!json || !bin) throw new Error('Pick a .pth or .safetensors file, or our raw format as two files (NAME.json and NAME.bin, select both).');
+    fileWeights = parseRawWeights(await json.text(), await bin.arrayBuffer(), json.name.replace(/\.json$/, ''));
+  }
+  return fileWeights;
+}
+
+export function pickedWeights(): VggWeights | null {
+  return fileWeights;
+}
+
+/** The weights a run uses, given the menu's choice. */
+export async function weightsFor(choice: WeightsChoice, upTo: string, onProgress: (p: DownloadProgress) => void): Promise<WeightsSource> {
+  if (choice === 'file') {
+    if (!fileWeights) throw new Error('Pick a weights file first, or choose the seeded random or pretrained weights.');
+    return { kind: 'loaded', weights: fileWeights };
+  }
+  if (choice === 'pretrained') return { kind: 'loaded', weights: (await ensurePretrained(upTo, onProgress)).weights };
+  return { kind: 'random', seed: 1 };
+}
