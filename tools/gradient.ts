@@ -13,6 +13,7 @@ import { dirname } from 'node:path';
 import { Args, runMain } from './lib/args.js';
 import { checkJobFiles, EngineSession } from './lib/engine_session.js';
 import { JOB_FLAGS, JOB_HELP, parseJob } from './lib/job_args.js';
+import { checkWritable } from './lib/output_files.js';
 
 const HELP = `Loss terms and the image gradient of the Gatys loss, for cross-checks.
 
@@ -33,6 +34,7 @@ async function main(): Promise<number> {
   const verbose = a.has('verbose');
   a.rejectUnknown();
   checkJobFiles(job);
+  checkWritable(`${prefix}.json`, '--out-prefix');
   const session = await EngineSession.open(verbose);
   try {
     const r = await session.gradient(job);

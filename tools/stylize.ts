@@ -2,10 +2,10 @@
  * npm run stylize -- --content photo.jpg --style painting.jpg --out result.png [options]
  * Runs the WebGPU engine in headless Chromium and writes a PNG. See --help.
  */
-import { existsSync, statSync } from 'node:fs';
 import { Args, runMain } from './lib/args.js';
 import { checkJobFiles, EngineSession } from './lib/engine_session.js';
 import { JOB_FLAGS, JOB_HELP, parseJob } from './lib/job_args.js';
+import { checkWritable } from './lib/output_files.js';
 import { writePngAtomic } from './lib/png.js';
 
 const HELP = `Neural style transfer (Gatys et al.) on WebGPU, through headless Chromium.
@@ -45,13 +45,13 @@ async function main(): Promise<number> {
   const out = a.str('out');
   if (!out) throw new Error('--out FILE.png is required');
   if (!out.toLowerCase().endsWith('.png')) throw new Error(`--out must name a .png file, got "${out}"`);
-  if (existsSync(out) && statSync(out).isDirectory()) throw new Error(`--out "${out}" is a directory`);
   const job = parseJob(a, { size: 256, iters: 200 });
   job.config.saveEvery = a.int('save-every', 0, 0, 100000)!;
   job.config.reportEvery = a.int('report-every', 1, 1, 100000)!;
   const verbose = a.has('verbose');
   a.rejectUnknown();
   checkJobFiles(job);
+  checkWritable(out, '--out');
 
   const session = await EngineSession.open(verbose);
   try {

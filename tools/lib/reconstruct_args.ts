@@ -1,9 +1,9 @@
 /** Options of the reconstruct tools (Chromium and Dawn), parsed the same way for both. */
-import { existsSync, statSync } from 'node:fs';
 import { parseLayerList } from '../../src/nst/options.js';
 import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionMode, type ReconstructionSettings } from '../../src/nst/reconstruct_targets.js';
 import { Args } from './args.js';
 import { readInputFile } from './input_files.js';
+import { checkWritable } from './output_files.js';
 import { loadWeightsFile } from './weights_files.js';
 
 const d = DEFAULT_RECONSTRUCTION;
@@ -50,7 +50,6 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
   const out = a.str('out');
   if (!out) throw new Error('--out FILE.png is required');
   if (!out.toLowerCase().endsWith('.png')) throw new Error(`--out must name a .png file, got "${out}"`);
-  if (existsSync(out) && statSync(out).isDirectory()) throw new Error(`--out "${out}" is a directory`);
   const optimizer = a.choice('optimizer', ['adam', 'lbfgs'] as const, d.optimizer)!;
   const layersText = a.str('layers');
   const settings = {
@@ -69,6 +68,7 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
   a.rejectUnknown();
   readInputFile(image, 'image');
   if (weights !== 'random') loadWeightsFile(weights);
+  checkWritable(out, '--out');
   return { image, mode, out, size, settings, weights, weightsSeed, verbose };
 }
 
