@@ -1,6 +1,11 @@
 /** A small --flag value parser with typed getters and clear errors. */
 export class Args {
-  private values = new Map<string, string>();
+  /**
+   * name → value; null for an option given without one (last, or followed by another --option).
+   * Whether such an option is a typo is only known once the tool has asked for its options, so
+   * the error waits: a getter reports "needs a value", rejectUnknown "unknown option".
+   */
+  private values = new Map<string, string | null>();
   private used = new Set<string>();
 
   constructor(argv: string[], readonly booleans: string[] = []) {
@@ -11,26 +16,30 @@ export class Args {
       const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
       if (eq > 0) this.values.set(name, a.slice(eq + 1));
       else if (booleans.includes(name)) this.values.set(name, 'true');
-      else {
-        if (i + 1 >= argv.length) throw new Error(`option --${name} needs a value`);
-        this.values.set(name, argv[++i]);
-      }
+      // a value may start with "-" (--lr -1 reaches the validator), not with "--"
+      else if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) this.values.set(name, null);
+      else this.values.set(name, argv[++i]);
     }
   }
 
-  has(name: string): boolean {
+  /** The value given for `name`, if any (marks it as known). */
+  private get(name: string): string | undefined {
     this.used.add(name);
-    return this.values.has(name);
+    const v = this.values.get(name);
+    if (v === null) throw new Error(`option --${name} needs a value`);
+    return v;
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
   }
 
   str(name: string, fallback?: string): string | undefined {
-    this.used.add(name);
-    return this.values.get(name) ?? fallback;
+    return this.get(name) ?? fallback;
   }
 
   num(name: string, fallback?: number, check?: (v: number) => boolean, rule = 'a valid number'): number | undefined {
-    this.used.add(name);
-    const s = this.values.get(name);
+    const s = this.get(name);
     if (s === undefined) return fallback;
     const v = Number(s);
     if (s.trim() === '' || !Number.isFinite(v) || (check && !check(v))) throw new Error(`--${name} must be ${rule}, got "${s}"`);
@@ -42,8 +51,7 @@ export class Args {
   }
 
   choice<T extends string>(name: string, options: readonly T[], fallback?: T): T | undefined {
-    this.used.add(name);
-    const s = this.values.get(name);
+    const s = this.get(name);
     if (s === undefined) return fallback;
     if (!options.includes(s as T)) throw new Error(`--${name} must be one of ${options.join(', ')}, got "${s}"`);
     return s as T;
