@@ -64,12 +64,28 @@ export class Args {
   }
 }
 
-/** Run a CLI's main: exit with its code, or print "error: …" (no stack) and exit 1. */
+/** A stack frame line: "at f (…)", "async f (…)", "f (http://…/bundle.js:1:2)", "http://…:1:2". */
+const FRAME = /^\s*(at|async)\s|\((\S+:\d+:\d+|<anonymous>|native)\)$|^\S+:\d+:\d+$/;
+
+/**
+ * The text after "error: ". Errors thrown by page code reach Node (through puppeteer) with the
+ * page's stack frames in their message; those, like the Node stack, are shown only with --verbose.
+ */
+function errorText(e: unknown, verbose: boolean): string {
+  if (!(e instanceof Error)) return String(e);
+  const lines = e.message.replace(/^Error: /, '').split('\n');
+  if (verbose) return [...lines, ...(e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l))].join('\n');
+  const firstFrame = lines.findIndex((l, i) => i > 0 && FRAME.test(l));
+  return (firstFrame > 0 ? lines.slice(0, firstFrame) : lines).join('\n');
+}
+
+/** Run a CLI's main: exit with its code, or print "error: …" (the stack only with --verbose) and exit 1. */
 export function runMain(main: () => Promise<number>): void {
+  const verbose = process.argv.includes('--verbose');
   main().then(
     (code) => process.exit(code),
     (e) => {
-      process.stderr.write(`\nerror: ${e instanceof Error ? e.message.replace(/^Error: /, '') : String(e)}\n`);
+      process.stderr.write(`\nerror: ${errorText(e, verbose)}\n`);
       process.exit(1);
     },
   );
