@@ -1,4 +1,7 @@
-/** A small --flag value parser with typed getters and clear errors. */
+/** A small --flag value parser with typed getters and clear errors; runMain for the tools' mains. */
+import { constants } from 'node:os';
+import { handleSignals, runCleanups } from './cleanup.js';
+
 export class Args {
   /**
    * name → value; null for an option given without one (last, or followed by another --option).
@@ -79,12 +82,30 @@ function errorText(e: unknown, verbose: boolean): string {
   return (firstFrame > 0 ? lines.slice(0, firstFrame) : lines).join('\n');
 }
 
-/** Run a CLI's main: exit with its code, or print "error: …" (the stack only with --verbose) and exit 1. */
+/**
+ * Run a CLI's main: exit with its code, or print "error: …" and exit 1 (the stack only with
+ * --verbose). SIGINT, SIGTERM and SIGHUP stop it: "stopped (SIGNAL)", the registered cleanups run
+ * (the browser and its profile go), and the exit code is 128 + the signal's number (130 for
+ * Ctrl-C). Outputs are written atomically (synchronously), so none is left half-written.
+ */
 export function runMain(main: () => Promise<number>): void {
   const verbose = process.argv.includes('--verbose');
+  let stopped = false;
+  handleSignals((signal) => {
+    // further signals are ignored while the cleanups run (a few seconds at most): wrappers such as
+    // npm and tsx may pass the same Ctrl-C on again
+    if (stopped) return;
+    stopped = true;
+    process.stderr.write(`\nstopped (${signal})\n`);
+    void runCleanups().finally(() => process.exit(128 + (constants.signals[signal] ?? 0)));
+  });
   main().then(
-    (code) => process.exit(code),
+    (code) => {
+      if (!stopped) process.exit(code);
+    },
     (e) => {
+      // once stopped, the run's own failure (its browser went away) is no news
+      if (stopped) return;
       process.stderr.write(`\nerror: ${errorText(e, verbose)}\n`);
       process.exit(1);
     },

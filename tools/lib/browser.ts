@@ -3,12 +3,14 @@
  * /usr/bin/chromium) or $CHROME; never downloads a browser. The page is served from a tiny
  * server on 127.0.0.1 (a secure context, which WebGPU requires) and gets the given script.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
+import { handlingSignals, onCleanup } from './cleanup.js';
 
 export function chromiumPath(): string {
   const candidates = [process.env.CHROME, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter(Boolean) as string[];
@@ -41,7 +43,46 @@ export interface LaunchOptions {
   isolated?: boolean;
 }
 
+/** Close gracefully; kill the browser (its process group) if it has not gone after 5 s. */
+async function closeBrowser(browser: Browser): Promise<void> {
+  const proc = browser.process();
+  const running = () => !!proc && proc.exitCode === null && proc.signalCode === null;
+  const exited = running() ? once(proc!, 'exit') : null;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([browser.close().catch(() => {}), new Promise((r) => (timer = setTimeout(r, 5000)))]);
+  clearTimeout(timer);
+  if (running()) {
+    try {
+      process.kill(-proc!.pid!, 'SIGKILL');
+    } catch {
+      proc!.kill('SIGKILL');
+    }
+    await exited;
+  }
+}
+
+/**
+ * Remove a (closed) browser's profile, and the folder where Chromium keeps its singleton socket
+ * (/tmp/org.chromium.Chromium.*, linked from the profile), which only a graceful exit removes.
+ */
+function removeProfile(userDataDir: string): void {
+  try {
+    const socketDir = dirname(readlinkSync(join(userDataDir, 'SingletonSocket')));
+    if (basename(socketDir).startsWith('org.chromium.')) rmSync(socketDir, { recursive: true, force: true });
+  } catch {
+    // no link: nothing to remove there
+  }
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+
+/**
+ * The browser's profile is a temporary folder (nst-chromium-*) that close() removes. A CLI
+ * stopped by a signal closes it through runMain's cleanups; an exit without close() (an uncaught
+ * error, puppeteer's own Ctrl-C handling outside runMain) still kills the browser and removes the
+ * profile in an exit hook.
+ */
 export async function launchGpuPage(options: LaunchOptions = {}): Promise<BrowserSession> {
+  const executablePath = chromiumPath();
   // served live: files added to options.files later (e.g. a job's images) are served too
   const files = options.files ?? {};
   files['/'] = { body: '<!doctype html><meta charset="utf-8"><title>nst</title><body></body>', type: 'text/html' };
@@ -63,19 +104,39 @@ export async function launchGpuPage(options: LaunchOptions = {}): Promise<Browse
   else args.push('--disable-features=WebGPU', '--disable-gpu');
   // extra flags for experiments, e.g. NST_CHROME_ARGS="--enable-dawn-features=disable_robustness"
   if (process.env.NST_CHROME_ARGS) args.push(...process.env.NST_CHROME_ARGS.split(/\s+/).filter(Boolean));
+  // under runMain, signals close the browser through its cleanups; elsewhere puppeteer handles them
+  const own = !handlingSignals();
+  const launching = puppeteer.launch({ executablePath, headless: true, args, userDataDir, protocolTimeout: 0, handleSIGINT: own, handleSIGTERM: own, handleSIGHUP: own });
+  let browserPid: number | undefined;
+  const atExit = () => {
+    if (browserPid) {
+      try {
+        process.kill(-browserPid, 'SIGKILL');
+      } catch {}
+    }
+    removeProfile(userDataDir);
+  };
+  process.on('exit', atExit);
+  let closing: Promise<void> | undefined;
+  // idempotent: a signal's cleanup and the tool's own `finally` may both call it
+  const close = () =>
+    (closing ??= (async () => {
+      unregister();
+      const b = await launching.catch(() => undefined);
+      if (b) await closeBrowser(b);
+      server.close();
+      removeProfile(userDataDir);
+      process.off('exit', atExit);
+    })());
+  const unregister = onCleanup(close);
   let browser: Browser;
   try {
-    browser = await puppeteer.launch({ executablePath: chromiumPath(), headless: true, args, userDataDir, protocolTimeout: 0 });
+    browser = await launching;
   } catch (e) {
-    server.close();
-    rmSync(userDataDir, { recursive: true, force: true });
+    await close();
     throw e;
   }
-  const close = async () => {
-    await browser.close().catch(() => {});
-    server.close();
-    rmSync(userDataDir, { recursive: true, force: true });
-  };
+  browserPid = browser.process()?.pid;
   try {
     const page = await browser.newPage();
     page.setDefaultTimeout(0);
