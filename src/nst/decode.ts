@@ -35,7 +35,9 @@ export async function decodeImage(what: string, bytes: Blob): Promise<ImageBitma
   if (problem) throw new ImageDecodeError(what, problem);
   let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(bytes);
+    // premultiplied (as a canvas keeps pixels), so resampling does not bleed the colour of
+    // transparent pixels into their neighbours
+    bitmap = await createImageBitmap(bytes, { premultiplyAlpha: 'premultiply', colorSpaceConversion: 'default' });
   } catch (e) {
     throw new ImageDecodeError(what, (e as Error).message || String(e));
   }
@@ -49,11 +51,17 @@ export function fitSize(width: number, height: number, maxSide: number): { width
   return { width: Math.max(1, Math.round(width * s)), height: Math.max(1, Math.round(height * s)) };
 }
 
-/** Draw a bitmap at the given size and return its RGBA pixels. */
+/**
+ * Draw a bitmap at the given size over white and return its RGBA pixels (opaque). The engine
+ * uses only RGB, and a transparent pixel's RGB reads back as black (the canvas keeps premultiplied
+ * colours), so transparent and translucent areas are composited over white here.
+ */
 export function rasterize(bitmap: ImageBitmap, width: number, height: number): RgbaImage {
   const canvas = new OffscreenCanvas(width, height);
   const g = canvas.getContext('2d');
   if (!g) throw new Error('2D canvas is not available');
+  g.fillStyle = '#fff';
+  g.fillRect(0, 0, width, height);
   g.imageSmoothingEnabled = true;
   g.imageSmoothingQuality = 'high';
   g.drawImage(bitmap, 0, 0, width, height);
