@@ -72,7 +72,7 @@ export async function ensurePretrained(upTo: string, onProgress: (p: DownloadPro
           onProgress({ received, total, seconds: (performance.now() - t0) / 1000 });
         },
       }),
-    onPlan: (p) => (total = p.bytes),
+    onPlan: (p) => (total = received + p.bytes), // the header bytes already received count too
   });
   pretrained = r.weights;
   return { weights: r.weights, downloaded: !r.fromCache };

@@ -100,14 +100,16 @@ export function halfToFloat(h: number): number {
 }
 
 /** number → IEEE half bits, rounded to nearest even (overflow → ±Inf). */
+const scratchF32 = new Float32Array(1);
+const scratchU32 = new Uint32Array(scratchF32.buffer);
 export function floatToHalf(x: number): number {
-  const f32 = new Float32Array([x]);
-  const b = new Uint32Array(f32.buffer)[0];
+  scratchF32[0] = x;
+  const b = scratchU32[0];
   const sign = (b >>> 16) & 0x8000;
   const exp = (b >>> 23) & 0xff;
   let mant = b & 0x7fffff;
   if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
+  const e = exp - 127 + 15;
   if (e >= 0x1f) return sign | 0x7c00;
   if (e <= 0) {
     if (e < -10) return sign;

@@ -46,28 +46,30 @@ export function mirrors(): Partial<Record<PretrainedName, string>> {
 /** A progress line for downloads (stderr; rewritten in place on a terminal). */
 export function downloadProgress(label: string, write = (s: string) => process.stderr.write(s)) {
   const tty = process.stderr.isTTY;
-  let total = 0, got = 0, last = 0;
+  let total = 0, got = 0, last = 0, lastByte = Date.now();
   const t0 = Date.now();
   const mb = (n: number) => (n / 1e6).toFixed(1);
   const line = () => {
-    const secs = Math.max(0.001, (Date.now() - t0) / 1000);
+    const secs = Math.max(0.001, (lastByte - t0) / 1000);
     const rate = got / secs;
     const eta = total > got && rate > 0 ? ` ETA ${Math.ceil((total - got) / rate)} s` : '';
     return `downloading ${label}: ${mb(got)}${total ? ` / ${mb(total)} MB (${Math.min(100, Math.round((100 * got) / total))}%)` : ' MB'} at ${mb(rate)} MB/s${eta}`;
   };
   return {
+    /** The bytes still to come once the headers are read (those already received count too). */
     plan(bytes: number) {
-      total = bytes;
+      total = got + bytes;
     },
     bytes(n: number) {
       got += n;
+      lastByte = Date.now();
       if (Date.now() - last > (tty ? 200 : 2000)) {
         last = Date.now();
         write(tty ? `\r${line()}   ` : `${line()}\n`);
       }
     },
     done() {
-      if (got > 0) write(`${tty ? '\r' : ''}${line().replace(/^downloading/, 'downloaded').replace(/ ETA.*$/, '')} in ${((Date.now() - t0) / 1000).toFixed(1)} s${tty ? '   ' : ''}\n`);
+      if (got > 0) write(`${tty ? '\r' : ''}${line().replace(/^downloading/, 'downloaded').replace(/ ETA.*$/, '')} in ${((lastByte - t0) / 1000).toFixed(1)} s${tty ? '   ' : ''}\n`);
     },
   };
 }
