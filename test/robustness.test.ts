@@ -15,6 +15,7 @@ import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
 import { bundleForBrowser } from '../tools/lib/bundle.js';
 import { EngineSession, type JobFiles } from '../tools/lib/engine_session.js';
 import { randomVgg19, toRawWeights } from '../src/nst/weights.js';
+import { DirStore } from '../tools/lib/weights_store.js';
 import type { EngineTestApi } from './harness/nst_entry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nst-robust-'));
@@ -93,14 +94,29 @@ describe('engine page: bad images and long sessions', () => {
     await expect(stylize(job('examples/chelsea.png', { size: 64, scales: 4 }, {}))).rejects.toThrow(/4 scales from size 64 start at 8 px, below the 16 px/);
   });
 
-  it('20 consecutive runs leave GPU buffers and bytes where they started', async () => {
+  it('20 consecutive runs, half with cached pretrained weights, leave GPU buffers and bytes where they started', async () => {
+    // a cache entry as `npm run weights -- download` leaves it (values: a seeded init, as nothing can be fetched here)
+    const cache = join(dir, 'xdg-cache');
+    const before = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = cache;
+    const origin = { source: 'torchvision', url: 'http://127.0.0.1/vgg19.pth', format: 'torch-legacy', fetched: new Date().toISOString() };
+    const raw = toRawWeights(randomVgg19(7, 'conv2_2'), { dtype: 'float16', origin });
+    await new DirStore().write('vgg19-torchvision', raw.manifest, raw.bin);
     const start = await memory();
     const seen: Record<string, number>[] = [];
-    for (let i = 0; i < 20; i++) {
-      // vary what is allocated: sizes, optimizer, scales, original colors
-      const r = await stylize(job('examples/chelsea.png', { size: 16 + (i % 3) * 8, scales: i % 4 === 3 ? 2 : 1 }, { ...SHALLOW, iterations: 2, optimizer: i % 2 ? 'lbfgs' : 'adam', lr: i % 2 ? 1 : 0.05, originalColors: i % 5 === 0 }));
-      expect(r.steps).toBeGreaterThan(0);
-      seen.push(await memory());
+    try {
+      for (let i = 0; i < 20; i++) {
+        // vary what is allocated: sizes, optimizer, scales, original colors, weights
+        const j = job('examples/chelsea.png', { size: 16 + (i % 3) * 8, scales: i % 4 === 3 ? 2 : 1 }, { ...SHALLOW, iterations: 2, optimizer: i % 2 ? 'lbfgs' : 'adam', lr: i % 2 ? 1 : 0.05, originalColors: i % 5 === 0 });
+        if (i % 2) j.weights = 'auto';
+        const r = await stylize(j);
+        expect(r.weights).toMatch(i % 2 ? /^vgg19-torchvision \(pretrained VGG19 from http:\/\/127\.0\.0\.1\/vgg19\.pth, stored as float16\)$/ : /seeded random/);
+        expect(r.steps).toBeGreaterThan(0);
+        seen.push(await memory());
+      }
+    } finally {
+      if (before === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = before;
     }
     for (const m of seen) {
       expect(m.liveBuffers).toBe(start.liveBuffers);
