@@ -4,7 +4,7 @@ import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUC
 import { Args } from './args.js';
 import { readInputFile } from './input_files.js';
 import { checkWritable } from './output_files.js';
-import { loadWeightsFile } from './weights_files.js';
+import { checkWeightsSpec } from './weights_files.js';
 
 const d = DEFAULT_RECONSTRUCTION;
 export const RECONSTRUCT_HELP = `Reconstructions from white noise (Gatys et al., Fig. 1), as one labelled grid PNG.
@@ -24,7 +24,10 @@ usage: npm run reconstruct -- --image FILE --mode content|style --out grid.png [
   --tv-weight T           total-variation weight (default ${d.tvWeight})
   --layers L              layers to use instead of the defaults above, e.g. conv1_1,conv3_1
   --seed N                seed of the white-noise start (default ${d.seed})
-  --weights FILE|random   our raw .json manifest, a torchvision vgg19 .pth, or random (default)
+  --weights W             auto (default: the cached pretrained VGG19, else random), random,
+                          torchvision or hf (pretrained VGG19, downloaded once: only the needed
+                          tensors, ~52 MB, kept in ~/.cache/webgpu-neural-style), an http(s) URL
+                          of a .pth/.safetensors, or a file: our .json, a .pth, a .safetensors
   --weights-seed N        seed of the random VGG19 (default 1)
   --verbose               show the browser's console
 `;
@@ -62,12 +65,12 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
     layers: layersText ? parseLayerList(layersText).map((l) => l.name) : mode === 'content' ? CONTENT_RECONSTRUCTION_LAYERS : STYLE_RECONSTRUCTION_LAYERS,
   };
   const size = a.int('size', 64, 16, 8192)!;
-  const weights = a.str('weights', 'random')!;
+  const weights = a.str('weights', 'auto')!;
   const weightsSeed = a.int('weights-seed', 1, 0, 2 ** 31)!;
   const verbose = a.has('verbose');
   a.rejectUnknown();
   readInputFile(image, 'image');
-  if (weights !== 'random') loadWeightsFile(weights);
+  checkWeightsSpec(weights);
   checkWritable(out, '--out');
   return { image, mode, out, size, settings, weights, weightsSeed, verbose };
 }
