@@ -25,10 +25,17 @@ import { resolveWeights } from './lib/weights_files.js';
 /** Held for the whole run: Dawn stops delivering GPU events once its instance is garbage-collected. */
 let gpu: GPU | null = null;
 
+/** A PNG's pixels, composited over white (as the page does: the engine uses RGB only). */
 function readPng(path: string): RgbaImage {
   try {
     const png = PNG.sync.read(readFileSync(path));
-    return { width: png.width, height: png.height, data: new Uint8Array(png.data) };
+    const data = new Uint8Array(png.data);
+    for (let i = 0; i < data.length; i += 4) {
+      const a = data[i + 3] / 255;
+      for (let c = 0; c < 3; c++) data[i + c] = Math.round(data[i + c] * a + 255 * (1 - a));
+      data[i + 3] = 255;
+    }
+    return { width: png.width, height: png.height, data };
   } catch (e) {
     throw new Error(`image ${path}: could not be decoded as a PNG (${(e as Error).message}); this Node tool reads PNG only`);
   }

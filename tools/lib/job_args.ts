@@ -29,7 +29,7 @@ export const JOB_HELP = `
                           of a .pth/.safetensors, or a file: our .json, a .pth, a .safetensors
   --weights-seed N        seed of the random VGG19 (default 1)
   --pooling max|avg       (default max)
-  --verbose               show the browser's console`;
+  --verbose               show the browser's console, and stack traces with errors`;
 
 /** Flags of the job options that take no value. */
 export const JOB_FLAGS = ['original-colors'];
