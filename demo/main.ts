@@ -1,146 +1,87 @@
-/** The demo page: style transfer with live preview and loss plot, and the kernel explorer. */
+/** The demo page: style transfer with live preview and loss plot, reconstructions, and the kernel explorer. */
 import { createGpuContext, describeContext, WebGpuUnavailableError, type GpuContext } from '../src/kernels/context.js';
-import { reflectKernel } from '../src/kernels/kernel.js';
 import { KernelLibrary } from '../src/kernels/library.js';
-import { KERNEL_NAMES, SHADERS, type KernelName } from '../src/kernels/shaders.js';
-import { parseLayerList, type StyleTransferOptions } from '../src/nst/options.js';
-import { composeGrid, type GridTile } from '../src/nst/grid.js';
-import { reconstructionGrid } from '../src/nst/reconstruct.js';
-import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionMode, type ReconstructionSettings } from '../src/nst/reconstruct_targets.js';
-import { jobDeepestLayer } from '../src/nst/options.js';
-import { deepestLayer } from '../src/nst/vgg19_spec.js';
+import { jobDeepestLayer, parseLayerList, type StyleTransferOptions } from '../src/nst/options.js';
 import { runJob, type JobConfig } from '../src/nst/run.js';
 import type { LossTerms, RgbaImage } from '../src/nst/style_transfer.js';
-import { cachedPretrained, describeProgress, ensurePretrained, forgetPretrained, pickedWeights, readWeightFiles, rememberChoice, rememberedChoice, weightsFor, type WeightsChoice } from './weights.js';
-import { CHECKS, maxRelError } from './checks.js';
+import { $, clearError, explain, hasError, plural, setError } from './dom.js';
+import { setupExplorer } from './explorer.js';
+import { makePicker } from './pickers.js';
 import { drawLossPlot } from './plot.js';
+import { startReconstruction } from './reconstruct.js';
+import { changed, onChange, state, type Job } from './state.js';
+import { setupTabs } from './tabs.js';
+import { setupWeights, weightsKind, weightsReady } from './weights_panel.js';
+import { describeProgress, weightsFor } from './weights.js';
 
-const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const EXAMPLES = ['chelsea.png', 'hubble_deep_field.jpg', 'rocket.jpg'];
-
-// ---------------------------------------------------------------- errors and GPU
-
-function showError(message: string, restart = false): void {
-  const e = $('error');
-  e.hidden = false;
-  e.textContent = message;
-  if (restart) {
-    const b = document.createElement('button');
-    b.textContent = 'Restart the GPU';
-    b.style.marginLeft = '12px';
-    b.onclick = () => { lib = null; e.hidden = true; };
-    e.append(b);
-  }
-}
-const clearError = () => ($('error').hidden = true);
+// ---------------------------------------------------------------- GPU
 
 let lib: KernelLibrary | null = null;
 async function library(): Promise<KernelLibrary> {
   if (lib && lib.ctx.lostReason === null) return lib;
   const ctx: GpuContext = await createGpuContext();
   ctx.lost.then((info) => {
-    if (info.reason !== 'destroyed') showError(`The GPU device was lost (${info.message || info.reason}). Your browser may have reset the GPU.`, true);
+    if (info.reason === 'destroyed') return;
+    setError('gpu', `The GPU device was lost (${info.message || info.reason}). Your browser may have reset the GPU.`, {
+      label: 'Restart the GPU',
+      run: () => {
+        lib = null;
+        clearError('gpu');
+      },
+    });
   });
   lib = new KernelLibrary(ctx);
-  $('status').textContent = `GPU: ${describeContext(ctx)}`;
+  clearError('gpu');
+  $('gpu-info').textContent = `Adapter: ${describeContext(ctx)}`;
+  if (document.body.dataset.gpu === undefined) adaptToAdapter(ctx.info.isSoftware);
   return lib;
 }
 
-function explain(e: unknown): string {
-  if (e instanceof WebGpuUnavailableError) {
-    return `${e.message} This page needs WebGPU: use a recent Chrome or Edge (or Firefox/Safari with WebGPU enabled).`;
-  }
-  return e instanceof Error ? e.message : String(e);
-}
+/** Seconds per step, measured on the last run (or a rough prior for software adapters). */
+let speed: { secondsPerStep: number; pixels: number; measured: boolean } | null = null;
 
-// ---------------------------------------------------------------- image pickers
-
-interface Picked { blob: Blob; name: string }
-const picked: Record<string, Picked | null> = { content: null, style: null, style2: null, recon: null };
-
-function makePicker(id: string, key: string, defaultExample: string | null): void {
-  const box = $(id);
-  const file = document.createElement('input');
-  file.type = 'file';
-  file.accept = 'image/*';
-  const select = document.createElement('select');
-  select.innerHTML = `<option value="">${defaultExample ? 'example…' : 'none'}</option>` + EXAMPLES.map((e) => `<option>${e}</option>`).join('');
-  const img = document.createElement('img');
-  const hint = document.createElement('div');
-  hint.className = 'muted';
-  hint.textContent = 'drop an image here, pick a file, or choose an example';
-  box.append(file, select, hint, img);
-  const set = (blob: Blob | null, name: string) => {
-    picked[key] = blob ? { blob, name } : null;
-    img.src = blob ? URL.createObjectURL(blob) : '';
-    img.hidden = !blob;
+/** On a CPU (software) adapter: say so, and lower the defaults the user has not changed. */
+function adaptToAdapter(software: boolean): void {
+  document.body.dataset.gpu = software ? 'software' : 'hardware';
+  if (!software) return;
+  const lower = (id: string, from: string, to: string) => {
+    const input = $<HTMLInputElement>(id);
+    if (input.value === from) input.value = to;
   };
-  file.onchange = () => file.files?.[0] && set(file.files[0], file.files[0].name);
-  select.onchange = async () => {
-    if (!select.value) return set(null, '');
-    const r = await fetch(`./${select.value}`);
-    set(await r.blob(), select.value);
-  };
-  box.ondragover = (e) => { e.preventDefault(); box.classList.add('drag'); };
-  box.ondragleave = () => box.classList.remove('drag');
-  box.ondrop = (e) => {
-    e.preventDefault();
-    box.classList.remove('drag');
-    const f = e.dataTransfer?.files?.[0];
-    if (f) set(f, f.name);
-  };
-  if (defaultExample) {
-    select.value = defaultExample;
-    void select.onchange?.(new Event('change'));
-  }
+  lower('size', '128', '64');
+  lower('iters', '100', '40');
+  lower('recon-size', '64', '48');
+  lower('recon-iters', '200', '30');
+  speed = { secondsPerStep: 1, pixels: 64 * 64, measured: false };
+  const note = $('adapter-note');
+  note.textContent =
+    'Your browser runs WebGPU on the CPU (a software adapter): runs are slow, about 1 s per step at 64 px, ' +
+    'so the defaults are reduced to 64 px and 40 steps to finish in about a minute. With a GPU, larger sizes take seconds.';
+  note.hidden = false;
+  showEstimate();
 }
 
-// ---------------------------------------------------------------- weights
+// ---------------------------------------------------------------- settings
 
-const weightsKind = () => $<HTMLSelectElement>('weights-kind').value as WeightsChoice;
+const num = (id: string) => Number($<HTMLInputElement>(id).value);
 
-/** The status line under the weights menu, for the current choice. */
-async function showWeightsChoice(): Promise<void> {
-  const choice = weightsKind();
-  $('weights-file').hidden = choice !== 'file';
-  const cached = await cachedPretrained().catch(() => null);
-  $('weights-forget').hidden = !cached;
-  $('weights-pretrained').hidden = choice === 'pretrained' && !!cached;
-  const status = $('weights-status');
-  if (choice === 'random') status.textContent = 'Weights: seeded random VGG19 (seed 1)';
-  else if (choice === 'file') status.textContent = pickedWeights() ? `Weights: ${pickedWeights()!.source} (${pickedWeights()!.layers.size} layers)` : 'Pick a .pth or .safetensors file (or our .json + .bin).';
-  else status.textContent = cached ? `Weights: pretrained VGG19 (${cached.layers} layers, ${cached.mb.toFixed(1)} MB kept in this browser)` : 'Weights: pretrained VGG19 — downloaded when you start (~52 MB, once).';
+function wholeNumber(id: string, what: string, min: number, max: number): number {
+  const text = $<HTMLInputElement>(id).value.trim();
+  const n = Number(text);
+  if (text === '' || !Number.isInteger(n) || n < min || n > max) throw new Error(`${what} must be a whole number from ${min} to ${max} (got ${text === '' ? 'an empty field' : `“${text}”`}).`);
+  return n;
 }
 
-/** Download pretrained weights now (the button), with progress in the status line. */
-async function downloadPretrained(): Promise<void> {
-  clearError();
-  $<HTMLSelectElement>('weights-kind').value = 'pretrained';
-  rememberChoice('pretrained');
-  const button = $<HTMLButtonElement>('weights-pretrained');
-  button.disabled = true;
-  try {
-    $('weights-status').textContent = 'Weights: connecting…';
-    const r = await ensurePretrained('conv5_1', (p) => ($('weights-status').textContent = `Downloading pretrained VGG19: ${describeProgress(p)}`));
-    await showWeightsChoice();
-    if (r.downloaded) $('weights-status').textContent += ' — downloaded.';
-  } catch (e) {
-    $('weights-status').textContent = 'Weights: the download did not finish (nothing was kept).';
-    throw e;
-  } finally {
-    button.disabled = false;
-  }
-}
+type RunSettings = JobConfig & { iterations: number; scales: number };
 
-// ---------------------------------------------------------------- run
-
-interface History { steps: number[]; content: number[]; style: number[]; tv: number[]; total: number[] }
-let run: { paused: boolean; stopped: boolean } | null = null;
-
-function readOptions(): Partial<StyleTransferOptions> {
-  const num = (id: string) => Number($<HTMLInputElement>(id).value);
-  return {
-    iterations: num('iters'),
+/** The run's settings from the form; throws a plain message naming the field at fault. */
+function readSettings(): RunSettings {
+  const size = wholeNumber('size', 'Size', 16, 4096);
+  const iterations = wholeNumber('iters', 'Steps', 1, 100000);
+  const scales = $<HTMLInputElement>('multiscale').checked ? wholeNumber('scales', 'The number of scales', 2, 8) : 1;
+  const saveEvery = wholeNumber('save-every', '"Save every N steps"', 0, 100000);
+  const options: Partial<StyleTransferOptions> = {
+    iterations,
     contentWeight: num('content-weight'),
     styleWeight: num('style-weight'),
     tvWeight: num('tv-weight'),
@@ -153,9 +94,63 @@ function readOptions(): Partial<StyleTransferOptions> {
     contentLayers: parseLayerList($<HTMLInputElement>('content-layers').value),
     styleLayers: parseLayerList($<HTMLInputElement>('style-layers').value),
   };
+  const reportEvery = Math.max(1, Math.min(10, Math.round((iterations * scales) / 50)));
+  return { size, iterations, styleScale: num('style-scale'), options, reportEvery, saveEvery, scales };
 }
 
-/** Size `c` to the image and draw it. */
+/** Output pixels at `size` (longer side), for the content image's aspect. */
+function pixelsAt(size: number): number {
+  const c = state.images.content;
+  return c ? size * Math.round((size * Math.min(c.width, c.height)) / Math.max(c.width, c.height)) : size * size;
+}
+
+const duration = (s: number) => (s < 90 ? `${Math.max(1, Math.round(s))} s` : `${Math.round(s / 60)} min`);
+
+/** Seconds a run at these settings takes, from `speed` (each scale costs in proportion to its pixels). */
+function estimateSeconds(c: RunSettings, perStep: NonNullable<typeof speed>): number {
+  const sizes = Array.from({ length: c.scales }, (_, i) => Math.round(c.size / 2 ** (c.scales - 1 - i)));
+  return sizes.reduce((t, s) => t + (c.iterations * perStep.secondsPerStep * pixelsAt(s)) / perStep.pixels, 0);
+}
+
+/** The line under Start: how long a run at these settings takes (when known). */
+function showEstimate(): void {
+  if (state.job?.kind === 'stylize') return; // the run's own estimate stands
+  let text = '';
+  try {
+    const c = readSettings();
+    if (speed) text = `At these settings a run takes ${speed.measured ? 'about' : 'roughly'} ${duration(estimateSeconds(c, speed))} (${speed.measured ? 'timed on the last run' : 'guessed: the first step is timed when you start'}).`;
+  } catch {
+    // the error box says what is wrong once Start is pressed
+  }
+  $('estimate').textContent = text;
+}
+
+// ---------------------------------------------------------------- result area
+
+/** The last result and the content image it was made from (for the before/after comparison). */
+let result: { beforeUrl: string } | null = null;
+
+function setStageAspect(width: number, height: number): void {
+  $('stage').style.setProperty('--ar', (width / height).toFixed(4));
+}
+
+/** Stage: the content image with a note before any result; the live preview while running; before/after once done. */
+function showStage(): void {
+  const running = state.job?.kind === 'stylize';
+  const before = $<HTMLImageElement>('before');
+  const content = state.images.content;
+  $('placeholder').hidden = running || !!result;
+  $('preview').hidden = !running && !result;
+  $('compare-row').hidden = running || !result;
+  $('stage').classList.toggle('comparing', !running && !!result);
+  if (!running && !result && content) {
+    before.src = content.url;
+    before.alt = `Content image ${content.name}; the result appears here.`;
+    setStageAspect(content.width, content.height);
+  } else if (result) before.src = result.beforeUrl;
+  before.hidden = running || (!result && !content);
+}
+
 function drawImage(c: HTMLCanvasElement, img: RgbaImage): HTMLCanvasElement {
   c.width = img.width;
   c.height = img.height;
@@ -165,238 +160,244 @@ function drawImage(c: HTMLCanvasElement, img: RgbaImage): HTMLCanvasElement {
 
 function showImage(img: RgbaImage): void {
   const c = drawImage($<HTMLCanvasElement>('preview'), img);
+  setStageAspect(img.width, img.height);
   // how many previews were shown, and the first and latest (for end-to-end tests)
   const w = window as unknown as { nstPreviews?: string[] };
   w.nstPreviews = [...(w.nstPreviews ?? []).slice(0, 1), c.toDataURL()];
 }
 
-function setRunning(on: boolean): void {
-  $<HTMLButtonElement>('start').disabled = on;
-  $<HTMLButtonElement>('pause').disabled = !on;
-  $<HTMLButtonElement>('stop').disabled = !on;
+const imageToDataUrl = (img: RgbaImage) => drawImage(document.createElement('canvas'), img).toDataURL('image/png');
+
+function weightsNote(source: string): string {
+  return source.startsWith('seeded random')
+    ? `Made with the ${source}: it carries colours and textures only; for painterly results choose the pretrained VGG19 under Network weights.`
+    : `Made with ${source}.`;
 }
 
-function imageToDataUrl(img: RgbaImage): string {
-  return drawImage(document.createElement('canvas'), img).toDataURL('image/png');
+// ---------------------------------------------------------------- run
+
+interface History { steps: number[]; content: number[]; style: number[]; tv: number[]; total: number[] }
+
+/** Start a run, unless one is running or inputs are loading (the button is disabled then too). */
+function start(): void {
+  if (!canStart()) return;
+  let settings: RunSettings;
+  try {
+    settings = readSettings();
+    clearError('settings', 'run');
+  } catch (e) {
+    setError('settings', explain(e));
+    return;
+  }
+  const job: Job = { kind: 'stylize', paused: false, stopped: false };
+  const focused = document.activeElement === $('start');
+  state.job = job;
+  changed();
+  if (focused) $('pause').focus();
+  runStylize(job, settings)
+    .catch((e) => setError(e instanceof WebGpuUnavailableError ? 'gpu' : 'run', explain(e)))
+    .finally(() => {
+      state.job = null;
+      changed();
+      const f = document.activeElement as HTMLButtonElement | null;
+      if (!f || f === document.body || f.disabled) $('start').focus();
+    });
 }
 
-async function start(): Promise<void> {
-  clearError();
-  const l = await library();
-  if (!picked.content) throw new Error('Choose a content image first.');
-  if (!picked.style) throw new Error('Choose a style image first.');
-  const options = readOptions();
-  const num = (id: string) => Number($<HTMLInputElement>(id).value);
-  const size = num('size');
-  if (!Number.isInteger(size) || size < 16 || size > 4096) throw new Error(`Output size must be an integer between 16 and 4096, got ${size}.`);
-  const styles = [{ blob: picked.style.blob, name: picked.style.name, blend: 1 }];
-  if (picked.style2) {
+async function runStylize(job: Job, config: RunSettings): Promise<void> {
+  const content = state.images.content!;
+  const styles = [{ blob: state.images.style!.blob, name: state.images.style!.name, blend: 1 }];
+  const style2 = state.images.style2;
+  if (style2) {
     const b = num('blend');
     styles[0].blend = 1 - b;
-    styles.push({ blob: picked.style2.blob, name: picked.style2.name, blend: b });
+    styles.push({ blob: style2.blob, name: style2.name, blend: b });
   }
-  const weights = await weightsFor(weightsKind(), jobDeepestLayer(options), (p) => ($('status').textContent = `Downloading pretrained VGG19: ${describeProgress(p)}`));
-  const scales = $<HTMLInputElement>('multiscale').checked ? num('scales') : 1;
-  const iterations = options.iterations ?? 100;
-  const config: JobConfig = {
-    size,
-    styleScale: num('style-scale'),
-    options,
-    reportEvery: Math.max(1, Math.min(10, Math.round((iterations * scales) / 50))),
-    saveEvery: num('save-every'),
-    scales,
-  };
-  if (!Number.isInteger(config.saveEvery) || config.saveEvery < 0) throw new Error(`"save every" must be a whole number ≥ 0, got ${config.saveEvery}.`);
-  const state = (run = { paused: false, stopped: false });
-  setRunning(true);
-  $('download').classList.add('disabled');
+  const styleNames = styles.map((s) => s.name).join(' + ');
+  const status = $('status');
+  status.textContent = 'Preparing…';
+  $('estimate').textContent = '';
   $('snapshots').textContent = '';
+  $('download').hidden = true;
+  if (result) URL.revokeObjectURL(result.beforeUrl);
+  result = null;
+  $('result-what').textContent = `${content.name} in the style of ${styleNames}: in progress.`;
+  $('result-weights').textContent = '';
+  const l = await library();
+  const weights = await weightsFor(weightsKind(), jobDeepestLayer(config.options), (p) => (status.textContent = `Downloading pretrained VGG19: ${describeProgress(p)}`));
   const hist: History = { steps: [], content: [], style: [], tv: [], total: [] };
   const record = (step: number, t: LossTerms) => {
     hist.steps.push(step);
     hist.content.push(t.contentTotal);
     hist.style.push(t.styleTotal);
-    hist.tv.push(t.tv * (options.tvWeight ?? 1));
+    hist.tv.push(t.tv * (config.options.tvWeight ?? 1));
     hist.total.push(t.total);
+    $('plot').hidden = false;
     drawLossPlot($<HTMLCanvasElement>('plot'), hist.steps, [
       { name: 'total', color: '#222', values: hist.total },
-      { name: 'content', color: '#27c', values: hist.content },
-      { name: 'style', color: '#c42', values: hist.style },
-      { name: 'TV', color: '#3a3', values: hist.tv },
+      { name: 'content', color: '#1f6fb8', values: hist.content },
+      { name: 'style', color: '#c0392b', values: hist.style },
+      { name: 'TV', color: '#2e8b3a', values: hist.tv },
     ]);
     (window as unknown as { nstHistory: History }).nstHistory = hist;
   };
-  try {
-    $('status').textContent = 'Preparing…';
-    const r = await runJob(l, { content: picked.content.blob, contentName: picked.content.name, styles }, weights, config, {
-      onProgress: (p) => {
-        record(p.step, p.losses);
-        const scale = p.scale.count > 1 ? ` — scale ${p.scale.index + 1}/${p.scale.count} (${p.scale.width}×${p.scale.height})` : '';
-        $('status').textContent = `step ${p.step}/${p.iterations}${scale} — total ${p.losses.total.toExponential(3)} — ${p.secondsPerStep.toFixed(2)} s/step — ETA ${(p.secondsPerStep * (p.iterations - p.step)).toFixed(0)} s`;
-      },
-      onPreview: async (img) => {
-        showImage(img);
-        await new Promise((res) => setTimeout(res, 0)); // let the page breathe
-      },
-      onSnapshot: (step, img) => {
-        const a = document.createElement('a');
-        a.href = imageToDataUrl(img);
-        a.download = `stylized_step${step}.png`;
-        a.textContent = `step ${step}`;
-        $('snapshots').append(a);
-      },
-      shouldStop: () => state.stopped,
-      isPaused: () => state.paused,
-    });
-    showImage(r.image);
-    const a = $<HTMLAnchorElement>('download');
-    a.href = imageToDataUrl(r.image);
-    a.classList.remove('disabled');
-    $('status').textContent = `${state.stopped ? 'Stopped' : 'Done'} after ${r.steps} steps (${r.seconds.toFixed(1)} s${scales > 1 ? `, sizes ${r.sizes.join(' → ')}` : ''}) with ${r.weightsSource}.`;
-  } finally {
-    setRunning(false);
-    run = null;
-  }
+  let timed = false;
+  const r = await runJob(l, { content: content.blob, contentName: content.name, styles }, weights, config, {
+    onProgress: (p) => {
+      record(p.step, p.losses);
+      const scale = p.scale.count > 1 ? ` — scale ${p.scale.index + 1}/${p.scale.count} (${p.scale.width}×${p.scale.height})` : '';
+      if (p.step === 0) {
+        status.textContent = `Running: timing the first step${scale}…`;
+        return;
+      }
+      if (!timed) {
+        timed = true;
+        const measured = { secondsPerStep: p.secondsPerStep, pixels: p.scale.width * p.scale.height, measured: true };
+        const total = p.elapsed + estimateSeconds(config, measured) * (1 - p.step / p.iterations);
+        $('estimate').textContent = `This run takes about ${duration(total)} (the first ${plural(p.step, 'step')} took ${p.elapsed.toFixed(1)} s).`;
+      }
+      const left = p.secondsPerStep * (p.iterations - p.step);
+      status.textContent = `step ${p.step}/${p.iterations}${scale} — about ${duration(left)} left (${p.secondsPerStep.toFixed(2)} s/step) — loss ${p.losses.total.toExponential(3)}`;
+      speed = { secondsPerStep: p.secondsPerStep, pixels: p.scale.width * p.scale.height, measured: true };
+    },
+    onPreview: async (img) => {
+      showImage(img);
+      $('preview').setAttribute('aria-label', `The result so far: ${content.name} in the style of ${styleNames}.`);
+      await new Promise((res) => setTimeout(res, 0)); // let the page breathe
+    },
+    onSnapshot: (step, img) => {
+      const a = document.createElement('a');
+      a.href = imageToDataUrl(img);
+      a.download = `stylized_step${step}.png`;
+      a.textContent = `step ${step}`;
+      $('snapshots').append(a);
+    },
+    shouldStop: () => job.stopped,
+    isPaused: () => job.paused,
+  });
+  showImage(r.image);
+  result = { beforeUrl: URL.createObjectURL(content.blob) };
+  $('preview').setAttribute('aria-label', `The result: ${content.name} in the style of ${styleNames}, ${r.image.width}×${r.image.height} pixels.`);
+  $<HTMLImageElement>('before').alt = `Before: the content image ${content.name}, shown over the left part of the result.`;
+  $('result-what').textContent = `${content.name} in the style of ${styleNames}: ${r.image.width}×${r.image.height} px, ${plural(r.steps, 'step')}.`;
+  $('result-weights').textContent = weightsNote(r.weightsSource);
+  const a = $<HTMLAnchorElement>('download');
+  a.href = imageToDataUrl(r.image);
+  a.hidden = false;
+  status.textContent = `${job.stopped ? 'Stopped' : 'Done'} after ${plural(r.steps, 'step')} (${r.seconds.toFixed(1)} s${config.scales > 1 ? `, sizes ${r.sizes.join(' → ')}` : ''}) with ${r.weightsSource}.`;
 }
 
-// ---------------------------------------------------------------- reconstructions
+// ---------------------------------------------------------------- state → page
 
-let recon: { stopped: boolean } | null = null;
-
-async function startReconstruction(): Promise<void> {
-  clearError();
-  const l = await library();
-  const p = picked.recon;
-  if (!p) throw new Error('Choose an image to reconstruct first.');
-  const mode = $<HTMLSelectElement>('recon-mode').value as ReconstructionMode;
-  const size = Number($<HTMLInputElement>('recon-size').value);
-  const iterations = Number($<HTMLInputElement>('recon-iters').value);
-  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 100000) throw new Error(`Steps must be a whole number between 1 and 100000, got ${iterations}.`);
-  const settings: ReconstructionSettings = {
-    ...DEFAULT_RECONSTRUCTION,
-    iterations,
-    pooling: $<HTMLSelectElement>('recon-pooling').value as ReconstructionSettings['pooling'],
-    layers: mode === 'content' ? CONTENT_RECONSTRUCTION_LAYERS : STYLE_RECONSTRUCTION_LAYERS,
-  };
-  const state = (recon = { stopped: false });
-  $<HTMLButtonElement>('recon-start').disabled = true;
-  $<HTMLButtonElement>('recon-stop').disabled = false;
-  $('recon-download').classList.add('disabled');
-  const canvas = $<HTMLCanvasElement>('recon-grid');
-  const draw = (img: RgbaImage) => drawImage(canvas, img);
-  const done: GridTile[] = [];
-  try {
-    const weights = await weightsFor(weightsKind(), deepestLayer(settings.layers), (q) => ($('recon-status').textContent = `Downloading pretrained VGG19: ${describeProgress(q)}`));
-    const r = await reconstructionGrid(l, { image: p.blob, name: p.name, mode, size, settings }, weights, {
-      onProgress: (q) => {
-        $('recon-status').textContent = `${q.index + 1}/${q.count} ${q.label}: step ${q.step}/${q.iterations}, loss ${q.loss.toExponential(3)} (${q.elapsed.toFixed(0)} s)`;
-      },
-      onTile: (_i, tile) => {
-        done.push(tile);
-        draw(composeGrid(`${mode} reconstructions (${done.length} done)`, done));
-      },
-      shouldStop: () => state.stopped,
-    });
-    draw(r.grid);
-    const a = $<HTMLAnchorElement>('recon-download');
-    a.href = canvas.toDataURL('image/png');
-    a.classList.remove('disabled');
-    (window as unknown as { nstReconstruction: { labels: string[]; width: number; height: number } }).nstReconstruction = { labels: r.tiles.map((t) => t.label), width: r.grid.width, height: r.grid.height };
-    $('recon-status').textContent = `${state.stopped ? 'Stopped' : 'Done'}: ${r.tiles.length} reconstructions in ${r.seconds.toFixed(1)} s with ${r.weightsSource} (weights as chosen on the Style transfer tab).`;
-  } finally {
-    $<HTMLButtonElement>('recon-start').disabled = false;
-    $<HTMLButtonElement>('recon-stop').disabled = true;
-    recon = null;
-  }
+/** What Start waits for, or '' when it can start. */
+function startBlocker(): string {
+  if (state.job?.kind === 'stylize') return 'Settings are locked while the run is going; Stop it to change them.';
+  if (state.job) return 'A reconstruction is running (Reconstructions tab).';
+  if (state.loading.size) return `Loading the ${[...state.loading].join(', ')}…`;
+  if (!state.images.content || !state.images.style) return 'Choose a content and a style image.';
+  if (!weightsReady()) return 'Pick a weights file under Network weights, or choose other weights.';
+  return '';
 }
+const canStart = () => startBlocker() === '';
 
-// ---------------------------------------------------------------- kernel explorer
-
-function showKernel(name: KernelName): void {
-  for (const li of document.querySelectorAll('#kernel-list li')) li.classList.toggle('active', li.textContent === name);
-  const src = SHADERS[name];
-  const k = reflectKernel(name, src);
-  $('kernel-name').textContent = name;
-  $('kernel-info').textContent = `workgroup size ${k.workgroupSize.join('×')}, entry point ${k.entryPoint}; check shape: ${CHECKS[name]?.shape ?? '—'}`;
-  $('kernel-bindings').innerHTML =
-    '<tr><th>binding</th><th>name</th><th>kind</th></tr>' +
-    k.bindings.map((b) => `<tr><td>${b.binding}</td><td>${b.name}</td><td>${b.kind}</td></tr>`).join('') +
-    `<tr><td colspan="3">params: ${k.params.map((p) => `${p.name}: ${p.type} @${p.offset}`).join(', ')}</td></tr>`;
-  $('kernel-source').textContent = src;
-  $('kernel-result').textContent = '';
-  $('kernel-run').dataset.kernel = name;
-}
-
-async function runCheck(): Promise<void> {
-  const name = $('kernel-run').dataset.kernel as KernelName;
-  const check = CHECKS[name];
-  if (!check) return;
-  const l = await library();
-  $('kernel-result').textContent = 'running…';
-  const t0 = performance.now();
-  const pairs = await check.run(l);
-  const ms = performance.now() - t0;
-  const err = maxRelError(pairs);
-  $('kernel-result').textContent = `max relative error ${err.toExponential(2)} (vs the CPU reference), ${ms.toFixed(1)} ms including upload and readback — ${err < 1e-4 ? 'OK' : 'MISMATCH'}`;
+function render(): void {
+  const job = state.job;
+  const stylizing = job?.kind === 'stylize';
+  const reconstructing = job?.kind === 'reconstruct';
+  $<HTMLButtonElement>('start').disabled = !canStart();
+  $('start-note').textContent = startBlocker();
+  $<HTMLButtonElement>('pause').disabled = !stylizing;
+  $('pause').textContent = job?.paused ? 'Resume' : 'Pause';
+  $<HTMLButtonElement>('stop').disabled = !stylizing;
+  for (const f of document.querySelectorAll<HTMLFieldSetElement>('#view-stylize fieldset.lock')) f.disabled = stylizing;
+  for (const f of document.querySelectorAll<HTMLFieldSetElement>('#view-reconstruct fieldset.lock')) f.disabled = reconstructing;
+  $<HTMLButtonElement>('recon-start').disabled = !!job || state.loading.has('image to reconstruct') || !state.images.recon || !weightsReady();
+  $<HTMLButtonElement>('recon-stop').disabled = !reconstructing;
+  $<HTMLButtonElement>('recon-weights-change').disabled = reconstructing;
+  showStage();
+  showEstimate();
 }
 
 // ---------------------------------------------------------------- wiring
 
-function guard(f: () => Promise<void>) {
-  return () => f().catch((e) => {
-    showError(explain(e));
-    setRunning(false);
-  });
-}
-
-for (const view of ['stylize', 'reconstruct', 'explorer']) {
-  $(`tab-${view}`).onclick = () => {
-    for (const v of ['stylize', 'reconstruct', 'explorer']) {
-      $(`view-${v}`).hidden = v !== view;
-      $(`tab-${v}`).classList.toggle('active', v === view);
-    }
+/** A handler whose errors go to the error box under `source`. */
+function guard(source: string, f: () => Promise<void>) {
+  return () => {
+    f().catch((e) => setError(e instanceof WebGpuUnavailableError ? 'gpu' : source, explain(e)));
   };
 }
-$('kernel-list').innerHTML = KERNEL_NAMES.map((n) => `<li>${n}</li>`).join('');
-for (const li of document.querySelectorAll<HTMLLIElement>('#kernel-list li')) li.onclick = () => showKernel(li.textContent as KernelName);
-showKernel('conv2d_forward');
-$('kernel-run').onclick = guard(runCheck);
-makePicker('pick-content', 'content', 'chelsea.png');
-makePicker('pick-style', 'style', 'hubble_deep_field.jpg');
-makePicker('pick-style2', 'style2', null);
-makePicker('pick-recon', 'recon', 'chelsea.png');
-$('recon-start').onclick = guard(startReconstruction);
-$('recon-stop').onclick = () => { if (recon) recon.stopped = true; };
-$<HTMLInputElement>('blend').oninput = () => ($('blend-out').textContent = $<HTMLInputElement>('blend').value);
-$<HTMLSelectElement>('weights-kind').onchange = guard(async () => {
-  rememberChoice(weightsKind());
-  await showWeightsChoice();
-});
-$<HTMLInputElement>('weights-file').onchange = guard(async () => {
-  $('weights-status').textContent = 'Reading weights…';
+
+onChange(render);
+const selectTab = setupTabs(document.querySelector<HTMLElement>('[role=tablist]')!);
+setupExplorer(library, (f) => guard('run', f));
+makePicker('content', 'Content image', 'chelsea.png');
+makePicker('style', 'Style image', 'hubble_deep_field.jpg');
+makePicker('style2', 'Second style image', null);
+makePicker('recon', 'Image to reconstruct', 'chelsea.png');
+setupWeights(guard);
+
+$('start').onclick = start;
+$('pause').onclick = () => {
+  if (state.job?.kind !== 'stylize') return;
+  state.job.paused = !state.job.paused;
+  $('status').textContent = state.job.paused ? 'Paused. Settings stay locked until the run ends: Resume, or Stop to keep the image so far.' : 'Resuming…';
+  changed();
+};
+$('stop').onclick = () => {
+  if (state.job?.kind === 'stylize') state.job.stopped = true;
+};
+$('recon-start').onclick = guard('run', async () => {
+  clearError('run');
+  const focused = document.activeElement === $('recon-start');
+  const running = startReconstruction(library);
+  if (focused) $('recon-stop').focus();
   try {
-    await readWeightFiles([...$<HTMLInputElement>('weights-file').files!]);
+    await running;
   } finally {
-    await showWeightsChoice();
+    const f = document.activeElement as HTMLButtonElement | null;
+    if (!f || f === document.body || f.disabled) $('recon-start').focus();
   }
 });
-$('weights-pretrained').onclick = guard(downloadPretrained);
-$('weights-forget').onclick = guard(async () => {
-  await forgetPretrained();
-  if (weightsKind() === 'pretrained') $<HTMLSelectElement>('weights-kind').value = 'random';
-  rememberChoice(weightsKind());
-  await showWeightsChoice();
-  $('weights-status').textContent += ' (downloaded weights forgotten)';
-});
-$<HTMLSelectElement>('weights-kind').value = rememberedChoice();
-void showWeightsChoice();
-$<HTMLSelectElement>('optimizer').onchange = () => ($<HTMLInputElement>('lr').value = $<HTMLSelectElement>('optimizer').value === 'lbfgs' ? '1' : '0.05');
-$('start').onclick = guard(start);
-$('pause').onclick = () => {
-  if (!run) return;
-  run.paused = !run.paused;
-  $('pause').textContent = run.paused ? 'Resume' : 'Pause';
+$('recon-stop').onclick = () => {
+  if (state.job?.kind === 'reconstruct') state.job.stopped = true;
 };
-$('stop').onclick = () => { if (run) run.stopped = true; };
-drawLossPlot($<HTMLCanvasElement>('plot'), [], []);
-library().catch((e) => showError(explain(e)));
+$('recon-weights-change').onclick = () => {
+  selectTab($('tab-stylize'));
+  $('weights-kind').focus();
+};
+
+// settings: a fixed field clears its message; the estimate follows the settings
+$('view-stylize').addEventListener('input', () => {
+  if (hasError('settings') || hasError('run')) {
+    clearError('run');
+    try {
+      readSettings();
+      clearError('settings');
+    } catch {
+      // still wrong: the message stays
+    }
+  }
+  showEstimate();
+});
+const strength = $<HTMLInputElement>('strength');
+const styleWeight = $<HTMLInputElement>('style-weight');
+const strengthWords = (v: number) => (v <= 2.5 ? 'subtle' : v <= 3.5 ? 'light' : v <= 4.5 ? 'medium' : v <= 5.5 ? 'strong' : 'very strong');
+const showStrength = () => ($('strength-out').textContent = `${strengthWords(Number(strength.value))} (β = ${styleWeight.value})`);
+strength.oninput = () => {
+  styleWeight.value = String(Math.round(10 ** Number(strength.value)));
+  showStrength();
+};
+styleWeight.addEventListener('input', () => {
+  const v = Number(styleWeight.value);
+  if (v > 0) strength.value = String(Math.log10(v));
+  showStrength();
+});
+showStrength();
+$('compare').oninput = () => $('stage').style.setProperty('--split', `${$<HTMLInputElement>('compare').value}%`);
+$<HTMLInputElement>('blend').oninput = () => ($('blend-out').textContent = $<HTMLInputElement>('blend').value);
+$<HTMLSelectElement>('optimizer').onchange = () => ($<HTMLInputElement>('lr').value = $<HTMLSelectElement>('optimizer').value === 'lbfgs' ? '1' : '0.05');
+render();
+library().catch((e) => {
+  document.body.dataset.gpu = 'none';
+  setError('gpu', explain(e));
+});

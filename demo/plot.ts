@@ -5,16 +5,29 @@ export interface Series {
   values: number[];
 }
 
+/**
+ * Draw at the canvas's displayed size (sharp at any width and pixel ratio). The legend sits in
+ * its own band above the plot area, so it never covers the curves; the canvas's aria-label says
+ * what the plot shows.
+ */
 export function drawLossPlot(canvas: HTMLCanvasElement, steps: number[], series: Series[]): void {
+  const dpr = window.devicePixelRatio || 1;
+  const w = canvas.clientWidth || canvas.width / dpr;
+  const h = canvas.clientHeight || canvas.height / dpr;
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.round(w * dpr);
+    canvas.height = Math.round(h * dpr);
+  }
   const g = canvas.getContext('2d')!;
-  const { width: w, height: h } = canvas;
-  const pad = { l: 52, r: 10, t: 10, b: 24 };
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
+  const pad = { l: 44, r: 12, t: 28, b: 22 };
   g.clearRect(0, 0, w, h);
-  g.font = '11px system-ui';
+  g.font = '11px system-ui, sans-serif';
   const positive = series.flatMap((s) => s.values).filter((v) => v > 0 && Number.isFinite(v));
   if (steps.length < 1 || positive.length === 0) {
-    g.fillStyle = '#889';
-    g.fillText('loss plot: starts with the run', pad.l, h / 2);
+    g.fillStyle = '#5d6170';
+    g.fillText('Loss plot: drawn as the run goes (log scale, lower is better).', pad.l, h / 2);
+    canvas.setAttribute('aria-label', 'Loss plot: empty until a run starts.');
     return;
   }
   let lo = Math.floor(Math.log10(Math.min(...positive)));
@@ -24,13 +37,18 @@ export function drawLossPlot(canvas: HTMLCanvasElement, steps: number[], series:
   const X = (s: number) => pad.l + (s / maxStep) * (w - pad.l - pad.r);
   const Y = (v: number) => pad.t + ((hi - Math.log10(v)) / (hi - lo)) * (h - pad.t - pad.b);
   g.strokeStyle = '#dde';
-  g.fillStyle = '#667';
-  for (let e = lo; e <= hi; e++) {
+  g.fillStyle = '#5d6170';
+  g.lineWidth = 1;
+  const every = Math.ceil((hi - lo + 1) / 6); // at most ~6 grid lines
+  for (let e = lo; e <= hi; e += every) {
     g.beginPath(); g.moveTo(pad.l, Y(10 ** e)); g.lineTo(w - pad.r, Y(10 ** e)); g.stroke();
-    g.fillText(`1e${e}`, 8, Y(10 ** e) + 4);
+    g.fillText(`1e${e}`, 6, Y(10 ** e) + 4);
   }
-  g.fillText(`step ${maxStep}`, w - pad.r - 50, h - 6);
-  series.forEach((s, k) => {
+  const last = `step ${maxStep}`;
+  g.fillText(last, w - pad.r - g.measureText(last).width, h - 6);
+  g.fillText('step 0', pad.l, h - 6);
+  let x = pad.l;
+  for (const s of series) {
     g.strokeStyle = s.color;
     g.lineWidth = 1.5;
     g.beginPath();
@@ -40,7 +58,12 @@ export function drawLossPlot(canvas: HTMLCanvasElement, steps: number[], series:
       if (!started) { g.moveTo(X(steps[i]), Y(v)); started = true; } else g.lineTo(X(steps[i]), Y(v));
     });
     g.stroke();
+    // legend: a short line and the name, in the band above the plot area
+    g.beginPath(); g.moveTo(x, 12); g.lineTo(x + 14, 12); g.stroke();
     g.fillStyle = s.color;
-    g.fillText(s.name, pad.l + 8 + k * 70, pad.t + 12);
-  });
+    g.fillText(s.name, x + 18, 16);
+    x += 18 + g.measureText(s.name).width + 16;
+  }
+  const total = series[0].values;
+  canvas.setAttribute('aria-label', `Loss plot, log scale: ${series[0].name} loss ${total[0].toExponential(2)} at step ${steps[0]}, ${total[total.length - 1].toExponential(2)} at step ${maxStep}.`);
 }

@@ -2,16 +2,16 @@
  * The demo site end to end: built with vite, served statically, driven in headless Chromium.
  * Screenshots go to test-artifacts/ (not committed).
  */
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import { PNG } from 'pngjs';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
 import { createHash } from 'node:crypto';
-import type { Page } from 'puppeteer';
+import type { ElementHandle, Page } from 'puppeteer';
 import { loadPretrained } from '../src/nst/pretrained.js';
-import { toRawWeights } from '../src/nst/weights.js';
+import { randomVgg19, toRawWeights } from '../src/nst/weights.js';
 import { FileSource } from '../tools/lib/file_source.js';
 import { FIXTURE_DIR, FIXTURES, makePretrainedFixtures } from './harness/pretrained_fixtures.js';
 import { startWeightsServers, type WeightsServers } from './harness/weights_server.js';
@@ -75,6 +75,7 @@ describe('demo site', () => {
     await set('iters', '2');
     await set('save-every', '3');
     await set('scales', '2');
+    await p.$eval('#advanced', (d) => ((d as HTMLDetailsElement).open = true));
     await p.click('#multiscale');
     await p.click('#original-colors');
     await p.click('#start');
@@ -106,7 +107,7 @@ describe('demo site', () => {
   it('runs a kernel check in the explorer', async () => {
     const p = s.page;
     await p.click('#tab-explorer');
-    await p.evaluate(() => [...document.querySelectorAll('#kernel-list li')].find((li) => li.textContent === 'gram_backward')!.dispatchEvent(new MouseEvent('click')));
+    await p.evaluate(() => [...document.querySelectorAll('#kernel-list button')].find((b) => b.textContent === 'gram_backward')!.dispatchEvent(new MouseEvent('click')));
     expect(await p.$eval('#kernel-bindings', (t) => t.textContent)).toMatch(/grad_features.*storage/);
     await p.click('#kernel-run');
     await p.waitForFunction(() => /OK|MISMATCH|error/.test(document.querySelector('#kernel-result')!.textContent ?? ''), { timeout: 60_000 });
@@ -116,10 +117,10 @@ describe('demo site', () => {
 
   it('every kernel\'s explorer check passes', async () => {
     const p = s.page;
-    const names = await p.$$eval('#kernel-list li', (lis) => lis.map((li) => li.textContent!));
+    const names = await p.$$eval('#kernel-list button', (bs) => bs.map((b) => b.textContent!));
     const failed: string[] = [];
     for (const name of names) {
-      await p.evaluate((n) => [...document.querySelectorAll('#kernel-list li')].find((li) => li.textContent === n)!.dispatchEvent(new MouseEvent('click')), name);
+      await p.evaluate((n) => [...document.querySelectorAll('#kernel-list button')].find((b) => b.textContent === n)!.dispatchEvent(new MouseEvent('click')), name);
       await p.click('#kernel-run');
       await p.waitForFunction(() => /OK|MISMATCH/.test(document.querySelector('#kernel-result')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 60_000 });
       const result = await p.$eval('#kernel-result', (e) => e.textContent ?? '');
@@ -225,5 +226,292 @@ describe('demo with pretrained weights (local servers standing in for the Huggin
     expect(await p.$eval('#error', (e) => e.textContent)).toMatch(/broke off|asked for \d+ bytes/);
     expect(await p.$eval('#weights-status', (e) => e.textContent)).toMatch(/did not finish \(nothing was kept\)/);
     expect(await p.$eval('#weights-forget', (e) => (e as HTMLElement).hidden)).toBe(true);
+  });
+});
+
+// ------------------------------------------------------------------ issue 13: state, layout, accessibility
+
+const setValue = (p: Page, id: string, v: string) =>
+  p.$eval(`#${id}`, (el, val) => {
+    (el as HTMLInputElement).value = val;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, v);
+const errorText = (p: Page) => p.$eval('#error', (e) => ((e as HTMLElement).hidden ? '' : (e.textContent ?? '')));
+const statusText = (p: Page) => p.$eval('#status', (e) => e.textContent ?? '');
+const waitRunEnd = (p: Page) =>
+  p.waitForFunction(() => /^(Done|Stopped)/.test(document.querySelector('#status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 240_000 });
+/** Shallow layers and a tiny size: a run of a few steps takes seconds on SwiftShader. */
+async function tinySettings(p: Page, iters: string, size = '24') {
+  await setValue(p, 'size', size);
+  await setValue(p, 'iters', iters);
+  await setValue(p, 'content-layers', 'conv1_2');
+  await setValue(p, 'style-layers', 'conv1_1,conv2_1');
+}
+async function freshPage(p: Page, url: string) {
+  await p.goto(url);
+  await p.waitForFunction(() => ['#pick-content img', '#pick-style img'].every((s) => (document.querySelector(s) as HTMLImageElement | null)?.src.startsWith('blob:')));
+}
+
+describe('demo: state that cannot go stale', () => {
+  let s: BrowserSession;
+  beforeAll(async () => {
+    s = await open();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+  const fresh = () => freshPage(s.page, `${s.url}index.html`);
+
+  it('a file dropped on Content shows in the dropdown too', async () => {
+    const p = s.page;
+    await fresh();
+    await p.evaluate(async () => {
+      const blob = await (await fetch('./rocket.jpg')).blob();
+      const dt = new DataTransfer();
+      dt.items.add(new File([blob], 'rocket.jpg', { type: 'image/jpeg' }));
+      document.querySelector('#pick-content')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await p.waitForFunction(() => (document.querySelector('#pick-content select') as HTMLSelectElement).selectedOptions[0]?.textContent?.includes('rocket.jpg'), { timeout: 10_000 });
+    expect(await p.$eval('#pick-content img', (i) => (i as HTMLImageElement).alt)).toMatch(/rocket\.jpg/);
+  });
+
+  it('a non-image file is refused on pick, naming it; the error goes once a valid image is chosen', async () => {
+    const p = s.page;
+    await fresh();
+    writeFileSync('test-artifacts/notes.txt', 'not an image\n');
+    const input = (await p.$('#pick-content input[type=file]')) as ElementHandle<HTMLInputElement>;
+    await input.uploadFile('test-artifacts/notes.txt');
+    await p.waitForFunction(() => !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 10_000 });
+    expect(await errorText(p)).toMatch(/notes\.txt.*could not be decoded/);
+    // the thumbnail still shows the last valid image, not a broken one
+    expect(await p.$eval('#pick-content img', (i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0)).toBe(true);
+    await p.select('#pick-content select', 'rocket.jpg');
+    await p.waitForFunction(() => (document.querySelector('#error') as HTMLElement).hidden, { timeout: 10_000 });
+  });
+
+  it('settings are locked while paused; after Stop the Pause button says Pause again', async () => {
+    const p = s.page;
+    await fresh();
+    await tinySettings(p, '40');
+    await p.click('#start');
+    await p.waitForFunction(() => /step [1-9]/.test(document.querySelector('#status')!.textContent ?? ''), { timeout: 120_000 });
+    await p.click('#pause');
+    expect(await p.$eval('#pause', (b) => b.textContent)).toBe('Resume');
+    const locked = await p.$$eval('#size, #iters, #pick-content select, #pick-style input[type=file], #style-weight', (es) => es.map((e) => e.matches(':disabled')));
+    await p.click('#stop');
+    await waitRunEnd(p);
+    expect(await errorText(p)).toBe('');
+    expect(await statusText(p)).toMatch(/^Stopped after (1 step|\d+ steps) /);
+    expect(await p.$eval('#pause', (b) => b.textContent)).toBe('Pause');
+    expect(locked).toEqual([true, true, true, true, true]);
+    expect(await p.$$eval('#size, #iters, #pick-content select', (es) => es.map((e) => e.matches(':disabled')))).toEqual([false, false, false]);
+  });
+
+  it('two clicks on Start in one task start one job', async () => {
+    const p = s.page;
+    await fresh();
+    await tinySettings(p, '2');
+    await setValue(p, 'save-every', '1');
+    await p.evaluate(() => {
+      const b = document.querySelector('#start') as HTMLButtonElement;
+      b.click();
+      b.click();
+    });
+    await waitRunEnd(p);
+    expect(await errorText(p)).toBe('');
+    expect(await p.$$eval('#snapshots a', (as) => as.map((a) => a.textContent))).toEqual(['step 1']);
+    await setValue(p, 'save-every', '0');
+  });
+
+  it('steps must be a whole number ≥ 1; the message goes once fixed', async () => {
+    const p = s.page;
+    await fresh();
+    await tinySettings(p, '0');
+    for (const bad of ['0', '', '2.5']) {
+      await setValue(p, 'iters', bad);
+      await p.evaluate(() => (document.querySelector('#start') as HTMLButtonElement).click());
+      await p.waitForFunction(() => /^(Done|Stopped)/.test(document.querySelector('#status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 60_000 });
+      expect(await errorText(p)).toMatch(/[Ss]teps must be a whole number/);
+      expect(await statusText(p)).not.toMatch(/Done/);
+    }
+    await setValue(p, 'iters', '2');
+    await p.waitForFunction(() => (document.querySelector('#error') as HTMLElement).hidden, { timeout: 10_000 });
+  });
+
+  it('Start right after picking weight files waits for them; no stale "pick a file" error', async () => {
+    const p = s.page;
+    await fresh();
+    await tinySettings(p, '2');
+    const raw = toRawWeights(randomVgg19(7, 'conv2_1'));
+    await p.select('#weights-kind', 'file');
+    await p.evaluate((manifest, bin) => {
+      const input = document.querySelector('#weights-file') as HTMLInputElement;
+      const dt = new DataTransfer();
+      dt.items.add(new File([manifest], 'tiny.json'));
+      dt.items.add(new File([Uint8Array.from(atob(bin), (c) => c.charCodeAt(0))], 'tiny.bin'));
+      input.files = dt.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+      (document.querySelector('#start') as HTMLButtonElement).click();
+    }, raw.manifest, Buffer.from(raw.bin).toString('base64'));
+    await p.waitForFunction(() => /tiny/.test(document.querySelector('#weights-status')!.textContent ?? ''), { timeout: 30_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await errorText(p)).toBe('');
+    await p.click('#start');
+    await waitRunEnd(p);
+    expect(await errorText(p)).toBe('');
+    expect(await statusText(p)).toMatch(/^Done after 2 steps .*with tiny/);
+    await p.select('#weights-kind', 'random');
+  });
+
+  it('the Reconstructions tab says which weights it uses', async () => {
+    const p = s.page;
+    await fresh();
+    await p.click('#tab-reconstruct');
+    const text = await p.$eval('#recon-weights', (e) => ((e as HTMLElement).offsetParent ? e.textContent : ''));
+    expect(text).toMatch(/seeded random VGG19.*Style transfer tab/);
+    await p.click('#tab-stylize');
+  });
+});
+
+const TABS = ['stylize', 'reconstruct', 'explorer'] as const;
+const VIEWPORTS = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+
+/** axe-core's serious and critical violations on the page as it is now (rule: nodes). */
+async function axeViolations(p: Page): Promise<string[]> {
+  if (!(await p.evaluate(() => 'axe' in window))) await p.addScriptTag({ content: readFileSync('node_modules/axe-core/axe.min.js', 'utf8') });
+  return p.evaluate(async () => {
+    const r = await (window as unknown as { axe: { run(c: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
+
+describe('demo: layout, accessibility, keyboard', () => {
+  let s: BrowserSession;
+  const failed: string[] = [];
+  beforeAll(async () => {
+    s = await open();
+    s.page.on('response', (r) => r.status() >= 400 && failed.push(`${r.status()} ${r.url()}`));
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+  const fresh = () => freshPage(s.page, `${s.url}index.html`);
+
+  it('on a software adapter: says so, smaller defaults, then an estimate from the measured first step', async () => {
+    const p = s.page;
+    await fresh();
+    await p.waitForFunction(() => document.body.dataset.gpu, { timeout: 30_000 });
+    expect(await p.evaluate(() => document.body.dataset.gpu)).toBe('software');
+    expect(await p.$eval('#adapter-note', (e) => ((e as HTMLElement).offsetParent ? e.textContent : ''))).toMatch(/WebGPU on the CPU.*slow.*about a minute/);
+    expect(await p.$eval('#size', (e) => (e as HTMLInputElement).value)).toBe('64');
+    expect(await p.$eval('#iters', (e) => (e as HTMLInputElement).value)).toBe('40');
+    expect(await statusText(p)).not.toMatch(/maxStorageBufferBindingSize/);
+    await tinySettings(p, '4');
+    await p.evaluate(() => {
+      const w = window as unknown as { statuses: string[] };
+      w.statuses = [];
+      new MutationObserver(() => w.statuses.push(document.querySelector('#status')!.textContent ?? '')).observe(document.querySelector('#status')!, { childList: true, characterData: true, subtree: true });
+    });
+    await p.click('#start');
+    await waitRunEnd(p);
+    expect(await errorText(p)).toBe('');
+    const statuses = await p.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
+    expect(statuses.filter((t) => /ETA 0 s|step 0\//.test(t))).toEqual([]);
+    expect(statuses.some((t) => /about \d+ s/.test(t))).toBe(true);
+    expect(await p.$eval('#estimate', (e) => e.textContent)).toMatch(/about \d+ s/);
+    expect(await p.$eval('#result-weights', (e) => e.textContent)).toMatch(/seeded random VGG19/);
+  });
+
+  it('no horizontal scroll at 390×844 and 1280×800 on any tab; Start and the result visible (screenshots)', async () => {
+    const p = s.page;
+    const problems: string[] = [];
+    for (const withResult of [false, true]) {
+      for (const v of VIEWPORTS) {
+        await p.setViewport({ width: v.width, height: v.height });
+        if (!withResult) await fresh();
+        for (const tab of TABS) {
+          await p.click(`#tab-${tab}`);
+          const m = await p.evaluate(() => {
+            const box = (sel: string) => {
+              const r = document.querySelector(sel)!.getBoundingClientRect();
+              return r.width > 0 && r.left >= 0 && r.right <= innerWidth;
+            };
+            return { scroll: document.documentElement.scrollWidth, inner: innerWidth, start: box('#start'), result: box('#result') };
+          });
+          if (m.scroll > m.inner) problems.push(`${v.name} ${tab}: scrollWidth ${m.scroll} > ${m.inner}`);
+          if (tab === 'stylize' && !(m.start && m.result)) problems.push(`${v.name}: Start ${m.start ? '' : 'not '}visible, result ${m.result ? '' : 'not '}visible`);
+          if (!withResult || tab === 'stylize') await p.screenshot({ path: `test-artifacts/demo-${v.name}-${withResult ? 'result' : tab}.png`, fullPage: v.name === 'phone' });
+        }
+        await p.click('#tab-stylize');
+      }
+      if (!withResult) {
+        await p.setViewport({ width: 1280, height: 800 });
+        await tinySettings(p, '6', '64');
+        await p.click('#start');
+        await waitRunEnd(p);
+        expect(await errorText(p)).toBe('');
+      }
+    }
+    await p.setViewport({ width: 1280, height: 900 });
+    expect(problems).toEqual([]);
+  });
+
+  it('axe-core: no serious or critical violations on any tab, after load and after a run', async () => {
+    const p = s.page;
+    await fresh();
+    await p.$eval('#advanced', (d) => ((d as HTMLDetailsElement).open = true));
+    const found: string[] = [];
+    for (const tab of TABS) {
+      await p.click(`#tab-${tab}`);
+      found.push(...(await axeViolations(p)).map((v) => `${tab}, after load: ${v}`));
+    }
+    await p.click('#tab-stylize');
+    await tinySettings(p, '2');
+    await p.click('#start');
+    await waitRunEnd(p);
+    found.push(...(await axeViolations(p)).map((v) => `stylize, after a run: ${v}`));
+    await p.click('#tab-reconstruct');
+    await setValue(p, 'recon-size', '24');
+    await setValue(p, 'recon-iters', '1');
+    await p.click('#recon-start');
+    await p.waitForFunction(() => /^(Done|Stopped)/.test(document.querySelector('#recon-status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 240_000 });
+    found.push(...(await axeViolations(p)).map((v) => `reconstruct, after a run: ${v}`));
+    await p.click('#tab-explorer');
+    await p.click('#kernel-run');
+    await p.waitForFunction(() => /OK|MISMATCH/.test(document.querySelector('#kernel-result')!.textContent ?? ''), { timeout: 60_000 });
+    found.push(...(await axeViolations(p)).map((v) => `explorer, after a check: ${v}`));
+    expect(found).toEqual([]);
+  });
+
+  it('keyboard: Start in a few Tab presses, tabs by arrow keys, kernels by buttons', async () => {
+    const p = s.page;
+    await fresh();
+    let presses = 0;
+    while (presses < 30 && (await p.evaluate(() => document.activeElement?.id)) !== 'start') {
+      await p.keyboard.press('Tab');
+      presses++;
+    }
+    expect(presses).toBeLessThanOrEqual(12);
+    await p.focus('#tab-stylize');
+    await p.keyboard.press('ArrowRight');
+    expect(await p.evaluate(() => [document.activeElement?.id, document.activeElement?.getAttribute('aria-selected'), (document.querySelector('#view-reconstruct') as HTMLElement).hidden])).toEqual(['tab-reconstruct', 'true', false]);
+    await p.keyboard.press('End');
+    expect(await p.evaluate(() => document.activeElement?.id)).toBe('tab-explorer');
+    expect(await p.$$eval('[role=tablist] [role=tab]', (ts) => ts.map((t) => t.getAttribute('aria-selected')))).toEqual(['false', 'false', 'true']);
+    await p.focus('#kernel-list button[data-kernel="gram_backward"]');
+    await p.keyboard.press('Enter');
+    expect(await p.$eval('#kernel-name', (e) => e.textContent)).toBe('gram_backward');
+    await p.focus('#tab-explorer');
+    await p.keyboard.press('Home');
+    expect(await p.evaluate(() => document.activeElement?.id)).toBe('tab-stylize');
+  });
+
+  it('no request fails; the favicon is inline (browsers that ask for /favicon.ico do not get a 404)', async () => {
+    expect(failed).toEqual([]);
+    expect(await s.page.$eval('link[rel=icon]', (l) => (l as HTMLLinkElement).href)).toMatch(/^data:image\/svg\+xml,/);
   });
 });

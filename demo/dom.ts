@@ -1,0 +1,52 @@
+/** Small page helpers: element lookup, the page's one error box, wording. */
+import { WebGpuUnavailableError } from '../src/kernels/context.js';
+
+export const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+
+/** "1 step", "4 steps". */
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function explain(e: unknown): string {
+  if (e instanceof WebGpuUnavailableError) {
+    return `${e.message} This page needs WebGPU: use a recent Chrome or Edge (or Firefox/Safari with WebGPU enabled).`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+// ---------------------------------------------------------------- errors
+
+/**
+ * The error box (role="alert") shows one message per source: 'gpu', 'run', 'settings',
+ * 'weights', 'pick-content', … A source clears its message when what it is about is fixed.
+ */
+interface Shown { message: string; action?: { label: string; run: () => void } }
+const errors = new Map<string, Shown>();
+
+function renderErrors(): void {
+  const box = $('error');
+  box.textContent = '';
+  for (const [, e] of errors) {
+    const p = document.createElement('p');
+    p.textContent = e.message;
+    if (e.action) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = e.action.label;
+      b.onclick = e.action.run;
+      p.append(' ', b);
+    }
+    box.append(p);
+  }
+  box.hidden = errors.size === 0;
+}
+
+export function setError(source: string, message: string, action?: Shown['action']): void {
+  errors.set(source, { message, action });
+  renderErrors();
+}
+
+export function clearError(...sources: string[]): void {
+  if (sources.some((s) => errors.delete(s))) renderErrors();
+}
+
+export const hasError = (source: string) => errors.has(source);

@@ -1,0 +1,51 @@
+/** The kernel explorer: every kernel's WGSL, its bindings, and a check against its CPU reference. */
+import type { KernelLibrary } from '../src/kernels/library.js';
+import { reflectKernel } from '../src/kernels/kernel.js';
+import { KERNEL_NAMES, SHADERS, type KernelName } from '../src/kernels/shaders.js';
+import { CHECKS, maxRelError } from './checks.js';
+import { $ } from './dom.js';
+
+function showKernel(name: KernelName): void {
+  for (const b of document.querySelectorAll<HTMLButtonElement>('#kernel-list button')) b.setAttribute('aria-pressed', String(b.dataset.kernel === name));
+  const src = SHADERS[name];
+  const k = reflectKernel(name, src);
+  $('kernel-name').textContent = name;
+  $('kernel-info').textContent = `workgroup size ${k.workgroupSize.join('×')}, entry point ${k.entryPoint}; check shape: ${CHECKS[name]?.shape ?? '—'}`;
+  $('kernel-bindings').innerHTML =
+    '<tr><th scope="col">binding</th><th scope="col">name</th><th scope="col">kind</th></tr>' +
+    k.bindings.map((b) => `<tr><td>${b.binding}</td><td>${b.name}</td><td>${b.kind}</td></tr>`).join('') +
+    `<tr><td colspan="3">params: ${k.params.map((p) => `${p.name}: ${p.type} @${p.offset}`).join(', ')}</td></tr>`;
+  $('kernel-source').textContent = src;
+  $('kernel-result').textContent = '';
+  $('kernel-run').dataset.kernel = name;
+}
+
+async function runCheck(library: () => Promise<KernelLibrary>): Promise<void> {
+  const name = $('kernel-run').dataset.kernel as KernelName;
+  const check = CHECKS[name];
+  if (!check) return;
+  const l = await library();
+  $('kernel-result').textContent = 'running…';
+  const t0 = performance.now();
+  const pairs = await check.run(l);
+  const ms = performance.now() - t0;
+  const err = maxRelError(pairs);
+  $('kernel-result').textContent = `max relative error ${err.toExponential(2)} (vs the CPU reference), ${ms.toFixed(1)} ms including upload and readback — ${err < 1e-4 ? 'OK' : 'MISMATCH'}`;
+}
+
+/** Fill the kernel list (one button per kernel) and wire the check button through `guard`. */
+export function setupExplorer(library: () => Promise<KernelLibrary>, guard: (f: () => Promise<void>) => () => void): void {
+  const list = $('kernel-list');
+  for (const name of KERNEL_NAMES) {
+    const li = document.createElement('li');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = name;
+    b.dataset.kernel = name;
+    b.onclick = () => showKernel(name);
+    li.append(b);
+    list.append(li);
+  }
+  showKernel('conv2d_forward');
+  $('kernel-run').onclick = guard(() => runCheck(library));
+}

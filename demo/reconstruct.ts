@@ -1,0 +1,77 @@
+/** The Reconstructions tab: what each layer of the network keeps of an image (Gatys et al., Fig. 1). */
+import type { KernelLibrary } from '../src/kernels/library.js';
+import { composeGrid, type GridTile } from '../src/nst/grid.js';
+import { reconstructionGrid } from '../src/nst/reconstruct.js';
+import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionMode, type ReconstructionSettings } from '../src/nst/reconstruct_targets.js';
+import { deepestLayer } from '../src/nst/vgg19_spec.js';
+import type { RgbaImage } from '../src/nst/style_transfer.js';
+import { $, plural } from './dom.js';
+import { changed, state } from './state.js';
+import { weightsKind } from './weights_panel.js';
+import { describeProgress, weightsFor } from './weights.js';
+
+function wholeNumber(id: string, what: string, min: number, max: number): number {
+  const text = $<HTMLInputElement>(id).value.trim();
+  const n = Number(text);
+  if (text === '' || !Number.isInteger(n) || n < min || n > max) throw new Error(`${what} must be a whole number from ${min} to ${max} (got ${text === '' ? 'an empty field' : `“${text}”`}).`);
+  return n;
+}
+
+function drawImage(c: HTMLCanvasElement, img: RgbaImage): void {
+  c.hidden = false;
+  $('recon-placeholder').hidden = true;
+  c.width = img.width;
+  c.height = img.height;
+  c.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(img.data), img.width, img.height), 0, 0);
+}
+
+/** Run the reconstructions; the caller has checked that no job runs. */
+export async function startReconstruction(library: () => Promise<KernelLibrary>): Promise<void> {
+  const p = state.images.recon;
+  if (!p) throw new Error('Choose an image to reconstruct first.');
+  const mode = $<HTMLSelectElement>('recon-mode').value as ReconstructionMode;
+  const size = wholeNumber('recon-size', 'Size', 16, 1024);
+  const iterations = wholeNumber('recon-iters', 'Steps per image', 1, 100000);
+  const settings: ReconstructionSettings = {
+    ...DEFAULT_RECONSTRUCTION,
+    iterations,
+    pooling: $<HTMLSelectElement>('recon-pooling').value as ReconstructionSettings['pooling'],
+    layers: mode === 'content' ? CONTENT_RECONSTRUCTION_LAYERS : STYLE_RECONSTRUCTION_LAYERS,
+  };
+  if (state.job) return;
+  const job = (state.job = { kind: 'reconstruct' as const, paused: false, stopped: false });
+  changed();
+  $('recon-download').hidden = true;
+  const canvas = $<HTMLCanvasElement>('recon-grid');
+  const done: GridTile[] = [];
+  const status = $('recon-status');
+  try {
+    status.textContent = 'Preparing…';
+    const l = await library();
+    const weights = await weightsFor(weightsKind(), deepestLayer(settings.layers), (q) => (status.textContent = `Downloading pretrained VGG19: ${describeProgress(q)}`));
+    const r = await reconstructionGrid(l, { image: p.blob, name: p.name, mode, size, settings }, weights, {
+      onProgress: (q) => {
+        status.textContent = `${q.index + 1}/${q.count} ${q.label}: step ${q.step}/${q.iterations}, loss ${q.loss.toExponential(3)} (${q.elapsed.toFixed(0)} s)`;
+      },
+      onTile: (_i, tile) => {
+        done.push(tile);
+        drawImage(canvas, composeGrid(`${mode} reconstructions (${done.length} done)`, done));
+        canvas.setAttribute('aria-label', `${mode} reconstructions of ${p.name}: ${done.length} done`);
+      },
+      shouldStop: () => job.stopped,
+    });
+    drawImage(canvas, r.grid);
+    canvas.setAttribute('aria-label', `${mode} reconstructions of ${p.name} from noise, one per layer set: ${r.tiles.map((t) => t.label).join('; ')}`);
+    const a = $<HTMLAnchorElement>('recon-download');
+    a.href = canvas.toDataURL('image/png');
+    a.hidden = false;
+    (window as unknown as { nstReconstruction: { labels: string[]; width: number; height: number } }).nstReconstruction = { labels: r.tiles.map((t) => t.label), width: r.grid.width, height: r.grid.height };
+    status.textContent = `${job.stopped ? 'Stopped' : 'Done'}: ${plural(r.tiles.length, 'reconstruction')} in ${r.seconds.toFixed(1)} s with ${r.weightsSource} (weights as chosen on the Style transfer tab).`;
+  } catch (e) {
+    status.textContent = 'The reconstruction did not finish.';
+    throw e;
+  } finally {
+    state.job = null;
+    changed();
+  }
+}

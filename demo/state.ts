@@ -1,0 +1,35 @@
+/**
+ * The page's one source of truth: the chosen images, what is still loading, and the running job.
+ * Buttons, locks and notes are derived from it in one place (main.ts's render), after every change.
+ */
+
+export type ImageKey = 'content' | 'style' | 'style2' | 'recon';
+
+/** A picked image, decoded once on pick (so a bad file is refused then, naming it). */
+export interface Picked {
+  blob: Blob;
+  name: string;
+  /** 'example' for a bundled image, 'file' for one from the user's device. */
+  origin: 'example' | 'file';
+  url: string;
+  width: number;
+  height: number;
+}
+
+export interface Job {
+  kind: 'stylize' | 'reconstruct';
+  paused: boolean;
+  stopped: boolean;
+}
+
+export const state = {
+  images: { content: null, style: null, style2: null, recon: null } as Record<ImageKey, Picked | null>,
+  /** What is being read or downloaded now, by name ("content image", "weights file"). */
+  loading: new Set<string>(),
+  job: null as Job | null,
+};
+
+const listeners: (() => void)[] = [];
+export const onChange = (f: () => void) => listeners.push(f);
+/** Call after changing `state`. */
+export const changed = () => listeners.forEach((f) => f());

@@ -1,0 +1,89 @@
+/**
+ * The "Network weights" block: the menu (seeded random, pretrained, a file), the download and
+ * forget buttons, and the status line; the Reconstructions tab repeats which weights it uses.
+ */
+import { $, clearError } from './dom.js';
+import { changed, state } from './state.js';
+import { cachedPretrained, describeProgress, ensurePretrained, forgetPretrained, pickedWeights, readWeightFiles, rememberChoice, rememberedChoice, type WeightsChoice } from './weights.js';
+
+const menu = () => $<HTMLSelectElement>('weights-kind');
+export const weightsKind = () => menu().value as WeightsChoice;
+
+/** True when the chosen weights can be used now (a file choice needs a file read). */
+export const weightsReady = () => weightsKind() !== 'file' || pickedWeights() !== null;
+
+/** The status line under the menu and the Reconstructions tab's line, for the current choice. */
+export async function showWeightsChoice(): Promise<void> {
+  const choice = weightsKind();
+  $('weights-file').hidden = choice !== 'file';
+  const cached = await cachedPretrained().catch(() => null);
+  $('weights-forget').hidden = !cached;
+  $('weights-pretrained').hidden = choice === 'pretrained' && !!cached;
+  const file = pickedWeights();
+  let line: string, short: string;
+  if (choice === 'random') {
+    line = short = 'seeded random VGG19 (seed 1)';
+  } else if (choice === 'file') {
+    short = file ? file.source : 'a weights file (none read yet)';
+    line = file ? `${file.source} (${file.layers.size} layers)` : 'pick a .pth or .safetensors file (or our .json + .bin).';
+  } else {
+    short = 'pretrained VGG19';
+    line = cached ? `pretrained VGG19 (${cached.layers} layers, ${cached.mb.toFixed(1)} MB kept in this browser)` : 'pretrained VGG19 — downloaded when you start (~52 MB, once).';
+  }
+  $('weights-status').textContent = `Weights: ${line}`;
+  $('recon-weights-text').textContent = `Weights: ${short}, as chosen on the Style transfer tab.`;
+  changed();
+}
+
+/** Download pretrained weights now (the button), with progress in the status line. */
+async function downloadPretrained(): Promise<void> {
+  clearError('weights', 'run');
+  menu().value = 'pretrained';
+  rememberChoice('pretrained');
+  state.loading.add('pretrained weights');
+  changed();
+  try {
+    $('weights-status').textContent = 'Weights: connecting…';
+    const r = await ensurePretrained('conv5_1', (p) => ($('weights-status').textContent = `Downloading pretrained VGG19: ${describeProgress(p)}`));
+    await showWeightsChoice();
+    if (r.downloaded && weightsKind() === 'pretrained') $('weights-status').textContent += ' — downloaded.';
+  } catch (e) {
+    $('weights-status').textContent = 'Weights: the download did not finish (nothing was kept).';
+    throw e;
+  } finally {
+    state.loading.delete('pretrained weights');
+    changed();
+  }
+}
+
+/** Wire the block; `guard` shows a handler's error under the given source. */
+export function setupWeights(guard: (source: string, f: () => Promise<void>) => () => void): void {
+  menu().value = rememberedChoice();
+  menu().onchange = guard('weights', async () => {
+    clearError('weights', 'run');
+    rememberChoice(weightsKind());
+    await showWeightsChoice();
+  });
+  const files = $<HTMLInputElement>('weights-file');
+  files.onchange = guard('weights', async () => {
+    clearError('weights', 'run');
+    $('weights-status').textContent = 'Reading weights…';
+    state.loading.add('weights file');
+    changed();
+    try {
+      await readWeightFiles([...files.files!]);
+    } finally {
+      state.loading.delete('weights file');
+      await showWeightsChoice();
+    }
+  });
+  $('weights-pretrained').onclick = guard('weights', downloadPretrained);
+  $('weights-forget').onclick = guard('weights', async () => {
+    await forgetPretrained();
+    if (weightsKind() === 'pretrained') menu().value = 'random';
+    rememberChoice(weightsKind());
+    await showWeightsChoice();
+    $('weights-status').textContent += ' (downloaded weights forgotten)';
+  });
+  void showWeightsChoice();
+}
