@@ -378,6 +378,7 @@ const TABS = ['stylize', 'reconstruct', 'explorer'] as const;
 const VIEWPORTS = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 },
+  { name: 'narrow', width: 360, height: 740 },
 ] as const;
 
 /** axe-core's serious and critical violations on the page as it is now (rule: nodes). */
@@ -426,7 +427,7 @@ describe('demo: layout, accessibility, keyboard', () => {
     expect(await p.$eval('#result-weights', (e) => e.textContent)).toMatch(/seeded random VGG19/);
   });
 
-  it('no horizontal scroll at 390×844 and 1280×800 on any tab; Start and the result visible (screenshots)', async () => {
+  it('no horizontal scroll at 390×844, 1280×800 (and 360 wide) on any tab; Start and the result visible (screenshots)', async () => {
     const p = s.page;
     const problems: string[] = [];
     for (const withResult of [false, true]) {
@@ -444,7 +445,11 @@ describe('demo: layout, accessibility, keyboard', () => {
           });
           if (m.scroll > m.inner) problems.push(`${v.name} ${tab}: scrollWidth ${m.scroll} > ${m.inner}`);
           if (tab === 'stylize' && !(m.start && m.result)) problems.push(`${v.name}: Start ${m.start ? '' : 'not '}visible, result ${m.result ? '' : 'not '}visible`);
-          if (!withResult || tab === 'stylize') await p.screenshot({ path: `test-artifacts/demo-${v.name}-${withResult ? 'result' : tab}.png`, fullPage: v.name === 'phone' });
+          if (v.name !== 'narrow' && (!withResult || tab === 'stylize')) {
+            const path = `test-artifacts/demo-${v.name}-${withResult ? 'result' : tab}`;
+            await p.screenshot({ path: `${path}.png` });
+            if (v.name === 'phone') await p.screenshot({ path: `${path}-full.png`, fullPage: true });
+          }
         }
         await p.click('#tab-stylize');
       }
