@@ -6,6 +6,14 @@ export const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.g
 /** "1 step", "4 steps". */
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** The whole number in input #id, or an error naming the field (`what`) and the range. */
+export function wholeNumber(id: string, what: string, min: number, max: number): number {
+  const text = $<HTMLInputElement>(id).value.trim();
+  const n = Number(text);
+  if (text === '' || !Number.isInteger(n) || n < min || n > max) throw new Error(`${what} must be a whole number from ${min} to ${max} (got ${text === '' ? 'an empty field' : `“${text}”`}).`);
+  return n;
+}
+
 export function explain(e: unknown): string {
   if (e instanceof WebGpuUnavailableError) {
     return `${e.message} This page needs WebGPU: use a recent Chrome or Edge (or Firefox/Safari with WebGPU enabled).`;

@@ -4,7 +4,7 @@ import { KernelLibrary } from '../src/kernels/library.js';
 import { jobDeepestLayer, parseLayerList, type StyleTransferOptions } from '../src/nst/options.js';
 import { runJob, type JobConfig } from '../src/nst/run.js';
 import type { LossTerms, RgbaImage } from '../src/nst/style_transfer.js';
-import { $, clearError, explain, hasError, plural, setError } from './dom.js';
+import { $, clearError, explain, hasError, plural, setError, wholeNumber } from './dom.js';
 import { setupExplorer } from './explorer.js';
 import { makePicker } from './pickers.js';
 import { drawLossPlot } from './plot.js';
@@ -64,13 +64,6 @@ function adaptToAdapter(software: boolean): void {
 // ---------------------------------------------------------------- settings
 
 const num = (id: string) => Number($<HTMLInputElement>(id).value);
-
-function wholeNumber(id: string, what: string, min: number, max: number): number {
-  const text = $<HTMLInputElement>(id).value.trim();
-  const n = Number(text);
-  if (text === '' || !Number.isInteger(n) || n < min || n > max) throw new Error(`${what} must be a whole number from ${min} to ${max} (got ${text === '' ? 'an empty field' : `“${text}”`}).`);
-  return n;
-}
 
 type RunSettings = JobConfig & { iterations: number; scales: number };
 
@@ -195,7 +188,10 @@ function start(): void {
   changed();
   if (focused) $('pause').focus();
   runStylize(job, settings)
-    .catch((e) => setError(e instanceof WebGpuUnavailableError ? 'gpu' : 'run', explain(e)))
+    .catch((e) => {
+      $('status').textContent = 'The run did not finish (the message above says why).';
+      setError(e instanceof WebGpuUnavailableError ? 'gpu' : 'run', explain(e));
+    })
     .finally(() => {
       state.job = null;
       changed();

@@ -5,17 +5,10 @@ import { reconstructionGrid } from '../src/nst/reconstruct.js';
 import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionMode, type ReconstructionSettings } from '../src/nst/reconstruct_targets.js';
 import { deepestLayer } from '../src/nst/vgg19_spec.js';
 import type { RgbaImage } from '../src/nst/style_transfer.js';
-import { $, plural } from './dom.js';
+import { $, plural, wholeNumber } from './dom.js';
 import { changed, state } from './state.js';
 import { weightsKind } from './weights_panel.js';
 import { describeProgress, weightsFor } from './weights.js';
-
-function wholeNumber(id: string, what: string, min: number, max: number): number {
-  const text = $<HTMLInputElement>(id).value.trim();
-  const n = Number(text);
-  if (text === '' || !Number.isInteger(n) || n < min || n > max) throw new Error(`${what} must be a whole number from ${min} to ${max} (got ${text === '' ? 'an empty field' : `“${text}”`}).`);
-  return n;
-}
 
 function drawImage(c: HTMLCanvasElement, img: RgbaImage): void {
   c.hidden = false;
