@@ -11,6 +11,7 @@ import { drawLossPlot } from './plot.js';
 import { startReconstruction } from './reconstruct.js';
 import { changed, onChange, state, type Job } from './state.js';
 import { setupTabs } from './tabs.js';
+import { applyNetworkDefaults, setupNetworkDefaults } from './network_defaults.js';
 import { setupWeights, weightsKind, weightsReady } from './weights_panel.js';
 import { describeProgress, weightsFor } from './weights.js';
 
@@ -375,20 +376,9 @@ $('view-stylize').addEventListener('input', () => {
   }
   showEstimate();
 });
-const strength = $<HTMLInputElement>('strength');
-const styleWeight = $<HTMLInputElement>('style-weight');
-const strengthWords = (v: number) => (v <= 2.5 ? 'subtle' : v <= 3.5 ? 'light' : v <= 4.5 ? 'medium' : v <= 5.5 ? 'strong' : 'very strong');
-const showStrength = () => ($('strength-out').textContent = `${strengthWords(Number(strength.value))} (β = ${styleWeight.value})`);
-strength.oninput = () => {
-  styleWeight.value = String(Math.round(10 ** Number(strength.value)));
-  showStrength();
-};
-styleWeight.addEventListener('input', () => {
-  const v = Number(styleWeight.value);
-  if (v > 0) strength.value = String(Math.log10(v));
-  showStrength();
-});
-showStrength();
+setupNetworkDefaults();
+applyNetworkDefaults(weightsKind());
+onChange(() => applyNetworkDefaults(weightsKind())); // the weights menu also changes programmatically
 $('compare').oninput = () => $('stage').style.setProperty('--split', `${$<HTMLInputElement>('compare').value}%`);
 $<HTMLInputElement>('blend').oninput = () => ($('blend-out').textContent = $<HTMLInputElement>('blend').value);
 $<HTMLSelectElement>('optimizer').onchange = () => ($<HTMLInputElement>('lr').value = $<HTMLSelectElement>('optimizer').value === 'lbfgs' ? '1' : '0.05');

@@ -28,7 +28,7 @@ export async function startReconstruction(library: () => Promise<KernelLibrary>)
   const settings: ReconstructionSettings = {
     ...DEFAULT_RECONSTRUCTION,
     iterations,
-    pooling: $<HTMLSelectElement>('recon-pooling').value as ReconstructionSettings['pooling'],
+    pooling: ($<HTMLSelectElement>('recon-pooling').value || undefined) as ReconstructionSettings['pooling'],
     layers: mode === 'content' ? CONTENT_RECONSTRUCTION_LAYERS : STYLE_RECONSTRUCTION_LAYERS,
   };
   if (state.job) return;

@@ -212,8 +212,9 @@ def run(image_path, size, steps, schemes, mode):
                     targets = {l: gram(fs[l]) for l in layers}
 
                 def loss(x):
+                    # beta = 1e4 as stylize's default, so one TV weight suits both modes
                     f = net.features(x, layers)
-                    return sum(((gram(f[l]) - targets[l]) ** 2).sum() / (4 * f[l].shape[1] ** 2) for l in layers)
+                    return 1e4 * sum(((gram(f[l]) - targets[l]) ** 2).sum() / (4 * f[l].shape[1] ** 2) for l in layers)
 
                 out = optimise(net, loss, x0.shape, steps, lr, 1, tv)
                 row[f"style ..{layers[-1]} hf"] = round(hf(out) / hf(img), 2)
@@ -228,3 +229,60 @@ if __name__ == "__main__":
         sys.exit(__doc__)
     mode = sys.argv[sys.argv.index("--mode") + 1] if "--mode" in sys.argv else "both"
     run(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4].split(","), mode)
+
+
+def stylize(content_path, style_path, size, steps, scheme, out_path, alpha=1.0, beta=1e4, lr=0.05):
+    """Gatys et al. as the engine's defaults (content conv4_2, style conv1_1..conv5_1, init content), for looking at results."""
+    parts = scheme.split("+")
+    tv = float(next((p[2:] for p in parts if p.startswith("tv")), 0))
+    beta = float(next((p[1:] for p in parts if p.startswith("b")), beta))
+    c = load(content_path, size)
+    s = load(style_path, size)
+    xc, xs = (c - MEAN) / STD, (s - MEAN) / STD
+    net = build(scheme, [xc])
+    style_layers = ["conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1"]
+    with torch.no_grad():
+        p = net.features(xc, ["conv4_2"])["conv4_2"]
+        fs = net.features(xs, style_layers)
+        a = {l: gram(fs[l]) for l in style_layers}
+    x = xc.clone().requires_grad_(True)
+    opt = torch.optim.Adam([x], lr=lr)
+    for _ in range(steps):
+        opt.zero_grad()
+        f = net.features(x, style_layers + ["conv4_2"])
+        loss = alpha * 0.5 * ((f["conv4_2"] - p) ** 2).sum()
+        loss = loss + beta * sum(((gram(f[l]) - a[l]) ** 2).sum() / (4 * f[l].shape[1] ** 2) for l in style_layers)
+        loss = loss + tv * (((x[..., 1:, :] - x[..., :-1, :]) ** 2).sum() + ((x[..., :, 1:] - x[..., :, :-1]) ** 2).sum())
+        loss.backward()
+        opt.step()
+    img = (x.detach() * STD + MEAN).clamp(0, 1)[0].permute(1, 2, 0)
+    Image.fromarray((img * 255).round().byte().numpy()).save(out_path)
+
+
+def table(images, sizes, steps, pooling="avg", tv_content=0.002, tv_style=0.0005):
+    """The offline default as shipped (He-normal seed-1 weights, avg pooling, TV priors): conv4_2 content and all five style sets."""
+    sets = ["conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1"]
+    for path in images:
+        for size in sizes:
+            img = load(path, size)
+            x0 = (img - MEAN) / STD
+            net = Net(make("he", 1), pooling)
+            t0 = time.time()
+            with torch.no_grad():
+                p = net.features(x0, ["conv4_2"])["conv4_2"]
+            out = optimise(net, lambda x: 0.5 * ((net.features(x, ["conv4_2"])["conv4_2"] - p) ** 2).sum(), x0.shape, steps, 0.1, 1, tv_content)
+            row = {"image": path.split("/")[-1], "size": size, "conv4_2 ssim": round(ssim(out, img), 2), "conv4_2 hf": round(hf(out) / hf(img), 2)}
+            for k in range(1, 6):
+                layers = sets[:k]
+                with torch.no_grad():
+                    fs = net.features(x0, layers)
+                    targets = {l: gram(fs[l]) for l in layers}
+
+                def loss(x):
+                    f = net.features(x, layers)
+                    return 1e4 * sum(((gram(f[l]) - targets[l]) ** 2).sum() / (4 * f[l].shape[1] ** 2) for l in layers)
+
+                out = optimise(net, loss, x0.shape, steps, 0.1, 1, tv_style)
+                row[f"style ..{layers[-1]} hf"] = round(hf(out) / hf(img), 2)
+            row["seconds"] = round(time.time() - t0)
+            print(json.dumps(row), flush=True)

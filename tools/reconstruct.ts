@@ -24,6 +24,7 @@ async function main(): Promise<number> {
     report(null);
     writePngAtomic(out, r.width, r.height, r.rgba);
     process.stderr.write(`wrote ${out} (${r.width}×${r.height}: original, ${r.labels.join(', ')}; ${r.seconds.toFixed(1)} s, weights: ${r.weights})\n`);
+    for (const m of r.metrics) process.stderr.write(`  ${m.label.padEnd(18)}${m.ssim === null ? '' : ` SSIM ${m.ssim.toFixed(3)}`}  high-frequency ratio ${m.highFrequencyRatio.toFixed(2)}\n`);
     return 0;
   } finally {
     await session.close();

@@ -8,11 +8,12 @@
 import type { KernelLibrary } from '../kernels/library.js';
 import { composeGrid, type GridTile } from './grid.js';
 import { minImageSide } from './options.js';
+import { highFrequencyRatio, ssimLuminance } from './quality.js';
 import { reconstructionTargets, type ReconstructionMode, type ReconstructionSettings } from './reconstruct_targets.js';
 import { decodeChecked, fitChecked, loadWeights, type WeightsSource } from './run.js';
 import { maxImageSide, StyleTransfer, type RgbaImage } from './style_transfer.js';
 import { deepestLayer } from './vgg19_spec.js';
-import type { VggWeights } from './weights.js';
+import { withNetworkDefaults, type VggWeights } from './weights.js';
 
 export * from './reconstruct_targets.js';
 
@@ -49,7 +50,9 @@ export async function reconstruct(
   const every = Math.max(1, Math.round(settings.iterations / 20));
   for (const [index, t] of targets.entries()) {
     if (cb.shouldStop?.()) break;
-    const st = new StyleTransfer(lib, weights, image, mode === 'style' ? [image] : [], t.options);
+    // no TV unless asked or recommended by the network (the paper's reconstructions have none)
+    const options = { tvWeight: 0, ...withNetworkDefaults(t.options, weights, mode) };
+    const st = new StyleTransfer(lib, weights, image, mode === 'style' ? [image] : [], options);
     try {
       const report = async (loss: number) =>
         cb.onProgress?.({ index, count: targets.length, label: t.label, step: st.step, iterations: settings.iterations, loss, elapsed: (performance.now() - t0) / 1000 });
@@ -66,6 +69,21 @@ export async function reconstruct(
     }
   }
   return tiles;
+}
+
+/** How far each tile is from noise (src/nst/quality.ts): SSIM to the original for content tiles, the high-frequency ratio for all. */
+export interface TileMetrics {
+  label: string;
+  ssim: number | null;
+  highFrequencyRatio: number;
+}
+
+export function tileMetrics(mode: ReconstructionMode, tiles: GridTile[], original: RgbaImage): TileMetrics[] {
+  return tiles.map((t) => ({
+    label: t.label,
+    ssim: mode === 'content' && Math.min(original.width, original.height) >= 11 ? ssimLuminance(t.image, original) : null,
+    highFrequencyRatio: highFrequencyRatio(t.image, original),
+  }));
 }
 
 export interface ReconstructionJob {
@@ -94,7 +112,7 @@ export async function reconstructionGrid(lib: KernelLibrary, job: Reconstruction
     const tiles = await reconstruct(lib, weights, image, job.mode, job.settings, cb);
     const title = `${job.mode} reconstructions of ${job.name} from noise (${weights.source}, ${job.settings.iterations} steps)`;
     const grid = composeGrid(title, [{ label: 'original', image }, ...tiles], { columns: targets.length + 1 });
-    return { grid, tiles, seconds: (performance.now() - t0) / 1000, weightsSource: weights.source };
+    return { grid, tiles, metrics: tileMetrics(job.mode, tiles, image), seconds: (performance.now() - t0) / 1000, weightsSource: weights.source };
   } finally {
     lib.memory.trim();
   }

@@ -12,10 +12,12 @@ export interface ReconstructionSettings {
   iterations: number;
   lr: number;
   optimizer: 'adam' | 'lbfgs';
-  pooling: PoolKind;
+  /** Unset: the network's recommendation (avg for the seeded random default), else max. */
+  pooling?: PoolKind;
   /** Seed of the white-noise start. */
   seed: number;
-  tvWeight: number;
+  /** Unset: the network's recommendation for the mode (a small prior for the random default), else 0. */
+  tvWeight?: number;
   /** Content mode: one reconstruction per layer; style mode: per growing prefix of these. */
   layers: string[];
 }
@@ -24,9 +26,7 @@ export const DEFAULT_RECONSTRUCTION: Omit<ReconstructionSettings, 'layers'> = {
   iterations: 200,
   lr: 0.1,
   optimizer: 'adam',
-  pooling: 'max',
   seed: 1,
-  tvWeight: 0,
 };
 
 export interface ReconstructionTarget {

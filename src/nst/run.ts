@@ -7,7 +7,7 @@ import type { KernelLibrary } from '../kernels/library.js';
 import { decodeImage, fitSize, rasterize } from './decode.js';
 import { jobDeepestLayer, minImageSide, resolveOptions, type StyleTransferOptions } from './options.js';
 import { maxImageSide, resizeBilinear, StyleTransfer, type LossTerms, type RgbaImage } from './style_transfer.js';
-import { parseRawWeights, randomVgg19, type VggWeights } from './weights.js';
+import { parseRawWeights, randomVgg19, withNetworkDefaults, type VggWeights } from './weights.js';
 
 export type WeightsSource = { kind: 'random'; seed: number } | { kind: 'raw'; name: string; manifest: string; bin: ArrayBuffer } | { kind: 'loaded'; weights: VggWeights };
 
@@ -146,7 +146,7 @@ export async function prepareImages(lib: KernelLibrary, images: JobImages, confi
  */
 export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: WeightsSource, config: JobConfig, cb: JobCallbacks = {}) {
   checkConfig(config);
-  const opts = resolveOptions(config.options);
+  let opts = resolveOptions(config.options); // layers and iterations (the network's defaults change neither)
   const deepest = jobDeepestLayer(opts);
   const minSide = minImageSide(deepest);
   const sizes = scaleSizes(config.size, config.scales ?? 1, minSide);
@@ -157,6 +157,7 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
   // fail on any size problem before spending GPU time
   const perScale = sizes.map((s) => rasterizeAt(decoded, s, config.styleScale, minSide, maxSide));
   const weights = loadWeights(weightsSrc, deepest);
+  opts = resolveOptions(withNetworkDefaults(config.options, weights, 'stylize'));
 
   const t0 = performance.now();
   let done = 0;

@@ -10,6 +10,7 @@
 import type { InputConvention } from '../kernels/image.js';
 import { TORCHVISION_CONVENTION } from '../kernels/image.js';
 import { decodeFloats, floatToHalf } from './safetensors.js';
+import type { StyleTransferOptions } from './options.js';
 import { convSpec, VGG19_CONVS, VGG19_LAYER_NAMES } from './vgg19_spec.js';
 
 export interface ConvParams {
@@ -22,6 +23,39 @@ export interface VggWeights {
   source: string;
   input: InputConvention;
   layers: Map<string, ConvParams>;
+  /**
+   * Settings this network works best with, used where the user set nothing (see
+   * withNetworkDefaults): the seeded random default brings its own; loaded weights have none
+   * and run with the engine's defaults, as they are.
+   */
+  recommended?: NetworkDefaults;
+}
+
+/** Per use: style transfer, content reconstructions, style reconstructions (texture synthesis). */
+export interface NetworkDefaults {
+  stylize: Partial<StyleTransferOptions>;
+  content: Partial<StyleTransferOptions>;
+  style: Partial<StyleTransferOptions>;
+}
+
+/**
+ * What the seeded random VGG19 needs to look like style transfer rather than colour noise
+ * (measured in docs/offline-default.md): average pooling, which passes the image's low
+ * frequencies on to the deep layers that max pooling scrambles; a small total-variation prior,
+ * which removes the high-frequency noise the random deep layers leave unconstrained; and a style
+ * weight 100× the pretrained one, since random features weigh content and style differently.
+ */
+export const RANDOM_NETWORK_DEFAULTS: NetworkDefaults = {
+  stylize: { pooling: 'avg', styleWeight: 1e6, tvWeight: 0.1 },
+  content: { pooling: 'avg', tvWeight: 0.002 },
+  // style reconstructions weigh the style loss with β = 1: this is 0.0005 relative to β = 1e4
+  style: { pooling: 'avg', tvWeight: 5e-8 },
+};
+
+/** The network's recommended settings under the user's (the user's win; undefined means not set). */
+export function withNetworkDefaults(options: Partial<StyleTransferOptions>, weights: VggWeights, use: keyof NetworkDefaults): Partial<StyleTransferOptions> {
+  const set = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  return { ...(weights.recommended?.[use] ?? {}), ...set };
 }
 
 export interface ManifestTensor {
@@ -171,7 +205,8 @@ export function toRawWeights(w: VggWeights, options: { dtype?: RawDtype; origin?
 
 /**
  * The embedded default: a deterministic, seeded random VGG19 with He-normal weights
- * (std √(2/fan_in)) and zero biases, made on the spot for the layers asked for.
+ * (std √(2/fan_in)) and zero biases, made on the spot for the layers asked for, with the
+ * settings it needs (RANDOM_NETWORK_DEFAULTS).
  */
 export function randomVgg19(seed = 1, upTo = 'conv5_4'): VggWeights {
   const layers = new Map<string, ConvParams>();
@@ -184,7 +219,7 @@ export function randomVgg19(seed = 1, upTo = 'conv5_4'): VggWeights {
     layers.set(spec.name, { weight, bias: new Float32Array(spec.outChannels) });
     if (spec.name === upTo) break;
   }
-  return { source: `seeded random VGG19 (seed ${seed})`, input: TORCHVISION_CONVENTION, layers };
+  return { source: `seeded random VGG19 (seed ${seed})`, input: TORCHVISION_CONVENTION, layers, recommended: RANDOM_NETWORK_DEFAULTS };
 }
 
 /** Standard normal samples from a seeded mulberry32 + Box–Muller. */

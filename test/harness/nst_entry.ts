@@ -3,7 +3,7 @@ import { createGpuContext } from '../../src/kernels/context.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
 import type { StyleTransferOptions } from '../../src/nst/options.js';
 import { StyleTransfer, type RgbaImage } from '../../src/nst/style_transfer.js';
-import { randomVgg19 } from '../../src/nst/weights.js';
+import { randomVgg19, toRawWeights } from '../../src/nst/weights.js';
 
 let lib: KernelLibrary | null = null;
 /** Like the demo: a lost device is replaced by a fresh one on the next call. */
@@ -101,6 +101,12 @@ const api = {
   },
   async memory() {
     return (await library()).memory.stats();
+  },
+  /** SHA-256 (hex) of the seeded random VGG19's tensors in our raw format, made in this page. */
+  async randomWeightsDigest(seed: number, upTo: string) {
+    const bin = toRawWeights(randomVgg19(seed, upTo)).bin;
+    const d = await crypto.subtle.digest('SHA-256', bin);
+    return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
   },
 };
 

@@ -8,6 +8,7 @@ import { KernelLibrary } from '../../src/kernels/library.js';
 import { jobDeepestLayer, loadWeights, prepareImages, runJob, type JobConfig, type WeightsSource } from '../../src/nst/run.js';
 import { reconstructionGrid, type ReconstructionMode, type ReconstructionSettings } from '../../src/nst/reconstruct.js';
 import { StyleTransfer } from '../../src/nst/style_transfer.js';
+import { withNetworkDefaults } from '../../src/nst/weights.js';
 
 export interface PageReconstruction {
   image: { url: string; name: string };
@@ -95,7 +96,7 @@ const api = {
     const { content, styles } = await prepareImages(l, await images(job), job.config);
     const o = job.config.options;
     const weights = loadWeights(await weightsSource(job.weights), jobDeepestLayer(o));
-    const st = new StyleTransfer(l, weights, content, styles, o);
+    const st = new StyleTransfer(l, weights, content, styles, withNetworkDefaults(o, weights, 'stylize'));
     try {
       const losses = await st.evaluate();
       const grad = await st.gradient();
@@ -132,6 +133,7 @@ const api = {
       height: r.grid.height,
       rgba: toBase64(r.grid.data as Uint8Array),
       labels: r.tiles.map((t) => t.label),
+      metrics: r.metrics,
       seconds: r.seconds,
       weights: r.weightsSource,
       memory: l.memory.stats(),

@@ -10,8 +10,8 @@ export const JOB_HELP = `
   --style-scale S         style images resized to S × size (default 1)
   --size N                longer side of the output in pixels (default 256)
   --content-weight A      alpha (default 1)
-  --style-weight B        beta (default 1e4)
-  --tv-weight T           total-variation weight (default 1)
+  --style-weight B        beta (default 1e4; 1e6 with the seeded random network)
+  --tv-weight T           total-variation weight (default 1; 0.1 with the seeded random network)
   --content-layers L      e.g. conv4_2 or conv3_2:0.5,conv4_2:1 (default conv4_2)
   --style-layers L        default conv1_1,conv2_1,conv3_1,conv4_1,conv5_1 (equal weights)
   --init noise|content|style   initial image (default content)
@@ -28,7 +28,7 @@ export const JOB_HELP = `
                           tensors, ~52 MB, kept in ~/.cache/webgpu-neural-style), an http(s) URL
                           of a .pth/.safetensors, or a file: our .json, a .pth, a .safetensors
   --weights-seed N        seed of the random VGG19 (default 1)
-  --pooling max|avg       (default max)
+  --pooling max|avg       (default max; avg with the seeded random network)
   --verbose               show the browser's console, and stack traces with errors`;
 
 /** Flags of the job options that take no value. */

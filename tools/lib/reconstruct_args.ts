@@ -20,8 +20,9 @@ usage: npm run reconstruct -- --image FILE --mode content|style --out grid.png [
   --iters N               steps per reconstruction (default ${d.iterations})
   --lr X                  Adam learning rate / L-BFGS step (default ${d.lr} for adam, 1 for lbfgs)
   --optimizer adam|lbfgs  (default ${d.optimizer})
-  --pooling max|avg       (default ${d.pooling}; the paper's figures use avg)
-  --tv-weight T           total-variation weight (default ${d.tvWeight})
+  --pooling max|avg       (default: avg with the seeded random network, else max)
+  --tv-weight T           total-variation weight (default: a small prior with the seeded random
+                          network, 0.002 for content and 5e-8 for style; else 0)
   --layers L              layers to use instead of the defaults above, e.g. conv1_1,conv3_1
   --seed N                seed of the white-noise start (default ${d.seed})
   --weights W             auto (default: the cached pretrained VGG19, else random), random,
@@ -59,8 +60,8 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
     iterations: a.int('iters', d.iterations, 0, 100000)!,
     lr: a.num('lr', optimizer === 'lbfgs' ? 1 : d.lr, (v) => v > 0 && v <= 1000, 'a number in (0, 1000]')!,
     optimizer,
-    pooling: a.choice('pooling', ['max', 'avg'] as const, d.pooling)!,
-    tvWeight: a.num('tv-weight', d.tvWeight, (v) => v >= 0, 'a number ≥ 0')!,
+    pooling: a.choice('pooling', ['max', 'avg'] as const),
+    tvWeight: a.num('tv-weight', undefined, (v) => v >= 0, 'a number ≥ 0'),
     seed: a.int('seed', d.seed, 0, 2 ** 31)!,
     layers: layersText ? parseLayerList(layersText).map((l) => l.name) : mode === 'content' ? CONTENT_RECONSTRUCTION_LAYERS : STYLE_RECONSTRUCTION_LAYERS,
   };

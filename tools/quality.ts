@@ -1,0 +1,113 @@
+/**
+ * npm run quality -- [options]
+ * How far the network's reconstructions are from noise, measured with the engine (headless
+ * Chromium): for each image and size, the content reconstruction from conv4_2 (SSIM of luminance
+ * to the original, high-frequency ratio) and the style reconstructions of the growing layer sets
+ * conv1_1 … conv1_1..conv5_1 (high-frequency ratio), against the targets of the offline default
+ * (SSIM ≥ 0.5, ratios ≤ 1.5). Prints a Markdown table; --out also writes it to a file.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { TileMetrics } from '../src/nst/reconstruct.js';
+import { DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionSettings } from '../src/nst/reconstruct_targets.js';
+import { Args, runMain } from './lib/args.js';
+import { EngineSession } from './lib/engine_session.js';
+import { checkWritable } from './lib/output_files.js';
+import { writePngAtomic } from './lib/png.js';
+import { checkWeightsSpec } from './lib/weights_files.js';
+
+const HELP = `Reconstruction quality of a network (SSIM of luminance, high-frequency ratio), with the engine.
+
+usage: npm run quality -- [options]
+  --images A,B,…     images (default: the bundled photos, and the paintings in ../shared/examples if present)
+  --sizes 128,256    working sizes, longer side (default 128)
+  --iters N          Adam steps per reconstruction (default 200)
+  --modes content,style   which reconstructions (default both)
+  --weights W        as for stylize (default random: the offline default network)
+  --pooling max|avg  --tv-weight T   override the network's recommendations
+  --out FILE.md      also write the table there
+  --grids DIR        also write each labelled grid PNG there
+  --verbose          show the browser's console
+`;
+
+const PHOTOS = ['examples/chelsea.png', 'examples/coffee.png', 'examples/astronaut.png'];
+const PAINTINGS = ['starry_night.jpg', 'the_scream.jpg', 'shipwreck.jpg'].map((f) => join('..', 'shared', 'examples', f));
+const TARGETS = { ssim: 0.5, hf: 1.5 };
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const a = new Args(argv, ['verbose']);
+  const images = (a.str('images') ?? [...PHOTOS, ...PAINTINGS.filter((p) => existsSync(p))].join(',')).split(',').filter(Boolean);
+  const sizes = a.str('sizes', '128')!.split(',').map(Number);
+  const iterations = a.int('iters', 200, 1, 100000)!;
+  const modes = a.str('modes', 'content,style')!.split(',');
+  const weights = a.str('weights', 'random')!;
+  const pooling = a.choice('pooling', ['max', 'avg'] as const);
+  const tvWeight = a.num('tv-weight', undefined, (v) => v >= 0, 'a number ≥ 0');
+  const out = a.str('out');
+  const grids = a.str('grids');
+  const verbose = a.has('verbose');
+  a.rejectUnknown();
+  if (sizes.some((s) => !Number.isInteger(s) || s < 32 || s > 4096)) throw new Error(`--sizes must be integers in [32, 4096], got "${sizes.join(',')}"`);
+  if (modes.some((m) => m !== 'content' && m !== 'style')) throw new Error(`--modes must list content and/or style, got "${modes.join(',')}"`);
+  for (const i of images) if (!existsSync(i)) throw new Error(`image "${i}" does not exist`);
+  checkWeightsSpec(weights);
+  if (out) checkWritable(out, '--out');
+
+  const rows: string[] = [];
+  const header = ['image', 'size', ...(modes.includes('content') ? ['conv4_2 SSIM', 'conv4_2 HF'] : []), ...(modes.includes('style') ? STYLE_RECONSTRUCTION_LAYERS.map((_, i) => `style ..${STYLE_RECONSTRUCTION_LAYERS[i]} HF`) : []), 'seconds'];
+  rows.push(`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i < 1 ? '---' : '---:')).join(' | ')} |`);
+  let failures = 0;
+  const mark = (ok: boolean, text: string) => (ok ? text : (failures++, `**${text}**`));
+  const session = await EngineSession.open(verbose);
+  let weightsName = '';
+  try {
+    process.stderr.write(`adapter: ${await session.adapter()}\n`);
+    for (const image of images) {
+      for (const size of sizes) {
+        const cells: string[] = [basename(image), String(size)];
+        let seconds = 0;
+        for (const mode of modes as ('content' | 'style')[]) {
+          const settings: ReconstructionSettings = { ...DEFAULT_RECONSTRUCTION, iterations, pooling, tvWeight, layers: mode === 'content' ? ['conv4_2'] : STYLE_RECONSTRUCTION_LAYERS };
+          const r = await session.reconstruct({ image, mode, size, settings, weights, weightsSeed: 1 }, (p) => {
+            const q = p as { index: number; count: number; label: string; step: number; iterations: number };
+            if (process.stderr.isTTY) process.stderr.write(`\r${basename(image)} ${size}px ${mode} [${q.index + 1}/${q.count}] ${q.label} step ${q.step}/${q.iterations}   `);
+          });
+          weightsName = r.weights;
+          seconds += r.seconds;
+          const m = r.metrics as TileMetrics[];
+          if (mode === 'content') cells.push(mark(m[0].ssim! >= TARGETS.ssim, m[0].ssim!.toFixed(2)), mark(m[0].highFrequencyRatio <= TARGETS.hf, m[0].highFrequencyRatio.toFixed(2)));
+          else cells.push(...m.map((t) => mark(t.highFrequencyRatio <= TARGETS.hf, t.highFrequencyRatio.toFixed(2))));
+          if (grids) {
+            mkdirSync(grids, { recursive: true });
+            writePngAtomic(join(grids, `${basename(image).replace(/\.\w+$/, '')}_${size}_${mode}.png`), r.width, r.height, r.rgba);
+          }
+        }
+        cells.push(seconds.toFixed(0));
+        rows.push(`| ${cells.join(' | ')} |`);
+        process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}${rows[rows.length - 1]}\n`);
+      }
+    }
+  } finally {
+    await session.close();
+  }
+  const table = [
+    `Reconstructions from white noise, ${iterations} Adam steps each, weights: ${weightsName}${pooling ? `, pooling ${pooling}` : ''}${tvWeight !== undefined ? `, TV ${tvWeight}` : ''}.`,
+    `Targets: SSIM ≥ ${TARGETS.ssim}, high-frequency (HF) ratios ≤ ${TARGETS.hf}; misses in bold (${failures}).`,
+    '',
+    ...rows,
+    '',
+  ].join('\n');
+  process.stdout.write(`\n${table}`);
+  if (out) {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, table);
+  }
+  return 0;
+}
+
+runMain(main);
