@@ -21,22 +21,13 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from torch_reference import layer_specs  # noqa: E402
+
 torch.set_num_threads(2)
 MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
 STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
-BLOCKS = [(2, 64), (2, 128), (4, 256), (4, 512), (4, 512)]
-
-
-def convs():
-    out, c_in = [], 3
-    for b, (n, c) in enumerate(BLOCKS):
-        for i in range(n):
-            out.append((f"conv{b + 1}_{i + 1}", c_in, c, i == n - 1 and b < 4))
-            c_in = c
-    return out
-
-
-CONVS = convs()
+CONVS = layer_specs()  # (name, in, out, pool after), shared with the PyTorch reference
 
 
 def load(path, size):
@@ -72,6 +63,11 @@ def gram(f):
     m = f.shape[2] * f.shape[3]
     f = f.view(c, m)
     return f @ f.t() / m
+
+
+def style_loss(net, layers, targets, beta=1e4):
+    """beta * sum_l 1/(4 N_l^2) sum (G_l - A_l)^2; beta = 1e4 as stylize's default, so one TV weight suits both modes."""
+    return lambda x: beta * sum(((gram(fx) - targets[l]) ** 2).sum() / (4 * fx.shape[1] ** 2) for l, fx in net.features(x, layers).items())
 
 
 def optimise(net, target_fn, shape, steps, lr, seed, tv=0.0):
@@ -211,12 +207,7 @@ def run(image_path, size, steps, schemes, mode):
                     fs = net.features(x0, layers)
                     targets = {l: gram(fs[l]) for l in layers}
 
-                def loss(x):
-                    # beta = 1e4 as stylize's default, so one TV weight suits both modes
-                    f = net.features(x, layers)
-                    return 1e4 * sum(((gram(f[l]) - targets[l]) ** 2).sum() / (4 * f[l].shape[1] ** 2) for l in layers)
-
-                out = optimise(net, loss, x0.shape, steps, lr, 1, tv)
+                out = optimise(net, style_loss(net, layers, targets), x0.shape, steps, lr, 1, tv)
                 row[f"style ..{layers[-1]} hf"] = round(hf(out) / hf(img), 2)
         row["seconds"] = round(time.time() - t0, 1)
         print(json.dumps(row), flush=True)
@@ -278,11 +269,7 @@ def table(images, sizes, steps, pooling="avg", tv_content=0.002, tv_style=0.0005
                     fs = net.features(x0, layers)
                     targets = {l: gram(fs[l]) for l in layers}
 
-                def loss(x):
-                    f = net.features(x, layers)
-                    return 1e4 * sum(((gram(f[l]) - targets[l]) ** 2).sum() / (4 * f[l].shape[1] ** 2) for l in layers)
-
-                out = optimise(net, loss, x0.shape, steps, 0.1, 1, tv_style)
+                out = optimise(net, style_loss(net, layers, targets), x0.shape, steps, 0.1, 1, tv_style)
                 row[f"style ..{layers[-1]} hf"] = round(hf(out) / hf(img), 2)
             row["seconds"] = round(time.time() - t0)
             print(json.dumps(row), flush=True)

@@ -27,6 +27,7 @@ import { Args, runMain } from './lib/args.js';
 import { fetchPretrained, loadWeightsFile } from './lib/weights_files.js';
 import { DirStore } from './lib/weights_store.js';
 import { listEntries } from '../src/nst/weights_cache.js';
+import { concat } from '../src/nst/byte_source.js';
 import { convsUpTo } from '../src/nst/vgg19_spec.js';
 import { convertVgg19Pth } from '../src/nst/torch_pth.js';
 import { parseRawWeights, randomVgg19, toRawWeights, type VggWeights } from '../src/nst/weights.js';
@@ -89,13 +90,7 @@ export async function download(url: string, shaPrefix: string, dest: string): Pr
     throw new Error(`checksum mismatch for ${url}: SHA-256 ${digest} does not start with ${shaPrefix} (corrupt or incomplete download)`);
   }
   renameSync(partial, dest);
-  const out = new Uint8Array(got);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
+  return concat(chunks, got);
 }
 
 async function main(argv: string[]): Promise<number> {

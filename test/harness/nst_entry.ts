@@ -105,7 +105,7 @@ const api = {
   /** SHA-256 (hex) of the seeded random VGG19's tensors in our raw format, made in this page. */
   async randomWeightsDigest(seed: number, upTo: string) {
     const bin = toRawWeights(randomVgg19(seed, upTo)).bin;
-    const d = await crypto.subtle.digest('SHA-256', bin);
+    const d = await crypto.subtle.digest('SHA-256', bin as Uint8Array<ArrayBuffer>);
     return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
   },
 };
