@@ -19,7 +19,7 @@ import { checkWeightsSpec } from './lib/weights_files.js';
 const HELP = `Reconstruction quality of a network (SSIM of luminance, high-frequency ratio), with the engine.
 
 usage: npm run quality -- [options]
-  --images A,B,…     images (default: the bundled photos, and the paintings in ../shared/examples if present)
+  --images A,B,…     images (default: the bundled photos, and the photos and paintings in ../shared/examples if present)
   --sizes 128,256    working sizes, longer side (default 128)
   --iters N          Adam steps per reconstruction (default 200)
   --modes content,style   which reconstructions (default both)
@@ -30,7 +30,7 @@ usage: npm run quality -- [options]
   --verbose          show the browser's console
 `;
 
-const PHOTOS = ['examples/chelsea.png', 'examples/coffee.png', 'examples/astronaut.png'];
+const PHOTOS = ['examples/chelsea.png', 'examples/rocket.jpg', ...['coffee.png', 'astronaut.png'].map((f) => join('..', 'shared', 'examples', f))];
 const PAINTINGS = ['starry_night.jpg', 'the_scream.jpg', 'shipwreck.jpg'].map((f) => join('..', 'shared', 'examples', f));
 const TARGETS = { ssim: 0.5, hf: 1.5 };
 
@@ -41,7 +41,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const a = new Args(argv, ['verbose']);
-  const images = (a.str('images') ?? [...PHOTOS, ...PAINTINGS.filter((p) => existsSync(p))].join(',')).split(',').filter(Boolean);
+  const images = (a.str('images') ?? [...PHOTOS, ...PAINTINGS].filter((p) => existsSync(p)).join(',')).split(',').filter(Boolean);
   const sizes = a.str('sizes', '128')!.split(',').map(Number);
   const iterations = a.int('iters', 200, 1, 100000)!;
   const modes = a.str('modes', 'content,style')!.split(',');
