@@ -47,9 +47,9 @@ export interface NetworkDefaults {
  */
 export const RANDOM_NETWORK_DEFAULTS: NetworkDefaults = {
   stylize: { pooling: 'avg', styleWeight: 1e6, tvWeight: 0.1 },
-  content: { pooling: 'avg', tvWeight: 0.002 },
-  // style reconstructions weigh the style loss with β = 1: this is 0.0001 relative to β = 1e4
-  style: { pooling: 'avg', tvWeight: 1e-8 },
+  content: { pooling: 'avg', tvWeight: 0.005 },
+  // style reconstructions weigh the style loss with β = 1: this is 0.0005 relative to β = 1e4
+  style: { pooling: 'avg', tvWeight: 5e-8 },
 };
 
 /** The network's recommended settings under the user's (the user's win; undefined means not set). */

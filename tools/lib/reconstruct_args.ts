@@ -22,7 +22,7 @@ usage: npm run reconstruct -- --image FILE --mode content|style --out grid.png [
   --optimizer adam|lbfgs  (default ${d.optimizer})
   --pooling max|avg       (default: avg with the seeded random network, else max)
   --tv-weight T           total-variation weight (default: a small prior with the seeded random
-                          network, 0.002 for content and 1e-8 for style; else 0)
+                          network, 0.005 for content and 5e-8 for style; else 0)
   --layers L              layers to use instead of the defaults above, e.g. conv1_1,conv3_1
   --seed N                seed of the white-noise start (default ${d.seed})
   --weights W             auto (default: the cached pretrained VGG19, else random), random,
