@@ -364,6 +364,39 @@ describe('demo: state that cannot go stale', () => {
     await p.select('#weights-kind', 'random');
   });
 
+  it('a bad weights file is named and leaves no "Converting…"; switching the menu away and back shows the loaded file again', async () => {
+    const p = s.page;
+    await fresh();
+    await p.select('#weights-kind', 'file');
+    const pick = (name: string, bytes: number[]) =>
+      p.evaluate((n, b) => {
+        const input = document.querySelector('#weights-file') as HTMLInputElement;
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(b)], n));
+        input.files = dt.files;
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+      }, name, bytes);
+    await pick('bogus.pth', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await p.waitForFunction(() => !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 30_000 });
+    expect(await errorText(p)).toMatch(/bogus\.pth/);
+    expect(await p.$eval('#weights-status', (e) => e.textContent)).not.toMatch(/Converting|Reading/);
+    const raw = toRawWeights(randomVgg19(7, 'conv2_1'));
+    await p.evaluate((manifest, bin) => {
+      const input = document.querySelector('#weights-file') as HTMLInputElement;
+      const dt = new DataTransfer();
+      dt.items.add(new File([manifest], 'tiny.json'));
+      dt.items.add(new File([Uint8Array.from(atob(bin), (c) => c.charCodeAt(0))], 'tiny.bin'));
+      input.files = dt.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    }, raw.manifest, Buffer.from(raw.bin).toString('base64'));
+    await p.waitForFunction(() => /tiny/.test(document.querySelector('#weights-status')!.textContent ?? ''), { timeout: 30_000 });
+    await p.select('#weights-kind', 'random');
+    expect(await p.$eval('#weights-status', (e) => e.textContent)).toMatch(/seeded random/);
+    await p.select('#weights-kind', 'file');
+    await p.waitForFunction(() => /tiny/.test(document.querySelector('#weights-status')!.textContent ?? ''), { timeout: 10_000 });
+    await p.select('#weights-kind', 'random');
+  });
+
   it('the Reconstructions tab says which weights it uses', async () => {
     const p = s.page;
     await fresh();
