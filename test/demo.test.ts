@@ -253,6 +253,19 @@ async function freshPage(p: Page, url: string) {
   await p.waitForFunction(() => ['#pick-content img', '#pick-style img'].every((s) => (document.querySelector(s) as HTMLImageElement | null)?.src.startsWith('blob:')));
 }
 
+/** Put files into the weights picker as a user would (then, optionally, click Start in the same task). */
+function pickWeightFiles(p: Page, files: [string, Uint8Array][], thenStart = false): Promise<void> {
+  const encoded = files.map(([name, bytes]) => [name, Buffer.from(bytes).toString('base64')]);
+  return p.evaluate((list, start) => {
+    const input = document.querySelector('#weights-file') as HTMLInputElement;
+    const dt = new DataTransfer();
+    for (const [name, b64] of list) dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name));
+    input.files = dt.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+    if (start) (document.querySelector('#start') as HTMLButtonElement).click();
+  }, encoded, thenStart);
+}
+
 describe('demo: state that cannot go stale', () => {
   let s: BrowserSession;
   beforeAll(async () => {
@@ -345,15 +358,7 @@ describe('demo: state that cannot go stale', () => {
     await tinySettings(p, '2');
     const raw = toRawWeights(randomVgg19(7, 'conv2_1'));
     await p.select('#weights-kind', 'file');
-    await p.evaluate((manifest, bin) => {
-      const input = document.querySelector('#weights-file') as HTMLInputElement;
-      const dt = new DataTransfer();
-      dt.items.add(new File([manifest], 'tiny.json'));
-      dt.items.add(new File([Uint8Array.from(atob(bin), (c) => c.charCodeAt(0))], 'tiny.bin'));
-      input.files = dt.files;
-      input.dispatchEvent(new Event('change', { bubbles: true }));
-      (document.querySelector('#start') as HTMLButtonElement).click();
-    }, raw.manifest, Buffer.from(raw.bin).toString('base64'));
+    await pickWeightFiles(p, [['tiny.json', Buffer.from(raw.manifest)], ['tiny.bin', raw.bin]], true);
     await p.waitForFunction(() => /tiny/.test(document.querySelector('#weights-status')!.textContent ?? ''), { timeout: 30_000 });
     await new Promise((r) => setTimeout(r, 500));
     expect(await errorText(p)).toBe('');
@@ -368,27 +373,12 @@ describe('demo: state that cannot go stale', () => {
     const p = s.page;
     await fresh();
     await p.select('#weights-kind', 'file');
-    const pick = (name: string, bytes: number[]) =>
-      p.evaluate((n, b) => {
-        const input = document.querySelector('#weights-file') as HTMLInputElement;
-        const dt = new DataTransfer();
-        dt.items.add(new File([new Uint8Array(b)], n));
-        input.files = dt.files;
-        input.dispatchEvent(new Event('change', { bubbles: true }));
-      }, name, bytes);
-    await pick('bogus.pth', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await pickWeightFiles(p, [['bogus.pth', new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])]]);
     await p.waitForFunction(() => !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 30_000 });
     expect(await errorText(p)).toMatch(/bogus\.pth/);
     expect(await p.$eval('#weights-status', (e) => e.textContent)).not.toMatch(/Converting|Reading/);
     const raw = toRawWeights(randomVgg19(7, 'conv2_1'));
-    await p.evaluate((manifest, bin) => {
-      const input = document.querySelector('#weights-file') as HTMLInputElement;
-      const dt = new DataTransfer();
-      dt.items.add(new File([manifest], 'tiny.json'));
-      dt.items.add(new File([Uint8Array.from(atob(bin), (c) => c.charCodeAt(0))], 'tiny.bin'));
-      input.files = dt.files;
-      input.dispatchEvent(new Event('change', { bubbles: true }));
-    }, raw.manifest, Buffer.from(raw.bin).toString('base64'));
+    await pickWeightFiles(p, [['tiny.json', Buffer.from(raw.manifest)], ['tiny.bin', raw.bin]]);
     await p.waitForFunction(() => /tiny/.test(document.querySelector('#weights-status')!.textContent ?? ''), { timeout: 30_000 });
     await p.select('#weights-kind', 'random');
     expect(await p.$eval('#weights-status', (e) => e.textContent)).toMatch(/seeded random/);

@@ -161,7 +161,7 @@ async function main(argv: string[]): Promise<number> {
     a.rejectUnknown();
     if (!existsSync(file)) throw new Error(`"${file}" does not exist`);
     const raw = await loadWeightsFile(file);
-    writeRaw(parseRawWeights(raw.manifest, raw.bin.buffer.slice(raw.bin.byteOffset, raw.bin.byteOffset + raw.bin.byteLength) as ArrayBuffer, basename(file)), out);
+    writeRaw(parseRawWeights(raw.manifest, raw.bin.buffer.slice(raw.bin.byteOffset, raw.bin.byteOffset + raw.bin.byteLength) as ArrayBuffer, basename(file)), out, raw);
     return 0;
   }
   if (cmd === 'random') {

@@ -19,8 +19,9 @@ import {
   planVggTensors,
   readZipDirectory,
   stateDictOf,
+  legacyStorageBytes,
+  readLegacyHeader,
   tensorFromStorage,
-  TorchLegacy,
   unpickleAt,
   ZipDirectoryNotInTail,
   zipEntryData,
@@ -103,40 +104,15 @@ async function growUntilParsed<T>(src: ByteSource, head: Uint8Array, file: strin
 }
 
 async function planLegacy(src: ByteSource, head: Uint8Array, file: string, upTo: string): Promise<WeightsPlan> {
-  const { value: parsed, bytes } = await growUntilParsed(src, head, file, (b) => {
-    const magic = unpickleAt(b, 0, file);
-    if (magic.value !== TorchLegacy.MAGIC) throw new WeightsError(file, 'not a torch.save file (no zip archive, no legacy magic number)');
-    const protocol = unpickleAt(b, magic.end, file);
-    if (protocol.value !== 1001) throw new WeightsError(file, `unsupported legacy torch.save protocol ${String(protocol.value)} (expected 1001)`);
-    const sysInfo = unpickleAt(b, protocol.end, file);
-    const storages = new Map<string, TorchStorage>();
-    const obj = unpickleAt(b, sysInfo.end, file, storages);
-    const keys = unpickleAt(b, obj.end, file);
-    if (!Array.isArray(keys.value)) throw new WeightsError(file, 'corrupt legacy torch.save file (no storage key list)');
-    return { root: obj.value, storages, keys: (keys.value as unknown[]).map(String), dataStart: keys.end };
-  });
-  // each storage: int64 element count, then its bytes, in key order
-  const storageAt = new Map<string, { start: number; end: number }>();
-  let p = parsed.dataStart;
-  for (const key of parsed.keys) {
-    const s = parsed.storages.get(key);
-    if (!s) throw new WeightsError(file, `corrupt legacy torch.save file (storage ${key} is listed but never used)`);
-    const end = p + 8 + s.numel * (ITEM_SIZE[s.dtype] ?? 1);
-    storageAt.set(key, { start: p, end });
-    p = end;
-  }
-  if (src.size !== null && p > src.size) throw new WeightsError(file, `truncated: the storages need ${p} bytes, the file has ${src.size}`);
-  const sd = stateDictOf(parsed.root, file);
+  const { value: h, bytes } = await growUntilParsed(src, head, file, (b) => readLegacyHeader(b, file));
+  if (src.size !== null && h.end > src.size) throw new WeightsError(file, `truncated: the storages need ${h.end} bytes, the file has ${src.size}`);
+  const sd = stateDictOf(h.root, file);
   const { keys, input } = planVggTensors(sd, file, upTo);
   const pieces = [...keys].map(([name, key]) => {
     const t = sd.get(key)!;
-    const at = storageAt.get(t.storage.key);
+    const at = h.spans.get(t.storage.key);
     if (!at) throw new WeightsError(file, `tensor "${key}": storage ${t.storage.key} is missing from the file`);
-    const decode = (b: Uint8Array) => {
-      const count = Number(new DataView(b.buffer, b.byteOffset, 8).getBigInt64(0, true));
-      if (count !== t.storage.numel) throw new WeightsError(file, `tensor "${key}": its storage holds ${count} elements, the pickle says ${t.storage.numel} (corrupt file)`);
-      return tensorFromStorage(file, key, t, b.subarray(8));
-    };
+    const decode = (b: Uint8Array) => tensorFromStorage(file, key, t, legacyStorageBytes(b, t.storage.key, t.storage.numel, file));
     return { name, start: at.start, end: at.end, decode };
   });
   return { format: 'torch-legacy', input, pieces, headerBytes: bytes.length };
@@ -190,6 +166,14 @@ export function mergePieces(pieces: TensorPiece[], gap = MERGE_GAP): { start: nu
   return out;
 }
 
+/** What fetching `pieces` costs: bytes to receive and requests (one streamed response when Range is ignored). */
+export function fetchCost(src: ByteSource, pieces: TensorPiece[]): { bytes: number; requests: number; sequential: boolean } {
+  const ranges = mergePieces(pieces);
+  const sequential = src.sequentialOnly;
+  const bytes = sequential ? (ranges[ranges.length - 1]?.end ?? 0) : ranges.reduce((a, x) => a + x.end - x.start, 0);
+  return { bytes, requests: sequential ? 0 : ranges.length, sequential };
+}
+
 /** Fetch the pieces (merged), decode and check each tensor; our name → values. */
 export async function fetchPieces(src: ByteSource, pieces: TensorPiece[], gap = MERGE_GAP): Promise<Map<string, Float32Array>> {
   const out = new Map<string, Float32Array>();
@@ -210,9 +194,7 @@ export async function fetchPieces(src: ByteSource, pieces: TensorPiece[], gap = 
 export async function loadPretrained(src: ByteSource, upTo: string, onPlan?: (plan: { format: WeightsFileFormat; bytes: number; requests: number }) => void): Promise<VggWeights & { format: WeightsFileFormat }> {
   const r = await planPretrained(src, upTo);
   if ('scan' in r) return { source: src.name, input: r.input, layers: assembleLayers(src.name, r.scan), format: r.format };
-  const ranges = mergePieces(r.plan.pieces);
-  const last = ranges[ranges.length - 1]?.end ?? 0;
-  onPlan?.({ format: r.plan.format, bytes: src.sequentialOnly ? last : ranges.reduce((a, x) => a + x.end - x.start, 0), requests: src.sequentialOnly ? 0 : ranges.length });
+  onPlan?.({ format: r.plan.format, ...fetchCost(src, r.plan.pieces) });
   const values = await fetchPieces(src, r.plan.pieces);
   return { source: src.name, input: r.plan.input, layers: assembleLayers(src.name, values), format: r.plan.format };
 }

@@ -71,10 +71,14 @@ export function parseSafetensorsHeader(json: Uint8Array, file: string, fileSize:
   return entries;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** A float tensor's bytes → float32 values. */
 export function decodeFloats(bytes: Uint8Array, dtype: string, file: string, name: string): Float32Array {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dtype === 'F32') {
+    // one copy on little-endian machines (all that run WebGPU in practice); byte by byte otherwise
+    if (LITTLE_ENDIAN) return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer);
     const out = new Float32Array(bytes.length / 4);
     for (let i = 0; i < out.length; i++) out[i] = dv.getFloat32(i * 4, true);
     return out;

@@ -351,35 +351,65 @@ export class TorchZip extends TorchFile {
  * object, the list of storage keys — then each storage in that order as an int64 element count
  * followed by its raw bytes.
  */
+/** The legacy format's magic number (the first pickle). */
+export const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+
+export interface LegacyHeader {
+  /** The unpickled object (the state dict). */
+  root: unknown;
+  /** Storage key → where its int64 element count and bytes lie in the file ([start, end)). */
+  spans: Map<string, { start: number; end: number; storage: TorchStorage }>;
+  /** Where the storages end (the file's expected length). */
+  end: number;
+}
+
+/**
+ * The five pickles at the start of a legacy torch.save file, and where each storage lies after
+ * them (sizes from the pickled element counts). Throws "truncated pickle data" when `bytes`
+ * stops inside the pickles, so a ranged reader can fetch more and retry.
+ */
+export function readLegacyHeader(bytes: Uint8Array, file: string): LegacyHeader {
+  const magic = unpickleAt(bytes, 0, file);
+  if (typeof magic.value !== 'bigint' || magic.value !== LEGACY_MAGIC) throw new WeightsError(file, 'not a torch.save file (no zip archive, no legacy magic number)');
+  const protocol = unpickleAt(bytes, magic.end, file);
+  if (protocol.value !== 1001) throw new WeightsError(file, `unsupported legacy torch.save protocol ${String(protocol.value)} (expected 1001)`);
+  const sysInfo = unpickleAt(bytes, protocol.end, file);
+  const kinds = new Map<string, TorchStorage>();
+  const obj = unpickleAt(bytes, sysInfo.end, file, kinds);
+  const keys = unpickleAt(bytes, obj.end, file);
+  if (!Array.isArray(keys.value)) throw new WeightsError(file, 'corrupt legacy torch.save file (no storage key list)');
+  const spans = new Map<string, { start: number; end: number; storage: TorchStorage }>();
+  let p = keys.end;
+  for (const k of keys.value as unknown[]) {
+    const key = String(k);
+    const storage = kinds.get(key);
+    if (!storage) throw new WeightsError(file, `corrupt legacy torch.save file (storage ${key} is listed but never used)`);
+    const end = p + 8 + storage.numel * (ITEM_SIZE[storage.dtype] ?? 1);
+    spans.set(key, { start: p, end, storage });
+    p = end;
+  }
+  return { root: obj.value, spans, end: p };
+}
+
+/** A legacy storage's bytes from its span (count, then data); checks the count against the pickle. */
+export function legacyStorageBytes(span: Uint8Array, key: string, numel: number, file: string): Uint8Array {
+  const count = Number(new DataView(span.buffer, span.byteOffset, 8).getBigInt64(0, true));
+  if (count !== numel) throw new WeightsError(file, `storage ${key} holds ${count} elements, the pickle says ${numel} (corrupt file)`);
+  return span.subarray(8);
+}
+
 export class TorchLegacy extends TorchFile {
-  static readonly MAGIC = 0x1950a86a20f9469cfc6cn;
   readonly root: unknown;
   private storages = new Map<string, Uint8Array>();
 
   constructor(bytes: Uint8Array, file: string) {
     super(file);
-    const magic = unpickleAt(bytes, 0, file);
-    if (typeof magic.value !== 'bigint' || magic.value !== TorchLegacy.MAGIC) throw new WeightsError(file, 'not a torch.save file (no zip archive, no legacy magic number)');
-    const protocol = unpickleAt(bytes, magic.end, file);
-    if (protocol.value !== 1001) throw new WeightsError(file, `unsupported legacy torch.save protocol ${String(protocol.value)} (expected 1001)`);
-    const sysInfo = unpickleAt(bytes, protocol.end, file);
-    const kinds = new Map<string, TorchStorage>();
-    const obj = unpickleAt(bytes, sysInfo.end, file, kinds);
-    this.root = obj.value;
-    const keys = unpickleAt(bytes, obj.end, file);
-    if (!Array.isArray(keys.value)) throw new WeightsError(file, 'corrupt legacy torch.save file (no storage key list)');
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let p = keys.end;
-    for (const k of keys.value as unknown[]) {
-      const key = String(k);
-      const s = kinds.get(key);
-      if (!s) throw new WeightsError(file, `corrupt legacy torch.save file (storage ${key} is listed but never used)`);
-      if (p + 8 > bytes.length) throw new WeightsError(file, `truncated: storage ${key} starts past the end of the file (${bytes.length} bytes)`);
-      const numel = Number(dv.getBigInt64(p, true));
-      const size = numel * (ITEM_SIZE[s.dtype] ?? 1);
-      if (p + 8 + size > bytes.length) throw new WeightsError(file, `truncated: storage ${key} needs bytes up to ${p + 8 + size}, the file has ${bytes.length}`);
-      this.storages.set(key, bytes.subarray(p + 8, p + 8 + size));
-      p += 8 + size;
+    const h = readLegacyHeader(bytes, file);
+    this.root = h.root;
+    for (const [key, { start, end, storage }] of h.spans) {
+      if (start + 8 > bytes.length) throw new WeightsError(file, `truncated: storage ${key} starts past the end of the file (${bytes.length} bytes)`);
+      if (end > bytes.length) throw new WeightsError(file, `truncated: storage ${key} needs bytes up to ${end}, the file has ${bytes.length}`);
+      this.storages.set(key, legacyStorageBytes(bytes.subarray(start, end), key, storage.numel, file));
     }
   }
 

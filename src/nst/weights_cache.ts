@@ -9,7 +9,7 @@
  * entry has downloads only the missing tensors and rewrites the entry with all of them.
  */
 import type { ByteSource } from './byte_source.js';
-import { fetchPieces, planPretrained, mergePieces } from './pretrained.js';
+import { fetchCost, fetchPieces, planPretrained } from './pretrained.js';
 import { convsUpTo, VGG19_CONVS } from './vgg19_spec.js';
 import { assembleLayers, parseRawWeights, toRawWeights, type RawDtype, type VggWeights, type WeightsOrigin } from './weights.js';
 
@@ -135,15 +135,9 @@ export async function obtainPretrained(o: ObtainOptions): Promise<Obtained> {
       o.onPlan?.({ bytes: src.size ?? 0, requests: 0, format, sequential: true });
     } else {
       const missing = r.plan.pieces.filter((p) => !have.has(p.name.split('.')[0]));
-      const ranges = mergePieces(missing);
-      const sequential = src.sequentialOnly;
-      o.onPlan?.({
-        bytes: sequential ? (ranges[ranges.length - 1]?.end ?? 0) : ranges.reduce((a, x) => a + x.end - x.start, 0),
-        requests: sequential ? 0 : ranges.length,
-        format: r.plan.format,
-        sequential,
-      });
-      if (sequential) o.log?.(`${o.url}: the server ignores Range requests, so the file is streamed from the start and only the needed bytes are kept`);
+      const cost = fetchCost(src, missing);
+      o.onPlan?.({ ...cost, format: r.plan.format });
+      if (cost.sequential) o.log?.(`${o.url}: the server ignores Range requests, so the file is streamed from the start and only the needed bytes are kept`);
       values = await fetchPieces(src, missing);
       format = r.plan.format;
       input = r.plan.input;
