@@ -78,59 +78,59 @@ async function gram(lib: KernelLibrary, variant = 'blocks', backward = 'narrow')
 }
 
 export const CHECKS: Partial<Record<KernelName, Check>> = {
-  conv2d_forward: { shape: `C=${C} ${H}×${W} → O=${O}, K=${K}, ReLU`, run: async (lib) => {
+  'conv/v1_forward': { shape: `C=${C} ${H}×${W} → O=${O}, K=${K}, ReLU`, run: async (lib) => {
     const x = conv();
     const r = await CASES.conv2d_forward(lib, x, { C, H, W, O, K, relu: 1, variant: 'reference' });
     return [[r.output, conv2dForwardRef(x.input, C, H, W, x.weight, x.bias, O, K, true)]];
   } },
-  conv2d_flat16: convVersion('flat16', W),
-  conv2d_3x3_rows: convVersion('rows', W),
-  conv2d_3x3_rows_vec4: convVersion('rows_vec4', 12),
-  winograd_filter_transform: winogradStage('filter'),
-  winograd_input_transform: winogradStage('input'),
-  winograd_gemm: winogradStage('gemm'),
-  winograd_output_transform: winogradStage('output'),
-  conv2d_sum_slices: { shape: `split-K forward in 3 slices, C=${C} → O=${O}`, run: async (lib) => {
+  'conv/v2_flat16': convVersion('flat16', W),
+  'conv/v3_rows': convVersion('rows', W),
+  'conv/v4_rows_vec4': convVersion('rows_vec4', 12),
+  'conv/v5_winograd_filter': winogradStage('filter'),
+  'conv/v5_winograd_input': winogradStage('input'),
+  'conv/v5_winograd_gemm': winogradStage('gemm'),
+  'conv/v5_winograd_output': winogradStage('output'),
+  'conv/sum_slices': { shape: `split-K forward in 3 slices, C=${C} → O=${O}`, run: async (lib) => {
     const x = conv();
     const r = await CASES.conv2d_forward(lib, x, { C, H, W, O, K, relu: 1, splits: 3, variant: 'reference' });
     return [[r.output, conv2dForwardRef(x.input, C, H, W, x.weight, x.bias, O, K, true)]];
   } },
-  conv2d_backward_input: { shape: `O=${O} ${H}×${W} → C=${C}`, run: async (lib) => {
+  'conv/v1_backward_input': { shape: `O=${O} ${H}×${W} → C=${C}`, run: async (lib) => {
     const x = conv();
     const r = await CASES.conv2d_backward_input(lib, x, { C, H, W, O, K, variant: 'reference' });
     return [[r.grad_input, conv2dBackwardInputRef(x.grad_output, C, H, W, x.weight, O, K)]];
   } },
-  conv2d_backward_weight: { shape: `${O}×${C}×${K}×${K} from ${H}×${W}`, run: async (lib) => {
+  'conv/backward_weight': { shape: `${O}×${C}×${K}×${K} from ${H}×${W}`, run: async (lib) => {
     const x = conv();
     const r = await CASES.conv2d_backward_weight(lib, x, { C, H, W, O, K });
     return [[r.grad_weight, conv2dBackwardWeightRef(x.input, C, H, W, x.grad_output, O, K)]];
   } },
-  conv2d_backward_bias: { shape: `O=${O}, ${H}×${W}`, run: async (lib) => {
+  'conv/backward_bias': { shape: `O=${O}, ${H}×${W}`, run: async (lib) => {
     const x = conv();
     const r = await CASES.conv2d_backward_weight(lib, x, { C, H, W, O, K });
     return [[r.grad_bias, conv2dBackwardBiasRef(x.grad_output, O, H * W)]];
   } },
-  conv2d_repack_weights: { shape: `${O}×${C}×${K}×${K}`, run: async (lib) => {
+  'conv/repack_weights': { shape: `${O}×${C}×${K}×${K}`, run: async (lib) => {
     const x = conv();
     const r = await CASES.conv2d_repack_weights(lib, x, { C, O, K });
     return [[r.forward, repackWeightsRef(x.weight, O, C, K, false)], [r.backward, repackWeightsRef(x.weight, O, C, K, true)]];
   } },
-  relu_forward: { shape: 'n=1000', run: async (lib) => {
+  'elementwise/relu_forward': { shape: 'n=1000', run: async (lib) => {
     const x = { input: rand(1000), grad_output: rand(1000) };
     const r = await CASES.relu(lib, x, { n: 1000 });
     return [[r.output, ref.reluForwardRef(x.input)]];
   } },
-  relu_backward: { shape: 'n=1000', run: async (lib) => {
+  'elementwise/relu_backward': { shape: 'n=1000', run: async (lib) => {
     const x = { input: rand(1000), grad_output: rand(1000) };
     const r = await CASES.relu(lib, x, { n: 1000 });
     return [[r.grad_input, ref.reluBackwardRef(x.input, x.grad_output)]];
   } },
-  relu_backward_inplace: { shape: 'n=1000', run: async (lib) => {
+  'elementwise/relu_backward_inplace': { shape: 'n=1000', run: async (lib) => {
     const x = { input: rand(1000), grad_output: rand(1000) };
     const r = await CASES.relu_inplace(lib, x, { n: 1000 });
     return [[r.grad, ref.reluBackwardRef(x.input, x.grad_output)]];
   } },
-  original_colors: { shape: '9×7 pixels', run: async (lib) => {
+  'image/original_colors': { shape: '9×7 pixels', run: async (lib) => {
     const bytes = () => Float32Array.from({ length: 63 * 4 }, () => Math.floor(Math.random() * 256));
     const x = { stylized: bytes(), content: bytes() };
     const r = await CASES.original_colors(lib, x, { HW: 63 });
@@ -138,70 +138,70 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
     // bytes may round differently at .5 (float32 vs float64): within one byte counts as equal
     return [[r.rgba.map((v, i) => (Math.abs(v - want[i]) <= 1 ? want[i] : v)), want]];
   } },
-  maxpool2x2_forward: { shape: '3×9×7', run: (lib) => pool(lib, 'max') },
-  maxpool2x2_backward: { shape: '3×9×7', run: (lib) => pool(lib, 'max') },
-  avgpool2x2_forward: { shape: '3×9×7', run: (lib) => pool(lib, 'avg') },
-  avgpool2x2_backward: { shape: '3×9×7', run: (lib) => pool(lib, 'avg') },
-  gram_forward: { shape: '7×33', run: (lib) => gram(lib, 'blocks') },
-  gram_forward_lanes: { shape: '7×33', run: (lib) => gram(lib, 'lanes') },
-  gram_backward_wide: { shape: '7×33', run: (lib) => gram(lib, 'blocks', 'wide') },
-  gram_backward: { shape: '7×33', run: gram },
-  gram_sum_slices: { shape: '6×9000 (split-K)', run: async (lib) => {
+  'pool/max_forward': { shape: '3×9×7', run: (lib) => pool(lib, 'max') },
+  'pool/max_backward': { shape: '3×9×7', run: (lib) => pool(lib, 'max') },
+  'pool/avg_forward': { shape: '3×9×7', run: (lib) => pool(lib, 'avg') },
+  'pool/avg_backward': { shape: '3×9×7', run: (lib) => pool(lib, 'avg') },
+  'gram/v1_forward': { shape: '7×33', run: (lib) => gram(lib, 'blocks') },
+  'gram/v2_forward_lanes': { shape: '7×33', run: (lib) => gram(lib, 'lanes') },
+  'gram/v2_backward_wide': { shape: '7×33', run: (lib) => gram(lib, 'blocks', 'wide') },
+  'gram/v1_backward': { shape: '7×33', run: gram },
+  'gram/sum_slices': { shape: '6×9000 (split-K)', run: async (lib) => {
     const x: Arrays = { features: rand(6 * 9000), grad_gram: rand(36) };
     const r = await CASES.gram(lib, x, { C: 6, M: 9000, scale: 1 / 9000, variant: 'blocks' });
     return [[r.gram, ref.gramForwardRef(x.features, 6, 9000, 1 / 9000)]];
   } },
-  squared_error: { shape: 'n=1001', run: async (lib) => {
+  'loss/squared_error': { shape: 'n=1001', run: async (lib) => {
     const x = { input: rand(1001), target: rand(1001) };
     const r = await CASES.squared_error(lib, x, { n: 1001, scale: 0.5 });
     const e = ref.squaredErrorRef(x.input, x.target, 0.5);
     return [[[r.loss[1]], [e.loss]], [r.grad, e.grad]];
   } },
-  tv_loss: { shape: '3×17×9', run: async (lib) => {
+  'loss/tv': { shape: '3×17×9', run: async (lib) => {
     const x = { image: rand(3 * 17 * 9) };
     const r = await CASES.tv_loss(lib, x, { C: 3, H: 17, W: 9, scale: 1 });
     const e = ref.tvLossRef(x.image, 3, 17, 9, 1);
     return [[[r.loss[0]], [e.loss]], [r.grad, e.grad]];
   } },
-  reduce_sum: { shape: 'n=100003, dot', run: async (lib) => {
+  'reduce/v1_tree': { shape: 'n=100003, dot', run: async (lib) => {
     const x = positivePair(100003);
     const r = await CASES.reduce(lib, x, { n: 100003, dot: true, scale: 1, variant: 'tree' });
     return [[[r.out[2]], [ref.sumRef(x.a, x.b)]]];
   } },
-  reduce_chunks: { shape: 'n=100003, dot', run: async (lib) => {
+  'reduce/v2_chunks': { shape: 'n=100003, dot', run: async (lib) => {
     const x = positivePair(100003);
     const r = await CASES.reduce(lib, x, { n: 100003, dot: true, scale: 1, variant: 'chunks' });
     return [[[r.out[2]], [ref.sumRef(x.a, x.b)]]];
   } },
-  axpby: { shape: 'n=999', run: async (lib) => {
+  'elementwise/axpby': { shape: 'n=999', run: async (lib) => {
     const x = { x: rand(999), y: rand(999) };
     const r = await CASES.axpby(lib, x, { n: 999, a: 2, b: -0.5 });
     return [[r.y, ref.axpbyRef(2, x.x, -0.5, x.y)]];
   } },
-  fill: { shape: 'n=999', run: async (lib) => {
+  'elementwise/fill': { shape: 'n=999', run: async (lib) => {
     const r = await CASES.fill(lib, {}, { n: 999, value: 0.25 });
     return [[r.y, new Float64Array(999).fill(0.25)]];
   } },
-  matmul: { shape: '64×72×33', run: async (lib) => {
+  'matmul/matmul': { shape: '64×72×33', run: async (lib) => {
     const x = { at: rand(33 * 64), b: rand(33 * 72) };
     const r = await CASES.matmul(lib, x, { M: 64, N: 72, K: 33 });
     return [[r.c, matmulRef(x.at, x.b, 64, 72, 33)]];
   } },
-  adam: { shape: 'n=777, t=1', run: async (lib) => {
+  'optim/adam': { shape: 'n=777, t=1', run: async (lib) => {
     const x = { param: rand(777), grad: rand(777), m: new Float32Array(777), v: new Float32Array(777) };
     const r = await CASES.adam(lib, x, { n: 777, hyper: ADAM_DEFAULTS, t: 1 });
     return [[r.param, ref.adamRef(x.param, x.grad, x.m, x.v, ADAM_DEFAULTS, 1).param]];
   } },
 };
 
-for (const k of ['preprocess', 'postprocess', 'clamp_image'] as const) {
+for (const k of ['image/preprocess', 'image/postprocess', 'image/clamp'] as const) {
   CHECKS[k] = { shape: '3×9×7 (torchvision convention)', run: async (lib) => {
     const rgba = Float32Array.from({ length: 9 * 7 * 4 }, () => Math.floor(Math.random() * 256));
     const wild = rand(3 * 63, 5);
     const r = await CASES.image(lib, { rgba, wild }, { H: 9, W: 7, convention: TORCHVISION_CONVENTION });
     const { lo, hi } = pixelBounds(TORCHVISION_CONVENTION);
-    if (k === 'preprocess') return [[r.net, ref.preprocessRef(rgba, 9, 7, TORCHVISION_CONVENTION)]];
-    if (k === 'postprocess') return [[r.rgba, ref.postprocessRef(ref.preprocessRef(rgba, 9, 7, TORCHVISION_CONVENTION), 9, 7, TORCHVISION_CONVENTION)]];
+    if (k === 'image/preprocess') return [[r.net, ref.preprocessRef(rgba, 9, 7, TORCHVISION_CONVENTION)]];
+    if (k === 'image/postprocess') return [[r.rgba, ref.postprocessRef(ref.preprocessRef(rgba, 9, 7, TORCHVISION_CONVENTION), 9, 7, TORCHVISION_CONVENTION)]];
     return [[r.clamped, wild.map((v, i) => Math.min(hi[Math.floor(i / 63)], Math.max(lo[Math.floor(i / 63)], v)))]];
   } };
 }

@@ -46,6 +46,6 @@ export function setupExplorer(library: () => Promise<KernelLibrary>, guard: (f: 
     li.append(b);
     list.append(li);
   }
-  showKernel('conv2d_forward');
+  showKernel('conv/v1_forward');
   $('kernel-run').onclick = guard(() => runCheck(library));
 }

@@ -1,4 +1,4 @@
-/** Host side of the Adam update (shaders/adam.wgsl). The optimizer state m, v lives on the GPU. */
+/** Host side of the Adam update (shaders/optim/adam.wgsl). The optimizer state m, v lives on the GPU. */
 import { grid1d, type Dispatch } from './kernel.js';
 import type { KernelLibrary } from './library.js';
 import { expectFits, numel, shapeStr, type Tensor } from './tensor.js';
@@ -24,5 +24,5 @@ export function adamStep(lib: KernelLibrary, param: Tensor, grad: Tensor, m: Ten
     if (numel(x.shape) !== n) throw new Error(`adamStep: ${name} has shape ${shapeStr(x.shape)}, param has ${shapeStr(param.shape)}`);
     expectFits(`adamStep: ${name}`, x);
   }
-  return lib.kernel('adam').bind({ grad: grad.buffer, param: param.buffer, m: m.buffer, v: v.buffer }, adamParams(h, t, n), grid1d(n, 256));
+  return lib.kernel('optim/adam').bind({ grad: grad.buffer, param: param.buffer, m: m.buffer, v: v.buffer }, adamParams(h, t, n), grid1d(n, 256));
 }

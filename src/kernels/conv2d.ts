@@ -1,5 +1,5 @@
 /**
- * Host side of the convolution kernels (shaders/conv2d_*.wgsl): shape checks and dispatch shapes.
+ * Host side of the convolution kernels (shaders/conv/*.wgsl): shape checks and dispatch shapes.
  * Convolutions are stride 1 with "same" zero padding K/2, K odd (VGG uses K = 3).
  */
 import type { Dispatch } from './kernel.js';
@@ -16,9 +16,9 @@ export interface ConvWeights {
   weight: Tensor;
   /** O */
   bias: Tensor;
-  /** K×K×C×ceil8(O), for conv2d_forward */
+  /** K×K×C×ceil8(O), for conv/v1_forward */
   packedForward: Tensor;
-  /** K×K×O×ceil8(C), for conv2d_backward_input; null if made without backward support */
+  /** K×K×O×ceil8(C), for conv/v1_backward_input; null if made without backward support */
   packedBackward: Tensor | null;
   /**
    * Winograd-transformed filters (16×C×ceil16(O) forward, 16×O×ceil16(C) backward), made from the
@@ -51,7 +51,7 @@ export function packConvWeights(lib: KernelLibrary, weight: Tensor, bias: Tensor
   const [O, C, K, K2] = weight.shape;
   if (K !== K2 || K % 2 !== 1) throw new Error(`packConvWeights: kernel must be square with odd size, got ${K}×${K2}`);
   expectShape('packConvWeights: bias', bias, [O]);
-  const repack = lib.kernel('conv2d_repack_weights');
+  const repack = lib.kernel('conv/repack_weights');
   const packedForward = lib.tensor([K, K, C, ceil8(O)], 'conv.packedForward');
   const dispatches = [
     repack.bind({ weight: weight.buffer, packed: packedForward.buffer }, { O, C, K, transpose: 0, P: ceil8(O) }, grid1d(K * K * C * ceil8(O), 64)),
@@ -87,16 +87,16 @@ export function convSplits(lib: KernelLibrary, HW: number, outChannels: number, 
 }
 
 /**
- * Which kernel version runs a conv: "rows" (conv2d_3x3_rows, version 2: 8 pixels of one row per
- * invocation, inputs reused across the three column taps) or "reference" (conv2d_forward /
- * conv2d_backward_input, version 1: 8 flattened pixels, any odd K), or "rows_vec4" (version 3:
+ * Which kernel version runs a conv: "rows" (conv/v3_rows, version 2: 8 pixels of one row per
+ * invocation, inputs reused across the three column taps) or "reference" (conv/v1_forward /
+ * conv/v1_backward_input, version 1: 8 flattened pixels, any odd K), or "rows_vec4" (version 3:
  * version 2 with the row read as aligned vec4s, for W % 4 = 0), or "winograd" (version 4:
  * Winograd F(2×2, 3×3) as input transform, 16 matrix products and output transform, 2.25× fewer
  * multiplies; 3×3 only). "auto" picks per adapter:
  * on GPUs for 3×3 kernels on maps at least 8 wide, version 3 where W % 4 = 0, else version 2
  * (H100: v1 8–12, v2 17–20, v3 19–23 TFLOP/s; Winograd not measured there yet). On software
  * adapters Winograd for 3×3 kernels where the map has at least WINOGRAD_MIN_TILES 2×2 tiles, else
- * "flat16" (conv2d_flat16: version 1 with 16 output channels per invocation, any K) where the
+ * "flat16" (conv/v2_flat16: version 1 with 16 output channels per invocation, any K) where the
  * channels pad to a multiple of 16, else version 1 (SwiftShader, 2 cores: v1 3.8–4.1, flat16
  * 4.2–4.9, v2 3.5–3.7 GFLOP/s; Winograd: see bench/results/HISTORY.md).
  */
@@ -186,7 +186,7 @@ export function planConv(lib: KernelLibrary, R: number, N: number, K: number, H:
 
 /**
  * The Winograd-transformed filters of one direction, made on first use from the packed copy
- * (winograd_filter_transform) and kept in `w.winograd` (released by releasePackedWeights).
+ * (conv/v5_winograd_filter) and kept in `w.winograd` (released by releasePackedWeights).
  */
 export function winogradFilters(lib: KernelLibrary, w: ConvWeights, direction: 'forward' | 'backward'): Tensor {
   if (w.K !== 3) throw new Error(`winogradFilters: Winograd F(2×2, 3×3) needs a 3×3 kernel, got ${w.K}×${w.K}`);
@@ -197,7 +197,7 @@ export function winogradFilters(lib: KernelLibrary, w: ConvWeights, direction: '
   const [R, N] = direction === 'forward' ? [w.C, w.O] : [w.O, w.C];
   const U = lib.tensor([16, R, ceil16(N)], `conv.winograd.${direction}`);
   runOnce(lib, [
-    lib.kernel('winograd_filter_transform').bind(
+    lib.kernel('conv/v5_winograd_filter').bind(
       { packed: packed.buffer, U: U.buffer },
       { R, N, NP: ceil8(N), N16: ceil16(N), flip: direction === 'backward' ? 1 : 0 },
       grid1d(R * ceil16(N), 64),
@@ -228,9 +228,9 @@ export function winogradConv(lib: KernelLibrary, input: Tensor, U: Tensor, bias:
     const tiles = Math.min(chunk, P - begin);
     const T8 = ceil8(tiles);
     ds.push(
-      lib.kernel('winograd_input_transform').bind({ input: input.buffer, V: data.buffer }, { C: R, H, W, TW, P, P8: T8, p_begin: begin }, grid1d(R * T8, 64)),
-      lib.kernel('winograd_gemm').bind({ U: U.buffer, V: data.buffer, M: products.buffer }, { R, N, N16: ceil16(N), P8: T8 }, [Math.ceil(((T8 / 8) * ceil16(N)) / 16 / 64), 1, 16]),
-      lib.kernel('winograd_output_transform').bind(
+      lib.kernel('conv/v5_winograd_input').bind({ input: input.buffer, V: data.buffer }, { C: R, H, W, TW, P, P8: T8, p_begin: begin }, grid1d(R * T8, 64)),
+      lib.kernel('conv/v5_winograd_gemm').bind({ U: U.buffer, V: data.buffer, M: products.buffer }, { R, N, N16: ceil16(N), P8: T8 }, [Math.ceil(((T8 / 8) * ceil16(N)) / 16 / 64), 1, 16]),
+      lib.kernel('conv/v5_winograd_output').bind(
         { M: products.buffer, bias: (bias ?? products).buffer, output: output.buffer },
         { N, H, W, TW, P8: T8, p_begin: begin, tiles, relu: relu ? 1 : 0, has_bias: bias ? 1 : 0 },
         grid1d(N * tiles, 64),
@@ -243,7 +243,7 @@ export function winogradConv(lib: KernelLibrary, input: Tensor, U: Tensor, bias:
 /** A conv dispatch in the kernels' terms: C channels reduced, O produced (swapped for backward-input). */
 interface ConvDims { C: number; H: number; W: number; O: number; K: number; relu: boolean; chunk: number; partial: boolean; flip: boolean }
 
-/** Whether software adapters use conv2d_flat16 (16 × 8 blocks) where the channels allow. */
+/** Whether software adapters use conv/v2_flat16 (16 × 8 blocks) where the channels allow. */
 const FLAT16_ON_SOFTWARE = true;
 
 function flat16Conv(
@@ -255,14 +255,14 @@ function flat16Conv(
   d: ConvDims,
 ): Dispatch {
   const groups: [number, number, number] = [Math.ceil(Math.ceil((d.H * d.W) / 8) / 64), ceil8(d.O) / 16, Math.ceil(d.C / d.chunk)];
-  return lib.kernel('conv2d_flat16').bind(
+  return lib.kernel('conv/v2_flat16').bind(
     { input: input.buffer, weight: packed.buffer, bias: (bias ?? packed).buffer, output: output.buffer },
     { C: d.C, H: d.H, W: d.W, O: d.O, K: d.K, O8: ceil8(d.O), relu: d.relu ? 1 : 0, c_chunk: d.chunk, partial: d.partial ? 1 : 0, flip: d.flip ? 1 : 0, has_bias: bias ? 1 : 0 },
     groups,
   );
 }
 
-const ROWS_KERNEL = { rows: 'conv2d_3x3_rows', rows_vec4: 'conv2d_3x3_rows_vec4' } as const;
+const ROWS_KERNEL = { rows: 'conv/v3_rows', rows_vec4: 'conv/v4_rows_vec4' } as const;
 
 function rowsConv(
   lib: KernelLibrary,
@@ -333,7 +333,7 @@ export function conv2dForward(lib: KernelLibrary, input: Tensor, w: ConvWeights,
   if (v !== 'reference') {
     return versionedConv(lib, v, input, w.packedForward, w.bias, output, scratch?.slices, { C, H, W, O: w.O, K: w.K, relu, chunk, partial: S > 1, flip: false });
   }
-  const conv = lib.kernel('conv2d_forward').bind(
+  const conv = lib.kernel('conv/v1_forward').bind(
     { input: input.buffer, weight: w.packedForward.buffer, bias: w.bias.buffer, output: (S > 1 ? scratch!.slices! : output).buffer },
     { C, H, W, O: w.O, K: w.K, O8: ceil8(w.O), relu: relu ? 1 : 0, c_chunk: chunk, partial: S > 1 ? 1 : 0 },
     groups,
@@ -343,7 +343,7 @@ export function conv2dForward(lib: KernelLibrary, input: Tensor, w: ConvWeights,
 }
 
 function sumSlices(lib: KernelLibrary, partial: Tensor, slices: number, O: number, HW: number, output: Tensor, bias: Tensor | null, relu: boolean): Dispatch {
-  return lib.kernel('conv2d_sum_slices').bind(
+  return lib.kernel('conv/sum_slices').bind(
     { partial: partial.buffer, bias: (bias ?? partial).buffer, output: output.buffer },
     { O, HW, slices, relu: relu ? 1 : 0, has_bias: bias ? 1 : 0 },
     grid1d(O * HW, 256),
@@ -368,7 +368,7 @@ export function conv2dBackwardInput(lib: KernelLibrary, gradOutput: Tensor, w: C
   if (v !== 'reference') {
     return versionedConv(lib, v, gradOutput, w.packedBackward, null, gradInput, scratch?.slices, { C: O, H, W, O: w.C, K: w.K, relu: false, chunk, partial: S > 1, flip: true });
   }
-  const conv = lib.kernel('conv2d_backward_input').bind(
+  const conv = lib.kernel('conv/v1_backward_input').bind(
     { grad_output: gradOutput.buffer, weight: w.packedBackward.buffer, grad_input: (S > 1 ? scratch!.slices! : gradInput).buffer },
     { C: w.C, H, W, O: w.O, K: w.K, C8: ceil8(w.C), o_chunk: chunk },
     groups,
@@ -385,7 +385,7 @@ export function conv2dBackwardWeight(lib: KernelLibrary, input: Tensor, gradOutp
   expectPositiveInts('conv2dBackwardWeight', { O, K });
   expectShape('conv2dBackwardWeight: grad_weight', gradWeight, [O, C, K, K]);
   expectShape('conv2dBackwardWeight: grad_output', gradOutput, [O, H, W]);
-  return lib.kernel('conv2d_backward_weight').bind(
+  return lib.kernel('conv/backward_weight').bind(
     { input: input.buffer, grad_output: gradOutput.buffer, grad_weight: gradWeight.buffer },
     { C, H, W, O, K },
     grid1d(O * C * K * K, 64),
@@ -396,5 +396,5 @@ export function conv2dBackwardWeight(lib: KernelLibrary, input: Tensor, gradOutp
 export function conv2dBackwardBias(lib: KernelLibrary, gradOutput: Tensor, gradBias: Tensor): Dispatch {
   const { C: O, H, W } = convDims('conv2dBackwardBias: grad_output', gradOutput);
   expectShape('conv2dBackwardBias: grad_bias', gradBias, [O]);
-  return lib.kernel('conv2d_backward_bias').bind({ grad_output: gradOutput.buffer, grad_bias: gradBias.buffer }, { O, HW: H * W }, [Math.ceil(O / 64), 1, 1]);
+  return lib.kernel('conv/backward_bias').bind({ grad_output: gradOutput.buffer, grad_bias: gradBias.buffer }, { O, HW: H * W }, [Math.ceil(O / 64), 1, 1]);
 }

@@ -10,8 +10,8 @@ function featureDims(what: string, f: Tensor): { C: number; M: number } {
 }
 
 /**
- * Gram kernel versions: "blocks" (gram_forward, version 1: one 4×4 block per invocation, no
- * barriers — best on software adapters) and "lanes" (gram_forward_lanes, version 2: 64 lanes
+ * Gram kernel versions: "blocks" (gram/v1_forward, version 1: one 4×4 block per invocation, no
+ * barriers — best on software adapters) and "lanes" (gram/v2_forward_lanes, version 2: 64 lanes
  * share a block and split m, coalesced reads, one barrier — best on GPUs). "auto" picks by adapter.
  */
 export type GramVariant = 'auto' | 'blocks' | 'lanes';
@@ -40,7 +40,7 @@ export function gramForward(lib: KernelLibrary, features: Tensor, gram: Tensor, 
   const { C, M } = featureDims('gramForward: features', features);
   expectShape('gramForward: gram', gram, [C, C]);
   const v = gramVariant(lib, variant);
-  const kernel = lib.kernel(v === 'lanes' ? 'gram_forward_lanes' : 'gram_forward');
+  const kernel = lib.kernel(v === 'lanes' ? 'gram/v2_forward_lanes' : 'gram/v1_forward');
   // version 1: 8×8 invocations per workgroup, one 4×4 block each; version 2: a workgroup per block
   const blocks = v === 'lanes' ? Math.ceil(C / 4) : Math.ceil(Math.ceil(C / 4) / 8);
   const slices = scratch ? gramSlices(C, M, v) : 1;
@@ -49,13 +49,13 @@ export function gramForward(lib: KernelLibrary, features: Tensor, gram: Tensor, 
   if (numel(scratch!.shape) < slices * C * C) throw new Error(`gramForward: scratch ${shapeStr(scratch!.shape)} holds fewer than ${slices}×${C}×${C} floats`);
   return [
     kernel.bind({ features: features.buffer, gram: scratch!.buffer }, { C, M, scale, chunk }, [blocks, blocks, slices]),
-    lib.kernel('gram_sum_slices').bind({ partial: scratch!.buffer, gram: gram.buffer }, { n: C * C, slices }, grid1d(C * C, 256)),
+    lib.kernel('gram/sum_slices').bind({ partial: scratch!.buffer, gram: gram.buffer }, { n: C * C, slices }, grid1d(C * C, 256)),
   ];
 }
 
 /**
- * grad_features = scale·(dG + dGᵀ)·F. Versions: "narrow" (gram_backward, 4×4 blocks) and "wide"
- * (gram_backward_wide, 4×8 blocks, fewer loads per multiply-add); "auto" takes the wide one on
+ * grad_features = scale·(dG + dGᵀ)·F. Versions: "narrow" (gram/v1_backward, 4×4 blocks) and "wide"
+ * (gram/v2_backward_wide, 4×8 blocks, fewer loads per multiply-add); "auto" takes the wide one on
  * software adapters, where it was measured faster, and the narrow one elsewhere.
  */
 export function gramBackward(lib: KernelLibrary, features: Tensor, gradGram: Tensor, gradFeatures: Tensor, scale = 1, variant: 'auto' | 'narrow' | 'wide' = 'auto'): Dispatch {
@@ -63,7 +63,7 @@ export function gramBackward(lib: KernelLibrary, features: Tensor, gradGram: Ten
   expectShape('gramBackward: grad_gram', gradGram, [C, C]);
   expectShape('gramBackward: grad_features', gradFeatures, features.shape);
   const wide = variant === 'wide' || (variant === 'auto' && lib.ctx.info.isSoftware);
-  return lib.kernel(wide ? 'gram_backward_wide' : 'gram_backward').bind(
+  return lib.kernel(wide ? 'gram/v2_backward_wide' : 'gram/v1_backward').bind(
     { features: features.buffer, grad_gram: gradGram.buffer, grad_features: gradFeatures.buffer },
     { C, M, scale },
     [Math.ceil(Math.ceil(M / (wide ? 8 : 4)) / 64), Math.ceil(C / 4), 1],

@@ -42,7 +42,7 @@ function conventionParams(c: InputConvention) {
 export function preprocess(lib: KernelLibrary, pixels: GPUBuffer, H: number, W: number, output: Tensor, conv: InputConvention): Dispatch {
   expectShape('preprocess: output', output, [3, H, W]);
   if (pixels.size < H * W * 4) throw new Error(`preprocess: pixel buffer of ${pixels.size} bytes is too small for ${H}×${W}`);
-  return lib.kernel('preprocess').bind({ pixels, output: output.buffer }, { HW: H * W, ...conventionParams(conv) }, grid1d(H * W, 256));
+  return lib.kernel('image/preprocess').bind({ pixels, output: output.buffer }, { HW: H * W, ...conventionParams(conv) }, grid1d(H * W, 256));
 }
 
 /** image 3×H×W → pixels H·W packed RGBA8, clamped, alpha 255. */
@@ -51,7 +51,7 @@ export function postprocess(lib: KernelLibrary, image: Tensor, pixels: GPUBuffer
   expectFits('postprocess: image', image);
   const [, H, W] = image.shape;
   if (pixels.size < H * W * 4) throw new Error(`postprocess: pixel buffer of ${pixels.size} bytes is too small for ${H}×${W}`);
-  return lib.kernel('postprocess').bind({ image: image.buffer, pixels }, { HW: H * W, ...conventionParams(conv) }, grid1d(H * W, 256));
+  return lib.kernel('image/postprocess').bind({ image: image.buffer, pixels }, { HW: H * W, ...conventionParams(conv) }, grid1d(H * W, 256));
 }
 
 /** Per-channel network-space bounds of valid pixels [0,1] (in the network's channel order). */
@@ -67,7 +67,7 @@ export function clampImage(lib: KernelLibrary, image: Tensor, conv: InputConvent
   expectFits('clampImage', image);
   const HW = image.shape[1] * image.shape[2];
   const { lo, hi } = pixelBounds(conv);
-  return lib.kernel('clamp_image').bind(
+  return lib.kernel('image/clamp').bind(
     { image: image.buffer },
     { HW, lo0: lo[0], lo1: lo[1], lo2: lo[2], hi0: hi[0], hi1: hi[1], hi2: hi[2] },
     grid1d(3 * HW, 256),
@@ -82,5 +82,5 @@ export function originalColors(lib: KernelLibrary, stylized: GPUBuffer, content:
   for (const [name, b] of [['stylized', stylized], ['content', content], ['output', output]] as const) {
     if (b.size < HW * 4) throw new Error(`originalColors: ${name} buffer of ${b.size} bytes is too small for ${HW} pixels`);
   }
-  return lib.kernel('original_colors').bind({ stylized, content, output }, { HW }, grid1d(HW, 256));
+  return lib.kernel('image/original_colors').bind({ stylized, content, output }, { HW }, grid1d(HW, 256));
 }

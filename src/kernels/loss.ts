@@ -14,20 +14,20 @@ export function squaredError(lib: KernelLibrary, input: Tensor, target: Tensor, 
     if (numel(t.shape) !== n) throw new Error(`squaredError: ${name} has shape ${shapeStr(t.shape)}, input has ${shapeStr(input.shape)}`);
     expectFits(`squaredError: ${name}`, t);
   }
-  return lib.kernel('squared_error').bind(
+  return lib.kernel('loss/squared_error').bind(
     { input: input.buffer, reference: target.buffer, terms: terms.buffer, grad: grad.buffer },
     { n, scale, accumulate: accumulate ? 1 : 0 },
     grid1d(n, 256),
   );
 }
 
-/** Total variation terms and gradient of a C×H×W image (see shaders/tv_loss.wgsl). */
+/** Total variation terms and gradient of a C×H×W image (see shaders/loss/tv.wgsl). */
 export function tvLoss(lib: KernelLibrary, image: Tensor, terms: Tensor, grad: Tensor, scale: number, accumulate = false): Dispatch {
   if (image.shape.length !== 3) throw new Error(`tvLoss: expected a C×H×W image, got ${shapeStr(image.shape)}`);
   const [C, H, W] = image.shape;
   expectShape('tvLoss: terms', terms, image.shape);
   expectShape('tvLoss: grad', grad, image.shape);
-  return lib.kernel('tv_loss').bind(
+  return lib.kernel('loss/tv').bind(
     { image: image.buffer, terms: terms.buffer, grad: grad.buffer },
     { C, H, W, scale, accumulate: accumulate ? 1 : 0 },
     grid1d(C * H * W, 256),
@@ -49,8 +49,8 @@ export interface ReduceArgs {
 }
 
 /**
- * Reduction versions: "tree" (reduce_sum: 256-wide workgroups, a tree in workgroup memory — for
- * GPUs) and "chunks" (reduce_chunks: each invocation sums a contiguous chunk serially, no
+ * Reduction versions: "tree" (reduce/v1_tree: 256-wide workgroups, a tree in workgroup memory — for
+ * GPUs) and "chunks" (reduce/v2_chunks: each invocation sums a contiguous chunk serially, no
  * barriers — for software adapters, where a 512×512 Gram's loss took 80 ms with the tree and
  * barriers dominate). "auto" picks by adapter.
  */
@@ -68,7 +68,7 @@ export function reduceSum(lib: KernelLibrary, args: ReduceArgs, variant: ReduceV
   const mode = b ? 1 : 0;
   const bBuf = (b ?? a).buffer;
   if (variant === 'chunks' || (variant === 'auto' && lib.ctx.info.isSoftware)) {
-    const kc = lib.kernel('reduce_chunks');
+    const kc = lib.kernel('reduce/v2_chunks');
     // at most REDUCE_PARTIALS chunks of at least 256, then one invocation over the partials
     const chunk = Math.max(256, Math.ceil(n / REDUCE_PARTIALS));
     const count = Math.ceil(n / chunk);
@@ -78,7 +78,7 @@ export function reduceSum(lib: KernelLibrary, args: ReduceArgs, variant: ReduceV
       kc.bind({ a: partials.buffer, b: partials.buffer, output: out.buffer }, { n: count, chunk: count, mode: 0, out_offset: outIndex, scale }, [1, 1, 1]),
     ];
   }
-  const k = lib.kernel('reduce_sum');
+  const k = lib.kernel('reduce/v1_tree');
   const groups = Math.min(REDUCE_PARTIALS, Math.ceil(n / 256));
   if (groups <= 1) {
     return [k.bind({ a: a.buffer, b: bBuf, output: out.buffer }, { n, block: 256 * Math.ceil(n / 256), mode, out_offset: outIndex, scale }, [1, 1, 1])];

@@ -1,4 +1,4 @@
-/** Host side of the benchmark GEMM (shaders/matmul.wgsl): C (M×N) = A·B with A given as Aᵀ (K×M). */
+/** Host side of the benchmark GEMM (shaders/matmul/matmul.wgsl): C (M×N) = A·B with A given as Aᵀ (K×M). */
 import type { Dispatch } from './kernel.js';
 import type { KernelLibrary } from './library.js';
 import { expectShape, type Tensor } from './tensor.js';
@@ -9,7 +9,7 @@ export function matmul(lib: KernelLibrary, at: Tensor, b: Tensor, c: Tensor): Di
   if (M % 8 || N % 8) throw new Error(`matmul: M=${M} and N=${N} must be multiples of 8`);
   expectShape('matmul: b', b, [K, N]);
   expectShape('matmul: c', c, [M, N]);
-  return lib.kernel('matmul').bind({ at: at.buffer, b: b.buffer, c: c.buffer }, { M, N, K }, [Math.ceil(N / 64), Math.ceil(M / 64), 1]);
+  return lib.kernel('matmul/matmul').bind({ at: at.buffer, b: b.buffer, c: c.buffer }, { M, N, K }, [Math.ceil(N / 64), Math.ceil(M / 64), 1]);
 }
 
 /** CPU reference: C = Atᵀ·B. */

@@ -19,7 +19,7 @@ export function poolForward(lib: KernelLibrary, kind: PoolKind, input: Tensor, o
   const [C, Ho, Wo] = pooledShape(input.shape);
   expectShape(`${kind}pool forward: output`, output, [C, Ho, Wo]);
   const [, H, W] = input.shape;
-  return lib.kernel(kind === 'max' ? 'maxpool2x2_forward' : 'avgpool2x2_forward').bind(
+  return lib.kernel(kind === 'max' ? 'pool/max_forward' : 'pool/avg_forward').bind(
     { input: input.buffer, output: output.buffer },
     { C, H, W },
     grid1d(C * Ho * Wo, 256),
@@ -33,11 +33,11 @@ export function poolBackward(lib: KernelLibrary, kind: PoolKind, input: Tensor, 
   expectShape(`${kind}pool backward: grad_output`, gradOutput, [C, Ho, Wo]);
   expectShape(`${kind}pool backward: grad_input`, gradInput, [C, H, W]);
   if (kind === 'max') {
-    return lib.kernel('maxpool2x2_backward').bind(
+    return lib.kernel('pool/max_backward').bind(
       { input: input.buffer, grad_output: gradOutput.buffer, grad_input: gradInput.buffer },
       { C, H, W },
       grid1d(C * H * W, 256),
     );
   }
-  return lib.kernel('avgpool2x2_backward').bind({ grad_output: gradOutput.buffer, grad_input: gradInput.buffer }, { C, H, W }, grid1d(C * H * W, 256));
+  return lib.kernel('pool/avg_backward').bind({ grad_output: gradOutput.buffer, grad_input: gradInput.buffer }, { C, H, W }, grid1d(C * H * W, 256));
 }

@@ -1,5 +1,5 @@
 /**
- * CPU references for the Winograd F(2×2, 3×3) kernels (shaders/winograd_*.wgsl), stage by stage,
+ * CPU references for the Winograd F(2×2, 3×3) kernels (shaders/conv/v5_winograd_*.wgsl), stage by stage,
  * in the kernels' layouts, written with the transform matrices spelled out:
  *   out tile (2×2) = Aᵀ · [ (G·g·Gᵀ) ⊙ (Bᵀ·d·B) ] · A,   d = the tile's 4×4 input patch, g = 3×3 filter.
  * Summed over input channels before the output transform. Double precision throughout.
@@ -39,7 +39,7 @@ export function winogradTilesRef(H: number, W: number) {
 }
 
 /**
- * winograd_filter_transform from OIHW weights: U 16×R×ceil16(N). Forward: R = C, N = O, g = w[o, c].
+ * conv/v5_winograd_filter from OIHW weights: U 16×R×ceil16(N). Forward: R = C, N = O, g = w[o, c].
  * Backward to input: R = O, N = C, g = w[o, c] rotated by 180° (the flipped, transposed filter).
  */
 export function winogradFilterRef(weight: Arr, O: number, C: number, direction: 'forward' | 'backward'): Float64Array {
@@ -59,7 +59,7 @@ export function winogradFilterRef(weight: Arr, O: number, C: number, direction: 
   return U;
 }
 
-/** winograd_input_transform: V 16×C×P8 (padding tiles zero). */
+/** conv/v5_winograd_input: V 16×C×P8 (padding tiles zero). */
 export function winogradInputRef(input: Arr, C: number, H: number, W: number): Float64Array {
   const { TW, P, P8 } = winogradTilesRef(H, W);
   const V = new Float64Array(16 * C * P8);
@@ -79,7 +79,7 @@ export function winogradInputRef(input: Arr, C: number, H: number, W: number): F
   return V;
 }
 
-/** winograd_gemm: M[b, n, p] = Σ_r U[b, r, n]·V[b, r, p]; M 16×N×P8. */
+/** conv/v5_winograd_gemm: M[b, n, p] = Σ_r U[b, r, n]·V[b, r, p]; M 16×N×P8. */
 export function winogradGemmRef(U: Arr, V: Arr, R: number, N: number, P8: number): Float64Array {
   const N16 = ceil16(N);
   const M = new Float64Array(16 * N * P8);
@@ -93,7 +93,7 @@ export function winogradGemmRef(U: Arr, V: Arr, R: number, N: number, P8: number
   return M;
 }
 
-/** winograd_output_transform: out N×H×W from M 16×N×P8, + bias (if given), ReLU if relu. */
+/** conv/v5_winograd_output: out N×H×W from M 16×N×P8, + bias (if given), ReLU if relu. */
 export function winogradOutputRef(M: Arr, bias: Arr | null, N: number, H: number, W: number, relu = false): Float64Array {
   const { TW, P, P8 } = winogradTilesRef(H, W);
   const out = new Float64Array(N * H * W);
