@@ -2,7 +2,11 @@
 // One invocation per output channel, a sequential sum over its plane (exact order, no atomics).
 // Layout: grad_output O×H×W, grad_bias O. Dispatch: ceil(O / 64) workgroups.
 
-struct Params { O: u32, HW: u32, _pad0: u32, _pad1: u32 }
+struct Params {
+  O: u32,   // output channels (planes of grad_output, length of grad_bias)
+  HW: u32,  // pixels per plane, H·W
+  _pad0: u32, _pad1: u32,  // padding to 16 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> grad_output: array<f32>;

@@ -7,7 +7,14 @@
 // Layout: input C×H×W, grad_output O×H×W, grad_weight O×C×K×K (OIHW).
 // Dispatch: ceil(O·C·K·K / 64) workgroups (spilling into y past 65535).
 
-struct Params { C: u32, H: u32, W: u32, O: u32, K: u32, _pad0: u32, _pad1: u32, _pad2: u32 }
+struct Params {
+  C: u32,  // input channels of the layer
+  H: u32,  // map height in pixels (input and grad_output)
+  W: u32,  // map width in pixels
+  O: u32,  // output channels of the layer
+  K: u32,  // kernel size (K×K taps, K odd, padding K/2)
+  _pad0: u32, _pad1: u32, _pad2: u32,  // padding to 32 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> input: array<f32>;

@@ -8,7 +8,14 @@
 // Layout: weight O×C×K×K; packed K×K×(C or O)×P. Dispatch: ceil(K·K·(C or O)·P / 64) workgroups
 // (spilling into y past 65535).
 
-struct Params { O: u32, C: u32, K: u32, transpose: u32, P: u32, _pad0: u32, _pad1: u32, _pad2: u32 }
+struct Params {
+  O: u32,          // output channels of the OIHW weight
+  C: u32,          // input channels of the OIHW weight
+  K: u32,          // kernel size (K×K taps)
+  transpose: u32,  // 0: HWIO packing, o fastest; 1: HWOI packing, c fastest
+  P: u32,          // fastest dimension padded to 8: ceil(O/8)·8 (transpose 0) or ceil(C/8)·8 (1)
+  _pad0: u32, _pad1: u32, _pad2: u32,  // padding to 32 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> weight: array<f32>;

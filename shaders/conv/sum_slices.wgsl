@@ -2,7 +2,14 @@
 //   output[o, p] = act(Σ_z partial[z, o, p] + (has_bias ? bias[o] : 0)),  act = ReLU if relu = 1
 // Layout: partial S×O×HW, bias O, output O×HW. Dispatch: ceil(O·HW / 256), spilling into y.
 
-struct Params { O: u32, HW: u32, slices: u32, relu: u32, has_bias: u32, _pad0: u32, _pad1: u32, _pad2: u32 }
+struct Params {
+  O: u32,         // output channels
+  HW: u32,        // pixels per channel plane, H·W
+  slices: u32,    // number of partial slices S to add
+  relu: u32,      // 1: ReLU after the sum (and bias)
+  has_bias: u32,  // 1: add bias[o]; 0: bias is not read
+  _pad0: u32, _pad1: u32, _pad2: u32,  // padding to 32 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> partial: array<f32>;

@@ -15,8 +15,14 @@
 // Dispatch: x = ceil(ceil(H·W / 8) / 64), y = C8 / 8, z = number of slices S.
 
 struct Params {
-  C: u32, H: u32, W: u32, O: u32,
-  K: u32, C8: u32, o_chunk: u32, _pad0: u32,
+  C: u32,        // input channels of the layer = channels of grad_input (produced here)
+  H: u32,        // map height in pixels
+  W: u32,        // map width in pixels
+  O: u32,        // output channels of the layer = channels of grad_output (reduced here)
+  K: u32,        // kernel size (K×K taps, K odd, padding K/2)
+  C8: u32,       // C padded to a multiple of 8: the packed weight's fastest dimension
+  o_chunk: u32,  // output channels per split-K slice: workgroup z sums [z·o_chunk, (z+1)·o_chunk)
+  _pad0: u32,    // padding to 32 bytes
 }
 
 @group(0) @binding(0) var<uniform> params: Params;

@@ -17,9 +17,16 @@
 // Dispatch: x = ceil(ceil(H·W / 8) / 64), y = O8 / 8, z = number of slices S.
 
 struct Params {
-  C: u32, H: u32, W: u32, O: u32,
-  K: u32, O8: u32, relu: u32, c_chunk: u32,
-  partial: u32, _pad0: u32, _pad1: u32, _pad2: u32,
+  C: u32,        // input channels
+  H: u32,        // map height in pixels (input and output)
+  W: u32,        // map width in pixels
+  O: u32,        // output channels
+  K: u32,        // kernel size (K×K taps, K odd, padding K/2)
+  O8: u32,       // O padded to a multiple of 8: the packed weight's fastest dimension
+  relu: u32,     // non-zero: ReLU after the bias (only when partial = 0)
+  c_chunk: u32,  // input channels per split-K slice: workgroup z sums [z·c_chunk, (z+1)·c_chunk)
+  partial: u32,  // 1: raw sums to slice z (conv/sum_slices finishes); 0: one slice, bias and ReLU here
+  _pad0: u32, _pad1: u32, _pad2: u32,  // padding to 48 bytes
 }
 
 @group(0) @binding(0) var<uniform> params: Params;

@@ -2,18 +2,28 @@
 //   flip = 0 (forward):        out[o, y, x] = Σ_c Σ_ky,kx w[ky, kx, c, o] · in[c, y+ky-pad, x+kx-pad]  (+ bias, ReLU)
 //   flip = 1 (backward-input): taps mirrored, in[c, y-ky+pad, x-kx+pad], with the transposed (HWOI)
 //                              packing, i.e. grad_input from grad_output.
-// Version 1 (conv/v1_forward / conv/v1_backward_input) with a register block of 16 output channels ×
-// 8 flattened pixels instead of 8 × 8: each gathered input value feeds 16 multiply-adds instead
-// of 8 (on SwiftShader a 16×8-block matmul/matmul runs ~12% faster than 8×8). No workgroup memory or
-// barriers. Needs O8 (output channels padded to 8) to be a multiple of 16.
+// Version 2 of the convolution: version 1 (conv/v1_forward / conv/v1_backward_input) with a
+// register block of 16 output channels × 8 flattened pixels instead of 8 × 8: each gathered input
+// value feeds 16 multiply-adds instead of 8 (on SwiftShader a 16×8-block matmul runs ~12% faster
+// than 8×8). No workgroup memory or barriers. Needs O8 (output channels padded to 8) to be a
+// multiple of 16.
 // Layout: input C×H×W; output O×H×W (or S slices, see split-K in conv/v1_forward); bias O;
-//         weight K×K×C×O8 as vec4 over outputs (conv2d_repack_weights' forward or transposed packing).
+//         weight K×K×C×O8 as vec4 over outputs (conv/repack_weights' forward or transposed packing).
 // Dispatch: x = ceil(ceil(H·W / 8) / 64), y = O8 / 16, z = number of slices S.
 
 struct Params {
-  C: u32, H: u32, W: u32, O: u32,
-  K: u32, O8: u32, relu: u32, c_chunk: u32,
-  partial: u32, flip: u32, has_bias: u32, _pad0: u32,
+  C: u32,         // channels reduced: input channels (flip = 1: grad_output's channels)
+  H: u32,         // map height in pixels (input and output)
+  W: u32,         // map width in pixels
+  O: u32,         // channels produced: output channels (flip = 1: grad_input's channels)
+  K: u32,         // kernel size (K×K taps, K odd, padding K/2)
+  O8: u32,        // O padded to 8, here a multiple of 16: the packed weight's fastest dimension
+  relu: u32,      // non-zero: ReLU when finishing (only when partial = 0)
+  c_chunk: u32,   // reduced channels per split-K slice: workgroup z sums [z·c_chunk, (z+1)·c_chunk)
+  partial: u32,   // 1: raw sums to slice z (conv/sum_slices finishes); 0: one slice, bias and ReLU here
+  flip: u32,      // 1: taps mirrored (backward to input, transposed packing); 0: forward
+  has_bias: u32,  // 1: add bias[o] when finishing; 0: bias is not read
+  _pad0: u32,     // padding to 48 bytes
 }
 
 @group(0) @binding(0) var<uniform> params: Params;

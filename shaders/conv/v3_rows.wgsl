@@ -2,7 +2,8 @@
 //   flip = 0 (forward):        out[o, y, x] = Σ_c Σ_ky,kx w[ky, kx, c, o] · in[c, y+ky-1, x+kx-1]  (+ bias, ReLU)
 //   flip = 1 (backward-input): the same with the taps mirrored, w[2-ky, 2-kx, c, o], which with
 //                              the transposed packing (HWOI) is grad_input = conv_transposeᵀ(grad_output).
-// Version 2 of conv/v1_forward / conv/v1_backward_input (those stay as the general-K references).
+// Version 3 of the convolution, 3×3 only; versions 0–2 (conv/v0_naive, conv/v1_forward /
+// conv/v1_backward_input, conv/v2_flat16) stay as the general-K kernels.
 // Each invocation computes 8 output channels × 8 pixels of ONE row. For each input channel and
 // kernel row it loads the 10 input values x0-1 … x0+8 once and reuses them for all three kx taps
 // (v[j + kx] feeds pixel j at tap kx): 10 scalar loads + 6 vec4 weight loads per 192 multiply-adds,
@@ -11,15 +12,23 @@
 //
 // Layout: input C×H×W; output O×H×W (or S slices of it, see split-K); bias O.
 //         weight: K×K×C×O8 (HWIO, O padded to O8 = ceil(O/8)·8), read as vec4 over 4 outputs —
-//         conv2d_repack_weights' forward packing, or its transposed packing for the backward pass.
+//         conv/repack_weights' forward packing, or its transposed packing for the backward pass.
 // Split-K: workgroup z sums input channels [z·c_chunk, (z+1)·c_chunk); partial = 1 writes raw sums
 // to slice z (conv/sum_slices finishes); partial = 0 applies bias (if has_bias) and ReLU (if relu).
 // Dispatch: x = ceil(H·ceil(W/8) / 64), y = O8 / 8, z = number of slices S.
 
 struct Params {
-  C: u32, H: u32, W: u32, O: u32,
-  O8: u32, relu: u32, c_chunk: u32, partial: u32,
-  flip: u32, has_bias: u32, _pad0: u32, _pad1: u32,
+  C: u32,         // channels reduced: input channels (flip = 1: grad_output's channels)
+  H: u32,         // map height in pixels (input and output)
+  W: u32,         // map width in pixels
+  O: u32,         // channels produced: output channels (flip = 1: grad_input's channels)
+  O8: u32,        // O padded to a multiple of 8: the packed weight's fastest dimension
+  relu: u32,      // non-zero: ReLU when finishing (only when partial = 0)
+  c_chunk: u32,   // reduced channels per split-K slice: workgroup z sums [z·c_chunk, (z+1)·c_chunk)
+  partial: u32,   // 1: raw sums to slice z (conv/sum_slices finishes); 0: one slice, bias and ReLU here
+  flip: u32,      // 1: taps mirrored (backward to input, transposed packing); 0: forward
+  has_bias: u32,  // 1: add bias[o] when finishing; 0: bias is not read
+  _pad0: u32, _pad1: u32,  // padding to 48 bytes
 }
 
 @group(0) @binding(0) var<uniform> params: Params;

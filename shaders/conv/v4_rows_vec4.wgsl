@@ -1,17 +1,25 @@
-// conv/v4_rows_vec4 — version 3 of the 3×3 convolution (GPUs, W a multiple of 4): the same
-// computation, flip, split-K, epilogue and layouts as conv/v3_rows (version 2), but the 10
+// conv/v4_rows_vec4 — version 4 of the convolution, 3×3 only (GPUs, W a multiple of 4): the same
+// computation, flip, split-K, epilogue and layouts as conv/v3_rows (version 3), but the 10
 // input values x0-1 … x0+8 of a kernel row are fetched as four aligned vec4 loads (the one
 // holding x0-1, x0…x0+3, x0+4…x0+7, the one holding x0+8) instead of ten scalar loads. On an
-// H100 version 2 is limited by L1 traffic (neighbouring invocations read 32 bytes apart, so each
+// H100 version 3 is limited by L1 traffic (neighbouring invocations read 32 bytes apart, so each
 // scalar load touches 8 cache lines per warp); this cuts the load instructions 2.5×.
 // Layout: input C×H×W read as vec4 (needs W % 4 = 0, so rows start 16-byte aligned); output
 // O×H×W (or S slices); bias O; weight K×K×C×O8 (HWIO), vec4 over outputs.
 // Dispatch: x = ceil(H·ceil(W/8) / 64), y = O8 / 8, z = number of slices S.
 
 struct Params {
-  C: u32, H: u32, W: u32, O: u32,
-  O8: u32, relu: u32, c_chunk: u32, partial: u32,
-  flip: u32, has_bias: u32, _pad0: u32, _pad1: u32,
+  C: u32,         // channels reduced: input channels (flip = 1: grad_output's channels)
+  H: u32,         // map height in pixels (input and output)
+  W: u32,         // map width in pixels (a multiple of 4)
+  O: u32,         // channels produced: output channels (flip = 1: grad_input's channels)
+  O8: u32,        // O padded to a multiple of 8: the packed weight's fastest dimension
+  relu: u32,      // non-zero: ReLU when finishing (only when partial = 0)
+  c_chunk: u32,   // reduced channels per split-K slice: workgroup z sums [z·c_chunk, (z+1)·c_chunk)
+  partial: u32,   // 1: raw sums to slice z (conv/sum_slices finishes); 0: one slice, bias and ReLU here
+  flip: u32,      // 1: taps mirrored (backward to input, transposed packing); 0: forward
+  has_bias: u32,  // 1: add bias[o] when finishing; 0: bias is not read
+  _pad0: u32, _pad1: u32,  // padding to 48 bytes
 }
 
 @group(0) @binding(0) var<uniform> params: Params;

@@ -2,13 +2,20 @@
 //   U[ξ, ν, r, n] = (G · g · Gᵀ)[ξ, ν],   g[ky, kx] = packed[ky, kx, r, n]  (flip = 1: packed[2-ky, 2-kx, r, n])
 //   G = [[1, 0, 0], [½, ½, ½], [½, -½, ½], [0, 0, 1]]
 // n is the produced channel and r the reduced one: for the forward conv the packing is
-// conv2d_repack_weights' forward one (r = c, n = o); for backward-to-input its transposed one
+// conv/repack_weights' forward one (r = c, n = o); for backward-to-input its transposed one
 // with flip = 1 (r = o, n = c: the flipped, transposed filter). Entries n ≥ N are zero, so the
 // GEMM (conv/v5_winograd_gemm) can always read 16 channels at once. Run once per weight tensor.
 // Layout: packed 3×3×R×NP (NP = N padded to 8); U 16×R×N16 (ξν = 4ξ + ν, N16 = N padded to 16).
 // Dispatch: ceil(R·N16 / 64), spilling into y.
 
-struct Params { R: u32, N: u32, NP: u32, N16: u32, flip: u32, _pad0: u32, _pad1: u32, _pad2: u32 }
+struct Params {
+  R: u32,     // channels reduced (forward: input channels C; backward: output channels O)
+  N: u32,     // channels produced (forward: O; backward to input: C)
+  NP: u32,    // N padded to a multiple of 8: the packed weight's fastest dimension
+  N16: u32,   // N padded to a multiple of 16: U's row length
+  flip: u32,  // 1: taps rotated by 180° (backward to input); 0: forward
+  _pad0: u32, _pad1: u32, _pad2: u32,  // padding to 32 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> packed: array<f32>;

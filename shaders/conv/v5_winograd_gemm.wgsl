@@ -9,7 +9,12 @@
 //         M 16×N×P8 (channels n ≥ N not stored).
 // Dispatch: x = ceil(P8 / 8 · N16 / 16 / 64), y = 1, z = 16.
 
-struct Params { R: u32, N: u32, N16: u32, P8: u32 }
+struct Params {
+  R: u32,    // channels reduced (rows of U and V per ξν)
+  N: u32,    // channels produced (rows of M per ξν; n ≥ N not stored)
+  N16: u32,  // N padded to a multiple of 16: U's row length
+  P8: u32,   // this chunk's tile count padded to a multiple of 8: V's and M's row length
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> U: array<vec4<f32>>;
@@ -28,11 +33,20 @@ fn store(b: u32, n0: u32, p: u32, lo: vec4<f32>, hi: vec4<f32>) {
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   // x enumerates (tile block, channel block) pairs, tile blocks fastest, so that small maps
-  // (few tile blocks) still elementwise/fill the workgroup's lanes
+  // (few tile blocks) still fill the workgroup's lanes
   let tileBlocks = params.P8 / 8u;
   let p0 = (gid.x % tileBlocks) * 8u;
   let n0 = (gid.x / tileBlocks) * 16u;
   let b = gid.z;
+  // Only n0 is checked, never p0: p0 = (gid.x % tileBlocks)·8 ≤ P8 − 8 by construction, so tiles
+  // p0 … p0+7 always lie inside this chunk's P8 columns of V and M, whatever the dispatch size.
+  // (x is rounded up to whole workgroups; the extra invocations have gid.x ≥ tileBlocks·N16/16,
+  // so n0 ≥ N16 ≥ N and they return here.) Columns at or past the chunk's real tile count exist
+  // only in the last chunk of a map: conv/v5_winograd_input wrote zeros there (tiles p ≥ P), so
+  // their products are zeros, stored into M's padding columns, which conv/v5_winograd_output
+  // never reads (it reads p < tiles). The host (winogradConv, src/kernels/conv2d.ts) keeps the
+  // chunk a whole number of 8-tile blocks, so P8 = ceil8(tiles) ≤ chunk, and V and M hold at
+  // least 16·R·chunk and 16·N·chunk floats.
   if (n0 >= params.N) { return; }
 
   // a_j, c_j, e_j, f_j: channels n0..n0+3, +4..+7, +8..+11, +12..+15 of tile p0+j.

@@ -8,7 +8,16 @@
 // P8 = the chunk's tile count, a multiple of 8).
 // Dispatch: ceil(C·P8 / 64), spilling into y.
 
-struct Params { C: u32, H: u32, W: u32, TW: u32, P: u32, P8: u32, p_begin: u32, _pad0: u32 }
+struct Params {
+  C: u32,        // input channels (the GEMM's reduced channels R)
+  H: u32,        // map height in pixels
+  W: u32,        // map width in pixels
+  TW: u32,       // tiles per row, ceil(W / 2)
+  P: u32,        // tiles in the whole map, ceil(H / 2)·TW
+  P8: u32,       // this chunk's tile count padded to a multiple of 8: V's row length
+  p_begin: u32,  // index of the chunk's first tile in the whole map
+  _pad0: u32,    // padding to 32 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> input: array<f32>;

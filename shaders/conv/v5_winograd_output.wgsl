@@ -6,7 +6,18 @@
 // Layout: M 16×N×P8 for the chunk (ξν = 4ξ + ν); bias N; output N×H×W.
 // Dispatch: ceil(N·tiles / 64), spilling into y.
 
-struct Params { N: u32, H: u32, W: u32, TW: u32, P8: u32, p_begin: u32, tiles: u32, relu: u32, has_bias: u32, _pad0: u32, _pad1: u32, _pad2: u32 }
+struct Params {
+  N: u32,         // output channels
+  H: u32,         // output map height in pixels
+  W: u32,         // output map width in pixels
+  TW: u32,        // tiles per row, ceil(W / 2)
+  P8: u32,        // M's row length: this chunk's tile count padded to 8
+  p_begin: u32,   // index of the chunk's first tile in the whole map
+  tiles: u32,     // tiles in this chunk (≤ P8); padding tiles beyond are not read
+  relu: u32,      // 1: ReLU after the bias
+  has_bias: u32,  // 1: add bias[n]; 0: bias is not read
+  _pad0: u32, _pad1: u32, _pad2: u32,  // padding to 48 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> M: array<f32>;

@@ -3,7 +3,12 @@
 // pooled buffer cannot leak through 0·NaN.
 // Layout: any, n elements. Dispatch: ceil(n / 256), spilling into y.
 
-struct Params { n: u32, a: f32, b: f32, _pad: u32 }
+struct Params {
+  n: u32,     // element count
+  a: f32,     // factor on x
+  b: f32,     // factor on the old y (0: y is not read)
+  _pad: u32,  // padding to 16 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

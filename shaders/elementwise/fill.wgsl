@@ -1,7 +1,11 @@
 // elementwise/fill — y[i] = value (zeroing gradient buffers, constant inits).
 // Layout: any, n elements. Dispatch: ceil(n / 256), spilling into y.
 
-struct Params { n: u32, value: f32, _pad0: u32, _pad1: u32 }
+struct Params {
+  n: u32,      // element count
+  value: f32,  // the value written to every element
+  _pad0: u32, _pad1: u32,  // padding to 16 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;

@@ -4,7 +4,10 @@
 // `activation` may be the ReLU's input or its output (> 0 at the same places; derivative at 0 is 0).
 // Layout: any, n elements. Dispatch: ceil(n / 256) workgroups, spilling into y past 65535.
 
-struct Params { n: u32, _pad0: u32, _pad1: u32, _pad2: u32 }
+struct Params {
+  n: u32,  // element count
+  _pad0: u32, _pad1: u32, _pad2: u32,  // padding to 16 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> activation: array<f32>;

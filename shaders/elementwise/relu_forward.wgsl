@@ -1,8 +1,12 @@
 // elementwise/relu_forward — output[i] = max(input[i], 0). Elementwise over any layout.
-// (VGG normally uses conv2d_forward's fused ReLU; this unfused kernel is kept for tests and reuse.)
+// (VGG normally uses the conv kernels' fused ReLU, relu = 1; this unfused kernel is kept for tests
+// and reuse.)
 // Dispatch: ceil(n / 256) workgroups, spilling into y past 65535.
 
-struct Params { n: u32, _pad0: u32, _pad1: u32, _pad2: u32 }
+struct Params {
+  n: u32,  // element count
+  _pad0: u32, _pad1: u32, _pad2: u32,  // padding to 16 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> input: array<f32>;

@@ -1,7 +1,11 @@
 // gram/sum_slices — the second half of the split-K Gram: gram[i] = Σ_z partial[z·n + i].
 // Layout: partial S×n (S slices of an n = C·C matrix), gram n. Dispatch: ceil(n / 256), spilling into y.
 
-struct Params { n: u32, slices: u32, _pad0: u32, _pad1: u32 }
+struct Params {
+  n: u32,       // elements per slice, C·C
+  slices: u32,  // number of partial Grams S to add
+  _pad0: u32, _pad1: u32,  // padding to 16 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> partial: array<f32>;

@@ -5,7 +5,12 @@
 // Layout: features C×M, grad_gram C×C, grad_features C×M.
 // Dispatch: (ceil(ceil(M/4) / 64), ceil(C/4)) workgroups of 64; x = column block, y = row block.
 
-struct Params { C: u32, M: u32, scale: f32, _pad: u32 }
+struct Params {
+  C: u32,      // channels: rows of features and of grad_features, grad_gram is C×C
+  M: u32,      // values per channel, H·W
+  scale: f32,  // factor on the result (the Gram's scale)
+  _pad: u32,   // padding to 16 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> features: array<f32>;

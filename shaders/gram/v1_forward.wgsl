@@ -9,7 +9,12 @@
 // Dispatch: (ceil(ceil(C/4) / 8), ceil(ceil(C/4) / 8), S) workgroups of 8×8; x = column block,
 // y = row block, z = slice.
 
-struct Params { C: u32, M: u32, scale: f32, chunk: u32 }
+struct Params {
+  C: u32,      // channels: rows of F, G is C×C
+  M: u32,      // values per channel, H·W
+  scale: f32,  // factor on F·Fᵀ
+  chunk: u32,  // m per split-K slice: workgroup z sums m in [z·chunk, (z+1)·chunk); M if unsplit
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> features: array<f32>;

@@ -3,7 +3,16 @@
 // network's per-channel normalisation. Keeps the optimised image displayable.
 // Layout: image 3×H×W (HW = H·W). Dispatch: ceil(3·HW / 256), spilling into y.
 
-struct Params { HW: u32, lo0: f32, lo1: f32, lo2: f32, hi0: f32, hi1: f32, hi2: f32, _pad: u32 }
+struct Params {
+  HW: u32,    // pixels per channel plane, H·W
+  lo0: f32,   // lower bound of network channel 0: a 0 byte normalised, (0 − mean)/std
+  lo1: f32,   // lower bound of network channel 1
+  lo2: f32,   // lower bound of network channel 2
+  hi0: f32,   // upper bound of network channel 0: a 255 byte normalised, (range − mean)/std
+  hi1: f32,   // upper bound of network channel 1
+  hi2: f32,   // upper bound of network channel 2
+  _pad: u32,  // padding to 32 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> image: array<f32>;

@@ -6,7 +6,8 @@
 // Dispatch: ceil(H·W / 256) workgroups of 256, spilling into y.
 
 struct Params {
-  HW: u32, _pad0: u32, _pad1: u32, _pad2: u32,
+  HW: u32,  // pixels, H·W
+  _pad0: u32, _pad1: u32, _pad2: u32,  // padding to 16 bytes
 }
 
 @group(0) @binding(0) var<uniform> params: Params;

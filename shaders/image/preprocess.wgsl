@@ -6,9 +6,18 @@
 // Dispatch: ceil(H·W / 256), spilling into y; each invocation writes the 3 channels of a pixel.
 
 struct Params {
-  HW: u32, bgr: u32, range: f32, _pad: u32,
-  mean0: f32, mean1: f32, mean2: f32, _pad1: u32,
-  std0: f32, std1: f32, std2: f32, _pad2: u32,
+  HW: u32,     // pixels, H·W
+  bgr: u32,    // 1: network channels in B, G, R order (Caffe-style); 0: R, G, B
+  range: f32,  // v = byte / 255 · range (1 for [0,1] weights, 255 for Caffe-style)
+  _pad: u32,   // padding: the means start at byte 16
+  mean0: f32,  // mean of network channel 0 (R, or B when bgr = 1), in units of byte / 255 · range
+  mean1: f32,  // mean of network channel 1 (G)
+  mean2: f32,  // mean of network channel 2 (B, or R when bgr = 1)
+  _pad1: u32,  // padding: the standard deviations start at byte 32
+  std0: f32,   // standard deviation of network channel 0, in the same units
+  std1: f32,   // standard deviation of network channel 1
+  std2: f32,   // standard deviation of network channel 2
+  _pad2: u32,  // padding to 48 bytes
 }
 
 @group(0) @binding(0) var<uniform> params: Params;

@@ -4,7 +4,12 @@
 // Content loss ½Σ(F−P)² uses scale = ½; the style loss uses it on Gram matrices.
 // Layout: any, n elements. Dispatch: ceil(n / 256), spilling into y.
 
-struct Params { n: u32, scale: f32, accumulate: u32, _pad: u32 }
+struct Params {
+  n: u32,           // element count
+  scale: f32,       // factor on the loss (the gradient gets 2·scale)
+  accumulate: u32,  // 1: add the gradient to grad; 0: overwrite grad
+  _pad: u32,        // padding to 16 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> input: array<f32>;

@@ -6,7 +6,14 @@
 //              neighbours that exist  (+ grad[i] if accumulate = 1)
 // Layout: image C×H×W. Dispatch: ceil(C·H·W / 256), spilling into y.
 
-struct Params { C: u32, H: u32, W: u32, scale: f32, accumulate: u32, _pad0: u32, _pad1: u32, _pad2: u32 }
+struct Params {
+  C: u32,           // channels
+  H: u32,           // image height in pixels
+  W: u32,           // image width in pixels
+  scale: f32,       // factor on the loss (the gradient gets 2·scale)
+  accumulate: u32,  // 1: add the gradient to grad; 0: overwrite grad
+  _pad0: u32, _pad1: u32, _pad2: u32,  // padding to 32 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> image: array<f32>;

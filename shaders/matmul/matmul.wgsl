@@ -1,11 +1,16 @@
-// matmul/matmul/matmul — C = A·B, the benchmark's throughput ceiling (a plain GEMM with the same register
+// matmul/matmul — C = A·B, the benchmark's throughput ceiling (a plain GEMM with the same register
 // blocking idea as the conv kernels): C is M×N, A is given K-major (at = Aᵀ, K×M) and B is K×N.
 // Each invocation computes an 8×8 block of C: per k it loads two vec4 of A and two of B and does
 // 64 multiply-adds, no workgroup memory or barriers. M and N must be multiples of 8.
 // Layout: at K×M, b K×N, c M×N, row-major f32 (vec4 views).
 // Dispatch: (ceil(N/8 / 8), ceil(M/8 / 8)) workgroups of 8×8.
 
-struct Params { M: u32, N: u32, K: u32, _pad: u32 }
+struct Params {
+  M: u32,     // rows of C and A (a multiple of 8)
+  N: u32,     // columns of C and B (a multiple of 8)
+  K: u32,     // reduction length: columns of A, rows of B
+  _pad: u32,  // padding to 16 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> at: array<vec4<f32>>;

@@ -3,7 +3,16 @@
 //   param −= lr · (m / bc1) / (sqrt(v / bc2) + eps),   bc1 = 1 − β1ᵗ, bc2 = 1 − β2ᵗ (from the host)
 // Layout: param, grad, m, v: n elements each. Dispatch: ceil(n / 256), spilling into y.
 
-struct Params { n: u32, lr: f32, beta1: f32, beta2: f32, eps: f32, bc1: f32, bc2: f32, _pad: u32 }
+struct Params {
+  n: u32,      // elements in each of param, grad, m, v
+  lr: f32,     // learning rate
+  beta1: f32,  // decay rate β1 of the first moment m
+  beta2: f32,  // decay rate β2 of the second moment v
+  eps: f32,    // added to sqrt(v / bc2) in the denominator
+  bc1: f32,    // bias correction 1 − β1ᵗ for this step t (1-based)
+  bc2: f32,    // bias correction 1 − β2ᵗ
+  _pad: u32,   // padding to 32 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> grad: array<f32>;

@@ -2,7 +2,12 @@
 //   grad_input[c, y, x] = ¼ grad_output[c, y/2, x/2]  (0 in a dropped trailing odd row/column)
 // Layout: grad_output C×Ho×Wo, grad_input C×H×W. Dispatch: ceil(C·H·W / 256), spilling into y.
 
-struct Params { C: u32, H: u32, W: u32, _pad: u32 }
+struct Params {
+  C: u32,     // channels
+  H: u32,     // height of the grad_input in pixels (Ho = floor(H/2))
+  W: u32,     // width of the grad_input in pixels (Wo = floor(W/2))
+  _pad: u32,  // padding to 16 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> grad_output: array<f32>;

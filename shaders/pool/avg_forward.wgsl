@@ -1,9 +1,14 @@
 // pool/avg_forward — 2×2 average pooling with stride 2 (Gatys et al. suggest it over max pooling).
 //   output[c, y, x] = ¼ Σ input[c, 2y..2y+1, 2x..2x+1]
-// Odd sizes as maxpool: Ho = floor(H/2), Wo = floor(W/2); the trailing row/column is dropped.
+// Odd sizes as in pool/max_forward: Ho = floor(H/2), Wo = floor(W/2); the trailing row/column is dropped.
 // Layout: input C×H×W, output C×Ho×Wo. Dispatch: ceil(C·Ho·Wo / 256), spilling into y.
 
-struct Params { C: u32, H: u32, W: u32, _pad: u32 }
+struct Params {
+  C: u32,     // channels
+  H: u32,     // height of the input in pixels (Ho = floor(H/2))
+  W: u32,     // width of the input in pixels (Wo = floor(W/2))
+  _pad: u32,  // padding to 16 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> input: array<f32>;

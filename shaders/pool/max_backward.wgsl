@@ -6,7 +6,12 @@
 // Layout: input C×H×W, grad_output C×Ho×Wo, grad_input C×H×W.
 // Dispatch: ceil(C·H·W / 256), spilling into y.
 
-struct Params { C: u32, H: u32, W: u32, _pad: u32 }
+struct Params {
+  C: u32,     // channels
+  H: u32,     // height of the input and grad_input in pixels (Ho = floor(H/2))
+  W: u32,     // width of the input and grad_input in pixels (Wo = floor(W/2))
+  _pad: u32,  // padding to 16 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> input: array<f32>;

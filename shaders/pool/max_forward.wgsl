@@ -4,7 +4,12 @@
 // odd row/column is dropped and gets zero gradient.
 // Layout: input C×H×W, output C×Ho×Wo. Dispatch: ceil(C·Ho·Wo / 256), spilling into y.
 
-struct Params { C: u32, H: u32, W: u32, _pad: u32 }
+struct Params {
+  C: u32,     // channels
+  H: u32,     // height of the input in pixels (Ho = floor(H/2))
+  W: u32,     // width of the input in pixels (Wo = floor(W/2))
+  _pad: u32,  // padding to 16 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> input: array<f32>;

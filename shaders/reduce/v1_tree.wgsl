@@ -8,7 +8,14 @@
 // Layout: a, b: n floats (b is ignored in mode 0); output: floats at out_offset onward.
 // Dispatch: number of blocks (≤ 65535).
 
-struct Params { n: u32, block: u32, mode: u32, out_offset: u32, scale: f32, _pad0: u32, _pad1: u32, _pad2: u32 }
+struct Params {
+  n: u32,           // elements in a (and b)
+  block: u32,       // elements per workgroup, a multiple of 256
+  mode: u32,        // 0: sum a; 1: sum a·b
+  out_offset: u32,  // index in output of workgroup 0's result
+  scale: f32,       // factor on each workgroup's sum
+  _pad0: u32, _pad1: u32, _pad2: u32,  // padding to 32 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;

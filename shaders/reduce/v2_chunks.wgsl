@@ -2,13 +2,20 @@
 //   output[out_offset + i] = scale · Σ_{j < chunk} a[i·chunk + j]            (mode 0)
 //                                                or a[k]·b[k] for those k   (mode 1, a dot product)
 // Each invocation adds one contiguous chunk serially; the host runs it twice (≤ 256 chunks into
-// a partials buffer, then one invocation over the partials into the final slot). reduce_sum's
+// a partials buffer, then one invocation over the partials into the final slot). reduce/v1_tree's
 // tree needs nine workgroup barriers per workgroup, which dominate on SwiftShader; serial chunks
 // need none. Summation order is fixed (deterministic).
 // Layout: a, b: n floats (b is ignored in mode 0); output: floats at out_offset onward.
 // Dispatch: ceil(ceil(n / chunk) / 64) workgroups of 64.
 
-struct Params { n: u32, chunk: u32, mode: u32, out_offset: u32, scale: f32, _pad0: u32, _pad1: u32, _pad2: u32 }
+struct Params {
+  n: u32,           // elements in a (and b)
+  chunk: u32,       // elements per invocation
+  mode: u32,        // 0: sum a; 1: sum a·b
+  out_offset: u32,  // index in output of invocation 0's result
+  scale: f32,       // factor on each invocation's sum
+  _pad0: u32, _pad1: u32, _pad2: u32,  // padding to 32 bytes
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
