@@ -1,12 +1,13 @@
 /**
  * The benchmark in Node through Dawn (the `webgpu` package), no browser: for machines with a real
  * GPU and only a Vulkan driver. Bundle it with `npm run bench:bundle` (one .mjs file) and run
- *   node bench/dist/bench-node.mjs --sizes 64,128,256,512 --name h100 [--ops] [--conv winograd]
+ *   node bench/dist/bench-node.mjs --sizes 64,128,256,512 --name h100 [--ops] [--conv winograd] [--autotune on]
  * with node_modules/webgpu next to it (see README, "Benchmark on a GPU machine").
  */
 import { create, globals } from 'webgpu';
 import { createGpuContext, describeContext } from '../src/kernels/context.js';
 import { KernelLibrary } from '../src/kernels/library.js';
+import { TuningDir } from '../tools/lib/tuning_store.js';
 import { parseBenchArgs, saveResult } from './report.js';
 import { runBenchmark } from './suite.js';
 
@@ -24,7 +25,7 @@ const r = await runBenchmark(lib, adapter, 'Node + Dawn', {
   matmulSize: software ? 512 : 2048,
   repeats: software ? 2 : 50,
   stepRepeats: software ? 1 : 20,
-  perOp: args.perOp, conv: args.conv,
+  perOp: args.perOp, conv: args.conv, autotune: args.autotune, tuningStore: new TuningDir(),
   log: (s) => process.stderr.write(`${s}\n`),
 });
 saveResult(r, args.name ?? `node-${software ? 'swiftshader' : 'gpu'}`);

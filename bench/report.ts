@@ -1,6 +1,7 @@
 /** Print a benchmark result as a table and keep it under bench/results (JSON + markdown). */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { ConvVariant } from '../src/kernels/conv2d.js';
+import { AUTOTUNE_MODES, checkAutotuneMode } from '../src/kernels/autotune.js';
+import { REGISTRY, type ConvVersion } from '../src/kernels/plan.js';
 import { markdownTable, type BenchResult } from './table.js';
 
 export function saveResult(r: BenchResult, name: string): void {
@@ -11,8 +12,8 @@ export function saveResult(r: BenchResult, name: string): void {
   process.stdout.write(`\n${md}\nwrote bench/results/${name}.json and .md\n`);
 }
 
-/** Conv versions the whole-step rows can be forced to: those that apply to every VGG19 layer. */
-const CONV_VARIANTS: ConvVariant[] = ['auto', 'reference', 'winograd'];
+/** Conv versions the whole-step rows can be forced to: those that run every VGG19 layer (any map size). */
+const CONV_VERSIONS = ['auto', ...REGISTRY.conv_forward.filter((v) => v.unfit({ R: 3, N: 64, K: 3, H: 2, W: 2 }) === null && v.unfit({ R: 64, N: 3, K: 3, H: 2, W: 2 }) === null).map((v) => v.id)];
 
 export function parseBenchArgs(argv: string[], defaults: { sizes: number[] }) {
   const get = (k: string) => {
@@ -22,6 +23,9 @@ export function parseBenchArgs(argv: string[], defaults: { sizes: number[] }) {
   const sizes = (get('sizes') ?? defaults.sizes.join(',')).split(',').map(Number);
   if (sizes.some((s) => !Number.isInteger(s) || s < 16)) throw new Error('--sizes must be integers ≥ 16, e.g. 64,128');
   const conv = get('conv') ?? 'auto';
-  if (!CONV_VARIANTS.includes(conv as ConvVariant)) throw new Error(`--conv must be one of ${CONV_VARIANTS.join(', ')}, got "${conv}"`);
-  return { sizes, name: get('name'), perOp: argv.includes('--ops'), conv: conv as ConvVariant };
+  if (!CONV_VERSIONS.includes(conv)) throw new Error(`--conv must be one of ${CONV_VERSIONS.join(', ')}, got "${conv}"`);
+  const autotune = checkAutotuneMode(get('autotune') ?? 'off');
+  return { sizes, name: get('name'), perOp: argv.includes('--ops'), conv: conv as ConvVersion | 'auto', autotune };
 }
+
+export const BENCH_USAGE = `options: --sizes 64,128 --name NAME --ops --conv ${CONV_VERSIONS.join('|')} --autotune ${AUTOTUNE_MODES.join('|')}`;

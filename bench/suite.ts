@@ -4,12 +4,13 @@
  * time per layer group, peak GPU memory. Timing = wall clock around `repeats` replays of the same
  * prepared dispatches in one submit, awaiting queue.onSubmittedWorkDone (after a warm-up).
  */
-import { conv2dBackwardInput, conv2dForward, convVariant, type ConvScratch, type ConvVariant, convScratchSize, convSplits, packConvWeights, planConv, releasePackedWeights } from '../src/kernels/conv2d.js';
+import { Autotuner, opBench, submittedWorkTimer, type AutotuneMode, type TuningStore } from '../src/kernels/autotune.js';
+import { conv2dForward, packConvWeights, releasePackedWeights } from '../src/kernels/conv2d.js';
 import { fill } from '../src/kernels/elementwise.js';
-import { gramBackward, gramForward, gramSlices, gramVariant } from '../src/kernels/gram.js';
 import type { Dispatch } from '../src/kernels/kernel.js';
 import { runOnce, type KernelLibrary } from '../src/kernels/library.js';
 import { matmul } from '../src/kernels/matmul.js';
+import { eligibleVersions, makePlan, versionInfo, type Choice, type ConvVersion, type OpKind, type OpShapes } from '../src/kernels/plan.js';
 import { poolBackward, poolForward } from '../src/kernels/pool.js';
 import { StyleTransfer, type RgbaImage } from '../src/nst/style_transfer.js';
 import { VGG19_CONVS } from '../src/nst/vgg19_spec.js';
@@ -18,22 +19,8 @@ import { randomVgg19 } from '../src/nst/weights.js';
 import type { BenchResult, KernelRow, StepRow } from './table.js';
 export type { BenchResult, KernelRow, StepRow } from './table.js';
 
-const now = () => performance.now();
 
-async function timeDispatches(lib: KernelLibrary, ds: Dispatch[], repeats: number): Promise<number> {
-  const run = () => {
-    const enc = lib.ctx.device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    for (let r = 0; r < repeats; r++) for (const d of ds) d.encode(pass);
-    pass.end();
-    lib.ctx.device.queue.submit([enc.finish()]);
-    return lib.ctx.device.queue.onSubmittedWorkDone();
-  };
-  await run(); // warm-up (pipeline compilation, first-touch)
-  const t0 = now();
-  await run();
-  return (now() - t0) / repeats;
-}
+const timeDispatches = submittedWorkTimer;
 
 /** Forward conv FLOPs of VGG19 up to conv5_1 at an S×S input (a multiply-add counts 2). */
 export function vggForwardFlops(size: number, upTo = 'conv5_1'): number {
@@ -72,8 +59,12 @@ export interface BenchOptions {
   stepRepeats: number;
   /** Also log each op's milliseconds (forward + backward) for the whole steps. */
   perOp?: boolean;
-  /** Conv version for the whole steps ("auto": what the engine picks on this adapter). */
-  conv?: ConvVariant;
+  /** Conv version forced in the whole steps ("auto": what the planner picks on this adapter). */
+  conv?: ConvVersion | 'auto';
+  /** Autotuning for the whole steps (default "off": the fixed table, comparable with older tables). */
+  autotune?: AutotuneMode;
+  /** Where tuned tables are kept (the CLI cache directory, through the page). */
+  tuningStore?: TuningStore | null;
   log?: (s: string) => void;
 }
 
@@ -84,9 +75,14 @@ export async function splitConsistency(lib: KernelLibrary): Promise<number> {
   const weight = lib.upload([O, 64, 3, 3], w.weight), bias = lib.upload([O], Float32Array.from({ length: O }, (_, i) => i / O));
   const cw = packConvWeights(lib, weight, bias, false);
   const x = lib.upload([64, S, S], Float32Array.from({ length: 64 * S * S }, (_, i) => Math.sin(i)));
-  const a = lib.tensor([O, S, S]), b = lib.tensor([O, S, S]), scratch = lib.tensor([4 * O * S * S]);
-  const v = lib.ctx.info.isSoftware ? 'flat16' : 'auto'; // a direct version (Winograd never splits)
-  runOnce(lib, [...conv2dForward(lib, x, cw, a, true, {}, 1, v), ...conv2dForward(lib, x, cw, b, true, { slices: scratch }, 4, v)]);
+  const a = lib.tensor([O, S, S]), b = lib.tensor([O, S, S]);
+  // the version the planner picks for this shape if it splits, else version 1 (Winograd never splits)
+  const shape = { R: 64, N: O, K: 3, H: S, W: S };
+  const picked = lib.planner.plan('conv_forward', shape).version;
+  const version = versionInfo('conv_forward', picked).splits ? picked : 'direct';
+  const whole = makePlan('conv_forward', shape, { version, splits: 1 }), split = makePlan('conv_forward', shape, { version, splits: 4 });
+  const scratch = lib.tensor([split.scratch.slices!]);
+  runOnce(lib, [...conv2dForward(lib, x, cw, a, true, whole), ...conv2dForward(lib, x, cw, b, true, split, { slices: scratch })]);
   const [ra, rb] = [await lib.read(a), await lib.read(b)];
   lib.release(weight, bias, x, a, b, scratch);
   releasePackedWeights(lib, cw);
@@ -112,74 +108,46 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
   const matmulRow = { kernel: 'matmul (ceiling)', shape: `${n}³`, ms: mmMs, gflops: (2 * n ** 3) / mmMs / 1e6 };
   log(`matmul ${n}³: ${matmulRow.gflops.toFixed(2)} GFLOP/s`);
 
-  // kernels at the real layer shapes
+  // kernels at the real layer shapes: every registered version that fits, next to the planner's choice
   const kernels: KernelRow[] = [];
   const weights = randomVgg19(1, 'conv5_1');
+  const timeVersions = async <K extends OpKind>(kind: K, shape: OpShapes[K], label: string, layer: string, shapeText: string, flops: number | null) => {
+    const picked = lib.planner.plan(kind, shape);
+    for (const v of eligibleVersions(kind, shape)) {
+      // splittable versions run with the planner's split count for this shape (1 on software adapters)
+      const choice = { version: v.id, splits: v.splits ? picked.splits : 1 } as Choice<K>;
+      const plan = makePlan(kind, shape, choice);
+      const bench = opBench(lib, kind, shape, choice);
+      const tag = `v${v.number} ${v.id}${plan.splits > 1 ? ` split ${plan.splits}` : ''}${v.id === picked.version ? '' : ' (not used here)'}`;
+      try {
+        const ms = await timeDispatches(lib, bench.dispatches, o.repeats);
+        kernels.push({ kernel: `${label} ${tag} ${layer}`, shape: shapeText, ms, gflops: flops === null ? null : flops / ms / 1e6 });
+        log(`${label} ${tag} ${layer} ${shapeText}: ${flops === null ? `${ms.toFixed(2)} ms` : `${(flops / ms / 1e6).toFixed(2)} GFLOP/s`}`);
+        if (o.perOp && v.id === 'winograd') {
+          const parts = ['input transform', 'products', 'output transform'];
+          // three dispatches per chunk of tiles (large maps have several chunks)
+          for (const [i, one] of bench.dispatches.entries()) log(`  chunk ${Math.floor(i / 3) + 1} ${parts[i % 3]}: ${(await timeDispatches(lib, [one], o.repeats)).toFixed(2)} ms`);
+        }
+      } finally {
+        bench.release();
+      }
+    }
+  };
   let s = o.kernelSize;
   for (const spec of VGG19_CONVS) {
     if (['conv1_2', 'conv2_2', 'conv3_2', 'conv4_2', 'conv5_1'].includes(spec.name)) {
-      const p = weights.layers.get(spec.name)!;
-      const w = lib.upload([spec.outChannels, spec.inChannels, 3, 3], p.weight), bias = lib.upload([spec.outChannels], p.bias);
-      const cw = packConvWeights(lib, w, bias, true);
-      const x = lib.tensor([spec.inChannels, s, s]), y = lib.tensor([spec.outChannels, s, s]);
-      runOnce(lib, [fill(lib, x, 0.5)]);
-      const flops = 2 * 9 * spec.inChannels * spec.outChannels * s * s;
-      const shape = `${spec.inChannels}→${spec.outChannels} @ ${s}²`;
-      const fs = convSplits(lib, s * s, spec.outChannels, spec.inChannels), bs = convSplits(lib, s * s, spec.inChannels, spec.outChannels);
-      const wf = planConv(lib, spec.inChannels, spec.outChannels, 3, s, s, 'winograd'), wb = planConv(lib, spec.outChannels, spec.inChannels, 3, s, s, 'winograd');
-      const scratch: ConvScratch = {
-        slices: lib.tensor([Math.max(1, convScratchSize(fs, spec.outChannels, s * s), convScratchSize(bs, spec.inChannels, s * s))]),
-        winogradData: lib.tensor([Math.max(wf.winogradData, wb.winogradData)]),
-        winogradProducts: lib.tensor([Math.max(wf.winogradProducts, wb.winogradProducts)]),
-      };
-      // version 1 (reference, any K) next to the version the engine picks for this shape
-      const picked = convVariant('auto', 3, s, lib.ctx.info.isSoftware, spec.outChannels, s);
-      const versions: Exclude<ConvVariant, 'auto'>[] = [
-        'reference',
-        'flat16',
-        ...(s >= 8 ? (['rows'] as const) : []),
-        ...(s >= 8 && s % 4 === 0 ? (['rows_vec4'] as const) : []),
-        'winograd',
-      ];
-      const cases = versions.flatMap((v) => {
-        const tag = `${{ reference: 'v1', flat16: 'v1 flat16', rows: 'v2 rows', rows_vec4: 'v3 rows_vec4', winograd: 'v4 winograd' }[v]}${v === picked ? '' : ' (not used here)'}`;
-        const [f, b] = v === 'winograd' ? [1, 1] : [fs, bs];
-        return [
-          [`conv forward+bias+ReLU ${tag}${f > 1 ? ` split ${f}` : ''}`, conv2dForward(lib, x, cw, y, true, scratch, f, v)],
-          [`conv backward-input ${tag}${b > 1 ? ` split ${b}` : ''}`, conv2dBackwardInput(lib, y, cw, x, scratch, b, v)],
-        ] as const;
-      });
-      for (const [kname, d] of cases) {
-        const ms = await timeDispatches(lib, [...d], o.repeats);
-        kernels.push({ kernel: `${kname} ${spec.name}`, shape, ms, gflops: flops / ms / 1e6 });
-        log(`${kname} ${spec.name} ${shape}: ${(flops / ms / 1e6).toFixed(2)} GFLOP/s`);
-        if (o.perOp && kname.includes('winograd')) {
-          const parts = ['input transform', 'products', 'output transform'];
-          // three dispatches per chunk of tiles (large maps have several chunks)
-          for (const [i, one] of d.entries()) log(`  chunk ${Math.floor(i / 3) + 1} ${parts[i % 3]}: ${(await timeDispatches(lib, [one], o.repeats)).toFixed(2)} ms`);
-        }
-        for (const x of d) x.destroy();
-      }
-      lib.release(scratch.slices!, scratch.winogradData!, scratch.winogradProducts!);
+      const [C, O] = [spec.inChannels, spec.outChannels];
+      const flops = 2 * 9 * C * O * s * s;
+      const shape = `${C}→${O} @ ${s}²`;
+      await timeVersions('conv_forward', { R: C, N: O, K: 3, H: s, W: s }, 'conv forward+bias+ReLU', spec.name, shape, flops);
+      await timeVersions('conv_backward_input', { R: O, N: C, K: 3, H: s, W: s }, 'conv backward-input', spec.name, shape, flops);
       if (['conv1_2', 'conv3_2', 'conv5_1'].includes(spec.name)) {
-        const g = lib.tensor([spec.outChannels, spec.outChannels]), dy = lib.tensor(y.shape);
-        const slices = Math.max(gramSlices(spec.outChannels, s * s, 'blocks'), gramSlices(spec.outChannels, s * s, 'lanes'));
-        const scratch = lib.tensor([slices, spec.outChannels, spec.outChannels]);
-        const gflops = 2 * spec.outChannels ** 2 * s * s;
-        const pickedGram = gramVariant(lib);
-        const tag = (v: 'blocks' | 'lanes') => `${v === 'blocks' ? 'v1' : 'v2 lanes'}${v === pickedGram ? '' : ' (not used here)'}`;
-        for (const [kname, d, f] of [
-          [`gram forward ${tag('blocks')}`, gramForward(lib, y, g, 1, scratch, 'blocks'), gflops / 2],
-          [`gram forward ${tag('lanes')}`, gramForward(lib, y, g, 1, scratch, 'lanes'), gflops / 2],
-          [`gram backward v1${lib.ctx.info.isSoftware ? ' (not used here)' : ''}`, [gramBackward(lib, y, g, dy, 1, 'narrow')], gflops],
-          [`gram backward v2 wide${lib.ctx.info.isSoftware ? '' : ' (not used here)'}`, [gramBackward(lib, y, g, dy, 1, 'wide')], gflops],
-        ] as const) {
-          const ms = await timeDispatches(lib, [...d], o.repeats);
-          kernels.push({ kernel: `${kname} ${spec.name}`, shape: `${spec.outChannels}×${s * s}`, ms, gflops: f / ms / 1e6 });
-          for (const x of d) x.destroy();
-        }
-        lib.release(g, dy, scratch);
+        const gram = { C: O, M: s * s };
+        // the forward counts the useful (symmetric half) multiply-adds
+        await timeVersions('gram_forward', gram, 'gram forward', spec.name, `${O}×${s * s}`, O * O * s * s);
+        await timeVersions('gram_backward', gram, 'gram backward', spec.name, `${O}×${s * s}`, 2 * O * O * s * s);
       }
+      const x = lib.tensor([C, s, s]), y = lib.tensor([O, s, s]);
       if (spec.poolAfter || spec.name === 'conv1_2') {
         const po = lib.tensor([spec.outChannels, s >> 1, s >> 1]);
         let extra: ReturnType<typeof lib.tensor> | null = null;
@@ -195,8 +163,7 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
         lib.release(po);
         if (extra) lib.release(extra);
       }
-      lib.release(w, bias, x, y);
-      releasePackedWeights(lib, cw);
+      lib.release(x, y);
     }
     if (spec.poolAfter) s = Math.floor(s / 2);
     if (spec.name === 'conv5_1') break;
@@ -204,10 +171,14 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
 
   // whole steps
   const steps: StepRow[] = [];
-  lib.convVariant = o.conv ?? 'auto';
-  if (lib.convVariant !== 'auto') runner += `, all convs ${lib.convVariant}`;
+  if (o.conv && o.conv !== 'auto') {
+    lib.planner.force.conv_forward = lib.planner.force.conv_backward_input = o.conv;
+    runner += `, all convs ${o.conv}`;
+  }
+  const tuner = new Autotuner(lib, { mode: o.autotune ?? 'off', store: o.tuningStore ?? undefined, log });
+  if (tuner.active) runner += `, autotuned (${o.autotune})`;
   for (const size of o.sizes) {
-    const st = new StyleTransfer(lib, weights, picture(size, 1), [picture(size, 2)], { iterations: 1000 });
+    const st = await tuner.build(() => new StyleTransfer(lib, weights, picture(size, 1), [picture(size, 2)], { iterations: 1000 }));
     const all = st.profile().flatMap((p) => p.dispatches);
     const ms = await timeDispatches(lib, all, o.stepRepeats);
     const groups: Record<string, number> = {};
@@ -225,6 +196,10 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
     log(`step ${size}²: ${ms.toFixed(1)} ms (${(gflop / (ms / 1000)).toFixed(2)} GFLOP/s), peak ${peakMB.toFixed(0)} MB`);
     st.dispose();
     lib.memory.trim();
+  }
+  if (tuner.active) {
+    log(`autotune (${tuner.mode}): ${tuner.report.tuned} op shapes timed, ${tuner.report.reused} reused from the stored table, ${tuner.report.seconds.toFixed(1)} s spent tuning`);
+    for (const c of tuner.choices()) log(`  ${c}`);
   }
   return { adapter, date: new Date().toISOString(), runner, matmul: matmulRow, kernels, steps };
 }

@@ -10,7 +10,7 @@ import { winogradFilterRef, winogradGemmRef, winogradInputRef, winogradOutputRef
 import { matmulRef } from '../src/kernels/matmul.js';
 import { ADAM_DEFAULTS } from '../src/kernels/adam.js';
 import { TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image.js';
-import { CASES, type Arrays } from '../test/harness/kernel_cases.js';
+import { CASES, type Arrays } from '../src/kernels/cases.js';
 
 type Check = { shape: string; run: (lib: KernelLibrary) => Promise<[ArrayLike<number>, ArrayLike<number>][]> };
 
@@ -80,9 +80,10 @@ async function gram(lib: KernelLibrary, variant = 'blocks', backward = 'narrow')
 export const CHECKS: Partial<Record<KernelName, Check>> = {
   'conv/v1_forward': { shape: `C=${C} ${H}×${W} → O=${O}, K=${K}, ReLU`, run: async (lib) => {
     const x = conv();
-    const r = await CASES.conv2d_forward(lib, x, { C, H, W, O, K, relu: 1, variant: 'reference' });
+    const r = await CASES.conv2d_forward(lib, x, { C, H, W, O, K, relu: 1, variant: 'direct' });
     return [[r.output, conv2dForwardRef(x.input, C, H, W, x.weight, x.bias, O, K, true)]];
   } },
+  'conv/v0_naive': convVersion('naive', W),
   'conv/v2_flat16': convVersion('flat16', W),
   'conv/v3_rows': convVersion('rows', W),
   'conv/v4_rows_vec4': convVersion('rows_vec4', 12),
@@ -92,12 +93,12 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   'conv/v5_winograd_output': winogradStage('output'),
   'conv/sum_slices': { shape: `split-K forward in 3 slices, C=${C} → O=${O}`, run: async (lib) => {
     const x = conv();
-    const r = await CASES.conv2d_forward(lib, x, { C, H, W, O, K, relu: 1, splits: 3, variant: 'reference' });
+    const r = await CASES.conv2d_forward(lib, x, { C, H, W, O, K, relu: 1, splits: 3, variant: 'direct' });
     return [[r.output, conv2dForwardRef(x.input, C, H, W, x.weight, x.bias, O, K, true)]];
   } },
   'conv/v1_backward_input': { shape: `O=${O} ${H}×${W} → C=${C}`, run: async (lib) => {
     const x = conv();
-    const r = await CASES.conv2d_backward_input(lib, x, { C, H, W, O, K, variant: 'reference' });
+    const r = await CASES.conv2d_backward_input(lib, x, { C, H, W, O, K, variant: 'direct' });
     return [[r.grad_input, conv2dBackwardInputRef(x.grad_output, C, H, W, x.weight, O, K)]];
   } },
   'conv/backward_weight': { shape: `${O}×${C}×${K}×${K} from ${H}×${W}`, run: async (lib) => {

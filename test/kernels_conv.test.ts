@@ -14,6 +14,7 @@ import {
   repackWeightsRef,
 } from '../src/kernels/cpu/conv2d.js';
 import { winogradConvRef, winogradFilterRef, winogradGemmRef, winogradInputRef, winogradOutputRef, winogradTilesRef } from '../src/kernels/cpu/winograd.js';
+import { eligibleVersions, versionInfo, type ConvVersion } from '../src/kernels/plan.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
 import { dotSum, expectClose, finiteDiff, pick, randArray, sampleIndices } from './util.js';
 
@@ -57,17 +58,14 @@ describe.each(SHAPES)('conv2d C=%i H=%i W=%i O=%i K=%i', (C, H, W, O, K) => {
   const gradOut = randArray(O * H * W, seed + 3);
   const label = `C${C} H${H} W${W} O${O} K${K}`;
 
-  const rowsFit = K === 3 && W >= 8;
-  const variantsFor = (outputs: number) => [
-    'reference',
-    ...(Math.ceil(outputs / 8) % 2 === 0 ? ['flat16'] : []),
-    ...(rowsFit ? ['rows', ...(W % 4 === 0 ? ['rows_vec4'] : [])] : []),
-    ...(K === 3 ? ['winograd'] : []),
-  ];
-  // Winograd convs never split
-  const splitsOf = (variant: string, splits: number) => (variant === 'winograd' ? 1 : splits);
+  // every registered version that can run the shape (plan.ts REGISTRY), so a new one cannot be left out
+  const forwardShape = { R: C, N: O, K, H, W }, backwardShape = { R: O, N: C, K, H, W };
+  const forwardVersions = eligibleVersions('conv_forward', forwardShape).map((v) => v.id);
+  const backwardVersions = eligibleVersions('conv_backward_input', backwardShape).map((v) => v.id);
+  // versions without split-K (naive, Winograd) run whole
+  const splitsOf = (variant: ConvVersion, splits: number) => (versionInfo('conv_forward', variant).splits ? splits : 1);
 
-  it.each(variantsFor(O))('forward, %s version (with and without fused ReLU, whole and split-K) matches the CPU reference', async (variant) => {
+  it.each(forwardVersions)('forward, %s version (with and without fused ReLU, whole and split-K) matches the CPU reference', async (variant) => {
     for (const [relu, s] of [[0, 1], [1, 1], [1, 3]]) {
       const splits = splitsOf(variant, s);
       const r = await gpu.run('conv2d_forward', { input, weight, bias }, { C, H, W, O, K, relu, splits, variant });
@@ -75,7 +73,7 @@ describe.each(SHAPES)('conv2d C=%i H=%i W=%i O=%i K=%i', (C, H, W, O, K) => {
     }
   });
 
-  it.each(variantsFor(C))('backward to input, %s version (whole and split-K) matches the reference and finite differences', async (variant) => {
+  it.each(backwardVersions)('backward to input, %s version (whole and split-K) matches the reference and finite differences', async (variant) => {
     const split = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K, splits: splitsOf(variant, 4), variant });
     expectClose(`conv2d_backward_input ${variant} splits=${splitsOf(variant, 4)} ${label}`, split.grad_input, conv2dBackwardInputRef(gradOut, C, H, W, weight, O, K), 1e-4);
     const r = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K, variant });

@@ -26,7 +26,7 @@ import {
   tvLossRef,
 } from '../src/kernels/cpu/misc.js';
 import { matmulRef } from '../src/kernels/matmul.js';
-import { gramSlices } from '../src/kernels/gram.js';
+import { gramSlices } from '../src/kernels/plan.js';
 import { CAFFE_CONVENTION, TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
 import { dotSum, expectClose, finiteDiff, pick, randArray, rng, sampleIndices } from './util.js';
@@ -90,10 +90,10 @@ describe('gram', () => {
     const features = randArray(C * M, C * 31 + M);
     const gradGram = randArray(C * C, C + M); // deliberately not symmetric
     const r = await gpu.run('gram', { features, grad_gram: gradGram }, { C, M, scale, variant: 'blocks', backward: 'narrow' });
-    if (M === 9000) expect(gramSlices(C, M, 'blocks')).toBeGreaterThan(1);
+    if (M === 9000) expect(gramSlices({ C, M }, 'blocks')).toBeGreaterThan(1);
     expectClose(`gram_forward C${C} M${M}`, r.gram, gramForwardRef(features, C, M, scale), 1e-4);
-    // version 2 (gram_forward_lanes), split-K too for the wide map
-    if (M === 9000) expect(gramSlices(C, M, 'lanes')).toBeGreaterThan(1);
+    // version 2 (gram/v2_forward_lanes), split-K too for the wide map
+    if (M === 9000) expect(gramSlices({ C, M }, 'lanes')).toBeGreaterThan(1);
     const lanes = await gpu.run('gram', { features, grad_gram: gradGram }, { C, M, scale, variant: 'lanes', backward: 'wide' });
     expectClose(`gram_forward_lanes C${C} M${M}`, lanes.gram, gramForwardRef(features, C, M, scale), 1e-4);
     expectClose(`gram_backward_wide C${C} M${M}`, lanes.grad_features, gramBackwardRef(features, C, M, gradGram, scale), 1e-4);

@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Args, runMain } from './lib/args.js';
-import { checkJobFiles, EngineSession } from './lib/engine_session.js';
+import { checkJobFiles, describeTuning, EngineSession } from './lib/engine_session.js';
 import { JOB_FLAGS, JOB_HELP, parseJob } from './lib/job_args.js';
 import { checkWritable } from './lib/output_files.js';
 
@@ -38,6 +38,7 @@ async function main(): Promise<number> {
   const session = await EngineSession.open(verbose);
   try {
     const r = await session.gradient(job);
+    process.stderr.write(describeTuning(r.tuning));
     mkdirSync(dirname(prefix) || '.', { recursive: true });
     const b = (s: string) => Buffer.from(s, 'base64');
     writeFileSync(`${prefix}.grad.f32`, b(r.gradient));

@@ -5,7 +5,7 @@
  */
 import type { ReconstructionProgress } from '../src/nst/reconstruct.js';
 import { runMain } from './lib/args.js';
-import { EngineSession } from './lib/engine_session.js';
+import { describeTuning, EngineSession } from './lib/engine_session.js';
 import { writePngAtomic } from './lib/png.js';
 import { parseReconstructArgs, progressLine, RECONSTRUCT_HELP } from './lib/reconstruct_args.js';
 
@@ -15,14 +15,15 @@ async function main(): Promise<number> {
     process.stdout.write(RECONSTRUCT_HELP);
     return argv.length === 0 ? 2 : 0;
   }
-  const { image, mode, out, size, settings, weights, weightsSeed, verbose } = parseReconstructArgs(argv);
+  const { image, mode, out, size, settings, weights, weightsSeed, autotune, verbose } = parseReconstructArgs(argv);
   const session = await EngineSession.open(verbose);
   try {
     process.stderr.write(`adapter: ${await session.adapter()}\n`);
     const report = progressLine();
-    const r = await session.reconstruct({ image, mode, size, settings, weights, weightsSeed }, (p) => report(p as ReconstructionProgress));
+    const r = await session.reconstruct({ image, mode, size, settings, weights, weightsSeed, autotune }, (p) => report(p as ReconstructionProgress));
     report(null);
     writePngAtomic(out, r.width, r.height, r.rgba);
+    process.stderr.write(describeTuning(r.tuning));
     process.stderr.write(`wrote ${out} (${r.width}×${r.height}: original, ${r.labels.join(', ')}; ${r.seconds.toFixed(1)} s, weights: ${r.weights})\n`);
     for (const m of r.metrics) process.stderr.write(`  ${m.label.padEnd(18)}${m.ssim === null ? '' : ` SSIM ${m.ssim.toFixed(3)}`}  high-frequency ratio ${m.highFrequencyRatio.toFixed(2)}\n`);
     return 0;

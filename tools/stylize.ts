@@ -3,7 +3,7 @@
  * Runs the WebGPU engine in headless Chromium and writes a PNG. See --help.
  */
 import { Args, runMain } from './lib/args.js';
-import { checkJobFiles, EngineSession } from './lib/engine_session.js';
+import { checkJobFiles, describeTuning, EngineSession } from './lib/engine_session.js';
 import { JOB_FLAGS, JOB_HELP, parseJob } from './lib/job_args.js';
 import { checkWritable } from './lib/output_files.js';
 import { writePngAtomic } from './lib/png.js';
@@ -78,6 +78,7 @@ async function main(): Promise<number> {
     );
     if (tty) process.stderr.write('\n');
     writePngAtomic(out, r.width, r.height, r.rgba);
+    process.stderr.write(describeTuning(r.tuning));
     process.stderr.write(
       `wrote ${out} (${r.width}×${r.height}, ${r.steps} steps in ${r.seconds.toFixed(1)} s, ${(r.seconds / Math.max(1, r.steps)).toFixed(2)} s/step, weights: ${r.weights}, final loss ${r.losses.total.toExponential(4)})\n`,
     );

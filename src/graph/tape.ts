@@ -14,9 +14,9 @@
  * in the same replay. Backward buffers are drawn from that free list, so only a few layers'
  * gradients are ever live; activations are kept (backward needs them).
  */
-import { conv2dBackwardInput, conv2dForward, planConv, type ConvScratch, type ConvWeights } from '../kernels/conv2d.js';
+import { conv2dBackwardInput, conv2dForward, type ConvScratch, type ConvWeights } from '../kernels/conv2d.js';
 import { axpby, reluBackwardInPlace } from '../kernels/elementwise.js';
-import { gramBackward, gramForward, gramSlices, gramVariant } from '../kernels/gram.js';
+import { gramBackward, gramForward } from '../kernels/gram.js';
 import type { Dispatch } from '../kernels/kernel.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../kernels/loss.js';
@@ -90,26 +90,26 @@ export class Tape {
   conv(x: Node, w: ConvWeights, relu: boolean, name = 'conv'): Node {
     const [, H, W] = x.value.shape;
     const out: Node = { value: this.alloc([w.O, H, W], name), requiresGrad: x.requiresGrad, grad: null, name };
-    // kernel version, split-K and scratch per direction (split-K for few-pixel layers on GPUs,
-    // Winograd's transformed input and products on CPU adapters); scratch is shared by all convs
-    const fwd = planConv(this.lib, w.C, w.O, w.K, H, W, this.lib.convVariant);
-    const bwd = x.requiresGrad ? planConv(this.lib, w.O, w.C, w.K, H, W, this.lib.convVariant) : fwd;
+    // kernel version, split-K and scratch per direction from the planner; scratch is shared by all ops
+    const planner = this.lib.planner;
+    const fwd = planner.plan('conv_forward', { R: w.C, N: w.O, K: w.K, H, W });
+    const bwd = x.requiresGrad ? planner.plan('conv_backward_input', { R: w.O, N: w.C, K: w.K, H, W }) : null;
     const scratch: ConvScratch = {};
     for (const key of ['slices', 'winogradData', 'winogradProducts'] as const) {
-      const floats = Math.max(fwd[key], bwd[key]);
+      const floats = Math.max(fwd.scratch[key] ?? 0, bwd?.scratch[key] ?? 0);
       if (floats > 0) scratch[key] = this.sharedScratch(key, floats);
     }
     this.record({
       name,
-      forward: this.track(conv2dForward(this.lib, x.value, w, out.value, relu, scratch, fwd.splits, fwd.variant)),
+      forward: this.track(conv2dForward(this.lib, x.value, w, out.value, relu, fwd, scratch)),
       backward: () => {
-        if (!x.requiresGrad) return [];
+        if (!bwd) return [];
         const ds: Dispatch[] = [];
         const g = this.gradOf(out);
         // out's gradient has no other reader: mask it in place
         if (relu) ds.push(reluBackwardInPlace(this.lib, out.value, g));
         const { target, finish } = this.gradTarget(x);
-        ds.push(...conv2dBackwardInput(this.lib, g, w, target, scratch, bwd.splits, bwd.variant), ...finish);
+        ds.push(...conv2dBackwardInput(this.lib, g, w, target, bwd, scratch), ...finish);
         this.recycle(g);
         return ds;
       },
@@ -144,15 +144,17 @@ export class Tape {
   gram(x: Node, scale: number, name = 'gram'): Node {
     const C = x.value.shape[0];
     const out: Node = { value: this.alloc([C, C], name), requiresGrad: x.requiresGrad, grad: null, name };
-    const slices = gramSlices(C, numel(x.value.shape) / C, gramVariant(this.lib));
-    const scratch = slices > 1 ? this.sharedScratch('slices', slices * C * C) : undefined;
+    const shape = { C, M: numel(x.value.shape) / C };
+    const fwd = this.lib.planner.plan('gram_forward', shape);
+    const bwd = x.requiresGrad ? this.lib.planner.plan('gram_backward', shape) : null;
+    const scratch = fwd.scratch.slices ? this.sharedScratch('slices', fwd.scratch.slices) : undefined;
     this.record({
       name,
-      forward: this.track(gramForward(this.lib, x.value, out.value, scale, scratch)),
+      forward: this.track(gramForward(this.lib, x.value, out.value, scale, fwd, scratch)),
       backward: () => {
-        if (!x.requiresGrad) return [];
+        if (!bwd) return [];
         const { target, finish } = this.gradTarget(x);
-        const ds = [gramBackward(this.lib, x.value, this.gradOf(out), target, scale), ...finish];
+        const ds = [gramBackward(this.lib, x.value, this.gradOf(out), target, scale, bwd), ...finish];
         this.recycle(this.gradOf(out));
         return ds;
       },
@@ -196,7 +198,7 @@ export class Tape {
     else grad = this.alloc(x.value.shape, `${name}.unused_grad`);
     this.record({
       name,
-      forward: this.track([kernel(terms, grad, accumulate), ...reduceSum(this.lib, { a: terms, out: this.scalars, outIndex: slot, scale, partials: this.partials })]),
+      forward: this.track([kernel(terms, grad, accumulate), ...reduceSum(this.lib, { a: terms, out: this.scalars, outIndex: slot, scale, partials: this.partials }, this.lib.planner.plan('reduce', { n: numel(terms.shape) }))]),
       backward: () => [],
     });
     return slot;

@@ -72,7 +72,9 @@ export async function createGpuContext(options: CreateContextOptions = {}): Prom
       requiredLimits[name] = adapter.limits[name];
     }
   }
-  const device = await adapter.requestDevice({ requiredLimits });
+  // GPU timestamps make autotuning's timings exact where the adapter offers them
+  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   return wrapDevice(device, adapter);
 }
 

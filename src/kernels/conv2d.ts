@@ -4,7 +4,9 @@
  */
 import type { Dispatch } from './kernel.js';
 import { grid1d } from './kernel.js';
-import { runOnce, type KernelLibrary } from './library.js';
+import type { KernelLibrary } from './library.js';
+import { runOnce } from './library.js';
+import { ceil16, ceil8, opKey, tilesFitting, winogradTiles, type ConvShape, type OpKind, type OpPlan } from './plan.js';
 import { expectPositiveInts, expectShape, numel, type Tensor } from './tensor.js';
 
 /** Conv weights in PyTorch layout plus the repacked copies the implicit-GEMM kernels read. */
@@ -36,8 +38,6 @@ export function releasePackedWeights(lib: KernelLibrary, w: ConvWeights): void {
   w.winograd = undefined;
 }
 
-export const ceil8 = (n: number) => Math.ceil(n / 8) * 8;
-export const ceil16 = (n: number) => Math.ceil(n / 16) * 16;
 
 function convDims(what: string, input: Tensor): { C: number; H: number; W: number } {
   if (input.shape.length !== 3) throw new Error(`${what}: expected a C×H×W tensor, got shape [${input.shape.join('×')}]`);
@@ -68,120 +68,14 @@ export function packConvWeights(lib: KernelLibrary, weight: Tensor, bias: Tensor
 }
 
 /**
- * Invocations a GPU conv should have before splitting stops (measured on an H100 with 32k).
- * Untested idea: each invocation holds ~100 registers, so 64k invocations keep only ~16 warps per
- * SM of an H100 busy; a larger target might speed up blocks 3–4 at the cost of sum passes.
- */
-export const CONV_TARGET_INVOCATIONS = 32768;
-
-/**
- * How many split-K slices a conv should use: one on software adapters (two CPU cores are busy
- * anyway); on GPUs, enough slices of the reduction to reach CONV_TARGET_INVOCATIONS when the
- * layer has few pixels or channels, each slice keeping at least 32 channels.
- */
-export function convSplits(lib: KernelLibrary, HW: number, outChannels: number, reduceChannels: number, target = CONV_TARGET_INVOCATIONS): number {
-  if (lib.ctx.info.isSoftware) return 1;
-  const invocations = Math.ceil(HW / 8) * (ceil8(outChannels) / 8);
-  if (invocations >= target) return 1;
-  return Math.max(1, Math.min(32, Math.ceil(target / invocations), Math.floor(reduceChannels / 32)));
-}
-
-/**
- * Which kernel version runs a conv: "rows" (conv/v3_rows, version 2: 8 pixels of one row per
- * invocation, inputs reused across the three column taps) or "reference" (conv/v1_forward /
- * conv/v1_backward_input, version 1: 8 flattened pixels, any odd K), or "rows_vec4" (version 3:
- * version 2 with the row read as aligned vec4s, for W % 4 = 0), or "winograd" (version 4:
- * Winograd F(2×2, 3×3) as input transform, 16 matrix products and output transform, 2.25× fewer
- * multiplies; 3×3 only). "auto" picks per adapter:
- * on GPUs for 3×3 kernels on maps at least 8 wide, version 3 where W % 4 = 0, else version 2
- * (H100: v1 8–12, v2 17–20, v3 19–23 TFLOP/s; Winograd not measured there yet). On software
- * adapters Winograd for 3×3 kernels where the map has at least WINOGRAD_MIN_TILES 2×2 tiles, else
- * "flat16" (conv/v2_flat16: version 1 with 16 output channels per invocation, any K) where the
- * channels pad to a multiple of 16, else version 1 (SwiftShader, 2 cores: v1 3.8–4.1, flat16
- * 4.2–4.9, v2 3.5–3.7 GFLOP/s; Winograd: see bench/results/HISTORY.md).
- */
-export type ConvVariant = 'auto' | 'reference' | 'flat16' | 'rows' | 'rows_vec4' | 'winograd';
-
-/**
- * Fewest 2×2 output tiles for which "auto" picks Winograd on software adapters: its GEMM works on
- * 8 tiles at a time, so below 4 more than half of that work is padding (SwiftShader, 512→512
- * convs: at 4×4 maps, 4 tiles, Winograd 19 ms vs flat16 33 ms).
- */
-export const WINOGRAD_MIN_TILES = 4;
-
-export function convVariant(requested: ConvVariant, K: number, W: number, software = false, outChannels = 8, H = W): Exclude<ConvVariant, 'auto'> {
-  if (requested === 'reference') return 'reference';
-  if (requested === 'winograd') {
-    if (K !== 3) throw new Error(`conv variant "winograd" needs a 3×3 kernel, got K=${K}`);
-    return 'winograd';
-  }
-  const wide = ceil8(outChannels) % 16 === 0;
-  if (requested === 'flat16') {
-    if (!wide) throw new Error(`conv variant "flat16" needs output channels that pad to a multiple of 16, got ${outChannels}`);
-    return 'flat16';
-  }
-  const fits = K === 3 && W >= 8;
-  if (requested !== 'auto' && !fits) throw new Error(`conv variant "${requested}" needs a 3×3 kernel and a map at least 8 wide (got K=${K}, W=${W})`);
-  if (requested === 'rows_vec4' && W % 4 !== 0) throw new Error(`conv variant "rows_vec4" needs a width that is a multiple of 4, got ${W}`);
-  if (requested !== 'auto') return requested;
-  if (software) {
-    if (K === 3 && WINOGRAD_ON_SOFTWARE && winogradTiles(H, W).P >= WINOGRAD_MIN_TILES) return 'winograd';
-    return wide && FLAT16_ON_SOFTWARE ? 'flat16' : 'reference';
-  }
-  if (!fits) return 'reference';
-  return W % 4 === 0 ? 'rows_vec4' : 'rows';
-}
-
-/** Whether software adapters use Winograd convs where the map is large enough. */
-const WINOGRAD_ON_SOFTWARE = true;
-
-/** Winograd F(2×2, 3×3) tiling of an H×W map: TW tiles per row, P tiles, P8 = P padded to 8. */
-export function winogradTiles(H: number, W: number): { TW: number; P: number; P8: number } {
-  const TW = Math.ceil(W / 2);
-  const P = Math.ceil(H / 2) * TW;
-  return { TW, P, P8: ceil8(P) };
-}
-
-/**
  * Scratch buffers a conv may need, each shared freely between convs that run one after another:
- * split-K partial sums, or Winograd's transformed input (16×R×P8) and products (16×N×P8).
+ * split-K partial sums, or Winograd's transformed input (16×R×P8) and products (16×N×P8). Sizes
+ * come from the conv's plan (plan.ts, makePlan).
  */
 export interface ConvScratch {
   slices?: Tensor;
   winogradData?: Tensor;
   winogradProducts?: Tensor;
-}
-
-/** How one conv direction will run: its kernel version, split count and scratch sizes in floats. */
-export interface ConvPlan {
-  variant: Exclude<ConvVariant, 'auto'>;
-  splits: number;
-  slices: number;
-  winogradData: number;
-  winogradProducts: number;
-}
-
-/**
- * Floats a Winograd scratch buffer may hold by default: larger maps are transformed and multiplied
- * in chunks of tiles (at 512², conv1_2's transformed input would be 268 MB in one piece).
- */
-export const WINOGRAD_CHUNK_FLOATS = 4 * 2 ** 20;
-
-/** Tiles (whole blocks of 8) whose Winograd buffer, 16 values per tile and channel, fits in `floats`. */
-const tilesFitting = (floats: number, channels: number) => Math.floor(floats / (16 * channels) / 8) * 8;
-
-/**
- * Plan a conv that reduces R channels into N over an H×W map (forward: R = C, N = O; backward to
- * input: R = O, N = C). Winograd convs never split; their scratch holds one chunk of tiles.
- */
-export function planConv(lib: KernelLibrary, R: number, N: number, K: number, H: number, W: number, variant: ConvVariant = 'auto'): ConvPlan {
-  const v = convVariant(variant, K, W, lib.ctx.info.isSoftware, N, H);
-  if (v === 'winograd') {
-    const tiles = Math.max(8, Math.min(winogradTiles(H, W).P8, tilesFitting(WINOGRAD_CHUNK_FLOATS, Math.max(R, N))));
-    return { variant: v, splits: 1, slices: 0, winogradData: 16 * R * tiles, winogradProducts: 16 * N * tiles };
-  }
-  const splits = convSplits(lib, H * W, N, R);
-  return { variant: v, splits, slices: convScratchSize(splits, N, H * W), winogradData: 0, winogradProducts: 0 };
 }
 
 /**
@@ -216,7 +110,7 @@ function scratchCheck(what: string, t: Tensor | undefined, need: number): Tensor
  * A conv as Winograd F(2×2, 3×3): input transform (R channels in), 16 matrix products with the
  * transformed filters U, output transform (N channels out, + bias, ReLU) — three dispatches per
  * chunk of tiles, in that order (exported for the per-stage tests). The chunk is as many tiles as
- * the scratch buffers hold (planConv sizes them; smaller buffers give more chunks).
+ * the scratch buffers hold (makePlan in plan.ts sizes them; smaller buffers give more chunks).
  */
 export function winogradConv(lib: KernelLibrary, input: Tensor, U: Tensor, bias: Tensor | null, output: Tensor, R: number, N: number, H: number, W: number, relu: boolean, scratch: ConvScratch | undefined): Dispatch[] {
   const { TW, P, P8 } = winogradTiles(H, W);
@@ -240,106 +134,96 @@ export function winogradConv(lib: KernelLibrary, input: Tensor, U: Tensor, bias:
   return ds;
 }
 
-/** A conv dispatch in the kernels' terms: C channels reduced, O produced (swapped for backward-input). */
-interface ConvDims { C: number; H: number; W: number; O: number; K: number; relu: boolean; chunk: number; partial: boolean; flip: boolean }
+/**
+ * One conv direction in the kernels' terms: R channels reduced into N over an H×W map, reading
+ * `packed` (forward: packedForward; backward to input: packedBackward, taps mirrored by flip).
+ */
+interface ConvCall {
+  input: Tensor;
+  packed: Tensor;
+  bias: Tensor | null;
+  output: Tensor;
+  relu: boolean;
+  flip: boolean;
+}
 
-/** Whether software adapters use conv/v2_flat16 (16 × 8 blocks) where the channels allow. */
-const FLAT16_ON_SOFTWARE = true;
-
-function flat16Conv(
-  lib: KernelLibrary,
-  input: Tensor,
-  packed: Tensor,
-  bias: Tensor | null,
-  output: Tensor,
-  d: ConvDims,
-): Dispatch {
-  const groups: [number, number, number] = [Math.ceil(Math.ceil((d.H * d.W) / 8) / 64), ceil8(d.O) / 16, Math.ceil(d.C / d.chunk)];
-  return lib.kernel('conv/v2_flat16').bind(
-    { input: input.buffer, weight: packed.buffer, bias: (bias ?? packed).buffer, output: output.buffer },
-    { C: d.C, H: d.H, W: d.W, O: d.O, K: d.K, O8: ceil8(d.O), relu: d.relu ? 1 : 0, c_chunk: d.chunk, partial: d.partial ? 1 : 0, flip: d.flip ? 1 : 0, has_bias: bias ? 1 : 0 },
-    groups,
+/** Version 0: one invocation per output value, any odd K (the readable one). */
+function naiveConv(lib: KernelLibrary, s: ConvShape, c: ConvCall): Dispatch {
+  return lib.kernel('conv/v0_naive').bind(
+    { input: c.input.buffer, weight: c.packed.buffer, bias: (c.bias ?? c.packed).buffer, output: c.output.buffer },
+    { R: s.R, H: s.H, W: s.W, N: s.N, K: s.K, NP: ceil8(s.N), relu: c.relu ? 1 : 0, flip: c.flip ? 1 : 0, has_bias: c.bias ? 1 : 0 },
+    grid1d(s.N * s.H * s.W, 64),
   );
 }
 
-const ROWS_KERNEL = { rows: 'conv/v3_rows', rows_vec4: 'conv/v4_rows_vec4' } as const;
+const DIRECT_KERNEL = { direct: 'conv/v1_forward', flat16: 'conv/v2_flat16', rows: 'conv/v3_rows', rows_vec4: 'conv/v4_rows_vec4' } as const;
 
-function rowsConv(
-  lib: KernelLibrary,
-  input: Tensor,
-  packed: Tensor,
-  bias: Tensor | null,
-  output: Tensor,
-  d: ConvDims,
-  kernel: (typeof ROWS_KERNEL)[keyof typeof ROWS_KERNEL],
-): Dispatch {
-  const groups: [number, number, number] = [Math.ceil((d.H * Math.ceil(d.W / 8)) / 64), ceil8(d.O) / 8, Math.ceil(d.C / d.chunk)];
-  return lib.kernel(kernel).bind(
-    { input: input.buffer, weight: packed.buffer, bias: (bias ?? packed).buffer, output: output.buffer },
-    { C: d.C, H: d.H, W: d.W, O: d.O, O8: ceil8(d.O), relu: d.relu ? 1 : 0, c_chunk: d.chunk, partial: d.partial ? 1 : 0, flip: d.flip ? 1 : 0, has_bias: bias ? 1 : 0 },
-    groups,
-  );
+/**
+ * Versions 1–4 (both directions), plus the slice sum when split: each of S workgroup layers
+ * reduces a chunk of R channels into its slice of `scratch.slices`, conv/sum_slices adds them.
+ */
+function directConv(lib: KernelLibrary, plan: OpPlan<'conv_forward' | 'conv_backward_input'>, c: ConvCall, scratch: ConvScratch | undefined): Dispatch[] {
+  const s = plan.shape;
+  const S = plan.splits;
+  const chunk = Math.ceil(s.R / S);
+  const slices = S > 1 ? scratchCheck(`${plan.kind} split ${S}`, scratch?.slices, plan.scratch.slices!) : null;
+  const out = slices ?? c.output;
+  const v = plan.version as keyof typeof DIRECT_KERNEL;
+  const kernel = lib.kernel(DIRECT_KERNEL[v]);
+  let conv: Dispatch;
+  if (v === 'direct' && !c.flip) {
+    conv = kernel.bind(
+      { input: c.input.buffer, weight: c.packed.buffer, bias: c.bias!.buffer, output: out.buffer },
+      { C: s.R, H: s.H, W: s.W, O: s.N, K: s.K, O8: ceil8(s.N), relu: c.relu ? 1 : 0, c_chunk: chunk, partial: S > 1 ? 1 : 0 },
+      [Math.ceil(Math.ceil((s.H * s.W) / 8) / 64), ceil8(s.N) / 8, Math.ceil(s.R / chunk)],
+    );
+  } else if (v === 'direct') {
+    conv = lib.kernel('conv/v1_backward_input').bind(
+      { grad_output: c.input.buffer, weight: c.packed.buffer, grad_input: out.buffer },
+      { C: s.N, H: s.H, W: s.W, O: s.R, K: s.K, C8: ceil8(s.N), o_chunk: chunk },
+      [Math.ceil(Math.ceil((s.H * s.W) / 8) / 64), ceil8(s.N) / 8, Math.ceil(s.R / chunk)],
+    );
+  } else {
+    const pixelGroups = v === 'flat16' ? Math.ceil(Math.ceil((s.H * s.W) / 8) / 64) : Math.ceil((s.H * Math.ceil(s.W / 8)) / 64);
+    const params: Record<string, number> = { C: s.R, H: s.H, W: s.W, O: s.N, O8: ceil8(s.N), relu: c.relu ? 1 : 0, c_chunk: chunk, partial: S > 1 ? 1 : 0, flip: c.flip ? 1 : 0, has_bias: c.bias ? 1 : 0 };
+    if (v === 'flat16') params.K = s.K;
+    conv = kernel.bind(
+      { input: c.input.buffer, weight: c.packed.buffer, bias: (c.bias ?? c.packed).buffer, output: out.buffer },
+      params,
+      [pixelGroups, ceil8(s.N) / (v === 'flat16' ? 16 : 8), Math.ceil(s.R / chunk)],
+    );
+  }
+  return slices ? [conv, sumSlices(lib, slices, Math.ceil(s.R / chunk), s.N, s.H * s.W, c.output, c.bias, c.relu)] : [conv];
+}
+
+/** A conv direction as its plan says (the plan's shape must match the tensors; see Planner.plan). */
+function planned(lib: KernelLibrary, plan: OpPlan<'conv_forward' | 'conv_backward_input'>, c: ConvCall, w: ConvWeights, scratch: ConvScratch | undefined): Dispatch[] {
+  const s = plan.shape;
+  if (plan.version === 'naive') return [naiveConv(lib, s, c)];
+  if (plan.version === 'winograd') {
+    return winogradConv(lib, c.input, winogradFilters(lib, w, c.flip ? 'backward' : 'forward'), c.bias, c.output, s.R, s.N, s.H, s.W, c.relu, scratch);
+  }
+  return directConv(lib, plan, c, scratch);
+}
+
+function checkPlan(what: string, plan: OpPlan, kind: OpKind, shape: ConvShape): void {
+  const p = plan.shape as ConvShape;
+  if (plan.kind !== kind || p.R !== shape.R || p.N !== shape.N || p.K !== shape.K || p.H !== shape.H || p.W !== shape.W) {
+    throw new Error(`${what}: the plan is for ${opKey(plan.kind, plan.shape)}, the tensors are ${opKey(kind, shape)}`);
+  }
 }
 
 /**
- * A conv through flat16 / rows / rows_vec4 (both directions; `d` in the kernel's terms: C reduced,
- * O produced), plus the slice sum when split.
+ * output = conv(input, weight) + bias, then ReLU if `relu`. input C×H×W → output O×H×W, run as
+ * `plan` says (lib.planner.plan('conv_forward', { R: C, N: O, K, H, W })); `scratch` holds at
+ * least the plan's scratch sizes.
  */
-function versionedConv(
-  lib: KernelLibrary,
-  v: 'flat16' | 'rows' | 'rows_vec4',
-  input: Tensor,
-  packed: Tensor,
-  bias: Tensor | null,
-  output: Tensor,
-  slices: Tensor | undefined,
-  d: ConvDims,
-): Dispatch[] {
-  const out = d.partial ? slices! : output;
-  const conv = v === 'flat16' ? flat16Conv(lib, input, packed, bias, out, d) : rowsConv(lib, input, packed, bias, out, d, ROWS_KERNEL[v]);
-  return d.partial ? [conv, sumSlices(lib, slices!, Math.ceil(d.C / d.chunk), d.O, d.H * d.W, output, bias, d.relu)] : [conv];
-}
-
-/** Scratch floats a split conv needs (0 if it does not split). */
-export function convScratchSize(splits: number, channels: number, HW: number): number {
-  return splits > 1 ? splits * channels * HW : 0;
-}
-
-function splitCheck(what: string, splits: number, scratch: Tensor | undefined, need: number): void {
-  if (!Number.isInteger(splits) || splits < 1) throw new Error(`${what}: invalid split count ${splits}`);
-  if (splits > 1 && (!scratch || numel(scratch.shape) < need)) throw new Error(`${what}: ${splits} slices need a scratch tensor of ${need} floats`);
-}
-
-/**
- * output = conv(input, weight) + bias, then ReLU if `relu`. input C×H×W → output O×H×W.
- * With splits > 1 (see convSplits) the reduction over C is split across workgroups into
- * `scratch.slices` and summed by a second dispatch. Winograd convs (see convVariant) use
- * `scratch.winogradData` and `scratch.winogradProducts` instead and never split; planConv gives
- * the sizes.
- */
-export function conv2dForward(lib: KernelLibrary, input: Tensor, w: ConvWeights, output: Tensor, relu: boolean, scratch?: ConvScratch, splits = 1, variant: ConvVariant = 'auto'): Dispatch[] {
+export function conv2dForward(lib: KernelLibrary, input: Tensor, w: ConvWeights, output: Tensor, relu: boolean, plan: OpPlan<'conv_forward'>, scratch?: ConvScratch): Dispatch[] {
   const { C, H, W } = convDims('conv2dForward: input', input);
   if (C !== w.C) throw new Error(`conv2dForward: input has ${C} channels but the weights expect ${w.C}`);
   expectShape('conv2dForward: output', output, [w.O, H, W]);
-  const v = convVariant(variant, w.K, W, lib.ctx.info.isSoftware, w.O, H);
-  if (v === 'winograd') {
-    if (splits !== 1) throw new Error(`conv2dForward: Winograd convs${variant === 'auto' ? ' (what "auto" picks on this adapter)' : ''} do not split: use splits = 1 or a direct version`);
-    return winogradConv(lib, input, winogradFilters(lib, w, 'forward'), w.bias, output, C, w.O, H, W, relu, scratch);
-  }
-  const S = Math.min(splits, C);
-  splitCheck('conv2dForward', S, scratch?.slices, convScratchSize(S, w.O, H * W));
-  const chunk = Math.ceil(C / S);
-  const groups: [number, number, number] = [Math.ceil(Math.ceil((H * W) / 8) / 64), ceil8(w.O) / 8, Math.ceil(C / chunk)];
-  if (v !== 'reference') {
-    return versionedConv(lib, v, input, w.packedForward, w.bias, output, scratch?.slices, { C, H, W, O: w.O, K: w.K, relu, chunk, partial: S > 1, flip: false });
-  }
-  const conv = lib.kernel('conv/v1_forward').bind(
-    { input: input.buffer, weight: w.packedForward.buffer, bias: w.bias.buffer, output: (S > 1 ? scratch!.slices! : output).buffer },
-    { C, H, W, O: w.O, K: w.K, O8: ceil8(w.O), relu: relu ? 1 : 0, c_chunk: chunk, partial: S > 1 ? 1 : 0 },
-    groups,
-  );
-  if (S === 1) return [conv];
-  return [conv, sumSlices(lib, scratch!.slices!, groups[2], w.O, H * W, output, w.bias, relu)];
+  checkPlan('conv2dForward', plan, 'conv_forward', { R: C, N: w.O, K: w.K, H, W });
+  return planned(lib, plan, { input, packed: w.packedForward, bias: w.bias, output, relu, flip: false }, w, scratch);
 }
 
 function sumSlices(lib: KernelLibrary, partial: Tensor, slices: number, O: number, HW: number, output: Tensor, bias: Tensor | null, relu: boolean): Dispatch {
@@ -350,31 +234,17 @@ function sumSlices(lib: KernelLibrary, partial: Tensor, slices: number, O: numbe
   );
 }
 
-/** grad_input (C×H×W) from grad_output (O×H×W): the flipped, transposed convolution (split over O like the forward over C). */
-export function conv2dBackwardInput(lib: KernelLibrary, gradOutput: Tensor, w: ConvWeights, gradInput: Tensor, scratch?: ConvScratch, splits = 1, variant: ConvVariant = 'auto'): Dispatch[] {
+/**
+ * grad_input (C×H×W) from grad_output (O×H×W): the flipped, transposed convolution, run as `plan`
+ * says (lib.planner.plan('conv_backward_input', { R: O, N: C, K, H, W })).
+ */
+export function conv2dBackwardInput(lib: KernelLibrary, gradOutput: Tensor, w: ConvWeights, gradInput: Tensor, plan: OpPlan<'conv_backward_input'>, scratch?: ConvScratch): Dispatch[] {
   const { C: O, H, W } = convDims('conv2dBackwardInput: grad_output', gradOutput);
   if (O !== w.O) throw new Error(`conv2dBackwardInput: grad_output has ${O} channels but the weights have ${w.O} outputs`);
   if (!w.packedBackward) throw new Error('conv2dBackwardInput: weights were packed without backward support');
   expectShape('conv2dBackwardInput: grad_input', gradInput, [w.C, H, W]);
-  const v = convVariant(variant, w.K, W, lib.ctx.info.isSoftware, w.C, H);
-  if (v === 'winograd') {
-    if (splits !== 1) throw new Error(`conv2dBackwardInput: Winograd convs${variant === 'auto' ? ' (what "auto" picks on this adapter)' : ''} do not split: use splits = 1 or a direct version`);
-    return winogradConv(lib, gradOutput, winogradFilters(lib, w, 'backward'), null, gradInput, O, w.C, H, W, false, scratch);
-  }
-  const S = Math.min(splits, O);
-  splitCheck('conv2dBackwardInput', S, scratch?.slices, convScratchSize(S, w.C, H * W));
-  const chunk = Math.ceil(O / S);
-  const groups: [number, number, number] = [Math.ceil(Math.ceil((H * W) / 8) / 64), ceil8(w.C) / 8, Math.ceil(O / chunk)];
-  if (v !== 'reference') {
-    return versionedConv(lib, v, gradOutput, w.packedBackward, null, gradInput, scratch?.slices, { C: O, H, W, O: w.C, K: w.K, relu: false, chunk, partial: S > 1, flip: true });
-  }
-  const conv = lib.kernel('conv/v1_backward_input').bind(
-    { grad_output: gradOutput.buffer, weight: w.packedBackward.buffer, grad_input: (S > 1 ? scratch!.slices! : gradInput).buffer },
-    { C: w.C, H, W, O: w.O, K: w.K, C8: ceil8(w.C), o_chunk: chunk },
-    groups,
-  );
-  if (S === 1) return [conv];
-  return [conv, sumSlices(lib, scratch!.slices!, groups[2], w.C, H * W, gradInput, null, false)];
+  checkPlan('conv2dBackwardInput', plan, 'conv_backward_input', { R: O, N: w.C, K: w.K, H, W });
+  return planned(lib, plan, { input: gradOutput, packed: w.packedBackward, bias: null, output: gradInput, relu: false, flip: true }, w, scratch);
 }
 
 /** grad_weight (O×C×K×K) from the layer input (C×H×W) and grad_output (O×H×W). */

@@ -7,20 +7,17 @@ import { ComputeKernel, type Dispatch } from './kernel.js';
 import { GpuMemory } from './memory.js';
 import { SHADERS, type KernelName } from './shaders.js';
 import { numel, shapeStr, type Tensor } from './tensor.js';
-
-import type { ConvVariant } from './conv2d.js';
+import { Planner } from './plan.js';
 
 export class KernelLibrary {
   private cache = new Map<KernelName, ComputeKernel>();
   readonly memory: GpuMemory;
-  /**
-   * Which conv version graphs built on this library use (the tape's planConv): "auto" picks per
-   * adapter; a named version forces it where it applies (e.g. `npm run bench -- --conv winograd`).
-   */
-  convVariant: ConvVariant = 'auto';
+  /** Which kernel version runs each op on this device (fixed table, forced or tuned; see plan.ts). */
+  readonly planner: Planner;
 
   constructor(readonly ctx: GpuContext) {
     this.memory = new GpuMemory(ctx.device);
+    this.planner = new Planner(ctx.info);
   }
 
   kernel(name: KernelName): ComputeKernel {

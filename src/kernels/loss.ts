@@ -5,6 +5,7 @@
  */
 import { grid1d, type Dispatch } from './kernel.js';
 import type { KernelLibrary } from './library.js';
+import { opKey, type OpPlan } from './plan.js';
 import { expectFits, expectShape, numel, shapeStr, type Tensor } from './tensor.js';
 
 /** terms = (input − target)²; grad = 2·scale·(input − target) (+ grad if accumulate). */
@@ -49,15 +50,12 @@ export interface ReduceArgs {
 }
 
 /**
- * Reduction versions: "tree" (reduce/v1_tree: 256-wide workgroups, a tree in workgroup memory — for
- * GPUs) and "chunks" (reduce/v2_chunks: each invocation sums a contiguous chunk serially, no
- * barriers — for software adapters, where a 512×512 Gram's loss took 80 ms with the tree and
- * barriers dominate). "auto" picks by adapter.
+ * One or two dispatches that sum `a` (or a·b) into out[outIndex] on the GPU, run as `plan` says
+ * (lib.planner.plan('reduce', { n })): version 1 "tree" (reduce/v1_tree: 256-wide workgroups
+ * summing as a tree in workgroup memory) or version 2 "chunks" (reduce/v2_chunks: each invocation
+ * sums a contiguous chunk serially, no barriers).
  */
-export type ReduceVariant = 'auto' | 'tree' | 'chunks';
-
-/** One or two dispatches that sum `a` (or a·b) into out[outIndex] on the GPU. */
-export function reduceSum(lib: KernelLibrary, args: ReduceArgs, variant: ReduceVariant = 'auto'): Dispatch[] {
+export function reduceSum(lib: KernelLibrary, args: ReduceArgs, plan: OpPlan<'reduce'>): Dispatch[] {
   const { a, b, out, outIndex, partials } = args;
   const scale = args.scale ?? 1;
   const n = numel(a.shape);
@@ -67,7 +65,8 @@ export function reduceSum(lib: KernelLibrary, args: ReduceArgs, variant: ReduceV
   if (numel(partials.shape) < REDUCE_PARTIALS) throw new Error(`reduceSum: partials needs ${REDUCE_PARTIALS} floats, has ${numel(partials.shape)}`);
   const mode = b ? 1 : 0;
   const bBuf = (b ?? a).buffer;
-  if (variant === 'chunks' || (variant === 'auto' && lib.ctx.info.isSoftware)) {
+  if (plan.kind !== 'reduce' || plan.shape.n !== n) throw new Error(`reduceSum: the plan is for ${opKey(plan.kind, plan.shape)}, the input is ${opKey('reduce', { n })}`);
+  if (plan.version === 'chunks') {
     const kc = lib.kernel('reduce/v2_chunks');
     // at most REDUCE_PARTIALS chunks of at least 256, then one invocation over the partials
     const chunk = Math.max(256, Math.ceil(n / REDUCE_PARTIALS));

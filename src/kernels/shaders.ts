@@ -3,6 +3,7 @@ import convBackwardBias from '../../shaders/conv/backward_bias.wgsl';
 import convBackwardWeight from '../../shaders/conv/backward_weight.wgsl';
 import convRepackWeights from '../../shaders/conv/repack_weights.wgsl';
 import convSumSlices from '../../shaders/conv/sum_slices.wgsl';
+import convV0Naive from '../../shaders/conv/v0_naive.wgsl';
 import convV1BackwardInput from '../../shaders/conv/v1_backward_input.wgsl';
 import convV1Forward from '../../shaders/conv/v1_forward.wgsl';
 import convV2Flat16 from '../../shaders/conv/v2_flat16.wgsl';
@@ -42,6 +43,7 @@ export const SHADERS = {
   'conv/backward_weight': convBackwardWeight,
   'conv/repack_weights': convRepackWeights,
   'conv/sum_slices': convSumSlices,
+  'conv/v0_naive': convV0Naive,
   'conv/v1_backward_input': convV1BackwardInput,
   'conv/v1_forward': convV1Forward,
   'conv/v2_flat16': convV2Flat16,

@@ -57,7 +57,7 @@ export class LbfgsOptimizer {
   private async dot(a: Tensor, b: Tensor): Promise<number> {
     const key = `dot:${this.id(a)}:${this.id(b)}`;
     let ds = this.cache.get(key);
-    if (!ds) this.cache.set(key, (ds = reduceSum(this.lib, { a, b, out: this.dots, outIndex: 0, partials: this.partials })));
+    if (!ds) this.cache.set(key, (ds = reduceSum(this.lib, { a, b, out: this.dots, outIndex: 0, partials: this.partials }, this.lib.planner.plan('reduce', { n: numel(a.shape) }))));
     this.lib.run(ds);
     return (await this.lib.read(this.dots, 1))[0];
   }

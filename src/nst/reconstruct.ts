@@ -5,6 +5,7 @@
  *    which is texture synthesis from the image.
  * Each reconstruction is a StyleTransfer run with only that loss, so it uses the same kernels.
  */
+import { buildTuned, type Autotuner } from '../kernels/autotune.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { composeGrid, type GridTile } from './grid.js';
 import { minImageSide } from './options.js';
@@ -33,6 +34,8 @@ export interface ReconstructionCallbacks {
   /** Each finished reconstruction, as soon as it is done. */
   onTile?: (index: number, tile: GridTile) => void | Promise<void>;
   shouldStop?: () => boolean;
+  /** This device's autotuner; none: the planner's fixed table. */
+  tuner?: Autotuner;
 }
 
 /** Run every reconstruction of `image` (already at its working size); returns the tiles in order. */
@@ -52,7 +55,7 @@ export async function reconstruct(
     if (cb.shouldStop?.()) break;
     // no TV unless asked or recommended by the network (the paper's reconstructions have none)
     const options = { tvWeight: 0, ...withNetworkDefaults(t.options, weights, mode) };
-    const st = new StyleTransfer(lib, weights, image, mode === 'style' ? [image] : [], options);
+    const st = await buildTuned(cb.tuner, () => new StyleTransfer(lib, weights, image, mode === 'style' ? [image] : [], options));
     try {
       const report = async (loss: number) =>
         cb.onProgress?.({ index, count: targets.length, label: t.label, step: st.step, iterations: settings.iterations, loss, elapsed: (performance.now() - t0) / 1000 });

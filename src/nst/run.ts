@@ -3,6 +3,7 @@
  * the optimisation (optionally coarse-to-fine over several scales) with progress callbacks, hand
  * back pixels. Browser-side (needs WebGPU and createImageBitmap); the GPU context is passed in.
  */
+import { buildTuned, type Autotuner, type AutotuneMode } from '../kernels/autotune.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { decodeImage, fitSize, rasterize } from './decode.js';
 import { jobDeepestLayer, minImageSide, resolveOptions, type StyleTransferOptions } from './options.js';
@@ -34,6 +35,8 @@ export interface JobConfig {
   scales?: number;
   /** Steps at each scale, coarsest first (default options.iterations at every scale). */
   scaleIterations?: number[];
+  /** Kernel autotuning for this job (see kernels/autotune.ts; needs a tuner in the callbacks). */
+  autotune?: AutotuneMode;
 }
 
 export interface Progress {
@@ -57,6 +60,8 @@ export interface JobCallbacks {
   shouldStop?: () => boolean;
   /** Polled between steps; while true the job waits. */
   isPaused?: () => boolean;
+  /** This device's autotuner (its stored table); none: the planner's fixed table. */
+  tuner?: Autotuner;
 }
 
 export function loadWeights(src: WeightsSource, deepest: string): VggWeights {
@@ -146,6 +151,7 @@ export async function prepareImages(lib: KernelLibrary, images: JobImages, confi
  */
 export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: WeightsSource, config: JobConfig, cb: JobCallbacks = {}) {
   checkConfig(config);
+  if (cb.tuner && config.autotune) cb.tuner.mode = config.autotune;
   let opts = resolveOptions(config.options); // layers and iterations (the network's defaults change neither)
   const deepest = jobDeepestLayer(opts);
   const minSide = minImageSide(deepest);
@@ -167,7 +173,7 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
     for (let k = 0; k < sizes.length; k++) {
       const { content, styles } = perScale[k];
       const init: RgbaImage | undefined = carried ? resizeBilinear(carried, content.width, content.height) : undefined;
-      const st: StyleTransfer = new StyleTransfer(lib, weights, content, styles, { ...opts, iterations: iters[k] }, init);
+      const st: StyleTransfer = await buildTuned(cb.tuner, () => new StyleTransfer(lib, weights, content, styles, { ...opts, iterations: iters[k] }, init));
       try {
         const scale = { index: k, count: sizes.length, width: st.width, height: st.height };
         let losses = await st.evaluate();

@@ -1,12 +1,12 @@
 /**
  * Node side of the kernel tests: one headless Chromium per test file, running the cases in
- * kernel_cases.ts; arrays travel as base64 float32.
+ * src/kernels/cases.ts; arrays travel as base64 float32.
  */
 import { fileURLToPath } from 'node:url';
 import { bundleForBrowser } from '../../tools/lib/bundle.js';
 import { launchGpuPage, type BrowserSession } from '../../tools/lib/browser.js';
 import { base64ToF32, f32ToBase64 } from './codec.js';
-import type { Arrays, CaseParams } from './kernel_cases.js';
+import type { Arrays, CaseParams } from '../../src/kernels/cases.js';
 
 export interface GpuPage {
   session: BrowserSession;

@@ -2,7 +2,7 @@
 import { createGpuContext, describeContext } from '../../src/kernels/context.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
 import { base64ToF32, f32ToBase64 } from './codec.js';
-import { CASES, type CaseParams } from './kernel_cases.js';
+import { CASES, type CaseParams } from '../../src/kernels/cases.js';
 
 let lib: KernelLibrary | null = null;
 

@@ -4,7 +4,9 @@
  * the tool's local server.
  */
 import { createGpuContext, describeContext } from '../../src/kernels/context.js';
+import { Autotuner, type AutotuneMode } from '../../src/kernels/autotune.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
+import { exposedFunctionStore } from '../../src/kernels/tuning_stores.js';
 import { jobDeepestLayer, loadWeights, prepareImages, runJob, type JobConfig, type WeightsSource } from '../../src/nst/run.js';
 import { reconstructionGrid, type ReconstructionMode, type ReconstructionSettings } from '../../src/nst/reconstruct.js';
 import { StyleTransfer } from '../../src/nst/style_transfer.js';
@@ -16,6 +18,7 @@ export interface PageReconstruction {
   size: number;
   settings: ReconstructionSettings;
   weights: PageJob['weights'];
+  autotune?: AutotuneMode;
 }
 
 export interface PageJob {
@@ -54,6 +57,13 @@ async function library(): Promise<KernelLibrary> {
   return lib;
 }
 
+/** A tuner for one job: the CLI's stored table (through the exposed functions), the job's mode. */
+function tunerFor(l: KernelLibrary, mode: AutotuneMode = 'auto') {
+  const messages: string[] = [];
+  const tuner = new Autotuner(l, { mode, store: exposedFunctionStore() ?? undefined, log: (m) => messages.push(m) });
+  return { tuner, summary: () => ({ ...tuner.report, messages }) };
+}
+
 async function images(job: PageJob) {
   return {
     content: await fetchBlob(job.content.url, `content image ${job.content.name}`),
@@ -71,9 +81,11 @@ const api = {
   async stylize(job: PageJob) {
     const l = await library();
     const g = globalThis as unknown as Exposed;
+    const { tuner, summary } = tunerFor(l, job.config.autotune);
     const result = await runJob(l, await images(job), await weightsSource(job.weights), job.config, {
       onProgress: (p) => g.__nstProgress?.(JSON.stringify(p)),
       onSnapshot: (step, img) => g.__nstSnapshot?.(step, img.width, img.height, toBase64(img.data as Uint8Array)),
+      tuner,
     });
     return {
       width: result.image.width,
@@ -84,6 +96,7 @@ const api = {
       seconds: result.seconds,
       weights: result.weightsSource,
       memory: l.memory.stats(),
+      tuning: summary(),
     };
   },
 
@@ -96,7 +109,8 @@ const api = {
     const { content, styles } = await prepareImages(l, await images(job), job.config);
     const o = job.config.options;
     const weights = loadWeights(await weightsSource(job.weights), jobDeepestLayer(o));
-    const st = new StyleTransfer(l, weights, content, styles, withNetworkDefaults(o, weights, 'stylize'));
+    const { tuner, summary } = tunerFor(l, job.config.autotune);
+    const st = await tuner.build(() => new StyleTransfer(l, weights, content, styles, withNetworkDefaults(o, weights, 'stylize')));
     try {
       const losses = await st.evaluate();
       const grad = await st.gradient();
@@ -112,6 +126,7 @@ const api = {
         image: toBase64(new Uint8Array(image.buffer)),
         content: toBase64(content.data as Uint8Array),
         styles: styles.map((s) => ({ width: s.width, height: s.height, blend: s.blend, rgba: toBase64(s.data as Uint8Array) })),
+        tuning: summary(),
       };
     } finally {
       st.dispose();
@@ -122,11 +137,12 @@ const api = {
   async reconstruct(job: PageReconstruction) {
     const l = await library();
     const g = globalThis as unknown as Exposed;
+    const { tuner, summary } = tunerFor(l, job.autotune);
     const r = await reconstructionGrid(
       l,
       { image: await fetchBlob(job.image.url, `image ${job.image.name}`), name: job.image.name, mode: job.mode, size: job.size, settings: job.settings },
       await weightsSource(job.weights),
-      { onProgress: (p) => g.__nstProgress?.(JSON.stringify(p)) },
+      { onProgress: (p) => g.__nstProgress?.(JSON.stringify(p)), tuner },
     );
     return {
       width: r.grid.width,
@@ -137,6 +153,7 @@ const api = {
       seconds: r.seconds,
       weights: r.weightsSource,
       memory: l.memory.stats(),
+      tuning: summary(),
     };
   },
 

@@ -2,11 +2,13 @@
 import { basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JobConfig } from '../../src/nst/run.js';
+import type { AutotuneMode, TuningReport } from '../../src/kernels/autotune.js';
 import { launchGpuPage, type BrowserSession } from './browser.js';
 import { bundleForBrowser } from './bundle.js';
 import type { EngineApi, PageJob, PageReconstruction } from './engine_page.js';
 import type { ReconstructionMode, ReconstructionSettings } from '../../src/nst/reconstruct_targets.js';
 import { readInputFile } from './input_files.js';
+import { exposeTuningStore, tuningDir } from './tuning_store.js';
 import { checkWeightsSpec, resolveWeights } from './weights_files.js';
 import { jobDeepestLayer } from '../../src/nst/options.js';
 import { deepestLayer } from '../../src/nst/vgg19_spec.js';
@@ -54,6 +56,7 @@ export class EngineSession {
     await session.page.exposeFunction('__nstSnapshot', (step: number, w: number, h: number, b64: string) =>
       engine.onSnapshot(step, w, h, new Uint8Array(Buffer.from(b64, 'base64'))),
     );
+    await exposeTuningStore(session.page);
     return engine;
   }
 
@@ -99,7 +102,7 @@ export class EngineSession {
   }
 
   async reconstruct(
-    job: { image: string; mode: ReconstructionMode; size: number; settings: ReconstructionSettings; weights: string; weightsSeed: number },
+    job: { image: string; mode: ReconstructionMode; size: number; settings: ReconstructionSettings; weights: string; weightsSeed: number; autotune?: AutotuneMode },
     onProgress: (p: unknown) => void,
   ) {
     const pageJob: PageReconstruction = {
@@ -108,6 +111,7 @@ export class EngineSession {
       size: job.size,
       settings: job.settings,
       weights: await this.stageWeights(job.weights, job.weightsSeed, deepestLayer(job.settings.layers)),
+      autotune: job.autotune,
     };
     this.onProgress = onProgress;
     const r = await this.page.evaluate((j) => (globalThis as unknown as { nst: EngineApi }).nst.reconstruct(j), pageJob);
@@ -122,4 +126,14 @@ export class EngineSession {
   close(): Promise<void> {
     return this.session.close();
   }
+}
+
+/**
+ * What autotuning did in a job, for the tools' summaries: problems with the stored table, and a
+ * line when kernels were timed (nothing when the stored table answered everything).
+ */
+export function describeTuning(t: TuningReport & { messages: string[] }): string {
+  const lines = t.messages.filter((m) => !m.startsWith('autotune: '));
+  if (t.tuned > 0) lines.push(`autotune: timed the kernel versions of ${t.tuned} layer shapes in ${t.seconds.toFixed(1)} s; the fastest are kept in ${tuningDir()} for later runs`);
+  return lines.map((l) => `${l}\n`).join('');
 }

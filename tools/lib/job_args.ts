@@ -1,4 +1,5 @@
 /** The options shared by `stylize` and `gradient`: images, weights, loss settings. */
+import { AUTOTUNE_MODES } from '../../src/kernels/autotune.js';
 import { parseLayerList, type StyleTransferOptions } from '../../src/nst/options.js';
 import type { JobFiles } from './engine_session.js';
 import type { Args } from './args.js';
@@ -29,6 +30,10 @@ export const JOB_HELP = `
                           of a .pth/.safetensors, or a file: our .json, a .pth, a .safetensors
   --weights-seed N        seed of the random VGG19 (default 1)
   --pooling max|avg       (default max; avg with the seeded random network)
+  --autotune MODE         kernel autotuning: auto (default: time each kernel version on a GPU
+                          the first time a layer shape is seen, keep the fastest in
+                          ~/.cache/webgpu-neural-style/autotune; software adapters use the fixed
+                          table), on (also on software adapters), off, refresh (measure again)
   --verbose               show the browser's console, and stack traces with errors`;
 
 /** Flags of the job options that take no value. */
@@ -81,6 +86,7 @@ export function parseJob(a: Args, defaults: { size: number; iters: number }): Jo
       saveEvery: 0,
       scales,
       scaleIterations: iters.length === scales ? iters : Array(scales).fill(iters[0]),
+      autotune: a.choice('autotune', AUTOTUNE_MODES, 'auto'),
     },
   };
 }

@@ -1,4 +1,5 @@
 /** Options of the reconstruct tools (Chromium and Dawn), parsed the same way for both. */
+import { AUTOTUNE_MODES, type AutotuneMode } from '../../src/kernels/autotune.js';
 import { parseLayerList } from '../../src/nst/options.js';
 import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionMode, type ReconstructionSettings } from '../../src/nst/reconstruct_targets.js';
 import { Args } from './args.js';
@@ -30,6 +31,8 @@ usage: npm run reconstruct -- --image FILE --mode content|style --out grid.png [
                           tensors, ~52 MB, kept in ~/.cache/webgpu-neural-style), an http(s) URL
                           of a .pth/.safetensors, or a file: our .json, a .pth, a .safetensors
   --weights-seed N        seed of the random VGG19 (default 1)
+  --autotune MODE         kernel autotuning: auto (default; GPUs only), on, off, refresh
+                          (as for stylize; tables in ~/.cache/webgpu-neural-style/autotune)
   --verbose               show the browser's console
 `;
 
@@ -41,6 +44,7 @@ export interface ReconstructArgs {
   settings: ReconstructionSettings;
   weights: string;
   weightsSeed: number;
+  autotune: AutotuneMode;
   verbose: boolean;
 }
 
@@ -68,12 +72,13 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
   const size = a.int('size', 64, 16, 8192)!;
   const weights = a.str('weights', 'auto')!;
   const weightsSeed = a.int('weights-seed', 1, 0, 2 ** 31)!;
+  const autotune = a.choice('autotune', AUTOTUNE_MODES, 'auto')!;
   const verbose = a.has('verbose');
   a.rejectUnknown();
   readInputFile(image, 'image');
   checkWeightsSpec(weights);
   checkWritable(out, '--out');
-  return { image, mode, out, size, settings, weights, weightsSeed, verbose };
+  return { image, mode, out, size, settings, weights, weightsSeed, autotune, verbose };
 }
 
 

@@ -1,28 +1,28 @@
 /**
- * Browser side of the kernel tests: each case uploads its inputs, runs one kernel (through the
- * same host wrappers the engine uses) and reads the outputs back. Runs inside headless Chromium.
+ * Kernel cases shared by the test suite (run in headless Chromium) and the page's kernel explorer:
+ * each case uploads its inputs, runs one kernel through the same host wrappers the engine uses
+ * (a named version, or what this device's planner picks) and reads the outputs back.
  */
-import { adamStep, type AdamHyper } from '../../src/kernels/adam.js';
+import { adamStep, type AdamHyper } from './adam.js';
 import {
   conv2dBackwardBias,
   conv2dBackwardInput,
   conv2dBackwardWeight,
   conv2dForward,
   packConvWeights,
-  planConv,
   releasePackedWeights,
   winogradConv,
   winogradFilters,
-  type ConvPlan,
-} from '../../src/kernels/conv2d.js';
-import { axpby, fill, reluBackward, reluBackwardInPlace, reluForward } from '../../src/kernels/elementwise.js';
-import { gramBackward, gramForward } from '../../src/kernels/gram.js';
-import { clampImage, originalColors, postprocess, preprocess, type InputConvention } from '../../src/kernels/image.js';
-import { runOnce, type KernelLibrary } from '../../src/kernels/library.js';
-import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../../src/kernels/loss.js';
-import { matmul } from '../../src/kernels/matmul.js';
-import { poolBackward, poolForward, pooledShape, type PoolKind } from '../../src/kernels/pool.js';
-import type { Tensor } from '../../src/kernels/tensor.js';
+} from './conv2d.js';
+import { makePlan, type OpKind, type OpPlan, type OpShapes, type OpVersions } from './plan.js';
+import { axpby, fill, reluBackward, reluBackwardInPlace, reluForward } from './elementwise.js';
+import { gramBackward, gramForward } from './gram.js';
+import { clampImage, originalColors, postprocess, preprocess, type InputConvention } from './image.js';
+import { runOnce, type KernelLibrary } from './library.js';
+import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from './loss.js';
+import { matmul } from './matmul.js';
+import { poolBackward, poolForward, pooledShape, type PoolKind } from './pool.js';
+import type { Tensor } from './tensor.js';
 
 export type Arrays = Record<string, Float32Array>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -55,23 +55,31 @@ async function withTensors(
 }
 
 /**
- * Scratch tensors (named as in ConvScratch) for a conv that reduces R channels into N: split-K
- * slices, or Winograd's buffers (planConv's sizes, or room for `chunk` tiles to force chunking).
+ * The plan a case runs: the named version (and split count) if given, else what this device's
+ * planner picks for the shape.
  */
-function scratchShapes(plan: ConvPlan, slices: number, R: number, N: number, chunk?: number): Record<string, number[]> {
-  if (plan.variant !== 'winograd') return { slices: [slices] };
-  if (chunk) return { winogradData: [16 * R * chunk], winogradProducts: [16 * N * chunk] };
-  return { winogradData: [plan.winogradData], winogradProducts: [plan.winogradProducts] };
+function planFor<K extends OpKind>(lib: KernelLibrary, kind: K, shape: OpShapes[K], version?: OpVersions[K], splits = 1): OpPlan<K> {
+  return version ? makePlan(kind, shape, { version, splits }) : lib.planner.plan(kind, shape);
+}
+
+/**
+ * Scratch tensors (named as in ConvScratch) for a conv plan: its split-K slices or Winograd
+ * buffers, or room for only `chunk` Winograd tiles to force chunking.
+ */
+function scratchShapes(plan: OpPlan<'conv_forward' | 'conv_backward_input'>, chunk?: number): Record<string, number[]> {
+  const { R, N } = plan.shape;
+  if (plan.version === 'winograd' && chunk) return { winogradData: [16 * R * chunk], winogradProducts: [16 * N * chunk] };
+  return Object.fromEntries(Object.entries(plan.scratch).map(([k, floats]) => [k, [floats]]));
 }
 
 export const CASES: Record<string, Case> = {
   async conv2d_forward(lib, x, { C, H, W, O, K, relu, weightC, splits, variant, chunk }) {
     const weight = lib.upload([O, weightC ?? C, K, K], x.weight), bias = lib.upload([O], x.bias);
     const w = packConvWeights(lib, weight, bias, false);
-    const plan = planConv(lib, C, O, K, H, W, variant ?? 'auto');
+    const plan = planFor(lib, 'conv_forward', { R: C, N: O, K, H, W }, variant, splits);
     try {
-      return await withTensors(lib, x, { input: [C, H, W] }, { output: [O, H, W], ...scratchShapes(plan, (splits ?? 1) * O * H * W, C, O, chunk) }, (t) =>
-        conv2dForward(lib, t.input, w, t.output, !!relu, t, splits ?? 1, variant ?? 'auto'),
+      return await withTensors(lib, x, { input: [C, H, W] }, { output: [O, H, W], ...scratchShapes(plan, chunk) }, (t) =>
+        conv2dForward(lib, t.input, w, t.output, !!relu, plan, t),
       );
     } finally {
       lib.release(weight, bias);
@@ -81,10 +89,10 @@ export const CASES: Record<string, Case> = {
   async conv2d_backward_input(lib, x, { C, H, W, O, K, splits, variant, chunk }) {
     const weight = lib.upload([O, C, K, K], x.weight), bias = lib.tensor([O]);
     const w = packConvWeights(lib, weight, bias, true);
-    const plan = planConv(lib, O, C, K, H, W, variant ?? 'auto');
+    const plan = planFor(lib, 'conv_backward_input', { R: O, N: C, K, H, W }, variant, splits);
     try {
-      return await withTensors(lib, x, { grad_output: [O, H, W] }, { grad_input: [C, H, W], ...scratchShapes(plan, (splits ?? 1) * C * H * W, O, C, chunk) }, (t) =>
-        conv2dBackwardInput(lib, t.grad_output, w, t.grad_input, t, splits ?? 1, variant ?? 'auto'),
+      return await withTensors(lib, x, { grad_output: [O, H, W] }, { grad_input: [C, H, W], ...scratchShapes(plan, chunk) }, (t) =>
+        conv2dBackwardInput(lib, t.grad_output, w, t.grad_input, plan, t),
       );
     } finally {
       lib.release(weight, bias);
@@ -95,8 +103,8 @@ export const CASES: Record<string, Case> = {
   async winograd_stages(lib, x, { C, H, W, O, relu }) {
     const weight = lib.upload([O, C, 3, 3], x.weight), bias = lib.upload([O], x.bias);
     const w = packConvWeights(lib, weight, bias, true);
-    const plan = planConv(lib, C, O, 3, H, W, 'winograd');
-    const t = { input: lib.upload([C, H, W], x.input), output: lib.tensor([O, H, W]), V: lib.tensor([plan.winogradData]), M: lib.tensor([plan.winogradProducts]) };
+    const plan = makePlan('conv_forward', { R: C, N: O, K: 3, H, W }, { version: 'winograd', splits: 1 });
+    const t = { input: lib.upload([C, H, W], x.input), output: lib.tensor([O, H, W]), V: lib.tensor([plan.scratch.winogradData!]), M: lib.tensor([plan.scratch.winogradProducts!]) };
     try {
       const U = winogradFilters(lib, w, 'forward');
       const Ub = winogradFilters(lib, w, 'backward');
@@ -147,28 +155,30 @@ export const CASES: Record<string, Case> = {
     ]);
   },
   async gram(lib, x, { C, M, scale, variant, backward }) {
-    // scratch present: the split-K path runs whenever gramSlices(C, M, variant) > 1
-    return withTensors(lib, x, { features: [C, M], grad_gram: [C, C] }, { gram: [C, C], grad_features: [C, M], scratch: [64 * C * C] }, (t) => [
-      ...gramForward(lib, t.features, t.gram, scale, t.scratch, variant ?? 'auto'),
-      gramBackward(lib, t.features, t.grad_gram, t.grad_features, scale, backward ?? 'auto'),
+    // the split-K path runs whenever the plan has more than one slice (gramSlices)
+    const forward = planFor(lib, 'gram_forward', { C, M }, variant);
+    const back = planFor(lib, 'gram_backward', { C, M }, backward);
+    return withTensors(lib, x, { features: [C, M], grad_gram: [C, C] }, { gram: [C, C], grad_features: [C, M], scratch: [Math.max(1, forward.scratch.slices ?? 0)] }, (t) => [
+      ...gramForward(lib, t.features, t.gram, scale, forward, t.scratch),
+      gramBackward(lib, t.features, t.grad_gram, t.grad_features, scale, back),
     ]);
   },
   async squared_error(lib, x, { n, scale }) {
     return withTensors(lib, x, { input: [n], target: [n] }, { terms: [n], grad: [n], loss: [2], partials: [REDUCE_PARTIALS] }, (t) => [
       squaredError(lib, t.input, t.target, t.terms, t.grad, scale),
-      ...reduceSum(lib, { a: t.terms, out: t.loss, outIndex: 1, scale, partials: t.partials }),
+      ...reduceSum(lib, { a: t.terms, out: t.loss, outIndex: 1, scale, partials: t.partials }, planFor(lib, 'reduce', { n })),
     ]);
   },
   async tv_loss(lib, x, { C, H, W, scale }) {
     const s = [C, H, W];
     return withTensors(lib, x, { image: s }, { terms: s, grad: s, loss: [1], partials: [REDUCE_PARTIALS] }, (t) => [
       tvLoss(lib, t.image, t.terms, t.grad, scale),
-      ...reduceSum(lib, { a: t.terms, out: t.loss, outIndex: 0, scale, partials: t.partials }),
+      ...reduceSum(lib, { a: t.terms, out: t.loss, outIndex: 0, scale, partials: t.partials }, planFor(lib, 'reduce', { n: C * H * W })),
     ]);
   },
   async reduce(lib, x, { n, dot, scale, variant }) {
     return withTensors(lib, x, { a: [n], b: [n] }, { out: [3], partials: [REDUCE_PARTIALS] }, (t) =>
-      reduceSum(lib, { a: t.a, b: dot ? t.b : undefined, out: t.out, outIndex: 2, scale, partials: t.partials }, variant ?? 'auto'),
+      reduceSum(lib, { a: t.a, b: dot ? t.b : undefined, out: t.out, outIndex: 2, scale, partials: t.partials }, planFor(lib, 'reduce', { n }, variant)),
     );
   },
   async axpby(lib, x, { n, a, b }) {

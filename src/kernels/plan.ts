@@ -1,0 +1,320 @@
+/**
+ * The planner: for each op of a graph (its kind and shape) the kernel version that runs it, the
+ * split count and the scratch it needs. Everything that runs, tests, times or lists a kernel
+ * version reads the registry below (REGISTRY); `fixedChoice` is the one place that picks a version
+ * without measuring, and a tuned table (see autotune.ts) overrides it per shape on the user's GPU.
+ *
+ * Op kinds and their shapes:
+ *   conv_forward         R input channels reduced into N outputs, K×K kernel, H×W map
+ *   conv_backward_input  the same with R = O (gradient channels) and N = C (input channels)
+ *   gram_forward         C channels × M positions → C×C
+ *   gram_backward        the same shape, gradient back to the C×M features
+ *   reduce               n floats (or a dot product of two) → one float
+ */
+import type { AdapterSummary } from './context.js';
+import type { KernelName } from './shaders.js';
+
+export const ceil8 = (n: number) => Math.ceil(n / 8) * 8;
+export const ceil16 = (n: number) => Math.ceil(n / 16) * 16;
+
+export interface ConvShape {
+  /** channels reduced (forward: input channels C; backward to input: output channels O) */
+  R: number;
+  /** channels produced (forward: O; backward to input: C) */
+  N: number;
+  K: number;
+  H: number;
+  W: number;
+}
+export interface GramShape {
+  C: number;
+  M: number;
+}
+export interface ReduceShape {
+  n: number;
+}
+export interface OpShapes {
+  conv_forward: ConvShape;
+  conv_backward_input: ConvShape;
+  gram_forward: GramShape;
+  gram_backward: GramShape;
+  reduce: ReduceShape;
+}
+export type OpKind = keyof OpShapes;
+export const OP_KINDS: OpKind[] = ['conv_forward', 'conv_backward_input', 'gram_forward', 'gram_backward', 'reduce'];
+
+export type ConvVersion = 'naive' | 'direct' | 'flat16' | 'rows' | 'rows_vec4' | 'winograd';
+export interface OpVersions {
+  conv_forward: ConvVersion;
+  conv_backward_input: ConvVersion;
+  gram_forward: 'blocks' | 'lanes';
+  gram_backward: 'narrow' | 'wide';
+  reduce: 'tree' | 'chunks';
+}
+
+export interface VersionInfo<K extends OpKind = OpKind> {
+  id: OpVersions[K];
+  /** Numbered simplest first, as the shader files are (shaders/conv/v3_rows.wgsl is version 3). */
+  number: number;
+  /** The kernels one run of this version dispatches (split-K sums and weight transforms included). */
+  kernels: KernelName[];
+  summary: string;
+  /** Why this version cannot run a shape, or null if it can. */
+  unfit: (s: OpShapes[K]) => string | null;
+  /** Whether the reduction can be split across workgroups (split-K, summed by a second kernel). */
+  splits: boolean;
+  /** Whether autotuning times it (version 0 is for reading, never the fastest). */
+  tuned: boolean;
+}
+
+/** Winograd F(2×2, 3×3) tiling of an H×W map: TW tiles per row, P tiles, P8 = P padded to 8. */
+export function winogradTiles(H: number, W: number): { TW: number; P: number; P8: number } {
+  const TW = Math.ceil(W / 2);
+  const P = Math.ceil(H / 2) * TW;
+  return { TW, P, P8: ceil8(P) };
+}
+
+const needs3x3 = (v: string) => (s: ConvShape) => (s.K === 3 ? null : `conv version "${v}" needs a 3×3 kernel, got K=${s.K}`);
+const rowsFit = (v: string) => (s: ConvShape) =>
+  s.K === 3 && s.W >= 8 ? null : `conv version "${v}" needs a 3×3 kernel and a map at least 8 wide (got K=${s.K}, W=${s.W})`;
+
+/** The conv versions of one direction (the kernels differ only for version 1). */
+function convVersions<K extends 'conv_forward' | 'conv_backward_input'>(direction: 'forward' | 'backward_input'): VersionInfo<K>[] {
+  const list: VersionInfo<'conv_forward'>[] = [
+    { id: 'naive', number: 0, kernels: ['conv/v0_naive'], summary: 'one invocation per output value, any odd K: the version to read first', unfit: () => null, splits: false, tuned: false },
+    {
+      id: 'direct', number: 1, kernels: [direction === 'forward' ? 'conv/v1_forward' : 'conv/v1_backward_input', 'conv/sum_slices'],
+      summary: 'implicit GEMM, 8 channels × 8 flattened pixels per invocation in registers, any odd K', unfit: () => null, splits: true, tuned: true,
+    },
+    {
+      id: 'flat16', number: 2, kernels: ['conv/v2_flat16', 'conv/sum_slices'], summary: 'version 1 with 16 output channels per invocation (fewer input loads per multiply)',
+      unfit: (s) => (ceil8(s.N) % 16 === 0 ? null : `conv version "flat16" needs output channels that pad to a multiple of 16, got ${s.N}`), splits: true, tuned: true,
+    },
+    { id: 'rows', number: 3, kernels: ['conv/v3_rows', 'conv/sum_slices'], summary: '3×3 only: 8 pixels of one row per invocation, inputs reused across the three column taps', unfit: rowsFit('rows'), splits: true, tuned: true },
+    {
+      id: 'rows_vec4', number: 4, kernels: ['conv/v4_rows_vec4', 'conv/sum_slices'], summary: 'version 3 reading each row as aligned vec4s',
+      unfit: (s) => rowsFit('rows_vec4')(s) ?? (s.W % 4 === 0 ? null : `conv version "rows_vec4" needs a width that is a multiple of 4, got ${s.W}`), splits: true, tuned: true,
+    },
+    {
+      id: 'winograd', number: 5, kernels: ['conv/v5_winograd_filter', 'conv/v5_winograd_input', 'conv/v5_winograd_gemm', 'conv/v5_winograd_output'],
+      summary: 'Winograd F(2×2, 3×3): input transform, 16 matrix products, output transform (2.25× fewer multiplies)', unfit: needs3x3('winograd'), splits: false, tuned: true,
+    },
+  ];
+  return list as unknown as VersionInfo<K>[]; // both directions have ConvShape shapes and ConvVersion ids
+}
+
+/** Every version of every op, simplest first. Tests, the benchmark and the explorer iterate this. */
+export const REGISTRY: { [K in OpKind]: VersionInfo<K>[] } = {
+  conv_forward: convVersions('forward'),
+  conv_backward_input: convVersions('backward_input'),
+  gram_forward: [
+    { id: 'blocks', number: 1, kernels: ['gram/v1_forward', 'gram/sum_slices'], summary: 'one 4×4 block of G per invocation, no barriers', unfit: () => null, splits: true, tuned: true },
+    { id: 'lanes', number: 2, kernels: ['gram/v2_forward_lanes', 'gram/sum_slices'], summary: '64 lanes share a block and split the positions, coalesced reads, one barrier', unfit: () => null, splits: true, tuned: true },
+  ],
+  gram_backward: [
+    { id: 'narrow', number: 1, kernels: ['gram/v1_backward'], summary: '4×4 blocks of the feature gradient', unfit: () => null, splits: false, tuned: true },
+    { id: 'wide', number: 2, kernels: ['gram/v2_backward_wide'], summary: '4×8 blocks, fewer loads per multiply-add', unfit: () => null, splits: false, tuned: true },
+  ],
+  reduce: [
+    { id: 'tree', number: 1, kernels: ['reduce/v1_tree'], summary: '256-wide workgroups summing as a tree in workgroup memory', unfit: () => null, splits: false, tuned: true },
+    { id: 'chunks', number: 2, kernels: ['reduce/v2_chunks'], summary: 'each invocation sums a contiguous chunk serially, no barriers', unfit: () => null, splits: false, tuned: true },
+  ],
+};
+
+export function versionInfo<K extends OpKind>(kind: K, version: OpVersions[K]): VersionInfo<K> {
+  const v = (REGISTRY[kind] as VersionInfo<K>[]).find((x) => x.id === version);
+  if (!v) throw new Error(`unknown ${kind} version "${version}" (known: ${REGISTRY[kind].map((x) => x.id).join(', ')})`);
+  return v;
+}
+
+/** The versions that can run a shape (all of them, or only those autotuning times). */
+export function eligibleVersions<K extends OpKind>(kind: K, shape: OpShapes[K], tunedOnly = false): VersionInfo<K>[] {
+  return (REGISTRY[kind] as VersionInfo<K>[]).filter((v) => v.unfit(shape) === null && (!tunedOnly || v.tuned));
+}
+
+/** A readable, stable name for an op and shape (tuning tables are keyed by it). */
+export function opKey<K extends OpKind>(kind: K, shape: OpShapes[K]): string {
+  return `${kind} ${Object.entries(shape).map(([k, v]) => `${k}${v}`).join(' ')}`;
+}
+
+/** How one op will run. Scratch sizes are in floats; the caller provides buffers at least that large. */
+export interface OpPlan<K extends OpKind = OpKind> {
+  kind: K;
+  shape: OpShapes[K];
+  version: OpVersions[K];
+  splits: number;
+  scratch: { slices?: number; winogradData?: number; winogradProducts?: number };
+}
+
+/** A version and split count for an op, before scratch is sized. */
+export interface Choice<K extends OpKind = OpKind> {
+  version: OpVersions[K];
+  splits: number;
+}
+
+// ----- the fixed table: what runs when nothing was measured on this adapter -----
+
+/**
+ * Invocations a GPU conv should have before splitting stops (measured on an H100 with 32k).
+ * Untested idea: each invocation holds ~100 registers, so 64k invocations keep only ~16 warps per
+ * SM of an H100 busy; a larger target might speed up blocks 3–4 at the cost of sum passes.
+ */
+export const CONV_TARGET_INVOCATIONS = 32768;
+
+/**
+ * Split-K slices for a direct conv on a GPU: enough slices of the reduction to reach
+ * CONV_TARGET_INVOCATIONS when the layer has few pixels or channels, each keeping ≥ 32 channels.
+ */
+export function convSplits(s: ConvShape, target = CONV_TARGET_INVOCATIONS): number {
+  const invocations = Math.ceil((s.H * s.W) / 8) * (ceil8(s.N) / 8);
+  if (invocations >= target) return 1;
+  return Math.max(1, Math.min(32, Math.ceil(target / invocations), Math.floor(s.R / 32)));
+}
+
+/**
+ * Fewest 2×2 output tiles for which software adapters use Winograd: its GEMM works on 8 tiles at
+ * a time, so below 4 more than half of that work is padding (SwiftShader, 512→512 convs: at 4×4
+ * maps, 4 tiles, Winograd 19 ms vs flat16 33 ms).
+ */
+export const WINOGRAD_MIN_TILES = 4;
+
+/** Split-K slices for a C×M Gram: enough to give a wide map's few blocks parallel work. */
+export function gramSlices(s: GramShape, version: OpVersions['gram_forward']): number {
+  const blocks = (Math.ceil(s.C / 4) * (Math.ceil(s.C / 4) + 1)) / 2; // upper-triangle 4×4 blocks
+  if (version === 'lanes') {
+    // each block is already a 64-lane workgroup: aim at ~1000 busy workgroups, ≥ 1024 m per slice
+    return Math.max(1, Math.min(64, Math.ceil(1024 / blocks), Math.floor(s.M / 1024)));
+  }
+  if (s.M < 4096 || blocks >= 4096) return 1;
+  return Math.min(64, Math.ceil(s.M / 2048), Math.ceil(8192 / blocks));
+}
+
+/**
+ * The version each op gets without measurements, by adapter class — measured on SwiftShader
+ * (2 CPU cores) and one H100; see bench/results/HISTORY.md.
+ * - conv, software: Winograd for 3×3 where the map has ≥ WINOGRAD_MIN_TILES tiles, else flat16
+ *   where the channels pad to 16, else version 1; never split (the cores are busy anyway).
+ *   (SwiftShader: v1 3.8–4.1, flat16 4.2–4.9, rows 3.5–3.7 GFLOP/s; Winograd faster on blocks 1–4.)
+ * - conv, GPU: rows_vec4 for 3×3 maps ≥ 8 wide with W % 4 = 0, rows for other 3×3 maps ≥ 8 wide,
+ *   else version 1; split-K for few-pixel layers (H100: v1 8–12, rows 17–20, rows_vec4 19–23
+ *   TFLOP/s; Winograd not measured on a GPU yet — autotuning does that on the user's GPU).
+ * - Gram forward: blocks on software (barriers are expensive there), lanes on GPUs.
+ * - Gram backward: wide on software, narrow on GPUs.
+ * - reduce: chunks on software (a 512×512 Gram's loss took 80 ms with the tree), tree on GPUs.
+ */
+export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapter: Pick<AdapterSummary, 'isSoftware'>): Choice<K> {
+  const soft = adapter.isSoftware;
+  const c = (version: string, splits = 1) => ({ version, splits }) as Choice<K>;
+  switch (kind) {
+    case 'conv_forward':
+    case 'conv_backward_input': {
+      const s = shape as ConvShape;
+      if (soft) {
+        if (s.K === 3 && winogradTiles(s.H, s.W).P >= WINOGRAD_MIN_TILES) return c('winograd');
+        return c(ceil8(s.N) % 16 === 0 ? 'flat16' : 'direct');
+      }
+      const v = s.K === 3 && s.W >= 8 ? (s.W % 4 === 0 ? 'rows_vec4' : 'rows') : 'direct';
+      return c(v, convSplits(s));
+    }
+    case 'gram_forward':
+      return c(soft ? 'blocks' : 'lanes');
+    case 'gram_backward':
+      return c(soft ? 'wide' : 'narrow');
+    default:
+      return c(soft ? 'chunks' : 'tree');
+  }
+}
+
+/**
+ * The (version, splits) pairs autotuning times for a shape: every tuned version that fits, direct
+ * convs whole and with the GPU rule's split count.
+ */
+export function tuningCandidates<K extends OpKind>(kind: K, shape: OpShapes[K]): Choice<K>[] {
+  const out: Choice<K>[] = [];
+  for (const v of eligibleVersions(kind, shape, true)) {
+    out.push({ version: v.id, splits: 1 });
+    if (v.splits && (kind === 'conv_forward' || kind === 'conv_backward_input')) {
+      const s = convSplits(shape as ConvShape);
+      if (s > 1) out.push({ version: v.id, splits: s });
+    }
+  }
+  return out;
+}
+
+// ----- plans: a choice with its scratch sized -----
+
+/**
+ * Floats a Winograd scratch buffer may hold: larger maps are transformed and multiplied in chunks
+ * of tiles (at 512², conv1_2's transformed input would be 268 MB in one piece).
+ */
+export const WINOGRAD_CHUNK_FLOATS = 4 * 2 ** 20;
+
+/** Tiles (whole blocks of 8) whose Winograd buffer, 16 values per tile and channel, fits in `floats`. */
+export const tilesFitting = (floats: number, channels: number) => Math.floor(floats / (16 * channels) / 8) * 8;
+
+/** Check a choice against a shape and size its scratch. Throws (naming the op) if the version cannot run it. */
+export function makePlan<K extends OpKind>(kind: K, shape: OpShapes[K], choice: Choice<K>): OpPlan<K> {
+  const info = versionInfo(kind, choice.version);
+  const why = info.unfit(shape);
+  if (why) throw new Error(`${opKey(kind, shape)}: ${why}`);
+  const { splits } = choice;
+  if (!Number.isInteger(splits) || splits < 1) throw new Error(`${opKey(kind, shape)}: invalid split count ${splits}`);
+  if (splits > 1 && !info.splits) throw new Error(`${opKey(kind, shape)}: version "${choice.version}" does not split (use splits = 1)`);
+  const plan: OpPlan<K> = { kind, shape, version: choice.version, splits, scratch: {} };
+  if (kind === 'conv_forward' || kind === 'conv_backward_input') {
+    const s = shape as ConvShape;
+    if (choice.version === 'winograd') {
+      const tiles = Math.max(8, Math.min(winogradTiles(s.H, s.W).P8, tilesFitting(WINOGRAD_CHUNK_FLOATS, Math.max(s.R, s.N))));
+      plan.scratch = { winogradData: 16 * s.R * tiles, winogradProducts: 16 * s.N * tiles };
+    } else {
+      const S = Math.min(splits, s.R);
+      plan.splits = S;
+      if (S > 1) plan.scratch = { slices: S * s.N * s.H * s.W };
+    }
+  } else if (kind === 'gram_forward') {
+    const s = shape as GramShape;
+    // the Gram's split count follows from its version (a choice's splits is ignored)
+    plan.splits = gramSlices(s, choice.version as OpVersions['gram_forward']);
+    if (plan.splits > 1) plan.scratch = { slices: plan.splits * s.C * s.C };
+  }
+  return plan;
+}
+
+/**
+ * Plans ops for one device: a tuned choice for the shape if there is one, else a forced version
+ * (`force`, e.g. `npm run bench -- --conv winograd`), else the fixed table. While `collecting`,
+ * shapes answered without a tuned choice are remembered in `misses` (autotune times them) and
+ * those answered with one in `hits`.
+ */
+export class Planner {
+  readonly tuned = new Map<string, Choice>();
+  readonly force: Partial<{ [K in OpKind]: OpVersions[K] }> = {};
+  collecting = false;
+  readonly misses = new Map<string, { kind: OpKind; shape: OpShapes[OpKind] }>();
+  /** While collecting: shapes answered from a tuned choice. */
+  readonly hits = new Set<string>();
+
+  constructor(readonly adapter: Pick<AdapterSummary, 'isSoftware'>) {}
+
+  plan<K extends OpKind>(kind: K, shape: OpShapes[K]): OpPlan<K> {
+    const key = opKey(kind, shape);
+    const tuned = this.tuned.get(key) as Choice<K> | undefined;
+    if (tuned) {
+      if (this.collecting) this.hits.add(key);
+      return makePlan(kind, shape, tuned);
+    }
+    if (this.collecting) this.misses.set(key, { kind, shape });
+    const forced = this.force[kind] as OpVersions[K] | undefined;
+    if (forced) {
+      // a forced version that can split keeps the fixed table's split count
+      const splits = versionInfo(kind, forced).splits ? fixedChoice(kind, shape, this.adapter).splits : 1;
+      return makePlan(kind, shape, { version: forced, splits } as Choice<K>);
+    }
+    return makePlan(kind, shape, fixedChoice(kind, shape, this.adapter));
+  }
+
+  /** The chosen version of every shape planned so far that has a tuned entry, for reports. */
+  describeTuned(): string[] {
+    return [...this.tuned].map(([key, c]) => `${key}: ${c.version}${c.splits > 1 ? ` split ${c.splits}` : ''}`);
+  }
+}
