@@ -2,7 +2,7 @@
 import { createGpuContext, describeContext, WebGpuUnavailableError, type GpuContext } from '../src/kernels/context.js';
 import { KernelLibrary } from '../src/kernels/library.js';
 import { jobDeepestLayer, parseLayerList, type StyleTransferOptions } from '../src/nst/options.js';
-import { runJob, type JobConfig } from '../src/nst/run.js';
+import { runJob, type JobConfig } from '../src/job/run.js';
 import type { LossTerms, RgbaImage } from '../src/nst/style_transfer.js';
 import { $, clearError, explain, hasError, plural, setError, wholeNumber } from './dom.js';
 import { setupExplorer } from './explorer.js';

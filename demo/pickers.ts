@@ -4,7 +4,7 @@
  * picker keeps showing the last good image. The thumbnail, its alt text and the menu always show
  * what `state.images` holds.
  */
-import { decodeImage } from '../src/nst/decode.js';
+import { decodeImage } from '../src/io/decode.js';
 import { $, clearError, explain, setError } from './dom.js';
 import { changed, state, type ImageKey } from './state.js';
 

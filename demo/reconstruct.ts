@@ -1,8 +1,8 @@
 /** The Reconstructions tab: what each layer of the network keeps of an image (Gatys et al., Fig. 1). */
 import type { KernelLibrary } from '../src/kernels/library.js';
-import { composeGrid, type GridTile } from '../src/nst/grid.js';
-import { reconstructionGrid } from '../src/nst/reconstruct.js';
-import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionMode, type ReconstructionSettings } from '../src/nst/reconstruct_targets.js';
+import { composeGrid, type GridTile } from '../src/job/grid.js';
+import { reconstructionGrid } from '../src/job/reconstruct.js';
+import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionMode, type ReconstructionSettings } from '../src/job/reconstruct_targets.js';
 import { deepestLayer } from '../src/nst/vgg19_spec.js';
 import type { RgbaImage } from '../src/nst/style_transfer.js';
 import { $, plural, wholeNumber } from './dom.js';

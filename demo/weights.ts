@@ -4,12 +4,13 @@
  * System, or files the user picks (.pth/.safetensors read in place with File.slice, or our raw
  * .json + .bin). The choice is remembered. `?weights-url=URL` points "pretrained" at a mirror.
  */
-import { BlobSource, HttpSource } from '../src/nst/byte_source.js';
-import { OpfsStore } from '../src/nst/opfs_store.js';
-import { loadPretrained } from '../src/nst/pretrained.js';
-import type { WeightsSource } from '../src/nst/run.js';
-import { findCached, obtainPretrained, PRETRAINED_URLS, readEntry } from '../src/nst/weights_cache.js';
-import { parseRawWeights, type VggWeights } from '../src/nst/weights.js';
+import { BlobSource, HttpSource } from '../src/io/byte_source.js';
+import { OpfsStore } from '../src/io/opfs_store.js';
+import { loadPretrained } from '../src/io/pretrained.js';
+import type { WeightsSource } from '../src/job/run.js';
+import { findCached, obtainPretrained, PRETRAINED_URLS, readEntry } from '../src/io/weights_cache.js';
+import type { VggWeights } from '../src/nst/weights.js';
+import { parseRawWeights } from '../src/io/raw_weights.js';
 
 export type WeightsChoice = 'random' | 'pretrained' | 'file';
 const CHOICE_KEY = 'nst-weights-choice';

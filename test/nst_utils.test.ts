@@ -1,9 +1,9 @@
 /** CPU-side pieces of the NST layer: the bitmap font and grid, reconstruction targets, scales, resizing, job arguments. */
 import { describe, expect, it } from 'vitest';
-import { composeGrid, enlargement } from '../src/nst/grid.js';
-import { drawText, GLYPH_HEIGHT, textWidth } from '../src/nst/pixel_font.js';
-import { reconstructionTargets, DEFAULT_RECONSTRUCTION, CONTENT_RECONSTRUCTION_LAYERS, STYLE_RECONSTRUCTION_LAYERS } from '../src/nst/reconstruct_targets.js';
-import { scaleSizes } from '../src/nst/run.js';
+import { composeGrid, enlargement } from '../src/job/grid.js';
+import { drawText, GLYPH_HEIGHT, textWidth } from '../src/job/pixel_font.js';
+import { reconstructionTargets, DEFAULT_RECONSTRUCTION, CONTENT_RECONSTRUCTION_LAYERS, STYLE_RECONSTRUCTION_LAYERS } from '../src/job/reconstruct_targets.js';
+import { scaleSizes } from '../src/job/run.js';
 import { resizeBilinear, type RgbaImage } from '../src/nst/style_transfer.js';
 import { Args } from '../tools/lib/args.js';
 import { parseJob } from '../tools/lib/job_args.js';

@@ -7,10 +7,10 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpSource, BlobSource } from '../src/nst/byte_source.js';
-import { loadPretrained, mergePieces } from '../src/nst/pretrained.js';
-import { decodeFloats, floatToHalf, halfToFloat, parseSafetensorsHeader, safetensorsHeaderLength } from '../src/nst/safetensors.js';
-import { obtainPretrained } from '../src/nst/weights_cache.js';
+import { HttpSource, BlobSource } from '../src/io/byte_source.js';
+import { loadPretrained, mergePieces } from '../src/io/pretrained.js';
+import { decodeFloats, floatToHalf, halfToFloat, parseSafetensorsHeader, safetensorsHeaderLength } from '../src/io/safetensors.js';
+import { obtainPretrained } from '../src/io/weights_cache.js';
 import { VGG19_CONVS } from '../src/nst/vgg19_spec.js';
 import type { VggWeights } from '../src/nst/weights.js';
 import { FileSource } from '../tools/lib/file_source.js';
@@ -116,7 +116,7 @@ describe('only the needed tensors, from disk', () => {
   });
   it('merges neighbouring tensors into few reads', async () => {
     const src = new FileSource(join(FIXTURE_DIR, FIXTURES.safetensors));
-    const { planPretrained } = await import('../src/nst/pretrained.js');
+    const { planPretrained } = await import('../src/io/pretrained.js');
     const r = await planPretrained(src, 'conv5_1');
     if (!('plan' in r)) throw new Error('expected a plan');
     // names sort as features.0 … features.28, (features.30–34 skipped), features.5, features.7

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { highFrequency, highFrequencyRatio, ssimLuminance } from '../src/nst/quality.js';
+import { highFrequency, highFrequencyRatio, ssimLuminance } from '../src/job/quality.js';
 import type { RgbaImage } from '../src/nst/style_transfer.js';
 import { rng } from './util.js';
 

@@ -7,10 +7,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertVgg19Pth, readZipDirectory } from '../src/nst/torch_pth.js';
+import { convertVgg19Pth, readZipDirectory } from '../src/io/torch_pth.js';
 import { CAFFE_CONVENTION } from '../src/kernels/image.js';
 import { convSpec, VGG19_CONVS } from '../src/nst/vgg19_spec.js';
-import { parseRawWeights, randomVgg19, toRawWeights, WeightsError } from '../src/nst/weights.js';
+import { randomVgg19, WeightsError } from '../src/nst/weights.js';
+import { parseRawWeights, toRawWeights } from '../src/io/raw_weights.js';
 
 const ab = (u: Uint8Array) => u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
 

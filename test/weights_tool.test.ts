@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRawWeights } from '../src/nst/weights.js';
+import { parseRawWeights } from '../src/io/raw_weights.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nst-wtool-'));
 const pth = join(dir, 'small.pth');

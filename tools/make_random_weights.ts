@@ -1,7 +1,8 @@
 /** Write the seeded random VGG19 in our raw format: tsx tools/make_random_weights.ts OUT.json [seed] [upTo] */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { randomVgg19, toRawWeights } from '../src/nst/weights.js';
+import { randomVgg19 } from '../src/nst/weights.js';
+import { toRawWeights } from '../src/io/raw_weights.js';
 
 export function writeRandomWeights(path: string, seed = 1, upTo = 'conv5_4'): void {
   if (!path.endsWith('.json')) throw new Error('output must be NAME.json (NAME.bin is written beside it)');

@@ -8,8 +8,8 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { TileMetrics } from '../src/nst/reconstruct.js';
-import { DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionSettings } from '../src/nst/reconstruct_targets.js';
+import type { TileMetrics } from '../src/job/reconstruct.js';
+import { DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionSettings } from '../src/job/reconstruct_targets.js';
 import { Args, runMain } from './lib/args.js';
 import { EngineSession } from './lib/engine_session.js';
 import { checkWritable } from './lib/output_files.js';

@@ -3,7 +3,7 @@
  * Content or style reconstructions from white noise (Gatys et al., Fig. 1) as a labelled grid,
  * computed in headless Chromium. (npm run reconstruct:dawn does the same in Node through Dawn.)
  */
-import type { ReconstructionProgress } from '../src/nst/reconstruct.js';
+import type { ReconstructionProgress } from '../src/job/reconstruct.js';
 import { runMain } from './lib/args.js';
 import { describeTuning, EngineSession } from './lib/engine_session.js';
 import { writePngAtomic } from './lib/png.js';

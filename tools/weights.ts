@@ -26,11 +26,12 @@ import { dirname, basename } from 'node:path';
 import { Args, runMain } from './lib/args.js';
 import { fetchPretrained, loadWeightsFile } from './lib/weights_files.js';
 import { DirStore } from './lib/weights_store.js';
-import { listEntries } from '../src/nst/weights_cache.js';
-import { concat } from '../src/nst/byte_source.js';
+import { listEntries } from '../src/io/weights_cache.js';
+import { concat } from '../src/io/byte_source.js';
 import { convsUpTo } from '../src/nst/vgg19_spec.js';
-import { convertVgg19Pth } from '../src/nst/torch_pth.js';
-import { parseRawWeights, randomVgg19, toRawWeights, type VggWeights } from '../src/nst/weights.js';
+import { convertVgg19Pth } from '../src/io/torch_pth.js';
+import { randomVgg19, type VggWeights } from '../src/nst/weights.js';
+import { parseRawWeights, toRawWeights } from '../src/io/raw_weights.js';
 
 export const TORCHVISION_VGG19_URL = 'https://download.pytorch.org/models/vgg19-dcbb9e9d.pth';
 /** torchvision names its files NAME-<first 8 hex digits of the SHA-256>.pth and checks that prefix. */

@@ -3,7 +3,8 @@ import { createGpuContext } from '../../src/kernels/context.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
 import type { StyleTransferOptions } from '../../src/nst/options.js';
 import { StyleTransfer, type RgbaImage } from '../../src/nst/style_transfer.js';
-import { randomVgg19, toRawWeights } from '../../src/nst/weights.js';
+import { randomVgg19 } from '../../src/nst/weights.js';
+import { toRawWeights } from '../../src/io/raw_weights.js';
 
 let lib: KernelLibrary | null = null;
 /** Like the demo: a lost device is replaced by a fresh one on the next call. */

@@ -7,8 +7,8 @@ import { createGpuContext, describeContext } from '../../src/kernels/context.js'
 import { Autotuner, type AutotuneMode } from '../../src/kernels/autotune.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
 import { exposedFunctionStore } from '../../src/kernels/tuning_stores.js';
-import { jobDeepestLayer, loadWeights, prepareImages, runJob, type JobConfig, type WeightsSource } from '../../src/nst/run.js';
-import { reconstructionGrid, type ReconstructionMode, type ReconstructionSettings } from '../../src/nst/reconstruct.js';
+import { jobDeepestLayer, loadWeights, prepareImages, runJob, type JobConfig, type WeightsSource } from '../../src/job/run.js';
+import { reconstructionGrid, type ReconstructionMode, type ReconstructionSettings } from '../../src/job/reconstruct.js';
 import { StyleTransfer } from '../../src/nst/style_transfer.js';
 import { withNetworkDefaults } from '../../src/nst/weights.js';
 

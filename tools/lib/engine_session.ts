@@ -1,12 +1,12 @@
 /** Node side of the CLI tools: headless Chromium running tools/lib/engine_page.ts. */
 import { basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { JobConfig } from '../../src/nst/run.js';
+import type { JobConfig } from '../../src/job/run.js';
 import type { AutotuneMode, TuningReport } from '../../src/kernels/autotune.js';
 import { launchGpuPage, type BrowserSession } from './browser.js';
 import { bundleForBrowser } from './bundle.js';
 import type { EngineApi, PageJob, PageReconstruction } from './engine_page.js';
-import type { ReconstructionMode, ReconstructionSettings } from '../../src/nst/reconstruct_targets.js';
+import type { ReconstructionMode, ReconstructionSettings } from '../../src/job/reconstruct_targets.js';
 import { readInputFile } from './input_files.js';
 import { exposeTuningStore, tuningDir } from './tuning_store.js';
 import { checkWeightsSpec, resolveWeights } from './weights_files.js';

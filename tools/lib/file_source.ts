@@ -1,7 +1,7 @@
 /** A file on disk as a ByteSource: positioned reads, never the whole file in memory. */
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { ByteSource } from '../../src/nst/byte_source.js';
+import type { ByteSource } from '../../src/io/byte_source.js';
 
 export class FileSource implements ByteSource {
   readonly sequentialOnly = false;

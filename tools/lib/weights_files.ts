@@ -11,10 +11,10 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { HttpSource } from '../../src/nst/byte_source.js';
-import { loadPretrained } from '../../src/nst/pretrained.js';
-import { findCached, obtainPretrained, readEntry, sourceUrl, PRETRAINED_URLS, type PretrainedName } from '../../src/nst/weights_cache.js';
-import { parseRawWeights, toRawWeights } from '../../src/nst/weights.js';
+import { HttpSource } from '../../src/io/byte_source.js';
+import { loadPretrained } from '../../src/io/pretrained.js';
+import { findCached, obtainPretrained, readEntry, sourceUrl, PRETRAINED_URLS, type PretrainedName } from '../../src/io/weights_cache.js';
+import { parseRawWeights, toRawWeights } from '../../src/io/raw_weights.js';
 import { FileSource } from './file_source.js';
 import { DirStore } from './weights_store.js';
 

@@ -10,8 +10,9 @@
  */
 import type { ByteSource } from './byte_source.js';
 import { fetchCost, fetchPieces, planPretrained } from './pretrained.js';
-import { convsUpTo, VGG19_CONVS } from './vgg19_spec.js';
-import { assembleLayers, parseRawWeights, toRawWeights, type RawDtype, type VggWeights, type WeightsOrigin } from './weights.js';
+import { convsUpTo, VGG19_CONVS } from '../nst/vgg19_spec.js';
+import { assembleLayers, type VggWeights } from '../nst/weights.js';
+import { parseRawWeights, toRawWeights, type RawDtype, type WeightsOrigin } from './raw_weights.js';
 
 /** Where the real weights live. torchvision's file is the legacy torch.save format of 2017. */
 export const PRETRAINED_URLS = {

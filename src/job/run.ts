@@ -5,10 +5,11 @@
  */
 import { buildTuned, type Autotuner, type AutotuneMode } from '../kernels/autotune.js';
 import type { KernelLibrary } from '../kernels/library.js';
-import { decodeImage, fitSize, rasterize } from './decode.js';
-import { jobDeepestLayer, minImageSide, resolveOptions, type StyleTransferOptions } from './options.js';
-import { maxImageSide, resizeBilinear, StyleTransfer, type LossTerms, type RgbaImage } from './style_transfer.js';
-import { parseRawWeights, randomVgg19, withNetworkDefaults, type VggWeights } from './weights.js';
+import { decodeImage, fitSize, rasterize } from '../io/decode.js';
+import { jobDeepestLayer, minImageSide, resolveOptions, type StyleTransferOptions } from '../nst/options.js';
+import { maxImageSide, resizeBilinear, StyleTransfer, type LossTerms, type RgbaImage } from '../nst/style_transfer.js';
+import { randomVgg19, withNetworkDefaults, type VggWeights } from '../nst/weights.js';
+import { parseRawWeights } from '../io/raw_weights.js';
 
 export type WeightsSource = { kind: 'random'; seed: number } | { kind: 'raw'; name: string; manifest: string; bin: ArrayBuffer } | { kind: 'loaded'; weights: VggWeights };
 

@@ -30,7 +30,7 @@ import {
   type TorchTensor,
   type ZipEntry,
 } from './torch_pth.js';
-import { assembleLayers, checkFinite, WeightsError, type VggWeights } from './weights.js';
+import { assembleLayers, checkFinite, WeightsError, type VggWeights } from '../nst/weights.js';
 import type { InputConvention } from '../kernels/image.js';
 
 export type WeightsFileFormat = 'safetensors' | 'torch-legacy' | 'torch-zip';

@@ -8,13 +8,13 @@
 import { buildTuned, type Autotuner } from '../kernels/autotune.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { composeGrid, type GridTile } from './grid.js';
-import { minImageSide } from './options.js';
+import { minImageSide } from '../nst/options.js';
 import { highFrequencyRatio, ssimLuminance } from './quality.js';
 import { reconstructionTargets, type ReconstructionMode, type ReconstructionSettings } from './reconstruct_targets.js';
 import { decodeChecked, fitChecked, loadWeights, type WeightsSource } from './run.js';
-import { maxImageSide, StyleTransfer, type RgbaImage } from './style_transfer.js';
-import { deepestLayer } from './vgg19_spec.js';
-import { withNetworkDefaults, type VggWeights } from './weights.js';
+import { maxImageSide, StyleTransfer, type RgbaImage } from '../nst/style_transfer.js';
+import { deepestLayer } from '../nst/vgg19_spec.js';
+import { withNetworkDefaults, type VggWeights } from '../nst/weights.js';
 
 export * from './reconstruct_targets.js';
 
@@ -74,7 +74,7 @@ export async function reconstruct(
   return tiles;
 }
 
-/** How far each tile is from noise (src/nst/quality.ts): SSIM to the original for content tiles, the high-frequency ratio for all. */
+/** How far each tile is from noise (src/job/quality.ts): SSIM to the original for content tiles, the high-frequency ratio for all. */
 export interface TileMetrics {
   label: string;
   ssim: number | null;

@@ -11,8 +11,8 @@
  */
 import { CAFFE_CONVENTION, TORCHVISION_CONVENTION } from '../kernels/image.js';
 import { halfToFloat } from './safetensors.js';
-import { VGG19_CONVS } from './vgg19_spec.js';
-import { assembleLayers, checkFinite, WeightsError, type VggWeights } from './weights.js';
+import { VGG19_CONVS } from '../nst/vgg19_spec.js';
+import { assembleLayers, checkFinite, WeightsError, type VggWeights } from '../nst/weights.js';
 
 // ---------------------------------------------------------------- zip
 

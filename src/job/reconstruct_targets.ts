@@ -1,7 +1,7 @@
 /** What each reconstruction (Gatys et al., Fig. 1) matches, and its defaults; no GPU code, so the CLI can import it. */
 import type { PoolKind } from '../kernels/pool.js';
-import type { StyleTransferOptions } from './options.js';
-import { convSpec } from './vgg19_spec.js';
+import type { StyleTransferOptions } from '../nst/options.js';
+import { convSpec } from '../nst/vgg19_spec.js';
 
 export type ReconstructionMode = 'content' | 'style';
 
