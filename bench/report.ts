@@ -1,6 +1,6 @@
 /** Print a benchmark result as a table and keep it under bench/results (JSON + markdown). */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { AUTOTUNE_MODES, checkAutotuneMode } from '../src/kernels/autotune.js';
+import { AUTOTUNE_MODES, checkAutotuneMode } from '../src/kernels/autotune_modes.js';
 import { REGISTRY, type ConvVersion } from '../src/kernels/plan.js';
 import { markdownTable, type BenchResult } from './table.js';
 

@@ -18,29 +18,7 @@ import { eligibleVersions, versionInfo, type ConvVersion } from '../src/kernels/
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
 import { dotSum, expectClose, finiteDiff, pick, randArray, sampleIndices } from './util.js';
 
-// [C, H, W, O, K]: 1 channel, 1×1 images, odd sizes, channel counts that are not multiples of the
-// 8-channel register block, H·W not a multiple of the 8-pixel block or the 64-wide workgroup,
-// more than one workgroup of pixels, K = 1 and 5. Every 3×3 shape at least 8 wide also runs
-// version 2 (conv2d_3x3_rows): W = 8 exactly, rows ending in a partial 8-pixel block, 1 channel;
-// and where W % 4 = 0 version 3 (conv2d_3x3_rows_vec4), including W = 12 (half a block at the end).
-// Where the output channels pad to a multiple of 16, also conv2d_flat16 (any K, both directions).
-const SHAPES: [number, number, number, number, number][] = [
-  [1, 1, 1, 1, 3],
-  [1, 5, 7, 3, 3],
-  [3, 9, 13, 10, 3],
-  [17, 6, 5, 9, 3],
-  [8, 8, 8, 16, 3],
-  [3, 33, 31, 12, 3],
-  [20, 3, 2, 70, 3],
-  [2, 7, 6, 3, 5],
-  [4, 11, 3, 1, 1],
-  [1, 4, 8, 1, 3],
-  [5, 3, 17, 9, 3],
-  [3, 5, 12, 10, 3],
-  [9, 4, 24, 8, 3],
-  [16, 5, 9, 32, 3],
-  [12, 7, 6, 16, 5],
-];
+import { CONV_TEST_SHAPES as SHAPES } from './harness/conv_shapes.js';
 
 let gpu: GpuPage;
 beforeAll(async () => {

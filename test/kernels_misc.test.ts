@@ -26,7 +26,7 @@ import {
   tvLossRef,
 } from '../src/kernels/cpu/misc.js';
 import { matmulRef } from '../src/kernels/matmul.js';
-import { gramSlices } from '../src/kernels/plan.js';
+import { gramSlices, REGISTRY } from '../src/kernels/plan.js';
 import { CAFFE_CONVENTION, TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
 import { dotSum, expectClose, finiteDiff, pick, randArray, rng, sampleIndices } from './util.js';
@@ -89,19 +89,19 @@ describe('gram', () => {
   ])('C=%i M=%i scale=%f', async (C, M, scale) => {
     const features = randArray(C * M, C * 31 + M);
     const gradGram = randArray(C * C, C + M); // deliberately not symmetric
-    const r = await gpu.run('gram', { features, grad_gram: gradGram }, { C, M, scale, variant: 'blocks', backward: 'narrow' });
+    // every registered forward and backward version (plan.ts), the split-K path where the plan has slices
     if (M === 9000) expect(gramSlices({ C, M }, 'blocks')).toBeGreaterThan(1);
-    expectClose(`gram_forward C${C} M${M}`, r.gram, gramForwardRef(features, C, M, scale), 1e-4);
-    // version 2 (gram/v2_forward_lanes), split-K too for the wide map
     if (M === 9000) expect(gramSlices({ C, M }, 'lanes')).toBeGreaterThan(1);
-    const lanes = await gpu.run('gram', { features, grad_gram: gradGram }, { C, M, scale, variant: 'lanes', backward: 'wide' });
-    expectClose(`gram_forward_lanes C${C} M${M}`, lanes.gram, gramForwardRef(features, C, M, scale), 1e-4);
-    expectClose(`gram_backward_wide C${C} M${M}`, lanes.grad_features, gramBackwardRef(features, C, M, gradGram, scale), 1e-4);
-    expectClose(`gram_backward C${C} M${M}`, r.grad_features, gramBackwardRef(features, C, M, gradGram, scale), 1e-4);
     const idx = sampleIndices(C * M, 24);
     const fd = finiteDiff((f) => dotSum(gradGram, gramForwardRef(f, C, M, scale)), Float64Array.from(features), idx);
-    expectClose(`gram_backward FD C${C} M${M}`, pick(r.grad_features, idx), fd, 1e-4);
-    expectClose(`gram_backward_wide FD C${C} M${M}`, pick(lanes.grad_features, idx), fd, 1e-4);
+    const forwards = REGISTRY.gram_forward.map((v) => v.id), backwards = REGISTRY.gram_backward.map((v) => v.id);
+    for (let i = 0; i < Math.max(forwards.length, backwards.length); i++) {
+      const [variant, backward] = [forwards[i % forwards.length], backwards[i % backwards.length]];
+      const r = await gpu.run('gram', { features, grad_gram: gradGram }, { C, M, scale, variant, backward });
+      expectClose(`gram forward ${variant} C${C} M${M}`, r.gram, gramForwardRef(features, C, M, scale), 1e-4);
+      expectClose(`gram backward ${backward} C${C} M${M}`, r.grad_features, gramBackwardRef(features, C, M, gradGram, scale), 1e-4);
+      expectClose(`gram backward ${backward} FD C${C} M${M}`, pick(r.grad_features, idx), fd, 1e-4);
+    }
   });
 });
 
@@ -140,9 +140,9 @@ describe('losses and reduction', () => {
     [300, false],
     [65537, true],
     [1_000_003, false],
-  ])('reduce n=%i dot=%s (tree and chunks versions)', async (n, dot) => {
+  ])('reduce n=%i dot=%s (every registered version)', async (n, dot) => {
     const a = randArray(n, n), b = randArray(n, n + 1);
-    for (const variant of ['tree', 'chunks']) {
+    for (const variant of REGISTRY.reduce.map((v) => v.id)) {
       const r = await gpu.run('reduce', { a, b }, { n, dot, scale: 2, variant });
       expectClose(`reduce ${variant} n=${n} dot=${dot}`, [r.out[2]], [2 * sumRef(a, dot ? b : undefined)], 1e-4 * Math.max(1, Math.sqrt(n) / 100));
     }

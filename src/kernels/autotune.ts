@@ -9,6 +9,7 @@
  * there costs tens of seconds); "on" tunes on any adapter; "off" uses the fixed table and neither
  * reads nor writes the stored table; "refresh" ignores the stored table and tunes again.
  */
+import type { AutotuneMode } from './autotune_modes.js';
 import type { GpuContext } from './context.js';
 import { conv2dBackwardInput, conv2dForward, packConvWeights, releasePackedWeights } from './conv2d.js';
 import { fill } from './elementwise.js';
@@ -20,13 +21,7 @@ import { makePlan, opKey, REGISTRY, tuningCandidates, versionInfo, type Choice, 
 import { SHADERS } from './shaders.js';
 import type { Tensor } from './tensor.js';
 
-export const AUTOTUNE_MODES = ['auto', 'on', 'off', 'refresh'] as const;
-export type AutotuneMode = (typeof AUTOTUNE_MODES)[number];
-
-export function checkAutotuneMode(mode: string): AutotuneMode {
-  if (!(AUTOTUNE_MODES as readonly string[]).includes(mode)) throw new Error(`autotune must be one of ${AUTOTUNE_MODES.join(', ')}, got "${mode}"`);
-  return mode as AutotuneMode;
-}
+export type { AutotuneMode } from './autotune_modes.js';
 
 /** Where a tuning table is kept (one text per adapter key). */
 export interface TuningStore {

@@ -1,5 +1,5 @@
 /** The options shared by `stylize` and `gradient`: images, weights, loss settings. */
-import { AUTOTUNE_MODES } from '../../src/kernels/autotune.js';
+import { AUTOTUNE_MODES } from '../../src/kernels/autotune_modes.js';
 import { parseLayerList, type StyleTransferOptions } from '../../src/nst/options.js';
 import type { JobFiles } from './engine_session.js';
 import type { Args } from './args.js';

@@ -1,5 +1,5 @@
 /** Options of the reconstruct tools (Chromium and Dawn), parsed the same way for both. */
-import { AUTOTUNE_MODES, type AutotuneMode } from '../../src/kernels/autotune.js';
+import { AUTOTUNE_MODES, type AutotuneMode } from '../../src/kernels/autotune_modes.js';
 import { parseLayerList } from '../../src/nst/options.js';
 import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionMode, type ReconstructionSettings } from '../../src/job/reconstruct_targets.js';
 import { Args } from './args.js';

@@ -1,0 +1,189 @@
+/**
+ * The planner and autotuning. Node: the fixed table, plans and their errors, the registry's
+ * coverage by the tests and the explorer, reading stored tables. Headless Chromium (SwiftShader):
+ * tuning with a fake timer picks the fastest version, a stored table is reused without timing, a
+ * damaged or foreign table is ignored with a message, and any tuned choice gives the same losses.
+ */
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECKS } from '../demo/checks.js';
+import { adapterKey, emptyTable, parseTable, type AdapterIdentity } from '../src/kernels/autotune.js';
+import { eligibleVersions, fixedChoice, makePlan, OP_KINDS, Planner, REGISTRY, tuningCandidates, type OpKind } from '../src/kernels/plan.js';
+import { bundleForBrowser } from '../tools/lib/bundle.js';
+import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
+import type { AutotuneTestApi } from './harness/autotune_entry.js';
+import { CONV_TEST_SHAPES } from './harness/conv_shapes.js';
+
+const SOFTWARE = { isSoftware: true }, GPU = { isSoftware: false };
+
+describe('the fixed table (what runs without measurements)', () => {
+  it('conv: Winograd / flat16 / version 1 on software adapters, rows_vec4 / rows / version 1 with split-K on GPUs', () => {
+    const conv = (R: number, N: number, K: number, H: number, W: number) => ({ R, N, K, H, W });
+    expect(fixedChoice('conv_forward', conv(64, 64, 3, 64, 64), SOFTWARE)).toEqual({ version: 'winograd', splits: 1 });
+    expect(fixedChoice('conv_forward', conv(512, 512, 3, 2, 2), SOFTWARE)).toEqual({ version: 'flat16', splits: 1 }); // 1 tile: below WINOGRAD_MIN_TILES
+    expect(fixedChoice('conv_forward', conv(3, 10, 5, 9, 9), SOFTWARE)).toEqual({ version: 'flat16', splits: 1 }); // K = 5: no Winograd; 10 channels pad to 16
+    expect(fixedChoice('conv_forward', conv(3, 3, 5, 9, 9), SOFTWARE)).toEqual({ version: 'direct', splits: 1 }); // 3 channels pad to 8
+    expect(fixedChoice('conv_forward', conv(64, 64, 3, 256, 256), GPU)).toEqual({ version: 'rows_vec4', splits: 1 });
+    expect(fixedChoice('conv_backward_input', conv(64, 64, 3, 9, 9), GPU).version).toBe('rows');
+    expect(fixedChoice('conv_forward', conv(512, 512, 3, 4, 4), GPU)).toEqual({ version: 'direct', splits: 16 }); // few pixels: split the 512 channels
+  });
+  it('gram and reduce: barrier-free versions on software adapters', () => {
+    expect(fixedChoice('gram_forward', { C: 64, M: 4096 }, SOFTWARE).version).toBe('blocks');
+    expect(fixedChoice('gram_forward', { C: 64, M: 4096 }, GPU).version).toBe('lanes');
+    expect(fixedChoice('gram_backward', { C: 64, M: 4096 }, SOFTWARE).version).toBe('wide');
+    expect(fixedChoice('reduce', { n: 1000 }, SOFTWARE).version).toBe('chunks');
+    expect(fixedChoice('reduce', { n: 1000 }, GPU).version).toBe('tree');
+  });
+});
+
+describe('plans', () => {
+  it('size scratch: split-K slices, Winograd chunks, Gram slices', () => {
+    expect(makePlan('conv_forward', { R: 512, N: 512, K: 3, H: 4, W: 4 }, { version: 'direct', splits: 16 }).scratch).toEqual({ slices: 16 * 512 * 16 });
+    const w = makePlan('conv_forward', { R: 64, N: 64, K: 3, H: 512, W: 512 }, { version: 'winograd', splits: 1 });
+    expect(w.scratch.winogradData).toBeLessThanOrEqual(4 * 2 ** 20); // chunked, not the whole 268 MB
+    expect(makePlan('gram_forward', { C: 6, M: 9000 }, { version: 'blocks', splits: 1 }).splits).toBeGreaterThan(1);
+    // more slices than channels: one channel per slice
+    expect(makePlan('conv_forward', { R: 3, N: 8, K: 3, H: 8, W: 8 }, { version: 'direct', splits: 32 }).splits).toBe(3);
+  });
+  it('refuse a version that cannot run the shape, naming the op and why', () => {
+    expect(() => makePlan('conv_forward', { R: 3, N: 8, K: 5, H: 9, W: 9 }, { version: 'winograd', splits: 1 })).toThrow(/conv_forward R3 N8 K5 H9 W9: .*needs a 3×3 kernel/);
+    expect(() => makePlan('conv_forward', { R: 3, N: 8, K: 3, H: 9, W: 6 }, { version: 'rows', splits: 1 })).toThrow(/at least 8 wide/);
+    expect(() => makePlan('conv_forward', { R: 3, N: 3, K: 3, H: 9, W: 9 }, { version: 'flat16', splits: 1 })).toThrow(/multiple of 16/);
+    expect(() => makePlan('conv_forward', { R: 8, N: 8, K: 3, H: 9, W: 9 }, { version: 'winograd', splits: 2 })).toThrow(/does not split/);
+    expect(() => makePlan('conv_forward', { R: 8, N: 8, K: 3, H: 9, W: 9 }, { version: 'fast' as never, splits: 1 })).toThrow(/unknown conv_forward version "fast"/);
+  });
+  it('the planner prefers a tuned choice, then a forced version, then the fixed table', () => {
+    const p = new Planner(GPU);
+    const shape = { R: 64, N: 64, K: 3, H: 32, W: 32 };
+    expect(p.plan('conv_forward', shape).version).toBe('rows_vec4');
+    p.force.conv_forward = 'winograd';
+    expect(p.plan('conv_forward', shape).version).toBe('winograd');
+    p.tuned.set('conv_forward R64 N64 K3 H32 W32', { version: 'flat16', splits: 2 });
+    expect(p.plan('conv_forward', shape)).toMatchObject({ version: 'flat16', splits: 2 });
+    p.collecting = true;
+    p.plan('conv_forward', shape);
+    p.plan('conv_backward_input', shape);
+    expect([...p.hits]).toEqual(['conv_forward R64 N64 K3 H32 W32']);
+    expect([...p.misses.keys()]).toEqual(['conv_backward_input R64 N64 K3 H32 W32']);
+  });
+  it('tuning candidates: every tuned version that fits, direct ones also split where the GPU rule splits', () => {
+    const names = (kind: OpKind, shape: never) => tuningCandidates(kind, shape).map((c) => `${c.version}/${c.splits}`);
+    expect(names('conv_forward', { R: 512, N: 512, K: 3, H: 4, W: 4 } as never)).toEqual(['direct/1', 'direct/16', 'flat16/1', 'flat16/16', 'winograd/1']);
+    expect(names('conv_forward', { R: 64, N: 64, K: 3, H: 256, W: 256 } as never)).toEqual(['direct/1', 'flat16/1', 'rows/1', 'rows_vec4/1', 'winograd/1']);
+    expect(names('conv_forward', { R: 64, N: 64, K: 3, H: 64, W: 64 } as never)).toContain('rows_vec4/2'); // 4096 invocations: split in 2
+    expect(names('reduce', { n: 10 } as never)).toEqual(['tree/1', 'chunks/1']);
+  });
+});
+
+describe('the registry', () => {
+  it('lists each op kind with versions numbered from the simplest, unique ids, and kernels that exist', () => {
+    for (const kind of OP_KINDS) {
+      const numbers = REGISTRY[kind].map((v) => v.number);
+      expect(numbers, kind).toEqual([...numbers].sort((a, b) => a - b));
+      expect(new Set(REGISTRY[kind].map((v) => v.id)).size, kind).toBe(REGISTRY[kind].length);
+    }
+  });
+  it('every version of every op has a check in the kernel explorer for each of its kernels', () => {
+    const missing = OP_KINDS.flatMap((kind) => REGISTRY[kind].flatMap((v) => v.kernels.filter((k) => !CHECKS[k]).map((k) => `${kind} ${v.id}: ${k}`)));
+    expect(missing).toEqual([]);
+  });
+  it('every conv version runs on some shape of the conv tests, in both directions (gram and reduce tests iterate the registry)', () => {
+    for (const kind of ['conv_forward', 'conv_backward_input'] as const) {
+      const covered = new Set(
+        CONV_TEST_SHAPES.flatMap(([C, H, W, O, K]) => eligibleVersions(kind, kind === 'conv_forward' ? { R: C, N: O, K, H, W } : { R: O, N: C, K, H, W }).map((v) => v.id)),
+      );
+      expect([...covered].sort(), kind).toEqual(REGISTRY[kind].map((v) => v.id).sort());
+    }
+  });
+});
+
+describe('stored tables', () => {
+  const here: AdapterIdentity = { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'H100', limits: { maxComputeWorkgroupStorageSize: 49152, maxComputeInvocationsPerWorkgroup: 1024, maxStorageBufferBindingSize: 2 ** 31 } };
+  const entry = { version: 'rows', splits: 1, ms: { rows: 1, direct: 2 } };
+  const valid = { ...emptyTable(here), entries: { 'conv_forward R3 N64 K3 H64 W64': entry } };
+  it('reads a table made here', () => {
+    const r = parseTable(JSON.stringify(valid), here, 'test');
+    expect(r.problem).toBeNull();
+    expect(r.table.entries).toEqual(valid.entries);
+  });
+  it('ignores a damaged table, one from another adapter, other kernel versions, and drops unknown versions — each with a message', () => {
+    expect(parseTable('{"format": "webgpu-neural', here, 'the file').problem).toMatch(/the autotune table in the file is damaged .*ignored and will be rebuilt/);
+    expect(parseTable('[1, 2]', here, 'the file').problem).toMatch(/does not hold an autotune table/);
+    const elsewhere = parseTable(JSON.stringify({ ...valid, adapter: { ...here, vendor: 'amd', architecture: 'rdna3', description: 'RX 7900' } }), here, 'the file');
+    expect(elsewhere.problem).toMatch(/made on another adapter \(amd \/ rdna3 \/ RX 7900\), not this one \(nvidia \/ hopper \/ H100\)/);
+    expect(elsewhere.table.entries).toEqual({});
+    expect(parseTable(JSON.stringify({ ...valid, engine: 'deadbeef' }), here, 'the file').problem).toMatch(/measured with other kernel versions/);
+    const unknown = parseTable(JSON.stringify({ ...valid, entries: { ...valid.entries, 'conv_forward R1 N1 K3 H8 W8': { ...entry, version: 'v9_magic' } } }), here, 'the file');
+    expect(unknown.problem).toMatch(/1 entries .* unknown kernel versions/);
+    expect(Object.keys(unknown.table.entries)).toEqual(['conv_forward R3 N64 K3 H64 W64']);
+  });
+  it('are keyed by a file-name-safe adapter key that changes with the adapter', () => {
+    expect(adapterKey(here)).toMatch(/^nvidia-hopper-[0-9a-f]{8}$/);
+    expect(adapterKey({ ...here, description: 'H200' })).not.toBe(adapterKey(here));
+  });
+});
+
+describe('autotuning on the device (fake timer)', () => {
+  let s: BrowserSession;
+  const call = <K extends keyof AutotuneTestApi>(k: K, ...args: Parameters<AutotuneTestApi[K]>) =>
+    s.page.evaluate((name, a) => (globalThis as unknown as { autotune: Record<string, (...x: unknown[]) => unknown> }).autotune[name](...a), k, args) as ReturnType<AutotuneTestApi[K]>;
+  beforeAll(async () => {
+    s = await launchGpuPage({ script: await bundleForBrowser(fileURLToPath(new URL('./harness/autotune_entry.ts', import.meta.url))) });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('picks the fastest version of an op, whichever it is', async () => {
+    const shape = { R: 16, N: 16, K: 3, H: 12, W: 12 };
+    for (const fastest of ['rows', 'winograd', 'direct', 'rows_vec4', 'flat16']) {
+      const r = await call('tuneOne', 'conv_forward', shape, { [fastest]: 1 });
+      expect(r.version, fastest).toBe(fastest);
+      expect(r.calls).toBe(tuningCandidates('conv_forward', shape).length);
+    }
+    expect((await call('tuneOne', 'gram_backward', { C: 8, M: 100 }, { narrow: 1, wide: 2 })).version).toBe('narrow');
+  });
+
+  it('times each shape of a graph once, keeps the table, and the next run reuses it without timing', async () => {
+    const first = await call('build', { mode: 'on', ms: { direct: 1, blocks: 1, narrow: 1, tree: 1 }, size: 24, table: null });
+    expect(first.calls).toBeGreaterThan(10);
+    expect(first.report.tuned).toBeGreaterThan(5);
+    expect(first.stored).not.toBeNull();
+    // the fake timer made version 1 fastest: the tuned graph runs it, not the fixed table's Winograd
+    expect(first.kernels).toContain('conv/v1_forward');
+    expect(first.kernels).not.toContain('conv/v5_winograd_gemm');
+    // any tuned choice is correct: the same losses and gradient as the untuned graph
+    expect(Math.abs(first.lossTuned - first.lossPlain) / first.lossPlain).toBeLessThan(1e-4);
+    expect(first.gradRelDiff).toBeLessThan(1e-4);
+    const second = await call('build', { mode: 'on', ms: { winograd: 1 }, size: 24 });
+    expect(second.calls).toBe(0);
+    expect(second.report).toMatchObject({ tuned: 0 });
+    expect(second.report.reused).toBe(first.report.tuned);
+    expect(second.kernels).toContain('conv/v1_forward'); // the stored choice, not this run's timer
+    expect(second.messages).toEqual([]);
+  });
+
+  it('"refresh" measures again; "auto" and "off" do not time on a software adapter', async () => {
+    const refresh = await call('build', { mode: 'refresh', ms: { winograd: 1 }, size: 24 });
+    expect(refresh.calls).toBeGreaterThan(10);
+    expect(refresh.kernels).toContain('conv/v5_winograd_gemm');
+    for (const mode of ['auto', 'off'] as const) {
+      const r = await call('build', { mode, ms: {}, size: 24, table: '{damaged' });
+      expect(r.calls, mode).toBe(0);
+      expect(r.messages, mode).toEqual([]); // not even read
+      expect(r.stored, mode).toBe('{damaged');
+    }
+  });
+
+  it('ignores a damaged or foreign table with a message, tunes, and replaces it', async () => {
+    const damaged = await call('build', { mode: 'on', ms: {}, size: 24, table: '{"format": "webgpu-neural-style autotune table", "entries": ' });
+    expect(damaged.messages.join('\n')).toMatch(/damaged .*ignored and will be rebuilt/);
+    expect(damaged.calls).toBeGreaterThan(10);
+    expect(JSON.parse(damaged.stored!).entries).toBeTypeOf('object');
+    const table = JSON.parse(damaged.stored!);
+    const foreign = await call('build', { mode: 'on', ms: {}, size: 24, table: JSON.stringify({ ...table, adapter: { ...table.adapter, description: 'another GPU' } }) });
+    expect(foreign.messages.join('\n')).toMatch(/made on another adapter/);
+    expect(foreign.calls).toBeGreaterThan(10);
+    expect(JSON.parse(foreign.stored!).adapter.description).not.toBe('another GPU');
+  });
+});

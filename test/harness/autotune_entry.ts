@@ -1,0 +1,123 @@
+/**
+ * Test page for autotuning (test/autotune.test.ts): a fake timer that reports chosen milliseconds
+ * per kernel version, an in-memory table store, and small style-transfer graphs built with and
+ * without a tuner on the same device.
+ */
+import { Autotuner, type AutotuneMode, type OpTimer, type TuningStore } from '../../src/kernels/autotune.js';
+import { createGpuContext } from '../../src/kernels/context.js';
+import type { Dispatch } from '../../src/kernels/kernel.js';
+import { KernelLibrary } from '../../src/kernels/library.js';
+import { REGISTRY, type OpKind, type OpShapes } from '../../src/kernels/plan.js';
+import { StyleTransfer, type RgbaImage } from '../../src/nst/style_transfer.js';
+import { randomVgg19 } from '../../src/nst/weights.js';
+
+let ctx: Awaited<ReturnType<typeof createGpuContext>> | null = null;
+/** A fresh library (and so a fresh planner) on one shared device, as a new run would have. */
+async function freshLibrary(): Promise<KernelLibrary> {
+  if (!ctx) ctx = await createGpuContext();
+  return new KernelLibrary(ctx);
+}
+
+/** The registered version a list of dispatches runs, from its first kernel (shared sum kernels excluded). */
+function versionOf(ds: readonly Dispatch[]): string {
+  const name = ds[0].kernel.name;
+  for (const kind of Object.keys(REGISTRY) as OpKind[]) {
+    const v = REGISTRY[kind].find((x) => x.kernels[0] === name || (x.id === 'winograd' && x.kernels.includes(name as never)));
+    if (v) return v.id;
+  }
+  throw new Error(`fake timer: no version runs kernel ${name}`);
+}
+
+/** Milliseconds per version (split runs 10% slower, so whole ones win ties); counts its calls. */
+function fakeTimer(ms: Record<string, number>, fallback = 5): { timer: OpTimer; calls: () => number } {
+  let calls = 0;
+  const timer: OpTimer = async (_lib, ds) => {
+    calls++;
+    const v = versionOf(ds);
+    const split = v !== 'winograd' && ds.length > 1;
+    return (ms[v] ?? fallback) * (split ? 1.1 : 1);
+  };
+  return { timer, calls: () => calls };
+}
+
+const tables = new Map<string, string>();
+const memoryStore: TuningStore = {
+  where: 'the test store',
+  load: async (key) => tables.get(key) ?? null,
+  save: async (key, text) => void tables.set(key, text),
+};
+
+function picture(n: number, seed: number): RgbaImage {
+  const data = new Uint8Array(n * n * 4);
+  let a = seed;
+  for (let i = 0; i < data.length; i++) {
+    a = (a * 1103515245 + 12345) >>> 0;
+    data[i] = i % 4 === 3 ? 255 : (a >>> 16) & 255;
+  }
+  return { width: n, height: n, data };
+}
+
+const api = {
+  /** Tune one op with the fake timer; returns the tuned choice and what the planner now plans. */
+  async tuneOne(kind: OpKind, shape: OpShapes[OpKind], ms: Record<string, number>) {
+    const lib = await freshLibrary();
+    const fake = fakeTimer(ms);
+    const tuner = new Autotuner(lib, { mode: 'on', timer: fake.timer });
+    await tuner.tune([{ kind, shape }]);
+    const plan = lib.planner.plan(kind, shape);
+    lib.destroy();
+    return { version: plan.version, splits: plan.splits, calls: fake.calls(), choices: tuner.choices() };
+  },
+
+  /**
+   * Build a small style transfer (size² pixels, layers up to conv3_1) through a tuner with the
+   * fake timer and the in-memory store, evaluate it; also the same graph untuned on a fresh library.
+   */
+  async build(o: { mode: AutotuneMode; ms: Record<string, number>; size: number; table?: string | null; key?: boolean }) {
+    const lib = await freshLibrary();
+    const messages: string[] = [];
+    const fake = fakeTimer(o.ms);
+    const tuner = new Autotuner(lib, { mode: o.mode, store: memoryStore, timer: fake.timer, log: (m) => messages.push(m) });
+    if (o.table !== undefined) {
+      if (o.table === null) tables.delete(tuner.key);
+      else tables.set(tuner.key, o.table);
+    }
+    const weights = randomVgg19(3, 'conv3_1');
+    const options = { contentLayers: [{ name: 'conv2_2', weight: 1 }], styleLayers: ['conv1_1', 'conv2_1', 'conv3_1'].map((name) => ({ name, weight: 1 })), styleWeight: 1e3 };
+    const make = (l: KernelLibrary) => () => new StyleTransfer(l, weights, picture(o.size, 1), [picture(o.size, 2)], options);
+    const st = await tuner.build(make(lib));
+    const plainLib = await freshLibrary();
+    const plain = make(plainLib)();
+    try {
+      const [a, b] = [await st.evaluate(), await plain.evaluate()];
+      const [ga, gb] = [await st.gradient(), await plain.gradient()];
+      let gradDiff = 0, gradMax = 1e-30;
+      for (let i = 0; i < ga.length; i++) {
+        gradDiff = Math.max(gradDiff, Math.abs(ga[i] - gb[i]));
+        gradMax = Math.max(gradMax, Math.abs(gb[i]));
+      }
+      const versions = new Set<string>();
+      for (const op of st.profile()) for (const d of op.dispatches) versions.add(d.kernel.name);
+      return {
+        calls: fake.calls(),
+        report: { ...tuner.report },
+        messages,
+        stored: tables.get(tuner.key) ?? null,
+        key: tuner.key,
+        lossTuned: a.total,
+        lossPlain: b.total,
+        gradRelDiff: gradDiff / gradMax,
+        kernels: [...versions].sort(),
+        choices: tuner.choices(),
+      };
+    } finally {
+      st.dispose();
+      plain.dispose();
+      lib.destroy();
+      plainLib.destroy();
+    }
+  },
+};
+
+(globalThis as unknown as { autotune: typeof api }).autotune = api;
+export type AutotuneTestApi = typeof api;
