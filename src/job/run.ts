@@ -6,7 +6,7 @@
 import { buildTuned, type Autotuner, type AutotuneMode } from '../kernels/autotune.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { decodeImage, fitSize, rasterize } from '../io/decode.js';
-import { jobDeepestLayer, minImageSide, resolveOptions, type StyleTransferOptions } from '../nst/options.js';
+import { DEFAULT_OPTIONS, jobDeepestLayer, minImageSide, resolveOptions, type StyleTransferOptions } from '../nst/options.js';
 import { maxImageSide, resizeBilinear, StyleTransfer, type LossTerms, type RgbaImage } from '../nst/style_transfer.js';
 import { randomVgg19, withNetworkDefaults, type VggWeights } from '../nst/weights.js';
 import { parseRawWeights } from '../io/raw_weights.js';
@@ -153,18 +153,22 @@ export async function prepareImages(lib: KernelLibrary, images: JobImages, confi
 export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: WeightsSource, config: JobConfig, cb: JobCallbacks = {}) {
   checkConfig(config);
   if (cb.tuner && config.autotune) cb.tuner.mode = config.autotune;
-  let opts = resolveOptions(config.options); // layers and iterations (the network's defaults change neither)
-  const deepest = jobDeepestLayer(opts);
+  // bad options fail before any decoding or GPU work; the layers (and so the sizes) do not depend
+  // on the network's defaults, which are filled in once the weights are known
+  resolveOptions(config.options);
+  const deepest = jobDeepestLayer(config.options);
   const minSide = minImageSide(deepest);
   const sizes = scaleSizes(config.size, config.scales ?? 1, minSide);
-  const iters = scaleIterations(config, sizes.length, opts.iterations);
-  const total = iters.reduce((a, b) => a + b, 0);
+  const iters = scaleIterations(config, sizes.length, config.options.iterations ?? DEFAULT_OPTIONS.iterations);
   const decoded = await decodeAll(images, minSide);
   const maxSide = maxImageSide(lib);
   // fail on any size problem before spending GPU time
   const perScale = sizes.map((s) => rasterizeAt(decoded, s, config.styleScale, minSide, maxSide));
   const weights = loadWeights(weightsSrc, deepest);
-  opts = resolveOptions(withNetworkDefaults(config.options, weights, 'stylize'));
+  // the options the engine runs with (resolved objects are not checked again by StyleTransfer)
+  const opts = resolveOptions(withNetworkDefaults(config.options, weights, 'stylize'));
+  const scaleOptions = iters.map((n) => (n === opts.iterations ? opts : resolveOptions({ ...opts, iterations: n })));
+  const total = iters.reduce((a, b) => a + b, 0);
 
   const t0 = performance.now();
   let done = 0;
@@ -174,7 +178,7 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
     for (let k = 0; k < sizes.length; k++) {
       const { content, styles } = perScale[k];
       const init: RgbaImage | undefined = carried ? resizeBilinear(carried, content.width, content.height) : undefined;
-      const st: StyleTransfer = await buildTuned(cb.tuner, () => new StyleTransfer(lib, weights, content, styles, { ...opts, iterations: iters[k] }, init));
+      const st: StyleTransfer = await buildTuned(cb.tuner, () => new StyleTransfer(lib, weights, content, styles, scaleOptions[k], init));
       try {
         const scale = { index: k, count: sizes.length, width: st.width, height: st.height };
         let losses = await st.evaluate();

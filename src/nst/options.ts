@@ -43,7 +43,15 @@ export const DEFAULT_OPTIONS: StyleTransferOptions = {
   originalColors: false,
 };
 
+/** Options objects resolveOptions made (and so checked): passing one again costs nothing. */
+const resolved = new WeakSet<object>();
+
+/**
+ * Defaults filled in and every value checked (clear errors). Jobs call it once at their boundary;
+ * the engine calls it again only for options it has not seen resolved.
+ */
 export function resolveOptions(partial: Partial<StyleTransferOptions> = {}): StyleTransferOptions {
+  if (resolved.has(partial)) return partial as StyleTransferOptions;
   const o: StyleTransferOptions = { ...DEFAULT_OPTIONS, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
   const bad = (what: string) => {
     throw new Error(`invalid option: ${what}`);
@@ -63,6 +71,7 @@ export function resolveOptions(partial: Partial<StyleTransferOptions> = {}): Sty
   }
   if (typeof o.originalColors !== 'boolean') bad(`originalColors must be true or false, got ${o.originalColors}`);
   if (o.contentLayers.length + o.styleLayers.length === 0) bad('no content or style layers');
+  resolved.add(o);
   return o;
 }
 
@@ -85,8 +94,9 @@ export function minImageSide(deepest: string): number {
   return 2 ** pools;
 }
 
-/** The deepest layer a job's options need (defaults included). */
+/** The deepest layer a job's options need (default layers included; other options are not checked here). */
 export function jobDeepestLayer(options: Partial<StyleTransferOptions>): string {
-  const o = resolveOptions(options);
-  return deepestLayer([...o.contentLayers, ...o.styleLayers].map((l) => l.name));
+  const layers = [...(options.contentLayers ?? DEFAULT_OPTIONS.contentLayers), ...(options.styleLayers ?? DEFAULT_OPTIONS.styleLayers)];
+  if (layers.length === 0) throw new Error('invalid option: no content or style layers');
+  return deepestLayer(layers.map((l) => l.name));
 }

@@ -59,6 +59,18 @@ export function validateImage(what: string, img: RgbaImage, maxSide: number, min
   if (W > maxSide || H > maxSide) throw new Error(`${what}: ${W}×${H} is larger than this device allows (max side ${maxSide})`);
 }
 
+/** Everything about the inputs that can be known before GPU work: style given, sizes, init image size. */
+function checkInputs(lib: KernelLibrary, o: StyleTransferOptions, deepest: string, content: RgbaImage, styles: StyleImage[], initImage?: RgbaImage): void {
+  if (styles.length === 0 && o.styleLayers.length > 0 && o.styleWeight > 0) throw new Error('no style image given');
+  const minSide = minImageSide(deepest);
+  const maxSide = maxImageSide(lib);
+  validateImage('content image', content, maxSide, minSide);
+  styles.forEach((s, i) => validateImage(`style image ${i + 1}`, s, maxSide, minSide));
+  if (initImage && (initImage.width !== content.width || initImage.height !== content.height)) {
+    throw new Error(`initial image is ${initImage.width}×${initImage.height}, the content ${content.width}×${content.height}`);
+  }
+}
+
 /** Largest image side whose conv1 activations (64 channels) fit one storage binding. */
 export function maxImageSide(lib: KernelLibrary): number {
   return Math.floor(Math.sqrt(lib.ctx.limits.maxStorageBufferBindingSize / (64 * 4)));
@@ -69,7 +81,7 @@ export class StyleTransfer {
   readonly width: number;
   readonly height: number;
   private vgg: VggOnGpu;
-  private tape: Tape;
+  private readonly tape: Tape;
   private owned: Tensor[] = [];
   private stepDispatches: Dispatch[] = [];
   private adam: { dispatch: Dispatch; m: Tensor; v: Tensor; hyper: AdamHyper } | null = null;
@@ -97,22 +109,35 @@ export class StyleTransfer {
     initImage?: RgbaImage,
   ) {
     const o = (this.options = resolveOptions(options));
-    if (styles.length === 0 && o.styleLayers.length > 0 && o.styleWeight > 0) throw new Error('no style image given');
     const deepest = deepestLayer([...o.contentLayers, ...o.styleLayers].map((l) => l.name));
-    const minSide = minImageSide(deepest);
-    const maxSide = maxImageSide(lib);
-    validateImage('content image', content, maxSide, minSide);
-    styles.forEach((s, i) => validateImage(`style image ${i + 1}`, s, maxSide, minSide));
-    if (initImage && (initImage.width !== content.width || initImage.height !== content.height)) {
-      throw new Error(`initial image is ${initImage.width}×${initImage.height}, the content ${content.width}×${content.height}`);
-    }
+    checkInputs(lib, o, deepest, content, styles, initImage);
     this.width = content.width;
     this.height = content.height;
-    const conv = weights.input;
     this.vgg = new VggOnGpu(lib, weights, deepest);
-
-    // Targets: content features P_l and blended style Grams A_l, computed once.
     const contentTensor = this.uploadImage(content);
+    const { contentTargets, styleTargets } = this.computeTargets(contentTensor, styles, deepest);
+    const x = this.initialImage(contentTensor, styles, weights, initImage);
+    lib.release(contentTensor);
+    // the target passes' activations are pooled now; free them so they do not add to the peak
+    // when the optimisation graph (possibly of another size) is allocated
+    lib.memory.trim();
+    this.tape = new Tape(lib);
+    this.image = this.tape.leaf(x, true, 'image');
+    this.tvSlot = this.recordLosses(deepest, contentTargets, styleTargets);
+    this.pixelOut = lib.memory.acquire(this.width * this.height * 4, 'pixels.out');
+    if (o.originalColors) {
+      this.colorPixels = { content: lib.memory.acquire(this.width * this.height * 4, 'pixels.content'), out: lib.memory.acquire(this.width * this.height * 4, 'pixels.recoloured') };
+      lib.ctx.device.queue.writeBuffer(this.colorPixels.content, 0, rgbaBytes(content));
+    }
+    this.setupOptimizer(x);
+  }
+
+  /**
+   * Stage 1, targets computed once: the content features P_l, and the style Grams A_l blended
+   * over the style images (caller-owned until recordLosses hands them to this run).
+   */
+  private computeTargets(contentTensor: Tensor, styles: StyleImage[], deepest: string) {
+    const o = this.options, lib = this.lib;
     const contentTargets = this.targets(contentTensor, o.contentLayers.map((l) => l.name), [], deepest).features;
     const blends = styles.map((s) => s.blend ?? 1);
     const blendSum = blends.reduce((a, b) => a + b, 0);
@@ -129,34 +154,38 @@ export class StyleTransfer {
       }
       lib.release(t);
     });
+    return { contentTargets, styleTargets };
+  }
 
-    // The image being optimised, initialised from noise, the content or the (first) style image.
+  /** Stage 2, the image being optimised: `initImage` if given, else noise, the content or the (first) style image. */
+  private initialImage(contentTensor: Tensor, styles: StyleImage[], weights: VggWeights, initImage?: RgbaImage): Tensor {
+    const o = this.options, lib = this.lib;
     const x = this.own(lib.tensor([3, this.height, this.width], 'image'));
-    if (initImage) {
-      const t = this.uploadImage(initImage);
+    const copyOf = (img: RgbaImage) => {
+      const t = this.uploadImage(img);
       runOnce(lib, [axpby(lib, 1, t, 0, x)]);
       lib.release(t);
-    } else if (o.init === 'content') runOnce(lib, [axpby(lib, 1, contentTensor, 0, x)]);
-    else if (o.init === 'style') {
-      const resized = resizeNearest(styles[0], this.width, this.height);
-      const t = this.uploadImage(resized);
-      runOnce(lib, [axpby(lib, 1, t, 0, x)]);
-      lib.release(t);
-    } else {
+    };
+    if (initImage) copyOf(initImage);
+    else if (o.init === 'content') runOnce(lib, [axpby(lib, 1, contentTensor, 0, x)]);
+    else if (o.init === 'style') copyOf(resizeNearest(styles[0], this.width, this.height));
+    else {
+      const conv = weights.input;
       const g = gaussian(o.seed + 12345);
       const noise = new Float32Array(3 * this.width * this.height);
       // white noise with the spread of natural images in network units
       for (let i = 0; i < noise.length; i++) noise[i] = g() * 0.25 * (conv.range / conv.std[Math.floor(i / (this.width * this.height))]);
       lib.write(x, noise);
     }
-    lib.release(contentTensor);
-    // the target passes' activations are pooled now; free them so they do not add to the peak
-    // when the optimisation graph (possibly of another size) is allocated
-    lib.memory.trim();
+    return x;
+  }
 
-    // The optimisation graph.
-    const tape = (this.tape = new Tape(lib));
-    this.image = tape.leaf(x, true, 'image');
+  /**
+   * Stage 3, the optimisation graph on the tape: VGG features of the image, a squared-error term
+   * per content layer, a Gram and its squared error per style layer, TV; returns TV's slot.
+   */
+  private recordLosses(deepest: string, contentTargets: Map<string, Tensor>, styleTargets: Map<string, Tensor>): number {
+    const o = this.options, tape = this.tape;
     const feats = this.vgg.features(tape, this.image, deepest, o.pooling);
     for (const l of o.contentLayers) {
       const slot = tape.squaredErrorLoss(feats.get(l.name)!, contentTargets.get(l.name)!, 0.5, `content:${l.name}`, o.contentWeight * l.weight);
@@ -169,27 +198,27 @@ export class StyleTransfer {
       const slot = tape.squaredErrorLoss(gram, styleTargets.get(l.name)!, 1 / (4 * N * N), `style:${l.name}`, o.styleWeight * l.weight);
       this.styleSlots.push([l.name, slot, o.styleWeight * l.weight]);
     }
-    this.tvSlot = tape.tvLoss(this.image, 1, 'tv', o.tvWeight);
+    const tvSlot = tape.tvLoss(this.image, 1, 'tv', o.tvWeight);
     tape.finalize();
     for (const t of [...contentTargets.values(), ...styleTargets.values()]) this.own(t);
     if (!this.image.grad) {
       // no loss depends on the image (all weights zero): keep a zero gradient so updates are no-ops
-      this.image.grad = this.own(lib.tensor(x.shape, 'image.grad'));
-      runOnce(lib, [fill(lib, this.image.grad, 0)]);
+      this.image.grad = this.own(this.lib.tensor(this.image.value.shape, 'image.grad'));
+      runOnce(this.lib, [fill(this.lib, this.image.grad, 0)]);
     }
-    this.pixelOut = lib.memory.acquire(this.width * this.height * 4, 'pixels.out');
-    if (o.originalColors) {
-      this.colorPixels = { content: lib.memory.acquire(this.width * this.height * 4, 'pixels.content'), out: lib.memory.acquire(this.width * this.height * 4, 'pixels.recoloured') };
-      lib.ctx.device.queue.writeBuffer(this.colorPixels.content, 0, rgbaBytes(content));
-    }
+    return tvSlot;
+  }
 
+  /** Stage 4, the optimizer: Adam's state and one prepared step (forward, backward, update), or L-BFGS. */
+  private setupOptimizer(x: Tensor): void {
+    const o = this.options, lib = this.lib;
     if (o.optimizer === 'adam') {
       const m = this.own(lib.tensor(x.shape, 'adam.m'));
       const v = this.own(lib.tensor(x.shape, 'adam.v'));
       runOnce(lib, [fill(lib, m, 0), fill(lib, v, 0)]);
       const hyper: AdamHyper = { lr: o.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
       this.adam = { dispatch: adamStep(lib, x, this.image.grad!, m, v, hyper, 1), m, v, hyper };
-      this.stepDispatches = [...tape.forward(), ...tape.backward(), this.adam.dispatch];
+      this.stepDispatches = [...this.tape.forward(), ...this.tape.backward(), this.adam.dispatch];
     } else {
       this.lbfgs = new LbfgsOptimizer(lib, x, this.image.grad!, o.lr);
     }
