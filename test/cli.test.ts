@@ -1,6 +1,6 @@
 /** The stylize CLI end to end: a tiny real run, and clear errors that never clobber the output. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -9,8 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 const dir = mkdtempSync(join(tmpdir(), 'nst-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function stylize(args: string[]) {
-  const r = spawnSync('npx', ['tsx', 'tools/stylize.ts', ...args], { encoding: 'utf8', timeout: 300_000 });
+function stylize(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync('npx', ['tsx', 'tools/stylize.ts', ...args], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -78,6 +78,7 @@ describe('stylize CLI', () => {
     ['too many scales', ['--scales', '20'], /--scales must be an integer in \[1, 8\], got "20"/],
     ['per-scale iterations that do not match --scales', ['--scales', '2', '--iters', '5,5,5'], /--iters must be an integer in \[0, 100000\] or 2 of them separated by commas/],
     ['a zero style scale', ['--style-scale', '0'], /--style-scale must be a number in \(0, 10\], got "0"/],
+    ['an unknown autotune mode', ['--autotune', 'fast'], /--autotune must be one of auto, on, off, refresh, got "fast"/],
   ])('rejects %s and leaves the existing output alone', (_what, override, message) => {
     const out = join(dir, 'keep.png');
     writeFileSync(out, 'previous result');
@@ -90,5 +91,41 @@ describe('stylize CLI', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(message);
     expect(readFileSync(out, 'utf8')).toBe('previous result');
+  });
+});
+
+describe('stylize --autotune', () => {
+  // a cache directory of its own; on the CPU adapter only "on" and "refresh" time kernels
+  const cache = join(dir, 'cache');
+  const tables = join(cache, 'webgpu-neural-style', 'autotune');
+  const run = (mode: string) =>
+    stylize(['--content', 'examples/chelsea.png', '--style', 'examples/rocket.jpg', '--out', join(dir, 'tuned.png'), '--size', '16', '--iters', '1', '--content-layers', 'conv1_2', '--style-layers', 'conv1_1', '--autotune', mode], { XDG_CACHE_HOME: cache });
+  const tableFiles = () => (existsSync(tables) ? readdirSync(tables).filter((f) => f.endsWith('.json')) : []);
+
+  it('times the kernel versions once, keeps the table in the cache directory, and reuses it', () => {
+    const auto = run('auto');
+    expect(auto.code, auto.err).toBe(0);
+    expect(auto.err).not.toMatch(/autotune/); // software adapter: the fixed table, nothing stored
+    expect(tableFiles()).toEqual([]);
+    const first = run('on');
+    expect(first.code, first.err).toBe(0);
+    expect(first.err).toMatch(/autotune: timed the kernel versions of \d+ layer shapes in [\d.]+ s; the fastest are kept in .*webgpu-neural-style\/autotune/);
+    const [file] = tableFiles();
+    const table = JSON.parse(readFileSync(join(tables, file), 'utf8'));
+    expect(Object.keys(table.entries).some((k) => k.startsWith('conv_forward R3 N64 K3'))).toBe(true);
+    const second = run('on');
+    expect(second.code, second.err).toBe(0);
+    expect(second.err).not.toMatch(/autotune/);
+    expect(readFileSync(join(tables, file), 'utf8')).toBe(JSON.stringify(table));
+  });
+
+  it('says so and measures again when the stored table is damaged', () => {
+    const [file] = tableFiles();
+    writeFileSync(join(tables, file), '{"format": "webgpu-neural-style autotune table", "entr');
+    const r = run('on');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/the autotune table in .* is damaged .*ignored and will be rebuilt/);
+    expect(r.err).toMatch(/autotune: timed/);
+    expect(JSON.parse(readFileSync(join(tables, file), 'utf8')).format).toBe('webgpu-neural-style autotune table');
   });
 });
