@@ -33,7 +33,8 @@ export function vggForwardFlops(size: number, upTo = 'conv5_1'): number {
   return total;
 }
 
-function picture(n: number, seed: number): RgbaImage {
+/** An n×n image of seeded uniform noise (opaque). */
+export function picture(n: number, seed: number): RgbaImage {
   const data = new Uint8Array(n * n * 4);
   let a = seed;
   for (let i = 0; i < data.length; i++) {

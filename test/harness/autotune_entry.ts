@@ -8,7 +8,8 @@ import { createGpuContext } from '../../src/kernels/context.js';
 import type { Dispatch } from '../../src/kernels/kernel.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
 import { REGISTRY, type OpKind, type OpShapes } from '../../src/kernels/plan.js';
-import { StyleTransfer, type RgbaImage } from '../../src/nst/style_transfer.js';
+import { picture } from '../../bench/suite.js';
+import { StyleTransfer } from '../../src/nst/style_transfer.js';
 import { randomVgg19 } from '../../src/nst/weights.js';
 
 let ctx: Awaited<ReturnType<typeof createGpuContext>> | null = null;
@@ -46,16 +47,6 @@ const memoryStore: TuningStore = {
   load: async (key) => tables.get(key) ?? null,
   save: async (key, text) => void tables.set(key, text),
 };
-
-function picture(n: number, seed: number): RgbaImage {
-  const data = new Uint8Array(n * n * 4);
-  let a = seed;
-  for (let i = 0; i < data.length; i++) {
-    a = (a * 1103515245 + 12345) >>> 0;
-    data[i] = i % 4 === 3 ? 255 : (a >>> 16) & 255;
-  }
-  return { width: n, height: n, data };
-}
 
 const api = {
   /** Tune one op with the fake timer; returns the tuned choice and what the planner now plans. */
