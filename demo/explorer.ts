@@ -1,16 +1,34 @@
 /** The kernel explorer: every kernel's WGSL, its bindings, and a check against its CPU reference. */
 import type { KernelLibrary } from '../src/kernels/library.js';
 import { reflectKernel } from '../src/kernels/kernel.js';
+import { OP_KINDS, REGISTRY } from '../src/kernels/plan.js';
 import { KERNEL_NAMES, SHADERS, type KernelName } from '../src/kernels/shaders.js';
 import { CHECKS, maxRelError } from './checks.js';
 import { $ } from './dom.js';
+
+/** Which registered op versions use a kernel (plan.ts), e.g. "version 3 ("rows") of conv_forward, conv_backward_input: …". */
+function versionsUsing(name: KernelName): string {
+  const uses = new Map<string, string[]>();
+  for (const kind of OP_KINDS) {
+    for (const v of REGISTRY[kind]) {
+      if (!(v.kernels as string[]).includes(name)) continue;
+      const key = `version ${v.number} ("${v.id}")|${v.summary}`;
+      uses.set(key, [...(uses.get(key) ?? []), kind]);
+    }
+  }
+  return [...uses].map(([key, kinds]) => {
+    const [version, summary] = key.split('|');
+    return `${version} of ${kinds.join(', ')}: ${summary}`;
+  }).join('; ');
+}
 
 function showKernel(name: KernelName): void {
   for (const b of document.querySelectorAll<HTMLButtonElement>('#kernel-list button')) b.setAttribute('aria-pressed', String(b.dataset.kernel === name));
   const src = SHADERS[name];
   const k = reflectKernel(name, src);
   $('kernel-name').textContent = name;
-  $('kernel-info').textContent = `workgroup size ${k.workgroupSize.join('×')}, entry point ${k.entryPoint}; check shape: ${CHECKS[name]?.shape ?? '—'}`;
+  const versions = versionsUsing(name);
+  $('kernel-info').textContent = `${versions ? `${versions}. ` : ''}Workgroup size ${k.workgroupSize.join('×')}, entry point ${k.entryPoint}; check shape: ${CHECKS[name]?.shape ?? '—'}`;
   $('kernel-bindings').innerHTML =
     '<tr><th scope="col">binding</th><th scope="col">name</th><th scope="col">kind</th></tr>' +
     k.bindings.map((b) => `<tr><td>${b.binding}</td><td>${b.name}</td><td>${b.kind}</td></tr>`).join('') +
