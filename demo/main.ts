@@ -4,6 +4,7 @@ import { KernelLibrary } from '../src/kernels/library.js';
 import { jobDeepestLayer, parseLayerList, type StyleTransferOptions } from '../src/nst/options.js';
 import { runJob, type JobConfig } from '../src/job/run.js';
 import type { LossTerms, RgbaImage } from '../src/nst/style_transfer.js';
+import { autotuneMode, jobTuning, setupAutotune } from './autotune.js';
 import { $, clearError, explain, hasError, plural, setError, wholeNumber } from './dom.js';
 import { setupExplorer } from './explorer.js';
 import { makePicker } from './pickers.js';
@@ -89,7 +90,7 @@ function readSettings(): RunSettings {
     styleLayers: parseLayerList($<HTMLInputElement>('style-layers').value),
   };
   const reportEvery = Math.max(1, Math.min(10, Math.round((iterations * scales) / 50)));
-  return { size, iterations, styleScale: num('style-scale'), options, reportEvery, saveEvery, scales };
+  return { size, iterations, styleScale: num('style-scale'), options, reportEvery, saveEvery, scales, autotune: autotuneMode() };
 }
 
 /** Output pixels at `size` (longer side), for the content image's aspect. */
@@ -220,6 +221,7 @@ async function runStylize(job: Job, config: RunSettings): Promise<void> {
   result = null;
   $('result-what').textContent = `${content.name} in the style of ${styleNames}: in progress.`;
   $('result-weights').textContent = '';
+  $('result-kernels').textContent = '';
   const l = await library();
   const weights = await weightsFor(weightsKind(), jobDeepestLayer(config.options), (p) => (status.textContent = `Downloading pretrained VGG19: ${describeProgress(p)}`));
   const hist: History = { steps: [], content: [], style: [], tv: [], total: [] };
@@ -239,6 +241,7 @@ async function runStylize(job: Job, config: RunSettings): Promise<void> {
     (window as unknown as { nstHistory: History }).nstHistory = hist;
   };
   let timed = false;
+  const tuning = jobTuning(l, config.autotune ?? 'auto', (text) => (status.textContent = text));
   const r = await runJob(l, { content: content.blob, contentName: content.name, styles }, weights, config, {
     onProgress: (p) => {
       record(p.step, p.losses);
@@ -271,6 +274,7 @@ async function runStylize(job: Job, config: RunSettings): Promise<void> {
     },
     shouldStop: () => job.stopped,
     isPaused: () => job.paused,
+    tuner: tuning.tuner,
   });
   showImage(r.image);
   result = { beforeUrl: URL.createObjectURL(content.blob) };
@@ -278,10 +282,11 @@ async function runStylize(job: Job, config: RunSettings): Promise<void> {
   $<HTMLImageElement>('before').alt = `Before: the content image ${content.name}, shown over the left part of the result.`;
   $('result-what').textContent = `${content.name} in the style of ${styleNames}: ${r.image.width}×${r.image.height} px, ${plural(r.steps, 'step')}.`;
   $('result-weights').textContent = weightsNote(r.weightsSource);
+  $('result-kernels').textContent = tuning.summary();
   const a = $<HTMLAnchorElement>('download');
   a.href = imageToDataUrl(r.image);
   a.hidden = false;
-  status.textContent = `${job.stopped ? 'Stopped' : 'Done'} after ${plural(r.steps, 'step')} (${r.seconds.toFixed(1)} s${config.scales > 1 ? `, sizes ${r.sizes.join(' → ')}` : ''}) with ${r.weightsSource}.`;
+  status.textContent = `${job.stopped ? 'Stopped' : 'Done'} after ${plural(r.steps, 'step')} (${r.seconds.toFixed(1)} s${config.scales > 1 ? `, sizes ${r.sizes.join(' → ')}` : ''}) with ${r.weightsSource}.${tuning.notes()}`;
 }
 
 // ---------------------------------------------------------------- state → page
@@ -332,6 +337,7 @@ makePicker('style', 'Style image', 'hubble_deep_field.jpg');
 makePicker('style2', 'Second style image', null);
 makePicker('recon', 'Image to reconstruct', 'chelsea.png');
 setupWeights(guard);
+setupAutotune();
 
 $('start').onclick = start;
 $('pause').onclick = () => {

@@ -5,6 +5,7 @@ import { reconstructionGrid } from '../src/job/reconstruct.js';
 import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionMode, type ReconstructionSettings } from '../src/job/reconstruct_targets.js';
 import { deepestLayer } from '../src/nst/vgg19_spec.js';
 import type { RgbaImage } from '../src/nst/style_transfer.js';
+import { autotuneMode, jobTuning } from './autotune.js';
 import { $, plural, wholeNumber } from './dom.js';
 import { changed, state } from './state.js';
 import { weightsKind } from './weights_panel.js';
@@ -42,6 +43,7 @@ export async function startReconstruction(library: () => Promise<KernelLibrary>)
     status.textContent = 'Preparing…';
     const l = await library();
     const weights = await weightsFor(weightsKind(), deepestLayer(settings.layers), (q) => (status.textContent = `Downloading pretrained VGG19: ${describeProgress(q)}`));
+    const tuning = jobTuning(l, autotuneMode(), (text) => (status.textContent = text));
     const r = await reconstructionGrid(l, { image: p.blob, name: p.name, mode, size, settings }, weights, {
       onProgress: (q) => {
         status.textContent = `${q.index + 1}/${q.count} ${q.label}: step ${q.step}/${q.iterations}, loss ${q.loss.toExponential(3)} (${q.elapsed.toFixed(0)} s)`;
@@ -52,6 +54,7 @@ export async function startReconstruction(library: () => Promise<KernelLibrary>)
         canvas.setAttribute('aria-label', `${mode} reconstructions of ${p.name}: ${done.length} done`);
       },
       shouldStop: () => job.stopped,
+      tuner: tuning.tuner,
     });
     drawImage(canvas, r.grid);
     canvas.setAttribute('aria-label', `${mode} reconstructions of ${p.name} from noise, one per layer set: ${r.tiles.map((t) => t.label).join('; ')}`);
@@ -59,7 +62,7 @@ export async function startReconstruction(library: () => Promise<KernelLibrary>)
     a.href = canvas.toDataURL('image/png');
     a.hidden = false;
     (window as unknown as { nstReconstruction: { labels: string[]; width: number; height: number } }).nstReconstruction = { labels: r.tiles.map((t) => t.label), width: r.grid.width, height: r.grid.height };
-    status.textContent = `${job.stopped ? 'Stopped' : 'Done'}: ${plural(r.tiles.length, 'reconstruction')} in ${r.seconds.toFixed(1)} s with ${r.weightsSource} (weights as chosen on the Style transfer tab).`;
+    status.textContent = `${job.stopped ? 'Stopped' : 'Done'}: ${plural(r.tiles.length, 'reconstruction')} in ${r.seconds.toFixed(1)} s with ${r.weightsSource} (weights as chosen on the Style transfer tab).${tuning.summary() ? ` ${tuning.summary()}` : ''}${tuning.notes()}`;
   } catch (e) {
     status.textContent = 'The reconstruction did not finish.';
     throw e;

@@ -108,7 +108,7 @@ describe('demo site', () => {
   it('runs a kernel check in the explorer', async () => {
     const p = s.page;
     await p.click('#tab-explorer');
-    await p.evaluate(() => [...document.querySelectorAll('#kernel-list button')].find((b) => b.textContent === 'gram_backward')!.dispatchEvent(new MouseEvent('click')));
+    await p.evaluate(() => [...document.querySelectorAll('#kernel-list button')].find((b) => b.textContent === 'gram/v1_backward')!.dispatchEvent(new MouseEvent('click')));
     expect(await p.$eval('#kernel-bindings', (t) => t.textContent)).toMatch(/grad_features.*storage/);
     await p.click('#kernel-run');
     await p.waitForFunction(() => /OK|MISMATCH|error/.test(document.querySelector('#kernel-result')!.textContent ?? ''), { timeout: 60_000 });
@@ -531,9 +531,9 @@ describe('demo: layout, accessibility, keyboard', () => {
     await p.keyboard.press('End');
     expect(await p.evaluate(() => document.activeElement?.id)).toBe('tab-explorer');
     expect(await p.$$eval('[role=tablist] [role=tab]', (ts) => ts.map((t) => t.getAttribute('aria-selected')))).toEqual(['false', 'false', 'true']);
-    await p.focus('#kernel-list button[data-kernel="gram_backward"]');
+    await p.focus('#kernel-list button[data-kernel="gram/v1_backward"]');
     await p.keyboard.press('Enter');
-    expect(await p.$eval('#kernel-name', (e) => e.textContent)).toBe('gram_backward');
+    expect(await p.$eval('#kernel-name', (e) => e.textContent)).toBe('gram/v1_backward');
     await p.focus('#tab-explorer');
     await p.keyboard.press('Home');
     expect(await p.evaluate(() => document.activeElement?.id)).toBe('tab-stylize');
@@ -542,5 +542,88 @@ describe('demo: layout, accessibility, keyboard', () => {
   it('no request fails; the favicon is inline (browsers that ask for /favicon.ico do not get a 404)', async () => {
     expect(failed).toEqual([]);
     expect(await s.page.$eval('link[rel=icon]', (l) => (l as HTMLLinkElement).href)).toMatch(/^data:image\/svg\+xml,/);
+  });
+});
+
+// ------------------------------------------------------------------ kernel autotuning on the page
+
+describe('demo: kernel autotuning setting', () => {
+  let s: BrowserSession;
+  beforeAll(async () => {
+    s = await open();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+  const fresh = () => freshPage(s.page, `${s.url}index.html`);
+  const mode = (p: Page) => p.$eval('#autotune', (e) => (e as HTMLSelectElement).value);
+  const tables = (p: Page) => p.evaluate(() => Object.fromEntries(Object.keys(localStorage).filter((k) => k.startsWith('webgpu-neural-style:autotune:')).map((k) => [k, localStorage.getItem(k)!])));
+  const caption = (p: Page) => p.$eval('#result-caption', (e) => e.textContent ?? '');
+  const watchStatus = (p: Page) =>
+    p.evaluate(() => {
+      const w = window as unknown as { statuses: string[] };
+      w.statuses = [];
+      new MutationObserver(() => w.statuses.push(document.querySelector('#status')!.textContent ?? '')).observe(document.querySelector('#status')!, { childList: true, characterData: true, subtree: true });
+    });
+  const run = async (p: Page) => {
+    await tinySettings(p, '2');
+    await watchStatus(p);
+    await p.click('#start');
+    await waitRunEnd(p);
+    expect(await errorText(p)).toBe('');
+    expect(await statusText(p)).toMatch(/^Done after 2 steps/);
+    return p.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
+  };
+
+  it('named and explained; remembered across a reload; "off" stores nothing, "on" tunes on the CPU adapter and keeps the table', async () => {
+    const p = s.page;
+    await fresh();
+    await p.evaluate(() => localStorage.clear());
+    await fresh();
+    await p.$eval('#advanced', (d) => ((d as HTMLDetailsElement).open = true));
+    // found by its accessible name, with the help text as its description
+    const menu = await p.$('::-p-aria([name="Kernel autotuning"][role="combobox"])');
+    expect(await menu?.evaluate((e) => e.id)).toBe('autotune');
+    const ax = await p.accessibility.snapshot({ root: menu! });
+    expect(ax?.description).toMatch(/Times each kernel version on your GPU the first time a layer size is seen and remembers the fastest/);
+    expect(await p.$$eval('#autotune option', (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['auto', 'on', 'off', 'refresh']);
+    expect(await mode(p)).toBe('auto');
+
+    // off: the fixed table; nothing is measured or stored
+    await p.select('#autotune', 'off');
+    const offStatuses = await run(p);
+    expect(offStatuses.filter((t) => /Measuring kernel versions/.test(t))).toEqual([]);
+    expect(await caption(p)).not.toMatch(/[Kk]ernel versions/);
+    expect(await tables(p)).toEqual({});
+    await fresh();
+    expect(await mode(p)).toBe('off');
+
+    // on: measured on SwiftShader before the first step, said in the status and the caption, kept in localStorage
+    await p.select('#autotune', 'on');
+    const onStatuses = await run(p);
+    const measuring = onStatuses.findIndex((t) => /^Measuring kernel versions on this adapter \(once, for \d+ operation shapes/.test(t));
+    expect(measuring).toBeGreaterThanOrEqual(0);
+    expect(onStatuses.findIndex((t) => /^step 1\//.test(t))).toBeGreaterThan(measuring);
+    expect(await caption(p)).toMatch(/Kernel versions tuned on this adapter for \d+ operation shapes in \d+\.\d s, kept in this browser/);
+    const stored = Object.values(await tables(p));
+    expect(stored.length).toBe(1);
+    const table = JSON.parse(stored[0]) as { format: string; entries: Record<string, unknown> };
+    expect(table.format).toBe('webgpu-neural-style autotune table');
+    expect(Object.keys(table.entries).length).toBeGreaterThan(0);
+
+    // after a reload: still "on", and the stored table is used without measuring again
+    await fresh();
+    expect(await mode(p)).toBe('on');
+    const againStatuses = await run(p);
+    expect(againStatuses.filter((t) => /Measuring kernel versions/.test(t))).toEqual([]);
+    expect(await caption(p)).toMatch(/Kernel versions as tuned earlier on this adapter \(\d+ operation shapes\)/);
+
+    // a damaged table is a note in the status, not an error, and is rebuilt
+    await p.evaluate((k) => localStorage.setItem(k, '{damaged'), Object.keys(await tables(p))[0]);
+    await run(p);
+    expect(await statusText(p)).toMatch(/Note: the autotune table in this browser's storage is damaged .*ignored and will be rebuilt\./);
+    expect(await caption(p)).toMatch(/Kernel versions tuned on this adapter/);
+    expect(JSON.parse(Object.values(await tables(p))[0]).format).toBe('webgpu-neural-style autotune table');
+    await p.select('#autotune', 'auto');
   });
 });
