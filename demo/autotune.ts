@@ -51,14 +51,13 @@ export interface JobTuning {
 
 /**
  * The tuner for one job. `say` puts a line in the job's status while kernels are being measured
- * (with any note about the stored table). The planner starts each job empty: its choices then
- * come only from this job's mode (the fixed table for "off", a fresh measurement for "refresh").
+ * (with any note about the stored table). A new Autotuner empties the planner's tuned choices, so
+ * they come only from this job's mode (the fixed table for "off", a fresh measurement for "refresh").
  */
 export function jobTuning(lib: KernelLibrary, mode: AutotuneMode, say: (text: string) => void): JobTuning {
   const where = lib.ctx.info.isSoftware ? 'this adapter' : 'this GPU';
   const notes: string[] = [];
   const noteText = () => notes.map((m) => ` Note: ${m}.`).join('');
-  lib.planner.tuned.clear();
   const tuner = new PageTuner(
     lib,
     {

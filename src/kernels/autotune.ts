@@ -312,6 +312,9 @@ export class Autotuner {
     this.table = emptyTable(this.adapter);
     this.mode = options.mode;
     this.report = { mode: options.mode, tuned: 0, reused: 0, seconds: 0 };
+    // the planner's tuned choices come only from this tuner (its mode and table), not from an
+    // earlier job's tuner on the same library: "off" then means the fixed table
+    lib.planner.tuned.clear();
   }
 
   /** Whether this mode times kernels on this adapter. */
