@@ -183,6 +183,17 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
     const r = await CASES.fill(lib, {}, { n: 999, value: 0.25 });
     return [[r.y, new Float64Array(999).fill(0.25)]];
   } },
+  'tile/window': { shape: '3×13×11 map, 5×4 window at (6, 7)', run: async (lib) => {
+    const x = { full: rand(3 * 13 * 11), add: rand(3 * 5 * 4) };
+    const r = await CASES.window(lib, x, { C: 3, H: 13, W: 11, h: 5, w: 4, y0: 6, x0: 7 });
+    return [[r.window, ref.windowCopyRef(x.full, 3, 13, 11, 5, 4, 6, 7)], [r.full, ref.windowAddRef(x.full, x.add, 3, 13, 11, 5, 4, 6, 7)]];
+  } },
+  'tile/mask': { shape: '3×13×11, rows 2–9 × columns 4–11', run: async (lib) => {
+    const x = { input: rand(3 * 13 * 11) };
+    const rect = { y0: 2, y1: 9, x0: 4, x1: 11 };
+    const r = await CASES.mask(lib, x, { C: 3, H: 13, W: 11, rect });
+    return [[r.output, ref.maskRef(x.input, 3, 13, 11, rect)]];
+  } },
   'matmul/matmul': { shape: '64×72×33', run: async (lib) => {
     const x = { at: rand(33 * 64), b: rand(33 * 72) };
     const r = await CASES.matmul(lib, x, { M: 64, N: 72, K: 33 });

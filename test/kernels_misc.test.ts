@@ -24,6 +24,9 @@ import {
   squaredErrorRef,
   sumRef,
   tvLossRef,
+  maskRef,
+  windowAddRef,
+  windowCopyRef,
 } from '../src/kernels/cpu/misc.js';
 import { matmulRef } from '../src/kernels/matmul.js';
 import { gramSlices, REGISTRY } from '../src/kernels/plan.js';
@@ -102,6 +105,40 @@ describe('gram', () => {
       expectClose(`gram backward ${backward} C${C} M${M}`, r.grad_features, gramBackwardRef(features, C, M, gradGram, scale), 1e-4);
       expectClose(`gram backward ${backward} FD C${C} M${M}`, pick(r.grad_features, idx), fd, 1e-4);
     }
+  });
+});
+
+// Tiling kernels: windows at the map's corners and inside it, 1-pixel windows and whole-map
+// windows, odd sizes, more than one 256-wide workgroup; masks that are empty, whole, or a strip.
+// Exact copies and single additions: bound 1e-6 of the largest value (float32 rounding of a + b).
+describe('tiling', () => {
+  it.each([
+    [1, 1, 1, 1, 1, 0, 0],
+    [3, 13, 11, 5, 4, 8, 7],
+    [2, 9, 17, 9, 17, 0, 0],
+    [4, 40, 33, 16, 1, 24, 32],
+    [3, 50, 41, 23, 19, 0, 22],
+  ])('window C=%i %i×%i, %i×%i at (%i, %i): copy out and add in', async (C, H, W, h, w, y0, x0) => {
+    const full = randArray(C * H * W, H * W + h), add = randArray(C * h * w, w + 3);
+    const r = await gpu.run('window', { full, add }, { C, H, W, h, w, y0, x0 });
+    expectClose(`window copy ${H}×${W}`, r.window, windowCopyRef(full, C, H, W, h, w, y0, x0), 1e-6);
+    expectClose(`window add ${H}×${W}`, r.full, windowAddRef(full, add, C, H, W, h, w, y0, x0), 1e-6);
+  });
+  it.each([
+    [3, 13, 11, { y0: 2, y1: 9, x0: 4, x1: 11 }],
+    [2, 7, 5, { y0: 0, y1: 7, x0: 0, x1: 5 }],
+    [2, 7, 5, { y0: 3, y1: 3, x0: 0, x1: 5 }],
+    [5, 30, 19, { y0: 16, y1: 30, x0: 0, x1: 1 }],
+  ])('mask C=%i %i×%i %o', async (C, H, W, rect) => {
+    const input = randArray(C * H * W, H + W);
+    const r = await gpu.run('mask', { input }, { C, H, W, rect });
+    expectClose(`mask ${H}×${W}`, r.output, maskRef(input, C, H, W, rect), 0);
+  });
+  it('refuses a window or rectangle outside the map', async () => {
+    await expect(gpu.run('window', { full: randArray(2 * 8 * 8, 1), add: randArray(2 * 4 * 4, 2) }, { C: 2, H: 8, W: 8, h: 4, w: 4, y0: 5, x0: 0 })).rejects.toThrow(
+      /a 4×4 window at \(5, 0\) does not fit a 8×8 map/,
+    );
+    await expect(gpu.run('mask', { input: randArray(8, 1) }, { C: 2, H: 2, W: 2, rect: { y0: 0, y1: 3, x0: 0, x1: 1 } })).rejects.toThrow(/not a rectangle of a 2×2 map/);
   });
 });
 

@@ -23,6 +23,7 @@ import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from './loss.js';
 import { matmul } from './matmul.js';
 import { poolBackward, poolForward, pooledShape, type PoolKind } from './pool.js';
 import type { Tensor } from './tensor.js';
+import { maskRect, windowOp } from './tile.js';
 
 export type Arrays = Record<string, Float32Array>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -227,6 +228,21 @@ export const CASES: Record<string, Case> = {
     } finally {
       for (const b of bufs) lib.memory.release(b);
     }
+  },
+  /** Copy a window out of a map and add another window into it (tile/window, both modes). */
+  async window(lib, x, { C, H, W, h, w, y0, x0 }) {
+    const t = { full: lib.upload([C, H, W], x.full), add: lib.upload([C, h, w], x.add), window: lib.tensor([C, h, w]) };
+    try {
+      runOnce(lib, [windowOp(lib, t.full, t.window, y0, x0, 'copy')]);
+      const window = await lib.read(t.window);
+      runOnce(lib, [windowOp(lib, t.full, t.add, y0, x0, 'add')]);
+      return { window, full: await lib.read(t.full) };
+    } finally {
+      lib.release(...Object.values(t));
+    }
+  },
+  async mask(lib, x, { C, H, W, rect }) {
+    return withTensors(lib, x, { input: [C, H, W] }, { output: [C, H, W] }, (t) => [maskRect(lib, t.input, t.output, rect)]);
   },
   async adam(lib, x, { n, hyper, t }) {
     const ts = { param: lib.upload([n], x.param), grad: lib.upload([n], x.grad), m: lib.upload([n], x.m), v: lib.upload([n], x.v) };

@@ -37,6 +37,8 @@ import poolMaxBackward from '../../shaders/pool/max_backward.wgsl';
 import poolMaxForward from '../../shaders/pool/max_forward.wgsl';
 import reduceV1Tree from '../../shaders/reduce/v1_tree.wgsl';
 import reduceV2Chunks from '../../shaders/reduce/v2_chunks.wgsl';
+import tileMask from '../../shaders/tile/mask.wgsl';
+import tileWindow from '../../shaders/tile/window.wgsl';
 
 export const SHADERS = {
   'conv/backward_bias': convBackwardBias,
@@ -77,6 +79,8 @@ export const SHADERS = {
   'pool/max_forward': poolMaxForward,
   'reduce/v1_tree': reduceV1Tree,
   'reduce/v2_chunks': reduceV2Chunks,
+  'tile/mask': tileMask,
+  'tile/window': tileWindow,
 } as const;
 
 export type KernelName = keyof typeof SHADERS;
