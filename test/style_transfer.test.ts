@@ -82,3 +82,38 @@ describe('style transfer', () => {
     await expect(run({ width: 12, height: 40, steps: 1, options: {} })).rejects.toThrow(/12×40 is too small; the chosen layers need at least 16×16/);
   });
 });
+
+describe('tiled evaluation (exact)', () => {
+  const tiled = (c: EngineCase & { tile: number; styles?: number }) => s.page.evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.tiledVsUntiled(x), c);
+  const relMax = (a: number[], b: number[]) => {
+    let d = 0, m = 1e-30;
+    for (let i = 0; i < a.length; i++) {
+      d = Math.max(d, Math.abs(a[i] - b[i]));
+      m = Math.max(m, Math.abs(b[i]));
+    }
+    return d / m;
+  };
+  // Layers to conv3_1 have a 13-px receptive radius (halo 16, tiles aligned to 4 px), so a 96×80
+  // image with 32- or 48-px tiles is several windows each way. Tolerance 1e-4 relative: the tiled
+  // sums add the same float32 terms in another order (Grams over tiles, gradients over windows).
+  const MID = {
+    contentLayers: [{ name: 'conv2_2', weight: 1 }],
+    styleLayers: ['conv1_1', 'conv2_1', 'conv3_1'].map((name) => ({ name, weight: 1 })),
+  };
+  it.each([
+    ['max', 32, 1],
+    ['avg', 48, 2],
+    ['max', 16, 2],
+  ] as const)('%s pooling, %i-px tiles, %i style(s): every loss term and the image gradient equal the untiled ones', async (pooling, tile, styles) => {
+    const [a, b] = await tiled({ width: 96, height: 80, steps: 0, options: { ...MID, pooling, styleWeight: 1e3, tvWeight: 0.5 }, tile, styles });
+    expect(relMax(b.terms, a.terms)).toBeLessThan(1e-4);
+    expect(Math.abs(b.total - a.total) / a.total).toBeLessThan(1e-4);
+    expect(relMax(b.grad, a.grad)).toBeLessThan(1e-4);
+  });
+  it('20 Adam steps give the same image (within one grey level) and loss', async () => {
+    const [a, b] = await tiled({ width: 72, height: 56, steps: 20, options: { ...MID, init: 'noise', lr: 0.05, styleWeight: 1e3 }, tile: 32 });
+    expect(Math.abs(b.finalTotal - a.finalTotal) / a.finalTotal).toBeLessThan(1e-3);
+    const diff = b.pixels.reduce((m, v, i) => Math.max(m, Math.abs(v - a.pixels[i])), 0);
+    expect(diff).toBeLessThanOrEqual(1);
+  });
+});

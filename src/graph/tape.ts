@@ -22,6 +22,7 @@ import type { KernelLibrary } from '../kernels/library.js';
 import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../kernels/loss.js';
 import { poolBackward, poolForward, pooledShape, type PoolKind } from '../kernels/pool.js';
 import { expectShape, numel, shapeStr, type Tensor } from '../kernels/tensor.js';
+import { maskAt, maskRect, type Rect } from '../kernels/tile.js';
 
 export interface Node {
   value: Tensor;
@@ -55,6 +56,8 @@ export class Tape {
   private readonly scratch = new Map<string, Tensor>();
   /** Gradient buffers whose last reader has been recorded, by shape, for reuse during finalize. */
   private freeGrads = new Map<string, Tensor[]>();
+  /** Gradients given from outside (see externalGrad): never recycled. */
+  private external = new Set<Tensor>();
   readonly scalars: Tensor;
   private partials: Tensor;
   private nextSlot = 0;
@@ -131,6 +134,47 @@ export class Tape {
       },
     });
     return out;
+  }
+
+  /**
+   * x inside the rectangle `r`, zero outside (tiled evaluation: a tile's losses see only what it
+   * owns). The map is its own adjoint, so backward masks the gradient the same way. `move` sets
+   * another rectangle for the next replay (both directions).
+   */
+  mask(x: Node, r: Rect, name = 'mask'): { node: Node; move: (r: Rect) => void } {
+    const out: Node = { value: this.alloc(x.value.shape, name), requiresGrad: x.requiresGrad, grad: null, name };
+    const forward = maskRect(this.lib, x.value, out.value, r);
+    let backward: Dispatch | null = null;
+    let current = r;
+    this.record({
+      name,
+      forward: this.track([forward]),
+      backward: () => {
+        if (!x.requiresGrad) return [];
+        const { target, finish } = this.gradTarget(x);
+        backward = maskRect(this.lib, this.gradOf(out), target, current);
+        this.recycle(this.gradOf(out));
+        return [backward, ...finish];
+      },
+    });
+    const move = (next: Rect) => {
+      current = next;
+      forward.setParams(maskAt(x.value, next));
+      backward?.setParams(maskAt(x.value, next));
+    };
+    return { node: out, move };
+  }
+
+  /**
+   * Give a node's gradient from outside the tape (e.g. a Gram's dL/dG computed over the whole
+   * image in tiled evaluation); it must be set before finalize and is read, never written or reused.
+   */
+  externalGrad(n: Node, grad: Tensor): void {
+    expectShape(`externalGrad(${n.name})`, grad, n.value.shape);
+    if (n.grad) throw new Error(`Tape: node "${n.name}" already has a gradient`);
+    n.grad = grad;
+    this.external.add(grad);
+    this.contributions.set(n, 1);
   }
 
   /** A copy of a node's current value, made every forward (e.g. to capture targets). */
@@ -246,6 +290,7 @@ export class Tape {
 
   /** `t`'s last reader has been recorded: later-recorded backward ops may reuse it. */
   private recycle(t: Tensor): void {
+    if (this.external.has(t)) return;
     const key = shapeStr(t.shape);
     const list = this.freeGrads.get(key) ?? [];
     list.push(t);

@@ -78,6 +78,11 @@ export class GpuMemory {
     this.inUse.clear();
   }
 
+  /** Start measuring the peak again from the bytes allocated now. */
+  resetPeak(): void {
+    this.peak = this.bytes;
+  }
+
   stats(): MemoryStats {
     return { liveBuffers: this.live.size, liveBytes: this.bytes, inUseBuffers: this.inUse.size, peakBytes: this.peak, uniformBuffers: this.uniformBuffers };
   }

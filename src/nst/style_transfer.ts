@@ -19,7 +19,9 @@ import { Tape, type Node } from '../graph/tape.js';
 import { LbfgsOptimizer } from './lbfgs.js';
 import { minImageSide, resolveOptions, type StyleTransferOptions } from './options.js';
 import { VggOnGpu } from './vgg19.js';
-import { deepestLayer } from './vgg19_spec.js';
+import { tiledGrams, TiledGatys } from './tiled.js';
+import { convSpec, deepestLayer } from './vgg19_spec.js';
+import { layerScale } from './tiles.js';
 import { gaussian, type VggWeights } from './weights.js';
 
 export interface RgbaImage {
@@ -60,15 +62,29 @@ export function validateImage(what: string, img: RgbaImage, maxSide: number, min
 }
 
 /** Everything about the inputs that can be known before GPU work: style given, sizes, init image size. */
-function checkInputs(lib: KernelLibrary, o: StyleTransferOptions, deepest: string, content: RgbaImage, styles: StyleImage[], initImage?: RgbaImage): void {
+function checkInputs(lib: KernelLibrary, o: StyleTransferOptions, deepest: string, content: RgbaImage, styles: StyleImage[], initImage: RgbaImage | undefined, maxSide: number): void {
   if (styles.length === 0 && o.styleLayers.length > 0 && o.styleWeight > 0) throw new Error('no style image given');
   const minSide = minImageSide(deepest);
-  const maxSide = maxImageSide(lib);
   validateImage('content image', content, maxSide, minSide);
   styles.forEach((s, i) => validateImage(`style image ${i + 1}`, s, maxSide, minSide));
   if (initImage && (initImage.width !== content.width || initImage.height !== content.height)) {
     throw new Error(`initial image is ${initImage.width}×${initImage.height}, the content ${content.width}×${content.height}`);
   }
+}
+
+/** Run the loss and gradient tile by tile (see tiled.ts): owned tiles of `tile` pixels. */
+export interface Tiling {
+  tile: number;
+}
+
+/**
+ * Largest image side a tiled run accepts: the full-size buffers it keeps (the image, its gradient
+ * and TV terms, 3 floats per pixel; the content targets, C_l / scale_l² floats per pixel) must each
+ * fit one storage binding.
+ */
+export function tiledMaxSide(lib: KernelLibrary, o: Pick<StyleTransferOptions, 'contentLayers'>): number {
+  const perPixel = Math.max(3, ...o.contentLayers.map((l) => convSpec(l.name).outChannels / layerScale(l.name) ** 2));
+  return Math.floor(Math.sqrt(lib.ctx.limits.maxStorageBufferBindingSize / (perPixel * 4)));
 }
 
 /** Largest image side whose conv1 activations (64 channels) fit one storage binding. */
@@ -81,7 +97,9 @@ export class StyleTransfer {
   readonly width: number;
   readonly height: number;
   private vgg: VggOnGpu;
-  private readonly tape: Tape;
+  /** The optimisation graph (untiled), or the tiled evaluation (see tiled.ts): one of the two. */
+  private readonly tape: Tape | null = null;
+  private readonly tiled: TiledGatys | null = null;
   private owned: Tensor[] = [];
   private stepDispatches: Dispatch[] = [];
   private adam: { dispatch: Dispatch; m: Tensor; v: Tensor; hyper: AdamHyper } | null = null;
@@ -107,23 +125,37 @@ export class StyleTransfer {
     styles: StyleImage[],
     options: Partial<StyleTransferOptions> = {},
     initImage?: RgbaImage,
+    tiling?: Tiling,
   ) {
     const o = (this.options = resolveOptions(options));
     const deepest = deepestLayer([...o.contentLayers, ...o.styleLayers].map((l) => l.name));
-    checkInputs(lib, o, deepest, content, styles, initImage);
+    checkInputs(lib, o, deepest, content, styles, initImage, tiling ? tiledMaxSide(lib, o) : maxImageSide(lib));
     this.width = content.width;
     this.height = content.height;
     this.vgg = new VggOnGpu(lib, weights, deepest);
     const contentTensor = this.uploadImage(content);
-    const { contentTargets, styleTargets } = this.computeTargets(contentTensor, styles, deepest);
+    const { contentTargets, styleTargets } = this.computeTargets(contentTensor, styles, deepest, tiling?.tile);
     const x = this.initialImage(contentTensor, styles, weights, initImage);
-    lib.release(contentTensor);
-    // the target passes' activations are pooled now; free them so they do not add to the peak
-    // when the optimisation graph (possibly of another size) is allocated
-    lib.memory.trim();
-    this.tape = new Tape(lib);
-    this.image = this.tape.leaf(x, true, 'image');
-    this.tvSlot = this.recordLosses(deepest, contentTargets, styleTargets);
+    if (tiling) {
+      // the target passes' graphs are gone; the tiled evaluation builds one tile graph at a time
+      lib.memory.trim();
+      const grad = this.own(lib.tensor(x.shape, 'image.grad'));
+      this.image = { value: x, grad, requiresGrad: true, name: 'image' };
+      for (const t of styleTargets.values()) this.own(t);
+      this.tiled = new TiledGatys(lib, this.vgg, o, deepest, tiling.tile, x, grad, contentTensor, styleTargets);
+      lib.release(contentTensor);
+      this.contentSlots = this.tiled.slots.content;
+      this.styleSlots = this.tiled.slots.style;
+      this.tvSlot = this.tiled.slots.tv;
+    } else {
+      lib.release(contentTensor);
+      // the target passes' activations are pooled now; free them so they do not add to the peak
+      // when the optimisation graph (possibly of another size) is allocated
+      lib.memory.trim();
+      this.tape = new Tape(lib);
+      this.image = this.tape.leaf(x, true, 'image');
+      this.tvSlot = this.recordLosses(this.tape, deepest, contentTargets, styleTargets);
+    }
     this.pixelOut = lib.memory.acquire(this.width * this.height * 4, 'pixels.out');
     if (o.originalColors) {
       this.colorPixels = { content: lib.memory.acquire(this.width * this.height * 4, 'pixels.content'), out: lib.memory.acquire(this.width * this.height * 4, 'pixels.recoloured') };
@@ -136,16 +168,18 @@ export class StyleTransfer {
    * Stage 1, targets computed once: the content features P_l, and the style Grams A_l blended
    * over the style images (caller-owned until recordLosses hands them to this run).
    */
-  private computeTargets(contentTensor: Tensor, styles: StyleImage[], deepest: string) {
+  private computeTargets(contentTensor: Tensor, styles: StyleImage[], deepest: string, tile?: number) {
     const o = this.options, lib = this.lib;
-    const contentTargets = this.targets(contentTensor, o.contentLayers.map((l) => l.name), [], deepest).features;
+    // tiled runs compute their content targets tile by tile (tiled.ts)
+    const contentTargets = tile ? new Map<string, Tensor>() : this.targets(contentTensor, o.contentLayers.map((l) => l.name), [], deepest).features;
     const blends = styles.map((s) => s.blend ?? 1);
     const blendSum = blends.reduce((a, b) => a + b, 0);
     if (styles.length && !(blendSum > 0)) throw new Error('style blend weights must sum to a positive number');
     const styleTargets = new Map<string, Tensor>();
     styles.forEach((s, i) => {
       const t = this.uploadImage(s);
-      const grams = this.targets(t, [], o.styleLayers.map((l) => l.name), deepest).grams;
+      const names = o.styleLayers.map((l) => l.name);
+      const grams = tile ? tiledGrams(lib, this.vgg, t, tile, deepest, o.pooling, names) : this.targets(t, [], names, deepest).grams;
       for (const [name, g] of grams) {
         let acc = styleTargets.get(name);
         if (!acc) styleTargets.set(name, (acc = lib.tensor(g.shape, `style_target:${name}`)));
@@ -184,8 +218,8 @@ export class StyleTransfer {
    * Stage 3, the optimisation graph on the tape: VGG features of the image, a squared-error term
    * per content layer, a Gram and its squared error per style layer, TV; returns TV's slot.
    */
-  private recordLosses(deepest: string, contentTargets: Map<string, Tensor>, styleTargets: Map<string, Tensor>): number {
-    const o = this.options, tape = this.tape;
+  private recordLosses(tape: Tape, deepest: string, contentTargets: Map<string, Tensor>, styleTargets: Map<string, Tensor>): number {
+    const o = this.options;
     const feats = this.vgg.features(tape, this.image, deepest, o.pooling);
     for (const l of o.contentLayers) {
       const slot = tape.squaredErrorLoss(feats.get(l.name)!, contentTargets.get(l.name)!, 0.5, `content:${l.name}`, o.contentWeight * l.weight);
@@ -218,7 +252,7 @@ export class StyleTransfer {
       runOnce(lib, [fill(lib, m, 0), fill(lib, v, 0)]);
       const hyper: AdamHyper = { lr: o.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
       this.adam = { dispatch: adamStep(lib, x, this.image.grad!, m, v, hyper, 1), m, v, hyper };
-      this.stepDispatches = [...this.tape.forward(), ...this.tape.backward(), this.adam.dispatch];
+      this.stepDispatches = this.tape ? [...this.tape.forward(), ...this.tape.backward(), this.adam.dispatch] : [this.adam.dispatch];
     } else {
       this.lbfgs = new LbfgsOptimizer(lib, x, this.image.grad!, o.lr);
     }
@@ -274,10 +308,12 @@ export class StyleTransfer {
       this.step++;
       if (this.adam) {
         this.adam.dispatch.setParams(adamParams(this.adam.hyper, this.step, 3 * this.width * this.height));
+        // untiled: forward, backward and update in one submit; tiled: the tile passes, then the update
+        this.tiled?.evaluate();
         this.lib.run(this.stepDispatches);
       } else {
         await this.lbfgs!.step(
-          () => this.lib.run([...this.tape.forward(), ...this.tape.backward()]),
+          () => this.computeGradient(),
           async () => (await this.losses()).total,
         );
       }
@@ -285,15 +321,21 @@ export class StyleTransfer {
     return readLoss ? this.losses() : null;
   }
 
+  /** Losses and dTotal/dImage at the current image, on the GPU (nothing read back). */
+  private computeGradient(): void {
+    if (this.tiled) this.tiled.evaluate();
+    else this.lib.run([...this.tape!.forward(), ...this.tape!.backward()]);
+  }
+
   /** Evaluate the losses (and gradient) at the current image without changing it. */
   async evaluate(): Promise<LossTerms> {
-    this.lib.run([...this.tape.forward(), ...this.tape.backward()]);
+    this.computeGradient();
     return this.losses();
   }
 
   /** Read the loss slots of the last forward pass; throws NonFiniteLossError on NaN/Inf. */
   async losses(): Promise<LossTerms> {
-    const s = await this.lib.read(this.tape.scalars, this.tape.slots);
+    const s = this.tape ? await this.lib.read(this.tape.scalars, this.tape.slots) : await this.lib.read(this.tiled!.scalars, this.tiled!.slotNames.length);
     const content: Record<string, number> = {};
     const style: Record<string, number> = {};
     let contentTotal = 0, styleTotal = 0;
@@ -309,7 +351,7 @@ export class StyleTransfer {
     const tv = s[this.tvSlot];
     const total = contentTotal + styleTotal + this.options.tvWeight * tv;
     if (!Number.isFinite(total)) {
-      const parts = this.tape.slotNames.map((n, i) => `${n}=${s[i]}`).join(', ');
+      const parts = (this.tape?.slotNames ?? this.tiled!.slotNames).map((n, i) => `${n}=${s[i]}`).join(', ');
       throw new NonFiniteLossError(this.step, parts);
     }
     return { content, style, tv, contentTotal, styleTotal, total };
@@ -332,14 +374,15 @@ export class StyleTransfer {
 
   /** The tape's ops (name + forward/backward dispatches) and the optimizer update, for per-layer timing. */
   profile(): { name: string; dispatches: Dispatch[] }[] {
-    const ops = this.tape.profile();
+    const ops = this.tape?.profile() ?? [];
     if (this.adam) ops.push({ name: 'adam', dispatches: [this.adam.dispatch] });
     return ops;
   }
 
   /** Release every GPU buffer this run made. */
   dispose(): void {
-    this.tape.dispose();
+    this.tape?.dispose();
+    this.tiled?.dispose();
     this.adam?.dispatch.destroy();
     this.lbfgs?.dispose();
     this.lib.release(...this.owned);

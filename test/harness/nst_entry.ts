@@ -100,6 +100,31 @@ const api = {
     gpuPath.destroy();
     return out;
   },
+  /**
+   * The same run untiled and tiled (owned tiles of `tile` px): losses and gradient at the start,
+   * and the image after `steps` optimizer steps; the tiled run's peak GPU bytes.
+   */
+  async tiledVsUntiled(c: EngineCase & { tile: number; styles?: number }) {
+    const l = await library();
+    const w = randomVgg19(2, 'conv5_1');
+    const styles = Array.from({ length: c.styles ?? 1 }, (_, i) => ({ ...picture(c.width + 5 + 7 * i, c.height + 3 - 2 * i, i ? 'photo' : 'stripes'), blend: 1 + i }));
+    const out = [];
+    for (const tiling of [undefined, { tile: c.tile }]) {
+      l.memory.trim();
+      l.memory.resetPeak();
+      const st = new StyleTransfer(l, w, picture(c.width, c.height, 'photo'), styles, c.options, undefined, tiling);
+      try {
+        const t = await st.evaluate();
+        const grad = [...(await st.gradient())];
+        let last = t;
+        if (c.steps) last = (await st.run(c.steps, true))!;
+        out.push({ terms: [...Object.values(t.content), ...Object.values(t.style), t.tv], total: t.total, grad, finalTotal: last.total, pixels: [...(await st.pixels())], peak: l.memory.stats().peakBytes });
+      } finally {
+        st.dispose();
+      }
+    }
+    return out;
+  },
   async memory() {
     return (await library()).memory.stats();
   },

@@ -1,0 +1,291 @@
+/**
+ * Exact tiled evaluation of the Gatys loss and its image gradient, in memory bounded by one tile's
+ * graph: the loss is a sum over feature positions, each position is owned by one tile (tiles.ts),
+ * and a tile's window is wide enough that its owned features equal the untiled ones.
+ *
+ *   pass 1, per tile: forward on the window; each style layer's Gram of the owned (masked)
+ *           features is added into the global G_l; content terms are summed likewise.
+ *   then:   style terms s_l·Σ(G_l − A_l)² and dL/dG_l on the whole image; TV on the whole image
+ *           (its gradient starts the image gradient).
+ *   pass 2, per tile: forward again, backward with dL/dG_l given to each Gram node and the
+ *           content gradient at owned positions (zero in the halo); the window's gradient is
+ *           added into the full image's gradient (windows overlap; contributions add).
+ *
+ * Resident: the full image, its gradient and the optimizer state (owned by StyleTransfer), the
+ * weights, the Gram targets, G_l and dL/dG_l, the content targets at the content layers (full
+ * size), and one tile graph. Each tile is a separate submit, since masks and windows move between
+ * tiles through their uniform buffers.
+ */
+import { axpby, fill } from '../kernels/elementwise.js';
+import type { Dispatch } from '../kernels/kernel.js';
+import { runOnce, type KernelLibrary } from '../kernels/library.js';
+import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../kernels/loss.js';
+import type { PoolKind } from '../kernels/pool.js';
+import { numel, type Tensor } from '../kernels/tensor.js';
+import { maskAt, maskRect, windowAt, windowOp } from '../kernels/tile.js';
+import { Tape, type Node } from '../graph/tape.js';
+import type { StyleTransferOptions } from './options.js';
+import { layerScale, ownedAt, planTiles, type Tile, type TileLayout } from './tiles.js';
+import type { VggOnGpu } from './vgg19.js';
+
+/** One tile graph: the window leaf, masked features per loss layer, and how to move it to a tile. */
+class TileGraph {
+  readonly tape: Tape;
+  readonly window: Tensor;
+  readonly input: Node;
+  /** Per loss layer: the masked feature node and its mask's mover. */
+  readonly masked = new Map<string, { node: Node; move: (r: { y0: number; y1: number; x0: number; x1: number }) => void; scale: number }>();
+  readonly grams = new Map<string, Node>();
+  private readonly copyIn: Dispatch;
+
+  /**
+   * Build the graph of a `layout.windowH × layout.windowW` window of `image` (3×H×W): features to
+   * `deepest`, masks at `layers`, Grams (scale 1/M of the full image's layer) at `styleLayers`.
+   */
+  constructor(
+    readonly lib: KernelLibrary,
+    vgg: VggOnGpu,
+    readonly image: Tensor,
+    readonly layout: TileLayout,
+    deepest: string,
+    pooling: PoolKind,
+    layers: string[],
+    styleLayers: string[],
+    requiresGrad: boolean,
+  ) {
+    this.tape = new Tape(lib);
+    this.window = lib.tensor([3, layout.windowH, layout.windowW], 'tile.window');
+    this.copyIn = windowOp(lib, image, this.window, 0, 0, 'copy');
+    this.input = this.tape.leaf(this.window, requiresGrad, 'window');
+    const feats = vgg.features(this.tape, this.input, deepest, pooling);
+    for (const name of new Set([...layers, ...styleLayers])) {
+      const f = feats.get(name)!;
+      const m = this.tape.mask(f, { y0: 0, y1: 0, x0: 0, x1: 0 }, `mask:${name}`);
+      this.masked.set(name, { ...m, scale: layerScale(name) });
+    }
+    for (const name of styleLayers) {
+      const s = layerScale(name);
+      const M = Math.floor(layout.height / s) * Math.floor(layout.width / s);
+      this.grams.set(name, this.tape.gram(this.masked.get(name)!.node, 1 / M, `gram:${name}`));
+    }
+  }
+
+  /** Point the window and every mask at tile `t` (takes effect at the next submit). */
+  moveTo(t: Tile): void {
+    this.copyIn.setParams(windowAt(this.image, this.window, t.y0, t.x0, 'copy'));
+    for (const m of this.masked.values()) {
+      const [, h, w] = m.node.value.shape;
+      m.move(ownedAt(t, m.scale, h, w));
+    }
+  }
+
+  /** The dispatches that copy the window in and run the forward pass. */
+  forward(): Dispatch[] {
+    return [this.copyIn, ...this.tape.forward()];
+  }
+
+  dispose(): void {
+    this.copyIn.destroy();
+    this.tape.dispose();
+    this.lib.release(this.window);
+  }
+}
+
+/**
+ * Σ over tiles of each style layer's Gram (scale 1/M) of a 3×H×W network-space image, computed
+ * tile by tile; caller-owned C×C tensors.
+ */
+export function tiledGrams(lib: KernelLibrary, vgg: VggOnGpu, image: Tensor, tile: number, deepest: string, pooling: PoolKind, styleLayers: string[]): Map<string, Tensor> {
+  const [, H, W] = image.shape;
+  const layout = planTiles(H, W, tile, deepest);
+  const g = new TileGraph(lib, vgg, image, layout, deepest, pooling, [], styleLayers, false);
+  const sums = new Map<string, Tensor>();
+  try {
+    for (const name of styleLayers) {
+      const node = g.grams.get(name)!;
+      const t = lib.tensor(node.value.shape, `tiled_gram:${name}`);
+      runOnce(lib, [fill(lib, t, 0)]);
+      sums.set(name, t);
+    }
+    const adds = styleLayers.map((name) => axpby(lib, 1, g.grams.get(name)!.value, 1, sums.get(name)!));
+    for (const t of layout.tiles) {
+      g.moveTo(t);
+      lib.run([...g.forward(), ...adds]);
+    }
+    for (const d of adds) d.destroy();
+  } finally {
+    g.dispose();
+  }
+  return sums;
+}
+
+export interface TiledSlots {
+  /** [layer, slot, weight in the total] as StyleTransfer keeps them */
+  content: [string, number, number][];
+  style: [string, number, number][];
+  tv: number;
+}
+
+/**
+ * The loss and image gradient of one style transfer, tile by tile. `image` and `grad` (3×H×W) are
+ * the caller's; after `evaluate()` the losses are in `scalars` (slots in `slots`) and the
+ * gradient in `grad`.
+ */
+export class TiledGatys {
+  readonly layout: TileLayout;
+  readonly scalars: Tensor;
+  readonly slots: TiledSlots = { content: [], style: [], tv: 0 };
+  readonly slotNames: string[] = [];
+  private readonly graph: TileGraph;
+  private owned: Tensor[] = [];
+  private partials: Tensor;
+  /** Per content layer: the full target, and the window of it this tile's loss compares with. */
+  private contentTargets: { name: string; full: Tensor; window: Tensor; masked: Tensor; copy: Dispatch; mask: Dispatch; scale: number }[] = [];
+  private perTile: { before: Dispatch[]; after: Dispatch[] };
+  private global: Dispatch[] = [];
+  private addOut: Dispatch;
+  private resets: Dispatch[] = [];
+  /** Per style layer: G_l += this tile's Gram. */
+  private graphGramAdds: Dispatch[] = [];
+
+  /**
+   * `contentImage` and `image` are 3×H×W in network units; `styleTargets` the blended Gram targets
+   * A_l (owned by the caller, read every step).
+   */
+  constructor(
+    readonly lib: KernelLibrary,
+    vgg: VggOnGpu,
+    readonly options: StyleTransferOptions,
+    deepest: string,
+    tile: number,
+    readonly image: Tensor,
+    readonly grad: Tensor,
+    contentImage: Tensor,
+    styleTargets: Map<string, Tensor>,
+  ) {
+    const o = options;
+    const [, H, W] = image.shape;
+    this.layout = planTiles(H, W, tile, deepest);
+    const contentNames = o.contentLayers.map((l) => l.name), styleNames = o.styleLayers.map((l) => l.name);
+    this.scalars = this.own(lib.tensor([64], 'tiled.scalars'));
+    this.partials = this.own(lib.tensor([REDUCE_PARTIALS], 'tiled.partials'));
+    // content targets: the content image's owned features, tile by tile, into full-size maps
+    // (a forward-only graph, disposed before the optimisation graph is built: one graph at a time)
+    if (contentNames.length) {
+      const cg = new TileGraph(lib, vgg, contentImage, this.layout, deepest, o.pooling, contentNames, [], false);
+      try {
+        const fulls = contentNames.map((name) => {
+          const [C] = cg.masked.get(name)!.node.value.shape;
+          const s = layerScale(name);
+          const full = this.own(lib.tensor([C, Math.floor(H / s), Math.floor(W / s)], `content_target:${name}`));
+          runOnce(lib, [fill(lib, full, 0)]);
+          return full;
+        });
+        const adds = contentNames.map((name, i) => windowOp(lib, fulls[i], cg.masked.get(name)!.node.value, 0, 0, 'add'));
+        for (const t of this.layout.tiles) {
+          cg.moveTo(t);
+          adds.forEach((d, i) => d.setParams(windowAt(fulls[i], cg.masked.get(contentNames[i])!.node.value, t.y0 / layerScale(contentNames[i]), t.x0 / layerScale(contentNames[i]), 'add')));
+          lib.run([...cg.forward(), ...adds]);
+        }
+        for (const d of adds) d.destroy();
+        contentNames.forEach((name, i) => {
+          const [C, h, w] = cg.masked.get(name)!.node.value.shape;
+          const window = this.own(lib.tensor([C, h, w], `content_target_window:${name}`));
+          const masked = this.own(lib.tensor([C, h, w], `content_target_masked:${name}`));
+          const none = { y0: 0, y1: 0, x0: 0, x1: 0 };
+          this.contentTargets.push({ name, full: fulls[i], window, masked, scale: layerScale(name), copy: windowOp(lib, fulls[i], window, 0, 0, 'copy'), mask: maskRect(lib, window, masked, none) });
+        });
+      } finally {
+        cg.dispose();
+        lib.memory.trim();
+      }
+    }
+    const g = (this.graph = new TileGraph(lib, vgg, image, this.layout, deepest, o.pooling, contentNames, styleNames, true));
+
+    // the tile's content losses against the masked target window (fused gradient, as untiled)
+    for (const [i, l] of o.contentLayers.entries()) {
+      const slot = g.tape.squaredErrorLoss(g.masked.get(l.name)!.node, this.contentTargets[i].masked, 0.5, `content:${l.name}`, o.contentWeight * l.weight);
+      this.slots.content.push([l.name, slot, o.contentWeight * l.weight]);
+      this.slotNames.push(`content:${l.name}`);
+    }
+    // style: global G_l, its loss and dL/dG_l (given to the tile's Gram nodes for backward)
+    let nextSlot = o.contentLayers.length;
+    for (const l of o.styleLayers) {
+      const node = g.grams.get(l.name)!;
+      const N = node.value.shape[0];
+      const G = this.own(lib.tensor([N, N], `G:${l.name}`)), dG = this.own(lib.tensor([N, N], `dG:${l.name}`)), terms = this.own(lib.tensor([N, N], `style_terms:${l.name}`));
+      g.tape.externalGrad(node, dG);
+      this.resets.push(fill(lib, G, 0));
+      this.graphGramAdds.push(axpby(lib, 1, node.value, 1, G));
+      const scale = 1 / (4 * N * N), weight = o.styleWeight * l.weight;
+      const slot = nextSlot++;
+      this.global.push(squaredError(lib, G, styleTargets.get(l.name)!, terms, dG, weight * scale), ...reduceSum(lib, { a: terms, out: this.scalars, outIndex: slot, scale, partials: this.partials }, lib.planner.plan('reduce', { n: N * N })));
+      this.slots.style.push([l.name, slot, weight]);
+      this.slotNames.push(`style:${l.name}`);
+    }
+    // TV on the whole image: its gradient (not accumulated) starts the image gradient each step
+    const tvTerms = this.own(lib.tensor(image.shape, 'tv.terms'));
+    this.slots.tv = nextSlot;
+    this.slotNames.push('tv');
+    this.resets.push(fill(lib, this.scalars, 0));
+    this.global.push(tvLoss(lib, image, tvTerms, grad, o.tvWeight, false), ...reduceSum(lib, { a: tvTerms, out: this.scalars, outIndex: nextSlot, scale: 1, partials: this.partials }, lib.planner.plan('reduce', { n: numel(image.shape) })));
+    g.tape.finalize();
+    if (!g.input.grad) throw new Error('tiled evaluation: no loss depends on the image');
+    this.addOut = windowOp(lib, grad, g.input.grad, 0, 0, 'add');
+    // content slots are summed over tiles: the tape's slots, added into ours after each tile's forward
+    const n = o.contentLayers.length;
+    this.perTile = {
+      before: this.contentTargets.flatMap((c) => [c.copy, c.mask]),
+      after: n ? [this.accumulateContent(n)] : [],
+    };
+  }
+
+  private accumulateContent(n: number): Dispatch {
+    // scalars[0..n) += tape.scalars[0..n): the first n slots of both hold the content terms (the
+    // window kernel in "add" mode on 1×1×64 maps; the tape's other slots are never written)
+    const k = this.lib.kernel('tile/window');
+    return k.bind({ full: this.scalars.buffer, window: this.graph.tape.scalars.buffer }, { C: 1, H: 1, W: 64, h: 1, w: n, y0: 0, x0: 0, mode: 1 }, [1, 1, 1]);
+  }
+
+  private own(t: Tensor): Tensor {
+    this.owned.push(t);
+    return t;
+  }
+
+  private moveTo(t: Tile): void {
+    this.graph.moveTo(t);
+    this.addOut.setParams(windowAt(this.grad, this.graph.input.grad!, t.y0, t.x0, 'add'));
+    for (const c of this.contentTargets) {
+      const [, h, w] = c.window.shape;
+      c.copy.setParams(windowAt(c.full, c.window, t.y0 / c.scale, t.x0 / c.scale, 'copy'));
+      const r = ownedAt(t, c.scale, h, w);
+      c.mask.setParams(maskAt(c.window, r));
+    }
+  }
+
+  /** Losses into `scalars` and dTotal/dImage into `grad` (submits 2 × tiles + 2 command buffers). */
+  evaluate(): void {
+    const lib = this.lib, g = this.graph;
+    lib.run(this.resets);
+    for (const t of this.layout.tiles) {
+      this.moveTo(t);
+      lib.run([...this.perTile.before, ...g.forward(), ...this.perTile.after, ...this.graphGramAdds]);
+    }
+    lib.run(this.global);
+    for (const t of this.layout.tiles) {
+      this.moveTo(t);
+      lib.run([...this.perTile.before, ...g.forward(), ...g.tape.backward(), this.addOut]);
+    }
+  }
+
+  dispose(): void {
+    for (const d of [...this.global, ...this.resets, ...this.graphGramAdds, this.addOut, ...this.perTile.after]) d.destroy();
+    for (const c of this.contentTargets) {
+      c.copy.destroy();
+      c.mask.destroy();
+    }
+    this.graph.dispose();
+    this.lib.release(...this.owned);
+    this.owned = [];
+  }
+}
