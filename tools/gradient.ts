@@ -38,6 +38,7 @@ async function main(): Promise<number> {
   const session = await EngineSession.open(verbose);
   try {
     const r = await session.gradient(job);
+    if (r.tiling) process.stderr.write(`${r.tiling}\n`);
     process.stderr.write(describeTuning(r.tuning));
     mkdirSync(dirname(prefix) || '.', { recursive: true });
     const b = (s: string) => Buffer.from(s, 'base64');
@@ -57,6 +58,8 @@ async function main(): Promise<number> {
       input: r.input,
       weights: r.weights,
       styles: r.styles.map((s) => ({ width: s.width, height: s.height, blend: s.blend })),
+      tiling: r.tiling,
+      peakBytes: r.peakBytes,
     };
     writeFileSync(`${prefix}.json`, JSON.stringify(header, null, 1));
     const l = r.losses;

@@ -5,6 +5,7 @@
 import { Args, runMain } from './lib/args.js';
 import { checkJobFiles, describeTuning, EngineSession } from './lib/engine_session.js';
 import { JOB_FLAGS, JOB_HELP, parseJob } from './lib/job_args.js';
+import { formatBytes } from '../src/nst/tile_budget.js';
 import { checkWritable } from './lib/output_files.js';
 import { writePngAtomic } from './lib/png.js';
 
@@ -62,6 +63,10 @@ async function main(): Promise<number> {
     const r = await session.stylize(
       job,
       (p) => {
+        if ((p as { notice?: string }).notice) {
+          process.stderr.write(`${(p as { notice: string }).notice}\n`);
+          return;
+        }
         const info = p as ProgressInfo;
         const line = bar(info, tvWeight);
         if (tty) process.stderr.write(`\r${line}`);
@@ -80,7 +85,7 @@ async function main(): Promise<number> {
     writePngAtomic(out, r.width, r.height, r.rgba);
     process.stderr.write(describeTuning(r.tuning));
     process.stderr.write(
-      `wrote ${out} (${r.width}×${r.height}, ${r.steps} steps in ${r.seconds.toFixed(1)} s, ${(r.seconds / Math.max(1, r.steps)).toFixed(2)} s/step, weights: ${r.weights}, final loss ${r.losses.total.toExponential(4)})\n`,
+      `wrote ${out} (${r.width}×${r.height}, ${r.steps} steps in ${r.seconds.toFixed(1)} s, ${(r.seconds / Math.max(1, r.steps)).toFixed(2)} s/step, weights: ${r.weights}, final loss ${r.losses.total.toExponential(4)}, peak GPU memory ${formatBytes(r.peakBytes)}${r.tiles.length ? ', tiled' : ''})\n`,
     );
     return 0;
   } finally {

@@ -7,7 +7,9 @@ import { buildTuned, type Autotuner, type AutotuneMode } from '../kernels/autotu
 import type { KernelLibrary } from '../kernels/library.js';
 import { decodeImage, fitSize, rasterize } from '../io/decode.js';
 import { DEFAULT_OPTIONS, jobDeepestLayer, minImageSide, resolveOptions, type StyleTransferOptions } from '../nst/options.js';
-import { maxImageSide, resizeBilinear, StyleTransfer, type LossTerms, type RgbaImage } from '../nst/style_transfer.js';
+import { maxImageSide, resizeBilinear, StyleTransfer, tiledMaxSide, type LossTerms, type RgbaImage, type Tiling } from '../nst/style_transfer.js';
+import { estimateRunBytes, formatBytes, tileForBudget, type MemoryEstimate } from '../nst/tile_budget.js';
+import { planTiles } from '../nst/tiles.js';
 import { randomVgg19, withNetworkDefaults, type VggWeights } from '../nst/weights.js';
 import { parseRawWeights } from '../io/raw_weights.js';
 
@@ -38,6 +40,14 @@ export interface JobConfig {
   scaleIterations?: number[];
   /** Kernel autotuning for this job (see kernels/autotune.ts; needs a tuner in the callbacks). */
   autotune?: AutotuneMode;
+  /**
+   * GPU memory budget in bytes: a scale whose untiled run would need more is run in tiles (see
+   * src/nst/tiled.ts) of the largest size that fits. Without it, tiling turns on only where the
+   * untiled run would not fit the device's buffers.
+   */
+  maxGpuMemory?: number;
+  /** Force tiles of this many pixels (a multiple of the deepest layer's downsampling). */
+  tile?: number;
 }
 
 export interface Progress {
@@ -63,6 +73,8 @@ export interface JobCallbacks {
   isPaused?: () => boolean;
   /** This device's autotuner (its stored table); none: the planner's fixed table. */
   tuner?: Autotuner;
+  /** Things the user should know before the run starts (e.g. that it runs in tiles, and why). */
+  onNotice?: (text: string) => void | Promise<void>;
 }
 
 export function loadWeights(src: WeightsSource, deepest: string): VggWeights {
@@ -137,13 +149,49 @@ function rasterizeAt(d: DecodedImages, size: number, styleScale: number, minSide
 function checkConfig(config: JobConfig): void {
   if (!Number.isInteger(config.size) || config.size < 1) throw new Error(`invalid size ${config.size}`);
   if (!(config.styleScale > 0) || config.styleScale > 10) throw new Error(`invalid style scale ${config.styleScale} (must be in (0, 10])`);
+  if (config.maxGpuMemory !== undefined && !(Number.isFinite(config.maxGpuMemory) && config.maxGpuMemory > 0)) throw new Error(`the GPU memory budget must be a positive number of bytes, got ${config.maxGpuMemory}`);
+  if (config.tile !== undefined && !(Number.isInteger(config.tile) && config.tile > 0)) throw new Error(`the tile size must be a positive integer, got ${config.tile}`);
+}
+
+/** How a run at one size goes: untiled, or in tiles; its memory estimate; and why, in words (null: untiled as usual). */
+export interface TilingChoice {
+  tiling?: Tiling;
+  estimate: MemoryEstimate;
+  reason: string | null;
+}
+
+/**
+ * Untiled when it fits the device's buffers and the budget (if any); else tiles of the largest
+ * size that fits both; `config.tile` forces a size. Throws before any GPU work when nothing fits.
+ */
+export function chooseTiling(lib: KernelLibrary, width: number, height: number, styleSides: number[], o: StyleTransferOptions, deepest: string, config: Pick<JobConfig, 'maxGpuMemory' | 'tile'>): TilingChoice {
+  const maxBinding = lib.ctx.limits.maxStorageBufferBindingSize;
+  const fitsUntiled = Math.max(width, height, ...styleSides) <= maxImageSide(lib);
+  const untiled = estimateRunBytes(height, width, o, deepest, lib.planner);
+  const budget = config.maxGpuMemory;
+  if (config.tile !== undefined) {
+    const layout = planTiles(height, width, config.tile, deepest);
+    if (64 * 4 * layout.windowH * layout.windowW > maxBinding) throw new Error(`tiles of ${config.tile} px need ${layout.windowW}×${layout.windowH} windows, larger than this GPU's buffers allow; use a smaller tile`);
+    const estimate = estimateRunBytes(height, width, o, deepest, lib.planner, config.tile);
+    if (budget !== undefined && estimate.total > budget) {
+      throw new Error(`tiles of ${config.tile} px need about ${formatBytes(estimate.total)} at ${width}×${height}, more than the ${formatBytes(budget)} budget; use a smaller tile or leave the tile size to the budget`);
+    }
+    return { tiling: { tile: config.tile }, estimate, reason: `${width}×${height} runs in ${layout.tiles.length} tiles of ${config.tile} px (windows ${layout.windowW}×${layout.windowH}, as asked)` };
+  }
+  if (fitsUntiled && (budget === undefined || untiled.total <= budget)) return { estimate: untiled, reason: null };
+  const { tile, estimate } = tileForBudget(height, width, o, deepest, lib.planner, budget ?? Infinity, maxBinding);
+  const layout = planTiles(height, width, tile, deepest);
+  const why = !fitsUntiled
+    ? `is larger than this GPU's buffers allow untiled (max side ${maxImageSide(lib)})`
+    : `would need about ${formatBytes(untiled.total)} untiled, more than the ${formatBytes(budget!)} budget`;
+  return { tiling: { tile }, estimate, reason: `${width}×${height} ${why}: it runs in ${layout.tiles.length} tiles of ${tile} px (windows ${layout.windowW}×${layout.windowH}, about ${formatBytes(estimate.total)}); the result is the same as untiled` };
 }
 
 /** Decode and size the images for a single-scale evaluation (as the gradient tool needs). */
 export async function prepareImages(lib: KernelLibrary, images: JobImages, config: JobConfig): Promise<{ content: RgbaImage; styles: (RgbaImage & { blend: number })[] }> {
   checkConfig(config);
   const minSide = minImageSide(jobDeepestLayer(config.options));
-  return rasterizeAt(await decodeAll(images, minSide), config.size, config.styleScale, minSide, maxImageSide(lib));
+  return rasterizeAt(await decodeAll(images, minSide), config.size, config.styleScale, minSide, tiledMaxSide(lib, resolveOptions(config.options)));
 }
 
 /**
@@ -155,20 +203,24 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
   if (cb.tuner && config.autotune) cb.tuner.mode = config.autotune;
   // bad options fail before any decoding or GPU work; the layers (and so the sizes) do not depend
   // on the network's defaults, which are filled in once the weights are known
-  resolveOptions(config.options);
+  const early = resolveOptions(config.options);
   const deepest = jobDeepestLayer(config.options);
   const minSide = minImageSide(deepest);
   const sizes = scaleSizes(config.size, config.scales ?? 1, minSide);
   const iters = scaleIterations(config, sizes.length, config.options.iterations ?? DEFAULT_OPTIONS.iterations);
   const decoded = await decodeAll(images, minSide);
-  const maxSide = maxImageSide(lib);
-  // fail on any size problem before spending GPU time
+  // large sizes run in tiles: the limit is what the tiled run keeps at full size
+  const maxSide = tiledMaxSide(lib, early);
+  // fail on any size or memory problem before spending GPU time
   const perScale = sizes.map((s) => rasterizeAt(decoded, s, config.styleScale, minSide, maxSide));
   const weights = loadWeights(weightsSrc, deepest);
   // the options the engine runs with (resolved objects are not checked again by StyleTransfer)
   const opts = resolveOptions(withNetworkDefaults(config.options, weights, 'stylize'));
   const scaleOptions = iters.map((n) => (n === opts.iterations ? opts : resolveOptions({ ...opts, iterations: n })));
   const total = iters.reduce((a, b) => a + b, 0);
+  const tilings = perScale.map(({ content, styles }, k) => chooseTiling(lib, content.width, content.height, styles.flatMap((s) => [s.width, s.height]), scaleOptions[k], deepest, config));
+  for (const t of tilings) if (t.reason) await cb.onNotice?.(t.reason);
+  lib.memory.resetPeak();
 
   const t0 = performance.now();
   let done = 0;
@@ -178,7 +230,7 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
     for (let k = 0; k < sizes.length; k++) {
       const { content, styles } = perScale[k];
       const init: RgbaImage | undefined = carried ? resizeBilinear(carried, content.width, content.height) : undefined;
-      const st: StyleTransfer = await buildTuned(cb.tuner, () => new StyleTransfer(lib, weights, content, styles, scaleOptions[k], init));
+      const st: StyleTransfer = await buildTuned(cb.tuner, () => new StyleTransfer(lib, weights, content, styles, scaleOptions[k], init, tilings[k].tiling));
       try {
         const scale = { index: k, count: sizes.length, width: st.width, height: st.height };
         let losses = await st.evaluate();
@@ -214,5 +266,6 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
     lib.memory.trim();
   }
   const { image, losses } = result!;
-  return { image, losses, steps: done, weightsSource: weights.source, seconds: (performance.now() - t0) / 1000, sizes };
+  const tiles = tilings.map((t, k) => (t.tiling ? { scale: k, tile: t.tiling.tile } : null)).filter((t) => t !== null);
+  return { image, losses, steps: done, weightsSource: weights.source, seconds: (performance.now() - t0) / 1000, sizes, peakBytes: lib.memory.stats().peakBytes, tiles };
 }

@@ -172,6 +172,8 @@ export class StyleTransfer {
     const o = this.options, lib = this.lib;
     // tiled runs compute their content targets tile by tile (tiled.ts)
     const contentTargets = tile ? new Map<string, Tensor>() : this.targets(contentTensor, o.contentLayers.map((l) => l.name), [], deepest).features;
+    // each target pass's graph is freed before the next (their shapes differ; pooled they would add up)
+    lib.memory.trim();
     const blends = styles.map((s) => s.blend ?? 1);
     const blendSum = blends.reduce((a, b) => a + b, 0);
     if (styles.length && !(blendSum > 0)) throw new Error('style blend weights must sum to a positive number');
@@ -187,6 +189,7 @@ export class StyleTransfer {
         lib.release(g);
       }
       lib.release(t);
+      lib.memory.trim();
     });
     return { contentTargets, styleTargets };
   }

@@ -115,6 +115,7 @@ export function tiledGrams(lib: KernelLibrary, vgg: VggOnGpu, image: Tensor, til
     for (const d of adds) d.destroy();
   } finally {
     g.dispose();
+    lib.memory.trim(); // the next style image's windows have other shapes: do not keep these pooled
   }
   return sums;
 }

@@ -1,7 +1,8 @@
 /** Test page for the style-transfer engine: synthetic images, seeded random VGG19. */
 import { createGpuContext } from '../../src/kernels/context.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
-import type { StyleTransferOptions } from '../../src/nst/options.js';
+import { chooseTiling } from '../../src/job/run.js';
+import { jobDeepestLayer, resolveOptions, type StyleTransferOptions } from '../../src/nst/options.js';
 import { StyleTransfer, type RgbaImage } from '../../src/nst/style_transfer.js';
 import { randomVgg19 } from '../../src/nst/weights.js';
 import { toRawWeights } from '../../src/io/raw_weights.js';
@@ -124,6 +125,35 @@ const api = {
       }
     }
     return out;
+  },
+  /**
+   * A device whose buffers hold at most `maxBinding` bytes (the real device, smaller limits
+   * claimed): the job's tiling choice for a w×h run, and its losses and gradient next to an
+   * untiled run on the real limits.
+   */
+  async autoTiling(c: EngineCase & { maxBinding: number; maxGpuMemory?: number }) {
+    const l = await library();
+    const real = l.ctx.limits;
+    const limits = new Proxy(real, { get: (t, k) => (k === 'maxStorageBufferBindingSize' ? c.maxBinding : (t as unknown as Record<string | symbol, unknown>)[k]) });
+    const small = new KernelLibrary({ ...l.ctx, limits });
+    const w = randomVgg19(2, 'conv5_1');
+    const o = resolveOptions(c.options);
+    const content = picture(c.width, c.height, 'photo'), style = picture(c.width, c.height, 'stripes');
+    const deepest = jobDeepestLayer(o);
+    const choice = chooseTiling(small, c.width, c.height, [c.width, c.height], o, deepest, { maxGpuMemory: c.maxGpuMemory });
+    const out = [];
+    for (const [lib, tiling] of [[l, undefined], [small, choice.tiling]] as const) {
+      lib.memory.resetPeak();
+      const st = new StyleTransfer(lib, w, content, [style], o, undefined, tiling);
+      try {
+        const t = await st.evaluate();
+        out.push({ total: t.total, grad: [...(await st.gradient())], peak: lib.memory.stats().peakBytes });
+      } finally {
+        st.dispose();
+      }
+    }
+    small.destroy();
+    return { reason: choice.reason, tile: choice.tiling?.tile ?? null, estimate: choice.estimate.total, untiled: out[0], tiled: out[1] };
   },
   async memory() {
     return (await library()).memory.stats();

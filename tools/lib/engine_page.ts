@@ -7,7 +7,8 @@ import { createGpuContext, describeContext } from '../../src/kernels/context.js'
 import { Autotuner, type AutotuneMode } from '../../src/kernels/autotune.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
 import { exposedFunctionStore } from '../../src/kernels/tuning_stores.js';
-import { jobDeepestLayer, loadWeights, prepareImages, runJob, type JobConfig, type WeightsSource } from '../../src/job/run.js';
+import { chooseTiling, jobDeepestLayer, loadWeights, prepareImages, runJob, type JobConfig, type WeightsSource } from '../../src/job/run.js';
+import { resolveOptions } from '../../src/nst/options.js';
 import { reconstructionGrid, type ReconstructionMode, type ReconstructionSettings } from '../../src/job/reconstruct.js';
 import { StyleTransfer } from '../../src/nst/style_transfer.js';
 import { withNetworkDefaults } from '../../src/nst/weights.js';
@@ -85,6 +86,7 @@ const api = {
     const result = await runJob(l, await images(job), await weightsSource(job.weights), job.config, {
       onProgress: (p) => g.__nstProgress?.(JSON.stringify(p)),
       onSnapshot: (step, img) => g.__nstSnapshot?.(step, img.width, img.height, toBase64(img.data as Uint8Array)),
+      onNotice: (text) => g.__nstProgress?.(JSON.stringify({ notice: text })),
       tuner,
     });
     return {
@@ -96,6 +98,8 @@ const api = {
       seconds: result.seconds,
       weights: result.weightsSource,
       memory: l.memory.stats(),
+      peakBytes: result.peakBytes,
+      tiles: result.tiles,
       tuning: summary(),
     };
   },
@@ -108,9 +112,13 @@ const api = {
     const l = await library();
     const { content, styles } = await prepareImages(l, await images(job), job.config);
     const o = job.config.options;
-    const weights = loadWeights(await weightsSource(job.weights), jobDeepestLayer(o));
+    const deepest = jobDeepestLayer(o);
+    const weights = loadWeights(await weightsSource(job.weights), deepest);
     const { tuner, summary } = tunerFor(l, job.config.autotune);
-    const st = await tuner.build(() => new StyleTransfer(l, weights, content, styles, withNetworkDefaults(o, weights, 'stylize')));
+    const opts = resolveOptions(withNetworkDefaults(o, weights, 'stylize'));
+    const choice = chooseTiling(l, content.width, content.height, styles.flatMap((s) => [s.width, s.height]), opts, deepest, job.config);
+    l.memory.resetPeak();
+    const st = await tuner.build(() => new StyleTransfer(l, weights, content, styles, opts, undefined, choice.tiling));
     try {
       const losses = await st.evaluate();
       const grad = await st.gradient();
@@ -127,6 +135,8 @@ const api = {
         content: toBase64(content.data as Uint8Array),
         styles: styles.map((s) => ({ width: s.width, height: s.height, blend: s.blend, rgba: toBase64(s.data as Uint8Array) })),
         tuning: summary(),
+        tiling: choice.reason,
+        peakBytes: l.memory.stats().peakBytes,
       };
     } finally {
       st.dispose();

@@ -1,6 +1,7 @@
 /** The options shared by `stylize` and `gradient`: images, weights, loss settings. */
 import { AUTOTUNE_MODES } from '../../src/kernels/autotune_modes.js';
 import { parseLayerList, type StyleTransferOptions } from '../../src/nst/options.js';
+import { parseBytes } from '../../src/nst/tile_budget.js';
 import type { JobFiles } from './engine_session.js';
 import type { Args } from './args.js';
 
@@ -30,6 +31,11 @@ export const JOB_HELP = `
                           of a .pth/.safetensors, or a file: our .json, a .pth, a .safetensors
   --weights-seed N        seed of the random VGG19 (default 1)
   --pooling max|avg       (default max; avg with the seeded random network)
+  --max-gpu-memory SIZE   GPU memory budget, e.g. 1GB or 512MB: a run that would need more is
+                          computed in tiles (exactly the same result) of the largest size that
+                          fits; says the smallest workable budget when asked for less. Without
+                          it, tiling turns on only where the GPU's buffers are too small
+  --tile N                force tiles of N pixels (a multiple of 16 with the default layers)
   --autotune MODE         kernel autotuning: auto (default: time each kernel version on a GPU
                           the first time a layer shape is seen, keep the fastest in
                           ~/.cache/webgpu-neural-style/autotune; software adapters use the fixed
@@ -63,6 +69,7 @@ export function parseJob(a: Args, defaults: { size: number; iters: number }): Jo
     pooling: a.choice('pooling', ['max', 'avg'] as const),
   };
   const scales = a.int('scales', 1, 1, 8)!;
+  const memory = a.str('max-gpu-memory');
   const itersText = a.str('iters', String(defaults.iters))!;
   const iters = itersText.split(',').map((t) => (t.trim() === '' ? NaN : Number(t)));
   if (iters.some((n) => !Number.isInteger(n) || n < 0 || n > 100000) || (iters.length !== 1 && iters.length !== scales)) {
@@ -87,6 +94,8 @@ export function parseJob(a: Args, defaults: { size: number; iters: number }): Jo
       scales,
       scaleIterations: iters.length === scales ? iters : Array(scales).fill(iters[0]),
       autotune: a.choice('autotune', AUTOTUNE_MODES, 'auto'),
+      maxGpuMemory: memory === undefined ? undefined : parseBytes(memory, '--max-gpu-memory'),
+      tile: a.int('tile', undefined, 1, 8192),
     },
   };
 }

@@ -1,0 +1,132 @@
+/**
+ * GPU memory of a style-transfer run, untiled or tiled, counted from the network's shapes before
+ * any work (upper bounds: every buffer the run allocates, resident or in the tile graph), and the
+ * tile size that fits a budget. The run's measured peak (GpuMemory) is reported next to it.
+ */
+import { ceil16, ceil8, type Planner } from '../kernels/plan.js';
+import type { StyleTransferOptions } from './options.js';
+import { layerScale, planTiles } from './tiles.js';
+import { convsUpTo, convSpec } from './vgg19_spec.js';
+
+const F = 4; // bytes per float
+
+/**
+ * Bytes of the VGG weights a run keeps (repacked both directions, and the Winograd-transformed
+ * filters of each direction a Winograd conv runs) plus the transient OIHW upload of the largest.
+ */
+function weightBytes(deepest: string, winograd: Map<string, { forward: boolean; backward: boolean }>): number {
+  let b = 0, largest = 0;
+  for (const c of convsUpTo(deepest)) {
+    const [C, O] = [c.inChannels, c.outChannels];
+    b += 9 * C * ceil8(O) + 9 * O * ceil8(C) + O; // packed forward, backward, bias
+    if (winograd.get(c.name)?.forward) b += 16 * C * ceil16(O);
+    if (winograd.get(c.name)?.backward) b += 16 * O * ceil16(C);
+    largest = Math.max(largest, 9 * C * O);
+  }
+  return (b + largest) * F;
+}
+
+/**
+ * Bytes of one graph over an h×w input with the tape's buffers: every activation (conv outputs,
+ * pools), masks and loss terms at the loss layers, Gram nodes, gradients (bounded by three of the
+ * largest maps plus one per loss layer, since the tape recycles them), and conv scratch.
+ */
+function graphBytes(h: number, w: number, o: StyleTransferOptions, deepest: string, planner: Planner, masked: boolean): { bytes: number; winograd: Map<string, { forward: boolean; backward: boolean }> } {
+  let floats = 3 * h * w * 2; // tiled: the window and its gradient; untiled: the image's gradient and TV terms
+  let largest = 0, scratch = 0;
+  const winograd = new Map<string, { forward: boolean; backward: boolean }>();
+  let s = 1;
+  const specs = convsUpTo(deepest);
+  for (const c of specs) {
+    const [hh, ww] = [Math.floor(h / s), Math.floor(w / s)];
+    const out = c.outChannels * hh * ww;
+    floats += out;
+    largest = Math.max(largest, out);
+    const fw = planner.plan('conv_forward', { R: c.inChannels, N: c.outChannels, K: 3, H: hh, W: ww });
+    const bw = planner.plan('conv_backward_input', { R: c.outChannels, N: c.inChannels, K: 3, H: hh, W: ww });
+    for (const plan of [fw, bw]) scratch = Math.max(scratch, plan.scratch.slices ?? 0, (plan.scratch.winogradData ?? 0) + (plan.scratch.winogradProducts ?? 0));
+    winograd.set(c.name, { forward: fw.version === 'winograd', backward: bw.version === 'winograd' });
+    if (c.poolAfter && c.name !== deepest) {
+      floats += c.outChannels * Math.floor(hh / 2) * Math.floor(ww / 2);
+      s *= 2;
+    }
+  }
+  const layerSize = (name: string) => convSpec(name).outChannels * Math.floor(h / layerScale(name)) * Math.floor(w / layerScale(name));
+  for (const l of o.contentLayers) floats += (masked ? 5 : 3) * layerSize(l.name); // mask, terms, its gradient (+ target window and its mask)
+  for (const l of o.styleLayers) {
+    const C = convSpec(l.name).outChannels;
+    const slices = planner.plan('gram_forward', { C, M: layerSize(l.name) / C }).scratch.slices ?? 0;
+    scratch = Math.max(scratch, slices);
+    floats += (masked ? 2 : 1) * layerSize(l.name) + 2 * C * C; // mask and its gradient, Gram and its gradient
+  }
+  // scratch buffers grow op by op (a larger request gets a new buffer; ops bound to the old one
+  // keep it): at most about twice the largest
+  floats += 3 * largest + 2 * scratch;
+  return { bytes: floats * F, winograd };
+}
+
+export interface MemoryEstimate {
+  /** Everything but the graph: image-size buffers, optimizer state, targets, weights. */
+  resident: number;
+  /** The optimisation graph (the whole image's, or one tile's). */
+  graph: number;
+  total: number;
+}
+
+/** Upper bound of a run's GPU bytes at H×W, untiled (tile undefined) or with owned tiles of `tile` px. */
+export function estimateRunBytes(height: number, width: number, o: StyleTransferOptions, deepest: string, planner: Planner, tile?: number): MemoryEstimate {
+  const HW = height * width;
+  const layout = tile ? planTiles(height, width, tile, deepest) : null;
+  const g = layout ? graphBytes(layout.windowH, layout.windowW, o, deepest, planner, true) : graphBytes(height, width, o, deepest, planner, false);
+  const optimizer = o.optimizer === 'adam' ? 2 : 24;
+  // image-size buffers: the image, the optimizer state, and when tiled its gradient and TV terms
+  // (untiled, those two belong to the graph, whose count includes them)
+  let floats = (1 + optimizer + (layout ? 2 : 0)) * 3 * HW;
+  floats += 3 * HW; // RGBA pixel buffers, one float each: the output, the content's and the recoloured one
+  for (const l of o.styleLayers) floats += (layout ? 4 : 1) * convSpec(l.name).outChannels ** 2; // A (+ G, dG, terms when tiled)
+  for (const l of o.contentLayers) floats += convSpec(l.name).outChannels * Math.floor(height / layerScale(l.name)) * Math.floor(width / layerScale(l.name)); // full-size targets
+  const resident = floats * F + weightBytes(deepest, g.winograd);
+  return { resident, graph: g.bytes, total: resident + g.bytes };
+}
+
+/** Parse "1GB", "512MB", "1.5 GiB", "800000000" (bytes) into bytes; clear errors for anything else. */
+export function parseBytes(text: string, what = '--max-gpu-memory'): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$/i.exec(text);
+  if (!m) throw new Error(`${what} must be a size such as 1GB or 512MB, got "${text}"`);
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const mult: Record<string, number> = { b: 1, kb: 1e3, kib: 2 ** 10, mb: 1e6, mib: 2 ** 20, gb: 1e9, gib: 2 ** 30 };
+  const bytes = Math.round(Number(m[1]) * mult[unit]);
+  if (!(bytes > 0)) throw new Error(`${what} must be more than 0, got "${text}"`);
+  return bytes;
+}
+
+export const formatBytes = (b: number) => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(2)} GiB` : `${(b / 2 ** 20).toFixed(b >= 100 * 2 ** 20 ? 0 : 1)} MiB`);
+
+/**
+ * The largest tile (a multiple of the deepest layer's downsampling) whose run fits `budget` bytes
+ * and whose window's largest buffer fits `maxBinding`; throws, naming the smallest workable
+ * budget, when even the smallest tile does not fit.
+ */
+export function tileForBudget(height: number, width: number, o: StyleTransferOptions, deepest: string, planner: Planner, budget: number, maxBinding: number): { tile: number; estimate: MemoryEstimate } {
+  const align = layerScale(deepest);
+  const fitsBinding = (tile: number) => {
+    const l = planTiles(height, width, tile, deepest);
+    return 64 * l.windowH * l.windowW * F <= maxBinding;
+  };
+  let best: { tile: number; estimate: MemoryEstimate } | null = null;
+  const longest = Math.max(height, width);
+  for (let tile = align; tile <= longest + align; tile += align) {
+    if (!fitsBinding(tile)) break;
+    const estimate = estimateRunBytes(height, width, o, deepest, planner, tile);
+    if (estimate.total > budget) break; // larger tiles need more
+    best = { tile, estimate };
+  }
+  if (!best) {
+    const smallest = estimateRunBytes(height, width, o, deepest, planner, align).total;
+    throw new Error(
+      `a GPU memory budget of ${formatBytes(budget)} is too small for ${width}×${height}: the smallest tiles (${align} px) need about ${formatBytes(smallest)} ` +
+        `(the image, its gradient and optimizer state, the targets and the weights stay resident); raise --max-gpu-memory to at least that, or choose a smaller size`,
+    );
+  }
+  return best;
+}
