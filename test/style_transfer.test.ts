@@ -116,4 +116,24 @@ describe('tiled evaluation (exact)', () => {
     const diff = b.pixels.reduce((m, v, i) => Math.max(m, Math.abs(v - a.pixels[i])), 0);
     expect(diff).toBeLessThanOrEqual(1);
   });
+
+  const auto = (c: EngineCase & { maxBinding: number; maxGpuMemory?: number }) => s.page.evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.autoTiling(x), c);
+  it('a size the device cannot hold untiled runs tiled by itself, says why, and gives the same gradient', async () => {
+    // buffers of 1 MiB: conv1 activations of a 96×80 image need 1.9 MiB
+    const r = await auto({ width: 96, height: 80, steps: 0, options: MID, maxBinding: 2 ** 20 });
+    expect(r.reason).toMatch(/96×80 is larger than this GPU's buffers allow untiled \(max side 64\): it runs in \d+ tiles of \d+ px/);
+    expect(r.tile).not.toBeNull();
+    expect(Math.abs(r.tiled.total - r.untiled.total) / r.untiled.total).toBeLessThan(1e-4);
+    expect(relMax(r.tiled.grad, r.untiled.grad)).toBeLessThan(1e-4);
+  });
+  it('the budget holds: peak GPU bytes stay under it where the untiled run would exceed it', async () => {
+    const budget = 30 * 2 ** 20;
+    const r = await auto({ width: 96, height: 80, steps: 0, options: MID, maxBinding: 2 ** 30, maxGpuMemory: budget });
+    expect(r.untiled.peak).toBeGreaterThan(budget);
+    expect(r.reason).toMatch(/would need about [\d.]+ MiB untiled, more than the 30\.0 MiB budget: it runs in \d+ tiles/);
+    expect(r.tiled.peak).toBeLessThanOrEqual(budget);
+    // the estimate is an upper bound of what was measured
+    expect(r.estimate).toBeGreaterThanOrEqual(r.tiled.peak);
+    expect(relMax(r.tiled.grad, r.untiled.grad)).toBeLessThan(1e-4);
+  });
 });

@@ -7,7 +7,7 @@ import { buildTuned, type Autotuner, type AutotuneMode } from '../kernels/autotu
 import type { KernelLibrary } from '../kernels/library.js';
 import { decodeImage, fitSize, rasterize } from '../io/decode.js';
 import { DEFAULT_OPTIONS, jobDeepestLayer, minImageSide, resolveOptions, type StyleTransferOptions } from '../nst/options.js';
-import { maxImageSide, resizeBilinear, StyleTransfer, tiledMaxSide, type LossTerms, type RgbaImage, type Tiling } from '../nst/style_transfer.js';
+import { MAX_SIDE, maxImageSide, resizeBilinear, StyleTransfer, tiledBufferProblem, type LossTerms, type RgbaImage, type Tiling } from '../nst/style_transfer.js';
 import { estimateRunBytes, formatBytes, tileForBudget, type MemoryEstimate } from '../nst/tile_budget.js';
 import { planTiles } from '../nst/tiles.js';
 import { randomVgg19, withNetworkDefaults, type VggWeights } from '../nst/weights.js';
@@ -169,7 +169,12 @@ export function chooseTiling(lib: KernelLibrary, width: number, height: number, 
   const fitsUntiled = Math.max(width, height, ...styleSides) <= maxImageSide(lib);
   const untiled = estimateRunBytes(height, width, o, deepest, lib.planner);
   const budget = config.maxGpuMemory;
+  const tiledProblem = () => {
+    const p = tiledBufferProblem(lib, o, width, height);
+    if (p) throw new Error(p);
+  };
   if (config.tile !== undefined) {
+    tiledProblem();
     const layout = planTiles(height, width, config.tile, deepest);
     if (64 * 4 * layout.windowH * layout.windowW > maxBinding) throw new Error(`tiles of ${config.tile} px need ${layout.windowW}×${layout.windowH} windows, larger than this GPU's buffers allow; use a smaller tile`);
     const estimate = estimateRunBytes(height, width, o, deepest, lib.planner, config.tile);
@@ -179,6 +184,7 @@ export function chooseTiling(lib: KernelLibrary, width: number, height: number, 
     return { tiling: { tile: config.tile }, estimate, reason: `${width}×${height} runs in ${layout.tiles.length} tiles of ${config.tile} px (windows ${layout.windowW}×${layout.windowH}, as asked)` };
   }
   if (fitsUntiled && (budget === undefined || untiled.total <= budget)) return { estimate: untiled, reason: null };
+  tiledProblem();
   const { tile, estimate } = tileForBudget(height, width, o, deepest, lib.planner, budget ?? Infinity, maxBinding);
   const layout = planTiles(height, width, tile, deepest);
   const why = !fitsUntiled
@@ -191,7 +197,7 @@ export function chooseTiling(lib: KernelLibrary, width: number, height: number, 
 export async function prepareImages(lib: KernelLibrary, images: JobImages, config: JobConfig): Promise<{ content: RgbaImage; styles: (RgbaImage & { blend: number })[] }> {
   checkConfig(config);
   const minSide = minImageSide(jobDeepestLayer(config.options));
-  return rasterizeAt(await decodeAll(images, minSide), config.size, config.styleScale, minSide, tiledMaxSide(lib, resolveOptions(config.options)));
+  return rasterizeAt(await decodeAll(images, minSide), config.size, config.styleScale, minSide, MAX_SIDE);
 }
 
 /**
@@ -203,14 +209,14 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
   if (cb.tuner && config.autotune) cb.tuner.mode = config.autotune;
   // bad options fail before any decoding or GPU work; the layers (and so the sizes) do not depend
   // on the network's defaults, which are filled in once the weights are known
-  const early = resolveOptions(config.options);
+  resolveOptions(config.options);
   const deepest = jobDeepestLayer(config.options);
   const minSide = minImageSide(deepest);
   const sizes = scaleSizes(config.size, config.scales ?? 1, minSide);
   const iters = scaleIterations(config, sizes.length, config.options.iterations ?? DEFAULT_OPTIONS.iterations);
   const decoded = await decodeAll(images, minSide);
-  // large sizes run in tiles: the limit is what the tiled run keeps at full size
-  const maxSide = tiledMaxSide(lib, early);
+  // large sizes run in tiles: what limits them is memory (chooseTiling), not one buffer
+  const maxSide = MAX_SIDE;
   // fail on any size or memory problem before spending GPU time
   const perScale = sizes.map((s) => rasterizeAt(decoded, s, config.styleScale, minSide, maxSide));
   const weights = loadWeights(weightsSrc, deepest);

@@ -77,14 +77,23 @@ export interface Tiling {
   tile: number;
 }
 
+/** The longest side any run accepts (tiled runs are bounded by memory, not by one buffer). */
+export const MAX_SIDE = 8192;
+
 /**
- * Largest image side a tiled run accepts: the full-size buffers it keeps (the image, its gradient
- * and TV terms, 3 floats per pixel; the content targets, C_l / scale_l² floats per pixel) must each
- * fit one storage binding.
+ * Why a tiled run at width×height cannot run on this device, or null: the full-size buffers it
+ * keeps (the image, its gradient and TV terms; the content targets at their layers) must each fit
+ * one storage binding.
  */
-export function tiledMaxSide(lib: KernelLibrary, o: Pick<StyleTransferOptions, 'contentLayers'>): number {
-  const perPixel = Math.max(3, ...o.contentLayers.map((l) => convSpec(l.name).outChannels / layerScale(l.name) ** 2));
-  return Math.floor(Math.sqrt(lib.ctx.limits.maxStorageBufferBindingSize / (perPixel * 4)));
+export function tiledBufferProblem(lib: KernelLibrary, o: Pick<StyleTransferOptions, 'contentLayers'>, width: number, height: number): string | null {
+  const max = lib.ctx.limits.maxStorageBufferBindingSize;
+  if (3 * width * height * 4 > max) return `${width}×${height}: the image alone (${3 * width * height * 4} bytes) is larger than this GPU's largest buffer (${max} bytes)`;
+  for (const l of o.contentLayers) {
+    const s = layerScale(l.name);
+    const bytes = convSpec(l.name).outChannels * Math.floor(height / s) * Math.floor(width / s) * 4;
+    if (bytes > max) return `${width}×${height}: the content target at ${l.name} (${bytes} bytes) is larger than this GPU's largest buffer (${max} bytes); use a deeper content layer or a smaller size`;
+  }
+  return null;
 }
 
 /** Largest image side whose conv1 activations (64 channels) fit one storage binding. */
@@ -129,7 +138,9 @@ export class StyleTransfer {
   ) {
     const o = (this.options = resolveOptions(options));
     const deepest = deepestLayer([...o.contentLayers, ...o.styleLayers].map((l) => l.name));
-    checkInputs(lib, o, deepest, content, styles, initImage, tiling ? tiledMaxSide(lib, o) : maxImageSide(lib));
+    checkInputs(lib, o, deepest, content, styles, initImage, tiling ? MAX_SIDE : maxImageSide(lib));
+    const problem = tiling ? tiledBufferProblem(lib, o, content.width, content.height) : null;
+    if (problem) throw new Error(problem);
     this.width = content.width;
     this.height = content.height;
     this.vgg = new VggOnGpu(lib, weights, deepest);
