@@ -79,6 +79,10 @@ describe('stylize CLI', () => {
     ['per-scale iterations that do not match --scales', ['--scales', '2', '--iters', '5,5,5'], /--iters must be an integer in \[0, 100000\] or 2 of them separated by commas/],
     ['a zero style scale', ['--style-scale', '0'], /--style-scale must be a number in \(0, 10\], got "0"/],
     ['an unknown autotune mode', ['--autotune', 'fast'], /--autotune must be one of auto, on, off, refresh, got "fast"/],
+    ['a zero GPU memory budget', ['--max-gpu-memory', '0'], /--max-gpu-memory must be more than 0, got "0"/],
+    ['a negative GPU memory budget', ['--max-gpu-memory', '-2GB'], /--max-gpu-memory must be a size such as 1GB or 512MB, got "-2GB"/],
+    ['a budget smaller than the smallest tiles', ['--max-gpu-memory', '1MB'], /a GPU memory budget of 1\.0 MiB is too small for \d+×\d+: the smallest tiles \(2 px\) need about [\d.]+ MiB.*raise --max-gpu-memory to at least that/],
+    ['a tile that does not line up with the pooling', ['--tile', '15'], /tile size 15 must be a positive multiple of 2 \(the downsampling of conv2_2\)/],
   ])('rejects %s and leaves the existing output alone', (_what, override, message) => {
     const out = join(dir, 'keep.png');
     writeFileSync(out, 'previous result');
@@ -91,6 +95,16 @@ describe('stylize CLI', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(message);
     expect(readFileSync(out, 'utf8')).toBe('previous result');
+  });
+});
+
+describe('stylize in tiles', () => {
+  it('says it runs in tiles, and reports the peak GPU memory', () => {
+    const out = join(dir, 'tiled.png');
+    const r = stylize(['--content', 'examples/chelsea.png', '--style', 'examples/rocket.jpg', '--out', out, '--size', '48', '--iters', '2', ...FAST, '--tile', '16']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/48×32 runs in \d+ tiles of 16 px \(windows \d+×\d+, as asked\)/);
+    expect(r.err).toMatch(/wrote .*tiled\.png \(48×32, .*peak GPU memory [\d.]+ MiB, tiled\)/);
   });
 });
 

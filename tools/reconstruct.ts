@@ -20,7 +20,11 @@ async function main(): Promise<number> {
   try {
     process.stderr.write(`adapter: ${await session.adapter()}\n`);
     const report = progressLine();
-    const r = await session.reconstruct({ image, mode, size, settings, weights, weightsSeed, autotune }, (p) => report(p as ReconstructionProgress));
+    const r = await session.reconstruct({ image, mode, size, settings, weights, weightsSeed, autotune }, (p) => {
+      const notice = (p as { notice?: string }).notice;
+      if (notice) process.stderr.write(`${notice}\n`);
+      else report(p as ReconstructionProgress);
+    });
     report(null);
     writePngAtomic(out, r.width, r.height, r.rgba);
     process.stderr.write(describeTuning(r.tuning));

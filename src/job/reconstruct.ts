@@ -8,11 +8,11 @@
 import { buildTuned, type Autotuner } from '../kernels/autotune.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { composeGrid, type GridTile } from './grid.js';
-import { minImageSide } from '../nst/options.js';
+import { jobDeepestLayer, minImageSide, resolveOptions } from '../nst/options.js';
 import { highFrequencyRatio, ssimLuminance } from './quality.js';
 import { reconstructionTargets, type ReconstructionMode, type ReconstructionSettings } from './reconstruct_targets.js';
-import { decodeChecked, fitChecked, loadWeights, type WeightsSource } from './run.js';
-import { maxImageSide, StyleTransfer, type RgbaImage } from '../nst/style_transfer.js';
+import { chooseTiling, decodeChecked, fitChecked, loadWeights, type WeightsSource } from './run.js';
+import { MAX_SIDE, StyleTransfer, type RgbaImage } from '../nst/style_transfer.js';
 import { deepestLayer } from '../nst/vgg19_spec.js';
 import { withNetworkDefaults, type VggWeights } from '../nst/weights.js';
 
@@ -36,6 +36,8 @@ export interface ReconstructionCallbacks {
   shouldStop?: () => boolean;
   /** This device's autotuner; none: the planner's fixed table. */
   tuner?: Autotuner;
+  /** Things the user should know before a reconstruction starts (e.g. that it runs in tiles). */
+  onNotice?: (text: string) => void | Promise<void>;
 }
 
 /** Run every reconstruction of `image` (already at its working size); returns the tiles in order. */
@@ -54,8 +56,10 @@ export async function reconstruct(
   for (const [index, t] of targets.entries()) {
     if (cb.shouldStop?.()) break;
     // no TV unless asked or recommended by the network (the paper's reconstructions have none)
-    const options = { tvWeight: 0, ...withNetworkDefaults(t.options, weights, mode) };
-    const st = await buildTuned(cb.tuner, () => new StyleTransfer(lib, weights, image, mode === 'style' ? [image] : [], options));
+    const options = resolveOptions({ tvWeight: 0, ...withNetworkDefaults(t.options, weights, mode) });
+    const choice = chooseTiling(lib, image.width, image.height, [], options, jobDeepestLayer(options), settings);
+    if (choice.reason) await cb.onNotice?.(`${t.label}: ${choice.reason}`);
+    const st = await buildTuned(cb.tuner, () => new StyleTransfer(lib, weights, image, mode === 'style' ? [image] : [], options, undefined, choice.tiling));
     try {
       const report = async (loss: number) =>
         cb.onProgress?.({ index, count: targets.length, label: t.label, step: st.step, iterations: settings.iterations, loss, elapsed: (performance.now() - t0) / 1000 });
@@ -108,7 +112,7 @@ export async function reconstructionGrid(lib: KernelLibrary, job: Reconstruction
   const minSide = minImageSide(deepest);
   if (!Number.isInteger(job.size) || job.size < minSide) throw new Error(`size must be an integer ≥ ${minSide}, got ${job.size}`);
   const what = `image ${job.name}`;
-  const image = fitChecked(what, await decodeChecked(what, job.image, minSide), job.size, minSide, maxImageSide(lib));
+  const image = fitChecked(what, await decodeChecked(what, job.image, minSide), job.size, minSide, MAX_SIDE);
   const weights = loadWeights(weightsSrc, deepest);
   const t0 = performance.now();
   try {

@@ -20,6 +20,10 @@ export interface ReconstructionSettings {
   tvWeight?: number;
   /** Content mode: one reconstruction per layer; style mode: per growing prefix of these. */
   layers: string[];
+  /** GPU memory budget in bytes (tiles where a reconstruction would need more; see runJob). */
+  maxGpuMemory?: number;
+  /** Force tiles of this many pixels. */
+  tile?: number;
 }
 
 export const DEFAULT_RECONSTRUCTION: Omit<ReconstructionSettings, 'layers'> = {

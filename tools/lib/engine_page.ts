@@ -152,7 +152,7 @@ const api = {
       l,
       { image: await fetchBlob(job.image.url, `image ${job.image.name}`), name: job.image.name, mode: job.mode, size: job.size, settings: job.settings },
       await weightsSource(job.weights),
-      { onProgress: (p) => g.__nstProgress?.(JSON.stringify(p)), tuner },
+      { onProgress: (p) => g.__nstProgress?.(JSON.stringify(p)), onNotice: (text) => g.__nstProgress?.(JSON.stringify({ notice: text })), tuner },
     );
     return {
       width: r.grid.width,

@@ -1,4 +1,5 @@
 /** Options of the reconstruct tools (Chromium and Dawn), parsed the same way for both. */
+import { parseBytes } from '../../src/nst/tile_budget.js';
 import { AUTOTUNE_MODES, type AutotuneMode } from '../../src/kernels/autotune_modes.js';
 import { parseLayerList } from '../../src/nst/options.js';
 import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionMode, type ReconstructionSettings } from '../../src/job/reconstruct_targets.js';
@@ -31,6 +32,8 @@ usage: npm run reconstruct -- --image FILE --mode content|style --out grid.png [
                           tensors, ~52 MB, kept in ~/.cache/webgpu-neural-style), an http(s) URL
                           of a .pth/.safetensors, or a file: our .json, a .pth, a .safetensors
   --weights-seed N        seed of the random VGG19 (default 1)
+  --max-gpu-memory SIZE   GPU memory budget, e.g. 1GB: larger reconstructions run in tiles
+                          (the same result); --tile N forces tiles of N pixels
   --autotune MODE         kernel autotuning: auto (default; GPUs only), on, off, refresh
                           (as for stylize; tables in ~/.cache/webgpu-neural-style/autotune)
   --verbose               show the browser's console
@@ -60,6 +63,7 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
   if (!out.toLowerCase().endsWith('.png')) throw new Error(`--out must name a .png file, got "${out}"`);
   const optimizer = a.choice('optimizer', ['adam', 'lbfgs'] as const, d.optimizer)!;
   const layersText = a.str('layers');
+  const memory = a.str('max-gpu-memory');
   const settings = {
     iterations: a.int('iters', d.iterations, 0, 100000)!,
     lr: a.num('lr', optimizer === 'lbfgs' ? 1 : d.lr, (v) => v > 0 && v <= 1000, 'a number in (0, 1000]')!,
@@ -68,6 +72,8 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
     tvWeight: a.num('tv-weight', undefined, (v) => v >= 0, 'a number ≥ 0'),
     seed: a.int('seed', d.seed, 0, 2 ** 31)!,
     layers: layersText ? parseLayerList(layersText).map((l) => l.name) : mode === 'content' ? CONTENT_RECONSTRUCTION_LAYERS : STYLE_RECONSTRUCTION_LAYERS,
+    maxGpuMemory: memory === undefined ? undefined : parseBytes(memory, '--max-gpu-memory'),
+    tile: a.int('tile', undefined, 1, 8192),
   };
   const size = a.int('size', 64, 16, 8192)!;
   const weights = a.str('weights', 'auto')!;
