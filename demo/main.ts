@@ -12,6 +12,8 @@ import { drawLossPlot } from './plot.js';
 import { startReconstruction } from './reconstruct.js';
 import { changed, onChange, state, type Job } from './state.js';
 import { setupTabs } from './tabs.js';
+import { describeMemory, memoryBudget, setupMemoryBudget } from './memory_budget.js';
+import { planTiles } from '../src/nst/tiles.js';
 import { applyNetworkDefaults, setupNetworkDefaults } from './network_defaults.js';
 import { setupWeights, weightsKind, weightsReady } from './weights_panel.js';
 import { describeProgress, weightsFor } from './weights.js';
@@ -69,9 +71,14 @@ const num = (id: string) => Number($<HTMLInputElement>(id).value);
 
 type RunSettings = JobConfig & { iterations: number; scales: number };
 
+/** The size field's cap (the engine's MAX_SIDE: large sizes run in tiles where memory is short). */
+const MAX_SIZE = 8192;
+/** Above this size the line under Start warns that runs are slow. */
+const LARGE_SIZE = 2048;
+
 /** The run's settings from the form; throws a plain message naming the field at fault. */
 function readSettings(): RunSettings {
-  const size = wholeNumber('size', 'Size', 16, 4096);
+  const size = wholeNumber('size', 'Size', 16, MAX_SIZE);
   const iterations = wholeNumber('iters', 'Steps', 1, 100000);
   const scales = $<HTMLInputElement>('multiscale').checked ? wholeNumber('scales', 'The number of scales', 2, 8) : 1;
   const saveEvery = wholeNumber('save-every', '"Save every N steps"', 0, 100000);
@@ -90,7 +97,7 @@ function readSettings(): RunSettings {
     styleLayers: parseLayerList($<HTMLInputElement>('style-layers').value),
   };
   const reportEvery = Math.max(1, Math.min(10, Math.round((iterations * scales) / 50)));
-  return { size, iterations, styleScale: num('style-scale'), options, reportEvery, saveEvery, scales, autotune: autotuneMode() };
+  return { size, iterations, styleScale: num('style-scale'), options, reportEvery, saveEvery, scales, autotune: autotuneMode(), maxGpuMemory: memoryBudget() };
 }
 
 /** Output pixels at `size` (longer side), for the content image's aspect. */
@@ -114,6 +121,7 @@ function showEstimate(): void {
   try {
     const c = readSettings();
     if (speed) text = `At these settings a run takes ${speed.measured ? 'about' : 'roughly'} ${duration(estimateSeconds(c, speed))} (${speed.measured ? 'timed on the last run' : 'guessed: the first step is timed when you start'}).`;
+    if (c.size > LARGE_SIZE) text += `${text ? ' ' : ''}Large sizes are slow: the time per step grows with the number of pixels, and a size that does not fit the GPU's memory runs in tiles, which adds more.`;
   } catch {
     // the error box says what is wrong once Start is pressed
   }
@@ -192,7 +200,7 @@ function start(): void {
   runStylize(job, settings)
     .catch((e) => {
       $('status').textContent = 'The run did not finish (the message above says why).';
-      setError(e instanceof WebGpuUnavailableError ? 'gpu' : 'run', explain(e));
+      setError(e instanceof WebGpuUnavailableError ? 'gpu' : 'run', explain(e).replace(/--max-gpu-memory/g, 'the GPU memory budget (Advanced settings)'));
     })
     .finally(() => {
       state.job = null;
@@ -222,6 +230,9 @@ async function runStylize(job: Job, config: RunSettings): Promise<void> {
   $('result-what').textContent = `${content.name} in the style of ${styleNames}: in progress.`;
   $('result-weights').textContent = '';
   $('result-kernels').textContent = '';
+  $('result-memory').textContent = '';
+  $('run-note').textContent = '';
+  $('run-note').hidden = true;
   const l = await library();
   const weights = await weightsFor(weightsKind(), jobDeepestLayer(config.options), (p) => (status.textContent = `Downloading pretrained VGG19: ${describeProgress(p)}`));
   const hist: History = { steps: [], content: [], style: [], tv: [], total: [] };
@@ -241,10 +252,13 @@ async function runStylize(job: Job, config: RunSettings): Promise<void> {
     (window as unknown as { nstHistory: History }).nstHistory = hist;
   };
   let timed = false;
+  /** Each scale's size, as the run reports it (for the tiles in the caption). */
+  const dims = new Map<number, { width: number; height: number; count: number }>();
   const tuning = jobTuning(l, config.autotune ?? 'auto', (text) => (status.textContent = text));
   const r = await runJob(l, { content: content.blob, contentName: content.name, styles }, weights, config, {
     onProgress: (p) => {
       record(p.step, p.losses);
+      dims.set(p.scale.index, { width: p.scale.width, height: p.scale.height, count: p.scale.count });
       const scale = p.scale.count > 1 ? ` — scale ${p.scale.index + 1}/${p.scale.count} (${p.scale.width}×${p.scale.height})` : '';
       if (p.step === 0) {
         status.textContent = `Running: timing the first step${scale}…`;
@@ -275,6 +289,14 @@ async function runStylize(job: Job, config: RunSettings): Promise<void> {
     shouldStop: () => job.stopped,
     isPaused: () => job.paused,
     tuner: tuning.tuner,
+    // before the run: that it runs in tiles, and why (a note that stays under the status)
+    onNotice: (text) => {
+      const note = `Note: ${text}.`;
+      status.textContent = note;
+      const el = $('run-note');
+      el.textContent = el.textContent ? `${el.textContent} ${note}` : note;
+      el.hidden = false;
+    },
   });
   showImage(r.image);
   result = { beforeUrl: URL.createObjectURL(content.blob) };
@@ -283,6 +305,8 @@ async function runStylize(job: Job, config: RunSettings): Promise<void> {
   $('result-what').textContent = `${content.name} in the style of ${styleNames}: ${r.image.width}×${r.image.height} px, ${plural(r.steps, 'step')}.`;
   $('result-weights').textContent = weightsNote(r.weightsSource);
   $('result-kernels').textContent = tuning.summary();
+  const deepest = jobDeepestLayer(config.options);
+  $('result-memory').textContent = describeMemory(r.peakBytes, r.tiles, dims, (w, h, tile) => planTiles(h, w, tile, deepest).tiles.length);
   const a = $<HTMLAnchorElement>('download');
   a.href = imageToDataUrl(r.image);
   a.hidden = false;
@@ -338,6 +362,7 @@ makePicker('style2', 'Second style image', null);
 makePicker('recon', 'Image to reconstruct', 'chelsea.png');
 setupWeights(guard);
 setupAutotune();
+setupMemoryBudget();
 
 $('start').onclick = start;
 $('pause').onclick = () => {

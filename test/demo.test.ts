@@ -11,11 +11,15 @@ import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
 import { createHash } from 'node:crypto';
 import type { ElementHandle, Page } from 'puppeteer';
 import { loadPretrained } from '../src/io/pretrained.js';
-import { randomVgg19 } from '../src/nst/weights.js';
+import { RANDOM_NETWORK_DEFAULTS, randomVgg19 } from '../src/nst/weights.js';
 import { toRawWeights } from '../src/io/raw_weights.js';
 import { FileSource } from '../tools/lib/file_source.js';
 import { FIXTURE_DIR, FIXTURES, makePretrainedFixtures } from './harness/pretrained_fixtures.js';
 import { startWeightsServers, type WeightsServers } from './harness/weights_server.js';
+import { Planner } from '../src/kernels/plan.js';
+import { parseLayerList, resolveOptions } from '../src/nst/options.js';
+import { estimateRunBytes, formatBytes, tileForBudget } from '../src/nst/tile_budget.js';
+import { planTiles } from '../src/nst/tiles.js';
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.jpg': 'image/jpeg', '.md': 'text/plain' };
 let site: Record<string, { body: Uint8Array; type: string }> = {};
@@ -625,5 +629,118 @@ describe('demo: kernel autotuning setting', () => {
     expect(await caption(p)).toMatch(/Kernel versions tuned on this adapter/);
     expect(JSON.parse(Object.values(await tables(p))[0]).format).toBe('webgpu-neural-style autotune table');
     await p.select('#autotune', 'auto');
+  });
+});
+
+// ------------------------------------------------------------------ GPU memory budget on the page
+
+describe('demo: GPU memory budget', () => {
+  let s: BrowserSession;
+  beforeAll(async () => {
+    s = await open();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+  const fresh = () => freshPage(s.page, `${s.url}index.html`);
+  const caption = (p: Page) => p.$eval('#result-caption', (e) => e.textContent ?? '');
+  const watchStatus = (p: Page) =>
+    p.evaluate(() => {
+      const w = window as unknown as { statuses: string[] };
+      w.statuses = [];
+      new MutationObserver(() => w.statuses.push(document.querySelector('#status')!.textContent ?? '')).observe(document.querySelector('#status')!, { childList: true, characterData: true, subtree: true });
+    });
+  const statuses = (p: Page) => p.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
+
+  // the page's run: chelsea.png at 48 px is 48×32; shallow layers; the seeded random network's pooling
+  const [W, H, deepest] = [48, 32, 'conv2_1'];
+  const options = resolveOptions({ ...RANDOM_NETWORK_DEFAULTS.stylize, iterations: 2, contentLayers: parseLayerList('conv1_2'), styleLayers: parseLayerList('conv1_1,conv2_1') });
+  const planner = new Planner({ isSoftware: true });
+  const budgetMiB = 8;
+
+  it('named and explained; 0, negative and unreadable values are refused with a message and nothing starts; too small a budget names the smallest that works', async () => {
+    const p = s.page;
+    await fresh();
+    await p.evaluate(() => localStorage.clear());
+    await fresh();
+    await p.$eval('#advanced', (d) => ((d as HTMLDetailsElement).open = true));
+    const field = await p.$('::-p-aria([name="GPU memory budget (MiB)"][role="spinbutton"])');
+    expect(await field?.evaluate((e) => e.id)).toBe('max-gpu-memory');
+    const ax = await p.accessibility.snapshot({ root: field! });
+    expect(ax?.description).toMatch(/Larger images are computed in tiles that fit this much GPU memory; the result is exactly the same\. Empty: only when the GPU's buffers are too small\./);
+    expect(await p.$eval('#max-gpu-memory', (e) => (e as HTMLInputElement).value)).toBe('');
+
+    await tinySettings(p, '2', String(W));
+    for (const bad of ['0', '-5', 'typed:1e']) {
+      if (bad.startsWith('typed:')) {
+        // what the browser cannot read as a number: the field's value is '' with badInput, not "no budget"
+        await setValue(p, 'max-gpu-memory', '');
+        await p.focus('#max-gpu-memory');
+        await p.keyboard.type(bad.slice(6));
+        expect(await p.$eval('#max-gpu-memory', (e) => (e as HTMLInputElement).validity.badInput)).toBe(true);
+      } else await setValue(p, 'max-gpu-memory', bad);
+      await watchStatus(p);
+      await p.evaluate(() => (document.querySelector('#start') as HTMLButtonElement).click());
+      await p.waitForFunction(() => !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 10_000 });
+      expect(await errorText(p)).toMatch(/The GPU memory budget must be a number of MiB greater than 0.*or empty for no budget \(got (“-?\d+”|text that is not a number)\)/);
+      expect(await statuses(p)).toEqual([]); // nothing started: not even "Preparing…"
+      expect(await p.$eval('#pause', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+      expect(await p.evaluate(() => 'nstHistory' in window)).toBe(false);
+    }
+    // a fixed value clears the message
+    await setValue(p, 'max-gpu-memory', '1');
+    await p.waitForFunction(() => (document.querySelector('#error') as HTMLElement).hidden, { timeout: 10_000 });
+
+    // 1 MiB is below what even the smallest tiles need: refused before any step, naming the smallest budget, in the page's words
+    const smallest = estimateRunBytes(H, W, options, deepest, planner, 2).total;
+    await p.click('#start');
+    await waitRunEnd(p);
+    expect(await errorText(p)).toMatch(new RegExp(`budget of 1\\.0 MiB is too small for ${W}×${H}: the smallest tiles \\(2 px\\) need about ${formatBytes(smallest).replace('.', '\\.')}.*raise the GPU memory budget \\(Advanced settings\\) to at least that`));
+    expect(await p.evaluate(() => 'nstHistory' in window)).toBe(false);
+  });
+
+  it('a budget below the untiled run\'s need: the status says before the run that it goes in tiles; the caption shows the peak, within the budget; remembered across a reload', async () => {
+    const p = s.page;
+    // the budget really makes this run tile: the untiled estimate is over it, and the tiles the page must name
+    const budget = budgetMiB * 2 ** 20;
+    expect(estimateRunBytes(H, W, options, deepest, planner).total).toBeGreaterThan(budget);
+    const { tile } = tileForBudget(H, W, options, deepest, planner, budget, 2 ** 27);
+    const count = planTiles(H, W, tile, deepest).tiles.length;
+    expect(count).toBeGreaterThan(1);
+
+    await fresh();
+    await p.$eval('#advanced', (d) => ((d as HTMLDetailsElement).open = true));
+    await tinySettings(p, '2', String(W));
+    await setValue(p, 'max-gpu-memory', String(budgetMiB));
+    await watchStatus(p);
+    await p.click('#start');
+    await waitRunEnd(p);
+    expect(await errorText(p)).toBe('');
+    expect(await statusText(p)).toMatch(/^Done after 2 steps/);
+    const notice = new RegExp(`^Note: ${W}×${H} would need about [\\d.]+ MiB untiled, more than the ${budgetMiB}\\.0 MiB budget: it runs in ${count} tiles of ${tile} px .*the result is the same as untiled\\.$`);
+    const seen = await statuses(p);
+    const noted = seen.findIndex((t) => notice.test(t));
+    expect(noted).toBeGreaterThanOrEqual(0);
+    expect(seen.findIndex((t) => /^step 1\//.test(t))).toBeGreaterThan(noted);
+    // the note stays under the status once the run is going, and after it
+    expect(await p.$eval('#run-note', (e) => ((e as HTMLElement).hidden ? '' : (e.textContent ?? '')))).toMatch(notice);
+    const m = /Peak GPU memory ([\d.]+) MiB, in (\d+) tiles of (\d+) px\./.exec(await caption(p));
+    expect(m).not.toBeNull();
+    expect([Number(m![2]), Number(m![3])]).toEqual([count, tile]);
+    expect(Number(m![1])).toBeGreaterThan(0);
+    expect(Number(m![1])).toBeLessThanOrEqual(budgetMiB);
+
+    // remembered in this browser; emptied, the next run is untiled and the caption says only the peak
+    await fresh();
+    expect(await p.$eval('#max-gpu-memory', (e) => (e as HTMLInputElement).value)).toBe(String(budgetMiB));
+    await setValue(p, 'max-gpu-memory', '');
+    await tinySettings(p, '1', String(W));
+    await p.click('#start');
+    await waitRunEnd(p);
+    expect(await errorText(p)).toBe('');
+    expect(await p.$eval('#run-note', (e) => (e as HTMLElement).hidden)).toBe(true);
+    expect(await caption(p)).toMatch(/Peak GPU memory [\d.]+ MiB\.$/);
+    await fresh();
+    expect(await p.$eval('#max-gpu-memory', (e) => (e as HTMLInputElement).value)).toBe('');
   });
 });
