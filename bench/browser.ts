@@ -17,7 +17,7 @@ const s = await launchGpuPage({ script: await bundleForBrowser(fileURLToPath(new
 try {
   await exposeTuningStore(s.page);
   const software = true; // conservative repeat counts: the CPU adapter is slow
-  const opts: BenchOptions = { sizes: args.sizes, kernelSize: 64, matmulSize: 512, repeats: software ? 2 : 20, stepRepeats: 1, perOp: args.perOp, conv: args.conv, autotune: args.autotune };
+  const opts: BenchOptions = { sizes: args.sizes, kernelSize: 64, matmulSize: 512, repeats: software ? 2 : 20, stepRepeats: 1, perOp: args.perOp, conv: args.conv, autotune: args.autotune, tile: args.tile, stepsOnly: args.stepsOnly };
   const r = (await s.page.evaluate((o) => (globalThis as unknown as { bench: (o: BenchOptions) => Promise<BenchResult> }).bench(o), opts)) as BenchResult;
   saveResult(r, args.name ?? `chromium-${/swiftshader/i.test(r.adapter) ? 'swiftshader' : 'gpu'}`);
 } finally {

@@ -15,7 +15,13 @@ export function saveResult(r: BenchResult, name: string): void {
 /** Conv versions the whole-step rows can be forced to: those that run every VGG19 layer (any map size). */
 const CONV_VERSIONS = ['auto', ...REGISTRY.conv_forward.filter((v) => v.unfit({ R: 3, N: 64, K: 3, H: 2, W: 2 }) === null && v.unfit({ R: 64, N: 3, K: 3, H: 2, W: 2 }) === null).map((v) => v.id)];
 
+export const BENCH_USAGE = `options: --sizes 64,128 --name NAME --ops --conv ${CONV_VERSIONS.join('|')} --autotune ${AUTOTUNE_MODES.join('|')} --tile N --steps-only`;
+
 export function parseBenchArgs(argv: string[], defaults: { sizes: number[] }) {
+  if (argv.includes('--help')) {
+    process.stdout.write(`${BENCH_USAGE}\n`);
+    process.exit(0);
+  }
   const get = (k: string) => {
     const i = argv.indexOf(`--${k}`);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -25,7 +31,9 @@ export function parseBenchArgs(argv: string[], defaults: { sizes: number[] }) {
   const conv = get('conv') ?? 'auto';
   if (!CONV_VERSIONS.includes(conv)) throw new Error(`--conv must be one of ${CONV_VERSIONS.join(', ')}, got "${conv}"`);
   const autotune = checkAutotuneMode(get('autotune') ?? 'off');
-  return { sizes, name: get('name'), perOp: argv.includes('--ops'), conv: conv as ConvVersion | 'auto', autotune };
+  const tileText = get('tile');
+  const tile = tileText === undefined ? undefined : Number(tileText);
+  if (tile !== undefined && !(Number.isInteger(tile) && tile > 0)) throw new Error(`--tile must be a positive integer, got "${tileText}"`);
+  return { sizes, name: get('name'), perOp: argv.includes('--ops'), conv: conv as ConvVersion | 'auto', autotune, tile, stepsOnly: argv.includes('--steps-only') };
 }
 
-export const BENCH_USAGE = `options: --sizes 64,128 --name NAME --ops --conv ${CONV_VERSIONS.join('|')} --autotune ${AUTOTUNE_MODES.join('|')}`;

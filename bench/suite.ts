@@ -66,6 +66,10 @@ export interface BenchOptions {
   autotune?: AutotuneMode;
   /** Where tuned tables are kept (the CLI cache directory, through the page). */
   tuningStore?: TuningStore | null;
+  /** Whole steps in tiles of this many pixels (exact tiled evaluation, src/nst/tiled.ts). */
+  tile?: number;
+  /** Only the matmul ceiling and the whole steps (no per-kernel rows). */
+  stepsOnly?: boolean;
   log?: (s: string) => void;
 }
 
@@ -135,7 +139,7 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
     }
   };
   let s = o.kernelSize;
-  for (const spec of VGG19_CONVS) {
+  for (const spec of o.stepsOnly ? [] : VGG19_CONVS) {
     if (['conv1_2', 'conv2_2', 'conv3_2', 'conv4_2', 'conv5_1'].includes(spec.name)) {
       const [C, O] = [spec.inChannels, spec.outChannels];
       const flops = 2 * 9 * C * O * s * s;
@@ -178,8 +182,26 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
   }
   const tuner = new Autotuner(lib, { mode: o.autotune ?? 'off', store: o.tuningStore ?? undefined, log });
   if (tuner.active) runner += `, autotuned (${o.autotune})`;
+  if (o.tile) runner += `, tiles of ${o.tile} px`;
   for (const size of o.sizes) {
-    const st = await tuner.build(() => new StyleTransfer(lib, weights, picture(size, 1), [picture(size, 2)], { iterations: 1000 }));
+    lib.memory.trim();
+    lib.memory.resetPeak();
+    const tiling = o.tile ? { tile: o.tile } : undefined;
+    const st = await tuner.build(() => new StyleTransfer(lib, weights, picture(size, 1), [picture(size, 2)], { iterations: 1000 }, undefined, tiling));
+    if (tiling) {
+      // a tiled step is 2 submits per tile (masks and windows move between them): wall clock
+      // around whole steps, after one warm-up step
+      await st.run(1, true);
+      const t0 = performance.now();
+      await st.run(o.stepRepeats, true);
+      const ms = (performance.now() - t0) / o.stepRepeats;
+      const gflop = (2 * vggForwardFlops(size)) / 1e9;
+      const peakMB = lib.memory.stats().peakBytes / 2 ** 20;
+      steps.push({ size, msPerStep: ms, gflopPerStep: gflop, gflops: gflop / (ms / 1000), peakMB, shares: {} });
+      log(`step ${size}² in tiles of ${o.tile} px: ${ms.toFixed(1)} ms, peak ${peakMB.toFixed(0)} MB`);
+      st.dispose();
+      continue;
+    }
     const all = st.profile().flatMap((p) => p.dispatches);
     const ms = await timeDispatches(lib, all, o.stepRepeats);
     const groups: Record<string, number> = {};
