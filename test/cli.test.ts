@@ -106,6 +106,15 @@ describe('stylize in tiles', () => {
     expect(r.err).toMatch(/48×32 runs in \d+ tiles of 16 px \(windows \d+×\d+, as asked\)/);
     expect(r.err).toMatch(/wrote .*tiled\.png \(48×32, .*peak GPU memory [\d.]+ MiB, tiled\)/);
   });
+  it('multi-scale with a budget: only the scale that needs it runs in tiles', () => {
+    const out = join(dir, 'tiled_scales.png');
+    // about 13 MiB untiled at 48×32 with these layers, less at 24×16: a 10 MB budget tiles the big scale only
+    const r = stylize(['--content', 'examples/chelsea.png', '--style', 'examples/rocket.jpg', '--out', out, '--size', '48', '--iters', '1', ...FAST, '--scales', '2', '--max-gpu-memory', '10MB']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/48×32 would need about [\d.]+ MiB untiled, more than the 9\.5 MiB budget: it runs in \d+ tiles/);
+    expect(r.err).not.toMatch(/24×16 .*tiles/);
+    expect(r.err).toMatch(/peak GPU memory [\d.]+ MiB, tiled\)/);
+  });
 });
 
 describe('stylize --autotune', () => {
