@@ -258,6 +258,48 @@ async function freshPage(p: Page, url: string) {
   await p.waitForFunction(() => ['#pick-content img', '#pick-style img'].every((s) => (document.querySelector(s) as HTMLImageElement | null)?.src.startsWith('blob:')));
 }
 
+const caption = (p: Page) => p.$eval('#result-caption', (e) => e.textContent ?? '');
+
+/** Record every text #status shows from now on, in window.statuses. */
+const watchStatus = (p: Page) =>
+  p.evaluate(() => {
+    const w = window as unknown as { statuses: string[] };
+    w.statuses = [];
+    new MutationObserver(() => w.statuses.push(document.querySelector('#status')!.textContent ?? '')).observe(document.querySelector('#status')!, { childList: true, characterData: true, subtree: true });
+  });
+
+/** One headless Chromium for a describe block (opened before its tests, closed after); `fresh()` is a new visit. */
+function browserPerBlock() {
+  let session: BrowserSession;
+  beforeAll(async () => {
+    session = await open();
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+  return {
+    get s() {
+      return session;
+    },
+    fresh: () => freshPage(session.page, `${session.url}index.html`),
+  };
+}
+
+/**
+ * A new visit with nothing remembered, Advanced open; the setting found by its accessible name and
+ * role must be element #id and have `help` as its accessible description.
+ */
+async function freshAdvancedSetting(p: Page, url: string, name: string, role: string, id: string, help: RegExp) {
+  await freshPage(p, url);
+  await p.evaluate(() => localStorage.clear());
+  await freshPage(p, url);
+  await p.$eval('#advanced', (d) => ((d as HTMLDetailsElement).open = true));
+  const element = await p.$(`::-p-aria([name="${name}"][role="${role}"])`);
+  expect(await element?.evaluate((e) => e.id)).toBe(id);
+  const ax = await p.accessibility.snapshot({ root: element! });
+  expect(ax?.description).toMatch(help);
+}
+
 /** Put files into the weights picker as a user would (then, optionally, click Start in the same task). */
 function pickWeightFiles(p: Page, files: [string, Uint8Array][], thenStart = false): Promise<void> {
   const encoded = files.map(([name, bytes]) => [name, Buffer.from(bytes).toString('base64')]);
@@ -272,17 +314,11 @@ function pickWeightFiles(p: Page, files: [string, Uint8Array][], thenStart = fal
 }
 
 describe('demo: state that cannot go stale', () => {
-  let s: BrowserSession;
-  beforeAll(async () => {
-    s = await open();
-  });
-  afterAll(async () => {
-    await s?.close();
-  });
-  const fresh = () => freshPage(s.page, `${s.url}index.html`);
+  const b = browserPerBlock();
+  const fresh = b.fresh;
 
   it('a file dropped on Content shows in the dropdown too', async () => {
-    const p = s.page;
+    const p = b.s.page;
     await fresh();
     await p.evaluate(async () => {
       const blob = await (await fetch('./rocket.jpg')).blob();
@@ -295,7 +331,7 @@ describe('demo: state that cannot go stale', () => {
   });
 
   it('a non-image file is refused on pick, naming it; the error goes once a valid image is chosen', async () => {
-    const p = s.page;
+    const p = b.s.page;
     await fresh();
     writeFileSync('test-artifacts/notes.txt', 'not an image\n');
     const input = (await p.$('#pick-content input[type=file]')) as ElementHandle<HTMLInputElement>;
@@ -309,7 +345,7 @@ describe('demo: state that cannot go stale', () => {
   });
 
   it('settings are locked while paused; after Stop the Pause button says Pause again', async () => {
-    const p = s.page;
+    const p = b.s.page;
     await fresh();
     await tinySettings(p, '40');
     await p.click('#start');
@@ -327,7 +363,7 @@ describe('demo: state that cannot go stale', () => {
   });
 
   it('two clicks on Start in one task start one job', async () => {
-    const p = s.page;
+    const p = b.s.page;
     await fresh();
     await tinySettings(p, '2');
     await setValue(p, 'save-every', '1');
@@ -343,7 +379,7 @@ describe('demo: state that cannot go stale', () => {
   });
 
   it('steps must be a whole number ≥ 1; the message goes once fixed', async () => {
-    const p = s.page;
+    const p = b.s.page;
     await fresh();
     await tinySettings(p, '0');
     for (const bad of ['0', '', '2.5']) {
@@ -358,7 +394,7 @@ describe('demo: state that cannot go stale', () => {
   });
 
   it('Start right after picking weight files waits for them; no stale "pick a file" error', async () => {
-    const p = s.page;
+    const p = b.s.page;
     await fresh();
     await tinySettings(p, '2');
     const raw = toRawWeights(randomVgg19(7, 'conv2_1'));
@@ -375,7 +411,7 @@ describe('demo: state that cannot go stale', () => {
   });
 
   it('a bad weights file is named and leaves no "Converting…"; switching the menu away and back shows the loaded file again', async () => {
-    const p = s.page;
+    const p = b.s.page;
     await fresh();
     await p.select('#weights-kind', 'file');
     await pickWeightFiles(p, [['bogus.pth', new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])]]);
@@ -393,7 +429,7 @@ describe('demo: state that cannot go stale', () => {
   });
 
   it('the Reconstructions tab says which weights it uses', async () => {
-    const p = s.page;
+    const p = b.s.page;
     await fresh();
     await p.click('#tab-reconstruct');
     const text = await p.$eval('#recon-weights', (e) => ((e as HTMLElement).offsetParent ? e.textContent : ''));
@@ -552,23 +588,10 @@ describe('demo: layout, accessibility, keyboard', () => {
 // ------------------------------------------------------------------ kernel autotuning on the page
 
 describe('demo: kernel autotuning setting', () => {
-  let s: BrowserSession;
-  beforeAll(async () => {
-    s = await open();
-  });
-  afterAll(async () => {
-    await s?.close();
-  });
-  const fresh = () => freshPage(s.page, `${s.url}index.html`);
+  const b = browserPerBlock();
+  const fresh = b.fresh;
   const mode = (p: Page) => p.$eval('#autotune', (e) => (e as HTMLSelectElement).value);
   const tables = (p: Page) => p.evaluate(() => Object.fromEntries(Object.keys(localStorage).filter((k) => k.startsWith('webgpu-neural-style:autotune:')).map((k) => [k, localStorage.getItem(k)!])));
-  const caption = (p: Page) => p.$eval('#result-caption', (e) => e.textContent ?? '');
-  const watchStatus = (p: Page) =>
-    p.evaluate(() => {
-      const w = window as unknown as { statuses: string[] };
-      w.statuses = [];
-      new MutationObserver(() => w.statuses.push(document.querySelector('#status')!.textContent ?? '')).observe(document.querySelector('#status')!, { childList: true, characterData: true, subtree: true });
-    });
   const run = async (p: Page) => {
     await tinySettings(p, '2');
     await watchStatus(p);
@@ -580,16 +603,9 @@ describe('demo: kernel autotuning setting', () => {
   };
 
   it('named and explained; remembered across a reload; "off" stores nothing, "on" tunes on the CPU adapter and keeps the table', async () => {
-    const p = s.page;
-    await fresh();
-    await p.evaluate(() => localStorage.clear());
-    await fresh();
-    await p.$eval('#advanced', (d) => ((d as HTMLDetailsElement).open = true));
+    const p = b.s.page;
     // found by its accessible name, with the help text as its description
-    const menu = await p.$('::-p-aria([name="Kernel autotuning"][role="combobox"])');
-    expect(await menu?.evaluate((e) => e.id)).toBe('autotune');
-    const ax = await p.accessibility.snapshot({ root: menu! });
-    expect(ax?.description).toMatch(/Times each kernel version on your GPU the first time a layer size is seen and remembers the fastest/);
+    await freshAdvancedSetting(p, `${b.s.url}index.html`, 'Kernel autotuning', 'combobox', 'autotune', /Times each kernel version on your GPU the first time a layer size is seen and remembers the fastest/);
     expect(await p.$$eval('#autotune option', (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['auto', 'on', 'off', 'refresh']);
     expect(await mode(p)).toBe('auto');
 
@@ -635,21 +651,8 @@ describe('demo: kernel autotuning setting', () => {
 // ------------------------------------------------------------------ GPU memory budget on the page
 
 describe('demo: GPU memory budget', () => {
-  let s: BrowserSession;
-  beforeAll(async () => {
-    s = await open();
-  });
-  afterAll(async () => {
-    await s?.close();
-  });
-  const fresh = () => freshPage(s.page, `${s.url}index.html`);
-  const caption = (p: Page) => p.$eval('#result-caption', (e) => e.textContent ?? '');
-  const watchStatus = (p: Page) =>
-    p.evaluate(() => {
-      const w = window as unknown as { statuses: string[] };
-      w.statuses = [];
-      new MutationObserver(() => w.statuses.push(document.querySelector('#status')!.textContent ?? '')).observe(document.querySelector('#status')!, { childList: true, characterData: true, subtree: true });
-    });
+  const b = browserPerBlock();
+  const fresh = b.fresh;
   const statuses = (p: Page) => p.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
 
   // the page's run: chelsea.png at 48 px is 48×32; shallow layers; the seeded random network's pooling
@@ -659,15 +662,8 @@ describe('demo: GPU memory budget', () => {
   const budgetMiB = 8;
 
   it('named and explained; 0, negative and unreadable values are refused with a message and nothing starts; too small a budget names the smallest that works', async () => {
-    const p = s.page;
-    await fresh();
-    await p.evaluate(() => localStorage.clear());
-    await fresh();
-    await p.$eval('#advanced', (d) => ((d as HTMLDetailsElement).open = true));
-    const field = await p.$('::-p-aria([name="GPU memory budget (MiB)"][role="spinbutton"])');
-    expect(await field?.evaluate((e) => e.id)).toBe('max-gpu-memory');
-    const ax = await p.accessibility.snapshot({ root: field! });
-    expect(ax?.description).toMatch(/Larger images are computed in tiles that fit this much GPU memory; the result is exactly the same\. Empty: only when the GPU's buffers are too small\./);
+    const p = b.s.page;
+    await freshAdvancedSetting(p, `${b.s.url}index.html`, 'GPU memory budget (MiB)', 'spinbutton', 'max-gpu-memory', /Larger images are computed in tiles that fit this much GPU memory; the result is exactly the same\. Empty: only when the GPU's buffers are too small\./);
     expect(await p.$eval('#max-gpu-memory', (e) => (e as HTMLInputElement).value)).toBe('');
 
     await tinySettings(p, '2', String(W));
@@ -700,7 +696,7 @@ describe('demo: GPU memory budget', () => {
   });
 
   it('a budget below the untiled run\'s need: the status says before the run that it goes in tiles; the caption shows the peak, within the budget; remembered across a reload', async () => {
-    const p = s.page;
+    const p = b.s.page;
     // the budget really makes this run tile: the untiled estimate is over it, and the tiles the page must name
     const budget = budgetMiB * 2 ** 20;
     expect(estimateRunBytes(H, W, options, deepest, planner).total).toBeGreaterThan(budget);
