@@ -1,5 +1,5 @@
 /** The stylize CLI end to end: a tiny real run, and clear errors that never clobber the output. */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,21 +9,34 @@ import { afterAll, describe, expect, it } from 'vitest';
 const dir = mkdtempSync(join(tmpdir(), 'nst-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function stylize(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync('npx', ['tsx', 'tools/stylize.ts', ...args], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+/**
+ * Run a CLI tool to the end without blocking this worker: vitest's worker must keep answering its
+ * runner (a chain of synchronous runs over 60 s made it report a timeout).
+ */
+function tool(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', ['tsx', script, ...args], { env: { ...process.env, ...env } });
+    let out = '', err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
+  });
 }
+
+const stylize = (args: string[], env: Record<string, string> = {}) => tool('tools/stylize.ts', args, env);
 
 const FAST = ['--content-layers', 'conv2_2', '--style-layers', 'conv1_1,conv2_1'];
 
 describe('reconstruct CLI', () => {
-  const reconstruct = (args: string[]) => {
-    const r = spawnSync('npx', ['tsx', 'tools/reconstruct.ts', ...args], { encoding: 'utf8', timeout: 300_000 });
-    return { code: r.status, err: r.stderr };
-  };
-  it('writes a labelled grid: the original and one tile per layer', () => {
+  const reconstruct = (args: string[]) => tool('tools/reconstruct.ts', args);
+  it('writes a labelled grid: the original and one tile per layer', async () => {
     const out = join(dir, 'grid.png');
-    const r = reconstruct(['--image', 'examples/chelsea.png', '--mode', 'content', '--layers', 'conv1_2,conv2_2', '--size', '24', '--iters', '3', '--out', out]);
+    const r = await reconstruct(['--image', 'examples/chelsea.png', '--mode', 'content', '--layers', 'conv1_2,conv2_2', '--size', '24', '--iters', '3', '--out', out]);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/\[2\/2\] conv2_2 +step 3\/3/);
     const png = PNG.sync.read(readFileSync(out));
@@ -37,17 +50,17 @@ describe('reconstruct CLI', () => {
     ['a wrong mode', ['--image', 'examples/chelsea.png', '--mode', 'texture', '--out', 'x.png'], /--mode must be one of content, style, got "texture"/],
     ['an unknown layer', ['--image', 'examples/chelsea.png', '--mode', 'style', '--layers', 'conv1_1,pool2', '--out', 'x.png'], /unknown VGG19 layer "pool2"/],
     ['a missing image', ['--image', 'nope.jpg', '--mode', 'style', '--out', 'x.png'], /image "nope\.jpg" does not exist/],
-  ])('rejects %s', (_what, args, message) => {
-    const r = reconstruct(args);
+  ])('rejects %s', async (_what, args, message) => {
+    const r = await reconstruct(args);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(message);
   });
 });
 
 describe('stylize CLI', () => {
-  it('stylizes a bundled photo, reports progress, saves snapshots and a valid PNG', () => {
+  it('stylizes a bundled photo, reports progress, saves snapshots and a valid PNG', async () => {
     const out = join(dir, 'result.png');
-    const r = stylize(['--content', 'examples/chelsea.png', '--style', 'examples/hubble_deep_field.jpg', '--out', out, '--size', '24', '--iters', '4', '--save-every', '2', ...FAST]);
+    const r = await stylize(['--content', 'examples/chelsea.png', '--style', 'examples/hubble_deep_field.jpg', '--out', out, '--size', '24', '--iters', '4', '--save-every', '2', ...FAST]);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/\] 4\/4 +total \d/);
     expect(r.err).toMatch(/s\/step +ETA/);
@@ -83,7 +96,7 @@ describe('stylize CLI', () => {
     ['a negative GPU memory budget', ['--max-gpu-memory', '-2GB'], /--max-gpu-memory must be a size such as 1GB or 512MB, got "-2GB"/],
     ['a budget smaller than the smallest tiles', ['--max-gpu-memory', '1MB'], /a GPU memory budget of 1\.0 MiB is too small for \d+×\d+: the smallest tiles \(2 px\) need about [\d.]+ MiB.*raise --max-gpu-memory to at least that/],
     ['a tile that does not line up with the pooling', ['--tile', '15'], /tile size 15 must be a positive multiple of 2 \(the downsampling of conv2_2\)/],
-  ])('rejects %s and leaves the existing output alone', (_what, override, message) => {
+  ])('rejects %s and leaves the existing output alone', async (_what, override, message) => {
     const out = join(dir, 'keep.png');
     writeFileSync(out, 'previous result');
     const truncated = join(dir, 'truncated.png');
@@ -91,7 +104,7 @@ describe('stylize CLI', () => {
     writeFileSync(join(dir, 'empty.jpg'), '');
     const base: Record<string, string> = { '--content': 'examples/chelsea.png', '--style': 'examples/rocket.jpg', '--out': out, '--size': '16', '--iters': '1' };
     for (let i = 0; i < override.length; i += 2) base[override[i]] = override[i + 1].replace('TRUNCATED', truncated).replace('EMPTY', join(dir, 'empty.jpg'));
-    const r = stylize([...FAST, ...Object.entries(base).flat()]);
+    const r = await stylize([...FAST, ...Object.entries(base).flat()]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(message);
     expect(readFileSync(out, 'utf8')).toBe('previous result');
@@ -99,17 +112,17 @@ describe('stylize CLI', () => {
 });
 
 describe('stylize in tiles', () => {
-  it('says it runs in tiles, and reports the peak GPU memory', () => {
+  it('says it runs in tiles, and reports the peak GPU memory', async () => {
     const out = join(dir, 'tiled.png');
-    const r = stylize(['--content', 'examples/chelsea.png', '--style', 'examples/rocket.jpg', '--out', out, '--size', '48', '--iters', '2', ...FAST, '--tile', '16']);
+    const r = await stylize(['--content', 'examples/chelsea.png', '--style', 'examples/rocket.jpg', '--out', out, '--size', '48', '--iters', '2', ...FAST, '--tile', '16']);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/48×32 runs in \d+ tiles of 16 px \(windows \d+×\d+, as asked\)/);
     expect(r.err).toMatch(/wrote .*tiled\.png \(48×32, .*peak GPU memory [\d.]+ MiB, tiled\)/);
   });
-  it('multi-scale with a budget: only the scale that needs it runs in tiles', () => {
+  it('multi-scale with a budget: only the scale that needs it runs in tiles', async () => {
     const out = join(dir, 'tiled_scales.png');
     // about 13 MiB untiled at 48×32 with these layers, less at 24×16: a 10 MB budget tiles the big scale only
-    const r = stylize(['--content', 'examples/chelsea.png', '--style', 'examples/rocket.jpg', '--out', out, '--size', '48', '--iters', '1', ...FAST, '--scales', '2', '--max-gpu-memory', '10MB']);
+    const r = await stylize(['--content', 'examples/chelsea.png', '--style', 'examples/rocket.jpg', '--out', out, '--size', '48', '--iters', '1', ...FAST, '--scales', '2', '--max-gpu-memory', '10MB']);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/48×32 would need about [\d.]+ MiB untiled, more than the 9\.5 MiB budget: it runs in \d+ tiles/);
     expect(r.err).not.toMatch(/24×16 .*tiles/);
@@ -125,27 +138,27 @@ describe('stylize --autotune', () => {
     stylize(['--content', 'examples/chelsea.png', '--style', 'examples/rocket.jpg', '--out', join(dir, 'tuned.png'), '--size', '16', '--iters', '1', '--content-layers', 'conv1_2', '--style-layers', 'conv1_1', '--autotune', mode], { XDG_CACHE_HOME: cache });
   const tableFiles = () => (existsSync(tables) ? readdirSync(tables).filter((f) => f.endsWith('.json')) : []);
 
-  it('times the kernel versions once, keeps the table in the cache directory, and reuses it', () => {
-    const auto = run('auto');
+  it('times the kernel versions once, keeps the table in the cache directory, and reuses it', async () => {
+    const auto = await run('auto');
     expect(auto.code, auto.err).toBe(0);
     expect(auto.err).not.toMatch(/autotune/); // software adapter: the fixed table, nothing stored
     expect(tableFiles()).toEqual([]);
-    const first = run('on');
+    const first = await run('on');
     expect(first.code, first.err).toBe(0);
     expect(first.err).toMatch(/autotune: timed the kernel versions of \d+ layer shapes in [\d.]+ s; the fastest are kept in .*webgpu-neural-style\/autotune/);
     const [file] = tableFiles();
     const table = JSON.parse(readFileSync(join(tables, file), 'utf8'));
     expect(Object.keys(table.entries).some((k) => k.startsWith('conv_forward R3 N64 K3'))).toBe(true);
-    const second = run('on');
+    const second = await run('on');
     expect(second.code, second.err).toBe(0);
     expect(second.err).not.toMatch(/autotune/);
     expect(readFileSync(join(tables, file), 'utf8')).toBe(JSON.stringify(table));
   });
 
-  it('says so and measures again when the stored table is damaged', () => {
+  it('says so and measures again when the stored table is damaged', async () => {
     const [file] = tableFiles();
     writeFileSync(join(tables, file), '{"format": "webgpu-neural-style autotune table", "entr');
-    const r = run('on');
+    const r = await run('on');
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/the autotune table in .* is damaged .*ignored and will be rebuilt/);
     expect(r.err).toMatch(/autotune: timed/);
