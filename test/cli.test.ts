@@ -92,10 +92,11 @@ describe('stylize CLI', () => {
     ['per-scale iterations that do not match --scales', ['--scales', '2', '--iters', '5,5,5'], /--iters must be an integer in \[0, 100000\] or 2 of them separated by commas/],
     ['a zero style scale', ['--style-scale', '0'], /--style-scale must be a number in \(0, 10\], got "0"/],
     ['an unknown autotune mode', ['--autotune', 'fast'], /--autotune must be one of auto, on, off, refresh, got "fast"/],
-    ['a zero GPU memory budget', ['--max-gpu-memory', '0'], /--max-gpu-memory must be more than 0, got "0"/],
-    ['a negative GPU memory budget', ['--max-gpu-memory', '-2GB'], /--max-gpu-memory must be a size such as 1GB or 512MB, got "-2GB"/],
-    ['a budget smaller than the smallest tiles', ['--max-gpu-memory', '1MB'], /a GPU memory budget of 1\.0 MiB is too small for \d+×\d+: the smallest tiles \(2 px\) need about [\d.]+ MiB.*raise --max-gpu-memory to at least that/],
-    ['a tile that does not line up with the pooling', ['--tile', '15'], /tile size 15 must be a positive multiple of 2 \(the downsampling of conv2_2\)/],
+    ['a zero GPU memory budget', ['--max-gpu-memory', '0MB'], /--max-gpu-memory must be more than 0, got "0MB"/],
+    ['a negative GPU memory budget', ['--max-gpu-memory', '-2GB'], /--max-gpu-memory must be a size with a unit, such as 1GB, 512MB or 1\.5GiB .*got "-2GB"/],
+    ['a GPU memory budget without a unit', ['--max-gpu-memory', '0.5'], /--max-gpu-memory must be a size with a unit/],
+    ['a budget smaller than the smallest tiles', ['--max-gpu-memory', '1MB'], /a GPU memory budget of 1\.0 MiB is too small for \d+×\d+: the smallest tiles \(2 px\) need about [\d.]+ MiB.*raise the budget to at least [\d.]+ MiB \(\d+ MB\)/],
+    ['a tile that does not line up with the pooling', ['--tile', '15'], /--tile must be a multiple of 2 with these layers \(the downsampling of conv2_2, the deepest one used\), got 15/],
   ])('rejects %s and leaves the existing output alone', async (_what, override, message) => {
     const out = join(dir, 'keep.png');
     writeFileSync(out, 'previous result');

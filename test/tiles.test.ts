@@ -69,8 +69,9 @@ describe('memory budget', () => {
     expect(parseBytes('1GB')).toBe(1e9);
     expect(parseBytes('1.5 GiB')).toBe(1.5 * 2 ** 30);
     expect(parseBytes('512mb')).toBe(512e6);
-    expect(parseBytes('4096')).toBe(4096);
-    for (const bad of ['0', '-1GB', 'lots', '1 TB', '']) expect(() => parseBytes(bad)).toThrow(/--max-gpu-memory must be/);
+    expect(parseBytes('4096B')).toBe(4096);
+    // a unit is required: "0.5" could mean 0.5 GB or half a byte
+    for (const bad of ['0.5', '4096', '0MB', '-1GB', 'lots', '1 TB', '']) expect(() => parseBytes(bad)).toThrow(/--max-gpu-memory must be/);
   });
   it('tiles need less than the whole image, and smaller tiles less still', () => {
     const whole = estimateRunBytes(2048, 2048, o, 'conv5_1', planner).total;
@@ -84,7 +85,7 @@ describe('memory budget', () => {
     expect(estimate.total).toBeLessThanOrEqual(1e9);
     expect(estimateRunBytes(2048, 2048, o, 'conv5_1', planner, tile + 16).total).toBeGreaterThan(1e9);
     expect(() => tileForBudget(2048, 2048, o, 'conv5_1', planner, 50e6, 2 ** 30)).toThrow(
-      /a GPU memory budget of 47\.7 MiB is too small for 2048×2048: the smallest tiles \(16 px\) need about [\d.]+ MiB .*raise --max-gpu-memory to at least that/,
+      /a GPU memory budget of 47\.7 MiB is too small for 2048×2048: the smallest tiles \(16 px\) need about [\d.]+ MiB .*raise the budget to at least [\d.]+ MiB \(\d+ MB\)/,
     );
   });
 });

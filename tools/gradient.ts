@@ -13,6 +13,7 @@ import { dirname } from 'node:path';
 import { Args, runMain } from './lib/args.js';
 import { checkJobFiles, describeTuning, EngineSession } from './lib/engine_session.js';
 import { JOB_FLAGS, JOB_HELP, parseJob } from './lib/job_args.js';
+import { formatBytes } from '../src/nst/tile_budget.js';
 import { checkWritable } from './lib/output_files.js';
 
 const HELP = `Loss terms and the image gradient of the Gatys loss, for cross-checks.
@@ -70,7 +71,7 @@ async function main(): Promise<number> {
       ['total (weighted)', l.total],
     ] as [string, number][];
     for (const [k, v] of rows) process.stdout.write(`${k.padEnd(20)} ${v.toExponential(6)}\n`);
-    process.stderr.write(`wrote ${prefix}.json, ${prefix}.grad.f32 (${r.width}×${r.height})\n`);
+    process.stderr.write(`wrote ${prefix}.json, ${prefix}.grad.f32 (${r.width}×${r.height}, peak GPU memory ${formatBytes(r.peakBytes)}${r.tiling ? ', tiled' : ''})\n`);
     return 0;
   } finally {
     await session.close();

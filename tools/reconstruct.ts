@@ -6,6 +6,7 @@
 import type { ReconstructionProgress } from '../src/job/reconstruct.js';
 import { runMain } from './lib/args.js';
 import { describeTuning, EngineSession } from './lib/engine_session.js';
+import { formatBytes } from '../src/nst/tile_budget.js';
 import { writePngAtomic } from './lib/png.js';
 import { parseReconstructArgs, progressLine, RECONSTRUCT_HELP } from './lib/reconstruct_args.js';
 
@@ -28,7 +29,7 @@ async function main(): Promise<number> {
     report(null);
     writePngAtomic(out, r.width, r.height, r.rgba);
     process.stderr.write(describeTuning(r.tuning));
-    process.stderr.write(`wrote ${out} (${r.width}×${r.height}: original, ${r.labels.join(', ')}; ${r.seconds.toFixed(1)} s, weights: ${r.weights})\n`);
+    process.stderr.write(`wrote ${out} (${r.width}×${r.height}: original, ${r.labels.join(', ')}; ${r.seconds.toFixed(1)} s, weights: ${r.weights}, peak GPU memory ${formatBytes(r.peakBytes)})\n`);
     for (const m of r.metrics) process.stderr.write(`  ${m.label.padEnd(18)}${m.ssim === null ? '' : ` SSIM ${m.ssim.toFixed(3)}`}  high-frequency ratio ${m.highFrequencyRatio.toFixed(2)}\n`);
     return 0;
   } finally {

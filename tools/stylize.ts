@@ -85,7 +85,7 @@ async function main(): Promise<number> {
     writePngAtomic(out, r.width, r.height, r.rgba);
     process.stderr.write(describeTuning(r.tuning));
     process.stderr.write(
-      `wrote ${out} (${r.width}×${r.height}, ${r.steps} steps in ${r.seconds.toFixed(1)} s, ${(r.seconds / Math.max(1, r.steps)).toFixed(2)} s/step, weights: ${r.weights}, final loss ${r.losses.total.toExponential(4)}, peak GPU memory ${formatBytes(r.peakBytes)}${r.tiles.length ? ', tiled' : ''})\n`,
+      `wrote ${out} (${r.width}×${r.height}, ${r.steps} step${r.steps === 1 ? '' : 's'} in ${r.seconds.toFixed(1)} s, ${(r.seconds / Math.max(1, r.steps)).toFixed(2)} s/step, weights: ${r.weights}, final loss ${r.losses.total.toExponential(4)}, peak GPU memory ${formatBytes(r.peakBytes)}${r.tiles.length ? ', tiled' : ''})\n`,
     );
     return 0;
   } finally {

@@ -8,7 +8,9 @@ import type { KernelLibrary } from '../kernels/library.js';
 import { decodeImage, fitSize, rasterize } from '../io/decode.js';
 import { DEFAULT_OPTIONS, jobDeepestLayer, minImageSide, resolveOptions, type StyleTransferOptions } from '../nst/options.js';
 import { MAX_SIDE, maxImageSide, resizeBilinear, StyleTransfer, tiledBufferProblem, type LossTerms, type RgbaImage, type Tiling } from '../nst/style_transfer.js';
-import { estimateRunBytes, formatBytes, tileForBudget, type MemoryEstimate } from '../nst/tile_budget.js';
+import { minimumBudget, estimateRunBytes, formatBytes, tileForBudget, type MemoryEstimate } from '../nst/tile_budget.js';
+
+const tileCount = (n: number) => `${n} tile${n === 1 ? '' : 's'}`;
 import { planTiles } from '../nst/tiles.js';
 import { randomVgg19, withNetworkDefaults, type VggWeights } from '../nst/weights.js';
 import { parseRawWeights } from '../io/raw_weights.js';
@@ -176,12 +178,22 @@ export function chooseTiling(lib: KernelLibrary, width: number, height: number, 
   if (config.tile !== undefined) {
     tiledProblem();
     const layout = planTiles(height, width, config.tile, deepest);
-    if (64 * 4 * layout.windowH * layout.windowW > maxBinding) throw new Error(`tiles of ${config.tile} px need ${layout.windowW}×${layout.windowH} windows, larger than this GPU's buffers allow; use a smaller tile`);
+    if (layout.tiles.length === 1 && fitsUntiled && (budget === undefined || untiled.total <= budget)) {
+      return { estimate: untiled, reason: `tiles of ${config.tile} px: one window covers ${width}×${height} (the layers reach ${layout.halo} px around each tile), so it runs untiled` };
+    }
+    if (64 * 4 * layout.windowH * layout.windowW > maxBinding) throw new Error(`--tile ${config.tile} needs ${layout.windowW}×${layout.windowH} windows, larger than this GPU's buffers allow; use a smaller tile`);
     const estimate = estimateRunBytes(height, width, o, deepest, lib.planner, config.tile);
     if (budget !== undefined && estimate.total > budget) {
-      throw new Error(`tiles of ${config.tile} px need about ${formatBytes(estimate.total)} at ${width}×${height}, more than the ${formatBytes(budget)} budget; use a smaller tile or leave the tile size to the budget`);
+      let advice: string;
+      try {
+        advice = `the budget allows tiles of up to ${tileForBudget(height, width, o, deepest, lib.planner, budget, maxBinding).tile} px (leave out --tile to get them)`;
+      } catch {
+        const floor = estimateRunBytes(height, width, o, deepest, lib.planner, layout.align).total;
+        advice = `even the smallest tiles (${layout.align} px) need about ${formatBytes(floor)}: raise the budget to at least ${minimumBudget(floor)}`;
+      }
+      throw new Error(`--tile ${config.tile} needs about ${formatBytes(estimate.total)} at ${width}×${height}, more than the ${formatBytes(budget)} budget; ${advice}`);
     }
-    return { tiling: { tile: config.tile }, estimate, reason: `${width}×${height} runs in ${layout.tiles.length} tiles of ${config.tile} px (windows ${layout.windowW}×${layout.windowH}, as asked)` };
+    return { tiling: { tile: config.tile }, estimate, reason: `${width}×${height} runs in ${tileCount(layout.tiles.length)} of ${config.tile} px (windows ${layout.windowW}×${layout.windowH}, as asked)` };
   }
   if (fitsUntiled && (budget === undefined || untiled.total <= budget)) return { estimate: untiled, reason: null };
   tiledProblem();
@@ -190,7 +202,7 @@ export function chooseTiling(lib: KernelLibrary, width: number, height: number, 
   const why = !fitsUntiled
     ? `is larger than this GPU's buffers allow untiled (max side ${maxImageSide(lib)})`
     : `would need about ${formatBytes(untiled.total)} untiled, more than the ${formatBytes(budget!)} budget`;
-  return { tiling: { tile }, estimate, reason: `${width}×${height} ${why}: it runs in ${layout.tiles.length} tiles of ${tile} px (windows ${layout.windowW}×${layout.windowH}, about ${formatBytes(estimate.total)}); the result is the same as untiled` };
+  return { tiling: { tile }, estimate, reason: `${width}×${height} ${why}: it runs in ${tileCount(layout.tiles.length)} of ${tile} px (windows ${layout.windowW}×${layout.windowH}, about ${formatBytes(estimate.total)}); the result is the same as untiled` };
 }
 
 /** Decode and size the images for a single-scale evaluation (as the gradient tool needs). */

@@ -89,16 +89,19 @@ export function estimateRunBytes(height: number, width: number, o: StyleTransfer
   return { resident, graph: g.bytes, total: resident + g.bytes };
 }
 
-/** Parse "1GB", "512MB", "1.5 GiB", "800000000" (bytes) into bytes; clear errors for anything else. */
+/** Parse "1GB", "512MB", "1.5 GiB", "800000000B" into bytes (a unit is required); clear errors for anything else. */
 export function parseBytes(text: string, what = '--max-gpu-memory'): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$/i.exec(text);
-  if (!m) throw new Error(`${what} must be a size such as 1GB or 512MB, got "${text}"`);
-  const unit = (m[2] ?? 'b').toLowerCase();
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)\s*$/i.exec(text);
+  if (!m) throw new Error(`${what} must be a size with a unit, such as 1GB, 512MB or 1.5GiB (MB = 10⁶ bytes, MiB = 2²⁰), got "${text}"`);
+  const unit = m[2].toLowerCase();
   const mult: Record<string, number> = { b: 1, kb: 1e3, kib: 2 ** 10, mb: 1e6, mib: 2 ** 20, gb: 1e9, gib: 2 ** 30 };
   const bytes = Math.round(Number(m[1]) * mult[unit]);
   if (!(bytes > 0)) throw new Error(`${what} must be more than 0, got "${text}"`);
   return bytes;
 }
+
+/** A budget that covers `bytes`, rounded up so it can be typed back: "8.4 MiB (9 MB)". */
+export const minimumBudget = (bytes: number) => `${(Math.ceil((bytes / 2 ** 20) * 10) / 10).toFixed(1)} MiB (${Math.ceil(bytes / 1e6)} MB)`;
 
 export const formatBytes = (b: number) => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(2)} GiB` : `${(b / 2 ** 20).toFixed(b >= 100 * 2 ** 20 ? 0 : 1)} MiB`);
 
@@ -125,7 +128,7 @@ export function tileForBudget(height: number, width: number, o: StyleTransferOpt
     const smallest = estimateRunBytes(height, width, o, deepest, planner, align).total;
     throw new Error(
       `a GPU memory budget of ${formatBytes(budget)} is too small for ${width}×${height}: the smallest tiles (${align} px) need about ${formatBytes(smallest)} ` +
-        `(the image, its gradient and optimizer state, the targets and the weights stay resident); raise --max-gpu-memory to at least that, or choose a smaller size`,
+        `(the image, its gradient and optimizer state, the targets and the weights stay resident); raise the budget to at least ${minimumBudget(smallest)}, or choose a smaller size or shallower layers`,
     );
   }
   return best;

@@ -148,6 +148,7 @@ const api = {
     const l = await library();
     const g = globalThis as unknown as Exposed;
     const { tuner, summary } = tunerFor(l, job.autotune);
+    l.memory.resetPeak();
     const r = await reconstructionGrid(
       l,
       { image: await fetchBlob(job.image.url, `image ${job.image.name}`), name: job.image.name, mode: job.mode, size: job.size, settings: job.settings },
@@ -163,6 +164,7 @@ const api = {
       seconds: r.seconds,
       weights: r.weightsSource,
       memory: l.memory.stats(),
+      peakBytes: l.memory.stats().peakBytes,
       tuning: summary(),
     };
   },

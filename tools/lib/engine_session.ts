@@ -134,6 +134,9 @@ export class EngineSession {
  */
 export function describeTuning(t: TuningReport & { messages: string[] }): string {
   const lines = t.messages.filter((m) => !m.startsWith('autotune: '));
-  if (t.tuned > 0) lines.push(`autotune: timed the kernel versions of ${t.tuned} layer shapes in ${t.seconds.toFixed(1)} s; the fastest are kept in ${tuningDir()} for later runs`);
+  const saved = !t.messages.some((m) => m.startsWith('could not save'));
+  if (t.tuned > 0) {
+    lines.push(`autotune: timed the kernel versions of ${t.tuned} layer shapes in ${t.seconds.toFixed(1)} s; ${saved ? `the fastest are kept in ${tuningDir()} for later runs` : 'used for this run only (the table could not be saved)'}`);
+  }
   return lines.map((l) => `${l}\n`).join('');
 }

@@ -1,6 +1,7 @@
 /** The options shared by `stylize` and `gradient`: images, weights, loss settings. */
 import { AUTOTUNE_MODES } from '../../src/kernels/autotune_modes.js';
-import { parseLayerList, type StyleTransferOptions } from '../../src/nst/options.js';
+import { jobDeepestLayer, parseLayerList, type StyleTransferOptions } from '../../src/nst/options.js';
+import { layerScale } from '../../src/nst/tiles.js';
 import { parseBytes } from '../../src/nst/tile_budget.js';
 import type { JobFiles } from './engine_session.js';
 import type { Args } from './args.js';
@@ -31,14 +32,16 @@ export const JOB_HELP = `
                           of a .pth/.safetensors, or a file: our .json, a .pth, a .safetensors
   --weights-seed N        seed of the random VGG19 (default 1)
   --pooling max|avg       (default max; avg with the seeded random network)
-  --max-gpu-memory SIZE   GPU memory budget, e.g. 1GB or 512MB: a run that would need more is
+  --max-gpu-memory SIZE   GPU memory budget with a unit (1GB, 512MB, 1.5GiB; MB = 10⁶ bytes,
+                          MiB = 2²⁰): a run that would need more is
                           computed in tiles (exactly the same result) of the largest size that
                           fits; says the smallest workable budget when asked for less. Without
                           it, tiling turns on only where the GPU's buffers are too small
-  --tile N                force tiles of N pixels (a multiple of 16 with the default layers)
+  --tile N                force tiles of N pixels (a multiple of 16 with the default layers;
+                          a tile whose window covers the image runs untiled)
   --autotune MODE         kernel autotuning: auto (default: time each kernel version on a GPU
                           the first time a layer shape is seen, keep the fastest in
-                          ~/.cache/webgpu-neural-style/autotune; software adapters use the fixed
+                          $XDG_CACHE_HOME or ~/.cache: webgpu-neural-style/autotune; software adapters use the fixed
                           table), on (also on software adapters), off, refresh (measure again)
   --verbose               show the browser's console, and stack traces with errors`;
 
@@ -80,6 +83,8 @@ export function parseJob(a: Args, defaults: { size: number; iters: number }): Jo
   if (cl !== undefined) options.contentLayers = parseLayerList(cl);
   const sl = a.str('style-layers');
   if (sl !== undefined) options.styleLayers = parseLayerList(sl);
+  const tile = a.int('tile', undefined, 1, 8192);
+  if (tile !== undefined) checkTileFlag(tile, jobDeepestLayer(options));
   return {
     content,
     styles: stylePaths.map((path, i) => ({ path, blend: blends[i] })),
@@ -95,7 +100,13 @@ export function parseJob(a: Args, defaults: { size: number; iters: number }): Jo
       scaleIterations: iters.length === scales ? iters : Array(scales).fill(iters[0]),
       autotune: a.choice('autotune', AUTOTUNE_MODES, 'auto'),
       maxGpuMemory: memory === undefined ? undefined : parseBytes(memory, '--max-gpu-memory'),
-      tile: a.int('tile', undefined, 1, 8192),
+      tile,
     },
   };
+}
+
+/** --tile must line up with the deepest layer's pooling (checked again with the image size in the job). */
+export function checkTileFlag(tile: number, deepest: string): void {
+  const align = layerScale(deepest);
+  if (tile % align !== 0) throw new Error(`--tile must be a multiple of ${align} with these layers (the downsampling of ${deepest}, the deepest one used), got ${tile}`);
 }

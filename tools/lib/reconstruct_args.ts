@@ -1,5 +1,7 @@
 /** Options of the reconstruct tools (Chromium and Dawn), parsed the same way for both. */
 import { parseBytes } from '../../src/nst/tile_budget.js';
+import { deepestLayer } from '../../src/nst/vgg19_spec.js';
+import { checkTileFlag } from './job_args.js';
 import { AUTOTUNE_MODES, type AutotuneMode } from '../../src/kernels/autotune_modes.js';
 import { parseLayerList } from '../../src/nst/options.js';
 import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionMode, type ReconstructionSettings } from '../../src/job/reconstruct_targets.js';
@@ -75,6 +77,7 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
     maxGpuMemory: memory === undefined ? undefined : parseBytes(memory, '--max-gpu-memory'),
     tile: a.int('tile', undefined, 1, 8192),
   };
+  if (settings.tile !== undefined) checkTileFlag(settings.tile, deepestLayer(settings.layers));
   const size = a.int('size', 64, 16, 8192)!;
   const weights = a.str('weights', 'auto')!;
   const weightsSeed = a.int('weights-seed', 1, 0, 2 ** 31)!;
