@@ -134,6 +134,22 @@ describe('tiling', () => {
     const r = await gpu.run('mask', { input }, { C, H, W, rect });
     expectClose(`mask ${H}×${W}`, r.output, maskRef(input, C, H, W, rect), 0);
   });
+  // Backward, as the tiled evaluation uses them: copying a window out is undone by adding the
+  // window's gradient into a zero map; a mask's gradient is the gradient masked. Both maps are
+  // linear, so central differences in double precision are exact up to rounding (bound 1e-6).
+  it('backward: the gradients of copy-out and mask match finite differences', async () => {
+    const [C, H, W, h, w, y0, x0] = [3, 13, 11, 5, 4, 8, 7];
+    const full = randArray(C * H * W, 5), g = randArray(C * h * w, 6);
+    const back = await gpu.run('window', { full: new Float32Array(C * H * W), add: g }, { C, H, W, h, w, y0, x0 });
+    const idx = sampleIndices(C * H * W, 40);
+    const fd = finiteDiff((f) => dotSum(g, windowCopyRef(f, C, H, W, h, w, y0, x0)), Float64Array.from(full), idx);
+    expectClose('window backward FD', pick(back.full, idx), fd, 1e-6);
+    const rect = { y0: 2, y1: 9, x0: 4, x1: 11 };
+    const gm = randArray(C * H * W, 7);
+    const mb = await gpu.run('mask', { input: gm }, { C, H, W, rect });
+    const fdm = finiteDiff((x) => dotSum(gm, maskRef(x, C, H, W, rect)), Float64Array.from(full), idx);
+    expectClose('mask backward FD', pick(mb.output, idx), fdm, 1e-6);
+  });
   it('refuses a window or rectangle outside the map', async () => {
     await expect(gpu.run('window', { full: randArray(2 * 8 * 8, 1), add: randArray(2 * 4 * 4, 2) }, { C: 2, H: 8, W: 8, h: 4, w: 4, y0: 5, x0: 0 })).rejects.toThrow(
       /a 4×4 window at \(5, 0\) does not fit a 8×8 map/,

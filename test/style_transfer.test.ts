@@ -115,12 +115,14 @@ describe('tiled evaluation (exact)', () => {
     expect(Math.abs(b.finalTotal - a.finalTotal) / a.finalTotal).toBeLessThan(1e-3);
     const diff = b.pixels.reduce((m, v, i) => Math.max(m, Math.abs(v - a.pixels[i])), 0);
     expect(diff).toBeLessThanOrEqual(1);
+    expect(b.leaked).toEqual({ buffers: 0, uniforms: 0 });
   });
 
   it('L-BFGS and original colours work tiled too (3 steps: same loss, same picture)', async () => {
     const [a, b] = await tiled({ width: 64, height: 48, steps: 3, options: { ...MID, init: 'noise', optimizer: 'lbfgs', lr: 1, styleWeight: 1e3, originalColors: true }, tile: 16 });
     expect(Math.abs(b.finalTotal - a.finalTotal) / a.finalTotal).toBeLessThan(1e-3);
     expect(b.pixels.reduce((m, v, i) => Math.max(m, Math.abs(v - a.pixels[i])), 0)).toBeLessThanOrEqual(1);
+    expect(b.leaked).toEqual({ buffers: 0, uniforms: 0 });
   });
   const auto = (c: EngineCase & { maxBinding: number; maxGpuMemory?: number }) => s.page.evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.autoTiling(x), c);
   it('a size the device cannot hold untiled runs tiled by itself, says why, and gives the same gradient', async () => {

@@ -312,9 +312,4 @@ export class Planner {
     }
     return makePlan(kind, shape, fixedChoice(kind, shape, this.adapter));
   }
-
-  /** The chosen version of every shape planned so far that has a tuned entry, for reports. */
-  describeTuned(): string[] {
-    return [...this.tuned].map(([key, c]) => `${key}: ${c.version}${c.splits > 1 ? ` split ${c.splits}` : ''}`);
-  }
 }

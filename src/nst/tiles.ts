@@ -69,9 +69,6 @@ export interface TileLayout {
   tiles: Tile[];
 }
 
-/** The smallest tile side accepted for a deepest layer (one pooling block). */
-export const minTile = (deepest: string) => layerScale(deepest);
-
 /** Cut an H×W image into tiles of about `tile` pixels for layers up to `deepest`. */
 export function planTiles(height: number, width: number, tile: number, deepest: string): TileLayout {
   const align = layerScale(deepest);

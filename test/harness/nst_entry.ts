@@ -110,6 +110,7 @@ const api = {
     const w = randomVgg19(2, 'conv5_1');
     const styles = Array.from({ length: c.styles ?? 1 }, (_, i) => ({ ...picture(c.width + 5 + 7 * i, c.height + 3 - 2 * i, i ? 'photo' : 'stripes'), blend: 1 + i }));
     const out = [];
+    const before = l.memory.stats();
     for (const tiling of [undefined, { tile: c.tile }]) {
       l.memory.trim();
       l.memory.resetPeak();
@@ -124,7 +125,9 @@ const api = {
         st.dispose();
       }
     }
-    return out;
+    // every buffer and uniform both runs made is given back
+    const after = l.memory.stats();
+    return out.map((r) => ({ ...r, leaked: { buffers: after.inUseBuffers - before.inUseBuffers, uniforms: after.uniformBuffers - before.uniformBuffers } }));
   },
   /**
    * A device whose buffers hold at most `maxBinding` bytes (the real device, smaller limits
