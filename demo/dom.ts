@@ -51,6 +51,8 @@ function renderErrors(): void {
 export function setError(source: string, message: string, action?: Shown['action']): void {
   errors.set(source, { message, action });
   renderErrors();
+  // a message raised from a control far down the page (e.g. in Advanced settings) must be seen
+  $('error').scrollIntoView({ block: 'nearest' });
 }
 
 export function clearError(...sources: string[]): void {
