@@ -6,6 +6,7 @@ import type { KernelLibrary } from '../src/kernels/library.js';
 import type { KernelName } from '../src/kernels/shaders.js';
 import { conv2dBackwardBiasRef, conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, repackWeightsRef } from '../src/kernels/cpu/conv2d.js';
 import * as ref from '../src/kernels/cpu/misc.js';
+import { maxPoolWindowBackwardRef, maxPoolWindowForwardRef, stridedConvBackwardInputRef, stridedConvForwardRef } from '../src/kernels/cpu/squeezenet_ops.js';
 import { winogradFilterRef, winogradGemmRef, winogradInputRef, winogradOutputRef, winogradTilesRef } from '../src/kernels/cpu/winograd.js';
 import { matmulRef } from '../src/kernels/matmul.js';
 import { ADAM_DEFAULTS } from '../src/kernels/adam.js';
@@ -25,6 +26,24 @@ async function pool(lib: KernelLibrary, kind: 'max' | 'avg'): Promise<[ArrayLike
   const x: Arrays = { input: rand(3 * 9 * 7), grad_output: rand(3 * 4 * 3) };
   const r = await CASES.pool(lib, x, { kind, C: 3, H: 9, W: 7 });
   return [[r.output, ref.poolForwardRef(kind, x.input, 3, 9, 7)], [r.grad_input, ref.poolBackwardRef(kind, x.input, 3, 9, 7, x.grad_output)]];
+}
+
+/** SqueezeNet's conv1 geometry (3×3, stride 2, no padding) on C=3 13×11 → O=5 (6×5 out), forward+ReLU and backward-input. */
+async function stridedConv(lib: KernelLibrary): Promise<[ArrayLike<number>, ArrayLike<number>][]> {
+  const [c, h, w, o, k, stride, pad] = [3, 13, 11, 5, 3, 2, 0];
+  const x = { input: rand(c * h * w), weight: rand(o * c * k * k, 0.5), bias: rand(o), grad_output: rand(o * 6 * 5) };
+  const r = await CASES.strided_conv(lib, x, { C: c, H: h, W: w, O: o, K: k, stride, pad, relu: 1 });
+  return [
+    [r.output, stridedConvForwardRef(x.input, c, h, w, x.weight, x.bias, o, k, stride, pad, true)],
+    [r.grad_input, stridedConvBackwardInputRef(x.grad_output, c, h, w, x.weight, o, k, stride, pad)],
+  ];
+}
+
+/** SqueezeNet's pooling (3×3, stride 2, ceil mode) on 3×10×8 → 3×5×4: the last row and column of windows are clipped. */
+async function poolWindow(lib: KernelLibrary): Promise<[ArrayLike<number>, ArrayLike<number>][]> {
+  const x: Arrays = { input: rand(3 * 10 * 8), grad_output: rand(3 * 5 * 4) };
+  const r = await CASES.pool_window(lib, x, { C: 3, H: 10, W: 8, K: 3, stride: 2, ceil: true });
+  return [[r.output, maxPoolWindowForwardRef(x.input, 3, 10, 8, 3, 2, true)], [r.grad_input, maxPoolWindowBackwardRef(x.input, 3, 10, 8, 3, 2, true, x.grad_output)]];
 }
 
 /** A conv kernel version run both ways (forward with ReLU, and backward to the input via flip = 1). */
@@ -143,6 +162,10 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   'pool/max_backward': { shape: '3×9×7', run: (lib) => pool(lib, 'max') },
   'pool/avg_forward': { shape: '3×9×7', run: (lib) => pool(lib, 'avg') },
   'pool/avg_backward': { shape: '3×9×7', run: (lib) => pool(lib, 'avg') },
+  'pool/max_window_forward': { shape: '3×10×8, 3×3 stride 2, ceil mode', run: poolWindow },
+  'pool/max_window_backward': { shape: '3×10×8, 3×3 stride 2, ceil mode', run: poolWindow },
+  'conv/strided_forward': { shape: 'C=3 13×11 → O=5, 3×3 stride 2, ReLU', run: stridedConv },
+  'conv/strided_backward_input': { shape: 'O=5 6×5 → C=3 13×11, 3×3 stride 2', run: stridedConv },
   'gram/v1_forward': { shape: '7×33', run: (lib) => gram(lib, 'blocks') },
   'gram/v2_forward_lanes': { shape: '7×33', run: (lib) => gram(lib, 'lanes') },
   'gram/v2_backward_wide': { shape: '7×33', run: (lib) => gram(lib, 'blocks', 'wide') },

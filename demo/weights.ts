@@ -9,7 +9,7 @@ import { OpfsStore } from '../src/io/opfs_store.js';
 import { loadPretrained } from '../src/io/pretrained.js';
 import type { WeightsSource } from '../src/job/run.js';
 import { findCached, obtainPretrained, PRETRAINED_URLS, readEntry } from '../src/io/weights_cache.js';
-import type { VggWeights } from '../src/nst/weights.js';
+import type { NetworkWeights } from '../src/nst/weights.js';
 import { parseRawWeights } from '../src/io/raw_weights.js';
 
 export type WeightsChoice = 'random' | 'pretrained' | 'file';
@@ -26,8 +26,8 @@ export function rememberChoice(c: WeightsChoice): void {
 }
 
 const store = new OpfsStore();
-let pretrained: VggWeights | null = null;
-let fileWeights: VggWeights | null = null;
+let pretrained: NetworkWeights | null = null;
+let fileWeights: NetworkWeights | null = null;
 
 export interface DownloadProgress {
   received: number;
@@ -55,7 +55,7 @@ export async function cachedPretrained(): Promise<{ layers: number; mb: number }
  * Pretrained VGG19 up to `upTo`: from memory, the browser's cache, or downloaded (only what is
  * missing). Reports progress while downloading.
  */
-export async function ensurePretrained(upTo: string, onProgress: (p: DownloadProgress) => void, signal?: AbortSignal): Promise<{ weights: VggWeights; downloaded: boolean }> {
+export async function ensurePretrained(upTo: string, onProgress: (p: DownloadProgress) => void, signal?: AbortSignal): Promise<{ weights: NetworkWeights; downloaded: boolean }> {
   if (pretrained?.layers.has(upTo)) return { weights: pretrained, downloaded: false };
   if (!OpfsStore.available()) throw new Error('This browser has no Origin Private File System to keep downloaded weights in.');
   let total = 0, received = 0;
@@ -86,7 +86,7 @@ export async function forgetPretrained(): Promise<void> {
 }
 
 /** Read picked weight files: a .pth/.safetensors (in place), or our raw .json + .bin. */
-export async function readWeightFiles(files: File[]): Promise<VggWeights> {
+export async function readWeightFiles(files: File[]): Promise<NetworkWeights> {
   const big = files.find((f) => /\.(pth?|safetensors)$/.test(f.name));
   if (big) fileWeights = await loadPretrained(new BlobSource(big, big.name), 'conv5_4');
   else {
@@ -98,7 +98,7 @@ export async function readWeightFiles(files: File[]): Promise<VggWeights> {
   return fileWeights;
 }
 
-export function pickedWeights(): VggWeights | null {
+export function pickedWeights(): NetworkWeights | null {
   return fileWeights;
 }
 

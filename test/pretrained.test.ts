@@ -12,7 +12,7 @@ import { loadPretrained, mergePieces } from '../src/io/pretrained.js';
 import { decodeFloats, floatToHalf, halfToFloat, parseSafetensorsHeader, safetensorsHeaderLength } from '../src/io/safetensors.js';
 import { obtainPretrained } from '../src/io/weights_cache.js';
 import { VGG19_CONVS } from '../src/nst/vgg19_spec.js';
-import type { VggWeights } from '../src/nst/weights.js';
+import type { NetworkWeights } from '../src/nst/weights.js';
 import { FileSource } from '../tools/lib/file_source.js';
 import { DirStore } from '../tools/lib/weights_store.js';
 import { FIXTURE_DIR, FIXTURES, makePretrainedFixtures } from './harness/pretrained_fixtures.js';
@@ -34,7 +34,7 @@ afterAll(async () => {
 const fileSize = (name: string) => statSync(join(FIXTURE_DIR, name)).size;
 
 /** The loaded layers hold exactly the fixture's values (sum, first and last element of each tensor). */
-function expectFixtureValues(w: VggWeights, upTo: string) {
+function expectFixtureValues(w: NetworkWeights, upTo: string) {
   const names = VGG19_CONVS.slice(0, VGG19_CONVS.findIndex((c) => c.name === upTo) + 1);
   expect([...w.layers.keys()]).toEqual(names.map((c) => c.name));
   for (const c of names) {

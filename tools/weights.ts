@@ -30,7 +30,7 @@ import { listEntries } from '../src/io/weights_cache.js';
 import { concat } from '../src/io/byte_source.js';
 import { convsUpTo } from '../src/nst/vgg19_spec.js';
 import { convertVgg19Pth } from '../src/io/torch_pth.js';
-import { randomVgg19, type VggWeights } from '../src/nst/weights.js';
+import { randomVgg19, type NetworkWeights } from '../src/nst/weights.js';
 import { parseRawWeights, toRawWeights } from '../src/io/raw_weights.js';
 
 export const TORCHVISION_VGG19_URL = 'https://download.pytorch.org/models/vgg19-dcbb9e9d.pth';
@@ -39,7 +39,7 @@ export const TORCHVISION_VGG19_SHA256_PREFIX = 'dcbb9e9d';
 /** Gatys et al.'s normalised VGG19 (from their PyTorch notebook). */
 export const GATYS_VGG_CONV_URL = 'https://bethgelab.org/media/uploads/pytorch_models/vgg_conv.pth';
 
-function writeRaw(w: VggWeights, out: string, raw = toRawWeights(w)): void {
+function writeRaw(w: NetworkWeights, out: string, raw = toRawWeights(w)): void {
   if (!out.endsWith('.json')) throw new Error(`--out must end in .json (the .bin is written beside it), got "${out}"`);
   mkdirSync(dirname(out) || '.', { recursive: true });
   const bin = out.replace(/\.json$/, '.bin');

@@ -30,7 +30,7 @@ import {
   type TorchTensor,
   type ZipEntry,
 } from './torch_pth.js';
-import { assembleLayers, checkFinite, WeightsError, type VggWeights } from '../nst/weights.js';
+import { assembleLayers, checkFinite, WeightsError, type NetworkWeights } from '../nst/weights.js';
 import type { InputConvention } from '../kernels/image.js';
 
 export type WeightsFileFormat = 'safetensors' | 'torch-legacy' | 'torch-zip';
@@ -191,12 +191,12 @@ export async function fetchPieces(src: ByteSource, pieces: TensorPiece[], gap = 
 }
 
 /** Plan, fetch and assemble: the VGG19 layers up to `upTo` from a pretrained weights file. */
-export async function loadPretrained(src: ByteSource, upTo: string, onPlan?: (plan: { format: WeightsFileFormat; bytes: number; requests: number }) => void): Promise<VggWeights & { format: WeightsFileFormat }> {
+export async function loadPretrained(src: ByteSource, upTo: string, onPlan?: (plan: { format: WeightsFileFormat; bytes: number; requests: number }) => void): Promise<NetworkWeights & { format: WeightsFileFormat }> {
   const r = await planPretrained(src, upTo);
-  if ('scan' in r) return { source: src.name, input: r.input, layers: assembleLayers(src.name, r.scan), format: r.format };
+  if ('scan' in r) return { network: 'vgg19', source: src.name, input: r.input, layers: assembleLayers(src.name, r.scan), format: r.format };
   onPlan?.({ format: r.plan.format, ...fetchCost(src, r.plan.pieces) });
   const values = await fetchPieces(src, r.plan.pieces);
-  return { source: src.name, input: r.plan.input, layers: assembleLayers(src.name, values), format: r.plan.format };
+  return { network: 'vgg19', source: src.name, input: r.plan.input, layers: assembleLayers(src.name, values), format: r.plan.format };
 }
 
 // ---------------------------------------------------------------- zip, front to back

@@ -9,7 +9,7 @@
  */
 import type { InputConvention } from '../kernels/image.js';
 import { convSpec, VGG19_LAYER_NAMES } from '../nst/vgg19_spec.js';
-import { assembleLayers, checkFinite, WeightsError, type VggWeights } from '../nst/weights.js';
+import { assembleLayers, checkFinite, WeightsError, type NetworkWeights } from '../nst/weights.js';
 import { decodeFloats, floatToHalf } from './safetensors.js';
 
 export interface ManifestTensor {
@@ -59,7 +59,7 @@ function validateConvention(file: string, c: unknown): InputConvention {
 }
 
 /** Parse and check a manifest + bin pair. `file` names the files in error messages. */
-export function parseRawWeights(manifestText: string, bin: ArrayBuffer, file = 'weights'): VggWeights {
+export function parseRawWeights(manifestText: string, bin: ArrayBuffer, file = 'weights'): NetworkWeights {
   let m: Manifest;
   try {
     m = JSON.parse(manifestText);
@@ -90,11 +90,11 @@ export function parseRawWeights(manifestText: string, bin: ArrayBuffer, file = '
     checkFinite(`${file}.bin`, t.name, a);
     byName.set(t.name, a);
   }
-  return { source: m.origin ? `${file} (pretrained VGG19 from ${m.origin.url}${m.dtype === 'float16' ? ', stored as float16' : ''})` : file, input, layers: assembleLayers(file, byName) };
+  return { network: 'vgg19', source: m.origin ? `${file} (pretrained VGG19 from ${m.origin.url}${m.dtype === 'float16' ? ', stored as float16' : ''})` : file, input, layers: assembleLayers(file, byName) };
 }
 
 /** Serialize to our raw format: [manifest JSON text, bin bytes]. float16 rounds to nearest even. */
-export function toRawWeights(w: VggWeights, options: { dtype?: RawDtype; origin?: WeightsOrigin } = {}): { manifest: string; bin: Uint8Array } {
+export function toRawWeights(w: NetworkWeights, options: { dtype?: RawDtype; origin?: WeightsOrigin } = {}): { manifest: string; bin: Uint8Array } {
   const dtype = options.dtype ?? 'float32';
   const itemSize = dtype === 'float16' ? 2 : 4;
   const tensors: ManifestTensor[] = [];

@@ -2,7 +2,7 @@
  * Reading PyTorch `torch.save` files without Python — the zip format of torch ≥ 1.6 and the
  * legacy format before it — with a small zip reader, a pickle virtual machine for the opcodes
  * torch emits, and tensor reconstruction from the storages. Then the converter from VGG19 state
- * dicts (torchvision's or Gatys' vgg_conv.pth) to our VggWeights.
+ * dicts (torchvision's or Gatys' vgg_conv.pth) to our NetworkWeights.
  *
  * A .pth zip holds PREFIX/data.pkl (the pickled state dict; tensors appear as
  * torch._utils._rebuild_tensor_v2(storage, offset, size, stride, …) with the storage given as a
@@ -12,7 +12,7 @@
 import { CAFFE_CONVENTION, TORCHVISION_CONVENTION } from '../kernels/image.js';
 import { halfToFloat } from './safetensors.js';
 import { VGG19_CONVS } from '../nst/vgg19_spec.js';
-import { assembleLayers, checkFinite, WeightsError, type VggWeights } from '../nst/weights.js';
+import { assembleLayers, checkFinite, WeightsError, type NetworkWeights } from '../nst/weights.js';
 
 // ---------------------------------------------------------------- zip
 
@@ -435,7 +435,7 @@ export function openTorchFile(bytes: Uint8Array, file: string): TorchFile {
  *    mean activation over ImageNet is 1, so loss weights tuned for torchvision need adjusting.)
  * A state dict holding only the first few convs gives those layers only.
  */
-export function convertVgg19Pth(bytes: Uint8Array, file: string): VggWeights {
+export function convertVgg19Pth(bytes: Uint8Array, file: string): NetworkWeights {
   const torch = openTorchFile(bytes, file);
   const sd = torch.stateDict();
   const plan = planVggTensors(sd, file);
@@ -445,7 +445,7 @@ export function convertVgg19Pth(bytes: Uint8Array, file: string): VggWeights {
     checkFinite(file, key, a);
     byName.set(ours, a);
   }
-  return { source: file, input: plan.input, layers: assembleLayers(file, byName) };
+  return { network: 'vgg19', source: file, input: plan.input, layers: assembleLayers(file, byName) };
 }
 
 /**

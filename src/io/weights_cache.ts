@@ -11,7 +11,7 @@
 import type { ByteSource } from './byte_source.js';
 import { fetchCost, fetchPieces, planPretrained } from './pretrained.js';
 import { convsUpTo, VGG19_CONVS } from '../nst/vgg19_spec.js';
-import { assembleLayers, type VggWeights } from '../nst/weights.js';
+import { assembleLayers, type NetworkWeights } from '../nst/weights.js';
 import { parseRawWeights, toRawWeights, type RawDtype, type WeightsOrigin } from './raw_weights.js';
 
 /** Where the real weights live. torchvision's file is the legacy torch.save format of 2017. */
@@ -59,7 +59,7 @@ export async function readEntry(
   store: WeightsStore,
   id: string,
   log?: (line: string) => void,
-): Promise<{ weights: VggWeights; info: CacheEntryInfo; raw: { manifest: string; bin: ArrayBuffer } } | null> {
+): Promise<{ weights: NetworkWeights; info: CacheEntryInfo; raw: { manifest: string; bin: ArrayBuffer } } | null> {
   const raw = await store.read(id);
   if (!raw) return null;
   try {
@@ -105,7 +105,7 @@ export interface ObtainOptions {
 }
 
 export interface Obtained {
-  weights: VggWeights;
+  weights: NetworkWeights;
   /** The entry as stored (our raw format). */
   raw: { manifest: string; bin: ArrayBuffer };
   id: string;
@@ -147,7 +147,7 @@ export async function obtainPretrained(o: ObtainOptions): Promise<Obtained> {
     // keep a prefix of VGG19 order (assembleLayers checks there are no gaps)
     const ordered = new Map<string, Float32Array>();
     for (const spec of VGG19_CONVS) for (const s of ['weight', 'bias']) if (values.has(`${spec.name}.${s}`)) ordered.set(`${spec.name}.${s}`, values.get(`${spec.name}.${s}`)!);
-    const weights: VggWeights = { source: id, input: input!, layers: assembleLayers(o.url, ordered) };
+    const weights: NetworkWeights = { network: 'vgg19', source: id, input: input!, layers: assembleLayers(o.url, ordered) };
     const origin: WeightsOrigin = { source: o.source in PRETRAINED_URLS ? o.source : 'url', url: o.url, format, fetched: new Date().toISOString() };
     const raw = toRawWeights(weights, { dtype: o.float16 ? 'float16' : 'float32', origin });
     // what is stored must read back as what was fetched (up to float16 rounding)

@@ -14,7 +14,7 @@ import { reconstructionTargets, type ReconstructionMode, type ReconstructionSett
 import { chooseTiling, decodeChecked, fitChecked, loadWeights, type WeightsSource } from './run.js';
 import { MAX_SIDE, StyleTransfer, type RgbaImage } from '../nst/style_transfer.js';
 import { deepestLayer } from '../nst/vgg19_spec.js';
-import { withNetworkDefaults, type VggWeights } from '../nst/weights.js';
+import { withNetworkDefaults, type NetworkWeights } from '../nst/weights.js';
 
 export * from './reconstruct_targets.js';
 
@@ -43,7 +43,7 @@ export interface ReconstructionCallbacks {
 /** Run every reconstruction of `image` (already at its working size); returns the tiles in order. */
 export async function reconstruct(
   lib: KernelLibrary,
-  weights: VggWeights,
+  weights: NetworkWeights,
   image: RgbaImage,
   mode: ReconstructionMode,
   settings: ReconstructionSettings,

@@ -12,10 +12,10 @@ import { minimumBudget, estimateRunBytes, formatBytes, tileForBudget, type Memor
 
 const tileCount = (n: number) => `${n} tile${n === 1 ? '' : 's'}`;
 import { planTiles } from '../nst/tiles.js';
-import { randomVgg19, withNetworkDefaults, type VggWeights } from '../nst/weights.js';
+import { randomVgg19, withNetworkDefaults, type NetworkWeights } from '../nst/weights.js';
 import { parseRawWeights } from '../io/raw_weights.js';
 
-export type WeightsSource = { kind: 'random'; seed: number } | { kind: 'raw'; name: string; manifest: string; bin: ArrayBuffer } | { kind: 'loaded'; weights: VggWeights };
+export type WeightsSource = { kind: 'random'; seed: number } | { kind: 'raw'; name: string; manifest: string; bin: ArrayBuffer } | { kind: 'loaded'; weights: NetworkWeights };
 
 export interface JobImages {
   content: Blob;
@@ -79,7 +79,7 @@ export interface JobCallbacks {
   onNotice?: (text: string) => void | Promise<void>;
 }
 
-export function loadWeights(src: WeightsSource, deepest: string): VggWeights {
+export function loadWeights(src: WeightsSource, deepest: string): NetworkWeights {
   if (src.kind === 'random') return randomVgg19(src.seed, deepest);
   if (src.kind === 'loaded') return src.weights;
   return parseRawWeights(src.manifest, src.bin, src.name);

@@ -21,7 +21,8 @@ import { clampImage, originalColors, postprocess, preprocess, type InputConventi
 import { runOnce, type KernelLibrary } from './library.js';
 import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from './loss.js';
 import { matmul } from './matmul.js';
-import { poolBackward, poolForward, pooledShape, type PoolKind } from './pool.js';
+import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, pooledShape, windowPooledShape, type PoolKind } from './pool.js';
+import { stridedConvBackwardInput, stridedConvForward, stridedConvShape } from './strided_conv.js';
 import type { Tensor } from './tensor.js';
 import { maskRect, windowOp } from './tile.js';
 
@@ -153,6 +154,29 @@ export const CASES: Record<string, Case> = {
     return withTensors(lib, x, { input: [C, H, W], grad_output: po }, { output: po, grad_input: [C, H, W] }, (t) => [
       poolForward(lib, kind as PoolKind, t.input, t.output),
       poolBackward(lib, kind as PoolKind, t.input, t.grad_output, t.grad_input),
+    ]);
+  },
+  /** Strided conv (any K, stride, padding): forward (+ReLU if relu) and the gradient to the input. */
+  async strided_conv(lib, x, { C, H, W, O, K, stride, pad, relu }) {
+    const [Ho, Wo] = stridedConvShape(H, W, K, stride, pad);
+    const weight = lib.upload([O, C, K, K], x.weight, 'weight'), bias = lib.upload([O], x.bias, 'bias');
+    const w = { O, C, K, stride, pad, weight, bias };
+    try {
+      return await withTensors(lib, x, { input: [C, H, W], grad_output: [O, Ho, Wo] }, { output: [O, Ho, Wo], grad_input: [C, H, W] }, (t) => [
+        stridedConvForward(lib, t.input, w, t.output, !!relu),
+        stridedConvBackwardInput(lib, t.grad_output, w, t.grad_input),
+      ]);
+    } finally {
+      lib.release(weight, bias);
+    }
+  },
+  /** K×K/stride max pooling in floor or ceil mode: forward and backward. */
+  async pool_window(lib, x, { C, H, W, K, stride, ceil }) {
+    const win = { K, stride, ceil: !!ceil };
+    const po = windowPooledShape([C, H, W], win);
+    return withTensors(lib, x, { input: [C, H, W], grad_output: po }, { output: po, grad_input: [C, H, W] }, (t) => [
+      maxPoolWindowForward(lib, t.input, t.output, win),
+      maxPoolWindowBackward(lib, t.input, t.grad_output, t.grad_input, win),
     ]);
   },
   async gram(lib, x, { C, M, scale, variant, backward }) {

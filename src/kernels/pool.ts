@@ -41,3 +41,64 @@ export function poolBackward(lib: KernelLibrary, kind: PoolKind, input: Tensor, 
   }
   return lib.kernel('pool/avg_backward').bind({ grad_output: gradOutput.buffer, grad_input: gradInput.buffer }, { C, H, W }, grid1d(C * H * W, 256));
 }
+
+/**
+ * Max pooling with a K×K window and stride S, no padding, floor or ceil mode (SqueezeNet 1.1:
+ * 3×3, stride 2, ceil_mode=True). Windows may overlap (K > S); in ceil mode the last window may
+ * run past the map's end and is clipped to it.
+ */
+export interface PoolWindow {
+  K: number;
+  stride: number;
+  ceil: boolean;
+}
+
+/**
+ * PyTorch MaxPool2d(K, stride, padding=0, ceil_mode) output shape: floor or ceil of (H−K)/S, +1;
+ * in ceil mode a last window that would start at or past the input's end is dropped (PyTorch's
+ * rule). Throws clearly if H or W < K.
+ */
+export function windowPooledShape(shape: readonly number[], win: PoolWindow): [number, number, number] {
+  const { K, stride: S, ceil } = win;
+  if (!Number.isInteger(K) || K < 1) throw new Error(`max pool: window size K must be an integer ≥ 1, got ${K}`);
+  if (!Number.isInteger(S) || S < 1) throw new Error(`max pool: stride must be an integer ≥ 1, got ${S}`);
+  if (shape.length !== 3) throw new Error(`max pool: expected a C×H×W tensor, got [${shape.join('×')}]`);
+  const [C, H, W] = shape;
+  if (H < K || W < K) throw new Error(`max pool: a ${H}×${W} map is too small for ${K}×${K} pooling`);
+  const out = (n: number) => {
+    if (!ceil) return Math.floor((n - K) / S) + 1;
+    const o = Math.ceil((n - K) / S) + 1;
+    return (o - 1) * S >= n ? o - 1 : o; // the last window must start inside the map
+  };
+  return [C, out(H), out(W)];
+}
+
+export function maxPoolWindowForward(lib: KernelLibrary, input: Tensor, output: Tensor, win: PoolWindow): Dispatch {
+  const [C, Ho, Wo] = windowPooledShape(input.shape, win);
+  const [, H, W] = input.shape;
+  expectShape('max pool forward: input', input, [C, H, W]);
+  expectShape('max pool forward: output', output, [C, Ho, Wo]);
+  return lib.kernel('pool/max_window_forward').bind(
+    { input: input.buffer, output: output.buffer },
+    { C, H, W, Ho, Wo, K: win.K, stride: win.stride },
+    grid1d(C * Ho * Wo, 256),
+  );
+}
+
+/**
+ * grad_input from grad_output, a gather: each input position adds grad_output of every window
+ * (clipped at the edge in ceil mode) whose arg-max it is; ties go to the first maximum in
+ * row-major order, like PyTorch. Overwrites grad_input.
+ */
+export function maxPoolWindowBackward(lib: KernelLibrary, input: Tensor, gradOutput: Tensor, gradInput: Tensor, win: PoolWindow): Dispatch {
+  const [C, Ho, Wo] = windowPooledShape(input.shape, win);
+  const [, H, W] = input.shape;
+  expectShape('max pool backward: input', input, [C, H, W]);
+  expectShape('max pool backward: grad_output', gradOutput, [C, Ho, Wo]);
+  expectShape('max pool backward: grad_input', gradInput, [C, H, W]);
+  return lib.kernel('pool/max_window_backward').bind(
+    { input: input.buffer, grad_output: gradOutput.buffer, grad_input: gradInput.buffer },
+    { C, H, W, Ho, Wo, K: win.K, stride: win.stride },
+    grid1d(C * H * W, 256),
+  );
+}

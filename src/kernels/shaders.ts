@@ -2,6 +2,8 @@
 import convBackwardBias from '../../shaders/conv/backward_bias.wgsl';
 import convBackwardWeight from '../../shaders/conv/backward_weight.wgsl';
 import convRepackWeights from '../../shaders/conv/repack_weights.wgsl';
+import convStridedBackwardInput from '../../shaders/conv/strided_backward_input.wgsl';
+import convStridedForward from '../../shaders/conv/strided_forward.wgsl';
 import convSumSlices from '../../shaders/conv/sum_slices.wgsl';
 import convV0Naive from '../../shaders/conv/v0_naive.wgsl';
 import convV1BackwardInput from '../../shaders/conv/v1_backward_input.wgsl';
@@ -35,6 +37,8 @@ import poolAvgBackward from '../../shaders/pool/avg_backward.wgsl';
 import poolAvgForward from '../../shaders/pool/avg_forward.wgsl';
 import poolMaxBackward from '../../shaders/pool/max_backward.wgsl';
 import poolMaxForward from '../../shaders/pool/max_forward.wgsl';
+import poolMaxWindowBackward from '../../shaders/pool/max_window_backward.wgsl';
+import poolMaxWindowForward from '../../shaders/pool/max_window_forward.wgsl';
 import reduceV1Tree from '../../shaders/reduce/v1_tree.wgsl';
 import reduceV2Chunks from '../../shaders/reduce/v2_chunks.wgsl';
 import tileMask from '../../shaders/tile/mask.wgsl';
@@ -44,6 +48,8 @@ export const SHADERS = {
   'conv/backward_bias': convBackwardBias,
   'conv/backward_weight': convBackwardWeight,
   'conv/repack_weights': convRepackWeights,
+  'conv/strided_backward_input': convStridedBackwardInput,
+  'conv/strided_forward': convStridedForward,
   'conv/sum_slices': convSumSlices,
   'conv/v0_naive': convV0Naive,
   'conv/v1_backward_input': convV1BackwardInput,
@@ -77,6 +83,8 @@ export const SHADERS = {
   'pool/avg_forward': poolAvgForward,
   'pool/max_backward': poolMaxBackward,
   'pool/max_forward': poolMaxForward,
+  'pool/max_window_backward': poolMaxWindowBackward,
+  'pool/max_window_forward': poolMaxWindowForward,
   'reduce/v1_tree': reduceV1Tree,
   'reduce/v2_chunks': reduceV2Chunks,
   'tile/mask': tileMask,

@@ -1,6 +1,6 @@
 /** Options of a Gatys style transfer run, their defaults and validation (clear errors for bad values). */
 import type { PoolKind } from '../kernels/pool.js';
-import { convSpec, deepestLayer, VGG19_CONVS } from './vgg19_spec.js';
+import { deepestOf, layerIndex, networkSpec, NETWORK_IDS, type NetworkId } from './networks.js';
 
 export interface LayerWeight {
   name: string;
@@ -8,6 +8,8 @@ export interface LayerWeight {
 }
 
 export interface StyleTransferOptions {
+  /** The feature network (its weights must be that network's; layer names are its layers). */
+  network: NetworkId;
   /** Content layers with weights (default conv4_2). */
   contentLayers: LayerWeight[];
   /** Style layers with weights w_l (default conv1_1..conv5_1, equal). */
@@ -29,6 +31,7 @@ export interface StyleTransferOptions {
 }
 
 export const DEFAULT_OPTIONS: StyleTransferOptions = {
+  network: 'vgg19',
   contentLayers: [{ name: 'conv4_2', weight: 1 }],
   styleLayers: ['conv1_1', 'conv2_1', 'conv3_1', 'conv4_1', 'conv5_1'].map((name) => ({ name, weight: 1 })),
   contentWeight: 1,
@@ -43,6 +46,31 @@ export const DEFAULT_OPTIONS: StyleTransferOptions = {
   originalColors: false,
 };
 
+/**
+ * SqueezeNet's defaults where they differ from VGG19's: the CS231n formulation (Starry Night
+ * settings) — content at fire2, style at conv1, fire3, fire4, fire5 with decreasing weights, and
+ * its TV weight — translated to our loss: its content term cw·Σ(F−P)² is our ½Σ with α = 2·cw; its
+ * Gram is normalised by C·H·W where ours is by H·W, so its w·Σ(G−A)² is 4w times our
+ * 1/(4N²)·Σ(G−A)², hence β = 4 with its layer weights as they are; TV is the same sum.
+ */
+export const SQUEEZENET_OPTIONS: Partial<StyleTransferOptions> = {
+  contentLayers: [{ name: 'fire2', weight: 1 }],
+  styleLayers: [
+    { name: 'conv1', weight: 300000 },
+    { name: 'fire3', weight: 1000 },
+    { name: 'fire4', weight: 15 },
+    { name: 'fire5', weight: 3 },
+  ],
+  contentWeight: 0.12,
+  styleWeight: 4,
+  tvWeight: 0.02,
+};
+
+/** The defaults of a network's options (VGG19's, with SqueezeNet's differences on top). */
+export function networkDefaults(network: NetworkId): StyleTransferOptions {
+  return { ...DEFAULT_OPTIONS, ...(network === 'squeezenet' ? SQUEEZENET_OPTIONS : {}), network };
+}
+
 /** Options objects resolveOptions made (and so checked): passing one again costs nothing. */
 const resolved = new WeakSet<object>();
 
@@ -52,10 +80,13 @@ const resolved = new WeakSet<object>();
  */
 export function resolveOptions(partial: Partial<StyleTransferOptions> = {}): StyleTransferOptions {
   if (resolved.has(partial)) return partial as StyleTransferOptions;
-  const o: StyleTransferOptions = { ...DEFAULT_OPTIONS, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
   const bad = (what: string) => {
     throw new Error(`invalid option: ${what}`);
   };
+  const network = partial.network ?? 'vgg19';
+  if (!NETWORK_IDS.includes(network)) bad(`network must be ${NETWORK_IDS.join(' or ')}, got ${network}`);
+  const o: StyleTransferOptions = { ...networkDefaults(network), ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
+  const spec = networkSpec(network);
   for (const [k, v] of [['contentWeight', o.contentWeight], ['styleWeight', o.styleWeight], ['tvWeight', o.tvWeight]] as const) {
     if (!Number.isFinite(v) || v < 0) bad(`${k} must be a finite number ≥ 0, got ${v}`);
   }
@@ -64,9 +95,10 @@ export function resolveOptions(partial: Partial<StyleTransferOptions> = {}): Sty
   if (!Number.isInteger(o.seed) || o.seed < 0) bad(`seed must be a non-negative integer, got ${o.seed}`);
   if (!['noise', 'content', 'style'].includes(o.init)) bad(`init must be noise, content or style, got ${o.init}`);
   if (!['max', 'avg'].includes(o.pooling)) bad(`pooling must be max or avg, got ${o.pooling}`);
+  if (network === 'squeezenet' && o.pooling !== 'max') bad('pooling: SqueezeNet pools with 3×3 max windows only (avg pooling is for VGG19)');
   if (!['adam', 'lbfgs'].includes(o.optimizer)) bad(`optimizer must be adam or lbfgs, got ${o.optimizer}`);
   for (const l of [...o.contentLayers, ...o.styleLayers]) {
-    convSpec(l.name); // throws for unknown names
+    layerIndex(spec, l.name); // throws for unknown names
     if (!Number.isFinite(l.weight) || l.weight < 0) bad(`layer weight for ${l.name} must be ≥ 0, got ${l.weight}`);
   }
   if (typeof o.originalColors !== 'boolean') bad(`originalColors must be true or false, got ${o.originalColors}`);
@@ -75,28 +107,28 @@ export function resolveOptions(partial: Partial<StyleTransferOptions> = {}): Sty
   return o;
 }
 
-/** "conv4_2" or "conv1_1:0.5,conv2_1:1" → layer list. */
-export function parseLayerList(text: string): LayerWeight[] {
+/** "conv4_2" or "conv1_1:0.5,conv2_1:1" → layer list (names checked against the network's). */
+export function parseLayerList(text: string, network: NetworkId = 'vgg19'): LayerWeight[] {
   if (text.trim() === '') return [];
+  const spec = networkSpec(network);
   return text.split(',').map((part) => {
     const [name, w] = part.trim().split(':');
-    convSpec(name);
+    layerIndex(spec, name);
     const weight = w === undefined ? 1 : Number(w);
     if (!Number.isFinite(weight) || weight < 0) throw new Error(`invalid option: layer weight "${w}" for ${name}`);
     return { name, weight };
   });
 }
 
-/** Smallest image side for which every pooling before `deepest` still has a 2×2 map. */
-export function minImageSide(deepest: string): number {
-  const i = VGG19_CONVS.findIndex((c) => c.name === deepest);
-  const pools = VGG19_CONVS.slice(0, i).filter((c) => c.poolAfter).length;
-  return 2 ** pools;
+/** Smallest image side for which every map up to `deepest` is defined (VGG19: each 2×2 pool has a 2×2 map). */
+export function minImageSide(deepest: string, network: NetworkId = 'vgg19'): number {
+  return networkSpec(network).minImageSide(deepest);
 }
 
-/** The deepest layer a job's options need (default layers included; other options are not checked here). */
+/** The deepest layer a job's options need (the network's default layers included; other options are not checked here). */
 export function jobDeepestLayer(options: Partial<StyleTransferOptions>): string {
-  const layers = [...(options.contentLayers ?? DEFAULT_OPTIONS.contentLayers), ...(options.styleLayers ?? DEFAULT_OPTIONS.styleLayers)];
+  const d = networkDefaults(options.network ?? 'vgg19');
+  const layers = [...(options.contentLayers ?? d.contentLayers), ...(options.styleLayers ?? d.styleLayers)];
   if (layers.length === 0) throw new Error('invalid option: no content or style layers');
-  return deepestLayer(layers.map((l) => l.name));
+  return deepestOf(networkSpec(options.network ?? 'vgg19'), layers.map((l) => l.name));
 }

@@ -22,7 +22,7 @@ import { VggOnGpu } from './vgg19.js';
 import { tiledGrams, TiledGatys } from './tiled.js';
 import { convSpec, deepestLayer } from './vgg19_spec.js';
 import { layerScale } from './tiles.js';
-import { gaussian, type VggWeights } from './weights.js';
+import { gaussian, type NetworkWeights } from './weights.js';
 
 export interface RgbaImage {
   width: number;
@@ -129,7 +129,7 @@ export class StyleTransfer {
    */
   constructor(
     readonly lib: KernelLibrary,
-    weights: VggWeights,
+    weights: NetworkWeights,
     content: RgbaImage,
     styles: StyleImage[],
     options: Partial<StyleTransferOptions> = {},
@@ -206,7 +206,7 @@ export class StyleTransfer {
   }
 
   /** Stage 2, the image being optimised: `initImage` if given, else noise, the content or the (first) style image. */
-  private initialImage(contentTensor: Tensor, styles: StyleImage[], weights: VggWeights, initImage?: RgbaImage): Tensor {
+  private initialImage(contentTensor: Tensor, styles: StyleImage[], weights: NetworkWeights, initImage?: RgbaImage): Tensor {
     const o = this.options, lib = this.lib;
     const x = this.own(lib.tensor([3, this.height, this.width], 'image'));
     const copyOf = (img: RgbaImage) => {

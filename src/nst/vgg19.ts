@@ -4,7 +4,7 @@ import type { KernelLibrary } from '../kernels/library.js';
 import type { PoolKind } from '../kernels/pool.js';
 import type { Node, Tape } from '../graph/tape.js';
 import { convsUpTo } from './vgg19_spec.js';
-import { requireLayers, type VggWeights } from './weights.js';
+import { requireLayers, type NetworkWeights } from './weights.js';
 
 /**
  * VGG19 conv weights resident on the GPU, repacked for the kernels (the OIHW originals are freed
@@ -13,7 +13,7 @@ import { requireLayers, type VggWeights } from './weights.js';
 export class VggOnGpu {
   readonly convs = new Map<string, ConvWeights>();
 
-  constructor(readonly lib: KernelLibrary, readonly weights: VggWeights, upTo: string) {
+  constructor(readonly lib: KernelLibrary, readonly weights: NetworkWeights, upTo: string) {
     const specs = convsUpTo(upTo);
     requireLayers(weights, specs.map((s) => s.name));
     for (const s of specs) {

@@ -1,5 +1,5 @@
 /**
- * VGG19 weights on the CPU side: the network's conv layers (VggWeights), the checks every loader
+ * VGG19 weights on the CPU side: the network's conv layers (NetworkWeights), the checks every loader
  * shares (assembleLayers, checkFinite, WeightsError), the settings a network recommends, and the
  * embedded default, a seeded random VGG19. Reading and writing files is in src/io/ (our raw
  * format: src/io/raw_weights.ts).
@@ -7,17 +7,20 @@
 import type { InputConvention } from '../kernels/image.js';
 import { TORCHVISION_CONVENTION } from '../kernels/image.js';
 import type { StyleTransferOptions } from './options.js';
-import { VGG19_CONVS } from './vgg19_spec.js';
+import { NETWORKS, VGG19, type NetworkId, type NetworkSpec } from './networks.js';
 
 export interface ConvParams {
   weight: Float32Array;
   bias: Float32Array;
 }
 
-export interface VggWeights {
+export interface NetworkWeights {
+  /** Which network these are the weights of (see networks.ts). */
+  network: NetworkId;
   /** Where they came from, for messages and the UI ("seeded random (seed 1)", a file name). */
   source: string;
   input: InputConvention;
+  /** By conv name (networks.ts ParamConv.name: conv1_1, fire2/squeeze, …), OIHW weights. */
   layers: Map<string, ConvParams>;
   /**
    * Settings this network works best with, used where the user set nothing (see
@@ -48,8 +51,21 @@ export const RANDOM_NETWORK_DEFAULTS: NetworkDefaults = {
   style: { pooling: 'avg', tvWeight: 5e-8 },
 };
 
+/**
+ * What the seeded random SqueezeNet runs with: its layers and weights are SqueezeNet's defaults
+ * (options.ts); only the TV prior is raised, as for VGG19, against the unconstrained
+ * high-frequency noise of random features.
+ */
+export const RANDOM_SQUEEZENET_DEFAULTS: NetworkDefaults = {
+  stylize: { tvWeight: 0.1 },
+  content: { tvWeight: 0.005 },
+  style: { tvWeight: 5e-8 },
+};
+
+const RANDOM_DEFAULTS: Record<NetworkId, NetworkDefaults> = { vgg19: RANDOM_NETWORK_DEFAULTS, squeezenet: RANDOM_SQUEEZENET_DEFAULTS };
+
 /** The network's recommended settings under the user's (the user's win; undefined means not set). */
-export function withNetworkDefaults(options: Partial<StyleTransferOptions>, weights: VggWeights, use: keyof NetworkDefaults): Partial<StyleTransferOptions> {
+export function withNetworkDefaults(options: Partial<StyleTransferOptions>, weights: NetworkWeights, use: keyof NetworkDefaults): Partial<StyleTransferOptions> {
   const set = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   return { ...(weights.recommended?.[use] ?? {}), ...set };
 }
@@ -68,44 +84,60 @@ export function checkFinite(file: string, name: string, a: Float32Array): void {
   }
 }
 
-/** Pair up weight and bias tensors; layers must form a prefix conv1_1…convX_Y of VGG19. */
-export function assembleLayers(file: string, byName: Map<string, Float32Array>): Map<string, ConvParams> {
+/**
+ * Pair up weight and bias tensors (named `${conv}.weight`, `${conv}.bias`); the convs must form a
+ * prefix of the network's, without gaps. Shapes are checked against the network (tensor named).
+ */
+export function assembleLayers(file: string, byName: Map<string, Float32Array>, spec: NetworkSpec = VGG19): Map<string, ConvParams> {
   const layers = new Map<string, ConvParams>();
-  for (const spec of VGG19_CONVS) {
-    const w = byName.get(`${spec.name}.weight`);
-    const b = byName.get(`${spec.name}.bias`);
+  for (const c of spec.convs) {
+    const w = byName.get(`${c.name}.weight`);
+    const b = byName.get(`${c.name}.bias`);
     if (!w && !b) break;
-    if (!w || !b) throw new WeightsError(file, `layer ${spec.name} is missing its ${w ? 'bias' : 'weight'}`);
-    layers.set(spec.name, { weight: w, bias: b });
+    if (!w || !b) throw new WeightsError(file, `layer ${c.name} is missing its ${w ? 'bias' : 'weight'}`);
+    const need = c.O * c.C * c.K * c.K;
+    if (w.length !== need) throw new WeightsError(file, `tensor "${c.name}.weight" holds ${w.length} values but ${spec.label} needs ${c.O}×${c.C}×${c.K}×${c.K} = ${need}`);
+    if (b.length !== c.O) throw new WeightsError(file, `tensor "${c.name}.bias" holds ${b.length} values but ${spec.label} needs ${c.O}`);
+    layers.set(c.name, { weight: w, bias: b });
   }
-  const extra = [...byName.keys()].filter((k) => !layers.has(k.split('.')[0]));
-  if (extra.length) throw new WeightsError(file, `tensors after a missing layer: ${extra.join(', ')} (layers must be conv1_1 onward without gaps)`);
-  if (layers.size === 0) throw new WeightsError(file, 'no VGG19 conv layers found');
+  const extra = [...byName.keys()].filter((k) => !layers.has(k.slice(0, k.lastIndexOf('.'))));
+  if (extra.length) throw new WeightsError(file, `tensors after a missing layer: ${extra.join(', ')} (layers must be ${spec.convs[0].name} onward without gaps)`);
+  if (layers.size === 0) throw new WeightsError(file, `no ${spec.label} conv layers found`);
   return layers;
 }
 
 /** Check that the weights include every layer needed; names the first missing one. */
-export function requireLayers(w: VggWeights, names: string[]): void {
+export function requireLayers(w: NetworkWeights, names: string[]): void {
   for (const n of names) if (!w.layers.has(n)) throw new WeightsError(w.source, `missing layer ${n} (the file has ${[...w.layers.keys()].join(', ')})`);
 }
 
 /**
- * The embedded default: a deterministic, seeded random VGG19 with He-normal weights
+ * The embedded default: a deterministic, seeded random network with He-normal weights
  * (std √(2/fan_in)) and zero biases, made on the spot for the layers asked for, with the
- * settings it needs (RANDOM_NETWORK_DEFAULTS).
+ * settings it needs (RANDOM_NETWORK_DEFAULTS, measured for VGG19).
  */
-export function randomVgg19(seed = 1, upTo = 'conv5_4'): VggWeights {
+export function randomNetwork(network: NetworkId, seed = 1, upTo?: string): NetworkWeights {
+  const spec = NETWORKS[network];
   const layers = new Map<string, ConvParams>();
-  for (const spec of VGG19_CONVS) {
-    const fanIn = spec.inChannels * 9;
-    const next = gaussian(seed * 1000 + VGG19_CONVS.indexOf(spec));
+  const last = upTo ?? spec.layerNames[spec.layerNames.length - 1];
+  const lastIndex = spec.layerNames.indexOf(last);
+  if (lastIndex < 0) throw new Error(`unknown ${spec.label} layer "${last}" (known: ${spec.layerNames.join(', ')})`);
+  spec.convs.forEach((c, i) => {
+    if (spec.layerNames.indexOf(c.layer) > lastIndex) return;
+    const fanIn = c.C * c.K * c.K;
+    // VGG19's streams keep the seeds they always had (seed·1000 + conv index)
+    const next = gaussian(seed * 1000 + i + (network === 'vgg19' ? 0 : 500));
     const std = Math.sqrt(2 / fanIn);
-    const weight = new Float32Array(spec.outChannels * fanIn);
-    for (let i = 0; i < weight.length; i++) weight[i] = next() * std;
-    layers.set(spec.name, { weight, bias: new Float32Array(spec.outChannels) });
-    if (spec.name === upTo) break;
-  }
-  return { source: `seeded random VGG19 (seed ${seed})`, input: TORCHVISION_CONVENTION, layers, recommended: RANDOM_NETWORK_DEFAULTS };
+    const weight = new Float32Array(c.O * fanIn);
+    for (let k = 0; k < weight.length; k++) weight[k] = next() * std;
+    layers.set(c.name, { weight, bias: new Float32Array(c.O) });
+  });
+  return { network, source: `seeded random ${spec.label} (seed ${seed})`, input: TORCHVISION_CONVENTION, layers, recommended: RANDOM_DEFAULTS[network] };
+}
+
+/** The seeded random VGG19 (see randomNetwork). */
+export function randomVgg19(seed = 1, upTo = 'conv5_4'): NetworkWeights {
+  return randomNetwork('vgg19', seed, upTo);
 }
 
 /** Standard normal samples from a seeded mulberry32 + Box–Muller. */

@@ -1,0 +1,192 @@
+/**
+ * The feature networks the engine can optimise against, described without the GPU: which convs
+ * hold parameters (our tensor names and torchvision's keys, shapes, strides), which layers a user
+ * can name, and each layer's map size for an input size. Two networks:
+ *  - VGG19 (vgg19_spec.ts): 16 3×3 convs, 2×2 pooling; layers conv1_1 … conv5_4.
+ *  - SqueezeNet 1.1 (torchvision's squeezenet1_1, Iandola et al. 2016): a 3×3 stride-2 conv, then
+ *    8 Fire modules (a 1×1 "squeeze" conv, then 1×1 and 3×3 "expand" convs whose outputs are
+ *    concatenated), with 3×3 stride-2 ceil-mode max pooling after conv1, fire3 and fire5;
+ *    layers conv1, fire2 … fire9. About 1/50 of VGG19's arithmetic per pixel (see flopsUpTo).
+ * A layer name means that layer's rectified output (VGG19's conv4_2 is relu4_2; a Fire module's
+ * output is its concatenated, rectified expand maps).
+ */
+import { convSpec as vggConvSpec, VGG19_CONVS } from './vgg19_spec.js';
+
+export type NetworkId = 'vgg19' | 'squeezenet';
+export const NETWORK_IDS: readonly NetworkId[] = ['vgg19', 'squeezenet'];
+
+/** A conv with parameters: weight O×C×K×K and bias O. */
+export interface ParamConv {
+  /** Our tensor name prefix: "conv1_1", "conv1", "fire2/squeeze", "fire2/expand3x3". */
+  name: string;
+  /** torchvision's state-dict prefix: "features.0", "features.3.squeeze". */
+  torchKey: string;
+  O: number;
+  C: number;
+  K: number;
+  stride: number;
+  pad: number;
+  /** The user-visible layer this conv computes (part of). */
+  layer: string;
+}
+
+export interface NetworkSpec {
+  id: NetworkId;
+  label: string;
+  /** Every conv with parameters, in the order the network runs them. */
+  convs: readonly ParamConv[];
+  /** Layers a user can name, shallow to deep. */
+  layerNames: readonly string[];
+  /** Channels of a layer's output. */
+  channels(layer: string): number;
+  /** A layer's map size (h, w) for an H×W input; throws if some window no longer fits. */
+  mapSize(layer: string, H: number, W: number): [number, number];
+  /** Smallest square input side every map up to `deepest` is defined for. */
+  minImageSide(deepest: string): number;
+  /** Most floats of one activation per input pixel (VGG19: conv1's 64 maps at full size). */
+  floatsPerPixel: number;
+}
+
+/** The network's layer `name`, or an error naming the known ones. */
+export function layerIndex(spec: NetworkSpec, name: string): number {
+  const i = spec.layerNames.indexOf(name);
+  if (i < 0) throw new Error(`unknown ${spec.label} layer "${name}" (known: ${spec.layerNames.join(', ')})`);
+  return i;
+}
+
+/** Deepest of several layer names. */
+export function deepestOf(spec: NetworkSpec, names: string[]): string {
+  if (names.length === 0) throw new Error('no layers given');
+  return spec.layerNames[Math.max(...names.map((n) => layerIndex(spec, n)))];
+}
+
+/** The convs needed to compute up to `deepest` (inclusive). */
+export function paramConvsUpTo(spec: NetworkSpec, deepest: string): ParamConv[] {
+  const upTo = layerIndex(spec, deepest);
+  return spec.convs.filter((c) => spec.layerNames.indexOf(c.layer) <= upTo);
+}
+
+/** Multiply-adds ×2 of a forward pass up to `deepest` at H×W (convs only; pooling and ReLU are noise). */
+export function flopsUpTo(spec: NetworkSpec, deepest: string, H: number, W: number): number {
+  let flops = 0;
+  for (const c of paramConvsUpTo(spec, deepest)) {
+    // every conv keeps the size of the layer it belongs to (pooling happens between layers)
+    const [h, w] = spec.mapSize(c.layer, H, W);
+    flops += 2 * c.O * c.C * c.K * c.K * h * w;
+  }
+  return flops;
+}
+
+// ------------------------------------------------------------------------------------- VGG19
+
+export const VGG19: NetworkSpec = {
+  id: 'vgg19',
+  label: 'VGG19',
+  convs: VGG19_CONVS.map((c) => ({ name: c.name, torchKey: `features.${c.torchIndex}`, O: c.outChannels, C: c.inChannels, K: 3, stride: 1, pad: 1, layer: c.name })),
+  layerNames: VGG19_CONVS.map((c) => c.name),
+  channels: (layer) => vggConvSpec(layer).outChannels,
+  mapSize(layer, H, W) {
+    const i = layerIndex(VGG19, layer);
+    const pools = VGG19_CONVS.slice(0, i).filter((c) => c.poolAfter).length;
+    const h = Math.floor(H / 2 ** pools), w = Math.floor(W / 2 ** pools);
+    if (h < 1 || w < 1) throw new Error(`a ${W}×${H} image is too small for VGG19's ${layer} (needs ${2 ** pools}×${2 ** pools})`);
+    return [h, w];
+  },
+  minImageSide(deepest) {
+    const i = layerIndex(VGG19, deepest);
+    return 2 ** VGG19_CONVS.slice(0, i).filter((c) => c.poolAfter).length;
+  },
+  floatsPerPixel: 64,
+};
+
+// ------------------------------------------------------------------------------ SqueezeNet 1.1
+
+/** A Fire module: squeeze S channels, expand to E (1×1) + E (3×3), concatenated (2E out). */
+interface FireSpec {
+  name: string;
+  /** Index in torchvision's features Sequential. */
+  torchIndex: number;
+  inChannels: number;
+  squeeze: number;
+  expand: number;
+  /** A 3×3/2 ceil-mode max pool runs before this module. */
+  poolBefore: boolean;
+}
+
+export const SQUEEZENET_FIRES: readonly FireSpec[] = [
+  { name: 'fire2', torchIndex: 3, inChannels: 64, squeeze: 16, expand: 64, poolBefore: true },
+  { name: 'fire3', torchIndex: 4, inChannels: 128, squeeze: 16, expand: 64, poolBefore: false },
+  { name: 'fire4', torchIndex: 6, inChannels: 128, squeeze: 32, expand: 128, poolBefore: true },
+  { name: 'fire5', torchIndex: 7, inChannels: 256, squeeze: 32, expand: 128, poolBefore: false },
+  { name: 'fire6', torchIndex: 9, inChannels: 256, squeeze: 48, expand: 192, poolBefore: true },
+  { name: 'fire7', torchIndex: 10, inChannels: 384, squeeze: 48, expand: 192, poolBefore: false },
+  { name: 'fire8', torchIndex: 11, inChannels: 384, squeeze: 64, expand: 256, poolBefore: false },
+  { name: 'fire9', torchIndex: 12, inChannels: 512, squeeze: 64, expand: 256, poolBefore: false },
+];
+
+/** conv1: 64 filters, 3×3, stride 2, no padding (features.0). */
+export const SQUEEZENET_CONV1 = { O: 64, C: 3, K: 3, stride: 2, pad: 0 } as const;
+/** The max pools: 3×3 windows, stride 2, ceil mode (torchvision's MaxPool2d(3, 2, ceil_mode=True)). */
+export const SQUEEZENET_POOL = { K: 3, stride: 2, ceil: true } as const;
+
+/** PyTorch's output length of a K-window, stride-S, ceil-mode pool without padding. */
+export function ceilPoolLength(n: number, K: number, S: number): number {
+  if (n < K) return 0;
+  let out = Math.ceil((n - K) / S) + 1;
+  if ((out - 1) * S >= n) out--; // a last window must start inside the input
+  return out;
+}
+
+/** The Fire module's three convs: squeeze, expand1x1, expand3x3 (the expands share an output, concatenated in this order). */
+export function fireConvs(f: FireSpec): ParamConv[] {
+  const at = `features.${f.torchIndex}`;
+  return [
+    { name: `${f.name}/squeeze`, torchKey: `${at}.squeeze`, O: f.squeeze, C: f.inChannels, K: 1, stride: 1, pad: 0, layer: f.name },
+    { name: `${f.name}/expand1x1`, torchKey: `${at}.expand1x1`, O: f.expand, C: f.squeeze, K: 1, stride: 1, pad: 0, layer: f.name },
+    { name: `${f.name}/expand3x3`, torchKey: `${at}.expand3x3`, O: f.expand, C: f.squeeze, K: 3, stride: 1, pad: 1, layer: f.name },
+  ];
+}
+
+export const SQUEEZENET: NetworkSpec = {
+  id: 'squeezenet',
+  label: 'SqueezeNet 1.1',
+  convs: [{ name: 'conv1', torchKey: 'features.0', ...SQUEEZENET_CONV1, layer: 'conv1' }, ...SQUEEZENET_FIRES.flatMap(fireConvs)],
+  layerNames: ['conv1', ...SQUEEZENET_FIRES.map((f) => f.name)],
+  channels: (layer) => (layerIndex(SQUEEZENET, layer) === 0 ? SQUEEZENET_CONV1.O : 2 * SQUEEZENET_FIRES.find((f) => f.name === layer)!.expand),
+  mapSize(layer, H, W) {
+    const upTo = layerIndex(SQUEEZENET, layer);
+    const { K, stride } = SQUEEZENET_CONV1;
+    let h = H >= K ? Math.floor((H - K) / stride) + 1 : 0;
+    let w = W >= K ? Math.floor((W - K) / stride) + 1 : 0;
+    const fail = (what: string) => new Error(`a ${W}×${H} image is too small for SqueezeNet's ${layer} (${what})`);
+    if (h < 1 || w < 1) throw fail('conv1 needs 3×3');
+    for (const f of SQUEEZENET_FIRES.slice(0, upTo)) {
+      if (!f.poolBefore) continue;
+      if (h < SQUEEZENET_POOL.K || w < SQUEEZENET_POOL.K) throw fail(`the pool before ${f.name} needs a 3×3 map, it gets ${w}×${h}`);
+      h = ceilPoolLength(h, SQUEEZENET_POOL.K, SQUEEZENET_POOL.stride);
+      w = ceilPoolLength(w, SQUEEZENET_POOL.K, SQUEEZENET_POOL.stride);
+    }
+    return [h, w];
+  },
+  minImageSide(deepest) {
+    for (let s = 1; ; s++) {
+      try {
+        SQUEEZENET.mapSize(deepest, s, s);
+        return s;
+      } catch {
+        // too small; try the next size
+      }
+    }
+  },
+  // conv1's 64 maps at half size: 16 floats per input pixel (the input itself has 3)
+  floatsPerPixel: 16,
+};
+
+export const NETWORKS: Record<NetworkId, NetworkSpec> = { vgg19: VGG19, squeezenet: SQUEEZENET };
+
+/** The spec of a network id, or an error listing the known ones. */
+export function networkSpec(id: string): NetworkSpec {
+  const spec = NETWORKS[id as NetworkId];
+  if (!spec) throw new Error(`unknown network "${id}" (known: ${NETWORK_IDS.join(', ')})`);
+  return spec;
+}
