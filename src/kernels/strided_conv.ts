@@ -1,0 +1,89 @@
+/**
+ * Host side of the general strided convolution (any K ≥ 1, stride ≥ 1, zero padding ≥ 0), used
+ * for SqueezeNet 1.1's conv1 (3×3, stride 2, no padding). Simple kernels, one invocation per
+ * output value; the weights stay in PyTorch's OIHW order (no repacking). The gradient to the
+ * input is a gather (the transposed strided conv); the weight and bias gradients are not needed
+ * for style transfer (the network is frozen).
+ */
+import { grid1d, type Dispatch } from './kernel.js';
+import type { KernelLibrary } from './library.js';
+import { expectShape, shapeStr, type Tensor } from './tensor.js';
+
+export interface StridedConvWeights {
+  O: number;
+  C: number;
+  K: number;
+  stride: number;
+  pad: number;
+  /** O×C×K×K, PyTorch OIHW. */
+  weight: Tensor;
+  /** O. */
+  bias: Tensor;
+}
+
+function checkGeometry(K: number, stride: number, pad: number): void {
+  if (!Number.isInteger(K) || K < 1) throw new Error(`strided conv: kernel size K must be an integer ≥ 1, got ${K}`);
+  if (!Number.isInteger(stride) || stride < 1) throw new Error(`strided conv: stride must be an integer ≥ 1, got ${stride}`);
+  if (!Number.isInteger(pad) || pad < 0) throw new Error(`strided conv: padding must be an integer ≥ 0, got ${pad}`);
+}
+
+/** PyTorch's floor((H + 2·pad − K)/stride) + 1; throws a clear error if < 1. */
+export function stridedConvShape(H: number, W: number, K: number, stride: number, pad: number): [number, number] {
+  checkGeometry(K, stride, pad);
+  if (!Number.isInteger(H) || !Number.isInteger(W) || H < 1 || W < 1) throw new Error(`strided conv: invalid input size ${H}×${W}`);
+  if (H + 2 * pad < K || W + 2 * pad < K) {
+    throw new Error(`strided conv: a ${H}×${W} map${pad ? ` padded by ${pad}` : ''} is smaller than the ${K}×${K} kernel (no output)`);
+  }
+  return [Math.floor((H + 2 * pad - K) / stride) + 1, Math.floor((W + 2 * pad - K) / stride) + 1];
+}
+
+function checkWeights(what: string, w: StridedConvWeights): void {
+  for (const k of ['O', 'C'] as const) {
+    if (!Number.isInteger(w[k]) || w[k] < 1) throw new Error(`${what}: ${k} must be a positive integer, got ${w[k]}`);
+  }
+  checkGeometry(w.K, w.stride, w.pad);
+  expectShape(`${what}: weight`, w.weight, [w.O, w.C, w.K, w.K]);
+  expectShape(`${what}: bias`, w.bias, [w.O]);
+}
+
+/** The C×H×W of a map with the layer's channel count, or a clear error. */
+function mapDims(what: string, t: Tensor, channels: number, role: string): [number, number] {
+  if (t.shape.length !== 3 || t.shape[0] !== channels) {
+    throw new Error(`${what}: expected ${role} of shape [${channels}×H×W], got ${shapeStr(t.shape)}`);
+  }
+  return [t.shape[1], t.shape[2]];
+}
+
+/** output (O×Ho×Wo) = conv(input C×H×W) + bias, then ReLU if relu. One dispatch. */
+export function stridedConvForward(lib: KernelLibrary, input: Tensor, w: StridedConvWeights, output: Tensor, relu: boolean): Dispatch {
+  const what = 'strided conv forward';
+  checkWeights(what, w);
+  const [H, W] = mapDims(what, input, w.C, 'input');
+  expectShape(`${what}: input`, input, [w.C, H, W]);
+  const [Ho, Wo] = stridedConvShape(H, W, w.K, w.stride, w.pad);
+  expectShape(`${what}: output`, output, [w.O, Ho, Wo]);
+  return lib.kernel('conv/strided_forward').bind(
+    { input: input.buffer, weight: w.weight.buffer, bias: w.bias.buffer, output: output.buffer },
+    { C: w.C, H, W, O: w.O, Ho, Wo, K: w.K, stride: w.stride, pad: w.pad, relu: relu ? 1 : 0 },
+    grid1d(w.O * Ho * Wo, 256),
+  );
+}
+
+/**
+ * grad_input (C×H×W) from grad_output (O×Ho×Wo) — the transposed strided conv, as a gather (each
+ * input position sums the outputs whose window covers it; no atomics). Overwrites grad_input. One
+ * dispatch. The input size comes from grad_input (several H give the same Ho when stride > 1).
+ */
+export function stridedConvBackwardInput(lib: KernelLibrary, gradOutput: Tensor, w: StridedConvWeights, gradInput: Tensor): Dispatch {
+  const what = 'strided conv backward-input';
+  checkWeights(what, w);
+  const [H, W] = mapDims(what, gradInput, w.C, 'grad_input');
+  expectShape(`${what}: grad_input`, gradInput, [w.C, H, W]);
+  const [Ho, Wo] = stridedConvShape(H, W, w.K, w.stride, w.pad);
+  expectShape(`${what}: grad_output`, gradOutput, [w.O, Ho, Wo]);
+  return lib.kernel('conv/strided_backward_input').bind(
+    { grad_output: gradOutput.buffer, weight: w.weight.buffer, grad_input: gradInput.buffer },
+    { C: w.C, H, W, O: w.O, Ho, Wo, K: w.K, stride: w.stride, pad: w.pad },
+    grid1d(w.C * H * W, 256),
+  );
+}
