@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Independent reference for the engine's loss and image gradient, in PyTorch (float64, CPU).
 
+VGG19 is written out here; SqueezeNet 1.1 is torchvision's own squeezenet1_1 with our weights.
 Reads what `npm run gradient` writes (PREFIX.json + raw inputs) and our raw weights, computes
 the same Gatys loss and d(total)/d(image) with autograd, and writes PREFIX.torch.json and
 PREFIX.torch.grad.f32. Used by the test suite; never by the engine.
@@ -46,7 +47,7 @@ def preprocess(rgba, h, w, conv):
     return ((x - mean) / std).permute(2, 0, 1).contiguous()
 
 
-def features(x, weights, deepest, pooling):
+def vgg_features(x, weights, deepest, pooling):
     out = {}
     x = x.unsqueeze(0)
     for name, _, _, pool_after in layer_specs():
@@ -56,6 +57,40 @@ def features(x, weights, deepest, pooling):
             break
         if pool_after:
             x = F.max_pool2d(x, 2) if pooling == "max" else F.avg_pool2d(x, 2)
+    return out
+
+
+# SqueezeNet 1.1: our layer name -> index in torchvision's squeezenet1_1().features whose output it is
+SQUEEZENET_LAYERS = {"conv1": 1, "fire2": 3, "fire3": 4, "fire4": 6, "fire5": 7, "fire6": 9, "fire7": 10, "fire8": 11, "fire9": 12}
+SQUEEZENET_TORCH_KEYS = {"conv1": "features.0"}
+for _name, _i in list(SQUEEZENET_LAYERS.items())[1:]:
+    for _part in ("squeeze", "expand1x1", "expand3x3"):
+        SQUEEZENET_TORCH_KEYS[f"{_name}/{_part}"] = f"features.{_i}.{_part}"
+
+
+def squeezenet(weights):
+    """torchvision's own squeezenet1_1 (its Fire modules, concatenation and ceil-mode pools) with our weights."""
+    import torchvision
+
+    model = torchvision.models.squeezenet1_1().double().eval()
+    state = model.state_dict()
+    for ours, key in SQUEEZENET_TORCH_KEYS.items():
+        for suffix in ("weight", "bias"):
+            if f"{ours}.{suffix}" in weights:
+                state[f"{key}.{suffix}"] = weights[f"{ours}.{suffix}"]
+    model.load_state_dict(state)
+    return model
+
+
+def squeezenet_features(x, model, deepest):
+    out, x = {}, x.unsqueeze(0)
+    by_index = {i: n for n, i in SQUEEZENET_LAYERS.items()}
+    for i, m in enumerate(model.features):
+        x = m(x)
+        if i in by_index:
+            out[by_index[i]] = x[0]
+            if by_index[i] == deepest:
+                break
     return out
 
 
@@ -71,7 +106,13 @@ def main(prefix, weights_path):
     o = head["options"]
     h, w = head["height"], head["width"]
     names = [l["name"] for l in o["contentLayers"] + o["styleLayers"]]
-    order = [s[0] for s in layer_specs()]
+    if o.get("network", "vgg19") == "squeezenet":
+        model = squeezenet(weights)
+        order = list(SQUEEZENET_LAYERS)
+        features = lambda x, _w, d, _pooling: squeezenet_features(x, model, d)  # noqa: E731
+    else:
+        order = [s[0] for s in layer_specs()]
+        features = vgg_features
     deepest = max(names, key=order.index)
     content = preprocess(open(prefix + ".content.rgba", "rb").read(), h, w, conv)
     image = torch.from_numpy(np.fromfile(prefix + ".image.f32", dtype="<f4").astype(np.float64).reshape(3, h, w))

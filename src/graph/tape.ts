@@ -20,8 +20,9 @@ import { gramBackward, gramForward } from '../kernels/gram.js';
 import type { Dispatch } from '../kernels/kernel.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../kernels/loss.js';
-import { poolBackward, poolForward, pooledShape, type PoolKind } from '../kernels/pool.js';
-import { expectShape, numel, shapeStr, type Tensor } from '../kernels/tensor.js';
+import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, pooledShape, windowPooledShape, type PoolKind, type PoolWindow } from '../kernels/pool.js';
+import { stridedConvBackwardInput, stridedConvForward, stridedConvShape, type StridedConvWeights } from '../kernels/strided_conv.js';
+import { channelView, expectShape, numel, shapeStr, type Tensor } from '../kernels/tensor.js';
 import { maskAt, maskRect, type Rect } from '../kernels/tile.js';
 
 export interface Node {
@@ -94,14 +95,7 @@ export class Tape {
     const [, H, W] = x.value.shape;
     const out: Node = { value: this.alloc([w.O, H, W], name), requiresGrad: x.requiresGrad, grad: null, name };
     // kernel version, split-K and scratch per direction from the planner; scratch is shared by all ops
-    const planner = this.lib.planner;
-    const fwd = planner.plan('conv_forward', { R: w.C, N: w.O, K: w.K, H, W });
-    const bwd = x.requiresGrad ? planner.plan('conv_backward_input', { R: w.O, N: w.C, K: w.K, H, W }) : null;
-    const scratch: ConvScratch = {};
-    for (const key of ['slices', 'winogradData', 'winogradProducts'] as const) {
-      const floats = Math.max(fwd.scratch[key] ?? 0, bwd?.scratch[key] ?? 0);
-      if (floats > 0) scratch[key] = this.sharedScratch(key, floats);
-    }
+    const { fwd, bwd, scratch } = this.plannedConv(w, H, W, x.requiresGrad);
     this.record({
       name,
       forward: this.track(conv2dForward(this.lib, x.value, w, out.value, relu, fwd, scratch)),
@@ -114,6 +108,94 @@ export class Tape {
         const { target, finish } = this.gradTarget(x);
         ds.push(...conv2dBackwardInput(this.lib, g, w, target, bwd, scratch), ...finish);
         this.recycle(g);
+        return ds;
+      },
+    });
+    return out;
+  }
+
+  /**
+   * Several convs of the same input whose outputs are concatenated along channels (a Fire
+   * module's expand convs): each writes its channels of one output buffer through a view, so the
+   * concatenation costs no copy; backward sends each part's slice of the gradient back through
+   * its conv and sums the contributions into x's gradient.
+   */
+  concatConvs(x: Node, parts: { w: ConvWeights; name: string }[], relu: boolean, name = 'concat'): Node {
+    const [, H, W] = x.value.shape;
+    const total = parts.reduce((a, p) => a + p.w.O, 0);
+    const out: Node = { value: this.alloc([total, H, W], name), requiresGrad: x.requiresGrad, grad: null, name };
+    const align = this.lib.ctx.limits.minStorageBufferOffsetAlignment;
+    const firsts = parts.map((_, i) => parts.slice(0, i).reduce((a, p) => a + p.w.O, 0));
+    const convs = parts.map((p, i) => {
+      const planned = this.plannedConv(p.w, H, W, x.requiresGrad);
+      const value = channelView(out.value, firsts[i], p.w.O, align);
+      return { ...p, ...planned, value, forward: conv2dForward(this.lib, x.value, p.w, value, relu, planned.fwd, planned.scratch) };
+    });
+    this.record({
+      name,
+      forward: this.track(convs.flatMap((c) => c.forward)),
+      backward: () => {
+        if (!x.requiresGrad) return [];
+        const g = this.gradOf(out);
+        const ds: Dispatch[] = [];
+        convs.forEach((c, i) => {
+          const gi = channelView(g, firsts[i], c.w.O, align);
+          if (relu) ds.push(reluBackwardInPlace(this.lib, c.value, gi));
+          const { target, finish } = this.gradTarget(x);
+          ds.push(...conv2dBackwardInput(this.lib, gi, c.w, target, c.bwd!, c.scratch), ...finish);
+        });
+        this.recycle(g);
+        return ds;
+      },
+    });
+    return out;
+  }
+
+  /** The planner's choice for a stride-1 conv of this shape in both directions, with its (shared) scratch. */
+  private plannedConv(w: ConvWeights, H: number, W: number, backward: boolean) {
+    const planner = this.lib.planner;
+    const fwd = planner.plan('conv_forward', { R: w.C, N: w.O, K: w.K, H, W });
+    const bwd = backward ? planner.plan('conv_backward_input', { R: w.O, N: w.C, K: w.K, H, W }) : null;
+    const scratch: ConvScratch = {};
+    for (const key of ['slices', 'winogradData', 'winogradProducts'] as const) {
+      const floats = Math.max(fwd.scratch[key] ?? 0, bwd?.scratch[key] ?? 0);
+      if (floats > 0) scratch[key] = this.sharedScratch(key, floats);
+    }
+    return { fwd, bwd, scratch };
+  }
+
+  /** A conv with stride and padding of its own (SqueezeNet's conv1: 3×3, stride 2, no padding) + bias (+ ReLU). */
+  stridedConv(x: Node, w: StridedConvWeights, relu: boolean, name = 'strided_conv'): Node {
+    const [, H, W] = x.value.shape;
+    const [Ho, Wo] = stridedConvShape(H, W, w.K, w.stride, w.pad);
+    const out: Node = { value: this.alloc([w.O, Ho, Wo], name), requiresGrad: x.requiresGrad, grad: null, name };
+    this.record({
+      name,
+      forward: this.track([stridedConvForward(this.lib, x.value, w, out.value, relu)]),
+      backward: () => {
+        if (!x.requiresGrad) return [];
+        const g = this.gradOf(out);
+        const ds: Dispatch[] = relu ? [reluBackwardInPlace(this.lib, out.value, g)] : [];
+        const { target, finish } = this.gradTarget(x);
+        ds.push(stridedConvBackwardInput(this.lib, g, w, target), ...finish);
+        this.recycle(g);
+        return ds;
+      },
+    });
+    return out;
+  }
+
+  /** Max pooling over K×K windows with a stride (SqueezeNet's 3×3/2, ceil mode). */
+  windowPool(x: Node, win: PoolWindow, name = 'pool'): Node {
+    const out: Node = { value: this.alloc(windowPooledShape(x.value.shape, win), name), requiresGrad: x.requiresGrad, grad: null, name };
+    this.record({
+      name,
+      forward: this.track([maxPoolWindowForward(this.lib, x.value, out.value, win)]),
+      backward: () => {
+        if (!x.requiresGrad) return [];
+        const { target, finish } = this.gradTarget(x);
+        const ds = [maxPoolWindowBackward(this.lib, x.value, this.gradOf(out), target, win), ...finish];
+        this.recycle(this.gradOf(out));
         return ds;
       },
     });

@@ -12,10 +12,11 @@ import { minimumBudget, estimateRunBytes, formatBytes, tileForBudget, type Memor
 
 const tileCount = (n: number) => `${n} tile${n === 1 ? '' : 's'}`;
 import { planTiles } from '../nst/tiles.js';
-import { randomVgg19, withNetworkDefaults, type NetworkWeights } from '../nst/weights.js';
+import { randomNetwork, withNetworkDefaults, type NetworkWeights } from '../nst/weights.js';
+import { networkSpec, type NetworkId } from '../nst/networks.js';
 import { parseRawWeights } from '../io/raw_weights.js';
 
-export type WeightsSource = { kind: 'random'; seed: number } | { kind: 'raw'; name: string; manifest: string; bin: ArrayBuffer } | { kind: 'loaded'; weights: NetworkWeights };
+export type WeightsSource = { kind: 'random'; seed: number; network?: NetworkId } | { kind: 'raw'; name: string; manifest: string; bin: ArrayBuffer } | { kind: 'loaded'; weights: NetworkWeights };
 
 export interface JobImages {
   content: Blob;
@@ -50,6 +51,11 @@ export interface JobConfig {
   maxGpuMemory?: number;
   /** Force tiles of this many pixels (a multiple of the deepest layer's downsampling). */
   tile?: number;
+  /**
+   * Start from this image instead of options.init (resized to the first scale's size), e.g. a
+   * fast SqueezeNet preview's result rendered again with VGG19.
+   */
+  initImage?: RgbaImage;
 }
 
 export interface Progress {
@@ -79,10 +85,14 @@ export interface JobCallbacks {
   onNotice?: (text: string) => void | Promise<void>;
 }
 
-export function loadWeights(src: WeightsSource, deepest: string): NetworkWeights {
-  if (src.kind === 'random') return randomVgg19(src.seed, deepest);
-  if (src.kind === 'loaded') return src.weights;
-  return parseRawWeights(src.manifest, src.bin, src.name);
+/** The weights a source names; they must be `network`'s (a clear error says which they are). */
+export function loadWeights(src: WeightsSource, deepest: string, network: NetworkId = 'vgg19'): NetworkWeights {
+  if (src.kind === 'random' && (src.network ?? network) !== network) throw new Error(`random weights for ${src.network} given to a ${network} job`);
+  const w = src.kind === 'random' ? randomNetwork(network, src.seed, deepest) : src.kind === 'loaded' ? src.weights : parseRawWeights(src.manifest, src.bin, src.name);
+  if (w.network !== network) {
+    throw new Error(`${w.source} holds ${networkSpec(w.network).label} weights, but the job uses ${networkSpec(network).label}; choose ${w.network} as the network or give ${network} weights`);
+  }
+  return w;
 }
 
 export { jobDeepestLayer };
@@ -158,7 +168,8 @@ function checkConfig(config: JobConfig): void {
 /** How a run at one size goes: untiled, or in tiles; its memory estimate; and why, in words (null: untiled as usual). */
 export interface TilingChoice {
   tiling?: Tiling;
-  estimate: MemoryEstimate;
+  /** VGG19 runs: the memory estimate (tile_budget.ts); SqueezeNet runs have none (never tiled). */
+  estimate?: MemoryEstimate;
   reason: string | null;
 }
 
@@ -168,6 +179,7 @@ export interface TilingChoice {
  */
 export function chooseTiling(lib: KernelLibrary, width: number, height: number, styleSides: number[], o: StyleTransferOptions, deepest: string, config: Pick<JobConfig, 'maxGpuMemory' | 'tile'>): TilingChoice {
   const maxBinding = lib.ctx.limits.maxStorageBufferBindingSize;
+  if (o.network !== 'vgg19') return untiledOnly(lib, width, height, styleSides, o, config);
   const fitsUntiled = Math.max(width, height, ...styleSides) <= maxImageSide(lib);
   const untiled = estimateRunBytes(height, width, o, deepest, lib.planner);
   const budget = config.maxGpuMemory;
@@ -205,10 +217,21 @@ export function chooseTiling(lib: KernelLibrary, width: number, height: number, 
   return { tiling: { tile }, estimate, reason: `${width}×${height} ${why}: it runs in ${tileCount(layout.tiles.length)} of ${tile} px (windows ${layout.windowW}×${layout.windowH}, about ${formatBytes(estimate.total)}); the result is the same as untiled` };
 }
 
+/** Networks other than VGG19 run untiled: refuse tiling settings, and sizes past the device's buffers, clearly. */
+function untiledOnly(lib: KernelLibrary, width: number, height: number, styleSides: number[], o: StyleTransferOptions, config: Pick<JobConfig, 'maxGpuMemory' | 'tile'>): TilingChoice {
+  const spec = networkSpec(o.network);
+  if (config.tile !== undefined) throw new Error(`tiles are implemented for VGG19 only; ${spec.label} runs untiled (leave out the tile size)`);
+  if (config.maxGpuMemory !== undefined) throw new Error(`a GPU memory budget tiles VGG19 runs only; ${spec.label} runs untiled and needs far less memory (leave out the budget)`);
+  const maxSide = maxImageSide(lib, spec);
+  const side = Math.max(width, height, ...styleSides);
+  if (side > maxSide) throw new Error(`${side} px is larger than this GPU allows for ${spec.label} (max side ${maxSide}); choose a smaller size`);
+  return { reason: null };
+}
+
 /** Decode and size the images for a single-scale evaluation (as the gradient tool needs). */
 export async function prepareImages(lib: KernelLibrary, images: JobImages, config: JobConfig): Promise<{ content: RgbaImage; styles: (RgbaImage & { blend: number })[] }> {
   checkConfig(config);
-  const minSide = minImageSide(jobDeepestLayer(config.options));
+  const minSide = minImageSide(jobDeepestLayer(config.options), config.options.network);
   return rasterizeAt(await decodeAll(images, minSide), config.size, config.styleScale, minSide, MAX_SIDE);
 }
 
@@ -223,7 +246,8 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
   // on the network's defaults, which are filled in once the weights are known
   resolveOptions(config.options);
   const deepest = jobDeepestLayer(config.options);
-  const minSide = minImageSide(deepest);
+  const network = config.options.network ?? 'vgg19';
+  const minSide = minImageSide(deepest, network);
   const sizes = scaleSizes(config.size, config.scales ?? 1, minSide);
   const iters = scaleIterations(config, sizes.length, config.options.iterations ?? DEFAULT_OPTIONS.iterations);
   const decoded = await decodeAll(images, minSide);
@@ -231,7 +255,7 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
   const maxSide = MAX_SIDE;
   // fail on any size or memory problem before spending GPU time
   const perScale = sizes.map((s) => rasterizeAt(decoded, s, config.styleScale, minSide, maxSide));
-  const weights = loadWeights(weightsSrc, deepest);
+  const weights = loadWeights(weightsSrc, deepest, network);
   // the options the engine runs with (resolved objects are not checked again by StyleTransfer)
   const opts = resolveOptions(withNetworkDefaults(config.options, weights, 'stylize'));
   const scaleOptions = iters.map((n) => (n === opts.iterations ? opts : resolveOptions({ ...opts, iterations: n })));
@@ -242,7 +266,7 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
 
   const t0 = performance.now();
   let done = 0;
-  let carried: RgbaImage | null = null;
+  let carried: RgbaImage | null = config.initImage ?? null;
   let result: { image: RgbaImage; losses: LossTerms } | null = null;
   try {
     for (let k = 0; k < sizes.length; k++) {

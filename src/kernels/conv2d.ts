@@ -7,7 +7,7 @@ import { grid1d } from './kernel.js';
 import type { KernelLibrary } from './library.js';
 import { runOnce } from './library.js';
 import { ceil16, ceil8, opKey, tilesFitting, winogradTiles, type ConvShape, type OpKind, type OpPlan } from './plan.js';
-import { expectPositiveInts, expectShape, numel, type Tensor } from './tensor.js';
+import { binding, expectPositiveInts, expectShape, numel, type Tensor } from './tensor.js';
 
 /** Conv weights in PyTorch layout plus the repacked copies the implicit-GEMM kernels read. */
 export interface ConvWeights {
@@ -54,13 +54,13 @@ export function packConvWeights(lib: KernelLibrary, weight: Tensor, bias: Tensor
   const repack = lib.kernel('conv/repack_weights');
   const packedForward = lib.tensor([K, K, C, ceil8(O)], 'conv.packedForward');
   const dispatches = [
-    repack.bind({ weight: weight.buffer, packed: packedForward.buffer }, { O, C, K, transpose: 0, P: ceil8(O) }, grid1d(K * K * C * ceil8(O), 64)),
+    repack.bind({ weight: binding(weight), packed: binding(packedForward) }, { O, C, K, transpose: 0, P: ceil8(O) }, grid1d(K * K * C * ceil8(O), 64)),
   ];
   let packedBackward: Tensor | null = null;
   if (withBackward) {
     packedBackward = lib.tensor([K, K, O, ceil8(C)], 'conv.packedBackward');
     dispatches.push(
-      repack.bind({ weight: weight.buffer, packed: packedBackward.buffer }, { O, C, K, transpose: 1, P: ceil8(C) }, grid1d(K * K * O * ceil8(C), 64)),
+      repack.bind({ weight: binding(weight), packed: binding(packedBackward) }, { O, C, K, transpose: 1, P: ceil8(C) }, grid1d(K * K * O * ceil8(C), 64)),
     );
   }
   runOnce(lib, dispatches);
@@ -92,7 +92,7 @@ export function winogradFilters(lib: KernelLibrary, w: ConvWeights, direction: '
   const U = lib.tensor([16, R, ceil16(N)], `conv.winograd.${direction}`);
   runOnce(lib, [
     lib.kernel('conv/v5_winograd_filter').bind(
-      { packed: packed.buffer, U: U.buffer },
+      { packed: binding(packed), U: binding(U) },
       { R, N, NP: ceil8(N), N16: ceil16(N), flip: direction === 'backward' ? 1 : 0 },
       grid1d(R * ceil16(N), 64),
     ),
@@ -122,10 +122,10 @@ export function winogradConv(lib: KernelLibrary, input: Tensor, U: Tensor, bias:
     const tiles = Math.min(chunk, P - begin);
     const T8 = ceil8(tiles);
     ds.push(
-      lib.kernel('conv/v5_winograd_input').bind({ input: input.buffer, V: data.buffer }, { C: R, H, W, TW, P, P8: T8, p_begin: begin }, grid1d(R * T8, 64)),
-      lib.kernel('conv/v5_winograd_gemm').bind({ U: U.buffer, V: data.buffer, M: products.buffer }, { R, N, N16: ceil16(N), P8: T8 }, [Math.ceil(((T8 / 8) * ceil16(N)) / 16 / 64), 1, 16]),
+      lib.kernel('conv/v5_winograd_input').bind({ input: binding(input), V: binding(data) }, { C: R, H, W, TW, P, P8: T8, p_begin: begin }, grid1d(R * T8, 64)),
+      lib.kernel('conv/v5_winograd_gemm').bind({ U: binding(U), V: binding(data), M: binding(products) }, { R, N, N16: ceil16(N), P8: T8 }, [Math.ceil(((T8 / 8) * ceil16(N)) / 16 / 64), 1, 16]),
       lib.kernel('conv/v5_winograd_output').bind(
-        { M: products.buffer, bias: (bias ?? products).buffer, output: output.buffer },
+        { M: binding(products), bias: binding(bias ?? products), output: binding(output) },
         { N, H, W, TW, P8: T8, p_begin: begin, tiles, relu: relu ? 1 : 0, has_bias: bias ? 1 : 0 },
         grid1d(N * tiles, 64),
       ),
@@ -150,7 +150,7 @@ interface ConvCall {
 /** Version 0: one invocation per output value, any odd K (the readable one). */
 function naiveConv(lib: KernelLibrary, s: ConvShape, c: ConvCall): Dispatch {
   return lib.kernel('conv/v0_naive').bind(
-    { input: c.input.buffer, weight: c.packed.buffer, bias: (c.bias ?? c.packed).buffer, output: c.output.buffer },
+    { input: binding(c.input), weight: binding(c.packed), bias: binding(c.bias ?? c.packed), output: binding(c.output) },
     { R: s.R, H: s.H, W: s.W, N: s.N, K: s.K, NP: ceil8(s.N), relu: c.relu ? 1 : 0, flip: c.flip ? 1 : 0, has_bias: c.bias ? 1 : 0 },
     grid1d(s.N * s.H * s.W, 64),
   );
@@ -173,13 +173,13 @@ function directConv(lib: KernelLibrary, plan: OpPlan<'conv_forward' | 'conv_back
   let conv: Dispatch;
   if (v === 'direct' && !c.flip) {
     conv = kernel.bind(
-      { input: c.input.buffer, weight: c.packed.buffer, bias: c.bias!.buffer, output: out.buffer },
+      { input: binding(c.input), weight: binding(c.packed), bias: c.bias!.buffer, output: binding(out) },
       { C: s.R, H: s.H, W: s.W, O: s.N, K: s.K, O8: ceil8(s.N), relu: c.relu ? 1 : 0, c_chunk: chunk, partial: S > 1 ? 1 : 0 },
       [Math.ceil(Math.ceil((s.H * s.W) / 8) / 64), ceil8(s.N) / 8, Math.ceil(s.R / chunk)],
     );
   } else if (v === 'direct') {
     conv = lib.kernel('conv/v1_backward_input').bind(
-      { grad_output: c.input.buffer, weight: c.packed.buffer, grad_input: out.buffer },
+      { grad_output: binding(c.input), weight: binding(c.packed), grad_input: binding(out) },
       { C: s.N, H: s.H, W: s.W, O: s.R, K: s.K, C8: ceil8(s.N), o_chunk: chunk },
       [Math.ceil(Math.ceil((s.H * s.W) / 8) / 64), ceil8(s.N) / 8, Math.ceil(s.R / chunk)],
     );
@@ -188,7 +188,7 @@ function directConv(lib: KernelLibrary, plan: OpPlan<'conv_forward' | 'conv_back
     const params: Record<string, number> = { C: s.R, H: s.H, W: s.W, O: s.N, O8: ceil8(s.N), relu: c.relu ? 1 : 0, c_chunk: chunk, partial: S > 1 ? 1 : 0, flip: c.flip ? 1 : 0, has_bias: c.bias ? 1 : 0 };
     if (v === 'flat16') params.K = s.K;
     conv = kernel.bind(
-      { input: c.input.buffer, weight: c.packed.buffer, bias: (c.bias ?? c.packed).buffer, output: out.buffer },
+      { input: binding(c.input), weight: binding(c.packed), bias: binding(c.bias ?? c.packed), output: binding(out) },
       params,
       [pixelGroups, ceil8(s.N) / (v === 'flat16' ? 16 : 8), Math.ceil(s.R / chunk)],
     );
@@ -228,7 +228,7 @@ export function conv2dForward(lib: KernelLibrary, input: Tensor, w: ConvWeights,
 
 function sumSlices(lib: KernelLibrary, partial: Tensor, slices: number, O: number, HW: number, output: Tensor, bias: Tensor | null, relu: boolean): Dispatch {
   return lib.kernel('conv/sum_slices').bind(
-    { partial: partial.buffer, bias: (bias ?? partial).buffer, output: output.buffer },
+    { partial: binding(partial), bias: binding(bias ?? partial), output: binding(output) },
     { O, HW, slices, relu: relu ? 1 : 0, has_bias: bias ? 1 : 0 },
     grid1d(O * HW, 256),
   );
@@ -256,7 +256,7 @@ export function conv2dBackwardWeight(lib: KernelLibrary, input: Tensor, gradOutp
   expectShape('conv2dBackwardWeight: grad_weight', gradWeight, [O, C, K, K]);
   expectShape('conv2dBackwardWeight: grad_output', gradOutput, [O, H, W]);
   return lib.kernel('conv/backward_weight').bind(
-    { input: input.buffer, grad_output: gradOutput.buffer, grad_weight: gradWeight.buffer },
+    { input: binding(input), grad_output: binding(gradOutput), grad_weight: gradWeight.buffer },
     { C, H, W, O, K },
     grid1d(O * C * K * K, 64),
   );
@@ -266,5 +266,5 @@ export function conv2dBackwardWeight(lib: KernelLibrary, input: Tensor, gradOutp
 export function conv2dBackwardBias(lib: KernelLibrary, gradOutput: Tensor, gradBias: Tensor): Dispatch {
   const { C: O, H, W } = convDims('conv2dBackwardBias: grad_output', gradOutput);
   expectShape('conv2dBackwardBias: grad_bias', gradBias, [O]);
-  return lib.kernel('conv/backward_bias').bind({ grad_output: gradOutput.buffer, grad_bias: gradBias.buffer }, { O, HW: H * W }, [Math.ceil(O / 64), 1, 1]);
+  return lib.kernel('conv/backward_bias').bind({ grad_output: binding(gradOutput), grad_bias: gradBias.buffer }, { O, HW: H * W }, [Math.ceil(O / 64), 1, 1]);
 }

@@ -101,7 +101,7 @@ export class ComputeKernel {
    * Prepare a dispatch: bind buffers by WGSL name, write the params uniform. The result can be
    * encoded any number of times (record once, replay every optimisation step).
    */
-  bind(buffers: Record<string, GPUBuffer>, params: Params, workgroups: readonly [number, number, number]): Dispatch {
+  bind(buffers: Record<string, GPUBuffer | GPUBufferBinding>, params: Params, workgroups: readonly [number, number, number]): Dispatch {
     const device = this.ctx.device;
     const names = new Set(Object.keys(buffers));
     let uniform: GPUBuffer | null = null;
@@ -116,7 +116,7 @@ export class ComputeKernel {
       const buf = buffers[b.name];
       if (!buf) throw new Error(`${this.name}: no buffer given for binding "${b.name}" (shader expects: ${this.bufferNames().join(', ')})`);
       names.delete(b.name);
-      entries.push({ binding: b.binding, resource: { buffer: buf } });
+      entries.push({ binding: b.binding, resource: 'buffer' in buf ? buf : { buffer: buf } });
     }
     if (names.size > 0) throw new Error(`${this.name}: unknown binding(s) ${[...names].join(', ')} (shader expects: ${this.bufferNames().join(', ')})`);
     const maxGroups = this.ctx.limits.maxComputeWorkgroupsPerDimension;

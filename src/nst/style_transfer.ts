@@ -18,9 +18,10 @@ import type { Tensor } from '../kernels/tensor.js';
 import { Tape, type Node } from '../graph/tape.js';
 import { LbfgsOptimizer } from './lbfgs.js';
 import { minImageSide, resolveOptions, type StyleTransferOptions } from './options.js';
-import { VggOnGpu } from './vgg19.js';
+import { featuresOnGpu, type FeaturesOnGpu } from './feature_network.js';
+import { deepestOf, networkSpec, type NetworkSpec } from './networks.js';
 import { tiledGrams, TiledGatys } from './tiled.js';
-import { convSpec, deepestLayer } from './vgg19_spec.js';
+import { convSpec } from './vgg19_spec.js';
 import { layerScale } from './tiles.js';
 import { gaussian, type NetworkWeights } from './weights.js';
 
@@ -64,7 +65,7 @@ export function validateImage(what: string, img: RgbaImage, maxSide: number, min
 /** Everything about the inputs that can be known before GPU work: style given, sizes, init image size. */
 function checkInputs(lib: KernelLibrary, o: StyleTransferOptions, deepest: string, content: RgbaImage, styles: StyleImage[], initImage: RgbaImage | undefined, maxSide: number): void {
   if (styles.length === 0 && o.styleLayers.length > 0 && o.styleWeight > 0) throw new Error('no style image given');
-  const minSide = minImageSide(deepest);
+  const minSide = minImageSide(deepest, o.network);
   validateImage('content image', content, maxSide, minSide);
   styles.forEach((s, i) => validateImage(`style image ${i + 1}`, s, maxSide, minSide));
   if (initImage && (initImage.width !== content.width || initImage.height !== content.height)) {
@@ -96,16 +97,16 @@ export function tiledBufferProblem(lib: KernelLibrary, o: Pick<StyleTransferOpti
   return null;
 }
 
-/** Largest image side whose conv1 activations (64 channels) fit one storage binding. */
-export function maxImageSide(lib: KernelLibrary): number {
-  return Math.floor(Math.sqrt(lib.ctx.limits.maxStorageBufferBindingSize / (64 * 4)));
+/** Largest image side whose largest activation (VGG19: conv1's 64 maps; SqueezeNet: conv1's at ½ size) fits one storage binding. */
+export function maxImageSide(lib: KernelLibrary, spec: NetworkSpec = networkSpec('vgg19')): number {
+  return Math.floor(Math.sqrt(lib.ctx.limits.maxStorageBufferBindingSize / (spec.floatsPerPixel * 4)));
 }
 
 export class StyleTransfer {
   readonly options: StyleTransferOptions;
   readonly width: number;
   readonly height: number;
-  private vgg: VggOnGpu;
+  private net: FeaturesOnGpu;
   /** The optimisation graph (untiled), or the tiled evaluation (see tiled.ts): one of the two. */
   private readonly tape: Tape | null = null;
   private readonly tiled: TiledGatys | null = null;
@@ -137,13 +138,16 @@ export class StyleTransfer {
     tiling?: Tiling,
   ) {
     const o = (this.options = resolveOptions(options));
-    const deepest = deepestLayer([...o.contentLayers, ...o.styleLayers].map((l) => l.name));
-    checkInputs(lib, o, deepest, content, styles, initImage, tiling ? MAX_SIDE : maxImageSide(lib));
+    const spec = networkSpec(o.network);
+    if (weights.network !== o.network) throw new Error(`the weights (${weights.source}) are ${networkSpec(weights.network).label}'s, the options ask for ${spec.label}`);
+    if (tiling && o.network !== 'vgg19') throw new Error(`tiled runs are implemented for VGG19; ${spec.label} runs untiled`);
+    const deepest = deepestOf(spec, [...o.contentLayers, ...o.styleLayers].map((l) => l.name));
+    checkInputs(lib, o, deepest, content, styles, initImage, tiling ? MAX_SIDE : maxImageSide(lib, spec));
     const problem = tiling ? tiledBufferProblem(lib, o, content.width, content.height) : null;
     if (problem) throw new Error(problem);
     this.width = content.width;
     this.height = content.height;
-    this.vgg = new VggOnGpu(lib, weights, deepest);
+    this.net = featuresOnGpu(lib, weights, deepest);
     const contentTensor = this.uploadImage(content);
     const { contentTargets, styleTargets } = this.computeTargets(contentTensor, styles, deepest, tiling?.tile);
     const x = this.initialImage(contentTensor, styles, weights, initImage);
@@ -153,7 +157,7 @@ export class StyleTransfer {
       const grad = this.own(lib.tensor(x.shape, 'image.grad'));
       this.image = { value: x, grad, requiresGrad: true, name: 'image' };
       for (const t of styleTargets.values()) this.own(t);
-      this.tiled = new TiledGatys(lib, this.vgg, o, deepest, tiling.tile, x, grad, contentTensor, styleTargets);
+      this.tiled = new TiledGatys(lib, this.net, o, deepest, tiling.tile, x, grad, contentTensor, styleTargets);
       lib.release(contentTensor);
       this.contentSlots = this.tiled.slots.content;
       this.styleSlots = this.tiled.slots.style;
@@ -192,7 +196,7 @@ export class StyleTransfer {
     styles.forEach((s, i) => {
       const t = this.uploadImage(s);
       const names = o.styleLayers.map((l) => l.name);
-      const grams = tile ? tiledGrams(lib, this.vgg, t, tile, deepest, o.pooling, names) : this.targets(t, [], names, deepest).grams;
+      const grams = tile ? tiledGrams(lib, this.net, t, tile, deepest, o.pooling, names) : this.targets(t, [], names, deepest).grams;
       for (const [name, g] of grams) {
         let acc = styleTargets.get(name);
         if (!acc) styleTargets.set(name, (acc = lib.tensor(g.shape, `style_target:${name}`)));
@@ -234,7 +238,7 @@ export class StyleTransfer {
    */
   private recordLosses(tape: Tape, deepest: string, contentTargets: Map<string, Tensor>, styleTargets: Map<string, Tensor>): number {
     const o = this.options;
-    const feats = this.vgg.features(tape, this.image, deepest, o.pooling);
+    const feats = this.net.features(tape, this.image, deepest, o.pooling);
     for (const l of o.contentLayers) {
       const slot = tape.squaredErrorLoss(feats.get(l.name)!, contentTargets.get(l.name)!, 0.5, `content:${l.name}`, o.contentWeight * l.weight);
       this.contentSlots.push([l.name, slot, o.contentWeight * l.weight]);
@@ -282,7 +286,7 @@ export class StyleTransfer {
     const pixels = lib.memory.acquire(img.width * img.height * 4, 'pixels.in');
     lib.ctx.device.queue.writeBuffer(pixels, 0, rgbaBytes(img));
     const t = lib.tensor([3, img.height, img.width], 'image.in');
-    runOnce(lib, [preprocess(lib, pixels, img.height, img.width, t, this.vgg.weights.input)]);
+    runOnce(lib, [preprocess(lib, pixels, img.height, img.width, t, this.net.weights.input)]);
     lib.memory.release(pixels);
     return t;
   }
@@ -290,7 +294,7 @@ export class StyleTransfer {
   /** Features at content layers and normalised Grams at style layers of an image (copies, caller-owned). */
   private targets(image: Tensor, contentNames: string[], styleNames: string[], deepest: string) {
     const tape = new Tape(this.lib);
-    const feats = this.vgg.features(tape, tape.leaf(image, false, 'target'), deepest, this.options.pooling);
+    const feats = this.net.features(tape, tape.leaf(image, false, 'target'), deepest, this.options.pooling);
     const features = new Map<string, Tensor>();
     const grams = new Map<string, Tensor>();
     const copies: Dispatch[] = [];
@@ -374,7 +378,7 @@ export class StyleTransfer {
   /** The current image as RGBA bytes (clamped to the displayable range; recoloured with originalColors). */
   async pixels(recolour = true): Promise<Uint8Array> {
     const n = this.width * this.height;
-    const steps = [postprocess(this.lib, this.image.value, this.pixelOut, this.vgg.weights.input)];
+    const steps = [postprocess(this.lib, this.image.value, this.pixelOut, this.net.weights.input)];
     const c = recolour ? this.colorPixels : null;
     if (c) steps.push(originalColors(this.lib, this.pixelOut, c.content, c.out, n));
     runOnce(this.lib, steps);
@@ -407,7 +411,7 @@ export class StyleTransfer {
       this.lib.memory.release(this.colorPixels.out);
       this.colorPixels = null;
     }
-    this.vgg.dispose();
+    this.net.dispose();
   }
 }
 

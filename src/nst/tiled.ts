@@ -26,7 +26,7 @@ import { maskAt, maskRect, windowAt, windowOp } from '../kernels/tile.js';
 import { Tape, type Node } from '../graph/tape.js';
 import type { StyleTransferOptions } from './options.js';
 import { layerScale, ownedAt, planTiles, type Tile, type TileLayout } from './tiles.js';
-import type { VggOnGpu } from './vgg19.js';
+import type { FeaturesOnGpu } from './feature_network.js';
 
 /** One tile graph: the window leaf, masked features per loss layer, and how to move it to a tile. */
 class TileGraph {
@@ -44,7 +44,7 @@ class TileGraph {
    */
   constructor(
     readonly lib: KernelLibrary,
-    vgg: VggOnGpu,
+    vgg: FeaturesOnGpu,
     readonly image: Tensor,
     readonly layout: TileLayout,
     deepest: string,
@@ -95,7 +95,7 @@ class TileGraph {
  * Σ over tiles of each style layer's Gram (scale 1/M) of a 3×H×W network-space image, computed
  * tile by tile; caller-owned C×C tensors.
  */
-export function tiledGrams(lib: KernelLibrary, vgg: VggOnGpu, image: Tensor, tile: number, deepest: string, pooling: PoolKind, styleLayers: string[]): Map<string, Tensor> {
+export function tiledGrams(lib: KernelLibrary, vgg: FeaturesOnGpu, image: Tensor, tile: number, deepest: string, pooling: PoolKind, styleLayers: string[]): Map<string, Tensor> {
   const [, H, W] = image.shape;
   const layout = planTiles(H, W, tile, deepest);
   const g = new TileGraph(lib, vgg, image, layout, deepest, pooling, [], styleLayers, false);
@@ -155,7 +155,7 @@ export class TiledGatys {
    */
   constructor(
     readonly lib: KernelLibrary,
-    vgg: VggOnGpu,
+    vgg: FeaturesOnGpu,
     readonly options: StyleTransferOptions,
     deepest: string,
     tile: number,

@@ -156,7 +156,7 @@ const api = {
       }
     }
     small.destroy();
-    return { reason: choice.reason, tile: choice.tiling?.tile ?? null, estimate: choice.estimate.total, untiled: out[0], tiled: out[1] };
+    return { reason: choice.reason, tile: choice.tiling?.tile ?? null, estimate: choice.estimate!.total, untiled: out[0], tiled: out[1] };
   },
   async memory() {
     return (await library()).memory.stats();

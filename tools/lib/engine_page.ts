@@ -3,6 +3,7 @@
  * through functions the Node side exposes (__nstProgress, __nstSnapshot). Files are fetched from
  * the tool's local server.
  */
+import type { NetworkId } from '../../src/nst/networks.js';
 import { createGpuContext, describeContext } from '../../src/kernels/context.js';
 import { Autotuner, type AutotuneMode } from '../../src/kernels/autotune.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
@@ -25,7 +26,7 @@ export interface PageReconstruction {
 export interface PageJob {
   content: { url: string; name: string };
   styles: { url: string; name: string; blend: number }[];
-  weights: { kind: 'random'; seed: number } | { kind: 'raw'; name: string; manifestUrl: string; binUrl: string };
+  weights: { kind: 'random'; seed: number; network?: NetworkId } | { kind: 'raw'; name: string; manifestUrl: string; binUrl: string };
   config: JobConfig;
 }
 
@@ -113,7 +114,7 @@ const api = {
     const { content, styles } = await prepareImages(l, await images(job), job.config);
     const o = job.config.options;
     const deepest = jobDeepestLayer(o);
-    const weights = loadWeights(await weightsSource(job.weights), deepest);
+    const weights = loadWeights(await weightsSource(job.weights), deepest, o.network);
     const { tuner, summary } = tunerFor(l, job.config.autotune);
     const opts = resolveOptions(withNetworkDefaults(o, weights, 'stylize'));
     const choice = chooseTiling(l, content.width, content.height, styles.flatMap((s) => [s.width, s.height]), opts, deepest, job.config);

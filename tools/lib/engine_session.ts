@@ -1,4 +1,5 @@
 /** Node side of the CLI tools: headless Chromium running tools/lib/engine_page.ts. */
+import type { NetworkId } from '../../src/nst/networks.js';
 import { basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JobConfig } from '../../src/job/run.js';
@@ -68,8 +69,8 @@ export class EngineSession {
   }
 
   /** Resolve --weights (cache, download or file) for layers up to `upTo` and serve the tensors to the page. */
-  private async stageWeights(weights: string, weightsSeed: number, upTo: string): Promise<PageJob['weights']> {
-    const w = await resolveWeights(weights, weightsSeed, upTo);
+  private async stageWeights(weights: string, weightsSeed: number, upTo: string, network: NetworkId = 'vgg19'): Promise<PageJob['weights']> {
+    const w = await resolveWeights(weights, weightsSeed, upTo, undefined, network);
     if (w.kind === 'random') return w;
     return { kind: 'raw', name: w.name, manifestUrl: this.serve(w.manifest, 'application/json'), binUrl: this.serve(w.bin, 'application/octet-stream') };
   }
@@ -82,7 +83,7 @@ export class EngineSession {
   private async stage(job: JobFiles): Promise<PageJob> {
     const content = this.stageImage(job.content, 'content image');
     const styles = job.styles.map((s) => ({ ...this.stageImage(s.path, 'style image'), blend: s.blend }));
-    return { content, styles, weights: await this.stageWeights(job.weights, job.weightsSeed, jobDeepestLayer(job.config.options)), config: job.config };
+    return { content, styles, weights: await this.stageWeights(job.weights, job.weightsSeed, jobDeepestLayer(job.config.options), job.config.options.network), config: job.config };
   }
 
   private get page() {

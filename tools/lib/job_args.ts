@@ -1,6 +1,7 @@
 /** The options shared by `stylize` and `gradient`: images, weights, loss settings. */
 import { AUTOTUNE_MODES } from '../../src/kernels/autotune_modes.js';
 import { jobDeepestLayer, parseLayerList, type StyleTransferOptions } from '../../src/nst/options.js';
+import { NETWORK_IDS } from '../../src/nst/networks.js';
 import { layerScale } from '../../src/nst/tiles.js';
 import { parseBytes } from '../../src/nst/tile_budget.js';
 import type { JobFiles } from './engine_session.js';
@@ -12,11 +13,16 @@ export const JOB_HELP = `
   --style-blend W[,W…]    blend weights of the style images (default equal)
   --style-scale S         style images resized to S × size (default 1)
   --size N                longer side of the output in pixels (default 256)
-  --content-weight A      alpha (default 1)
-  --style-weight B        beta (default 1e4; 1e6 with the seeded random network)
-  --tv-weight T           total-variation weight (default 1; 0.1 with the seeded random network)
-  --content-layers L      e.g. conv4_2 or conv3_2:0.5,conv4_2:1 (default conv4_2)
+  --network vgg19|squeezenet   feature network (default vgg19). squeezenet: SqueezeNet 1.1,
+                          ~50× less arithmetic per step, for previews and CPUs; its layers are
+                          conv1, fire2 … fire9 (defaults below in [brackets])
+  --content-weight A      alpha (default 1; 0.12 with squeezenet)
+  --style-weight B        beta (default 1e4; 1e6 with the seeded random VGG19; 4 with squeezenet)
+  --tv-weight T           total-variation weight (default 1; 0.1 with a seeded random network;
+                          0.02 with squeezenet)
+  --content-layers L      e.g. conv4_2 or conv3_2:0.5,conv4_2:1 (default conv4_2) [fire2]
   --style-layers L        default conv1_1,conv2_1,conv3_1,conv4_1,conv5_1 (equal weights)
+                          [conv1:300000,fire3:1000,fire4:15,fire5:3]
   --init noise|content|style   initial image (default content)
   --optimizer adam|lbfgs  (default adam)
   --lr X                  Adam learning rate / L-BFGS step (default 0.05 for adam, 1 for lbfgs)
@@ -30,8 +36,9 @@ export const JOB_HELP = `
                           torchvision or hf (pretrained VGG19, downloaded once: only the needed
                           tensors, ~52 MB, kept in ~/.cache/webgpu-neural-style), an http(s) URL
                           of a .pth/.safetensors, or a file: our .json, a .pth, a .safetensors
-  --weights-seed N        seed of the random VGG19 (default 1)
-  --pooling max|avg       (default max; avg with the seeded random network)
+                          (with --network squeezenet: torchvision's squeezenet1_1, ~5 MB)
+  --weights-seed N        seed of the random network (default 1)
+  --pooling max|avg       (default max; avg with the seeded random VGG19; SqueezeNet: max only)
   --max-gpu-memory SIZE   GPU memory budget with a unit (1GB, 512MB, 1.5GiB; MB = 10⁶ bytes,
                           MiB = 2²⁰): a run that would need more is
                           computed in tiles (exactly the same result) of the largest size that
@@ -60,7 +67,9 @@ export function parseJob(a: Args, defaults: { size: number; iters: number }): Jo
     throw new Error(`--style-blend needs ${stylePaths.length} non-negative number(s), got "${blendText}"`);
   }
   const optimizer = a.choice('optimizer', ['adam', 'lbfgs'] as const, 'adam')!;
+  const network = a.choice('network', NETWORK_IDS, 'vgg19')!;
   const options: Partial<StyleTransferOptions> = {
+    network,
     contentWeight: a.num('content-weight', undefined, (v) => v >= 0, 'a number ≥ 0'),
     styleWeight: a.num('style-weight', undefined, (v) => v >= 0, 'a number ≥ 0'),
     tvWeight: a.num('tv-weight', undefined, (v) => v >= 0, 'a number ≥ 0'),
@@ -80,10 +89,12 @@ export function parseJob(a: Args, defaults: { size: number; iters: number }): Jo
   }
   options.iterations = iters[iters.length - 1];
   const cl = a.str('content-layers');
-  if (cl !== undefined) options.contentLayers = parseLayerList(cl);
+  if (cl !== undefined) options.contentLayers = parseLayerList(cl, network);
   const sl = a.str('style-layers');
-  if (sl !== undefined) options.styleLayers = parseLayerList(sl);
+  if (sl !== undefined) options.styleLayers = parseLayerList(sl, network);
   const tile = a.int('tile', undefined, 1, 8192);
+  if (tile !== undefined && network !== 'vgg19') throw new Error('--tile: tiles are implemented for VGG19 only; SqueezeNet runs untiled');
+  if (memory !== undefined && network !== 'vgg19') throw new Error('--max-gpu-memory: a budget tiles VGG19 runs only; SqueezeNet runs untiled and needs far less memory');
   if (tile !== undefined) checkTileFlag(tile, jobDeepestLayer(options));
   return {
     content,
