@@ -78,7 +78,10 @@ describe('output shapes (host rules, no GPU)', () => {
           }
   });
   it('refuses maps smaller than the window and invalid geometry, saying why', () => {
-    expect(() => windowPooledShape([3, 2, 7], { K: 3, stride: 2, ceil: true })).toThrow(/a 2×7 map is too small for 3×3 pooling/);
+    expect(() => windowPooledShape([3, 1, 7], { K: 3, stride: 2, ceil: true })).toThrow(/a 1×7 map is too small for 3×3 pooling with stride 2 in ceil mode/);
+    expect(() => windowPooledShape([3, 2, 7], { K: 3, stride: 2, ceil: false })).toThrow(/a 2×7 map is too small for 3×3 pooling$/);
+    // PyTorch in ceil mode: a map shorter than the window still gets one (clipped) window
+    expect(windowPooledShape([3, 2, 7], { K: 3, stride: 2, ceil: true })).toEqual([3, 1, 3]);
     expect(() => windowPooledShape([3, 7], { K: 3, stride: 2, ceil: true })).toThrow(/expected a C×H×W tensor/);
     expect(() => windowPooledShape([3, 7, 7], { K: 3, stride: 0, ceil: true })).toThrow(/stride must be an integer ≥ 1, got 0/);
     expect(() => stridedConvShape(2, 9, 3, 2, 0)).toThrow(/a 2×9 map is smaller than the 3×3 kernel/);
@@ -141,6 +144,7 @@ describe('max pool K×K stride S', () => {
   // gaps (2×2/3), heavy overlap (3×3/1), and many channels (more than one workgroup).
   it.each([
     [2, 7, 7, 3, 2, 1],
+    [2, 2, 5, 3, 2, 1],
     [3, 8, 6, 3, 2, 1],
     [4, 22, 18, 3, 2, 1],
     [1, 5, 4, 3, 2, 1],
@@ -187,7 +191,7 @@ describe('max pool K×K stride S', () => {
   });
 
   it('refuses a map smaller than the window', async () => {
-    await expect(gpu.run('pool_window', { input: randArray(2 * 2 * 5, 1), grad_output: [] }, { C: 2, H: 2, W: 5, K: 3, stride: 2, ceil: 1 })).rejects.toThrow(/a 2×5 map is too small for 3×3 pooling/);
+    await expect(gpu.run('pool_window', { input: randArray(2 * 1 * 5, 1), grad_output: [] }, { C: 2, H: 1, W: 5, K: 3, stride: 2, ceil: 1 })).rejects.toThrow(/a 1×5 map is too small for 3×3 pooling/);
   });
 });
 
@@ -216,7 +220,10 @@ req = json.load(sys.stdin)
 d = torch.float64
 res = {'pool_shapes': [], 'pool': [], 'conv': []}
 for n, K, S, ceil in req['pool_shapes']:
-    res['pool_shapes'].append(F.max_pool2d(torch.zeros(1, 1, n, n), K, S, 0, ceil_mode=ceil).shape[2])
+    try:
+        res['pool_shapes'].append(F.max_pool2d(torch.zeros(1, 1, n, n), K, S, 0, ceil_mode=ceil).shape[2])
+    except RuntimeError:  # output would be empty
+        res['pool_shapes'].append(0)
 for c in req['pool']:
     x = torch.tensor(c['input'], dtype=d).reshape(1, c['C'], c['H'], c['W']).requires_grad_()
     y = F.max_pool2d(x, c['K'], c['stride'], 0, ceil_mode=c['ceil'])
@@ -234,7 +241,7 @@ print(json.dumps(res))
 describe('agreement with PyTorch (torch.nn.functional.max_pool2d / conv2d, float64)', () => {
   it('shapes, forward and input gradients match the CPU references and the GPU', async () => {
     const poolShapes: [number, number, number, boolean][] = [];
-    for (let K = 1; K <= 4; K++) for (let S = 1; S <= 4; S++) for (let n = K; n <= 12; n++) for (const ceil of [false, true]) poolShapes.push([n, K, S, ceil]);
+    for (let K = 1; K <= 4; K++) for (let S = 1; S <= 4; S++) for (let n = 1; n <= 12; n++) for (const ceil of [false, true]) poolShapes.push([n, K, S, ceil]);
     // pooling: distinct values, and values quantised to 3 levels (ties: PyTorch's first maximum)
     const pool = [
       { C: 2, H: 8, W: 6, K: 3, stride: 2, ceil: true, input: distinct(96, 1) },
@@ -256,7 +263,15 @@ describe('agreement with PyTorch (torch.nn.functional.max_pool2d / conv2d, float
     });
     const torch = JSON.parse(await python(TORCH_SCRIPT, { pool_shapes: poolShapes, pool, conv }));
 
-    expect(poolShapes.map(([n, K, S, ceil]) => windowPooledShape([1, n, n], { K, stride: S, ceil })[1])).toEqual(torch.pool_shapes);
+    // 0: PyTorch refuses the size (an empty output); ours must refuse it too
+    const ours = (n: number, K: number, S: number, ceil: boolean) => {
+      try {
+        return windowPooledShape([1, n, n], { K, stride: S, ceil })[1];
+      } catch {
+        return 0;
+      }
+    };
+    expect(poolShapes.map(([n, K, S, ceil]) => ours(n, K, S, ceil))).toEqual(torch.pool_shapes);
     for (const [i, c] of pool.entries()) {
       const t = torch.pool[i];
       const tag = `torch maxpool ${c.H}×${c.W} ceil=${c.ceil} #${i}`;

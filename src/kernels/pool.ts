@@ -64,13 +64,15 @@ export function windowPooledShape(shape: readonly number[], win: PoolWindow): [n
   if (!Number.isInteger(S) || S < 1) throw new Error(`max pool: stride must be an integer ≥ 1, got ${S}`);
   if (shape.length !== 3) throw new Error(`max pool: expected a C×H×W tensor, got [${shape.join('×')}]`);
   const [C, H, W] = shape;
-  if (H < K || W < K) throw new Error(`max pool: a ${H}×${W} map is too small for ${K}×${K} pooling`);
+  // PyTorch's rule: in ceil mode a window may run past the end (even of a map smaller than K),
+  // but the last one must start inside the map
   const out = (n: number) => {
-    if (!ceil) return Math.floor((n - K) / S) + 1;
-    const o = Math.ceil((n - K) / S) + 1;
-    return (o - 1) * S >= n ? o - 1 : o; // the last window must start inside the map
+    const o = Math.floor((n - K + (ceil ? S - 1 : 0)) / S) + 1;
+    return ceil && (o - 1) * S >= n ? o - 1 : o;
   };
-  return [C, out(H), out(W)];
+  const [Ho, Wo] = [out(H), out(W)];
+  if (Ho < 1 || Wo < 1) throw new Error(`max pool: a ${H}×${W} map is too small for ${K}×${K} pooling${ceil ? ` with stride ${S} in ceil mode` : ''}`);
+  return [C, Ho, Wo];
 }
 
 export function maxPoolWindowForward(lib: KernelLibrary, input: Tensor, output: Tensor, win: PoolWindow): Dispatch {

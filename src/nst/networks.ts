@@ -131,10 +131,9 @@ export const SQUEEZENET_POOL = { K: 3, stride: 2, ceil: true } as const;
 
 /** PyTorch's output length of a K-window, stride-S, ceil-mode pool without padding. */
 export function ceilPoolLength(n: number, K: number, S: number): number {
-  if (n < K) return 0;
-  let out = Math.ceil((n - K) / S) + 1;
-  if ((out - 1) * S >= n) out--; // a last window must start inside the input
-  return out;
+  let out = Math.floor((n - K + S - 1) / S) + 1; // windows may run past the end (even of a map shorter than K)
+  if ((out - 1) * S >= n) out--; // but the last one must start inside it
+  return Math.max(0, out);
 }
 
 /** The Fire module's three convs: squeeze, expand1x1, expand3x3 (the expands share an output, concatenated in this order). */
@@ -162,9 +161,9 @@ export const SQUEEZENET: NetworkSpec = {
     if (h < 1 || w < 1) throw fail('conv1 needs 3×3');
     for (const f of SQUEEZENET_FIRES.slice(0, upTo)) {
       if (!f.poolBefore) continue;
-      if (h < SQUEEZENET_POOL.K || w < SQUEEZENET_POOL.K) throw fail(`the pool before ${f.name} needs a 3×3 map, it gets ${w}×${h}`);
-      h = ceilPoolLength(h, SQUEEZENET_POOL.K, SQUEEZENET_POOL.stride);
-      w = ceilPoolLength(w, SQUEEZENET_POOL.K, SQUEEZENET_POOL.stride);
+      const [ph, pw] = [h, w].map((n) => ceilPoolLength(n, SQUEEZENET_POOL.K, SQUEEZENET_POOL.stride));
+      if (ph < 1 || pw < 1) throw fail(`the pool before ${f.name} gets a ${w}×${h} map`);
+      [h, w] = [ph, pw];
     }
     return [h, w];
   },

@@ -4,7 +4,7 @@ import { KernelLibrary } from '../../src/kernels/library.js';
 import { chooseTiling } from '../../src/job/run.js';
 import { jobDeepestLayer, resolveOptions, type StyleTransferOptions } from '../../src/nst/options.js';
 import { StyleTransfer, type RgbaImage } from '../../src/nst/style_transfer.js';
-import { randomVgg19 } from '../../src/nst/weights.js';
+import { randomNetwork, randomVgg19 } from '../../src/nst/weights.js';
 import { toRawWeights } from '../../src/io/raw_weights.js';
 
 let lib: KernelLibrary | null = null;
@@ -31,7 +31,13 @@ function picture(w: number, h: number, kind: 'photo' | 'stripes'): RgbaImage {
   return { width: w, height: h, data };
 }
 
+/** The seeded random network the case's options name (VGG19 up to conv5_1 by default). */
+const weightsFor = (o: Partial<StyleTransferOptions>, weightsNetwork?: 'vgg19' | 'squeezenet') =>
+  (weightsNetwork ?? o.network) === 'squeezenet' ? randomNetwork('squeezenet', 2) : randomVgg19(2, 'conv5_1');
+
 export interface EngineCase {
+  /** Run with this network's weights whatever the options say (to check the mismatch error). */
+  weightsNetwork?: 'vgg19' | 'squeezenet';
   width: number;
   height: number;
   steps: number;
@@ -46,7 +52,7 @@ const api = {
   async run(c: EngineCase) {
     const l = await library();
     const before = l.memory.stats();
-    const w = randomVgg19(2, 'conv5_1');
+    const w = weightsFor(c.options, c.weightsNetwork);
     if (c.weightScale) w.layers.get('conv1_1')!.weight.forEach((v, i, a) => (a[i] = v * c.weightScale!));
     const st = new StyleTransfer(l, w, picture(c.width, c.height, 'photo'), [picture(c.width + 3, c.height - 2, 'stripes')], c.options);
     const totals: number[] = [];
@@ -90,7 +96,7 @@ const api = {
     const gpuPath = new KernelLibrary({ ...soft.ctx, info: { ...soft.ctx.info, isSoftware: false } });
     const out: { total: number; terms: number[]; grad: number[] }[] = [];
     for (const l of [soft, gpuPath]) {
-      const st = new StyleTransfer(l, randomVgg19(2, 'conv5_1'), picture(c.width, c.height, 'photo'), [picture(c.width + 5, c.height + 3, 'stripes')], c.options);
+      const st = new StyleTransfer(l, weightsFor(c.options), picture(c.width, c.height, 'photo'), [picture(c.width + 5, c.height + 3, 'stripes')], c.options);
       try {
         const t = await st.evaluate();
         out.push({ total: t.total, terms: [...Object.values(t.content), ...Object.values(t.style), t.tv], grad: [...(await st.gradient())] });
