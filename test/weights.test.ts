@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertVgg19Pth, readZipDirectory } from '../src/io/torch_pth.js';
+import { convertPth, readZipDirectory } from '../src/io/torch_pth.js';
 import { CAFFE_CONVENTION } from '../src/kernels/image.js';
 import { convSpec, VGG19_CONVS } from '../src/nst/vgg19_spec.js';
 import { randomVgg19, WeightsError } from '../src/nst/weights.js';
@@ -81,7 +81,7 @@ describe('torchvision .pth converter (files written by torch.save)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const check = (kind: string, tol: number) => {
-    const w = convertVgg19Pth(new Uint8Array(readFileSync(file(kind))), kind);
+    const w = convertPth(new Uint8Array(readFileSync(file(kind))), kind, 'vgg19');
     for (const [key, [sum, first, last]] of Object.entries(stats[file(kind)])) {
       // torchvision's "features.N.weight" or Gatys' "conv1_1.weight"
       const spec = key.startsWith('features.') ? VGG19_CONVS.find((c) => c.torchIndex === Number(key.split('.')[1]))! : convSpec(key.split('.')[0]);
@@ -109,30 +109,30 @@ describe('torchvision .pth converter (files written by torch.save)', () => {
     expect([...g.layers.keys()]).toEqual(VGG19_CONVS.map((c) => c.name));
     expect(g.input).toEqual(CAFFE_CONVENTION);
     // the same random init under both namings gives the same weights
-    const tv = convertVgg19Pth(new Uint8Array(readFileSync(file('vgg19-features'))), 'tv');
+    const tv = convertPth(new Uint8Array(readFileSync(file('vgg19-features'))), 'tv', 'vgg19');
     expect(g.layers.get('conv4_2')!.weight).toEqual(tv.layers.get('conv4_2')!.weight);
     const bytes = new Uint8Array(readFileSync(file('gatys-legacy')));
-    expect(() => convertVgg19Pth(bytes.subarray(0, bytes.length - 1000), 'cut.pth')).toThrow(/cut\.pth: truncated: storage \S+ needs bytes up to \d+, the file has \d+/);
-    expect(() => convertVgg19Pth(bytes.subarray(0, 300), 'cut.pth')).toThrow(/cut\.pth: truncated pickle data/);
+    expect(() => convertPth(bytes.subarray(0, bytes.length - 1000), 'cut.pth', 'vgg19')).toThrow(/cut\.pth: truncated: storage \S+ needs bytes up to \d+, the file has \d+/);
+    expect(() => convertPth(bytes.subarray(0, 300), 'cut.pth', 'vgg19')).toThrow(/cut\.pth: truncated pickle data/);
   });
   it('round-trips through our raw format', () => {
-    const w = convertVgg19Pth(new Uint8Array(readFileSync(file('vgg19-first3'))), 'x');
+    const w = convertPth(new Uint8Array(readFileSync(file('vgg19-first3'))), 'x', 'vgg19');
     const raw = toRawWeights(w);
     const back = parseRawWeights(raw.manifest, ab(raw.bin), 'x');
     expect(back.layers.get('conv2_1')!.weight).toEqual(w.layers.get('conv2_1')!.weight);
   });
   it('rejects truncated files and non-torch files with clear errors', () => {
     const bytes = new Uint8Array(readFileSync(file('vgg19-first3')));
-    expect(() => convertVgg19Pth(bytes.subarray(0, bytes.length - 5000), 'cut.pth')).toThrow(WeightsError);
-    expect(() => convertVgg19Pth(bytes.subarray(0, bytes.length - 5000), 'cut.pth')).toThrow(/cut\.pth: (not a zip|truncated|corrupt)/);
-    expect(() => convertVgg19Pth(new TextEncoder().encode('hello world, not a model'), 'x.pth')).toThrow(/x\.pth: not a zip archive/);
+    expect(() => convertPth(bytes.subarray(0, bytes.length - 5000), 'cut.pth', 'vgg19')).toThrow(WeightsError);
+    expect(() => convertPth(bytes.subarray(0, bytes.length - 5000), 'cut.pth', 'vgg19')).toThrow(/cut\.pth: (not a zip|truncated|corrupt)/);
+    expect(() => convertPth(new TextEncoder().encode('hello world, not a model'), 'x.pth', 'vgg19')).toThrow(/x\.pth: not a zip archive/);
     // central directory intact but a storage cut short: name the tensor
     const entries = readZipDirectory(bytes, 'f');
     const last = entries.filter((e) => e.name.includes('/data/')).sort((a, b) => b.localOffset - a.localOffset)[0];
     const cut = bytes.slice();
     // corrupt that storage's local header so its data can't be located
     cut[last.localOffset] = 0;
-    expect(() => convertVgg19Pth(cut, 'bad.pth')).toThrow(/bad\.pth: corrupt zip local header for .*\/data\//);
+    expect(() => convertPth(cut, 'bad.pth', 'vgg19')).toThrow(/bad\.pth: corrupt zip local header for .*\/data\//);
   });
   it('names the tensor whose shape is wrong', () => {
     const r = spawnSync(
@@ -141,7 +141,7 @@ describe('torchvision .pth converter (files written by torch.save)', () => {
       { encoding: 'utf8' },
     );
     expect(r.status).toBe(0);
-    expect(() => convertVgg19Pth(new Uint8Array(readFileSync(join(dir, 'bad.pth'))), 'bad.pth')).toThrow(
+    expect(() => convertPth(new Uint8Array(readFileSync(join(dir, 'bad.pth'))), 'bad.pth', 'vgg19')).toThrow(
       /tensor "features\.0\.weight" \(conv1_1\.weight\) has shape \[64,3,5,5\] but VGG19 needs \[64,3,3,3\]/,
     );
   });

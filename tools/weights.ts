@@ -1,41 +1,60 @@
 /**
- * npm run weights -- <command>
- *   download [--source torchvision|hf|URL] [--layers conv5_1] [--float16] [--out FILE.json]
- *       pretrained VGG19 into the cache (~/.cache/webgpu-neural-style/weights, or
- *       $XDG_CACHE_HOME/…): only the conv tensors up to --layers (default conv5_1, what the
- *       default losses use: ~52 MB of the 548 MB file), fetched with a few ranged requests.
- *       torchvision (the default) is download.pytorch.org's vgg19-dcbb9e9d.pth, hf the same
- *       weights as safetensors on the Hugging Face hub (timm/vgg19.tv_in1k). --float16 halves
- *       the cache (values rounded; the GPU still computes in float32). --out also writes a copy.
- *   download --full [--sha256 PREFIX] [--out weights/vgg19.json]
- *       the whole 548 MB .pth, its SHA-256 prefix checked (torchvision's dcbb9e9d), converted
+ * npm run weights -- <command>          (--network vgg19|squeezenet says whose weights; VGG19 by default)
+ *   download [--network vgg19|squeezenet] [--source torchvision|hf|URL] [--layers LAYER] [--float16] [--out FILE.json]
+ *       pretrained weights into the cache (~/.cache/webgpu-neural-style/weights, or
+ *       $XDG_CACHE_HOME/…): only the conv tensors up to --layers, fetched with a few ranged requests.
+ *       VGG19: --layers conv5_1 by default (what the default losses use: ~52 MB of the 548 MB
+ *       file); torchvision (the default) is download.pytorch.org's vgg19-dcbb9e9d.pth, hf the same
+ *       weights as safetensors on the Hugging Face hub (timm/vgg19.tv_in1k).
+ *       SqueezeNet 1.1 (--network squeezenet): --layers fire9 by default, every conv (~3 MB of the
+ *       4.9 MB file); torchvision is download.pytorch.org's squeezenet1_1-b8a52dc0.pth (there is
+ *       no hf file of it). --float16 halves the cache (values rounded; the GPU still computes in
+ *       float32). --out also writes a copy.
+ *   download --full [--network N] [--sha256 PREFIX] [--out weights/vgg19.json]
+ *       the whole .pth (VGG19's 548 MB, SqueezeNet's 4.9 MB), its SHA-256 prefix checked
+ *       (torchvision's dcbb9e9d, b8a52dc0), converted
  *   download --gatys [--out weights/vgg_conv.json]
  *       Gatys et al.'s normalised VGG19 (vgg_conv.pth, 80 MB, Caffe input convention), whole;
  *       no published checksum: its SHA-256 is printed (pass --sha256 PREFIX to enforce one)
- *   list                                           cached weights: source, layers, size, date
+ *   list                                           cached weights: network, layers, size, source, date
  *   clear [ID]                                     forget cached weights (all, or one entry)
- *   convert FILE.pth|FILE.safetensors [--out weights/vgg19.json]   convert a VGG19 state dict
- *                                                  (torchvision's, timm's or Gatys'; read in place)
- *   random [--seed N] [--out weights/random.json]  write the seeded random VGG19
+ *   convert FILE.pth|FILE.safetensors [--network N] [--out weights/vgg19.json]
+ *                                                  convert a state dict (VGG19: torchvision's, timm's
+ *                                                  or Gatys'; SqueezeNet: torchvision's; read in place)
+ *   random [--network N] [--seed N] [--out weights/random-seed1.json]   write the seeded random network
  *   info FILE.json                                 check a raw weights file and list its layers
- * $NST_TORCHVISION_URL / $NST_HF_URL point the source names at mirrors.
+ * $NST_TORCHVISION_URL / $NST_HF_URL point VGG19's source names at mirrors, $NST_SQUEEZENET_URL
+ * SqueezeNet's torchvision file.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, basename } from 'node:path';
 import { Args, runMain } from './lib/args.js';
-import { fetchPretrained, loadWeightsFile } from './lib/weights_files.js';
+import { describeConvs, fetchPretrained, loadWeightsFile } from './lib/weights_files.js';
 import { DirStore } from './lib/weights_store.js';
-import { listEntries } from '../src/io/weights_cache.js';
+import { listEntries, NETWORK_PRETRAINED_URLS } from '../src/io/weights_cache.js';
 import { concat } from '../src/io/byte_source.js';
-import { convsUpTo } from '../src/nst/vgg19_spec.js';
-import { convertVgg19Pth } from '../src/io/torch_pth.js';
-import { randomVgg19, type NetworkWeights } from '../src/nst/weights.js';
+import { NETWORK_IDS, networkSpec, paramConvsUpTo, type NetworkId } from '../src/nst/networks.js';
+import { convertPth } from '../src/io/torch_pth.js';
+import { randomNetwork, type NetworkWeights } from '../src/nst/weights.js';
 import { parseRawWeights, toRawWeights } from '../src/io/raw_weights.js';
 
 export const TORCHVISION_VGG19_URL = 'https://download.pytorch.org/models/vgg19-dcbb9e9d.pth';
 /** torchvision names its files NAME-<first 8 hex digits of the SHA-256>.pth and checks that prefix. */
 export const TORCHVISION_VGG19_SHA256_PREFIX = 'dcbb9e9d';
+export const TORCHVISION_SQUEEZENET_URL = NETWORK_PRETRAINED_URLS.squeezenet.torchvision!;
+export const TORCHVISION_SQUEEZENET_SHA256_PREFIX = 'b8a52dc0';
+
+/** What each network's download does by default. */
+const DOWNLOAD: Record<NetworkId, { layers: string; fullUrl: string; sha: string; out: string }> = {
+  vgg19: { layers: 'conv5_1', fullUrl: TORCHVISION_VGG19_URL, sha: TORCHVISION_VGG19_SHA256_PREFIX, out: 'weights/vgg19.json' },
+  squeezenet: { layers: 'fire9', fullUrl: TORCHVISION_SQUEEZENET_URL, sha: TORCHVISION_SQUEEZENET_SHA256_PREFIX, out: 'weights/squeezenet1_1.json' },
+};
+
+/** --network, checked (VGG19 when absent). */
+function networkArg(a: Args): NetworkId {
+  return a.choice('network', NETWORK_IDS, 'vgg19')!;
+}
 /** Gatys et al.'s normalised VGG19 (from their PyTorch notebook). */
 export const GATYS_VGG_CONV_URL = 'https://bethgelab.org/media/uploads/pytorch_models/vgg_conv.pth';
 
@@ -47,7 +66,9 @@ function writeRaw(w: NetworkWeights, out: string, raw = toRawWeights(w)): void {
   writeFileSync(`${out}.partial`, raw.manifest);
   renameSync(`${bin}.partial`, bin);
   renameSync(`${out}.partial`, out);
-  process.stderr.write(`wrote ${out} + ${basename(bin)} (${w.layers.size} conv layers, ${(raw.bin.length / 1e6).toFixed(1)} MB, input ${w.input.channelOrder} range ${w.input.range})\n`);
+  process.stderr.write(
+    `wrote ${out} + ${basename(bin)} (${networkSpec(w.network).label}, ${describeConvs(w.network, [...w.layers.keys()])}, ${(raw.bin.length / 1e6).toFixed(1)} MB, input ${w.input.channelOrder} range ${w.input.range})\n`,
+  );
 }
 
 /** Download with a progress line; verifies the SHA-256 prefix; returns the bytes. */
@@ -102,31 +123,35 @@ async function main(argv: string[]): Promise<number> {
   }
   if (cmd === 'download') {
     const a = new Args(rest, ['gatys', 'full', 'float16']);
+    const network = networkArg(a);
+    const spec = networkSpec(network);
     const gatys = a.has('gatys');
+    if (gatys && network !== 'vgg19') throw new Error('--gatys is VGG19 (Gatys et al.\'s vgg_conv.pth); drop --network squeezenet');
     const full = gatys || a.has('full') || a.has('sha256');
     const url = a.str('url');
+    const defaults = DOWNLOAD[network];
     if (!full) {
       const source = a.str('source', url ?? 'torchvision')!;
-      const layers = a.str('layers', 'conv5_1')!;
-      convsUpTo(layers); // names an unknown layer
+      const layers = a.str('layers', defaults.layers)!;
+      paramConvsUpTo(spec, layers); // names an unknown layer
       const float16 = a.has('float16');
       const out = a.str('out');
       a.rejectUnknown();
       if (out && !out.endsWith('.json')) throw new Error(`--out must end in .json (the .bin is written beside it), got "${out}"`);
-      const r = await fetchPretrained(source, layers, { float16 });
-      if (r.fromCache) process.stderr.write(`already cached: ${r.id} (${r.weights.layers.size} layers, no download)\n`);
+      const r = await fetchPretrained(source, layers, { float16, network });
+      if (r.fromCache) process.stderr.write(`already cached: ${r.id} (${describeConvs(network, [...r.weights.layers.keys()])}, no download)\n`);
       if (out) writeRaw(r.weights, out, { manifest: r.raw.manifest, bin: new Uint8Array(r.raw.bin) });
       return 0;
     }
-    const out = a.str('out', gatys ? 'weights/vgg_conv.json' : 'weights/vgg19.json')!;
-    const sha = a.str('sha256', gatys ? '' : TORCHVISION_VGG19_SHA256_PREFIX)!;
-    const from = url ?? a.str('source', gatys ? GATYS_VGG_CONV_URL : TORCHVISION_VGG19_URL)!;
+    const out = a.str('out', gatys ? 'weights/vgg_conv.json' : defaults.out)!;
+    const sha = a.str('sha256', gatys ? '' : defaults.sha)!;
+    const from = url ?? a.str('source', gatys ? GATYS_VGG_CONV_URL : defaults.fullUrl)!;
     a.rejectUnknown();
     const pth = out.replace(/\.json$/, '.pth');
     const bytes = existsSync(pth) ? new Uint8Array(readFileSync(pth)) : await download(from, sha, pth);
     if (existsSync(pth)) process.stderr.write(`using ${pth} (delete it to download again)\n`);
     process.stderr.write('converting…\n');
-    writeRaw(convertVgg19Pth(bytes, basename(pth)), out);
+    writeRaw(convertPth(bytes, basename(pth), network), out);
     return 0;
   }
   if (cmd === 'list') {
@@ -140,7 +165,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${store.location}\n`);
     for (const e of entries) {
       const o = e.origin;
-      process.stdout.write(`  ${e.id}  ${e.layers[0]}..${e.layers[e.layers.length - 1]} (${e.layers.length} layers)  ${e.dtype}  ${(e.bytes / 1e6).toFixed(1)} MB${o ? `  from ${o.url} (${o.format}) on ${o.fetched.slice(0, 10)}` : ''}\n`);
+      const what = `${networkSpec(e.network).label}  ${describeConvs(e.network, e.layers, true)}`;
+      process.stdout.write(`  ${e.id}  ${what}  ${e.dtype}  ${(e.bytes / 1e6).toFixed(1)} MB${o ? `  from ${o.url} (${o.format}) on ${o.fetched.slice(0, 10)}` : ''}\n`);
     }
     return 0;
   }
@@ -156,21 +182,23 @@ async function main(argv: string[]): Promise<number> {
   }
   if (cmd === 'convert') {
     const [file, ...opts] = rest;
-    if (!file) throw new Error('usage: npm run weights -- convert FILE.pth|FILE.safetensors [--out weights/vgg19.json]');
+    if (!file) throw new Error('usage: npm run weights -- convert FILE.pth|FILE.safetensors [--network vgg19|squeezenet] [--out weights/vgg19.json]');
     const a = new Args(opts);
-    const out = a.str('out', 'weights/vgg19.json')!;
+    const network = networkArg(a);
+    const out = a.str('out', DOWNLOAD[network].out)!;
     a.rejectUnknown();
     if (!existsSync(file)) throw new Error(`"${file}" does not exist`);
-    const raw = await loadWeightsFile(file);
+    const raw = await loadWeightsFile(file, undefined, network);
     writeRaw(parseRawWeights(raw.manifest, raw.bin.buffer.slice(raw.bin.byteOffset, raw.bin.byteOffset + raw.bin.byteLength) as ArrayBuffer, basename(file)), out, raw);
     return 0;
   }
   if (cmd === 'random') {
     const a = new Args(rest);
+    const network = networkArg(a);
     const seed = a.int('seed', 1, 0, 2 ** 31)!;
-    const out = a.str('out', `weights/random-seed${seed}.json`)!;
+    const out = a.str('out', network === 'vgg19' ? `weights/random-seed${seed}.json` : `weights/random-${network}-seed${seed}.json`)!;
     a.rejectUnknown();
-    writeRaw(randomVgg19(seed), out);
+    writeRaw(randomNetwork(network, seed), out);
     return 0;
   }
   if (cmd === 'info') {
@@ -178,7 +206,7 @@ async function main(argv: string[]): Promise<number> {
     if (!file) throw new Error('usage: npm run weights -- info FILE.json');
     const raw = await loadWeightsFile(file);
     const w = parseRawWeights(raw.manifest, raw.bin.buffer.slice(raw.bin.byteOffset, raw.bin.byteOffset + raw.bin.byteLength) as ArrayBuffer, file);
-    process.stdout.write(`${file}: ${w.layers.size} layers (${[...w.layers.keys()].join(', ')}); input ${JSON.stringify(w.input)}\n`);
+    process.stdout.write(`${file}: ${networkSpec(w.network).label}, ${describeConvs(w.network, [...w.layers.keys()])} (${[...w.layers.keys()].join(', ')}); input ${JSON.stringify(w.input)}\n`);
     return 0;
   }
   throw new Error(`unknown command "${cmd}" (download, list, clear, convert, random, info)`);

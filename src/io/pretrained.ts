@@ -1,6 +1,6 @@
 /**
- * Pretrained VGG19 from a large file, reading only the bytes of the conv tensors a run needs.
- * Three layouts, told apart by their first bytes:
+ * Pretrained network weights (VGG19, SqueezeNet 1.1) from a file, reading only the bytes of the
+ * conv tensors a run needs. Three layouts, told apart by their first bytes:
  *   - safetensors (Hugging Face, timm/vgg19.tv_in1k): 8-byte length + JSON header, then the data;
  *     tensors are sorted by name, so conv1..conv5_1 come in two runs (features.0–28, features.5–7).
  *   - legacy torch.save (torchvision's vgg19-dcbb9e9d.pth of 2017): five pickles at the start
@@ -16,7 +16,7 @@ import { concat, type ByteSource } from './byte_source.js';
 import { decodeFloats, parseSafetensorsHeader, safetensorsHeaderLength } from './safetensors.js';
 import {
   ITEM_SIZE,
-  planVggTensors,
+  planTensors,
   readZipDirectory,
   stateDictOf,
   legacyStorageBytes,
@@ -31,13 +31,14 @@ import {
   type ZipEntry,
 } from './torch_pth.js';
 import { assembleLayers, checkFinite, WeightsError, type NetworkWeights } from '../nst/weights.js';
+import { networkSpec, type NetworkId, type NetworkSpec } from '../nst/networks.js';
 import type { InputConvention } from '../kernels/image.js';
 
 export type WeightsFileFormat = 'safetensors' | 'torch-legacy' | 'torch-zip';
 
 /** One needed tensor: bytes [start, end) of the file, and how to turn them into values. */
 export interface TensorPiece {
-  /** Our name, e.g. conv1_1.weight. */
+  /** Our name, e.g. conv1_1.weight, fire2/squeeze.weight. */
   name: string;
   start: number;
   end: number;
@@ -56,30 +57,39 @@ const HEAD = 64 * 1024;
 /** Pieces closer than this are fetched in one request (the gap is downloaded and dropped). */
 export const MERGE_GAP = 256 * 1024;
 
-/** Where the conv tensors up to `upTo` lie in the file, or null for a zip that must be scanned front to back. */
-export async function planPretrained(src: ByteSource, upTo: string): Promise<{ plan: WeightsPlan } | { scan: Map<string, Float32Array>; input: InputConvention; format: WeightsFileFormat }> {
+/**
+ * Where the network's conv tensors up to layer `upTo` (a layer name of that network: conv5_1,
+ * fire9) lie in the file; for a zip on a source that must be read front to back, the tensors
+ * themselves (scanned). A file of the other network is refused, naming it (WrongNetworkError).
+ */
+export async function planPretrained(
+  src: ByteSource,
+  upTo: string,
+  network: NetworkId = 'vgg19',
+): Promise<{ plan: WeightsPlan } | { scan: Map<string, Float32Array>; input: InputConvention; format: WeightsFileFormat }> {
+  const spec = networkSpec(network);
   const head = await src.read(0, HEAD);
   const file = src.name;
   if (head.length === 0) throw new WeightsError(file, 'empty file');
   if (head[0] === 0x50 && head[1] === 0x4b) {
-    if (src.sequentialOnly) return { ...(await scanZip(new Cursor(src, head), file, upTo)), format: 'torch-zip' };
-    return { plan: await planZip(src, file, upTo) };
+    if (src.sequentialOnly) return { ...(await scanZip(new Cursor(src, head), file, spec, upTo)), format: 'torch-zip' };
+    return { plan: await planZip(src, file, spec, upTo) };
   }
-  if (head[0] === 0x80) return { plan: await planLegacy(src, head, file, upTo) };
-  if (head.length >= 9 && head[8] === 0x7b /* { */) return { plan: await planSafetensors(src, head, file, upTo) };
+  if (head[0] === 0x80) return { plan: await planLegacy(src, head, file, spec, upTo) };
+  if (head.length >= 9 && head[8] === 0x7b /* { */) return { plan: await planSafetensors(src, head, file, spec, upTo) };
   const text = new TextDecoder().decode(head.subarray(0, 200));
   if (/^\s*</.test(text)) throw new WeightsError(file, `is an HTML or XML page, not a weights file (starts "${text.slice(0, 40).replace(/\s+/g, ' ')}…")`);
   throw new WeightsError(file, 'is neither a safetensors file nor a torch.save file (zip or legacy)');
 }
 
-async function planSafetensors(src: ByteSource, head: Uint8Array, file: string, upTo: string): Promise<WeightsPlan> {
+async function planSafetensors(src: ByteSource, head: Uint8Array, file: string, spec: NetworkSpec, upTo: string): Promise<WeightsPlan> {
   const n = safetensorsHeaderLength(head, file, src.size);
   let json = head.subarray(8, 8 + n);
   if (json.length < n) json = concat([json, await src.read(head.length, 8 + n)]);
   if (json.length < n) throw new WeightsError(file, `truncated header: ${json.length} of ${n} bytes`);
   const entries = parseSafetensorsHeader(json, file, src.size);
   const byName = new Map(entries.map((e) => [e.name, e]));
-  const { keys, input } = planVggTensors(byName, file, upTo);
+  const { keys, input } = planTensors(byName, file, spec, upTo);
   const pieces = [...keys].map(([name, key]) => {
     const e = byName.get(key)!;
     return { name, start: e.start, end: e.end, decode: (b: Uint8Array) => decodeFloats(b, e.dtype, file, key) };
@@ -103,11 +113,11 @@ async function growUntilParsed<T>(src: ByteSource, head: Uint8Array, file: strin
   }
 }
 
-async function planLegacy(src: ByteSource, head: Uint8Array, file: string, upTo: string): Promise<WeightsPlan> {
+async function planLegacy(src: ByteSource, head: Uint8Array, file: string, spec: NetworkSpec, upTo: string): Promise<WeightsPlan> {
   const { value: h, bytes } = await growUntilParsed(src, head, file, (b) => readLegacyHeader(b, file));
   if (src.size !== null && h.end > src.size) throw new WeightsError(file, `truncated: the storages need ${h.end} bytes, the file has ${src.size}`);
   const sd = stateDictOf(h.root, file);
-  const { keys, input } = planVggTensors(sd, file, upTo);
+  const { keys, input } = planTensors(sd, file, spec, upTo);
   const pieces = [...keys].map(([name, key]) => {
     const t = sd.get(key)!;
     const at = h.spans.get(t.storage.key);
@@ -118,7 +128,7 @@ async function planLegacy(src: ByteSource, head: Uint8Array, file: string, upTo:
   return { format: 'torch-legacy', input, pieces, headerBytes: bytes.length };
 }
 
-async function planZip(src: ByteSource, file: string, upTo: string): Promise<WeightsPlan> {
+async function planZip(src: ByteSource, file: string, spec: NetworkSpec, upTo: string): Promise<WeightsPlan> {
   let tail = await src.readTail(HEAD + 22);
   let entries: ZipEntry[];
   try {
@@ -141,7 +151,7 @@ async function planZip(src: ByteSource, file: string, upTo: string): Promise<Wei
   const pklSpan = span(pkl);
   const pklBytes = await src.read(pklSpan.start, pklSpan.end);
   const sd = stateDictOf(unpickleAt(zipEntryData(pklBytes, pkl, file, pklSpan.start), 0, file).value, file);
-  const { keys, input } = planVggTensors(sd, file, upTo);
+  const { keys, input } = planTensors(sd, file, spec, upTo);
   const byName = new Map(entries.map((e) => [e.name, e]));
   const pieces = [...keys].map(([name, key]) => {
     const t = sd.get(key)!;
@@ -190,13 +200,19 @@ export async function fetchPieces(src: ByteSource, pieces: TensorPiece[], gap = 
   return out;
 }
 
-/** Plan, fetch and assemble: the VGG19 layers up to `upTo` from a pretrained weights file. */
-export async function loadPretrained(src: ByteSource, upTo: string, onPlan?: (plan: { format: WeightsFileFormat; bytes: number; requests: number }) => void): Promise<NetworkWeights & { format: WeightsFileFormat }> {
-  const r = await planPretrained(src, upTo);
-  if ('scan' in r) return { network: 'vgg19', source: src.name, input: r.input, layers: assembleLayers(src.name, r.scan), format: r.format };
+/** Plan, fetch and assemble: the network's layers up to `upTo` (a layer name of it) from a pretrained weights file. */
+export async function loadPretrained(
+  src: ByteSource,
+  upTo: string,
+  onPlan?: (plan: { format: WeightsFileFormat; bytes: number; requests: number }) => void,
+  network: NetworkId = 'vgg19',
+): Promise<NetworkWeights & { format: WeightsFileFormat }> {
+  const spec = networkSpec(network);
+  const r = await planPretrained(src, upTo, spec.id);
+  if ('scan' in r) return { network: spec.id, source: src.name, input: r.input, layers: assembleLayers(src.name, r.scan, spec), format: r.format };
   onPlan?.({ format: r.plan.format, ...fetchCost(src, r.plan.pieces) });
   const values = await fetchPieces(src, r.plan.pieces);
-  return { network: 'vgg19', source: src.name, input: r.plan.input, layers: assembleLayers(src.name, values), format: r.plan.format };
+  return { network: spec.id, source: src.name, input: r.plan.input, layers: assembleLayers(src.name, values, spec), format: r.plan.format };
 }
 
 // ---------------------------------------------------------------- zip, front to back
@@ -235,7 +251,7 @@ class Cursor {
  * descriptors, so data.pkl's size comes from where its pickle stops and each storage's from
  * the pickle's element counts), keeping only the needed storages.
  */
-async function scanZip(cur: Cursor, file: string, upTo: string): Promise<{ scan: Map<string, Float32Array>; input: InputConvention }> {
+async function scanZip(cur: Cursor, file: string, spec: NetworkSpec, upTo: string): Promise<{ scan: Map<string, Float32Array>; input: InputConvention }> {
   let needed: Map<string, { key: string; name: string; t: TorchTensor }[]> | null = null;
   const storages = new Map<string, TorchStorage>(); // every storage's entry name → its element count and dtype
   let input: InputConvention | null = null;
@@ -269,7 +285,7 @@ async function scanZip(cur: Cursor, file: string, upTo: string): Promise<{ scan:
       }
       cur.pos = start + size;
       const sd = stateDictOf(value, file);
-      const plan = planVggTensors(sd, file, upTo);
+      const plan = planTensors(sd, file, spec, upTo);
       input = plan.input;
       const prefix = name.slice(0, name.length - 'data.pkl'.length);
       for (const t of sd.values()) storages.set(`${prefix}data/${t.storage.key}`, t.storage);

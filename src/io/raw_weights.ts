@@ -1,14 +1,17 @@
 /**
  * Our raw on-disk weights format:
- *   NAME.json  — manifest: { format: "nst-raw-weights", version: 1, model: "vgg19", dtype: "float32" | "float16",
+ *   NAME.json  — manifest: { format: "nst-raw-weights", version: 1, model: "vgg19" | "squeezenet",
+ *                dtype: "float32" | "float16",
  *                byteOrder: "little", input: InputConvention, tensors: [{ name, shape, offset, length }],
  *                origin?: where the values came from (URL, file format, date) }
  *   NAME.bin   — the tensors' values back to back (little-endian), OIHW for conv weights; float16
  *                halves the file (the cache's option) and is widened to float32 on loading.
- * Tensor names are "conv1_1.weight", "conv1_1.bias", …; shapes must match VGG19's.
+ * Tensor names are our conv names (networks.ts) + ".weight"/".bias": "conv1_1.weight", … for
+ * VGG19, "conv1.weight", "fire2/squeeze.weight", … for SqueezeNet 1.1; shapes must match the
+ * model's (OIHW weights). Manifests written before SqueezeNet existed say model "vgg19".
  */
 import type { InputConvention } from '../kernels/image.js';
-import { convSpec, VGG19_LAYER_NAMES } from '../nst/vgg19_spec.js';
+import { NETWORK_IDS, NETWORKS, networkSpec, type NetworkId, type NetworkSpec } from '../nst/networks.js';
 import { assembleLayers, checkFinite, WeightsError, type NetworkWeights } from '../nst/weights.js';
 import { decodeFloats, floatToHalf } from './safetensors.js';
 
@@ -34,7 +37,7 @@ export interface WeightsOrigin {
 export interface Manifest {
   format: 'nst-raw-weights';
   version: 1;
-  model: 'vgg19';
+  model: NetworkId;
   dtype: RawDtype;
   byteOrder: 'little';
   input: InputConvention;
@@ -42,11 +45,12 @@ export interface Manifest {
   origin?: WeightsOrigin;
 }
 
-function expectedShape(name: string): number[] | null {
-  const m = /^(conv\d_\d)\.(weight|bias)$/.exec(name);
-  if (!m || !VGG19_LAYER_NAMES.includes(m[1])) return null;
-  const s = convSpec(m[1]);
-  return m[2] === 'weight' ? [s.outChannels, s.inChannels, 3, 3] : [s.outChannels];
+/** The shape a tensor named `conv.weight` / `conv.bias` has in the network; null if it has none such. */
+function expectedShape(spec: NetworkSpec, name: string): number[] | null {
+  const m = /^(.+)\.(weight|bias)$/.exec(name);
+  const c = m && spec.convs.find((x) => x.name === m[1]);
+  if (!c) return null;
+  return m[2] === 'weight' ? [c.O, c.C, c.K, c.K] : [c.O];
 }
 
 function validateConvention(file: string, c: unknown): InputConvention {
@@ -58,8 +62,11 @@ function validateConvention(file: string, c: unknown): InputConvention {
   return { channelOrder: x.channelOrder, range: x.range, mean: [...x.mean] as [number, number, number], std: [...x.std] as [number, number, number] };
 }
 
-/** Parse and check a manifest + bin pair. `file` names the files in error messages. */
-export function parseRawWeights(manifestText: string, bin: ArrayBuffer, file = 'weights'): NetworkWeights {
+/**
+ * Parse and check a manifest + bin pair; the weights are of the manifest's model. `file` names the
+ * files in error messages. With `network`, a manifest of another model is refused, naming it.
+ */
+export function parseRawWeights(manifestText: string, bin: ArrayBuffer, file = 'weights', network?: NetworkId): NetworkWeights {
   let m: Manifest;
   try {
     m = JSON.parse(manifestText);
@@ -67,18 +74,25 @@ export function parseRawWeights(manifestText: string, bin: ArrayBuffer, file = '
     throw new WeightsError(`${file}.json`, `not valid JSON (${(e as Error).message})`);
   }
   if (m?.format !== 'nst-raw-weights') throw new WeightsError(`${file}.json`, `not an nst-raw-weights manifest (format: ${JSON.stringify(m?.format)})`);
-  if (m.version !== 1 || (m.dtype !== 'float32' && m.dtype !== 'float16') || m.byteOrder !== 'little' || m.model !== 'vgg19') {
-    throw new WeightsError(`${file}.json`, `unsupported version/dtype/byteOrder/model (${m.version}, ${m.dtype}, ${m.byteOrder}, ${m.model}); expected 1, float32 or float16, little, vgg19`);
+  if (m.version !== 1 || (m.dtype !== 'float32' && m.dtype !== 'float16') || m.byteOrder !== 'little' || !NETWORK_IDS.includes(m.model)) {
+    throw new WeightsError(
+      `${file}.json`,
+      `unsupported version/dtype/byteOrder/model (${m.version}, ${m.dtype}, ${m.byteOrder}, ${m.model}); expected 1, float32 or float16, little, ${NETWORK_IDS.join(' or ')}`,
+    );
+  }
+  const spec = NETWORKS[m.model];
+  if (network && network !== spec.id) {
+    throw new WeightsError(`${file}.json`, `holds ${spec.label} weights, not ${networkSpec(network).label}'s; use --network ${spec.id}`);
   }
   const itemSize = m.dtype === 'float16' ? 2 : 4;
   const input = validateConvention(`${file}.json`, m.input);
   if (!Array.isArray(m.tensors)) throw new WeightsError(`${file}.json`, 'missing "tensors" list');
   const byName = new Map<string, Float32Array>();
   for (const t of m.tensors) {
-    const exp = expectedShape(t.name);
-    if (!exp) throw new WeightsError(`${file}.json`, `unknown tensor "${t.name}" (expected conv1_1.weight … conv5_4.bias)`);
+    const exp = expectedShape(spec, t.name);
+    if (!exp) throw new WeightsError(`${file}.json`, `unknown tensor "${t.name}" (expected ${spec.label}'s ${spec.convs[0].name}.weight … ${spec.convs[spec.convs.length - 1].name}.bias)`);
     if (!Array.isArray(t.shape) || t.shape.length !== exp.length || t.shape.some((d, i) => d !== exp[i])) {
-      throw new WeightsError(`${file}.json`, `tensor "${t.name}" has shape [${t.shape}] but VGG19 needs [${exp}]`);
+      throw new WeightsError(`${file}.json`, `tensor "${t.name}" has shape [${t.shape}] but ${spec.label} needs [${exp}]`);
     }
     const n = exp.reduce((a, b) => a * b, 1);
     if (t.length !== n) throw new WeightsError(`${file}.json`, `tensor "${t.name}" declares ${t.length} values, its shape holds ${n}`);
@@ -90,18 +104,25 @@ export function parseRawWeights(manifestText: string, bin: ArrayBuffer, file = '
     checkFinite(`${file}.bin`, t.name, a);
     byName.set(t.name, a);
   }
-  return { network: 'vgg19', source: m.origin ? `${file} (pretrained VGG19 from ${m.origin.url}${m.dtype === 'float16' ? ', stored as float16' : ''})` : file, input, layers: assembleLayers(file, byName) };
+  return {
+    network: spec.id,
+    source: m.origin ? `${file} (pretrained ${spec.label} from ${m.origin.url}${m.dtype === 'float16' ? ', stored as float16' : ''})` : file,
+    input,
+    layers: assembleLayers(file, byName, spec),
+  };
 }
 
-/** Serialize to our raw format: [manifest JSON text, bin bytes]. float16 rounds to nearest even. */
+/** Serialize to our raw format (model: w.network): [manifest JSON text, bin bytes]. float16 rounds to nearest even. */
 export function toRawWeights(w: NetworkWeights, options: { dtype?: RawDtype; origin?: WeightsOrigin } = {}): { manifest: string; bin: Uint8Array } {
+  const spec = networkSpec(w.network);
   const dtype = options.dtype ?? 'float32';
   const itemSize = dtype === 'float16' ? 2 : 4;
   const tensors: ManifestTensor[] = [];
   let offset = 0;
   for (const [name, p] of w.layers) {
-    const s = convSpec(name);
-    for (const [suffix, a, shape] of [['weight', p.weight, [s.outChannels, s.inChannels, 3, 3]], ['bias', p.bias, [s.outChannels]]] as const) {
+    const c = spec.convs.find((x) => x.name === name);
+    if (!c) throw new Error(`${w.source}: ${spec.label} has no conv "${name}"`);
+    for (const [suffix, a, shape] of [['weight', p.weight, [c.O, c.C, c.K, c.K]], ['bias', p.bias, [c.O]]] as const) {
       tensors.push({ name: `${name}.${suffix}`, shape: [...shape], offset, length: a.length });
       offset += a.length * itemSize;
     }
@@ -118,6 +139,6 @@ export function toRawWeights(w: NetworkWeights, options: { dtype?: RawDtype; ori
       o += a.length * itemSize;
     }
   }
-  const manifest: Manifest = { format: 'nst-raw-weights', version: 1, model: 'vgg19', dtype, byteOrder: 'little', input: w.input, tensors, ...(options.origin ? { origin: options.origin } : {}) };
+  const manifest: Manifest = { format: 'nst-raw-weights', version: 1, model: spec.id, dtype, byteOrder: 'little', input: w.input, tensors, ...(options.origin ? { origin: options.origin } : {}) };
   return { manifest: JSON.stringify(manifest, null, 1), bin };
 }

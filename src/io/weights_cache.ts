@@ -1,25 +1,40 @@
 /**
- * Pretrained VGG19 fetched once and kept: the CLI keeps it in a directory
+ * Pretrained weights (VGG19, SqueezeNet 1.1) fetched once and kept: the CLI keeps them in a directory
  * ($XDG_CACHE_HOME/webgpu-neural-style/weights), the page in the Origin Private File System. Both
  * store our raw format (NAME.json + NAME.bin, optionally float16) and commit an entry by writing
  * the manifest last, after the data was written in full and its values checked — so an
  * interrupted download never leaves an entry that looks complete.
  *
- * An entry holds a prefix conv1_1…convX_Y of the layers. A run that needs deeper layers than the
- * entry has downloads only the missing tensors and rewrites the entry with all of them.
+ * An entry holds one network's weights (its id starts with the network: vgg19-torchvision,
+ * squeezenet-torchvision, vgg19-url-<hash>) for a prefix of its convs (conv1_1…convX_Y,
+ * conv1…fireN). A run that needs deeper layers than the entry has downloads only the missing
+ * tensors and rewrites the entry with all of them.
  */
 import type { ByteSource } from './byte_source.js';
 import { fetchCost, fetchPieces, planPretrained } from './pretrained.js';
-import { convsUpTo, VGG19_CONVS } from '../nst/vgg19_spec.js';
+import { networkSpec, paramConvsUpTo, type NetworkId } from '../nst/networks.js';
 import { assembleLayers, type NetworkWeights } from '../nst/weights.js';
 import { parseRawWeights, toRawWeights, type RawDtype, type WeightsOrigin } from './raw_weights.js';
 
-/** Where the real weights live. torchvision's file is the legacy torch.save format of 2017. */
+/** Where the real VGG19 weights live. torchvision's file is the legacy torch.save format of 2017. */
 export const PRETRAINED_URLS = {
   torchvision: 'https://download.pytorch.org/models/vgg19-dcbb9e9d.pth',
   hf: 'https://huggingface.co/timm/vgg19.tv_in1k/resolve/main/model.safetensors',
 } as const;
 export type PretrainedName = keyof typeof PRETRAINED_URLS;
+/** The source names (a URL is the other kind of source). */
+export const PRETRAINED_NAMES: readonly PretrainedName[] = ['torchvision', 'hf'];
+
+/**
+ * Each network's pretrained files by source name. SqueezeNet 1.1 has torchvision's only
+ * (squeezenet1_1-b8a52dc0.pth, 4.9 MB): timm publishes no safetensors of it, so there is no "hf".
+ */
+export const NETWORK_PRETRAINED_URLS: Record<NetworkId, Partial<Record<PretrainedName, string>>> = {
+  vgg19: PRETRAINED_URLS,
+  squeezenet: { torchvision: 'https://download.pytorch.org/models/squeezenet1_1-b8a52dc0.pth' },
+};
+
+const isName = (source: string): source is PretrainedName => (PRETRAINED_NAMES as readonly string[]).includes(source);
 
 export interface WeightsStore {
   /** Where entries live, for messages. */
@@ -31,23 +46,41 @@ export interface WeightsStore {
   remove(id: string): Promise<void>;
 }
 
-/** Cache entry name for a source: vgg19-torchvision, vgg19-hf, or vgg19-url-<hash of the URL>. */
-export function cacheId(source: string): string {
-  if (source in PRETRAINED_URLS) return `vgg19-${source}`;
+/**
+ * Cache entry name for a source of a network: vgg19-torchvision, vgg19-hf, vgg19-url-<hash of
+ * the URL>, squeezenet-torchvision, squeezenet-url-<hash>.
+ */
+export function cacheId(source: string, network: NetworkId = 'vgg19'): string {
+  if (isName(source)) return `${network}-${source}`;
   let h = 0x811c9dc5; // FNV-1a
   for (let i = 0; i < source.length; i++) h = Math.imul(h ^ source.charCodeAt(i), 0x01000193) >>> 0;
-  return `vgg19-url-${h.toString(16).padStart(8, '0')}`;
+  return `${network}-url-${h.toString(16).padStart(8, '0')}`;
 }
 
-/** The URL of a source name ("torchvision", "hf") or the URL itself. */
-export function sourceUrl(source: string, overrides: Partial<Record<PretrainedName, string>> = {}): string {
-  if (source in PRETRAINED_URLS) return overrides[source as PretrainedName] ?? PRETRAINED_URLS[source as PretrainedName];
+/**
+ * The URL of a source name ("torchvision", "hf") for the network, or the URL itself; a name the
+ * network has no file for (SqueezeNet's "hf") is refused, saying what there is.
+ */
+export function sourceUrl(source: string, overrides: Partial<Record<PretrainedName, string>> = {}, network: NetworkId = 'vgg19'): string {
+  if (isName(source)) {
+    const url = overrides[source] ?? NETWORK_PRETRAINED_URLS[network][source];
+    if (!url) {
+      const spec = networkSpec(network);
+      const have = PRETRAINED_NAMES.filter((n) => NETWORK_PRETRAINED_URLS[network][n]);
+      const why = source === 'hf' ? ` (the Hugging Face hub has no safetensors of ${spec.label} in timm)` : '';
+      throw new Error(`there is no "${source}" source for ${spec.label}${why}; use ${[...have, 'an http(s) URL'].join(', ')} or a file`);
+    }
+    return url;
+  }
   if (!/^https?:\/\//.test(source)) throw new Error(`unknown weights source "${source}" (torchvision, hf, or an http(s) URL)`);
   return source;
 }
 
 export interface CacheEntryInfo {
   id: string;
+  /** The network the entry holds weights of. */
+  network: NetworkId;
+  /** Its convs (conv names, in the network's order). */
   layers: string[];
   dtype: RawDtype;
   bytes: number;
@@ -65,7 +98,7 @@ export async function readEntry(
   try {
     const weights = parseRawWeights(raw.manifest, raw.bin, id);
     const m = JSON.parse(raw.manifest);
-    return { weights, raw, info: { id, layers: [...weights.layers.keys()], dtype: m.dtype, bytes: raw.bin.byteLength, origin: m.origin } };
+    return { weights, raw, info: { id, network: weights.network, layers: [...weights.layers.keys()], dtype: m.dtype, bytes: raw.bin.byteLength, origin: m.origin } };
   } catch (e) {
     log?.(`cached weights ${id} in ${store.location} are damaged (${(e as Error).message}); removed them`);
     await store.remove(id);
@@ -82,18 +115,20 @@ export async function listEntries(store: WeightsStore): Promise<CacheEntryInfo[]
   return out;
 }
 
-/** The cached pretrained entry to use for --weights auto: torchvision's, else the hub's, else any. */
-export async function findCached(store: WeightsStore): Promise<string | null> {
+/** The network's cached pretrained entry to use for --weights auto: torchvision's, else the hub's, else any from a URL. */
+export async function findCached(store: WeightsStore, network: NetworkId = 'vgg19'): Promise<string | null> {
   const ids = await store.list();
-  return ['vgg19-torchvision', 'vgg19-hf'].find((id) => ids.includes(id)) ?? ids.find((id) => id.startsWith('vgg19-url-')) ?? null;
+  return PRETRAINED_NAMES.map((n) => cacheId(n, network)).find((id) => ids.includes(id)) ?? ids.find((id) => id.startsWith(`${network}-url-`)) ?? null;
 }
 
 export interface ObtainOptions {
   store: WeightsStore;
+  /** Whose weights (default VGG19); the file must hold that network's. */
+  network?: NetworkId;
   /** "torchvision", "hf" or a URL. */
   source: string;
   url: string;
-  /** Deepest layer needed. */
+  /** Deepest layer needed (a layer name of the network: conv5_1, fire9). */
   upTo: string;
   /** Store as float16 (half the size; values rounded). */
   float16?: boolean;
@@ -118,14 +153,19 @@ export interface Obtained {
  * missing tensors), checked, and stored.
  */
 export async function obtainPretrained(o: ObtainOptions): Promise<Obtained> {
-  const id = cacheId(o.source);
-  const needed = convsUpTo(o.upTo).map((c) => c.name);
-  const cached = await readEntry(o.store, id, o.log);
-  if (cached && needed.every((l) => cached.weights.layers.has(l))) return { weights: cached.weights, raw: cached.raw, id, fromCache: true };
+  const spec = networkSpec(o.network ?? 'vgg19');
+  const id = cacheId(o.source, spec.id);
+  const needed = paramConvsUpTo(spec, o.upTo).map((c) => c.name);
+  let cached = await readEntry(o.store, id, o.log);
+  if (cached && cached.weights.network !== spec.id) {
+    o.log?.(`cached weights ${id} in ${o.store.location} hold ${networkSpec(cached.weights.network).label}, not ${spec.label}; replacing them`);
+    cached = null;
+  }
+  if (cached && needed.every((l) => cached!.weights.layers.has(l))) return { weights: cached.weights, raw: cached.raw, id, fromCache: true };
   const have = cached?.weights.layers ?? new Map();
   const src = o.open(o.url);
   try {
-    const r = await planPretrained(src, o.upTo);
+    const r = await planPretrained(src, o.upTo, spec.id);
     let values: Map<string, Float32Array>;
     let format: string;
     let input = cached?.weights.input;
@@ -135,7 +175,7 @@ export async function obtainPretrained(o: ObtainOptions): Promise<Obtained> {
       input = r.input;
       o.onPlan?.({ bytes: src.size ?? 0, requests: 0, format, sequential: true });
     } else {
-      const missing = r.plan.pieces.filter((p) => !have.has(p.name.split('.')[0]));
+      const missing = r.plan.pieces.filter((p) => !have.has(p.name.slice(0, p.name.lastIndexOf('.'))));
       const cost = fetchCost(src, missing);
       o.onPlan?.({ ...cost, format: r.plan.format });
       if (cost.sequential) o.log?.(`${o.url}: the server ignores Range requests, so the file is streamed from the start and only the needed bytes are kept`);
@@ -144,15 +184,15 @@ export async function obtainPretrained(o: ObtainOptions): Promise<Obtained> {
       input = r.plan.input;
     }
     for (const [name, p] of have) for (const [suffix, a] of [['weight', p.weight], ['bias', p.bias]] as const) if (!values.has(`${name}.${suffix}`)) values.set(`${name}.${suffix}`, a);
-    // keep a prefix of VGG19 order (assembleLayers checks there are no gaps)
+    // keep a prefix of the network's order (assembleLayers checks there are no gaps)
     const ordered = new Map<string, Float32Array>();
-    for (const spec of VGG19_CONVS) for (const s of ['weight', 'bias']) if (values.has(`${spec.name}.${s}`)) ordered.set(`${spec.name}.${s}`, values.get(`${spec.name}.${s}`)!);
-    const weights: NetworkWeights = { network: 'vgg19', source: id, input: input!, layers: assembleLayers(o.url, ordered) };
-    const origin: WeightsOrigin = { source: o.source in PRETRAINED_URLS ? o.source : 'url', url: o.url, format, fetched: new Date().toISOString() };
+    for (const c of spec.convs) for (const s of ['weight', 'bias']) if (values.has(`${c.name}.${s}`)) ordered.set(`${c.name}.${s}`, values.get(`${c.name}.${s}`)!);
+    const weights: NetworkWeights = { network: spec.id, source: id, input: input!, layers: assembleLayers(o.url, ordered, spec) };
+    const origin: WeightsOrigin = { source: isName(o.source) ? o.source : 'url', url: o.url, format, fetched: new Date().toISOString() };
     const raw = toRawWeights(weights, { dtype: o.float16 ? 'float16' : 'float32', origin });
     // what is stored must read back as what was fetched (up to float16 rounding)
     const bin = raw.bin.buffer.slice(raw.bin.byteOffset, raw.bin.byteOffset + raw.bin.byteLength) as ArrayBuffer;
-    const check = parseRawWeights(raw.manifest, bin, id);
+    const check = parseRawWeights(raw.manifest, bin, id, spec.id);
     await o.store.write(id, raw.manifest, raw.bin);
     return { weights: check, raw: { manifest: raw.manifest, bin }, id, fromCache: false };
   } finally {

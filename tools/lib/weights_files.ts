@@ -1,20 +1,25 @@
 /**
- * What `--weights` names, resolved on the Node side before the page gets the raw tensors:
- *   auto (default)      the cached pretrained VGG19 if there is one, else the seeded random one
- *   random              the seeded random VGG19
- *   torchvision | hf    pretrained VGG19 from download.pytorch.org / the Hugging Face hub: the cache,
- *                       or a ranged download of just the needed tensors into it
+ * What `--weights` names, resolved on the Node side before the page gets the raw tensors, for the
+ * run's network (--network vgg19|squeezenet; VGG19 by default):
+ *   auto (default)      the network's cached pretrained weights if there are some, else its
+ *                       seeded random weights
+ *   random              the network's seeded random weights
+ *   torchvision | hf    pretrained weights from download.pytorch.org / the Hugging Face hub (VGG19
+ *                       only: there is no hub file of SqueezeNet 1.1): the cache, or a ranged
+ *                       download of just the needed tensors into it
  *   http(s)://…         the same from another URL (a .pth or .safetensors)
  *   FILE.json           our raw format (FILE.bin beside it)
  *   FILE.pth | FILE.safetensors   read in place with positioned reads (only the needed tensors)
- * $NST_TORCHVISION_URL and $NST_HF_URL point the two names at mirrors.
+ * A file or cache entry of the other network is refused, naming it. $NST_TORCHVISION_URL and
+ * $NST_HF_URL point VGG19's two names at mirrors, $NST_SQUEEZENET_URL SqueezeNet's torchvision file.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { HttpSource } from '../../src/io/byte_source.js';
 import { loadPretrained } from '../../src/io/pretrained.js';
-import { findCached, obtainPretrained, readEntry, sourceUrl, PRETRAINED_URLS, type PretrainedName } from '../../src/io/weights_cache.js';
+import { findCached, obtainPretrained, readEntry, sourceUrl, PRETRAINED_NAMES, type PretrainedName } from '../../src/io/weights_cache.js';
 import { parseRawWeights, toRawWeights } from '../../src/io/raw_weights.js';
+import { networkSpec, paramConvsUpTo, type NetworkId } from '../../src/nst/networks.js';
 import { FileSource } from './file_source.js';
 import { DirStore } from './weights_store.js';
 
@@ -24,13 +29,20 @@ export interface RawWeightsFiles {
   bin: Uint8Array;
 }
 
-export type ResolvedWeights = { kind: 'random'; seed: number } | ({ kind: 'raw' } & RawWeightsFiles);
+export type ResolvedWeights = { kind: 'random'; seed: number; network: NetworkId } | ({ kind: 'raw' } & RawWeightsFiles);
 
-const NAMED = ['auto', 'random', ...Object.keys(PRETRAINED_URLS)];
+const NAMED = ['auto', 'random', ...PRETRAINED_NAMES];
 const isUrl = (s: string) => /^https?:\/\//.test(s);
 
-/** Cheap check before any work: the spec is a known name, a URL, or an existing file of a known kind. */
-export function checkWeightsSpec(spec: string): void {
+/**
+ * Cheap check before any work: the spec is a known name (one the network has a file for), a
+ * URL, or an existing file of a known kind.
+ */
+export function checkWeightsSpec(spec: string, network: NetworkId = 'vgg19'): void {
+  if ((PRETRAINED_NAMES as readonly string[]).includes(spec)) {
+    sourceUrl(spec, mirrors(network), network); // SqueezeNet's "hf" says there is none
+    return;
+  }
   if (NAMED.includes(spec) || isUrl(spec)) return;
   if (!/\.(json|pth|pt|safetensors)$/.test(spec)) {
     throw new Error(`--weights "${spec}": expected auto, random, torchvision, hf, a URL, our raw .json manifest, a .pth or a .safetensors file`);
@@ -39,7 +51,9 @@ export function checkWeightsSpec(spec: string): void {
   if (spec.endsWith('.json') && !existsSync(spec.replace(/\.json$/, '.bin'))) throw new Error(`weights file "${spec.replace(/\.json$/, '.bin')}" (the data for ${spec}) does not exist`);
 }
 
-export function mirrors(): Partial<Record<PretrainedName, string>> {
+/** The network's source names pointed at mirrors by the environment. */
+export function mirrors(network: NetworkId = 'vgg19'): Partial<Record<PretrainedName, string>> {
+  if (network === 'squeezenet') return { torchvision: process.env.NST_SQUEEZENET_URL || undefined };
   return { torchvision: process.env.NST_TORCHVISION_URL || undefined, hf: process.env.NST_HF_URL || undefined };
 }
 
@@ -74,15 +88,21 @@ export function downloadProgress(label: string, write = (s: string) => process.s
   };
 }
 
-/** Download (or take from the cache) pretrained weights from a named source or URL. */
-export async function fetchPretrained(source: string, upTo: string, options: { float16?: boolean; store?: DirStore; log?: (s: string) => void } = {}) {
+/** Download (or take from the cache) the network's pretrained weights from a named source or URL, up to layer `upTo`. */
+export async function fetchPretrained(
+  source: string,
+  upTo: string,
+  options: { float16?: boolean; store?: DirStore; log?: (s: string) => void; network?: NetworkId } = {},
+) {
+  const spec = networkSpec(options.network ?? 'vgg19');
   const store = options.store ?? new DirStore();
-  const url = sourceUrl(source, mirrors());
+  const url = sourceUrl(source, mirrors(spec.id), spec.id);
   const log = options.log ?? ((s: string) => process.stderr.write(`${s}\n`));
-  const progress = downloadProgress(`VGG19 (${source in PRETRAINED_URLS ? source : basename(url)})`);
+  const progress = downloadProgress(`${spec.label} (${(PRETRAINED_NAMES as readonly string[]).includes(source) ? source : basename(url)})`);
   let fetched: HttpSource | null = null;
   const r = await obtainPretrained({
     store,
+    network: spec.id,
     source,
     url,
     upTo,
@@ -90,47 +110,78 @@ export async function fetchPretrained(source: string, upTo: string, options: { f
     open: (u) => (fetched = new HttpSource(u, { onBytes: progress.bytes })),
     onPlan: (p) => {
       progress.plan(p.bytes);
-      log(`fetching conv1_1..${upTo} from ${url} (${p.format}): ${(p.bytes / 1e6).toFixed(1)} MB${p.requests ? ` in ${p.requests} ranged request(s)` : ''}`);
+      log(`fetching ${spec.convs[0].layer}..${upTo} from ${url} (${p.format}): ${(p.bytes / 1e6).toFixed(1)} MB${p.requests ? ` in ${p.requests} ranged request(s)` : ''}`);
     },
     log,
   });
   progress.done();
-  if (!r.fromCache) log(`cached in ${store.location}/${r.id}.json (${r.weights.layers.size} layers${options.float16 ? ', float16' : ''})`);
+  if (!r.fromCache) log(`cached in ${store.location}/${r.id}.json (${describeConvs(spec.id, [...r.weights.layers.keys()])}${options.float16 ? ', float16' : ''})`);
   return { ...r, stats: (fetched as HttpSource | null)?.stats ?? { requests: 0, received: 0 } };
 }
 
-/** Resolve --weights to what the page needs: the random seed, or raw tensors up to `upTo`. */
-export async function resolveWeights(spec: string, seed: number, upTo: string, log = (s: string) => process.stderr.write(`${s}\n`)): Promise<ResolvedWeights> {
-  checkWeightsSpec(spec);
-  const store = new DirStore();
-  if (spec === 'random') return { kind: 'random', seed };
-  if (spec === 'auto') {
-    const id = await findCached(store);
-    const entry = id ? await readEntry(store, id, log) : null;
-    if (!entry) {
-      log(`weights: seeded random VGG19 (seed ${seed}) — for the paper's painterly results fetch pretrained VGG19 once (~52 MB): npm run weights -- download`);
-      return { kind: 'random', seed };
-    }
-    const source = entry.info.origin?.source === 'url' ? entry.info.origin.url : (entry.info.origin?.source ?? id!.replace(/^vgg19-/, ''));
-    if (!entry.weights.layers.has(upTo)) log(`the cached weights stop at ${entry.info.layers.at(-1)}; fetching up to ${upTo}`);
-    return staged(await fetchPretrained(source, upTo, { store, log }));
+/**
+ * "13 layers" (VGG19: a conv per layer), "9 layers, 25 convs" (SqueezeNet: three per Fire module);
+ * with `range`, the first and last layer first ("conv1..fire9 (9 layers, 25 convs)").
+ */
+export function describeConvs(network: NetworkId, convs: string[], range = false): string {
+  const spec = networkSpec(network);
+  const layers = [...new Set(convs.map((n) => spec.convs.find((c) => c.name === n)?.layer ?? n))];
+  const count = `${layers.length} layers${layers.length !== convs.length ? `, ${convs.length} convs` : ''}`;
+  return range ? `${layers[0]}..${layers[layers.length - 1]} (${count})` : count;
+}
+
+/** What `--weights auto` says when the network has nothing cached. */
+export function randomHint(network: NetworkId, seed: number): string {
+  if (network === 'squeezenet') {
+    return `weights: seeded random SqueezeNet 1.1 (seed ${seed}) — for real features fetch pretrained SqueezeNet 1.1 once (~5 MB): npm run weights -- download --network squeezenet`;
   }
-  if (NAMED.includes(spec) || isUrl(spec)) return staged(await fetchPretrained(spec, upTo, { store, log }));
-  return { kind: 'raw', ...(await loadWeightsFile(spec, upTo)) };
+  return `weights: seeded random VGG19 (seed ${seed}) — for the paper's painterly results fetch pretrained VGG19 once (~52 MB): npm run weights -- download`;
+}
+
+/** Resolve --weights to what the page needs: the random seed, or the network's raw tensors up to layer `upTo`. */
+export async function resolveWeights(
+  spec: string,
+  seed: number,
+  upTo: string,
+  log = (s: string) => process.stderr.write(`${s}\n`),
+  network: NetworkId = 'vgg19',
+): Promise<ResolvedWeights> {
+  const net = networkSpec(network);
+  checkWeightsSpec(spec, net.id);
+  const store = new DirStore();
+  if (spec === 'random') return { kind: 'random', seed, network: net.id };
+  paramConvsUpTo(net, upTo); // names an unknown layer
+  if (spec === 'auto') {
+    const id = await findCached(store, net.id);
+    const entry = id ? await readEntry(store, id, log) : null;
+    if (!entry || entry.weights.network !== net.id) {
+      log(randomHint(net.id, seed));
+      return { kind: 'random', seed, network: net.id };
+    }
+    const source = entry.info.origin?.source === 'url' ? entry.info.origin.url : (entry.info.origin?.source ?? id!.slice(net.id.length + 1));
+    if (!paramConvsUpTo(net, upTo).every((c) => entry.weights.layers.has(c.name))) log(`the cached weights stop at ${entry.info.layers.at(-1)}; fetching up to ${upTo}`);
+    return staged(await fetchPretrained(source, upTo, { store, log, network: net.id }));
+  }
+  if (NAMED.includes(spec) || isUrl(spec)) return staged(await fetchPretrained(spec, upTo, { store, log, network: net.id }));
+  return { kind: 'raw', ...(await loadWeightsFile(spec, upTo, net.id)) };
 }
 
 function staged(r: { id: string; raw: { manifest: string; bin: ArrayBuffer } }): ResolvedWeights {
   return { kind: 'raw', name: r.id, manifest: r.raw.manifest, bin: new Uint8Array(r.raw.bin) };
 }
 
-/** A weights file on disk: our raw format, or a .pth/.safetensors read in place up to `upTo`. */
-export async function loadWeightsFile(path: string, upTo = 'conv5_4'): Promise<RawWeightsFiles> {
-  checkWeightsSpec(path);
+/**
+ * A weights file on disk holding the network's weights: our raw format, or a .pth/.safetensors
+ * read in place up to layer `upTo` (default: all of them). A file of the other network is refused.
+ */
+export async function loadWeightsFile(path: string, upTo?: string, network: NetworkId = 'vgg19'): Promise<RawWeightsFiles> {
+  const spec = networkSpec(network);
+  checkWeightsSpec(path, spec.id);
   if (statSync(path).isDirectory()) throw new Error(`weights file "${path}" is a directory`);
   if (!path.endsWith('.json')) {
     const src = new FileSource(path);
     try {
-      const w = await loadPretrained(src, upTo);
+      const w = await loadPretrained(src, upTo ?? spec.layerNames[spec.layerNames.length - 1], undefined, spec.id);
       return { name: basename(path), ...toRawWeights(w) };
     } finally {
       src.close();
@@ -140,6 +191,6 @@ export async function loadWeightsFile(path: string, upTo = 'conv5_4'): Promise<R
   const manifest = readFileSync(path, 'utf8');
   const bin = new Uint8Array(readFileSync(binPath));
   // validate here too, so errors appear before the page starts work
-  parseRawWeights(manifest, bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), path.replace(/\.json$/, ''));
+  parseRawWeights(manifest, bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), path.replace(/\.json$/, ''), spec.id);
   return { name: basename(path), manifest, bin };
 }
