@@ -1,7 +1,8 @@
 /**
- * npm run bench [-- --sizes 64,128,256 --name NAME --ops --conv auto|naive|direct|winograd --autotune off|auto|on|refresh]
+ * npm run bench [-- --sizes 64,128,256 --name NAME --ops --conv auto|naive|direct|winograd --autotune off|auto|on|refresh --network vgg19|squeezenet]
  * (--ops: also each op's time per step; --conv: force one conv version in the whole steps;
- * --autotune: tune the whole steps' kernel versions, tables kept in the CLI cache directory)
+ * --autotune: tune the whole steps' kernel versions, tables kept in the CLI cache directory;
+ * --network squeezenet: SqueezeNet 1.1's kernels and steps too, each size next to VGG19's)
  * Runs the benchmark in headless Chromium (SwiftShader here) and writes bench/results/NAME.{json,md}.
  */
 import { fileURLToPath } from 'node:url';
@@ -17,7 +18,7 @@ const s = await launchGpuPage({ script: await bundleForBrowser(fileURLToPath(new
 try {
   await exposeTuningStore(s.page);
   const software = true; // conservative repeat counts: the CPU adapter is slow
-  const opts: BenchOptions = { sizes: args.sizes, kernelSize: 64, matmulSize: 512, repeats: software ? 2 : 20, stepRepeats: 1, perOp: args.perOp, conv: args.conv, autotune: args.autotune, tile: args.tile, stepsOnly: args.stepsOnly };
+  const opts: BenchOptions = { sizes: args.sizes, kernelSize: 64, matmulSize: 512, repeats: software ? 2 : 20, stepRepeats: 1, perOp: args.perOp, conv: args.conv, autotune: args.autotune, tile: args.tile, stepsOnly: args.stepsOnly, network: args.network };
   const r = (await s.page.evaluate((o) => (globalThis as unknown as { bench: (o: BenchOptions) => Promise<BenchResult> }).bench(o), opts)) as BenchResult;
   saveResult(r, args.name ?? `chromium-${/swiftshader/i.test(r.adapter) ? 'swiftshader' : 'gpu'}`);
 } finally {

@@ -25,7 +25,7 @@ const r = await runBenchmark(lib, adapter, 'Node + Dawn', {
   matmulSize: software ? 512 : 2048,
   repeats: software ? 2 : 50,
   stepRepeats: software ? 1 : 20,
-  perOp: args.perOp, conv: args.conv, autotune: args.autotune, tuningStore: new TuningDir(), tile: args.tile, stepsOnly: args.stepsOnly,
+  perOp: args.perOp, conv: args.conv, autotune: args.autotune, tuningStore: new TuningDir(), tile: args.tile, stepsOnly: args.stepsOnly, network: args.network,
   log: (s) => process.stderr.write(`${s}\n`),
 });
 saveResult(r, args.name ?? `node-${software ? 'swiftshader' : 'gpu'}`);

@@ -15,7 +15,7 @@ export function saveResult(r: BenchResult, name: string): void {
 /** Conv versions the whole-step rows can be forced to: those that run every VGG19 layer (any map size). */
 const CONV_VERSIONS = ['auto', ...REGISTRY.conv_forward.filter((v) => v.unfit({ R: 3, N: 64, K: 3, H: 2, W: 2 }) === null && v.unfit({ R: 64, N: 3, K: 3, H: 2, W: 2 }) === null).map((v) => v.id)];
 
-export const BENCH_USAGE = `options: --sizes 64,128 --name NAME --ops --conv ${CONV_VERSIONS.join('|')} --autotune ${AUTOTUNE_MODES.join('|')} --tile N --steps-only`;
+export const BENCH_USAGE = `options: --sizes 64,128 --name NAME --ops --conv ${CONV_VERSIONS.join('|')} --autotune ${AUTOTUNE_MODES.join('|')} --tile N --steps-only --network vgg19|squeezenet`;
 
 export function parseBenchArgs(argv: string[], defaults: { sizes: number[] }) {
   if (argv.includes('--help')) {
@@ -34,6 +34,8 @@ export function parseBenchArgs(argv: string[], defaults: { sizes: number[] }) {
   const tileText = get('tile');
   const tile = tileText === undefined ? undefined : Number(tileText);
   if (tile !== undefined && !(Number.isInteger(tile) && tile > 0)) throw new Error(`--tile must be a positive integer, got "${tileText}"`);
-  return { sizes, name: get('name'), perOp: argv.includes('--ops'), conv: conv as ConvVersion | 'auto', autotune, tile, stepsOnly: argv.includes('--steps-only') };
+  const network = get('network') ?? 'vgg19';
+  if (network !== 'vgg19' && network !== 'squeezenet') throw new Error(`--network must be vgg19 or squeezenet (squeezenet: SqueezeNet 1.1's steps next to VGG19's), got "${network}"`);
+  return { sizes, name: get('name'), network: network as 'vgg19' | 'squeezenet', perOp: argv.includes('--ops'), conv: conv as ConvVersion | 'auto', autotune, tile, stepsOnly: argv.includes('--steps-only') };
 }
 

@@ -11,10 +11,13 @@ import type { Dispatch } from '../src/kernels/kernel.js';
 import { runOnce, type KernelLibrary } from '../src/kernels/library.js';
 import { matmul } from '../src/kernels/matmul.js';
 import { eligibleVersions, makePlan, versionInfo, type Choice, type ConvVersion, type OpKind, type OpShapes } from '../src/kernels/plan.js';
-import { poolBackward, poolForward } from '../src/kernels/pool.js';
+import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, windowPooledShape } from '../src/kernels/pool.js';
+import { stridedConvBackwardInput, stridedConvForward, stridedConvShape } from '../src/kernels/strided_conv.js';
+import { flopsUpTo, networkSpec, SQUEEZENET, SQUEEZENET_CONV1, SQUEEZENET_POOL, type NetworkId } from '../src/nst/networks.js';
+import { jobDeepestLayer } from '../src/nst/options.js';
 import { StyleTransfer, type RgbaImage } from '../src/nst/style_transfer.js';
 import { VGG19_CONVS } from '../src/nst/vgg19_spec.js';
-import { randomVgg19 } from '../src/nst/weights.js';
+import { randomNetwork, randomVgg19 } from '../src/nst/weights.js';
 
 import type { BenchResult, KernelRow, StepRow } from './table.js';
 export type { BenchResult, KernelRow, StepRow } from './table.js';
@@ -22,15 +25,9 @@ export type { BenchResult, KernelRow, StepRow } from './table.js';
 
 const timeDispatches = submittedWorkTimer;
 
-/** Forward conv FLOPs of VGG19 up to conv5_1 at an S×S input (a multiply-add counts 2). */
-export function vggForwardFlops(size: number, upTo = 'conv5_1'): number {
-  let s = size, total = 0;
-  for (const c of VGG19_CONVS) {
-    total += 2 * 9 * c.inChannels * c.outChannels * s * s;
-    if (c.name === upTo) break;
-    if (c.poolAfter) s = Math.floor(s / 2);
-  }
-  return total;
+/** Forward conv FLOPs of a network's default layers at an S×S input (a multiply-add counts 2): VGG19 to conv5_1, SqueezeNet to fire5. */
+export function forwardFlops(size: number, network: NetworkId = 'vgg19'): number {
+  return flopsUpTo(networkSpec(network), jobDeepestLayer({ network }), size, size);
 }
 
 /** An n×n image of seeded uniform noise (opaque). */
@@ -47,6 +44,10 @@ export function picture(n: number, seed: number): RgbaImage {
 function groupOf(opName: string): string {
   const m = /conv(\d)_/.exec(opName);
   if (m) return `block${m[1]}`;
+  // SqueezeNet: conv1 and the first pool, then two Fire modules per block (the pool before them included)
+  const f = /^(?:pool_before_)?fire(\d)/.exec(opName);
+  if (opName === 'conv1') return 'block1';
+  if (f) return `block${Math.floor(Number(f[1]) / 2) + 1}`;
   if (opName === 'adam') return 'update';
   return 'losses';
 }
@@ -70,6 +71,8 @@ export interface BenchOptions {
   tile?: number;
   /** Only the matmul ceiling and the whole steps (no per-kernel rows). */
   stepsOnly?: boolean;
+  /** squeezenet: also SqueezeNet 1.1's kernels and whole steps, each size next to VGG19's. */
+  network?: NetworkId;
   log?: (s: string) => void;
 }
 
@@ -174,6 +177,8 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
     if (spec.name === 'conv5_1') break;
   }
 
+  if (o.network === 'squeezenet' && !o.stepsOnly) await squeezenetKernels(lib, o, kernels, timeVersions);
+
   // whole steps
   const steps: StepRow[] = [];
   if (o.conv && o.conv !== 'auto') {
@@ -183,11 +188,15 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
   const tuner = new Autotuner(lib, { mode: o.autotune ?? 'off', store: o.tuningStore ?? undefined, log });
   if (tuner.active) runner += `, autotuned (${o.autotune})`;
   if (o.tile) runner += `, tiles of ${o.tile} px`;
-  for (const size of o.sizes) {
+  const networks: NetworkId[] = o.network === 'squeezenet' ? ['vgg19', 'squeezenet'] : ['vgg19'];
+  const squeezenet = networks.includes('squeezenet') ? randomNetwork('squeezenet', 1) : null;
+  for (const size of o.sizes) for (const network of networks) {
     lib.memory.trim();
     lib.memory.resetPeak();
-    const tiling = o.tile ? { tile: o.tile } : undefined;
-    const st = await tuner.build(() => new StyleTransfer(lib, weights, picture(size, 1), [picture(size, 2)], { iterations: 1000 }, undefined, tiling));
+    const tiling = o.tile && network === 'vgg19' ? { tile: o.tile } : undefined;
+    const w = network === 'vgg19' ? weights : squeezenet!;
+    const st = await tuner.build(() => new StyleTransfer(lib, w, picture(size, 1), [picture(size, 2)], { network, iterations: 1000 }, undefined, tiling));
+    const label = network === 'vgg19' ? '' : ' SqueezeNet 1.1';
     if (tiling) {
       // a tiled step is 2 submits per tile (masks and windows move between them): wall clock
       // around whole steps, after one warm-up step
@@ -195,7 +204,7 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
       const t0 = performance.now();
       await st.run(o.stepRepeats, true);
       const ms = (performance.now() - t0) / o.stepRepeats;
-      const gflop = (2 * vggForwardFlops(size)) / 1e9;
+      const gflop = (2 * forwardFlops(size)) / 1e9;
       const peakMB = lib.memory.stats().peakBytes / 2 ** 20;
       steps.push({ size, msPerStep: ms, gflopPerStep: gflop, gflops: gflop / (ms / 1000), peakMB, shares: {} });
       log(`step ${size}² in tiles of ${o.tile} px: ${ms.toFixed(1)} ms, peak ${peakMB.toFixed(0)} MB`);
@@ -209,14 +218,15 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
       const g = groupOf(p.name);
       const opMs = await timeDispatches(lib, p.dispatches, o.stepRepeats);
       groups[g] = (groups[g] ?? 0) + opMs;
-      if (o.perOp) log(`  ${size}² ${p.name.padEnd(28)} ${opMs.toFixed(2).padStart(9)} ms (${p.dispatches.length} dispatches)`);
+      if (o.perOp) log(`  ${size}²${label} ${p.name.padEnd(28)} ${opMs.toFixed(2).padStart(9)} ms (${p.dispatches.length} dispatches)`);
     }
     const sum = Object.values(groups).reduce((a, b) => a + b, 0);
     const shares = Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, v / sum]));
-    const gflop = (2 * vggForwardFlops(size)) / 1e9;
+    // forward and backward to the input: twice the forward's multiply-adds
+    const gflop = (2 * forwardFlops(size, network)) / 1e9;
     const peakMB = lib.memory.stats().peakBytes / 2 ** 20;
-    steps.push({ size, msPerStep: ms, gflopPerStep: gflop, gflops: gflop / (ms / 1000), peakMB, shares });
-    log(`step ${size}²: ${ms.toFixed(1)} ms (${(gflop / (ms / 1000)).toFixed(2)} GFLOP/s), peak ${peakMB.toFixed(0)} MB`);
+    steps.push({ size, msPerStep: ms, gflopPerStep: gflop, gflops: gflop / (ms / 1000), peakMB, shares, ...(network === 'vgg19' ? {} : { network }) });
+    log(`step ${size}²${label}: ${ms.toFixed(1)} ms (${(gflop / (ms / 1000)).toFixed(2)} GFLOP/s), peak ${peakMB.toFixed(0)} MB`);
     st.dispose();
     lib.memory.trim();
   }
@@ -225,4 +235,45 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
     for (const c of tuner.choices()) log(`  ${c}`);
   }
   return { adapter, date: new Date().toISOString(), runner, matmul: matmulRow, kernels, steps };
+}
+
+/**
+ * SqueezeNet 1.1's own kernels at its real shapes for a kernelSize² image: conv1 (3×3 stride 2,
+ * both directions), the first 3×3/2 ceil-mode pool, and fire2's 1×1 and 3×3 convs (every
+ * registered version, as for VGG19).
+ */
+async function squeezenetKernels(
+  lib: KernelLibrary,
+  o: BenchOptions,
+  kernels: KernelRow[],
+  timeVersions: <K extends OpKind>(kind: K, shape: OpShapes[K], label: string, layer: string, shapeText: string, flops: number | null) => Promise<void>,
+): Promise<void> {
+  const n = o.kernelSize;
+  const { O, C, K, stride, pad } = SQUEEZENET_CONV1;
+  const [h, w] = stridedConvShape(n, n, K, stride, pad);
+  const wts = randomNetwork('squeezenet', 1, 'fire2').layers.get('conv1')!;
+  const conv1 = { O, C, K, stride, pad, weight: lib.upload([O, C, K, K], wts.weight), bias: lib.upload([O], wts.bias) };
+  const x = lib.tensor([C, n, n]), y = lib.tensor([O, h, w]);
+  const pooled = lib.tensor(windowPooledShape(y.shape, SQUEEZENET_POOL));
+  const flops = 2 * O * C * K * K * h * w;
+  const rows: [string, string, Dispatch, number | null][] = [
+    ['strided conv forward+bias+ReLU conv1', `${C}→${O} /2 @ ${n}²`, stridedConvForward(lib, x, conv1, y, true), flops],
+    ['strided conv backward-input conv1', `${C}→${O} /2 @ ${n}²`, stridedConvBackwardInput(lib, y, conv1, x), flops],
+    ['maxpool 3×3/2 ceil forward', `${O}×${h}×${w}`, maxPoolWindowForward(lib, y, pooled, SQUEEZENET_POOL), null],
+    ['maxpool 3×3/2 ceil backward', `${O}×${h}×${w}`, maxPoolWindowBackward(lib, y, pooled, y, SQUEEZENET_POOL), null],
+  ];
+  for (const [name, shape, d, f] of rows) {
+    const ms = await timeDispatches(lib, [d], o.repeats);
+    kernels.push({ kernel: name, shape, ms, gflops: f === null ? null : f / ms / 1e6 });
+    o.log?.(`${name} ${shape}: ${f === null ? `${ms.toFixed(2)} ms` : `${(f / ms / 1e6).toFixed(2)} GFLOP/s`}`);
+    d.destroy();
+  }
+  lib.release(x, y, pooled, conv1.weight, conv1.bias);
+  const [fh, fw] = SQUEEZENET.mapSize('fire2', n, n);
+  for (const c of SQUEEZENET.convs.filter((c) => c.layer === 'fire2')) {
+    const f = 2 * c.O * c.C * c.K * c.K * fh * fw;
+    const shape = `${c.C}→${c.O} ${c.K}×${c.K} @ ${fw}×${fh}`;
+    await timeVersions('conv_forward', { R: c.C, N: c.O, K: c.K, H: fh, W: fw }, 'conv forward+bias+ReLU', c.name, shape, f);
+    await timeVersions('conv_backward_input', { R: c.O, N: c.C, K: c.K, H: fh, W: fw }, 'conv backward-input', c.name, shape, f);
+  }
 }

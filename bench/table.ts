@@ -13,8 +13,13 @@ export interface StepRow {
   gflopPerStep: number;
   gflops: number;
   peakMB: number;
-  /** Share of the step per layer group (conv block 1–5 incl. its pool and ReLU backward, losses, update). */
+  /**
+   * Share of the step per layer group (conv block 1–5 incl. its pool and ReLU backward, losses,
+   * update; SqueezeNet: conv1, then two Fire modules per block).
+   */
   shares: Record<string, number>;
+  /** Absent: VGG19 (older results have no field). */
+  network?: 'squeezenet';
 }
 
 export interface BenchResult {
@@ -26,7 +31,27 @@ export interface BenchResult {
   steps: StepRow[];
 }
 
+/** SqueezeNet's steps next to VGG19's at the same sizes: times, FLOPs and the speed-up. */
+function networkComparison(steps: StepRow[]): string[] {
+  const sq = steps.filter((s) => s.network === 'squeezenet');
+  if (sq.length === 0) return [];
+  const rows = sq.map((s) => {
+    const v = steps.find((x) => !x.network && x.size === s.size);
+    const ratio = (a: number | undefined, b: number) => (a === undefined ? '–' : `${(a / b).toFixed(1)}×`);
+    return `| ${s.size}² | ${v ? v.msPerStep.toFixed(1) : '–'} | ${v ? v.gflopPerStep.toFixed(2) : '–'} | ${s.msPerStep.toFixed(1)} | ${s.gflopPerStep.toFixed(3)} | ${s.peakMB.toFixed(0)} | ${ratio(v?.gflopPerStep, s.gflopPerStep)} | ${ratio(v?.msPerStep, s.msPerStep)} |`;
+  });
+  return [
+    '',
+    '| step | VGG19 ms/step | VGG19 GFLOP/step | SqueezeNet 1.1 ms/step | SqueezeNet GFLOP/step | SqueezeNet peak MB | FLOP ratio | speed-up |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows,
+    '',
+    "Each network with its default layers: VGG19 to conv5_1 (content conv4_2, style conv1_1…conv5_1), SqueezeNet to fire5 (content fire2, style conv1, fire3, fire4, fire5).",
+  ];
+}
+
 export function markdownTable(r: BenchResult): string {
+  const vgg = r.steps.filter((s) => !s.network);
   const lines = [
     `# Benchmark — ${r.adapter} (${r.runner}, ${r.date.slice(0, 10)})`,
     '',
@@ -36,7 +61,7 @@ export function markdownTable(r: BenchResult): string {
     '',
     '| step | ms/step | GFLOP/step | GFLOP/s | peak MB | block1 | block2 | block3 | block4 | block5 | losses | update |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...r.steps.map(
+    ...vgg.map(
       (s) =>
         `| ${s.size}² | ${s.msPerStep.toFixed(1)} | ${s.gflopPerStep.toFixed(1)} | ${s.gflops.toFixed(2)} | ${s.peakMB.toFixed(0)} | ` +
         ['block1', 'block2', 'block3', 'block4', 'block5', 'losses', 'update'].map((g) => `${((s.shares[g] ?? 0) * 100).toFixed(0)}%`).join(' | ') +
@@ -44,6 +69,7 @@ export function markdownTable(r: BenchResult): string {
     ),
     '',
     'GFLOP/step counts the VGG19 forward convs to conv5_1 twice (forward + backward to the input); a multiply-add is 2 FLOP.',
+    ...networkComparison(r.steps),
   ];
   return lines.join('\n') + '\n';
 }
