@@ -1,20 +1,37 @@
 /**
  * The engine's Gatys loss terms and image gradient against PyTorch (Debian's torch, CPU,
- * float64) computing the same loss on the same weights (our raw file, seeded random VGG19) and
- * the same inputs. Runs the real CLI (`tools/gradient.ts`) and `tools/torch_reference.py`.
+ * float64) computing the same loss on the same weights (our raw file, seeded random VGG19 or
+ * SqueezeNet 1.1 — the latter run by torchvision's own squeezenet1_1 module) and the same inputs. Runs the real CLI (`tools/gradient.ts`) and `tools/torch_reference.py`.
  * Tolerance 1e-3 relative (the issue's bar): the GPU computes in float32 through 13 layers.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PNG } from 'pngjs';
 import { writeRandomWeights } from '../tools/make_random_weights.js';
 import { expectClose } from './util.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nst-torch-'));
 const weights = join(dir, 'vgg.json');
 writeRandomWeights(weights, 3, 'conv5_1');
+const squeezeWeights = join(dir, 'squeezenet.json');
+writeRandomWeights(squeezeWeights, 4, undefined, 'squeezenet');
+
+/** examples/chelsea.png resampled (nearest) to w×h, so --size max(w, h) gives exactly w×h. */
+function photoAt(w: number, h: number): string {
+  const src = PNG.sync.read(readFileSync('examples/chelsea.png'));
+  const out = new PNG({ width: w, height: h });
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const sx = Math.floor(((x + 0.5) * src.width) / w), sy = Math.floor(((y + 0.5) * src.height) / h);
+      for (let k = 0; k < 4; k++) out.data[(y * w + x) * 4 + k] = src.data[(sy * src.width + sx) * 4 + k];
+    }
+  const path = join(dir, `chelsea-${w}x${h}.png`);
+  writeFileSync(path, PNG.sync.write(out));
+  return path;
+}
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(cmd: string, args: string[]): string {
@@ -24,6 +41,18 @@ function run(cmd: string, args: string[]): string {
 }
 
 const CASES: [string, string[]][] = [
+  // SqueezeNet 1.1 (torchvision's own squeezenet1_1 in the reference) at sizes where its
+  // ceil-mode pools clip windows: 45×37 → conv1 22×18 → 11×9 → 5×4 (a clipped last window)
+  ['SqueezeNet 1.1, default layers and weights, 45×37, noise init', ['--network', 'squeezenet', '--weights', squeezeWeights, '--content', photoAt(45, 37), '--size', '45', '--init', 'noise', '--seed', '2']],
+  [
+    'SqueezeNet 1.1 to fire9, custom layers, two blended styles, 61×53, style init',
+    [
+      '--network', 'squeezenet', '--weights', squeezeWeights, '--content', photoAt(61, 53), '--size', '61',
+      '--style', 'examples/hubble_deep_field.jpg,examples/rocket.jpg', '--style-blend', '0.6,0.4', '--style-scale', '0.9',
+      '--content-layers', 'fire3:0.5,fire7', '--style-layers', 'conv1:1000,fire2:100,fire5:10,fire9:1',
+      '--content-weight', '2', '--style-weight', '3', '--tv-weight', '0.5', '--init', 'style',
+    ],
+  ],
   ['max pooling, noise init, default layers, 32px', ['--size', '32', '--init', 'noise', '--seed', '5']],
   [
     'avg pooling, style init, two blended styles, custom layers and weights, 48px',
@@ -40,9 +69,9 @@ describe('agreement with PyTorch', () => {
   it.each(CASES)('%s', (_name, extra) => {
     const prefix = join(dir, `case${CASES.findIndex((c) => c[0] === _name)}`);
     const args = ['tsx', 'tools/gradient.ts', '--content', 'examples/chelsea.png', '--style', 'examples/hubble_deep_field.jpg', '--weights', weights, '--out-prefix', prefix];
-    // later flags win: the case's --style replaces the default
+    // later flags win: the case's --style (--content, --weights) replaces the default
     run('npx', [...args, ...extra]);
-    run('/usr/bin/python3', ['tools/torch_reference.py', prefix, weights]);
+    run('/usr/bin/python3', ['tools/torch_reference.py', prefix, extra.includes('squeezenet') ? squeezeWeights : weights]);
     const ours = JSON.parse(readFileSync(`${prefix}.json`, 'utf8')).losses;
     const theirs = JSON.parse(readFileSync(`${prefix}.torch.json`, 'utf8'));
     for (const part of ['content', 'style'] as const) {
@@ -50,6 +79,7 @@ describe('agreement with PyTorch', () => {
       for (const k of Object.keys(theirs[part])) expectClose(`torch ${_name}: ${part} ${k}`, [ours[part][k]], [theirs[part][k]], 1e-3);
     }
     for (const k of ['tv', 'contentTotal', 'styleTotal', 'total']) expectClose(`torch ${_name}: ${k}`, [ours[k]], [theirs[k]], 1e-3);
+    if (extra.includes('squeezenet')) expect(JSON.parse(readFileSync(`${prefix}.json`, 'utf8')).width).toBe(Number(extra[extra.indexOf('--size') + 1]));
     const g = new Float32Array(readFileSync(`${prefix}.grad.f32`).buffer.slice(0));
     const gt = new Float32Array(readFileSync(`${prefix}.torch.grad.f32`).buffer.slice(0));
     expect(g.length).toBe(gt.length);
