@@ -62,7 +62,7 @@ describe('pretrained weights from the CLI', () => {
     expect(served.requests).toBeLessThanOrEqual(8);
     expect(readdirSync(join(cache, 'webgpu-neural-style', 'weights')).sort()).toEqual(['vgg19-torchvision.bin', 'vgg19-torchvision.json']);
     const list = await run('weights', ['list'], cache);
-    expect(list.out).toMatch(/vgg19-torchvision {2}conv1_1\.\.conv5_1 \(13 layers\) {2}float32 {2}51\.\d MB {2}from http.*vgg19-legacy\.pth \(torch-legacy\) on \d{4}-\d\d-\d\d/);
+    expect(list.out).toMatch(/vgg19-torchvision {2}VGG19 {2}conv1_1\.\.conv5_1 \(13 layers\) {2}float32 {2}51\.\d MB {2}from http.*vgg19-legacy\.pth \(torch-legacy\) on \d{4}-\d\d-\d\d/);
   });
 
   it('a second download, stylize --weights torchvision and the default (auto) make no request at all', async () => {

@@ -22,7 +22,7 @@
  *                                                  convert a state dict (VGG19: torchvision's, timm's
  *                                                  or Gatys'; SqueezeNet: torchvision's; read in place)
  *   random [--network N] [--seed N] [--out weights/random-seed1.json]   write the seeded random network
- *   info FILE.json                                 check a raw weights file and list its layers
+ *   info FILE.json                                 check a raw weights file (either network) and list its layers
  * $NST_TORCHVISION_URL / $NST_HF_URL point VGG19's source names at mirrors, $NST_SQUEEZENET_URL
  * SqueezeNet's torchvision file.
  */
@@ -50,6 +50,17 @@ const DOWNLOAD: Record<NetworkId, { layers: string; fullUrl: string; sha: string
   vgg19: { layers: 'conv5_1', fullUrl: TORCHVISION_VGG19_URL, sha: TORCHVISION_VGG19_SHA256_PREFIX, out: 'weights/vgg19.json' },
   squeezenet: { layers: 'fire9', fullUrl: TORCHVISION_SQUEEZENET_URL, sha: TORCHVISION_SQUEEZENET_SHA256_PREFIX, out: 'weights/squeezenet1_1.json' },
 };
+
+/** The model a raw manifest names, if `file` is one that says. */
+function manifestNetwork(file: string): NetworkId | undefined {
+  if (!file.endsWith('.json') || !existsSync(file)) return undefined;
+  try {
+    const model = JSON.parse(readFileSync(file, 'utf8')).model;
+    return NETWORK_IDS.includes(model) ? model : undefined;
+  } catch {
+    return undefined; // loadWeightsFile reports what is wrong with it
+  }
+}
 
 /** --network, checked (VGG19 when absent). */
 function networkArg(a: Args): NetworkId {
@@ -203,8 +214,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (cmd === 'info') {
     const file = rest[0];
-    if (!file) throw new Error('usage: npm run weights -- info FILE.json');
-    const raw = await loadWeightsFile(file);
+    if (!file) throw new Error('usage: npm run weights -- info FILE.json [--network vgg19|squeezenet]');
+    const a = new Args(rest.slice(1));
+    // our raw format says its network; a .pth or .safetensors is read as --network's
+    const network = a.has('network') ? networkArg(a) : (manifestNetwork(file) ?? 'vgg19');
+    a.rejectUnknown();
+    const raw = await loadWeightsFile(file, undefined, network);
     const w = parseRawWeights(raw.manifest, raw.bin.buffer.slice(raw.bin.byteOffset, raw.bin.byteOffset + raw.bin.byteLength) as ArrayBuffer, file);
     process.stdout.write(`${file}: ${networkSpec(w.network).label}, ${describeConvs(w.network, [...w.layers.keys()])} (${[...w.layers.keys()].join(', ')}); input ${JSON.stringify(w.input)}\n`);
     return 0;

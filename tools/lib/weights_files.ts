@@ -133,7 +133,7 @@ export function describeConvs(network: NetworkId, convs: string[], range = false
 /** What `--weights auto` says when the network has nothing cached. */
 export function randomHint(network: NetworkId, seed: number): string {
   if (network === 'squeezenet') {
-    return `weights: seeded random SqueezeNet 1.1 (seed ${seed}) — for real features fetch pretrained SqueezeNet 1.1 once (~5 MB): npm run weights -- download --network squeezenet`;
+    return `weights: seeded random SqueezeNet 1.1 (seed ${seed}) — for real features fetch pretrained SqueezeNet 1.1 once (~3 MB): npm run weights -- download --network squeezenet`;
   }
   return `weights: seeded random VGG19 (seed ${seed}) — for the paper's painterly results fetch pretrained VGG19 once (~52 MB): npm run weights -- download`;
 }
@@ -143,7 +143,7 @@ export async function resolveWeights(
   spec: string,
   seed: number,
   upTo: string,
-  log = (s: string) => process.stderr.write(`${s}\n`),
+  log: (line: string) => void = (s) => process.stderr.write(`${s}\n`),
   network: NetworkId = 'vgg19',
 ): Promise<ResolvedWeights> {
   const net = networkSpec(network);
