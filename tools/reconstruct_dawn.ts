@@ -16,7 +16,7 @@ import { minImageSide } from '../src/nst/options.js';
 import { reconstruct } from '../src/job/reconstruct.js';
 import { loadWeights, type WeightsSource } from '../src/job/run.js';
 import { resizeBilinear, type RgbaImage } from '../src/nst/style_transfer.js';
-import { deepestLayer } from '../src/nst/vgg19_spec.js';
+import { deepestOf, networkSpec } from '../src/nst/networks.js';
 import { runMain } from './lib/args.js';
 import { writePngAtomic } from './lib/png.js';
 import { parseReconstructArgs, progressLine, RECONSTRUCT_HELP } from './lib/reconstruct_args.js';
@@ -48,16 +48,17 @@ async function main(): Promise<number> {
     return argv.length === 0 ? 2 : 0;
   }
   const a = parseReconstructArgs(argv);
-  const deepest = deepestLayer(a.settings.layers);
-  const minSide = minImageSide(deepest);
+  const network = a.settings.network ?? 'vgg19';
+  const deepest = deepestOf(networkSpec(network), a.settings.layers);
+  const minSide = minImageSide(deepest, network);
   const src = readPng(a.image);
   const s = fitSize(src.width, src.height, a.size);
   if (Math.min(src.width, src.height, s.width, s.height) < minSide) throw new Error(`image ${a.image} (${src.width}×${src.height}) at size ${a.size} would be ${s.width}×${s.height}; at least ${minSide} px per side are needed`);
   const image = resizeBilinear(src, s.width, s.height);
-  const file = await resolveWeights(a.weights, a.weightsSeed, deepest);
+  const file = await resolveWeights(a.weights, a.weightsSeed, deepest, undefined, network);
   const source: WeightsSource =
     file.kind === 'raw' ? { kind: 'raw', name: file.name, manifest: file.manifest, bin: file.bin.buffer.slice(file.bin.byteOffset, file.bin.byteOffset + file.bin.byteLength) as ArrayBuffer } : file;
-  const weights = loadWeights(source, deepest);
+  const weights = loadWeights(source, deepest, network);
 
   Object.assign(globalThis, globals);
   gpu = create([]) as unknown as GPU;

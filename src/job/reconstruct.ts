@@ -13,7 +13,7 @@ import { highFrequencyRatio, ssimLuminance } from './quality.js';
 import { reconstructionTargets, type ReconstructionMode, type ReconstructionSettings } from './reconstruct_targets.js';
 import { chooseTiling, decodeChecked, fitChecked, loadWeights, type WeightsSource } from './run.js';
 import { MAX_SIDE, StyleTransfer, type RgbaImage } from '../nst/style_transfer.js';
-import { deepestLayer } from '../nst/vgg19_spec.js';
+import { deepestOf, networkSpec } from '../nst/networks.js';
 import { withNetworkDefaults, type NetworkWeights } from '../nst/weights.js';
 
 export * from './reconstruct_targets.js';
@@ -108,12 +108,13 @@ export interface ReconstructionJob {
  */
 export async function reconstructionGrid(lib: KernelLibrary, job: ReconstructionJob, weightsSrc: WeightsSource, cb: ReconstructionCallbacks = {}) {
   const targets = reconstructionTargets(job.mode, job.settings);
-  const deepest = deepestLayer(job.settings.layers);
-  const minSide = minImageSide(deepest);
+  const network = job.settings.network ?? 'vgg19';
+  const deepest = deepestOf(networkSpec(network), job.settings.layers);
+  const minSide = minImageSide(deepest, network);
   if (!Number.isInteger(job.size) || job.size < minSide) throw new Error(`size must be an integer ≥ ${minSide}, got ${job.size}`);
   const what = `image ${job.name}`;
   const image = fitChecked(what, await decodeChecked(what, job.image, minSide), job.size, minSide, MAX_SIDE);
-  const weights = loadWeights(weightsSrc, deepest);
+  const weights = loadWeights(weightsSrc, deepest, network);
   const t0 = performance.now();
   try {
     const tiles = await reconstruct(lib, weights, image, job.mode, job.settings, cb);

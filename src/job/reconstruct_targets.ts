@@ -1,14 +1,24 @@
 /** What each reconstruction (Gatys et al., Fig. 1) matches, and its defaults; no GPU code, so the CLI can import it. */
 import type { PoolKind } from '../kernels/pool.js';
 import type { StyleTransferOptions } from '../nst/options.js';
-import { convSpec } from '../nst/vgg19_spec.js';
+import { layerIndex, networkSpec, type NetworkId } from '../nst/networks.js';
 
 export type ReconstructionMode = 'content' | 'style';
 
 export const CONTENT_RECONSTRUCTION_LAYERS = ['conv1_2', 'conv2_2', 'conv3_2', 'conv4_2', 'conv5_2'];
 export const STYLE_RECONSTRUCTION_LAYERS = ['conv1_1', 'conv2_1', 'conv3_1', 'conv4_1', 'conv5_1'];
+/** SqueezeNet 1.1's counterparts: one layer per resolution step and the deepest Fire modules. */
+export const SQUEEZENET_RECONSTRUCTION_LAYERS = { content: ['conv1', 'fire2', 'fire4', 'fire6', 'fire9'], style: ['conv1', 'fire3', 'fire5', 'fire7', 'fire9'] };
+
+/** The layers a reconstruction uses unless told otherwise. */
+export function defaultReconstructionLayers(mode: ReconstructionMode, network: NetworkId = 'vgg19'): string[] {
+  if (network === 'squeezenet') return SQUEEZENET_RECONSTRUCTION_LAYERS[mode];
+  return mode === 'content' ? CONTENT_RECONSTRUCTION_LAYERS : STYLE_RECONSTRUCTION_LAYERS;
+}
 
 export interface ReconstructionSettings {
+  /** The feature network (default vgg19); `layers` are its layer names. */
+  network?: NetworkId;
   iterations: number;
   lr: number;
   optimizer: 'adam' | 'lbfgs';
@@ -42,8 +52,10 @@ export interface ReconstructionTarget {
 export function reconstructionTargets(mode: ReconstructionMode, s: ReconstructionSettings): ReconstructionTarget[] {
   if (mode !== 'content' && mode !== 'style') throw new Error(`mode must be content or style, got "${mode}"`);
   if (s.layers.length === 0) throw new Error('no layers to reconstruct from');
-  s.layers.forEach(convSpec); // throws for unknown names
+  const spec = networkSpec(s.network ?? 'vgg19');
+  for (const name of s.layers) layerIndex(spec, name); // throws for unknown names
   const base: Partial<StyleTransferOptions> = {
+    network: spec.id,
     init: 'noise',
     seed: s.seed,
     lr: s.lr,

@@ -12,7 +12,7 @@ import { readInputFile } from './input_files.js';
 import { exposeTuningStore, tuningDir } from './tuning_store.js';
 import { checkWeightsSpec, resolveWeights } from './weights_files.js';
 import { jobDeepestLayer } from '../../src/nst/options.js';
-import { deepestLayer } from '../../src/nst/vgg19_spec.js';
+import { deepestOf, networkSpec } from '../../src/nst/networks.js';
 
 export { readInputFile };
 
@@ -111,7 +111,7 @@ export class EngineSession {
       mode: job.mode,
       size: job.size,
       settings: job.settings,
-      weights: await this.stageWeights(job.weights, job.weightsSeed, deepestLayer(job.settings.layers)),
+      weights: await this.stageWeights(job.weights, job.weightsSeed, deepestOf(networkSpec(job.settings.network ?? 'vgg19'), job.settings.layers), job.settings.network),
       autotune: job.autotune,
     };
     this.onProgress = onProgress;

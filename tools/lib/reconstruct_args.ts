@@ -1,10 +1,18 @@
 /** Options of the reconstruct tools (Chromium and Dawn), parsed the same way for both. */
 import { parseBytes } from '../../src/nst/tile_budget.js';
-import { deepestLayer } from '../../src/nst/vgg19_spec.js';
+import { deepestOf, NETWORK_IDS, networkSpec } from '../../src/nst/networks.js';
 import { checkTileFlag } from './job_args.js';
 import { AUTOTUNE_MODES, type AutotuneMode } from '../../src/kernels/autotune_modes.js';
 import { parseLayerList } from '../../src/nst/options.js';
-import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionMode, type ReconstructionSettings } from '../../src/job/reconstruct_targets.js';
+import {
+  CONTENT_RECONSTRUCTION_LAYERS,
+  DEFAULT_RECONSTRUCTION,
+  defaultReconstructionLayers,
+  SQUEEZENET_RECONSTRUCTION_LAYERS,
+  STYLE_RECONSTRUCTION_LAYERS,
+  type ReconstructionMode,
+  type ReconstructionSettings,
+} from '../../src/job/reconstruct_targets.js';
 import { Args } from './args.js';
 import { readInputFile } from './input_files.js';
 import { checkWritable } from './output_files.js';
@@ -21,6 +29,8 @@ usage: npm run reconstruct -- --image FILE --mode content|style --out grid.png [
   --mode content|style    which representation to match                            [required]
   --out FILE.png          the grid (written only when every reconstruction finished) [required]
   --size N                longer side of the working size in pixels (default 64)
+  --network vgg19|squeezenet   feature network (default vgg19); SqueezeNet 1.1's default layers:
+                          content ${SQUEEZENET_RECONSTRUCTION_LAYERS.content.join(', ')}; style ${SQUEEZENET_RECONSTRUCTION_LAYERS.style.join(', ')}
   --iters N               steps per reconstruction (default ${d.iterations})
   --lr X                  Adam learning rate / L-BFGS step (default ${d.lr} for adam, 1 for lbfgs)
   --optimizer adam|lbfgs  (default ${d.optimizer})
@@ -33,7 +43,8 @@ usage: npm run reconstruct -- --image FILE --mode content|style --out grid.png [
                           torchvision or hf (pretrained VGG19, downloaded once: only the needed
                           tensors, ~52 MB, kept in ~/.cache/webgpu-neural-style), an http(s) URL
                           of a .pth/.safetensors, or a file: our .json, a .pth, a .safetensors
-  --weights-seed N        seed of the random VGG19 (default 1)
+                          (with --network squeezenet: torchvision's squeezenet1_1, ~5 MB)
+  --weights-seed N        seed of the random network (default 1)
   --max-gpu-memory SIZE   GPU memory budget, e.g. 1GB: larger reconstructions run in tiles
                           (the same result); --tile N forces tiles of N pixels
   --autotune MODE         kernel autotuning: auto (default; GPUs only), on, off, refresh
@@ -65,19 +76,24 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
   if (!out.toLowerCase().endsWith('.png')) throw new Error(`--out must name a .png file, got "${out}"`);
   const optimizer = a.choice('optimizer', ['adam', 'lbfgs'] as const, d.optimizer)!;
   const layersText = a.str('layers');
+  const network = a.choice('network', NETWORK_IDS, 'vgg19')!;
   const memory = a.str('max-gpu-memory');
-  const settings = {
+  const settings: ReconstructionSettings = {
+    network,
     iterations: a.int('iters', d.iterations, 0, 100000)!,
     lr: a.num('lr', optimizer === 'lbfgs' ? 1 : d.lr, (v) => v > 0 && v <= 1000, 'a number in (0, 1000]')!,
     optimizer,
     pooling: a.choice('pooling', ['max', 'avg'] as const),
     tvWeight: a.num('tv-weight', undefined, (v) => v >= 0, 'a number ≥ 0'),
     seed: a.int('seed', d.seed, 0, 2 ** 31)!,
-    layers: layersText ? parseLayerList(layersText).map((l) => l.name) : mode === 'content' ? CONTENT_RECONSTRUCTION_LAYERS : STYLE_RECONSTRUCTION_LAYERS,
+    layers: layersText ? parseLayerList(layersText, network).map((l) => l.name) : defaultReconstructionLayers(mode, network),
     maxGpuMemory: memory === undefined ? undefined : parseBytes(memory, '--max-gpu-memory'),
     tile: a.int('tile', undefined, 1, 8192),
   };
-  if (settings.tile !== undefined) checkTileFlag(settings.tile, deepestLayer(settings.layers));
+  if (network !== 'vgg19' && (settings.tile !== undefined || settings.maxGpuMemory !== undefined)) {
+    throw new Error(`${settings.tile !== undefined ? '--tile' : '--max-gpu-memory'}: tiles are implemented for VGG19 only; ${networkSpec(network).label} runs untiled`);
+  }
+  if (settings.tile !== undefined) checkTileFlag(settings.tile, deepestOf(networkSpec(network), settings.layers));
   const size = a.int('size', 64, 16, 8192)!;
   const weights = a.str('weights', 'auto')!;
   const weightsSeed = a.int('weights-seed', 1, 0, 2 ** 31)!;
