@@ -14,6 +14,7 @@ import type { InputConvention } from '../kernels/image.js';
 import { NETWORK_IDS, NETWORKS, networkSpec, type NetworkId, type NetworkSpec } from '../nst/networks.js';
 import { assembleLayers, checkFinite, WeightsError, type NetworkWeights } from '../nst/weights.js';
 import { decodeFloats, floatToHalf } from './safetensors.js';
+import { WrongNetworkError } from './torch_pth.js';
 
 export interface ManifestTensor {
   name: string;
@@ -82,7 +83,7 @@ export function parseRawWeights(manifestText: string, bin: ArrayBuffer, file = '
   }
   const spec = NETWORKS[m.model];
   if (network && network !== spec.id) {
-    throw new WeightsError(`${file}.json`, `holds ${spec.label} weights, not ${networkSpec(network).label}'s; use --network ${spec.id}`);
+    throw new WrongNetworkError(`${file}.json`, spec.id, networkSpec(network).id);
   }
   const itemSize = m.dtype === 'float16' ? 2 : 4;
   const input = validateConvention(`${file}.json`, m.input);
