@@ -166,3 +166,59 @@ describe('stylize --autotune', () => {
     expect(JSON.parse(readFileSync(join(tables, file), 'utf8')).format).toBe('webgpu-neural-style autotune table');
   });
 });
+
+describe('--network squeezenet', () => {
+  // an empty cache: --weights auto falls back to the seeded random SqueezeNet and says how to fetch the real one
+  const env = () => ({ XDG_CACHE_HOME: mkdtempSync(join(dir, 'cache-')) });
+
+  it('stylize runs SqueezeNet 1.1 with its default layers and names it', async () => {
+    const out = join(dir, 'squeezenet.png');
+    const r = await stylize(['--content', 'examples/chelsea.png', '--style', 'examples/rocket.jpg', '--network', 'squeezenet', '--size', '40', '--iters', '3', '--out', out], env());
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/seeded random SqueezeNet 1\.1 \(seed 1\) — for real features fetch pretrained SqueezeNet 1\.1 once \(~\d MB\): npm run weights -- download --network squeezenet/);
+    expect(r.err).toMatch(/wrote .*squeezenet\.png \(40×27, 3 steps .*weights: seeded random SqueezeNet 1\.1/);
+    const png = PNG.sync.read(readFileSync(out));
+    expect([png.width, png.height]).toEqual([40, 27]);
+  });
+
+  it('gradient reports SqueezeNet\'s default loss terms', async () => {
+    const prefix = join(dir, 'sq-grad');
+    const r = await tool('tools/gradient.ts', ['--content', 'examples/chelsea.png', '--style', 'examples/rocket.jpg', '--network', 'squeezenet', '--size', '33', '--out-prefix', prefix], env());
+    expect(r.code, r.err).toBe(0);
+    const terms = r.out.split('\n').filter((l) => /^(content|style) /.test(l)).map((l) => l.split(/\s+/).slice(0, 2).join(' '));
+    expect(terms).toEqual(['content fire2', 'style conv1', 'style fire3', 'style fire4', 'style fire5']);
+    expect(JSON.parse(readFileSync(`${prefix}.json`, 'utf8')).options.network).toBe('squeezenet');
+  });
+
+  it('reconstruct uses SqueezeNet\'s layers', async () => {
+    const out = join(dir, 'sq-grid.png');
+    const r = await tool('tools/reconstruct.ts', ['--image', 'examples/chelsea.png', '--mode', 'content', '--network', 'squeezenet', '--layers', 'conv1,fire3', '--size', '24', '--iters', '2', '--out', out], env());
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/conv1 .*\n.*fire3 /);
+    expect(existsSync(out)).toBe(true);
+  });
+
+  it.each([
+    [['--content-layers', 'conv4_2'], /unknown SqueezeNet 1\.1 layer "conv4_2" \(known: conv1, fire2, fire3, fire4, fire5, fire6, fire7, fire8, fire9\)/],
+    [['--tile', '32'], /--tile: tiles are implemented for VGG19 only; SqueezeNet runs untiled/],
+    [['--max-gpu-memory', '1GB'], /--max-gpu-memory: a budget tiles VGG19 runs only/],
+    [['--network', 'resnet'], /--network must be one of vgg19, squeezenet, got "resnet"/],
+  ])('refuses %j before starting the browser', async (extra, message) => {
+    const out = join(dir, 'never.png');
+    const r = await stylize(['--content', 'examples/chelsea.png', '--style', 'examples/rocket.jpg', '--network', 'squeezenet', '--size', '40', '--iters', '1', '--out', out, ...extra], env());
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(message);
+    expect(r.err).not.toMatch(/adapter:/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses VGG19 weights for a SqueezeNet run, naming both', async () => {
+    const weights = join(dir, 'vgg-small.json');
+    const { writeRandomWeights } = await import('../tools/make_random_weights.js');
+    writeRandomWeights(weights, 1, 'conv2_1');
+    const r = await stylize(['--content', 'examples/chelsea.png', '--style', 'examples/rocket.jpg', '--network', 'squeezenet', '--weights', weights, '--size', '40', '--iters', '1', '--out', join(dir, 'never2.png')], env());
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/VGG19/);
+    expect(r.err).toMatch(/squeezenet|SqueezeNet/);
+  });
+});

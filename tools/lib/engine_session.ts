@@ -31,7 +31,7 @@ const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg'
 export function checkJobFiles(job: JobFiles): void {
   readInputFile(job.content, 'content image');
   for (const s of job.styles) readInputFile(s.path, 'style image');
-  checkWeightsSpec(job.weights);
+  checkWeightsSpec(job.weights, job.config.options.network);
 }
 
 export class EngineSession {

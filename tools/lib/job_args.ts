@@ -36,7 +36,7 @@ export const JOB_HELP = `
                           torchvision or hf (pretrained VGG19, downloaded once: only the needed
                           tensors, ~52 MB, kept in ~/.cache/webgpu-neural-style), an http(s) URL
                           of a .pth/.safetensors, or a file: our .json, a .pth, a .safetensors
-                          (with --network squeezenet: torchvision's squeezenet1_1, ~5 MB)
+                          (with --network squeezenet: torchvision's squeezenet1_1, ~3 MB fetched)
   --weights-seed N        seed of the random network (default 1)
   --pooling max|avg       (default max; avg with the seeded random VGG19; SqueezeNet: max only)
   --max-gpu-memory SIZE   GPU memory budget with a unit (1GB, 512MB, 1.5GiB; MB = 10⁶ bytes,

@@ -43,7 +43,7 @@ usage: npm run reconstruct -- --image FILE --mode content|style --out grid.png [
                           torchvision or hf (pretrained VGG19, downloaded once: only the needed
                           tensors, ~52 MB, kept in ~/.cache/webgpu-neural-style), an http(s) URL
                           of a .pth/.safetensors, or a file: our .json, a .pth, a .safetensors
-                          (with --network squeezenet: torchvision's squeezenet1_1, ~5 MB)
+                          (with --network squeezenet: torchvision's squeezenet1_1, ~3 MB fetched)
   --weights-seed N        seed of the random network (default 1)
   --max-gpu-memory SIZE   GPU memory budget, e.g. 1GB: larger reconstructions run in tiles
                           (the same result); --tile N forces tiles of N pixels
@@ -101,7 +101,7 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
   const verbose = a.has('verbose');
   a.rejectUnknown();
   readInputFile(image, 'image');
-  checkWeightsSpec(weights);
+  checkWeightsSpec(weights, network);
   checkWritable(out, '--out');
   return { image, mode, out, size, settings, weights, weightsSeed, autotune, verbose };
 }
