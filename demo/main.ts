@@ -1,8 +1,9 @@
 /** The demo page: style transfer with live preview and loss plot, reconstructions, and the kernel explorer. */
 import { createGpuContext, describeContext, WebGpuUnavailableError, type GpuContext } from '../src/kernels/context.js';
 import { KernelLibrary } from '../src/kernels/library.js';
-import { jobDeepestLayer, parseLayerList, type StyleTransferOptions } from '../src/nst/options.js';
-import { runJob, type JobConfig } from '../src/job/run.js';
+import { jobDeepestLayer, networkDefaults, parseLayerList, type StyleTransferOptions } from '../src/nst/options.js';
+import { runJob, type JobConfig, type JobImages } from '../src/job/run.js';
+import { SQUEEZENET, VGG19 } from '../src/nst/networks.js';
 import type { LossTerms, RgbaImage } from '../src/nst/style_transfer.js';
 import { autotuneMode, jobTuning, setupAutotune } from './autotune.js';
 import { $, clearError, explain, hasError, plural, setError, wholeNumber } from './dom.js';
@@ -14,9 +15,9 @@ import { changed, onChange, state, type Job } from './state.js';
 import { setupTabs } from './tabs.js';
 import { describeMemory, memoryBudget, setupMemoryBudget } from './memory_budget.js';
 import { planTiles } from '../src/nst/tiles.js';
-import { applyNetworkDefaults, setupNetworkDefaults } from './network_defaults.js';
+import { applyNetworkDefaults, setupNetworkDefaults, styleStrengthFactor } from './network_defaults.js';
 import { setupWeights, weightsKind, weightsReady } from './weights_panel.js';
-import { describeProgress, weightsFor } from './weights.js';
+import { describeProgress, previewWeightsFor, weightsFor } from './weights.js';
 
 // ---------------------------------------------------------------- GPU
 
@@ -76,28 +77,54 @@ const MAX_SIZE = 8192;
 /** Above this size the line under Start warns that runs are slow. */
 const LARGE_SIZE = 2048;
 
-/** The run's settings from the form; throws a plain message naming the field at fault. */
-function readSettings(): RunSettings {
+/** Settings every network uses (size, steps, start image, optimizer, seed, colours); throws naming the field at fault. */
+function readShared() {
   const size = wholeNumber('size', 'Size', 16, MAX_SIZE);
   const iterations = wholeNumber('iters', 'Steps', 1, 100000);
-  const scales = $<HTMLInputElement>('multiscale').checked ? wholeNumber('scales', 'The number of scales', 2, 8) : 1;
-  const saveEvery = wholeNumber('save-every', '"Save every N steps"', 0, 100000);
   const options: Partial<StyleTransferOptions> = {
     iterations,
-    contentWeight: num('content-weight'),
-    styleWeight: num('style-weight'),
-    tvWeight: num('tv-weight'),
     init: $<HTMLSelectElement>('init').value as StyleTransferOptions['init'],
     optimizer: $<HTMLSelectElement>('optimizer').value as StyleTransferOptions['optimizer'],
     lr: num('lr'),
-    pooling: $<HTMLSelectElement>('pooling').value as StyleTransferOptions['pooling'],
     seed: num('seed'),
     originalColors: $<HTMLInputElement>('original-colors').checked,
+  };
+  return { size, iterations, options, styleScale: num('style-scale'), autotune: autotuneMode() };
+}
+
+/** The run's settings from the form; throws a plain message naming the field at fault. */
+function readSettings(): RunSettings {
+  const shared = readShared();
+  const scales = $<HTMLInputElement>('multiscale').checked ? wholeNumber('scales', 'The number of scales', 2, 8) : 1;
+  const saveEvery = wholeNumber('save-every', '"Save every N steps"', 0, 100000);
+  const options: Partial<StyleTransferOptions> = {
+    ...shared.options,
+    contentWeight: num('content-weight'),
+    styleWeight: num('style-weight'),
+    tvWeight: num('tv-weight'),
+    pooling: $<HTMLSelectElement>('pooling').value as StyleTransferOptions['pooling'],
     contentLayers: parseLayerList($<HTMLInputElement>('content-layers').value),
     styleLayers: parseLayerList($<HTMLInputElement>('style-layers').value),
   };
-  const reportEvery = Math.max(1, Math.min(10, Math.round((iterations * scales) / 50)));
-  return { size, iterations, styleScale: num('style-scale'), options, reportEvery, saveEvery, scales, autotune: autotuneMode(), maxGpuMemory: memoryBudget() };
+  const reportEvery = Math.max(1, Math.min(10, Math.round((shared.iterations * scales) / 50)));
+  return { ...shared, options, reportEvery, saveEvery, scales, maxGpuMemory: memoryBudget() };
+}
+
+/** The fast preview's longer side at most: SqueezeNet there takes a fraction of a VGG19 step at the full size. */
+const PREVIEW_MAX_SIZE = 256;
+
+/**
+ * The fast preview's settings: SqueezeNet with its own layers, α, TV weight and pooling (the VGG19
+ * fields under Advanced settings, the memory budget and multi-scale do not apply to it), at most
+ * PREVIEW_MAX_SIZE px, one scale, an image every step. The strength of style scales SqueezeNet's
+ * β by the factor it scales VGG19's, so the slider means the same in both.
+ */
+function readPreviewSettings(): RunSettings {
+  const shared = readShared();
+  const factor = styleStrengthFactor();
+  if (!Number.isFinite(factor) || factor < 0) throw new Error(`The style weight β (Advanced settings) must be a number ≥ 0 (got “${$<HTMLInputElement>('style-weight').value}”).`);
+  const options: Partial<StyleTransferOptions> = { ...shared.options, network: 'squeezenet', styleWeight: Number((networkDefaults('squeezenet').styleWeight * factor).toPrecision(3)) };
+  return { ...shared, size: Math.min(shared.size, PREVIEW_MAX_SIZE), options, reportEvery: 1, saveEvery: 0, scales: 1 };
 }
 
 /** Output pixels at `size` (longer side), for the content image's aspect. */
@@ -130,16 +157,21 @@ function showEstimate(): void {
 
 // ---------------------------------------------------------------- result area
 
-/** The last result and the content image it was made from (for the before/after comparison). */
-let result: { beforeUrl: string } | null = null;
+/** What the stage shows once a run ends (a render or a fast preview), and the content image it was made from (for the before/after comparison). */
+let result: { beforeUrl: string; kind: 'render' | 'preview' } | null = null;
+
+function setResult(next: typeof result): void {
+  if (result) URL.revokeObjectURL(result.beforeUrl);
+  result = next;
+}
 
 function setStageAspect(width: number, height: number): void {
   $('stage').style.setProperty('--ar', (width / height).toFixed(4));
 }
 
-/** Stage: the content image with a note before any result; the live preview while running; before/after once done. */
+/** Stage: the content image with a note before any result; the live image while running; before/after once done. */
 function showStage(): void {
-  const running = state.job?.kind === 'stylize';
+  const running = state.job?.kind === 'stylize' || state.job?.kind === 'preview';
   const before = $<HTMLImageElement>('before');
   const content = state.images.content;
   $('placeholder').hidden = running || !!result;
@@ -177,11 +209,56 @@ function weightsNote(source: string): string {
     : `Made with ${source}.`;
 }
 
+/** Speed in the unit that reads best: "12.5 steps/s" when fast, "0.80 s/step" when slow. */
+const rate = (secondsPerStep: number) => (secondsPerStep > 0 && secondsPerStep < 1 ? `${(1 / secondsPerStep).toFixed(1)} steps/s` : `${secondsPerStep.toFixed(2)} s/step`);
+
 // ---------------------------------------------------------------- run
 
 interface History { steps: number[]; content: number[]; style: number[]; tv: number[]; total: number[] }
 
-/** Start a run, unless one is running or inputs are loading (the button is disabled then too). */
+/** A fresh loss plot; the returned function adds a report to it (TV drawn weighted by `tvWeight`). */
+function lossRecorder(tvWeight: number): (step: number, t: LossTerms) => void {
+  const hist: History = { steps: [], content: [], style: [], tv: [], total: [] };
+  return (step, t) => {
+    hist.steps.push(step);
+    hist.content.push(t.contentTotal);
+    hist.style.push(t.styleTotal);
+    hist.tv.push(t.tv * tvWeight);
+    hist.total.push(t.total);
+    $('plot').hidden = false;
+    drawLossPlot($<HTMLCanvasElement>('plot'), hist.steps, [
+      { name: 'total', color: '#222', values: hist.total },
+      { name: 'content', color: '#1f6fb8', values: hist.content },
+      { name: 'style', color: '#c0392b', values: hist.style },
+      { name: 'TV', color: '#2e8b3a', values: hist.tv },
+    ]);
+    (window as unknown as { nstHistory: History }).nstHistory = hist;
+  };
+}
+
+/** The job's images from the pickers (a second style blended by the slider), and the style names for captions. */
+function jobImages(): { images: JobImages; styleNames: string } {
+  const content = state.images.content!;
+  const styles = [{ blob: state.images.style!.blob, name: state.images.style!.name, blend: 1 }];
+  const style2 = state.images.style2;
+  if (style2) {
+    const b = num('blend');
+    styles[0].blend = 1 - b;
+    styles.push({ blob: style2.blob, name: style2.name, blend: b });
+  }
+  return { images: { content: content.blob, contentName: content.name, styles }, styleNames: styles.map((s) => s.name).join(' + ') };
+}
+
+/** A job the page started, for end-to-end tests (window.nstRuns): which network, size, style, whether it continued from the preview, images shown. */
+interface RunRecord { kind: 'render' | 'preview'; network: string; size: number; style: string; fromPreview: boolean; updates: number }
+function recordRun(r: Omit<RunRecord, 'updates'>): RunRecord {
+  const w = window as unknown as { nstRuns?: RunRecord[] };
+  const rec = { ...r, updates: 0 };
+  (w.nstRuns ??= []).push(rec);
+  return rec;
+}
+
+/** Start a render (VGG19), unless one is running or inputs are loading (the button is disabled then too). */
 function start(): void {
   if (!canStart()) return;
   let settings: RunSettings;
@@ -192,12 +269,14 @@ function start(): void {
     setError('settings', explain(e));
     return;
   }
+  // a fast preview ends here; the render continues from its image
+  const previewEnded = endPreviewForRender();
   const job: Job = { kind: 'stylize', paused: false, stopped: false };
   const focused = document.activeElement === $('start');
   state.job = job;
   changed();
   if (focused) $('pause').focus();
-  runStylize(job, settings)
+  runStylize(job, settings, previewEnded)
     .catch((e) => {
       $('status').textContent = 'The run did not finish (the message above says why).';
       setError(e instanceof WebGpuUnavailableError ? 'gpu' : 'run', explain(e).replace(/--max-gpu-memory/g, 'the GPU memory budget (Advanced settings)'));
@@ -210,58 +289,43 @@ function start(): void {
     });
 }
 
-async function runStylize(job: Job, config: RunSettings): Promise<void> {
+async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<void>): Promise<void> {
   const content = state.images.content!;
-  const styles = [{ blob: state.images.style!.blob, name: state.images.style!.name, blend: 1 }];
-  const style2 = state.images.style2;
-  if (style2) {
-    const b = num('blend');
-    styles[0].blend = 1 - b;
-    styles.push({ blob: style2.blob, name: style2.name, blend: b });
-  }
-  const styleNames = styles.map((s) => s.name).join(' + ');
+  const { images, styleNames } = jobImages();
   const status = $('status');
   status.textContent = 'Preparing…';
   $('estimate').textContent = '';
   $('snapshots').textContent = '';
   $('download').hidden = true;
-  if (result) URL.revokeObjectURL(result.beforeUrl);
-  result = null;
-  $('result-what').textContent = `${content.name} in the style of ${styleNames}: in progress.`;
+  await previewEnded;
+  // the render continues from the preview when it shows these images (then it is used up)
+  const from = previewImage && previewImage.images === imagesKey() ? previewImage : null;
+  previewImage = null;
+  if (from) config = { ...config, initImage: from.image };
+  setResult(null);
+  const fromWords = from ? `the fast preview (${SQUEEZENET.label}, ${from.image.width}×${from.image.height}, ${plural(from.steps, 'step')})` : '';
+  $('result-what').textContent = `${content.name} in the style of ${styleNames}: in progress with ${VGG19.label}${from ? `, continuing from ${fromWords}` : ''}.`;
   $('result-weights').textContent = '';
   $('result-kernels').textContent = '';
   $('result-memory').textContent = '';
   $('run-note').textContent = '';
   $('run-note').hidden = true;
+  const rec = recordRun({ kind: 'render', network: 'vgg19', size: config.size, style: styleNames, fromPreview: !!from });
   const l = await library();
   const weights = await weightsFor(weightsKind(), jobDeepestLayer(config.options), (p) => (status.textContent = `Downloading pretrained VGG19: ${describeProgress(p)}`));
-  const hist: History = { steps: [], content: [], style: [], tv: [], total: [] };
-  const record = (step: number, t: LossTerms) => {
-    hist.steps.push(step);
-    hist.content.push(t.contentTotal);
-    hist.style.push(t.styleTotal);
-    hist.tv.push(t.tv * (config.options.tvWeight ?? 1));
-    hist.total.push(t.total);
-    $('plot').hidden = false;
-    drawLossPlot($<HTMLCanvasElement>('plot'), hist.steps, [
-      { name: 'total', color: '#222', values: hist.total },
-      { name: 'content', color: '#1f6fb8', values: hist.content },
-      { name: 'style', color: '#c0392b', values: hist.style },
-      { name: 'TV', color: '#2e8b3a', values: hist.tv },
-    ]);
-    (window as unknown as { nstHistory: History }).nstHistory = hist;
-  };
+  const record = lossRecorder(config.options.tvWeight ?? 1);
   let timed = false;
   /** Each scale's size, as the run reports it (for the tiles in the caption). */
   const dims = new Map<number, { width: number; height: number; count: number }>();
   const tuning = jobTuning(l, config.autotune ?? 'auto', (text) => (status.textContent = text));
-  const r = await runJob(l, { content: content.blob, contentName: content.name, styles }, weights, config, {
+  const network = `with ${VGG19.label}${from ? ' from the preview' : ''}`;
+  const r = await runJob(l, images, weights, config, {
     onProgress: (p) => {
       record(p.step, p.losses);
       dims.set(p.scale.index, { width: p.scale.width, height: p.scale.height, count: p.scale.count });
       const scale = p.scale.count > 1 ? ` — scale ${p.scale.index + 1}/${p.scale.count} (${p.scale.width}×${p.scale.height})` : '';
       if (p.step === 0) {
-        status.textContent = `Running: timing the first step${scale}…`;
+        status.textContent = `Running ${VGG19.label}${from ? ', continuing from the fast preview' : ''}: timing the first step${scale}…`;
         return;
       }
       if (!timed) {
@@ -271,11 +335,12 @@ async function runStylize(job: Job, config: RunSettings): Promise<void> {
         $('estimate').textContent = `This run takes about ${duration(total)} (the first ${plural(p.step, 'step')} took ${p.elapsed.toFixed(1)} s).`;
       }
       const left = p.secondsPerStep * (p.iterations - p.step);
-      status.textContent = `step ${p.step}/${p.iterations}${scale} — about ${duration(left)} left (${p.secondsPerStep.toFixed(2)} s/step) — loss ${p.losses.total.toExponential(3)}`;
+      status.textContent = `step ${p.step}/${p.iterations} ${network}${scale} — about ${duration(left)} left (${rate(p.secondsPerStep)}) — loss ${p.losses.total.toExponential(3)}`;
       speed = { secondsPerStep: p.secondsPerStep, pixels: p.scale.width * p.scale.height, measured: true };
     },
     onPreview: async (img) => {
       showImage(img);
+      rec.updates++;
       $('preview').setAttribute('aria-label', `The result so far: ${content.name} in the style of ${styleNames}.`);
       await new Promise((res) => setTimeout(res, 0)); // let the page breathe
     },
@@ -299,10 +364,10 @@ async function runStylize(job: Job, config: RunSettings): Promise<void> {
     },
   });
   showImage(r.image);
-  result = { beforeUrl: URL.createObjectURL(content.blob) };
+  setResult({ beforeUrl: URL.createObjectURL(content.blob), kind: 'render' });
   $('preview').setAttribute('aria-label', `The result: ${content.name} in the style of ${styleNames}, ${r.image.width}×${r.image.height} pixels.`);
   $<HTMLImageElement>('before').alt = `Before: the content image ${content.name}, shown over the left part of the result.`;
-  $('result-what').textContent = `${content.name} in the style of ${styleNames}: ${r.image.width}×${r.image.height} px, ${plural(r.steps, 'step')}.`;
+  $('result-what').textContent = `${content.name} in the style of ${styleNames}: ${r.image.width}×${r.image.height} px, ${plural(r.steps, 'step')} with ${VGG19.label}${from ? `, continued from ${fromWords}` : ''}.`;
   $('result-weights').textContent = weightsNote(r.weightsSource);
   $('result-kernels').textContent = tuning.summary();
   const deepest = jobDeepestLayer(config.options);
@@ -310,7 +375,212 @@ async function runStylize(job: Job, config: RunSettings): Promise<void> {
   const a = $<HTMLAnchorElement>('download');
   a.href = imageToDataUrl(r.image);
   a.hidden = false;
-  status.textContent = `${job.stopped ? 'Stopped' : 'Done'} after ${plural(r.steps, 'step')} (${r.seconds.toFixed(1)} s${config.scales > 1 ? `, sizes ${r.sizes.join(' → ')}` : ''}) with ${r.weightsSource}.${tuning.notes()}`;
+  const fromNote = from ? `, continuing from the ${SQUEEZENET.label} preview` : '';
+  status.textContent = `${job.stopped ? 'Stopped' : 'Done'} after ${plural(r.steps, 'step')} (${r.seconds.toFixed(1)} s${config.scales > 1 ? `, sizes ${r.sizes.join(' → ')}` : ''}) with ${r.weightsSource}${fromNote}.${tuning.notes()}`;
+}
+
+// ---------------------------------------------------------------- fast preview
+
+/*
+ * Fast preview: SqueezeNet 1.1 (about 1/50 of VGG19's arithmetic per step) at up to
+ * PREVIEW_MAX_SIZE px, with a new image every step. While the mode is on, changing the images or a
+ * setting the preview uses restarts it (the VGG19-only fields do not); it ends with its button,
+ * Stop, or a render, which continues from its latest image at the full size with VGG19 (runJob's
+ * initImage). Settings stay open while it runs: following them is the point.
+ */
+
+/** The mode: on from the "Fast preview" button until it is pressed again, Stop, or a render. */
+let previewOn = false;
+/** The latest preview image, the images it shows (imagesKey) and how it was made; a render starts from it. */
+let previewImage: { image: RgbaImage; images: string; steps: number } | null = null;
+interface PreviewRun { job: Job; superseded: boolean; done: Promise<void> }
+/** The preview run going, or waiting for the one before it to stop. */
+let previewRun: PreviewRun | null = null;
+/** What the latest preview was started with ('' makes the next update start one). */
+let previewKey = '';
+let previewTimer: ReturnType<typeof setTimeout> | undefined;
+/** The preview's settings message in the error box now (raised once, not at every change). */
+let previewError = '';
+
+/** The chosen images: a preview of other images is no start for a render. */
+function imagesKey(): string {
+  const i = state.images;
+  return JSON.stringify([i.content?.url, i.style?.url, i.style2?.url]);
+}
+
+/** What the preview waits for, or '' when it can run. */
+function previewBlocker(): string {
+  if (state.job?.kind === 'stylize') return 'A render is running.';
+  if (state.job?.kind === 'reconstruct') return 'A reconstruction is running (Reconstructions tab).';
+  const loading = ['content image', 'style image', 'second style image'].filter((n) => state.loading.has(n));
+  if (loading.length) return `Loading the ${loading.join(', ')}…`;
+  if (!state.images.content || !state.images.style) return 'Choose a content and a style image.';
+  return '';
+}
+
+/** After a change: once typing or dragging pauses, restart the preview if something it uses changed. */
+function schedulePreview(): void {
+  if (!previewOn) return;
+  clearTimeout(previewTimer);
+  previewTimer = setTimeout(updatePreview, 250);
+}
+
+function stopRun(run: PreviewRun | null, superseded: boolean): void {
+  if (!run) return;
+  if (superseded) run.superseded = true;
+  run.job.stopped = true;
+}
+
+function updatePreview(): void {
+  if (!previewOn || previewBlocker()) return; // tried again at the next change
+  let settings: RunSettings;
+  try {
+    settings = readPreviewSettings();
+  } catch (e) {
+    // a setting the preview uses is wrong: it stops (its image stays) until the field is fixed
+    previewKey = '';
+    stopRun(previewRun, true);
+    const m = explain(e);
+    if (m !== previewError) setError('preview', (previewError = m));
+    $('status').textContent = 'Fast preview waiting: a setting is not valid (the message above says which).';
+    return;
+  }
+  if (previewError) {
+    previewError = '';
+    clearError('preview');
+  }
+  const key = JSON.stringify([settings, imagesKey(), state.images.style2 ? num('blend') : null, weightsKind()]);
+  if (key === previewKey) return;
+  previewKey = key;
+  startPreview(settings);
+}
+
+/** A new preview run, once the one going (if any) has stopped. */
+function startPreview(settings: RunSettings): void {
+  const before = previewRun;
+  stopRun(before, true);
+  const run: PreviewRun = { job: { kind: 'preview', paused: false, stopped: false }, superseded: false, done: Promise.resolve() };
+  previewRun = run;
+  run.done = (async () => {
+    try {
+      await before?.done;
+      if (run.job.stopped || state.job) return; // ended, or a render or reconstruction began, while the one before stopped
+      state.job = run.job;
+      changed();
+      await runPreview(run, settings);
+    } catch (e) {
+      if (!run.superseded) {
+        previewOn = false;
+        $('status').textContent = 'The fast preview stopped (the message above says why).';
+        setError(e instanceof WebGpuUnavailableError ? 'gpu' : 'run', explain(e));
+      }
+    } finally {
+      if (state.job === run.job) state.job = null;
+      if (previewRun === run) previewRun = null;
+      changed();
+    }
+  })();
+}
+
+/** SqueezeNet's weights named for the caption. */
+const squeezenetName = (source: string) => (source.includes(SQUEEZENET.label) ? `the ${source}` : `${SQUEEZENET.label} (${source})`);
+
+async function runPreview(run: PreviewRun, config: RunSettings): Promise<void> {
+  const content = state.images.content!;
+  const { images, styleNames } = jobImages();
+  const shows = imagesKey();
+  const live = () => !run.superseded;
+  const status = $('status');
+  status.textContent = `Fast preview: preparing ${SQUEEZENET.label}…`;
+  $('snapshots').textContent = '';
+  $('download').hidden = true;
+  $('run-note').textContent = '';
+  $('run-note').hidden = true;
+  setResult(null);
+  $('result-what').textContent = `${content.name} in the style of ${styleNames}: fast preview with ${SQUEEZENET.label}, in progress.`;
+  $('result-weights').textContent = `A fast approximation: Render with ${VGG19.label} continues from it at the full size.`;
+  $('result-kernels').textContent = '';
+  $('result-memory').textContent = '';
+  const l = await library();
+  const weights = await previewWeightsFor(weightsKind(), (text) => live() && (status.textContent = text));
+  const record = lossRecorder(weights.tvWeight);
+  const tuning = jobTuning(l, config.autotune ?? 'auto', (text) => live() && (status.textContent = text));
+  const rec = recordRun({ kind: 'preview', network: 'squeezenet', size: config.size, style: styleNames, fromPreview: false });
+  let steps = 0;
+  const r = await runJob(l, images, weights.source, config, {
+    onProgress: (p) => {
+      if (!live()) return;
+      record(p.step, p.losses);
+      steps = p.step;
+      const at = `${p.scale.width}×${p.scale.height}`;
+      status.textContent =
+        p.step === 0
+          ? `Fast preview with ${SQUEEZENET.label} at ${at}: timing the first step…`
+          : `Fast preview with ${SQUEEZENET.label} (an approximation of the ${VGG19.label} result): step ${p.step}/${p.iterations} at ${at} — ${rate(p.secondsPerStep)}`;
+    },
+    onPreview: async (img) => {
+      if (!live()) return;
+      previewImage = { image: img, images: shows, steps };
+      rec.updates++;
+      showImage(img);
+      $('preview').setAttribute('aria-label', `Fast preview so far: ${content.name} in the style of ${styleNames}.`);
+      await new Promise((res) => setTimeout(res, 0)); // let the page breathe
+    },
+    shouldStop: () => run.job.stopped,
+    tuner: tuning.tuner,
+  });
+  if (!live()) return;
+  const { width, height } = r.image;
+  if (r.steps > 0) previewImage = { image: r.image, images: shows, steps: r.steps };
+  showImage(r.image);
+  setResult({ beforeUrl: URL.createObjectURL(content.blob), kind: 'preview' });
+  $('preview').setAttribute('aria-label', `Fast preview (${SQUEEZENET.label}): ${content.name} in the style of ${styleNames}, ${width}×${height} pixels.`);
+  $<HTMLImageElement>('before').alt = `Before: the content image ${content.name}, shown over the left part of the preview.`;
+  $('result-what').textContent = `${content.name} in the style of ${styleNames}: fast preview, ${width}×${height} px, ${plural(r.steps, 'step')}.`;
+  $('result-weights').textContent = `Made with ${squeezenetName(r.weightsSource)}: a fast approximation of the ${VGG19.label} result. Render with ${VGG19.label} continues from it at the full size.`;
+  const speedNote = r.steps > 0 ? `, ${rate(r.seconds / r.steps)}` : '';
+  const follows = previewOn ? ' It follows your changes until you press Stop.' : '';
+  status.textContent = `Fast preview ${run.job.stopped ? 'stopped' : 'done'}: ${plural(r.steps, 'step')} at ${width}×${height} in ${r.seconds.toFixed(1)} s${speedNote} with ${r.weightsSource}, an approximation of the ${VGG19.label} result.${follows}${tuning.notes()}`;
+}
+
+/** The "Fast preview" button: turns the mode on (a preview starts now) or off. */
+function togglePreview(): void {
+  if (previewOn) return stopPreview();
+  if (previewBlocker()) return;
+  previewOn = true;
+  previewKey = '';
+  clearError('run');
+  changed();
+  updatePreview();
+}
+
+/** Stop: the preview ends and the mode goes off; its image stays (a render continues from it). */
+function stopPreview(): void {
+  const wasOn = previewOn;
+  previewOn = false;
+  previewKey = '';
+  clearTimeout(previewTimer);
+  if (previewError) {
+    previewError = '';
+    clearError('preview');
+  }
+  if (previewRun) stopRun(previewRun, false);
+  else if (wasOn) $('status').textContent = previewImage ? `Fast preview off. Render with ${VGG19.label} continues from its image.` : 'Fast preview off.';
+  changed();
+}
+
+/** A render ends the preview (mode and run); resolves once its run has stopped. */
+function endPreviewForRender(): Promise<void> {
+  previewOn = false;
+  previewKey = '';
+  clearTimeout(previewTimer);
+  if (previewError) {
+    previewError = '';
+    clearError('preview');
+  }
+  const run = previewRun;
+  stopRun(run, true);
+  return run ? run.done : Promise.resolve();
 }
 
 // ---------------------------------------------------------------- state → page
@@ -318,7 +588,7 @@ async function runStylize(job: Job, config: RunSettings): Promise<void> {
 /** What Start waits for, or '' when it can start. */
 function startBlocker(): string {
   if (state.job?.kind === 'stylize') return 'Settings are locked while the run is going; Stop it to change them.';
-  if (state.job) return 'A reconstruction is running (Reconstructions tab).';
+  if (state.job?.kind === 'reconstruct') return 'A reconstruction is running (Reconstructions tab).';
   if (state.loading.size) return `Loading the ${[...state.loading].join(', ')}…`;
   if (!state.images.content || !state.images.style) return 'Choose a content and a style image.';
   if (!weightsReady()) return 'Pick a weights file under Network weights, or choose other weights.';
@@ -326,15 +596,37 @@ function startBlocker(): string {
 }
 const canStart = () => startBlocker() === '';
 
+/** The line under the run buttons: what Fast preview does, and that a render continues from it. */
+function modeNote(): string {
+  if (state.job?.kind === 'stylize') return '';
+  const size = $<HTMLInputElement>('size').value;
+  const render = `Render with ${VGG19.label} continues from the preview at ${size} px.`;
+  if (previewOn) return `Fast preview is on: changing the images, size, steps or strength starts it again. ${render}`;
+  if (previewImage) return render;
+  return `Fast preview: a quick ${SQUEEZENET.label} version (up to ${PREVIEW_MAX_SIZE} px) that follows your changes; then render it with ${VGG19.label}.`;
+}
+
 function render(): void {
   const job = state.job;
   const stylizing = job?.kind === 'stylize';
+  const previewing = job?.kind === 'preview';
   const reconstructing = job?.kind === 'reconstruct';
-  $<HTMLButtonElement>('start').disabled = !canStart();
+  // with the mode off, a preview of other images than those chosen now is gone (the stage shows the content again)
+  if (!previewOn && !previewRun && previewImage && previewImage.images !== imagesKey()) {
+    previewImage = null;
+    if (result?.kind === 'preview') setResult(null);
+  }
+  const start = $<HTMLButtonElement>('start');
+  start.disabled = !canStart();
+  start.textContent = previewOn || previewImage ? `Render with ${VGG19.label}` : 'Start';
   $('start-note').textContent = startBlocker();
+  const fast = $<HTMLButtonElement>('fast-preview');
+  fast.setAttribute('aria-pressed', String(previewOn));
+  fast.disabled = stylizing || reconstructing || (!previewOn && previewBlocker() !== '');
+  $('mode-note').textContent = modeNote();
   $<HTMLButtonElement>('pause').disabled = !stylizing;
   $('pause').textContent = job?.paused ? 'Resume' : 'Pause';
-  $<HTMLButtonElement>('stop').disabled = !stylizing;
+  $<HTMLButtonElement>('stop').disabled = !stylizing && !previewing && !previewOn;
   for (const f of document.querySelectorAll<HTMLFieldSetElement>('#view-stylize fieldset.lock')) f.disabled = stylizing;
   for (const f of document.querySelectorAll<HTMLFieldSetElement>('#view-reconstruct fieldset.lock')) f.disabled = reconstructing;
   $<HTMLButtonElement>('recon-start').disabled = !!job || state.loading.has('image to reconstruct') || !state.images.recon || !weightsReady();
@@ -365,6 +657,7 @@ setupAutotune();
 setupMemoryBudget();
 
 $('start').onclick = start;
+$('fast-preview').onclick = togglePreview;
 $('pause').onclick = () => {
   if (state.job?.kind !== 'stylize') return;
   state.job.paused = !state.job.paused;
@@ -373,6 +666,7 @@ $('pause').onclick = () => {
 };
 $('stop').onclick = () => {
   if (state.job?.kind === 'stylize') state.job.stopped = true;
+  else stopPreview();
 };
 $('recon-start').onclick = guard('run', async () => {
   clearError('run');
@@ -394,7 +688,7 @@ $('recon-weights-change').onclick = () => {
   $('weights-kind').focus();
 };
 
-// settings: a fixed field clears its message; the estimate follows the settings
+// settings: a fixed field clears its message; the estimate follows the settings; the fast preview too
 $('view-stylize').addEventListener('input', () => {
   if (hasError('settings') || hasError('run')) {
     clearError('run');
@@ -406,10 +700,13 @@ $('view-stylize').addEventListener('input', () => {
     }
   }
   showEstimate();
+  $('mode-note').textContent = modeNote();
+  schedulePreview();
 });
 setupNetworkDefaults();
 applyNetworkDefaults(weightsKind());
 onChange(() => applyNetworkDefaults(weightsKind())); // the weights menu also changes programmatically
+onChange(schedulePreview); // new images restart the preview
 $('compare').oninput = () => $('stage').style.setProperty('--split', `${$<HTMLInputElement>('compare').value}%`);
 $<HTMLInputElement>('blend').oninput = () => ($('blend-out').textContent = $<HTMLInputElement>('blend').value);
 $<HTMLSelectElement>('optimizer').onchange = () => ($<HTMLInputElement>('lr').value = $<HTMLSelectElement>('optimizer').value === 'lbfgs' ? '1' : '0.05');

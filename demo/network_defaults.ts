@@ -13,6 +13,13 @@ import type { WeightsChoice } from './weights.js';
 const touched = new Set<string>();
 let networkBeta = DEFAULT_OPTIONS.styleWeight;
 
+/**
+ * The style weight in the field relative to the network's recommended β (1 at "medium"): the fast
+ * SqueezeNet preview applies the same factor to SqueezeNet's own β, so the strength slider means
+ * the same there.
+ */
+export const styleStrengthFactor = () => Number($<HTMLInputElement>('style-weight').value) / networkBeta;
+
 const words = (s: number) => (s <= -1.5 ? 'subtle' : s <= -0.5 ? 'light' : s < 0.5 ? 'medium' : s < 1.5 ? 'strong' : 'very strong');
 
 function showStrength(): void {

@@ -17,7 +17,8 @@ export interface Picked {
 }
 
 export interface Job {
-  kind: 'stylize' | 'reconstruct';
+  /** 'preview': the fast SqueezeNet preview (settings stay open: changing them restarts it). */
+  kind: 'stylize' | 'preview' | 'reconstruct';
   paused: boolean;
   stopped: boolean;
 }

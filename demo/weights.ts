@@ -9,7 +9,8 @@ import { OpfsStore } from '../src/io/opfs_store.js';
 import { loadPretrained } from '../src/io/pretrained.js';
 import type { WeightsSource } from '../src/job/run.js';
 import { findCached, obtainPretrained, PRETRAINED_URLS, readEntry } from '../src/io/weights_cache.js';
-import type { NetworkWeights } from '../src/nst/weights.js';
+import { RANDOM_SQUEEZENET_DEFAULTS, type NetworkWeights } from '../src/nst/weights.js';
+import { networkDefaults } from '../src/nst/options.js';
 import { parseRawWeights } from '../src/io/raw_weights.js';
 
 export type WeightsChoice = 'random' | 'pretrained' | 'file';
@@ -110,4 +111,12 @@ export async function weightsFor(choice: WeightsChoice, upTo: string, onProgress
   }
   if (choice === 'pretrained') return { kind: 'loaded', weights: (await ensurePretrained(upTo, onProgress)).weights };
   return { kind: 'random', seed: 1 };
+}
+
+/**
+ * The fast preview's SqueezeNet weights for the menu's choice, and the TV weight they run with
+ * (for the loss plot): the seeded random SqueezeNet 1.1 (seed 1).
+ */
+export async function previewWeightsFor(_choice: WeightsChoice, _say: (text: string) => void): Promise<{ source: WeightsSource; tvWeight: number }> {
+  return { source: { kind: 'random', seed: 1, network: 'squeezenet' }, tvWeight: RANDOM_SQUEEZENET_DEFAULTS.stylize.tvWeight ?? networkDefaults('squeezenet').tvWeight };
 }

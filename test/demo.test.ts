@@ -740,3 +740,151 @@ describe('demo: GPU memory budget', () => {
     expect(await p.$eval('#max-gpu-memory', (e) => (e as HTMLInputElement).value)).toBe('');
   });
 });
+
+// ------------------------------------------------------------------ fast preview (SqueezeNet) → render with VGG19
+
+describe('demo: fast preview with SqueezeNet, then render with VGG19', () => {
+  const b = browserPerBlock();
+  interface RunRecord { kind: string; network: string; size: number; style: string; fromPreview: boolean; updates: number }
+  const runs = (p: Page) => p.evaluate(() => (window as unknown as { nstRuns?: RunRecord[] }).nstRuns ?? []);
+  const history = (p: Page) => p.evaluate(() => (window as unknown as { nstHistory: { content: number[]; total: number[] } }).nstHistory);
+  const pressed = (p: Page) => p.$eval('#fast-preview', (e) => e.getAttribute('aria-pressed'));
+  const startLabel = (p: Page) => p.$eval('#start', (e) => e.textContent);
+  const waitPreviewEnd = (p: Page) =>
+    p.waitForFunction(() => /^Fast preview (done|stopped)/.test(document.querySelector('#status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 120_000 });
+
+  it('previews with SqueezeNet, a new image every step, settings open; a new style restarts it, a VGG19-only field does not; Stop keeps the image', async () => {
+    const p = b.s.page;
+    await b.fresh();
+    // VGG19-only settings SqueezeNet cannot take: avg pooling (the seeded random VGG19's), VGG19 layer names, a memory budget
+    await p.$eval('#advanced', (d) => ((d as HTMLDetailsElement).open = true));
+    expect(await p.$eval('#pooling', (e) => (e as HTMLSelectElement).value)).toBe('avg');
+    await tinySettings(p, '400', '32');
+    await setValue(p, 'max-gpu-memory', '8');
+    expect(await startLabel(p)).toBe('Start');
+    // a named toggle button, described by the line under it, started from the keyboard
+    const button = await p.$('::-p-aria([name="Fast preview"][role="button"])');
+    expect(await button?.evaluate((e) => e.id)).toBe('fast-preview');
+    const ax = await p.accessibility.snapshot({ root: button! });
+    expect(ax?.pressed).toBe(false);
+    expect(ax?.description).toMatch(/quick SqueezeNet 1\.1 version .* then render it with VGG19/);
+    await watchStatus(p);
+    await p.focus('#fast-preview');
+    await p.keyboard.press('Enter');
+    expect(await pressed(p)).toBe('true');
+    await p.waitForFunction(() => ((window as unknown as { nstRuns?: RunRecord[] }).nstRuns ?? []).some((r) => r.updates >= 3) || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 120_000 });
+    expect(await errorText(p)).toBe('');
+    expect(await statusText(p)).toMatch(/^Fast preview with SqueezeNet 1\.1 \(an approximation of the VGG19 result\): step \d+\/400 at 32×21 — [\d.]+ (steps\/s|s\/step)$/);
+    const previews = await p.evaluate(() => (window as unknown as { nstPreviews: string[] }).nstPreviews);
+    expect(previews[1]).not.toBe(previews[0]);
+    expect(await caption(p)).toMatch(/fast preview with SqueezeNet 1\.1, in progress/);
+    expect(await startLabel(p)).toBe('Render with VGG19');
+    expect(await p.$eval('#mode-note', (e) => e.textContent)).toMatch(/Render with VGG19 continues from the preview at 32 px/);
+    // settings stay open (that is what makes it live); the page still fits a phone
+    expect(await p.$$eval('#size, #iters, #strength, #pick-style select', (es) => es.map((e) => e.matches(':disabled')))).toEqual([false, false, false, false]);
+    for (const width of [390, 360]) {
+      await p.setViewport({ width, height: 800 });
+      const m = await p.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: innerWidth, buttons: ['#start', '#fast-preview', '#stop'].every((q) => document.querySelector(q)!.getBoundingClientRect().right <= innerWidth) }));
+      expect(m).toEqual({ scroll: m.inner, inner: width, buttons: true });
+    }
+    await p.setViewport({ width: 1280, height: 900 });
+
+    // a new style restarts it with that style
+    await p.select('#pick-style select', 'rocket.jpg');
+    await p.waitForFunction(() => ((window as unknown as { nstRuns?: RunRecord[] }).nstRuns ?? []).some((r) => r.style === 'rocket.jpg' && r.updates >= 2) || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 120_000 });
+    expect(await errorText(p)).toBe('');
+    // so does a file dropped on the Style picker (no form event: the new image alone restarts it)
+    await p.evaluate(async () => {
+      const blob = await (await fetch('./chelsea.png')).blob();
+      const dt = new DataTransfer();
+      dt.items.add(new File([blob], 'my-style.png', { type: 'image/png' }));
+      document.querySelector('#pick-style')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await p.waitForFunction(() => ((window as unknown as { nstRuns?: RunRecord[] }).nstRuns ?? []).some((r) => r.style === 'my-style.png' && r.updates >= 2) || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 120_000 });
+    expect(await errorText(p)).toBe('');
+    expect((await runs(p)).map((r) => [r.kind, r.network, r.size, r.style])).toEqual([
+      ['preview', 'squeezenet', 32, 'hubble_deep_field.jpg'],
+      ['preview', 'squeezenet', 32, 'rocket.jpg'],
+      ['preview', 'squeezenet', 32, 'my-style.png'],
+    ]);
+    // a field only VGG19 uses does not
+    await setValue(p, 'style-layers', 'conv1_1');
+    await new Promise((r) => setTimeout(r, 800));
+    expect((await runs(p)).length).toBe(3);
+
+    // Stop: the preview ends, its image stays, the caption names the network
+    await p.click('#stop');
+    await waitPreviewEnd(p);
+    expect(await errorText(p)).toBe('');
+    expect(await statusText(p)).toMatch(/^Fast preview stopped: \d+ steps at 32×21 in [\d.]+ s, [\d.]+ (steps\/s|s\/step) with seeded random SqueezeNet 1\.1 \(seed 1\), an approximation of the VGG19 result\.$/);
+    expect(await caption(p)).toMatch(/my-style\.png: fast preview, 32×21 px, \d+ steps\. Made with the seeded random SqueezeNet 1\.1 \(seed 1\): a fast approximation of the VGG19 result\./);
+    expect(await pressed(p)).toBe('false');
+    expect(await startLabel(p)).toBe('Render with VGG19');
+    expect(await p.$eval('#download', (e) => (e as HTMLElement).hidden)).toBe(true);
+    await setValue(p, 'max-gpu-memory', ''); // forgotten: the renders below run untiled
+  });
+
+  it('Render with VGG19 continues from the preview (its first loss has a content term; a run from the content starts at 0) at the full size', async () => {
+    const p = b.s.page;
+    // the stopped 32×21 preview of the test before is held; the render is larger (48 px: the preview is resized)
+    await tinySettings(p, '2', '48');
+    await watchStatus(p);
+    await p.click('#start');
+    await waitRunEnd(p);
+    expect(await errorText(p)).toBe('');
+    expect(await statusText(p)).toMatch(/^Done after 2 steps \([\d.]+ s\) with seeded random VGG19 \(seed 1\), continuing from the SqueezeNet 1\.1 preview\.$/);
+    const seen = await p.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
+    expect(seen.some((t) => /^step 1\/2 with VGG19 from the preview — /.test(t))).toBe(true);
+    expect(await caption(p)).toMatch(/my-style\.png: 48×32 px, 2 steps with VGG19, continued from the fast preview \(SqueezeNet 1\.1, 32×21, \d+ steps\)\. Made with the seeded random VGG19 \(seed 1\)/);
+    expect((await runs(p)).at(-1)).toMatchObject({ kind: 'render', network: 'vgg19', size: 48, fromPreview: true });
+    const fromPreview = (await history(p)).content[0];
+    expect(fromPreview).toBeGreaterThan(0);
+    const href = await p.$eval('#download', (a) => (a as HTMLAnchorElement).href);
+    const png = PNG.sync.read(Buffer.from(href.split(',')[1], 'base64'));
+    expect([png.width, png.height]).toEqual([48, 32]);
+
+    // the preview is used up: the next Start is a plain run from the content image
+    expect(await startLabel(p)).toBe('Start');
+    await p.click('#start');
+    await waitRunEnd(p);
+    expect(await errorText(p)).toBe('');
+    expect(await statusText(p)).toMatch(/^Done after 2 steps \([\d.]+ s\) with seeded random VGG19 \(seed 1\)\.$/);
+    expect((await runs(p)).at(-1)).toMatchObject({ kind: 'render', fromPreview: false });
+    expect((await history(p)).content[0]).toBe(0);
+  });
+
+  it('Render during a live preview stops it and continues from its latest image; a bad step count pauses the preview until fixed', async () => {
+    const p = b.s.page;
+    await b.fresh();
+    await tinySettings(p, '400', '24');
+    await p.click('#fast-preview');
+    await p.waitForFunction(() => ((window as unknown as { nstRuns?: RunRecord[] }).nstRuns ?? []).some((r) => r.updates >= 2) || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 120_000 });
+    // a step count the preview cannot use: it waits, saying why; fixed, it starts again
+    await setValue(p, 'iters', '0');
+    await p.waitForFunction(() => !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 10_000 });
+    expect(await errorText(p)).toMatch(/Steps must be a whole number from 1/);
+    expect(await statusText(p)).toMatch(/^Fast preview waiting: a setting is not valid/);
+    await setValue(p, 'iters', '300');
+    await p.waitForFunction(() => ((window as unknown as { nstRuns?: RunRecord[] }).nstRuns ?? []).length === 2 && (document.querySelector('#error') as HTMLElement).hidden, { timeout: 30_000 });
+    await p.waitForFunction(() => /^Fast preview with SqueezeNet 1\.1 .*step \d+\/300/.test(document.querySelector('#status')!.textContent ?? ''), { timeout: 120_000 });
+    // Render while it runs (one step; in the same task, so the preview has no time to restart with it)
+    await p.evaluate(() => {
+      const iters = document.querySelector('#iters') as HTMLInputElement;
+      iters.value = '1';
+      iters.dispatchEvent(new Event('input', { bubbles: true }));
+      (document.querySelector('#start') as HTMLButtonElement).click();
+    });
+    await waitRunEnd(p);
+    expect(await errorText(p)).toBe('');
+    expect(await statusText(p)).toMatch(/^Done after 1 step .*continuing from the SqueezeNet 1\.1 preview\.$/);
+    expect(await pressed(p)).toBe('false');
+    const all = await runs(p);
+    expect(all.map((r) => [r.kind, r.fromPreview])).toEqual([['preview', false], ['preview', false], ['render', true]]);
+    expect((await history(p)).content[0]).toBeGreaterThan(0);
+    // the preview stopped for good: no image from it after the render
+    const updates = all[1].updates;
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await runs(p))[1].updates).toBe(updates);
+    expect(await p.$eval('#stop', (e) => (e as HTMLButtonElement).disabled)).toBe(true);
+  });
+});
