@@ -12,7 +12,7 @@ import { runOnce, type KernelLibrary } from '../src/kernels/library.js';
 import { matmul } from '../src/kernels/matmul.js';
 import { eligibleVersions, makePlan, versionInfo, type Choice, type ConvVersion, type OpKind, type OpShapes } from '../src/kernels/plan.js';
 import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, windowPooledShape } from '../src/kernels/pool.js';
-import { stridedConvBackwardInput, stridedConvForward, stridedConvShape } from '../src/kernels/strided_conv.js';
+import { STRIDED_CONV_VERSIONS, stridedConvBackwardInput, stridedConvForward, stridedConvShape } from '../src/kernels/strided_conv.js';
 import { flopsUpTo, networkSpec, SQUEEZENET, SQUEEZENET_CONV1, SQUEEZENET_POOL, type NetworkId } from '../src/nst/networks.js';
 import { jobDeepestLayer } from '../src/nst/options.js';
 import { StyleTransfer, type RgbaImage } from '../src/nst/style_transfer.js';
@@ -257,8 +257,10 @@ async function squeezenetKernels(
   const pooled = lib.tensor(windowPooledShape(y.shape, SQUEEZENET_POOL));
   const flops = 2 * O * C * K * K * h * w;
   const rows: [string, string, Dispatch, number | null][] = [
-    ['strided conv forward+bias+ReLU conv1', `${C}→${O} /2 @ ${n}²`, stridedConvForward(lib, x, conv1, y, true), flops],
-    ['strided conv backward-input conv1', `${C}→${O} /2 @ ${n}²`, stridedConvBackwardInput(lib, y, conv1, x), flops],
+    ...STRIDED_CONV_VERSIONS.flatMap((v): [string, string, Dispatch, number | null][] => [
+      [`strided conv forward+bias+ReLU v${v} conv1`, `${C}→${O} /2 @ ${n}²`, stridedConvForward(lib, x, conv1, y, true, v), flops],
+      [`strided conv backward-input v${v} conv1`, `${C}→${O} /2 @ ${n}²`, stridedConvBackwardInput(lib, y, conv1, x, v), flops],
+    ]),
     ['maxpool 3×3/2 ceil forward', `${O}×${h}×${w}`, maxPoolWindowForward(lib, y, pooled, SQUEEZENET_POOL), null],
     ['maxpool 3×3/2 ceil backward', `${O}×${h}×${w}`, maxPoolWindowBackward(lib, y, pooled, y, SQUEEZENET_POOL), null],
   ];

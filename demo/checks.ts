@@ -28,11 +28,11 @@ async function pool(lib: KernelLibrary, kind: 'max' | 'avg'): Promise<[ArrayLike
   return [[r.output, ref.poolForwardRef(kind, x.input, 3, 9, 7)], [r.grad_input, ref.poolBackwardRef(kind, x.input, 3, 9, 7, x.grad_output)]];
 }
 
-/** SqueezeNet's conv1 geometry (3×3, stride 2, no padding) on C=3 13×11 → O=5 (6×5 out), forward+ReLU and backward-input. */
-async function stridedConv(lib: KernelLibrary): Promise<[ArrayLike<number>, ArrayLike<number>][]> {
-  const [c, h, w, o, k, stride, pad] = [3, 13, 11, 5, 3, 2, 0];
+/** SqueezeNet's conv1 geometry (3×3, stride 2, no padding) on C=3 13×11 → O=11 (6×5 out), forward+ReLU and backward-input, by version. */
+async function stridedConv(lib: KernelLibrary, version: 0 | 1): Promise<[ArrayLike<number>, ArrayLike<number>][]> {
+  const [c, h, w, o, k, stride, pad] = [3, 13, 11, 11, 3, 2, 0];
   const x = { input: rand(c * h * w), weight: rand(o * c * k * k, 0.5), bias: rand(o), grad_output: rand(o * 6 * 5) };
-  const r = await CASES.strided_conv(lib, x, { C: c, H: h, W: w, O: o, K: k, stride, pad, relu: 1 });
+  const r = await CASES.strided_conv(lib, x, { C: c, H: h, W: w, O: o, K: k, stride, pad, relu: 1, version });
   return [
     [r.output, stridedConvForwardRef(x.input, c, h, w, x.weight, x.bias, o, k, stride, pad, true)],
     [r.grad_input, stridedConvBackwardInputRef(x.grad_output, c, h, w, x.weight, o, k, stride, pad)],
@@ -164,8 +164,10 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   'pool/avg_backward': { shape: '3×9×7', run: (lib) => pool(lib, 'avg') },
   'pool/max_window_forward': { shape: '3×10×8, 3×3 stride 2, ceil mode', run: poolWindow },
   'pool/max_window_backward': { shape: '3×10×8, 3×3 stride 2, ceil mode', run: poolWindow },
-  'conv/strided_forward': { shape: 'C=3 13×11 → O=5, 3×3 stride 2, ReLU', run: stridedConv },
-  'conv/strided_backward_input': { shape: 'O=5 6×5 → C=3 13×11, 3×3 stride 2', run: stridedConv },
+  'conv/strided_v0_forward': { shape: 'C=3 13×11 → O=11, 3×3 stride 2, ReLU', run: (lib) => stridedConv(lib, 0) },
+  'conv/strided_v0_backward_input': { shape: 'O=11 6×5 → C=3 13×11, 3×3 stride 2', run: (lib) => stridedConv(lib, 0) },
+  'conv/strided_v1_forward': { shape: 'C=3 13×11 → O=11, 3×3 stride 2, ReLU', run: (lib) => stridedConv(lib, 1) },
+  'conv/strided_v1_backward_input': { shape: 'O=11 6×5 → C=3 13×11, 3×3 stride 2', run: (lib) => stridedConv(lib, 1) },
   'gram/v1_forward': { shape: '7×33', run: (lib) => gram(lib, 'blocks') },
   'gram/v2_forward_lanes': { shape: '7×33', run: (lib) => gram(lib, 'lanes') },
   'gram/v2_backward_wide': { shape: '7×33', run: (lib) => gram(lib, 'blocks', 'wide') },

@@ -1,6 +1,6 @@
 /**
  * The two ops SqueezeNet 1.1 adds, in headless Chromium: the general strided convolution
- * (conv/strided_forward, conv/strided_backward_input) and K×K/S max pooling in floor or ceil mode
+ * (conv/strided_v0_* and the blocked conv/strided_v1_*, which runs by default) and K×K/S max pooling in floor or ceil mode
  * (pool/max_window_forward, pool/max_window_backward), against the CPU references
  * (src/kernels/cpu/squeezenet_ops.ts), finite differences of the CPU forward, and PyTorch.
  * Tolerances (max error relative to the largest reference magnitude):
@@ -106,13 +106,15 @@ describe('strided conv', () => {
     [4, 11, 9, 6, 1, 2, 0, 0],
     [2, 10, 11, 3, 2, 3, 1, 1],
     [5, 13, 12, 4, 5, 2, 2, 0],
-  ])('C=%i %i×%i → O=%i, K=%i stride %i pad %i, relu=%i', async (C, H, W, O, K, stride, pad, relu) => {
+    // more channels than one block of v1 (8 out, 4 in), neither a multiple of the block
+    [6, 11, 10, 13, 3, 2, 0, 1],
+  ].flatMap((s) => [0, 1].map((v) => [...s, v])))('C=%i %i×%i → O=%i, K=%i stride %i pad %i, relu=%i, version %i', async (C, H, W, O, K, stride, pad, relu, version) => {
     const [Ho, Wo] = stridedConvShape(H, W, K, stride, pad);
     const seed = C * 1000 + H * W + K * 7 + stride * 3 + pad;
     const input = randArray(C * H * W, seed), weight = randArray(O * C * K * K, seed + 1, 0.5), bias = randArray(O, seed + 2);
     const gradOut = randArray(O * Ho * Wo, seed + 3);
-    const r = await gpu.run('strided_conv', { input, weight, bias, grad_output: gradOut }, { C, H, W, O, K, stride, pad, relu });
-    const tag = `strided conv C${C} ${H}×${W} O${O} K${K} S${stride} P${pad} relu${relu}`;
+    const r = await gpu.run('strided_conv', { input, weight, bias, grad_output: gradOut }, { C, H, W, O, K, stride, pad, relu, version });
+    const tag = `strided conv v${version} C${C} ${H}×${W} O${O} K${K} S${stride} P${pad} relu${relu}`;
     expect(r.output.length).toBe(O * Ho * Wo);
     expectClose(`${tag} forward`, r.output, stridedConvForwardRef(input, C, H, W, weight, bias, O, K, stride, pad, !!relu), 1e-5);
     expectClose(`${tag} backward-input`, r.grad_input, stridedConvBackwardInputRef(gradOut, C, H, W, weight, O, K, stride, pad), 1e-5);

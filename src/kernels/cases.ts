@@ -156,15 +156,15 @@ export const CASES: Record<string, Case> = {
       poolBackward(lib, kind as PoolKind, t.input, t.grad_output, t.grad_input),
     ]);
   },
-  /** Strided conv (any K, stride, padding): forward (+ReLU if relu) and the gradient to the input. */
-  async strided_conv(lib, x, { C, H, W, O, K, stride, pad, relu }) {
+  /** Strided conv (any K, stride, padding): forward (+ReLU if relu) and the gradient to the input, version 0 or 1 (default). */
+  async strided_conv(lib, x, { C, H, W, O, K, stride, pad, relu, version = 1 }) {
     const [Ho, Wo] = stridedConvShape(H, W, K, stride, pad);
     const weight = lib.upload([O, C, K, K], x.weight, 'weight'), bias = lib.upload([O], x.bias, 'bias');
     const w = { O, C, K, stride, pad, weight, bias };
     try {
       return await withTensors(lib, x, { input: [C, H, W], grad_output: [O, Ho, Wo] }, { output: [O, Ho, Wo], grad_input: [C, H, W] }, (t) => [
-        stridedConvForward(lib, t.input, w, t.output, !!relu),
-        stridedConvBackwardInput(lib, t.grad_output, w, t.grad_input),
+        stridedConvForward(lib, t.input, w, t.output, !!relu, version),
+        stridedConvBackwardInput(lib, t.grad_output, w, t.grad_input, version),
       ]);
     } finally {
       lib.release(weight, bias);

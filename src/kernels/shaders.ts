@@ -2,8 +2,10 @@
 import convBackwardBias from '../../shaders/conv/backward_bias.wgsl';
 import convBackwardWeight from '../../shaders/conv/backward_weight.wgsl';
 import convRepackWeights from '../../shaders/conv/repack_weights.wgsl';
-import convStridedBackwardInput from '../../shaders/conv/strided_backward_input.wgsl';
-import convStridedForward from '../../shaders/conv/strided_forward.wgsl';
+import convStridedV0BackwardInput from '../../shaders/conv/strided_v0_backward_input.wgsl';
+import convStridedV0Forward from '../../shaders/conv/strided_v0_forward.wgsl';
+import convStridedV1BackwardInput from '../../shaders/conv/strided_v1_backward_input.wgsl';
+import convStridedV1Forward from '../../shaders/conv/strided_v1_forward.wgsl';
 import convSumSlices from '../../shaders/conv/sum_slices.wgsl';
 import convV0Naive from '../../shaders/conv/v0_naive.wgsl';
 import convV1BackwardInput from '../../shaders/conv/v1_backward_input.wgsl';
@@ -48,8 +50,10 @@ export const SHADERS = {
   'conv/backward_bias': convBackwardBias,
   'conv/backward_weight': convBackwardWeight,
   'conv/repack_weights': convRepackWeights,
-  'conv/strided_backward_input': convStridedBackwardInput,
-  'conv/strided_forward': convStridedForward,
+  'conv/strided_v0_backward_input': convStridedV0BackwardInput,
+  'conv/strided_v0_forward': convStridedV0Forward,
+  'conv/strided_v1_backward_input': convStridedV1BackwardInput,
+  'conv/strided_v1_forward': convStridedV1Forward,
   'conv/sum_slices': convSumSlices,
   'conv/v0_naive': convV0Naive,
   'conv/v1_backward_input': convV1BackwardInput,

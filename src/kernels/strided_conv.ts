@@ -4,6 +4,10 @@
  * output value; the weights stay in PyTorch's OIHW order (no repacking). The gradient to the
  * input is a gather (the transposed strided conv); the weight and bias gradients are not needed
  * for style transfer (the network is frozen).
+ *
+ * Two versions per direction: v0 (one invocation per value, the one to read) and v1 (blocks of
+ * 8 output channels forward / 4 input channels backward per invocation, so each input or
+ * gradient value is read once per block; ~4–5× faster on SwiftShader), which runs by default.
  */
 import { grid1d, type Dispatch } from './kernel.js';
 import type { KernelLibrary } from './library.js';
@@ -54,18 +58,27 @@ function mapDims(what: string, t: Tensor, channels: number, role: string): [numb
   return [t.shape[1], t.shape[2]];
 }
 
-/** output (O×Ho×Wo) = conv(input C×H×W) + bias, then ReLU if relu. One dispatch. */
-export function stridedConvForward(lib: KernelLibrary, input: Tensor, w: StridedConvWeights, output: Tensor, relu: boolean): Dispatch {
+export type StridedConvVersion = 0 | 1;
+export const STRIDED_CONV_VERSIONS: readonly StridedConvVersion[] = [0, 1];
+
+/** A grid of `pixels`/64 workgroups (past 65535 spilling into z) by `blocks` channel blocks. */
+function pixelBlocks(pixels: number, blocks: number): [number, number, number] {
+  const groups = Math.ceil(pixels / 64);
+  return groups <= 65535 ? [groups, blocks, 1] : [65535, blocks, Math.ceil(groups / 65535)];
+}
+
+/** output (O×Ho×Wo) = conv(input C×H×W) + bias, then ReLU if relu. One dispatch of version `version`. */
+export function stridedConvForward(lib: KernelLibrary, input: Tensor, w: StridedConvWeights, output: Tensor, relu: boolean, version: StridedConvVersion = 1): Dispatch {
   const what = 'strided conv forward';
   checkWeights(what, w);
   const [H, W] = mapDims(what, input, w.C, 'input');
   expectShape(`${what}: input`, input, [w.C, H, W]);
   const [Ho, Wo] = stridedConvShape(H, W, w.K, w.stride, w.pad);
   expectShape(`${what}: output`, output, [w.O, Ho, Wo]);
-  return lib.kernel('conv/strided_forward').bind(
+  return lib.kernel(version === 0 ? 'conv/strided_v0_forward' : 'conv/strided_v1_forward').bind(
     { input: input.buffer, weight: w.weight.buffer, bias: w.bias.buffer, output: output.buffer },
     { C: w.C, H, W, O: w.O, Ho, Wo, K: w.K, stride: w.stride, pad: w.pad, relu: relu ? 1 : 0 },
-    grid1d(w.O * Ho * Wo, 256),
+    version === 0 ? grid1d(w.O * Ho * Wo, 256) : pixelBlocks(Ho * Wo, Math.ceil(w.O / 8)),
   );
 }
 
@@ -74,16 +87,16 @@ export function stridedConvForward(lib: KernelLibrary, input: Tensor, w: Strided
  * input position sums the outputs whose window covers it; no atomics). Overwrites grad_input. One
  * dispatch. The input size comes from grad_input (several H give the same Ho when stride > 1).
  */
-export function stridedConvBackwardInput(lib: KernelLibrary, gradOutput: Tensor, w: StridedConvWeights, gradInput: Tensor): Dispatch {
+export function stridedConvBackwardInput(lib: KernelLibrary, gradOutput: Tensor, w: StridedConvWeights, gradInput: Tensor, version: StridedConvVersion = 1): Dispatch {
   const what = 'strided conv backward-input';
   checkWeights(what, w);
   const [H, W] = mapDims(what, gradInput, w.C, 'grad_input');
   expectShape(`${what}: grad_input`, gradInput, [w.C, H, W]);
   const [Ho, Wo] = stridedConvShape(H, W, w.K, w.stride, w.pad);
   expectShape(`${what}: grad_output`, gradOutput, [w.O, Ho, Wo]);
-  return lib.kernel('conv/strided_backward_input').bind(
+  return lib.kernel(version === 0 ? 'conv/strided_v0_backward_input' : 'conv/strided_v1_backward_input').bind(
     { grad_output: gradOutput.buffer, weight: w.weight.buffer, grad_input: gradInput.buffer },
     { C: w.C, H, W, O: w.O, Ho, Wo, K: w.K, stride: w.stride, pad: w.pad },
-    grid1d(w.C * H * W, 256),
+    version === 0 ? grid1d(w.C * H * W, 256) : pixelBlocks(H * W, Math.ceil(w.C / 4)),
   );
 }

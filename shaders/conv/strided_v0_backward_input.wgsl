@@ -1,4 +1,4 @@
-// conv/strided_backward_input — gradient of conv/strided_forward with respect to its input (the
+// conv/strided_v0_backward_input — gradient of conv/strided_v0_forward with respect to its input (the
 // transposed strided convolution), as a gather: each input position sums the outputs whose
 // window covers it, so no atomics and every grad_input value is written exactly once.
 //
