@@ -262,7 +262,7 @@ async function squeezenetKernels(
       [`strided conv backward-input v${v} conv1`, `${C}→${O} /2 @ ${n}²`, stridedConvBackwardInput(lib, y, conv1, x, v), flops],
     ]),
     ['maxpool 3×3/2 ceil forward', `${O}×${h}×${w}`, maxPoolWindowForward(lib, y, pooled, SQUEEZENET_POOL), null],
-    ['maxpool 3×3/2 ceil backward', `${O}×${h}×${w}`, maxPoolWindowBackward(lib, y, pooled, y, SQUEEZENET_POOL), null],
+    ['maxpool 3×3/2 ceil backward', `${O}×${h}×${w}`, maxPoolWindowBackward(lib, y, pooled, pooled, y, SQUEEZENET_POOL), null],
   ];
   for (const [name, shape, d, f] of rows) {
     const ms = await timeDispatches(lib, [d], o.repeats);

@@ -2,10 +2,13 @@
 // positions. Windows overlap when K > S, so one input can be the arg-max of several windows:
 //   grad_input[c, y, x] = Σ grad_output[c, yo, xo] over the windows (yo, xo) that contain (y, x)
 //                         and whose arg-max it is.
-// A window's arg-max is recomputed from the input (no index buffer): the first maximum in
-// row-major order over the window clipped to the map, as PyTorch picks it, so exactly one input
-// of each window receives that window's gradient. Inputs no window covers get 0.
-// Layout: input C×H×W, grad_output C×Ho×Wo, grad_input C×H×W (row-major f32).
+// A window's arg-max is the first maximum in row-major order over the window clipped to the map,
+// as PyTorch picks it, so exactly one input of each window receives that window's gradient. No
+// index buffer: an input is the arg-max when it equals the forward's output (the window's
+// maximum) and no earlier position of the window does — one read per window unless the input is
+// the maximum, then a scan of the positions before it. Inputs no window covers get 0.
+// Layout: input C×H×W, output C×Ho×Wo (the forward's result), grad_output C×Ho×Wo,
+//         grad_input C×H×W (row-major f32).
 // Dispatch: ceil(C·H·W / 256), spilling into y.
 
 struct Params {
@@ -21,24 +24,25 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> input: array<f32>;
-@group(0) @binding(2) var<storage, read> grad_output: array<f32>;
-@group(0) @binding(3) var<storage, read_write> grad_input: array<f32>;
+@group(0) @binding(2) var<storage, read> output: array<f32>;
+@group(0) @binding(3) var<storage, read> grad_output: array<f32>;
+@group(0) @binding(4) var<storage, read_write> grad_input: array<f32>;
 
-// Flat index (within the channel) of the first maximum of window (yo, xo), clipped to the map.
-fn argmax(base: u32, yo: u32, xo: u32) -> u32 {
+// Whether no position of window (yo, xo) before `mine` (row-major, clipped to the map) holds the
+// window's maximum `best`.
+fn firstMaximum(base: u32, yo: u32, xo: u32, mine: u32, best: f32) -> bool {
   let y0 = yo * params.stride;
   let x0 = xo * params.stride;
   let y1 = min(y0 + params.K, params.H);
   let x1 = min(x0 + params.K, params.W);
-  var arg = y0 * params.W + x0;
-  var best = input[base + arg];
   for (var y = y0; y < y1; y++) {
     for (var x = x0; x < x1; x++) {
-      let v = input[base + y * params.W + x];
-      if (v > best) { best = v; arg = y * params.W + x; }  // strict: ties keep the first
+      let p = y * params.W + x;
+      if (p >= mine) { return true; }
+      if (input[base + p] == best) { return false; }  // an earlier tie wins
     }
   }
-  return arg;
+  return true;
 }
 
 @compute @workgroup_size(256)
@@ -57,10 +61,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let xHi = min(x / S + 1u, params.Wo);
   let base = c * params.H * params.W;
   let mine = y * params.W + x;
+  let v = input[i];
   var g = 0.0;
   for (var yo = yLo; yo < yHi; yo++) {
     for (var xo = xLo; xo < xHi; xo++) {
-      if (argmax(base, yo, xo) == mine) { g += grad_output[(c * params.Ho + yo) * params.Wo + xo]; }
+      let o = (c * params.Ho + yo) * params.Wo + xo;
+      let best = output[o];
+      if (v == best && firstMaximum(base, yo, xo, mine, best)) { g += grad_output[o]; }
     }
   }
   grad_input[i] = g;

@@ -194,7 +194,7 @@ export class Tape {
       backward: () => {
         if (!x.requiresGrad) return [];
         const { target, finish } = this.gradTarget(x);
-        const ds = [maxPoolWindowBackward(this.lib, x.value, this.gradOf(out), target, win), ...finish];
+        const ds = [maxPoolWindowBackward(this.lib, x.value, out.value, this.gradOf(out), target, win), ...finish];
         this.recycle(this.gradOf(out));
         return ds;
       },

@@ -176,7 +176,7 @@ export const CASES: Record<string, Case> = {
     const po = windowPooledShape([C, H, W], win);
     return withTensors(lib, x, { input: [C, H, W], grad_output: po }, { output: po, grad_input: [C, H, W] }, (t) => [
       maxPoolWindowForward(lib, t.input, t.output, win),
-      maxPoolWindowBackward(lib, t.input, t.grad_output, t.grad_input, win),
+      maxPoolWindowBackward(lib, t.input, t.output, t.grad_output, t.grad_input, win),
     ]);
   },
   async gram(lib, x, { C, M, scale, variant, backward }) {

@@ -92,14 +92,15 @@ export function maxPoolWindowForward(lib: KernelLibrary, input: Tensor, output: 
  * (clipped at the edge in ceil mode) whose arg-max it is; ties go to the first maximum in
  * row-major order, like PyTorch. Overwrites grad_input.
  */
-export function maxPoolWindowBackward(lib: KernelLibrary, input: Tensor, gradOutput: Tensor, gradInput: Tensor, win: PoolWindow): Dispatch {
+export function maxPoolWindowBackward(lib: KernelLibrary, input: Tensor, output: Tensor, gradOutput: Tensor, gradInput: Tensor, win: PoolWindow): Dispatch {
   const [C, Ho, Wo] = windowPooledShape(input.shape, win);
   const [, H, W] = input.shape;
   expectShape('max pool backward: input', input, [C, H, W]);
+  expectShape('max pool backward: output', output, [C, Ho, Wo]);
   expectShape('max pool backward: grad_output', gradOutput, [C, Ho, Wo]);
   expectShape('max pool backward: grad_input', gradInput, [C, H, W]);
   return lib.kernel('pool/max_window_backward').bind(
-    { input: input.buffer, grad_output: gradOutput.buffer, grad_input: gradInput.buffer },
+    { input: input.buffer, output: output.buffer, grad_output: gradOutput.buffer, grad_input: gradInput.buffer },
     { C, H, W, Ho, Wo, K: win.K, stride: win.stride },
     grid1d(C * H * W, 256),
   );
