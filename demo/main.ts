@@ -16,7 +16,7 @@ import { setupTabs } from './tabs.js';
 import { describeMemory, memoryBudget, setupMemoryBudget } from './memory_budget.js';
 import { planTiles } from '../src/nst/tiles.js';
 import { applyNetworkDefaults, setupNetworkDefaults, styleStrengthFactor } from './network_defaults.js';
-import { setupWeights, weightsKind, weightsReady } from './weights_panel.js';
+import { setupWeights, showWeightsChoice, weightsKind, weightsReady } from './weights_panel.js';
 import { describeProgress, previewWeightsFor, weightsFor } from './weights.js';
 
 // ---------------------------------------------------------------- GPU
@@ -482,8 +482,8 @@ function startPreview(settings: RunSettings): void {
   })();
 }
 
-/** SqueezeNet's weights named for the caption. */
-const squeezenetName = (source: string) => (source.includes(SQUEEZENET.label) ? `the ${source}` : `${SQUEEZENET.label} (${source})`);
+/** SqueezeNet's weights in words: "the seeded random SqueezeNet 1.1 (seed 1)", "squeezenet-torchvision (pretrained SqueezeNet 1.1 from URL)". */
+const squeezenetName = (source: string) => (source.startsWith('seeded random') ? `the ${source}` : source.includes(SQUEEZENET.label) ? source : `${SQUEEZENET.label} (${source})`);
 
 async function runPreview(run: PreviewRun, config: RunSettings): Promise<void> {
   const content = state.images.content!;
@@ -502,7 +502,12 @@ async function runPreview(run: PreviewRun, config: RunSettings): Promise<void> {
   $('result-kernels').textContent = '';
   $('result-memory').textContent = '';
   const l = await library();
-  const weights = await previewWeightsFor(weightsKind(), (text) => live() && (status.textContent = text));
+  const weights = await previewWeightsFor(weightsKind(), jobDeepestLayer(config.options), (text) => live() && (status.textContent = text));
+  if (weights.downloaded) void showWeightsChoice(); // "Forget downloaded weights" appears
+  if (weights.note && live()) {
+    $('run-note').textContent = `Note: ${weights.note}.`;
+    $('run-note').hidden = false;
+  }
   const record = lossRecorder(weights.tvWeight);
   const tuning = jobTuning(l, config.autotune ?? 'auto', (text) => live() && (status.textContent = text));
   const rec = recordRun({ kind: 'preview', network: 'squeezenet', size: config.size, style: styleNames, fromPreview: false });
@@ -540,7 +545,7 @@ async function runPreview(run: PreviewRun, config: RunSettings): Promise<void> {
   $('result-weights').textContent = `Made with ${squeezenetName(r.weightsSource)}: a fast approximation of the ${VGG19.label} result. Render with ${VGG19.label} continues from it at the full size.`;
   const speedNote = r.steps > 0 ? `, ${rate(r.seconds / r.steps)}` : '';
   const follows = previewOn ? ' It follows your changes until you press Stop.' : '';
-  status.textContent = `Fast preview ${run.job.stopped ? 'stopped' : 'done'}: ${plural(r.steps, 'step')} at ${width}×${height} in ${r.seconds.toFixed(1)} s${speedNote} with ${r.weightsSource}, an approximation of the ${VGG19.label} result.${follows}${tuning.notes()}`;
+  status.textContent = `Fast preview ${run.job.stopped ? 'stopped' : 'done'}: ${plural(r.steps, 'step')} at ${width}×${height} in ${r.seconds.toFixed(1)} s${speedNote} with ${squeezenetName(r.weightsSource)}, an approximation of the ${VGG19.label} result.${follows}${tuning.notes()}`;
 }
 
 /** The "Fast preview" button: turns the mode on (a preview starts now) or off. */

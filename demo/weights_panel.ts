@@ -4,7 +4,7 @@
  */
 import { $, clearError } from './dom.js';
 import { changed, state } from './state.js';
-import { cachedPretrained, describeProgress, ensurePretrained, forgetPretrained, pickedWeights, readWeightFiles, rememberChoice, rememberedChoice, type WeightsChoice } from './weights.js';
+import { anyCached, cachedPretrained, describeProgress, ensurePretrained, forgetPretrained, pickedWeights, readWeightFiles, rememberChoice, rememberedChoice, type WeightsChoice } from './weights.js';
 
 const menu = () => $<HTMLSelectElement>('weights-kind');
 export const weightsKind = () => menu().value as WeightsChoice;
@@ -17,7 +17,7 @@ export async function showWeightsChoice(): Promise<void> {
   const choice = weightsKind();
   $('weights-file').hidden = choice !== 'file';
   const cached = await cachedPretrained().catch(() => null);
-  $('weights-forget').hidden = !cached;
+  $('weights-forget').hidden = !(await anyCached().catch(() => false));
   $('weights-pretrained').hidden = choice === 'pretrained' && !!cached;
   const file = pickedWeights();
   let line: string, short: string;

@@ -11,7 +11,8 @@ import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
 import { createHash } from 'node:crypto';
 import type { ElementHandle, Page } from 'puppeteer';
 import { loadPretrained } from '../src/io/pretrained.js';
-import { RANDOM_NETWORK_DEFAULTS, randomVgg19 } from '../src/nst/weights.js';
+import { RANDOM_NETWORK_DEFAULTS, randomNetwork, randomVgg19, type NetworkWeights } from '../src/nst/weights.js';
+import { SQUEEZENET } from '../src/nst/networks.js';
 import { toRawWeights } from '../src/io/raw_weights.js';
 import { FileSource } from '../tools/lib/file_source.js';
 import { FIXTURE_DIR, FIXTURES, makePretrainedFixtures } from './harness/pretrained_fixtures.js';
@@ -816,7 +817,7 @@ describe('demo: fast preview with SqueezeNet, then render with VGG19', () => {
     await p.click('#stop');
     await waitPreviewEnd(p);
     expect(await errorText(p)).toBe('');
-    expect(await statusText(p)).toMatch(/^Fast preview stopped: \d+ steps at 32×21 in [\d.]+ s, [\d.]+ (steps\/s|s\/step) with seeded random SqueezeNet 1\.1 \(seed 1\), an approximation of the VGG19 result\.$/);
+    expect(await statusText(p)).toMatch(/^Fast preview stopped: \d+ steps at 32×21 in [\d.]+ s, [\d.]+ (steps\/s|s\/step) with the seeded random SqueezeNet 1\.1 \(seed 1\), an approximation of the VGG19 result\.$/);
     expect(await caption(p)).toMatch(/my-style\.png: fast preview, 32×21 px, \d+ steps\. Made with the seeded random SqueezeNet 1\.1 \(seed 1\): a fast approximation of the VGG19 result\./);
     expect(await pressed(p)).toBe('false');
     expect(await startLabel(p)).toBe('Render with VGG19');
@@ -886,5 +887,103 @@ describe('demo: fast preview with SqueezeNet, then render with VGG19', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect((await runs(p))[1].updates).toBe(updates);
     expect(await p.$eval('#stop', (e) => (e as HTMLButtonElement).disabled)).toBe(true);
+  });
+});
+
+/** A SqueezeNet 1.1 state dict as torchvision names it (features.0.weight, features.3.squeeze.weight, …), in a safetensors file. */
+function squeezenetSafetensors(w: NetworkWeights): Uint8Array {
+  const header: Record<string, unknown> = {};
+  const parts: Float32Array[] = [];
+  let at = 0;
+  for (const c of SQUEEZENET.convs) {
+    const p = w.layers.get(c.name)!;
+    for (const [suffix, a, shape] of [['weight', p.weight, [c.O, c.C, c.K, c.K]], ['bias', p.bias, [c.O]]] as const) {
+      header[`${c.torchKey}.${suffix}`] = { dtype: 'F32', shape, data_offsets: [at, at + a.byteLength] };
+      parts.push(a);
+      at += a.byteLength;
+    }
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + json.length + at);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  let o = 8 + json.length;
+  for (const a of parts) {
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), o);
+    o += a.byteLength;
+  }
+  return out;
+}
+
+describe('demo: fast preview with pretrained weights (a local server standing in for download.pytorch.org)', () => {
+  const dir = join('test-artifacts', 'squeezenet-preview-fixture');
+  const file = 'squeezenet1_1.safetensors';
+  let servers: WeightsServers;
+  let s: BrowserSession;
+  beforeAll(async () => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, file), squeezenetSafetensors(randomNetwork('squeezenet', 3)));
+    servers = await startWeightsServers(dir);
+    s = await launchGpuPage({ files: { ...site } });
+    await s.page.setViewport({ width: 1280, height: 900 });
+  }, 120_000);
+  afterAll(async () => {
+    await s?.close();
+    await servers?.close();
+  });
+  const visit = (path: string) => freshPage(s.page, `${s.url}index.html?squeezenet-url=${encodeURIComponent(`${servers.origin}/${path}/${file}`)}`);
+  const opfs = (p: Page) =>
+    p.evaluate(async () => {
+      const names: string[] = [];
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('weights', { create: true });
+      for await (const n of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(n);
+      return names.sort();
+    });
+  /** A 3-step preview at 32 px, then the mode off; the status it ended with. */
+  const previewOnce = async (p: Page) => {
+    await setValue(p, 'size', '32');
+    await setValue(p, 'iters', '3');
+    await watchStatus(p);
+    await p.click('#fast-preview');
+    await p.waitForFunction(() => /^Fast preview (done|stopped)/.test(document.querySelector('#status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 120_000 });
+    expect(await errorText(p)).toBe('');
+    const status = await statusText(p);
+    await p.click('#stop');
+    return status;
+  };
+
+  it('with the pretrained VGG19 chosen, the preview fetches torchvision\'s SqueezeNet once (kept in this browser, not VGG19) and names it; the next visit makes no request', async () => {
+    const p = s.page;
+    await visit('files');
+    await p.select('#weights-kind', 'pretrained');
+    servers.reset();
+    expect(await previewOnce(p)).toMatch(/^Fast preview done: 3 steps at 32×21 in [\d.]+ s, .* with squeezenet-torchvision \(pretrained SqueezeNet 1\.1 from http:\/\/127\.0\.0\.1:\d+\/files\/squeezenet1_1\.safetensors\), an approximation of the VGG19 result\./);
+    const seen = await p.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
+    expect(seen.some((t) => /^Fast preview: downloading pretrained SqueezeNet 1\.1 \(once\): [\d.]+ \/ [\d.]+ MB/.test(t))).toBe(true);
+    expect(await caption(p)).toMatch(/Made with squeezenet-torchvision \(pretrained SqueezeNet 1\.1 from [^)]+\): a fast approximation of the VGG19 result/);
+    expect(await p.$eval('#run-note', (e) => (e as HTMLElement).hidden)).toBe(true);
+    expect(servers.stats(file).requests).toBeGreaterThan(0);
+    expect(await opfs(p)).toEqual(['squeezenet-torchvision.bin', 'squeezenet-torchvision.json']);
+    await p.waitForFunction(() => !(document.querySelector('#weights-forget') as HTMLElement).hidden, { timeout: 10_000 });
+
+    servers.reset();
+    await visit('files');
+    expect(await p.$eval('#weights-kind', (e) => (e as HTMLSelectElement).value)).toBe('pretrained');
+    expect(await previewOnce(p)).toMatch(/with squeezenet-torchvision \(pretrained SqueezeNet 1\.1 from /);
+    expect(servers.totalRequests()).toBe(0);
+  });
+
+  it('where it cannot be fetched, the preview says why in a note and uses the seeded random SqueezeNet; "Forget downloaded weights" removes it', async () => {
+    const p = s.page;
+    await visit('files');
+    await p.click('#weights-forget');
+    await p.waitForFunction(() => /forgotten/.test(document.querySelector('#weights-status')!.textContent ?? ''));
+    expect(await opfs(p)).toEqual([]);
+    await visit('html'); // an HTML page where the file should be
+    await p.select('#weights-kind', 'pretrained');
+    expect(await previewOnce(p)).toMatch(/^Fast preview done: 3 steps .* with the seeded random SqueezeNet 1\.1 \(seed 1\)/);
+    expect(await p.$eval('#run-note', (e) => ((e as HTMLElement).hidden ? '' : e.textContent))).toMatch(/^Note: the pretrained SqueezeNet 1\.1 could not be downloaded \(.*sent an HTML page.*\), so the fast preview uses the seeded random one\.$/);
+    expect(await opfs(p)).toEqual([]);
+    await p.select('#weights-kind', 'random');
   });
 });
