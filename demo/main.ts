@@ -169,11 +169,20 @@ function setStageAspect(width: number, height: number): void {
   $('stage').style.setProperty('--ar', (width / height).toFixed(4));
 }
 
+let stageRunning = false;
+
 /** Stage: the content image with a note before any result; the live image while running; before/after once done. */
 function showStage(): void {
   const running = state.job?.kind === 'stylize' || state.job?.kind === 'preview';
   const before = $<HTMLImageElement>('before');
   const content = state.images.content;
+  // a run starting from the content image shows it until its first image (not an empty stage)
+  if (running && !stageRunning && !result && before.complete && before.naturalWidth > 0) {
+    const c = $<HTMLCanvasElement>('preview');
+    [c.width, c.height] = [before.naturalWidth, before.naturalHeight];
+    c.getContext('2d')!.drawImage(before, 0, 0);
+  }
+  stageRunning = running;
   $('placeholder').hidden = running || !!result;
   $('preview').hidden = !running && !result;
   $('compare-row').hidden = running || !result;
@@ -535,15 +544,22 @@ async function runPreview(run: PreviewRun, config: RunSettings): Promise<void> {
     tuner: tuning.tuner,
   });
   if (!live()) return;
+  if (r.steps === 0) {
+    // stopped before its first step: nothing to show or render from (the stage shows the content image)
+    $('result-what').textContent = '';
+    $('result-weights').textContent = '';
+    status.textContent = 'Fast preview stopped before its first step.';
+    return;
+  }
   const { width, height } = r.image;
-  if (r.steps > 0) previewImage = { image: r.image, images: shows, steps: r.steps };
+  previewImage = { image: r.image, images: shows, steps: r.steps };
   showImage(r.image);
   setResult({ beforeUrl: URL.createObjectURL(content.blob), kind: 'preview' });
   $('preview').setAttribute('aria-label', `Fast preview (${SQUEEZENET.label}): ${content.name} in the style of ${styleNames}, ${width}×${height} pixels.`);
   $<HTMLImageElement>('before').alt = `Before: the content image ${content.name}, shown over the left part of the preview.`;
   $('result-what').textContent = `${content.name} in the style of ${styleNames}: fast preview, ${width}×${height} px, ${plural(r.steps, 'step')}.`;
   $('result-weights').textContent = `Made with ${squeezenetName(r.weightsSource)}: a fast approximation of the ${VGG19.label} result. Render with ${VGG19.label} continues from it at the full size.`;
-  const speedNote = r.steps > 0 ? `, ${rate(r.seconds / r.steps)}` : '';
+  const speedNote = `, ${rate(r.seconds / r.steps)}`;
   const follows = previewOn ? ' It follows your changes until you press Stop.' : '';
   status.textContent = `Fast preview ${run.job.stopped ? 'stopped' : 'done'}: ${plural(r.steps, 'step')} at ${width}×${height} in ${r.seconds.toFixed(1)} s${speedNote} with ${squeezenetName(r.weightsSource)}, an approximation of the ${VGG19.label} result.${follows}${tuning.notes()}`;
 }

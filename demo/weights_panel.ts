@@ -17,7 +17,7 @@ export async function showWeightsChoice(): Promise<void> {
   const choice = weightsKind();
   $('weights-file').hidden = choice !== 'file';
   const cached = await cachedPretrained().catch(() => null);
-  $('weights-forget').hidden = !(await anyCached().catch(() => false));
+  $('weights-forget').hidden = !cached;
   $('weights-pretrained').hidden = choice === 'pretrained' && !!cached;
   const file = pickedWeights();
   let line: string, short: string;
@@ -33,6 +33,8 @@ export async function showWeightsChoice(): Promise<void> {
   $('weights-status').textContent = `Weights: ${line}`;
   $('recon-weights-text').textContent = `Weights: ${short}, as chosen on the Style transfer tab.`;
   changed();
+  // the fast preview's pretrained SqueezeNet alone can be forgotten too
+  if (!cached) $('weights-forget').hidden = !(await anyCached().catch(() => false));
 }
 
 /** Download pretrained weights now (the button), with progress in the status line. */
