@@ -822,6 +822,7 @@ describe('demo: fast preview with SqueezeNet, then render with VGG19', () => {
     expect(await pressed(p)).toBe('false');
     expect(await startLabel(p)).toBe('Render with VGG19');
     expect(await p.$eval('#download', (e) => (e as HTMLElement).hidden)).toBe(true);
+    expect(await axeViolations(p)).toEqual([]);
     await setValue(p, 'max-gpu-memory', ''); // forgotten: the renders below run untiled
   });
 
