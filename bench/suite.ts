@@ -13,8 +13,8 @@ import { matmul } from '../src/kernels/matmul.js';
 import { eligibleVersions, makePlan, versionInfo, type Choice, type ConvVersion, type OpKind, type OpShapes } from '../src/kernels/plan.js';
 import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, windowPooledShape } from '../src/kernels/pool.js';
 import { STRIDED_CONV_VERSIONS, stridedConvBackwardInput, stridedConvForward, stridedConvShape } from '../src/kernels/strided_conv.js';
-import { flopsUpTo, networkSpec, SQUEEZENET, SQUEEZENET_CONV1, SQUEEZENET_POOL, type NetworkId } from '../src/nst/networks.js';
-import { jobDeepestLayer } from '../src/nst/options.js';
+import { flopsUpTo, gramStepFlops, networkSpec, SQUEEZENET, SQUEEZENET_CONV1, SQUEEZENET_POOL, type NetworkId } from '../src/nst/networks.js';
+import { jobDeepestLayer, networkDefaults } from '../src/nst/options.js';
 import { StyleTransfer, type RgbaImage } from '../src/nst/style_transfer.js';
 import { VGG19_CONVS } from '../src/nst/vgg19_spec.js';
 import { randomNetwork, randomVgg19 } from '../src/nst/weights.js';
@@ -28,6 +28,11 @@ const timeDispatches = submittedWorkTimer;
 /** Forward conv FLOPs of a network's default layers at an S×S input (a multiply-add counts 2): VGG19 to conv5_1, SqueezeNet to fire5. */
 export function forwardFlops(size: number, network: NetworkId = 'vgg19'): number {
   return flopsUpTo(networkSpec(network), jobDeepestLayer({ network }), size, size);
+}
+
+/** The Gram forward and backward FLOPs of a step with the network's default style layers. */
+export function gramFlops(size: number, network: NetworkId = 'vgg19'): number {
+  return gramStepFlops(networkSpec(network), networkDefaults(network).styleLayers.map((l) => l.name), size, size);
 }
 
 /** An n×n image of seeded uniform noise (opaque). */
@@ -225,7 +230,7 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
     // forward and backward to the input: twice the forward's multiply-adds
     const gflop = (2 * forwardFlops(size, network)) / 1e9;
     const peakMB = lib.memory.stats().peakBytes / 2 ** 20;
-    steps.push({ size, msPerStep: ms, gflopPerStep: gflop, gflops: gflop / (ms / 1000), peakMB, shares, ...(network === 'vgg19' ? {} : { network }) });
+    steps.push({ size, msPerStep: ms, gflopPerStep: gflop, gflops: gflop / (ms / 1000), peakMB, shares, gramGflopPerStep: gramFlops(size, network) / 1e9, ...(network === 'vgg19' ? {} : { network }) });
     log(`step ${size}²${label}: ${ms.toFixed(1)} ms (${(gflop / (ms / 1000)).toFixed(2)} GFLOP/s), peak ${peakMB.toFixed(0)} MB`);
     st.dispose();
     lib.memory.trim();

@@ -66,6 +66,18 @@ export function paramConvsUpTo(spec: NetworkSpec, deepest: string): ParamConv[] 
   return spec.convs.filter((c) => spec.layerNames.indexOf(c.layer) <= upTo);
 }
 
+/**
+ * FLOPs of one Gatys step's Gram work at H×W: per style layer (C channels, M positions) the Gram
+ * forward (C²·M: the symmetric half's multiply-adds) and its backward (2·C²·M). Next to VGG19's
+ * convs it is ~5%; next to SqueezeNet's, about as much as the convs themselves.
+ */
+export function gramStepFlops(spec: NetworkSpec, styleLayers: string[], H: number, W: number): number {
+  return styleLayers.reduce((sum, layer) => {
+    const [h, w] = spec.mapSize(layer, H, W);
+    return sum + 3 * spec.channels(layer) ** 2 * h * w;
+  }, 0);
+}
+
 /** Multiply-adds ×2 of a forward pass up to `deepest` at H×W (convs only; pooling and ReLU are noise). */
 export function flopsUpTo(spec: NetworkSpec, deepest: string, H: number, W: number): number {
   let flops = 0;
