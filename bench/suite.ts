@@ -260,14 +260,16 @@ async function squeezenetKernels(
   const conv1 = { O, C, K, stride, pad, weight: lib.upload([O, C, K, K], wts.weight), bias: lib.upload([O], wts.bias) };
   const x = lib.tensor([C, n, n]), y = lib.tensor([O, h, w]);
   const pooled = lib.tensor(windowPooledShape(y.shape, SQUEEZENET_POOL));
+  const gy = lib.tensor(y.shape); // the pool's input gradient (a buffer of its own: a dispatch may not read and write one buffer)
+  const argmax = lib.tensor(pooled.shape);
   const flops = 2 * O * C * K * K * h * w;
   const rows: [string, string, Dispatch, number | null][] = [
     ...STRIDED_CONV_VERSIONS.flatMap((v): [string, string, Dispatch, number | null][] => [
       [`strided conv forward+bias+ReLU v${v} conv1`, `${C}→${O} /2 @ ${n}²`, stridedConvForward(lib, x, conv1, y, true, v), flops],
       [`strided conv backward-input v${v} conv1`, `${C}→${O} /2 @ ${n}²`, stridedConvBackwardInput(lib, y, conv1, x, v), flops],
     ]),
-    ['maxpool 3×3/2 ceil forward', `${O}×${h}×${w}`, maxPoolWindowForward(lib, y, pooled, SQUEEZENET_POOL), null],
-    ['maxpool 3×3/2 ceil backward', `${O}×${h}×${w}`, maxPoolWindowBackward(lib, y, pooled, pooled, y, SQUEEZENET_POOL), null],
+    ['maxpool 3×3/2 ceil forward', `${O}×${h}×${w}`, maxPoolWindowForward(lib, y, pooled, argmax, SQUEEZENET_POOL), null],
+    ['maxpool 3×3/2 ceil backward', `${O}×${h}×${w}`, maxPoolWindowBackward(lib, argmax, pooled, gy, SQUEEZENET_POOL), null],
   ];
   for (const [name, shape, d, f] of rows) {
     const ms = await timeDispatches(lib, [d], o.repeats);
@@ -275,7 +277,7 @@ async function squeezenetKernels(
     o.log?.(`${name} ${shape}: ${f === null ? `${ms.toFixed(2)} ms` : `${(f / ms / 1e6).toFixed(2)} GFLOP/s`}`);
     d.destroy();
   }
-  lib.release(x, y, pooled, conv1.weight, conv1.bias);
+  lib.release(x, y, gy, argmax, pooled, conv1.weight, conv1.bias);
   const [fh, fw] = SQUEEZENET.mapSize('fire2', n, n);
   for (const c of SQUEEZENET.convs.filter((c) => c.layer === 'fire2')) {
     const f = 2 * c.O * c.C * c.K * c.K * fh * fw;

@@ -2,13 +2,12 @@
 // positions. Windows overlap when K > S, so one input can be the arg-max of several windows:
 //   grad_input[c, y, x] = Σ grad_output[c, yo, xo] over the windows (yo, xo) that contain (y, x)
 //                         and whose arg-max it is.
-// A window's arg-max is the first maximum in row-major order over the window clipped to the map,
-// as PyTorch picks it, so exactly one input of each window receives that window's gradient. No
-// index buffer: an input is the arg-max when it equals the forward's output (the window's
-// maximum) and no earlier position of the window does — one read per window unless the input is
-// the maximum, then a scan of the positions before it. Inputs no window covers get 0.
-// Layout: input C×H×W, output C×Ho×Wo (the forward's result), grad_output C×Ho×Wo,
-//         grad_input C×H×W (row-major f32).
+// Which input is each window's arg-max (the first maximum in row-major order over the window
+// clipped to the map, as PyTorch picks it) was recorded by the forward pass, so exactly one
+// input of each window receives that window's gradient: one index read per window. Inputs no
+// window covers get 0.
+// Layout: argmax C×Ho×Wo (u32, flat y·W + x within the channel, from pool/max_window_forward),
+//         grad_output C×Ho×Wo, grad_input C×H×W (row-major f32).
 // Dispatch: ceil(C·H·W / 256), spilling into y.
 
 struct Params {
@@ -23,27 +22,9 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> input: array<f32>;
-@group(0) @binding(2) var<storage, read> output: array<f32>;
-@group(0) @binding(3) var<storage, read> grad_output: array<f32>;
-@group(0) @binding(4) var<storage, read_write> grad_input: array<f32>;
-
-// Whether no position of window (yo, xo) before `mine` (row-major, clipped to the map) holds the
-// window's maximum `best`.
-fn firstMaximum(base: u32, yo: u32, xo: u32, mine: u32, best: f32) -> bool {
-  let y0 = yo * params.stride;
-  let x0 = xo * params.stride;
-  let y1 = min(y0 + params.K, params.H);
-  let x1 = min(x0 + params.K, params.W);
-  for (var y = y0; y < y1; y++) {
-    for (var x = x0; x < x1; x++) {
-      let p = y * params.W + x;
-      if (p >= mine) { return true; }
-      if (input[base + p] == best) { return false; }  // an earlier tie wins
-    }
-  }
-  return true;
-}
+@group(0) @binding(1) var<storage, read> argmax: array<u32>;
+@group(0) @binding(2) var<storage, read> grad_output: array<f32>;
+@group(0) @binding(3) var<storage, read_write> grad_input: array<f32>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -59,15 +40,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let yHi = min(y / S + 1u, params.Ho);
   let xLo = select(0u, (x + 1u - K + S - 1u) / S, x + 1u > K);
   let xHi = min(x / S + 1u, params.Wo);
-  let base = c * params.H * params.W;
   let mine = y * params.W + x;
-  let v = input[i];
   var g = 0.0;
   for (var yo = yLo; yo < yHi; yo++) {
     for (var xo = xLo; xo < xHi; xo++) {
       let o = (c * params.Ho + yo) * params.Wo + xo;
-      let best = output[o];
-      if (v == best && firstMaximum(base, yo, xo, mine, best)) { g += grad_output[o]; }
+      if (argmax[o] == mine) { g += grad_output[o]; }
     }
   }
   grad_input[i] = g;

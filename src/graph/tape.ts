@@ -185,16 +185,18 @@ export class Tape {
     return out;
   }
 
-  /** Max pooling over K×K windows with a stride (SqueezeNet's 3×3/2, ceil mode). */
+  /** Max pooling over K×K windows with a stride (SqueezeNet's 3×3/2, ceil mode); forward records each window's arg-max for backward. */
   windowPool(x: Node, win: PoolWindow, name = 'pool'): Node {
-    const out: Node = { value: this.alloc(windowPooledShape(x.value.shape, win), name), requiresGrad: x.requiresGrad, grad: null, name };
+    const shape = windowPooledShape(x.value.shape, win);
+    const out: Node = { value: this.alloc(shape, name), requiresGrad: x.requiresGrad, grad: null, name };
+    const argmax = this.alloc(shape, `${name}.argmax`); // u32 positions
     this.record({
       name,
-      forward: this.track([maxPoolWindowForward(this.lib, x.value, out.value, win)]),
+      forward: this.track([maxPoolWindowForward(this.lib, x.value, out.value, argmax, win)]),
       backward: () => {
         if (!x.requiresGrad) return [];
         const { target, finish } = this.gradTarget(x);
-        const ds = [maxPoolWindowBackward(this.lib, x.value, out.value, this.gradOf(out), target, win), ...finish];
+        const ds = [maxPoolWindowBackward(this.lib, argmax, this.gradOf(out), target, win), ...finish];
         this.recycle(this.gradOf(out));
         return ds;
       },

@@ -174,10 +174,15 @@ export const CASES: Record<string, Case> = {
   async pool_window(lib, x, { C, H, W, K, stride, ceil }) {
     const win = { K, stride, ceil: !!ceil };
     const po = windowPooledShape([C, H, W], win);
-    return withTensors(lib, x, { input: [C, H, W], grad_output: po }, { output: po, grad_input: [C, H, W] }, (t) => [
-      maxPoolWindowForward(lib, t.input, t.output, win),
-      maxPoolWindowBackward(lib, t.input, t.output, t.grad_output, t.grad_input, win),
-    ]);
+    const argmax = lib.tensor(po, 'argmax');
+    try {
+      return await withTensors(lib, x, { input: [C, H, W], grad_output: po }, { output: po, grad_input: [C, H, W] }, (t) => [
+        maxPoolWindowForward(lib, t.input, t.output, argmax, win),
+        maxPoolWindowBackward(lib, argmax, t.grad_output, t.grad_input, win),
+      ]);
+    } finally {
+      lib.release(argmax);
+    }
   },
   async gram(lib, x, { C, M, scale, variant, backward }) {
     // the split-K path runs whenever the plan has more than one slice (gramSlices)

@@ -75,32 +75,35 @@ export function windowPooledShape(shape: readonly number[], win: PoolWindow): [n
   return [C, Ho, Wo];
 }
 
-export function maxPoolWindowForward(lib: KernelLibrary, input: Tensor, output: Tensor, win: PoolWindow): Dispatch {
+/**
+ * output (C×Ho×Wo) = the maximum of each K×K window (clipped to the map in ceil mode), and each
+ * window's arg-max into `argmax` (u32 positions y·W + x within the channel, read by the backward).
+ */
+export function maxPoolWindowForward(lib: KernelLibrary, input: Tensor, output: Tensor, argmax: Tensor, win: PoolWindow): Dispatch {
   const [C, Ho, Wo] = windowPooledShape(input.shape, win);
   const [, H, W] = input.shape;
   expectShape('max pool forward: input', input, [C, H, W]);
   expectShape('max pool forward: output', output, [C, Ho, Wo]);
+  expectShape('max pool forward: argmax', argmax, [C, Ho, Wo]);
   return lib.kernel('pool/max_window_forward').bind(
-    { input: input.buffer, output: output.buffer },
+    { input: input.buffer, output: output.buffer, argmax: argmax.buffer },
     { C, H, W, Ho, Wo, K: win.K, stride: win.stride },
     grid1d(C * Ho * Wo, 256),
   );
 }
 
 /**
- * grad_input from grad_output, a gather: each input position adds grad_output of every window
- * (clipped at the edge in ceil mode) whose arg-max it is; ties go to the first maximum in
- * row-major order, like PyTorch. Overwrites grad_input.
+ * grad_input (C×H×W) from grad_output, a gather: each input position adds grad_output of every
+ * window whose arg-max it is, as the forward recorded it in `argmax` (first maximum in row-major
+ * order, like PyTorch). Overwrites grad_input.
  */
-export function maxPoolWindowBackward(lib: KernelLibrary, input: Tensor, output: Tensor, gradOutput: Tensor, gradInput: Tensor, win: PoolWindow): Dispatch {
-  const [C, Ho, Wo] = windowPooledShape(input.shape, win);
-  const [, H, W] = input.shape;
-  expectShape('max pool backward: input', input, [C, H, W]);
-  expectShape('max pool backward: output', output, [C, Ho, Wo]);
+export function maxPoolWindowBackward(lib: KernelLibrary, argmax: Tensor, gradOutput: Tensor, gradInput: Tensor, win: PoolWindow): Dispatch {
+  const [C, Ho, Wo] = windowPooledShape(gradInput.shape, win);
+  const [, H, W] = gradInput.shape;
+  expectShape('max pool backward: argmax', argmax, [C, Ho, Wo]);
   expectShape('max pool backward: grad_output', gradOutput, [C, Ho, Wo]);
-  expectShape('max pool backward: grad_input', gradInput, [C, H, W]);
   return lib.kernel('pool/max_window_backward').bind(
-    { input: input.buffer, output: output.buffer, grad_output: gradOutput.buffer, grad_input: gradInput.buffer },
+    { argmax: argmax.buffer, grad_output: gradOutput.buffer, grad_input: gradInput.buffer },
     { C, H, W, Ho, Wo, K: win.K, stride: win.stride },
     grid1d(C * H * W, 256),
   );
