@@ -76,6 +76,12 @@ describe('style transfer', () => {
     await expect(run({ width: 20, height: 20, steps: 2, options: { ...SHALLOW }, weightScale: 1e30 })).rejects.toThrow(/loss became NaN\/Inf at step \d/);
   });
 
+  it('a GPU error nobody caught fails the run (no silently skipped work), once', async () => {
+    const r = await s.page.evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.uncaughtGpuError(x), { width: 20, height: 18, steps: 1, options: { ...SHALLOW } });
+    expect(r.error).toMatch(/^GpuError: The GPU reported an error, so the results of this run cannot be trusted: .*usage/i);
+    expect(r.next).toBeGreaterThan(0);
+  });
+
   it('rejects bad options and sizes clearly', async () => {
     await expect(run({ width: 20, height: 20, steps: 1, options: { lr: -1 } })).rejects.toThrow(/lr must be in/);
     await expect(run({ width: 20, height: 20, steps: 1, options: { contentLayers: [{ name: 'conv9_9', weight: 1 }] } })).rejects.toThrow(/unknown VGG19 layer "conv9_9"/);

@@ -21,6 +21,11 @@ export interface GpuContext {
   lost: Promise<GPUDeviceLostInfo>;
   /** Set once the device has been lost; operations should check it and fail fast. */
   lostReason: string | null;
+  /**
+   * The first GPU error nobody caught (an invalid pipeline or dispatch, out of memory) since the
+   * last check: assertAlive throws it once, so a run never finishes on silently skipped work.
+   */
+  uncaughtError: string | null;
 }
 
 export class WebGpuUnavailableError extends Error {
@@ -89,9 +94,15 @@ export function wrapDevice(device: GPUDevice, adapter: GPUAdapter | null = null)
     limits: device.limits,
     lost: device.lost,
     lostReason: null,
+    uncaughtError: null,
   };
   device.lost.then((info) => {
     ctx.lostReason = `${info.reason}: ${info.message}`;
+  });
+  // Errors outside an error scope would otherwise only reach the console while the work they
+  // belong to is skipped (every loss then reads 0).
+  device.addEventListener?.('uncapturederror', (e) => {
+    ctx.uncaughtError ??= (e as GPUUncapturedErrorEvent).error.message;
   });
   return ctx;
 }
@@ -109,6 +120,19 @@ export class DeviceLostError extends Error {
   }
 }
 
+export class GpuError extends Error {
+  constructor(message: string) {
+    super(`The GPU reported an error, so the results of this run cannot be trusted: ${message}`);
+    this.name = 'GpuError';
+  }
+}
+
+/** Throws if the device was lost, or (once) if the GPU reported an error nobody caught. */
 export function assertAlive(ctx: GpuContext): void {
   if (ctx.lostReason !== null) throw new DeviceLostError(ctx.lostReason);
+  const e = ctx.uncaughtError;
+  if (e !== null) {
+    ctx.uncaughtError = null;
+    throw new GpuError(e);
+  }
 }

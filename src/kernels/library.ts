@@ -78,6 +78,8 @@ export class KernelLibrary {
     this.ctx.device.queue.submit([encoder.finish()]);
     try {
       await staging.mapAsync(1 /* GPUMapMode.READ */);
+      // the work before this read is done: an error it raised has been reported by now
+      assertAlive(this.ctx);
       return staging.getMappedRange().slice(0, byteLength);
     } catch (e) {
       // a lost device rejects pending maps; say so rather than surfacing "AbortError"

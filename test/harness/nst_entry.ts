@@ -70,6 +70,22 @@ const api = {
       st.dispose();
     }
   },
+  /**
+   * A GPU validation error nobody caught (here: a buffer with no usage) fails the next readback
+   * with a GpuError, once; the run after it works.
+   */
+  async uncaughtGpuError(c: EngineCase): Promise<{ error: string; next: number }> {
+    const l = await library();
+    l.ctx.device.createBuffer({ size: 16, usage: 0 });
+    let error = '';
+    try {
+      await api.run(c);
+    } catch (e) {
+      error = `${(e as Error).name}: ${(e as Error).message}`;
+    }
+    const next = await api.run(c);
+    return { error, next: next.totals[0] };
+  },
   /** Destroy the device after `loseAfter` steps of a run; returns the error the run ended with. */
   async loseDeviceMidRun(c: EngineCase, loseAfter: number): Promise<string> {
     const l = await library();
