@@ -15,7 +15,17 @@ export function saveResult(r: BenchResult, name: string): void {
 /** Conv versions the whole-step rows can be forced to: those that run every VGG19 layer (any map size). */
 const CONV_VERSIONS = ['auto', ...REGISTRY.conv_forward.filter((v) => v.unfit({ R: 3, N: 64, K: 3, H: 2, W: 2 }) === null && v.unfit({ R: 64, N: 3, K: 3, H: 2, W: 2 }) === null).map((v) => v.id)];
 
-export const BENCH_USAGE = `options: --sizes 64,128 --name NAME --ops --conv ${CONV_VERSIONS.join('|')} --autotune ${AUTOTUNE_MODES.join('|')} --tile N --steps-only --network vgg19|squeezenet`;
+export const BENCH_USAGE = `Kernel throughput at the networks' layer shapes and whole Gatys steps; writes bench/results/NAME.{json,md}.
+options:
+  --sizes 64,128          image sizes of the whole steps
+  --name NAME             result file name (default: by runner and adapter)
+  --ops                   also each op's milliseconds per step
+  --conv ${CONV_VERSIONS.join('|')}   force one conv version in the whole steps
+  --autotune ${AUTOTUNE_MODES.join('|')}   tune the whole steps' kernel versions first (default off)
+  --tile N                whole steps in tiles of N px (VGG19)
+  --steps-only            skip the per-kernel rows
+  --network vgg19|squeezenet   squeezenet: also SqueezeNet 1.1's kernels and steps, each size next
+                          to VGG19's, with FLOPs per step and the speed-up`;
 
 export function parseBenchArgs(argv: string[], defaults: { sizes: number[] }) {
   if (argv.includes('--help')) {

@@ -199,7 +199,8 @@ describe('--network squeezenet', () => {
   });
 
   it.each([
-    [['--content-layers', 'conv4_2'], /unknown SqueezeNet 1\.1 layer "conv4_2" \(known: conv1, fire2, fire3, fire4, fire5, fire6, fire7, fire8, fire9\)/],
+    [['--content-layers', 'conv4_2'], /unknown SqueezeNet 1\.1 layer "conv4_2" \(known: conv1, fire2, fire3, fire4, fire5, fire6, fire7, fire8, fire9\); conv4_2 is a VGG19 layer \(--network vgg19\)/],
+    [['--pooling', 'avg'], /SqueezeNet pools with 3×3 max windows only/],
     [['--tile', '32'], /--tile: tiles are implemented for VGG19 only; SqueezeNet runs untiled/],
     [['--max-gpu-memory', '1GB'], /--max-gpu-memory: a budget tiles VGG19 runs only/],
     [['--network', 'resnet'], /--network must be one of vgg19, squeezenet, got "resnet"/],

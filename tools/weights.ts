@@ -170,7 +170,7 @@ async function main(argv: string[]): Promise<number> {
     const store = new DirStore();
     const entries = await listEntries(store);
     if (!entries.length) {
-      process.stdout.write(`no cached weights in ${store.location} (npm run weights -- download)\n`);
+      process.stdout.write(`no cached weights in ${store.location} (npm run weights -- download, or download --network squeezenet)\n`);
       return 0;
     }
     process.stdout.write(`${store.location}\n`);

@@ -173,7 +173,9 @@ export async function obtainPretrained(o: ObtainOptions): Promise<Obtained> {
       values = r.scan;
       format = r.format;
       input = r.input;
-      o.onPlan?.({ bytes: src.size ?? 0, requests: 0, format, sequential: true });
+      // the whole file has been streamed already (a zip read front to back): nothing more to come
+      o.onPlan?.({ bytes: 0, requests: 0, format, sequential: true });
+      o.log?.(`${o.url}: the server ignores Range requests, so the file was streamed from the start and only the needed tensors kept`);
     } else {
       const missing = r.plan.pieces.filter((p) => !have.has(p.name.slice(0, p.name.lastIndexOf('.'))));
       const cost = fetchCost(src, missing);

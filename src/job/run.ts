@@ -102,6 +102,7 @@ export function scaleSizes(size: number, scales: number, minSide: number): numbe
   if (!Number.isInteger(scales) || scales < 1 || scales > 8) throw new Error(`invalid number of scales ${scales} (must be an integer in [1, 8])`);
   const sizes = Array.from({ length: scales }, (_, i) => Math.round(size / 2 ** (scales - 1 - i)));
   if (sizes[0] < minSide) {
+    if (scales === 1) throw new Error(`size ${size} is below the ${minSide} px the chosen layers need; use a larger size`);
     throw new Error(`${scales} scales from size ${size} start at ${sizes[0]} px, below the ${minSide} px the chosen layers need; use fewer scales or a larger size`);
   }
   return sizes;
@@ -143,9 +144,12 @@ async function decodeAll(images: JobImages, minSide: number): Promise<DecodedIma
 export function fitChecked(what: string, b: ImageBitmap, side: number, minSide: number, maxSide: number): RgbaImage {
   const s = fitSize(b.width, b.height, side);
   if (Math.min(s.width, s.height) < minSide) {
+    // the size whose shorter side reaches minSide (what "use a larger size" means here)
+    const need = Math.ceil((minSide * Math.max(b.width, b.height)) / Math.min(b.width, b.height));
+    const extreme = need > 4 * minSide;
     throw new Error(
-      `${what}: its aspect ratio (${b.width}×${b.height}) is too extreme for size ${side}: it would be ${s.width}×${s.height}, ` +
-        `and the chosen layers need at least ${minSide} px on each side; crop it or use a larger size`,
+      `${what}: at size ${side} it would be ${s.width}×${s.height}, and the chosen layers need at least ${minSide} px on each side; ` +
+        (need <= maxSide ? `use a size of at least ${need}${extreme ? ` or crop it (its aspect ratio, ${b.width}×${b.height}, is extreme)` : ''}` : `crop it (its aspect ratio, ${b.width}×${b.height}, is too extreme)`),
     );
   }
   if (Math.max(s.width, s.height) > maxSide) throw new Error(`${what}: ${s.width}×${s.height} is larger than this GPU allows (max side ${maxSide}); choose a smaller size`);

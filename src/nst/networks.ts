@@ -50,7 +50,11 @@ export interface NetworkSpec {
 /** The network's layer `name`, or an error naming the known ones. */
 export function layerIndex(spec: NetworkSpec, name: string): number {
   const i = spec.layerNames.indexOf(name);
-  if (i < 0) throw new Error(`unknown ${spec.label} layer "${name}" (known: ${spec.layerNames.join(', ')})`);
+  if (i < 0) {
+    const other = Object.values(NETWORKS).find((n) => n !== spec && n.layerNames.includes(name));
+    const hint = other ? `; ${name} is a ${other.label} layer (--network ${other.id})` : '';
+    throw new Error(`unknown ${spec.label} layer "${name}" (known: ${spec.layerNames.join(', ')})${hint}`);
+  }
   return i;
 }
 

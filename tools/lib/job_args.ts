@@ -1,6 +1,6 @@
 /** The options shared by `stylize` and `gradient`: images, weights, loss settings. */
 import { AUTOTUNE_MODES } from '../../src/kernels/autotune_modes.js';
-import { jobDeepestLayer, parseLayerList, type StyleTransferOptions } from '../../src/nst/options.js';
+import { jobDeepestLayer, parseLayerList, resolveOptions, type StyleTransferOptions } from '../../src/nst/options.js';
 import { NETWORK_IDS } from '../../src/nst/networks.js';
 import { layerScale } from '../../src/nst/tiles.js';
 import { parseBytes } from '../../src/nst/tile_budget.js';
@@ -14,12 +14,12 @@ export const JOB_HELP = `
   --style-scale S         style images resized to S × size (default 1)
   --size N                longer side of the output in pixels (default 256)
   --network vgg19|squeezenet   feature network (default vgg19). squeezenet: SqueezeNet 1.1,
-                          ~50× less arithmetic per step, for previews and CPUs; its layers are
-                          conv1, fire2 … fire9 (defaults below in [brackets])
+                          ~60× fewer FLOPs per step (~10× faster on a CPU adapter), for previews;
+                          its layers are conv1, fire2 … fire9 (defaults below in [brackets])
   --content-weight A      alpha (default 1; 0.12 with squeezenet)
   --style-weight B        beta (default 1e4; 1e6 with the seeded random VGG19; 4 with squeezenet)
   --tv-weight T           total-variation weight (default 1; 0.1 with a seeded random network;
-                          0.02 with squeezenet)
+                          0.02 with pretrained squeezenet)
   --content-layers L      e.g. conv4_2 or conv3_2:0.5,conv4_2:1 (default conv4_2) [fire2]
   --style-layers L        default conv1_1,conv2_1,conv3_1,conv4_1,conv5_1 (equal weights)
                           [conv1:300000,fire3:1000,fire4:15,fire5:3]
@@ -32,11 +32,12 @@ export const JOB_HELP = `
                           the size, … up to --size (default 1 = single scale)
   --original-colors       keep the content's colours: transfer only luminance (YIQ)
   --seed N                seed for noise init (default 1)
-  --weights W             auto (default: the cached pretrained VGG19, else random), random,
-                          torchvision or hf (pretrained VGG19, downloaded once: only the needed
-                          tensors, ~52 MB, kept in ~/.cache/webgpu-neural-style), an http(s) URL
-                          of a .pth/.safetensors, or a file: our .json, a .pth, a .safetensors
-                          (with --network squeezenet: torchvision's squeezenet1_1, ~3 MB fetched)
+  --weights W             auto (default: the network's cached pretrained weights, else its seeded
+                          random ones), random, torchvision or hf (pretrained VGG19, downloaded
+                          once: only the needed tensors, ~52 MB, kept in ~/.cache/webgpu-neural-style),
+                          an http(s) URL of a .pth/.safetensors, or a file: our .json, a .pth, a
+                          .safetensors (with --network squeezenet: torchvision's squeezenet1_1,
+                          ~3 MB fetched; no hf)
   --weights-seed N        seed of the random network (default 1)
   --pooling max|avg       (default max; avg with the seeded random VGG19; SqueezeNet: max only)
   --max-gpu-memory SIZE   GPU memory budget with a unit (1GB, 512MB, 1.5GiB; MB = 10⁶ bytes,
@@ -96,6 +97,7 @@ export function parseJob(a: Args, defaults: { size: number; iters: number }): Jo
   if (tile !== undefined && network !== 'vgg19') throw new Error('--tile: tiles are implemented for VGG19 only; SqueezeNet runs untiled');
   if (memory !== undefined && network !== 'vgg19') throw new Error('--max-gpu-memory: a budget tiles VGG19 runs only; SqueezeNet runs untiled and needs far less memory');
   if (tile !== undefined) checkTileFlag(tile, jobDeepestLayer(options));
+  resolveOptions(options); // every option checked before a browser starts (the job checks them again)
   return {
     content,
     styles: stylePaths.map((path, i) => ({ path, blend: blends[i] })),

@@ -34,16 +34,17 @@ usage: npm run reconstruct -- --image FILE --mode content|style --out grid.png [
   --iters N               steps per reconstruction (default ${d.iterations})
   --lr X                  Adam learning rate / L-BFGS step (default ${d.lr} for adam, 1 for lbfgs)
   --optimizer adam|lbfgs  (default ${d.optimizer})
-  --pooling max|avg       (default: avg with the seeded random network, else max)
+  --pooling max|avg       (default: avg with the seeded random VGG19, else max; SqueezeNet: max only)
   --tv-weight T           total-variation weight (default: a small prior with the seeded random
                           network, 0.005 for content and 5e-8 for style; else 0)
   --layers L              layers to use instead of the defaults above, e.g. conv1_1,conv3_1
   --seed N                seed of the white-noise start (default ${d.seed})
-  --weights W             auto (default: the cached pretrained VGG19, else random), random,
-                          torchvision or hf (pretrained VGG19, downloaded once: only the needed
-                          tensors, ~52 MB, kept in ~/.cache/webgpu-neural-style), an http(s) URL
-                          of a .pth/.safetensors, or a file: our .json, a .pth, a .safetensors
-                          (with --network squeezenet: torchvision's squeezenet1_1, ~3 MB fetched)
+  --weights W             auto (default: the network's cached pretrained weights, else its seeded
+                          random ones), random, torchvision or hf (pretrained VGG19, downloaded
+                          once: only the needed tensors, ~52 MB, kept in ~/.cache/webgpu-neural-style),
+                          an http(s) URL of a .pth/.safetensors, or a file: our .json, a .pth, a
+                          .safetensors (with --network squeezenet: torchvision's squeezenet1_1,
+                          ~3 MB fetched; no hf)
   --weights-seed N        seed of the random network (default 1)
   --max-gpu-memory SIZE   GPU memory budget, e.g. 1GB: larger reconstructions run in tiles
                           (the same result); --tile N forces tiles of N pixels
@@ -90,6 +91,7 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
     maxGpuMemory: memory === undefined ? undefined : parseBytes(memory, '--max-gpu-memory'),
     tile: a.int('tile', undefined, 1, 8192),
   };
+  if (network === 'squeezenet' && settings.pooling === 'avg') throw new Error('--pooling avg: SqueezeNet pools with 3×3 max windows only (avg pooling is for VGG19)');
   if (network !== 'vgg19' && (settings.tile !== undefined || settings.maxGpuMemory !== undefined)) {
     throw new Error(`${settings.tile !== undefined ? '--tile' : '--max-gpu-memory'}: tiles are implemented for VGG19 only; ${networkSpec(network).label} runs untiled`);
   }

@@ -113,6 +113,11 @@ export async function fetchPretrained(
       log(`fetching ${spec.convs[0].layer}..${upTo} from ${url} (${p.format}): ${(p.bytes / 1e6).toFixed(1)} MB${p.requests ? ` in ${p.requests} ranged request(s)` : ''}`);
     },
     log,
+  }).catch((e: Error) => {
+    if (!/could not fetch/.test(e.message)) throw e;
+    // a CLI user can do something about an unreachable host: a mirror, or a file fetched elsewhere
+    const env = spec.id === 'squeezenet' ? '$NST_SQUEEZENET_URL' : source === 'hf' ? '$NST_HF_URL' : '$NST_TORCHVISION_URL';
+    throw new Error(`${e.message.replace(' or CORS,', ',')}. Point ${env} at a mirror, or download the file elsewhere and pass it: --weights FILE.pth${spec.id === 'squeezenet' ? ' --network squeezenet' : ''}`);
   });
   progress.done();
   if (!r.fromCache) log(`cached in ${store.location}/${r.id}.json (${describeConvs(spec.id, [...r.weights.layers.keys()])}${options.float16 ? ', float16' : ''})`);
