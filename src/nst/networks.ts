@@ -6,7 +6,8 @@
  *  - SqueezeNet 1.1 (torchvision's squeezenet1_1, Iandola et al. 2016): a 3×3 stride-2 conv, then
  *    8 Fire modules (a 1×1 "squeeze" conv, then 1×1 and 3×3 "expand" convs whose outputs are
  *    concatenated), with 3×3 stride-2 ceil-mode max pooling after conv1, fire3 and fire5;
- *    layers conv1, fire2 … fire9. About 1/50 of VGG19's arithmetic per pixel (see flopsUpTo).
+ *    layers conv1, fire2 … fire9. Its convs to fire5 need ~1/110 of VGG19's to conv5_1 (flopsUpTo);
+ *    with the Gram matrices, a step ~1/60 (gramStepFlops).
  * A layer name means that layer's rectified output (VGG19's conv4_2 is relu4_2; a Fire module's
  * output is its concatenated, rectified expand maps).
  */
