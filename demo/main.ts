@@ -1,7 +1,7 @@
 /** The demo page: style transfer with live preview and loss plot, reconstructions, and the kernel explorer. */
 import { createGpuContext, describeContext, WebGpuUnavailableError, type GpuContext } from '../src/kernels/context.js';
 import { KernelLibrary } from '../src/kernels/library.js';
-import { jobDeepestLayer, networkDefaults, parseLayerList, type StyleTransferOptions } from '../src/nst/options.js';
+import { jobDeepestLayer, parseLayerList, type StyleTransferOptions } from '../src/nst/options.js';
 import { runJob, type JobConfig, type JobImages } from '../src/job/run.js';
 import { SQUEEZENET, VGG19 } from '../src/nst/networks.js';
 import type { LossTerms, RgbaImage } from '../src/nst/style_transfer.js';
@@ -15,7 +15,7 @@ import { changed, onChange, state, type Job } from './state.js';
 import { setupTabs } from './tabs.js';
 import { describeMemory, memoryBudget, setupMemoryBudget } from './memory_budget.js';
 import { planTiles } from '../src/nst/tiles.js';
-import { applyNetworkDefaults, setupNetworkDefaults, styleStrengthFactor } from './network_defaults.js';
+import { applyNetworkDefaults, previewStyleWeight, setupNetworkDefaults, showStrengthFor } from './network_defaults.js';
 import { setupWeights, showWeightsChoice, weightsKind, weightsReady } from './weights_panel.js';
 import { describeProgress, previewWeightsFor, weightsFor } from './weights.js';
 
@@ -121,9 +121,9 @@ const PREVIEW_MAX_SIZE = 256;
  */
 function readPreviewSettings(): RunSettings {
   const shared = readShared();
-  const factor = styleStrengthFactor();
-  if (!Number.isFinite(factor) || factor < 0) throw new Error(`The style weight β (Advanced settings) must be a number ≥ 0 (got “${$<HTMLInputElement>('style-weight').value}”).`);
-  const options: Partial<StyleTransferOptions> = { ...shared.options, network: 'squeezenet', styleWeight: Number((networkDefaults('squeezenet').styleWeight * factor).toPrecision(3)) };
+  const styleWeight = previewStyleWeight();
+  if (Number.isNaN(styleWeight)) throw new Error(`The style weight β (Advanced settings) must be a number ≥ 0 (got “${$<HTMLInputElement>('style-weight').value}”).`);
+  const options: Partial<StyleTransferOptions> = { ...shared.options, network: 'squeezenet', styleWeight };
   return { ...shared, size: Math.min(shared.size, PREVIEW_MAX_SIZE), options, reportEvery: 1, saveEvery: 0, scales: 1 };
 }
 
@@ -141,13 +141,18 @@ function estimateSeconds(c: RunSettings, perStep: NonNullable<typeof speed>): nu
   return sizes.reduce((t, s) => t + (c.iterations * perStep.secondsPerStep * pixelsAt(s)) / perStep.pixels, 0);
 }
 
-/** The line under Start: how long a run at these settings takes (when known). */
+/**
+ * The line under Start: how long a run at these settings takes (when known). Once the button reads
+ * "Render with VGG19" (the fast preview is on, or its image is held) it names the render, so it
+ * does not read as the preview's time (the preview's speed is in the status).
+ */
 function showEstimate(): void {
   if (state.job?.kind === 'stylize') return; // the run's own estimate stands
   let text = '';
   try {
     const c = readSettings();
-    if (speed) text = `At these settings a run takes ${speed.measured ? 'about' : 'roughly'} ${duration(estimateSeconds(c, speed))} (${speed.measured ? 'timed on the last run' : 'guessed: the first step is timed when you start'}).`;
+    const what = previewOn || previewImage ? `Render with ${VGG19.label} at these settings takes` : 'At these settings a run takes';
+    if (speed) text = `${what} ${speed.measured ? 'about' : 'roughly'} ${duration(estimateSeconds(c, speed))} (${speed.measured ? `timed on the last ${VGG19.label} run` : 'guessed: the first step is timed when it starts'}).`;
     if (c.size > LARGE_SIZE) text += `${text ? ' ' : ''}Large sizes are slow: the time per step grows with the number of pixels, and a size that does not fit the GPU's memory runs in tiles, which adds more.`;
   } catch {
     // the error box says what is wrong once Start is pressed
@@ -193,6 +198,8 @@ function showStage(): void {
     setStageAspect(content.width, content.height);
   } else if (result) before.src = result.beforeUrl;
   before.hidden = running || (!result && !content);
+  // the loss plot: only with a line to draw, and once a run has ended only next to its result
+  if (!running) $('plot').hidden = !result || plotted < 2;
 }
 
 function drawImage(c: HTMLCanvasElement, img: RgbaImage): HTMLCanvasElement {
@@ -225,15 +232,27 @@ const rate = (secondsPerStep: number) => (secondsPerStep > 0 && secondsPerStep <
 
 interface History { steps: number[]; content: number[]; style: number[]; tv: number[]; total: number[] }
 
-/** A fresh loss plot; the returned function adds a report to it (TV drawn weighted by `tvWeight`). */
+/** Reports in the current run's loss plot: it is drawn (and shown) from two on, a line, not a lone point. */
+let plotted = 0;
+
+/**
+ * A fresh loss plot; the returned function adds a report to it (TV drawn weighted by `tvWeight`).
+ * The plot of the run before stays until this one has two reports (no axes-only flash, and no
+ * jump of the page below it, when the fast preview restarts); showStage hides it when the run ends
+ * with fewer, or its result is not shown.
+ */
 function lossRecorder(tvWeight: number): (step: number, t: LossTerms) => void {
   const hist: History = { steps: [], content: [], style: [], tv: [], total: [] };
+  plotted = 0;
   return (step, t) => {
     hist.steps.push(step);
     hist.content.push(t.contentTotal);
     hist.style.push(t.styleTotal);
     hist.tv.push(t.tv * tvWeight);
     hist.total.push(t.total);
+    (window as unknown as { nstHistory: History }).nstHistory = hist;
+    plotted = hist.steps.length;
+    if (plotted < 2) return;
     $('plot').hidden = false;
     drawLossPlot($<HTMLCanvasElement>('plot'), hist.steps, [
       { name: 'total', color: '#222', values: hist.total },
@@ -241,7 +260,6 @@ function lossRecorder(tvWeight: number): (step: number, t: LossTerms) => void {
       { name: 'style', color: '#c0392b', values: hist.style },
       { name: 'TV', color: '#2e8b3a', values: hist.tv },
     ]);
-    (window as unknown as { nstHistory: History }).nstHistory = hist;
   };
 }
 
@@ -391,11 +409,15 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
 // ---------------------------------------------------------------- fast preview
 
 /*
- * Fast preview: SqueezeNet 1.1 (about 1/50 of VGG19's arithmetic per step) at up to
- * PREVIEW_MAX_SIZE px, with a new image every step. While the mode is on, changing the images or a
- * setting the preview uses restarts it (the VGG19-only fields do not); it ends with its button,
- * Stop, or a render, which continues from its latest image at the full size with VGG19 (runJob's
- * initImage). Settings stay open while it runs: following them is the point.
+ * Fast preview: SqueezeNet 1.1 (a step ~10× faster than VGG19's on SwiftShader, ~60× fewer FLOPs)
+ * at up to PREVIEW_MAX_SIZE px, with a new image every step. While the mode is on, changing the
+ * images or a setting the preview uses restarts it (the VGG19-only fields do not); it ends with its
+ * button, Stop, or a render, which continues from its latest image at the full size with VGG19
+ * (runJob's initImage). Settings stay open while it runs: following them is the point.
+ *
+ * What the stage shows and what a render starts from agree: a preview stopped (or failed) before
+ * its first image leaves no preview result, and then the image of an earlier preview (made with
+ * other settings, and no longer shown) is dropped too; Start reads "Start" again.
  */
 
 /** The mode: on from the "Fast preview" button until it is pressed again, Stop, or a render. */
@@ -473,7 +495,11 @@ function startPreview(settings: RunSettings): void {
   run.done = (async () => {
     try {
       await before?.done;
-      if (run.job.stopped || state.job) return; // ended, or a render or reconstruction began, while the one before stopped
+      if (run.job.stopped || state.job) {
+        // ended, or a render or reconstruction began, while the one before stopped
+        if (run.job.stopped && !run.superseded) $('status').textContent = result?.kind === 'preview' ? `Fast preview off. Render with ${VGG19.label} continues from its image.` : NO_PREVIEW;
+        return;
+      }
       state.job = run.job;
       changed();
       await runPreview(run, settings);
@@ -485,11 +511,17 @@ function startPreview(settings: RunSettings): void {
       }
     } finally {
       if (state.job === run.job) state.job = null;
-      if (previewRun === run) previewRun = null;
+      if (previewRun === run) {
+        previewRun = null;
+        // ended (not replaced by a newer preview or a render, which takes its image) without a result on the stage
+        if (!run.superseded && result?.kind !== 'preview') previewImage = null;
+      }
       changed();
     }
   })();
 }
+
+const NO_PREVIEW = `Fast preview stopped before its first step: there is no preview to render from, so Start runs ${VGG19.label} from the content image.`;
 
 /** SqueezeNet's weights in words: "the seeded random SqueezeNet 1.1 (seed 1)", "squeezenet-torchvision (pretrained SqueezeNet 1.1 from URL)". */
 const squeezenetName = (source: string) => (source.startsWith('seeded random') ? `the ${source}` : source.includes(SQUEEZENET.label) ? source : `${SQUEEZENET.label} (${source})`);
@@ -507,7 +539,7 @@ async function runPreview(run: PreviewRun, config: RunSettings): Promise<void> {
   $('run-note').hidden = true;
   setResult(null);
   $('result-what').textContent = `${content.name} in the style of ${styleNames}: fast preview with ${SQUEEZENET.label}, in progress.`;
-  $('result-weights').textContent = `A fast approximation: Render with ${VGG19.label} continues from it at the full size.`;
+  $('result-weights').textContent = `A quick ${SQUEEZENET.label} sketch: Render with ${VGG19.label} continues from it for the full result.`;
   $('result-kernels').textContent = '';
   $('result-memory').textContent = '';
   const l = await library();
@@ -530,7 +562,7 @@ async function runPreview(run: PreviewRun, config: RunSettings): Promise<void> {
       status.textContent =
         p.step === 0
           ? `Fast preview with ${SQUEEZENET.label} at ${at}: timing the first step…`
-          : `Fast preview with ${SQUEEZENET.label} (an approximation of the ${VGG19.label} result): step ${p.step}/${p.iterations} at ${at} — ${rate(p.secondsPerStep)}`;
+          : `Fast preview (a quick ${SQUEEZENET.label} sketch): step ${p.step}/${p.iterations} at ${at} — ${rate(p.secondsPerStep)}`;
     },
     onPreview: async (img) => {
       if (!live()) return;
@@ -545,10 +577,11 @@ async function runPreview(run: PreviewRun, config: RunSettings): Promise<void> {
   });
   if (!live()) return;
   if (r.steps === 0) {
-    // stopped before its first step: nothing to show or render from (the stage shows the content image)
+    // stopped before its first step: nothing to show or render from (the stage shows the content image;
+    // an earlier preview, made with other settings, is dropped as the run ends: see startPreview)
     $('result-what').textContent = '';
     $('result-weights').textContent = '';
-    status.textContent = 'Fast preview stopped before its first step.';
+    status.textContent = NO_PREVIEW;
     return;
   }
   const { width, height } = r.image;
@@ -558,10 +591,15 @@ async function runPreview(run: PreviewRun, config: RunSettings): Promise<void> {
   $('preview').setAttribute('aria-label', `Fast preview (${SQUEEZENET.label}): ${content.name} in the style of ${styleNames}, ${width}×${height} pixels.`);
   $<HTMLImageElement>('before').alt = `Before: the content image ${content.name}, shown over the left part of the preview.`;
   $('result-what').textContent = `${content.name} in the style of ${styleNames}: fast preview, ${width}×${height} px, ${plural(r.steps, 'step')}.`;
-  $('result-weights').textContent = `Made with ${squeezenetName(r.weightsSource)}: a fast approximation of the ${VGG19.label} result. Render with ${VGG19.label} continues from it at the full size.`;
+  const random = r.weightsSource.startsWith('seeded random');
+  // the seeded random SqueezeNet matches colours and textures only, and its stride-2 first layer leaves a fine dot pattern
+  const sketch = random
+    ? `a rough sketch of colours and textures, which can look quite different from the ${VGG19.label} result (a fine dot pattern comes from ${SQUEEZENET.label}'s first layer)`
+    : `a quick sketch, rougher than the ${VGG19.label} result`;
+  $('result-weights').textContent = `Made with ${squeezenetName(r.weightsSource)}: ${sketch}. Render with ${VGG19.label} continues from it for the full result.`;
   const speedNote = `, ${rate(r.seconds / r.steps)}`;
   const follows = previewOn ? ' It follows your changes until you press Stop.' : '';
-  status.textContent = `Fast preview ${run.job.stopped ? 'stopped' : 'done'}: ${plural(r.steps, 'step')} at ${width}×${height} in ${r.seconds.toFixed(1)} s${speedNote} with ${squeezenetName(r.weightsSource)}, an approximation of the ${VGG19.label} result.${follows}${tuning.notes()}`;
+  status.textContent = `Fast preview ${run.job.stopped ? 'stopped' : 'done'}: ${plural(r.steps, 'step')} at ${width}×${height} in ${r.seconds.toFixed(1)} s${speedNote} with ${squeezenetName(r.weightsSource)}: a quick sketch; Render with ${VGG19.label} for the full result.${follows}${tuning.notes()}`;
 }
 
 /** The "Fast preview" button: turns the mode on (a preview starts now) or off. */
@@ -617,12 +655,19 @@ function startBlocker(): string {
 }
 const canStart = () => startBlocker() === '';
 
-/** The line under the run buttons: what Fast preview does, and that a render continues from it. */
+/**
+ * The line under the run buttons: what Fast preview does, what restarts it (the fields that reach
+ * readPreviewSettings and the preview's key: images, blend, weights), and that a render continues from it.
+ */
 function modeNote(): string {
   if (state.job?.kind === 'stylize') return '';
   const size = $<HTMLInputElement>('size').value;
   const render = `Render with ${VGG19.label} continues from the preview at ${size} px.`;
-  if (previewOn) return `Fast preview is on: changing the images, size, steps or strength starts it again. ${render}`;
+  if (previewOn)
+    return (
+      `Fast preview is on: it starts again when the images, weights, size (up to ${PREVIEW_MAX_SIZE} px), steps or strength change, ` +
+      `or under Advanced settings the second style, init, optimizer, learning rate, seed, style scale or original colors. ${render}`
+    );
   if (previewImage) return render;
   return `Fast preview: a quick ${SQUEEZENET.label} version (up to ${PREVIEW_MAX_SIZE} px) that follows your changes; then render it with ${VGG19.label}.`;
 }
@@ -645,6 +690,8 @@ function render(): void {
   fast.setAttribute('aria-pressed', String(previewOn));
   fast.disabled = stylizing || reconstructing || (!previewOn && previewBlocker() !== '');
   $('mode-note').textContent = modeNote();
+  $('advanced-note').hidden = !previewOn;
+  showStrengthFor(previewOn);
   $<HTMLButtonElement>('pause').disabled = !stylizing;
   $('pause').textContent = job?.paused ? 'Resume' : 'Pause';
   $<HTMLButtonElement>('stop').disabled = !stylizing && !previewing && !previewOn;

@@ -5,7 +5,7 @@
  * follow the chosen network; edited ones stay as set. The strength slider is relative to the
  * network's β: "medium" is its recommended value, each step a factor of √10.
  */
-import { DEFAULT_OPTIONS } from '../src/nst/options.js';
+import { DEFAULT_OPTIONS, networkDefaults } from '../src/nst/options.js';
 import { RANDOM_NETWORK_DEFAULTS } from '../src/nst/weights.js';
 import { $ } from './dom.js';
 import type { WeightsChoice } from './weights.js';
@@ -20,11 +20,34 @@ let networkBeta = DEFAULT_OPTIONS.styleWeight;
  */
 export const styleStrengthFactor = () => Number($<HTMLInputElement>('style-weight').value) / networkBeta;
 
+/**
+ * The fast preview's β: SqueezeNet's recommended β times styleStrengthFactor (NaN when the β field
+ * is not a number ≥ 0).
+ */
+export function previewStyleWeight(): number {
+  const factor = styleStrengthFactor();
+  if (!Number.isFinite(factor) || factor < 0) return NaN;
+  return Number((networkDefaults('squeezenet').styleWeight * factor).toPrecision(3));
+}
+
 const words = (s: number) => (s <= -1.5 ? 'subtle' : s <= -0.5 ? 'light' : s < 0.5 ? 'medium' : s < 1.5 ? 'strong' : 'very strong');
+
+/** While the fast preview is on, the strength's label gives both β: the preview's (SqueezeNet's) and the render's (VGG19's). */
+let previewing = false;
 
 function showStrength(): void {
   const beta = Number($<HTMLInputElement>('style-weight').value);
-  $('strength-out').textContent = `${words(Math.log10(beta / networkBeta))} (β = ${beta})`;
+  const preview = previewStyleWeight();
+  const is = (b: number) => `β\u00a0=\u00a0${b}`; // kept on one line
+  const values = previewing && Number.isFinite(preview) ? `preview ${is(preview)}, VGG19 ${is(beta)}` : is(beta);
+  $('strength-out').textContent = `${words(Math.log10(beta / networkBeta))} (${values})`;
+}
+
+/** The strength's label follows the fast preview's mode (called at every page update; cheap when unchanged). */
+export function showStrengthFor(previewOn: boolean): void {
+  if (previewOn === previewing) return;
+  previewing = previewOn;
+  showStrength();
 }
 
 /** Put the chosen network's recommendations into the fields the user has not edited. */

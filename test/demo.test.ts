@@ -775,12 +775,16 @@ describe('demo: fast preview with SqueezeNet, then render with VGG19', () => {
     expect(await pressed(p)).toBe('true');
     await p.waitForFunction(() => ((window as unknown as { nstRuns?: RunRecord[] }).nstRuns ?? []).some((r) => r.updates >= 3) || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 120_000 });
     expect(await errorText(p)).toBe('');
-    expect(await statusText(p)).toMatch(/^Fast preview with SqueezeNet 1\.1 \(an approximation of the VGG19 result\): step \d+\/400 at 32×21 — [\d.]+ (steps\/s|s\/step)$/);
+    expect(await statusText(p)).toMatch(/^Fast preview \(a quick SqueezeNet 1\.1 sketch\): step \d+\/400 at 32×21 — [\d.]+ (steps\/s|s\/step)$/);
     const previews = await p.evaluate(() => (window as unknown as { nstPreviews: string[] }).nstPreviews);
     expect(previews[1]).not.toBe(previews[0]);
     expect(await caption(p)).toMatch(/fast preview with SqueezeNet 1\.1, in progress/);
     expect(await startLabel(p)).toBe('Render with VGG19');
-    expect(await p.$eval('#mode-note', (e) => e.textContent)).toMatch(/Render with VGG19 continues from the preview at 32 px/);
+    expect(await p.$eval('#mode-note', (e) => e.textContent)).toMatch(/^Fast preview is on: it starts again when the images, weights, size \(up to 256 px\), steps or strength change, or under Advanced settings the second style, init, optimizer, learning rate, seed, style scale or original colors\. Render with VGG19 continues from the preview at 32 px\.$/);
+    // what the VGG19 fields mean now: a note on top of Advanced settings, both β by the strength, the time under the buttons is the render's
+    expect(await p.$eval('#advanced-note', (e) => ((e as HTMLElement).hidden ? '' : e.textContent!.replace(/\s+/g, ' ')))).toMatch(/^Fast preview is on\. It uses SqueezeNet's own layers, loss weights \(α, TV\) and pooling: .* apply to Render with VGG19 only\./);
+    expect(await p.$eval('#strength-out', (e) => e.textContent)).toBe('medium (preview β\u00a0=\u00a04, VGG19 β\u00a0=\u00a01000000)');
+    expect(await p.$eval('#estimate', (e) => e.textContent)).toMatch(/^(Render with VGG19 at these settings takes .*)?$/);
     // settings stay open (that is what makes it live); the page still fits a phone
     expect(await p.$$eval('#size, #iters, #strength, #pick-style select', (es) => es.map((e) => e.matches(':disabled')))).toEqual([false, false, false, false]);
     for (const width of [390, 360]) {
@@ -817,9 +821,11 @@ describe('demo: fast preview with SqueezeNet, then render with VGG19', () => {
     await p.click('#stop');
     await waitPreviewEnd(p);
     expect(await errorText(p)).toBe('');
-    expect(await statusText(p)).toMatch(/^Fast preview stopped: \d+ steps at 32×21 in [\d.]+ s, [\d.]+ (steps\/s|s\/step) with the seeded random SqueezeNet 1\.1 \(seed 1\), an approximation of the VGG19 result\.$/);
-    expect(await caption(p)).toMatch(/my-style\.png: fast preview, 32×21 px, \d+ steps\. Made with the seeded random SqueezeNet 1\.1 \(seed 1\): a fast approximation of the VGG19 result\./);
+    expect(await statusText(p)).toMatch(/^Fast preview stopped: \d+ steps at 32×21 in [\d.]+ s, [\d.]+ (steps\/s|s\/step) with the seeded random SqueezeNet 1\.1 \(seed 1\): a quick sketch; Render with VGG19 for the full result\.$/);
+    expect(await caption(p)).toMatch(/my-style\.png: fast preview, 32×21 px, \d+ steps\. Made with the seeded random SqueezeNet 1\.1 \(seed 1\): a rough sketch of colours and textures, which can look quite different from the VGG19 result .*\. Render with VGG19 continues from it for the full result\./);
     expect(await pressed(p)).toBe('false');
+    expect(await p.$eval('#advanced-note', (e) => (e as HTMLElement).hidden)).toBe(true);
+    expect(await p.$eval('#strength-out', (e) => e.textContent)).toBe('medium (β\u00a0=\u00a01000000)');
     expect(await startLabel(p)).toBe('Render with VGG19');
     expect(await p.$eval('#download', (e) => (e as HTMLElement).hidden)).toBe(true);
     expect(await axeViolations(p)).toEqual([]);
@@ -868,7 +874,7 @@ describe('demo: fast preview with SqueezeNet, then render with VGG19', () => {
     expect(await statusText(p)).toMatch(/^Fast preview waiting: a setting is not valid/);
     await setValue(p, 'iters', '300');
     await p.waitForFunction(() => ((window as unknown as { nstRuns?: RunRecord[] }).nstRuns ?? []).length === 2 && (document.querySelector('#error') as HTMLElement).hidden, { timeout: 30_000 });
-    await p.waitForFunction(() => /^Fast preview with SqueezeNet 1\.1 .*step \d+\/300/.test(document.querySelector('#status')!.textContent ?? ''), { timeout: 120_000 });
+    await p.waitForFunction(() => /^Fast preview \(a quick SqueezeNet 1\.1 sketch\): step \d+\/300/.test(document.querySelector('#status')!.textContent ?? ''), { timeout: 120_000 });
     // Render while it runs (one step; in the same task, so the preview has no time to restart with it)
     await p.evaluate(() => {
       const iters = document.querySelector('#iters') as HTMLInputElement;
@@ -888,6 +894,54 @@ describe('demo: fast preview with SqueezeNet, then render with VGG19', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect((await runs(p))[1].updates).toBe(updates);
     expect(await p.$eval('#stop', (e) => (e as HTMLButtonElement).disabled)).toBe(true);
+  });
+
+  it('a preview restarted by a change and stopped before its first step drops the earlier one: Start again, the content shown, no empty plot; Start runs from the content', async () => {
+    const p = b.s.page;
+    await b.fresh();
+    await tinySettings(p, '3', '32');
+    await p.click('#fast-preview');
+    await waitPreviewEnd(p);
+    expect(await errorText(p)).toBe('');
+    expect(await statusText(p)).toMatch(/^Fast preview done: 3 steps .* It follows your changes until you press Stop\.$/);
+    expect(await p.$eval('#plot', (e) => (e as HTMLElement).hidden)).toBe(false);
+    // the mode is still on: the note on top of Advanced settings shows (and passes axe-core)
+    await p.$eval('#advanced', (d) => ((d as HTMLDetailsElement).open = true));
+    expect(await p.$eval('#advanced-note', (e) => (e as HTMLElement).hidden)).toBe(false);
+    expect(await axeViolations(p)).toEqual([]);
+    // a stronger style restarts it; Stop lands as the new run times its first step (in the status observer's microtask, before that step)
+    await p.evaluate(() => {
+      const status = document.querySelector('#status')!;
+      new MutationObserver((_, o) => {
+        if (!/timing the first step/.test(status.textContent ?? '')) return;
+        o.disconnect();
+        (document.querySelector('#stop') as HTMLButtonElement).click();
+      }).observe(status, { childList: true, characterData: true, subtree: true });
+      const strength = document.querySelector('#strength') as HTMLInputElement;
+      strength.value = '1';
+      strength.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await p.waitForFunction(() => (document.querySelector('#stop') as HTMLButtonElement).disabled || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 60_000 });
+    expect(await errorText(p)).toBe('');
+    expect(await statusText(p)).toBe('Fast preview stopped before its first step: there is no preview to render from, so Start runs VGG19 from the content image.');
+    expect((await runs(p)).map((r) => r.updates > 0)).toEqual([true, false]);
+    // what is shown and what Start does agree: the content image, no caption, no plot; "Start", not "Render with VGG19"
+    expect(await pressed(p)).toBe('false');
+    expect(await startLabel(p)).toBe('Start');
+    expect(await p.$eval('#mode-note', (e) => e.textContent)).toMatch(/^Fast preview: a quick SqueezeNet 1\.1 version/);
+    expect(await p.evaluate(() => ['#preview', '#before', '#placeholder', '#plot', '#compare-row'].map((q) => (document.querySelector(q) as HTMLElement).hidden))).toEqual([true, false, false, true, true]);
+    expect(await p.$eval('#before', (e) => (e as HTMLImageElement).alt)).toMatch(/^Content image chelsea\.png/);
+    expect((await caption(p)).trim()).toBe('');
+    expect(await p.$eval('#strength-out', (e) => e.textContent)).toBe('strong (β\u00a0=\u00a010000000)');
+    // Start: VGG19 from the content image (its first content loss is 0), not from the earlier preview
+    await setValue(p, 'iters', '1');
+    await p.click('#start');
+    await waitRunEnd(p);
+    expect(await errorText(p)).toBe('');
+    expect(await statusText(p)).toMatch(/^Done after 1 step \([\d.]+ s\) with seeded random VGG19 \(seed 1\)\.$/);
+    expect((await runs(p)).at(-1)).toMatchObject({ kind: 'render', fromPreview: false });
+    expect((await history(p)).content[0]).toBe(0);
+    expect(await p.$eval('#plot', (e) => (e as HTMLElement).hidden)).toBe(false);
   });
 });
 
@@ -958,10 +1012,10 @@ describe('demo: fast preview with pretrained weights (a local server standing in
     await visit('files');
     await p.select('#weights-kind', 'pretrained');
     servers.reset();
-    expect(await previewOnce(p)).toMatch(/^Fast preview done: 3 steps at 32×21 in [\d.]+ s, .* with squeezenet-torchvision \(pretrained SqueezeNet 1\.1 from http:\/\/127\.0\.0\.1:\d+\/files\/squeezenet1_1\.safetensors\), an approximation of the VGG19 result\./);
+    expect(await previewOnce(p)).toMatch(/^Fast preview done: 3 steps at 32×21 in [\d.]+ s, .* with squeezenet-torchvision \(pretrained SqueezeNet 1\.1 from http:\/\/127\.0\.0\.1:\d+\/files\/squeezenet1_1\.safetensors\): a quick sketch; Render with VGG19 for the full result\./);
     const seen = await p.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
     expect(seen.some((t) => /^Fast preview: downloading pretrained SqueezeNet 1\.1 \(once\): [\d.]+ \/ [\d.]+ MB/.test(t))).toBe(true);
-    expect(await caption(p)).toMatch(/Made with squeezenet-torchvision \(pretrained SqueezeNet 1\.1 from [^)]+\): a fast approximation of the VGG19 result/);
+    expect(await caption(p)).toMatch(/Made with squeezenet-torchvision \(pretrained SqueezeNet 1\.1 from [^)]+\): a quick sketch, rougher than the VGG19 result\. Render with VGG19 continues from it/);
     expect(await p.$eval('#run-note', (e) => (e as HTMLElement).hidden)).toBe(true);
     expect(servers.stats(file).requests).toBeGreaterThan(0);
     expect(await opfs(p)).toEqual(['squeezenet-torchvision.bin', 'squeezenet-torchvision.json']);
