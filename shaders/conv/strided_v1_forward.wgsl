@@ -1,17 +1,14 @@
-// conv/strided_v1_forward — conv/strided_v0_forward in register blocks: each invocation owns 4
-// neighbouring output pixels of one row and 8 output channels (32 sums). Per tap (c, ky, kx) it
-// loads the 4 input values its pixels read and the 8 weights of that tap, and does 32
-// multiply-adds (v0: one load of each per multiply-add):
+// conv/strided_v1_forward — conv/strided_v0_forward computed 8 output channels at a time: each
+// invocation owns one output pixel and a block of 8 output channels, reads each input tap once
+// and multiplies it into 8 accumulators (v0 reads every input tap once per output channel):
 //
-//   output[o0 + k, yo, xb + j] = bias[o0 + k] + Σ_c Σ_ky Σ_kx weight[o0 + k, c, ky, kx] · input[c, yo·S + ky − P, (xb + j)·S + kx − P]
+//   output[o0 + j, yo, xo] = bias[o0 + j] + Σ_c Σ_ky Σ_kx weight[o0 + j, c, ky, kx] · input[c, yo·S + ky − P, xo·S + kx − P]
 //
-// for k = 0..7, j = 0..3 (channels past O use a clamped weight index and pixels past Wo read 0;
-// neither is written). All invocations of a workgroup share the channel block, so their weight
-// reads are the same address.
+// for j = 0..7 (channels past O are computed on a clamped weight index and not written). All
+// invocations of a workgroup share the channel block, so their weight reads are the same address.
 // Layout: input C×H×W, weight O×C×K×K (PyTorch OIHW, not repacked), bias O, output O×Ho×Wo
 //         (row-major f32).
-// Dispatch: [ceil(Ho·ceil(Wo/4) / 64) (spilling into z past 65535), ceil(O / 8), 1]
-//           (64 blocks of 4 pixels per workgroup; y = channel block).
+// Dispatch: [ceil(Ho·Wo / 64) (spilling into z past 65535), ceil(O / 8), 1] (64 pixels per workgroup; y = channel block).
 
 struct Params {
   C: u32,       // input channels
@@ -34,52 +31,41 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> output: array<f32>;
 
-// input[c, y, x], 0 outside the map (the zero padding) or past the last output pixel's window
-fn at(plane: u32, y: i32, x: i32, inside: bool) -> f32 {
-  if (!inside || x < 0 || x >= i32(params.W)) { return 0.0; }
-  return input[plane + u32(y) * params.W + u32(x)];
-}
-
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let blocksPerRow = (params.Wo + 3u) / 4u;
-  let q = gid.x + gid.z * nwg.x * 64u;  // pixel block (groups past 65535 spill into z)
-  if (q >= params.Ho * blocksPerRow) { return; }
-  let yo = q / blocksPerRow;
-  let xb = (q % blocksPerRow) * 4u;
+  let p = gid.x + gid.z * nwg.x * 64u;  // pixel (groups past 65535 spill into z)
+  if (p >= params.Ho * params.Wo) { return; }
+  let xo = p % params.Wo;
+  let yo = p / params.Wo;
   let o0 = gid.y * 8u;
   let K = params.K;
-  let S = i32(params.stride);
   let taps = params.C * K * K;  // weights per output channel
   let last = params.O - 1u;
-  let y0 = i32(yo) * S - i32(params.pad);
-  let x0 = i32(xb) * S - i32(params.pad);
-  // acc[k][j]: output channel o0 + k at pixel xb + j
-  var acc: array<vec4<f32>, 8>;
+  let y0 = i32(yo * params.stride) - i32(params.pad);
+  let x0 = i32(xo * params.stride) - i32(params.pad);
+  var lo = vec4<f32>(0.0);  // channels o0 .. o0+3
+  var hi = vec4<f32>(0.0);  // channels o0+4 .. o0+7
   for (var c = 0u; c < params.C; c++) {
-    let plane = c * params.H * params.W;
     for (var ky = 0u; ky < K; ky++) {
       let y = y0 + i32(ky);
       if (y < 0 || y >= i32(params.H)) { continue; }
       for (var kx = 0u; kx < K; kx++) {
         let x = x0 + i32(kx);
-        let v = vec4<f32>(at(plane, y, x, true), at(plane, y, x + S, xb + 1u < params.Wo), at(plane, y, x + 2 * S, xb + 2u < params.Wo), at(plane, y, x + 3 * S, xb + 3u < params.Wo));
+        if (x < 0 || x >= i32(params.W)) { continue; }
+        let v = input[(c * params.H + u32(y)) * params.W + u32(x)];
         let t = (c * K + ky) * K + kx;  // this tap's offset within one output channel's weights
-        for (var k = 0u; k < 8u; k++) {
-          acc[k] += v * weight[min(o0 + k, last) * taps + t];
-        }
+        lo += v * vec4<f32>(weight[o0 * taps + t], weight[min(o0 + 1u, last) * taps + t], weight[min(o0 + 2u, last) * taps + t], weight[min(o0 + 3u, last) * taps + t]);
+        hi += v * vec4<f32>(weight[min(o0 + 4u, last) * taps + t], weight[min(o0 + 5u, last) * taps + t], weight[min(o0 + 6u, last) * taps + t], weight[min(o0 + 7u, last) * taps + t]);
       }
     }
   }
   let plane = params.Ho * params.Wo;
-  let row = yo * params.Wo + xb;
-  for (var k = 0u; k < 8u; k++) {
-    let o = o0 + k;
+  for (var j = 0u; j < 8u; j++) {
+    let o = o0 + j;
     if (o >= params.O) { break; }
-    var r = acc[k] + vec4<f32>(bias[o]);
-    if (params.relu != 0u) { r = max(r, vec4<f32>(0.0)); }
-    for (var j = 0u; j < 4u; j++) {
-      if (xb + j < params.Wo) { output[o * plane + row + j] = r[j]; }
-    }
+    var r = bias[o];
+    if (j < 4u) { r += lo[j]; } else { r += hi[j - 4u]; }
+    if (params.relu != 0u) { r = max(r, 0.0); }
+    output[o * plane + p] = r;
   }
 }
