@@ -6,6 +6,9 @@ export const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.g
 /** "1 step", "4 steps". */
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** Speed in the unit that reads best: "12.5 steps/s" when fast, "0.80 s/step" when slow. */
+export const rate = (secondsPerStep: number) => (secondsPerStep > 0 && secondsPerStep < 1 ? `${(1 / secondsPerStep).toFixed(1)} steps/s` : `${secondsPerStep.toFixed(2)} s/step`);
+
 /** The whole number in input #id, or an error naming the field (`what`) and the range. */
 export function wholeNumber(id: string, what: string, min: number, max: number): number {
   const text = $<HTMLInputElement>(id).value.trim();

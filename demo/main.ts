@@ -6,7 +6,7 @@ import { runJob, type JobConfig, type JobImages } from '../src/job/run.js';
 import { SQUEEZENET, VGG19 } from '../src/nst/networks.js';
 import type { LossTerms, RgbaImage } from '../src/nst/style_transfer.js';
 import { autotuneMode, jobTuning, setupAutotune } from './autotune.js';
-import { $, clearError, explain, hasError, plural, setError, wholeNumber } from './dom.js';
+import { $, clearError, explain, hasError, plural, rate, setError, wholeNumber } from './dom.js';
 import { setupExplorer } from './explorer.js';
 import { makePicker } from './pickers.js';
 import { drawLossPlot } from './plot.js';
@@ -15,9 +15,10 @@ import { changed, onChange, state, type Job } from './state.js';
 import { setupTabs } from './tabs.js';
 import { describeMemory, memoryBudget, setupMemoryBudget } from './memory_budget.js';
 import { planTiles } from '../src/nst/tiles.js';
-import { applyNetworkDefaults, previewStyleWeight, setupNetworkDefaults, showStrengthFor } from './network_defaults.js';
-import { setupWeights, showWeightsChoice, weightsKind, weightsReady } from './weights_panel.js';
-import { describeProgress, previewWeightsFor, weightsFor } from './weights.js';
+import { applyNetworkDefaults, setupNetworkDefaults } from './network_defaults.js';
+import { dropStalePreview, endPreviewForRender, isPreviewOn, schedulePreview, setupPreview, showModeNote, showPreviewControls, startIsRender, stopPreview, takePreviewImage, togglePreview } from './preview.js';
+import { setupWeights, weightsKind, weightsReady } from './weights_panel.js';
+import { describeProgress, weightsFor } from './weights.js';
 
 // ---------------------------------------------------------------- GPU
 
@@ -110,23 +111,6 @@ function readSettings(): RunSettings {
   return { ...shared, options, reportEvery, saveEvery, scales, maxGpuMemory: memoryBudget() };
 }
 
-/** The fast preview's longer side at most: SqueezeNet there takes a fraction of a VGG19 step at the full size. */
-const PREVIEW_MAX_SIZE = 256;
-
-/**
- * The fast preview's settings: SqueezeNet with its own layers, α, TV weight and pooling (the VGG19
- * fields under Advanced settings, the memory budget and multi-scale do not apply to it), at most
- * PREVIEW_MAX_SIZE px, one scale, an image every step. The strength of style scales SqueezeNet's
- * β by the factor it scales VGG19's, so the slider means the same in both.
- */
-function readPreviewSettings(): RunSettings {
-  const shared = readShared();
-  const styleWeight = previewStyleWeight();
-  if (Number.isNaN(styleWeight)) throw new Error(`The style weight β (Advanced settings) must be a number ≥ 0 (got “${$<HTMLInputElement>('style-weight').value}”).`);
-  const options: Partial<StyleTransferOptions> = { ...shared.options, network: 'squeezenet', styleWeight };
-  return { ...shared, size: Math.min(shared.size, PREVIEW_MAX_SIZE), options, reportEvery: 1, saveEvery: 0, scales: 1 };
-}
-
 /** Output pixels at `size` (longer side), for the content image's aspect. */
 function pixelsAt(size: number): number {
   const c = state.images.content;
@@ -151,7 +135,7 @@ function showEstimate(): void {
   let text = '';
   try {
     const c = readSettings();
-    const what = previewOn || previewImage ? `Render with ${VGG19.label} at these settings takes` : 'At these settings a run takes';
+    const what = startIsRender() ? `Render with ${VGG19.label} at these settings takes` : 'At these settings a run takes';
     if (speed) text = `${what} ${speed.measured ? 'about' : 'roughly'} ${duration(estimateSeconds(c, speed))} (${speed.measured ? `timed on the last ${VGG19.label} run` : 'guessed: the first step is timed when it starts'}).`;
     if (c.size > LARGE_SIZE) text += `${text ? ' ' : ''}Large sizes are slow: the time per step grows with the number of pixels, and a size that does not fit the GPU's memory runs in tiles, which adds more.`;
   } catch {
@@ -224,9 +208,6 @@ function weightsNote(source: string): string {
     ? `Made with the ${source}: it carries colours and textures only; for painterly results choose the pretrained VGG19 under Network weights.`
     : `Made with ${source}.`;
 }
-
-/** Speed in the unit that reads best: "12.5 steps/s" when fast, "0.80 s/step" when slow. */
-const rate = (secondsPerStep: number) => (secondsPerStep > 0 && secondsPerStep < 1 ? `${(1 / secondsPerStep).toFixed(1)} steps/s` : `${secondsPerStep.toFixed(2)} s/step`);
 
 // ---------------------------------------------------------------- run
 
@@ -326,8 +307,7 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
   $('download').hidden = true;
   await previewEnded;
   // the render continues from the preview when it shows these images (then it is used up)
-  const from = previewImage && previewImage.images === imagesKey() ? previewImage : null;
-  previewImage = null;
+  const from = takePreviewImage();
   if (from) config = { ...config, initImage: from.image };
   setResult(null);
   const fromWords = from ? `the fast preview (${SQUEEZENET.label}, ${from.image.width}×${from.image.height}, ${plural(from.steps, 'step')})` : '';
@@ -406,242 +386,6 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
   status.textContent = `${job.stopped ? 'Stopped' : 'Done'} after ${plural(r.steps, 'step')} (${r.seconds.toFixed(1)} s${config.scales > 1 ? `, sizes ${r.sizes.join(' → ')}` : ''}) with ${r.weightsSource}${fromNote}.${tuning.notes()}`;
 }
 
-// ---------------------------------------------------------------- fast preview
-
-/*
- * Fast preview: SqueezeNet 1.1 (a step ~10× faster than VGG19's on SwiftShader, ~60× fewer FLOPs)
- * at up to PREVIEW_MAX_SIZE px, with a new image every step. While the mode is on, changing the
- * images or a setting the preview uses restarts it (the VGG19-only fields do not); it ends with its
- * button, Stop, or a render, which continues from its latest image at the full size with VGG19
- * (runJob's initImage). Settings stay open while it runs: following them is the point.
- *
- * What the stage shows and what a render starts from agree: a preview stopped (or failed) before
- * its first image leaves no preview result, and then the image of an earlier preview (made with
- * other settings, and no longer shown) is dropped too; Start reads "Start" again.
- */
-
-/** The mode: on from the "Fast preview" button until it is pressed again, Stop, or a render. */
-let previewOn = false;
-/** The latest preview image, the images it shows (imagesKey) and how it was made; a render starts from it. */
-let previewImage: { image: RgbaImage; images: string; steps: number } | null = null;
-interface PreviewRun { job: Job; superseded: boolean; done: Promise<void> }
-/** The preview run going, or waiting for the one before it to stop. */
-let previewRun: PreviewRun | null = null;
-/** What the latest preview was started with ('' makes the next update start one). */
-let previewKey = '';
-let previewTimer: ReturnType<typeof setTimeout> | undefined;
-/** The preview's settings message in the error box now (raised once, not at every change). */
-let previewError = '';
-
-/** The chosen images: a preview of other images is no start for a render. */
-function imagesKey(): string {
-  const i = state.images;
-  return JSON.stringify([i.content?.url, i.style?.url, i.style2?.url]);
-}
-
-/** What the preview waits for, or '' when it can run. */
-function previewBlocker(): string {
-  if (state.job?.kind === 'stylize') return 'A render is running.';
-  if (state.job?.kind === 'reconstruct') return 'A reconstruction is running (Reconstructions tab).';
-  const loading = ['content image', 'style image', 'second style image'].filter((n) => state.loading.has(n));
-  if (loading.length) return `Loading the ${loading.join(', ')}…`;
-  if (!state.images.content || !state.images.style) return 'Choose a content and a style image.';
-  return '';
-}
-
-/** After a change: once typing or dragging pauses, restart the preview if something it uses changed. */
-function schedulePreview(): void {
-  if (!previewOn) return;
-  clearTimeout(previewTimer);
-  previewTimer = setTimeout(updatePreview, 250);
-}
-
-function stopRun(run: PreviewRun | null, superseded: boolean): void {
-  if (!run) return;
-  if (superseded) run.superseded = true;
-  run.job.stopped = true;
-}
-
-function updatePreview(): void {
-  if (!previewOn || previewBlocker()) return; // tried again at the next change
-  let settings: RunSettings;
-  try {
-    settings = readPreviewSettings();
-  } catch (e) {
-    // a setting the preview uses is wrong: it stops (its image stays) until the field is fixed
-    previewKey = '';
-    stopRun(previewRun, true);
-    const m = explain(e);
-    if (m !== previewError) setError('preview', (previewError = m));
-    $('status').textContent = 'Fast preview waiting: a setting is not valid (the message above says which).';
-    return;
-  }
-  if (previewError) {
-    previewError = '';
-    clearError('preview');
-  }
-  const key = JSON.stringify([settings, imagesKey(), state.images.style2 ? num('blend') : null, weightsKind()]);
-  if (key === previewKey) return;
-  previewKey = key;
-  startPreview(settings);
-}
-
-/** A new preview run, once the one going (if any) has stopped. */
-function startPreview(settings: RunSettings): void {
-  const before = previewRun;
-  stopRun(before, true);
-  const run: PreviewRun = { job: { kind: 'preview', paused: false, stopped: false }, superseded: false, done: Promise.resolve() };
-  previewRun = run;
-  run.done = (async () => {
-    try {
-      await before?.done;
-      if (run.job.stopped || state.job) {
-        // ended, or a render or reconstruction began, while the one before stopped
-        if (run.job.stopped && !run.superseded) $('status').textContent = result?.kind === 'preview' ? `Fast preview off. Render with ${VGG19.label} continues from its image.` : NO_PREVIEW;
-        return;
-      }
-      state.job = run.job;
-      changed();
-      await runPreview(run, settings);
-    } catch (e) {
-      if (!run.superseded) {
-        previewOn = false;
-        $('status').textContent = 'The fast preview stopped (the message above says why).';
-        setError(e instanceof WebGpuUnavailableError ? 'gpu' : 'run', explain(e));
-      }
-    } finally {
-      if (state.job === run.job) state.job = null;
-      if (previewRun === run) {
-        previewRun = null;
-        // ended (not replaced by a newer preview or a render, which takes its image) without a result on the stage
-        if (!run.superseded && result?.kind !== 'preview') previewImage = null;
-      }
-      changed();
-    }
-  })();
-}
-
-const NO_PREVIEW = `Fast preview stopped before its first step: there is no preview to render from, so Start runs ${VGG19.label} from the content image.`;
-
-/** SqueezeNet's weights in words: "the seeded random SqueezeNet 1.1 (seed 1)", "squeezenet-torchvision (pretrained SqueezeNet 1.1 from URL)". */
-const squeezenetName = (source: string) => (source.startsWith('seeded random') ? `the ${source}` : source.includes(SQUEEZENET.label) ? source : `${SQUEEZENET.label} (${source})`);
-
-async function runPreview(run: PreviewRun, config: RunSettings): Promise<void> {
-  const content = state.images.content!;
-  const { images, styleNames } = jobImages();
-  const shows = imagesKey();
-  const live = () => !run.superseded;
-  const status = $('status');
-  status.textContent = `Fast preview: preparing ${SQUEEZENET.label}…`;
-  $('snapshots').textContent = '';
-  $('download').hidden = true;
-  $('run-note').textContent = '';
-  $('run-note').hidden = true;
-  setResult(null);
-  $('result-what').textContent = `${content.name} in the style of ${styleNames}: fast preview with ${SQUEEZENET.label}, in progress.`;
-  $('result-weights').textContent = `A quick ${SQUEEZENET.label} sketch: Render with ${VGG19.label} continues from it for the full result.`;
-  $('result-kernels').textContent = '';
-  $('result-memory').textContent = '';
-  const l = await library();
-  const weights = await previewWeightsFor(weightsKind(), jobDeepestLayer(config.options), (text) => live() && (status.textContent = text));
-  if (weights.downloaded) void showWeightsChoice(); // "Forget downloaded weights" appears
-  if (weights.note && live()) {
-    $('run-note').textContent = `Note: ${weights.note}.`;
-    $('run-note').hidden = false;
-  }
-  const record = lossRecorder(weights.tvWeight);
-  const tuning = jobTuning(l, config.autotune ?? 'auto', (text) => live() && (status.textContent = text));
-  const rec = recordRun({ kind: 'preview', network: 'squeezenet', size: config.size, style: styleNames, fromPreview: false });
-  let steps = 0;
-  const r = await runJob(l, images, weights.source, config, {
-    onProgress: (p) => {
-      if (!live()) return;
-      record(p.step, p.losses);
-      steps = p.step;
-      const at = `${p.scale.width}×${p.scale.height}`;
-      status.textContent =
-        p.step === 0
-          ? `Fast preview with ${SQUEEZENET.label} at ${at}: timing the first step…`
-          : `Fast preview (a quick ${SQUEEZENET.label} sketch): step ${p.step}/${p.iterations} at ${at} — ${rate(p.secondsPerStep)}`;
-    },
-    onPreview: async (img) => {
-      if (!live()) return;
-      previewImage = { image: img, images: shows, steps };
-      rec.updates++;
-      showImage(img);
-      $('preview').setAttribute('aria-label', `Fast preview so far: ${content.name} in the style of ${styleNames}.`);
-      await new Promise((res) => setTimeout(res, 0)); // let the page breathe
-    },
-    shouldStop: () => run.job.stopped,
-    tuner: tuning.tuner,
-  });
-  if (!live()) return;
-  if (r.steps === 0) {
-    // stopped before its first step: nothing to show or render from (the stage shows the content image;
-    // an earlier preview, made with other settings, is dropped as the run ends: see startPreview)
-    $('result-what').textContent = '';
-    $('result-weights').textContent = '';
-    status.textContent = NO_PREVIEW;
-    return;
-  }
-  const { width, height } = r.image;
-  previewImage = { image: r.image, images: shows, steps: r.steps };
-  showImage(r.image);
-  setResult({ beforeUrl: URL.createObjectURL(content.blob), kind: 'preview' });
-  $('preview').setAttribute('aria-label', `Fast preview (${SQUEEZENET.label}): ${content.name} in the style of ${styleNames}, ${width}×${height} pixels.`);
-  $<HTMLImageElement>('before').alt = `Before: the content image ${content.name}, shown over the left part of the preview.`;
-  $('result-what').textContent = `${content.name} in the style of ${styleNames}: fast preview, ${width}×${height} px, ${plural(r.steps, 'step')}.`;
-  const random = r.weightsSource.startsWith('seeded random');
-  // the seeded random SqueezeNet matches colours and textures only, and its stride-2 first layer leaves a fine dot pattern
-  const sketch = random
-    ? `a rough sketch of colours and textures, which can look quite different from the ${VGG19.label} result (a fine dot pattern comes from ${SQUEEZENET.label}'s first layer)`
-    : `a quick sketch, rougher than the ${VGG19.label} result`;
-  $('result-weights').textContent = `Made with ${squeezenetName(r.weightsSource)}: ${sketch}. Render with ${VGG19.label} continues from it for the full result.`;
-  const speedNote = `, ${rate(r.seconds / r.steps)}`;
-  const follows = previewOn ? ' It follows your changes until you press Stop.' : '';
-  status.textContent = `Fast preview ${run.job.stopped ? 'stopped' : 'done'}: ${plural(r.steps, 'step')} at ${width}×${height} in ${r.seconds.toFixed(1)} s${speedNote} with ${squeezenetName(r.weightsSource)}: a quick sketch; Render with ${VGG19.label} for the full result.${follows}${tuning.notes()}`;
-}
-
-/** The "Fast preview" button: turns the mode on (a preview starts now) or off. */
-function togglePreview(): void {
-  if (previewOn) return stopPreview();
-  if (previewBlocker()) return;
-  previewOn = true;
-  previewKey = '';
-  clearError('run');
-  changed();
-  updatePreview();
-}
-
-/** Stop: the preview ends and the mode goes off; its image stays (a render continues from it). */
-function stopPreview(): void {
-  const wasOn = previewOn;
-  previewOn = false;
-  previewKey = '';
-  clearTimeout(previewTimer);
-  if (previewError) {
-    previewError = '';
-    clearError('preview');
-  }
-  if (previewRun) stopRun(previewRun, false);
-  else if (wasOn) $('status').textContent = previewImage ? `Fast preview off. Render with ${VGG19.label} continues from its image.` : 'Fast preview off.';
-  changed();
-}
-
-/** A render ends the preview (mode and run); resolves once its run has stopped. */
-function endPreviewForRender(): Promise<void> {
-  previewOn = false;
-  previewKey = '';
-  clearTimeout(previewTimer);
-  if (previewError) {
-    previewError = '';
-    clearError('preview');
-  }
-  const run = previewRun;
-  stopRun(run, true);
-  return run ? run.done : Promise.resolve();
-}
-
 // ---------------------------------------------------------------- state → page
 
 /** What Start waits for, or '' when it can start. */
@@ -655,46 +399,20 @@ function startBlocker(): string {
 }
 const canStart = () => startBlocker() === '';
 
-/**
- * The line under the run buttons: what Fast preview does, what restarts it (the fields that reach
- * readPreviewSettings and the preview's key: images, blend, weights), and that a render continues from it.
- */
-function modeNote(): string {
-  if (state.job?.kind === 'stylize') return '';
-  const size = $<HTMLInputElement>('size').value;
-  const render = `Render with ${VGG19.label} continues from the preview at ${size} px.`;
-  if (previewOn)
-    return (
-      `Fast preview is on: it starts again when the images, weights, size (up to ${PREVIEW_MAX_SIZE} px), steps or strength change, ` +
-      `or under Advanced settings the second style, init, optimizer, learning rate, seed, style scale or original colors. ${render}`
-    );
-  if (previewImage) return render;
-  return `Fast preview: a quick ${SQUEEZENET.label} version (up to ${PREVIEW_MAX_SIZE} px) that follows your changes; then render it with ${VGG19.label}.`;
-}
-
 function render(): void {
   const job = state.job;
   const stylizing = job?.kind === 'stylize';
   const previewing = job?.kind === 'preview';
   const reconstructing = job?.kind === 'reconstruct';
-  // with the mode off, a preview of other images than those chosen now is gone (the stage shows the content again)
-  if (!previewOn && !previewRun && previewImage && previewImage.images !== imagesKey()) {
-    previewImage = null;
-    if (result?.kind === 'preview') setResult(null);
-  }
+  dropStalePreview();
   const start = $<HTMLButtonElement>('start');
   start.disabled = !canStart();
-  start.textContent = previewOn || previewImage ? `Render with ${VGG19.label}` : 'Start';
+  start.textContent = startIsRender() ? `Render with ${VGG19.label}` : 'Start';
   $('start-note').textContent = startBlocker();
-  const fast = $<HTMLButtonElement>('fast-preview');
-  fast.setAttribute('aria-pressed', String(previewOn));
-  fast.disabled = stylizing || reconstructing || (!previewOn && previewBlocker() !== '');
-  $('mode-note').textContent = modeNote();
-  $('advanced-note').hidden = !previewOn;
-  showStrengthFor(previewOn);
+  showPreviewControls();
   $<HTMLButtonElement>('pause').disabled = !stylizing;
   $('pause').textContent = job?.paused ? 'Resume' : 'Pause';
-  $<HTMLButtonElement>('stop').disabled = !stylizing && !previewing && !previewOn;
+  $<HTMLButtonElement>('stop').disabled = !stylizing && !previewing && !isPreviewOn();
   for (const f of document.querySelectorAll<HTMLFieldSetElement>('#view-stylize fieldset.lock')) f.disabled = stylizing;
   for (const f of document.querySelectorAll<HTMLFieldSetElement>('#view-reconstruct fieldset.lock')) f.disabled = reconstructing;
   $<HTMLButtonElement>('recon-start').disabled = !!job || state.loading.has('image to reconstruct') || !state.images.recon || !weightsReady();
@@ -713,6 +431,7 @@ function guard(source: string, f: () => Promise<void>) {
   };
 }
 
+setupPreview({ library, readShared, jobImages, lossRecorder, recordRun, showImage, resultKind: () => result?.kind ?? null, setResult });
 onChange(render);
 const selectTab = setupTabs(document.querySelector<HTMLElement>('[role=tablist]')!);
 setupExplorer(library, (f) => guard('run', f));
@@ -768,7 +487,7 @@ $('view-stylize').addEventListener('input', () => {
     }
   }
   showEstimate();
-  $('mode-note').textContent = modeNote();
+  showModeNote();
   schedulePreview();
 });
 setupNetworkDefaults();
