@@ -423,7 +423,8 @@ describe('demo: state that cannot go stale', () => {
     await pickWeightFiles(p, [['tiny.json', Buffer.from(raw.manifest)], ['tiny.bin', raw.bin]]);
     await p.waitForFunction(() => /tiny/.test(document.querySelector('#weights-status')!.textContent ?? ''), { timeout: 30_000 });
     await p.select('#weights-kind', 'random');
-    expect(await p.$eval('#weights-status', (e) => e.textContent)).toMatch(/seeded random/);
+    // the line is written once the page has looked in its weights cache (asynchronous)
+    await p.waitForFunction(() => /seeded random/.test(document.querySelector('#weights-status')!.textContent ?? ''), { timeout: 10_000 });
     await p.select('#weights-kind', 'file');
     await p.waitForFunction(() => /tiny/.test(document.querySelector('#weights-status')!.textContent ?? ''), { timeout: 10_000 });
     await p.select('#weights-kind', 'random');
