@@ -204,9 +204,8 @@ export function togglePreview(): void {
   updatePreview();
 }
 
-/** Stop: the preview ends and the mode goes off; its image stays (a render continues from it). */
-export function stopPreview(): void {
-  const wasOn = previewOn;
+/** The mode goes off: no pending restart, no preview error on show. */
+function leavePreviewMode(): void {
   previewOn = false;
   previewKey = '';
   clearTimeout(previewTimer);
@@ -214,6 +213,12 @@ export function stopPreview(): void {
     previewError = '';
     clearError('preview');
   }
+}
+
+/** Stop: the preview ends and the mode goes off; its image stays (a render continues from it). */
+export function stopPreview(): void {
+  const wasOn = previewOn;
+  leavePreviewMode();
   if (previewRun) stopRun(previewRun, false);
   else if (wasOn) $('status').textContent = previewImage ? `Fast preview off. Render with ${VGG19.label} continues from its image.` : 'Fast preview off.';
   changed();
@@ -221,13 +226,7 @@ export function stopPreview(): void {
 
 /** A render ends the preview (mode and run); resolves once its run has stopped. */
 export function endPreviewForRender(): Promise<void> {
-  previewOn = false;
-  previewKey = '';
-  clearTimeout(previewTimer);
-  if (previewError) {
-    previewError = '';
-    clearError('preview');
-  }
+  leavePreviewMode();
   const run = previewRun;
   stopRun(run, true);
   return run ? run.done : Promise.resolve();

@@ -7,6 +7,15 @@ import { parseBytes } from '../../src/nst/tile_budget.js';
 import type { JobFiles } from './engine_session.js';
 import type { Args } from './args.js';
 
+/** The --weights and --weights-seed lines of every tool's help. */
+export const WEIGHTS_HELP = `  --weights W             auto (default: the network's cached pretrained weights, else its seeded
+                          random ones), random, torchvision or hf (pretrained VGG19, downloaded
+                          once: only the needed tensors, ~52 MB, kept in ~/.cache/webgpu-neural-style),
+                          an http(s) URL of a .pth/.safetensors, or a file: our .json, a .pth, a
+                          .safetensors (with --network squeezenet: torchvision's squeezenet1_1,
+                          ~3 MB fetched; no hf)
+  --weights-seed N        seed of the random network (default 1)`;
+
 export const JOB_HELP = `
   --content FILE          content image (PNG, JPEG, WebP)                         [required]
   --style FILE[,FILE…]    style image(s); blend with --style-blend 0.7,0.3         [required]
@@ -32,13 +41,7 @@ export const JOB_HELP = `
                           the size, … up to --size (default 1 = single scale)
   --original-colors       keep the content's colours: transfer only luminance (YIQ)
   --seed N                seed for noise init (default 1)
-  --weights W             auto (default: the network's cached pretrained weights, else its seeded
-                          random ones), random, torchvision or hf (pretrained VGG19, downloaded
-                          once: only the needed tensors, ~52 MB, kept in ~/.cache/webgpu-neural-style),
-                          an http(s) URL of a .pth/.safetensors, or a file: our .json, a .pth, a
-                          .safetensors (with --network squeezenet: torchvision's squeezenet1_1,
-                          ~3 MB fetched; no hf)
-  --weights-seed N        seed of the random network (default 1)
+${WEIGHTS_HELP}
   --pooling max|avg       (default max; avg with the seeded random VGG19; SqueezeNet: max only)
   --max-gpu-memory SIZE   GPU memory budget with a unit (1GB, 512MB, 1.5GiB; MB = 10⁶ bytes,
                           MiB = 2²⁰): a run that would need more is

@@ -1,7 +1,7 @@
 /** Options of the reconstruct tools (Chromium and Dawn), parsed the same way for both. */
 import { parseBytes } from '../../src/nst/tile_budget.js';
 import { deepestOf, NETWORK_IDS, networkSpec } from '../../src/nst/networks.js';
-import { checkTileFlag } from './job_args.js';
+import { checkTileFlag, WEIGHTS_HELP } from './job_args.js';
 import { AUTOTUNE_MODES, type AutotuneMode } from '../../src/kernels/autotune_modes.js';
 import { parseLayerList } from '../../src/nst/options.js';
 import {
@@ -39,13 +39,7 @@ usage: npm run reconstruct -- --image FILE --mode content|style --out grid.png [
                           network, 0.005 for content and 5e-8 for style; else 0)
   --layers L              layers to use instead of the defaults above, e.g. conv1_1,conv3_1
   --seed N                seed of the white-noise start (default ${d.seed})
-  --weights W             auto (default: the network's cached pretrained weights, else its seeded
-                          random ones), random, torchvision or hf (pretrained VGG19, downloaded
-                          once: only the needed tensors, ~52 MB, kept in ~/.cache/webgpu-neural-style),
-                          an http(s) URL of a .pth/.safetensors, or a file: our .json, a .pth, a
-                          .safetensors (with --network squeezenet: torchvision's squeezenet1_1,
-                          ~3 MB fetched; no hf)
-  --weights-seed N        seed of the random network (default 1)
+${WEIGHTS_HELP}
   --max-gpu-memory SIZE   GPU memory budget, e.g. 1GB: larger reconstructions run in tiles
                           (the same result); --tile N forces tiles of N pixels
   --autotune MODE         kernel autotuning: auto (default; GPUs only), on, off, refresh
