@@ -58,19 +58,24 @@ export interface PoolWindow {
  * in ceil mode a last window that would start at or past the input's end is dropped (PyTorch's
  * rule). Throws clearly if H or W < K.
  */
+/**
+ * Output length of K-windows at stride S over n positions, no padding (PyTorch's MaxPool2d rule):
+ * floor mode keeps whole windows; in ceil mode a window may run past the end (even of a map
+ * shorter than K), but the last one must start inside the map. ≤ 0: no window.
+ */
+export function pooledLength(n: number, win: PoolWindow): number {
+  const { K, stride: S, ceil } = win;
+  const o = Math.floor((n - K + (ceil ? S - 1 : 0)) / S) + 1;
+  return ceil && (o - 1) * S >= n ? o - 1 : o;
+}
+
 export function windowPooledShape(shape: readonly number[], win: PoolWindow): [number, number, number] {
   const { K, stride: S, ceil } = win;
   if (!Number.isInteger(K) || K < 1) throw new Error(`max pool: window size K must be an integer ≥ 1, got ${K}`);
   if (!Number.isInteger(S) || S < 1) throw new Error(`max pool: stride must be an integer ≥ 1, got ${S}`);
   if (shape.length !== 3) throw new Error(`max pool: expected a C×H×W tensor, got [${shape.join('×')}]`);
   const [C, H, W] = shape;
-  // PyTorch's rule: in ceil mode a window may run past the end (even of a map smaller than K),
-  // but the last one must start inside the map
-  const out = (n: number) => {
-    const o = Math.floor((n - K + (ceil ? S - 1 : 0)) / S) + 1;
-    return ceil && (o - 1) * S >= n ? o - 1 : o;
-  };
-  const [Ho, Wo] = [out(H), out(W)];
+  const [Ho, Wo] = [pooledLength(H, win), pooledLength(W, win)];
   if (Ho < 1 || Wo < 1) throw new Error(`max pool: a ${H}×${W} map is too small for ${K}×${K} pooling${ceil ? ` with stride ${S} in ceil mode` : ''}`);
   return [C, Ho, Wo];
 }

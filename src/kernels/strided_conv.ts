@@ -33,6 +33,11 @@ function checkGeometry(K: number, stride: number, pad: number): void {
   if (!Number.isInteger(pad) || pad < 0) throw new Error(`strided conv: padding must be an integer ≥ 0, got ${pad}`);
 }
 
+/** Output length of a K-tap conv at `stride` with `pad` zeros each side over n positions (≤ 0: none). */
+export function convLength(n: number, K: number, stride: number, pad: number): number {
+  return Math.floor((n + 2 * pad - K) / stride) + 1;
+}
+
 /** PyTorch's floor((H + 2·pad − K)/stride) + 1; throws a clear error if < 1. */
 export function stridedConvShape(H: number, W: number, K: number, stride: number, pad: number): [number, number] {
   checkGeometry(K, stride, pad);
@@ -40,7 +45,7 @@ export function stridedConvShape(H: number, W: number, K: number, stride: number
   if (H + 2 * pad < K || W + 2 * pad < K) {
     throw new Error(`strided conv: a ${H}×${W} map${pad ? ` padded by ${pad}` : ''} is smaller than the ${K}×${K} kernel (no output)`);
   }
-  return [Math.floor((H + 2 * pad - K) / stride) + 1, Math.floor((W + 2 * pad - K) / stride) + 1];
+  return [convLength(H, K, stride, pad), convLength(W, K, stride, pad)];
 }
 
 function checkWeights(what: string, w: StridedConvWeights): void {

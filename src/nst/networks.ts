@@ -11,6 +11,9 @@
  * A layer name means that layer's rectified output (VGG19's conv4_2 is relu4_2; a Fire module's
  * output is its concatenated, rectified expand maps).
  */
+import { pooledLength } from '../kernels/pool.js';
+import { convLength } from '../kernels/strided_conv.js';
+import { layerScale } from './tiles.js';
 import { convSpec as vggConvSpec, VGG19_CONVS } from './vgg19_spec.js';
 
 export type NetworkId = 'vgg19' | 'squeezenet';
@@ -103,15 +106,15 @@ export const VGG19: NetworkSpec = {
   layerNames: VGG19_CONVS.map((c) => c.name),
   channels: (layer) => vggConvSpec(layer).outChannels,
   mapSize(layer, H, W) {
-    const i = layerIndex(VGG19, layer);
-    const pools = VGG19_CONVS.slice(0, i).filter((c) => c.poolAfter).length;
-    const h = Math.floor(H / 2 ** pools), w = Math.floor(W / 2 ** pools);
-    if (h < 1 || w < 1) throw new Error(`a ${W}×${H} image is too small for VGG19's ${layer} (needs ${2 ** pools}×${2 ** pools})`);
+    const scale = VGG19.minImageSide(layer);
+    const h = Math.floor(H / scale), w = Math.floor(W / scale);
+    if (h < 1 || w < 1) throw new Error(`a ${W}×${H} image is too small for VGG19's ${layer} (needs ${scale}×${scale})`);
     return [h, w];
   },
+  // each 2×2 pool before the layer halves the map: the layer's downsampling (tiles.ts)
   minImageSide(deepest) {
-    const i = layerIndex(VGG19, deepest);
-    return 2 ** VGG19_CONVS.slice(0, i).filter((c) => c.poolAfter).length;
+    layerIndex(VGG19, deepest); // names an unknown layer
+    return layerScale(deepest);
   },
   floatsPerPixel: 64,
 };
@@ -146,13 +149,6 @@ export const SQUEEZENET_CONV1 = { O: 64, C: 3, K: 3, stride: 2, pad: 0 } as cons
 /** The max pools: 3×3 windows, stride 2, ceil mode (torchvision's MaxPool2d(3, 2, ceil_mode=True)). */
 export const SQUEEZENET_POOL = { K: 3, stride: 2, ceil: true } as const;
 
-/** PyTorch's output length of a K-window, stride-S, ceil-mode pool without padding. */
-export function ceilPoolLength(n: number, K: number, S: number): number {
-  let out = Math.floor((n - K + S - 1) / S) + 1; // windows may run past the end (even of a map shorter than K)
-  if ((out - 1) * S >= n) out--; // but the last one must start inside it
-  return Math.max(0, out);
-}
-
 /** The Fire module's three convs: squeeze, expand1x1, expand3x3 (the expands share an output, concatenated in this order). */
 export function fireConvs(f: FireSpec): ParamConv[] {
   const at = `features.${f.torchIndex}`;
@@ -171,14 +167,13 @@ export const SQUEEZENET: NetworkSpec = {
   channels: (layer) => (layerIndex(SQUEEZENET, layer) === 0 ? SQUEEZENET_CONV1.O : 2 * SQUEEZENET_FIRES.find((f) => f.name === layer)!.expand),
   mapSize(layer, H, W) {
     const upTo = layerIndex(SQUEEZENET, layer);
-    const { K, stride } = SQUEEZENET_CONV1;
-    let h = H >= K ? Math.floor((H - K) / stride) + 1 : 0;
-    let w = W >= K ? Math.floor((W - K) / stride) + 1 : 0;
+    const { K, stride, pad } = SQUEEZENET_CONV1;
+    let [h, w] = [H, W].map((n) => convLength(n, K, stride, pad));
     const fail = (what: string) => new Error(`a ${W}×${H} image is too small for SqueezeNet's ${layer} (${what})`);
     if (h < 1 || w < 1) throw fail('conv1 needs 3×3');
     for (const f of SQUEEZENET_FIRES.slice(0, upTo)) {
       if (!f.poolBefore) continue;
-      const [ph, pw] = [h, w].map((n) => ceilPoolLength(n, SQUEEZENET_POOL.K, SQUEEZENET_POOL.stride));
+      const [ph, pw] = [h, w].map((n) => pooledLength(n, SQUEEZENET_POOL));
       if (ph < 1 || pw < 1) throw fail(`the pool before ${f.name} gets a ${w}×${h} map`);
       [h, w] = [ph, pw];
     }
