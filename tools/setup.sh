@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # One-time setup on a fresh Debian machine: Chromium (runs the WebGPU engine headless), Debian's
-# PyTorch (an independent reference used only by the tests), and the npm dependencies.
+# PyTorch (an independent reference used only by the tests), h5py (the tests compare the embedded
+# SqueezeNet weights with their HDF5 source), and the npm dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
 [ -n "${CHROME:-}" ] || command -v chromium >/dev/null 2>&1 || need+=(chromium)
 /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need+=(python3-torchvision)
+/usr/bin/python3 -c 'import h5py' >/dev/null 2>&1 || need+=(python3-h5py)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]} with apt-get" >&2
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
