@@ -46,7 +46,7 @@ async function main(): Promise<number> {
   const out = a.str('out');
   if (!out) throw new Error('--out FILE.png is required');
   if (!out.toLowerCase().endsWith('.png')) throw new Error(`--out must name a .png file, got "${out}"`);
-  const job = parseJob(a, { size: 256, iters: 200 });
+  const job = parseJob(a, { size: 256 });
   job.config.saveEvery = a.int('save-every', 0, 0, 100000)!;
   job.config.reportEvery = a.int('report-every', 1, 1, 100000)!;
   const verbose = a.has('verbose');

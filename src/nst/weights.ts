@@ -86,7 +86,8 @@ export function checkFinite(file: string, name: string, a: Float32Array): void {
 
 /**
  * Pair up weight and bias tensors (named `${conv}.weight`, `${conv}.bias`); the convs must form a
- * prefix of the network's, without gaps. Shapes are checked against the network (tensor named).
+ * prefix of the network's, without gaps. Shapes are checked against the network (tensor named),
+ * and a kernel of zeros only is refused (biases may be zero).
  */
 export function assembleLayers(file: string, byName: Map<string, Float32Array>, spec: NetworkSpec = VGG19): Map<string, ConvParams> {
   const layers = new Map<string, ConvParams>();
@@ -98,6 +99,8 @@ export function assembleLayers(file: string, byName: Map<string, Float32Array>, 
     const need = c.O * c.C * c.K * c.K;
     if (w.length !== need) throw new WeightsError(file, `tensor "${c.name}.weight" holds ${w.length} values but ${spec.label} needs ${c.O}×${c.C}×${c.K}×${c.K} = ${need}`);
     if (b.length !== c.O) throw new WeightsError(file, `tensor "${c.name}.bias" holds ${b.length} values but ${spec.label} needs ${c.O}`);
+    // an all-zero kernel passes every other check but makes every later feature constant
+    if (w.every((v) => v === 0)) throw new WeightsError(file, `tensor "${c.name}.weight" is all zeros (a damaged or unfinished file, not trained weights)`);
     layers.set(c.name, { weight: w, bias: b });
   }
   const extra = [...byName.keys()].filter((k) => !layers.has(k.slice(0, k.lastIndexOf('.'))));

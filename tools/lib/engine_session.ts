@@ -21,17 +21,20 @@ export interface JobFiles {
   styles: { path: string; blend: number }[];
   /** auto, random, torchvision, hf, a URL, or a file (see weights_files.ts) */
   weights: string;
+  /** Why the network was chosen for the user (no --network given), printed before the run. */
+  networkNote?: string;
   weightsSeed: number;
   config: JobConfig;
 }
 
 const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif', '.bmp': 'image/bmp' };
 
-/** Fail fast (before a browser starts) on missing or empty inputs and unreadable weights. */
+/** Fail fast (before a browser starts) on missing or empty inputs and unreadable weights; then say which network runs if the user named none. */
 export function checkJobFiles(job: JobFiles): void {
   readInputFile(job.content, 'content image');
   for (const s of job.styles) readInputFile(s.path, 'style image');
   checkWeightsSpec(job.weights, job.config.options.network);
+  if (job.networkNote) process.stderr.write(`${job.networkNote}\n`);
 }
 
 export class EngineSession {

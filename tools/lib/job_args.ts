@@ -1,20 +1,37 @@
 /** The options shared by `stylize` and `gradient`: images, weights, loss settings. */
 import { AUTOTUNE_MODES } from '../../src/kernels/autotune_modes.js';
-import { jobDeepestLayer, parseLayerList, resolveOptions, type StyleTransferOptions } from '../../src/nst/options.js';
-import { NETWORK_IDS } from '../../src/nst/networks.js';
+import { jobDeepestLayer, networkDefaults, parseLayerList, resolveOptions, type StyleTransferOptions } from '../../src/nst/options.js';
+import { RANDOM_NETWORK_DEFAULTS, RANDOM_SQUEEZENET_DEFAULTS } from '../../src/nst/weights.js';
+import { NETWORK_IDS, VGG19 } from '../../src/nst/networks.js';
 import { layerScale } from '../../src/nst/tiles.js';
 import { parseBytes } from '../../src/nst/tile_budget.js';
 import type { JobFiles } from './engine_session.js';
 import type { Args } from './args.js';
+import { chooseNetwork } from './weights_files.js';
 
 /** The --weights and --weights-seed lines of every tool's help. */
-export const WEIGHTS_HELP = `  --weights W             auto (default: the network's cached pretrained weights, else its seeded
-                          random ones), random, torchvision or hf (pretrained VGG19, downloaded
-                          once: only the needed tensors, ~52 MB, kept in ~/.cache/webgpu-neural-style),
-                          an http(s) URL of a .pth/.safetensors, or a file: our .json, a .pth, a
-                          .safetensors (with --network squeezenet: torchvision's squeezenet1_1,
-                          ~3 MB fetched; no hf)
+export const WEIGHTS_HELP = `  --weights W             auto (default): the network's cached pretrained weights; else, for
+                          SqueezeNet, its embedded pretrained ones (DeepScale's ImageNet weights,
+                          in the repository: no download), for VGG19 its seeded random ones.
+                          embedded: those SqueezeNet weights. random: the seeded random network.
+                          torchvision or hf: pretrained VGG19, downloaded once (only the needed
+                          tensors, ~52 MB, kept in ~/.cache/webgpu-neural-style); with --network
+                          squeezenet torchvision's squeezenet1_1 (~3 MB; no hf). Or an http(s)
+                          URL of a .pth/.safetensors, or a file: our .json, a .pth, a .safetensors
   --weights-seed N        seed of the random network (default 1)`;
+
+/** 1e4 rather than 10000 in help texts. */
+const num = (v: number | undefined) => (v !== undefined && Math.abs(v) >= 1e4 ? v.toExponential().replace('e+', 'e') : String(v));
+const layerList = (ls: { name: string; weight: number }[]) => ls.map((l) => (l.weight === 1 ? l.name : `${l.name}:${num(l.weight)}`)).join(',');
+const V = networkDefaults('vgg19');
+const S = networkDefaults('squeezenet');
+
+/** The --network line of every tool's help (the choice made when it is absent). */
+export const NETWORK_HELP = `  --network vgg19|squeezenet   feature network. Default: VGG19 (the paper's) when pretrained VGG19
+                          weights are cached (npm run weights -- download) or a flag only VGG19
+                          has is given (its layer names, --pooling avg, --tile, --max-gpu-memory);
+                          otherwise SqueezeNet 1.1 with its embedded pretrained weights (~60×
+                          fewer FLOPs per step than VGG19; layers conv1, fire2 … fire9)`;
 
 export const JOB_HELP = `
   --content FILE          content image (PNG, JPEG, WebP)                         [required]
@@ -22,27 +39,27 @@ export const JOB_HELP = `
   --style-blend W[,W…]    blend weights of the style images (default equal)
   --style-scale S         style images resized to S × size (default 1)
   --size N                longer side of the output in pixels (default 256)
-  --network vgg19|squeezenet   feature network (default vgg19). squeezenet: SqueezeNet 1.1,
-                          ~60× fewer FLOPs per step (~10× faster on a CPU adapter), for previews;
-                          its layers are conv1, fire2 … fire9 (defaults below in [brackets])
-  --content-weight A      alpha (default 1; 0.12 with squeezenet)
-  --style-weight B        beta (default 1e4; 1e6 with the seeded random VGG19; 4 with squeezenet)
-  --tv-weight T           total-variation weight (default 1; 0.1 with a seeded random network;
-                          0.02 with pretrained squeezenet)
-  --content-layers L      e.g. conv4_2 or conv3_2:0.5,conv4_2:1 (default conv4_2) [fire2]
-  --style-layers L        default conv1_1,conv2_1,conv3_1,conv4_1,conv5_1 (equal weights)
-                          [conv1:300000,fire3:1000,fire4:15,fire5:3]
+${NETWORK_HELP}
+  Loss settings: VGG19's defaults first, SqueezeNet's in [brackets]
+  --content-weight A      alpha (default ${num(V.contentWeight)}) [${num(S.contentWeight)}]
+  --style-weight B        beta (default ${num(V.styleWeight)}; ${num(RANDOM_NETWORK_DEFAULTS.stylize.styleWeight)} with the seeded random VGG19) [${num(S.styleWeight)}]
+  --tv-weight T           total-variation weight (default ${num(V.tvWeight)}; ${num(RANDOM_NETWORK_DEFAULTS.stylize.tvWeight)} with the seeded random
+                          VGG19) [${num(S.tvWeight)}; ${num(RANDOM_SQUEEZENET_DEFAULTS.stylize.tvWeight)} with the seeded random SqueezeNet]
+  --content-layers L      e.g. conv4_2 or conv3_2:0.5,conv4_2:1 (default ${layerList(V.contentLayers)})
+                          [${layerList(S.contentLayers)}]
+  --style-layers L        default ${layerList(V.styleLayers)} (equal weights)
+                          [${layerList(S.styleLayers)}]
   --init noise|content|style   initial image (default content)
   --optimizer adam|lbfgs  (default adam)
-  --lr X                  Adam learning rate / L-BFGS step (default 0.05 for adam, 1 for lbfgs)
-  --iters N[,N…]          optimisation steps (default 200); with --scales, one number for
+  --lr X                  Adam learning rate / L-BFGS step (default ${V.lr} [${S.lr}] for adam, 1 for lbfgs)
+  --iters N[,N…]          optimisation steps (default ${V.iterations} [${S.iterations}]); with --scales, one number for
                           every scale or one per scale, coarsest first (e.g. 200,100,50)
   --scales K              coarse-to-fine: optimise at size/2^(K-1), upsample, refine at twice
                           the size, … up to --size (default 1 = single scale)
   --original-colors       keep the content's colours: transfer only luminance (YIQ)
   --seed N                seed for noise init (default 1)
 ${WEIGHTS_HELP}
-  --pooling max|avg       (default max; avg with the seeded random VGG19; SqueezeNet: max only)
+  --pooling max|avg       (default max; avg with the seeded random VGG19) [max only]
   --max-gpu-memory SIZE   GPU memory budget with a unit (1GB, 512MB, 1.5GiB; MB = 10⁶ bytes,
                           MiB = 2²⁰): a run that would need more is
                           computed in tiles (exactly the same result) of the largest size that
@@ -56,10 +73,26 @@ ${WEIGHTS_HELP}
                           table), on (also on software adapters), off, refresh (measure again)
   --verbose               show the browser's console, and stack traces with errors`;
 
+/**
+ * A flag that only VGG19 has (a VGG19 layer name, --pooling avg, --tile, --max-gpu-memory), so
+ * that a run naming no network runs VGG19 rather than the embedded SqueezeNet; undefined if none.
+ */
+export function vgg19OnlyFlag(a: Args, layerFlags = ['content-layers', 'style-layers', 'layers']): string | undefined {
+  for (const f of layerFlags) {
+    const names = (a.str(f) ?? '').split(',').map((p) => p.trim().split(':')[0]);
+    const vgg = names.find((n) => VGG19.layerNames.includes(n));
+    if (vgg) return `--${f} ${vgg}`;
+  }
+  if (a.str('pooling') === 'avg') return '--pooling avg';
+  for (const f of ['tile', 'max-gpu-memory']) if (a.str(f) !== undefined) return `--${f}`;
+  return undefined;
+}
+
 /** Flags of the job options that take no value. */
 export const JOB_FLAGS = ['original-colors'];
 
-export function parseJob(a: Args, defaults: { size: number; iters: number }): JobFiles {
+/** `defaults.iters`: the tool's step count (gradient: 0); without it the network's default. */
+export function parseJob(a: Args, defaults: { size: number; iters?: number }): JobFiles {
   const content = a.str('content');
   const style = a.str('style');
   if (!content) throw new Error('--content FILE is required');
@@ -71,7 +104,8 @@ export function parseJob(a: Args, defaults: { size: number; iters: number }): Jo
     throw new Error(`--style-blend needs ${stylePaths.length} non-negative number(s), got "${blendText}"`);
   }
   const optimizer = a.choice('optimizer', ['adam', 'lbfgs'] as const, 'adam')!;
-  const network = a.choice('network', NETWORK_IDS, 'vgg19')!;
+  const weights = a.str('weights', 'auto')!;
+  const { network, note: networkNote } = chooseNetwork(a.choice('network', NETWORK_IDS), weights, vgg19OnlyFlag(a));
   const options: Partial<StyleTransferOptions> = {
     network,
     contentWeight: a.num('content-weight', undefined, (v) => v >= 0, 'a number ≥ 0'),
@@ -86,7 +120,7 @@ export function parseJob(a: Args, defaults: { size: number; iters: number }): Jo
   };
   const scales = a.int('scales', 1, 1, 8)!;
   const memory = a.str('max-gpu-memory');
-  const itersText = a.str('iters', String(defaults.iters))!;
+  const itersText = a.str('iters', String(defaults.iters ?? networkDefaults(network).iterations))!;
   const iters = itersText.split(',').map((t) => (t.trim() === '' ? NaN : Number(t)));
   if (iters.some((n) => !Number.isInteger(n) || n < 0 || n > 100000) || (iters.length !== 1 && iters.length !== scales)) {
     throw new Error(`--iters must be an integer in [0, 100000]${scales > 1 ? ` or ${scales} of them separated by commas (one per scale)` : ''}, got "${itersText}"`);
@@ -104,7 +138,8 @@ export function parseJob(a: Args, defaults: { size: number; iters: number }): Jo
   return {
     content,
     styles: stylePaths.map((path, i) => ({ path, blend: blends[i] })),
-    weights: a.str('weights', 'auto')!,
+    weights,
+    networkNote,
     weightsSeed: a.int('weights-seed', 1, 0, 2 ** 31)!,
     config: {
       size: a.int('size', defaults.size, 16, 8192)!,

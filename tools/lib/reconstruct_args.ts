@@ -1,7 +1,7 @@
 /** Options of the reconstruct tools (Chromium and Dawn), parsed the same way for both. */
 import { parseBytes } from '../../src/nst/tile_budget.js';
 import { deepestOf, NETWORK_IDS, networkSpec } from '../../src/nst/networks.js';
-import { checkTileFlag, WEIGHTS_HELP } from './job_args.js';
+import { checkTileFlag, NETWORK_HELP, vgg19OnlyFlag, WEIGHTS_HELP } from './job_args.js';
 import { AUTOTUNE_MODES, type AutotuneMode } from '../../src/kernels/autotune_modes.js';
 import { parseLayerList } from '../../src/nst/options.js';
 import {
@@ -16,7 +16,7 @@ import {
 import { Args } from './args.js';
 import { readInputFile } from './input_files.js';
 import { checkWritable } from './output_files.js';
-import { checkWeightsSpec } from './weights_files.js';
+import { checkWeightsSpec, chooseNetwork } from './weights_files.js';
 
 const d = DEFAULT_RECONSTRUCTION;
 export const RECONSTRUCT_HELP = `Reconstructions from white noise (Gatys et al., Fig. 1), as one labelled grid PNG.
@@ -29,8 +29,8 @@ usage: npm run reconstruct -- --image FILE --mode content|style --out grid.png [
   --mode content|style    which representation to match                            [required]
   --out FILE.png          the grid (written only when every reconstruction finished) [required]
   --size N                longer side of the working size in pixels (default 64)
-  --network vgg19|squeezenet   feature network (default vgg19); SqueezeNet 1.1's default layers:
-                          content ${SQUEEZENET_RECONSTRUCTION_LAYERS.content.join(', ')}; style ${SQUEEZENET_RECONSTRUCTION_LAYERS.style.join(', ')}
+${NETWORK_HELP}
+                          SqueezeNet 1.1's default layers here: content ${SQUEEZENET_RECONSTRUCTION_LAYERS.content.join(', ')}; style ${SQUEEZENET_RECONSTRUCTION_LAYERS.style.join(', ')}
   --iters N               steps per reconstruction (default ${d.iterations})
   --lr X                  Adam learning rate / L-BFGS step (default ${d.lr} for adam, 1 for lbfgs)
   --optimizer adam|lbfgs  (default ${d.optimizer})
@@ -71,7 +71,8 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
   if (!out.toLowerCase().endsWith('.png')) throw new Error(`--out must name a .png file, got "${out}"`);
   const optimizer = a.choice('optimizer', ['adam', 'lbfgs'] as const, d.optimizer)!;
   const layersText = a.str('layers');
-  const network = a.choice('network', NETWORK_IDS, 'vgg19')!;
+  const weights = a.str('weights', 'auto')!;
+  const { network, note: networkNote } = chooseNetwork(a.choice('network', NETWORK_IDS), weights, vgg19OnlyFlag(a));
   const memory = a.str('max-gpu-memory');
   const settings: ReconstructionSettings = {
     network,
@@ -91,7 +92,6 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
   }
   if (settings.tile !== undefined) checkTileFlag(settings.tile, deepestOf(networkSpec(network), settings.layers));
   const size = a.int('size', 64, 16, 8192)!;
-  const weights = a.str('weights', 'auto')!;
   const weightsSeed = a.int('weights-seed', 1, 0, 2 ** 31)!;
   const autotune = a.choice('autotune', AUTOTUNE_MODES, 'auto')!;
   const verbose = a.has('verbose');
@@ -99,6 +99,7 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
   readInputFile(image, 'image');
   checkWeightsSpec(weights, network);
   checkWritable(out, '--out');
+  if (networkNote) process.stderr.write(`${networkNote}\n`);
   return { image, mode, out, size, settings, weights, weightsSeed, autotune, verbose };
 }
 

@@ -1,8 +1,11 @@
 /**
  * What `--weights` names, resolved on the Node side before the page gets the raw tensors, for the
- * run's network (--network vgg19|squeezenet; VGG19 by default):
- *   auto (default)      the network's cached pretrained weights if there are some, else its
- *                       seeded random weights
+ * run's network (--network vgg19|squeezenet; without it, chooseNetwork below):
+ *   auto (default)      the network's cached pretrained weights if there are some; else, for
+ *                       SqueezeNet, the embedded pretrained weights (weights/squeezenet1_1-deepscale,
+ *                       DeepScale's ImageNet SqueezeNet 1.1, committed), for VGG19 its seeded
+ *                       random weights (with a hint)
+ *   embedded            the embedded pretrained SqueezeNet 1.1 (SqueezeNet only)
  *   random              the network's seeded random weights
  *   torchvision | hf    pretrained weights from download.pytorch.org / the Hugging Face hub (VGG19
  *                       only: there is no hub file of SqueezeNet 1.1): the cache, or a ranged
@@ -13,15 +16,16 @@
  * A file or cache entry of the other network is refused, naming it. $NST_TORCHVISION_URL and
  * $NST_HF_URL point VGG19's two names at mirrors, $NST_SQUEEZENET_URL SqueezeNet's torchvision file.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { HttpSource } from '../../src/io/byte_source.js';
 import { loadPretrained } from '../../src/io/pretrained.js';
 import { findCached, obtainPretrained, readEntry, sourceUrl, PRETRAINED_NAMES, type PretrainedName } from '../../src/io/weights_cache.js';
 import { parseRawWeights, toRawWeights } from '../../src/io/raw_weights.js';
 import { networkSpec, paramConvsUpTo, type NetworkId } from '../../src/nst/networks.js';
 import { FileSource } from './file_source.js';
-import { DirStore } from './weights_store.js';
+import { cacheDir, DirStore } from './weights_store.js';
 
 export interface RawWeightsFiles {
   name: string;
@@ -31,7 +35,32 @@ export interface RawWeightsFiles {
 
 export type ResolvedWeights = { kind: 'random'; seed: number; network: NetworkId } | ({ kind: 'raw' } & RawWeightsFiles);
 
-const NAMED = ['auto', 'random', ...PRETRAINED_NAMES];
+const NAMED = ['auto', 'random', 'embedded', ...PRETRAINED_NAMES];
+
+/** The embedded pretrained SqueezeNet 1.1 (our raw format, committed; see weights/README.md). */
+export const EMBEDDED_SQUEEZENET = fileURLToPath(new URL('../../weights/squeezenet1_1-deepscale.json', import.meta.url));
+
+/** Whether the CLI's cache holds a pretrained VGG19 entry (a committed manifest vgg19-*.json). */
+export function hasCachedVgg19(dir = cacheDir()): boolean {
+  return existsSync(dir) && readdirSync(dir).some((f) => f.startsWith('vgg19-') && f.endsWith('.json'));
+}
+
+/**
+ * The network of a run that names none (--network absent): VGG19 when --weights names VGG19
+ * weights (random, torchvision, hf, a URL or a file: a SqueezeNet file is refused, naming the
+ * flag), when another flag only VGG19 has is given (`vgg19Flag`, e.g. "--pooling avg"), or when a
+ * pretrained VGG19 is cached; otherwise SqueezeNet 1.1 with its embedded pretrained weights, and
+ * `note` says so and how to get the paper's VGG19.
+ */
+export function chooseNetwork(flag: NetworkId | undefined, weights: string, vgg19Flag?: string): { network: NetworkId; note?: string } {
+  if (flag) return { network: flag };
+  if (weights === 'embedded') return { network: 'squeezenet' };
+  if (weights !== 'auto' || vgg19Flag || hasCachedVgg19()) return { network: 'vgg19' };
+  return {
+    network: 'squeezenet',
+    note: 'network: SqueezeNet 1.1 with its embedded ImageNet weights (no pretrained VGG19 is cached) — for the paper\'s VGG19 fetch it once (~52 MB): npm run weights -- download',
+  };
+}
 const isUrl = (s: string) => /^https?:\/\//.test(s);
 
 /**
@@ -39,13 +68,14 @@ const isUrl = (s: string) => /^https?:\/\//.test(s);
  * URL, or an existing file of a known kind.
  */
 export function checkWeightsSpec(spec: string, network: NetworkId = 'vgg19'): void {
+  if (spec === 'embedded' && network !== 'squeezenet') throw new Error(`--weights embedded: the embedded weights are SqueezeNet 1.1's; use --network squeezenet (or download VGG19's: npm run weights -- download)`);
   if ((PRETRAINED_NAMES as readonly string[]).includes(spec)) {
     sourceUrl(spec, mirrors(network), network); // SqueezeNet's "hf" says there is none
     return;
   }
   if (NAMED.includes(spec) || isUrl(spec)) return;
   if (!/\.(json|pth|pt|safetensors)$/.test(spec)) {
-    throw new Error(`--weights "${spec}": expected auto, random, torchvision, hf, a URL, our raw .json manifest, a .pth or a .safetensors file`);
+    throw new Error(`--weights "${spec}": expected auto, random, embedded, torchvision, hf, a URL, our raw .json manifest, a .pth or a .safetensors file`);
   }
   if (!existsSync(spec)) throw new Error(`weights file "${spec}" does not exist (use --weights auto, random, torchvision, hf, a .json manifest, a .pth or a .safetensors file)`);
   if (spec.endsWith('.json') && !existsSync(spec.replace(/\.json$/, '.bin'))) throw new Error(`weights file "${spec.replace(/\.json$/, '.bin')}" (the data for ${spec}) does not exist`);
@@ -135,11 +165,8 @@ export function describeConvs(network: NetworkId, convs: string[], range = false
   return range ? `${layers[0]}..${layers[layers.length - 1]} (${count})` : count;
 }
 
-/** What `--weights auto` says when the network has nothing cached. */
-export function randomHint(network: NetworkId, seed: number): string {
-  if (network === 'squeezenet') {
-    return `weights: seeded random SqueezeNet 1.1 (seed ${seed}) — for real features fetch pretrained SqueezeNet 1.1 once (~3 MB): npm run weights -- download --network squeezenet`;
-  }
+/** What `--weights auto` says when VGG19 has nothing cached (SqueezeNet has its embedded weights). */
+export function randomHint(seed: number): string {
   return `weights: seeded random VGG19 (seed ${seed}) — for the paper's painterly results fetch pretrained VGG19 once (~52 MB): npm run weights -- download`;
 }
 
@@ -156,11 +183,13 @@ export async function resolveWeights(
   const store = new DirStore();
   if (spec === 'random') return { kind: 'random', seed, network: net.id };
   paramConvsUpTo(net, upTo); // names an unknown layer
+  if (spec === 'embedded') return { kind: 'raw', ...(await loadEmbedded()) };
   if (spec === 'auto') {
     const id = await findCached(store, net.id);
     const entry = id ? await readEntry(store, id, log) : null;
+    if ((!entry || entry.weights.network !== net.id) && net.id === 'squeezenet') return { kind: 'raw', ...(await loadEmbedded()) };
     if (!entry || entry.weights.network !== net.id) {
-      log(randomHint(net.id, seed));
+      log(randomHint(seed));
       return { kind: 'random', seed, network: net.id };
     }
     const source = entry.info.origin?.source === 'url' ? entry.info.origin.url : (entry.info.origin?.source ?? id!.slice(net.id.length + 1));
@@ -173,6 +202,19 @@ export async function resolveWeights(
 
 function staged(r: { id: string; raw: { manifest: string; bin: ArrayBuffer } }): ResolvedWeights {
   return { kind: 'raw', name: r.id, manifest: r.raw.manifest, bin: new Uint8Array(r.raw.bin) };
+}
+
+/**
+ * The embedded pretrained SqueezeNet 1.1, checked like any raw file: a damaged copy (truncated,
+ * wrong size, NaN, all zeros) is an error naming the file, never a fallback to random weights.
+ */
+export async function loadEmbedded(path = EMBEDDED_SQUEEZENET): Promise<RawWeightsFiles> {
+  const shown = relative(process.cwd(), path) || path;
+  if (!existsSync(path) || !existsSync(path.replace(/\.json$/, '.bin'))) {
+    throw new Error(`the embedded SqueezeNet 1.1 weights are missing (${shown} and its .bin): restore them from the repository (git checkout -- weights/)`);
+  }
+  const r = await loadWeightsFile(shown.startsWith('..') ? path : shown, undefined, 'squeezenet');
+  return { ...r, name: basename(path, '.json') };
 }
 
 /**
