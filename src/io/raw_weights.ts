@@ -105,9 +105,11 @@ export function parseRawWeights(manifestText: string, bin: ArrayBuffer, file = '
     checkFinite(`${file}.bin`, t.name, a);
     byName.set(t.name, a);
   }
+  const end = Math.max(0, ...m.tensors.map((t) => t.offset + t.length * itemSize));
+  if (bin.byteLength !== end) throw new WeightsError(`${file}.bin`, `holds ${bin.byteLength} bytes, but the manifest's tensors end at ${end} (a damaged file, or the .bin of another manifest)`);
   return {
     network: spec.id,
-    source: m.origin ? `${file} (pretrained ${spec.label} from ${m.origin.url}${m.dtype === 'float16' ? ', stored as float16' : ''})` : file,
+    source: m.origin ? `${file} (pretrained ${spec.label} ${m.origin.source === 'deepscale' ? 'on ImageNet, DeepScale' : `from ${m.origin.url}`}${m.dtype === 'float16' ? ', stored as float16' : ''})` : file,
     input,
     layers: assembleLayers(file, byName, spec),
   };

@@ -2,7 +2,7 @@
 import { AUTOTUNE_MODES } from '../../src/kernels/autotune_modes.js';
 import { jobDeepestLayer, networkDefaults, parseLayerList, resolveOptions, type StyleTransferOptions } from '../../src/nst/options.js';
 import { RANDOM_NETWORK_DEFAULTS, RANDOM_SQUEEZENET_DEFAULTS } from '../../src/nst/weights.js';
-import { NETWORK_IDS, VGG19 } from '../../src/nst/networks.js';
+import { NETWORK_IDS, NETWORKS, type NetworkId } from '../../src/nst/networks.js';
 import { layerScale } from '../../src/nst/tiles.js';
 import { parseBytes } from '../../src/nst/tile_budget.js';
 import type { JobFiles } from './engine_session.js';
@@ -27,11 +27,12 @@ const V = networkDefaults('vgg19');
 const S = networkDefaults('squeezenet');
 
 /** The --network line of every tool's help (the choice made when it is absent). */
-export const NETWORK_HELP = `  --network vgg19|squeezenet   feature network. Default: VGG19 (the paper's) when pretrained VGG19
-                          weights are cached (npm run weights -- download) or a flag only VGG19
-                          has is given (its layer names, --pooling avg, --tile, --max-gpu-memory);
-                          otherwise SqueezeNet 1.1 with its embedded pretrained weights (~60×
-                          fewer FLOPs per step than VGG19; layers conv1, fire2 … fire9)`;
+export const NETWORK_HELP = `  --network vgg19|squeezenet   feature network. Without it: the network whose layer names are
+                          given (VGG19 for --pooling avg, --tile, --max-gpu-memory, and for
+                          --weights other than auto and embedded); else VGG19, the paper's, if
+                          pretrained VGG19 is cached (npm run weights -- download); else
+                          SqueezeNet 1.1 with its embedded pretrained weights (~60× fewer FLOPs
+                          per step than VGG19; layers conv1, fire2 … fire9)`;
 
 export const JOB_HELP = `
   --content FILE          content image (PNG, JPEG, WebP)                         [required]
@@ -74,17 +75,19 @@ ${WEIGHTS_HELP}
   --verbose               show the browser's console, and stack traces with errors`;
 
 /**
- * A flag that only VGG19 has (a VGG19 layer name, --pooling avg, --tile, --max-gpu-memory), so
- * that a run naming no network runs VGG19 rather than the embedded SqueezeNet; undefined if none.
+ * The network that the flags imply, for a run that names none: layer names of one network
+ * (conv4_2 is VGG19's, fire3 SqueezeNet's), or a flag only VGG19 has (--pooling avg, --tile,
+ * --max-gpu-memory); undefined if the flags say nothing. `flag` says which flag decided.
  */
-export function vgg19OnlyFlag(a: Args, layerFlags = ['content-layers', 'style-layers', 'layers']): string | undefined {
+export function networkOfFlags(a: Args, layerFlags = ['content-layers', 'style-layers', 'layers']): { network: NetworkId; flag: string } | undefined {
   for (const f of layerFlags) {
-    const names = (a.str(f) ?? '').split(',').map((p) => p.trim().split(':')[0]);
-    const vgg = names.find((n) => VGG19.layerNames.includes(n));
-    if (vgg) return `--${f} ${vgg}`;
+    for (const n of (a.str(f) ?? '').split(',').map((p) => p.trim().split(':')[0])) {
+      const net = NETWORK_IDS.find((id) => NETWORKS[id].layerNames.includes(n));
+      if (net) return { network: net, flag: `--${f} ${n}` };
+    }
   }
-  if (a.str('pooling') === 'avg') return '--pooling avg';
-  for (const f of ['tile', 'max-gpu-memory']) if (a.str(f) !== undefined) return `--${f}`;
+  if (a.str('pooling') === 'avg') return { network: 'vgg19', flag: '--pooling avg' };
+  for (const f of ['tile', 'max-gpu-memory']) if (a.str(f) !== undefined) return { network: 'vgg19', flag: `--${f}` };
   return undefined;
 }
 
@@ -105,7 +108,7 @@ export function parseJob(a: Args, defaults: { size: number; iters?: number }): J
   }
   const optimizer = a.choice('optimizer', ['adam', 'lbfgs'] as const, 'adam')!;
   const weights = a.str('weights', 'auto')!;
-  const { network, note: networkNote } = chooseNetwork(a.choice('network', NETWORK_IDS), weights, vgg19OnlyFlag(a));
+  const { network, note: networkNote } = chooseNetwork(a.choice('network', NETWORK_IDS), weights, networkOfFlags(a)?.network);
   const options: Partial<StyleTransferOptions> = {
     network,
     contentWeight: a.num('content-weight', undefined, (v) => v >= 0, 'a number ≥ 0'),

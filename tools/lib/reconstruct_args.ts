@@ -1,7 +1,7 @@
 /** Options of the reconstruct tools (Chromium and Dawn), parsed the same way for both. */
 import { parseBytes } from '../../src/nst/tile_budget.js';
 import { deepestOf, NETWORK_IDS, networkSpec } from '../../src/nst/networks.js';
-import { checkTileFlag, NETWORK_HELP, vgg19OnlyFlag, WEIGHTS_HELP } from './job_args.js';
+import { checkTileFlag, NETWORK_HELP, networkOfFlags, WEIGHTS_HELP } from './job_args.js';
 import { AUTOTUNE_MODES, type AutotuneMode } from '../../src/kernels/autotune_modes.js';
 import { parseLayerList } from '../../src/nst/options.js';
 import {
@@ -72,7 +72,7 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
   const optimizer = a.choice('optimizer', ['adam', 'lbfgs'] as const, d.optimizer)!;
   const layersText = a.str('layers');
   const weights = a.str('weights', 'auto')!;
-  const { network, note: networkNote } = chooseNetwork(a.choice('network', NETWORK_IDS), weights, vgg19OnlyFlag(a));
+  const { network, note: networkNote } = chooseNetwork(a.choice('network', NETWORK_IDS), weights, networkOfFlags(a)?.network);
   const memory = a.str('max-gpu-memory');
   const settings: ReconstructionSettings = {
     network,

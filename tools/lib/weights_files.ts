@@ -46,16 +46,18 @@ export function hasCachedVgg19(dir = cacheDir()): boolean {
 }
 
 /**
- * The network of a run that names none (--network absent): VGG19 when --weights names VGG19
- * weights (random, torchvision, hf, a URL or a file: a SqueezeNet file is refused, naming the
- * flag), when another flag only VGG19 has is given (`vgg19Flag`, e.g. "--pooling avg"), or when a
- * pretrained VGG19 is cached; otherwise SqueezeNet 1.1 with its embedded pretrained weights, and
- * `note` says so and how to get the paper's VGG19.
+ * The network of a run that names none (--network absent): the one other flags imply (`implied`:
+ * its layer names, or a flag only VGG19 has, see job_args.ts networkOfFlags); SqueezeNet for
+ * --weights embedded; VGG19 when --weights names VGG19 weights (random, torchvision, hf, a URL or
+ * a file: a SqueezeNet file is refused, naming the flag) or when a pretrained VGG19 is cached;
+ * otherwise SqueezeNet 1.1 with its embedded pretrained weights, and `note` says so and how to get
+ * the paper's VGG19.
  */
-export function chooseNetwork(flag: NetworkId | undefined, weights: string, vgg19Flag?: string): { network: NetworkId; note?: string } {
+export function chooseNetwork(flag: NetworkId | undefined, weights: string, implied?: NetworkId): { network: NetworkId; note?: string } {
   if (flag) return { network: flag };
+  if (implied) return { network: implied };
   if (weights === 'embedded') return { network: 'squeezenet' };
-  if (weights !== 'auto' || vgg19Flag || hasCachedVgg19()) return { network: 'vgg19' };
+  if (weights !== 'auto' || hasCachedVgg19()) return { network: 'vgg19' };
   return {
     network: 'squeezenet',
     note: 'network: SqueezeNet 1.1 with its embedded ImageNet weights (no pretrained VGG19 is cached) — for the paper\'s VGG19 fetch it once (~52 MB): npm run weights -- download',
