@@ -3,7 +3,7 @@ import { createGpuContext, describeContext, WebGpuUnavailableError, type GpuCont
 import { KernelLibrary } from '../src/kernels/library.js';
 import { jobDeepestLayer, parseLayerList, type StyleTransferOptions } from '../src/nst/options.js';
 import { runJob, type JobConfig, type JobImages } from '../src/job/run.js';
-import { SQUEEZENET, VGG19 } from '../src/nst/networks.js';
+import { networkSpec, SQUEEZENET, type NetworkId } from '../src/nst/networks.js';
 import type { LossTerms, RgbaImage } from '../src/nst/style_transfer.js';
 import { autotuneMode, jobTuning, setupAutotune } from './autotune.js';
 import { $, clearError, explain, hasError, plural, rate, setError, wholeNumber } from './dom.js';
@@ -15,10 +15,11 @@ import { changed, onChange, state, type Job } from './state.js';
 import { setupTabs } from './tabs.js';
 import { describeMemory, memoryBudget, setupMemoryBudget } from './memory_budget.js';
 import { planTiles } from '../src/nst/tiles.js';
-import { applyNetworkDefaults, setupNetworkDefaults } from './network_defaults.js';
+import { applyNetworkDefaults, RUN_DEFAULTS, setupNetworkDefaults, useSoftwareDefaults } from './network_defaults.js';
 import { dropStalePreview, endPreviewForRender, isPreviewOn, schedulePreview, setupPreview, showModeNote, showPreviewControls, startIsRender, stopPreview, takePreviewImage, togglePreview } from './preview.js';
-import { setupWeights, weightsKind, weightsReady } from './weights_panel.js';
+import { chosenNetwork, setupWeights, weightsKind, weightsReady } from './weights_panel.js';
 import { describeProgress, weightsFor } from './weights.js';
+import { embeddedHeld, EMBEDDED_MB } from './embedded.js';
 
 // ---------------------------------------------------------------- GPU
 
@@ -43,8 +44,9 @@ async function library(): Promise<KernelLibrary> {
   return lib;
 }
 
-/** Seconds per step, measured on the last run (or a rough prior for software adapters). */
-let speed: { secondsPerStep: number; pixels: number; measured: boolean } | null = null;
+interface Speed { secondsPerStep: number; pixels: number; measured: boolean }
+/** Seconds per step of each network, measured on its last run (or a rough prior for software adapters). */
+const speeds: Record<NetworkId, Speed | null> = { vgg19: null, squeezenet: null };
 
 /** On a CPU (software) adapter: say so, and lower the defaults the user has not changed. */
 function adaptToAdapter(software: boolean): void {
@@ -54,15 +56,18 @@ function adaptToAdapter(software: boolean): void {
     const input = $<HTMLInputElement>(id);
     if (input.value === from) input.value = to;
   };
-  lower('size', '128', '64');
-  lower('iters', '100', '40');
+  useSoftwareDefaults();
   lower('recon-size', '64', '48');
   lower('recon-iters', '200', '30');
-  speed = { secondsPerStep: 1, pixels: 64 * 64, measured: false };
+  // priors from bench/results/chromium-swiftshader*.md (SwiftShader, 2 cores); the first step of a run is timed
+  speeds.vgg19 = { secondsPerStep: 1, pixels: 64 * 64, measured: false };
+  speeds.squeezenet = { secondsPerStep: 0.26, pixels: 128 * 128, measured: false };
+  const d = RUN_DEFAULTS.software;
   const note = $('adapter-note');
   note.textContent =
-    'Your browser runs WebGPU on the CPU (a software adapter): runs are slow, about 1 s per step at 64 px, ' +
-    'so the defaults are reduced to 64 px and 40 steps to finish in about a minute. With a GPU, larger sizes take seconds.';
+    'Your browser runs WebGPU on the CPU (a software adapter): runs are slow, so the defaults are reduced to finish in about a minute: ' +
+    `${d.squeezenet.size} px and ${d.squeezenet.iters} steps with ${SQUEEZENET.label} (about 4 steps/s at 128 px), ` +
+    `${d.vgg19.size} px and ${d.vgg19.iters} steps with VGG19 (about 1 s per step at 64 px). With a GPU, larger sizes take seconds.`;
   note.hidden = false;
   showEstimate();
 }
@@ -93,22 +98,31 @@ function readShared() {
   return { size, iterations, options, styleScale: num('style-scale'), autotune: autotuneMode() };
 }
 
-/** The run's settings from the form; throws a plain message naming the field at fault. */
-function readSettings(): RunSettings {
+/** The shared settings and the network's own (layers, α, β, TV, pooling), for the chosen network; throws naming the field at fault. */
+function readNetworkSettings() {
   const shared = readShared();
-  const scales = $<HTMLInputElement>('multiscale').checked ? wholeNumber('scales', 'The number of scales', 2, 8) : 1;
-  const saveEvery = wholeNumber('save-every', '"Save every N steps"', 0, 100000);
+  const network = chosenNetwork();
   const options: Partial<StyleTransferOptions> = {
     ...shared.options,
+    network,
     contentWeight: num('content-weight'),
     styleWeight: num('style-weight'),
     tvWeight: num('tv-weight'),
     pooling: $<HTMLSelectElement>('pooling').value as StyleTransferOptions['pooling'],
-    contentLayers: parseLayerList($<HTMLInputElement>('content-layers').value),
-    styleLayers: parseLayerList($<HTMLInputElement>('style-layers').value),
+    contentLayers: parseLayerList($<HTMLInputElement>('content-layers').value, network),
+    styleLayers: parseLayerList($<HTMLInputElement>('style-layers').value, network),
   };
+  return { ...shared, options, network };
+}
+
+/** The run's settings from the form; throws a plain message naming the field at fault. */
+function readSettings(): RunSettings {
+  const { network, ...shared } = readNetworkSettings();
+  const scales = $<HTMLInputElement>('multiscale').checked ? wholeNumber('scales', 'The number of scales', 2, 8) : 1;
+  const saveEvery = wholeNumber('save-every', '"Save every N steps"', 0, 100000);
   const reportEvery = Math.max(1, Math.min(10, Math.round((shared.iterations * scales) / 50)));
-  return { ...shared, options, reportEvery, saveEvery, scales, maxGpuMemory: memoryBudget() };
+  // the memory budget tiles VGG19 runs only (SqueezeNet runs untiled, in far less memory)
+  return { ...shared, reportEvery, saveEvery, scales, maxGpuMemory: network === 'vgg19' ? memoryBudget() : undefined };
 }
 
 /** Output pixels at `size` (longer side), for the content image's aspect. */
@@ -120,23 +134,25 @@ function pixelsAt(size: number): number {
 const duration = (s: number) => (s < 90 ? `${Math.max(1, Math.round(s))} s` : `${Math.round(s / 60)} min`);
 
 /** Seconds a run at these settings takes, from `speed` (each scale costs in proportion to its pixels). */
-function estimateSeconds(c: RunSettings, perStep: NonNullable<typeof speed>): number {
+function estimateSeconds(c: RunSettings, perStep: Speed): number {
   const sizes = Array.from({ length: c.scales }, (_, i) => Math.round(c.size / 2 ** (c.scales - 1 - i)));
   return sizes.reduce((t, s) => t + (c.iterations * perStep.secondsPerStep * pixelsAt(s)) / perStep.pixels, 0);
 }
 
 /**
- * The line under Start: how long a run at these settings takes (when known). Once the button reads
- * "Render with VGG19" (the fast preview is on, or its image is held) it names the render, so it
- * does not read as the preview's time (the preview's speed is in the status).
+ * The line under Start: how long a run at these settings takes with the chosen network (when
+ * known). Once the button reads "Render with …" (the fast preview is on, or its image is held) it
+ * names the render, so it does not read as the preview's time (the preview's speed is in the status).
  */
 function showEstimate(): void {
   if (state.job?.kind === 'stylize') return; // the run's own estimate stands
   let text = '';
   try {
     const c = readSettings();
-    const what = startIsRender() ? `Render with ${VGG19.label} at these settings takes` : 'At these settings a run takes';
-    if (speed) text = `${what} ${speed.measured ? 'about' : 'roughly'} ${duration(estimateSeconds(c, speed))} (${speed.measured ? `timed on the last ${VGG19.label} run` : 'guessed: the first step is timed when it starts'}).`;
+    const label = networkSpec(chosenNetwork()).label;
+    const speed = speeds[chosenNetwork()];
+    const what = startIsRender() ? `Render with ${label} at these settings takes` : `At these settings a ${label} run takes`;
+    if (speed) text = `${what} ${speed.measured ? 'about' : 'roughly'} ${duration(estimateSeconds(c, speed))} (${speed.measured ? `timed on the last ${label} run` : 'guessed: the first step is timed when it starts'}).`;
     if (c.size > LARGE_SIZE) text += `${text ? ' ' : ''}Large sizes are slow: the time per step grows with the number of pixels, and a size that does not fit the GPU's memory runs in tiles, which adds more.`;
   } catch {
     // the error box says what is wrong once Start is pressed
@@ -205,7 +221,7 @@ const imageToDataUrl = (img: RgbaImage) => drawImage(document.createElement('can
 
 function weightsNote(source: string): string {
   return source.startsWith('seeded random')
-    ? `Made with the ${source}: it carries colours and textures only; for painterly results choose the pretrained VGG19 under Network weights.`
+    ? `Made with the ${source}: it carries colours and textures only; for painterly results choose pretrained weights under Network and weights.`
     : `Made with ${source}.`;
 }
 
@@ -266,7 +282,7 @@ function recordRun(r: Omit<RunRecord, 'updates'>): RunRecord {
   return rec;
 }
 
-/** Start a render (VGG19), unless one is running or inputs are loading (the button is disabled then too). */
+/** Start a run (the chosen network), unless one is running or inputs are loading (the button is disabled then too). */
 function start(): void {
   if (!canStart()) return;
   let settings: RunSettings;
@@ -310,29 +326,32 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
   const from = takePreviewImage();
   if (from) config = { ...config, initImage: from.image };
   setResult(null);
+  const net = config.options.network ?? 'vgg19';
+  const label = networkSpec(net).label;
   const fromWords = from ? `the fast preview (${SQUEEZENET.label}, ${from.image.width}×${from.image.height}, ${plural(from.steps, 'step')})` : '';
-  $('result-what').textContent = `${content.name} in the style of ${styleNames}: in progress with ${VGG19.label}${from ? `, continuing from ${fromWords}` : ''}.`;
+  $('result-what').textContent = `${content.name} in the style of ${styleNames}: in progress with ${label}${from ? `, continuing from ${fromWords}` : ''}.`;
   $('result-weights').textContent = '';
   $('result-kernels').textContent = '';
   $('result-memory').textContent = '';
   $('run-note').textContent = '';
   $('run-note').hidden = true;
-  const rec = recordRun({ kind: 'render', network: 'vgg19', size: config.size, style: styleNames, fromPreview: !!from });
+  const rec = recordRun({ kind: 'render', network: net, size: config.size, style: styleNames, fromPreview: !!from });
   const l = await library();
+  if (weightsKind() === 'squeezenet' && !embeddedHeld()) status.textContent = `Loading the embedded ${SQUEEZENET.label} weights (${EMBEDDED_MB} MB, from this site)…`;
   const weights = await weightsFor(weightsKind(), jobDeepestLayer(config.options), (p) => (status.textContent = `Downloading pretrained VGG19: ${describeProgress(p)}`));
   const record = lossRecorder(config.options.tvWeight ?? 1);
   let timed = false;
   /** Each scale's size, as the run reports it (for the tiles in the caption). */
   const dims = new Map<number, { width: number; height: number; count: number }>();
   const tuning = jobTuning(l, config.autotune ?? 'auto', (text) => (status.textContent = text));
-  const network = `with ${VGG19.label}${from ? ' from the preview' : ''}`;
+  const network = `with ${label}${from ? ' from the preview' : ''}`;
   const r = await runJob(l, images, weights, config, {
     onProgress: (p) => {
       record(p.step, p.losses);
       dims.set(p.scale.index, { width: p.scale.width, height: p.scale.height, count: p.scale.count });
       const scale = p.scale.count > 1 ? ` — scale ${p.scale.index + 1}/${p.scale.count} (${p.scale.width}×${p.scale.height})` : '';
       if (p.step === 0) {
-        status.textContent = `Running ${VGG19.label}${from ? ', continuing from the fast preview' : ''}: timing the first step${scale}…`;
+        status.textContent = `Running ${label}${from ? ', continuing from the fast preview' : ''}: timing the first step${scale}…`;
         return;
       }
       if (!timed) {
@@ -343,7 +362,7 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
       }
       const left = p.secondsPerStep * (p.iterations - p.step);
       status.textContent = `step ${p.step}/${p.iterations} ${network}${scale} — about ${duration(left)} left (${rate(p.secondsPerStep)}) — loss ${p.losses.total.toExponential(3)}`;
-      speed = { secondsPerStep: p.secondsPerStep, pixels: p.scale.width * p.scale.height, measured: true };
+      speeds[net] = { secondsPerStep: p.secondsPerStep, pixels: p.scale.width * p.scale.height, measured: true };
     },
     onPreview: async (img) => {
       showImage(img);
@@ -374,7 +393,7 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
   setResult({ beforeUrl: URL.createObjectURL(content.blob), kind: 'render' });
   $('preview').setAttribute('aria-label', `The result: ${content.name} in the style of ${styleNames}, ${r.image.width}×${r.image.height} pixels.`);
   $<HTMLImageElement>('before').alt = `Before: the content image ${content.name}, shown over the left part of the result.`;
-  $('result-what').textContent = `${content.name} in the style of ${styleNames}: ${r.image.width}×${r.image.height} px, ${plural(r.steps, 'step')} with ${VGG19.label}${from ? `, continued from ${fromWords}` : ''}.`;
+  $('result-what').textContent = `${content.name} in the style of ${styleNames}: ${r.image.width}×${r.image.height} px, ${plural(r.steps, 'step')} with ${label}${from ? `, continued from ${fromWords}` : ''}.`;
   $('result-weights').textContent = weightsNote(r.weightsSource);
   $('result-kernels').textContent = tuning.summary();
   const deepest = jobDeepestLayer(config.options);
@@ -394,7 +413,7 @@ function startBlocker(): string {
   if (state.job?.kind === 'reconstruct') return 'A reconstruction is running (Reconstructions tab).';
   if (state.loading.size) return `Loading the ${[...state.loading].join(', ')}…`;
   if (!state.images.content || !state.images.style) return 'Choose a content and a style image.';
-  if (!weightsReady()) return 'Pick a weights file under Network weights, or choose other weights.';
+  if (!weightsReady()) return 'Pick a weights file under Network and weights, or choose other weights.';
   return '';
 }
 const canStart = () => startBlocker() === '';
@@ -407,7 +426,7 @@ function render(): void {
   dropStalePreview();
   const start = $<HTMLButtonElement>('start');
   start.disabled = !canStart();
-  start.textContent = startIsRender() ? `Render with ${VGG19.label}` : 'Start';
+  start.textContent = startIsRender() ? `Render with ${networkSpec(chosenNetwork()).label}` : 'Start';
   $('start-note').textContent = startBlocker();
   showPreviewControls();
   $<HTMLButtonElement>('pause').disabled = !stylizing;
@@ -431,12 +450,12 @@ function guard(source: string, f: () => Promise<void>) {
   };
 }
 
-setupPreview({ library, readShared, jobImages, lossRecorder, recordRun, showImage, resultKind: () => result?.kind ?? null, setResult });
+setupPreview({ library, readShared, readNetworkSettings, jobImages, lossRecorder, recordRun, showImage, resultKind: () => result?.kind ?? null, setResult });
 onChange(render);
 const selectTab = setupTabs(document.querySelector<HTMLElement>('[role=tablist]')!);
 setupExplorer(library, (f) => guard('run', f));
 makePicker('content', 'Content image', 'chelsea.png');
-makePicker('style', 'Style image', 'hubble_deep_field.jpg');
+makePicker('style', 'Style image', 'starry_night.jpg');
 makePicker('style2', 'Second style image', null);
 makePicker('recon', 'Image to reconstruct', 'chelsea.png');
 setupWeights(guard);
@@ -491,8 +510,8 @@ $('view-stylize').addEventListener('input', () => {
   schedulePreview();
 });
 setupNetworkDefaults();
-applyNetworkDefaults(weightsKind());
-onChange(() => applyNetworkDefaults(weightsKind())); // the weights menu also changes programmatically
+applyNetworkDefaults(weightsKind(), chosenNetwork());
+onChange(() => applyNetworkDefaults(weightsKind(), chosenNetwork())); // the weights menu also changes programmatically
 onChange(schedulePreview); // new images restart the preview
 $('compare').oninput = () => $('stage').style.setProperty('--split', `${$<HTMLInputElement>('compare').value}%`);
 $<HTMLInputElement>('blend').oninput = () => ($('blend-out').textContent = $<HTMLInputElement>('blend').value);

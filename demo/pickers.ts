@@ -8,7 +8,7 @@ import { decodeImage } from '../src/io/decode.js';
 import { $, clearError, explain, setError } from './dom.js';
 import { changed, state, type ImageKey } from './state.js';
 
-const EXAMPLES = ['chelsea.png', 'hubble_deep_field.jpg', 'rocket.jpg'];
+const EXAMPLES = ['chelsea.png', 'starry_night.jpg', 'the_scream.jpg', 'shipwreck.jpg', 'hubble_deep_field.jpg', 'rocket.jpg'];
 const FILE_OPTION = '__file';
 
 /** Fill the box #pick-KEY; `label` names the image in messages ("Content image"). */

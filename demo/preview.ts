@@ -1,14 +1,17 @@
 /**
- * The fast preview's mode (SqueezeNet): on and off, its settings, starting, restarting and stopping
- * its runs (one run's work and words: preview_run.ts), the image a "Render with VGG19" continues
- * from, and what the page shows of the mode (the button, the line under the run buttons, the note
- * atop Advanced settings, the strength's label).
+ * The fast preview's mode (the embedded SqueezeNet 1.1): on and off, its settings, starting,
+ * restarting and stopping its runs (one run's work and words: preview_run.ts), the image a
+ * "Render with …" continues from, and what the page shows of the mode (the button, the line under
+ * the run buttons, the note atop Advanced settings, the strength's label).
  *
  * SqueezeNet 1.1 (a step ~10× faster than VGG19's on SwiftShader, ~60× fewer FLOPs) runs at up to
  * PREVIEW_MAX_SIZE px, with a new image every step. While the mode is on, changing the images or a
- * setting the preview uses restarts it (the VGG19-only fields do not); it ends with its button,
- * Stop, or a render, which continues from its latest image at the full size with VGG19 (runJob's
- * initImage). Settings stay open while it runs: following them is the point.
+ * setting the preview uses restarts it; it ends with its button, Stop, or a render, which continues
+ * from its latest image at the full size with the chosen network (runJob's initImage). With a
+ * VGG19 choice the preview runs SqueezeNet's own layers, α, TV and pooling (the VGG19-only fields
+ * do not restart it); with the SqueezeNet choice it runs the form's settings as they are, and the
+ * render continues the same optimisation at the full size. Settings stay open while it runs:
+ * following them is the point.
  *
  * What the stage shows and what a render starts from agree: a preview stopped (or failed) before
  * its first image leaves no preview result, and then the image of an earlier preview (made with
@@ -16,14 +19,17 @@
  */
 import { WebGpuUnavailableError } from '../src/kernels/context.js';
 import type { JobConfig } from '../src/job/run.js';
-import { SQUEEZENET, VGG19 } from '../src/nst/networks.js';
+import { networkSpec, SQUEEZENET } from '../src/nst/networks.js';
 import type { StyleTransferOptions } from '../src/nst/options.js';
 import type { RgbaImage } from '../src/nst/style_transfer.js';
 import { $, clearError, explain, setError } from './dom.js';
 import { previewStyleWeight, showStrengthFor } from './network_defaults.js';
 import { NO_PREVIEW, runPreview, type PreviewRun, type ResultKind, type RunPage } from './preview_run.js';
 import { changed, state } from './state.js';
-import { weightsKind } from './weights_panel.js';
+import { chosenNetwork, weightsKind } from './weights_panel.js';
+
+/** The render's network in words ("VGG19", "SqueezeNet 1.1"). */
+const renderLabel = () => networkSpec(chosenNetwork()).label;
 
 // ---------------------------------------------------------------- what the preview uses of the page
 
@@ -31,6 +37,8 @@ import { weightsKind } from './weights_panel.js';
 export interface PreviewPage extends RunPage {
   /** Settings every network uses; throws naming the field at fault. */
   readShared(): Pick<JobConfig, 'size' | 'styleScale' | 'options' | 'autotune'>;
+  /** Those and the network's own (layers, α, β, TV, pooling) for the chosen network; throws naming the field at fault. */
+  readNetworkSettings(): Pick<JobConfig, 'size' | 'styleScale' | 'options' | 'autotune'>;
   resultKind(): ResultKind | null;
 }
 
@@ -60,7 +68,7 @@ let previewError = '';
 export const isPreviewOn = () => previewOn;
 
 /**
- * True while Start reads "Render with VGG19": the fast preview is on, or its image is held (a render
+ * True while Start reads "Render with …": the fast preview is on, or its image is held (a render
  * continues from it).
  */
 export const startIsRender = () => previewOn || previewImage !== null;
@@ -92,17 +100,20 @@ export function dropStalePreview(): void {
 const PREVIEW_MAX_SIZE = 256;
 
 /**
- * The fast preview's settings: SqueezeNet with its own layers, α, TV weight and pooling (the VGG19
- * fields under Advanced settings, the memory budget and multi-scale do not apply to it), at most
- * PREVIEW_MAX_SIZE px, one scale, an image every step. The strength of style scales SqueezeNet's
- * β by the factor it scales VGG19's, so the slider means the same in both.
+ * The fast preview's settings: at most PREVIEW_MAX_SIZE px, one scale, an image every step (the
+ * memory budget, multi-scale and snapshots do not apply to it). With SqueezeNet chosen, the form's
+ * settings as they are; with a VGG19 choice, SqueezeNet's own layers, α, TV weight and pooling (the
+ * VGG19 fields under Advanced settings do not apply), and the strength of style scales
+ * SqueezeNet's β by the factor it scales VGG19's, so the slider means the same in both.
  */
 function readPreviewSettings(): JobConfig {
+  const cap = (c: Pick<JobConfig, 'size' | 'styleScale' | 'options' | 'autotune'>): JobConfig => ({ ...c, size: Math.min(c.size, PREVIEW_MAX_SIZE), reportEvery: 1, saveEvery: 0, scales: 1 });
+  if (chosenNetwork() === 'squeezenet') return cap(page.readNetworkSettings());
   const shared = page.readShared();
   const styleWeight = previewStyleWeight();
   if (Number.isNaN(styleWeight)) throw new Error(`The style weight β (Advanced settings) must be a number ≥ 0 (got “${$<HTMLInputElement>('style-weight').value}”).`);
   const options: Partial<StyleTransferOptions> = { ...shared.options, network: 'squeezenet', styleWeight };
-  return { ...shared, size: Math.min(shared.size, PREVIEW_MAX_SIZE), options, reportEvery: 1, saveEvery: 0, scales: 1 };
+  return cap({ ...shared, options });
 }
 
 // ---------------------------------------------------------------- runs
@@ -166,7 +177,7 @@ function startPreview(settings: JobConfig): void {
       await before?.done;
       if (run.job.stopped || state.job) {
         // ended, or a render or reconstruction began, while the one before stopped
-        if (run.job.stopped && !run.superseded) $('status').textContent = page.resultKind() === 'preview' ? `Fast preview off. Render with ${VGG19.label} continues from its image.` : NO_PREVIEW;
+        if (run.job.stopped && !run.superseded) $('status').textContent = page.resultKind() === 'preview' ? `Fast preview off. Render with ${renderLabel()} continues from its image.` : NO_PREVIEW();
         return;
       }
       state.job = run.job;
@@ -220,7 +231,7 @@ export function stopPreview(): void {
   const wasOn = previewOn;
   leavePreviewMode();
   if (previewRun) stopRun(previewRun, false);
-  else if (wasOn) $('status').textContent = previewImage ? `Fast preview off. Render with ${VGG19.label} continues from its image.` : 'Fast preview off.';
+  else if (wasOn) $('status').textContent = previewImage ? `Fast preview off. Render with ${renderLabel()} continues from its image.` : 'Fast preview off.';
   changed();
 }
 
@@ -241,18 +252,32 @@ export function endPreviewForRender(): Promise<void> {
 function modeNote(): string {
   if (state.job?.kind === 'stylize') return '';
   const size = $<HTMLInputElement>('size').value;
-  const render = `Render with ${VGG19.label} continues from the preview at ${size} px.`;
-  if (previewOn)
-    return (
-      `Fast preview is on: it starts again when the images, weights, size (up to ${PREVIEW_MAX_SIZE} px), steps or strength change, ` +
-      `or under Advanced settings the second style, init, optimizer, learning rate, seed, style scale or original colors. ${render}`
-    );
+  const own = chosenNetwork() === 'squeezenet';
+  const render = `Render with ${renderLabel()} continues from the preview at ${size} px.`;
+  if (previewOn) {
+    const fields = own
+      ? 'or any setting under Advanced settings but multi-scale, save every N steps and the memory budget'
+      : 'or under Advanced settings the second style, init, optimizer, learning rate, seed, style scale or original colors';
+    return `Fast preview is on: it starts again when the images, weights, size (up to ${PREVIEW_MAX_SIZE} px), steps or strength change, ${fields}. ${render}`;
+  }
   if (previewImage) return render;
-  return `Fast preview: a quick ${SQUEEZENET.label} version (up to ${PREVIEW_MAX_SIZE} px) that follows your changes; then render it with ${VGG19.label}.`;
+  return own
+    ? `Start runs ${SQUEEZENET.label} at the full size. Fast preview: the same, live (up to ${PREVIEW_MAX_SIZE} px), redrawn every step and following your changes; then render it at the full size.`
+    : `Fast preview: a quick ${SQUEEZENET.label} version (up to ${PREVIEW_MAX_SIZE} px) that follows your changes; then render it with ${renderLabel()}.`;
 }
 
 export function showModeNote(): void {
   $('mode-note').textContent = modeNote();
+}
+
+/** The note atop Advanced settings while the mode is on: which fields the preview uses. */
+function advancedNote(): string {
+  if (chosenNetwork() === 'squeezenet') return 'It uses these settings as they are, except multi-scale, save every N steps and the memory budget, which apply to the render only.';
+  return (
+    "It uses SqueezeNet's own layers, loss weights (α, TV) and pooling: the content and style layers, α, TV weight, pooling, multi-scale, save every N steps and " +
+    `memory budget here apply to Render with ${renderLabel()} only. β here is ${renderLabel()}'s; the preview scales SqueezeNet's own β by the same factor ` +
+    '(the strength of style shows both).'
+  );
 }
 
 /** The "Fast preview" button (pressed while on; off while a render or reconstruction runs), the line under it, the note atop Advanced settings and the strength's label. */
@@ -262,6 +287,14 @@ export function showPreviewControls(): void {
   fast.setAttribute('aria-pressed', String(previewOn));
   fast.disabled = kind === 'stylize' || kind === 'reconstruct' || (!previewOn && previewBlocker() !== '');
   showModeNote();
-  $('advanced-note').hidden = !previewOn;
+  const note = $('advanced-note');
+  note.hidden = !previewOn;
+  const text = advancedNote();
+  if (note.dataset.text !== text) {
+    note.dataset.text = text;
+    const strong = document.createElement('strong');
+    strong.textContent = 'Fast preview is on.';
+    note.replaceChildren(strong, ` ${text}`);
+  }
   showStrengthFor(previewOn);
 }

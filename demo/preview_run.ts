@@ -1,18 +1,22 @@
 /**
- * One fast-preview run (SqueezeNet): its weights, its images on the stage (each handed to the mode,
+ * One fast-preview run (the embedded SqueezeNet 1.1): its weights, its images on the stage (each handed to the mode,
  * which holds the latest for a render to continue from), its status line and its result caption.
  * The mode (preview.ts) starts, restarts and stops these runs.
  */
 import type { KernelLibrary } from '../src/kernels/library.js';
 import { runJob, type JobConfig, type JobImages } from '../src/job/run.js';
-import { SQUEEZENET, VGG19 } from '../src/nst/networks.js';
-import { jobDeepestLayer } from '../src/nst/options.js';
+import { networkSpec, SQUEEZENET } from '../src/nst/networks.js';
 import type { LossTerms, RgbaImage } from '../src/nst/style_transfer.js';
+import { networkDefaults } from '../src/nst/options.js';
 import { jobTuning } from './autotune.js';
 import { $, plural, rate } from './dom.js';
 import { state, type Job } from './state.js';
-import { showWeightsChoice, weightsKind } from './weights_panel.js';
-import { previewWeightsFor } from './weights.js';
+import { chosenNetwork } from './weights_panel.js';
+import { previewWeights } from './weights.js';
+import { embeddedHeld, EMBEDDED_MB } from './embedded.js';
+
+/** The render's network in words ("VGG19", "SqueezeNet 1.1"). */
+const renderLabel = () => networkSpec(chosenNetwork()).label;
 
 /** What the stage shows once a run ends: a render or a fast preview. */
 export type ResultKind = 'render' | 'preview';
@@ -35,10 +39,7 @@ export interface RunPage {
 /** A preview run as the mode keeps it: superseded once a newer preview or a render replaces it (it then shows and says nothing more). */
 export interface PreviewRun { job: Job; superseded: boolean; done: Promise<void> }
 
-export const NO_PREVIEW = `Fast preview stopped before its first step: there is no preview to render from, so Start runs ${VGG19.label} from the content image.`;
-
-/** SqueezeNet's weights in words: "the seeded random SqueezeNet 1.1 (seed 1)", "squeezenet-torchvision (pretrained SqueezeNet 1.1 from URL)". */
-const squeezenetName = (source: string) => (source.startsWith('seeded random') ? `the ${source}` : source.includes(SQUEEZENET.label) ? source : `${SQUEEZENET.label} (${source})`);
+export const NO_PREVIEW = () => `Fast preview stopped before its first step: there is no preview to render from, so Start runs ${renderLabel()} from the content image.`;
 
 /**
  * One preview run: SqueezeNet's weights, the run, its images on the stage, its status and caption.
@@ -57,21 +58,17 @@ export async function runPreview(run: PreviewRun, config: JobConfig, page: RunPa
   $('run-note').hidden = true;
   page.setResult(null);
   $('result-what').textContent = `${content.name} in the style of ${styleNames}: fast preview with ${SQUEEZENET.label}, in progress.`;
-  $('result-weights').textContent = `A quick ${SQUEEZENET.label} sketch: Render with ${VGG19.label} continues from it for the full result.`;
+  $('result-weights').textContent = `A live ${SQUEEZENET.label} preview: Render with ${renderLabel()} continues from it at the full size.`;
   $('result-kernels').textContent = '';
   $('result-memory').textContent = '';
   const l = await page.library();
-  const weights = await previewWeightsFor(weightsKind(), jobDeepestLayer(config.options), (text) => live() && (status.textContent = text));
-  if (weights.downloaded) void showWeightsChoice(); // "Forget downloaded weights" appears
-  if (weights.note && live()) {
-    $('run-note').textContent = `Note: ${weights.note}.`;
-    $('run-note').hidden = false;
-  }
-  const record = page.lossRecorder(weights.tvWeight);
+  if (!embeddedHeld()) status.textContent = `Fast preview: loading the embedded ${SQUEEZENET.label} weights (${EMBEDDED_MB} MB, from this site)…`;
+  const weights = await previewWeights();
+  const record = page.lossRecorder(config.options.tvWeight ?? networkDefaults('squeezenet').tvWeight);
   const tuning = jobTuning(l, config.autotune ?? 'auto', (text) => live() && (status.textContent = text));
   const rec = page.recordRun({ kind: 'preview', network: 'squeezenet', size: config.size, style: styleNames, fromPreview: false });
   let steps = 0;
-  const r = await runJob(l, images, weights.source, config, {
+  const r = await runJob(l, images, weights, config, {
     onProgress: (p) => {
       if (!live()) return;
       record(p.step, p.losses);
@@ -99,7 +96,7 @@ export async function runPreview(run: PreviewRun, config: JobConfig, page: RunPa
     // an earlier preview, made with other settings, is dropped as the run ends: see startPreview)
     $('result-what').textContent = '';
     $('result-weights').textContent = '';
-    status.textContent = NO_PREVIEW;
+    status.textContent = NO_PREVIEW();
     return;
   }
   const { width, height } = r.image;
@@ -109,13 +106,12 @@ export async function runPreview(run: PreviewRun, config: JobConfig, page: RunPa
   $('preview').setAttribute('aria-label', `Fast preview (${SQUEEZENET.label}): ${content.name} in the style of ${styleNames}, ${width}×${height} pixels.`);
   $<HTMLImageElement>('before').alt = `Before: the content image ${content.name}, shown over the left part of the preview.`;
   $('result-what').textContent = `${content.name} in the style of ${styleNames}: fast preview, ${width}×${height} px, ${plural(r.steps, 'step')}.`;
-  const random = r.weightsSource.startsWith('seeded random');
-  // the seeded random SqueezeNet matches colours and textures only, and its stride-2 first layer leaves a fine dot pattern
-  const sketch = random
-    ? `a rough sketch of colours and textures, which can look quite different from the ${VGG19.label} result (a fine dot pattern comes from ${SQUEEZENET.label}'s first layer)`
-    : `a quick sketch, rougher than the ${VGG19.label} result`;
-  $('result-weights').textContent = `Made with ${squeezenetName(r.weightsSource)}: ${sketch}. Render with ${VGG19.label} continues from it for the full result.`;
+  const render = renderLabel();
+  const own = render === SQUEEZENET.label;
+  // with a VGG19 choice, the sketch is rougher than that network's result; with SqueezeNet's, the render continues it at the full size
+  const then = own ? `Render with ${render} continues it at the full size` : `a quick sketch, rougher than the ${render} result. Render with ${render} continues from it for the full result`;
+  $('result-weights').textContent = `Made with ${r.weightsSource}${own ? '. ' : ': '}${then}.`;
   const speedNote = `, ${rate(r.seconds / r.steps)}`;
   const follows = mode.isOn() ? ' It follows your changes until you press Stop.' : '';
-  status.textContent = `Fast preview ${run.job.stopped ? 'stopped' : 'done'}: ${plural(r.steps, 'step')} at ${width}×${height} in ${r.seconds.toFixed(1)} s${speedNote} with ${squeezenetName(r.weightsSource)}: a quick sketch; Render with ${VGG19.label} for the full result.${follows}${tuning.notes()}`;
+  status.textContent = `Fast preview ${run.job.stopped ? 'stopped' : 'done'}: ${plural(r.steps, 'step')} at ${width}×${height} in ${r.seconds.toFixed(1)} s${speedNote} with ${r.weightsSource}. ${own ? `Render with ${render} for the full size.` : `A quick sketch; Render with ${render} for the full result.`}${follows}${tuning.notes()}`;
 }

@@ -2,13 +2,13 @@
 import type { KernelLibrary } from '../src/kernels/library.js';
 import { composeGrid, type GridTile } from '../src/job/grid.js';
 import { reconstructionGrid } from '../src/job/reconstruct.js';
-import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionMode, type ReconstructionSettings } from '../src/job/reconstruct_targets.js';
-import { deepestLayer } from '../src/nst/vgg19_spec.js';
+import { DEFAULT_RECONSTRUCTION, defaultReconstructionLayers, type ReconstructionMode, type ReconstructionSettings } from '../src/job/reconstruct_targets.js';
+import { deepestOf, networkSpec } from '../src/nst/networks.js';
 import type { RgbaImage } from '../src/nst/style_transfer.js';
 import { autotuneMode, jobTuning } from './autotune.js';
 import { $, plural, wholeNumber } from './dom.js';
 import { changed, state } from './state.js';
-import { weightsKind } from './weights_panel.js';
+import { chosenNetwork, weightsKind } from './weights_panel.js';
 import { describeProgress, weightsFor } from './weights.js';
 
 function drawImage(c: HTMLCanvasElement, img: RgbaImage): void {
@@ -26,11 +26,13 @@ export async function startReconstruction(library: () => Promise<KernelLibrary>)
   const mode = $<HTMLSelectElement>('recon-mode').value as ReconstructionMode;
   const size = wholeNumber('recon-size', 'Size', 16, 1024);
   const iterations = wholeNumber('recon-iters', 'Steps per image', 1, 100000);
+  const network = chosenNetwork();
   const settings: ReconstructionSettings = {
     ...DEFAULT_RECONSTRUCTION,
+    network,
     iterations,
     pooling: ($<HTMLSelectElement>('recon-pooling').value || undefined) as ReconstructionSettings['pooling'],
-    layers: mode === 'content' ? CONTENT_RECONSTRUCTION_LAYERS : STYLE_RECONSTRUCTION_LAYERS,
+    layers: defaultReconstructionLayers(mode, network),
   };
   if (state.job) return;
   const job = (state.job = { kind: 'reconstruct' as const, paused: false, stopped: false });
@@ -42,7 +44,7 @@ export async function startReconstruction(library: () => Promise<KernelLibrary>)
   try {
     status.textContent = 'Preparing…';
     const l = await library();
-    const weights = await weightsFor(weightsKind(), deepestLayer(settings.layers), (q) => (status.textContent = `Downloading pretrained VGG19: ${describeProgress(q)}`));
+    const weights = await weightsFor(weightsKind(), deepestOf(networkSpec(network), settings.layers), (q) => (status.textContent = `Downloading pretrained VGG19: ${describeProgress(q)}`));
     const tuning = jobTuning(l, autotuneMode(), (text) => (status.textContent = text));
     const r = await reconstructionGrid(l, { image: p.blob, name: p.name, mode, size, settings }, weights, {
       onProgress: (q) => {

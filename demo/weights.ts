@@ -1,32 +1,33 @@
 /**
- * The page's weights: the seeded random VGG19 (default), pretrained VGG19 downloaded once from
- * the Hugging Face hub (only the needed tensors, ranged) and kept in the Origin Private File
- * System, or files the user picks (.pth/.safetensors read in place with File.slice, or our raw
- * .json + .bin). The choice is remembered. `?weights-url=URL` points "pretrained" at a mirror.
+ * The page's weights: SqueezeNet 1.1 pretrained on ImageNet, embedded in the page (the default:
+ * DeepScale's weights served from the page's own origin, embedded.ts), pretrained VGG19 downloaded
+ * once from the Hugging Face hub (only the needed tensors, ranged) and kept in the Origin Private
+ * File System, the seeded random VGG19, or files the user picks (.pth/.safetensors read in place
+ * with File.slice, or our raw .json + .bin). The choice is remembered. `?weights-url=URL` points
+ * "pretrained" at a mirror.
  *
- * The fast preview runs SqueezeNet 1.1: seeded random with the random VGG19 (and with a file),
- * torchvision's pretrained one (~5 MB, fetched once the same way) with the pretrained VGG19;
- * `?squeezenet-url=URL` points that at a mirror. Where it cannot be fetched (offline, or a host
- * that refuses the browser), the preview says so and uses the seeded random SqueezeNet.
+ * The fast preview always runs the embedded SqueezeNet 1.1.
  */
 import { BlobSource, HttpSource } from '../src/io/byte_source.js';
 import { OpfsStore } from '../src/io/opfs_store.js';
 import { loadPretrained } from '../src/io/pretrained.js';
 import type { WeightsSource } from '../src/job/run.js';
-import { findCached, NETWORK_PRETRAINED_URLS, obtainPretrained, PRETRAINED_URLS, readEntry } from '../src/io/weights_cache.js';
-import { RANDOM_SQUEEZENET_DEFAULTS, type NetworkWeights } from '../src/nst/weights.js';
-import { networkDefaults } from '../src/nst/options.js';
-import { paramConvsUpTo, SQUEEZENET } from '../src/nst/networks.js';
+import { findCached, obtainPretrained, PRETRAINED_URLS, readEntry } from '../src/io/weights_cache.js';
+import type { NetworkWeights } from '../src/nst/weights.js';
+import type { NetworkId } from '../src/nst/networks.js';
 import { parseRawWeights } from '../src/io/raw_weights.js';
+import { embeddedSqueezenet } from './embedded.js';
 
-export type WeightsChoice = 'random' | 'pretrained' | 'file';
+/** 'squeezenet': the embedded pretrained SqueezeNet 1.1 (the default); the others are VGG19 (a file: the network it holds). */
+export type WeightsChoice = 'squeezenet' | 'pretrained' | 'random' | 'file';
 const CHOICE_KEY = 'nst-weights-choice';
 
 export const pretrainedUrl = (): string => new URLSearchParams(location.search).get('weights-url') ?? PRETRAINED_URLS.hf;
 
+/** The remembered choice (a file is not remembered); the embedded SqueezeNet when none is. */
 export function rememberedChoice(): WeightsChoice {
   const c = localStorage.getItem(CHOICE_KEY);
-  return c === 'pretrained' ? 'pretrained' : 'random';
+  return c === 'pretrained' || c === 'random' ? c : 'squeezenet';
 }
 export function rememberChoice(c: WeightsChoice): void {
   if (c !== 'file') localStorage.setItem(CHOICE_KEY, c);
@@ -86,7 +87,7 @@ export async function ensurePretrained(upTo: string, onProgress: (p: DownloadPro
   return { weights: r.weights, downloaded: !r.fromCache };
 }
 
-/** Whether the browser's cache holds any downloaded weights (VGG19's or the preview's SqueezeNet). */
+/** Whether the browser's cache holds any downloaded weights (pretrained VGG19, or torchvision's SqueezeNet an earlier version of the page fetched). */
 export async function anyCached(): Promise<boolean> {
   return OpfsStore.available() && (await store.list()).length > 0;
 }
@@ -94,8 +95,6 @@ export async function anyCached(): Promise<boolean> {
 /** Forget downloaded weights (the browser's cache and memory). */
 export async function forgetPretrained(): Promise<void> {
   pretrained = null;
-  squeezenet = null;
-  squeezenetProblem = null;
   if (OpfsStore.available()) await store.clear();
 }
 
@@ -116,69 +115,24 @@ export function pickedWeights(): NetworkWeights | null {
   return fileWeights;
 }
 
+/** The network a choice runs: SqueezeNet for the embedded weights, a file's own, else VGG19. */
+export function choiceNetwork(choice: WeightsChoice): NetworkId {
+  if (choice === 'squeezenet') return 'squeezenet';
+  return choice === 'file' ? (fileWeights?.network ?? 'vgg19') : 'vgg19';
+}
+
 /** The weights a run uses, given the menu's choice. */
 export async function weightsFor(choice: WeightsChoice, upTo: string, onProgress: (p: DownloadProgress) => void): Promise<WeightsSource> {
   if (choice === 'file') {
-    if (!fileWeights) throw new Error('Pick a weights file first, or choose the seeded random or pretrained weights.');
+    if (!fileWeights) throw new Error('Pick a weights file first, or choose other weights.');
     return { kind: 'loaded', weights: fileWeights };
   }
+  if (choice === 'squeezenet') return { kind: 'loaded', weights: await embeddedSqueezenet() };
   if (choice === 'pretrained') return { kind: 'loaded', weights: (await ensurePretrained(upTo, onProgress)).weights };
   return { kind: 'random', seed: 1 };
 }
 
-export const squeezenetUrl = (): string => new URLSearchParams(location.search).get('squeezenet-url') ?? NETWORK_PRETRAINED_URLS.squeezenet.torchvision!;
-
-let squeezenet: NetworkWeights | null = null;
-/** Why the pretrained SqueezeNet could not be fetched on this visit (not tried again until a reload or "forget"). */
-let squeezenetProblem: string | null = null;
-
-/** Pretrained SqueezeNet 1.1 up to `upTo`: from memory, the browser's cache, or downloaded (only what is missing). */
-async function ensureSqueezenet(upTo: string, onProgress: (p: DownloadProgress) => void): Promise<{ weights: NetworkWeights; downloaded: boolean }> {
-  if (squeezenet && paramConvsUpTo(SQUEEZENET, upTo).every((c) => squeezenet!.layers.has(c.name))) return { weights: squeezenet, downloaded: false };
-  if (!OpfsStore.available()) throw new Error('this browser has no Origin Private File System to keep downloaded weights in');
-  let total = 0, received = 0;
-  const t0 = performance.now();
-  const r = await obtainPretrained({
-    store,
-    network: 'squeezenet',
-    source: 'torchvision',
-    url: squeezenetUrl(),
-    upTo,
-    open: (url) => new HttpSource(url, { onBytes: (n) => onProgress({ received: (received += n), total, seconds: (performance.now() - t0) / 1000 }) }),
-    onPlan: (p) => (total = received + p.bytes),
-  });
-  squeezenet = r.weights;
-  return { weights: r.weights, downloaded: !r.fromCache };
-}
-
-export interface PreviewWeights {
-  source: WeightsSource;
-  /** The TV weight they run with (for the loss plot). */
-  tvWeight: number;
-  /** Why the preview does not use the network matching the render's ('' when it does). */
-  note: string;
-  /** They were downloaded just now (the cache changed). */
-  downloaded?: boolean;
-}
-
-/**
- * The fast preview's SqueezeNet for the menu's choice: pretrained for "pretrained VGG19" (fetched
- * once; `say` shows the download), else the seeded random SqueezeNet 1.1 (seed 1).
- */
-export async function previewWeightsFor(choice: WeightsChoice, upTo: string, say: (text: string) => void): Promise<PreviewWeights> {
-  const random: PreviewWeights = {
-    source: { kind: 'random', seed: 1, network: 'squeezenet' },
-    tvWeight: RANDOM_SQUEEZENET_DEFAULTS.stylize.tvWeight ?? networkDefaults('squeezenet').tvWeight,
-    note: choice === 'file' ? `the fast preview uses the seeded random ${SQUEEZENET.label} (a weights file holds VGG19 only)` : '',
-  };
-  if (choice !== 'pretrained') return random;
-  if (squeezenetProblem === null) {
-    try {
-      const r = await ensureSqueezenet(upTo, (p) => say(`Fast preview: downloading pretrained ${SQUEEZENET.label} (once): ${describeProgress(p)}`));
-      return { source: { kind: 'loaded', weights: r.weights }, tvWeight: networkDefaults('squeezenet').tvWeight, note: '', downloaded: r.downloaded };
-    } catch (e) {
-      squeezenetProblem = (e as Error).message;
-    }
-  }
-  return { ...random, note: `the pretrained ${SQUEEZENET.label} could not be downloaded (${squeezenetProblem}), so the fast preview uses the seeded random one` };
+/** The fast preview's weights: the embedded SqueezeNet 1.1, whatever the render's choice. */
+export async function previewWeights(): Promise<WeightsSource> {
+  return { kind: 'loaded', weights: await embeddedSqueezenet() };
 }

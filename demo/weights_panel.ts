@@ -1,13 +1,18 @@
 /**
- * The "Network weights" block: the menu (seeded random, pretrained, a file), the download and
- * forget buttons, and the status line; the Reconstructions tab repeats which weights it uses.
+ * The "Network and weights" block: the menu (the embedded SqueezeNet 1.1, pretrained VGG19, the
+ * seeded random VGG19, a file), the download and forget buttons, and the status line; the
+ * Reconstructions tab repeats which weights it uses.
  */
 import { $, clearError } from './dom.js';
 import { changed, state } from './state.js';
-import { anyCached, cachedPretrained, describeProgress, ensurePretrained, forgetPretrained, pickedWeights, readWeightFiles, rememberChoice, rememberedChoice, type WeightsChoice } from './weights.js';
+import { anyCached, cachedPretrained, choiceNetwork, describeProgress, ensurePretrained, forgetPretrained, pickedWeights, readWeightFiles, rememberChoice, rememberedChoice, type WeightsChoice } from './weights.js';
+import { EMBEDDED_MB, EMBEDDED_WEIGHTS } from './embedded.js';
+import { networkSpec } from '../src/nst/networks.js';
 
 const menu = () => $<HTMLSelectElement>('weights-kind');
 export const weightsKind = () => menu().value as WeightsChoice;
+/** The network the chosen weights run: SqueezeNet 1.1 (embedded) or VGG19 (or a file's own). */
+export const chosenNetwork = () => choiceNetwork(weightsKind());
 
 /** True when the chosen weights can be used now (a file choice needs a file read). */
 export const weightsReady = () => weightsKind() !== 'file' || pickedWeights() !== null;
@@ -21,11 +26,14 @@ export async function showWeightsChoice(): Promise<void> {
   $('weights-pretrained').hidden = choice === 'pretrained' && !!cached;
   const file = pickedWeights();
   let line: string, short: string;
-  if (choice === 'random') {
+  if (choice === 'squeezenet') {
+    line = `${EMBEDDED_WEIGHTS}: ${EMBEDDED_MB} MB from this site, fetched at the first run; nothing comes from elsewhere.`;
+    short = EMBEDDED_WEIGHTS;
+  } else if (choice === 'random') {
     line = short = 'seeded random VGG19 (seed 1)';
   } else if (choice === 'file') {
     short = file ? file.source : 'a weights file (none read yet)';
-    line = file ? `${file.source} (${file.layers.size} layers)` : 'pick a .pth or .safetensors file (or our .json + .bin).';
+    line = file ? `${file.source} (${networkSpec(file.network).label}, ${file.layers.size} layers)` : 'pick a .pth or .safetensors file (or our .json + .bin).';
   } else {
     short = 'pretrained VGG19';
     line = cached ? `pretrained VGG19 (${cached.layers} layers, ${cached.mb.toFixed(1)} MB kept in this browser)` : 'pretrained VGG19 — downloaded when you start (~52 MB, once).';
@@ -82,7 +90,7 @@ export function setupWeights(guard: (source: string, f: () => Promise<void>) => 
   $('weights-pretrained').onclick = guard('weights', downloadPretrained);
   $('weights-forget').onclick = guard('weights', async () => {
     await forgetPretrained();
-    if (weightsKind() === 'pretrained') menu().value = 'random';
+    if (weightsKind() === 'pretrained') menu().value = 'squeezenet';
     rememberChoice(weightsKind());
     await showWeightsChoice();
     $('weights-status').textContent += ' (downloaded weights forgotten)';

@@ -11,14 +11,14 @@ import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
 import { createHash } from 'node:crypto';
 import type { ElementHandle, Page } from 'puppeteer';
 import { loadPretrained } from '../src/io/pretrained.js';
-import { RANDOM_NETWORK_DEFAULTS, randomNetwork, randomVgg19, type NetworkWeights } from '../src/nst/weights.js';
-import { SQUEEZENET } from '../src/nst/networks.js';
+import { RANDOM_NETWORK_DEFAULTS, randomVgg19 } from '../src/nst/weights.js';
 import { toRawWeights } from '../src/io/raw_weights.js';
 import { FileSource } from '../tools/lib/file_source.js';
 import { FIXTURE_DIR, FIXTURES, makePretrainedFixtures } from './harness/pretrained_fixtures.js';
 import { startWeightsServers, type WeightsServers } from './harness/weights_server.js';
 import { Planner } from '../src/kernels/plan.js';
-import { parseLayerList, resolveOptions } from '../src/nst/options.js';
+import { networkDefaults, parseLayerList, resolveOptions } from '../src/nst/options.js';
+import { RUN_DEFAULTS } from '../demo/network_defaults.js';
 import { estimateRunBytes, formatBytes, tileForBudget } from '../src/nst/tile_budget.js';
 import { planTiles } from '../src/nst/tiles.js';
 
@@ -51,14 +51,12 @@ describe('demo site', () => {
     await s?.close();
   });
 
-  it('stylizes a bundled example: preview changes, loss goes down, the download is a PNG', async () => {
+  it('stylizes a bundled example (the default: the embedded SqueezeNet 1.1): preview changes, loss goes down, the download is a PNG', async () => {
     const p = s.page;
     await p.waitForFunction(() => (document.querySelector('#pick-style img') as HTMLImageElement | null)?.src.startsWith('blob:'));
     const set = async (id: string, v: string) => p.$eval(`#${id}`, (el, val) => ((el as HTMLInputElement).value = val), v);
     await set('size', '32');
     await set('iters', '4');
-    await set('content-layers', 'conv2_2');
-    await set('style-layers', 'conv1_1,conv2_1');
     await set('init', 'noise');
     await p.click('#start');
     await p.waitForFunction(() => /^(Done|Stopped)/.test(document.querySelector('#status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 240_000 });
@@ -71,12 +69,16 @@ describe('demo site', () => {
     const href = await p.$eval('#download', (a) => (a as HTMLAnchorElement).href);
     const png = PNG.sync.read(Buffer.from(href.split(',')[1], 'base64'));
     expect([png.width, png.height]).toEqual([32, 21]);
+    expect(await p.$eval('#status', (e) => e.textContent)).toMatch(/with SqueezeNet 1\.1, pretrained on ImageNet/);
     await p.screenshot({ path: 'test-artifacts/demo-stylize.png' });
   });
 
-  it('runs multi-scale with original colors and snapshots from the page', async () => {
+  it('runs multi-scale with original colors and snapshots from the page (the seeded random VGG19)', async () => {
     const p = s.page;
     const set = async (id: string, v: string) => p.$eval(`#${id}`, (el, val) => ((el as HTMLInputElement).value = val), v);
+    await p.select('#weights-kind', 'random');
+    await set('content-layers', 'conv2_2');
+    await set('style-layers', 'conv1_1,conv2_1');
     await set('size', '32');
     await set('iters', '2');
     await set('save-every', '3');
@@ -172,7 +174,7 @@ describe('demo with pretrained weights (local servers standing in for the Huggin
   const stylizeTiny = async (p: Page) => {
     await p.waitForFunction(() => (document.querySelector('#pick-style img') as HTMLImageElement | null)?.src.startsWith('blob:'));
     const set = async (id: string, v: string) => p.$eval(`#${id}`, (el, val) => ((el as HTMLInputElement).value = val), v);
-    await set('size', '24');
+    await set('size', '32'); // VGG19's conv5_1 needs 16 px on each side: The Starry Night at 32 px is 32×20
     await set('iters', '2');
     await p.click('#start');
     await p.waitForFunction(() => /^(Done|Stopped)/.test(document.querySelector('#status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 240_000 });
@@ -183,7 +185,7 @@ describe('demo with pretrained weights (local servers standing in for the Huggin
   it('from a fresh profile: one click downloads only the needed tensors, then stylizes with them', async () => {
     const p = s.page;
     await openPage();
-    expect(await p.$eval('#weights-kind', (e) => (e as HTMLSelectElement).value)).toBe('random');
+    expect(await p.$eval('#weights-kind', (e) => (e as HTMLSelectElement).value)).toBe('squeezenet');
     servers.reset();
     await p.click('#weights-pretrained');
     await p.waitForFunction(() => /downloaded\.|did not finish/.test(document.querySelector('#weights-status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 120_000 });
@@ -214,7 +216,7 @@ describe('demo with pretrained weights (local servers standing in for the Huggin
     expect(servers.totalRequests()).toBe(0);
     await p.click('#weights-forget');
     await p.waitForFunction(() => /forgotten/.test(document.querySelector('#weights-status')!.textContent ?? ''));
-    expect(await p.$eval('#weights-kind', (e) => (e as HTMLSelectElement).value)).toBe('random');
+    expect(await p.$eval('#weights-kind', (e) => (e as HTMLSelectElement).value)).toBe('squeezenet');
     const left = await p.evaluate(async () => {
       const names: string[] = [];
       const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('weights', { create: true });
@@ -247,12 +249,13 @@ const errorText = (p: Page) => p.$eval('#error', (e) => ((e as HTMLElement).hidd
 const statusText = (p: Page) => p.$eval('#status', (e) => e.textContent ?? '');
 const waitRunEnd = (p: Page) =>
   p.waitForFunction(() => /^(Done|Stopped)/.test(document.querySelector('#status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 240_000 });
-/** Shallow layers and a tiny size: a run of a few steps takes seconds on SwiftShader. */
+/** Shallow layers (of the chosen network: SqueezeNet 1.1 or VGG19) and a tiny size: a run of a few steps takes seconds on SwiftShader. */
 async function tinySettings(p: Page, iters: string, size = '24') {
+  const squeezenet = (await p.$eval('#weights-kind', (e) => (e as HTMLSelectElement).value)) === 'squeezenet';
   await setValue(p, 'size', size);
   await setValue(p, 'iters', iters);
-  await setValue(p, 'content-layers', 'conv1_2');
-  await setValue(p, 'style-layers', 'conv1_1,conv2_1');
+  await setValue(p, 'content-layers', squeezenet ? 'fire2' : 'conv1_2');
+  await setValue(p, 'style-layers', squeezenet ? 'conv1,fire3' : 'conv1_1,conv2_1');
 }
 async function freshPage(p: Page, url: string) {
   await p.goto(url);
@@ -348,7 +351,7 @@ describe('demo: state that cannot go stale', () => {
   it('settings are locked while paused; after Stop the Pause button says Pause again', async () => {
     const p = b.s.page;
     await fresh();
-    await tinySettings(p, '40');
+    await tinySettings(p, '400');
     await p.click('#start');
     await p.waitForFunction(() => /step [1-9]/.test(document.querySelector('#status')!.textContent ?? ''), { timeout: 120_000 });
     await p.click('#pause');
@@ -397,9 +400,9 @@ describe('demo: state that cannot go stale', () => {
   it('Start right after picking weight files waits for them; no stale "pick a file" error', async () => {
     const p = b.s.page;
     await fresh();
-    await tinySettings(p, '2');
     const raw = toRawWeights(randomVgg19(7, 'conv2_1'));
     await p.select('#weights-kind', 'file');
+    await tinySettings(p, '2'); // VGG19's layers: a file holds VGG19 until one is read
     await pickWeightFiles(p, [['tiny.json', Buffer.from(raw.manifest)], ['tiny.bin', raw.bin]], true);
     await p.waitForFunction(() => /tiny/.test(document.querySelector('#weights-status')!.textContent ?? ''), { timeout: 30_000 });
     await new Promise((r) => setTimeout(r, 500));
@@ -408,7 +411,7 @@ describe('demo: state that cannot go stale', () => {
     await waitRunEnd(p);
     expect(await errorText(p)).toBe('');
     expect(await statusText(p)).toMatch(/^Done after 2 steps .*with tiny/);
-    await p.select('#weights-kind', 'random');
+    await p.select('#weights-kind', 'squeezenet');
   });
 
   it('a bad weights file is named and leaves no "Converting…"; switching the menu away and back shows the loaded file again', async () => {
@@ -427,7 +430,7 @@ describe('demo: state that cannot go stale', () => {
     await p.waitForFunction(() => /seeded random/.test(document.querySelector('#weights-status')!.textContent ?? ''), { timeout: 10_000 });
     await p.select('#weights-kind', 'file');
     await p.waitForFunction(() => /tiny/.test(document.querySelector('#weights-status')!.textContent ?? ''), { timeout: 10_000 });
-    await p.select('#weights-kind', 'random');
+    await p.select('#weights-kind', 'squeezenet');
   });
 
   it('the Reconstructions tab says which weights it uses', async () => {
@@ -435,7 +438,7 @@ describe('demo: state that cannot go stale', () => {
     await fresh();
     await p.click('#tab-reconstruct');
     const text = await p.$eval('#recon-weights', (e) => ((e as HTMLElement).offsetParent ? e.textContent : ''));
-    expect(text).toMatch(/seeded random VGG19.*Style transfer tab/);
+    expect(text).toMatch(/SqueezeNet 1\.1, pretrained on ImageNet \(DeepScale's weights, embedded in this page\), as chosen on the Style transfer tab/);
     await p.click('#tab-stylize');
   });
 });
@@ -474,8 +477,14 @@ describe('demo: layout, accessibility, keyboard', () => {
     await p.waitForFunction(() => document.body.dataset.gpu, { timeout: 30_000 });
     expect(await p.evaluate(() => document.body.dataset.gpu)).toBe('software');
     expect(await p.$eval('#adapter-note', (e) => ((e as HTMLElement).offsetParent ? e.textContent : ''))).toMatch(/WebGPU on the CPU.*slow.*about a minute/);
-    expect(await p.$eval('#size', (e) => (e as HTMLInputElement).value)).toBe('64');
-    expect(await p.$eval('#iters', (e) => (e as HTMLInputElement).value)).toBe('40');
+    // the default choice is SqueezeNet: its CPU size and steps; VGG19's once it is chosen, and back
+    const sizeSteps = () => p.$$eval('#size, #iters', (es) => es.map((e) => Number((e as HTMLInputElement).value)));
+    const { software } = RUN_DEFAULTS;
+    expect(await sizeSteps()).toEqual([software.squeezenet.size, software.squeezenet.iters]);
+    await p.select('#weights-kind', 'random');
+    expect(await sizeSteps()).toEqual([software.vgg19.size, software.vgg19.iters]);
+    await p.select('#weights-kind', 'squeezenet');
+    expect(await sizeSteps()).toEqual([software.squeezenet.size, software.squeezenet.iters]);
     expect(await statusText(p)).not.toMatch(/maxStorageBufferBindingSize/);
     await tinySettings(p, '4');
     await p.evaluate(() => {
@@ -490,7 +499,7 @@ describe('demo: layout, accessibility, keyboard', () => {
     expect(statuses.filter((t) => /ETA 0 s|step 0\//.test(t))).toEqual([]);
     expect(statuses.some((t) => /about \d+ s/.test(t))).toBe(true);
     expect(await p.$eval('#estimate', (e) => e.textContent)).toMatch(/about \d+ s/);
-    expect(await p.$eval('#result-weights', (e) => e.textContent)).toMatch(/seeded random VGG19/);
+    expect(await p.$eval('#result-weights', (e) => e.textContent)).toMatch(/^Made with SqueezeNet 1\.1, pretrained on ImageNet \(DeepScale's weights, embedded in this page\)\.$/);
   });
 
   it('no horizontal scroll at 390×844, 1280×800 (and 360 wide) on any tab; Start and the result visible (screenshots)', async () => {
@@ -668,6 +677,7 @@ describe('demo: GPU memory budget', () => {
     await freshAdvancedSetting(p, `${b.s.url}index.html`, 'GPU memory budget (MiB)', 'spinbutton', 'max-gpu-memory', /Larger images are computed in tiles that fit this much GPU memory; the result is exactly the same\. Empty: only when the GPU's buffers are too small\./);
     expect(await p.$eval('#max-gpu-memory', (e) => (e as HTMLInputElement).value)).toBe('');
 
+    await p.select('#weights-kind', 'random'); // tiles are VGG19's (remembered for the next test)
     await tinySettings(p, '2', String(W));
     for (const bad of ['0', '-5', 'typed:1e']) {
       if (bad.startsWith('typed:')) {
@@ -758,6 +768,7 @@ describe('demo: fast preview with SqueezeNet, then render with VGG19', () => {
   it('previews with SqueezeNet, a new image every step, settings open; a new style restarts it, a VGG19-only field does not; Stop keeps the image', async () => {
     const p = b.s.page;
     await b.fresh();
+    await p.select('#weights-kind', 'random'); // renders with the seeded random VGG19 (remembered for this block's tests)
     // VGG19-only settings SqueezeNet cannot take: avg pooling (the seeded random VGG19's), VGG19 layer names, a memory budget
     await p.$eval('#advanced', (d) => ((d as HTMLDetailsElement).open = true));
     expect(await p.$eval('#pooling', (e) => (e as HTMLSelectElement).value)).toBe('avg');
@@ -784,7 +795,7 @@ describe('demo: fast preview with SqueezeNet, then render with VGG19', () => {
     expect(await p.$eval('#mode-note', (e) => e.textContent)).toMatch(/^Fast preview is on: it starts again when the images, weights, size \(up to 256 px\), steps or strength change, or under Advanced settings the second style, init, optimizer, learning rate, seed, style scale or original colors\. Render with VGG19 continues from the preview at 32 px\.$/);
     // what the VGG19 fields mean now: a note on top of Advanced settings, both β by the strength, the time under the buttons is the render's
     expect(await p.$eval('#advanced-note', (e) => ((e as HTMLElement).hidden ? '' : e.textContent!.replace(/\s+/g, ' ')))).toMatch(/^Fast preview is on\. It uses SqueezeNet's own layers, loss weights \(α, TV\) and pooling: .* apply to Render with VGG19 only\./);
-    expect(await p.$eval('#strength-out', (e) => e.textContent)).toBe('medium (preview β\u00a0=\u00a04, VGG19 β\u00a0=\u00a01000000)');
+    expect(await p.$eval('#strength-out', (e) => e.textContent)).toBe(`medium (preview β\u00a0=\u00a0${networkDefaults('squeezenet').styleWeight}, VGG19 β\u00a0=\u00a0${RANDOM_NETWORK_DEFAULTS.stylize.styleWeight})`);
     expect(await p.$eval('#estimate', (e) => e.textContent)).toMatch(/^(Render with VGG19 at these settings takes .*)?$/);
     // settings stay open (that is what makes it live); the page still fits a phone
     expect(await p.$$eval('#size, #iters, #strength, #pick-style select', (es) => es.map((e) => e.matches(':disabled')))).toEqual([false, false, false, false]);
@@ -809,7 +820,7 @@ describe('demo: fast preview with SqueezeNet, then render with VGG19', () => {
     await p.waitForFunction(() => ((window as unknown as { nstRuns?: RunRecord[] }).nstRuns ?? []).some((r) => r.style === 'my-style.png' && r.updates >= 2) || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 120_000 });
     expect(await errorText(p)).toBe('');
     expect((await runs(p)).map((r) => [r.kind, r.network, r.size, r.style])).toEqual([
-      ['preview', 'squeezenet', 32, 'hubble_deep_field.jpg'],
+      ['preview', 'squeezenet', 32, 'starry_night.jpg'],
       ['preview', 'squeezenet', 32, 'rocket.jpg'],
       ['preview', 'squeezenet', 32, 'my-style.png'],
     ]);
@@ -822,11 +833,11 @@ describe('demo: fast preview with SqueezeNet, then render with VGG19', () => {
     await p.click('#stop');
     await waitPreviewEnd(p);
     expect(await errorText(p)).toBe('');
-    expect(await statusText(p)).toMatch(/^Fast preview stopped: \d+ steps at 32×21 in [\d.]+ s, [\d.]+ (steps\/s|s\/step) with the seeded random SqueezeNet 1\.1 \(seed 1\): a quick sketch; Render with VGG19 for the full result\.$/);
-    expect(await caption(p)).toMatch(/my-style\.png: fast preview, 32×21 px, \d+ steps\. Made with the seeded random SqueezeNet 1\.1 \(seed 1\): a rough sketch of colours and textures, which can look quite different from the VGG19 result .*\. Render with VGG19 continues from it for the full result\./);
+    expect(await statusText(p)).toMatch(/^Fast preview stopped: \d+ steps at 32×21 in [\d.]+ s, [\d.]+ (steps\/s|s\/step) with SqueezeNet 1\.1, pretrained on ImageNet \(DeepScale's weights, embedded in this page\)\. A quick sketch; Render with VGG19 for the full result\.$/);
+    expect(await caption(p)).toMatch(/my-style\.png: fast preview, 32×21 px, \d+ steps\. Made with SqueezeNet 1\.1, pretrained on ImageNet \(DeepScale's weights, embedded in this page\): a quick sketch, rougher than the VGG19 result\. Render with VGG19 continues from it for the full result\./);
     expect(await pressed(p)).toBe('false');
     expect(await p.$eval('#advanced-note', (e) => (e as HTMLElement).hidden)).toBe(true);
-    expect(await p.$eval('#strength-out', (e) => e.textContent)).toBe('medium (β\u00a0=\u00a01000000)');
+    expect(await p.$eval('#strength-out', (e) => e.textContent)).toBe(`medium (β\u00a0=\u00a0${RANDOM_NETWORK_DEFAULTS.stylize.styleWeight})`);
     expect(await startLabel(p)).toBe('Render with VGG19');
     expect(await p.$eval('#download', (e) => (e as HTMLElement).hidden)).toBe(true);
     expect(await axeViolations(p)).toEqual([]);
@@ -933,7 +944,7 @@ describe('demo: fast preview with SqueezeNet, then render with VGG19', () => {
     expect(await p.evaluate(() => ['#preview', '#before', '#placeholder', '#plot', '#compare-row'].map((q) => (document.querySelector(q) as HTMLElement).hidden))).toEqual([true, false, false, true, true]);
     expect(await p.$eval('#before', (e) => (e as HTMLImageElement).alt)).toMatch(/^Content image chelsea\.png/);
     expect((await caption(p)).trim()).toBe('');
-    expect(await p.$eval('#strength-out', (e) => e.textContent)).toBe('strong (β\u00a0=\u00a010000000)');
+    expect(await p.$eval('#strength-out', (e) => e.textContent)).toBe(`strong (β\u00a0=\u00a0${Number((RANDOM_NETWORK_DEFAULTS.stylize.styleWeight! * 10).toPrecision(3))})`);
     // Start: VGG19 from the content image (its first content loss is 0), not from the earlier preview
     await setValue(p, 'iters', '1');
     await p.click('#start');
@@ -946,100 +957,138 @@ describe('demo: fast preview with SqueezeNet, then render with VGG19', () => {
   });
 });
 
-/** A SqueezeNet 1.1 state dict as torchvision names it (features.0.weight, features.3.squeeze.weight, …), in a safetensors file. */
-function squeezenetSafetensors(w: NetworkWeights): Uint8Array {
-  const header: Record<string, unknown> = {};
-  const parts: Float32Array[] = [];
-  let at = 0;
-  for (const c of SQUEEZENET.convs) {
-    const p = w.layers.get(c.name)!;
-    for (const [suffix, a, shape] of [['weight', p.weight, [c.O, c.C, c.K, c.K]], ['bias', p.bias, [c.O]]] as const) {
-      header[`${c.torchKey}.${suffix}`] = { dtype: 'F32', shape, data_offsets: [at, at + a.byteLength] };
-      parts.push(a);
-      at += a.byteLength;
-    }
-  }
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(8 + json.length + at);
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
-  out.set(json, 8);
-  let o = 8 + json.length;
-  for (const a of parts) {
-    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), o);
-    o += a.byteLength;
-  }
-  return out;
-}
+// ------------------------------------------------------------------ the embedded SqueezeNet 1.1 (the default)
 
-describe('demo: fast preview with pretrained weights (a local server standing in for download.pytorch.org)', () => {
-  const dir = join('test-artifacts', 'squeezenet-preview-fixture');
-  const file = 'squeezenet1_1.safetensors';
-  let servers: WeightsServers;
-  let s: BrowserSession;
-  beforeAll(async () => {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, file), squeezenetSafetensors(randomNetwork('squeezenet', 3)));
-    servers = await startWeightsServers(dir);
-    s = await launchGpuPage({ files: { ...site } });
-    await s.page.setViewport({ width: 1280, height: 900 });
-  }, 120_000);
-  afterAll(async () => {
-    await s?.close();
-    await servers?.close();
-  });
-  const visit = (path: string) => freshPage(s.page, `${s.url}index.html?squeezenet-url=${encodeURIComponent(`${servers.origin}/${path}/${file}`)}`);
-  const opfs = (p: Page) =>
-    p.evaluate(async () => {
-      const names: string[] = [];
-      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('weights', { create: true });
-      for await (const n of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(n);
-      return names.sort();
-    });
-  /** A 3-step preview at 32 px, then the mode off; the status it ended with. */
-  const previewOnce = async (p: Page) => {
+describe('demo: the embedded SqueezeNet 1.1 (the default; nothing comes from elsewhere)', () => {
+  const b = browserPerBlock();
+  interface RunRecord { kind: string; network: string; size: number; fromPreview: boolean; updates: number }
+  const runs = (p: Page) => p.evaluate(() => (window as unknown as { nstRuns?: RunRecord[] }).nstRuns ?? []);
+  const value = (p: Page, id: string) => p.$eval(`#${id}`, (e) => (e as HTMLInputElement).value);
+  const EMBEDDED = "SqueezeNet 1\\.1, pretrained on ImageNet \\(DeepScale's weights, embedded in this page\\)";
+  const layerText = (ls: { name: string; weight: number }[]) => ls.map((l) => (l.weight === 1 ? l.name : `${l.name}:${l.weight}`)).join(',');
+  const waitPreviewEnd = (p: Page) =>
+    p.waitForFunction(() => /^Fast preview (done|stopped)/.test(document.querySelector('#status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 120_000 });
+
+  it('a first visit: the menu defaults to it, the fields hold its settings, Start runs it and the caption says so; every request stays on the page\'s origin, the weights are fetched once', async () => {
+    const p = b.s.page;
+    const requests: string[] = [];
+    p.on('request', (r) => requests.push(r.url()));
+    await b.fresh();
+    expect(await value(p, 'weights-kind')).toBe('squeezenet');
+    expect(await p.$eval('#weights-kind', (e) => (e as HTMLSelectElement).selectedOptions[0].textContent)).toMatch(/^SqueezeNet 1\.1, pretrained \(embedded, 2\.9 MB; default\)$/);
+    await p.waitForFunction(() => /from this site/.test(document.querySelector('#weights-status')!.textContent ?? ''), { timeout: 10_000 });
+    expect(await p.$eval('#weights-status', (e) => e.textContent)).toMatch(new RegExp(`^Weights: ${EMBEDDED}: 2\\.9 MB from this site, fetched at the first run`));
+    // SqueezeNet's own settings, as src/nst/options.ts has them
+    const d = networkDefaults('squeezenet');
+    expect(await Promise.all(['content-layers', 'style-layers', 'content-weight', 'style-weight', 'tv-weight', 'pooling'].map((id) => value(p, id)))).toEqual([
+      layerText(d.contentLayers), layerText(d.styleLayers), String(d.contentWeight), String(d.styleWeight), String(d.tvWeight), d.pooling,
+    ]);
+    expect(await p.$eval('#strength-out', (e) => e.textContent)).toBe(`medium (β\u00a0=\u00a0${d.styleWeight})`);
+    expect(await p.$eval('#mode-note', (e) => e.textContent)).toMatch(/^Start runs SqueezeNet 1\.1 at the full size\. Fast preview: the same, live/);
     await setValue(p, 'size', '32');
     await setValue(p, 'iters', '3');
     await watchStatus(p);
-    await p.click('#fast-preview');
-    await p.waitForFunction(() => /^Fast preview (done|stopped)/.test(document.querySelector('#status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 120_000 });
+    await p.click('#start');
+    await waitRunEnd(p);
     expect(await errorText(p)).toBe('');
-    const status = await statusText(p);
-    await p.click('#stop');
-    return status;
-  };
-
-  it('with the pretrained VGG19 chosen, the preview fetches torchvision\'s SqueezeNet once (kept in this browser, not VGG19) and names it; the next visit makes no request', async () => {
-    const p = s.page;
-    await visit('files');
-    await p.select('#weights-kind', 'pretrained');
-    servers.reset();
-    expect(await previewOnce(p)).toMatch(/^Fast preview done: 3 steps at 32×21 in [\d.]+ s, .* with squeezenet-torchvision \(pretrained SqueezeNet 1\.1 from http:\/\/127\.0\.0\.1:\d+\/files\/squeezenet1_1\.safetensors\): a quick sketch; Render with VGG19 for the full result\./);
+    expect(await statusText(p)).toMatch(new RegExp(`^Done after 3 steps \\([\\d.]+ s\\) with ${EMBEDDED}\\.$`));
     const seen = await p.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
-    expect(seen.some((t) => /^Fast preview: downloading pretrained SqueezeNet 1\.1 \(once\): [\d.]+ \/ [\d.]+ MB/.test(t))).toBe(true);
-    expect(await caption(p)).toMatch(/Made with squeezenet-torchvision \(pretrained SqueezeNet 1\.1 from [^)]+\): a quick sketch, rougher than the VGG19 result\. Render with VGG19 continues from it/);
-    expect(await p.$eval('#run-note', (e) => (e as HTMLElement).hidden)).toBe(true);
-    expect(servers.stats(file).requests).toBeGreaterThan(0);
-    expect(await opfs(p)).toEqual(['squeezenet-torchvision.bin', 'squeezenet-torchvision.json']);
-    await p.waitForFunction(() => !(document.querySelector('#weights-forget') as HTMLElement).hidden, { timeout: 10_000 });
-
-    servers.reset();
-    await visit('files');
-    expect(await p.$eval('#weights-kind', (e) => (e as HTMLSelectElement).value)).toBe('pretrained');
-    expect(await previewOnce(p)).toMatch(/with squeezenet-torchvision \(pretrained SqueezeNet 1\.1 from /);
-    expect(servers.totalRequests()).toBe(0);
+    expect(seen).toContain('Loading the embedded SqueezeNet 1.1 weights (2.9 MB, from this site)…');
+    expect(seen.some((t) => /^step \d+\/3 with SqueezeNet 1\.1 — /.test(t))).toBe(true);
+    expect(await caption(p)).toMatch(new RegExp(`^chelsea\\.png in the style of starry_night\\.jpg: 32×21 px, 3 steps with SqueezeNet 1\\.1\\. Made with ${EMBEDDED}\\.`));
+    expect((await runs(p)).map((r) => [r.kind, r.network, r.size, r.fromPreview])).toEqual([['render', 'squeezenet', 32, false]]);
+    const total = await p.evaluate(() => (window as unknown as { nstHistory: { total: number[] } }).nstHistory.total);
+    expect(total.at(-1)).toBeLessThan(total[0]);
+    // a second run takes them from memory
+    await p.click('#start');
+    await waitRunEnd(p);
+    expect(await errorText(p)).toBe('');
+    const origin = new URL(b.s.url).origin;
+    expect(requests.filter((u) => !u.startsWith(`${origin}/`) && !/^(data|blob):/.test(u))).toEqual([]);
+    expect(requests.filter((u) => /\/assets\/squeezenet1_1-deepscale-[\w-]+\.bin$/.test(u)).length).toBe(1);
+    expect(requests.filter((u) => /\/assets\/squeezenet1_1-deepscale-[\w-]+\.json$/.test(u)).length).toBe(1);
+    expect(await axeViolations(p)).toEqual([]);
   });
 
-  it('where it cannot be fetched, the preview says why in a note and uses the seeded random SqueezeNet; "Forget downloaded weights" removes it', async () => {
-    const p = s.page;
-    await visit('files');
-    await p.click('#weights-forget');
-    await p.waitForFunction(() => /forgotten/.test(document.querySelector('#weights-status')!.textContent ?? ''));
-    expect(await opfs(p)).toEqual([]);
-    await visit('html'); // an HTML page where the file should be
-    await p.select('#weights-kind', 'pretrained');
-    expect(await previewOnce(p)).toMatch(/^Fast preview done: 3 steps .* with the seeded random SqueezeNet 1\.1 \(seed 1\)/);
-    expect(await p.$eval('#run-note', (e) => ((e as HTMLElement).hidden ? '' : e.textContent))).toMatch(/^Note: the pretrained SqueezeNet 1\.1 could not be downloaded \(.*sent an HTML page.*\), so the fast preview uses the seeded random one\.$/);
-    expect(await opfs(p)).toEqual([]);
+  it('switching to VGG19 and back: each network\'s own settings in the fields, with the user\'s edits of them', async () => {
+    const p = b.s.page;
+    await b.fresh();
+    await setValue(p, 'content-weight', '0.5');
     await p.select('#weights-kind', 'random');
+    const v = { ...networkDefaults('vgg19'), ...RANDOM_NETWORK_DEFAULTS.stylize };
+    expect(await Promise.all(['content-layers', 'content-weight', 'style-weight', 'pooling'].map((id) => value(p, id)))).toEqual([layerText(v.contentLayers), String(v.contentWeight), String(v.styleWeight), v.pooling]);
+    expect(await p.$eval('#mode-note', (e) => e.textContent)).toMatch(/^Fast preview: a quick SqueezeNet 1\.1 version .* then render it with VGG19\.$/);
+    await p.select('#weights-kind', 'squeezenet');
+    expect(await Promise.all(['content-layers', 'content-weight'].map((id) => value(p, id)))).toEqual([layerText(networkDefaults('squeezenet').contentLayers), '0.5']);
+  });
+
+  it('with SqueezeNet chosen, Fast preview runs its settings live; Start then reads "Render with SqueezeNet 1.1" and continues from it at the full size', async () => {
+    const p = b.s.page;
+    await b.fresh();
+    await setValue(p, 'size', '32');
+    await setValue(p, 'iters', '3');
+    await p.click('#fast-preview');
+    await waitPreviewEnd(p);
+    expect(await errorText(p)).toBe('');
+    expect(await statusText(p)).toMatch(new RegExp(`^Fast preview done: 3 steps at 32×21 in [\\d.]+ s, .* with ${EMBEDDED}\\. Render with SqueezeNet 1\\.1 for the full size\\. It follows your changes until you press Stop\\.$`));
+    expect(await caption(p)).toMatch(new RegExp(`fast preview, 32×21 px, 3 steps\\. Made with ${EMBEDDED}\\. Render with SqueezeNet 1\\.1 continues it at the full size\\.`));
+    expect(await p.$eval('#start', (e) => e.textContent)).toBe('Render with SqueezeNet 1.1');
+    expect(await p.$eval('#mode-note', (e) => e.textContent)).toMatch(/^Fast preview is on: .*, or any setting under Advanced settings but multi-scale, save every N steps and the memory budget\. Render with SqueezeNet 1\.1 continues from the preview at 32 px\.$/);
+    expect(await p.$eval('#strength-out', (e) => e.textContent)).toBe(`medium (β\u00a0=\u00a0${networkDefaults('squeezenet').styleWeight})`);
+    await p.$eval('#advanced', (d) => ((d as HTMLDetailsElement).open = true));
+    expect(await p.$eval('#advanced-note', (e) => ((e as HTMLElement).hidden ? '' : e.textContent))).toMatch(/^Fast preview is on\. It uses these settings as they are/);
+    expect(await axeViolations(p)).toEqual([]);
+    // a SqueezeNet loss setting restarts it (it is this network's)
+    await setValue(p, 'content-weight', String(networkDefaults('squeezenet').contentWeight * 2));
+    await p.waitForFunction(() => ((window as unknown as { nstRuns?: RunRecord[] }).nstRuns ?? []).length === 2, { timeout: 30_000 });
+    await waitPreviewEnd(p);
+    expect(await errorText(p)).toBe('');
+    await setValue(p, 'size', '48');
+    await p.click('#start');
+    await waitRunEnd(p);
+    expect(await errorText(p)).toBe('');
+    expect(await statusText(p)).toMatch(new RegExp(`^Done after 3 steps \\([\\d.]+ s\\) with ${EMBEDDED}, continuing from the SqueezeNet 1\\.1 preview\\.$`));
+    expect((await runs(p)).map((r) => [r.kind, r.network, r.size, r.fromPreview])).toEqual([['preview', 'squeezenet', 32, false], ['preview', 'squeezenet', 32, false], ['render', 'squeezenet', 48, true]]);
+    expect(await caption(p)).toMatch(/: 48×32 px, 3 steps with SqueezeNet 1\.1, continued from the fast preview \(SqueezeNet 1\.1, 32×21, 3 steps\)\./);
+  });
+
+  it('a damaged, corrupted or missing .bin is an error naming the file (no fallback to other weights), for Start and the fast preview', async () => {
+    const p = b.s.page;
+    const binName = Object.keys(site).find((f) => /^\/assets\/squeezenet1_1-deepscale-[\w-]+\.bin$/.test(f))!;
+    const good = site[binName].body;
+    let answer: 'truncated' | 'corrupted' | 'missing' = 'truncated';
+    const onRequest = (r: import('puppeteer').HTTPRequest) => {
+      if (!r.url().endsWith(binName)) return void r.continue();
+      if (answer === 'missing') return void r.respond({ status: 404, contentType: 'text/plain', body: 'not found' });
+      const body = Buffer.from(answer === 'truncated' ? good.subarray(0, 1000) : good.map((x, i) => (i === 5000 ? x ^ 1 : x)));
+      return void r.respond({ status: 200, contentType: 'application/octet-stream', body });
+    };
+    await p.setRequestInterception(true);
+    p.on('request', onRequest);
+    try {
+      await b.fresh();
+      await setValue(p, 'size', '32');
+      await setValue(p, 'iters', '2');
+      const file = `weights/squeezenet1_1-deepscale\\.bin \\(http://127\\.0\\.0\\.1:\\d+${binName.replace(/\./g, '\\.')}\\)`;
+      const expectError = async (what: string) => {
+        await p.waitForFunction(() => !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 60_000 });
+        expect(await errorText(p)).toMatch(new RegExp(`^The embedded SqueezeNet 1\\.1 weights could not be loaded: ${file} ${what}\\. The next run fetches it again\\.`));
+      };
+      await p.click('#start');
+      await expectError(`is damaged: 1000 bytes arrived, the file has ${good.byteLength}`);
+      await p.waitForFunction(() => (document.querySelector('#status')!.textContent ?? '').startsWith('The run did not finish'), { timeout: 10_000 });
+      expect(await p.evaluate(() => 'nstHistory' in window)).toBe(false);
+      answer = 'corrupted';
+      await p.click('#start');
+      await expectError("is damaged: its SHA-256 is not the one this page was built with");
+      answer = 'missing';
+      await p.click('#fast-preview');
+      await expectError('was answered with HTTP 404( Not Found)?');
+      await p.waitForFunction(() => (document.querySelector('#status')!.textContent ?? '').startsWith('The fast preview stopped'), { timeout: 10_000 });
+      expect(await p.evaluate(() => 'nstHistory' in window)).toBe(false);
+    } finally {
+      p.off('request', onRequest);
+      await p.setRequestInterception(false);
+    }
   });
 });
