@@ -9,12 +9,16 @@ import { fileURLToPath } from 'node:url';
 import { launchGpuPage } from '../tools/lib/browser.js';
 import { bundleForBrowser } from '../tools/lib/bundle.js';
 import { exposeTuningStore } from '../tools/lib/tuning_store.js';
+import { loadEmbedded } from '../tools/lib/weights_files.js';
 import { parseBenchArgs, saveResult } from './report.js';
 import type { BenchOptions } from './suite.js';
 import type { BenchResult } from './table.js';
 
 const args = parseBenchArgs(process.argv.slice(2), { sizes: [64, 128, 256] });
-const s = await launchGpuPage({ script: await bundleForBrowser(fileURLToPath(new URL('./page_entry.ts', import.meta.url))), onConsole: (t) => !t.includes('404') && console.error(t) });
+// SqueezeNet's steps run with the embedded pretrained weights, as the CLI's do
+const embedded = await loadEmbedded();
+const files = { '/embedded/squeezenet.json': { body: embedded.manifest, type: 'application/json' }, '/embedded/squeezenet.bin': { body: embedded.bin, type: 'application/octet-stream' } };
+const s = await launchGpuPage({ script: await bundleForBrowser(fileURLToPath(new URL('./page_entry.ts', import.meta.url))), files, onConsole: (t) => !t.includes('404') && console.error(t) });
 try {
   await exposeTuningStore(s.page);
   const software = true; // conservative repeat counts: the CPU adapter is slow

@@ -17,7 +17,7 @@ import { flopsUpTo, gramStepFlops, networkSpec, SQUEEZENET, SQUEEZENET_CONV1, SQ
 import { jobDeepestLayer, networkDefaults } from '../src/nst/options.js';
 import { StyleTransfer, type RgbaImage } from '../src/nst/style_transfer.js';
 import { VGG19_CONVS } from '../src/nst/vgg19_spec.js';
-import { randomNetwork, randomVgg19 } from '../src/nst/weights.js';
+import { randomNetwork, randomVgg19, type NetworkWeights } from '../src/nst/weights.js';
 
 import type { BenchResult, KernelRow, StepRow } from './table.js';
 export type { BenchResult, KernelRow, StepRow } from './table.js';
@@ -78,6 +78,8 @@ export interface BenchOptions {
   stepsOnly?: boolean;
   /** squeezenet: also SqueezeNet 1.1's kernels and whole steps, each size next to VGG19's. */
   network?: NetworkId;
+  /** SqueezeNet's weights for the whole steps: the embedded pretrained ones where the runner has them (else seeded random). */
+  squeezenetWeights?: NetworkWeights;
   log?: (s: string) => void;
 }
 
@@ -194,7 +196,8 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
   if (tuner.active) runner += `, autotuned (${o.autotune})`;
   if (o.tile) runner += `, tiles of ${o.tile} px`;
   const networks: NetworkId[] = o.network === 'squeezenet' ? ['vgg19', 'squeezenet'] : ['vgg19'];
-  const squeezenet = networks.includes('squeezenet') ? randomNetwork('squeezenet', 1) : null;
+  const squeezenet = networks.includes('squeezenet') ? (o.squeezenetWeights ?? randomNetwork('squeezenet', 1)) : null;
+  if (squeezenet) runner += `, SqueezeNet weights: ${squeezenet.source}`;
   for (const size of o.sizes) for (const network of networks) {
     lib.memory.trim();
     lib.memory.resetPeak();

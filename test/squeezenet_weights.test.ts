@@ -317,17 +317,16 @@ describe('npm run weights -- download --network squeezenet, then --weights auto'
     expect(logs.join('\n')).toMatch(/seeded random VGG19 \(seed 1\) .* npm run weights -- download$/);
   });
 
-  it('with no SqueezeNet cached (a VGG19 entry only), auto runs the seeded random SqueezeNet and names the download command', async () => {
+  it('with no SqueezeNet cached (a VGG19 entry only), auto runs the embedded pretrained SqueezeNet, never a random one', async () => {
     const other = join(tmp, 'cache-vgg-only');
     const store = new DirStore(join(other, 'webgpu-neural-style', 'weights'));
     const raw = toRawWeights(randomVgg19(1, 'conv1_2'));
     await store.write('vgg19-torchvision', raw.manifest, raw.bin);
     const logs: string[] = [];
     const r = await withEnv({ XDG_CACHE_HOME: other }, () => resolveWeights('auto', 4, 'fire9', (s) => logs.push(s), 'squeezenet'));
-    expect(r).toEqual({ kind: 'random', seed: 4, network: 'squeezenet' });
-    expect(logs).toEqual([
-      'weights: seeded random SqueezeNet 1.1 (seed 4) — for real features fetch pretrained SqueezeNet 1.1 once (~3 MB): npm run weights -- download --network squeezenet',
-    ]);
+    expect(r.kind).toBe('raw');
+    expect(r.kind === 'raw' && r.name).toBe('squeezenet1_1-deepscale');
+    expect(logs).toEqual([]);
     expect(await withEnv({ XDG_CACHE_HOME: other }, () => resolveWeights('random', 2, 'fire9', () => {}, 'squeezenet'))).toEqual({ kind: 'random', seed: 2, network: 'squeezenet' });
   });
 
