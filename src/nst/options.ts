@@ -28,6 +28,14 @@ export interface StyleTransferOptions {
   iterations: number;
   /** Keep the content image's colours: only the luminance of the result is kept (YIQ). */
   originalColors: boolean;
+  /**
+   * One-pixel jitter: before each Adam step the image is shifted by (dx, dy) ∈ {0,1}² (a seeded
+   * sequence) and the content targets by the same shift, so a stride-2 first layer (SqueezeNet's
+   * conv1) sees every pixel phase and cannot leave a fine 2-px grid unconstrained. The shift is
+   * undone after the steps of each run() call. Untiled Adam runs only (ignored with L-BFGS, whose
+   * line of steps needs one fixed objective, and in tiled runs).
+   */
+  jitter: boolean;
 }
 
 export const DEFAULT_OPTIONS: StyleTransferOptions = {
@@ -44,6 +52,7 @@ export const DEFAULT_OPTIONS: StyleTransferOptions = {
   lr: 0.05,
   iterations: 200,
   originalColors: false,
+  jitter: false,
 };
 
 /**
@@ -102,6 +111,7 @@ export function resolveOptions(partial: Partial<StyleTransferOptions> = {}): Sty
     if (!Number.isFinite(l.weight) || l.weight < 0) bad(`layer weight for ${l.name} must be ≥ 0, got ${l.weight}`);
   }
   if (typeof o.originalColors !== 'boolean') bad(`originalColors must be true or false, got ${o.originalColors}`);
+  if (typeof o.jitter !== 'boolean') bad(`jitter must be true or false, got ${o.jitter}`);
   if (o.contentLayers.length + o.styleLayers.length === 0) bad('no content or style layers');
   resolved.add(o);
   return o;

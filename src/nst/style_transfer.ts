@@ -14,7 +14,7 @@ import { axpby, fill } from '../kernels/elementwise.js';
 import type { Dispatch } from '../kernels/kernel.js';
 import { originalColors, postprocess, preprocess } from '../kernels/image.js';
 import { runOnce, type KernelLibrary } from '../kernels/library.js';
-import type { Tensor } from '../kernels/tensor.js';
+import { numel, type Tensor } from '../kernels/tensor.js';
 import { Tape, type Node } from '../graph/tape.js';
 import { LbfgsOptimizer } from './lbfgs.js';
 import { minImageSide, resolveOptions, type StyleTransferOptions } from './options.js';
@@ -122,6 +122,8 @@ export class StyleTransfer {
   private pixelOut: GPUBuffer;
   /** With originalColors: the content's pixels and the recoloured output. */
   private colorPixels: { content: GPUBuffer; out: GPUBuffer } | null = null;
+  /** With options.jitter (untiled Adam): the image's current shift and the shifted content targets (see shiftTo). */
+  private jitter: Jitter | null = null;
   step = 0;
 
   /**
@@ -163,6 +165,7 @@ export class StyleTransfer {
       this.styleSlots = this.tiled.slots.style;
       this.tvSlot = this.tiled.slots.tv;
     } else {
+      if (o.jitter && o.optimizer === 'adam') this.jitter = this.jitterTargets(contentTensor, contentTargets, deepest);
       lib.release(contentTensor);
       // the target passes' activations are pooled now; free them so they do not add to the peak
       // when the optimisation graph (possibly of another size) is allocated
@@ -261,6 +264,69 @@ export class StyleTransfer {
     return tvSlot;
   }
 
+  /**
+   * The one-pixel jitter's state: the four shifts (dx, dy) ∈ {0,1}² as flat offsets dy·W + dx of
+   * the 3×H×W image, and each content target for the content image rolled by each offset (the
+   * tape's target tensors are the active copies, overwritten when the shift changes).
+   */
+  private jitterTargets(contentTensor: Tensor, contentTargets: Map<string, Tensor>, deepest: string): Jitter {
+    const lib = this.lib, W = this.width, n = 3 * W * this.height;
+    const offsets = [0, 1, W, W + 1];
+    const tmp = lib.memory.acquire(n * 4, 'jitter.tmp');
+    const names = [...contentTargets.keys()];
+    const copies = new Map(names.map((name) => [name, [] as Tensor[]]));
+    for (const k of offsets) {
+      const rolled = lib.tensor(contentTensor.shape, 'jitter.content');
+      runOnce(lib, [axpby(lib, 1, contentTensor, 0, rolled)]);
+      const enc = lib.ctx.device.createCommandEncoder();
+      encodeRoll(enc, rolled, tmp, n, k);
+      lib.ctx.device.queue.submit([enc.finish()]);
+      const { features } = this.targets(rolled, names, [], deepest);
+      for (const [name, t] of features) copies.get(name)!.push(this.own(t));
+      lib.release(rolled);
+      lib.memory.trim();
+    }
+    let state = (this.options.seed * 2654435761 + 1) >>> 0 || 1;
+    const random = () => {
+      // xorshift32: a seeded, reproducible sequence
+      state ^= state << 13; state >>>= 0;
+      state ^= state >>> 17;
+      state ^= state << 5; state >>>= 0;
+      return state / 2 ** 32;
+    };
+    const order: number[] = [];
+    const next = () => {
+      if (order.length === 0) {
+        // each block of four steps visits every shift once, in a random order
+        order.push(0, 1, 2, 3);
+        for (let i = 3; i > 0; i--) {
+          const j = Math.floor(random() * (i + 1));
+          [order[i], order[j]] = [order[j], order[i]];
+        }
+      }
+      return order.pop()!;
+    };
+    return { offsets, current: 0, tmp, targets: names.map((name) => [contentTargets.get(name)!, copies.get(name)!]), next };
+  }
+
+  /**
+   * Shift the image (and Adam's moments with it: the update is elementwise, so it commutes with
+   * the shift) to shift `i`, and load the content targets of that shift. A shift is a roll of the
+   * flat 3×H×W buffer: the picture moves right by dx and down by dy, the pixels pushed off one
+   * edge re-enter at the other (a one-pixel seam at the left and top edges, matched by the
+   * targets, which were computed from the content image rolled the same way). Only buffer copies.
+   */
+  private shiftTo(i: number): void {
+    const j = this.jitter!;
+    if (i === j.current) return;
+    const n = 3 * this.width * this.height;
+    const enc = this.lib.ctx.device.createCommandEncoder();
+    for (const t of [this.image.value, this.adam!.m, this.adam!.v]) encodeRoll(enc, t, j.tmp, n, j.offsets[i] - j.offsets[j.current]);
+    for (const [active, copies] of j.targets) enc.copyBufferToBuffer(copies[i].buffer, copies[i].offset ?? 0, active.buffer, active.offset ?? 0, numel(active.shape) * 4);
+    this.lib.ctx.device.queue.submit([enc.finish()]);
+    j.current = i;
+  }
+
   /** Stage 4, the optimizer: Adam's state and one prepared step (forward, backward, update), or L-BFGS. */
   private setupOptimizer(x: Tensor): void {
     const o = this.options, lib = this.lib;
@@ -328,6 +394,7 @@ export class StyleTransfer {
         this.adam.dispatch.setParams(adamParams(this.adam.hyper, this.step, 3 * this.width * this.height));
         // untiled: forward, backward and update in one submit; tiled: the tile passes, then the update
         this.tiled?.evaluate();
+        if (this.jitter) this.shiftTo(this.jitter.next());
         this.lib.run(this.stepDispatches);
       } else {
         await this.lbfgs!.step(
@@ -336,6 +403,8 @@ export class StyleTransfer {
         );
       }
     }
+    // back to the unshifted image (the slots keep the last step's losses, taken at its shift)
+    if (this.jitter) this.shiftTo(0);
     return readLoss ? this.losses() : null;
   }
 
@@ -406,6 +475,10 @@ export class StyleTransfer {
     this.lib.release(...this.owned);
     this.owned = [];
     this.lib.memory.release(this.pixelOut);
+    if (this.jitter) {
+      this.lib.memory.release(this.jitter.tmp);
+      this.jitter = null;
+    }
     if (this.colorPixels) {
       this.lib.memory.release(this.colorPixels.content);
       this.lib.memory.release(this.colorPixels.out);
@@ -413,6 +486,28 @@ export class StyleTransfer {
     }
     this.net.dispose();
   }
+}
+
+interface Jitter {
+  /** Flat offsets of the shifts (0,0), (1,0), (0,1), (1,1). */
+  offsets: number[];
+  /** Index of the image's current shift (0: unshifted). */
+  current: number;
+  tmp: GPUBuffer;
+  /** [the tape's content target, that target at each shift] per content layer. */
+  targets: [Tensor, Tensor[]][];
+  /** The next step's shift. */
+  next: () => number;
+}
+
+/** Roll the first n floats of a tensor by k (element i moves to (i + k) mod n), through `tmp`. */
+function encodeRoll(enc: GPUCommandEncoder, t: Tensor, tmp: GPUBuffer, n: number, k: number): void {
+  k = ((k % n) + n) % n;
+  if (k === 0) return;
+  const o = t.offset ?? 0;
+  enc.copyBufferToBuffer(t.buffer, o, tmp, k * 4, (n - k) * 4);
+  enc.copyBufferToBuffer(t.buffer, o + (n - k) * 4, tmp, 0, k * 4);
+  enc.copyBufferToBuffer(tmp, 0, t.buffer, o, n * 4);
 }
 
 function rgbaBytes(img: RgbaImage): Uint8Array<ArrayBuffer> {
