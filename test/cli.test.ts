@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { networkDefaults } from '../src/nst/options.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nst-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -168,15 +169,15 @@ describe('stylize --autotune', () => {
 });
 
 describe('--network squeezenet', () => {
-  // an empty cache: --weights auto falls back to the seeded random SqueezeNet and says how to fetch the real one
+  // an empty cache: --weights auto runs the embedded pretrained SqueezeNet 1.1
   const env = () => ({ XDG_CACHE_HOME: mkdtempSync(join(dir, 'cache-')) });
 
   it('stylize runs SqueezeNet 1.1 with its default layers and names it', async () => {
     const out = join(dir, 'squeezenet.png');
     const r = await stylize(['--content', 'examples/chelsea.png', '--style', 'examples/rocket.jpg', '--network', 'squeezenet', '--size', '40', '--iters', '3', '--out', out], env());
     expect(r.code, r.err).toBe(0);
-    expect(r.err).toMatch(/seeded random SqueezeNet 1\.1 \(seed 1\) — for real features fetch pretrained SqueezeNet 1\.1 once \(~\d MB\): npm run weights -- download --network squeezenet/);
-    expect(r.err).toMatch(/wrote .*squeezenet\.png \(40×27, 3 steps .*weights: seeded random SqueezeNet 1\.1/);
+    expect(r.err).not.toMatch(/^network: /m); // asked for by name: nothing to explain
+    expect(r.err).toMatch(/wrote .*squeezenet\.png \(40×27, 3 steps .*weights: squeezenet1_1-deepscale \(pretrained SqueezeNet 1\.1 on ImageNet, DeepScale\)/);
     const png = PNG.sync.read(readFileSync(out));
     expect([png.width, png.height]).toEqual([40, 27]);
   });
@@ -186,7 +187,8 @@ describe('--network squeezenet', () => {
     const r = await tool('tools/gradient.ts', ['--content', 'examples/chelsea.png', '--style', 'examples/rocket.jpg', '--network', 'squeezenet', '--size', '33', '--out-prefix', prefix], env());
     expect(r.code, r.err).toBe(0);
     const terms = r.out.split('\n').filter((l) => /^(content|style) /.test(l)).map((l) => l.split(/\s+/).slice(0, 2).join(' '));
-    expect(terms).toEqual(['content fire2', 'style conv1', 'style fire3', 'style fire4', 'style fire5']);
+    const d = networkDefaults('squeezenet');
+    expect(terms).toEqual([...d.contentLayers.map((l) => `content ${l.name}`), ...d.styleLayers.map((l) => `style ${l.name}`)]);
     expect(JSON.parse(readFileSync(`${prefix}.json`, 'utf8')).options.network).toBe('squeezenet');
   });
 
