@@ -28,9 +28,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, basename } from 'node:path';
+import { dirname, basename, relative } from 'node:path';
 import { Args, runMain } from './lib/args.js';
-import { describeConvs, fetchPretrained, loadWeightsFile } from './lib/weights_files.js';
+import { describeConvs, EMBEDDED_SQUEEZENET, fetchPretrained, loadWeightsFile } from './lib/weights_files.js';
 import { DirStore } from './lib/weights_store.js';
 import { listEntries, NETWORK_PRETRAINED_URLS } from '../src/io/weights_cache.js';
 import { concat } from '../src/io/byte_source.js';
@@ -169,8 +169,9 @@ async function main(argv: string[]): Promise<number> {
     new Args(rest).rejectUnknown();
     const store = new DirStore();
     const entries = await listEntries(store);
+    process.stdout.write(`embedded: ${relative(process.cwd(), EMBEDDED_SQUEEZENET) || EMBEDDED_SQUEEZENET}  SqueezeNet 1.1 pretrained on ImageNet (DeepScale), every conv, float32, 2.9 MB — the default when no VGG19 is cached\n`);
     if (!entries.length) {
-      process.stdout.write(`no cached weights in ${store.location} (npm run weights -- download, or download --network squeezenet)\n`);
+      process.stdout.write(`no cached weights in ${store.location} (npm run weights -- download fetches the paper's VGG19, ~52 MB)\n`);
       return 0;
     }
     process.stdout.write(`${store.location}\n`);
