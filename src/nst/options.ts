@@ -33,7 +33,10 @@ export interface StyleTransferOptions {
    * sequence) and the content targets by the same shift, so a stride-2 first layer (SqueezeNet's
    * conv1) sees every pixel phase and cannot leave a fine 2-px grid unconstrained. The shift is
    * undone after the steps of each run() call. Untiled Adam runs only (ignored with L-BFGS, whose
-   * line of steps needs one fixed objective, and in tiled runs).
+   * line of steps needs one fixed objective, and in tiled runs). Experimental and off by default:
+   * the shift is a roll of the flat buffer, whose wrap leaves a faint seam along the image's
+   * bottom row and right column, and with SqueezeNet's real weights it did not visibly help
+   * (docs/squeezenet-defaults.md).
    */
   jitter: boolean;
 }
@@ -56,23 +59,36 @@ export const DEFAULT_OPTIONS: StyleTransferOptions = {
 };
 
 /**
- * SqueezeNet's defaults where they differ from VGG19's: the CS231n formulation (Starry Night
- * settings) — content at fire2, style at conv1, fire3, fire4, fire5 with decreasing weights, and
- * its TV weight — translated to our loss: its content term cw·Σ(F−P)² is our ½Σ with α = 2·cw; its
- * Gram is normalised by C·H·W where ours is by H·W, so its w·Σ(G−A)² is 4w times our
- * 1/(4N²)·Σ(G−A)², hence β = 4 with its layer weights as they are; TV is the same sum.
+ * SqueezeNet's defaults where they differ from VGG19's, tuned for the real (ImageNet-pretrained,
+ * DeepScale) weights on four content/style pairs at 96–256 px (docs/squeezenet-defaults.md):
+ * content at fire2, style at conv1, fire2, fire3, fire4, fire5 with layer weights that give each
+ * layer about the same share of the initial style loss (conv1's Gram differences are ~20× smaller
+ * than the Fire modules'), α = 1, β = 1000, Adam lr 0.1, 100 steps. The TV weight barely acts at
+ * these activation sizes (the losses are ~1e8, TV ~1e4): 1, as VGG19's. The one-pixel jitter
+ * stays off: with these weights the results carry no more 2-px energy than the paintings
+ * themselves, and jitter doubled the loss after 100 steps without a visible gain.
+ *
+ * CS231n's settings (content fire2, style conv1:300000, fire3:1000, fire4:15, fire5:3, which we
+ * used before; in our loss α = 2·cw = 0.12 since its content term cw·Σ(F−P)² is our ½Σ, and
+ * β = 4 since its Gram is normalised by C·H·W where ours is by H·W) were made for torchvision's
+ * SqueezeNet; with these weights conv1 takes ~90% of that style loss (a fine-texture transfer)
+ * and content is weighed ~8× less than here.
  */
 export const SQUEEZENET_OPTIONS: Partial<StyleTransferOptions> = {
   contentLayers: [{ name: 'fire2', weight: 1 }],
   styleLayers: [
-    { name: 'conv1', weight: 300000 },
-    { name: 'fire3', weight: 1000 },
-    { name: 'fire4', weight: 15 },
-    { name: 'fire5', weight: 3 },
+    { name: 'conv1', weight: 20 },
+    { name: 'fire2', weight: 2 },
+    { name: 'fire3', weight: 1 },
+    { name: 'fire4', weight: 0.5 },
+    { name: 'fire5', weight: 1 },
   ],
-  contentWeight: 0.12,
-  styleWeight: 4,
-  tvWeight: 0.02,
+  contentWeight: 1,
+  styleWeight: 1000,
+  tvWeight: 1,
+  lr: 0.1,
+  iterations: 100,
+  jitter: false,
 };
 
 /** The defaults of a network's options (VGG19's, with SqueezeNet's differences on top). */
