@@ -65,9 +65,8 @@ function adaptToAdapter(software: boolean): void {
   const d = RUN_DEFAULTS.software;
   const note = $('adapter-note');
   note.textContent =
-    'Your browser runs WebGPU on the CPU (a software adapter): runs are slow, so the defaults are reduced to finish in about a minute: ' +
-    `${d.squeezenet.size} px and ${d.squeezenet.iters} steps with ${SQUEEZENET.label} (about 4 steps/s at 128 px), ` +
-    `${d.vgg19.size} px and ${d.vgg19.iters} steps with VGG19 (about 1 s per step at 64 px). With a GPU, larger sizes take seconds.`;
+    'Your browser runs WebGPU on the CPU (a software adapter): runs are slow, so the defaults are reduced to finish in about a minute ' +
+    `(${SQUEEZENET.label}: ${d.squeezenet.size} px, ${d.squeezenet.iters} steps; VGG19: ${d.vgg19.size} px, ${d.vgg19.iters} steps). With a GPU, larger sizes take seconds.`;
   note.hidden = false;
   showEstimate();
 }

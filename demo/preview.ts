@@ -262,7 +262,7 @@ function modeNote(): string {
   }
   if (previewImage) return render;
   return own
-    ? `Start runs ${SQUEEZENET.label} at the full size. Fast preview: the same, live (up to ${PREVIEW_MAX_SIZE} px), redrawn every step and following your changes; then render it at the full size.`
+    ? `Fast preview: the same ${SQUEEZENET.label} run, live (up to ${PREVIEW_MAX_SIZE} px): redrawn every step, it follows your changes; then render it at the full size.`
     : `Fast preview: a quick ${SQUEEZENET.label} version (up to ${PREVIEW_MAX_SIZE} px) that follows your changes; then render it with ${renderLabel()}.`;
 }
 

@@ -72,6 +72,7 @@ export function setupWeights(guard: (source: string, f: () => Promise<void>) => 
   menu().onchange = guard('weights', async () => {
     clearError('weights', 'run');
     rememberChoice(weightsKind());
+    changed(); // the network's settings, the buttons and notes follow at once (the line under the menu once the cache is read)
     await showWeightsChoice();
   });
   const files = $<HTMLInputElement>('weights-file');

@@ -260,6 +260,8 @@ async function tinySettings(p: Page, iters: string, size = '24') {
 async function freshPage(p: Page, url: string) {
   await p.goto(url);
   await p.waitForFunction(() => ['#pick-content img', '#pick-style img'].every((s) => (document.querySelector(s) as HTMLImageElement | null)?.src.startsWith('blob:')));
+  // the adapter's note shows once the GPU is known, moving what is below it: clicks must come after
+  await p.waitForFunction(() => document.body.dataset.gpu, { timeout: 30_000 });
 }
 
 const caption = (p: Page) => p.$eval('#result-caption', (e) => e.textContent ?? '');
@@ -975,7 +977,7 @@ describe('demo: the embedded SqueezeNet 1.1 (the default; nothing comes from els
     p.on('request', (r) => requests.push(r.url()));
     await b.fresh();
     expect(await value(p, 'weights-kind')).toBe('squeezenet');
-    expect(await p.$eval('#weights-kind', (e) => (e as HTMLSelectElement).selectedOptions[0].textContent)).toMatch(/^SqueezeNet 1\.1, pretrained \(embedded, 2\.9 MB; default\)$/);
+    expect(await p.$eval('#weights-kind', (e) => (e as HTMLSelectElement).selectedOptions[0].textContent)).toBe('SqueezeNet 1.1, pretrained (default)');
     await p.waitForFunction(() => /from this site/.test(document.querySelector('#weights-status')!.textContent ?? ''), { timeout: 10_000 });
     expect(await p.$eval('#weights-status', (e) => e.textContent)).toMatch(new RegExp(`^Weights: ${EMBEDDED}: 2\\.9 MB from this site, fetched at the first run`));
     // SqueezeNet's own settings, as src/nst/options.ts has them
@@ -984,7 +986,7 @@ describe('demo: the embedded SqueezeNet 1.1 (the default; nothing comes from els
       layerText(d.contentLayers), layerText(d.styleLayers), String(d.contentWeight), String(d.styleWeight), String(d.tvWeight), d.pooling,
     ]);
     expect(await p.$eval('#strength-out', (e) => e.textContent)).toBe(`medium (β\u00a0=\u00a0${d.styleWeight})`);
-    expect(await p.$eval('#mode-note', (e) => e.textContent)).toMatch(/^Start runs SqueezeNet 1\.1 at the full size\. Fast preview: the same, live/);
+    expect(await p.$eval('#mode-note', (e) => e.textContent)).toMatch(/^Fast preview: the same SqueezeNet 1\.1 run, live \(up to 256 px\): redrawn every step, it follows your changes; then render it at the full size\.$/);
     await setValue(p, 'size', '32');
     await setValue(p, 'iters', '3');
     await watchStatus(p);
