@@ -19,6 +19,7 @@ import { startWeightsServers, type WeightsServers } from './harness/weights_serv
 import { Planner } from '../src/kernels/plan.js';
 import { networkDefaults, parseLayerList, resolveOptions } from '../src/nst/options.js';
 import { RUN_DEFAULTS } from '../demo/network_defaults.js';
+import { defaultReconstructionLayers } from '../src/job/reconstruct_targets.js';
 import { estimateRunBytes, formatBytes, tileForBudget } from '../src/nst/tile_budget.js';
 import { planTiles } from '../src/nst/tiles.js';
 
@@ -1052,6 +1053,23 @@ describe('demo: the embedded SqueezeNet 1.1 (the default; nothing comes from els
     expect(await statusText(p)).toMatch(new RegExp(`^Done after 3 steps \\([\\d.]+ s\\) with ${EMBEDDED}, continuing from the SqueezeNet 1\\.1 preview\\.$`));
     expect((await runs(p)).map((r) => [r.kind, r.network, r.size, r.fromPreview])).toEqual([['preview', 'squeezenet', 32, false], ['preview', 'squeezenet', 32, false], ['render', 'squeezenet', 48, true]]);
     expect(await caption(p)).toMatch(/: 48×32 px, 3 steps with SqueezeNet 1\.1, continued from the fast preview \(SqueezeNet 1\.1, 32×21, 3 steps\)\./);
+  });
+
+  it('the Reconstructions tab runs the chosen network: SqueezeNet 1.1\'s layers with the embedded weights', async () => {
+    const p = b.s.page;
+    await b.fresh();
+    await p.click('#tab-reconstruct');
+    await p.waitForFunction(() => (document.querySelector('#pick-recon img') as HTMLImageElement | null)?.src.startsWith('blob:'));
+    await p.$eval('#recon-mode', (el) => ((el as HTMLSelectElement).value = 'content'));
+    await setValue(p, 'recon-size', '24');
+    await setValue(p, 'recon-iters', '1');
+    await p.click('#recon-start');
+    await p.waitForFunction(() => /^(Done|Stopped)/.test(document.querySelector('#recon-status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 240_000 });
+    expect(await errorText(p)).toBe('');
+    expect(await p.$eval('#recon-status', (e) => e.textContent)).toMatch(new RegExp(`^Done: 5 reconstructions in [\\d.]+ s with ${EMBEDDED} \\(weights as chosen on the Style transfer tab\\)\\.`));
+    const r = await p.evaluate(() => (window as unknown as { nstReconstruction: { labels: string[] } }).nstReconstruction);
+    expect(r.labels).toEqual(defaultReconstructionLayers('content', 'squeezenet'));
+    await p.click('#tab-stylize');
   });
 
   it('a damaged, corrupted or missing .bin is an error naming the file (no fallback to other weights), for Start and the fast preview', async () => {
