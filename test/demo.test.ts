@@ -558,7 +558,7 @@ describe('demo: layout, accessibility, keyboard', () => {
     await waitRunEnd(p);
     found.push(...(await axeViolations(p)).map((v) => `stylize, after a run: ${v}`));
     await p.click('#tab-reconstruct');
-    await setValue(p, 'recon-size', '24');
+    await setValue(p, 'recon-size', '26');
     await setValue(p, 'recon-iters', '1');
     await p.click('#recon-start');
     await p.waitForFunction(() => /^(Done|Stopped)/.test(document.querySelector('#recon-status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 240_000 });
@@ -1061,7 +1061,7 @@ describe('demo: the embedded SqueezeNet 1.1 (the default; nothing comes from els
     await p.click('#tab-reconstruct');
     await p.waitForFunction(() => (document.querySelector('#pick-recon img') as HTMLImageElement | null)?.src.startsWith('blob:'));
     await p.$eval('#recon-mode', (el) => ((el as HTMLSelectElement).value = 'content'));
-    await setValue(p, 'recon-size', '24');
+    await setValue(p, 'recon-size', '26');
     await setValue(p, 'recon-iters', '1');
     await p.click('#recon-start');
     await p.waitForFunction(() => /^(Done|Stopped)/.test(document.querySelector('#recon-status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 240_000 });

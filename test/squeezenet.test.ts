@@ -99,7 +99,7 @@ describe('SqueezeNet 1.1 spec', () => {
   it('options: the network decides the defaults, and names are checked against it', () => {
     const o = resolveOptions({ network: 'squeezenet' });
     expect(o.contentLayers.map((l) => l.name)).toEqual(['fire2']);
-    expect(o.styleLayers.map((l) => `${l.name}:${l.weight}`)).toEqual(['conv1:300000', 'fire3:1000', 'fire4:15', 'fire5:3']);
+    expect(o.styleLayers.map((l) => `${l.name}:${l.weight}`)).toEqual(['conv1:20', 'fire2:2', 'fire3:1', 'fire4:0.5', 'fire5:1']);
     expect(resolveOptions({}).contentLayers.map((l) => l.name)).toEqual(['conv4_2']);
     expect(() => resolveOptions({ network: 'resnet' as 'vgg19' })).toThrow(/network must be vgg19 or squeezenet, got resnet/);
   });

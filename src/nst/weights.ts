@@ -99,13 +99,16 @@ export function assembleLayers(file: string, byName: Map<string, Float32Array>, 
     const need = c.O * c.C * c.K * c.K;
     if (w.length !== need) throw new WeightsError(file, `tensor "${c.name}.weight" holds ${w.length} values but ${spec.label} needs ${c.O}×${c.C}×${c.K}×${c.K} = ${need}`);
     if (b.length !== c.O) throw new WeightsError(file, `tensor "${c.name}.bias" holds ${b.length} values but ${spec.label} needs ${c.O}`);
-    // an all-zero kernel passes every other check but makes every later feature constant
-    if (w.every((v) => v === 0)) throw new WeightsError(file, `tensor "${c.name}.weight" is all zeros (a damaged or unfinished file, not trained weights)`);
     layers.set(c.name, { weight: w, bias: b });
   }
   const extra = [...byName.keys()].filter((k) => !layers.has(k.slice(0, k.lastIndexOf('.'))));
   if (extra.length) throw new WeightsError(file, `tensors after a missing layer: ${extra.join(', ')} (layers must be ${spec.convs[0].name} onward without gaps)`);
   if (layers.size === 0) throw new WeightsError(file, `no ${spec.label} conv layers found`);
+  // values only once the structure is right: an all-zero kernel passes every other check but
+  // makes every later feature constant
+  for (const [name, { weight }] of layers) {
+    if (weight.every((v) => v === 0)) throw new WeightsError(file, `tensor "${name}.weight" is all zeros (a damaged or unfinished file, not trained weights)`);
+  }
   return layers;
 }
 
