@@ -1,15 +1,17 @@
 /**
  * npm run quality -- [options]
  * How far the network's reconstructions are from noise, measured with the engine (headless
- * Chromium): for each image and size, the content reconstruction from conv4_2 (SSIM of luminance
- * to the original, high-frequency ratio) and the style reconstructions of the growing layer sets
- * conv1_1 … conv1_1..conv5_1 (high-frequency ratio), against the targets of the offline default
- * (SSIM ≥ 0.5, ratios ≤ 1.5). Prints a Markdown table; --out also writes it to a file.
+ * Chromium): for each image and size, the content reconstructions from the chosen layers (VGG19:
+ * conv4_2; SqueezeNet 1.1: conv1, fire2, fire3, fire5, fire9; SSIM of luminance to the original,
+ * high-frequency ratio) and the style reconstructions of the network's growing layer sets
+ * (high-frequency ratio), against fixed targets (SSIM ≥ 0.5, ratios ≤ 1.5). Prints a Markdown
+ * table; --out also writes it to a file.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { TileMetrics } from '../src/job/reconstruct.js';
-import { DEFAULT_RECONSTRUCTION, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionSettings } from '../src/job/reconstruct_targets.js';
+import { DEFAULT_RECONSTRUCTION, defaultReconstructionLayers, type ReconstructionSettings } from '../src/job/reconstruct_targets.js';
+import { NETWORK_IDS, networkSpec, type NetworkId } from '../src/nst/networks.js';
 import { Args, runMain } from './lib/args.js';
 import { EngineSession } from './lib/engine_session.js';
 import { checkWritable } from './lib/output_files.js';
@@ -23,7 +25,11 @@ usage: npm run quality -- [options]
   --sizes 128,256    working sizes, longer side (default 128)
   --iters N          Adam steps per reconstruction (default 200)
   --modes content,style   which reconstructions (default both)
-  --weights W        as for stylize (default random: the offline default network)
+  --network vgg19|squeezenet   the feature network (default vgg19)
+  --content-layers L,…   content reconstructions, one per layer (default: VGG19 conv4_2;
+                     SqueezeNet conv1,fire2,fire3,fire5,fire9)
+  --weights W        as for stylize (default random: the network's seeded random weights;
+                     embedded: SqueezeNet's pretrained ImageNet weights)
   --pooling max|avg  --tv-weight T   override the network's recommendations
   --out FILE.md      also write the table there
   --grids DIR        also write each labelled grid PNG there
@@ -45,6 +51,9 @@ async function main(): Promise<number> {
   const sizes = a.str('sizes', '128')!.split(',').map(Number);
   const iterations = a.int('iters', 200, 1, 100000)!;
   const modes = a.str('modes', 'content,style')!.split(',');
+  const network = a.choice('network', NETWORK_IDS, 'vgg19')! as NetworkId;
+  const contentLayers = (a.str('content-layers') ?? (network === 'vgg19' ? 'conv4_2' : defaultReconstructionLayers('content', network).join(','))).split(',');
+  const styleLayers = defaultReconstructionLayers('style', network);
   const weights = a.str('weights', 'random')!;
   const pooling = a.choice('pooling', ['max', 'avg'] as const);
   const tvWeight = a.num('tv-weight', undefined, (v) => v >= 0, 'a number ≥ 0');
@@ -55,11 +64,13 @@ async function main(): Promise<number> {
   if (sizes.some((s) => !Number.isInteger(s) || s < 32 || s > 4096)) throw new Error(`--sizes must be integers in [32, 4096], got "${sizes.join(',')}"`);
   if (modes.some((m) => m !== 'content' && m !== 'style')) throw new Error(`--modes must list content and/or style, got "${modes.join(',')}"`);
   for (const i of images) if (!existsSync(i)) throw new Error(`image "${i}" does not exist`);
-  checkWeightsSpec(weights);
+  const known = networkSpec(network).layerNames;
+  for (const l of contentLayers) if (!known.includes(l)) throw new Error(`--content-layers: "${l}" is not a ${networkSpec(network).label} layer (known: ${known.join(', ')})`);
+  checkWeightsSpec(weights, network);
   if (out) checkWritable(out, '--out');
 
   const rows: string[] = [];
-  const header = ['image', 'size', ...(modes.includes('content') ? ['conv4_2 SSIM', 'conv4_2 HF'] : []), ...(modes.includes('style') ? STYLE_RECONSTRUCTION_LAYERS.map((_, i) => `style ..${STYLE_RECONSTRUCTION_LAYERS[i]} HF`) : []), 'seconds'];
+  const header = ['image', 'size', ...(modes.includes('content') ? contentLayers.flatMap((l) => [`${l} SSIM`, `${l} HF`]) : []), ...(modes.includes('style') ? styleLayers.map((l) => `style ..${l} HF`) : []), 'seconds'];
   rows.push(`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i < 1 ? '---' : '---:')).join(' | ')} |`);
   let failures = 0;
   const mark = (ok: boolean, text: string) => (ok ? text : (failures++, `**${text}**`));
@@ -72,7 +83,7 @@ async function main(): Promise<number> {
         const cells: string[] = [basename(image), String(size)];
         let seconds = 0;
         for (const mode of modes as ('content' | 'style')[]) {
-          const settings: ReconstructionSettings = { ...DEFAULT_RECONSTRUCTION, iterations, pooling, tvWeight, layers: mode === 'content' ? ['conv4_2'] : STYLE_RECONSTRUCTION_LAYERS };
+          const settings: ReconstructionSettings = { ...DEFAULT_RECONSTRUCTION, network, iterations, pooling, tvWeight, layers: mode === 'content' ? contentLayers : styleLayers };
           const r = await session.reconstruct({ image, mode, size, settings, weights, weightsSeed: 1 }, (p) => {
             const q = p as { index: number; count: number; label: string; step: number; iterations: number };
             if (process.stderr.isTTY) process.stderr.write(`\r${basename(image)} ${size}px ${mode} [${q.index + 1}/${q.count}] ${q.label} step ${q.step}/${q.iterations}   `);
@@ -80,7 +91,7 @@ async function main(): Promise<number> {
           weightsName = r.weights;
           seconds += r.seconds;
           const m = r.metrics as TileMetrics[];
-          if (mode === 'content') cells.push(mark(m[0].ssim! >= TARGETS.ssim, m[0].ssim!.toFixed(2)), mark(m[0].highFrequencyRatio <= TARGETS.hf, m[0].highFrequencyRatio.toFixed(2)));
+          if (mode === 'content') cells.push(...m.flatMap((t) => [mark(t.ssim! >= TARGETS.ssim, t.ssim!.toFixed(2)), mark(t.highFrequencyRatio <= TARGETS.hf, t.highFrequencyRatio.toFixed(2))]));
           else cells.push(...m.map((t) => mark(t.highFrequencyRatio <= TARGETS.hf, t.highFrequencyRatio.toFixed(2))));
           if (grids) {
             mkdirSync(grids, { recursive: true });

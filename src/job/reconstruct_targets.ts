@@ -8,7 +8,7 @@ export type ReconstructionMode = 'content' | 'style';
 export const CONTENT_RECONSTRUCTION_LAYERS = ['conv1_2', 'conv2_2', 'conv3_2', 'conv4_2', 'conv5_2'];
 export const STYLE_RECONSTRUCTION_LAYERS = ['conv1_1', 'conv2_1', 'conv3_1', 'conv4_1', 'conv5_1'];
 /** SqueezeNet 1.1's counterparts: one layer per resolution step and the deepest Fire modules. */
-export const SQUEEZENET_RECONSTRUCTION_LAYERS = { content: ['conv1', 'fire2', 'fire4', 'fire6', 'fire9'], style: ['conv1', 'fire3', 'fire5', 'fire7', 'fire9'] };
+export const SQUEEZENET_RECONSTRUCTION_LAYERS = { content: ['conv1', 'fire2', 'fire3', 'fire5', 'fire9'], style: ['conv1', 'fire3', 'fire5', 'fire7', 'fire9'] };
 
 /** The layers a reconstruction uses unless told otherwise. */
 export function defaultReconstructionLayers(mode: ReconstructionMode, network: NetworkId = 'vgg19'): string[] {
