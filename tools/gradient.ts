@@ -11,7 +11,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Args, runMain } from './lib/args.js';
-import { checkJobFiles, describeTuning, EngineSession } from './lib/engine_session.js';
+import { checkJobFiles, describeTuning } from './lib/engine_session.js';
+import { openEngine } from './lib/dawn_engine.js';
 import { JOB_FLAGS, JOB_HELP, parseJob } from './lib/job_args.js';
 import { formatBytes } from '../src/nst/tile_budget.js';
 import { checkWritable } from './lib/output_files.js';
@@ -36,8 +37,9 @@ async function main(): Promise<number> {
   a.rejectUnknown();
   checkJobFiles(job);
   checkWritable(`${prefix}.json`, '--out-prefix');
-  const session = await EngineSession.open(verbose);
+  const session = await openEngine(job.adapter ?? 'auto', verbose);
   try {
+    process.stderr.write(`adapter: ${await session.adapter()}\n`);
     const r = await session.gradient(job);
     if (r.tiling) process.stderr.write(`${r.tiling}\n`);
     process.stderr.write(describeTuning(r.tuning));

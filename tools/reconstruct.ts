@@ -1,11 +1,12 @@
 /**
  * npm run reconstruct -- --image photo.jpg --mode content|style --out grid.png [options]
  * Content or style reconstructions from white noise (Gatys et al., Fig. 1) as a labelled grid,
- * computed in headless Chromium. (npm run reconstruct:dawn does the same in Node through Dawn.)
+ * computed on the adapter --adapter picks (see tools/lib/dawn_adapters.ts).
  */
 import type { ReconstructionProgress } from '../src/job/reconstruct.js';
 import { runMain } from './lib/args.js';
-import { describeTuning, EngineSession } from './lib/engine_session.js';
+import { describeTuning } from './lib/engine_session.js';
+import { openEngine } from './lib/dawn_engine.js';
 import { formatBytes } from '../src/nst/tile_budget.js';
 import { writePngAtomic } from './lib/png.js';
 import { parseReconstructArgs, progressLine, RECONSTRUCT_HELP } from './lib/reconstruct_args.js';
@@ -16,8 +17,8 @@ async function main(): Promise<number> {
     process.stdout.write(RECONSTRUCT_HELP);
     return argv.length === 0 ? 2 : 0;
   }
-  const { image, mode, out, size, settings, weights, weightsSeed, autotune, verbose } = parseReconstructArgs(argv);
-  const session = await EngineSession.open(verbose);
+  const { image, mode, out, size, settings, weights, weightsSeed, autotune, adapter, verbose } = parseReconstructArgs(argv);
+  const session = await openEngine(adapter, verbose);
   try {
     process.stderr.write(`adapter: ${await session.adapter()}\n`);
     const report = progressLine();

@@ -1,15 +1,16 @@
 /**
  * npm run stylize -- --content photo.jpg --style painting.jpg --out result.png [options]
- * Runs the WebGPU engine in headless Chromium and writes a PNG. See --help.
+ * Runs the WebGPU engine (Node + Dawn on a GPU or lavapipe, else headless Chromium) and writes a PNG. See --help.
  */
 import { Args, runMain } from './lib/args.js';
-import { checkJobFiles, describeTuning, EngineSession } from './lib/engine_session.js';
+import { checkJobFiles, describeTuning } from './lib/engine_session.js';
+import { openEngine } from './lib/dawn_engine.js';
 import { JOB_FLAGS, JOB_HELP, parseJob } from './lib/job_args.js';
 import { formatBytes } from '../src/nst/tile_budget.js';
 import { checkWritable } from './lib/output_files.js';
 import { writePngAtomic } from './lib/png.js';
 
-const HELP = `Neural style transfer (Gatys et al.) on WebGPU, through headless Chromium.
+const HELP = `Neural style transfer (Gatys et al.) on WebGPU.
 
 usage: npm run stylize -- --content FILE --style FILE --out FILE.png [options]
   --out FILE.png          output PNG (written only when the run succeeds)      [required]
@@ -54,7 +55,7 @@ async function main(): Promise<number> {
   checkJobFiles(job);
   checkWritable(out, '--out');
 
-  const session = await EngineSession.open(verbose);
+  const session = await openEngine(job.adapter ?? 'auto', verbose);
   try {
     process.stderr.write(`adapter: ${await session.adapter()}\n`);
     const tty = process.stderr.isTTY;

@@ -45,6 +45,21 @@ export async function decodeImage(what: string, bytes: Blob): Promise<ImageBitma
   return bitmap;
 }
 
+/**
+ * A decoded picture that can be drawn at any size (over white, opaque RGBA). In a browser it wraps
+ * an ImageBitmap (bitmapPicture); the Node tools pass pictures decoded by a browser page, so that
+ * every environment decodes and resamples images the same way.
+ */
+export interface Picture {
+  readonly width: number;
+  readonly height: number;
+  rasterize(width: number, height: number): Promise<RgbaImage>;
+}
+
+export function bitmapPicture(bitmap: ImageBitmap): Picture {
+  return { width: bitmap.width, height: bitmap.height, rasterize: async (w, h) => rasterize(bitmap, w, h) };
+}
+
 /** Size with the longer side = `maxSide` (aspect kept, at least 1 pixel). */
 export function fitSize(width: number, height: number, maxSide: number): { width: number; height: number } {
   const s = maxSide / Math.max(width, height);

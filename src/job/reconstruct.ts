@@ -7,6 +7,7 @@
  */
 import { buildTuned, type Autotuner } from '../kernels/autotune.js';
 import type { KernelLibrary } from '../kernels/library.js';
+import type { Picture } from '../io/decode.js';
 import { composeGrid, type GridTile } from './grid.js';
 import { jobDeepestLayer, minImageSide, resolveOptions } from '../nst/options.js';
 import { highFrequencyRatio, ssimLuminance } from './quality.js';
@@ -94,7 +95,7 @@ export function tileMetrics(mode: ReconstructionMode, tiles: GridTile[], origina
 }
 
 export interface ReconstructionJob {
-  image: Blob;
+  image: Blob | Picture;
   name: string;
   mode: ReconstructionMode;
   /** Longer side of the working size, in pixels. */
@@ -113,7 +114,7 @@ export async function reconstructionGrid(lib: KernelLibrary, job: Reconstruction
   const minSide = minImageSide(deepest, network);
   if (!Number.isInteger(job.size) || job.size < minSide) throw new Error(`size must be an integer ≥ ${minSide}, got ${job.size}`);
   const what = `image ${job.name}`;
-  const image = fitChecked(what, await decodeChecked(what, job.image, minSide), job.size, minSide, MAX_SIDE);
+  const image = await fitChecked(what, await decodeChecked(what, job.image, minSide), job.size, minSide, MAX_SIDE);
   const weights = loadWeights(weightsSrc, deepest, network);
   const t0 = performance.now();
   try {

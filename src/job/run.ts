@@ -5,7 +5,7 @@
  */
 import { buildTuned, type Autotuner, type AutotuneMode } from '../kernels/autotune.js';
 import type { KernelLibrary } from '../kernels/library.js';
-import { decodeImage, fitSize, rasterize } from '../io/decode.js';
+import { bitmapPicture, decodeImage, fitSize, type Picture } from '../io/decode.js';
 import { DEFAULT_OPTIONS, jobDeepestLayer, minImageSide, resolveOptions, type StyleTransferOptions } from '../nst/options.js';
 import { MAX_SIDE, maxImageSide, resizeBilinear, StyleTransfer, tiledBufferProblem, type LossTerms, type RgbaImage, type Tiling } from '../nst/style_transfer.js';
 import { minimumBudget, estimateRunBytes, formatBytes, tileForBudget, type MemoryEstimate } from '../nst/tile_budget.js';
@@ -18,9 +18,10 @@ import { parseRawWeights } from '../io/raw_weights.js';
 
 export type WeightsSource = { kind: 'random'; seed: number; network?: NetworkId } | { kind: 'raw'; name: string; manifest: string; bin: ArrayBuffer } | { kind: 'loaded'; weights: NetworkWeights };
 
+/** A job's images: encoded files (decoded here, in a browser) or pictures decoded already. */
 export interface JobImages {
-  content: Blob;
-  styles: { blob: Blob; blend: number; name: string }[];
+  content: Blob | Picture;
+  styles: { blob: Blob | Picture; blend: number; name: string }[];
   contentName: string;
 }
 
@@ -117,14 +118,14 @@ function scaleIterations(config: JobConfig, count: number, iterations: number): 
 }
 
 interface DecodedImages {
-  content: ImageBitmap;
+  content: Picture;
   contentName: string;
-  styles: { bitmap: ImageBitmap; blend: number; name: string }[];
+  styles: { bitmap: Picture; blend: number; name: string }[];
 }
 
-/** Decode an image and check it has at least `minSide` pixels per side (names it in errors). */
-export async function decodeChecked(what: string, blob: Blob, minSide: number): Promise<ImageBitmap> {
-  const b = await decodeImage(what, blob);
+/** Decode an image (unless it is a picture already) and check it has at least `minSide` pixels per side (names it in errors). */
+export async function decodeChecked(what: string, image: Blob | Picture, minSide: number): Promise<Picture> {
+  const b = image instanceof Blob ? bitmapPicture(await decodeImage(what, image)) : image;
   if (b.width < minSide || b.height < minSide) {
     throw new Error(`${what} is ${b.width}×${b.height} pixels; images need at least ${minSide}×${minSide} for the chosen layers`);
   }
@@ -141,7 +142,7 @@ async function decodeAll(images: JobImages, minSide: number): Promise<DecodedIma
 }
 
 /** Fit a decoded image to `side` (longer side), with clear errors for extreme aspect ratios and device limits. */
-export function fitChecked(what: string, b: ImageBitmap, side: number, minSide: number, maxSide: number): RgbaImage {
+export async function fitChecked(what: string, b: Picture, side: number, minSide: number, maxSide: number): Promise<RgbaImage> {
   const s = fitSize(b.width, b.height, side);
   if (Math.min(s.width, s.height) < minSide) {
     // the size whose shorter side reaches minSide (what "use a larger size" means here)
@@ -153,12 +154,13 @@ export function fitChecked(what: string, b: ImageBitmap, side: number, minSide: 
     );
   }
   if (Math.max(s.width, s.height) > maxSide) throw new Error(`${what}: ${s.width}×${s.height} is larger than this GPU allows (max side ${maxSide}); choose a smaller size`);
-  return rasterize(b, s.width, s.height);
+  return b.rasterize(s.width, s.height);
 }
 
-function rasterizeAt(d: DecodedImages, size: number, styleScale: number, minSide: number, maxSide: number) {
-  const content = fitChecked(`content image ${d.contentName}`, d.content, size, minSide, maxSide);
-  const styles = d.styles.map((s) => ({ ...fitChecked(`style image ${s.name}`, s.bitmap, Math.round(size * styleScale), minSide, maxSide), blend: s.blend }));
+async function rasterizeAt(d: DecodedImages, size: number, styleScale: number, minSide: number, maxSide: number) {
+  const content = await fitChecked(`content image ${d.contentName}`, d.content, size, minSide, maxSide);
+  const styles = [];
+  for (const s of d.styles) styles.push({ ...(await fitChecked(`style image ${s.name}`, s.bitmap, Math.round(size * styleScale), minSide, maxSide)), blend: s.blend });
   return { content, styles };
 }
 
@@ -258,7 +260,8 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
   // large sizes run in tiles: what limits them is memory (chooseTiling), not one buffer
   const maxSide = MAX_SIDE;
   // fail on any size or memory problem before spending GPU time
-  const perScale = sizes.map((s) => rasterizeAt(decoded, s, config.styleScale, minSide, maxSide));
+  const perScale = [];
+  for (const s of sizes) perScale.push(await rasterizeAt(decoded, s, config.styleScale, minSide, maxSide));
   const weights = loadWeights(weightsSrc, deepest, network);
   // the options the engine runs with (resolved objects are not checked again by StyleTransfer)
   const opts = resolveOptions(withNetworkDefaults(config.options, weights, 'stylize'));

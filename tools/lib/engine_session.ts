@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import type { JobConfig } from '../../src/job/run.js';
 import type { AutotuneMode, TuningReport } from '../../src/kernels/autotune.js';
 import { launchGpuPage, type BrowserSession } from './browser.js';
+import type { AdapterChoice } from './dawn_adapters.js';
 import { bundleForBrowser } from './bundle.js';
-import type { EngineApi, PageJob, PageReconstruction } from './engine_page.js';
+import type { EngineApi, PageJob, PageReconstruction } from './engine_api.js';
 import type { ReconstructionMode, ReconstructionSettings } from '../../src/job/reconstruct_targets.js';
 import { readInputFile } from './input_files.js';
 import { exposeTuningStore, tuningDir } from './tuning_store.js';
@@ -24,6 +25,8 @@ export interface JobFiles {
   /** Why the network was chosen for the user (no --network given), printed before the run. */
   networkNote?: string;
   weightsSeed: number;
+  /** Where the engine runs (--adapter; default auto). */
+  adapter?: AdapterChoice;
   config: JobConfig;
 }
 
@@ -37,41 +40,35 @@ export function checkJobFiles(job: JobFiles): void {
   if (job.networkNote) process.stderr.write(`${job.networkNote}\n`);
 }
 
-export class EngineSession {
-  /** Where the page's progress and snapshot calls go for the job now running. */
-  private onProgress: (p: unknown) => void = () => {};
-  private onSnapshot: (step: number, w: number, h: number, rgba: Uint8Array) => void = () => {};
+type Files = Record<string, { body: string | Uint8Array; type: string }>;
+type Api = EngineApi;
+export type ReconstructJob = { image: string; mode: ReconstructionMode; size: number; settings: ReconstructionSettings; weights: string; weightsSeed: number; autotune?: AutotuneMode };
 
-  private constructor(readonly session: BrowserSession, private files: Record<string, { body: string | Uint8Array; type: string }>) {}
+const fromBase64 = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
 
-  static async open(verbose = false): Promise<EngineSession> {
-    const script = await bundleForBrowser(fileURLToPath(new URL('./engine_page.ts', import.meta.url)));
-    const files: Record<string, { body: string | Uint8Array; type: string }> = {};
-    const session = await launchGpuPage({
-      script,
-      files,
-      onConsole: (t) => {
-        if (verbose || /error/i.test(t)) if (!t.includes('404')) process.stderr.write(`[browser] ${t}\n`);
-      },
-    });
-    const engine = new EngineSession(session, files);
-    // exposed once per page (puppeteer refuses a second binding of the same name)
-    await session.page.exposeFunction('__nstProgress', (json: string) => engine.onProgress(JSON.parse(json)));
-    await session.page.exposeFunction('__nstSnapshot', (step: number, w: number, h: number, b64: string) =>
-      engine.onSnapshot(step, w, h, new Uint8Array(Buffer.from(b64, 'base64'))),
-    );
-    await exposeTuningStore(session.page);
-    return engine;
-  }
+/**
+ * The engine as the CLI tools use it: stages the job's files (images, weights) under local URLs,
+ * runs the job (engine_api.ts) where the subclass runs the engine, and hands back pixels as bytes.
+ */
+export abstract class Engine {
+  /** Where the engine's progress and snapshot calls go for the job now running. */
+  protected onProgress: (p: unknown) => void = () => {};
+  protected onSnapshot: (step: number, w: number, h: number, rgba: Uint8Array) => void = () => {};
+
+  protected constructor(protected files: Files) {}
+
+  /** Run one of the engine's jobs. */
+  protected abstract call<K extends keyof Api>(method: K, arg: Parameters<Api[K]>[0]): ReturnType<Api[K]>;
+  abstract close(): Promise<void>;
 
   private served = 0;
-  private serve(body: Uint8Array | string, type: string): string {
+  protected serve(body: Uint8Array | string, type: string): string {
     const url = `/f/${this.served++}`;
     this.files[url] = { body, type };
     return url;
   }
 
-  /** Resolve --weights (cache, download or file) for layers up to `upTo` and serve the tensors to the page. */
+  /** Resolve --weights (cache, download or file) for layers up to `upTo` and stage the tensors. */
   private async stageWeights(weights: string, weightsSeed: number, upTo: string, network: NetworkId = 'vgg19'): Promise<PageJob['weights']> {
     const w = await resolveWeights(weights, weightsSeed, upTo, undefined, network);
     if (w.kind === 'random') return w;
@@ -82,34 +79,27 @@ export class EngineSession {
     return { url: this.serve(readInputFile(path, what), MIME[extname(path).toLowerCase()] ?? 'application/octet-stream'), name: basename(path) };
   }
 
-  /** Serve the job's files to the page and describe them to it. */
+  /** Stage the job's files and describe them to the engine. */
   private async stage(job: JobFiles): Promise<PageJob> {
     const content = this.stageImage(job.content, 'content image');
     const styles = job.styles.map((s) => ({ ...this.stageImage(s.path, 'style image'), blend: s.blend }));
     return { content, styles, weights: await this.stageWeights(job.weights, job.weightsSeed, jobDeepestLayer(job.config.options), job.config.options.network), config: job.config };
   }
 
-  private get page() {
-    return this.session.page;
-  }
-
-  async adapter(): Promise<string> {
-    return this.page.evaluate(() => (globalThis as unknown as { nst: EngineApi }).nst.adapter());
+  adapter(): Promise<string> {
+    return this.call('adapter', undefined as never);
   }
 
   async stylize(job: JobFiles, onProgress: (p: unknown) => void, onSnapshot: (step: number, w: number, h: number, rgba: Uint8Array) => void) {
-    const pageJob = await this.stage(job);
+    const staged = await this.stage(job);
     this.onProgress = onProgress;
     this.onSnapshot = onSnapshot;
-    const r = await this.page.evaluate((j) => (globalThis as unknown as { nst: EngineApi }).nst.stylize(j), pageJob);
-    return { ...r, rgba: new Uint8Array(Buffer.from(r.rgba, 'base64')) };
+    const r = await this.call('stylize', staged);
+    return { ...r, rgba: fromBase64(r.rgba) };
   }
 
-  async reconstruct(
-    job: { image: string; mode: ReconstructionMode; size: number; settings: ReconstructionSettings; weights: string; weightsSeed: number; autotune?: AutotuneMode },
-    onProgress: (p: unknown) => void,
-  ) {
-    const pageJob: PageReconstruction = {
+  async reconstruct(job: ReconstructJob, onProgress: (p: unknown) => void) {
+    const staged: PageReconstruction = {
       image: this.stageImage(job.image, 'image'),
       mode: job.mode,
       size: job.size,
@@ -118,13 +108,41 @@ export class EngineSession {
       autotune: job.autotune,
     };
     this.onProgress = onProgress;
-    const r = await this.page.evaluate((j) => (globalThis as unknown as { nst: EngineApi }).nst.reconstruct(j), pageJob);
-    return { ...r, rgba: new Uint8Array(Buffer.from(r.rgba, 'base64')) };
+    const r = await this.call('reconstruct', staged);
+    return { ...r, rgba: fromBase64(r.rgba) };
   }
 
   async gradient(job: JobFiles) {
-    const pageJob = await this.stage(job);
-    return this.page.evaluate((j) => (globalThis as unknown as { nst: EngineApi }).nst.gradient(j), pageJob);
+    return this.call('gradient', await this.stage(job));
+  }
+}
+
+/** The engine in headless Chromium (tools/lib/engine_page.ts), on the browser's WebGPU adapter (SwiftShader here). */
+export class EngineSession extends Engine {
+  private constructor(readonly session: BrowserSession, files: Files) {
+    super(files);
+  }
+
+  static async open(verbose = false): Promise<EngineSession> {
+    const script = await bundleForBrowser(fileURLToPath(new URL('./engine_page.ts', import.meta.url)));
+    const files: Files = {};
+    const session = await launchGpuPage({
+      script,
+      files,
+      onConsole: (t) => {
+        if (verbose || /error/i.test(t)) if (!t.includes('404')) process.stderr.write(`[browser] ${t}\n`);
+      },
+    });
+    const engine = new EngineSession(session, files);
+    // exposed once per page (puppeteer refuses a second binding of the same name)
+    await session.page.exposeFunction('__nstProgress', (json: string) => engine.onProgress(JSON.parse(json)));
+    await session.page.exposeFunction('__nstSnapshot', (step: number, w: number, h: number, b64: string) => engine.onSnapshot(step, w, h, fromBase64(b64)));
+    await exposeTuningStore(session.page);
+    return engine;
+  }
+
+  protected call<K extends keyof Api>(method: K, arg: Parameters<Api[K]>[0]): ReturnType<Api[K]> {
+    return this.session.page.evaluate((m, j) => (globalThis as unknown as { nst: Record<string, (j: unknown) => unknown> }).nst[m](j), method, arg as never) as ReturnType<Api[K]>;
   }
 
   close(): Promise<void> {

@@ -1,5 +1,6 @@
 /** The options shared by `stylize` and `gradient`: images, weights, loss settings. */
 import { AUTOTUNE_MODES } from '../../src/kernels/autotune_modes.js';
+import { ADAPTER_HELP, adapterFlag } from './dawn_adapters.js';
 import { jobDeepestLayer, networkDefaults, parseLayerList, resolveOptions, type StyleTransferOptions } from '../../src/nst/options.js';
 import { RANDOM_NETWORK_DEFAULTS, RANDOM_SQUEEZENET_DEFAULTS } from '../../src/nst/weights.js';
 import { NETWORK_IDS, NETWORKS, type NetworkId } from '../../src/nst/networks.js';
@@ -72,6 +73,7 @@ ${WEIGHTS_HELP}
                           the first time a layer shape is seen, keep the fastest in
                           $XDG_CACHE_HOME or ~/.cache: webgpu-neural-style/autotune; software adapters use the fixed
                           table), on (also on software adapters), off, refresh (measure again)
+${ADAPTER_HELP}
   --verbose               show the browser's console, and stack traces with errors`;
 
 /**
@@ -143,6 +145,7 @@ export function parseJob(a: Args, defaults: { size: number; iters?: number }): J
     styles: stylePaths.map((path, i) => ({ path, blend: blends[i] })),
     weights,
     networkNote,
+    adapter: adapterFlag(a),
     weightsSeed: a.int('weights-seed', 1, 0, 2 ** 31)!,
     config: {
       size: a.int('size', defaults.size, 16, 8192)!,

@@ -3,6 +3,7 @@ import { parseBytes } from '../../src/nst/tile_budget.js';
 import { deepestOf, NETWORK_IDS, networkSpec } from '../../src/nst/networks.js';
 import { checkTileFlag, NETWORK_HELP, networkOfFlags, WEIGHTS_HELP } from './job_args.js';
 import { AUTOTUNE_MODES, type AutotuneMode } from '../../src/kernels/autotune_modes.js';
+import { ADAPTER_HELP, adapterFlag, type AdapterChoice } from './dawn_adapters.js';
 import { parseLayerList } from '../../src/nst/options.js';
 import {
   CONTENT_RECONSTRUCTION_LAYERS,
@@ -44,6 +45,7 @@ ${WEIGHTS_HELP}
                           (the same result); --tile N forces tiles of N pixels
   --autotune MODE         kernel autotuning: auto (default; GPUs only), on, off, refresh
                           (as for stylize; tables in ~/.cache/webgpu-neural-style/autotune)
+${ADAPTER_HELP}
   --verbose               show the browser's console
 `;
 
@@ -56,6 +58,7 @@ export interface ReconstructArgs {
   weights: string;
   weightsSeed: number;
   autotune: AutotuneMode;
+  adapter: AdapterChoice;
   verbose: boolean;
 }
 
@@ -94,13 +97,14 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
   const size = a.int('size', 64, 16, 8192)!;
   const weightsSeed = a.int('weights-seed', 1, 0, 2 ** 31)!;
   const autotune = a.choice('autotune', AUTOTUNE_MODES, 'auto')!;
+  const adapter = adapterFlag(a);
   const verbose = a.has('verbose');
   a.rejectUnknown();
   readInputFile(image, 'image');
   checkWeightsSpec(weights, network);
   checkWritable(out, '--out');
   if (networkNote) process.stderr.write(`${networkNote}\n`);
-  return { image, mode, out, size, settings, weights, weightsSeed, autotune, verbose };
+  return { image, mode, out, size, settings, weights, weightsSeed, autotune, adapter, verbose };
 }
 
 
