@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# One-time setup on a fresh Debian machine: Chromium (runs the WebGPU engine headless), Debian's
-# PyTorch (an independent reference used only by the tests), h5py (the tests compare the embedded
-# SqueezeNet weights with their HDF5 source), and the npm dependencies.
+# One-time setup on a fresh Debian machine: Chromium (the page, the kernel tests, image decoding,
+# and the engine on SwiftShader), the Vulkan loader (the engine in Node through Dawn), Debian's
+# PyTorch (an independent reference used only by the tests and the benchmark), h5py (the tests
+# compare the embedded SqueezeNet weights with their HDF5 source), the npm dependencies, and
+# Mesa's lavapipe where it can be had (tools/lavapipe.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
 [ -n "${CHROME:-}" ] || command -v chromium >/dev/null 2>&1 || need+=(chromium)
+ldconfig -p 2>/dev/null | grep 'libvulkan\.so\.1 ' >/dev/null || need+=(libvulkan1)
 /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need+=(python3-torchvision)
 /usr/bin/python3 -c 'import h5py' >/dev/null 2>&1 || need+=(python3-h5py)
 if [ ${#need[@]} -gt 0 ]; then
@@ -17,4 +20,5 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+bash tools/lavapipe.sh
 echo "setup: ready (chromium: ${CHROME:-$(command -v chromium)})" >&2
