@@ -5,7 +5,7 @@ import { exposedFunctionStore } from '../src/kernels/tuning_stores.js';
 import { runBenchmark, type BenchOptions } from './suite.js';
 import { parseRawWeights } from '../src/io/raw_weights.js';
 
-/** The embedded SqueezeNet's files, served by bench/browser.ts (null where it has none). */
+/** The embedded SqueezeNet's files, served by bench/chromium_run.ts (null where it has none). */
 async function embeddedSqueezenet() {
   const [m, b] = await Promise.all([fetch('/embedded/squeezenet.json'), fetch('/embedded/squeezenet.bin')]);
   if (!m.ok || !b.ok) return undefined;

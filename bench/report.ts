@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { AUTOTUNE_MODES, checkAutotuneMode } from '../src/kernels/autotune_modes.js';
 import { REGISTRY, type ConvVersion } from '../src/kernels/plan.js';
 import { markdownTable, type BenchResult } from './table.js';
+import { ADAPTER_CHOICES, type AdapterChoice } from '../tools/lib/dawn_adapters.js';
 
 export function saveResult(r: BenchResult, name: string): void {
   mkdirSync('bench/results', { recursive: true });
@@ -25,7 +26,9 @@ options:
   --tile N                whole steps in tiles of N px (VGG19)
   --steps-only            skip the per-kernel rows
   --network vgg19|squeezenet   squeezenet: also SqueezeNet 1.1's kernels and steps, each size next
-                          to VGG19's, with FLOPs per step and the speed-up`;
+                          to VGG19's, with FLOPs per step and the speed-up
+  --adapter auto|gpu|lavapipe|swiftshader   where it runs, as for the CLI (default auto, or $NST_ADAPTER)
+  --no-torch              skip PyTorch CPU's steps (timed in the same run where Debian's torch is installed)`;
 
 export function parseBenchArgs(argv: string[], defaults: { sizes: number[] }) {
   if (argv.includes('--help')) {
@@ -46,6 +49,11 @@ export function parseBenchArgs(argv: string[], defaults: { sizes: number[] }) {
   if (tile !== undefined && !(Number.isInteger(tile) && tile > 0)) throw new Error(`--tile must be a positive integer, got "${tileText}"`);
   const network = get('network') ?? 'vgg19';
   if (network !== 'vgg19' && network !== 'squeezenet') throw new Error(`--network must be vgg19 or squeezenet (squeezenet: SqueezeNet 1.1's steps next to VGG19's), got "${network}"`);
-  return { sizes, name: get('name'), network: network as 'vgg19' | 'squeezenet', perOp: argv.includes('--ops'), conv: conv as ConvVersion | 'auto', autotune, tile, stepsOnly: argv.includes('--steps-only') };
+  const adapter = get('adapter') ?? (process.env.NST_ADAPTER || 'auto');
+  if (!(ADAPTER_CHOICES as readonly string[]).includes(adapter)) throw new Error(`--adapter must be one of ${ADAPTER_CHOICES.join(', ')}, got "${adapter}"`);
+  return {
+    sizes, name: get('name'), network: network as 'vgg19' | 'squeezenet', perOp: argv.includes('--ops'), conv: conv as ConvVersion | 'auto', autotune, tile, stepsOnly: argv.includes('--steps-only'),
+    adapter: adapter as AdapterChoice, torch: !argv.includes('--no-torch'),
+  };
 }
 

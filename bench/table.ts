@@ -24,6 +24,13 @@ export interface StepRow {
   gramGflopPerStep?: number;
 }
 
+/** PyTorch CPU's time for the same step, measured in the same run (bench/torch_step.py). */
+export interface TorchSteps {
+  version: string;
+  threads: number;
+  steps: { network: 'vgg19' | 'squeezenet'; size: number; ms: number }[];
+}
+
 export interface BenchResult {
   adapter: string;
   date: string;
@@ -31,6 +38,27 @@ export interface BenchResult {
   matmul: KernelRow;
   kernels: KernelRow[];
   steps: StepRow[];
+  pytorch?: TorchSteps;
+}
+
+/** Our steps against PyTorch CPU's, network by network: ratio < 1 means faster than PyTorch. */
+function torchComparison(r: BenchResult): string[] {
+  const t = r.pytorch;
+  if (!t || t.steps.length === 0) return [];
+  const rows = r.steps.flatMap((s) => {
+    const network = s.network ?? 'vgg19';
+    const p = t.steps.find((x) => x.network === network && x.size === s.size);
+    if (!p) return [];
+    return [`| ${network === 'vgg19' ? 'VGG19' : 'SqueezeNet 1.1'} | ${s.size}² | ${s.msPerStep.toFixed(1)} | ${p.ms.toFixed(1)} | ${(s.msPerStep / p.ms).toFixed(2)}× |`];
+  });
+  return [
+    '',
+    `| network | step | ours ms/step | PyTorch ${t.version} CPU ms/step (${t.threads} threads) | ours / PyTorch |`,
+    '| --- | --- | ---: | ---: | ---: |',
+    ...rows,
+    '',
+    'PyTorch: the same step in float32 (forward, content/style/TV losses, backward to the image, Adam), best of 2 after a warm-up, timed in this run (bench/torch_step.py).',
+  ];
 }
 
 /** SqueezeNet's steps next to VGG19's at the same sizes: times, FLOPs and the speed-up. */
@@ -52,7 +80,7 @@ function networkComparison(steps: StepRow[]): string[] {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
-    'Each network with its default layers: VGG19 to conv5_1 (content conv4_2, style conv1_1…conv5_1), SqueezeNet to fire5 (content fire2, style conv1, fire3, fire4, fire5). ' +
+    'Each network with its default layers: VGG19 to conv5_1 (content conv4_2, style conv1_1…conv5_1), SqueezeNet to fire5 (content fire2, style conv1, fire2 … fire5). ' +
       'GFLOP/step here counts the convs forward and backward to the input and the Gram forward (C²M) and backward (2C²M) of every style layer: the Grams are ~5% of a VGG19 step but about half of a SqueezeNet step.',
   ];
 }
@@ -77,6 +105,7 @@ export function markdownTable(r: BenchResult): string {
     '',
     'GFLOP/step counts the VGG19 forward convs to conv5_1 twice (forward + backward to the input); a multiply-add is 2 FLOP.',
     ...networkComparison(r.steps),
+    ...torchComparison(r),
   ];
   return lines.join('\n') + '\n';
 }

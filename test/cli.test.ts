@@ -1,33 +1,14 @@
 /** The stylize CLI end to end: a tiny real run, and clear errors that never clobber the output. */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { networkDefaults } from '../src/nst/options.js';
+import { tool } from './harness/cli_tool.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nst-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/**
- * Run a CLI tool to the end without blocking this worker: vitest's worker must keep answering its
- * runner (a chain of synchronous runs over 60 s made it report a timeout).
- */
-function tool(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', script, ...args], { env: { ...process.env, ...env } });
-    let out = '', err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
-  });
-}
 
 const stylize = (args: string[], env: Record<string, string> = {}) => tool('tools/stylize.ts', args, env);
 

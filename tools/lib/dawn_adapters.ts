@@ -31,9 +31,10 @@ export function lavapipeCacheDir(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'webgpu-neural-style', 'lavapipe');
 }
 
-/** lavapipe's ICD files, in the order tried: $NST_LAVAPIPE_ICD, the cache's, the system's. */
+/** lavapipe's ICD files, in the order tried: $NST_LAVAPIPE_ICD, the cache's, the system's ($NST_LAVAPIPE_ICD=none: never lavapipe). */
 export function lavapipeIcds(): string[] {
   const found: string[] = [];
+  if (process.env.NST_LAVAPIPE_ICD === 'none') return found;
   if (process.env.NST_LAVAPIPE_ICD) found.push(process.env.NST_LAVAPIPE_ICD);
   const cached = join(lavapipeCacheDir(), 'lvp_icd.json');
   if (existsSync(cached)) found.push(cached);
