@@ -37,7 +37,7 @@ usage: npm run quality -- [options]
 `;
 
 const PHOTOS = ['examples/chelsea.png', 'examples/rocket.jpg', ...['coffee.png', 'astronaut.png'].map((f) => join('..', 'shared', 'examples', f))];
-const PAINTINGS = ['starry_night.jpg', 'the_scream.jpg', 'shipwreck.jpg'].map((f) => join('..', 'shared', 'examples', f));
+const PAINTINGS = ['starry_night.jpg', 'the_scream.jpg', 'shipwreck.jpg'].map((f) => join('examples', f));
 const TARGETS = { ssim: 0.5, hf: 1.5 };
 
 async function main(): Promise<number> {

@@ -9,6 +9,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { Args } from './args.js';
 
@@ -68,13 +69,33 @@ function webgpu(): WebGpuModule | null {
   return module;
 }
 
-const isSoftware = (a: GPUAdapter) => {
-  const i = a.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
-  return i.isFallbackAdapter === true || /swiftshader|llvmpipe|lavapipe|software|cpu/i.test(`${i.vendor} ${i.architecture} ${i.device} ${i.description}`);
-};
+const SOFTWARE = /swiftshader|llvmpipe|lavapipe|software|cpu/i;
+const LAVAPIPE = /llvmpipe|lavapipe/i;
 
-/** An adapter from a Dawn instance whose Vulkan loader sees the drivers in `icd` (undefined: the system's). */
-async function tryInstance(icd: string | undefined, accept: (a: GPUAdapter) => boolean): Promise<{ gpu: GPU; adapter: GPUAdapter } | null> {
+/**
+ * Does a Dawn instance whose Vulkan loader sees the drivers in `icd` (undefined: the system's)
+ * give an adapter of this kind? Asked in a child process: Dawn and the Vulkan loader print their
+ * complaints about missing or refused drivers straight to stderr, which would clutter every run.
+ */
+function probe(icd: string | undefined, kind: 'gpu' | 'lavapipe'): boolean {
+  let pkg: string;
+  try {
+    pkg = createRequire(import.meta.url).resolve('webgpu');
+  } catch {
+    return false;
+  }
+  const script = `const { create, globals } = require(${JSON.stringify(pkg)}); Object.assign(globalThis, globals);
+    create([]).requestAdapter({ powerPreference: 'high-performance' }).then((a) => {
+      const i = a && a.info, text = i ? [i.vendor, i.architecture, i.device, i.description].join(' ') : '';
+      const ok = a && (${JSON.stringify(kind)} === 'gpu' ? !i.isFallbackAdapter && !${SOFTWARE}.test(text) : ${LAVAPIPE}.test(text));
+      process.exit(ok ? 0 : 1);
+    }, () => process.exit(1));`;
+  const env = { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? tmpdir(), ...(icd === undefined ? {} : { VK_ICD_FILENAMES: icd }) };
+  return spawnSync(process.execPath, ['-e', script], { env, stdio: 'ignore', timeout: 60_000 }).status === 0;
+}
+
+/** The adapter `probe` found, in this process (the loader reads VK_ICD_FILENAMES when the instance is made). */
+async function instance(icd: string | undefined): Promise<{ gpu: GPU; adapter: GPUAdapter } | null> {
   const m = webgpu();
   if (!m) return null;
   const saved = process.env.VK_ICD_FILENAMES;
@@ -84,9 +105,7 @@ async function tryInstance(icd: string | undefined, accept: (a: GPUAdapter) => b
   try {
     const gpu = m.create([]) as GPU;
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-    return adapter && accept(adapter) ? { gpu, adapter } : null;
-  } catch {
-    return null;
+    return adapter ? { gpu, adapter } : null;
   } finally {
     if (saved === undefined) delete process.env.VK_ICD_FILENAMES;
     else process.env.VK_ICD_FILENAMES = saved;
@@ -95,7 +114,7 @@ async function tryInstance(icd: string | undefined, accept: (a: GPUAdapter) => b
 
 /** A real GPU through the system's Vulkan drivers (a CPU driver installed system-wide does not count). */
 export async function findGpu(): Promise<DawnAdapter | null> {
-  const r = await tryInstance(undefined, (a) => !isSoftware(a));
+  const r = probe(undefined, 'gpu') ? await instance(undefined) : null;
   return r && { ...r, kind: 'gpu' };
 }
 
@@ -103,7 +122,7 @@ export async function findGpu(): Promise<DawnAdapter | null> {
 export async function findLavapipe(): Promise<DawnAdapter | null> {
   for (const icd of lavapipeIcds()) {
     if (!existsSync(icd)) continue;
-    const r = await tryInstance(icd, (a) => /llvmpipe|lavapipe/i.test(`${a.info.device} ${a.info.description}`));
+    const r = probe(icd, 'lavapipe') ? await instance(icd) : null;
     if (r) return { ...r, kind: 'lavapipe' };
   }
   return null;
