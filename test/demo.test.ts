@@ -2,10 +2,10 @@
  * The demo site end to end: built with vite, served statically, driven in headless Chromium.
  * Screenshots go to test-artifacts/ (not committed).
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { build } from 'vite';
+import { buildDemoSite } from '../tools/lib/demo_site.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
 import { createHash } from 'node:crypto';
@@ -23,16 +23,10 @@ import { defaultReconstructionLayers } from '../src/job/reconstruct_targets.js';
 import { estimateRunBytes, formatBytes, tileForBudget } from '../src/nst/tile_budget.js';
 import { planTiles } from '../src/nst/tiles.js';
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.jpg': 'image/jpeg', '.md': 'text/plain' };
 let site: Record<string, { body: Uint8Array; type: string }> = {};
 
-function walk(dir: string, root = dir): string[] {
-  return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f), root) : [join(dir, f)]));
-}
-
 beforeAll(async () => {
-  await build({ configFile: 'vite.config.ts', logLevel: 'warn', build: { outDir: '../dist/demo-test', emptyOutDir: true } });
-  site = Object.fromEntries(walk('dist/demo-test').map((f) => [`/${relative('dist/demo-test', f)}`, { body: new Uint8Array(readFileSync(f)), type: TYPES[extname(f)] ?? 'application/octet-stream' }]));
+  site = await buildDemoSite('dist/demo-test');
   mkdirSync('test-artifacts', { recursive: true });
 }, 120_000);
 

@@ -1,10 +1,7 @@
 /** The one-pixel jitter option (options.jitter): checked, runs, converges, keeps memory flat, is reproducible. */
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
-import { bundleForBrowser } from '../tools/lib/bundle.js';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS, resolveOptions, type StyleTransferOptions } from '../src/nst/options.js';
-import type { EngineCase, EngineTestApi } from './harness/nst_entry.js';
+import { engineTestPage } from './harness/engine_test_page.js';
 
 describe('jitter option', () => {
   it('is a boolean, off for VGG19', () => {
@@ -15,14 +12,7 @@ describe('jitter option', () => {
 });
 
 describe('jitter on the GPU (seeded random SqueezeNet)', () => {
-  let s: BrowserSession;
-  beforeAll(async () => {
-    s = await launchGpuPage({ script: await bundleForBrowser(fileURLToPath(new URL('./harness/nst_entry.ts', import.meta.url))) });
-  });
-  afterAll(async () => {
-    await s?.close();
-  });
-  const run = (c: EngineCase) => s.page.evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.run(x), c);
+  const { page, run } = engineTestPage();
   const opts = (o: Partial<StyleTransferOptions>): Partial<StyleTransferOptions> => ({
     network: 'squeezenet',
     contentLayers: [{ name: 'fire2', weight: 1 }],

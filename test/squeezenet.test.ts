@@ -5,25 +5,14 @@
  * losses and gradient as the software path, and bad settings fail clearly. Agreement with
  * torchvision's squeezenet1_1 is in torch_reference.test.ts.
  */
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
-import { bundleForBrowser } from '../tools/lib/bundle.js';
+import { describe, expect, it } from 'vitest';
 import { flopsUpTo, SQUEEZENET, VGG19 } from '../src/nst/networks.js';
 import { minImageSide, resolveOptions } from '../src/nst/options.js';
-import type { EngineCase, EngineTestApi } from './harness/nst_entry.js';
+import { engineTestPage } from './harness/engine_test_page.js';
+import type { EngineTestApi } from './harness/nst_entry.js';
 
-let s: BrowserSession;
-beforeAll(async () => {
-  s = await launchGpuPage({ script: await bundleForBrowser(fileURLToPath(new URL('./harness/nst_entry.ts', import.meta.url))) });
-});
-afterAll(async () => {
-  await s?.close();
-});
-
+const { page, run, memory } = engineTestPage();
 const engine = () => (globalThis as unknown as { engine: EngineTestApi }).engine;
-const run = (c: EngineCase) => s.page.evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.run(x), c);
-const memory = () => s.page.evaluate(() => (globalThis as unknown as { engine: EngineTestApi }).engine.memory());
 const SQ = { network: 'squeezenet' as const };
 
 describe('SqueezeNet 1.1', () => {
@@ -48,7 +37,7 @@ describe('SqueezeNet 1.1', () => {
     // 97×83, all layers to fire9: conv1 48×41, fire2/3 24×20, fire4/5 12×10, fire6–9 6×5; the
     // GPU path runs Winograd on the expand3x3 convs with enough tiles and splits the deep 1×1s
     const options = { ...SQ, init: 'noise' as const, contentLayers: [{ name: 'fire9', weight: 1 }], styleLayers: ['conv1', 'fire2', 'fire4', 'fire6', 'fire8'].map((name) => ({ name, weight: 1000 })) };
-    const [soft, gpu] = (await s.page.evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.adapterPaths(x), { width: 97, height: 83, steps: 0, options })) as {
+    const [soft, gpu] = (await page().evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.adapterPaths(x), { width: 97, height: 83, steps: 0, options })) as {
       total: number;
       terms: number[];
       grad: number[];

@@ -1,20 +1,9 @@
 /** The optimisation on the GPU: the loss goes down, memory stays flat, bad runs fail clearly. */
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
-import { bundleForBrowser } from '../tools/lib/bundle.js';
+import { describe, expect, it } from 'vitest';
+import { engineTestPage } from './harness/engine_test_page.js';
 import type { EngineCase, EngineTestApi } from './harness/nst_entry.js';
 
-let s: BrowserSession;
-beforeAll(async () => {
-  s = await launchGpuPage({ script: await bundleForBrowser(fileURLToPath(new URL('./harness/nst_entry.ts', import.meta.url))) });
-});
-afterAll(async () => {
-  await s?.close();
-});
-
-const run = (c: EngineCase) => s.page.evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.run(x), c);
-const memory = () => s.page.evaluate(() => (globalThis as unknown as { engine: EngineTestApi }).engine.memory());
+const { page, run, memory } = engineTestPage();
 
 // Shallow layers keep these fast on the CPU adapter; the full VGG19 path is covered by the PyTorch test.
 const SHALLOW = {
@@ -61,7 +50,7 @@ describe('style transfer', () => {
     // 36×20: conv1 maps have W % 8 = 4 (v3 rows_vec4, half a block per row), 18×10 (v2 rows),
     // 9×5 (v2), 4×2 (v1); the deep layers split K on the GPU path. The software path runs
     // Winograd (v4) on the maps with at least 4 tiles (36×20 … 9×5) and flat16 / v1 below.
-    const [soft, gpu] = (await s.page.evaluate(
+    const [soft, gpu] = (await page().evaluate(
       (x) => (globalThis as unknown as { engine: EngineTestApi }).engine.adapterPaths(x),
       { width: 36, height: 20, steps: 0, options: { init: 'noise' as const } },
     )) as { total: number; terms: number[]; grad: number[] }[];
@@ -77,7 +66,7 @@ describe('style transfer', () => {
   });
 
   it('a GPU error nobody caught fails the run (no silently skipped work), once', async () => {
-    const r = await s.page.evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.uncaughtGpuError(x), { width: 20, height: 18, steps: 1, options: { ...SHALLOW } });
+    const r = await page().evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.uncaughtGpuError(x), { width: 20, height: 18, steps: 1, options: { ...SHALLOW } });
     expect(r.error).toMatch(/^GpuError: The GPU reported an error, so the results of this run cannot be trusted: .*usage/i);
     expect(r.next).toBeGreaterThan(0);
   });
@@ -90,7 +79,7 @@ describe('style transfer', () => {
 });
 
 describe('tiled evaluation (exact)', () => {
-  const tiled = (c: EngineCase & { tile: number; styles?: number }) => s.page.evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.tiledVsUntiled(x), c);
+  const tiled = (c: EngineCase & { tile: number; styles?: number }) => page().evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.tiledVsUntiled(x), c);
   const relMax = (a: number[], b: number[]) => {
     let d = 0, m = 1e-30;
     for (let i = 0; i < a.length; i++) {
@@ -130,7 +119,7 @@ describe('tiled evaluation (exact)', () => {
     expect(b.pixels.reduce((m, v, i) => Math.max(m, Math.abs(v - a.pixels[i])), 0)).toBeLessThanOrEqual(1);
     expect(b.leaked).toEqual({ buffers: 0, uniforms: 0 });
   });
-  const auto = (c: EngineCase & { maxBinding: number; maxGpuMemory?: number }) => s.page.evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.autoTiling(x), c);
+  const auto = (c: EngineCase & { maxBinding: number; maxGpuMemory?: number }) => page().evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.autoTiling(x), c);
   it('a size the device cannot hold untiled runs tiled by itself, says why, and gives the same gradient', async () => {
     // buffers of 1 MiB: conv1 activations of a 96×80 image need 1.9 MiB
     const r = await auto({ width: 96, height: 80, steps: 0, options: MID, maxBinding: 2 ** 20 });

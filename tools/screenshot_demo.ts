@@ -5,11 +5,11 @@
  * chelsea.png in the style of The Starry Night) and saves a screenshot of each once the run is done,
  * on a phone scrolled to the result. What a first-time visitor sees; look at them after changing the page.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
-import { build } from 'vite';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Args, runMain } from './lib/args.js';
 import { launchGpuPage } from './lib/browser.js';
+import { buildDemoSite } from './lib/demo_site.js';
 
 const HELP = `Screenshots of the demo page's first run, at desktop and phone width.
 
@@ -20,15 +20,10 @@ usage: npm run screenshots -- [options]
   --verbose     show the browser's console
 `;
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.jpg': 'image/jpeg', '.json': 'application/json' };
 const VIEWPORTS = [
   { name: 'demo-desktop.png', width: 1280, height: 800 },
   { name: 'demo-phone.png', width: 390, height: 844 },
 ];
-
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : [join(dir, f)]));
-}
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
@@ -41,9 +36,7 @@ async function main(): Promise<number> {
   const size = a.int('size', undefined, 16, 4096);
   const iters = a.int('iters', undefined, 1, 100000);
   a.rejectUnknown();
-  const dist = 'dist/demo-screenshots';
-  await build({ configFile: 'vite.config.ts', logLevel: 'warn', build: { outDir: `../${dist}`, emptyOutDir: true } });
-  const files = Object.fromEntries(walk(dist).map((f) => [`/${relative(dist, f)}`, { body: new Uint8Array(readFileSync(f)), type: TYPES[extname(f)] ?? 'application/octet-stream' }]));
+  const files = await buildDemoSite('dist/demo-screenshots');
   mkdirSync(out, { recursive: true });
   for (const v of VIEWPORTS) {
     const s = await launchGpuPage({ files: { ...files } });
