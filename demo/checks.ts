@@ -90,10 +90,10 @@ function positivePair(n: number): { a: Float32Array; b: Float32Array } {
   return { a: Float32Array.from({ length: n }, Math.random), b: Float32Array.from({ length: n }, Math.random) };
 }
 
-async function gram(lib: KernelLibrary, variant = 'blocks', backward = 'narrow'): Promise<[ArrayLike<number>, ArrayLike<number>][]> {
-  const x: Arrays = { features: rand(7 * 33), grad_gram: rand(49) };
-  const r = await CASES.gram(lib, x, { C: 7, M: 33, scale: 0.5, variant, backward });
-  return [[r.gram, ref.gramForwardRef(x.features, 7, 33, 0.5)], [r.grad_features, ref.gramBackwardRef(x.features, 7, 33, x.grad_gram, 0.5)]];
+async function gram(lib: KernelLibrary, variant = 'blocks', backward = 'narrow', [C, M] = [7, 33]): Promise<[ArrayLike<number>, ArrayLike<number>][]> {
+  const x: Arrays = { features: rand(C * M), grad_gram: rand(C * C) };
+  const r = await CASES.gram(lib, x, { C, M, scale: 0.5, variant, backward });
+  return [[r.gram, ref.gramForwardRef(x.features, C, M, 0.5)], [r.grad_features, ref.gramBackwardRef(x.features, C, M, x.grad_gram, 0.5)]];
 }
 
 export const CHECKS: Partial<Record<KernelName, Check>> = {
@@ -170,6 +170,7 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   'conv/strided_v1_backward_input': { shape: 'O=11 6×5 → C=3 13×11, 3×3 stride 2', run: (lib) => stridedConv(lib, 1) },
   'gram/v1_forward': { shape: '7×33', run: (lib) => gram(lib, 'blocks') },
   'gram/v2_forward_lanes': { shape: '7×33', run: (lib) => gram(lib, 'lanes') },
+  'gram/v3_forward_vec4': { shape: '13×36', run: (lib) => gram(lib, 'vec4', 'narrow', [13, 36]) },
   'gram/v2_backward_wide': { shape: '7×33', run: (lib) => gram(lib, 'blocks', 'wide') },
   'gram/v1_backward': { shape: '7×33', run: gram },
   'gram/sum_slices': { shape: '6×9000 (split-K)', run: async (lib) => {

@@ -29,7 +29,7 @@ import {
   windowCopyRef,
 } from '../src/kernels/cpu/misc.js';
 import { matmulRef } from '../src/kernels/matmul.js';
-import { gramSlices, REGISTRY } from '../src/kernels/plan.js';
+import { eligibleVersions, gramSlices, REGISTRY } from '../src/kernels/plan.js';
 import { CAFFE_CONVENTION, TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
 import { dotSum, expectClose, finiteDiff, pick, randArray, rng, sampleIndices } from './util.js';
@@ -89,15 +89,19 @@ describe('gram', () => {
     [13, 64, 1],
     [70, 9, 0.1],
     [6, 9000, 1 / 9000], // split-K: several slices, last one partial
+    [9, 20, 0.25], // vec4 version: C not a multiple of 8 (a block half past the last row)
+    [130, 12, 1], // vec4 version: 17 row blocks, 153 upper-triangle blocks over three workgroups
   ])('C=%i M=%i scale=%f', async (C, M, scale) => {
     const features = randArray(C * M, C * 31 + M);
     const gradGram = randArray(C * C, C + M); // deliberately not symmetric
     // every registered forward and backward version (plan.ts), the split-K path where the plan has slices
     if (M === 9000) expect(gramSlices({ C, M }, 'blocks')).toBeGreaterThan(1);
     if (M === 9000) expect(gramSlices({ C, M }, 'lanes')).toBeGreaterThan(1);
+    if (M === 9000) expect(gramSlices({ C, M }, 'vec4')).toBeGreaterThan(1);
     const idx = sampleIndices(C * M, 24);
     const fd = finiteDiff((f) => dotSum(gradGram, gramForwardRef(f, C, M, scale)), Float64Array.from(features), idx);
-    const forwards = REGISTRY.gram_forward.map((v) => v.id), backwards = REGISTRY.gram_backward.map((v) => v.id);
+    // every version that can run the shape (vec4 needs M % 4 = 0; the cases above have both kinds)
+    const forwards = eligibleVersions('gram_forward', { C, M }).map((v) => v.id), backwards = REGISTRY.gram_backward.map((v) => v.id);
     for (let i = 0; i < Math.max(forwards.length, backwards.length); i++) {
       const [variant, backward] = [forwards[i % forwards.length], backwards[i % backwards.length]];
       const r = await gpu.run('gram', { features, grad_gram: gradGram }, { C, M, scale, variant, backward });

@@ -12,8 +12,10 @@ function featureDims(what: string, f: Tensor): { C: number; M: number } {
 
 /**
  * G = scale·F·Fᵀ, run as `plan` says (lib.planner.plan('gram_forward', { C, M })): version 1
- * "blocks" (gram/v1_forward: one 4×4 block per invocation, no barriers) or version 2 "lanes"
- * (gram/v2_forward_lanes: 64 lanes share a block and split m). With several slices the kernel
+ * "blocks" (gram/v1_forward: one 4×4 block per invocation, no barriers), version 2 "lanes"
+ * (gram/v2_forward_lanes: 64 lanes share a block and split m) or version 3 "vec4"
+ * (gram/v3_forward_vec4: one 8×8 block per invocation read as vec4s, M % 4 = 0; the grid counts
+ * the upper triangle's blocks only). With several slices the kernel
  * writes partial Grams into `scratch` (≥ plan.scratch.slices floats, owned by the caller) and
  * gram/sum_slices adds them.
  */
@@ -21,16 +23,21 @@ export function gramForward(lib: KernelLibrary, features: Tensor, gram: Tensor, 
   const { C, M } = featureDims('gramForward: features', features);
   expectShape('gramForward: gram', gram, [C, C]);
   checkPlan('gramForward', plan, 'gram_forward', C, M);
-  const lanes = plan.version === 'lanes';
-  const kernel = lib.kernel(lanes ? 'gram/v2_forward_lanes' : 'gram/v1_forward');
-  // version 1: 8×8 invocations per workgroup, one 4×4 block each; version 2: a workgroup per block
-  const blocks = lanes ? Math.ceil(C / 4) : Math.ceil(Math.ceil(C / 4) / 8);
   const slices = plan.splits;
-  const chunk = Math.ceil(M / slices);
-  if (slices === 1) return [kernel.bind({ features: features.buffer, gram: gram.buffer }, { C, M, scale, chunk: M }, [blocks, blocks, 1])];
+  // version 1: 8×8 invocations per workgroup, one 4×4 block each; version 2: a workgroup per
+  // 4×4 block; version 3: 64 invocations per workgroup, one 8×8 upper-triangle block each
+  const grid = ({
+    blocks: () => [Math.ceil(Math.ceil(C / 4) / 8), Math.ceil(Math.ceil(C / 4) / 8)],
+    lanes: () => [Math.ceil(C / 4), Math.ceil(C / 4)],
+    vec4: () => [Math.ceil((Math.ceil(C / 8) * (Math.ceil(C / 8) + 1)) / 2 / 64), 1],
+  })[plan.version]();
+  const kernel = lib.kernel(({ blocks: 'gram/v1_forward', lanes: 'gram/v2_forward_lanes', vec4: 'gram/v3_forward_vec4' } as const)[plan.version]);
+  // version 3 reads whole vec4s: its slices start on multiples of 4
+  const chunk = plan.version === 'vec4' ? Math.ceil(M / slices / 4) * 4 : Math.ceil(M / slices);
+  if (slices === 1) return [kernel.bind({ features: features.buffer, gram: gram.buffer }, { C, M, scale, chunk: M }, [grid[0], grid[1], 1])];
   if (!scratch || numel(scratch.shape) < slices * C * C) throw new Error(`gramForward: ${slices} slices need a scratch tensor of ${slices}×${C}×${C} floats${scratch ? `, got ${shapeStr(scratch.shape)}` : ''}`);
   return [
-    kernel.bind({ features: features.buffer, gram: scratch.buffer }, { C, M, scale, chunk }, [blocks, blocks, slices]),
+    kernel.bind({ features: features.buffer, gram: scratch.buffer }, { C, M, scale, chunk }, [grid[0], grid[1], slices]),
     lib.kernel('gram/sum_slices').bind({ partial: scratch.buffer, gram: gram.buffer }, { n: C * C, slices }, grid1d(C * C, 256)),
   ];
 }

@@ -47,7 +47,7 @@ export type ConvVersion = 'naive' | 'direct' | 'flat16' | 'rows' | 'rows_vec4' |
 export interface OpVersions {
   conv_forward: ConvVersion;
   conv_backward_input: ConvVersion;
-  gram_forward: 'blocks' | 'lanes';
+  gram_forward: 'blocks' | 'lanes' | 'vec4';
   gram_backward: 'narrow' | 'wide';
   reduce: 'tree' | 'chunks';
 }
@@ -110,6 +110,10 @@ export const REGISTRY: { [K in OpKind]: VersionInfo<K>[] } = {
   gram_forward: [
     { id: 'blocks', number: 1, kernels: ['gram/v1_forward', 'gram/sum_slices'], summary: 'one 4×4 block of G per invocation, no barriers', unfit: () => null, splits: true, tuned: true },
     { id: 'lanes', number: 2, kernels: ['gram/v2_forward_lanes', 'gram/sum_slices'], summary: '64 lanes share a block and split the positions, coalesced reads, one barrier', unfit: () => null, splits: true, tuned: true },
+    {
+      id: 'vec4', number: 3, kernels: ['gram/v3_forward_vec4', 'gram/sum_slices'], summary: 'one 8×8 block per invocation, rows read as vec4s (16 loads per 256 multiply-adds), upper triangle only',
+      unfit: (s) => (s.M % 4 === 0 ? null : `gram version "vec4" needs H·W to be a multiple of 4, got ${s.M}`), splits: true, tuned: true,
+    },
   ],
   gram_backward: [
     { id: 'narrow', number: 1, kernels: ['gram/v1_backward'], summary: '4×4 blocks of the feature gradient', unfit: () => null, splits: false, tuned: true },
@@ -181,6 +185,12 @@ export const WINOGRAD_MIN_TILES = 4;
 /** Split-K slices for a C×M Gram: enough to give a wide map's few blocks parallel work. */
 export function gramSlices(s: GramShape, version: OpVersions['gram_forward']): number {
   const blocks = (Math.ceil(s.C / 4) * (Math.ceil(s.C / 4) + 1)) / 2; // upper-triangle 4×4 blocks
+  if (version === 'vec4') {
+    // 8×8 blocks: a quarter as many as version 1's; slices give a wide map's few blocks work
+    const blocks8 = (Math.ceil(s.C / 8) * (Math.ceil(s.C / 8) + 1)) / 2;
+    if (s.M < 4096 || blocks8 >= 1024) return 1;
+    return Math.min(64, Math.ceil(s.M / 2048), Math.ceil(2048 / blocks8));
+  }
   if (version === 'lanes') {
     // each block is already a 64-lane workgroup: aim at ~1000 busy workgroups, ≥ 1024 m per slice
     return Math.max(1, Math.min(64, Math.ceil(1024 / blocks), Math.floor(s.M / 1024)));

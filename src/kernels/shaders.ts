@@ -27,6 +27,7 @@ import gramV1Backward from '../../shaders/gram/v1_backward.wgsl';
 import gramV1Forward from '../../shaders/gram/v1_forward.wgsl';
 import gramV2BackwardWide from '../../shaders/gram/v2_backward_wide.wgsl';
 import gramV2ForwardLanes from '../../shaders/gram/v2_forward_lanes.wgsl';
+import gramV3ForwardVec4 from '../../shaders/gram/v3_forward_vec4.wgsl';
 import imageClamp from '../../shaders/image/clamp.wgsl';
 import imageOriginalColors from '../../shaders/image/original_colors.wgsl';
 import imagePostprocess from '../../shaders/image/postprocess.wgsl';
@@ -75,6 +76,7 @@ export const SHADERS = {
   'gram/v1_forward': gramV1Forward,
   'gram/v2_backward_wide': gramV2BackwardWide,
   'gram/v2_forward_lanes': gramV2ForwardLanes,
+  'gram/v3_forward_vec4': gramV3ForwardVec4,
   'image/clamp': imageClamp,
   'image/original_colors': imageOriginalColors,
   'image/postprocess': imagePostprocess,
