@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../demo/checks.js';
 import { adapterKey, emptyTable, parseTable, type AdapterIdentity } from '../src/kernels/autotune.js';
-import { eligibleVersions, fixedChoice, makePlan, OP_KINDS, Planner, REGISTRY, tuningCandidates, type OpKind } from '../src/kernels/plan.js';
+import { adapterClass, eligibleVersions, fixedChoice, makePlan, OP_KINDS, Planner, REGISTRY, tuningCandidates, type OpKind } from '../src/kernels/plan.js';
 import { bundleForBrowser } from '../tools/lib/bundle.js';
 import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
 import type { AutotuneTestApi } from './harness/autotune_entry.js';
@@ -28,9 +28,20 @@ describe('the fixed table (what runs without measurements)', () => {
     expect(fixedChoice('conv_forward', conv(512, 512, 3, 4, 4), GPU)).toEqual({ version: 'direct', splits: 16 }); // few pixels: split the 512 channels
   });
   it('gram and reduce: barrier-free versions on software adapters', () => {
-    expect(fixedChoice('gram_forward', { C: 64, M: 4096 }, SOFTWARE).version).toBe('blocks');
+    expect(fixedChoice('gram_forward', { C: 64, M: 4096 }, SOFTWARE).version).toBe('vec4');
+    expect(fixedChoice('gram_forward', { C: 64, M: 3969 }, SOFTWARE).version).toBe('blocks'); // 63×63: rows not on vec4 boundaries
     expect(fixedChoice('gram_forward', { C: 64, M: 4096 }, GPU).version).toBe('lanes');
     expect(fixedChoice('gram_backward', { C: 64, M: 4096 }, SOFTWARE).version).toBe('wide');
+  });
+  it('lavapipe has an entry of its own: no Winograd for the backward pass on maps of 8×8 or less', () => {
+    const LAVAPIPE = { isSoftware: true, device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)' };
+    const SWIFTSHADER = { isSoftware: true, device: '', description: 'SwiftShader driver 5.0.0' };
+    expect([LAVAPIPE, SWIFTSHADER, GPU].map(adapterClass)).toEqual(['lavapipe', 'swiftshader', 'gpu']);
+    const small = { R: 512, N: 512, K: 3, H: 4, W: 4 };
+    expect(fixedChoice('conv_backward_input', small, LAVAPIPE).version).toBe('flat16');
+    expect(fixedChoice('conv_backward_input', small, SWIFTSHADER).version).toBe('winograd');
+    expect(fixedChoice('conv_forward', small, LAVAPIPE).version).toBe('winograd');
+    expect(fixedChoice('conv_backward_input', { R: 64, N: 64, K: 3, H: 64, W: 64 }, LAVAPIPE).version).toBe('winograd');
     expect(fixedChoice('reduce', { n: 1000 }, SOFTWARE).version).toBe('chunks');
     expect(fixedChoice('reduce', { n: 1000 }, GPU).version).toBe('tree');
   });

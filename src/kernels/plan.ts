@@ -199,35 +199,51 @@ export function gramSlices(s: GramShape, version: OpVersions['gram_forward']): n
   return Math.min(64, Math.ceil(s.M / 2048), Math.ceil(8192 / blocks));
 }
 
+/** What the planner tells apart: Mesa's lavapipe, other software adapters (SwiftShader), GPUs. */
+export type AdapterClass = 'gpu' | 'swiftshader' | 'lavapipe';
+export type PlannerAdapter = Pick<AdapterSummary, 'isSoftware'> & Partial<Pick<AdapterSummary, 'device' | 'description'>>;
+
+export function adapterClass(a: PlannerAdapter): AdapterClass {
+  if (!a.isSoftware) return 'gpu';
+  return /llvmpipe|lavapipe/i.test(`${a.device ?? ''} ${a.description ?? ''}`) ? 'lavapipe' : 'swiftshader';
+}
+
 /**
- * The version each op gets without measurements, by adapter class — measured on SwiftShader
- * (2 CPU cores) and one H100; see bench/results/HISTORY.md.
+ * The version each op gets without measurements, by adapter class — measured on SwiftShader and
+ * lavapipe (2 CPU cores) and one H100; see bench/results/HISTORY.md.
  * - conv, software: Winograd for 3×3 where the map has ≥ WINOGRAD_MIN_TILES tiles, else flat16
  *   where the channels pad to 16, else version 1; never split (the cores are busy anyway).
  *   (SwiftShader: v1 3.8–4.1, flat16 4.2–4.9, rows 3.5–3.7 GFLOP/s; Winograd faster on blocks 1–4.)
  * - conv, GPU: rows_vec4 for 3×3 maps ≥ 8 wide with W % 4 = 0, rows for other 3×3 maps ≥ 8 wide,
  *   else version 1; split-K for few-pixel layers (H100: v1 8–12, rows 17–20, rows_vec4 19–23
  *   TFLOP/s; Winograd not measured on a GPU yet — autotuning does that on the user's GPU).
- * - Gram forward: blocks on software (barriers are expensive there), lanes on GPUs.
+ * - conv backward on lavapipe: as on SwiftShader, but flat16 for maps of ≤ 8×8 (conv5_1 at 4²:
+ *   flat16 4.6 vs Winograd 3.3 GFLOP/s; autotuning at 128² chose a non-Winograd version at 8² too).
+ * - Gram forward: vec4 on software adapters where H·W % 4 = 0 (conv1_2 at 64²: 2.5 vs 1.0 GFLOP/s
+ *   on SwiftShader; autotuning on lavapipe picked it for every VGG19 shape at 128² and 256²), else
+ *   blocks (barriers are expensive there); lanes on GPUs.
  * - Gram backward: wide on software, narrow on GPUs.
  * - reduce: chunks on software (a 512×512 Gram's loss took 80 ms with the tree), tree on GPUs.
  */
-export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapter: Pick<AdapterSummary, 'isSoftware'>): Choice<K> {
-  const soft = adapter.isSoftware;
+export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapter: PlannerAdapter): Choice<K> {
+  const cls = adapterClass(adapter);
+  const soft = cls !== 'gpu';
   const c = (version: string, splits = 1) => ({ version, splits }) as Choice<K>;
   switch (kind) {
     case 'conv_forward':
     case 'conv_backward_input': {
       const s = shape as ConvShape;
       if (soft) {
-        if (s.K === 3 && winogradTiles(s.H, s.W).P >= WINOGRAD_MIN_TILES) return c('winograd');
+        const smallMap = cls === 'lavapipe' && kind === 'conv_backward_input' && s.H * s.W <= 64;
+        if (s.K === 3 && winogradTiles(s.H, s.W).P >= WINOGRAD_MIN_TILES && !smallMap) return c('winograd');
         return c(ceil8(s.N) % 16 === 0 ? 'flat16' : 'direct');
       }
       const v = s.K === 3 && s.W >= 8 ? (s.W % 4 === 0 ? 'rows_vec4' : 'rows') : 'direct';
       return c(v, convSplits(s));
     }
     case 'gram_forward':
-      return c(soft ? 'blocks' : 'lanes');
+      if (soft) return c((shape as GramShape).M % 4 === 0 ? 'vec4' : 'blocks');
+      return c('lanes');
     case 'gram_backward':
       return c(soft ? 'wide' : 'narrow');
     default:
@@ -304,7 +320,7 @@ export class Planner {
   /** While collecting: shapes answered from a tuned choice. */
   readonly hits = new Set<string>();
 
-  constructor(readonly adapter: Pick<AdapterSummary, 'isSoftware'>) {}
+  constructor(readonly adapter: PlannerAdapter) {}
 
   plan<K extends OpKind>(kind: K, shape: OpShapes[K]): OpPlan<K> {
     const key = opKey(kind, shape);
