@@ -24,7 +24,7 @@ export async function benchOnDawn(gpu: GPU, args: ReturnType<typeof parseBenchAr
       kernelSize: software ? 64 : 256,
       matmulSize: software ? 512 : 2048,
       repeats: software ? 2 : 50,
-      stepRepeats: software ? 2 : 20,
+      stepRepeats: software ? 3 : 20,
       perOp: args.perOp, conv: args.conv, autotune: args.autotune, tuningStore: new TuningDir(), tile: args.tile, stepsOnly: args.stepsOnly, network: args.network, squeezenetWeights,
       log: (s) => process.stderr.write(`${s}\n`),
     });
