@@ -1,7 +1,7 @@
 /**
  * npm run quality -- [options]
- * How far the network's reconstructions are from noise, measured with the engine (headless
- * Chromium): for each image and size, the content reconstructions from the chosen layers (VGG19:
+ * How far the network's reconstructions are from noise, measured with the engine (on the adapter
+ * --adapter picks): for each image and size, the content reconstructions from the chosen layers (VGG19:
  * conv4_2; SqueezeNet 1.1: conv1, fire2, fire3, fire5, fire9; SSIM of luminance to the original,
  * high-frequency ratio) and the style reconstructions of the network's growing layer sets
  * (high-frequency ratio), against fixed targets (SSIM ≥ 0.5, ratios ≤ 1.5). Prints a Markdown
@@ -13,7 +13,8 @@ import type { TileMetrics } from '../src/job/reconstruct.js';
 import { DEFAULT_RECONSTRUCTION, defaultReconstructionLayers, type ReconstructionSettings } from '../src/job/reconstruct_targets.js';
 import { NETWORK_IDS, networkSpec, type NetworkId } from '../src/nst/networks.js';
 import { Args, runMain } from './lib/args.js';
-import { EngineSession } from './lib/engine_session.js';
+import { ADAPTER_HELP, adapterFlag } from './lib/dawn_adapters.js';
+import { openEngine } from './lib/dawn_engine.js';
 import { checkWritable } from './lib/output_files.js';
 import { writePngAtomic } from './lib/png.js';
 import { checkWeightsSpec } from './lib/weights_files.js';
@@ -33,6 +34,7 @@ usage: npm run quality -- [options]
   --pooling max|avg  --tv-weight T   override the network's recommendations
   --out FILE.md      also write the table there
   --grids DIR        also write each labelled grid PNG there
+${ADAPTER_HELP}
   --verbose          show the browser's console
 `;
 
@@ -60,6 +62,7 @@ async function main(): Promise<number> {
   const out = a.str('out');
   const grids = a.str('grids');
   const verbose = a.has('verbose');
+  const adapter = adapterFlag(a);
   a.rejectUnknown();
   if (sizes.some((s) => !Number.isInteger(s) || s < 32 || s > 4096)) throw new Error(`--sizes must be integers in [32, 4096], got "${sizes.join(',')}"`);
   if (modes.some((m) => m !== 'content' && m !== 'style')) throw new Error(`--modes must list content and/or style, got "${modes.join(',')}"`);
@@ -74,7 +77,7 @@ async function main(): Promise<number> {
   rows.push(`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i < 1 ? '---' : '---:')).join(' | ')} |`);
   let failures = 0;
   const mark = (ok: boolean, text: string) => (ok ? text : (failures++, `**${text}**`));
-  const session = await EngineSession.open(verbose);
+  const session = await openEngine(adapter, verbose);
   let weightsName = '';
   try {
     process.stderr.write(`adapter: ${await session.adapter()}\n`);

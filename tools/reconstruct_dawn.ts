@@ -6,7 +6,6 @@
  * (it bundles this file to tools/dist/reconstruct-dawn.mjs, which runs anywhere node_modules/webgpu is).
  */
 import { readFileSync } from 'node:fs';
-import { PNG } from 'pngjs';
 import { create, globals } from 'webgpu';
 import { createGpuContext, describeContext } from '../src/kernels/context.js';
 import { KernelLibrary } from '../src/kernels/library.js';
@@ -18,27 +17,15 @@ import { loadWeights, type WeightsSource } from '../src/job/run.js';
 import { resizeBilinear, type RgbaImage } from '../src/nst/style_transfer.js';
 import { deepestOf, networkSpec } from '../src/nst/networks.js';
 import { runMain } from './lib/args.js';
-import { writePngAtomic } from './lib/png.js';
+import { decodePngOverWhite, writePngAtomic } from './lib/png.js';
 import { parseReconstructArgs, progressLine, RECONSTRUCT_HELP } from './lib/reconstruct_args.js';
 import { resolveWeights } from './lib/weights_files.js';
 
 /** Held for the whole run: Dawn stops delivering GPU events once its instance is garbage-collected. */
 let gpu: GPU | null = null;
 
-/** A PNG's pixels, composited over white (as the page does: the engine uses RGB only). */
 function readPng(path: string): RgbaImage {
-  try {
-    const png = PNG.sync.read(readFileSync(path));
-    const data = new Uint8Array(png.data);
-    for (let i = 0; i < data.length; i += 4) {
-      const a = data[i + 3] / 255;
-      for (let c = 0; c < 3; c++) data[i + c] = Math.round(data[i + c] * a + 255 * (1 - a));
-      data[i + 3] = 255;
-    }
-    return { width: png.width, height: png.height, data };
-  } catch (e) {
-    throw new Error(`image ${path}: could not be decoded as a PNG (${(e as Error).message}); this Node tool reads PNG only`);
-  }
+  return decodePngOverWhite(new Uint8Array(readFileSync(path)), `image ${path}`);
 }
 
 async function main(): Promise<number> {

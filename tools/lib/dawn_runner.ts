@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import type { Picture } from '../../src/io/decode.js';
 import { createGpuContext } from '../../src/kernels/context.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
-import { launchGpuPage, type BrowserSession } from './browser.js';
+import { chromiumPath, launchGpuPage, type BrowserSession } from './browser.js';
+import { resizeBilinear } from '../../src/nst/style_transfer.js';
+import { decodePngOverWhite } from './png.js';
 import { bundleForBrowser } from './bundle.js';
 import type { DawnAdapter } from './dawn_adapters.js';
 import type { DecodeApi } from './decode_page.js';
@@ -18,6 +20,15 @@ import { TuningDir } from './tuning_store.js';
 
 type Files = Record<string, { body: string | Uint8Array; type: string }>;
 type Decoder = { nstDecode: DecodeApi };
+
+function hasChromium(): boolean {
+  try {
+    chromiumPath();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export class DawnEngine extends Engine {
   private decoder: Promise<BrowserSession> | null = null;
@@ -59,6 +70,7 @@ export class DawnEngine extends Engine {
   }
 
   private async picture(url: string, what: string): Promise<Picture> {
+    if (!hasChromium()) return this.pngPicture(url, what);
     const page = (await this.decoderPage()).page;
     const { id, width, height } = await page.evaluate((u, w) => (globalThis as unknown as Decoder).nstDecode.open(u, w), url, what);
     return {
@@ -69,6 +81,17 @@ export class DawnEngine extends Engine {
         return { width: w, height: h, data: new Uint8Array(Buffer.from(b64, 'base64')) };
       },
     };
+  }
+
+  /** Without a browser (a GPU machine with a Vulkan driver only): PNG through pngjs, resized bilinearly. */
+  private pngWarned = false;
+  private pngPicture(url: string, what: string): Picture {
+    const f = this.files[url];
+    if (f.type !== 'image/png') throw new Error(`${what}: without Chromium only PNG images can be read (install chromium, or set CHROME, for JPEG and WebP)`);
+    if (!this.pngWarned) process.stderr.write('note: no Chromium here: PNG images are decoded with pngjs and resized bilinearly (the page\'s resampling needs Chromium)\n');
+    this.pngWarned = true;
+    const image = decodePngOverWhite(f.body as Uint8Array, what);
+    return { width: image.width, height: image.height, rasterize: async (w, h) => resizeBilinear(image, w, h) };
   }
 
   protected call<K extends keyof EngineApi>(method: K, arg: Parameters<EngineApi[K]>[0]): ReturnType<EngineApi[K]> {
