@@ -261,6 +261,11 @@ async function squeezenetKernels(
   timeVersions: <K extends OpKind>(kind: K, shape: OpShapes[K], label: string, layer: string, shapeText: string, flops: number | null) => Promise<void>,
 ): Promise<void> {
   const n = o.kernelSize;
+  // its Gram shapes at a 128² input: conv1 63², fire2/3 31², fire4/5 15² — odd H·W, so no vec4 Gram
+  for (const [layer, C, side] of [['conv1', 64, 63], ['fire3', 128, 31], ['fire5', 256, 15]] as const) {
+    const M = side * side;
+    await timeVersions('gram_forward', { C, M }, 'gram forward', layer, `${C}×${M}`, C * C * M);
+  }
   const { O, C, K, stride, pad } = SQUEEZENET_CONV1;
   const [h, w] = stridedConvShape(n, n, K, stride, pad);
   const wts = randomNetwork('squeezenet', 1, 'fire2').layers.get('conv1')!;

@@ -171,6 +171,7 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   'gram/v1_forward': { shape: '7×33', run: (lib) => gram(lib, 'blocks') },
   'gram/v2_forward_lanes': { shape: '7×33', run: (lib) => gram(lib, 'lanes') },
   'gram/v3_forward_vec4': { shape: '13×36', run: (lib) => gram(lib, 'vec4', 'narrow', [13, 36]) },
+  'gram/v4_forward_tiles8': { shape: '13×37', run: (lib) => gram(lib, 'tiles8', 'narrow', [13, 37]) },
   'gram/v2_backward_wide': { shape: '7×33', run: (lib) => gram(lib, 'blocks', 'wide') },
   'gram/v1_backward': { shape: '7×33', run: gram },
   'gram/sum_slices': { shape: '6×9000 (split-K)', run: async (lib) => {

@@ -29,7 +29,8 @@ describe('the fixed table (what runs without measurements)', () => {
   });
   it('gram and reduce: barrier-free versions on software adapters', () => {
     expect(fixedChoice('gram_forward', { C: 64, M: 4096 }, SOFTWARE).version).toBe('vec4');
-    expect(fixedChoice('gram_forward', { C: 64, M: 3969 }, SOFTWARE).version).toBe('blocks'); // 63×63: rows not on vec4 boundaries
+    expect(fixedChoice('gram_forward', { C: 64, M: 3969 }, SOFTWARE).version).toBe('blocks'); // 63×63: rows not on vec4 boundaries, few positions
+    expect(fixedChoice('gram_forward', { C: 64, M: 16129 }, SOFTWARE).version).toBe('tiles8'); // 127×127
     expect(fixedChoice('gram_forward', { C: 64, M: 4096 }, GPU).version).toBe('lanes');
     expect(fixedChoice('gram_backward', { C: 64, M: 4096 }, SOFTWARE).version).toBe('wide');
   });

@@ -91,6 +91,7 @@ describe('gram', () => {
     [6, 9000, 1 / 9000], // split-K: several slices, last one partial
     [9, 20, 0.25], // vec4 version: C not a multiple of 8 (a block half past the last row)
     [130, 12, 1], // vec4 version: 17 row blocks, 153 upper-triangle blocks over three workgroups
+    [10, 9001, 1 / 9001], // tiles8 version: split-K slices that end inside a quad, a masked last quad
   ])('C=%i M=%i scale=%f', async (C, M, scale) => {
     const features = randArray(C * M, C * 31 + M);
     const gradGram = randArray(C * C, C + M); // deliberately not symmetric
@@ -98,6 +99,7 @@ describe('gram', () => {
     if (M === 9000) expect(gramSlices({ C, M }, 'blocks')).toBeGreaterThan(1);
     if (M === 9000) expect(gramSlices({ C, M }, 'lanes')).toBeGreaterThan(1);
     if (M === 9000) expect(gramSlices({ C, M }, 'vec4')).toBeGreaterThan(1);
+    if (M === 9001) expect(gramSlices({ C, M }, 'tiles8')).toBeGreaterThan(1);
     const idx = sampleIndices(C * M, 24);
     const fd = finiteDiff((f) => dotSum(gradGram, gramForwardRef(f, C, M, scale)), Float64Array.from(features), idx);
     // every version that can run the shape (vec4 needs M % 4 = 0; the cases above have both kinds)

@@ -15,7 +15,7 @@ function featureDims(what: string, f: Tensor): { C: number; M: number } {
  * "blocks" (gram/v1_forward: one 4×4 block per invocation, no barriers), version 2 "lanes"
  * (gram/v2_forward_lanes: 64 lanes share a block and split m) or version 3 "vec4"
  * (gram/v3_forward_vec4: one 8×8 block per invocation read as vec4s, M % 4 = 0; the grid counts
- * the upper triangle's blocks only). With several slices the kernel
+ * the upper triangle's blocks only) or version 4 "tiles8" (the same for any M). With several slices the kernel
  * writes partial Grams into `scratch` (≥ plan.scratch.slices floats, owned by the caller) and
  * gram/sum_slices adds them.
  */
@@ -30,8 +30,9 @@ export function gramForward(lib: KernelLibrary, features: Tensor, gram: Tensor, 
     blocks: () => [Math.ceil(Math.ceil(C / 4) / 8), Math.ceil(Math.ceil(C / 4) / 8)],
     lanes: () => [Math.ceil(C / 4), Math.ceil(C / 4)],
     vec4: () => [Math.ceil((Math.ceil(C / 8) * (Math.ceil(C / 8) + 1)) / 2 / 64), 1],
+    tiles8: () => [Math.ceil((Math.ceil(C / 8) * (Math.ceil(C / 8) + 1)) / 2 / 64), 1],
   })[plan.version]();
-  const kernel = lib.kernel(({ blocks: 'gram/v1_forward', lanes: 'gram/v2_forward_lanes', vec4: 'gram/v3_forward_vec4' } as const)[plan.version]);
+  const kernel = lib.kernel(({ blocks: 'gram/v1_forward', lanes: 'gram/v2_forward_lanes', vec4: 'gram/v3_forward_vec4', tiles8: 'gram/v4_forward_tiles8' } as const)[plan.version]);
   // version 3 reads whole vec4s: its slices start on multiples of 4
   const chunk = plan.version === 'vec4' ? Math.ceil(M / slices / 4) * 4 : Math.ceil(M / slices);
   if (slices === 1) return [kernel.bind({ features: features.buffer, gram: gram.buffer }, { C, M, scale, chunk: M }, [grid[0], grid[1], 1])];

@@ -47,7 +47,7 @@ export type ConvVersion = 'naive' | 'direct' | 'flat16' | 'rows' | 'rows_vec4' |
 export interface OpVersions {
   conv_forward: ConvVersion;
   conv_backward_input: ConvVersion;
-  gram_forward: 'blocks' | 'lanes' | 'vec4';
+  gram_forward: 'blocks' | 'lanes' | 'vec4' | 'tiles8';
   gram_backward: 'narrow' | 'wide';
   reduce: 'tree' | 'chunks';
 }
@@ -114,6 +114,7 @@ export const REGISTRY: { [K in OpKind]: VersionInfo<K>[] } = {
       id: 'vec4', number: 3, kernels: ['gram/v3_forward_vec4', 'gram/sum_slices'], summary: 'one 8×8 block per invocation, rows read as vec4s (16 loads per 256 multiply-adds), upper triangle only',
       unfit: (s) => (s.M % 4 === 0 ? null : `gram version "vec4" needs H·W to be a multiple of 4, got ${s.M}`), splits: true, tuned: true,
     },
+    { id: 'tiles8', number: 4, kernels: ['gram/v4_forward_tiles8', 'gram/sum_slices'], summary: 'version 3 for any H·W: quads of scalar loads, the last one masked', unfit: () => null, splits: true, tuned: true },
   ],
   gram_backward: [
     { id: 'narrow', number: 1, kernels: ['gram/v1_backward'], summary: '4×4 blocks of the feature gradient', unfit: () => null, splits: false, tuned: true },
@@ -185,7 +186,7 @@ export const WINOGRAD_MIN_TILES = 4;
 /** Split-K slices for a C×M Gram: enough to give a wide map's few blocks parallel work. */
 export function gramSlices(s: GramShape, version: OpVersions['gram_forward']): number {
   const blocks = (Math.ceil(s.C / 4) * (Math.ceil(s.C / 4) + 1)) / 2; // upper-triangle 4×4 blocks
-  if (version === 'vec4') {
+  if (version === 'vec4' || version === 'tiles8') {
     // 8×8 blocks: a quarter as many as version 1's; slices give a wide map's few blocks work
     const blocks8 = (Math.ceil(s.C / 8) * (Math.ceil(s.C / 8) + 1)) / 2;
     if (s.M < 4096 || blocks8 >= 1024) return 1;
@@ -219,9 +220,12 @@ export function adapterClass(a: PlannerAdapter): AdapterClass {
  *   TFLOP/s; Winograd not measured on a GPU yet — autotuning does that on the user's GPU).
  * - conv backward on lavapipe: as on SwiftShader, but flat16 for maps of ≤ 8×8 (conv5_1 at 4²:
  *   flat16 4.6 vs Winograd 3.3 GFLOP/s; autotuning at 128² chose a non-Winograd version at 8² too).
- * - Gram forward: vec4 on software adapters where H·W % 4 = 0 (conv1_2 at 64²: 2.5 vs 1.0 GFLOP/s
- *   on SwiftShader; autotuning on lavapipe picked it for every VGG19 shape at 128² and 256²), else
- *   blocks (barriers are expensive there); lanes on GPUs.
+ * - Gram forward on software adapters: vec4 where H·W % 4 = 0 (conv1_2 at 64²: 2.5 vs 1.0 GFLOP/s
+ *   on SwiftShader, 3.8 vs 1.9 on lavapipe; autotuning on lavapipe picked it for every VGG19 shape
+ *   at 128² and 256²); for odd H·W, tiles8 from 8192 positions and blocks below (autotuning on
+ *   lavapipe chose tiles8 for SqueezeNet's Grams at a 256² input, blocks or lanes at 128²; single
+ *   kernel timings there were level or favoured blocks, e.g. 128×961: 4.3 vs 2.5 GFLOP/s); lanes
+ *   on GPUs (barriers are expensive on CPUs).
  * - Gram backward: wide on software, narrow on GPUs.
  * - reduce: chunks on software (a 512×512 Gram's loss took 80 ms with the tree), tree on GPUs.
  */
@@ -242,7 +246,10 @@ export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapt
       return c(v, convSplits(s));
     }
     case 'gram_forward':
-      if (soft) return c((shape as GramShape).M % 4 === 0 ? 'vec4' : 'blocks');
+      if (soft) {
+        const { M } = shape as GramShape;
+        return c(M % 4 === 0 ? 'vec4' : M >= 8192 ? 'tiles8' : 'blocks');
+      }
       return c('lanes');
     case 'gram_backward':
       return c(soft ? 'wide' : 'narrow');

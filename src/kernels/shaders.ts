@@ -28,6 +28,7 @@ import gramV1Forward from '../../shaders/gram/v1_forward.wgsl';
 import gramV2BackwardWide from '../../shaders/gram/v2_backward_wide.wgsl';
 import gramV2ForwardLanes from '../../shaders/gram/v2_forward_lanes.wgsl';
 import gramV3ForwardVec4 from '../../shaders/gram/v3_forward_vec4.wgsl';
+import gramV4ForwardTiles8 from '../../shaders/gram/v4_forward_tiles8.wgsl';
 import imageClamp from '../../shaders/image/clamp.wgsl';
 import imageOriginalColors from '../../shaders/image/original_colors.wgsl';
 import imagePostprocess from '../../shaders/image/postprocess.wgsl';
@@ -77,6 +78,7 @@ export const SHADERS = {
   'gram/v2_backward_wide': gramV2BackwardWide,
   'gram/v2_forward_lanes': gramV2ForwardLanes,
   'gram/v3_forward_vec4': gramV3ForwardVec4,
+  'gram/v4_forward_tiles8': gramV4ForwardTiles8,
   'image/clamp': imageClamp,
   'image/original_colors': imageOriginalColors,
   'image/postprocess': imagePostprocess,

@@ -1,0 +1,107 @@
+// gram/v4_forward_tiles8 — version 4: gram/v3_forward_vec4 for any M (CPU adapters): G = scale · F·Fᵀ,
+//   gram[i, j] = scale · Σ_m features[i, m] · features[j, m]      (F is C×M, M = H·W)
+// One invocation computes an 8×8 block of G from the 8 + 8 rows it needs, 4 values of m at a
+// time (64 scalar loads per 256 multiply-adds; version 1: 8 per 16). Only blocks on or above the diagonal exist: the
+// invocation index t counts them row by row (no idle lanes below the diagonal); each block is
+// written with its mirror. Rows past C read as zero. Split-K over workgroup z as in version 1.
+// Version 3 reads aligned vec4s and so needs M % 4 == 0; here each quad is built from 4 scalar
+// loads, and the last, partial quad of a slice is masked, so any M runs (SqueezeNet's maps are odd:
+// 127², 63², 31²).
+// Layout: features C×M (a CHW map read as C rows of M); gram S×C×C (S = number of
+// slices, summed by gram/sum_slices when S > 1).
+// Dispatch: (ceil(T / 64), 1, S) workgroups of 64, T = B·(B + 1)/2 blocks for B = ceil(C / 8).
+
+struct Params {
+  C: u32,      // channels: rows of F, G is C×C
+  M: u32,      // values per channel, H·W
+  scale: f32,  // factor on F·Fᵀ
+  chunk: u32,  // m per split-K slice: workgroup z sums m in [z·chunk, (z+1)·chunk); M if unsplit
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> features: array<f32>;
+@group(0) @binding(2) var<storage, read_write> gram: array<f32>;
+
+// row i's values m … m + 3; zero past the last row and at or past mEnd (only the slice's last,
+// partial quad takes the masked path: the branch is the same for every invocation of a slice)
+fn quad(i: u32, m: u32, mEnd: u32) -> vec4<f32> {
+  let o = min(i, params.C - 1u) * params.M + m;
+  var v = vec4<f32>();
+  if (m + 4u <= mEnd) {
+    v = vec4<f32>(features[o], features[o + 1u], features[o + 2u], features[o + 3u]);
+  } else {
+    for (var k = 0u; k < 4u && m + k < mEnd; k++) { v[k] = features[o + k]; }
+  }
+  return select(vec4<f32>(), v, i < params.C);
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  // block t of the upper triangle, row by row: row r holds blocks r … B - 1
+  let B = (params.C + 7u) / 8u;
+  var t = gid.x;
+  var r = 0u;
+  while (r < B && t >= B - r) {
+    t -= B - r;
+    r++;
+  }
+  if (r >= B) { return; }
+  let i0 = r * 8u;
+  let j0 = (r + t) * 8u;
+  var s0l = vec4<f32>(); var s0h = vec4<f32>();
+  var s1l = vec4<f32>(); var s1h = vec4<f32>();
+  var s2l = vec4<f32>(); var s2h = vec4<f32>();
+  var s3l = vec4<f32>(); var s3h = vec4<f32>();
+  var s4l = vec4<f32>(); var s4h = vec4<f32>();
+  var s5l = vec4<f32>(); var s5h = vec4<f32>();
+  var s6l = vec4<f32>(); var s6h = vec4<f32>();
+  var s7l = vec4<f32>(); var s7h = vec4<f32>();
+  let mEnd = min(params.M, (gid.z + 1u) * params.chunk);
+  for (var m = gid.z * params.chunk; m < mEnd; m += 4u) {
+    let a0 = quad(i0 + 0u, m, mEnd);
+    let a1 = quad(i0 + 1u, m, mEnd);
+    let a2 = quad(i0 + 2u, m, mEnd);
+    let a3 = quad(i0 + 3u, m, mEnd);
+    let a4 = quad(i0 + 4u, m, mEnd);
+    let a5 = quad(i0 + 5u, m, mEnd);
+    let a6 = quad(i0 + 6u, m, mEnd);
+    let a7 = quad(i0 + 7u, m, mEnd);
+    let b0 = quad(j0 + 0u, m, mEnd);
+    let b1 = quad(j0 + 1u, m, mEnd);
+    let b2 = quad(j0 + 2u, m, mEnd);
+    let b3 = quad(j0 + 3u, m, mEnd);
+    let b4 = quad(j0 + 4u, m, mEnd);
+    let b5 = quad(j0 + 5u, m, mEnd);
+    let b6 = quad(j0 + 6u, m, mEnd);
+    let b7 = quad(j0 + 7u, m, mEnd);
+    s0l += vec4<f32>(dot(a0, b0), dot(a0, b1), dot(a0, b2), dot(a0, b3));
+    s0h += vec4<f32>(dot(a0, b4), dot(a0, b5), dot(a0, b6), dot(a0, b7));
+    s1l += vec4<f32>(dot(a1, b0), dot(a1, b1), dot(a1, b2), dot(a1, b3));
+    s1h += vec4<f32>(dot(a1, b4), dot(a1, b5), dot(a1, b6), dot(a1, b7));
+    s2l += vec4<f32>(dot(a2, b0), dot(a2, b1), dot(a2, b2), dot(a2, b3));
+    s2h += vec4<f32>(dot(a2, b4), dot(a2, b5), dot(a2, b6), dot(a2, b7));
+    s3l += vec4<f32>(dot(a3, b0), dot(a3, b1), dot(a3, b2), dot(a3, b3));
+    s3h += vec4<f32>(dot(a3, b4), dot(a3, b5), dot(a3, b6), dot(a3, b7));
+    s4l += vec4<f32>(dot(a4, b0), dot(a4, b1), dot(a4, b2), dot(a4, b3));
+    s4h += vec4<f32>(dot(a4, b4), dot(a4, b5), dot(a4, b6), dot(a4, b7));
+    s5l += vec4<f32>(dot(a5, b0), dot(a5, b1), dot(a5, b2), dot(a5, b3));
+    s5h += vec4<f32>(dot(a5, b4), dot(a5, b5), dot(a5, b6), dot(a5, b7));
+    s6l += vec4<f32>(dot(a6, b0), dot(a6, b1), dot(a6, b2), dot(a6, b3));
+    s6h += vec4<f32>(dot(a6, b4), dot(a6, b5), dot(a6, b6), dot(a6, b7));
+    s7l += vec4<f32>(dot(a7, b0), dot(a7, b1), dot(a7, b2), dot(a7, b3));
+    s7h += vec4<f32>(dot(a7, b4), dot(a7, b5), dot(a7, b6), dot(a7, b7));
+  }
+  let rows = array<vec4<f32>, 16>(s0l, s0h, s1l, s1h, s2l, s2h, s3l, s3h, s4l, s4h, s5l, s5h, s6l, s6h, s7l, s7h);
+  let slice = gid.z * params.C * params.C;
+  for (var a = 0u; a < 8u; a++) {
+    for (var b = 0u; b < 8u; b++) {
+      let i = i0 + a;
+      let j = j0 + b;
+      if (i < params.C && j < params.C) {
+        let v = params.scale * rows[2u * a + b / 4u][b % 4u];
+        gram[slice + i * params.C + j] = v;
+        gram[slice + j * params.C + i] = v;
+      }
+    }
+  }
+}
