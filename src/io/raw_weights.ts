@@ -54,12 +54,18 @@ function expectedShape(spec: NetworkSpec, name: string): number[] | null {
   return m[2] === 'weight' ? [c.O, c.C, c.K, c.K] : [c.O];
 }
 
+/**
+ * The input convention, as numbers in sane ranges: a range of 1 or 255-ish (≤ 65535), means
+ * within [-range, range], standard deviations in (0, range] — both finite numbers, never strings.
+ */
 function validateConvention(file: string, c: unknown): InputConvention {
   const x = c as InputConvention;
+  const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
   const ok =
-    x && (x.channelOrder === 'RGB' || x.channelOrder === 'BGR') && typeof x.range === 'number' && x.range > 0 &&
-    Array.isArray(x.mean) && x.mean.length === 3 && Array.isArray(x.std) && x.std.length === 3 && x.std.every((v) => v > 0);
-  if (!ok) throw new WeightsError(file, 'manifest "input" must give channelOrder (RGB|BGR), range > 0, mean[3] and std[3] > 0');
+    !!x && typeof x === 'object' && (x.channelOrder === 'RGB' || x.channelOrder === 'BGR') && num(x.range) && x.range > 0 && x.range <= 65535 &&
+    Array.isArray(x.mean) && x.mean.length === 3 && x.mean.every((v) => num(v) && Math.abs(v) <= x.range) &&
+    Array.isArray(x.std) && x.std.length === 3 && x.std.every((v) => num(v) && v > 0 && v <= x.range);
+  if (!ok) throw new WeightsError(file, 'manifest "input" must give channelOrder (RGB|BGR), a number range in (0, 65535], mean[3] within ±range and std[3] in (0, range], as numbers');
   return { channelOrder: x.channelOrder, range: x.range, mean: [...x.mean] as [number, number, number], std: [...x.std] as [number, number, number] };
 }
 
@@ -89,15 +95,21 @@ export function parseRawWeights(manifestText: string, bin: ArrayBuffer, file = '
   const input = validateConvention(`${file}.json`, m.input);
   if (!Array.isArray(m.tensors)) throw new WeightsError(`${file}.json`, 'missing "tensors" list');
   const byName = new Map<string, Float32Array>();
+  // each tensor's bytes, to refuse two tensors sharing or overlapping bytes
+  const spans: { name: string; start: number; end: number }[] = [];
   for (const t of m.tensors) {
+    if (!t || typeof t !== 'object' || typeof t.name !== 'string') throw new WeightsError(`${file}.json`, 'every entry of "tensors" must be an object with a "name"');
+    if (byName.has(t.name)) throw new WeightsError(`${file}.json`, `tensor "${t.name}" is listed twice`);
     const exp = expectedShape(spec, t.name);
     if (!exp) throw new WeightsError(`${file}.json`, `unknown tensor "${t.name}" (expected ${spec.label}'s ${spec.convs[0].name}.weight … ${spec.convs[spec.convs.length - 1].name}.bias)`);
-    if (!Array.isArray(t.shape) || t.shape.length !== exp.length || t.shape.some((d, i) => d !== exp[i])) {
+    if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d))) throw new WeightsError(`${file}.json`, `tensor "${t.name}" has shape ${JSON.stringify(t.shape)}; expected a list of integers`);
+    if (t.shape.length !== exp.length || t.shape.some((d, i) => d !== exp[i])) {
       throw new WeightsError(`${file}.json`, `tensor "${t.name}" has shape [${t.shape}] but ${spec.label} needs [${exp}]`);
     }
     const n = exp.reduce((a, b) => a * b, 1);
     if (t.length !== n) throw new WeightsError(`${file}.json`, `tensor "${t.name}" declares ${t.length} values, its shape holds ${n}`);
-    if (!Number.isInteger(t.offset) || t.offset < 0 || t.offset % itemSize !== 0) throw new WeightsError(`${file}.json`, `tensor "${t.name}" has a bad offset ${t.offset}`);
+    if (!Number.isSafeInteger(t.offset) || t.offset < 0 || t.offset % itemSize !== 0) throw new WeightsError(`${file}.json`, `tensor "${t.name}" has a bad offset ${JSON.stringify(t.offset)}`);
+    spans.push({ name: t.name, start: t.offset, end: t.offset + n * itemSize });
     if (t.offset + n * itemSize > bin.byteLength) {
       throw new WeightsError(`${file}.bin`, `truncated: tensor "${t.name}" needs bytes ${t.offset}..${t.offset + n * itemSize} but the file has ${bin.byteLength}`);
     }
@@ -105,7 +117,11 @@ export function parseRawWeights(manifestText: string, bin: ArrayBuffer, file = '
     checkFinite(`${file}.bin`, t.name, a);
     byName.set(t.name, a);
   }
-  const end = Math.max(0, ...m.tensors.map((t) => t.offset + t.length * itemSize));
+  spans.sort((a, b) => a.start - b.start);
+  for (let i = 1; i < spans.length; i++) {
+    if (spans[i].start < spans[i - 1].end) throw new WeightsError(`${file}.json`, `tensors "${spans[i - 1].name}" and "${spans[i].name}" share bytes (${spans[i].start}..${Math.min(spans[i].end, spans[i - 1].end)})`);
+  }
+  const end = spans.length ? spans[spans.length - 1].end : 0;
   if (bin.byteLength !== end) throw new WeightsError(`${file}.bin`, `holds ${bin.byteLength} bytes, but the manifest's tensors end at ${end} (a damaged file, or the .bin of another manifest)`);
   return {
     network: spec.id,

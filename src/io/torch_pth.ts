@@ -54,6 +54,7 @@ export function readZipDirectory(bytes: Uint8Array, file: string, base = 0): Zip
   }
   if (cdOffset < base) throw new ZipDirectoryNotInTail(cdOffset);
   const entries: ZipEntry[] = [];
+  const seen = new Set<string>();
   let p = cdOffset - base;
   for (let i = 0; i < count; i++) {
     if (p + 46 > bytes.length || dv.getUint32(p, true) !== 0x02014b50) throw new WeightsError(file, `corrupt zip central directory at entry ${i}`);
@@ -76,6 +77,10 @@ export function readZipDirectory(bytes: Uint8Array, file: string, base = 0): Zip
       }
       e += 4 + len;
     }
+    // PyTorch reads the first entry of a name, a plain zip reader the last: refuse the ambiguity
+    if (seen.has(name)) throw new WeightsError(file, `the zip holds "${name.length > 80 ? `${name.slice(0, 80)}…` : name}" twice (a tampered archive)`);
+    seen.add(name);
+    if (!Number.isSafeInteger(size) || !Number.isSafeInteger(localOffset)) throw new WeightsError(file, `zip entry "${name}" has a size or offset past 2⁵³`);
     entries.push({ name, method, compressedSize, size, localOffset });
     p = eEnd + commentLen;
   }

@@ -2,6 +2,7 @@
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ByteSource } from '../../src/io/byte_source.js';
+import { regularFile } from './input_files.js';
 
 export class FileSource implements ByteSource {
   readonly sequentialOnly = false;
@@ -11,7 +12,8 @@ export class FileSource implements ByteSource {
   /** Bytes read so far (tests and progress). */
   bytesRead = 0;
 
-  constructor(readonly path: string) {
+  constructor(readonly path: string, what = 'weights file') {
+    regularFile(path, what);
     this.fd = openSync(path, 'r');
     this.size = fstatSync(this.fd).size;
     this.name = basename(path);

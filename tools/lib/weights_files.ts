@@ -16,7 +16,8 @@
  * A file or cache entry of the other network is refused, naming it. $NST_TORCHVISION_URL and
  * $NST_HF_URL point VGG19's two names at mirrors, $NST_SQUEEZENET_URL SqueezeNet's torchvision file.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { regularFile } from './input_files.js';
 import { basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HttpSource } from '../../src/io/byte_source.js';
@@ -226,7 +227,6 @@ export async function loadEmbedded(path = EMBEDDED_SQUEEZENET): Promise<RawWeigh
 export async function loadWeightsFile(path: string, upTo?: string, network: NetworkId = 'vgg19'): Promise<RawWeightsFiles> {
   const spec = networkSpec(network);
   checkWeightsSpec(path, spec.id);
-  if (statSync(path).isDirectory()) throw new Error(`weights file "${path}" is a directory`);
   if (!path.endsWith('.json')) {
     const src = new FileSource(path);
     try {
@@ -237,6 +237,9 @@ export async function loadWeightsFile(path: string, upTo?: string, network: Netw
     }
   }
   const binPath = path.replace(/\.json$/, '.bin');
+  // a manifest lists a few dozen tensors; the .bin holds conv weights only (VGG19's: 80 MB in float32)
+  regularFile(path, 'weights manifest', 16 * 2 ** 20);
+  regularFile(binPath, 'weights data', 2 ** 30);
   const manifest = readFileSync(path, 'utf8');
   const bin = new Uint8Array(readFileSync(binPath));
   // validate here too, so errors appear before the page starts work
