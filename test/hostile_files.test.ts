@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseRawWeights, toRawWeights } from '../src/io/raw_weights.js';
 import { readZipDirectory } from '../src/io/torch_pth.js';
+import { loadPretrained } from '../src/io/pretrained.js';
+import { parseSafetensorsHeader, safetensorsHeaderLength } from '../src/io/safetensors.js';
+import { FileSource } from '../tools/lib/file_source.js';
 import { randomNetwork } from '../src/nst/weights.js';
 import { loadWeightsFile } from '../tools/lib/weights_files.js';
 
@@ -78,5 +81,46 @@ describe('zip archives', () => {
   });
   it('refuses a name that appears twice (PyTorch would read the first, a plain zip reader the last)', () => {
     expect(() => readZipDirectory(zipWith(['a/data.pkl', 'a/data/0', 'a/data/0']), 'twice.pth')).toThrow(/^twice\.pth: the zip holds "a\/data\/0" twice/);
+  });
+});
+
+describe('safetensors: detected by its own structure, header bounded', () => {
+  /** SqueezeNet's conv1 as safetensors (torchvision names), the JSON header padded to `headerLength` bytes. */
+  function conv1Safetensors(headerLength: number): Uint8Array {
+    const w = randomNetwork('squeezenet', 3, 'conv1').layers.get('conv1')!;
+    const header = { 'features.0.weight': { dtype: 'F32', shape: [64, 3, 3, 3], data_offsets: [0, w.weight.length * 4] }, 'features.0.bias': { dtype: 'F32', shape: [64], data_offsets: [w.weight.length * 4, (w.weight.length + 64) * 4] } };
+    const json = JSON.stringify(header);
+    const text = new TextEncoder().encode(json.padEnd(headerLength, ' '));
+    const out = new Uint8Array(8 + text.length + (w.weight.length + 64) * 4);
+    new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
+    out.set(text, 8);
+    out.set(new Uint8Array(w.weight.buffer), 8 + text.length);
+    out.set(new Uint8Array(w.bias.buffer), 8 + text.length + w.weight.length * 4);
+    return out;
+  }
+  it.each([
+    ['0x80, the pickle magic', 0x180],
+    ['"PK", the zip magic', 0x4b50],
+  ])('reads a valid file whose header length starts with %s', async (_what, n) => {
+    const bytes = conv1Safetensors(n);
+    expect(bytes[0]).toBe(n & 255);
+    const path = join(dir, `magic-${n}.safetensors`);
+    writeFileSync(path, bytes);
+    const src = new FileSource(path);
+    try {
+      const w = await loadPretrained(src, 'conv1', undefined, 'squeezenet');
+      expect(w.layers.get('conv1')!.weight).toEqual(randomNetwork('squeezenet', 3, 'conv1').layers.get('conv1')!.weight);
+    } finally {
+      src.close();
+    }
+  });
+  it('refuses a header nested deeper than a header needs, before parsing it', () => {
+    const json = new TextEncoder().encode(`{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    expect(() => parseSafetensorsHeader(json, 'deep.safetensors', null)).toThrow(/^deep\.safetensors: safetensors header nests deeper than 8 levels/);
+  });
+  it('refuses a header larger than a weights file needs', () => {
+    const head = new Uint8Array(8);
+    new DataView(head.buffer).setBigUint64(0, 100_000_000n, true);
+    expect(() => safetensorsHeaderLength(head, 'huge.safetensors', null)).toThrow(/^huge\.safetensors: safetensors header of 100000000 bytes is larger than the 16777216/);
   });
 });

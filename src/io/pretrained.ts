@@ -13,7 +13,7 @@
  * read in file order from the one response; a zip is then scanned entry by entry.
  */
 import { concat, type ByteSource } from './byte_source.js';
-import { decodeFloats, parseSafetensorsHeader, safetensorsHeaderLength } from './safetensors.js';
+import { decodeFloats, looksLikeSafetensors, parseSafetensorsHeader, safetensorsHeaderLength } from './safetensors.js';
 import {
   ITEM_SIZE,
   planTensors,
@@ -71,12 +71,15 @@ export async function planPretrained(
   const head = await src.read(0, HEAD);
   const file = src.name;
   if (head.length === 0) throw new WeightsError(file, 'empty file');
+  // each format by its own structure, safetensors first: its header length's low byte may be 0x80
+  // or spell "PK", the zip and pickle magics
+  if (looksLikeSafetensors(head, src.size)) return { plan: await planSafetensors(src, head, file, spec, upTo) };
   if (head[0] === 0x50 && head[1] === 0x4b) {
     if (src.sequentialOnly) return { ...(await scanZip(new Cursor(src, head), file, spec, upTo)), format: 'torch-zip' };
     return { plan: await planZip(src, file, spec, upTo) };
   }
   if (head[0] === 0x80) return { plan: await planLegacy(src, head, file, spec, upTo) };
-  if (head.length >= 9 && head[8] === 0x7b /* { */) return { plan: await planSafetensors(src, head, file, spec, upTo) };
+  if (head.length >= 9 && head[8] === 0x7b /* { */) return { plan: await planSafetensors(src, head, file, spec, upTo) }; // for its message
   const text = new TextDecoder().decode(head.subarray(0, 200));
   if (/^\s*</.test(text)) throw new WeightsError(file, `is an HTML or XML page, not a weights file (starts "${text.slice(0, 40).replace(/\s+/g, ' ')}…")`);
   throw new WeightsError(file, 'is neither a safetensors file nor a torch.save file (zip or legacy)');

@@ -24,17 +24,42 @@ export interface SafetensorsEntry {
   end: number;
 }
 
+/** The largest header read: a network's few hundred tensors take kilobytes (timm's VGG19: 3 KB). */
+export const MAX_HEADER_BYTES = 16 * 2 ** 20;
+/** The deepest nesting a header needs: an object of objects holding arrays (3); more is refused before parsing. */
+const MAX_HEADER_DEPTH = 8;
+
+/** Could these first bytes start a safetensors file: a header length in range, then "{"? (format detection) */
+export function looksLikeSafetensors(head: Uint8Array, fileSize: number | null): boolean {
+  if (head.length < 9 || head[8] !== 0x7b) return false;
+  const n = Number(new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true));
+  return n >= 2 && n <= MAX_HEADER_BYTES && (fileSize === null || 8 + n <= fileSize);
+}
+
 /** Header length from the first 8 bytes; throws if it cannot be a safetensors header. */
 export function safetensorsHeaderLength(first8: Uint8Array, file: string, fileSize: number | null): number {
   if (first8.length < 8) throw new WeightsError(file, `truncated: ${first8.length} bytes, a safetensors file starts with an 8-byte header length`);
   const n = Number(new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true));
-  if (n < 2 || n > 100_000_000) throw new WeightsError(file, `not a safetensors file (header length ${n})`);
+  if (n < 2) throw new WeightsError(file, `not a safetensors file (header length ${n})`);
+  if (n > MAX_HEADER_BYTES) throw new WeightsError(file, `safetensors header of ${n} bytes is larger than the ${MAX_HEADER_BYTES} a weights file needs`);
   if (fileSize !== null && 8 + n > fileSize) throw new WeightsError(file, `truncated header: it declares ${n} bytes but the file has ${fileSize - 8} after the length`);
   return n;
 }
 
 /** Parse and check the JSON header (`json` = bytes 8..8+N). */
 export function parseSafetensorsHeader(json: Uint8Array, file: string, fileSize: number | null): SafetensorsEntry[] {
+  // nesting, counted outside strings before JSON.parse sees it
+  let depth = 0, inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_HEADER_DEPTH) throw new WeightsError(file, `safetensors header nests deeper than ${MAX_HEADER_DEPTH} levels (a header needs 3)`);
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(new TextDecoder().decode(json));
