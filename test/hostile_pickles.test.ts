@@ -39,7 +39,7 @@ const pickle = (...parts: (number | number[])[]) => new Uint8Array([...op.proto,
 const storage = (numel: number[]) => [...op.mark, ...op.str('storage'), ...op.global('torch', 'FloatStorage'), ...op.str('0'), ...op.str('cpu'), ...numel, ...op.tuple, ...op.binpersid];
 /** {'w': _rebuild_tensor_v2(storage, offset, shape, stride, False, OrderedDict())} with the given pieces. */
 const tensorDict = (offset: number[], shape: number[], stride: number[]) =>
-  pickle(op.dict, op.str('w'), op.global('torch._utils', '_rebuild_tensor_v2'), op.mark, storage(op.int(4)), offset, shape, stride, [0x89], op.global('collections', 'OrderedDict'), op.tuple0, op.reduce, op.tuple, op.reduce, op.setitem);
+  pickle(op.dict, op.str('w'), op.global('torch._utils', '_rebuild_tensor_v2'), op.mark, storage(op.int(8)), offset, shape, stride, [0x89], op.global('collections', 'OrderedDict'), op.tuple0, op.reduce, op.tuple, op.reduce, op.setitem);
 const tup = (...xs: number[][]) => [...op.mark, ...xs.flat(), ...op.tuple];
 
 function refusal(bytes: Uint8Array): string {
@@ -82,6 +82,10 @@ describe('pickle reader: only what a state dict of tensors needs', () => {
     ['overlapping rows', tup(op.int(2), op.int(2)), tup(op.int(1), op.int(1)), /not a dense layout \(the contiguous one is \[2, 1\]\)/],
   ])('refuses a tensor with %s', (_what, shape, stride, message) => {
     expect(refusal(tensorDict(op.int(0), shape, stride))).toMatch(message);
+  });
+  it('refuses a tensor that does not fit in its storage (even one this run would not read)', () => {
+    expect(refusal(tensorDict(op.int(0), tup(op.int(3), op.int(3)), tup(op.int(3), op.int(1))))).toMatch(/a tensor of shape \[3, 3\] at offset 0 needs 9 elements, its storage 0 has 8/);
+    expect(refusal(tensorDict(op.int(7), tup(op.int(2)), tup(op.int(1))))).toMatch(/at offset 7 needs 9 elements/);
   });
   it('accepts a transposed (dense) layout, as torch.save writes a saved view', () => {
     const sd = unpickle(tensorDict(op.int(0), tup(op.int(2), op.int(3)), tup(op.int(1), op.int(2))), 'ok.pth') as Map<string, { stride: number[] }>;

@@ -15,6 +15,7 @@
 import { concat, type ByteSource } from './byte_source.js';
 import { decodeFloats, looksLikeSafetensors, parseSafetensorsHeader, safetensorsHeaderLength } from './safetensors.js';
 import {
+  checkTorchArchive,
   ITEM_SIZE,
   planTensors,
   readZipDirectory,
@@ -154,12 +155,12 @@ async function planZip(src: ByteSource, file: string, spec: NetworkSpec, upTo: s
   const pklSpan = span(pkl);
   const pklBytes = await src.read(pklSpan.start, pklSpan.end);
   const sd = stateDictOf(unpickleAt(zipEntryData(pklBytes, pkl, file, pklSpan.start), 0, file).value, file);
-  const { keys, input } = planTensors(sd, file, spec, upTo);
   const byName = new Map(entries.map((e) => [e.name, e]));
+  checkTorchArchive(byName, prefix, sd, file);
+  const { keys, input } = planTensors(sd, file, spec, upTo);
   const pieces = [...keys].map(([name, key]) => {
     const t = sd.get(key)!;
-    const e = byName.get(`${prefix}data/${t.storage.key}`);
-    if (!e) throw new WeightsError(file, `tensor "${key}": storage ${t.storage.key} is missing from the file (truncated?)`);
+    const e = byName.get(`${prefix}data/${t.storage.key}`)!;
     const s = span(e);
     return { name, ...s, decode: (b: Uint8Array) => tensorFromStorage(file, key, t, zipEntryData(b, e, file, s.start)) };
   });

@@ -73,11 +73,11 @@ export function parseSafetensorsHeader(json: Uint8Array, file: string, fileSize:
     if (name === '__metadata__') continue;
     const t = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const size = DTYPE_SIZE[String(t?.dtype)];
-    if (!size) throw new WeightsError(file, `tensor "${name}" has unknown dtype ${JSON.stringify(t?.dtype)}`);
+    if (!size) throw new WeightsError(file, `tensor "${name}" has unknown dtype ${t?.dtype === undefined ? '(none)' : JSON.stringify(t.dtype)}`);
     const shape = t.shape, off = t.data_offsets;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw new WeightsError(file, `tensor "${name}" has a bad shape ${JSON.stringify(shape)}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw new WeightsError(file, `tensor "${name}" has a bad shape ${shape === undefined ? '(none)' : JSON.stringify(shape)}`);
     if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isInteger(d) && d >= 0) || off[1] < off[0]) {
-      throw new WeightsError(file, `tensor "${name}" has bad data_offsets ${JSON.stringify(off)}`);
+      throw new WeightsError(file, `tensor "${name}" has bad data_offsets ${off === undefined ? '(none)' : JSON.stringify(off)}`);
     }
     const numel = shape.reduce((a: number, b: number) => a * b, 1);
     if (off[1] - off[0] !== numel * size) {

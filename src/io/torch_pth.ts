@@ -40,6 +40,22 @@ export function readZipDirectory(bytes: Uint8Array, file: string, base = 0): Zip
     }
   }
   if (eocd < 0) throw new WeightsError(file, 'not a zip archive (no end-of-central-directory record): truncated, or not a torch.save file of torch ≥ 1.6');
+  // as PyTorch's reader: one disk only (a split archive's parts are elsewhere)
+  const disk = dv.getUint16(eocd + 4, true), cdDisk = dv.getUint16(eocd + 6, true);
+  if ((disk !== 0 && disk !== 0xffff) || (cdDisk !== 0 && cdDisk !== 0xffff)) throw new WeightsError(file, 'a multi-disk (split) zip archive: not a torch.save file');
+  // torch.save writes zip64 records too; their disk numbers are checked as well (miniz does)
+  const loc64 = eocd - 20;
+  if (loc64 >= 0 && dv.getUint32(loc64, true) === 0x07064b50) {
+    const z = Number(dv.getBigUint64(loc64 + 8, true)) - base;
+    const has64 = z >= 0 && z + 56 <= bytes.length && dv.getUint32(z, true) === 0x06064b50;
+    const split = dv.getUint32(loc64 + 4, true) !== 0 || dv.getUint32(loc64 + 16, true) > 1 || (has64 && (dv.getUint32(z + 16, true) !== 0 || dv.getUint32(z + 20, true) !== 0));
+    if (split) throw new WeightsError(file, 'a multi-disk (split) zip archive: not a torch.save file');
+    if (has64) {
+      // the two records must agree on the number of entries
+      const n64 = dv.getBigUint64(z + 24, true), total64 = dv.getBigUint64(z + 32, true), n32 = dv.getUint16(eocd + 10, true);
+      if (n64 !== total64 || (n32 !== 0xffff && BigInt(n32) !== total64)) throw new WeightsError(file, `the zip's two end records disagree on its number of entries (${n32} and ${total64})`);
+    }
+  }
   let count = dv.getUint16(eocd + 10, true);
   let cdOffset = dv.getUint32(eocd + 16, true);
   if (cdOffset === 0xffffffff || count === 0xffff) {
@@ -169,7 +185,10 @@ function rebuildTensor(args: unknown[], file: string): TorchTensor {
     expected *= n;
   }
   if (!Number.isSafeInteger(expected)) throw new WeightsError(file, `a tensor of shape [${shape.join(', ')}] has more elements than can be counted exactly`);
-  return { kind: 'tensor', storage: storage as TorchStorage, offset, shape: [...shape], stride: [...stride] };
+  // every tensor lies inside its storage, whether this run reads it or not (PyTorch checks them all)
+  const st = storage as TorchStorage;
+  if (expected > 0 && offset + expected > st.numel) throw new WeightsError(file, `a tensor of shape [${shape.join(', ')}] at offset ${offset} needs ${offset + expected} elements, its storage ${st.key} has ${st.numel}`);
+  return { kind: 'tensor', storage: st, offset, shape: [...shape], stride: [...stride] };
 }
 
 function contiguousStrides(shape: number[]): number[] {
@@ -220,7 +239,8 @@ export function unpickle(data: Uint8Array, file: string): unknown {
  */
 export function unpickleAt(data: Uint8Array, start: number, file: string, storages?: Map<string, TorchStorage>): { value: unknown; end: number } {
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const td = new TextDecoder();
+  // strict, as Python's unpickler: a string that is not UTF-8 is a damaged file
+  const td = new TextDecoder('utf-8', { fatal: true });
   const stack: unknown[] = [];
   const marks: number[] = [];
   const memo = new Map<number, unknown>();
@@ -256,11 +276,18 @@ export function unpickleAt(data: Uint8Array, start: number, file: string, storag
   };
   const u8 = () => (need(1), data[p++]);
   const u32 = () => (need(4), (p += 4), dv.getUint32(p - 4, true));
-  const str = (n: number) => (need(n), (p += n), td.decode(data.subarray(p - n, p)));
+  const text = (from: number, to: number) => {
+    try {
+      return td.decode(data.subarray(from, to));
+    } catch {
+      throw new WeightsError(file, `a string in the pickle at byte ${from} is not valid UTF-8`);
+    }
+  };
+  const str = (n: number) => (need(n), (p += n), text(p - n, p));
   const line = () => {
     const e = data.indexOf(10, p);
     if (e < 0) throw new WeightsError(file, 'truncated pickle data');
-    const s = td.decode(data.subarray(p, e));
+    const s = text(p, e);
     p = e + 1;
     return s;
   };
@@ -423,6 +450,21 @@ export abstract class TorchFile {
 }
 
 /** The zip format of torch ≥ 1.6: PREFIX/data.pkl and one PREFIX/data/KEY entry per storage. */
+/**
+ * What PyTorch requires of a torch.save archive beyond its pickle: the "version" record, and every
+ * storage a tensor refers to present with exactly its bytes — checked for all tensors, not only
+ * those a run reads, so that a file is valid here exactly when it is valid there.
+ */
+export function checkTorchArchive(entries: Map<string, ZipEntry>, prefix: string, sd: Map<string, TorchTensor>, file: string): void {
+  if (!entries.has(`${prefix}version`)) throw new WeightsError(file, `the archive has no "${prefix}version" record: not a torch.save file`);
+  for (const [name, t] of sd) {
+    const e = entries.get(`${prefix}data/${t.storage.key}`);
+    if (!e) throw new WeightsError(file, `tensor "${name}": storage ${t.storage.key} is missing from the file (truncated?)`);
+    const bytes = t.storage.numel * (ITEM_SIZE[t.storage.dtype] ?? 1);
+    if (ITEM_SIZE[t.storage.dtype] && e.size !== bytes) throw new WeightsError(file, `storage ${t.storage.key} holds ${e.size} bytes, its ${t.storage.numel} ${t.storage.dtype} values take ${bytes}`);
+  }
+}
+
 export class TorchZip extends TorchFile {
   readonly root: unknown;
   private entries = new Map<string, ZipEntry>();
@@ -435,6 +477,7 @@ export class TorchZip extends TorchFile {
     if (!pkl) throw new WeightsError(file, 'zip archive without data.pkl: not a torch.save file');
     this.prefix = pkl.slice(0, pkl.length - 'data.pkl'.length);
     this.root = unpickle(zipEntryData(bytes, this.entries.get(pkl)!, file), file);
+    checkTorchArchive(this.entries, this.prefix, stateDictOf(this.root, file), file);
   }
 
   protected storageBytes(key: string): Uint8Array | null {
