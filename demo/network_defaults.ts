@@ -70,7 +70,10 @@ function showStrength(): void {
   const preview = previewStyleWeight();
   const is = (b: number) => `β\u00a0=\u00a0${b}`; // kept on one line
   const values = previewing && shown !== 'squeezenet' && Number.isFinite(preview) ? `preview ${is(preview)}, ${networkSpec(shown).label} ${is(beta)}` : is(beta);
-  $('strength-out').textContent = `${words(Math.log10(beta / networkBeta))} (${values})`;
+  const text = `${words(Math.log10(beta / networkBeta))} (${values})`;
+  $('strength-out').textContent = text;
+  // what a screen reader says for the slider's value (its name is the label: "Strength of style")
+  $('strength').setAttribute('aria-valuetext', text);
 }
 
 /** The strength's label follows the fast preview's mode (called at every page update; cheap when unchanged). */

@@ -564,6 +564,25 @@ describe('demo: layout, accessibility, keyboard', () => {
     expect(found).toEqual([]);
   });
 
+  it('every visible control has an accessible name, read from the accessibility tree (axe does not see a label that names an <output>)', async () => {
+    const p = s.page;
+    await fresh();
+    await p.$eval('#advanced', (d) => ((d as HTMLDetailsElement).open = true));
+    const unnamed: string[] = [];
+    for (const el of await p.$$('input, select, textarea, button')) {
+      const visible = await el.evaluate((e) => (e as HTMLElement).offsetParent !== null && (e as HTMLInputElement).type !== 'hidden');
+      if (!visible) continue;
+      const ax = await p.accessibility.snapshot({ root: el, interestingOnly: false });
+      if (!ax?.name?.trim()) unnamed.push(await el.evaluate((e) => `${e.tagName.toLowerCase()}#${e.id}`));
+    }
+    expect(unnamed).toEqual([]);
+    // the strength slider is named by its label, and its value is read out in words
+    const slider = await p.$('#strength');
+    const ax = await p.accessibility.snapshot({ root: slider!, interestingOnly: false });
+    expect(ax?.name).toMatch(/^Strength of style/);
+    expect(await slider!.evaluate((e) => e.getAttribute('aria-valuetext'))).toMatch(/^medium \(β\u00a0=\u00a0\d+\)$/);
+  });
+
   it('keyboard: Start in a few Tab presses, tabs by arrow keys, kernels by buttons', async () => {
     const p = s.page;
     await fresh();
