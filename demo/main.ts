@@ -302,6 +302,8 @@ function start(): void {
   runStylize(job, settings, previewEnded)
     .catch((e) => {
       $('status').textContent = 'The run did not finish (the message above says why).';
+      // no "in progress" left behind
+      if (job.failedCaption) $('result-what').textContent = job.failedCaption;
       setError(e instanceof WebGpuUnavailableError ? 'gpu' : 'run', explain(e).replace(/--max-gpu-memory/g, 'the GPU memory budget (Advanced settings)'));
     })
     .finally(() => {
@@ -329,6 +331,7 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
   const label = networkSpec(net).label;
   const fromWords = from ? `the fast preview (${SQUEEZENET.label}, ${from.image.width}×${from.image.height}, ${plural(from.steps, 'step')})` : '';
   $('result-what').textContent = `${content.name} in the style of ${styleNames}: in progress with ${label}${from ? `, continuing from ${fromWords}` : ''}.`;
+  job.failedCaption = `${content.name} in the style of ${styleNames}: the run with ${label} did not finish.`;
   $('result-weights').textContent = '';
   $('result-kernels').textContent = '';
   $('result-memory').textContent = '';

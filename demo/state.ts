@@ -21,6 +21,8 @@ export interface Job {
   kind: 'stylize' | 'preview' | 'reconstruct';
   paused: boolean;
   stopped: boolean;
+  /** The result caption to show if the run fails (none: the caption was not touched yet). */
+  failedCaption?: string;
 }
 
 export const state = {

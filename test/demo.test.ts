@@ -1111,6 +1111,9 @@ describe('demo: the embedded SqueezeNet 1.1 (the default; nothing comes from els
       await expectError(`is damaged: 1000 bytes arrived, the file has ${good.byteLength}`);
       await p.waitForFunction(() => (document.querySelector('#status')!.textContent ?? '').startsWith('The run did not finish'), { timeout: 10_000 });
       expect(await p.evaluate(() => 'nstHistory' in window)).toBe(false);
+      // nothing stale: the caption no longer says the run is in progress
+      expect(await caption(p)).toMatch(/: the run with SqueezeNet 1\.1 did not finish\./);
+      expect(await caption(p)).not.toMatch(/in progress/);
       answer = 'corrupted';
       await p.click('#start');
       await expectError("is damaged: its SHA-256 is not the one this page was built with");
