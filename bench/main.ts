@@ -5,9 +5,8 @@
  * Debian's torch is installed; writes bench/results/NAME.{json,md}. See --help.
  */
 import { availableParallelism } from 'node:os';
-import { register } from 'node:module';
 import { runMain } from '../tools/lib/args.js';
-import { findGpu, findLavapipe } from '../tools/lib/dawn_adapters.js';
+import { allowShaderImports, findDawnAdapter } from '../tools/lib/dawn_engine.js';
 import { EMBEDDED_SQUEEZENET } from '../tools/lib/weights_files.js';
 import { benchInChromium } from './chromium_run.js';
 import { torchSteps } from './pytorch.js';
@@ -16,15 +15,13 @@ import { parseBenchArgs, saveResult } from './report.js';
 async function main(): Promise<number> {
   const args = parseBenchArgs(process.argv.slice(2), { sizes: [64, 128, 256] });
   const log = (s: string) => process.stderr.write(`${s}\n`);
-  const found = args.adapter === 'swiftshader' ? null : args.adapter === 'gpu' ? await findGpu() : args.adapter === 'lavapipe' ? await findLavapipe() : ((await findGpu()) ?? (await findLavapipe()));
-  if (!found && args.adapter !== 'swiftshader' && args.adapter !== 'auto') throw new Error(`--adapter ${args.adapter}: not found (see README, "Where the engine runs")`);
+  const found = await findDawnAdapter(args.adapter);
   let r;
   if (found) {
-    register('../tools/lib/wgsl_loader.mjs', import.meta.url);
+    allowShaderImports();
     const { benchOnDawn } = await import('./dawn_run.js');
     r = await benchOnDawn(found.gpu, args, EMBEDDED_SQUEEZENET.replace(/\.json$/, ''));
   } else {
-    if (args.adapter === 'auto') log('note: no GPU and no lavapipe found: benchmarking SwiftShader in headless Chromium');
     r = await benchInChromium(args);
   }
   // lavapipe and SwiftShader run on every core; PyTorch gets as many threads

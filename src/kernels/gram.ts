@@ -26,12 +26,13 @@ export function gramForward(lib: KernelLibrary, features: Tensor, gram: Tensor, 
   const slices = plan.splits;
   // version 1: 8×8 invocations per workgroup, one 4×4 block each; version 2: a workgroup per
   // 4×4 block; version 3: 64 invocations per workgroup, one 8×8 upper-triangle block each
-  const grid = ({
-    blocks: () => [Math.ceil(Math.ceil(C / 4) / 8), Math.ceil(Math.ceil(C / 4) / 8)],
-    lanes: () => [Math.ceil(C / 4), Math.ceil(C / 4)],
-    vec4: () => [Math.ceil((Math.ceil(C / 8) * (Math.ceil(C / 8) + 1)) / 2 / 64), 1],
-    tiles8: () => [Math.ceil((Math.ceil(C / 8) * (Math.ceil(C / 8) + 1)) / 2 / 64), 1],
-  })[plan.version]();
+  const triangle = [Math.ceil((Math.ceil(C / 8) * (Math.ceil(C / 8) + 1)) / 2 / 64), 1];
+  const grid = {
+    blocks: [Math.ceil(Math.ceil(C / 4) / 8), Math.ceil(Math.ceil(C / 4) / 8)],
+    lanes: [Math.ceil(C / 4), Math.ceil(C / 4)],
+    vec4: triangle,
+    tiles8: triangle,
+  }[plan.version];
   const kernel = lib.kernel(({ blocks: 'gram/v1_forward', lanes: 'gram/v2_forward_lanes', vec4: 'gram/v3_forward_vec4', tiles8: 'gram/v4_forward_tiles8' } as const)[plan.version]);
   // version 3 reads whole vec4s: its slices start on multiples of 4
   const chunk = plan.version === 'vec4' ? Math.ceil(M / slices / 4) * 4 : Math.ceil(M / slices);
