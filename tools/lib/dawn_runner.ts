@@ -15,10 +15,9 @@ import { bundleForBrowser } from './bundle.js';
 import type { DawnAdapter } from './dawn_adapters.js';
 import type { DecodeApi } from './decode_page.js';
 import { createEngineApi, type EngineApi } from './engine_api.js';
-import { Engine } from './engine_session.js';
+import { Engine, type Files } from './engine_session.js';
 import { TuningDir } from './tuning_store.js';
 
-type Files = Record<string, { body: string | Uint8Array; type: string }>;
 type Decoder = { nstDecode: DecodeApi };
 
 function hasChromium(): boolean {

@@ -40,7 +40,8 @@ export function checkJobFiles(job: JobFiles): void {
   if (job.networkNote) process.stderr.write(`${job.networkNote}\n`);
 }
 
-type Files = Record<string, { body: string | Uint8Array; type: string }>;
+/** Staged files by URL: what the engines fetch (and the browser pages are served). */
+export type Files = Record<string, { body: string | Uint8Array; type: string }>;
 type Api = EngineApi;
 export type ReconstructJob = { image: string; mode: ReconstructionMode; size: number; settings: ReconstructionSettings; weights: string; weightsSeed: number; autotune?: AutotuneMode };
 
