@@ -2,23 +2,25 @@
 import { createGpuContext, describeContext, WebGpuUnavailableError, type GpuContext } from '../src/kernels/context.js';
 import { KernelLibrary } from '../src/kernels/library.js';
 import { jobDeepestLayer, parseLayerList, type StyleTransferOptions } from '../src/nst/options.js';
-import { runJob, type JobConfig, type JobImages } from '../src/job/run.js';
+import { runJob, StoppedError, type JobConfig, type JobImages } from '../src/job/run.js';
 import { networkSpec, SQUEEZENET, type NetworkId } from '../src/nst/networks.js';
-import type { LossTerms, RgbaImage } from '../src/nst/style_transfer.js';
+import { maxImageSide, tiledBufferProblem, type LossTerms, type RgbaImage } from '../src/nst/style_transfer.js';
+import { fitSize } from '../src/io/decode.js';
 import { autotuneMode, jobTuning, setupAutotune } from './autotune.js';
 import { $, clearError, explain, hasError, plural, rate, setError, wholeNumber } from './dom.js';
 import { setupExplorer } from './explorer.js';
 import { makePicker } from './pickers.js';
 import { drawLossPlot } from './plot.js';
 import { startReconstruction } from './reconstruct.js';
-import { changed, onChange, state, type Job } from './state.js';
+import { changed, newJob, onChange, state, type Job } from './state.js';
+import { ForcedStopError, requestStop, untilStopped } from './stopping.js';
 import { setupTabs } from './tabs.js';
 import { describeMemory, memoryBudget, setupMemoryBudget } from './memory_budget.js';
 import { planTiles } from '../src/nst/tiles.js';
 import { applyNetworkDefaults, RUN_DEFAULTS, setupNetworkDefaults, useSoftwareDefaults } from './network_defaults.js';
 import { dropStalePreview, endPreviewForRender, isPreviewOn, schedulePreview, setupPreview, showModeNote, showPreviewControls, startIsRender, stopPreview, takePreviewImage, togglePreview } from './preview.js';
-import { chosenNetwork, setupWeights, weightsKind, weightsReady } from './weights_panel.js';
-import { describeProgress, weightsFor } from './weights.js';
+import { chosenNetwork, runWeights, setupWeights, weightsKind, weightsReady } from './weights_panel.js';
+import { describeProgress } from './weights.js';
 import { embeddedHeld, EMBEDDED_MB } from './embedded.js';
 
 // ---------------------------------------------------------------- GPU
@@ -43,6 +45,16 @@ async function library(): Promise<KernelLibrary> {
   if (document.body.dataset.gpu === undefined) adaptToAdapter(ctx.info.isSoftware);
   return lib;
 }
+
+/** Destroy the GPU device (a Stop the job did not answer in time: stopping.ts); the next run gets a fresh one. */
+function dropDevice(): void {
+  const l = lib;
+  lib = null;
+  l?.ctx.device.destroy();
+  gpuFinishingStoppedWork = true;
+}
+/** After a forced stop the GPU still finishes the work queued before it (it cannot be recalled): the next run waits for it, and says so. */
+let gpuFinishingStoppedWork = false;
 
 interface Speed { secondsPerStep: number; pixels: number; measured: boolean }
 /** Seconds per step of each network, measured on its last run (or a rough prior for software adapters). */
@@ -139,6 +151,32 @@ function estimateSeconds(c: RunSettings, perStep: Speed): number {
 }
 
 /**
+ * Why a run at these settings cannot fit this GPU's buffers at all, even in tiles (null: it can, or
+ * the GPU is not known yet). The run refuses it too, before any GPU work; this says it before Start.
+ */
+function sizeProblem(c: RunSettings): string | null {
+  if (!lib) return null;
+  const img = state.images.content;
+  const { width, height } = img ? fitSize(img.width, img.height, c.size) : { width: c.size, height: c.size };
+  const net = chosenNetwork();
+  if (net === 'vgg19') {
+    const problem = tiledBufferProblem(lib, { contentLayers: c.options.contentLayers ?? [] }, width, height);
+    return problem ? `This size cannot run on this GPU, even in tiles — ${problem}.` : null;
+  }
+  const max = maxImageSide(lib, networkSpec(net));
+  const side = Math.max(width, height);
+  return side > max ? `At ${side} px ${networkSpec(net).label} does not fit this GPU's buffers (its largest side here is ${max} px): choose a smaller size, or VGG19, which runs large sizes in tiles.` : null;
+}
+
+/** The run's settings, refused (throwing) where the form is wrong or the size fits this GPU in no way. */
+function checkedSettings(): RunSettings {
+  const settings = readSettings();
+  const problem = sizeProblem(settings);
+  if (problem) throw new Error(problem);
+  return settings;
+}
+
+/**
  * The line under Start: how long a run at these settings takes with the chosen network (when
  * known). Once the button reads "Render with …" (the fast preview is on, or its image is held) it
  * names the render, so it does not read as the preview's time (the preview's speed is in the status).
@@ -151,6 +189,11 @@ function showEstimate(): void {
     const label = networkSpec(chosenNetwork()).label;
     const speed = speeds[chosenNetwork()];
     const what = startIsRender() ? `Render with ${label} at these settings takes` : `At these settings a ${label} run takes`;
+    const problem = sizeProblem(c);
+    if (problem) {
+      $('estimate').textContent = problem;
+      return;
+    }
     if (speed) text = `${what} ${speed.measured ? 'about' : 'roughly'} ${duration(estimateSeconds(c, speed))} (${speed.measured ? `timed on the last ${label} run` : 'guessed: the first step is timed when it starts'}).`;
     if (c.size > LARGE_SIZE) text += `${text ? ' ' : ''}Large sizes are slow: the time per step grows with the number of pixels, and a size that does not fit the GPU's memory runs in tiles, which adds more.`;
   } catch {
@@ -286,7 +329,7 @@ function start(): void {
   if (!canStart()) return;
   let settings: RunSettings;
   try {
-    settings = readSettings();
+    settings = checkedSettings();
     clearError('settings', 'run');
   } catch (e) {
     setError('settings', explain(e));
@@ -294,13 +337,23 @@ function start(): void {
   }
   // a fast preview ends here; the render continues from its image
   const previewEnded = endPreviewForRender();
-  const job: Job = { kind: 'stylize', paused: false, stopped: false };
+  const job = newJob('stylize');
   const focused = document.activeElement === $('start');
+  // a message about an earlier pick or run is stale once a new run starts (the GPU's stays until fixed)
+  clearError('run', 'weights', 'pick-content', 'pick-style', 'pick-style2');
   state.job = job;
   changed();
   if (focused) $('pause').focus();
-  runStylize(job, settings, previewEnded)
+  // on a phone the result sits above the settings: bring it into view
+  if (matchMedia('(max-width: 700px)').matches) $('result').scrollIntoView({ block: 'start', behavior: 'smooth' });
+  untilStopped(job, runStylize(job, settings, previewEnded))
     .catch((e) => {
+      if (job.stopped) {
+        // stopped before its first step (a forced stop after steps shows its last image: runStylize)
+        $('status').textContent = e instanceof ForcedStopError ? 'Stopped before the first step (the GPU work in flight was cancelled); nothing was made.' : 'Stopped before the first step; nothing was made.';
+        if (job.failedCaption) $('result-what').textContent = job.failedCaption.replace('did not finish', 'was stopped before its first step');
+        return;
+      }
       $('status').textContent = 'The run did not finish (the message above says why).';
       // no "in progress" left behind
       if (job.failedCaption) $('result-what').textContent = job.failedCaption;
@@ -318,7 +371,7 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
   const content = state.images.content!;
   const { images, styleNames } = jobImages();
   const status = $('status');
-  status.textContent = 'Preparing…';
+  status.textContent = gpuFinishingStoppedWork ? 'Preparing… (the GPU first finishes the work queued before the last Stop: it cannot be recalled)' : 'Preparing…';
   $('estimate').textContent = '';
   $('snapshots').textContent = '';
   $('download').hidden = true;
@@ -339,21 +392,31 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
   $('run-note').hidden = true;
   const rec = recordRun({ kind: 'render', network: net, size: config.size, style: styleNames, fromPreview: !!from });
   const l = await library();
+  if (job.stopped) throw new StoppedError();
   if (weightsKind() === 'squeezenet' && !embeddedHeld()) status.textContent = `Loading the embedded ${SQUEEZENET.label} weights (${EMBEDDED_MB} MB, from this site)…`;
-  const weights = await weightsFor(weightsKind(), jobDeepestLayer(config.options), (p) => (status.textContent = `Downloading pretrained VGG19: ${describeProgress(p)}`));
+  const weights = await runWeights(jobDeepestLayer(config.options), (p) => (status.textContent = `Downloading pretrained VGG19: ${describeProgress(p)}`), job.stop.signal);
   const record = lossRecorder(config.options.tvWeight ?? 1);
   let timed = false;
   /** Each scale's size, as the run reports it (for the tiles in the caption). */
   const dims = new Map<number, { width: number; height: number; count: number }>();
   const tuning = jobTuning(l, config.autotune ?? 'auto', (text) => (status.textContent = text));
   const network = `with ${label}${from ? ' from the preview' : ''}`;
-  const r = await runJob(l, images, weights, config, {
+  /** The latest image read back, and its step (what a forced stop keeps). */
+  let latest: { image: RgbaImage; step: number } | null = null;
+  let lastStep = 0;
+  /** The status line during the run; while paused it keeps saying so (a step in flight still reports). */
+  const say = (text: string) => {
+    if (!job.paused && !job.stopped) status.textContent = text;
+  };
+  const ran = runJob(l, images, weights, config, {
     onProgress: (p) => {
+      gpuFinishingStoppedWork = false;
       record(p.step, p.losses);
+      lastStep = p.step;
       dims.set(p.scale.index, { width: p.scale.width, height: p.scale.height, count: p.scale.count });
       const scale = p.scale.count > 1 ? ` — scale ${p.scale.index + 1}/${p.scale.count} (${p.scale.width}×${p.scale.height})` : '';
       if (p.step === 0) {
-        status.textContent = `Running ${label}${from ? ', continuing from the fast preview' : ''}: timing the first step${scale}…`;
+        say(`Running ${label}${from ? ', continuing from the fast preview' : ''}: timing the first step${scale}…`);
         return;
       }
       if (!timed) {
@@ -363,10 +426,12 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
         $('estimate').textContent = `This run takes about ${duration(total)} (the first ${plural(p.step, 'step')} took ${p.elapsed.toFixed(1)} s).`;
       }
       const left = p.secondsPerStep * (p.iterations - p.step);
-      status.textContent = `step ${p.step}/${p.iterations} ${network}${scale} — about ${duration(left)} left (${rate(p.secondsPerStep)}) — loss ${p.losses.total.toExponential(3)}`;
+      say(`step ${p.step}/${p.iterations} ${network}${scale} — about ${duration(left)} left (${rate(p.secondsPerStep)}) — loss ${p.losses.total.toExponential(3)}`);
       speeds[net] = { secondsPerStep: p.secondsPerStep, pixels: p.scale.width * p.scale.height, measured: true };
+      ((window as unknown as { nstProgress?: { step: number; secondsPerStep: number; elapsed: number }[] }).nstProgress ??= []).push({ step: p.step, secondsPerStep: p.secondsPerStep, elapsed: p.elapsed });
     },
     onPreview: async (img) => {
+      latest = { image: img, step: lastStep };
       showImage(img);
       rec.updates++;
       $('preview').setAttribute('aria-label', `The result so far: ${content.name} in the style of ${styleNames}.`);
@@ -391,20 +456,46 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
       el.hidden = false;
     },
   });
-  showImage(r.image);
-  setResult({ beforeUrl: URL.createObjectURL(content.blob), kind: 'render' });
-  $('preview').setAttribute('aria-label', `The result: ${content.name} in the style of ${styleNames}, ${r.image.width}×${r.image.height} pixels.`);
-  $<HTMLImageElement>('before').alt = `Before: the content image ${content.name}, shown over the left part of the result.`;
-  $('result-what').textContent = `${content.name} in the style of ${styleNames}: ${r.image.width}×${r.image.height} px, ${plural(r.steps, 'step')} with ${label}${from ? `, continued from ${fromWords}` : ''}.`;
+  let r: Awaited<typeof ran>;
+  try {
+    r = await untilStopped(job, ran);
+  } catch (e) {
+    const kept = latest as { image: RgbaImage; step: number } | null;
+    if (!(e instanceof ForcedStopError) || !kept) throw e;
+    // forced to stop after some steps: the last image read back is the result
+    const what = `${content.name} in the style of ${styleNames}: ${kept.image.width}×${kept.image.height} px, stopped at step ${kept.step} with ${label}`;
+    showResult(kept.image, content, styleNames, `${what}${from ? `, continued from ${fromWords}` : ''}.`);
+    $('result-weights').textContent = weightsNote(weights.kind === 'loaded' ? weights.weights.source : 'seeded random VGG19 (seed 1)');
+    status.textContent = `Stopped at step ${kept.step}: the steps in flight were cancelled so that the page answers at once; the image is step ${kept.step}'s.`;
+    return;
+  }
+  showResult(r.image, content, styleNames, `${content.name} in the style of ${styleNames}: ${r.image.width}×${r.image.height} px, ${plural(r.steps, 'step')} with ${label}${from ? `, continued from ${fromWords}` : ''}.`);
   $('result-weights').textContent = weightsNote(r.weightsSource);
   $('result-kernels').textContent = tuning.summary();
   const deepest = jobDeepestLayer(config.options);
   $('result-memory').textContent = describeMemory(r.peakBytes, r.tiles, dims, (w, h, tile) => planTiles(h, w, tile, deepest).tiles.length);
-  const a = $<HTMLAnchorElement>('download');
-  a.href = imageToDataUrl(r.image);
-  a.hidden = false;
   const fromNote = from ? `, continuing from the ${SQUEEZENET.label} preview` : '';
-  status.textContent = `${job.stopped ? 'Stopped' : 'Done'} after ${plural(r.steps, 'step')} (${r.seconds.toFixed(1)} s${config.scales > 1 ? `, sizes ${r.sizes.join(' → ')}` : ''}) with ${r.weightsSource}${fromNote}.${tuning.notes()}`;
+  const paused = r.pausedSeconds >= 0.5 ? `, not counting ${r.pausedSeconds.toFixed(0)} s paused` : '';
+  status.textContent = `${job.stopped ? 'Stopped' : 'Done'} after ${plural(r.steps, 'step')} (${r.seconds.toFixed(1)} s${paused}${config.scales > 1 ? `, sizes ${r.sizes.join(' → ')}` : ''}) with ${r.weightsSource}${fromNote}.${tuning.notes()}`;
+}
+
+/** A render's result on the stage, with its caption's first part and the download link. */
+function showResult(image: RgbaImage, content: { blob: Blob; name: string }, styleNames: string, what: string): void {
+  showImage(image);
+  setResult({ beforeUrl: URL.createObjectURL(content.blob), kind: 'render' });
+  $('preview').setAttribute('aria-label', `The result: ${content.name} in the style of ${styleNames}, ${image.width}×${image.height} pixels.`);
+  $<HTMLImageElement>('before').alt = `Before: the content image ${content.name}, shown over the left part of the result.`;
+  $('result-what').textContent = what;
+  showDownload(image, 'stylized.png', 'Download PNG');
+}
+
+/** The download link under the stage, for `image`. */
+function showDownload(image: RgbaImage, name: string, label: string): void {
+  const a = $<HTMLAnchorElement>('download');
+  a.href = imageToDataUrl(image);
+  a.download = name;
+  a.textContent = label;
+  a.hidden = false;
 }
 
 // ---------------------------------------------------------------- state → page
@@ -452,7 +543,7 @@ function guard(source: string, f: () => Promise<void>) {
   };
 }
 
-setupPreview({ library, readShared, readNetworkSettings, jobImages, lossRecorder, recordRun, showImage, resultKind: () => result?.kind ?? null, setResult });
+setupPreview({ library, readShared, readNetworkSettings, jobImages, lossRecorder, recordRun, showImage, resultKind: () => result?.kind ?? null, setResult, showDownload });
 onChange(render);
 const selectTab = setupTabs(document.querySelector<HTMLElement>('[role=tablist]')!);
 setupExplorer(library, (f) => guard('run', f));
@@ -473,8 +564,11 @@ $('pause').onclick = () => {
   changed();
 };
 $('stop').onclick = () => {
-  if (state.job?.kind === 'stylize') state.job.stopped = true;
-  else stopPreview();
+  const job = state.job;
+  if (job?.kind !== 'stylize') return stopPreview();
+  if (job.stopped) return;
+  requestStop(job, dropDevice);
+  $('status').textContent = 'Stopping…';
 };
 $('recon-start').onclick = guard('run', async () => {
   clearError('run');
@@ -489,7 +583,10 @@ $('recon-start').onclick = guard('run', async () => {
   }
 });
 $('recon-stop').onclick = () => {
-  if (state.job?.kind === 'reconstruct') state.job.stopped = true;
+  const job = state.job;
+  if (job?.kind !== 'reconstruct' || job.stopped) return;
+  requestStop(job, dropDevice);
+  $('recon-status').textContent = 'Stopping…';
 };
 $('recon-weights-change').onclick = () => {
   selectTab($('tab-stylize'));
@@ -501,7 +598,7 @@ $('view-stylize').addEventListener('input', () => {
   if (hasError('settings') || hasError('run')) {
     clearError('run');
     try {
-      readSettings();
+      checkedSettings();
       clearError('settings');
     } catch {
       // still wrong: the message stays
@@ -522,4 +619,9 @@ render();
 library().catch((e) => {
   document.body.dataset.gpu = 'none';
   setError('gpu', explain(e));
+});
+
+// leaving the page (reload, close, another address) while a render or reconstruction runs loses it: the browser asks first
+addEventListener('beforeunload', (e) => {
+  if (state.job && state.job.kind !== 'preview') e.preventDefault();
 });

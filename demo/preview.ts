@@ -25,7 +25,7 @@ import type { RgbaImage } from '../src/nst/style_transfer.js';
 import { $, clearError, explain, setError } from './dom.js';
 import { previewStyleWeight, showStrengthFor } from './network_defaults.js';
 import { NO_PREVIEW, runPreview, type PreviewRun, type ResultKind, type RunPage } from './preview_run.js';
-import { changed, state } from './state.js';
+import { changed, newJob, state } from './state.js';
 import { chosenNetwork, weightsKind } from './weights_panel.js';
 
 /** The render's network in words ("VGG19", "SqueezeNet 1.1"). */
@@ -170,7 +170,7 @@ function updatePreview(): void {
 function startPreview(settings: JobConfig): void {
   const before = previewRun;
   stopRun(before, true);
-  const run: PreviewRun = { job: { kind: 'preview', paused: false, stopped: false }, superseded: false, done: Promise.resolve() };
+  const run: PreviewRun = { job: newJob('preview'), superseded: false, done: Promise.resolve() };
   previewRun = run;
   run.done = (async () => {
     try {

@@ -4,7 +4,7 @@
  * The mode (preview.ts) starts, restarts and stops these runs.
  */
 import type { KernelLibrary } from '../src/kernels/library.js';
-import { runJob, type JobConfig, type JobImages } from '../src/job/run.js';
+import { runJob, StoppedError, type JobConfig, type JobImages } from '../src/job/run.js';
 import { networkSpec, SQUEEZENET } from '../src/nst/networks.js';
 import type { LossTerms, RgbaImage } from '../src/nst/style_transfer.js';
 import { networkDefaults } from '../src/nst/options.js';
@@ -34,6 +34,8 @@ export interface RunPage {
   showImage(img: RgbaImage): void;
   /** What the stage shows once the run ends, and the content image it was made from (null: none yet). */
   setResult(next: { beforeUrl: string; kind: ResultKind } | null): void;
+  /** The download link under the stage, for `image`. */
+  showDownload(image: RgbaImage, name: string, label: string): void;
 }
 
 /** A preview run as the mode keeps it: superseded once a newer preview or a render replaces it (it then shows and says nothing more). */
@@ -68,7 +70,7 @@ export async function runPreview(run: PreviewRun, config: JobConfig, page: RunPa
   const tuning = jobTuning(l, config.autotune ?? 'auto', (text) => live() && (status.textContent = text));
   const rec = page.recordRun({ kind: 'preview', network: 'squeezenet', size: config.size, style: styleNames, fromPreview: false });
   let steps = 0;
-  const r = await runJob(l, images, weights, config, {
+  const ran = runJob(l, images, weights, config, {
     onProgress: (p) => {
       if (!live()) return;
       record(p.step, p.losses);
@@ -90,8 +92,12 @@ export async function runPreview(run: PreviewRun, config: JobConfig, page: RunPa
     shouldStop: () => run.job.stopped,
     tuner: tuning.tuner,
   });
+  const r = await ran.catch((e) => {
+    if (e instanceof StoppedError) return null;
+    throw e;
+  });
   if (!live()) return;
-  if (r.steps === 0) {
+  if (!r || r.steps === 0) {
     // stopped before its first step: nothing to show or render from (the stage shows the content image;
     // an earlier preview, made with other settings, is dropped as the run ends: see startPreview)
     $('result-what').textContent = '';
@@ -103,6 +109,7 @@ export async function runPreview(run: PreviewRun, config: JobConfig, page: RunPa
   mode.hold(r.image, r.steps);
   page.showImage(r.image);
   page.setResult({ beforeUrl: URL.createObjectURL(content.blob), kind: 'preview' });
+  page.showDownload(r.image, 'preview.png', 'Download preview PNG');
   $('preview').setAttribute('aria-label', `Fast preview (${SQUEEZENET.label}): ${content.name} in the style of ${styleNames}, ${width}×${height} pixels.`);
   $<HTMLImageElement>('before').alt = `Before: the content image ${content.name}, shown over the left part of the preview.`;
   $('result-what').textContent = `${content.name} in the style of ${styleNames}: fast preview, ${width}×${height} px, ${plural(r.steps, 'step')}.`;

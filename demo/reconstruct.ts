@@ -7,9 +7,10 @@ import { deepestOf, networkSpec } from '../src/nst/networks.js';
 import type { RgbaImage } from '../src/nst/style_transfer.js';
 import { autotuneMode, jobTuning } from './autotune.js';
 import { $, plural, wholeNumber } from './dom.js';
-import { changed, state } from './state.js';
-import { chosenNetwork, weightsKind } from './weights_panel.js';
-import { describeProgress, weightsFor } from './weights.js';
+import { changed, newJob, state } from './state.js';
+import { untilStopped } from './stopping.js';
+import { chosenNetwork, runWeights } from './weights_panel.js';
+import { describeProgress } from './weights.js';
 
 function drawImage(c: HTMLCanvasElement, img: RgbaImage): void {
   c.hidden = false;
@@ -35,7 +36,7 @@ export async function startReconstruction(library: () => Promise<KernelLibrary>)
     layers: defaultReconstructionLayers(mode, network),
   };
   if (state.job) return;
-  const job = (state.job = { kind: 'reconstruct' as const, paused: false, stopped: false });
+  const job = (state.job = newJob('reconstruct'));
   changed();
   $('recon-download').hidden = true;
   const canvas = $<HTMLCanvasElement>('recon-grid');
@@ -44,9 +45,9 @@ export async function startReconstruction(library: () => Promise<KernelLibrary>)
   try {
     status.textContent = 'Preparing…';
     const l = await library();
-    const weights = await weightsFor(weightsKind(), deepestOf(networkSpec(network), settings.layers), (q) => (status.textContent = `Downloading pretrained VGG19: ${describeProgress(q)}`));
+    const weights = await runWeights(deepestOf(networkSpec(network), settings.layers), (q) => (status.textContent = `Downloading pretrained VGG19: ${describeProgress(q)}`), job.stop.signal);
     const tuning = jobTuning(l, autotuneMode(), (text) => (status.textContent = text));
-    const r = await reconstructionGrid(l, { image: p.blob, name: p.name, mode, size, settings }, weights, {
+    const r = await untilStopped(job, reconstructionGrid(l, { image: p.blob, name: p.name, mode, size, settings }, weights, {
       onProgress: (q) => {
         status.textContent = `${q.index + 1}/${q.count} ${q.label}: step ${q.step}/${q.iterations}, loss ${q.loss.toExponential(3)} (${q.elapsed.toFixed(0)} s)`;
       },
@@ -57,7 +58,7 @@ export async function startReconstruction(library: () => Promise<KernelLibrary>)
       },
       shouldStop: () => job.stopped,
       tuner: tuning.tuner,
-    });
+    }));
     drawImage(canvas, r.grid);
     canvas.setAttribute('aria-label', `${mode} reconstructions of ${p.name} from noise, one per layer set: ${r.tiles.map((t) => t.label).join('; ')}`);
     const a = $<HTMLAnchorElement>('recon-download');
@@ -66,6 +67,11 @@ export async function startReconstruction(library: () => Promise<KernelLibrary>)
     (window as unknown as { nstReconstruction: { labels: string[]; width: number; height: number } }).nstReconstruction = { labels: r.tiles.map((t) => t.label), width: r.grid.width, height: r.grid.height };
     status.textContent = `${job.stopped ? 'Stopped' : 'Done'}: ${plural(r.tiles.length, 'reconstruction')} in ${r.seconds.toFixed(1)} s with ${r.weightsSource} (weights as chosen on the Style transfer tab).${tuning.summary() ? ` ${tuning.summary()}` : ''}${tuning.notes()}`;
   } catch (e) {
+    if (job.stopped) {
+      // stopped while preparing, or forced to stop mid-image: what finished stays on the canvas
+      status.textContent = `Stopped: ${done.length ? `${plural(done.length, 'reconstruction')} finished (shown)` : 'no reconstruction had finished'}.`;
+      return;
+    }
     status.textContent = 'The reconstruction did not finish.';
     throw e;
   } finally {

@@ -20,10 +20,17 @@ export interface Job {
   /** 'preview': the fast SqueezeNet preview (settings stay open: changing them restarts it). */
   kind: 'stylize' | 'preview' | 'reconstruct';
   paused: boolean;
+  /** Stop was pressed: the job polls this between stages and steps (stopping.ts). */
   stopped: boolean;
+  /** Aborted by Stop: downloads listen to it. */
+  readonly stop: AbortController;
+  /** Aborted when the page stopped waiting for the job and dropped the GPU device (stopping.ts). */
+  readonly force: AbortController;
   /** The result caption to show if the run fails (none: the caption was not touched yet). */
   failedCaption?: string;
 }
+
+export const newJob = (kind: Job['kind']): Job => ({ kind, paused: false, stopped: false, stop: new AbortController(), force: new AbortController() });
 
 export const state = {
   images: { content: null, style: null, style2: null, recon: null } as Record<ImageKey, Picked | null>,

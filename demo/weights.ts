@@ -122,13 +122,13 @@ export function choiceNetwork(choice: WeightsChoice): NetworkId {
 }
 
 /** The weights a run uses, given the menu's choice. */
-export async function weightsFor(choice: WeightsChoice, upTo: string, onProgress: (p: DownloadProgress) => void): Promise<WeightsSource> {
+export async function weightsFor(choice: WeightsChoice, upTo: string, onProgress: (p: DownloadProgress) => void, signal?: AbortSignal): Promise<WeightsSource> {
   if (choice === 'file') {
     if (!fileWeights) throw new Error('Pick a weights file first, or choose other weights.');
     return { kind: 'loaded', weights: fileWeights };
   }
   if (choice === 'squeezenet') return { kind: 'loaded', weights: await embeddedSqueezenet() };
-  if (choice === 'pretrained') return { kind: 'loaded', weights: (await ensurePretrained(upTo, onProgress)).weights };
+  if (choice === 'pretrained') return { kind: 'loaded', weights: (await ensurePretrained(upTo, onProgress, signal)).weights };
   return { kind: 'random', seed: 1 };
 }
 

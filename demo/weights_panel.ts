@@ -5,7 +5,8 @@
  */
 import { $, clearError } from './dom.js';
 import { changed, state } from './state.js';
-import { anyCached, cachedPretrained, choiceNetwork, describeProgress, ensurePretrained, forgetPretrained, pickedWeights, readWeightFiles, rememberChoice, rememberedChoice, type WeightsChoice } from './weights.js';
+import { anyCached, cachedPretrained, choiceNetwork, describeProgress, ensurePretrained, forgetPretrained, pickedWeights, readWeightFiles, rememberChoice, rememberedChoice, weightsFor, type DownloadProgress, type WeightsChoice } from './weights.js';
+import type { WeightsSource } from '../src/job/run.js';
 import { EMBEDDED_MB, EMBEDDED_WEIGHTS } from './embedded.js';
 import { networkSpec } from '../src/nst/networks.js';
 
@@ -43,6 +44,26 @@ export async function showWeightsChoice(): Promise<void> {
   changed();
   // the fast preview's pretrained SqueezeNet alone can be forgotten too
   if (!cached) $('weights-forget').hidden = !(await anyCached().catch(() => false));
+}
+
+/**
+ * The weights a run uses (the menu's choice). A pretrained VGG19 that cannot be downloaded (offline,
+ * a failing host) sets the menu back to the embedded SqueezeNet 1.1, remembered, so the next Start
+ * does not try again, and the error says so once.
+ */
+export async function runWeights(upTo: string, onProgress: (p: DownloadProgress) => void, signal: AbortSignal): Promise<WeightsSource> {
+  const choice = weightsKind();
+  try {
+    return await weightsFor(choice, upTo, onProgress, signal);
+  } catch (e) {
+    if (choice !== 'pretrained' || signal.aborted) throw e;
+    menu().value = 'squeezenet';
+    rememberChoice('squeezenet');
+    changed();
+    void showWeightsChoice();
+    const why = (e instanceof Error ? e.message : String(e)).replace(/\.$/, '');
+    throw new Error(`The pretrained VGG19 could not be downloaded (${why}); nothing was kept. The network is set back to ${EMBEDDED_WEIGHTS}, which comes with this page: press Start to run it, or choose VGG19 again under Network and weights to retry the download.`);
+  }
 }
 
 /** Download pretrained weights now (the button), with progress in the status line. */

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { buildDemoSite } from '../tools/lib/demo_site.js';
+import { browserPerBlock as browserPerBlockOf, caption, demoSitePerFile, errorText, freshPage, openDemo, setValue, statusText, tinySettings, waitRunEnd, watchStatus } from './harness/demo_page.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
 import { createHash } from 'node:crypto';
@@ -23,19 +23,12 @@ import { defaultReconstructionLayers } from '../src/job/reconstruct_targets.js';
 import { estimateRunBytes, formatBytes, tileForBudget } from '../src/nst/tile_budget.js';
 import { planTiles } from '../src/nst/tiles.js';
 
-let site: Record<string, { body: Uint8Array; type: string }> = {};
-
-beforeAll(async () => {
-  site = await buildDemoSite('dist/demo-test');
+const built = demoSitePerFile('dist/demo-test');
+beforeAll(() => {
   mkdirSync('test-artifacts', { recursive: true });
-}, 120_000);
-
-async function open(webgpu = true): Promise<BrowserSession> {
-  const s = await launchGpuPage({ files: { ...site }, webgpu });
-  await s.page.setViewport({ width: 1280, height: 900 });
-  await s.page.goto(`${s.url}index.html`);
-  return s;
-}
+});
+const open = (webgpu = true) => openDemo(built.get(), webgpu);
+const browserPerBlock = () => browserPerBlockOf(built.get);
 
 describe('demo site', () => {
   let s: BrowserSession;
@@ -158,7 +151,7 @@ describe('demo with pretrained weights (local servers standing in for the Huggin
     const src = new FileSource(join(FIXTURE_DIR, FIXTURES.safetensors));
     expectedSha = createHash('sha256').update(toRawWeights(await loadPretrained(src, 'conv5_1')).bin).digest('hex');
     src.close();
-    s = await launchGpuPage({ files: { ...site } });
+    s = await launchGpuPage({ files: { ...built.get() } });
     await s.page.setViewport({ width: 1280, height: 900 });
   }, 600_000);
   afterAll(async () => {
@@ -233,58 +226,6 @@ describe('demo with pretrained weights (local servers standing in for the Huggin
 });
 
 // ------------------------------------------------------------------ issue 13: state, layout, accessibility
-
-const setValue = (p: Page, id: string, v: string) =>
-  p.$eval(`#${id}`, (el, val) => {
-    (el as HTMLInputElement).value = val;
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-    el.dispatchEvent(new Event('change', { bubbles: true }));
-  }, v);
-const errorText = (p: Page) => p.$eval('#error', (e) => ((e as HTMLElement).hidden ? '' : (e.textContent ?? '')));
-const statusText = (p: Page) => p.$eval('#status', (e) => e.textContent ?? '');
-const waitRunEnd = (p: Page) =>
-  p.waitForFunction(() => /^(Done|Stopped)/.test(document.querySelector('#status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 240_000 });
-/** Shallow layers (of the chosen network: SqueezeNet 1.1 or VGG19) and a tiny size: a run of a few steps takes seconds on SwiftShader. */
-async function tinySettings(p: Page, iters: string, size = '24') {
-  const squeezenet = (await p.$eval('#weights-kind', (e) => (e as HTMLSelectElement).value)) === 'squeezenet';
-  await setValue(p, 'size', size);
-  await setValue(p, 'iters', iters);
-  await setValue(p, 'content-layers', squeezenet ? 'fire2' : 'conv1_2');
-  await setValue(p, 'style-layers', squeezenet ? 'conv1,fire3' : 'conv1_1,conv2_1');
-}
-async function freshPage(p: Page, url: string) {
-  await p.goto(url);
-  await p.waitForFunction(() => ['#pick-content img', '#pick-style img'].every((s) => (document.querySelector(s) as HTMLImageElement | null)?.src.startsWith('blob:')));
-  // the adapter's note shows once the GPU is known, moving what is below it: clicks must come after
-  await p.waitForFunction(() => document.body.dataset.gpu, { timeout: 30_000 });
-}
-
-const caption = (p: Page) => p.$eval('#result-caption', (e) => e.textContent ?? '');
-
-/** Record every text #status shows from now on, in window.statuses. */
-const watchStatus = (p: Page) =>
-  p.evaluate(() => {
-    const w = window as unknown as { statuses: string[] };
-    w.statuses = [];
-    new MutationObserver(() => w.statuses.push(document.querySelector('#status')!.textContent ?? '')).observe(document.querySelector('#status')!, { childList: true, characterData: true, subtree: true });
-  });
-
-/** One headless Chromium for a describe block (opened before its tests, closed after); `fresh()` is a new visit. */
-function browserPerBlock() {
-  let session: BrowserSession;
-  beforeAll(async () => {
-    session = await open();
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
-  return {
-    get s() {
-      return session;
-    },
-    fresh: () => freshPage(session.page, `${session.url}index.html`),
-  };
-}
 
 /**
  * A new visit with nothing remembered, Advanced open; the setting found by its accessible name and
@@ -1087,8 +1028,8 @@ describe('demo: the embedded SqueezeNet 1.1 (the default; nothing comes from els
 
   it('a damaged, corrupted or missing .bin is an error naming the file (no fallback to other weights), for Start and the fast preview', async () => {
     const p = b.s.page;
-    const binName = Object.keys(site).find((f) => /^\/assets\/squeezenet1_1-deepscale-[\w-]+\.bin$/.test(f))!;
-    const good = site[binName].body;
+    const binName = Object.keys(built.get()).find((f) => /^\/assets\/squeezenet1_1-deepscale-[\w-]+\.bin$/.test(f))!;
+    const good = built.get()[binName].body;
     let answer: 'truncated' | 'corrupted' | 'missing' = 'truncated';
     const onRequest = (r: import('puppeteer').HTTPRequest) => {
       if (!r.url().endsWith(binName)) return void r.continue();

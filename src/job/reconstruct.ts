@@ -6,6 +6,7 @@
  * Each reconstruction is a StyleTransfer run with only that loss, so it uses the same kernels.
  */
 import { buildTuned, type Autotuner } from '../kernels/autotune.js';
+import { Pacer, StoppedError } from '../kernels/pacing.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import type { Picture } from '../io/decode.js';
 import { composeGrid, type GridTile } from './grid.js';
@@ -54,13 +55,22 @@ export async function reconstruct(
   const tiles: GridTile[] = [];
   const t0 = performance.now();
   const every = Math.max(1, Math.round(settings.iterations / 20));
-  for (const [index, t] of targets.entries()) {
-    if (cb.shouldStop?.()) break;
+  // a job that can be stopped sends its passes paced (pacing.ts): Stop then ends it within a pass
+  const submit = cb.shouldStop ? new Pacer(lib, cb.shouldStop) : undefined;
+  try {
+    for (const [index, t] of targets.entries()) await reconstructOne(index, t);
+  } catch (e) {
+    if (!(e instanceof StoppedError)) throw e; // stopped: the finished reconstructions are the result
+  }
+  return tiles;
+
+  async function reconstructOne(index: number, t: (typeof targets)[number]): Promise<void> {
+    if (cb.shouldStop?.()) throw new StoppedError('stopped');
     // no TV unless asked or recommended by the network (the paper's reconstructions have none)
     const options = resolveOptions({ tvWeight: 0, ...withNetworkDefaults(t.options, weights, mode) });
     const choice = chooseTiling(lib, image.width, image.height, [], options, jobDeepestLayer(options), settings);
     if (choice.reason) await cb.onNotice?.(`${t.label}: ${choice.reason}`);
-    const st = await buildTuned(cb.tuner, () => new StyleTransfer(lib, weights, image, mode === 'style' ? [image] : [], options, undefined, choice.tiling));
+    const st = await buildTuned(cb.tuner, () => StyleTransfer.create(lib, weights, image, mode === 'style' ? [image] : [], options, undefined, choice.tiling, submit));
     try {
       const report = async (loss: number) =>
         cb.onProgress?.({ index, count: targets.length, label: t.label, step: st.step, iterations: settings.iterations, loss, elapsed: (performance.now() - t0) / 1000 });
@@ -76,7 +86,6 @@ export async function reconstruct(
       st.dispose();
     }
   }
-  return tiles;
 }
 
 /** How far each tile is from noise (src/job/quality.ts): SSIM to the original for content tiles, the high-frequency ratio for all. */

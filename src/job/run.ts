@@ -4,6 +4,7 @@
  * back pixels. Browser-side (needs WebGPU and createImageBitmap); the GPU context is passed in.
  */
 import { buildTuned, type Autotuner, type AutotuneMode } from '../kernels/autotune.js';
+import { Pacer, StoppedError } from '../kernels/pacing.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { bitmapPicture, decodeImage, fitSize, type Picture } from '../io/decode.js';
 import { DEFAULT_OPTIONS, jobDeepestLayer, minImageSide, resolveOptions, type StyleTransferOptions } from '../nst/options.js';
@@ -76,15 +77,22 @@ export interface JobCallbacks {
   onSnapshot?: (step: number, image: RgbaImage) => void | Promise<void>;
   /** After every progress report, the current image (costs a readback; for live previews). */
   onPreview?: (image: RgbaImage) => void | Promise<void>;
-  /** Polled between steps; return true to stop early (the current image is returned). */
+  /**
+   * Polled between stages (decoding, sizing, weights, each scale's build) and between steps;
+   * return true to stop: after a step the current image is returned, before the first step the
+   * job throws a StoppedError.
+   */
   shouldStop?: () => boolean;
-  /** Polled between steps; while true the job waits. */
+  /** Polled between steps; while true the job waits (the time paused counts in no timing). */
   isPaused?: () => boolean;
   /** This device's autotuner (its stored table); none: the planner's fixed table. */
   tuner?: Autotuner;
   /** Things the user should know before the run starts (e.g. that it runs in tiles, and why). */
   onNotice?: (text: string) => void | Promise<void>;
 }
+
+/** A job stopped (shouldStop) before its first step, when there is no image to hand back. */
+export { StoppedError };
 
 /** The weights a source names; they must be `network`'s (a clear error says which they are). */
 export function loadWeights(src: WeightsSource, deepest: string, network: NetworkId = 'vgg19'): NetworkWeights {
@@ -256,12 +264,19 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
   const minSide = minImageSide(deepest, network);
   const sizes = scaleSizes(config.size, config.scales ?? 1, minSide);
   const iters = scaleIterations(config, sizes.length, config.options.iterations ?? DEFAULT_OPTIONS.iterations);
+  const stopBeforeStart = () => {
+    if (cb.shouldStop?.()) throw new StoppedError();
+  };
   const decoded = await decodeAll(images, minSide);
+  stopBeforeStart();
   // large sizes run in tiles: what limits them is memory (chooseTiling), not one buffer
   const maxSide = MAX_SIDE;
   // fail on any size or memory problem before spending GPU time
   const perScale = [];
-  for (const s of sizes) perScale.push(await rasterizeAt(decoded, s, config.styleScale, minSide, maxSide));
+  for (const s of sizes) {
+    perScale.push(await rasterizeAt(decoded, s, config.styleScale, minSide, maxSide));
+    stopBeforeStart();
+  }
   const weights = loadWeights(weightsSrc, deepest, network);
   // the options the engine runs with (resolved objects are not checked again by StyleTransfer)
   const opts = resolveOptions(withNetworkDefaults(config.options, weights, 'stylize'));
@@ -269,33 +284,85 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
   const total = iters.reduce((a, b) => a + b, 0);
   const tilings = perScale.map(({ content, styles }, k) => chooseTiling(lib, content.width, content.height, styles.flatMap((s) => [s.width, s.height]), scaleOptions[k], deepest, config));
   for (const t of tilings) if (t.reason) await cb.onNotice?.(t.reason);
+  stopBeforeStart();
   lib.memory.resetPeak();
 
   const t0 = performance.now();
+  /** Time spent paused: left out of every timing (seconds per step, elapsed, the run's seconds). */
+  let pausedMs = 0;
   let done = 0;
   let carried: RgbaImage | null = config.initImage ?? null;
+  /** The last losses reported (what a run stopped in the middle of a pass hands back). */
+  let reported: LossTerms | null = null;
   let result: { image: RgbaImage; losses: LossTerms } | null = null;
+  // a job that can be stopped sends its passes paced, so that Stop does not wait for minutes of queued work
+  const submit = cb.shouldStop ? new Pacer(lib, cb.shouldStop) : undefined;
   try {
     for (let k = 0; k < sizes.length; k++) {
       const { content, styles } = perScale[k];
       const init: RgbaImage | undefined = carried ? resizeBilinear(carried, content.width, content.height) : undefined;
-      const st: StyleTransfer = await buildTuned(cb.tuner, () => new StyleTransfer(lib, weights, content, styles, scaleOptions[k], init, tilings[k].tiling));
+      let st: StyleTransfer;
+      let losses: LossTerms;
+      try {
+        st = await buildTuned(cb.tuner, () => StyleTransfer.create(lib, weights, content, styles, scaleOptions[k], init, tilings[k].tiling, submit));
+        try {
+          losses = await st.evaluate();
+        } catch (e) {
+          st.dispose();
+          throw e;
+        }
+      } catch (e) {
+        // stopped while a later scale was being set up: the earlier scale's image is the result
+        if (!(e instanceof StoppedError) || k === 0 || !carried || !reported) throw e instanceof StoppedError ? new StoppedError() : e;
+        result = { image: carried, losses: reported };
+        break;
+      }
       try {
         const scale = { index: k, count: sizes.length, width: st.width, height: st.height };
-        let losses = await st.evaluate();
+        if (done === 0 && !config.initImage) stopBeforeStart();
         let lastT = performance.now(), lastStep = done;
+        reported ??= losses;
         if (k === 0) await cb.onProgress?.({ step: 0, iterations: total, losses, secondsPerStep: 0, elapsed: 0, scale });
+        /** Seconds per step of the last chunk at this scale (0: none timed yet), and steps since the last report. */
+        let secondsPerStep = 0, sinceReport = 0, stoppedInPass = false;
         while (st.step < iters[k] && !cb.shouldStop?.()) {
           if (cb.isPaused?.()) {
+            const p0 = performance.now();
             await new Promise((r) => setTimeout(r, 100));
+            pausedMs += performance.now() - p0;
+            lastT += performance.now() - p0;
             continue;
           }
           const toSave = config.saveEvery > 0 ? config.saveEvery - (done % config.saveEvery) : Infinity;
-          const chunk = Math.min(config.reportEvery, iters[k] - st.step, toSave);
-          losses = (await st.run(chunk, true))!;
+          const toReport = config.reportEvery - sinceReport;
+          const left = iters[k] - st.step;
+          // steps go to the GPU a chunk at a time and the next chunk waits for it: a slow run (seconds
+          // per step) submits one step at a time, so that about a second of GPU work at most is queued
+          // when Stop is pressed (queued work cannot be recalled)
+          const paced = secondsPerStep > 0 ? Math.max(1, Math.floor(1 / secondsPerStep)) : 1;
+          const chunk = Math.min(toReport, paced, left, toSave);
+          const report = chunk === toReport || chunk === left || chunk === toSave;
+          const c0 = performance.now();
+          const started = st.step;
+          let read: LossTerms | null;
+          try {
+            read = await st.run(chunk, report);
+          } catch (e) {
+            if (!(e instanceof StoppedError)) throw e;
+            // stopped inside a step: it never reached its update, the steps before it did
+            done += Math.max(0, st.step - 1 - started);
+            stoppedInPass = true;
+            break;
+          }
+          if (!report) await lib.ctx.device.queue.onSubmittedWorkDone();
+          secondsPerStep = (performance.now() - c0) / 1000 / chunk;
           done += chunk;
+          sinceReport += chunk;
+          if (!report) continue;
+          losses = reported = read!;
+          sinceReport = 0;
           const now = performance.now();
-          await cb.onProgress?.({ step: done, iterations: total, losses, secondsPerStep: (now - lastT) / 1000 / (done - lastStep), elapsed: (now - t0) / 1000, scale });
+          await cb.onProgress?.({ step: done, iterations: total, losses, secondsPerStep: (now - lastT) / 1000 / (done - lastStep), elapsed: (now - t0 - pausedMs) / 1000, scale });
           lastT = now;
           lastStep = done;
           if (cb.onPreview) await cb.onPreview({ width: st.width, height: st.height, data: await st.pixels() });
@@ -303,6 +370,9 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
             await cb.onSnapshot?.(done, { width: st.width, height: st.height, data: await st.pixels() });
           }
         }
+        // stopped between reports: the losses of the image handed back (inside a pass: the last reported)
+        if (sinceReport > 0 && !stoppedInPass) losses = await st.losses();
+        if (done === 0 && !carried && cb.shouldStop?.()) throw new StoppedError();
         const last = k === sizes.length - 1 || cb.shouldStop?.();
         if (last) result = { image: { width: st.width, height: st.height, data: await st.pixels() }, losses };
         else carried = { width: st.width, height: st.height, data: await st.pixels(false) };
@@ -316,5 +386,5 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
   }
   const { image, losses } = result!;
   const tiles = tilings.map((t, k) => (t.tiling ? { scale: k, tile: t.tiling.tile } : null)).filter((t) => t !== null);
-  return { image, losses, steps: done, weightsSource: weights.source, seconds: (performance.now() - t0) / 1000, sizes, peakBytes: lib.memory.stats().peakBytes, tiles };
+  return { image, losses, steps: done, weightsSource: weights.source, seconds: (performance.now() - t0 - pausedMs) / 1000, pausedSeconds: pausedMs / 1000, sizes, peakBytes: lib.memory.stats().peakBytes, tiles };
 }

@@ -351,7 +351,7 @@ export class Autotuner {
    * timed, the graph is disposed and built again with the fastest versions. With tuning inactive
    * this is just `make()`.
    */
-  async build<T extends { dispose(): void }>(make: () => T): Promise<T> {
+  async build<T extends { dispose(): void }>(make: () => T | Promise<T>): Promise<T> {
     if (!this.active) return make();
     await this.load();
     const planner = this.lib.planner;
@@ -360,7 +360,7 @@ export class Autotuner {
     planner.collecting = true;
     let built: T;
     try {
-      built = make();
+      built = await make();
     } finally {
       planner.collecting = false;
     }
@@ -372,7 +372,7 @@ export class Autotuner {
     const ops = [...planner.misses.values()];
     planner.misses.clear();
     await this.tune(ops);
-    const rebuilt = make();
+    const rebuilt = await make();
     this.report.seconds += (performance.now() - t0) / 1000;
     return rebuilt;
   }
@@ -410,6 +410,6 @@ export class Autotuner {
 }
 
 /** Build with tuning when a tuner is given (see Autotuner.build), else just build. */
-export function buildTuned<T extends { dispose(): void }>(tuner: Autotuner | undefined, make: () => T): Promise<T> | T {
+export function buildTuned<T extends { dispose(): void }>(tuner: Autotuner | undefined, make: () => T | Promise<T>): Promise<T> | T {
   return tuner ? tuner.build(make) : make();
 }

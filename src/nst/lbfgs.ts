@@ -75,8 +75,8 @@ export class LbfgsOptimizer {
    * One iteration: `evaluate` must compute the loss and write the gradient into g at the current
    * x; `loss` reads the total back (and throws on NaN).
    */
-  async step(evaluate: () => void, loss: () => Promise<number>): Promise<void> {
-    evaluate();
+  async step(evaluate: () => void | Promise<void>, loss: () => Promise<number>): Promise<void> {
+    await evaluate();
     await loss();
     const { x, g, q, r } = this;
     if (this.iteration > 0) {

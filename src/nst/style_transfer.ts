@@ -14,6 +14,7 @@ import { axpby, fill } from '../kernels/elementwise.js';
 import type { Dispatch } from '../kernels/kernel.js';
 import { originalColors, postprocess, preprocess } from '../kernels/image.js';
 import { runOnce, type KernelLibrary } from '../kernels/library.js';
+import { unpaced, type Submitter } from '../kernels/pacing.js';
 import { numel, type Tensor } from '../kernels/tensor.js';
 import { Tape, type Node } from '../graph/tape.js';
 import { LbfgsOptimizer } from './lbfgs.js';
@@ -106,20 +107,20 @@ export class StyleTransfer {
   readonly options: StyleTransferOptions;
   readonly width: number;
   readonly height: number;
-  private net: FeaturesOnGpu;
+  private net!: FeaturesOnGpu;
   /** The optimisation graph (untiled), or the tiled evaluation (see tiled.ts): one of the two. */
-  private readonly tape: Tape | null = null;
-  private readonly tiled: TiledGatys | null = null;
+  private tape: Tape | null = null;
+  private tiled: TiledGatys | null = null;
   private owned: Tensor[] = [];
   private stepDispatches: Dispatch[] = [];
   private adam: { dispatch: Dispatch; m: Tensor; v: Tensor; hyper: AdamHyper } | null = null;
   private lbfgs: LbfgsOptimizer | null = null;
-  readonly image: Node;
+  image!: Node;
   /** [layer, scalar slot, the weight of its term in the total (alpha·c_l or beta·w_l)] */
   private contentSlots: [string, number, number][] = [];
   private styleSlots: [string, number, number][] = [];
-  private tvSlot: number;
-  private pixelOut: GPUBuffer;
+  private tvSlot = 0;
+  private pixelOut!: GPUBuffer;
   /** With originalColors: the content's pixels and the recoloured output. */
   private colorPixels: { content: GPUBuffer; out: GPUBuffer } | null = null;
   /** With options.jitter (untiled Adam): the image's current shift and the shifted content targets (see shiftTo). */
@@ -127,19 +128,44 @@ export class StyleTransfer {
   step = 0;
 
   /**
+   * Set up a run: the targets computed, the optimisation graph built, the optimizer ready.
    * `initImage` (same size as the content) overrides options.init, e.g. the upsampled result of a
-   * coarser scale in a multi-scale run.
+   * coarser scale in a multi-scale run. `submit` sends the heavy passes (targets, evaluation,
+   * steps) to the GPU: at once (the default) or paced, so that a job can stop promptly (pacing.ts).
    */
-  constructor(
-    readonly lib: KernelLibrary,
+  static async create(
+    lib: KernelLibrary,
     weights: NetworkWeights,
     content: RgbaImage,
     styles: StyleImage[],
     options: Partial<StyleTransferOptions> = {},
     initImage?: RgbaImage,
     tiling?: Tiling,
+    submit: Submitter = unpaced(lib),
+  ): Promise<StyleTransfer> {
+    const st = new StyleTransfer(lib, resolveOptions(options), content, submit);
+    try {
+      await st.build(weights, content, styles, initImage, tiling);
+    } catch (e) {
+      st.dispose();
+      throw e;
+    }
+    return st;
+  }
+
+  private constructor(
+    readonly lib: KernelLibrary,
+    options: StyleTransferOptions,
+    content: RgbaImage,
+    private readonly submit: Submitter,
   ) {
-    const o = (this.options = resolveOptions(options));
+    this.options = options;
+    this.width = content.width;
+    this.height = content.height;
+  }
+
+  private async build(weights: NetworkWeights, content: RgbaImage, styles: StyleImage[], initImage?: RgbaImage, tiling?: Tiling): Promise<void> {
+    const o = this.options, lib = this.lib;
     const spec = networkSpec(o.network);
     if (weights.network !== o.network) throw new Error(`the weights (${weights.source}) are ${networkSpec(weights.network).label}'s, the options ask for ${spec.label}`);
     if (tiling && o.network !== 'vgg19') throw new Error(`tiled runs are implemented for VGG19; ${spec.label} runs untiled`);
@@ -147,11 +173,9 @@ export class StyleTransfer {
     checkInputs(lib, o, deepest, content, styles, initImage, tiling ? MAX_SIDE : maxImageSide(lib, spec));
     const problem = tiling ? tiledBufferProblem(lib, o, content.width, content.height) : null;
     if (problem) throw new Error(problem);
-    this.width = content.width;
-    this.height = content.height;
     this.net = featuresOnGpu(lib, weights, deepest);
     const contentTensor = this.uploadImage(content);
-    const { contentTargets, styleTargets } = this.computeTargets(contentTensor, styles, deepest, tiling?.tile);
+    const { contentTargets, styleTargets } = await this.computeTargets(contentTensor, styles, deepest, tiling?.tile);
     const x = this.initialImage(contentTensor, styles, weights, initImage);
     if (tiling) {
       // the target passes' graphs are gone; the tiled evaluation builds one tile graph at a time
@@ -159,13 +183,13 @@ export class StyleTransfer {
       const grad = this.own(lib.tensor(x.shape, 'image.grad'));
       this.image = { value: x, grad, requiresGrad: true, name: 'image' };
       for (const t of styleTargets.values()) this.own(t);
-      this.tiled = new TiledGatys(lib, this.net, o, deepest, tiling.tile, x, grad, contentTensor, styleTargets);
+      this.tiled = await TiledGatys.create(lib, this.net, o, deepest, tiling.tile, x, grad, contentTensor, styleTargets, this.submit);
       lib.release(contentTensor);
       this.contentSlots = this.tiled.slots.content;
       this.styleSlots = this.tiled.slots.style;
       this.tvSlot = this.tiled.slots.tv;
     } else {
-      if (o.jitter && o.optimizer === 'adam') this.jitter = this.jitterTargets(contentTensor, contentTargets, deepest);
+      if (o.jitter && o.optimizer === 'adam') this.jitter = await this.jitterTargets(contentTensor, contentTargets, deepest);
       lib.release(contentTensor);
       // the target passes' activations are pooled now; free them so they do not add to the peak
       // when the optimisation graph (possibly of another size) is allocated
@@ -186,20 +210,20 @@ export class StyleTransfer {
    * Stage 1, targets computed once: the content features P_l, and the style Grams A_l blended
    * over the style images (caller-owned until recordLosses hands them to this run).
    */
-  private computeTargets(contentTensor: Tensor, styles: StyleImage[], deepest: string, tile?: number) {
+  private async computeTargets(contentTensor: Tensor, styles: StyleImage[], deepest: string, tile?: number) {
     const o = this.options, lib = this.lib;
     // tiled runs compute their content targets tile by tile (tiled.ts)
-    const contentTargets = tile ? new Map<string, Tensor>() : this.targets(contentTensor, o.contentLayers.map((l) => l.name), [], deepest).features;
+    const contentTargets = tile ? new Map<string, Tensor>() : (await this.targets(contentTensor, o.contentLayers.map((l) => l.name), [], deepest)).features;
     // each target pass's graph is freed before the next (their shapes differ; pooled they would add up)
     lib.memory.trim();
     const blends = styles.map((s) => s.blend ?? 1);
     const blendSum = blends.reduce((a, b) => a + b, 0);
     if (styles.length && !(blendSum > 0)) throw new Error('style blend weights must sum to a positive number');
     const styleTargets = new Map<string, Tensor>();
-    styles.forEach((s, i) => {
+    for (const [i, s] of styles.entries()) {
       const t = this.uploadImage(s);
       const names = o.styleLayers.map((l) => l.name);
-      const grams = tile ? tiledGrams(lib, this.net, t, tile, deepest, o.pooling, names) : this.targets(t, [], names, deepest).grams;
+      const grams = tile ? await tiledGrams(lib, this.net, t, tile, deepest, o.pooling, names, this.submit) : (await this.targets(t, [], names, deepest)).grams;
       for (const [name, g] of grams) {
         let acc = styleTargets.get(name);
         if (!acc) styleTargets.set(name, (acc = lib.tensor(g.shape, `style_target:${name}`)));
@@ -208,7 +232,7 @@ export class StyleTransfer {
       }
       lib.release(t);
       lib.memory.trim();
-    });
+    }
     return { contentTargets, styleTargets };
   }
 
@@ -269,7 +293,7 @@ export class StyleTransfer {
    * the 3×H×W image, and each content target for the content image rolled by each offset (the
    * tape's target tensors are the active copies, overwritten when the shift changes).
    */
-  private jitterTargets(contentTensor: Tensor, contentTargets: Map<string, Tensor>, deepest: string): Jitter {
+  private async jitterTargets(contentTensor: Tensor, contentTargets: Map<string, Tensor>, deepest: string): Promise<Jitter> {
     const lib = this.lib, W = this.width, n = 3 * W * this.height;
     const offsets = [0, 1, W, W + 1];
     const tmp = lib.memory.acquire(n * 4, 'jitter.tmp');
@@ -281,7 +305,7 @@ export class StyleTransfer {
       const enc = lib.ctx.device.createCommandEncoder();
       encodeRoll(enc, rolled, tmp, n, k);
       lib.ctx.device.queue.submit([enc.finish()]);
-      const { features } = this.targets(rolled, names, [], deepest);
+      const { features } = await this.targets(rolled, names, [], deepest);
       for (const [name, t] of features) copies.get(name)!.push(this.own(t));
       lib.release(rolled);
       lib.memory.trim();
@@ -358,7 +382,7 @@ export class StyleTransfer {
   }
 
   /** Features at content layers and normalised Grams at style layers of an image (copies, caller-owned). */
-  private targets(image: Tensor, contentNames: string[], styleNames: string[], deepest: string) {
+  private async targets(image: Tensor, contentNames: string[], styleNames: string[], deepest: string) {
     const tape = new Tape(this.lib);
     const feats = this.net.features(tape, tape.leaf(image, false, 'target'), deepest, this.options.pooling);
     const features = new Map<string, Tensor>();
@@ -377,9 +401,12 @@ export class StyleTransfer {
       copies.push(axpby(this.lib, 1, g.value, 0, t));
       grams.set(n, t);
     }
-    this.lib.run(tape.forward());
-    runOnce(this.lib, copies);
-    tape.dispose();
+    try {
+      await this.submit.run(tape.forward());
+      runOnce(this.lib, copies);
+    } finally {
+      tape.dispose();
+    }
     return { features, grams };
   }
 
@@ -393,9 +420,9 @@ export class StyleTransfer {
       if (this.adam) {
         this.adam.dispatch.setParams(adamParams(this.adam.hyper, this.step, 3 * this.width * this.height));
         // untiled: forward, backward and update in one submit; tiled: the tile passes, then the update
-        this.tiled?.evaluate();
+        await this.tiled?.evaluate(this.submit);
         if (this.jitter) this.shiftTo(this.jitter.next());
-        this.lib.run(this.stepDispatches);
+        await this.submit.run(this.stepDispatches);
       } else {
         await this.lbfgs!.step(
           () => this.computeGradient(),
@@ -409,14 +436,14 @@ export class StyleTransfer {
   }
 
   /** Losses and dTotal/dImage at the current image, on the GPU (nothing read back). */
-  private computeGradient(): void {
-    if (this.tiled) this.tiled.evaluate();
-    else this.lib.run([...this.tape!.forward(), ...this.tape!.backward()]);
+  private async computeGradient(): Promise<void> {
+    if (this.tiled) await this.tiled.evaluate(this.submit);
+    else await this.submit.run([...this.tape!.forward(), ...this.tape!.backward()]);
   }
 
   /** Evaluate the losses (and gradient) at the current image without changing it. */
   async evaluate(): Promise<LossTerms> {
-    this.computeGradient();
+    await this.computeGradient();
     return this.losses();
   }
 
@@ -474,7 +501,7 @@ export class StyleTransfer {
     this.lbfgs?.dispose();
     this.lib.release(...this.owned);
     this.owned = [];
-    this.lib.memory.release(this.pixelOut);
+    if (this.pixelOut) this.lib.memory.release(this.pixelOut);
     if (this.jitter) {
       this.lib.memory.release(this.jitter.tmp);
       this.jitter = null;
@@ -484,7 +511,7 @@ export class StyleTransfer {
       this.lib.memory.release(this.colorPixels.out);
       this.colorPixels = null;
     }
-    this.net.dispose();
+    this.net?.dispose();
   }
 }
 

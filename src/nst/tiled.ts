@@ -19,6 +19,7 @@
 import { axpby, fill } from '../kernels/elementwise.js';
 import type { Dispatch } from '../kernels/kernel.js';
 import { runOnce, type KernelLibrary } from '../kernels/library.js';
+import { unpaced, type Submitter } from '../kernels/pacing.js';
 import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../kernels/loss.js';
 import type { PoolKind } from '../kernels/pool.js';
 import { numel, type Tensor } from '../kernels/tensor.js';
@@ -95,7 +96,7 @@ class TileGraph {
  * Σ over tiles of each style layer's Gram (scale 1/M) of a 3×H×W network-space image, computed
  * tile by tile; caller-owned C×C tensors.
  */
-export function tiledGrams(lib: KernelLibrary, vgg: FeaturesOnGpu, image: Tensor, tile: number, deepest: string, pooling: PoolKind, styleLayers: string[]): Map<string, Tensor> {
+export async function tiledGrams(lib: KernelLibrary, vgg: FeaturesOnGpu, image: Tensor, tile: number, deepest: string, pooling: PoolKind, styleLayers: string[], submit: Submitter = unpaced(lib)): Promise<Map<string, Tensor>> {
   const [, H, W] = image.shape;
   const layout = planTiles(H, W, tile, deepest);
   const g = new TileGraph(lib, vgg, image, layout, deepest, pooling, [], styleLayers, false);
@@ -108,11 +109,14 @@ export function tiledGrams(lib: KernelLibrary, vgg: FeaturesOnGpu, image: Tensor
       sums.set(name, t);
     }
     const adds = styleLayers.map((name) => axpby(lib, 1, g.grams.get(name)!.value, 1, sums.get(name)!));
-    for (const t of layout.tiles) {
-      g.moveTo(t);
-      lib.run([...g.forward(), ...adds]);
+    try {
+      for (const t of layout.tiles) {
+        g.moveTo(t);
+        await submit.run([...g.forward(), ...adds]);
+      }
+    } finally {
+      for (const d of adds) d.destroy();
     }
-    for (const d of adds) d.destroy();
   } finally {
     g.dispose();
     lib.memory.trim(); // the next style image's windows have other shapes: do not keep these pooled
@@ -137,41 +141,67 @@ export class TiledGatys {
   readonly scalars: Tensor;
   readonly slots: TiledSlots = { content: [], style: [], tv: 0 };
   readonly slotNames: string[] = [];
-  private readonly graph: TileGraph;
+  private graph!: TileGraph;
   private owned: Tensor[] = [];
   private partials: Tensor;
   /** Per content layer: the full target, and the window of it this tile's loss compares with. */
   private contentTargets: { name: string; full: Tensor; window: Tensor; masked: Tensor; copy: Dispatch; mask: Dispatch; scale: number }[] = [];
-  private perTile: { before: Dispatch[]; after: Dispatch[] };
+  private perTile: { before: Dispatch[]; after: Dispatch[] } = { before: [], after: [] };
   private global: Dispatch[] = [];
-  private addOut: Dispatch;
+  private addOut!: Dispatch;
   private resets: Dispatch[] = [];
   /** Per style layer: G_l += this tile's Gram. */
   private graphGramAdds: Dispatch[] = [];
 
   /**
    * `contentImage` and `image` are 3×H×W in network units; `styleTargets` the blended Gram targets
-   * A_l (owned by the caller, read every step).
+   * A_l (owned by the caller, read every step). The content targets' passes go through `submit`.
    */
-  constructor(
-    readonly lib: KernelLibrary,
+  static async create(
+    lib: KernelLibrary,
     vgg: FeaturesOnGpu,
+    options: StyleTransferOptions,
+    deepest: string,
+    tile: number,
+    image: Tensor,
+    grad: Tensor,
+    contentImage: Tensor,
+    styleTargets: Map<string, Tensor>,
+    submit: Submitter = unpaced(lib),
+  ): Promise<TiledGatys> {
+    const t = new TiledGatys(lib, options, deepest, tile, image, grad);
+    try {
+      await t.computeContentTargets(vgg, deepest, contentImage, submit);
+      t.buildGraph(vgg, deepest, styleTargets);
+    } catch (e) {
+      t.dispose();
+      throw e;
+    }
+    return t;
+  }
+
+  private constructor(
+    readonly lib: KernelLibrary,
     readonly options: StyleTransferOptions,
     deepest: string,
     tile: number,
     readonly image: Tensor,
     readonly grad: Tensor,
-    contentImage: Tensor,
-    styleTargets: Map<string, Tensor>,
   ) {
-    const o = options;
     const [, H, W] = image.shape;
     this.layout = planTiles(H, W, tile, deepest);
-    const contentNames = o.contentLayers.map((l) => l.name), styleNames = o.styleLayers.map((l) => l.name);
     this.scalars = this.own(lib.tensor([64], 'tiled.scalars'));
     this.partials = this.own(lib.tensor([REDUCE_PARTIALS], 'tiled.partials'));
-    // content targets: the content image's owned features, tile by tile, into full-size maps
-    // (a forward-only graph, disposed before the optimisation graph is built: one graph at a time)
+  }
+
+  /**
+   * The content targets: the content image's owned features, tile by tile, into full-size maps
+   * (a forward-only graph, disposed before the optimisation graph is built: one graph at a time).
+   */
+  private async computeContentTargets(vgg: FeaturesOnGpu, deepest: string, contentImage: Tensor, submit: Submitter): Promise<void> {
+    const o = this.options, lib = this.lib;
+    const [, H, W] = this.image.shape;
+    const contentNames = o.contentLayers.map((l) => l.name);
     if (contentNames.length) {
       const cg = new TileGraph(lib, vgg, contentImage, this.layout, deepest, o.pooling, contentNames, [], false);
       try {
@@ -183,12 +213,15 @@ export class TiledGatys {
           return full;
         });
         const adds = contentNames.map((name, i) => windowOp(lib, fulls[i], cg.masked.get(name)!.node.value, 0, 0, 'add'));
-        for (const t of this.layout.tiles) {
-          cg.moveTo(t);
-          adds.forEach((d, i) => d.setParams(windowAt(fulls[i], cg.masked.get(contentNames[i])!.node.value, t.y0 / layerScale(contentNames[i]), t.x0 / layerScale(contentNames[i]), 'add')));
-          lib.run([...cg.forward(), ...adds]);
+        try {
+          for (const t of this.layout.tiles) {
+            cg.moveTo(t);
+            adds.forEach((d, i) => d.setParams(windowAt(fulls[i], cg.masked.get(contentNames[i])!.node.value, t.y0 / layerScale(contentNames[i]), t.x0 / layerScale(contentNames[i]), 'add')));
+            await submit.run([...cg.forward(), ...adds]);
+          }
+        } finally {
+          for (const d of adds) d.destroy();
         }
-        for (const d of adds) d.destroy();
         contentNames.forEach((name, i) => {
           const [C, h, w] = cg.masked.get(name)!.node.value.shape;
           const window = this.own(lib.tensor([C, h, w], `content_target_window:${name}`));
@@ -201,6 +234,12 @@ export class TiledGatys {
         lib.memory.trim();
       }
     }
+  }
+
+  /** The optimisation graph of one tile, the global style terms and TV, and the per-tile bookkeeping. */
+  private buildGraph(vgg: FeaturesOnGpu, deepest: string, styleTargets: Map<string, Tensor>): void {
+    const o = this.options, lib = this.lib, image = this.image, grad = this.grad;
+    const contentNames = o.contentLayers.map((l) => l.name), styleNames = o.styleLayers.map((l) => l.name);
     const g = (this.graph = new TileGraph(lib, vgg, image, this.layout, deepest, o.pooling, contentNames, styleNames, true));
 
     // the tile's content losses against the masked target window (fused gradient, as untiled)
@@ -264,28 +303,28 @@ export class TiledGatys {
     }
   }
 
-  /** Losses into `scalars` and dTotal/dImage into `grad` (submits 2 × tiles + 2 command buffers). */
-  evaluate(): void {
+  /** Losses into `scalars` and dTotal/dImage into `grad` (submits 2 × tiles + 2 command buffers, through `submit`). */
+  async evaluate(submit: Submitter = unpaced(this.lib)): Promise<void> {
     const lib = this.lib, g = this.graph;
     lib.run(this.resets);
     for (const t of this.layout.tiles) {
       this.moveTo(t);
-      lib.run([...this.perTile.before, ...g.forward(), ...this.perTile.after, ...this.graphGramAdds]);
+      await submit.run([...this.perTile.before, ...g.forward(), ...this.perTile.after, ...this.graphGramAdds]);
     }
     lib.run(this.global);
     for (const t of this.layout.tiles) {
       this.moveTo(t);
-      lib.run([...this.perTile.before, ...g.forward(), ...g.tape.backward(), this.addOut]);
+      await submit.run([...this.perTile.before, ...g.forward(), ...g.tape.backward(), this.addOut]);
     }
   }
 
   dispose(): void {
-    for (const d of [...this.global, ...this.resets, ...this.graphGramAdds, this.addOut, ...this.perTile.after]) d.destroy();
+    for (const d of [...this.global, ...this.resets, ...this.graphGramAdds, ...(this.addOut ? [this.addOut] : []), ...this.perTile.after]) d.destroy();
     for (const c of this.contentTargets) {
       c.copy.destroy();
       c.mask.destroy();
     }
-    this.graph.dispose();
+    this.graph?.dispose();
     this.lib.release(...this.owned);
     this.owned = [];
   }

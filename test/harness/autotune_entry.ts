@@ -75,10 +75,10 @@ const api = {
     }
     const weights = randomVgg19(3, 'conv3_1');
     const options = { contentLayers: [{ name: 'conv2_2', weight: 1 }], styleLayers: ['conv1_1', 'conv2_1', 'conv3_1'].map((name) => ({ name, weight: 1 })), styleWeight: 1e3 };
-    const make = (l: KernelLibrary) => () => new StyleTransfer(l, weights, picture(o.size, 1), [picture(o.size, 2)], options);
+    const make = (l: KernelLibrary) => () => StyleTransfer.create(l, weights, picture(o.size, 1), [picture(o.size, 2)], options);
     const st = await tuner.build(make(lib));
     const plainLib = await freshLibrary();
-    const plain = make(plainLib)();
+    const plain = await make(plainLib)();
     try {
       const [a, b] = [await st.evaluate(), await plain.evaluate()];
       const [ga, gb] = [await st.gradient(), await plain.gradient()];

@@ -54,7 +54,7 @@ const api = {
     const before = l.memory.stats();
     const w = weightsFor(c.options, c.weightsNetwork);
     if (c.weightScale) w.layers.get('conv1_1')!.weight.forEach((v, i, a) => (a[i] = v * c.weightScale!));
-    const st = new StyleTransfer(l, w, picture(c.width, c.height, 'photo'), [picture(c.width + 3, c.height - 2, 'stripes')], c.options);
+    const st = await StyleTransfer.create(l, w, picture(c.width, c.height, 'photo'), [picture(c.width + 3, c.height - 2, 'stripes')], c.options);
     const totals: number[] = [];
     try {
       totals.push((await st.evaluate()).total);
@@ -89,7 +89,7 @@ const api = {
   /** Destroy the device after `loseAfter` steps of a run; returns the error the run ended with. */
   async loseDeviceMidRun(c: EngineCase, loseAfter: number): Promise<string> {
     const l = await library();
-    const st = new StyleTransfer(l, randomVgg19(2, 'conv5_1'), picture(c.width, c.height, 'photo'), [picture(c.width, c.height, 'stripes')], c.options);
+    const st = await StyleTransfer.create(l, randomVgg19(2, 'conv5_1'), picture(c.width, c.height, 'photo'), [picture(c.width, c.height, 'stripes')], c.options);
     try {
       for (let i = 0; i < c.steps; i++) {
         if (i === loseAfter) l.ctx.device.destroy();
@@ -112,7 +112,7 @@ const api = {
     const gpuPath = new KernelLibrary({ ...soft.ctx, info: { ...soft.ctx.info, isSoftware: false } });
     const out: { total: number; terms: number[]; grad: number[] }[] = [];
     for (const l of [soft, gpuPath]) {
-      const st = new StyleTransfer(l, weightsFor(c.options), picture(c.width, c.height, 'photo'), [picture(c.width + 5, c.height + 3, 'stripes')], c.options);
+      const st = await StyleTransfer.create(l, weightsFor(c.options), picture(c.width, c.height, 'photo'), [picture(c.width + 5, c.height + 3, 'stripes')], c.options);
       try {
         const t = await st.evaluate();
         out.push({ total: t.total, terms: [...Object.values(t.content), ...Object.values(t.style), t.tv], grad: [...(await st.gradient())] });
@@ -136,7 +136,7 @@ const api = {
     for (const tiling of [undefined, { tile: c.tile }]) {
       l.memory.trim();
       l.memory.resetPeak();
-      const st = new StyleTransfer(l, w, picture(c.width, c.height, 'photo'), styles, c.options, undefined, tiling);
+      const st = await StyleTransfer.create(l, w, picture(c.width, c.height, 'photo'), styles, c.options, undefined, tiling);
       try {
         const t = await st.evaluate();
         const grad = [...(await st.gradient())];
@@ -169,7 +169,7 @@ const api = {
     const out = [];
     for (const [lib, tiling] of [[l, undefined], [small, choice.tiling]] as const) {
       lib.memory.resetPeak();
-      const st = new StyleTransfer(lib, w, content, [style], o, undefined, tiling);
+      const st = await StyleTransfer.create(lib, w, content, [style], o, undefined, tiling);
       try {
         const t = await st.evaluate();
         out.push({ total: t.total, grad: [...(await st.gradient())], peak: lib.memory.stats().peakBytes });

@@ -107,7 +107,7 @@ export function createEngineApi(env: EngineEnv) {
       const opts = resolveOptions(withNetworkDefaults(o, weights, 'stylize'));
       const choice = chooseTiling(l, content.width, content.height, styles.flatMap((s) => [s.width, s.height]), opts, deepest, job.config);
       l.memory.resetPeak();
-      const st = await tuner.build(() => new StyleTransfer(l, weights, content, styles, opts, undefined, choice.tiling));
+      const st = await tuner.build(() => StyleTransfer.create(l, weights, content, styles, opts, undefined, choice.tiling));
       try {
         const losses = await st.evaluate();
         const grad = await st.gradient();
