@@ -56,7 +56,18 @@ function dropDevice(): void {
 /** After a forced stop the GPU still finishes the work queued before it (it cannot be recalled): the next run waits for it, and says so. */
 let gpuFinishingStoppedWork = false;
 
-interface Speed { secondsPerStep: number; pixels: number; measured: boolean }
+/**
+ * How fast a network runs here: seconds per step at `pixels`, and the fixed part of getting a run
+ * going (weights, shaders, planning: `setupSeconds`); preparing also costs about PREP_STEPS steps
+ * (the targets and the first evaluation), which grow with the size like the steps do.
+ */
+interface Speed { secondsPerStep: number; pixels: number; setupSeconds: number; measured: boolean }
+const PREP_STEPS = 1.7;
+/** Priors for a CPU (software) adapter before any run here (SwiftShader, 2 cores; the estimate's error is in the README's Demo page section). */
+const PRIOR: Record<NetworkId, { secondsPerStep: number; setupSeconds: number }> = {
+  vgg19: { secondsPerStep: 1, setupSeconds: 5 },
+  squeezenet: { secondsPerStep: 0.26, setupSeconds: 5 },
+};
 /** Seconds per step of each network, measured on its last run (or a rough prior for software adapters). */
 const speeds: Record<NetworkId, Speed | null> = { vgg19: null, squeezenet: null };
 
@@ -72,8 +83,8 @@ function adaptToAdapter(software: boolean): void {
   lower('recon-size', '64', '48');
   lower('recon-iters', '200', '30');
   // priors from bench/results/chromium-swiftshader*.md (SwiftShader, 2 cores); the first step of a run is timed
-  speeds.vgg19 = { secondsPerStep: 1, pixels: 64 * 64, measured: false };
-  speeds.squeezenet = { secondsPerStep: 0.26, pixels: 128 * 128, measured: false };
+  speeds.vgg19 = { secondsPerStep: PRIOR.vgg19.secondsPerStep, pixels: 64 * 64, setupSeconds: PRIOR.vgg19.setupSeconds, measured: false };
+  speeds.squeezenet = { secondsPerStep: PRIOR.squeezenet.secondsPerStep, pixels: 128 * 128, setupSeconds: PRIOR.squeezenet.setupSeconds, measured: false };
   const d = RUN_DEFAULTS.software;
   const note = $('adapter-note');
   note.textContent =
@@ -144,11 +155,14 @@ function pixelsAt(size: number): number {
 
 const duration = (s: number) => (s < 90 ? `${Math.max(1, Math.round(s))} s` : `${Math.round(s / 60)} min`);
 
-/** Seconds a run at these settings takes, from `speed` (each scale costs in proportion to its pixels). */
+/** Seconds the steps of a run at these settings take, from `speed` (each scale costs in proportion to its pixels). */
 function estimateSeconds(c: RunSettings, perStep: Speed): number {
   const sizes = Array.from({ length: c.scales }, (_, i) => Math.round(c.size / 2 ** (c.scales - 1 - i)));
-  return sizes.reduce((t, s) => t + (c.iterations * perStep.secondsPerStep * pixelsAt(s)) / perStep.pixels, 0);
+  return sizes.reduce((t, s) => t + ((c.iterations + PREP_STEPS) * perStep.secondsPerStep * pixelsAt(s)) / perStep.pixels, 0);
 }
+
+/** Seconds from Start to the end of a run at these settings: setting up, preparing each scale, the steps. */
+const runSeconds = (c: RunSettings, speed: Speed) => speed.setupSeconds + estimateSeconds(c, speed);
 
 /**
  * Why a run at these settings cannot fit this GPU's buffers at all, even in tiles (null: it can, or
@@ -194,7 +208,7 @@ function showEstimate(): void {
       $('estimate').textContent = problem;
       return;
     }
-    if (speed) text = `${what} ${speed.measured ? 'about' : 'roughly'} ${duration(estimateSeconds(c, speed))} (${speed.measured ? `timed on the last ${label} run` : 'guessed: the first step is timed when it starts'}).`;
+    if (speed) text = `${what} ${speed.measured ? 'about' : 'roughly'} ${duration(runSeconds(c, speed))} (${speed.measured ? `timed on the last ${label} run` : 'guessed: the first step is timed when it starts'}).`;
     if (c.size > LARGE_SIZE) text += `${text ? ' ' : ''}Large sizes are slow: the time per step grows with the number of pixels, and a size that does not fit the GPU's memory runs in tiles, which adds more.`;
   } catch {
     // the error box says what is wrong once Start is pressed
@@ -370,6 +384,7 @@ function start(): void {
 async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<void>): Promise<void> {
   const content = state.images.content!;
   const { images, styleNames } = jobImages();
+  const startedAt = performance.now();
   const status = $('status');
   status.textContent = gpuFinishingStoppedWork ? 'Preparing… (the GPU first finishes the work queued before the last Stop: it cannot be recalled)' : 'Preparing…';
   $('estimate').textContent = '';
@@ -397,6 +412,7 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
   const weights = await runWeights(jobDeepestLayer(config.options), (p) => (status.textContent = `Downloading pretrained VGG19: ${describeProgress(p)}`), job.stop.signal);
   const record = lossRecorder(config.options.tvWeight ?? 1);
   let timed = false;
+  let setupSeconds = 0;
   /** Each scale's size, as the run reports it (for the tiles in the caption). */
   const dims = new Map<number, { width: number; height: number; count: number }>();
   const tuning = jobTuning(l, config.autotune ?? 'auto', (text) => (status.textContent = text));
@@ -419,15 +435,20 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
         say(`Running ${label}${from ? ', continuing from the fast preview' : ''}: timing the first step${scale}…`);
         return;
       }
+      const pixels = p.scale.width * p.scale.height;
       if (!timed) {
         timed = true;
-        const measured = { secondsPerStep: p.secondsPerStep, pixels: p.scale.width * p.scale.height, measured: true };
-        const total = p.elapsed + estimateSeconds(config, measured) * (1 - p.step / p.iterations);
-        $('estimate').textContent = `This run takes about ${duration(total)} (the first ${plural(p.step, 'step')} took ${p.elapsed.toFixed(1)} s).`;
+        // what getting this run going took beyond its preparing passes: the next estimate's fixed part
+        const sinceStart = (performance.now() - startedAt) / 1000;
+        setupSeconds = Math.max(0, sinceStart - (p.step + PREP_STEPS) * p.secondsPerStep);
+        const measured = { secondsPerStep: p.secondsPerStep, pixels, setupSeconds, measured: true };
+        const stepsOnly = (estimateSeconds(config, measured) * config.iterations) / (config.iterations + PREP_STEPS);
+        const left = stepsOnly * (1 - p.step / p.iterations);
+        $('estimate').textContent = `This run takes about ${duration(sinceStart + Math.max(0, left))} (the first ${plural(p.step, 'step')} came after ${sinceStart.toFixed(1)} s).`;
       }
       const left = p.secondsPerStep * (p.iterations - p.step);
       say(`step ${p.step}/${p.iterations} ${network}${scale} — about ${duration(left)} left (${rate(p.secondsPerStep)}) — loss ${p.losses.total.toExponential(3)}`);
-      speeds[net] = { secondsPerStep: p.secondsPerStep, pixels: p.scale.width * p.scale.height, measured: true };
+      speeds[net] = { secondsPerStep: p.secondsPerStep, pixels, setupSeconds, measured: true };
       ((window as unknown as { nstProgress?: { step: number; secondsPerStep: number; elapsed: number }[] }).nstProgress ??= []).push({ step: p.step, secondsPerStep: p.secondsPerStep, elapsed: p.elapsed });
     },
     onPreview: async (img) => {

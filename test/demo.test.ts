@@ -796,7 +796,7 @@ describe('demo: fast preview with SqueezeNet, then render with VGG19', () => {
     expect(await p.$eval('#advanced-note', (e) => (e as HTMLElement).hidden)).toBe(true);
     expect(await p.$eval('#strength-out', (e) => e.textContent)).toBe(`medium (β\u00a0=\u00a0${RANDOM_NETWORK_DEFAULTS.stylize.styleWeight})`);
     expect(await startLabel(p)).toBe('Render with VGG19');
-    expect(await p.$eval('#download', (e) => (e as HTMLElement).hidden)).toBe(true);
+    expect(await p.$eval('#download', (e) => ((e as HTMLElement).hidden ? '' : e.textContent))).toBe('Download preview PNG');
     expect(await axeViolations(p)).toEqual([]);
     await setValue(p, 'max-gpu-memory', ''); // forgotten: the renders below run untiled
   });

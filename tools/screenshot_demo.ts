@@ -50,6 +50,7 @@ async function main(): Promise<number> {
       for (const [id, value] of [['size', size], ['iters', iters]] as const) {
         if (value !== undefined) await p.$eval(`#${id}`, (el, val) => ((el as HTMLInputElement).value = String(val)), value);
       }
+      const estimate = await p.$eval('#estimate', (e) => e.textContent ?? '');
       const t0 = Date.now();
       await p.click('#start');
       await p.waitForFunction(() => /^(Done|Stopped)/.test(document.querySelector('#status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 0 });
@@ -59,7 +60,8 @@ async function main(): Promise<number> {
       // on a phone the result sits below the settings: show it, as a visitor would scroll to it
       if (v.width < 700) await p.$eval('#result', (e) => e.scrollIntoView({ block: 'start' }));
       await p.screenshot({ path: join(out, v.name) });
-      process.stderr.write(`${join(out, v.name)} (${v.width}×${v.height}): ${status} [${((Date.now() - t0) / 1000).toFixed(0)} s]\n`);
+      // how honest the page's estimate was: what it said before Start, and Start to the end of the run
+      process.stderr.write(`${join(out, v.name)} (${v.width}×${v.height}): ${status}\n  estimate before Start: ${estimate || '(none)'}\n  Start to the end: ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     } finally {
       await s.close();
     }
