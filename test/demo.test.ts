@@ -371,6 +371,38 @@ describe('demo: state that cannot go stale', () => {
     await p.select('#weights-kind', 'squeezenet');
   });
 
+  it('hostile weight files (a header nested 10⁵ deep, a manifest with string means) are each refused in one named line; Start still runs', async () => {
+    const p = b.s.page;
+    await fresh();
+    await p.select('#weights-kind', 'file');
+    // a safetensors file whose 8-byte length is right and whose header nests 100 000 arrays deep
+    const deepHeader = Buffer.from('{"a":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}');
+    const deep = Buffer.concat([Buffer.alloc(8), deepHeader]);
+    deep.writeBigUInt64LE(BigInt(deepHeader.length));
+    const raw = toRawWeights(randomVgg19(7, 'conv2_1'));
+    const manifest = JSON.parse(Buffer.from(raw.manifest).toString());
+    manifest.input.mean = ['0.4', '0.4', '0.4'];
+    const cases: [[string, Uint8Array][], RegExp][] = [
+      [[['deep.safetensors', deep]], /^deep\.safetensors: safetensors header nests deeper than 8 levels/],
+      [[['strings.json', Buffer.from(JSON.stringify(manifest))], ['strings.bin', raw.bin]], /^strings\.json: manifest "input" must give .* as numbers/],
+    ];
+    for (const [files, message] of cases) {
+      await pickWeightFiles(p, files);
+      await p.waitForFunction(() => !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 30_000 });
+      const text = await errorText(p);
+      expect(text).toMatch(message);
+      expect(text.split('\n')).toHaveLength(1);
+      expect(await p.$eval('#weights-status', (e) => e.textContent)).not.toMatch(/Converting|Reading/);
+    }
+    // nothing was kept: the page goes on with SqueezeNet, and Start runs with no stale error
+    await p.select('#weights-kind', 'squeezenet');
+    await tinySettings(p, '2', '32');
+    await p.click('#start');
+    await waitRunEnd(p);
+    expect(await errorText(p)).toBe('');
+    expect(await statusText(p)).toMatch(/^Done after 2 steps/);
+  });
+
   it('the Reconstructions tab says which weights it uses', async () => {
     const p = b.s.page;
     await fresh();

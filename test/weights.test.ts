@@ -7,7 +7,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertPth, readZipDirectory } from '../src/io/torch_pth.js';
+import { convertPth, readLegacyHeader, readZipDirectory } from '../src/io/torch_pth.js';
+import { loadPretrained } from '../src/io/pretrained.js';
+import { BlobSource } from '../src/io/byte_source.js';
 import { CAFFE_CONVENTION } from '../src/kernels/image.js';
 import { convSpec, VGG19_CONVS } from '../src/nst/vgg19_spec.js';
 import { randomVgg19, WeightsError } from '../src/nst/weights.js';
@@ -114,6 +116,16 @@ describe('torchvision .pth converter (files written by torch.save)', () => {
     const bytes = new Uint8Array(readFileSync(file('gatys-legacy')));
     expect(() => convertPth(bytes.subarray(0, bytes.length - 1000), 'cut.pth', 'vgg19')).toThrow(/cut\.pth: truncated: storage \S+ needs bytes up to \d+, the file has \d+/);
     expect(() => convertPth(bytes.subarray(0, 300), 'cut.pth', 'vgg19')).toThrow(/cut\.pth: truncated pickle data/);
+  });
+  it('refuses a legacy file whose unused storage has a wrong element count, as PyTorch does, even when reading one layer of it', async () => {
+    const bytes = new Uint8Array(readFileSync(file('gatys-legacy')));
+    const spans = [...readLegacyHeader(bytes, 'f').spans.values()].sort((a, b) => b.start - a.start);
+    const bad = bytes.slice();
+    new DataView(bad.buffer).setBigInt64(spans[0].start, BigInt(spans[0].storage.numel + 1), true); // the last storage: conv5_4's
+    const refusal = /^bad\.pth: storage \S+ holds \d+ elements, the pickle says \d+ \(corrupt file\)/;
+    expect(() => convertPth(bad, 'bad.pth', 'vgg19')).toThrow(refusal);
+    await expect(loadPretrained(new BlobSource(new Blob([bad]), 'bad.pth'), 'conv1_1', undefined, 'vgg19')).rejects.toThrow(refusal);
+    expect((await loadPretrained(new BlobSource(new Blob([bytes]), 'good.pth'), 'conv1_1', undefined, 'vgg19')).layers.size).toBe(1);
   });
   it('round-trips through our raw format', () => {
     const w = convertPth(new Uint8Array(readFileSync(file('vgg19-first3'))), 'x', 'vgg19');

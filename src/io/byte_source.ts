@@ -20,6 +20,8 @@ export interface ByteSource {
   readonly size: number | null;
   /** True once it is known that reads must go front to back (a server without Range support). */
   readonly sequentialOnly: boolean;
+  /** True where a read costs no request (a file on this machine or picked in the browser): readers may check bytes they do not need. */
+  readonly local?: boolean;
   /** Bytes [start, end); fewer only where the file ends before `end`. */
   read(start: number, end: number): Promise<Uint8Array>;
   /** The last `n` bytes (fewer if the file is shorter) and where they start. */
@@ -36,6 +38,7 @@ export interface TransferStats {
 /** A File or Blob (the page's file picker); each read is a slice. */
 export class BlobSource implements ByteSource {
   readonly sequentialOnly = false;
+  readonly local = true;
   constructor(private blob: Blob, readonly name: string) {}
   get size(): number {
     return this.blob.size;

@@ -129,6 +129,18 @@ async function planLegacy(src: ByteSource, head: Uint8Array, file: string, spec:
     const decode = (b: Uint8Array) => tensorFromStorage(file, key, t, legacyStorageBytes(b, t.storage.key, t.storage.numel, file));
     return { name, start: at.start, end: at.end, decode };
   });
+  // PyTorch reads every storage's element count and refuses a wrong one. Where reads are free, the
+  // counts of storages no piece reads are checked too (8 bytes each); over a network each would cost
+  // a request, and those storages' bytes are never used, so there they are left unread.
+  if (src.local) {
+    const read = new Set([...keys.values()].map((key) => sd.get(key)!.storage.key));
+    for (const [key, at] of h.spans) {
+      if (read.has(key)) continue;
+      const count = await src.read(at.start, at.start + 8);
+      if (count.length < 8) throw new WeightsError(file, `truncated: storage ${key} starts past the end of the file`);
+      legacyStorageBytes(count, key, at.storage.numel, file);
+    }
+  }
   return { format: 'torch-legacy', input, pieces, headerBytes: bytes.length };
 }
 

@@ -6,6 +6,7 @@ import { regularFile } from './input_files.js';
 
 export class FileSource implements ByteSource {
   readonly sequentialOnly = false;
+  readonly local = true;
   readonly size: number;
   readonly name: string;
   private fd: number;
