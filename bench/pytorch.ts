@@ -1,7 +1,7 @@
 /** PyTorch CPU's Gatys step at the benchmark's sizes (bench/torch_step.py), where Debian's torch is installed. */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { NetworkId } from '../src/nst/networks.js';
+import type { NetworkId } from '../src/model/networks.js';
 import type { TorchSteps } from './table.js';
 
 const PYTHON = process.env.NST_PYTHON || '/usr/bin/python3';

@@ -5,7 +5,10 @@
  * prepared dispatches in one submit, awaiting queue.onSubmittedWorkDone (after a warm-up); whole
  * steps on CPU adapters are the best of `stepRepeats` single steps.
  */
-import { Autotuner, opBench, submittedWorkTimer, type AutotuneMode, type TuningStore } from '../src/kernels/autotune.js';
+import { Autotuner, type AutotuneMode } from '../src/kernels/autotune.js';
+import { opBench } from '../src/kernels/op_bench.js';
+import { submittedWorkTimer } from '../src/kernels/op_timers.js';
+import type { TuningStore } from '../src/kernels/tuning_table.js';
 import { conv2dForward, packConvWeights, releasePackedWeights } from '../src/kernels/conv2d.js';
 import { fill } from '../src/kernels/elementwise.js';
 import type { Dispatch } from '../src/kernels/kernel.js';
@@ -14,11 +17,12 @@ import { matmul } from '../src/kernels/matmul.js';
 import { eligibleVersions, makePlan, versionInfo, type Choice, type ConvVersion, type OpKind, type OpShapes } from '../src/kernels/plan.js';
 import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, windowPooledShape } from '../src/kernels/pool.js';
 import { STRIDED_CONV_VERSIONS, stridedConvBackwardInput, stridedConvForward, stridedConvShape } from '../src/kernels/strided_conv.js';
-import { flopsUpTo, gramStepFlops, networkSpec, SQUEEZENET, SQUEEZENET_CONV1, SQUEEZENET_POOL, type NetworkId } from '../src/nst/networks.js';
+import { flopsUpTo, gramStepFlops, networkSpec, SQUEEZENET, SQUEEZENET_CONV1, SQUEEZENET_POOL, type NetworkId } from '../src/model/networks.js';
 import { jobDeepestLayer, networkDefaults } from '../src/nst/options.js';
-import { StyleTransfer, type RgbaImage } from '../src/nst/style_transfer.js';
-import { VGG19_CONVS } from '../src/nst/vgg19_spec.js';
-import { randomNetwork, randomVgg19, type NetworkWeights } from '../src/nst/weights.js';
+import { StyleTransfer } from '../src/nst/style_transfer.js';
+import type { RgbaImage } from '../src/io/rgba_image.js';
+import { VGG19_CONVS } from '../src/model/vgg19_spec.js';
+import { randomNetwork, randomVgg19, type NetworkWeights } from '../src/model/weights.js';
 
 import type { BenchResult, KernelRow, StepRow } from './table.js';
 export type { BenchResult, KernelRow, StepRow } from './table.js';

@@ -9,7 +9,7 @@
 import manifestUrl from '../weights/squeezenet1_1-deepscale.json?url';
 import binUrl from '../weights/squeezenet1_1-deepscale.bin?url';
 import { parseRawWeights } from '../src/io/raw_weights.js';
-import type { NetworkWeights } from '../src/nst/weights.js';
+import type { NetworkWeights } from '../src/model/weights.js';
 
 /** The files as the repository names them (messages name them so). */
 const FILE = 'weights/squeezenet1_1-deepscale';

@@ -3,8 +3,10 @@ import { createGpuContext, describeContext, WebGpuUnavailableError, type GpuCont
 import { KernelLibrary } from '../src/kernels/library.js';
 import { jobDeepestLayer, parseLayerList, type StyleTransferOptions } from '../src/nst/options.js';
 import { runJob, StoppedError, type JobConfig, type JobImages } from '../src/job/run.js';
-import { networkSpec, SQUEEZENET, type NetworkId } from '../src/nst/networks.js';
-import { maxImageSide, tiledBufferProblem, type LossTerms, type RgbaImage } from '../src/nst/style_transfer.js';
+import { networkSpec, SQUEEZENET, type NetworkId } from '../src/model/networks.js';
+import { maxImageSide, tiledBufferProblem } from '../src/nst/device_limits.js';
+import type { LossTerms } from '../src/nst/loss_terms.js';
+import type { RgbaImage } from '../src/io/rgba_image.js';
 import { fitSize } from '../src/io/decode.js';
 import { autotuneMode, jobTuning, setupAutotune } from './autotune.js';
 import { $, clearError, explain, hasError, plural, rate, setError, wholeNumber } from './dom.js';

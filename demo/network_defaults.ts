@@ -12,7 +12,7 @@
  * step a factor of √10.
  */
 import { networkDefaults, type LayerWeight } from '../src/nst/options.js';
-import { networkSpec, type NetworkId } from '../src/nst/networks.js';
+import { networkSpec, type NetworkId } from '../src/model/networks.js';
 import { RANDOM_NETWORK_DEFAULTS } from '../src/nst/weights.js';
 import { $ } from './dom.js';
 import type { WeightsChoice } from './weights.js';

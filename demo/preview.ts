@@ -19,9 +19,9 @@
  */
 import { WebGpuUnavailableError } from '../src/kernels/context.js';
 import type { JobConfig } from '../src/job/run.js';
-import { networkSpec, SQUEEZENET } from '../src/nst/networks.js';
+import { networkSpec, SQUEEZENET } from '../src/model/networks.js';
 import type { StyleTransferOptions } from '../src/nst/options.js';
-import type { RgbaImage } from '../src/nst/style_transfer.js';
+import type { RgbaImage } from '../src/io/rgba_image.js';
 import { $, clearError, explain, setError } from './dom.js';
 import { previewStyleWeight, showStrengthFor } from './network_defaults.js';
 import { NO_PREVIEW, runPreview, type PreviewRun, type ResultKind, type RunPage } from './preview_run.js';

@@ -5,8 +5,9 @@
  */
 import type { KernelLibrary } from '../src/kernels/library.js';
 import { runJob, StoppedError, type JobConfig, type JobImages } from '../src/job/run.js';
-import { networkSpec, SQUEEZENET } from '../src/nst/networks.js';
-import type { LossTerms, RgbaImage } from '../src/nst/style_transfer.js';
+import { networkSpec, SQUEEZENET } from '../src/model/networks.js';
+import type { LossTerms } from '../src/nst/loss_terms.js';
+import type { RgbaImage } from '../src/io/rgba_image.js';
 import { networkDefaults } from '../src/nst/options.js';
 import { jobTuning } from './autotune.js';
 import { $, plural, rate } from './dom.js';

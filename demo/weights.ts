@@ -13,8 +13,8 @@ import { OpfsStore } from '../src/io/opfs_store.js';
 import { loadPretrained } from '../src/io/pretrained.js';
 import type { WeightsSource } from '../src/job/run.js';
 import { findCached, obtainPretrained, PRETRAINED_URLS, readEntry } from '../src/io/weights_cache.js';
-import type { NetworkWeights } from '../src/nst/weights.js';
-import type { NetworkId } from '../src/nst/networks.js';
+import type { NetworkWeights } from '../src/model/weights.js';
+import type { NetworkId } from '../src/model/networks.js';
 import { parseRawWeights } from '../src/io/raw_weights.js';
 import { embeddedSqueezenet } from './embedded.js';
 

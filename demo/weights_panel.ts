@@ -8,7 +8,7 @@ import { changed, state } from './state.js';
 import { anyCached, cachedPretrained, choiceNetwork, describeProgress, ensurePretrained, forgetPretrained, pickedWeights, readWeightFiles, rememberChoice, rememberedChoice, weightsFor, type DownloadProgress, type WeightsChoice } from './weights.js';
 import type { WeightsSource } from '../src/job/run.js';
 import { EMBEDDED_MB, EMBEDDED_WEIGHTS } from './embedded.js';
-import { networkSpec } from '../src/nst/networks.js';
+import { networkSpec } from '../src/model/networks.js';
 
 const menu = () => $<HTMLSelectElement>('weights-kind');
 export const weightsKind = () => menu().value as WeightsChoice;

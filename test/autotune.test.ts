@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../demo/checks.js';
-import { adapterKey, emptyTable, parseTable, type AdapterIdentity } from '../src/kernels/autotune.js';
+import { adapterKey, emptyTable, parseTable, type AdapterIdentity } from '../src/kernels/tuning_table.js';
 import { adapterClass, eligibleVersions, fixedChoice, makePlan, OP_KINDS, Planner, REGISTRY, tuningCandidates, type OpKind } from '../src/kernels/plan.js';
 import { bundleForBrowser } from '../tools/lib/bundle.js';
 import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';

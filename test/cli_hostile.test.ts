@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { randomVgg19 } from '../src/nst/weights.js';
+import { randomVgg19 } from '../src/model/weights.js';
 import { toRawWeights } from '../src/io/raw_weights.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nst-hostile-'));

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseRawWeights, toRawWeights } from '../src/io/raw_weights.js';
-import { readZipDirectory } from '../src/io/torch_pth.js';
+import { readZipDirectory } from '../src/io/zip.js';
 import { loadPretrained } from '../src/io/pretrained.js';
 import { parseSafetensorsHeader, safetensorsHeaderLength } from '../src/io/safetensors.js';
 import { FileSource } from '../tools/lib/file_source.js';
-import { randomNetwork } from '../src/nst/weights.js';
+import { randomNetwork } from '../src/model/weights.js';
 import { loadWeightsFile } from '../tools/lib/weights_files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nst-hostile-files-'));

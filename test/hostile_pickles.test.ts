@@ -1,12 +1,12 @@
 /**
- * The pickle reader refuses by rule (src/io/torch_pth.ts): only the globals a state dict of
+ * The pickle reader refuses by rule (src/io/pickle.ts): only the globals a state dict of
  * tensors needs, checked numbers and layouts, bounded stack, memo and nesting, and no message that
  * a file can make recursive. Each case is a small pickle written here opcode by opcode; every
  * refusal must be a WeightsError naming the file (never a raw JavaScript error).
  */
 import { describe, expect, it } from 'vitest';
-import { unpickle } from '../src/io/torch_pth.js';
-import { WeightsError } from '../src/nst/weights.js';
+import { unpickle } from '../src/io/pickle.js';
+import { WeightsError } from '../src/model/weights.js';
 
 const enc = new TextEncoder();
 const u32 = (n: number) => [n & 255, (n >> 8) & 255, (n >> 16) & 255, (n >>> 24) & 255];

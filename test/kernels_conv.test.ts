@@ -6,13 +6,7 @@
  * the CPU (conv is linear, so central differences are exact up to rounding), same 1e-4 bound.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  conv2dBackwardBiasRef,
-  conv2dBackwardInputRef,
-  conv2dBackwardWeightRef,
-  conv2dForwardRef,
-  repackWeightsRef,
-} from '../src/kernels/cpu/conv2d.js';
+import { conv2dBackwardBiasRef, conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, repackWeightsRef } from '../src/kernels/cpu/conv2d.js';
 import { winogradConvRef, winogradFilterRef, winogradGemmRef, winogradInputRef, winogradOutputRef, winogradTilesRef } from '../src/kernels/cpu/winograd.js';
 import { eligibleVersions, versionInfo, type ConvVersion } from '../src/kernels/plan.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';

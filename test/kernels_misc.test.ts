@@ -9,25 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAM_DEFAULTS } from '../src/kernels/adam.js';
-import {
-  adamRef,
-  axpbyRef,
-  gramBackwardRef,
-  gramForwardRef,
-  poolBackwardRef,
-  poolForwardRef,
-  originalColorsRef,
-  postprocessRef,
-  preprocessRef,
-  reluBackwardRef,
-  reluForwardRef,
-  squaredErrorRef,
-  sumRef,
-  tvLossRef,
-  maskRef,
-  windowAddRef,
-  windowCopyRef,
-} from '../src/kernels/cpu/misc.js';
+import { adamRef, axpbyRef, gramBackwardRef, gramForwardRef, poolBackwardRef, poolForwardRef, originalColorsRef, postprocessRef, preprocessRef, reluBackwardRef, reluForwardRef, squaredErrorRef, sumRef, tvLossRef, maskRef, windowAddRef, windowCopyRef } from '../src/kernels/cpu/misc.js';
 import { matmulRef } from '../src/kernels/matmul.js';
 import { eligibleVersions, gramSlices, REGISTRY } from '../src/kernels/plan.js';
 import { CAFFE_CONVENTION, TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image.js';

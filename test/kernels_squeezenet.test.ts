@@ -18,14 +18,7 @@
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  convOutSizeRef,
-  maxPoolWindowBackwardRef,
-  maxPoolWindowForwardRef,
-  poolOutSizeRef,
-  stridedConvBackwardInputRef,
-  stridedConvForwardRef,
-} from '../src/kernels/cpu/squeezenet_ops.js';
+import { convOutSizeRef, maxPoolWindowBackwardRef, maxPoolWindowForwardRef, poolOutSizeRef, stridedConvBackwardInputRef, stridedConvForwardRef } from '../src/kernels/cpu/squeezenet_ops.js';
 import { windowPooledShape } from '../src/kernels/pool.js';
 import { stridedConvShape } from '../src/kernels/strided_conv.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';

@@ -4,7 +4,7 @@ import { composeGrid, enlargement } from '../src/job/grid.js';
 import { drawText, GLYPH_HEIGHT, textWidth } from '../src/job/pixel_font.js';
 import { reconstructionTargets, DEFAULT_RECONSTRUCTION, CONTENT_RECONSTRUCTION_LAYERS, STYLE_RECONSTRUCTION_LAYERS } from '../src/job/reconstruct_targets.js';
 import { scaleSizes } from '../src/job/run.js';
-import { resizeBilinear, type RgbaImage } from '../src/nst/style_transfer.js';
+import { resizeBilinear, type RgbaImage } from '../src/io/rgba_image.js';
 import { Args } from '../tools/lib/args.js';
 import { parseJob } from '../tools/lib/job_args.js';
 

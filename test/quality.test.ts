@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { highFrequency, highFrequencyRatio, ssimLuminance } from '../src/job/quality.js';
-import type { RgbaImage } from '../src/nst/style_transfer.js';
+import type { RgbaImage } from '../src/io/rgba_image.js';
 import { rng } from './util.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nst-quality-'));

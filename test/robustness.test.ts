@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
 import { bundleForBrowser } from '../tools/lib/bundle.js';
 import { EngineSession, type JobFiles } from '../tools/lib/engine_session.js';
-import { randomVgg19 } from '../src/nst/weights.js';
+import { randomVgg19 } from '../src/model/weights.js';
 import { toRawWeights } from '../src/io/raw_weights.js';
 import { DirStore } from '../tools/lib/weights_store.js';
 import type { EngineTestApi } from './harness/nst_entry.js';

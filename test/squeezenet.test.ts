@@ -6,7 +6,7 @@
  * torchvision's squeezenet1_1 is in torch_reference.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { flopsUpTo, SQUEEZENET, VGG19 } from '../src/nst/networks.js';
+import { flopsUpTo, SQUEEZENET, VGG19 } from '../src/model/networks.js';
 import { minImageSide, resolveOptions } from '../src/nst/options.js';
 import { engineTestPage } from './harness/engine_test_page.js';
 import type { EngineTestApi } from './harness/nst_entry.js';

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { Planner } from '../src/kernels/plan.js';
 import { resolveOptions } from '../src/nst/options.js';
 import { estimateRunBytes, parseBytes, tileForBudget } from '../src/nst/tile_budget.js';
-import { layerScale, ownedAt, planTiles, receptiveRadius, tileAxis } from '../src/nst/tiles.js';
+import { layerScale } from '../src/model/vgg19_spec.js';
+import { ownedAt, planTiles, receptiveRadius, tileAxis } from '../src/nst/tiles.js';
 
 describe('tile layout', () => {
   it('receptive radius beyond a feature block: conv3_1 10, conv4_2 38, conv5_1 70 px', () => {

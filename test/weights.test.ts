@@ -7,12 +7,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertPth, readLegacyHeader, readZipDirectory } from '../src/io/torch_pth.js';
+import { convertPth } from '../src/io/torch_names.js';
+import { readLegacyHeader } from '../src/io/torch_pth.js';
+import { readZipDirectory } from '../src/io/zip.js';
 import { loadPretrained } from '../src/io/pretrained.js';
 import { BlobSource } from '../src/io/byte_source.js';
 import { CAFFE_CONVENTION } from '../src/kernels/image.js';
-import { convSpec, VGG19_CONVS } from '../src/nst/vgg19_spec.js';
-import { randomVgg19, WeightsError } from '../src/nst/weights.js';
+import { convSpec, VGG19_CONVS } from '../src/model/vgg19_spec.js';
+import { randomVgg19, WeightsError } from '../src/model/weights.js';
 import { parseRawWeights, toRawWeights } from '../src/io/raw_weights.js';
 
 const ab = (u: Uint8Array) => u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BlobSource } from '../src/io/byte_source.js';
 import { loadPretrained } from '../src/io/pretrained.js';
 import { parseRawWeights, toRawWeights } from '../src/io/raw_weights.js';
-import { randomNetwork, WeightsError } from '../src/nst/weights.js';
+import { randomNetwork, WeightsError } from '../src/model/weights.js';
 
 const PYTHON = '/usr/bin/python3';
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;

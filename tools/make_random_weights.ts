@@ -4,8 +4,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { networkSpec, type NetworkId } from '../src/nst/networks.js';
-import { randomNetwork } from '../src/nst/weights.js';
+import { networkSpec, type NetworkId } from '../src/model/networks.js';
+import { randomNetwork } from '../src/model/weights.js';
 import { toRawWeights } from '../src/io/raw_weights.js';
 
 /** The network's seeded random weights (randomNetwork) up to layer `upTo` (default: all), as OUT.json + OUT.bin. */

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { TileMetrics } from '../src/job/reconstruct.js';
 import { DEFAULT_RECONSTRUCTION, defaultReconstructionLayers, type ReconstructionSettings } from '../src/job/reconstruct_targets.js';
-import { NETWORK_IDS, networkSpec, type NetworkId } from '../src/nst/networks.js';
+import { NETWORK_IDS, networkSpec, type NetworkId } from '../src/model/networks.js';
 import { Args, runMain } from './lib/args.js';
 import { ADAPTER_HELP, adapterFlag } from './lib/dawn_adapters.js';
 import { openEngine } from './lib/dawn_engine.js';

@@ -34,9 +34,9 @@ import { describeConvs, EMBEDDED_SQUEEZENET, fetchPretrained, loadWeightsFile } 
 import { DirStore } from './lib/weights_store.js';
 import { listEntries, NETWORK_PRETRAINED_URLS } from '../src/io/weights_cache.js';
 import { concat } from '../src/io/byte_source.js';
-import { NETWORK_IDS, networkSpec, paramConvsUpTo, type NetworkId } from '../src/nst/networks.js';
-import { convertPth } from '../src/io/torch_pth.js';
-import { randomNetwork, type NetworkWeights } from '../src/nst/weights.js';
+import { NETWORK_IDS, networkSpec, paramConvsUpTo, type NetworkId } from '../src/model/networks.js';
+import { convertPth } from '../src/io/torch_names.js';
+import { randomNetwork, type NetworkWeights } from '../src/model/weights.js';
 import { parseRawWeights, toRawWeights } from '../src/io/raw_weights.js';
 
 export const TORCHVISION_VGG19_URL = 'https://download.pytorch.org/models/vgg19-dcbb9e9d.pth';

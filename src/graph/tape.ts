@@ -24,6 +24,7 @@ import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward,
 import { stridedConvBackwardInput, stridedConvForward, stridedConvShape, type StridedConvWeights } from '../kernels/strided_conv.js';
 import { channelView, expectShape, numel, shapeStr, type Tensor } from '../kernels/tensor.js';
 import { maskAt, maskRect, type Rect } from '../kernels/tile.js';
+import { GradientBuffers } from './gradients.js';
 
 export interface Node {
   value: Tensor;
@@ -51,14 +52,10 @@ export class Tape {
   private backwardList: Dispatch[] | null = null;
   /** Per op, its backward dispatches (filled by finalize; for profiling). */
   private backwardByOp: Dispatch[][] = [];
-  /** How many gradient contributions each node has received while building backward. */
-  private contributions = new Map<Node, number>();
   /** Scratch buffers by use (split-K slices, Winograd buffers), shared by every op (see sharedScratch). */
   private readonly scratch = new Map<string, Tensor>();
-  /** Gradient buffers whose last reader has been recorded, by shape, for reuse during finalize. */
-  private freeGrads = new Map<string, Tensor[]>();
-  /** Gradients given from outside (see externalGrad): never recycled. */
-  private external = new Set<Tensor>();
+  /** Where each node's gradient is written while backward is built (recycled buffers; see gradients.ts). */
+  private readonly grads: GradientBuffers;
   readonly scalars: Tensor;
   private partials: Tensor;
   private nextSlot = 0;
@@ -67,6 +64,7 @@ export class Tape {
   constructor(readonly lib: KernelLibrary, maxSlots = 64) {
     this.scalars = this.alloc([maxSlots], 'scalars');
     this.partials = this.alloc([REDUCE_PARTIALS], 'partials');
+    this.grads = new GradientBuffers(lib, (shape, label) => this.alloc(shape, label), (ds) => this.track(ds));
   }
 
   private alloc(shape: readonly number[], label: string): Tensor {
@@ -102,12 +100,12 @@ export class Tape {
       backward: () => {
         if (!bwd) return [];
         const ds: Dispatch[] = [];
-        const g = this.gradOf(out);
+        const g = this.grads.of(out);
         // out's gradient has no other reader: mask it in place
         if (relu) ds.push(reluBackwardInPlace(this.lib, out.value, g));
-        const { target, finish } = this.gradTarget(x);
+        const { target, finish } = this.grads.target(x);
         ds.push(...conv2dBackwardInput(this.lib, g, w, target, bwd, scratch), ...finish);
-        this.recycle(g);
+        this.grads.recycle(g);
         return ds;
       },
     });
@@ -136,15 +134,15 @@ export class Tape {
       forward: this.track(convs.flatMap((c) => c.forward)),
       backward: () => {
         if (!x.requiresGrad) return [];
-        const g = this.gradOf(out);
+        const g = this.grads.of(out);
         const ds: Dispatch[] = [];
         convs.forEach((c, i) => {
           const gi = channelView(g, firsts[i], c.w.O, align);
           if (relu) ds.push(reluBackwardInPlace(this.lib, c.value, gi));
-          const { target, finish } = this.gradTarget(x);
+          const { target, finish } = this.grads.target(x);
           ds.push(...conv2dBackwardInput(this.lib, gi, c.w, target, c.bwd!, c.scratch), ...finish);
         });
-        this.recycle(g);
+        this.grads.recycle(g);
         return ds;
       },
     });
@@ -174,11 +172,11 @@ export class Tape {
       forward: this.track([stridedConvForward(this.lib, x.value, w, out.value, relu)]),
       backward: () => {
         if (!x.requiresGrad) return [];
-        const g = this.gradOf(out);
+        const g = this.grads.of(out);
         const ds: Dispatch[] = relu ? [reluBackwardInPlace(this.lib, out.value, g)] : [];
-        const { target, finish } = this.gradTarget(x);
+        const { target, finish } = this.grads.target(x);
         ds.push(stridedConvBackwardInput(this.lib, g, w, target), ...finish);
-        this.recycle(g);
+        this.grads.recycle(g);
         return ds;
       },
     });
@@ -195,9 +193,9 @@ export class Tape {
       forward: this.track([maxPoolWindowForward(this.lib, x.value, out.value, argmax, win)]),
       backward: () => {
         if (!x.requiresGrad) return [];
-        const { target, finish } = this.gradTarget(x);
-        const ds = [maxPoolWindowBackward(this.lib, argmax, this.gradOf(out), target, win), ...finish];
-        this.recycle(this.gradOf(out));
+        const { target, finish } = this.grads.target(x);
+        const ds = [maxPoolWindowBackward(this.lib, argmax, this.grads.of(out), target, win), ...finish];
+        this.grads.recycle(this.grads.of(out));
         return ds;
       },
     });
@@ -211,9 +209,9 @@ export class Tape {
       forward: this.track([poolForward(this.lib, kind, x.value, out.value)]),
       backward: () => {
         if (!x.requiresGrad) return [];
-        const { target, finish } = this.gradTarget(x);
-        const ds = [poolBackward(this.lib, kind, x.value, this.gradOf(out), target), ...finish];
-        this.recycle(this.gradOf(out));
+        const { target, finish } = this.grads.target(x);
+        const ds = [poolBackward(this.lib, kind, x.value, this.grads.of(out), target), ...finish];
+        this.grads.recycle(this.grads.of(out));
         return ds;
       },
     });
@@ -235,9 +233,9 @@ export class Tape {
       forward: this.track([forward]),
       backward: () => {
         if (!x.requiresGrad) return [];
-        const { target, finish } = this.gradTarget(x);
-        backward = maskRect(this.lib, this.gradOf(out), target, current);
-        this.recycle(this.gradOf(out));
+        const { target, finish } = this.grads.target(x);
+        backward = maskRect(this.lib, this.grads.of(out), target, current);
+        this.grads.recycle(this.grads.of(out));
         return [backward, ...finish];
       },
     });
@@ -257,8 +255,7 @@ export class Tape {
     expectShape(`externalGrad(${n.name})`, grad, n.value.shape);
     if (n.grad) throw new Error(`Tape: node "${n.name}" already has a gradient`);
     n.grad = grad;
-    this.external.add(grad);
-    this.contributions.set(n, 1);
+    this.grads.external(n, grad);
   }
 
   /** A copy of a node's current value, made every forward (e.g. to capture targets). */
@@ -281,9 +278,9 @@ export class Tape {
       forward: this.track(gramForward(this.lib, x.value, out.value, scale, fwd, scratch)),
       backward: () => {
         if (!bwd) return [];
-        const { target, finish } = this.gradTarget(x);
-        const ds = [gramBackward(this.lib, x.value, this.gradOf(out), target, scale, bwd), ...finish];
-        this.recycle(this.gradOf(out));
+        const { target, finish } = this.grads.target(x);
+        const ds = [gramBackward(this.lib, x.value, this.grads.of(out), target, scale, bwd), ...finish];
+        this.grads.recycle(this.grads.of(out));
         return ds;
       },
     });
@@ -322,7 +319,7 @@ export class Tape {
     const slot = this.slot(name);
     const terms = this.alloc(x.value.shape, `${name}.terms`);
     let grad: Tensor, accumulate = false;
-    if (x.requiresGrad) ({ target: grad, accumulate } = this.gradTargetAccumulating(x));
+    if (x.requiresGrad) ({ target: grad, accumulate } = this.grads.accumulating(x));
     else grad = this.alloc(x.value.shape, `${name}.unused_grad`);
     this.record({
       name,
@@ -330,26 +327,6 @@ export class Tape {
       backward: () => [],
     });
     return slot;
-  }
-
-  private gradOf(n: Node): Tensor {
-    if (!n.grad) throw new Error(`Tape: node "${n.name}" has no gradient (is it used by any loss?)`);
-    return n.grad;
-  }
-
-  /**
-   * Where an op should write a contribution to n's gradient: n.grad itself for the first
-   * contribution, else a scratch buffer that `finish` adds into n.grad.
-   */
-  private gradTarget(n: Node): { target: Tensor; finish: Dispatch[] } {
-    const count = this.contributions.get(n) ?? 0;
-    this.contributions.set(n, count + 1);
-    if (!n.grad) n.grad = this.gradBuffer(n.value.shape, `${n.name}.grad`);
-    if (count === 0) return { target: n.grad, finish: [] };
-    const scratch = this.gradBuffer(n.value.shape, `${n.name}.grad_part`);
-    const finish = this.track([axpby(this.lib, 1, scratch, 1, n.grad)]);
-    this.recycle(scratch); // read only by `finish`, which runs right after the contribution
-    return { target: scratch, finish };
   }
 
   /**
@@ -364,29 +341,6 @@ export class Tape {
     const bigger = this.alloc([floats], `scratch.${use}`);
     this.scratch.set(use, bigger);
     return bigger;
-  }
-
-  /** A buffer for a gradient written during backward: a recycled one of the same shape if any. */
-  private gradBuffer(shape: readonly number[], label: string): Tensor {
-    const t = this.freeGrads.get(shapeStr(shape))?.pop();
-    return t ?? this.alloc(shape, label);
-  }
-
-  /** `t`'s last reader has been recorded: later-recorded backward ops may reuse it. */
-  private recycle(t: Tensor): void {
-    if (this.external.has(t)) return;
-    const key = shapeStr(t.shape);
-    const list = this.freeGrads.get(key) ?? [];
-    list.push(t);
-    this.freeGrads.set(key, list);
-  }
-
-  /** For loss kernels that can add into a gradient themselves. */
-  private gradTargetAccumulating(n: Node): { target: Tensor; accumulate: boolean } {
-    const count = this.contributions.get(n) ?? 0;
-    this.contributions.set(n, count + 1);
-    if (!n.grad) n.grad = this.alloc(n.value.shape, `${n.name}.grad`);
-    return { target: n.grad, accumulate: count > 0 };
   }
 
   /** Finalise: builds the backward pass. After this, forward()/backward() return replayable lists. */

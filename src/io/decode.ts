@@ -1,5 +1,5 @@
 /** Browser-side image decoding and resizing (PNG, JPEG, WebP — whatever the browser decodes). */
-import type { RgbaImage } from '../nst/style_transfer.js';
+import type { RgbaImage } from './rgba_image.js';
 
 export class ImageDecodeError extends Error {
   constructor(what: string, detail: string) {

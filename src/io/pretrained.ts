@@ -14,25 +14,12 @@
  */
 import { concat, type ByteSource } from './byte_source.js';
 import { decodeFloats, looksLikeSafetensors, parseSafetensorsHeader, safetensorsHeaderLength } from './safetensors.js';
-import {
-  checkTorchArchive,
-  ITEM_SIZE,
-  planTensors,
-  readZipDirectory,
-  stateDictOf,
-  legacyStorageBytes,
-  readLegacyHeader,
-  tensorFromStorage,
-  unpickleAt,
-  ZipDirectoryNotInTail,
-  zipEntryData,
-  zipLocalDataStart,
-  type TorchStorage,
-  type TorchTensor,
-  type ZipEntry,
-} from './torch_pth.js';
-import { assembleLayers, checkFinite, WeightsError, type NetworkWeights } from '../nst/weights.js';
-import { networkSpec, type NetworkId, type NetworkSpec } from '../nst/networks.js';
+import { checkTorchArchive, stateDictOf, legacyStorageBytes, readLegacyHeader } from './torch_pth.js';
+import { ITEM_SIZE, tensorFromStorage, unpickleAt, type TorchStorage, type TorchTensor } from './pickle.js';
+import { planTensors } from './torch_names.js';
+import { readZipDirectory, ZipDirectoryNotInTail, zipEntryData, type ZipEntry } from './zip.js';
+import { assembleLayers, checkFinite, WeightsError, type NetworkWeights } from '../model/weights.js';
+import { networkSpec, type NetworkId, type NetworkSpec } from '../model/networks.js';
 import type { InputConvention } from '../kernels/image.js';
 
 export type WeightsFileFormat = 'safetensors' | 'torch-legacy' | 'torch-zip';

@@ -11,10 +11,10 @@
  * model's (OIHW weights). Manifests written before SqueezeNet existed say model "vgg19".
  */
 import type { InputConvention } from '../kernels/image.js';
-import { NETWORK_IDS, NETWORKS, networkSpec, type NetworkId, type NetworkSpec } from '../nst/networks.js';
-import { assembleLayers, checkFinite, WeightsError, type NetworkWeights } from '../nst/weights.js';
+import { NETWORK_IDS, NETWORKS, networkSpec, type NetworkId, type NetworkSpec } from '../model/networks.js';
+import { assembleLayers, checkFinite, WeightsError, type NetworkWeights } from '../model/weights.js';
 import { decodeFloats, floatToHalf } from './safetensors.js';
-import { WrongNetworkError } from './torch_pth.js';
+import { WrongNetworkError } from './torch_names.js';
 
 export interface ManifestTensor {
   name: string;

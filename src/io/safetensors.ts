@@ -6,7 +6,7 @@
  *   bytes 8+N..    the data; tensor NAME is bytes [8+N+a, 8+N+b), row-major, little-endian
  * Tensors must not overlap and must lie inside the file; b − a must equal numel × item size.
  */
-import { WeightsError } from '../nst/weights.js';
+import { WeightsError } from '../model/weights.js';
 
 /** Item sizes of the dtypes the format defines (we decode F32, F16 and BF16). */
 const DTYPE_SIZE: Record<string, number> = {

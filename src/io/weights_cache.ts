@@ -12,8 +12,8 @@
  */
 import type { ByteSource } from './byte_source.js';
 import { fetchCost, fetchPieces, planPretrained } from './pretrained.js';
-import { networkSpec, paramConvsUpTo, type NetworkId } from '../nst/networks.js';
-import { assembleLayers, type NetworkWeights } from '../nst/weights.js';
+import { networkSpec, paramConvsUpTo, type NetworkId } from '../model/networks.js';
+import { assembleLayers, type NetworkWeights } from '../model/weights.js';
 import { parseRawWeights, toRawWeights, type RawDtype, type WeightsOrigin } from './raw_weights.js';
 
 /** Where the real VGG19 weights live. torchvision's file is the legacy torch.save format of 2017. */

@@ -4,7 +4,7 @@
  * (nearest neighbour, so pixels stay visible). Pure TypeScript: works in the page and in Node.
  */
 import { drawText, GLYPH_HEIGHT, textWidth } from './pixel_font.js';
-import type { RgbaImage } from '../nst/style_transfer.js';
+import type { RgbaImage } from '../io/rgba_image.js';
 
 export interface GridTile {
   label: string;

@@ -4,7 +4,7 @@
  * bit k of a row is column k (left = bit 0). Rows 0–6 are the body, row 7 the descender.
  * Upper case is drawn as lower case; unknown characters as "?".
  */
-import type { RgbaImage } from '../nst/style_transfer.js';
+import type { RgbaImage } from '../io/rgba_image.js';
 
 export const GLYPH_WIDTH = 5;
 export const GLYPH_HEIGHT = 8;

@@ -8,7 +8,7 @@
  *    reference's. 1 when the fine detail matches; > 1 when the result carries extra noise.
  * Luminance is Y = 0.299 R + 0.587 G + 0.114 B (BT.601), alpha ignored.
  */
-import type { RgbaImage } from '../nst/style_transfer.js';
+import type { RgbaImage } from '../io/rgba_image.js';
 
 export function luminance(img: RgbaImage): Float64Array {
   const y = new Float64Array(img.width * img.height);

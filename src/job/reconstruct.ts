@@ -14,9 +14,12 @@ import { jobDeepestLayer, minImageSide, resolveOptions } from '../nst/options.js
 import { highFrequencyRatio, ssimLuminance } from './quality.js';
 import { reconstructionTargets, type ReconstructionMode, type ReconstructionSettings } from './reconstruct_targets.js';
 import { chooseTiling, decodeChecked, fitChecked, loadWeights, type WeightsSource } from './run.js';
-import { MAX_SIDE, StyleTransfer, type RgbaImage } from '../nst/style_transfer.js';
-import { deepestOf, networkSpec } from '../nst/networks.js';
-import { withNetworkDefaults, type NetworkWeights } from '../nst/weights.js';
+import { MAX_SIDE } from '../nst/device_limits.js';
+import { StyleTransfer } from '../nst/style_transfer.js';
+import type { RgbaImage } from '../io/rgba_image.js';
+import { deepestOf, networkSpec } from '../model/networks.js';
+import { withNetworkDefaults } from '../nst/weights.js';
+import type { NetworkWeights } from '../model/weights.js';
 
 export * from './reconstruct_targets.js';
 

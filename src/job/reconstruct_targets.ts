@@ -1,7 +1,7 @@
 /** What each reconstruction (Gatys et al., Fig. 1) matches, and its defaults; no GPU code, so the CLI can import it. */
 import type { PoolKind } from '../kernels/pool.js';
 import type { StyleTransferOptions } from '../nst/options.js';
-import { layerIndex, networkSpec, type NetworkId } from '../nst/networks.js';
+import { layerIndex, networkSpec, type NetworkId } from '../model/networks.js';
 
 export type ReconstructionMode = 'content' | 'style';
 

@@ -8,13 +8,17 @@ import { Pacer, StoppedError } from '../kernels/pacing.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { bitmapPicture, decodeImage, fitSize, type Picture } from '../io/decode.js';
 import { DEFAULT_OPTIONS, jobDeepestLayer, minImageSide, resolveOptions, type StyleTransferOptions } from '../nst/options.js';
-import { MAX_SIDE, maxImageSide, resizeBilinear, StyleTransfer, tiledBufferProblem, type LossTerms, type RgbaImage, type Tiling } from '../nst/style_transfer.js';
+import { MAX_SIDE, maxImageSide, tiledBufferProblem } from '../nst/device_limits.js';
+import { resizeBilinear, type RgbaImage } from '../io/rgba_image.js';
+import { StyleTransfer, type Tiling } from '../nst/style_transfer.js';
+import { type LossTerms } from '../nst/loss_terms.js';
 import { minimumBudget, estimateRunBytes, formatBytes, tileForBudget, type MemoryEstimate } from '../nst/tile_budget.js';
 
 const tileCount = (n: number) => `${n} tile${n === 1 ? '' : 's'}`;
 import { planTiles } from '../nst/tiles.js';
-import { randomNetwork, withNetworkDefaults, type NetworkWeights } from '../nst/weights.js';
-import { networkSpec, type NetworkId } from '../nst/networks.js';
+import { randomNetwork, type NetworkWeights } from '../model/weights.js';
+import { withNetworkDefaults } from '../nst/weights.js';
+import { networkSpec, type NetworkId } from '../model/networks.js';
 import { parseRawWeights } from '../io/raw_weights.js';
 
 export type WeightsSource = { kind: 'random'; seed: number; network?: NetworkId } | { kind: 'raw'; name: string; manifest: string; bin: ArrayBuffer } | { kind: 'loaded'; weights: NetworkWeights };

@@ -4,16 +4,7 @@
  * (a named version, or what this device's planner picks) and reads the outputs back.
  */
 import { adamStep, type AdamHyper } from './adam.js';
-import {
-  conv2dBackwardBias,
-  conv2dBackwardInput,
-  conv2dBackwardWeight,
-  conv2dForward,
-  packConvWeights,
-  releasePackedWeights,
-  winogradConv,
-  winogradFilters,
-} from './conv2d.js';
+import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, packConvWeights, releasePackedWeights, winogradConv, winogradFilters } from './conv2d.js';
 import { makePlan, type OpKind, type OpPlan, type OpShapes, type OpVersions } from './plan.js';
 import { axpby, fill, reluBackward, reluBackwardInPlace, reluForward } from './elementwise.js';
 import { gramBackward, gramForward } from './gram.js';

@@ -3,7 +3,7 @@
  * directory through two functions the Node side exposes (pages run by the CLI and the benchmark
  * start with a fresh browser profile, so their own storage would forget).
  */
-import type { TuningStore } from './autotune.js';
+import type { TuningStore } from './tuning_table.js';
 
 export const EXPOSED_TUNING_LOAD = '__nstTuningLoad';
 export const EXPOSED_TUNING_SAVE = '__nstTuningSave';

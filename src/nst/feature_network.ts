@@ -4,7 +4,7 @@ import type { PoolKind } from '../kernels/pool.js';
 import type { Node, Tape } from '../graph/tape.js';
 import { SqueezeNetOnGpu } from './squeezenet.js';
 import { VggOnGpu } from './vgg19.js';
-import type { NetworkWeights } from './weights.js';
+import type { NetworkWeights } from '../model/weights.js';
 
 export interface FeaturesOnGpu {
   readonly weights: NetworkWeights;

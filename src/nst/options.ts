@@ -1,6 +1,6 @@
 /** Options of a Gatys style transfer run, their defaults and validation (clear errors for bad values). */
 import type { PoolKind } from '../kernels/pool.js';
-import { deepestOf, layerIndex, networkSpec, NETWORK_IDS, type NetworkId } from './networks.js';
+import { deepestOf, layerIndex, networkSpec, NETWORK_IDS, type NetworkId } from '../model/networks.js';
 
 export interface LayerWeight {
   name: string;

@@ -15,8 +15,8 @@ import type { PoolKind } from '../kernels/pool.js';
 import type { StridedConvWeights } from '../kernels/strided_conv.js';
 import type { Tensor } from '../kernels/tensor.js';
 import type { Node, Tape } from '../graph/tape.js';
-import { layerIndex, paramConvsUpTo, SQUEEZENET, SQUEEZENET_FIRES, SQUEEZENET_POOL } from './networks.js';
-import { requireLayers, type NetworkWeights } from './weights.js';
+import { layerIndex, paramConvsUpTo, SQUEEZENET, SQUEEZENET_FIRES, SQUEEZENET_POOL } from '../model/networks.js';
+import { requireLayers, type NetworkWeights } from '../model/weights.js';
 
 /** SqueezeNet's conv weights resident on the GPU (the 1×1/3×3 convs repacked for the conv kernels). Owns its buffers. */
 export class SqueezeNetOnGpu {

@@ -15,92 +15,27 @@ import type { Dispatch } from '../kernels/kernel.js';
 import { originalColors, postprocess, preprocess } from '../kernels/image.js';
 import { runOnce, type KernelLibrary } from '../kernels/library.js';
 import { unpaced, type Submitter } from '../kernels/pacing.js';
-import { numel, type Tensor } from '../kernels/tensor.js';
+import { type Tensor } from '../kernels/tensor.js';
 import { Tape, type Node } from '../graph/tape.js';
 import { LbfgsOptimizer } from './lbfgs.js';
-import { minImageSide, resolveOptions, type StyleTransferOptions } from './options.js';
+import { resolveOptions, type StyleTransferOptions } from './options.js';
 import { featuresOnGpu, type FeaturesOnGpu } from './feature_network.js';
-import { deepestOf, networkSpec, type NetworkSpec } from './networks.js';
+import { deepestOf, networkSpec } from '../model/networks.js';
 import { tiledGrams, TiledGatys } from './tiled.js';
-import { convSpec } from './vgg19_spec.js';
-import { layerScale } from './tiles.js';
-import { gaussian, type NetworkWeights } from './weights.js';
-
-export interface RgbaImage {
-  width: number;
-  height: number;
-  /** width·height·4 bytes, RGBA. */
-  data: Uint8Array | Uint8ClampedArray;
-}
+import { gaussian, type NetworkWeights } from '../model/weights.js';
+import { type RgbaImage, resizeNearest } from '../io/rgba_image.js';
+import { Jitter } from './jitter.js';
+import { checkInputs, MAX_SIDE, tiledBufferProblem, maxImageSide } from './device_limits.js';
+import { lossTerms, type LossTerms } from './loss_terms.js';
 
 export interface StyleImage extends RgbaImage {
   /** Blend weight when several style images are given (normalised to sum 1). */
   blend?: number;
 }
 
-export interface LossTerms {
-  content: Record<string, number>;
-  style: Record<string, number>;
-  tv: number;
-  /** Weighted sums as they enter the total. */
-  contentTotal: number;
-  styleTotal: number;
-  total: number;
-}
-
-export class NonFiniteLossError extends Error {
-  constructor(step: number, terms: string) {
-    super(`The loss became NaN/Inf at step ${step} (${terms}). Try a smaller learning rate or smaller loss weights.`);
-    this.name = 'NonFiniteLossError';
-  }
-}
-
-export function validateImage(what: string, img: RgbaImage, maxSide: number, minSide: number): void {
-  const { width: W, height: H } = img;
-  if (!Number.isInteger(W) || !Number.isInteger(H) || W <= 0 || H <= 0) throw new Error(`${what}: invalid size ${W}×${H}`);
-  if (img.data.length !== W * H * 4) throw new Error(`${what}: ${img.data.length} bytes of pixels for ${W}×${H} RGBA (${W * H * 4})`);
-  if (W < minSide || H < minSide) throw new Error(`${what}: ${W}×${H} is too small; the chosen layers need at least ${minSide}×${minSide}`);
-  if (W > maxSide || H > maxSide) throw new Error(`${what}: ${W}×${H} is larger than this device allows (max side ${maxSide})`);
-}
-
-/** Everything about the inputs that can be known before GPU work: style given, sizes, init image size. */
-function checkInputs(lib: KernelLibrary, o: StyleTransferOptions, deepest: string, content: RgbaImage, styles: StyleImage[], initImage: RgbaImage | undefined, maxSide: number): void {
-  if (styles.length === 0 && o.styleLayers.length > 0 && o.styleWeight > 0) throw new Error('no style image given');
-  const minSide = minImageSide(deepest, o.network);
-  validateImage('content image', content, maxSide, minSide);
-  styles.forEach((s, i) => validateImage(`style image ${i + 1}`, s, maxSide, minSide));
-  if (initImage && (initImage.width !== content.width || initImage.height !== content.height)) {
-    throw new Error(`initial image is ${initImage.width}×${initImage.height}, the content ${content.width}×${content.height}`);
-  }
-}
-
 /** Run the loss and gradient tile by tile (see tiled.ts): owned tiles of `tile` pixels. */
 export interface Tiling {
   tile: number;
-}
-
-/** The longest side any run accepts (tiled runs are bounded by memory, not by one buffer). */
-export const MAX_SIDE = 8192;
-
-/**
- * Why a tiled run at width×height cannot run on this device, or null: the full-size buffers it
- * keeps (the image, its gradient and TV terms; the content targets at their layers) must each fit
- * one storage binding.
- */
-export function tiledBufferProblem(lib: KernelLibrary, o: Pick<StyleTransferOptions, 'contentLayers'>, width: number, height: number): string | null {
-  const max = lib.ctx.limits.maxStorageBufferBindingSize;
-  if (3 * width * height * 4 > max) return `${width}×${height}: the image alone (${3 * width * height * 4} bytes) is larger than this GPU's largest buffer (${max} bytes)`;
-  for (const l of o.contentLayers) {
-    const s = layerScale(l.name);
-    const bytes = convSpec(l.name).outChannels * Math.floor(height / s) * Math.floor(width / s) * 4;
-    if (bytes > max) return `${width}×${height}: the content target at ${l.name} (${bytes} bytes) is larger than this GPU's largest buffer (${max} bytes); use a deeper content layer or a smaller size`;
-  }
-  return null;
-}
-
-/** Largest image side whose largest activation (VGG19: conv1's 64 maps; SqueezeNet: conv1's at ½ size) fits one storage binding. */
-export function maxImageSide(lib: KernelLibrary, spec: NetworkSpec = networkSpec('vgg19')): number {
-  return Math.floor(Math.sqrt(lib.ctx.limits.maxStorageBufferBindingSize / (spec.floatsPerPixel * 4)));
 }
 
 export class StyleTransfer {
@@ -189,7 +124,10 @@ export class StyleTransfer {
       this.styleSlots = this.tiled.slots.style;
       this.tvSlot = this.tiled.slots.tv;
     } else {
-      if (o.jitter && o.optimizer === 'adam') this.jitter = await this.jitterTargets(contentTensor, contentTargets, deepest);
+      if (o.jitter && o.optimizer === 'adam') {
+        const targetsOf = async (image: Tensor, layers: string[]) => new Map([...(await this.targets(image, layers, [], deepest)).features].map(([name, t]) => [name, this.own(t)]));
+        this.jitter = await Jitter.create(this.lib, contentTensor, this.width, this.height, contentTargets, targetsOf, o.seed);
+      }
       lib.release(contentTensor);
       // the target passes' activations are pooled now; free them so they do not add to the peak
       // when the optimisation graph (possibly of another size) is allocated
@@ -288,67 +226,9 @@ export class StyleTransfer {
     return tvSlot;
   }
 
-  /**
-   * The one-pixel jitter's state: the four shifts (dx, dy) ∈ {0,1}² as flat offsets dy·W + dx of
-   * the 3×H×W image, and each content target for the content image rolled by each offset (the
-   * tape's target tensors are the active copies, overwritten when the shift changes).
-   */
-  private async jitterTargets(contentTensor: Tensor, contentTargets: Map<string, Tensor>, deepest: string): Promise<Jitter> {
-    const lib = this.lib, W = this.width, n = 3 * W * this.height;
-    const offsets = [0, 1, W, W + 1];
-    const tmp = lib.memory.acquire(n * 4, 'jitter.tmp');
-    const names = [...contentTargets.keys()];
-    const copies = new Map(names.map((name) => [name, [] as Tensor[]]));
-    for (const k of offsets) {
-      const rolled = lib.tensor(contentTensor.shape, 'jitter.content');
-      runOnce(lib, [axpby(lib, 1, contentTensor, 0, rolled)]);
-      const enc = lib.ctx.device.createCommandEncoder();
-      encodeRoll(enc, rolled, tmp, n, k);
-      lib.ctx.device.queue.submit([enc.finish()]);
-      const { features } = await this.targets(rolled, names, [], deepest);
-      for (const [name, t] of features) copies.get(name)!.push(this.own(t));
-      lib.release(rolled);
-      lib.memory.trim();
-    }
-    let state = (this.options.seed * 2654435761 + 1) >>> 0 || 1;
-    const random = () => {
-      // xorshift32: a seeded, reproducible sequence
-      state ^= state << 13; state >>>= 0;
-      state ^= state >>> 17;
-      state ^= state << 5; state >>>= 0;
-      return state / 2 ** 32;
-    };
-    const order: number[] = [];
-    const next = () => {
-      if (order.length === 0) {
-        // each block of four steps visits every shift once, in a random order
-        order.push(0, 1, 2, 3);
-        for (let i = 3; i > 0; i--) {
-          const j = Math.floor(random() * (i + 1));
-          [order[i], order[j]] = [order[j], order[i]];
-        }
-      }
-      return order.pop()!;
-    };
-    return { offsets, current: 0, tmp, targets: names.map((name) => [contentTargets.get(name)!, copies.get(name)!]), next };
-  }
-
-  /**
-   * Shift the image (and Adam's moments with it: the update is elementwise, so it commutes with
-   * the shift) to shift `i`, and load the content targets of that shift. A shift is a roll of the
-   * flat 3×H×W buffer: the picture moves right by dx and down by dy, the pixels pushed off one
-   * edge re-enter at the other (a one-pixel seam at the left and top edges, matched by the
-   * targets, which were computed from the content image rolled the same way). Only buffer copies.
-   */
-  private shiftTo(i: number): void {
-    const j = this.jitter!;
-    if (i === j.current) return;
-    const n = 3 * this.width * this.height;
-    const enc = this.lib.ctx.device.createCommandEncoder();
-    for (const t of [this.image.value, this.adam!.m, this.adam!.v]) encodeRoll(enc, t, j.tmp, n, j.offsets[i] - j.offsets[j.current]);
-    for (const [active, copies] of j.targets) enc.copyBufferToBuffer(copies[i].buffer, copies[i].offset ?? 0, active.buffer, active.offset ?? 0, numel(active.shape) * 4);
-    this.lib.ctx.device.queue.submit([enc.finish()]);
-    j.current = i;
+  /** What a jitter shift moves: the image and Adam's moments. */
+  private shifted(): Tensor[] {
+    return [this.image.value, this.adam!.m, this.adam!.v];
   }
 
   /** Stage 4, the optimizer: Adam's state and one prepared step (forward, backward, update), or L-BFGS. */
@@ -421,7 +301,7 @@ export class StyleTransfer {
         this.adam.dispatch.setParams(adamParams(this.adam.hyper, this.step, 3 * this.width * this.height));
         // untiled: forward, backward and update in one submit; tiled: the tile passes, then the update
         await this.tiled?.evaluate(this.submit);
-        if (this.jitter) this.shiftTo(this.jitter.next());
+        if (this.jitter) this.jitter.shiftTo(this.jitter.next(), this.shifted());
         await this.submit.run(this.stepDispatches);
       } else {
         await this.lbfgs!.step(
@@ -431,7 +311,7 @@ export class StyleTransfer {
       }
     }
     // back to the unshifted image (the slots keep the last step's losses, taken at its shift)
-    if (this.jitter) this.shiftTo(0);
+    if (this.jitter) this.jitter.shiftTo(0, this.shifted());
     return readLoss ? this.losses() : null;
   }
 
@@ -450,25 +330,8 @@ export class StyleTransfer {
   /** Read the loss slots of the last forward pass; throws NonFiniteLossError on NaN/Inf. */
   async losses(): Promise<LossTerms> {
     const s = this.tape ? await this.lib.read(this.tape.scalars, this.tape.slots) : await this.lib.read(this.tiled!.scalars, this.tiled!.slotNames.length);
-    const content: Record<string, number> = {};
-    const style: Record<string, number> = {};
-    let contentTotal = 0, styleTotal = 0;
-    // slots hold the unweighted terms, ½Σ(F−P)² and 1/(4N²)·Σ(G−A)² per layer, and TV
-    for (const [name, slot, weight] of this.contentSlots) {
-      contentTotal += weight * s[slot];
-      content[name] = s[slot];
-    }
-    for (const [name, slot, weight] of this.styleSlots) {
-      styleTotal += weight * s[slot];
-      style[name] = s[slot];
-    }
-    const tv = s[this.tvSlot];
-    const total = contentTotal + styleTotal + this.options.tvWeight * tv;
-    if (!Number.isFinite(total)) {
-      const parts = (this.tape?.slotNames ?? this.tiled!.slotNames).map((n, i) => `${n}=${s[i]}`).join(', ');
-      throw new NonFiniteLossError(this.step, parts);
-    }
-    return { content, style, tv, contentTotal, styleTotal, total };
+    const slots = { content: this.contentSlots, style: this.styleSlots, tv: this.tvSlot };
+    return lossTerms(s, slots, this.options.tvWeight, this.step, this.tape?.slotNames ?? this.tiled!.slotNames);
   }
 
   /** The current image as RGBA bytes (clamped to the displayable range; recoloured with originalColors). */
@@ -502,10 +365,8 @@ export class StyleTransfer {
     this.lib.release(...this.owned);
     this.owned = [];
     if (this.pixelOut) this.lib.memory.release(this.pixelOut);
-    if (this.jitter) {
-      this.lib.memory.release(this.jitter.tmp);
-      this.jitter = null;
-    }
+    this.jitter?.dispose();
+    this.jitter = null;
     if (this.colorPixels) {
       this.lib.memory.release(this.colorPixels.content);
       this.lib.memory.release(this.colorPixels.out);
@@ -515,64 +376,7 @@ export class StyleTransfer {
   }
 }
 
-interface Jitter {
-  /** Flat offsets of the shifts (0,0), (1,0), (0,1), (1,1). */
-  offsets: number[];
-  /** Index of the image's current shift (0: unshifted). */
-  current: number;
-  tmp: GPUBuffer;
-  /** [the tape's content target, that target at each shift] per content layer. */
-  targets: [Tensor, Tensor[]][];
-  /** The next step's shift. */
-  next: () => number;
-}
-
-/** Roll the first n floats of a tensor by k (element i moves to (i + k) mod n), through `tmp`. */
-function encodeRoll(enc: GPUCommandEncoder, t: Tensor, tmp: GPUBuffer, n: number, k: number): void {
-  k = ((k % n) + n) % n;
-  if (k === 0) return;
-  const o = t.offset ?? 0;
-  enc.copyBufferToBuffer(t.buffer, o, tmp, k * 4, (n - k) * 4);
-  enc.copyBufferToBuffer(t.buffer, o + (n - k) * 4, tmp, 0, k * 4);
-  enc.copyBufferToBuffer(tmp, 0, t.buffer, o, n * 4);
-}
-
 function rgbaBytes(img: RgbaImage): Uint8Array<ArrayBuffer> {
   const d = img.data;
   return (d instanceof Uint8Array ? d : new Uint8Array(d.buffer, d.byteOffset, d.byteLength)) as Uint8Array<ArrayBuffer>;
-}
-
-/** Bilinear resize of RGBA bytes (pixel centres aligned), e.g. to carry a result to a finer scale. */
-export function resizeBilinear(img: RgbaImage, width: number, height: number): RgbaImage {
-  if (img.width === width && img.height === height) return img;
-  const data = new Uint8Array(width * height * 4);
-  const src = (x: number, y: number, k: number) => img.data[(y * img.width + x) * 4 + k];
-  for (let y = 0; y < height; y++) {
-    const fy = Math.min(img.height - 1, Math.max(0, ((y + 0.5) * img.height) / height - 0.5));
-    const y0 = Math.floor(fy), y1 = Math.min(img.height - 1, y0 + 1), wy = fy - y0;
-    for (let x = 0; x < width; x++) {
-      const fx = Math.min(img.width - 1, Math.max(0, ((x + 0.5) * img.width) / width - 0.5));
-      const x0 = Math.floor(fx), x1 = Math.min(img.width - 1, x0 + 1), wx = fx - x0;
-      for (let k = 0; k < 4; k++) {
-        const top = src(x0, y0, k) * (1 - wx) + src(x1, y0, k) * wx;
-        const bottom = src(x0, y1, k) * (1 - wx) + src(x1, y1, k) * wx;
-        data[(y * width + x) * 4 + k] = Math.round(top * (1 - wy) + bottom * wy);
-      }
-    }
-  }
-  return { width, height, data };
-}
-
-/** Nearest-neighbour resize of RGBA bytes (for init from a differently sized style image). */
-export function resizeNearest(img: RgbaImage, width: number, height: number): RgbaImage {
-  if (img.width === width && img.height === height) return img;
-  const data = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    const sy = Math.min(img.height - 1, Math.floor(((y + 0.5) * img.height) / height));
-    for (let x = 0; x < width; x++) {
-      const sx = Math.min(img.width - 1, Math.floor(((x + 0.5) * img.width) / width));
-      for (let k = 0; k < 4; k++) data[(y * width + x) * 4 + k] = img.data[(sy * img.width + sx) * 4 + k];
-    }
-  }
-  return { width, height, data };
 }

@@ -5,8 +5,8 @@
  */
 import { ceil16, ceil8, type Planner } from '../kernels/plan.js';
 import type { StyleTransferOptions } from './options.js';
-import { layerScale, planTiles } from './tiles.js';
-import { convsUpTo, convSpec } from './vgg19_spec.js';
+import { layerScale, convsUpTo, convSpec } from '../model/vgg19_spec.js';
+import { planTiles } from './tiles.js';
 
 const F = 4; // bytes per float
 

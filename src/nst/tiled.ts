@@ -26,7 +26,8 @@ import { numel, type Tensor } from '../kernels/tensor.js';
 import { maskAt, maskRect, windowAt, windowOp } from '../kernels/tile.js';
 import { Tape, type Node } from '../graph/tape.js';
 import type { StyleTransferOptions } from './options.js';
-import { layerScale, ownedAt, planTiles, type Tile, type TileLayout } from './tiles.js';
+import { layerScale } from '../model/vgg19_spec.js';
+import { ownedAt, planTiles, type Tile, type TileLayout } from './tiles.js';
 import type { FeaturesOnGpu } from './feature_network.js';
 
 /** One tile graph: the window leaf, masked features per loss layer, and how to move it to a tile. */

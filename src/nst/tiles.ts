@@ -9,7 +9,7 @@
  *  - all windows have one size (so one graph serves every tile): interior windows are
  *    tile + 2·halo (+ less than `align`, so the last window can end exactly at the image's edge).
  */
-import { VGG19_CONVS, convsUpTo } from './vgg19_spec.js';
+import { convsUpTo, layerScale } from '../model/vgg19_spec.js';
 
 /**
  * How far (in input pixels) a feature of `deepest` sees beyond the input block it sits on: each
@@ -23,12 +23,6 @@ export function receptiveRadius(deepest: string): number {
     if (c.poolAfter && c.name !== deepest) scale *= 2;
   }
   return radius;
-}
-
-/** Downsampling of `deepest` relative to the image (2^pools before it). */
-export function layerScale(name: string): number {
-  const i = VGG19_CONVS.findIndex((c) => c.name === name);
-  return 2 ** VGG19_CONVS.slice(0, i).filter((c) => c.poolAfter).length;
 }
 
 export interface AxisTiles {

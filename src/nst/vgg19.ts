@@ -3,8 +3,8 @@ import { packConvWeights, releasePackedWeights, type ConvWeights } from '../kern
 import type { KernelLibrary } from '../kernels/library.js';
 import type { PoolKind } from '../kernels/pool.js';
 import type { Node, Tape } from '../graph/tape.js';
-import { convsUpTo } from './vgg19_spec.js';
-import { requireLayers, type NetworkWeights } from './weights.js';
+import { convsUpTo } from '../model/vgg19_spec.js';
+import { requireLayers, type NetworkWeights } from '../model/weights.js';
 
 /**
  * VGG19 conv weights resident on the GPU, repacked for the kernels (the OIHW originals are freed

@@ -3,14 +3,16 @@
  * per kernel version, an in-memory table store, and small style-transfer graphs built with and
  * without a tuner on the same device.
  */
-import { Autotuner, type AutotuneMode, type OpTimer, type TuningStore } from '../../src/kernels/autotune.js';
+import { Autotuner, type AutotuneMode } from '../../src/kernels/autotune.js';
+import type { OpTimer } from '../../src/kernels/op_timers.js';
+import type { TuningStore } from '../../src/kernels/tuning_table.js';
 import { createGpuContext } from '../../src/kernels/context.js';
 import type { Dispatch } from '../../src/kernels/kernel.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
 import { REGISTRY, type OpKind, type OpShapes } from '../../src/kernels/plan.js';
 import { picture } from '../../bench/suite.js';
 import { StyleTransfer } from '../../src/nst/style_transfer.js';
-import { randomVgg19 } from '../../src/nst/weights.js';
+import { randomVgg19 } from '../../src/model/weights.js';
 
 let ctx: Awaited<ReturnType<typeof createGpuContext>> | null = null;
 /** A fresh library (and so a fresh planner) on one shared device, as a new run would have. */

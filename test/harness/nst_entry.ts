@@ -3,8 +3,9 @@ import { createGpuContext } from '../../src/kernels/context.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
 import { chooseTiling } from '../../src/job/run.js';
 import { jobDeepestLayer, resolveOptions, type StyleTransferOptions } from '../../src/nst/options.js';
-import { StyleTransfer, type RgbaImage } from '../../src/nst/style_transfer.js';
-import { randomNetwork, randomVgg19 } from '../../src/nst/weights.js';
+import { StyleTransfer } from '../../src/nst/style_transfer.js';
+import type { RgbaImage } from '../../src/io/rgba_image.js';
+import { randomNetwork, randomVgg19 } from '../../src/model/weights.js';
 import { toRawWeights } from '../../src/io/raw_weights.js';
 
 let lib: KernelLibrary | null = null;

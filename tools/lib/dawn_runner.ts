@@ -9,7 +9,7 @@ import type { Picture } from '../../src/io/decode.js';
 import { createGpuContext } from '../../src/kernels/context.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
 import { chromiumPath, launchGpuPage, type BrowserSession } from './browser.js';
-import { resizeBilinear } from '../../src/nst/style_transfer.js';
+import { resizeBilinear } from '../../src/io/rgba_image.js';
 import { decodePngOverWhite } from './png.js';
 import { bundleForBrowser } from './bundle.js';
 import type { DawnAdapter } from './dawn_adapters.js';

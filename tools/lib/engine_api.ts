@@ -4,10 +4,11 @@
  * brings the GPU library, the staged files, image decoding, the autotune store and where progress
  * goes; results carry pixels and tensors as base64 (from the page they cross to Node as JSON).
  */
-import type { NetworkId } from '../../src/nst/networks.js';
+import type { NetworkId } from '../../src/model/networks.js';
 import type { Picture } from '../../src/io/decode.js';
 import { describeContext } from '../../src/kernels/context.js';
-import { Autotuner, type AutotuneMode, type TuningStore } from '../../src/kernels/autotune.js';
+import { Autotuner, type AutotuneMode } from '../../src/kernels/autotune.js';
+import type { TuningStore } from '../../src/kernels/tuning_table.js';
 import type { KernelLibrary } from '../../src/kernels/library.js';
 import { chooseTiling, jobDeepestLayer, loadWeights, prepareImages, runJob, type JobConfig, type WeightsSource } from '../../src/job/run.js';
 import { resolveOptions } from '../../src/nst/options.js';

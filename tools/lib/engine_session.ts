@@ -1,5 +1,5 @@
 /** Node side of the CLI tools: headless Chromium running tools/lib/engine_page.ts. */
-import type { NetworkId } from '../../src/nst/networks.js';
+import type { NetworkId } from '../../src/model/networks.js';
 import { basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JobConfig } from '../../src/job/run.js';
@@ -13,7 +13,7 @@ import { readInputFile } from './input_files.js';
 import { exposeTuningStore, tuningDir } from './tuning_store.js';
 import { checkWeightsSpec, resolveWeights } from './weights_files.js';
 import { jobDeepestLayer } from '../../src/nst/options.js';
-import { deepestOf, networkSpec } from '../../src/nst/networks.js';
+import { deepestOf, networkSpec } from '../../src/model/networks.js';
 
 export { readInputFile };
 

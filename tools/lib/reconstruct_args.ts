@@ -1,19 +1,11 @@
 /** Options of the reconstruct tools (Chromium and Dawn), parsed the same way for both. */
 import { parseBytes } from '../../src/nst/tile_budget.js';
-import { deepestOf, NETWORK_IDS, networkSpec } from '../../src/nst/networks.js';
+import { deepestOf, NETWORK_IDS, networkSpec } from '../../src/model/networks.js';
 import { checkTileFlag, NETWORK_HELP, networkOfFlags, WEIGHTS_HELP } from './job_args.js';
 import { AUTOTUNE_MODES, type AutotuneMode } from '../../src/kernels/autotune_modes.js';
 import { ADAPTER_HELP, adapterFlag, type AdapterChoice } from './dawn_adapters.js';
 import { parseLayerList } from '../../src/nst/options.js';
-import {
-  CONTENT_RECONSTRUCTION_LAYERS,
-  DEFAULT_RECONSTRUCTION,
-  defaultReconstructionLayers,
-  SQUEEZENET_RECONSTRUCTION_LAYERS,
-  STYLE_RECONSTRUCTION_LAYERS,
-  type ReconstructionMode,
-  type ReconstructionSettings,
-} from '../../src/job/reconstruct_targets.js';
+import { CONTENT_RECONSTRUCTION_LAYERS, DEFAULT_RECONSTRUCTION, defaultReconstructionLayers, SQUEEZENET_RECONSTRUCTION_LAYERS, STYLE_RECONSTRUCTION_LAYERS, type ReconstructionMode, type ReconstructionSettings } from '../../src/job/reconstruct_targets.js';
 import { Args } from './args.js';
 import { readInputFile } from './input_files.js';
 import { checkWritable } from './output_files.js';

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer';
-import type { TuningStore } from '../../src/kernels/autotune.js';
+import type { TuningStore } from '../../src/kernels/tuning_table.js';
 import { EXPOSED_TUNING_LOAD, EXPOSED_TUNING_SAVE } from '../../src/kernels/tuning_stores.js';
 
 export function tuningDir(): string {

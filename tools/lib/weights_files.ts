@@ -24,7 +24,7 @@ import { HttpSource } from '../../src/io/byte_source.js';
 import { loadPretrained } from '../../src/io/pretrained.js';
 import { findCached, obtainPretrained, readEntry, sourceUrl, PRETRAINED_NAMES, type PretrainedName } from '../../src/io/weights_cache.js';
 import { parseRawWeights, toRawWeights } from '../../src/io/raw_weights.js';
-import { networkSpec, paramConvsUpTo, type NetworkId } from '../../src/nst/networks.js';
+import { networkSpec, paramConvsUpTo, type NetworkId } from '../../src/model/networks.js';
 import { FileSource } from './file_source.js';
 import { cacheDir, DirStore } from './weights_store.js';
 

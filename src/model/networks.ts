@@ -13,8 +13,7 @@
  */
 import { pooledLength } from '../kernels/pool.js';
 import { convLength } from '../kernels/strided_conv.js';
-import { layerScale } from './tiles.js';
-import { convSpec as vggConvSpec, VGG19_CONVS } from './vgg19_spec.js';
+import { layerScale, convSpec as vggConvSpec, VGG19_CONVS } from './vgg19_spec.js';
 
 export type NetworkId = 'vgg19' | 'squeezenet';
 export const NETWORK_IDS: readonly NetworkId[] = ['vgg19', 'squeezenet'];

@@ -55,3 +55,9 @@ export function deepestLayer(names: string[]): string {
   if (names.length === 0) throw new Error('no layers given');
   return names.map(convSpec).reduce((a, b) => (VGG19_CONVS.indexOf(a) > VGG19_CONVS.indexOf(b) ? a : b)).name;
 }
+
+/** Downsampling of a layer's map relative to the image (2^pools before it). */
+export function layerScale(name: string): number {
+  const i = VGG19_CONVS.findIndex((c) => c.name === name);
+  return 2 ** VGG19_CONVS.slice(0, i).filter((c) => c.poolAfter).length;
+}
