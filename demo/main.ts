@@ -65,7 +65,7 @@ let gpuFinishingStoppedWork = false;
  */
 interface Speed { secondsPerStep: number; pixels: number; setupSeconds: number; measured: boolean }
 const PREP_STEPS = 1.7;
-/** Priors for a CPU (software) adapter before any run here (SwiftShader, 2 cores; the estimate's error is in the README's Demo page section). */
+/** Priors for a CPU (software) adapter before any run here (SwiftShader, 2 cores; the estimate's error is in docs/page.md). */
 const PRIOR: Record<NetworkId, { secondsPerStep: number; setupSeconds: number }> = {
   vgg19: { secondsPerStep: 1, setupSeconds: 5 },
   squeezenet: { secondsPerStep: 0.26, setupSeconds: 5 },

@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 const digest = (seed: number, upTo: string) => createHash('sha256').update(toRawWeights(randomVgg19(seed, upTo)).bin).digest('hex');
-// recorded once; a change here changes every default result (update README numbers with it)
+// recorded once; a change here changes every default result (update the numbers in README.md and docs/ with it)
 const SEED1_CONV5_1 = 'b6b52fbda53fea64badd108df7621331d2ea4f8c1a16af7a02c331e724a93a77';
 
 describe('the offline default network', () => {

@@ -118,7 +118,7 @@ export async function findGpu(): Promise<DawnAdapter | null> {
   return r && { ...r, kind: 'gpu' };
 }
 
-/** lavapipe, from the first of lavapipeIcds() that Dawn accepts (it refuses Mesa before 25; see README). */
+/** lavapipe, from the first of lavapipeIcds() that Dawn accepts (it refuses Mesa before 25; see docs/cli.md). */
 export async function findLavapipe(): Promise<DawnAdapter | null> {
   for (const icd of lavapipeIcds()) {
     if (!existsSync(icd)) continue;
