@@ -2,7 +2,8 @@
 import { createGpuContext, describeContext, WebGpuUnavailableError, type GpuContext } from '../src/kernels/context.js';
 import { KernelLibrary } from '../src/kernels/library.js';
 import { jobDeepestLayer, parseLayerList, type StyleTransferOptions } from '../src/nst/options.js';
-import { runJob, StoppedError, type JobConfig, type JobImages } from '../src/job/run.js';
+import { runJob, StoppedError } from '../src/job/run.js';
+import { type JobConfig, type JobImages } from '../src/job/prepare.js';
 import { networkSpec, SQUEEZENET, type NetworkId } from '../src/model/networks.js';
 import { maxImageSide, tiledBufferProblem } from '../src/nst/device_limits.js';
 import type { LossTerms } from '../src/nst/loss_terms.js';

@@ -18,7 +18,7 @@
  * other settings, and no longer shown) is dropped too; Start reads "Start" again.
  */
 import { WebGpuUnavailableError } from '../src/kernels/context.js';
-import type { JobConfig } from '../src/job/run.js';
+import type { JobConfig } from '../src/job/prepare.js';
 import { networkSpec, SQUEEZENET } from '../src/model/networks.js';
 import type { StyleTransferOptions } from '../src/nst/options.js';
 import type { RgbaImage } from '../src/io/rgba_image.js';

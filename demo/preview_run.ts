@@ -4,7 +4,8 @@
  * The mode (preview.ts) starts, restarts and stops these runs.
  */
 import type { KernelLibrary } from '../src/kernels/library.js';
-import { runJob, StoppedError, type JobConfig, type JobImages } from '../src/job/run.js';
+import { runJob, StoppedError } from '../src/job/run.js';
+import { type JobConfig, type JobImages } from '../src/job/prepare.js';
 import { networkSpec, SQUEEZENET } from '../src/model/networks.js';
 import type { LossTerms } from '../src/nst/loss_terms.js';
 import type { RgbaImage } from '../src/io/rgba_image.js';

@@ -11,7 +11,7 @@
 import { BlobSource, HttpSource } from '../src/io/byte_source.js';
 import { OpfsStore } from '../src/io/opfs_store.js';
 import { loadPretrained } from '../src/io/pretrained.js';
-import type { WeightsSource } from '../src/job/run.js';
+import type { WeightsSource } from '../src/job/prepare.js';
 import { findCached, obtainPretrained, PRETRAINED_URLS, readEntry } from '../src/io/weights_cache.js';
 import type { NetworkWeights } from '../src/model/weights.js';
 import type { NetworkId } from '../src/model/networks.js';

@@ -6,7 +6,7 @@
 import { $, clearError } from './dom.js';
 import { changed, state } from './state.js';
 import { anyCached, cachedPretrained, choiceNetwork, describeProgress, ensurePretrained, forgetPretrained, pickedWeights, readWeightFiles, rememberChoice, rememberedChoice, weightsFor, type DownloadProgress, type WeightsChoice } from './weights.js';
-import type { WeightsSource } from '../src/job/run.js';
+import type { WeightsSource } from '../src/job/prepare.js';
 import { EMBEDDED_MB, EMBEDDED_WEIGHTS } from './embedded.js';
 import { networkSpec } from '../src/model/networks.js';
 

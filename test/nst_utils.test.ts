@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { composeGrid, enlargement } from '../src/job/grid.js';
 import { drawText, GLYPH_HEIGHT, textWidth } from '../src/job/pixel_font.js';
 import { reconstructionTargets, DEFAULT_RECONSTRUCTION, CONTENT_RECONSTRUCTION_LAYERS, STYLE_RECONSTRUCTION_LAYERS } from '../src/job/reconstruct_targets.js';
-import { scaleSizes } from '../src/job/run.js';
+import { scaleSizes } from '../src/job/prepare.js';
 import { resizeBilinear, type RgbaImage } from '../src/io/rgba_image.js';
 import { Args } from '../tools/lib/args.js';
 import { parseJob } from '../tools/lib/job_args.js';

@@ -13,7 +13,7 @@ import { fitSize } from '../src/io/decode.js';
 import { composeGrid } from '../src/job/grid.js';
 import { minImageSide } from '../src/nst/options.js';
 import { reconstruct } from '../src/job/reconstruct.js';
-import { loadWeights, type WeightsSource } from '../src/job/run.js';
+import { loadWeights, type WeightsSource } from '../src/job/prepare.js';
 import { resizeBilinear, type RgbaImage } from '../src/io/rgba_image.js';
 import { deepestOf, networkSpec } from '../src/model/networks.js';
 import { runMain } from './lib/args.js';

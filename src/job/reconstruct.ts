@@ -13,8 +13,7 @@ import { composeGrid, type GridTile } from './grid.js';
 import { jobDeepestLayer, minImageSide, resolveOptions } from '../nst/options.js';
 import { highFrequencyRatio, ssimLuminance } from './quality.js';
 import { reconstructionTargets, type ReconstructionMode, type ReconstructionSettings } from './reconstruct_targets.js';
-import { chooseTiling, decodeChecked, fitChecked, loadWeights, type WeightsSource } from './run.js';
-import { MAX_SIDE } from '../nst/device_limits.js';
+import { chooseTiling, prepareJob, type WeightsSource } from './prepare.js';
 import { StyleTransfer } from '../nst/style_transfer.js';
 import type { RgbaImage } from '../io/rgba_image.js';
 import { deepestOf, networkSpec } from '../model/networks.js';
@@ -125,9 +124,11 @@ export async function reconstructionGrid(lib: KernelLibrary, job: Reconstruction
   const deepest = deepestOf(networkSpec(network), job.settings.layers);
   const minSide = minImageSide(deepest, network);
   if (!Number.isInteger(job.size) || job.size < minSide) throw new Error(`size must be an integer ≥ ${minSide}, got ${job.size}`);
-  const what = `image ${job.name}`;
-  const image = await fitChecked(what, await decodeChecked(what, job.image, minSide), job.size, minSide, MAX_SIDE);
-  const weights = loadWeights(weightsSrc, deepest, network);
+  // the deepest layer's options stand for the job's checks (size, weights, tiling); each reconstruction resolves its own
+  const config = { size: job.size, styleScale: 1, options: { network, contentLayers: [{ name: deepest, weight: 1 }], styleLayers: [], styleWeight: 0 }, reportEvery: 1, saveEvery: 0, maxGpuMemory: job.settings.maxGpuMemory, tile: job.settings.tile };
+  const prepared = await prepareJob(lib, { content: job.image, styles: [], contentName: job.name, contentLabel: 'image' }, weightsSrc, config, job.mode);
+  const { weights } = prepared;
+  const image = prepared.scales[0].content;
   const t0 = performance.now();
   try {
     const tiles = await reconstruct(lib, weights, image, job.mode, job.settings, cb);

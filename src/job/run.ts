@@ -3,66 +3,15 @@
  * the optimisation (optionally coarse-to-fine over several scales) with progress callbacks, hand
  * back pixels. Browser-side (needs WebGPU and createImageBitmap); the GPU context is passed in.
  */
-import { buildTuned, type Autotuner, type AutotuneMode } from '../kernels/autotune.js';
+import { buildTuned, type Autotuner } from '../kernels/autotune.js';
 import { Pacer, StoppedError } from '../kernels/pacing.js';
 import type { KernelLibrary } from '../kernels/library.js';
-import { bitmapPicture, decodeImage, fitSize, type Picture } from '../io/decode.js';
-import { DEFAULT_OPTIONS, jobDeepestLayer, minImageSide, resolveOptions, type StyleTransferOptions } from '../nst/options.js';
-import { MAX_SIDE, maxImageSide, tiledBufferProblem } from '../nst/device_limits.js';
 import { resizeBilinear, type RgbaImage } from '../io/rgba_image.js';
-import { StyleTransfer, type Tiling } from '../nst/style_transfer.js';
+import { StyleTransfer } from '../nst/style_transfer.js';
 import { type LossTerms } from '../nst/loss_terms.js';
-import { minimumBudget, estimateRunBytes, formatBytes, tileForBudget, type MemoryEstimate } from '../nst/tile_budget.js';
 
 const tileCount = (n: number) => `${n} tile${n === 1 ? '' : 's'}`;
-import { planTiles } from '../nst/tiles.js';
-import { randomNetwork, type NetworkWeights } from '../model/weights.js';
-import { withNetworkDefaults } from '../nst/weights.js';
-import { networkSpec, type NetworkId } from '../model/networks.js';
-import { parseRawWeights } from '../io/raw_weights.js';
-
-export type WeightsSource = { kind: 'random'; seed: number; network?: NetworkId } | { kind: 'raw'; name: string; manifest: string; bin: ArrayBuffer } | { kind: 'loaded'; weights: NetworkWeights };
-
-/** A job's images: encoded files (decoded here, in a browser) or pictures decoded already. */
-export interface JobImages {
-  content: Blob | Picture;
-  styles: { blob: Blob | Picture; blend: number; name: string }[];
-  contentName: string;
-}
-
-export interface JobConfig {
-  /** Longer side of the output, in pixels. */
-  size: number;
-  /** Style images are resized to size·styleScale (longer side). */
-  styleScale: number;
-  options: Partial<StyleTransferOptions>;
-  /** Read losses (and report progress) every this many steps. */
-  reportEvery: number;
-  /** Also hand out intermediate images every this many steps (0 = never). */
-  saveEvery: number;
-  /**
-   * Coarse-to-fine: optimise at size/2^(scales−1), upsample the result, refine at twice the size,
-   * … up to `size`. 1 (the default) is a single-scale run.
-   */
-  scales?: number;
-  /** Steps at each scale, coarsest first (default options.iterations at every scale). */
-  scaleIterations?: number[];
-  /** Kernel autotuning for this job (see kernels/autotune.ts; needs a tuner in the callbacks). */
-  autotune?: AutotuneMode;
-  /**
-   * GPU memory budget in bytes: a scale whose untiled run would need more is run in tiles (see
-   * src/nst/tiled.ts) of the largest size that fits. Without it, tiling turns on only where the
-   * untiled run would not fit the device's buffers.
-   */
-  maxGpuMemory?: number;
-  /** Force tiles of this many pixels (a multiple of the deepest layer's downsampling). */
-  tile?: number;
-  /**
-   * Start from this image instead of options.init (resized to the first scale's size), e.g. a
-   * fast SqueezeNet preview's result rendered again with VGG19.
-   */
-  initImage?: RgbaImage;
-}
+import { prepareJob, type JobConfig, type JobImages, type WeightsSource } from './prepare.js';
 
 export interface Progress {
   /** Steps done over all scales, out of `iterations`. */
@@ -98,196 +47,18 @@ export interface JobCallbacks {
 /** A job stopped (shouldStop) before its first step, when there is no image to hand back. */
 export { StoppedError };
 
-/** The weights a source names; they must be `network`'s (a clear error says which they are). */
-export function loadWeights(src: WeightsSource, deepest: string, network: NetworkId = 'vgg19'): NetworkWeights {
-  if (src.kind === 'random' && (src.network ?? network) !== network) throw new Error(`random weights for ${src.network} given to a ${network} job`);
-  const w = src.kind === 'random' ? randomNetwork(network, src.seed, deepest) : src.kind === 'loaded' ? src.weights : parseRawWeights(src.manifest, src.bin, src.name);
-  if (w.network !== network) {
-    throw new Error(`${w.source} holds ${networkSpec(w.network).label} weights, but the job uses ${networkSpec(network).label}; choose ${w.network} as the network or give ${network} weights`);
-  }
-  return w;
-}
-
-export { jobDeepestLayer };
-
-/** Output sizes (longer side) of each scale, coarsest first; throws if the coarsest is too small. */
-export function scaleSizes(size: number, scales: number, minSide: number): number[] {
-  if (!Number.isInteger(scales) || scales < 1 || scales > 8) throw new Error(`invalid number of scales ${scales} (must be an integer in [1, 8])`);
-  const sizes = Array.from({ length: scales }, (_, i) => Math.round(size / 2 ** (scales - 1 - i)));
-  if (sizes[0] < minSide) {
-    if (scales === 1) throw new Error(`size ${size} is below the ${minSide} px the chosen layers need; use a larger size`);
-    throw new Error(`${scales} scales from size ${size} start at ${sizes[0]} px, below the ${minSide} px the chosen layers need; use fewer scales or a larger size`);
-  }
-  return sizes;
-}
-
-function scaleIterations(config: JobConfig, count: number, iterations: number): number[] {
-  const its = config.scaleIterations ?? Array(count).fill(iterations);
-  if (its.length !== count || its.some((n) => !Number.isInteger(n) || n < 0 || n > 100000)) {
-    throw new Error(`scale iterations must be ${count} integer(s) in [0, 100000], got ${its.join(',')}`);
-  }
-  return its;
-}
-
-interface DecodedImages {
-  content: Picture;
-  contentName: string;
-  styles: { bitmap: Picture; blend: number; name: string }[];
-}
-
-/** Decode an image (unless it is a picture already) and check it has at least `minSide` pixels per side (names it in errors). */
-export async function decodeChecked(what: string, image: Blob | Picture, minSide: number): Promise<Picture> {
-  const b = image instanceof Blob ? bitmapPicture(await decodeImage(what, image)) : image;
-  if (b.width < minSide || b.height < minSide) {
-    throw new Error(`${what} is ${b.width}×${b.height} pixels; images need at least ${minSide}×${minSide} for the chosen layers`);
-  }
-  return b;
-}
-
-async function decodeAll(images: JobImages, minSide: number): Promise<DecodedImages> {
-  const content = await decodeChecked(`content image ${images.contentName}`, images.content, minSide);
-  const styles = [];
-  for (const s of images.styles) {
-    styles.push({ bitmap: await decodeChecked(`style image ${s.name}`, s.blob, minSide), blend: s.blend, name: s.name });
-  }
-  return { content, contentName: images.contentName, styles };
-}
-
-/** Fit a decoded image to `side` (longer side), with clear errors for extreme aspect ratios and device limits. */
-export async function fitChecked(what: string, b: Picture, side: number, minSide: number, maxSide: number): Promise<RgbaImage> {
-  const s = fitSize(b.width, b.height, side);
-  if (Math.min(s.width, s.height) < minSide) {
-    // the size whose shorter side reaches minSide (what "use a larger size" means here)
-    const need = Math.ceil((minSide * Math.max(b.width, b.height)) / Math.min(b.width, b.height));
-    const extreme = need > 4 * minSide;
-    throw new Error(
-      `${what}: at size ${side} it would be ${s.width}×${s.height}, and the chosen layers need at least ${minSide} px on each side; ` +
-        (need <= maxSide ? `use a size of at least ${need}${extreme ? ` or crop it (its aspect ratio, ${b.width}×${b.height}, is extreme)` : ''}` : `crop it (its aspect ratio, ${b.width}×${b.height}, is too extreme)`),
-    );
-  }
-  if (Math.max(s.width, s.height) > maxSide) throw new Error(`${what}: ${s.width}×${s.height} is larger than this GPU allows (max side ${maxSide}); choose a smaller size`);
-  return b.rasterize(s.width, s.height);
-}
-
-async function rasterizeAt(d: DecodedImages, size: number, styleScale: number, minSide: number, maxSide: number) {
-  const content = await fitChecked(`content image ${d.contentName}`, d.content, size, minSide, maxSide);
-  const styles = [];
-  for (const s of d.styles) styles.push({ ...(await fitChecked(`style image ${s.name}`, s.bitmap, Math.round(size * styleScale), minSide, maxSide)), blend: s.blend });
-  return { content, styles };
-}
-
-function checkConfig(config: JobConfig): void {
-  if (!Number.isInteger(config.size) || config.size < 1) throw new Error(`invalid size ${config.size}`);
-  if (!(config.styleScale > 0) || config.styleScale > 10) throw new Error(`invalid style scale ${config.styleScale} (must be in (0, 10])`);
-  if (config.maxGpuMemory !== undefined && !(Number.isFinite(config.maxGpuMemory) && config.maxGpuMemory > 0)) throw new Error(`the GPU memory budget must be a positive number of bytes, got ${config.maxGpuMemory}`);
-  if (config.tile !== undefined && !(Number.isInteger(config.tile) && config.tile > 0)) throw new Error(`the tile size must be a positive integer, got ${config.tile}`);
-}
-
-/** How a run at one size goes: untiled, or in tiles; its memory estimate; and why, in words (null: untiled as usual). */
-export interface TilingChoice {
-  tiling?: Tiling;
-  /** VGG19 runs: the memory estimate (tile_budget.ts); SqueezeNet runs have none (never tiled). */
-  estimate?: MemoryEstimate;
-  reason: string | null;
-}
-
-/**
- * Untiled when it fits the device's buffers and the budget (if any); else tiles of the largest
- * size that fits both; `config.tile` forces a size. Throws before any GPU work when nothing fits.
- */
-export function chooseTiling(lib: KernelLibrary, width: number, height: number, styleSides: number[], o: StyleTransferOptions, deepest: string, config: Pick<JobConfig, 'maxGpuMemory' | 'tile'>): TilingChoice {
-  const maxBinding = lib.ctx.limits.maxStorageBufferBindingSize;
-  if (o.network !== 'vgg19') return untiledOnly(lib, width, height, styleSides, o, config);
-  const fitsUntiled = Math.max(width, height, ...styleSides) <= maxImageSide(lib);
-  const untiled = estimateRunBytes(height, width, o, deepest, lib.planner);
-  const budget = config.maxGpuMemory;
-  const tiledProblem = () => {
-    const p = tiledBufferProblem(lib, o, width, height);
-    if (p) throw new Error(p);
-  };
-  if (config.tile !== undefined) {
-    tiledProblem();
-    const layout = planTiles(height, width, config.tile, deepest);
-    if (layout.tiles.length === 1 && fitsUntiled && (budget === undefined || untiled.total <= budget)) {
-      return { estimate: untiled, reason: `tiles of ${config.tile} px: one window covers ${width}×${height} (the layers reach ${layout.halo} px around each tile), so it runs untiled` };
-    }
-    if (64 * 4 * layout.windowH * layout.windowW > maxBinding) throw new Error(`--tile ${config.tile} needs ${layout.windowW}×${layout.windowH} windows, larger than this GPU's buffers allow; use a smaller tile`);
-    const estimate = estimateRunBytes(height, width, o, deepest, lib.planner, config.tile);
-    if (budget !== undefined && estimate.total > budget) {
-      let advice: string;
-      try {
-        advice = `the budget allows tiles of up to ${tileForBudget(height, width, o, deepest, lib.planner, budget, maxBinding).tile} px (leave out --tile to get them)`;
-      } catch {
-        const floor = estimateRunBytes(height, width, o, deepest, lib.planner, layout.align).total;
-        advice = `even the smallest tiles (${layout.align} px) need about ${formatBytes(floor)}: raise the budget to at least ${minimumBudget(floor)}`;
-      }
-      throw new Error(`--tile ${config.tile} needs about ${formatBytes(estimate.total)} at ${width}×${height}, more than the ${formatBytes(budget)} budget; ${advice}`);
-    }
-    return { tiling: { tile: config.tile }, estimate, reason: `${width}×${height} runs in ${tileCount(layout.tiles.length)} of ${config.tile} px (windows ${layout.windowW}×${layout.windowH}, as asked)` };
-  }
-  if (fitsUntiled && (budget === undefined || untiled.total <= budget)) return { estimate: untiled, reason: null };
-  tiledProblem();
-  const { tile, estimate } = tileForBudget(height, width, o, deepest, lib.planner, budget ?? Infinity, maxBinding);
-  const layout = planTiles(height, width, tile, deepest);
-  const why = !fitsUntiled
-    ? `is larger than this GPU's buffers allow untiled (max side ${maxImageSide(lib)})`
-    : `would need about ${formatBytes(untiled.total)} untiled, more than the ${formatBytes(budget!)} budget`;
-  return { tiling: { tile }, estimate, reason: `${width}×${height} ${why}: it runs in ${tileCount(layout.tiles.length)} of ${tile} px (windows ${layout.windowW}×${layout.windowH}, about ${formatBytes(estimate.total)}); the result is the same as untiled` };
-}
-
-/** Networks other than VGG19 run untiled: refuse tiling settings, and sizes past the device's buffers, clearly. */
-function untiledOnly(lib: KernelLibrary, width: number, height: number, styleSides: number[], o: StyleTransferOptions, config: Pick<JobConfig, 'maxGpuMemory' | 'tile'>): TilingChoice {
-  const spec = networkSpec(o.network);
-  if (config.tile !== undefined) throw new Error(`tiles are implemented for VGG19 only; ${spec.label} runs untiled (leave out the tile size)`);
-  if (config.maxGpuMemory !== undefined) throw new Error(`a GPU memory budget tiles VGG19 runs only; ${spec.label} runs untiled and needs far less memory (leave out the budget)`);
-  const maxSide = maxImageSide(lib, spec);
-  const side = Math.max(width, height, ...styleSides);
-  if (side > maxSide) throw new Error(`${side} px is larger than this GPU allows for ${spec.label} (max side ${maxSide}); choose a smaller size`);
-  return { reason: null };
-}
-
-/** Decode and size the images for a single-scale evaluation (as the gradient tool needs). */
-export async function prepareImages(lib: KernelLibrary, images: JobImages, config: JobConfig): Promise<{ content: RgbaImage; styles: (RgbaImage & { blend: number })[] }> {
-  checkConfig(config);
-  const minSide = minImageSide(jobDeepestLayer(config.options), config.options.network);
-  return rasterizeAt(await decodeAll(images, minSide), config.size, config.styleScale, minSide, MAX_SIDE);
-}
-
 /**
  * Run a job; returns the final image and losses. Disposes every GPU buffer it made and trims the
  * buffer pool, so the library's live memory is back where it started.
  */
 export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: WeightsSource, config: JobConfig, cb: JobCallbacks = {}) {
-  checkConfig(config);
   if (cb.tuner && config.autotune) cb.tuner.mode = config.autotune;
-  // bad options fail before any decoding or GPU work; the layers (and so the sizes) do not depend
-  // on the network's defaults, which are filled in once the weights are known
-  resolveOptions(config.options);
-  const deepest = jobDeepestLayer(config.options);
-  const network = config.options.network ?? 'vgg19';
-  const minSide = minImageSide(deepest, network);
-  const sizes = scaleSizes(config.size, config.scales ?? 1, minSide);
-  const iters = scaleIterations(config, sizes.length, config.options.iterations ?? DEFAULT_OPTIONS.iterations);
   const stopBeforeStart = () => {
     if (cb.shouldStop?.()) throw new StoppedError();
   };
-  const decoded = await decodeAll(images, minSide);
-  stopBeforeStart();
-  // large sizes run in tiles: what limits them is memory (chooseTiling), not one buffer
-  const maxSide = MAX_SIDE;
-  // fail on any size or memory problem before spending GPU time
-  const perScale = [];
-  for (const s of sizes) {
-    perScale.push(await rasterizeAt(decoded, s, config.styleScale, minSide, maxSide));
-    stopBeforeStart();
-  }
-  const weights = loadWeights(weightsSrc, deepest, network);
-  // the options the engine runs with (resolved objects are not checked again by StyleTransfer)
-  const opts = resolveOptions(withNetworkDefaults(config.options, weights, 'stylize'));
-  const scaleOptions = iters.map((n) => (n === opts.iterations ? opts : resolveOptions({ ...opts, iterations: n })));
-  const total = iters.reduce((a, b) => a + b, 0);
-  const tilings = perScale.map(({ content, styles }, k) => chooseTiling(lib, content.width, content.height, styles.flatMap((s) => [s.width, s.height]), scaleOptions[k], deepest, config));
-  for (const t of tilings) if (t.reason) await cb.onNotice?.(t.reason);
+  const job = await prepareJob(lib, images, weightsSrc, config, 'stylize', stopBeforeStart);
+  const { sizes, weights } = job;
+  for (const s of job.scales) if (s.tiling.reason) await cb.onNotice?.(s.tiling.reason);
   stopBeforeStart();
   lib.memory.resetPeak();
 
@@ -303,12 +74,12 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
   const submit = cb.shouldStop ? new Pacer(lib, cb.shouldStop) : undefined;
   try {
     for (let k = 0; k < sizes.length; k++) {
-      const { content, styles } = perScale[k];
+      const { content, styles, options, tiling } = job.scales[k];
       const init: RgbaImage | undefined = carried ? resizeBilinear(carried, content.width, content.height) : undefined;
       let st: StyleTransfer;
       let losses: LossTerms;
       try {
-        st = await buildTuned(cb.tuner, () => StyleTransfer.create(lib, weights, content, styles, scaleOptions[k], init, tilings[k].tiling, submit));
+        st = await buildTuned(cb.tuner, () => StyleTransfer.create(lib, weights, content, styles, options, init, tiling.tiling, submit));
         try {
           losses = await st.evaluate();
         } catch (e) {
@@ -326,10 +97,10 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
         if (done === 0 && !config.initImage) stopBeforeStart();
         let lastT = performance.now(), lastStep = done;
         reported ??= losses;
-        if (k === 0) await cb.onProgress?.({ step: 0, iterations: total, losses, secondsPerStep: 0, elapsed: 0, scale });
+        if (k === 0) await cb.onProgress?.({ step: 0, iterations: job.iterations, losses, secondsPerStep: 0, elapsed: 0, scale });
         /** Seconds per step of the last chunk at this scale (0: none timed yet), and steps since the last report. */
         let secondsPerStep = 0, sinceReport = 0, stoppedInPass = false;
-        while (st.step < iters[k] && !cb.shouldStop?.()) {
+        while (st.step < options.iterations && !cb.shouldStop?.()) {
           if (cb.isPaused?.()) {
             const p0 = performance.now();
             await new Promise((r) => setTimeout(r, 100));
@@ -339,7 +110,7 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
           }
           const toSave = config.saveEvery > 0 ? config.saveEvery - (done % config.saveEvery) : Infinity;
           const toReport = config.reportEvery - sinceReport;
-          const left = iters[k] - st.step;
+          const left = options.iterations - st.step;
           // steps go to the GPU a chunk at a time and the next chunk waits for it: a slow run (seconds
           // per step) submits one step at a time, so that about a second of GPU work at most is queued
           // when Stop is pressed (queued work cannot be recalled)
@@ -366,11 +137,11 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
           losses = reported = read!;
           sinceReport = 0;
           const now = performance.now();
-          await cb.onProgress?.({ step: done, iterations: total, losses, secondsPerStep: (now - lastT) / 1000 / (done - lastStep), elapsed: (now - t0 - pausedMs) / 1000, scale });
+          await cb.onProgress?.({ step: done, iterations: job.iterations, losses, secondsPerStep: (now - lastT) / 1000 / (done - lastStep), elapsed: (now - t0 - pausedMs) / 1000, scale });
           lastT = now;
           lastStep = done;
           if (cb.onPreview) await cb.onPreview({ width: st.width, height: st.height, data: await st.pixels() });
-          if (config.saveEvery > 0 && done % config.saveEvery === 0 && done < total) {
+          if (config.saveEvery > 0 && done % config.saveEvery === 0 && done < job.iterations) {
             await cb.onSnapshot?.(done, { width: st.width, height: st.height, data: await st.pixels() });
           }
         }
@@ -389,6 +160,6 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
     lib.memory.trim();
   }
   const { image, losses } = result!;
-  const tiles = tilings.map((t, k) => (t.tiling ? { scale: k, tile: t.tiling.tile } : null)).filter((t) => t !== null);
+  const tiles = job.scales.map((s, k) => (s.tiling.tiling ? { scale: k, tile: s.tiling.tiling.tile } : null)).filter((t) => t !== null);
   return { image, losses, steps: done, weightsSource: weights.source, seconds: (performance.now() - t0 - pausedMs) / 1000, pausedSeconds: pausedMs / 1000, sizes, peakBytes: lib.memory.stats().peakBytes, tiles };
 }

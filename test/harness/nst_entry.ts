@@ -1,7 +1,7 @@
 /** Test page for the style-transfer engine: synthetic images, seeded random VGG19. */
 import { createGpuContext } from '../../src/kernels/context.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
-import { chooseTiling } from '../../src/job/run.js';
+import { chooseTiling } from '../../src/job/prepare.js';
 import { jobDeepestLayer, resolveOptions, type StyleTransferOptions } from '../../src/nst/options.js';
 import { StyleTransfer } from '../../src/nst/style_transfer.js';
 import type { RgbaImage } from '../../src/io/rgba_image.js';

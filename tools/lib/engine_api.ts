@@ -10,11 +10,10 @@ import { describeContext } from '../../src/kernels/context.js';
 import { Autotuner, type AutotuneMode } from '../../src/kernels/autotune.js';
 import type { TuningStore } from '../../src/kernels/tuning_table.js';
 import type { KernelLibrary } from '../../src/kernels/library.js';
-import { chooseTiling, jobDeepestLayer, loadWeights, prepareImages, runJob, type JobConfig, type WeightsSource } from '../../src/job/run.js';
-import { resolveOptions } from '../../src/nst/options.js';
+import { prepareJob, type JobConfig, type WeightsSource } from '../../src/job/prepare.js';
+import { runJob } from '../../src/job/run.js';
 import { reconstructionGrid, type ReconstructionMode, type ReconstructionSettings } from '../../src/job/reconstruct.js';
 import { StyleTransfer } from '../../src/nst/style_transfer.js';
-import { withNetworkDefaults } from '../../src/nst/weights.js';
 import { toBase64 } from './base64.js';
 
 export interface PageReconstruction {
@@ -100,13 +99,11 @@ export function createEngineApi(env: EngineEnv) {
      */
     async gradient(job: PageJob) {
       const l = await library();
-      const { content, styles } = await prepareImages(l, await images(job), job.config);
-      const o = job.config.options;
-      const deepest = jobDeepestLayer(o);
-      const weights = loadWeights(await weightsSource(job.weights), deepest, o.network);
+      // one scale, at the initial image: no step is taken
+      const prepared = await prepareJob(l, await images(job), await weightsSource(job.weights), { ...job.config, scales: 1, scaleIterations: undefined });
+      const { weights } = prepared;
+      const { content, styles, options: opts, tiling: choice } = prepared.scales[0];
       const { tuner, summary } = tunerFor(l, job.config.autotune);
-      const opts = resolveOptions(withNetworkDefaults(o, weights, 'stylize'));
-      const choice = chooseTiling(l, content.width, content.height, styles.flatMap((s) => [s.width, s.height]), opts, deepest, job.config);
       l.memory.resetPeak();
       const st = await tuner.build(() => StyleTransfer.create(l, weights, content, styles, opts, undefined, choice.tiling));
       try {

@@ -2,7 +2,7 @@
 import type { NetworkId } from '../../src/model/networks.js';
 import { basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { JobConfig } from '../../src/job/run.js';
+import type { JobConfig } from '../../src/job/prepare.js';
 import type { AutotuneMode, TuningReport } from '../../src/kernels/autotune.js';
 import { launchGpuPage, type BrowserSession } from './browser.js';
 import type { AdapterChoice } from './dawn_adapters.js';
