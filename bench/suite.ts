@@ -18,7 +18,8 @@ import { eligibleVersions, makePlan, versionInfo, type Choice, type ConvVersion,
 import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, windowPooledShape } from '../src/kernels/pool.js';
 import { STRIDED_CONV_VERSIONS, stridedConvBackwardInput, stridedConvForward, stridedConvShape } from '../src/kernels/strided_conv.js';
 import { flopsUpTo, gramStepFlops, networkSpec, SQUEEZENET, SQUEEZENET_CONV1, SQUEEZENET_POOL, type NetworkId } from '../src/model/networks.js';
-import { jobDeepestLayer, networkDefaults } from '../src/nst/options.js';
+import { jobDeepestLayer } from '../src/nst/options.js';
+import { networkDefaults } from '../src/nst/defaults.js';
 import { StyleTransfer } from '../src/nst/style_transfer.js';
 import type { RgbaImage } from '../src/io/rgba_image.js';
 import { VGG19_CONVS } from '../src/model/vgg19_spec.js';

@@ -20,6 +20,7 @@ import { ForcedStopError, requestStop, untilStopped } from './stopping.js';
 import { setupTabs } from './tabs.js';
 import { describeMemory, memoryBudget, setupMemoryBudget } from './memory_budget.js';
 import { planTiles } from '../src/nst/tiles.js';
+import { PAGE_RECONSTRUCTION_DEFAULTS } from '../src/nst/defaults.js';
 import { applyNetworkDefaults, RUN_DEFAULTS, setupNetworkDefaults, useSoftwareDefaults } from './network_defaults.js';
 import { dropStalePreview, endPreviewForRender, isPreviewOn, schedulePreview, setupPreview, showModeNote, showPreviewControls, startIsRender, stopPreview, takePreviewImage, togglePreview } from './preview.js';
 import { chosenNetwork, runWeights, setupWeights, weightsKind, weightsReady } from './weights_panel.js';
@@ -83,8 +84,9 @@ function adaptToAdapter(software: boolean): void {
     if (input.value === from) input.value = to;
   };
   useSoftwareDefaults();
-  lower('recon-size', '64', '48');
-  lower('recon-iters', '200', '30');
+  const r = PAGE_RECONSTRUCTION_DEFAULTS;
+  lower('recon-size', String(r.hardware.size), String(r.software.size));
+  lower('recon-iters', String(r.hardware.iters), String(r.software.iters));
   // priors from bench/results/chromium-swiftshader*.md (SwiftShader, 2 cores); the first step of a run is timed
   speeds.vgg19 = { secondsPerStep: PRIOR.vgg19.secondsPerStep, pixels: 64 * 64, setupSeconds: PRIOR.vgg19.setupSeconds, measured: false };
   speeds.squeezenet = { secondsPerStep: PRIOR.squeezenet.secondsPerStep, pixels: 128 * 128, setupSeconds: PRIOR.squeezenet.setupSeconds, measured: false };
@@ -116,14 +118,13 @@ function readShared() {
     iterations,
     init: $<HTMLSelectElement>('init').value as StyleTransferOptions['init'],
     optimizer: $<HTMLSelectElement>('optimizer').value as StyleTransferOptions['optimizer'],
-    lr: num('lr'),
     seed: num('seed'),
     originalColors: $<HTMLInputElement>('original-colors').checked,
   };
   return { size, iterations, options, styleScale: num('style-scale'), autotune: autotuneMode() };
 }
 
-/** The shared settings and the network's own (layers, α, β, TV, pooling), for the chosen network; throws naming the field at fault. */
+/** The shared settings and the network's own (layers, α, β, TV, pooling, learning rate), for the chosen network; throws naming the field at fault. */
 function readNetworkSettings() {
   const shared = readShared();
   const network = chosenNetwork();
@@ -134,6 +135,7 @@ function readNetworkSettings() {
     styleWeight: num('style-weight'),
     tvWeight: num('tv-weight'),
     pooling: $<HTMLSelectElement>('pooling').value as StyleTransferOptions['pooling'],
+    lr: num('lr'),
     contentLayers: parseLayerList($<HTMLInputElement>('content-layers').value, network),
     styleLayers: parseLayerList($<HTMLInputElement>('style-layers').value, network),
   };
@@ -638,7 +640,6 @@ onChange(() => applyNetworkDefaults(weightsKind(), chosenNetwork())); // the wei
 onChange(schedulePreview); // new images restart the preview
 $('compare').oninput = () => $('stage').style.setProperty('--split', `${$<HTMLInputElement>('compare').value}%`);
 $<HTMLInputElement>('blend').oninput = () => ($('blend-out').textContent = $<HTMLInputElement>('blend').value);
-$<HTMLSelectElement>('optimizer').onchange = () => ($<HTMLInputElement>('lr').value = $<HTMLSelectElement>('optimizer').value === 'lbfgs' ? '1' : '0.05');
 render();
 library().catch((e) => {
   document.body.dataset.gpu = 'none';

@@ -1,24 +1,27 @@
 /**
  * What each choice of network and weights runs with, in the fields the user has not edited:
  * - the loss settings (content and style layers, α, β, TV weight, pooling): SqueezeNet's own
- *   (networkDefaults('squeezenet') in src/nst/options.ts) for the embedded SqueezeNet, VGG19's for
+ *   (networkDefaults('squeezenet') in src/nst/defaults.ts) for the embedded SqueezeNet, VGG19's for
  *   the pretrained or loaded VGG19, and the seeded random VGG19's (RANDOM_NETWORK_DEFAULTS: avg
  *   pooling, a small TV prior, β 100× larger). Edits are kept per network: switching from VGG19 to
  *   SqueezeNet and back shows each network's own values (VGG19's layer names mean nothing to
  *   SqueezeNet).
- * - the size and steps (RUN_DEFAULTS): smaller on a CPU (software) adapter, to finish in about a
+ * - the learning rate: the network's for Adam, LBFGS_LR for L-BFGS (reset when the optimiser changes);
+ * - the size and steps (PAGE_RUN_DEFAULTS): smaller on a CPU (software) adapter, to finish in about a
  *   minute; a SqueezeNet step costs about a tenth of a VGG19 one.
+ * Every value comes from src/nst/defaults.ts; the fields that do not follow the network (seed, style
+ * scale, the reconstructions' size and steps) are set from it at start-up.
  * The strength slider is relative to the network's β: "medium" is its recommended value, each
  * step a factor of √10.
  */
-import { networkDefaults, type LayerWeight } from '../src/nst/options.js';
+import { type LayerWeight } from '../src/nst/options.js';
 import { networkSpec, type NetworkId } from '../src/model/networks.js';
-import { RANDOM_NETWORK_DEFAULTS } from '../src/nst/weights.js';
+import { networkDefaults, RANDOM_NETWORK_DEFAULTS, DEFAULT_OPTIONS, JOB_DEFAULTS, LBFGS_LR, PAGE_RECONSTRUCTION_DEFAULTS, PAGE_RUN_DEFAULTS } from '../src/nst/defaults.js';
 import { $ } from './dom.js';
 import type { WeightsChoice } from './weights.js';
 
 /** The fields that follow the network (each network keeps the user's edits of them). */
-const FIELDS = ['content-layers', 'style-layers', 'content-weight', 'style-weight', 'tv-weight', 'pooling'] as const;
+const FIELDS = ['content-layers', 'style-layers', 'content-weight', 'style-weight', 'tv-weight', 'pooling', 'lr'] as const;
 const edits: Record<NetworkId, Map<string, string>> = { vgg19: new Map(), squeezenet: new Map() };
 /** The network whose values the fields show. */
 let shown: NetworkId = 'vgg19';
@@ -36,6 +39,8 @@ function recommended(choice: WeightsChoice, network: NetworkId): Record<(typeof 
     'style-weight': String(d.styleWeight),
     'tv-weight': String(d.tvWeight),
     pooling: d.pooling,
+    // Adam's rate is the network's; L-BFGS takes whole steps
+    lr: String($<HTMLSelectElement>('optimizer').value === 'lbfgs' ? LBFGS_LR : d.lr),
   };
 }
 
@@ -83,8 +88,11 @@ export function showStrengthFor(previewOn: boolean): void {
   showStrength();
 }
 
+let shownChoice: WeightsChoice = 'squeezenet';
+
 /** Put the chosen network's recommendations (or the user's edits for that network) into the fields. */
 export function applyNetworkDefaults(choice: WeightsChoice, network: NetworkId): void {
+  shownChoice = choice;
   const rec = recommended(choice, network);
   const changedNetwork = network !== shown;
   shown = network;
@@ -103,11 +111,8 @@ export function applyNetworkDefaults(choice: WeightsChoice, network: NetworkId):
 
 // ---------------------------------------------------------------- size and steps
 
-/** Size (px) and steps by adapter and network: on a CPU adapter, about a minute. */
-export const RUN_DEFAULTS: Record<'hardware' | 'software', Record<NetworkId, { size: number; iters: number }>> = {
-  hardware: { vgg19: { size: 128, iters: 100 }, squeezenet: { size: 256, iters: 200 } },
-  software: { vgg19: { size: 64, iters: 40 }, squeezenet: { size: 128, iters: 100 } },
-};
+/** Size (px) and steps by adapter and network (src/nst/defaults.ts): on a CPU adapter, about a minute. */
+export const RUN_DEFAULTS = PAGE_RUN_DEFAULTS;
 let software = false;
 /** The size and steps last put in the fields (a field still holding them was not edited). */
 let applied: { size: string; iters: string } | null = null;
@@ -128,7 +133,30 @@ export function useSoftwareDefaults(): void {
   applyRunDefaults();
 }
 
+/** A new optimiser: the learning rate goes back to what the network recommends for it. */
+function optimizerChanged(): void {
+  for (const e of Object.values(edits)) e.delete('lr');
+  applyNetworkDefaults(shownChoice, shown);
+}
+
+/** The fields that do not follow the network start at the engine's defaults (the HTML's values are placeholders). */
+function applyFixedDefaults(): void {
+  const fixed: Record<string, number> = {
+    seed: DEFAULT_OPTIONS.seed,
+    'style-scale': JOB_DEFAULTS.styleScale,
+    'recon-size': PAGE_RECONSTRUCTION_DEFAULTS.hardware.size,
+    'recon-iters': PAGE_RECONSTRUCTION_DEFAULTS.hardware.iters,
+  };
+  for (const [id, v] of Object.entries(fixed)) {
+    const input = $<HTMLInputElement>(id);
+    if (input.value === input.defaultValue) input.value = String(v);
+    input.defaultValue = String(v);
+  }
+}
+
 export function setupNetworkDefaults(): void {
+  applyFixedDefaults();
+  $<HTMLSelectElement>('optimizer').addEventListener('change', optimizerChanged);
   for (const id of FIELDS) {
     const remember = () => edits[shown].set(id, $<HTMLInputElement>(id).value);
     $(id).addEventListener('input', remember);

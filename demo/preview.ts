@@ -102,8 +102,8 @@ const PREVIEW_MAX_SIZE = 256;
 /**
  * The fast preview's settings: at most PREVIEW_MAX_SIZE px, one scale, an image every step (the
  * memory budget, multi-scale and snapshots do not apply to it). With SqueezeNet chosen, the form's
- * settings as they are; with a VGG19 choice, SqueezeNet's own layers, α, TV weight and pooling (the
- * VGG19 fields under Advanced settings do not apply), and the strength of style scales
+ * settings as they are; with a VGG19 choice, SqueezeNet's own layers, α, TV weight, pooling and
+ * learning rate (the VGG19 fields under Advanced settings do not apply), and the strength of style scales
  * SqueezeNet's β by the factor it scales VGG19's, so the slider means the same in both.
  */
 function readPreviewSettings(): JobConfig {

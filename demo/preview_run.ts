@@ -9,7 +9,7 @@ import { type JobConfig, type JobImages } from '../src/job/prepare.js';
 import { networkSpec, SQUEEZENET } from '../src/model/networks.js';
 import type { LossTerms } from '../src/nst/loss_terms.js';
 import type { RgbaImage } from '../src/io/rgba_image.js';
-import { networkDefaults } from '../src/nst/options.js';
+import { networkDefaults } from '../src/nst/defaults.js';
 import { jobTuning } from './autotune.js';
 import { $, plural, rate } from './dom.js';
 import { state, type Job } from './state.js';

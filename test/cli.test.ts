@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { networkDefaults } from '../src/nst/options.js';
+import { networkDefaults } from '../src/nst/defaults.js';
 import { tool } from './harness/cli_tool.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nst-cli-'));

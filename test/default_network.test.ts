@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveOptions } from '../src/nst/options.js';
 import { randomVgg19 } from '../src/model/weights.js';
-import { RANDOM_NETWORK_DEFAULTS, withNetworkDefaults } from '../src/nst/weights.js';
+import { RANDOM_NETWORK_DEFAULTS, withNetworkDefaults } from '../src/nst/defaults.js';
 import { parseRawWeights, toRawWeights } from '../src/io/raw_weights.js';
 import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
 import { bundleForBrowser } from '../tools/lib/bundle.js';

@@ -11,14 +11,14 @@ import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
 import { createHash } from 'node:crypto';
 import type { ElementHandle, Page } from 'puppeteer';
 import { loadPretrained } from '../src/io/pretrained.js';
-import { RANDOM_NETWORK_DEFAULTS } from '../src/nst/weights.js';
+import { RANDOM_NETWORK_DEFAULTS, networkDefaults, JOB_DEFAULTS, LBFGS_LR, PAGE_RECONSTRUCTION_DEFAULTS } from '../src/nst/defaults.js';
 import { randomVgg19 } from '../src/model/weights.js';
 import { toRawWeights } from '../src/io/raw_weights.js';
 import { FileSource } from '../tools/lib/file_source.js';
 import { FIXTURE_DIR, FIXTURES, makePretrainedFixtures } from './harness/pretrained_fixtures.js';
 import { startWeightsServers, type WeightsServers } from './harness/weights_server.js';
 import { Planner } from '../src/kernels/plan.js';
-import { networkDefaults, parseLayerList, resolveOptions } from '../src/nst/options.js';
+import { parseLayerList, resolveOptions } from '../src/nst/options.js';
 import { RUN_DEFAULTS } from '../demo/network_defaults.js';
 import { defaultReconstructionLayers } from '../src/job/reconstruct_targets.js';
 import { estimateRunBytes, formatBytes, tileForBudget } from '../src/nst/tile_budget.js';
@@ -968,7 +968,7 @@ describe('demo: the embedded SqueezeNet 1.1 (the default; nothing comes from els
     expect(await p.$eval('#weights-kind', (e) => (e as HTMLSelectElement).selectedOptions[0].textContent)).toBe('SqueezeNet 1.1, pretrained (default)');
     await p.waitForFunction(() => /from this site/.test(document.querySelector('#weights-status')!.textContent ?? ''), { timeout: 10_000 });
     expect(await p.$eval('#weights-status', (e) => e.textContent)).toMatch(new RegExp(`^Weights: ${EMBEDDED}: 2\\.9 MB from this site, fetched at the first run`));
-    // SqueezeNet's own settings, as src/nst/options.ts has them
+    // SqueezeNet's own settings, as src/nst/defaults.ts has them
     const d = networkDefaults('squeezenet');
     expect(await Promise.all(['content-layers', 'style-layers', 'content-weight', 'style-weight', 'tv-weight', 'pooling'].map((id) => value(p, id)))).toEqual([
       layerText(d.contentLayers), layerText(d.styleLayers), String(d.contentWeight), String(d.styleWeight), String(d.tvWeight), d.pooling,
@@ -1010,6 +1010,25 @@ describe('demo: the embedded SqueezeNet 1.1 (the default; nothing comes from els
     expect(await p.$eval('#mode-note', (e) => e.textContent)).toMatch(/^Fast preview: a quick SqueezeNet 1\.1 version .* then render it with VGG19\.$/);
     await p.select('#weights-kind', 'squeezenet');
     expect(await Promise.all(['content-layers', 'content-weight'].map((id) => value(p, id)))).toEqual([layerText(networkDefaults('squeezenet').contentLayers), '0.5']);
+  });
+
+  it("the fields start at the defaults module's values; the learning rate follows the network and the optimiser", async () => {
+    const p = b.s.page;
+    await b.fresh();
+    const S = networkDefaults('squeezenet'), V = networkDefaults('vgg19');
+    await p.waitForFunction(() => document.body.dataset.gpu, { timeout: 30_000 });
+    const recon = PAGE_RECONSTRUCTION_DEFAULTS[(await p.evaluate(() => document.body.dataset.gpu)) === 'software' ? 'software' : 'hardware'];
+    expect(await Promise.all(['lr', 'seed', 'style-scale', 'recon-size', 'recon-iters'].map((id) => value(p, id)))).toEqual(
+      [S.lr, S.seed, JOB_DEFAULTS.styleScale, recon.size, recon.iters].map(String),
+    );
+    await p.select('#weights-kind', 'random');
+    expect(await value(p, 'lr')).toBe(String(V.lr));
+    await p.select('#optimizer', 'lbfgs');
+    expect(await value(p, 'lr')).toBe(String(LBFGS_LR));
+    await p.select('#optimizer', 'adam');
+    expect(await value(p, 'lr')).toBe(String(V.lr));
+    await p.select('#weights-kind', 'squeezenet');
+    expect(await value(p, 'lr')).toBe(String(S.lr));
   });
 
   it('with SqueezeNet chosen, Fast preview runs its settings live; Start then reads "Render with SqueezeNet 1.1" and continues from it at the full size', async () => {

@@ -1,6 +1,7 @@
 /** The one-pixel jitter option (options.jitter): checked, runs, converges, keeps memory flat, is reproducible. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OPTIONS, resolveOptions, type StyleTransferOptions } from '../src/nst/options.js';
+import { DEFAULT_OPTIONS } from '../src/nst/defaults.js';
+import { resolveOptions, type StyleTransferOptions } from '../src/nst/options.js';
 import { engineTestPage } from './harness/engine_test_page.js';
 
 describe('jitter option', () => {

@@ -99,7 +99,7 @@ describe('multi-scale and resizing', () => {
 });
 
 describe('job arguments', () => {
-  const parse = (extra: string[]) => parseJob(new Args(['--content', 'a.png', '--style', 'b.png', ...extra], ['original-colors']), { size: 256, iters: 200 });
+  const parse = (extra: string[]) => parseJob(new Args(['--content', 'a.png', '--style', 'b.png', ...extra], ['original-colors']), 'stylize');
   it('takes one iteration count for every scale or one per scale', () => {
     expect(parse(['--scales', '3', '--iters', '50']).config.scaleIterations).toEqual([50, 50, 50]);
     expect(parse(['--scales', '3', '--iters', '200,100,50']).config.scaleIterations).toEqual([200, 100, 50]);

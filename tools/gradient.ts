@@ -13,14 +13,14 @@ import { dirname } from 'node:path';
 import { Args, runMain } from './lib/args.js';
 import { checkJobFiles, describeTuning } from './lib/engine_session.js';
 import { openEngine } from './lib/dawn_engine.js';
-import { JOB_FLAGS, JOB_HELP, parseJob } from './lib/job_args.js';
+import { JOB_FLAGS, jobHelp, parseJob } from './lib/job_args.js';
 import { formatBytes } from '../src/nst/tile_budget.js';
 import { checkWritable } from './lib/output_files.js';
 
 const HELP = `Loss terms and the image gradient of the Gatys loss, for cross-checks.
 
 usage: npm run gradient -- --content FILE --style FILE --out-prefix PREFIX [options]
-  --out-prefix PREFIX     where to write PREFIX.json, PREFIX.grad.f32, …           [required]${JOB_HELP}
+  --out-prefix PREFIX     where to write PREFIX.json, PREFIX.grad.f32, …           [required]${jobHelp('gradient')}
 `;
 
 async function main(): Promise<number> {
@@ -32,7 +32,7 @@ async function main(): Promise<number> {
   const a = new Args(argv, ['verbose', ...JOB_FLAGS]);
   const prefix = a.str('out-prefix');
   if (!prefix) throw new Error('--out-prefix PREFIX is required');
-  const job = parseJob(a, { size: 64, iters: 0 });
+  const job = parseJob(a, 'gradient');
   const verbose = a.has('verbose');
   a.rejectUnknown();
   checkJobFiles(job);

@@ -7,7 +7,7 @@ sum_l 1/(4 N_l^2) sum (G_l - A_l)^2 with G = F F^T / M, and scores each result w
 numbers of `npm run quality`: SSIM of luminance to the original and the high-frequency ratio
 (mean |Laplacian| of the result's luminance over the original's). torch is only a research and
 test tool here; the engine never uses it. The scheme that wins is ported to
-src/nst/weights.ts (RANDOM_NETWORK_DEFAULTS), and the engine's own numbers come from `npm run quality`.
+src/nst/defaults.ts (RANDOM_NETWORK_DEFAULTS), and the engine's own numbers come from `npm run quality`.
 
 usage: /usr/bin/python3 tools/random_vgg_lab.py IMAGE SIZE STEPS SCHEME[,SCHEME...] [--mode content|style|both]
 schemes: see SCHEMES below.

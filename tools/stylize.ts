@@ -5,7 +5,7 @@
 import { Args, runMain } from './lib/args.js';
 import { checkJobFiles, describeTuning } from './lib/engine_session.js';
 import { openEngine } from './lib/dawn_engine.js';
-import { JOB_FLAGS, JOB_HELP, parseJob } from './lib/job_args.js';
+import { JOB_FLAGS, jobHelp, parseJob } from './lib/job_args.js';
 import { formatBytes } from '../src/nst/tile_budget.js';
 import { checkWritable } from './lib/output_files.js';
 import { writePngAtomic } from './lib/png.js';
@@ -15,7 +15,7 @@ const HELP = `Neural style transfer (Gatys et al.) on WebGPU.
 usage: npm run stylize -- --content FILE --style FILE --out FILE.png [options]
   --out FILE.png          output PNG (written only when the run succeeds)      [required]
   --save-every N          also write FILE_stepN.png every N steps
-  --report-every N        read losses back every N steps (default 1; larger is faster on fast GPUs)${JOB_HELP}
+  --report-every N        read losses back every N steps (default 1; larger is faster on fast GPUs)${jobHelp('stylize')}
 `;
 
 interface ProgressInfo {
@@ -47,7 +47,7 @@ async function main(): Promise<number> {
   const out = a.str('out');
   if (!out) throw new Error('--out FILE.png is required');
   if (!out.toLowerCase().endsWith('.png')) throw new Error(`--out must name a .png file, got "${out}"`);
-  const job = parseJob(a, { size: 256 });
+  const job = parseJob(a, 'stylize');
   job.config.saveEvery = a.int('save-every', 0, 0, 100000)!;
   job.config.reportEvery = a.int('report-every', 1, 1, 100000)!;
   const verbose = a.has('verbose');

@@ -8,7 +8,7 @@
 import { type AutotuneMode } from '../kernels/autotune.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { bitmapPicture, decodeImage, fitSize, type Picture } from '../io/decode.js';
-import { jobDeepestLayer, minImageSide, type StyleTransferOptions } from '../nst/options.js';
+import { jobDeepestLayer, minImageSide, type StyleTransferOptions, resolveOptions } from '../nst/options.js';
 import { MAX_SIDE, maxImageSide, tiledBufferProblem } from '../nst/device_limits.js';
 import { type RgbaImage } from '../io/rgba_image.js';
 import { type Tiling } from '../nst/style_transfer.js';
@@ -18,8 +18,7 @@ import { planTiles } from '../nst/tiles.js';
 import { randomNetwork, type NetworkWeights } from '../model/weights.js';
 import { networkSpec, type NetworkId } from '../model/networks.js';
 import { parseRawWeights } from '../io/raw_weights.js';
-import { DEFAULT_OPTIONS, resolveOptions } from '../nst/options.js';
-import { withNetworkDefaults, type NetworkDefaults } from '../nst/weights.js';
+import { DEFAULT_OPTIONS, withNetworkDefaults, type NetworkDefaults } from '../nst/defaults.js';
 import type { StyleImage } from '../nst/style_transfer.js';
 
 const tileCount = (n: number) => `${n} tile${n === 1 ? '' : 's'}`;

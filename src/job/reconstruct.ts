@@ -17,7 +17,7 @@ import { chooseTiling, prepareJob, type WeightsSource } from './prepare.js';
 import { StyleTransfer } from '../nst/style_transfer.js';
 import type { RgbaImage } from '../io/rgba_image.js';
 import { deepestOf, networkSpec } from '../model/networks.js';
-import { withNetworkDefaults } from '../nst/weights.js';
+import { withNetworkDefaults } from '../nst/defaults.js';
 import type { NetworkWeights } from '../model/weights.js';
 
 export * from './reconstruct_targets.js';

@@ -1,5 +1,6 @@
 /** What each reconstruction (Gatys et al., Fig. 1) matches, and its defaults; no GPU code, so the CLI can import it. */
 import type { PoolKind } from '../kernels/pool.js';
+import { RECONSTRUCTION_DEFAULTS } from '../nst/defaults.js';
 import type { StyleTransferOptions } from '../nst/options.js';
 import { layerIndex, networkSpec, type NetworkId } from '../model/networks.js';
 
@@ -36,12 +37,8 @@ export interface ReconstructionSettings {
   tile?: number;
 }
 
-export const DEFAULT_RECONSTRUCTION: Omit<ReconstructionSettings, 'layers'> = {
-  iterations: 200,
-  lr: 0.1,
-  optimizer: 'adam',
-  seed: 1,
-};
+/** Steps, rate, optimiser and seed where none are given (src/nst/defaults.ts). */
+export const DEFAULT_RECONSTRUCTION: Omit<ReconstructionSettings, 'layers'> = { ...RECONSTRUCTION_DEFAULTS };
 
 export interface ReconstructionTarget {
   label: string;

@@ -22,7 +22,7 @@ export interface NetworkWeights {
   layers: Map<string, ConvParams>;
   /**
    * Set for seeded random weights: they run with the random network's settings where the user set
-   * nothing (withNetworkDefaults, src/nst/weights.ts); loaded weights run with the network's own.
+   * nothing (withNetworkDefaults, src/nst/defaults.ts); loaded weights run with the network's own.
    */
   random?: { seed: number };
 }

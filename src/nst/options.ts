@@ -1,6 +1,7 @@
 /** Options of a Gatys style transfer run, their defaults and validation (clear errors for bad values). */
 import type { PoolKind } from '../kernels/pool.js';
 import { deepestOf, layerIndex, networkSpec, NETWORK_IDS, type NetworkId } from '../model/networks.js';
+import { networkDefaults } from './defaults.js';
 
 export interface LayerWeight {
   name: string;
@@ -39,61 +40,6 @@ export interface StyleTransferOptions {
    * (docs/squeezenet-defaults.md).
    */
   jitter: boolean;
-}
-
-export const DEFAULT_OPTIONS: StyleTransferOptions = {
-  network: 'vgg19',
-  contentLayers: [{ name: 'conv4_2', weight: 1 }],
-  styleLayers: ['conv1_1', 'conv2_1', 'conv3_1', 'conv4_1', 'conv5_1'].map((name) => ({ name, weight: 1 })),
-  contentWeight: 1,
-  styleWeight: 1e4,
-  tvWeight: 1,
-  init: 'content',
-  seed: 1,
-  pooling: 'max',
-  optimizer: 'adam',
-  lr: 0.05,
-  iterations: 200,
-  originalColors: false,
-  jitter: false,
-};
-
-/**
- * SqueezeNet's defaults where they differ from VGG19's, tuned for the real (ImageNet-pretrained,
- * DeepScale) weights on four content/style pairs at 96–256 px (docs/squeezenet-defaults.md):
- * content at fire2, style at conv1, fire2, fire3, fire4, fire5 with layer weights that give each
- * layer about the same share of the initial style loss (conv1's Gram differences are ~20× smaller
- * than the Fire modules'), α = 1, β = 1000, Adam lr 0.1, 100 steps. The TV weight barely acts at
- * these activation sizes (the losses are ~1e8, TV ~1e4): 1, as VGG19's. The one-pixel jitter
- * stays off: with these weights the results carry no more 2-px energy than the paintings
- * themselves, and jitter doubled the loss after 100 steps without a visible gain.
- *
- * CS231n's settings (content fire2, style conv1:300000, fire3:1000, fire4:15, fire5:3, which we
- * used before; in our loss α = 2·cw = 0.12 since its content term cw·Σ(F−P)² is our ½Σ, and
- * β = 4 since its Gram is normalised by C·H·W where ours is by H·W) were made for torchvision's
- * SqueezeNet; with these weights conv1 takes ~90% of that style loss (a fine-texture transfer)
- * and content is weighed ~8× less than here.
- */
-export const SQUEEZENET_OPTIONS: Partial<StyleTransferOptions> = {
-  contentLayers: [{ name: 'fire2', weight: 1 }],
-  styleLayers: [
-    { name: 'conv1', weight: 20 },
-    { name: 'fire2', weight: 2 },
-    { name: 'fire3', weight: 1 },
-    { name: 'fire4', weight: 0.5 },
-    { name: 'fire5', weight: 1 },
-  ],
-  contentWeight: 1,
-  styleWeight: 1000,
-  tvWeight: 1,
-  lr: 0.1,
-  iterations: 100,
-  jitter: false,
-};
-
-/** The defaults of a network's options (VGG19's, with SqueezeNet's differences on top). */
-export function networkDefaults(network: NetworkId): StyleTransferOptions {
-  return { ...DEFAULT_OPTIONS, ...(network === 'squeezenet' ? SQUEEZENET_OPTIONS : {}), network };
 }
 
 /** Options objects resolveOptions made (and so checked): passing one again costs nothing. */

@@ -1,8 +1,8 @@
 /** The options shared by `stylize` and `gradient`: images, weights, loss settings. */
 import { AUTOTUNE_MODES } from '../../src/kernels/autotune_modes.js';
 import { ADAPTER_HELP, adapterFlag } from './dawn_adapters.js';
-import { jobDeepestLayer, networkDefaults, parseLayerList, resolveOptions, type StyleTransferOptions } from '../../src/nst/options.js';
-import { RANDOM_NETWORK_DEFAULTS, RANDOM_SQUEEZENET_DEFAULTS } from '../../src/nst/weights.js';
+import { jobDeepestLayer, parseLayerList, resolveOptions, type StyleTransferOptions } from '../../src/nst/options.js';
+import { networkDefaults, RANDOM_NETWORK_DEFAULTS, RANDOM_SQUEEZENET_DEFAULTS, DEFAULT_OPTIONS, JOB_DEFAULTS, LBFGS_LR, TOOL_SIZES } from '../../src/nst/defaults.js';
 import { NETWORK_IDS, NETWORKS, type NetworkId } from '../../src/model/networks.js';
 import { layerScale } from '../../src/model/vgg19_spec.js';
 import { parseBytes } from '../../src/nst/tile_budget.js';
@@ -19,7 +19,7 @@ export const WEIGHTS_HELP = `  --weights W             auto (default): the netwo
                           tensors, ~52 MB, kept in ~/.cache/webgpu-neural-style); with --network
                           squeezenet torchvision's squeezenet1_1 (~3 MB; no hf). Or an http(s)
                           URL of a .pth/.safetensors, or a file: our .json, a .pth, a .safetensors
-  --weights-seed N        seed of the random network (default 1)`;
+  --weights-seed N        seed of the random network (default ${JOB_DEFAULTS.weightsSeed})`;
 
 /** 1e4 rather than 10000 in help texts. */
 const num = (v: number | undefined) => (v !== undefined && Math.abs(v) >= 1e4 ? v.toExponential().replace('e+', 'e') : String(v));
@@ -35,12 +35,13 @@ export const NETWORK_HELP = `  --network vgg19|squeezenet   feature network. Wit
                           SqueezeNet 1.1 with its embedded pretrained weights (~60× fewer FLOPs
                           per step than VGG19; layers conv1, fire2 … fire9)`;
 
-export const JOB_HELP = `
+/** The job options' help lines; `tool` sets the size default shown. */
+export const jobHelp = (tool: 'stylize' | 'gradient') => `
   --content FILE          content image (PNG, JPEG, WebP)                         [required]
   --style FILE[,FILE…]    style image(s); blend with --style-blend 0.7,0.3         [required]
   --style-blend W[,W…]    blend weights of the style images (default equal)
-  --style-scale S         style images resized to S × size (default 1)
-  --size N                longer side of the output in pixels (default 256)
+  --style-scale S         style images resized to S × size (default ${JOB_DEFAULTS.styleScale})
+  --size N                longer side of the output in pixels (default ${TOOL_SIZES[tool]})
 ${NETWORK_HELP}
   Loss settings: VGG19's defaults first, SqueezeNet's in [brackets]
   --content-weight A      alpha (default ${num(V.contentWeight)}) [${num(S.contentWeight)}]
@@ -51,17 +52,17 @@ ${NETWORK_HELP}
                           [${layerList(S.contentLayers)}]
   --style-layers L        default ${layerList(V.styleLayers)} (equal weights)
                           [${layerList(S.styleLayers)}]
-  --init noise|content|style   initial image (default content)
-  --optimizer adam|lbfgs  (default adam)
-  --lr X                  Adam learning rate / L-BFGS step (default ${V.lr} [${S.lr}] for adam, 1 for lbfgs)
+  --init noise|content|style   initial image (default ${V.init})
+  --optimizer adam|lbfgs  (default ${V.optimizer})
+  --lr X                  Adam learning rate / L-BFGS step (default ${V.lr} [${S.lr}] for adam, ${LBFGS_LR} for lbfgs)
   --iters N[,N…]          optimisation steps (default ${V.iterations} [${S.iterations}]); with --scales, one number for
                           every scale or one per scale, coarsest first (e.g. 200,100,50)
   --scales K              coarse-to-fine: optimise at size/2^(K-1), upsample, refine at twice
-                          the size, … up to --size (default 1 = single scale)
+                          the size, … up to --size (default ${JOB_DEFAULTS.scales} = single scale)
   --original-colors       keep the content's colours: transfer only luminance (YIQ)
-  --seed N                seed for noise init (default 1)
+  --seed N                seed for noise init (default ${V.seed})
 ${WEIGHTS_HELP}
-  --pooling max|avg       (default max; avg with the seeded random VGG19) [max only]
+  --pooling max|avg       (default ${V.pooling}; ${RANDOM_NETWORK_DEFAULTS.stylize.pooling} with the seeded random VGG19) [max only]
   --max-gpu-memory SIZE   GPU memory budget with a unit (1GB, 512MB, 1.5GiB; MB = 10⁶ bytes,
                           MiB = 2²⁰): a run that would need more is
                           computed in tiles (exactly the same result) of the largest size that
@@ -96,8 +97,10 @@ export function networkOfFlags(a: Args, layerFlags = ['content-layers', 'style-l
 /** Flags of the job options that take no value. */
 export const JOB_FLAGS = ['original-colors'];
 
-/** `defaults.iters`: the tool's step count (gradient: 0); without it the network's default. */
-export function parseJob(a: Args, defaults: { size: number; iters?: number }): JobFiles {
+/** The job options of `tool` from its arguments (defaults: src/nst/defaults.ts). */
+export function parseJob(a: Args, tool: 'stylize' | 'gradient'): JobFiles {
+  // the gradient tool evaluates once at the initial image: no steps
+  const defaults = { size: TOOL_SIZES[tool], iters: tool === 'gradient' ? 0 : undefined };
   const content = a.str('content');
   const style = a.str('style');
   if (!content) throw new Error('--content FILE is required');
@@ -108,7 +111,7 @@ export function parseJob(a: Args, defaults: { size: number; iters?: number }): J
   if (blends.length !== stylePaths.length || blends.some((b) => !Number.isFinite(b) || b < 0)) {
     throw new Error(`--style-blend needs ${stylePaths.length} non-negative number(s), got "${blendText}"`);
   }
-  const optimizer = a.choice('optimizer', ['adam', 'lbfgs'] as const, 'adam')!;
+  const optimizer = a.choice('optimizer', ['adam', 'lbfgs'] as const, DEFAULT_OPTIONS.optimizer)!;
   const weights = a.str('weights', 'auto')!;
   const { network, note: networkNote } = chooseNetwork(a.choice('network', NETWORK_IDS), weights, networkOfFlags(a)?.network);
   const options: Partial<StyleTransferOptions> = {
@@ -118,12 +121,12 @@ export function parseJob(a: Args, defaults: { size: number; iters?: number }): J
     tvWeight: a.num('tv-weight', undefined, (v) => v >= 0, 'a number ≥ 0'),
     init: a.choice('init', ['noise', 'content', 'style'] as const),
     optimizer,
-    lr: a.num('lr', optimizer === 'lbfgs' ? 1 : undefined, (v) => v > 0 && v <= 1000, 'a number in (0, 1000]'),
+    lr: a.num('lr', optimizer === 'lbfgs' ? LBFGS_LR : undefined, (v) => v > 0 && v <= 1000, 'a number in (0, 1000]'),
     originalColors: a.has('original-colors') ? true : undefined,
     seed: a.int('seed', undefined, 0, 2 ** 31),
     pooling: a.choice('pooling', ['max', 'avg'] as const),
   };
-  const scales = a.int('scales', 1, 1, 8)!;
+  const scales = a.int('scales', JOB_DEFAULTS.scales, 1, 8)!;
   const memory = a.str('max-gpu-memory');
   const itersText = a.str('iters', String(defaults.iters ?? networkDefaults(network).iterations))!;
   const iters = itersText.split(',').map((t) => (t.trim() === '' ? NaN : Number(t)));
@@ -146,10 +149,10 @@ export function parseJob(a: Args, defaults: { size: number; iters?: number }): J
     weights,
     networkNote,
     adapter: adapterFlag(a),
-    weightsSeed: a.int('weights-seed', 1, 0, 2 ** 31)!,
+    weightsSeed: a.int('weights-seed', JOB_DEFAULTS.weightsSeed, 0, 2 ** 31)!,
     config: {
       size: a.int('size', defaults.size, 16, 8192)!,
-      styleScale: a.num('style-scale', 1, (v) => v > 0 && v <= 10, 'a number in (0, 10]')!,
+      styleScale: a.num('style-scale', JOB_DEFAULTS.styleScale, (v) => v > 0 && v <= 10, 'a number in (0, 10]')!,
       options,
       reportEvery: 1,
       saveEvery: 0,

@@ -1,6 +1,7 @@
 /** Options of the reconstruct tools (Chromium and Dawn), parsed the same way for both. */
 import { parseBytes } from '../../src/nst/tile_budget.js';
 import { deepestOf, NETWORK_IDS, networkSpec } from '../../src/model/networks.js';
+import { LBFGS_LR, TOOL_SIZES } from '../../src/nst/defaults.js';
 import { checkTileFlag, NETWORK_HELP, networkOfFlags, WEIGHTS_HELP } from './job_args.js';
 import { AUTOTUNE_MODES, type AutotuneMode } from '../../src/kernels/autotune_modes.js';
 import { ADAPTER_HELP, adapterFlag, type AdapterChoice } from './dawn_adapters.js';
@@ -21,11 +22,11 @@ usage: npm run reconstruct -- --image FILE --mode content|style --out grid.png [
   --image FILE            the image to reconstruct (PNG, JPEG, WebP)               [required]
   --mode content|style    which representation to match                            [required]
   --out FILE.png          the grid (written only when every reconstruction finished) [required]
-  --size N                longer side of the working size in pixels (default 64)
+  --size N                longer side of the working size in pixels (default ${TOOL_SIZES.reconstruct})
 ${NETWORK_HELP}
                           SqueezeNet 1.1's default layers here: content ${SQUEEZENET_RECONSTRUCTION_LAYERS.content.join(', ')}; style ${SQUEEZENET_RECONSTRUCTION_LAYERS.style.join(', ')}
   --iters N               steps per reconstruction (default ${d.iterations})
-  --lr X                  Adam learning rate / L-BFGS step (default ${d.lr} for adam, 1 for lbfgs)
+  --lr X                  Adam learning rate / L-BFGS step (default ${d.lr} for adam, ${LBFGS_LR} for lbfgs)
   --optimizer adam|lbfgs  (default ${d.optimizer})
   --pooling max|avg       (default: avg with the seeded random VGG19, else max; SqueezeNet: max only)
   --tv-weight T           total-variation weight (default: a small prior with the seeded random
@@ -72,7 +73,7 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
   const settings: ReconstructionSettings = {
     network,
     iterations: a.int('iters', d.iterations, 0, 100000)!,
-    lr: a.num('lr', optimizer === 'lbfgs' ? 1 : d.lr, (v) => v > 0 && v <= 1000, 'a number in (0, 1000]')!,
+    lr: a.num('lr', optimizer === 'lbfgs' ? LBFGS_LR : d.lr, (v) => v > 0 && v <= 1000, 'a number in (0, 1000]')!,
     optimizer,
     pooling: a.choice('pooling', ['max', 'avg'] as const),
     tvWeight: a.num('tv-weight', undefined, (v) => v >= 0, 'a number ≥ 0'),
@@ -86,7 +87,7 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
     throw new Error(`${settings.tile !== undefined ? '--tile' : '--max-gpu-memory'}: tiles are implemented for VGG19 only; ${networkSpec(network).label} runs untiled`);
   }
   if (settings.tile !== undefined) checkTileFlag(settings.tile, deepestOf(networkSpec(network), settings.layers));
-  const size = a.int('size', 64, 16, 8192)!;
+  const size = a.int('size', TOOL_SIZES.reconstruct, 16, 8192)!;
   const weightsSeed = a.int('weights-seed', 1, 0, 2 ** 31)!;
   const autotune = a.choice('autotune', AUTOTUNE_MODES, 'auto')!;
   const adapter = adapterFlag(a);
