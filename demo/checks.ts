@@ -6,12 +6,14 @@ import type { KernelLibrary } from '../src/kernels/library.js';
 import type { KernelName } from '../src/kernels/shaders.js';
 import { conv2dBackwardBiasRef, conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, repackWeightsRef } from '../src/kernels/cpu/conv2d.js';
 import * as ref from '../src/kernels/cpu/misc.js';
+import { gramBackwardRef, gramForwardRef } from '../src/kernels/gram/cpu.js';
 import { maxPoolWindowBackwardRef, maxPoolWindowForwardRef, stridedConvBackwardInputRef, stridedConvForwardRef } from '../src/kernels/cpu/squeezenet_ops.js';
 import { winogradFilterRef, winogradGemmRef, winogradInputRef, winogradOutputRef, winogradTilesRef } from '../src/kernels/cpu/winograd.js';
 import { matmulRef } from '../src/kernels/matmul.js';
 import { ADAM_DEFAULTS } from '../src/kernels/adam.js';
 import { TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image.js';
 import { CASES, type Arrays } from '../src/kernels/cases.js';
+import { REGISTRY } from '../src/kernels/plan.js';
 
 type Check = { shape: string; run: (lib: KernelLibrary) => Promise<[ArrayLike<number>, ArrayLike<number>][]> };
 
@@ -90,10 +92,10 @@ function positivePair(n: number): { a: Float32Array; b: Float32Array } {
   return { a: Float32Array.from({ length: n }, Math.random), b: Float32Array.from({ length: n }, Math.random) };
 }
 
-async function gram(lib: KernelLibrary, variant = 'blocks', backward = 'narrow', [C, M] = [7, 33]): Promise<[ArrayLike<number>, ArrayLike<number>][]> {
+async function gram(lib: KernelLibrary, variant = 'v0_blocks', backward = 'v0_narrow', [C, M] = [7, 33]): Promise<[ArrayLike<number>, ArrayLike<number>][]> {
   const x: Arrays = { features: rand(C * M), grad_gram: rand(C * C) };
   const r = await CASES.gram(lib, x, { C, M, scale: 0.5, variant, backward });
-  return [[r.gram, ref.gramForwardRef(x.features, C, M, 0.5)], [r.grad_features, ref.gramBackwardRef(x.features, C, M, x.grad_gram, 0.5)]];
+  return [[r.gram, gramForwardRef(x.features, C, M, 0.5)], [r.grad_features, gramBackwardRef(x.features, C, M, x.grad_gram, 0.5)]];
 }
 
 export const CHECKS: Partial<Record<KernelName, Check>> = {
@@ -168,16 +170,10 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   'conv/strided_v0_backward_input': { shape: 'O=11 6×5 → C=3 13×11, 3×3 stride 2', run: (lib) => stridedConv(lib, 0) },
   'conv/strided_v1_forward': { shape: 'C=3 13×11 → O=11, 3×3 stride 2, ReLU', run: (lib) => stridedConv(lib, 1) },
   'conv/strided_v1_backward_input': { shape: 'O=11 6×5 → C=3 13×11, 3×3 stride 2', run: (lib) => stridedConv(lib, 1) },
-  'gram/v1_forward': { shape: '7×33', run: (lib) => gram(lib, 'blocks') },
-  'gram/v2_forward_lanes': { shape: '7×33', run: (lib) => gram(lib, 'lanes') },
-  'gram/v3_forward_vec4': { shape: '13×36', run: (lib) => gram(lib, 'vec4', 'narrow', [13, 36]) },
-  'gram/v4_forward_tiles8': { shape: '13×37', run: (lib) => gram(lib, 'tiles8', 'narrow', [13, 37]) },
-  'gram/v2_backward_wide': { shape: '7×33', run: (lib) => gram(lib, 'blocks', 'wide') },
-  'gram/v1_backward': { shape: '7×33', run: gram },
-  'gram/sum_slices': { shape: '6×9000 (split-K)', run: async (lib) => {
+  'gram_forward/sum_slices': { shape: '6×9000 (split-K)', run: async (lib) => {
     const x: Arrays = { features: rand(6 * 9000), grad_gram: rand(36) };
-    const r = await CASES.gram(lib, x, { C: 6, M: 9000, scale: 1 / 9000, variant: 'blocks' });
-    return [[r.gram, ref.gramForwardRef(x.features, 6, 9000, 1 / 9000)]];
+    const r = await CASES.gram(lib, x, { C: 6, M: 9000, scale: 1 / 9000, variant: 'v0_blocks' });
+    return [[r.gram, gramForwardRef(x.features, 6, 9000, 1 / 9000)]];
   } },
   'loss/squared_error': { shape: 'n=1001', run: async (lib) => {
     const x = { input: rand(1001), target: rand(1001) };
@@ -190,16 +186,6 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
     const r = await CASES.tv_loss(lib, x, { C: 3, H: 17, W: 9, scale: 1 });
     const e = ref.tvLossRef(x.image, 3, 17, 9, 1);
     return [[[r.loss[0]], [e.loss]], [r.grad, e.grad]];
-  } },
-  'reduce/v1_tree': { shape: 'n=100003, dot', run: async (lib) => {
-    const x = positivePair(100003);
-    const r = await CASES.reduce(lib, x, { n: 100003, dot: true, scale: 1, variant: 'tree' });
-    return [[[r.out[2]], [ref.sumRef(x.a, x.b)]]];
-  } },
-  'reduce/v2_chunks': { shape: 'n=100003, dot', run: async (lib) => {
-    const x = positivePair(100003);
-    const r = await CASES.reduce(lib, x, { n: 100003, dot: true, scale: 1, variant: 'chunks' });
-    return [[[r.out[2]], [ref.sumRef(x.a, x.b)]]];
   } },
   'elementwise/axpby': { shape: 'n=999', run: async (lib) => {
     const x = { x: rand(999), y: rand(999) };
@@ -232,6 +218,22 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
     return [[r.param, ref.adamRef(x.param, x.grad, x.m, x.v, ADAM_DEFAULTS, 1).param]];
   } },
 };
+
+// Every registered version of the Gram and the reduction, on the first awkward shape it can run
+// (registry: src/kernels/plan.ts): a new version is checked here without an entry of its own.
+const GRAM_SHAPES = [{ C: 13, M: 37 }, { C: 13, M: 36 }];
+for (const v of REGISTRY.gram_forward) {
+  const s = GRAM_SHAPES.find((x) => v.unfit(x) === null)!;
+  CHECKS[v.kernels[0]] = { shape: `${s.C}×${s.M}`, run: (lib) => gram(lib, v.id, 'v0_narrow', [s.C, s.M]) };
+}
+for (const v of REGISTRY.gram_backward) CHECKS[v.kernels[0]] = { shape: '7×33', run: (lib) => gram(lib, 'v0_blocks', v.id) };
+for (const v of REGISTRY.reduce) {
+  CHECKS[v.kernels[0]] = { shape: 'n=100003, dot', run: async (lib) => {
+    const x = positivePair(100003);
+    const r = await CASES.reduce(lib, x, { n: 100003, dot: true, scale: 1, variant: v.id });
+    return [[[r.out[2]], [ref.sumRef(x.a, x.b)]]];
+  } };
+}
 
 for (const k of ['image/preprocess', 'image/postprocess', 'image/clamp'] as const) {
   CHECKS[k] = { shape: '3×9×7 (torchvision convention)', run: async (lib) => {

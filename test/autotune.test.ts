@@ -28,11 +28,11 @@ describe('the fixed table (what runs without measurements)', () => {
     expect(fixedChoice('conv_forward', conv(512, 512, 3, 4, 4), GPU)).toEqual({ version: 'direct', splits: 16 }); // few pixels: split the 512 channels
   });
   it('gram and reduce: barrier-free versions on software adapters', () => {
-    expect(fixedChoice('gram_forward', { C: 64, M: 4096 }, SOFTWARE).version).toBe('vec4');
-    expect(fixedChoice('gram_forward', { C: 64, M: 3969 }, SOFTWARE).version).toBe('blocks'); // 63×63: rows not on vec4 boundaries, few positions
-    expect(fixedChoice('gram_forward', { C: 64, M: 16129 }, SOFTWARE).version).toBe('tiles8'); // 127×127
-    expect(fixedChoice('gram_forward', { C: 64, M: 4096 }, GPU).version).toBe('lanes');
-    expect(fixedChoice('gram_backward', { C: 64, M: 4096 }, SOFTWARE).version).toBe('wide');
+    expect(fixedChoice('gram_forward', { C: 64, M: 4096 }, SOFTWARE).version).toBe('v2_vec4');
+    expect(fixedChoice('gram_forward', { C: 64, M: 3969 }, SOFTWARE).version).toBe('v0_blocks'); // 63×63: rows not on vec4 boundaries, few positions
+    expect(fixedChoice('gram_forward', { C: 64, M: 16129 }, SOFTWARE).version).toBe('v3_tiles8'); // 127×127
+    expect(fixedChoice('gram_forward', { C: 64, M: 4096 }, GPU).version).toBe('v1_lanes');
+    expect(fixedChoice('gram_backward', { C: 64, M: 4096 }, SOFTWARE).version).toBe('v1_wide');
   });
   it('lavapipe has an entry of its own: no Winograd for the backward pass on maps of 8×8 or less', () => {
     const LAVAPIPE = { isSoftware: true, device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)' };
@@ -43,8 +43,8 @@ describe('the fixed table (what runs without measurements)', () => {
     expect(fixedChoice('conv_backward_input', small, SWIFTSHADER).version).toBe('winograd');
     expect(fixedChoice('conv_forward', small, LAVAPIPE).version).toBe('winograd');
     expect(fixedChoice('conv_backward_input', { R: 64, N: 64, K: 3, H: 64, W: 64 }, LAVAPIPE).version).toBe('winograd');
-    expect(fixedChoice('reduce', { n: 1000 }, SOFTWARE).version).toBe('chunks');
-    expect(fixedChoice('reduce', { n: 1000 }, GPU).version).toBe('tree');
+    expect(fixedChoice('reduce', { n: 1000 }, SOFTWARE).version).toBe('v1_chunks');
+    expect(fixedChoice('reduce', { n: 1000 }, GPU).version).toBe('v0_tree');
   });
 });
 
@@ -53,7 +53,7 @@ describe('plans', () => {
     expect(makePlan('conv_forward', { R: 512, N: 512, K: 3, H: 4, W: 4 }, { version: 'direct', splits: 16 }).scratch).toEqual({ slices: 16 * 512 * 16 });
     const w = makePlan('conv_forward', { R: 64, N: 64, K: 3, H: 512, W: 512 }, { version: 'winograd', splits: 1 });
     expect(w.scratch.winogradData).toBeLessThanOrEqual(4 * 2 ** 20); // chunked, not the whole 268 MB
-    expect(makePlan('gram_forward', { C: 6, M: 9000 }, { version: 'blocks', splits: 1 }).splits).toBeGreaterThan(1);
+    expect(makePlan('gram_forward', { C: 6, M: 9000 }, { version: 'v0_blocks', splits: 1 }).splits).toBeGreaterThan(1);
     // more slices than channels: one channel per slice
     expect(makePlan('conv_forward', { R: 3, N: 8, K: 3, H: 8, W: 8 }, { version: 'direct', splits: 32 }).splits).toBe(3);
   });
@@ -83,7 +83,7 @@ describe('plans', () => {
     expect(names('conv_forward', { R: 512, N: 512, K: 3, H: 4, W: 4 } as never)).toEqual(['direct/1', 'direct/16', 'flat16/1', 'flat16/16', 'winograd/1']);
     expect(names('conv_forward', { R: 64, N: 64, K: 3, H: 256, W: 256 } as never)).toEqual(['direct/1', 'flat16/1', 'rows/1', 'rows_vec4/1', 'winograd/1']);
     expect(names('conv_forward', { R: 64, N: 64, K: 3, H: 64, W: 64 } as never)).toContain('rows_vec4/2'); // 4096 invocations: split in 2
-    expect(names('reduce', { n: 10 } as never)).toEqual(['tree/1', 'chunks/1']);
+    expect(names('reduce', { n: 10 } as never)).toEqual(['v0_tree/1', 'v1_chunks/1']);
   });
 });
 
@@ -153,7 +153,7 @@ describe('autotuning on the device (fake timer)', () => {
       expect(r.version, fastest).toBe(fastest);
       expect(r.calls).toBe(tuningCandidates('conv_forward', shape).length);
     }
-    expect((await call('tuneOne', 'gram_backward', { C: 8, M: 100 }, { narrow: 1, wide: 2 })).version).toBe('narrow');
+    expect((await call('tuneOne', 'gram_backward', { C: 8, M: 100 }, { v0_narrow: 1, v1_wide: 2 })).version).toBe('v0_narrow');
   });
 
   it('times each shape of a graph once, keeps the table, and the next run reuses it without timing', async () => {

@@ -104,7 +104,7 @@ describe('demo site', () => {
   it('runs a kernel check in the explorer', async () => {
     const p = s.page;
     await p.click('#tab-explorer');
-    await p.evaluate(() => [...document.querySelectorAll('#kernel-list button')].find((b) => b.textContent === 'gram/v1_backward')!.dispatchEvent(new MouseEvent('click')));
+    await p.evaluate(() => [...document.querySelectorAll('#kernel-list button')].find((b) => b.textContent === 'gram_backward/v0_narrow')!.dispatchEvent(new MouseEvent('click')));
     expect(await p.$eval('#kernel-bindings', (t) => t.textContent)).toMatch(/grad_features.*storage/);
     await p.click('#kernel-run');
     await p.waitForFunction(() => /OK|MISMATCH|error/.test(document.querySelector('#kernel-result')!.textContent ?? ''), { timeout: 60_000 });
@@ -572,9 +572,9 @@ describe('demo: layout, accessibility, keyboard', () => {
     await p.keyboard.press('End');
     expect(await p.evaluate(() => document.activeElement?.id)).toBe('tab-explorer');
     expect(await p.$$eval('[role=tablist] [role=tab]', (ts) => ts.map((t) => t.getAttribute('aria-selected')))).toEqual(['false', 'false', 'true']);
-    await p.focus('#kernel-list button[data-kernel="gram/v1_backward"]');
+    await p.focus('#kernel-list button[data-kernel="gram_backward/v0_narrow"]');
     await p.keyboard.press('Enter');
-    expect(await p.$eval('#kernel-name', (e) => e.textContent)).toBe('gram/v1_backward');
+    expect(await p.$eval('#kernel-name', (e) => e.textContent)).toBe('gram_backward/v0_narrow');
     await p.focus('#tab-explorer');
     await p.keyboard.press('Home');
     expect(await p.evaluate(() => document.activeElement?.id)).toBe('tab-stylize');

@@ -9,9 +9,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAM_DEFAULTS } from '../src/kernels/adam.js';
-import { adamRef, axpbyRef, gramBackwardRef, gramForwardRef, poolBackwardRef, poolForwardRef, originalColorsRef, postprocessRef, preprocessRef, reluBackwardRef, reluForwardRef, squaredErrorRef, sumRef, tvLossRef, maskRef, windowAddRef, windowCopyRef } from '../src/kernels/cpu/misc.js';
+import { adamRef, axpbyRef, poolBackwardRef, poolForwardRef, originalColorsRef, postprocessRef, preprocessRef, reluBackwardRef, reluForwardRef, squaredErrorRef, sumRef, tvLossRef, maskRef, windowAddRef, windowCopyRef } from '../src/kernels/cpu/misc.js';
+import { gramBackwardRef, gramForwardRef } from '../src/kernels/gram/cpu.js';
+import { GRAM_TEST_SHAPES } from '../src/kernels/gram/cases.js';
 import { matmulRef } from '../src/kernels/matmul.js';
-import { eligibleVersions, gramSlices, REGISTRY } from '../src/kernels/plan.js';
+import { eligibleVersions, makePlan, REGISTRY } from '../src/kernels/plan.js';
 import { CAFFE_CONVENTION, TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
 import { dotSum, expectClose, finiteDiff, pick, randArray, rng, sampleIndices } from './util.js';
@@ -64,24 +66,12 @@ describe.each(['max', 'avg'] as const)('%s pool 2×2', (kind) => {
 });
 
 describe('gram', () => {
-  it.each([
-    [1, 1, 1],
-    [3, 7, 0.5],
-    [5, 33, 1 / 33],
-    [13, 64, 1],
-    [70, 9, 0.1],
-    [6, 9000, 1 / 9000], // split-K: several slices, last one partial
-    [9, 20, 0.25], // vec4 version: C not a multiple of 8 (a block half past the last row)
-    [130, 12, 1], // vec4 version: 17 row blocks, 153 upper-triangle blocks over three workgroups
-    [10, 9001, 1 / 9001], // tiles8 version: split-K slices that end inside a quad, a masked last quad
-  ])('C=%i M=%i scale=%f', async (C, M, scale) => {
+  it.each(GRAM_TEST_SHAPES)('C=%i M=%i scale=%f', async (C, M, scale) => {
     const features = randArray(C * M, C * 31 + M);
     const gradGram = randArray(C * C, C + M); // deliberately not symmetric
     // every registered forward and backward version (plan.ts), the split-K path where the plan has slices
-    if (M === 9000) expect(gramSlices({ C, M }, 'blocks')).toBeGreaterThan(1);
-    if (M === 9000) expect(gramSlices({ C, M }, 'lanes')).toBeGreaterThan(1);
-    if (M === 9000) expect(gramSlices({ C, M }, 'vec4')).toBeGreaterThan(1);
-    if (M === 9001) expect(gramSlices({ C, M }, 'tiles8')).toBeGreaterThan(1);
+    // the wide maps run split-K in every version that can take them
+    if (M >= 9000) for (const v of eligibleVersions('gram_forward', { C, M })) expect(makePlan('gram_forward', { C, M }, { version: v.id, splits: 1 }).splits, v.id).toBeGreaterThan(1);
     const idx = sampleIndices(C * M, 24);
     const fd = finiteDiff((f) => dotSum(gradGram, gramForwardRef(f, C, M, scale)), Float64Array.from(features), idx);
     // every version that can run the shape (vec4 needs M % 4 = 0; the cases above have both kinds)

@@ -1,5 +1,5 @@
 // loss/squared_error — the pieces of L = scale · Σ_i (input[i] − reference[i])² and its gradient:
-//   terms[i] = (input[i] − reference[i])²            (reduce/v1_tree then gives L with its scale)
+//   terms[i] = (input[i] − reference[i])²            (reduce/v0_tree then gives L with its scale)
 //   grad[i]  = 2·scale·(input[i] − reference[i])  (+ grad[i] if accumulate = 1)
 // Content loss ½Σ(F−P)² uses scale = ½; the style loss uses it on Gram matrices.
 // Layout: any, n elements. Dispatch: ceil(n / 256), spilling into y.

@@ -16,7 +16,7 @@
  */
 import { conv2dBackwardInput, conv2dForward, type ConvScratch, type ConvWeights } from '../kernels/conv2d.js';
 import { axpby, reluBackwardInPlace } from '../kernels/elementwise.js';
-import { gramBackward, gramForward } from '../kernels/gram.js';
+import { gramBackward, gramForward } from '../kernels/gram/gram.js';
 import type { Dispatch } from '../kernels/kernel.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../kernels/loss.js';

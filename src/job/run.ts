@@ -10,7 +10,6 @@ import { resizeBilinear, type RgbaImage } from '../io/rgba_image.js';
 import { StyleTransfer } from '../nst/style_transfer.js';
 import { type LossTerms } from '../nst/loss_terms.js';
 
-const tileCount = (n: number) => `${n} tile${n === 1 ? '' : 's'}`;
 import { prepareJob, type JobConfig, type JobImages, type WeightsSource } from './prepare.js';
 
 export interface Progress {

@@ -5,55 +5,18 @@
  */
 import { adamStep, type AdamHyper } from './adam.js';
 import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, packConvWeights, releasePackedWeights, winogradConv, winogradFilters } from './conv2d.js';
-import { makePlan, type OpKind, type OpPlan, type OpShapes, type OpVersions } from './plan.js';
+import { makePlan, type OpPlan } from './plan.js';
 import { axpby, fill, reluBackward, reluBackwardInPlace, reluForward } from './elementwise.js';
-import { gramBackward, gramForward } from './gram.js';
 import { clampImage, originalColors, postprocess, preprocess, type InputConvention } from './image.js';
-import { runOnce, type KernelLibrary } from './library.js';
+import { runOnce } from './library.js';
 import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from './loss.js';
 import { matmul } from './matmul.js';
 import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, pooledShape, windowPooledShape, type PoolKind } from './pool.js';
 import { stridedConvBackwardInput, stridedConvForward, stridedConvShape } from './strided_conv.js';
-import type { Tensor } from './tensor.js';
+import { planFor, readAll, withTensors, type Arrays, type Case, type CaseParams } from './harness.js';
+import { gramCase } from './gram/cases.js';
+export type { Arrays, CaseParams };
 import { maskRect, windowOp } from './tile.js';
-
-export type Arrays = Record<string, Float32Array>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type CaseParams = Record<string, any>;
-type Case = (lib: KernelLibrary, x: Arrays, p: CaseParams) => Promise<Arrays>;
-
-async function readAll(lib: KernelLibrary, outs: Record<string, Tensor>): Promise<Arrays> {
-  const r: Arrays = {};
-  for (const [k, t] of Object.entries(outs)) r[k] = await lib.read(t);
-  return r;
-}
-
-/** Upload named inputs with given shapes, run, read named outputs, release everything. */
-async function withTensors(
-  lib: KernelLibrary,
-  x: Arrays,
-  shapes: Record<string, number[]>,
-  outShapes: Record<string, number[]>,
-  body: (t: Record<string, Tensor>) => ReturnType<typeof reduceSum>,
-): Promise<Arrays> {
-  const t: Record<string, Tensor> = {};
-  try {
-    for (const [k, s] of Object.entries(shapes)) t[k] = lib.upload(s, x[k], k);
-    for (const [k, s] of Object.entries(outShapes)) t[k] = lib.tensor(s, k);
-    runOnce(lib, body(t));
-    return await readAll(lib, Object.fromEntries(Object.keys(outShapes).map((k) => [k, t[k]])));
-  } finally {
-    lib.release(...Object.values(t));
-  }
-}
-
-/**
- * The plan a case runs: the named version (and split count) if given, else what this device's
- * planner picks for the shape.
- */
-function planFor<K extends OpKind>(lib: KernelLibrary, kind: K, shape: OpShapes[K], version?: OpVersions[K], splits = 1): OpPlan<K> {
-  return version ? makePlan(kind, shape, { version, splits }) : lib.planner.plan(kind, shape);
-}
 
 /**
  * Scratch tensors (named as in ConvScratch) for a conv plan: its split-K slices or Winograd
@@ -175,15 +138,7 @@ export const CASES: Record<string, Case> = {
       lib.release(argmax);
     }
   },
-  async gram(lib, x, { C, M, scale, variant, backward }) {
-    // the split-K path runs whenever the plan has more than one slice (gramSlices)
-    const forward = planFor(lib, 'gram_forward', { C, M }, variant);
-    const back = planFor(lib, 'gram_backward', { C, M }, backward);
-    return withTensors(lib, x, { features: [C, M], grad_gram: [C, C] }, { gram: [C, C], grad_features: [C, M], scratch: [Math.max(1, forward.scratch.slices ?? 0)] }, (t) => [
-      ...gramForward(lib, t.features, t.gram, scale, forward, t.scratch),
-      gramBackward(lib, t.features, t.grad_gram, t.grad_features, scale, back),
-    ]);
-  },
+  gram: gramCase,
   async squared_error(lib, x, { n, scale }) {
     return withTensors(lib, x, { input: [n], target: [n] }, { terms: [n], grad: [n], loss: [2], partials: [REDUCE_PARTIALS] }, (t) => [
       squaredError(lib, t.input, t.target, t.terms, t.grad, scale),

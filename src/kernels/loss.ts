@@ -5,7 +5,8 @@
  */
 import { grid1d, type Dispatch } from './kernel.js';
 import type { KernelLibrary } from './library.js';
-import { opKey, type OpPlan } from './plan.js';
+import { opKey, versionInfo, type OpPlan } from './plan.js';
+import { REDUCE_PARTIALS } from './reduce/versions.js';
 import { expectFits, expectShape, numel, shapeStr, type Tensor } from './tensor.js';
 
 /** terms = (input − target)²; grad = 2·scale·(input − target) (+ grad if accumulate). */
@@ -35,7 +36,7 @@ export function tvLoss(lib: KernelLibrary, image: Tensor, terms: Tensor, grad: T
   );
 }
 
-export const REDUCE_PARTIALS = 256;
+export { REDUCE_PARTIALS } from './reduce/versions.js';
 
 export interface ReduceArgs {
   a: Tensor;
@@ -51,41 +52,15 @@ export interface ReduceArgs {
 
 /**
  * One or two dispatches that sum `a` (or a·b) into out[outIndex] on the GPU, run as `plan` says
- * (lib.planner.plan('reduce', { n })): version 1 "tree" (reduce/v1_tree: 256-wide workgroups
- * summing as a tree in workgroup memory) or version 2 "chunks" (reduce/v2_chunks: each invocation
- * sums a contiguous chunk serially, no barriers).
+ * (lib.planner.plan('reduce', { n }); the versions: reduce/versions.ts).
  */
 export function reduceSum(lib: KernelLibrary, args: ReduceArgs, plan: OpPlan<'reduce'>): Dispatch[] {
   const { a, b, out, outIndex, partials } = args;
-  const scale = args.scale ?? 1;
   const n = numel(a.shape);
   expectFits('reduceSum: a', a);
   if (b && numel(b.shape) !== n) throw new Error(`reduceSum: a ${shapeStr(a.shape)} and b ${shapeStr(b.shape)} differ in size`);
   if (!Number.isInteger(outIndex) || outIndex < 0 || outIndex >= numel(out.shape)) throw new Error(`reduceSum: out index ${outIndex} outside out ${shapeStr(out.shape)}`);
   if (numel(partials.shape) < REDUCE_PARTIALS) throw new Error(`reduceSum: partials needs ${REDUCE_PARTIALS} floats, has ${numel(partials.shape)}`);
-  const mode = b ? 1 : 0;
-  const bBuf = (b ?? a).buffer;
   if (plan.kind !== 'reduce' || plan.shape.n !== n) throw new Error(`reduceSum: the plan is for ${opKey(plan.kind, plan.shape)}, the input is ${opKey('reduce', { n })}`);
-  if (plan.version === 'chunks') {
-    const kc = lib.kernel('reduce/v2_chunks');
-    // at most REDUCE_PARTIALS chunks of at least 256, then one invocation over the partials
-    const chunk = Math.max(256, Math.ceil(n / REDUCE_PARTIALS));
-    const count = Math.ceil(n / chunk);
-    if (count <= 1) return [kc.bind({ a: a.buffer, b: bBuf, output: out.buffer }, { n, chunk: Math.max(1, n), mode, out_offset: outIndex, scale }, [1, 1, 1])];
-    return [
-      kc.bind({ a: a.buffer, b: bBuf, output: partials.buffer }, { n, chunk, mode, out_offset: 0, scale: 1 }, [Math.ceil(count / 64), 1, 1]),
-      kc.bind({ a: partials.buffer, b: partials.buffer, output: out.buffer }, { n: count, chunk: count, mode: 0, out_offset: outIndex, scale }, [1, 1, 1]),
-    ];
-  }
-  const k = lib.kernel('reduce/v1_tree');
-  const groups = Math.min(REDUCE_PARTIALS, Math.ceil(n / 256));
-  if (groups <= 1) {
-    return [k.bind({ a: a.buffer, b: bBuf, output: out.buffer }, { n, block: 256 * Math.ceil(n / 256), mode, out_offset: outIndex, scale }, [1, 1, 1])];
-  }
-  const block = 256 * Math.ceil(n / groups / 256);
-  const used = Math.ceil(n / block);
-  return [
-    k.bind({ a: a.buffer, b: bBuf, output: partials.buffer }, { n, block, mode, out_offset: 0, scale: 1 }, [used, 1, 1]),
-    k.bind({ a: partials.buffer, b: partials.buffer, output: out.buffer }, { n: used, block: 256, mode: 0, out_offset: outIndex, scale }, [1, 1, 1]),
-  ];
+  return versionInfo('reduce', plan.version).launch!(lib, { a, b, out, outIndex, partials, scale: args.scale ?? 1 }, plan);
 }

@@ -1,7 +1,7 @@
 /** One op case made runnable for timing: its tensors (filled), its dispatches, and how to free them. */
 import { conv2dBackwardInput, conv2dForward, packConvWeights, releasePackedWeights } from './conv2d.js';
 import { fill } from './elementwise.js';
-import { gramBackward, gramForward } from './gram.js';
+import { gramBackward, gramForward } from './gram/gram.js';
 import type { Dispatch } from './kernel.js';
 import { runOnce, type KernelLibrary } from './library.js';
 import { REDUCE_PARTIALS, reduceSum } from './loss.js';

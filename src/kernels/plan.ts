@@ -12,7 +12,11 @@
  *   reduce               n floats (or a dot product of two) → one float
  */
 import type { AdapterSummary } from './context.js';
+import type { Dispatch } from './kernel.js';
+import type { KernelLibrary } from './library.js';
 import type { KernelName } from './shaders.js';
+import { GRAM_BACKWARD_VERSIONS, GRAM_FORWARD_VERSIONS, type GramBackwardCall, type GramForwardCall } from './gram/versions.js';
+import { REDUCE_VERSIONS, type ReduceCall } from './reduce/versions.js';
 
 export const ceil8 = (n: number) => Math.ceil(n / 8) * 8;
 export const ceil16 = (n: number) => Math.ceil(n / 16) * 16;
@@ -47,9 +51,19 @@ export type ConvVersion = 'naive' | 'direct' | 'flat16' | 'rows' | 'rows_vec4' |
 export interface OpVersions {
   conv_forward: ConvVersion;
   conv_backward_input: ConvVersion;
-  gram_forward: 'blocks' | 'lanes' | 'vec4' | 'tiles8';
-  gram_backward: 'narrow' | 'wide';
-  reduce: 'tree' | 'chunks';
+  gram_forward: 'v0_blocks' | 'v1_lanes' | 'v2_vec4' | 'v3_tiles8';
+  gram_backward: 'v0_narrow' | 'v1_wide';
+  reduce: 'v0_tree' | 'v1_chunks';
+}
+
+/** What one run of an op is given (its tensors and scalars; the shape is the plan's). */
+export interface OpCalls {
+  // the conv versions are launched by conv2d.ts (planned, not yet through the registry)
+  conv_forward: never;
+  conv_backward_input: never;
+  gram_forward: GramForwardCall;
+  gram_backward: GramBackwardCall;
+  reduce: ReduceCall;
 }
 
 export interface VersionInfo<K extends OpKind = OpKind> {
@@ -65,6 +79,10 @@ export interface VersionInfo<K extends OpKind = OpKind> {
   splits: boolean;
   /** Whether autotuning times it (version 0 is for reading, never the fastest). */
   tuned: boolean;
+  /** The split count this version uses for a shape, when it decides it itself (the Gram's). */
+  slices?: (s: OpShapes[K]) => number;
+  /** The dispatches of one run as `plan` says: bindings, params and grid (conv: conv2d.ts). */
+  launch?: (lib: KernelLibrary, call: OpCalls[K], plan: OpPlan<K>) => Dispatch[];
 }
 
 /** Winograd F(2×2, 3×3) tiling of an H×W map: TW tiles per row, P tiles, P8 = P padded to 8. */
@@ -107,23 +125,9 @@ function convVersions<K extends 'conv_forward' | 'conv_backward_input'>(directio
 export const REGISTRY: { [K in OpKind]: VersionInfo<K>[] } = {
   conv_forward: convVersions('forward'),
   conv_backward_input: convVersions('backward_input'),
-  gram_forward: [
-    { id: 'blocks', number: 1, kernels: ['gram/v1_forward', 'gram/sum_slices'], summary: 'one 4×4 block of G per invocation, no barriers', unfit: () => null, splits: true, tuned: true },
-    { id: 'lanes', number: 2, kernels: ['gram/v2_forward_lanes', 'gram/sum_slices'], summary: '64 lanes share a block and split the positions, coalesced reads, one barrier', unfit: () => null, splits: true, tuned: true },
-    {
-      id: 'vec4', number: 3, kernels: ['gram/v3_forward_vec4', 'gram/sum_slices'], summary: 'one 8×8 block per invocation, rows read as vec4s (16 loads per 256 multiply-adds), upper triangle only',
-      unfit: (s) => (s.M % 4 === 0 ? null : `gram version "vec4" needs H·W to be a multiple of 4, got ${s.M}`), splits: true, tuned: true,
-    },
-    { id: 'tiles8', number: 4, kernels: ['gram/v4_forward_tiles8', 'gram/sum_slices'], summary: 'version 3 for any H·W: quads of scalar loads, the last one masked', unfit: () => null, splits: true, tuned: true },
-  ],
-  gram_backward: [
-    { id: 'narrow', number: 1, kernels: ['gram/v1_backward'], summary: '4×4 blocks of the feature gradient', unfit: () => null, splits: false, tuned: true },
-    { id: 'wide', number: 2, kernels: ['gram/v2_backward_wide'], summary: '4×8 blocks, fewer loads per multiply-add', unfit: () => null, splits: false, tuned: true },
-  ],
-  reduce: [
-    { id: 'tree', number: 1, kernels: ['reduce/v1_tree'], summary: '256-wide workgroups summing as a tree in workgroup memory', unfit: () => null, splits: false, tuned: true },
-    { id: 'chunks', number: 2, kernels: ['reduce/v2_chunks'], summary: 'each invocation sums a contiguous chunk serially, no barriers', unfit: () => null, splits: false, tuned: true },
-  ],
+  gram_forward: GRAM_FORWARD_VERSIONS,
+  gram_backward: GRAM_BACKWARD_VERSIONS,
+  reduce: REDUCE_VERSIONS,
 };
 
 export function versionInfo<K extends OpKind>(kind: K, version: OpVersions[K]): VersionInfo<K> {
@@ -183,23 +187,6 @@ export function convSplits(s: ConvShape, target = CONV_TARGET_INVOCATIONS): numb
  */
 export const WINOGRAD_MIN_TILES = 4;
 
-/** Split-K slices for a C×M Gram: enough to give a wide map's few blocks parallel work. */
-export function gramSlices(s: GramShape, version: OpVersions['gram_forward']): number {
-  const blocks = (Math.ceil(s.C / 4) * (Math.ceil(s.C / 4) + 1)) / 2; // upper-triangle 4×4 blocks
-  if (version === 'vec4' || version === 'tiles8') {
-    // 8×8 blocks: a quarter as many as version 1's; slices give a wide map's few blocks work
-    const blocks8 = (Math.ceil(s.C / 8) * (Math.ceil(s.C / 8) + 1)) / 2;
-    if (s.M < 4096 || blocks8 >= 1024) return 1;
-    return Math.min(64, Math.ceil(s.M / 2048), Math.ceil(2048 / blocks8));
-  }
-  if (version === 'lanes') {
-    // each block is already a 64-lane workgroup: aim at ~1000 busy workgroups, ≥ 1024 m per slice
-    return Math.max(1, Math.min(64, Math.ceil(1024 / blocks), Math.floor(s.M / 1024)));
-  }
-  if (s.M < 4096 || blocks >= 4096) return 1;
-  return Math.min(64, Math.ceil(s.M / 2048), Math.ceil(8192 / blocks));
-}
-
 /** What the planner tells apart: Mesa's lavapipe, other software adapters (SwiftShader), GPUs. */
 export type AdapterClass = 'gpu' | 'swiftshader' | 'lavapipe';
 export type PlannerAdapter = Pick<AdapterSummary, 'isSoftware'> & Partial<Pick<AdapterSummary, 'device' | 'description'>>;
@@ -248,13 +235,13 @@ export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapt
     case 'gram_forward':
       if (soft) {
         const { M } = shape as GramShape;
-        return c(M % 4 === 0 ? 'vec4' : M >= 8192 ? 'tiles8' : 'blocks');
+        return c(M % 4 === 0 ? 'v2_vec4' : M >= 8192 ? 'v3_tiles8' : 'v0_blocks');
       }
-      return c('lanes');
+      return c('v1_lanes');
     case 'gram_backward':
-      return c(soft ? 'wide' : 'narrow');
+      return c(soft ? 'v1_wide' : 'v0_narrow');
     default:
-      return c(soft ? 'chunks' : 'tree');
+      return c(soft ? 'v1_chunks' : 'v0_tree');
   }
 }
 
@@ -307,7 +294,7 @@ export function makePlan<K extends OpKind>(kind: K, shape: OpShapes[K], choice: 
   } else if (kind === 'gram_forward') {
     const s = shape as GramShape;
     // the Gram's split count follows from its version (a choice's splits is ignored)
-    plan.splits = gramSlices(s, choice.version as OpVersions['gram_forward']);
+    plan.splits = info.slices!(shape);
     if (plan.splits > 1) plan.scratch = { slices: plan.splits * s.C * s.C };
   }
   return plan;

@@ -22,13 +22,13 @@ import elementwiseFill from '../../shaders/elementwise/fill.wgsl';
 import elementwiseReluBackward from '../../shaders/elementwise/relu_backward.wgsl';
 import elementwiseReluBackwardInplace from '../../shaders/elementwise/relu_backward_inplace.wgsl';
 import elementwiseReluForward from '../../shaders/elementwise/relu_forward.wgsl';
-import gramSumSlices from '../../shaders/gram/sum_slices.wgsl';
-import gramV1Backward from '../../shaders/gram/v1_backward.wgsl';
-import gramV1Forward from '../../shaders/gram/v1_forward.wgsl';
-import gramV2BackwardWide from '../../shaders/gram/v2_backward_wide.wgsl';
-import gramV2ForwardLanes from '../../shaders/gram/v2_forward_lanes.wgsl';
-import gramV3ForwardVec4 from '../../shaders/gram/v3_forward_vec4.wgsl';
-import gramV4ForwardTiles8 from '../../shaders/gram/v4_forward_tiles8.wgsl';
+import gramBackwardV0Narrow from '../../shaders/gram_backward/v0_narrow.wgsl';
+import gramBackwardV1Wide from '../../shaders/gram_backward/v1_wide.wgsl';
+import gramForwardSumSlices from '../../shaders/gram_forward/sum_slices.wgsl';
+import gramForwardV0Blocks from '../../shaders/gram_forward/v0_blocks.wgsl';
+import gramForwardV1Lanes from '../../shaders/gram_forward/v1_lanes.wgsl';
+import gramForwardV2Vec4 from '../../shaders/gram_forward/v2_vec4.wgsl';
+import gramForwardV3Tiles8 from '../../shaders/gram_forward/v3_tiles8.wgsl';
 import imageClamp from '../../shaders/image/clamp.wgsl';
 import imageOriginalColors from '../../shaders/image/original_colors.wgsl';
 import imagePostprocess from '../../shaders/image/postprocess.wgsl';
@@ -43,8 +43,8 @@ import poolMaxBackward from '../../shaders/pool/max_backward.wgsl';
 import poolMaxForward from '../../shaders/pool/max_forward.wgsl';
 import poolMaxWindowBackward from '../../shaders/pool/max_window_backward.wgsl';
 import poolMaxWindowForward from '../../shaders/pool/max_window_forward.wgsl';
-import reduceV1Tree from '../../shaders/reduce/v1_tree.wgsl';
-import reduceV2Chunks from '../../shaders/reduce/v2_chunks.wgsl';
+import reduceV0Tree from '../../shaders/reduce/v0_tree.wgsl';
+import reduceV1Chunks from '../../shaders/reduce/v1_chunks.wgsl';
 import tileMask from '../../shaders/tile/mask.wgsl';
 import tileWindow from '../../shaders/tile/window.wgsl';
 
@@ -72,13 +72,13 @@ export const SHADERS = {
   'elementwise/relu_backward': elementwiseReluBackward,
   'elementwise/relu_backward_inplace': elementwiseReluBackwardInplace,
   'elementwise/relu_forward': elementwiseReluForward,
-  'gram/sum_slices': gramSumSlices,
-  'gram/v1_backward': gramV1Backward,
-  'gram/v1_forward': gramV1Forward,
-  'gram/v2_backward_wide': gramV2BackwardWide,
-  'gram/v2_forward_lanes': gramV2ForwardLanes,
-  'gram/v3_forward_vec4': gramV3ForwardVec4,
-  'gram/v4_forward_tiles8': gramV4ForwardTiles8,
+  'gram_backward/v0_narrow': gramBackwardV0Narrow,
+  'gram_backward/v1_wide': gramBackwardV1Wide,
+  'gram_forward/sum_slices': gramForwardSumSlices,
+  'gram_forward/v0_blocks': gramForwardV0Blocks,
+  'gram_forward/v1_lanes': gramForwardV1Lanes,
+  'gram_forward/v2_vec4': gramForwardV2Vec4,
+  'gram_forward/v3_tiles8': gramForwardV3Tiles8,
   'image/clamp': imageClamp,
   'image/original_colors': imageOriginalColors,
   'image/postprocess': imagePostprocess,
@@ -93,8 +93,8 @@ export const SHADERS = {
   'pool/max_forward': poolMaxForward,
   'pool/max_window_backward': poolMaxWindowBackward,
   'pool/max_window_forward': poolMaxWindowForward,
-  'reduce/v1_tree': reduceV1Tree,
-  'reduce/v2_chunks': reduceV2Chunks,
+  'reduce/v0_tree': reduceV0Tree,
+  'reduce/v1_chunks': reduceV1Chunks,
   'tile/mask': tileMask,
   'tile/window': tileWindow,
 } as const;

@@ -1,14 +1,16 @@
 /**
- * CPU references for the non-convolution kernels: ReLU, pooling, Gram, losses, reduction,
+ * CPU references for the non-convolution kernels: ReLU, pooling, losses, reduction,
  * elementwise helpers, image conversion and Adam. Double precision, written for clarity.
  */
 import type { InputConvention } from '../image.js';
 import type { AdamHyper } from '../adam.js';
 
 type Arr = ArrayLike<number>;
+
 const map = (a: Arr, f: (v: number, i: number) => number) => Float64Array.from({ length: a.length }, (_, i) => f(a[i], i));
 
 export const reluForwardRef = (x: Arr) => map(x, (v) => Math.max(0, v));
+
 export const reluBackwardRef = (act: Arr, g: Arr) => map(g, (v, i) => (act[i] > 0 ? v : 0));
 
 export function poolForwardRef(kind: 'max' | 'avg', x: Arr, C: number, H: number, W: number): Float64Array {
@@ -42,30 +44,6 @@ export function poolBackwardRef(kind: 'max' | 'avg', x: Arr, C: number, H: numbe
         }
       }
   return gin;
-}
-
-/** G = scale·F·Fᵀ, F is C×M. */
-export function gramForwardRef(f: Arr, C: number, M: number, scale = 1): Float64Array {
-  const g = new Float64Array(C * C);
-  for (let i = 0; i < C; i++)
-    for (let j = 0; j < C; j++) {
-      let s = 0;
-      for (let m = 0; m < M; m++) s += f[i * M + m] * f[j * M + m];
-      g[i * C + j] = scale * s;
-    }
-  return g;
-}
-
-/** dF = scale·(dG + dGᵀ)·F. */
-export function gramBackwardRef(f: Arr, C: number, M: number, dG: Arr, scale = 1): Float64Array {
-  const df = new Float64Array(C * M);
-  for (let i = 0; i < C; i++)
-    for (let m = 0; m < M; m++) {
-      let s = 0;
-      for (let j = 0; j < C; j++) s += (dG[i * C + j] + dG[j * C + i]) * f[j * M + m];
-      df[i * M + m] = scale * s;
-    }
-  return df;
 }
 
 /** L = scale·Σ(x−t)², dL/dx = 2·scale·(x−t). */

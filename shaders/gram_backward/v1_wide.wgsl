@@ -1,6 +1,6 @@
-// gram/v2_backward_wide — version 2 of gram/v1_backward (same result), for CPU adapters:
+// gram_backward/v1_wide — version 1 of gram_backward/v0_narrow (same result), for CPU adapters:
 //   grad_features[i, m] = scale · Σ_j (grad_gram[i, j] + grad_gram[j, i]) · features[j, m]
-// Each invocation computes 4 rows × 8 columns of grad_features (version 1: 4 × 4), so every
+// Each invocation computes 4 rows × 8 columns of grad_features (version 0: 4 × 4), so every
 // symmetrised entry dG[i, j] + dG[j, i] (two loads) feeds 8 multiply-adds instead of 4:
 // 16 loads per 32 FMA instead of 12 per 16. No workgroup memory or barriers.
 // Layout: features C×M, grad_gram C×C, grad_features C×M.

@@ -1,14 +1,14 @@
-// gram/v3_forward_vec4 — version 3 of gram/v1_forward for CPU adapters: G = scale · F·Fᵀ,
+// gram_forward/v2_vec4 — version 2 of gram_forward/v0_blocks for CPU adapters: G = scale · F·Fᵀ,
 //   gram[i, j] = scale · Σ_m features[i, m] · features[j, m]      (F is C×M, M = H·W)
 // lavapipe runs invocations as the lanes of 256-bit SIMD registers, so what counts is how many
 // loads feed each multiply-add: one invocation computes an 8×8 block of G, reading the 8 + 8 rows
 // it needs as aligned vec4s along m — 16 loads per 256 multiply-adds, the ratio of the matmul
-// ceiling (version 1: 8 scalar loads per 16). Only blocks on or above the diagonal exist: the
+// ceiling (version 0: 8 scalar loads per 16). Only blocks on or above the diagonal exist: the
 // invocation index t counts them row by row (no idle lanes below the diagonal); each block is
-// written with its mirror. Rows past C read as zero. Split-K over workgroup z as in version 1.
+// written with its mirror. Rows past C read as zero. Split-K over workgroup z as in version 0.
 // Needs M % 4 == 0 (every row starts on a vec4 boundary).
 // Layout: features C×M (a CHW map read as C rows of M/4 vec4s); gram S×C×C (S = number of
-// slices, summed by gram/sum_slices when S > 1).
+// slices, summed by gram_forward/sum_slices when S > 1).
 // Dispatch: (ceil(T / 64), 1, S) workgroups of 64, T = B·(B + 1)/2 blocks for B = ceil(C / 8).
 
 struct Params {

@@ -1,12 +1,12 @@
-// gram/v2_forward_lanes — version 2 of gram/v1_forward for GPUs: G = scale · F·Fᵀ,
+// gram_forward/v1_lanes — version 1 of gram_forward/v0_blocks for GPUs: G = scale · F·Fᵀ,
 //   gram[i, j] = scale · Σ_m features[i, m] · features[j, m]      (F is C×M, M = H·W)
 // One workgroup of 64 lanes computes one 4×4 block on or above the diagonal (blocks below exit
 // at once; G is symmetric, each block is written with its mirror). The lanes split the m range:
 // lane l takes m = l, l + 64, …, so neighbouring lanes read neighbouring addresses (coalesced),
-// where version 1 has each invocation walk its own rows. The 64 partial 4×4 blocks are then
-// added through workgroup memory (one barrier). Split-K over workgroup z as in version 1.
+// where version 0 has each invocation walk its own rows. The 64 partial 4×4 blocks are then
+// added through workgroup memory (one barrier). Split-K over workgroup z as in version 0.
 // Layout: features C×M (a CHW map read as C rows of M); gram S×C×C (S = number of slices,
-// summed by gram/sum_slices when S > 1).
+// summed by gram_forward/sum_slices when S > 1).
 // Dispatch: (ceil(C/4), ceil(C/4), S) workgroups of 64; x = column block, y = row block, z = slice.
 
 struct Params {

@@ -1,8 +1,8 @@
-// reduce/v2_chunks — barrier-free sum for CPU adapters (version 2 of reduce/v1_tree):
+// reduce/v1_chunks — barrier-free sum for CPU adapters (version 1 of reduce/v0_tree):
 //   output[out_offset + i] = scale · Σ_{j < chunk} a[i·chunk + j]            (mode 0)
 //                                                or a[k]·b[k] for those k   (mode 1, a dot product)
 // Each invocation adds one contiguous chunk serially; the host runs it twice (≤ 256 chunks into
-// a partials buffer, then one invocation over the partials into the final slot). reduce/v1_tree's
+// a partials buffer, then one invocation over the partials into the final slot). reduce/v0_tree's
 // tree needs nine workgroup barriers per workgroup, which dominate on SwiftShader; serial chunks
 // need none. Summation order is fixed (deterministic).
 // Layout: a, b: n floats (b is ignored in mode 0); output: floats at out_offset onward.

@@ -1,4 +1,4 @@
-// gram/sum_slices — the second half of the split-K Gram: gram[i] = Σ_z partial[z·n + i].
+// gram_forward/sum_slices — the second half of the split-K Gram: gram[i] = Σ_z partial[z·n + i].
 // Layout: partial S×n (S slices of an n = C·C matrix), gram n. Dispatch: ceil(n / 256), spilling into y.
 
 struct Params {

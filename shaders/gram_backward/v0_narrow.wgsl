@@ -1,4 +1,4 @@
-// gram/v1_backward — gradient of gram/v1_forward with respect to the features:
+// gram_backward/v0_narrow — gradient of gram_forward/v0_blocks with respect to the features:
 //   grad_features[i, m] = scale · Σ_j (grad_gram[i, j] + grad_gram[j, i]) · features[j, m]
 // (for a symmetric grad_gram, as from the style loss, this is 2·scale·(dG·F)).
 // Each invocation computes a 4-row × 4-column block of grad_features in registers.

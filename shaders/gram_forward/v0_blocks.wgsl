@@ -1,9 +1,9 @@
-// gram/v1_forward — Gram matrix of a feature map, G = scale · F·Fᵀ:
+// gram_forward/v0_blocks — Gram matrix of a feature map, G = scale · F·Fᵀ:
 //   gram[i, j] = scale · Σ_m features[i, m] · features[j, m]      (F is C×M, M = H·W)
 // G is symmetric, so each invocation computes one 4×4 block on or above the diagonal and writes
 // it and its mirror; invocations below the diagonal exit at once. Register-blocked, no barriers.
 // Split-K: workgroup z sums only m in [z·chunk, (z+1)·chunk) and writes slice z of `gram`; with
-// more than one slice, gram/sum_slices adds them up. (A wide map such as conv1_1 at 512², M = 2¹⁸,
+// more than one slice, gram_forward/sum_slices adds them up. (A wide map such as conv1_1 at 512², M = 2¹⁸,
 // otherwise leaves a few hundred invocations each looping over all of M.)
 // Layout: features C×M (a CHW map read as C rows of M), gram S×C×C (S = number of slices).
 // Dispatch: (ceil(ceil(C/4) / 8), ceil(ceil(C/4) / 8), S) workgroups of 8×8; x = column block,

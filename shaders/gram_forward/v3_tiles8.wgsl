@@ -1,14 +1,14 @@
-// gram/v4_forward_tiles8 — version 4: gram/v3_forward_vec4 for any M (CPU adapters): G = scale · F·Fᵀ,
+// gram_forward/v3_tiles8 — version 3: gram_forward/v2_vec4 for any M (CPU adapters): G = scale · F·Fᵀ,
 //   gram[i, j] = scale · Σ_m features[i, m] · features[j, m]      (F is C×M, M = H·W)
 // One invocation computes an 8×8 block of G from the 8 + 8 rows it needs, 4 values of m at a
-// time (64 scalar loads per 256 multiply-adds; version 1: 8 per 16). Only blocks on or above the diagonal exist: the
+// time (64 scalar loads per 256 multiply-adds; version 0: 8 per 16). Only blocks on or above the diagonal exist: the
 // invocation index t counts them row by row (no idle lanes below the diagonal); each block is
-// written with its mirror. Rows past C read as zero. Split-K over workgroup z as in version 1.
-// Version 3 reads aligned vec4s and so needs M % 4 == 0; here each quad is built from 4 scalar
+// written with its mirror. Rows past C read as zero. Split-K over workgroup z as in version 0.
+// Version 2 reads aligned vec4s and so needs M % 4 == 0; here each quad is built from 4 scalar
 // loads, and the last, partial quad of a slice is masked, so any M runs (SqueezeNet's maps are odd:
 // 127², 63², 31²).
 // Layout: features C×M (a CHW map read as C rows of M); gram S×C×C (S = number of
-// slices, summed by gram/sum_slices when S > 1).
+// slices, summed by gram_forward/sum_slices when S > 1).
 // Dispatch: (ceil(T / 64), 1, S) workgroups of 64, T = B·(B + 1)/2 blocks for B = ceil(C / 8).
 
 struct Params {

@@ -1,4 +1,4 @@
-// reduce/v1_tree — sums a buffer on the GPU (one pass of a two-pass reduction):
+// reduce/v0_tree — sums a buffer on the GPU (one pass of a two-pass reduction):
 //   output[out_offset + w] = scale · Σ over workgroup w's block of  a[i]        (mode 0)
 //                                                               or a[i]·b[i]   (mode 1, a dot product)
 // Workgroup w covers a[w·block .. (w+1)·block) (block a multiple of 256): each invocation sums a
