@@ -1,7 +1,7 @@
 /**
  * The benchmark in Node through Dawn (the `webgpu` package), no browser and no tsx: for machines
  * with a real GPU and only a Vulkan driver. Bundle it with `npm run bench:bundle` (one .mjs file) and run
- *   node bench/dist/bench-node.mjs --sizes 64,128,256,512 --name h100 [--ops] [--conv winograd] [--autotune on]
+ *   node bench/dist/bench-node.mjs --sizes 64,128,256,512 --name h100 [--ops] [--conv v5_winograd] [--autotune on]
  * with node_modules/webgpu next to it (see README, "Benchmark"). `npm run bench` does the same
  * through tsx, choosing the adapter, and adds PyTorch's times.
  */

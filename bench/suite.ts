@@ -9,7 +9,8 @@ import { Autotuner, type AutotuneMode } from '../src/kernels/autotune.js';
 import { opBench } from '../src/kernels/op_bench.js';
 import { submittedWorkTimer } from '../src/kernels/op_timers.js';
 import type { TuningStore } from '../src/kernels/tuning_table.js';
-import { conv2dForward, packConvWeights, releasePackedWeights } from '../src/kernels/conv2d.js';
+import { conv2dForward } from '../src/kernels/conv/conv2d.js';
+import { packConvWeights, releasePackedWeights } from '../src/kernels/conv/weights.js';
 import { fill } from '../src/kernels/elementwise.js';
 import type { Dispatch } from '../src/kernels/kernel.js';
 import { runOnce, type KernelLibrary } from '../src/kernels/library.js';
@@ -100,7 +101,7 @@ export async function splitConsistency(lib: KernelLibrary): Promise<number> {
   // the version the planner picks for this shape if it splits, else version 1 (Winograd never splits)
   const shape = { R: 64, N: O, K: 3, H: S, W: S };
   const picked = lib.planner.plan('conv_forward', shape).version;
-  const version = versionInfo('conv_forward', picked).splits ? picked : 'direct';
+  const version = versionInfo('conv_forward', picked).splits ? picked : 'v1_direct';
   const whole = makePlan('conv_forward', shape, { version, splits: 1 }), split = makePlan('conv_forward', shape, { version, splits: 4 });
   const scratch = lib.tensor([split.scratch.slices!]);
   runOnce(lib, [...conv2dForward(lib, x, cw, a, true, whole), ...conv2dForward(lib, x, cw, b, true, split, { slices: scratch })]);
@@ -144,7 +145,7 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
         const ms = await timeDispatches(lib, bench.dispatches, o.repeats);
         kernels.push({ kernel: `${label} ${tag} ${layer}`, shape: shapeText, ms, gflops: flops === null ? null : flops / ms / 1e6 });
         log(`${label} ${tag} ${layer} ${shapeText}: ${flops === null ? `${ms.toFixed(2)} ms` : `${(flops / ms / 1e6).toFixed(2)} GFLOP/s`}`);
-        if (o.perOp && v.id === 'winograd') {
+        if (o.perOp && v.id === 'v5_winograd') {
           const parts = ['input transform', 'products', 'output transform'];
           // three dispatches per chunk of tiles (large maps have several chunks)
           for (const [i, one] of bench.dispatches.entries()) log(`  chunk ${Math.floor(i / 3) + 1} ${parts[i % 3]}: ${(await timeDispatches(lib, [one], o.repeats)).toFixed(2)} ms`);

@@ -4,11 +4,11 @@
  */
 import type { KernelLibrary } from '../src/kernels/library.js';
 import type { KernelName } from '../src/kernels/shaders.js';
-import { conv2dBackwardBiasRef, conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, repackWeightsRef } from '../src/kernels/cpu/conv2d.js';
+import { conv2dBackwardBiasRef, conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, repackWeightsRef } from '../src/kernels/conv/cpu.js';
 import * as ref from '../src/kernels/cpu/misc.js';
 import { gramBackwardRef, gramForwardRef } from '../src/kernels/gram/cpu.js';
 import { maxPoolWindowBackwardRef, maxPoolWindowForwardRef, stridedConvBackwardInputRef, stridedConvForwardRef } from '../src/kernels/cpu/squeezenet_ops.js';
-import { winogradFilterRef, winogradGemmRef, winogradInputRef, winogradOutputRef, winogradTilesRef } from '../src/kernels/cpu/winograd.js';
+import { winogradFilterRef, winogradGemmRef, winogradInputRef, winogradOutputRef, winogradTilesRef } from '../src/kernels/conv/winograd_cpu.js';
 import { matmulRef } from '../src/kernels/matmul.js';
 import { ADAM_DEFAULTS } from '../src/kernels/adam.js';
 import { TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image.js';
@@ -99,27 +99,27 @@ async function gram(lib: KernelLibrary, variant = 'v0_blocks', backward = 'v0_na
 }
 
 export const CHECKS: Partial<Record<KernelName, Check>> = {
-  'conv/v1_forward': { shape: `C=${C} ${H}×${W} → O=${O}, K=${K}, ReLU`, run: async (lib) => {
+  'conv/v1_direct_forward': { shape: `C=${C} ${H}×${W} → O=${O}, K=${K}, ReLU`, run: async (lib) => {
     const x = conv();
-    const r = await CASES.conv2d_forward(lib, x, { C, H, W, O, K, relu: 1, variant: 'direct' });
+    const r = await CASES.conv2d_forward(lib, x, { C, H, W, O, K, relu: 1, variant: 'v1_direct' });
     return [[r.output, conv2dForwardRef(x.input, C, H, W, x.weight, x.bias, O, K, true)]];
   } },
-  'conv/v0_naive': convVersion('naive', W),
-  'conv/v2_flat16': convVersion('flat16', W),
-  'conv/v3_rows': convVersion('rows', W),
-  'conv/v4_rows_vec4': convVersion('rows_vec4', 12),
+  'conv/v0_naive': convVersion('v0_naive', W),
+  'conv/v2_flat16': convVersion('v2_flat16', W),
+  'conv/v3_rows': convVersion('v3_rows', W),
+  'conv/v4_rows_vec4': convVersion('v4_rows_vec4', 12),
   'conv/v5_winograd_filter': winogradStage('filter'),
   'conv/v5_winograd_input': winogradStage('input'),
   'conv/v5_winograd_gemm': winogradStage('gemm'),
   'conv/v5_winograd_output': winogradStage('output'),
   'conv/sum_slices': { shape: `split-K forward in 3 slices, C=${C} → O=${O}`, run: async (lib) => {
     const x = conv();
-    const r = await CASES.conv2d_forward(lib, x, { C, H, W, O, K, relu: 1, splits: 3, variant: 'direct' });
+    const r = await CASES.conv2d_forward(lib, x, { C, H, W, O, K, relu: 1, splits: 3, variant: 'v1_direct' });
     return [[r.output, conv2dForwardRef(x.input, C, H, W, x.weight, x.bias, O, K, true)]];
   } },
-  'conv/v1_backward_input': { shape: `O=${O} ${H}×${W} → C=${C}`, run: async (lib) => {
+  'conv/v1_direct_backward_input': { shape: `O=${O} ${H}×${W} → C=${C}`, run: async (lib) => {
     const x = conv();
-    const r = await CASES.conv2d_backward_input(lib, x, { C, H, W, O, K, variant: 'direct' });
+    const r = await CASES.conv2d_backward_input(lib, x, { C, H, W, O, K, variant: 'v1_direct' });
     return [[r.grad_input, conv2dBackwardInputRef(x.grad_output, C, H, W, x.weight, O, K)]];
   } },
   'conv/backward_weight': { shape: `${O}×${C}×${K}×${K} from ${H}×${W}`, run: async (lib) => {

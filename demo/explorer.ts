@@ -64,6 +64,6 @@ export function setupExplorer(library: () => Promise<KernelLibrary>, guard: (f: 
     li.append(b);
     list.append(li);
   }
-  showKernel('conv/v1_forward');
+  showKernel('conv/v1_direct_forward');
   $('kernel-run').onclick = guard(() => runCheck(library));
 }

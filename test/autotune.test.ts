@@ -19,13 +19,13 @@ const SOFTWARE = { isSoftware: true }, GPU = { isSoftware: false };
 describe('the fixed table (what runs without measurements)', () => {
   it('conv: Winograd / flat16 / version 1 on software adapters, rows_vec4 / rows / version 1 with split-K on GPUs', () => {
     const conv = (R: number, N: number, K: number, H: number, W: number) => ({ R, N, K, H, W });
-    expect(fixedChoice('conv_forward', conv(64, 64, 3, 64, 64), SOFTWARE)).toEqual({ version: 'winograd', splits: 1 });
-    expect(fixedChoice('conv_forward', conv(512, 512, 3, 2, 2), SOFTWARE)).toEqual({ version: 'flat16', splits: 1 }); // 1 tile: below WINOGRAD_MIN_TILES
-    expect(fixedChoice('conv_forward', conv(3, 10, 5, 9, 9), SOFTWARE)).toEqual({ version: 'flat16', splits: 1 }); // K = 5: no Winograd; 10 channels pad to 16
-    expect(fixedChoice('conv_forward', conv(3, 3, 5, 9, 9), SOFTWARE)).toEqual({ version: 'direct', splits: 1 }); // 3 channels pad to 8
-    expect(fixedChoice('conv_forward', conv(64, 64, 3, 256, 256), GPU)).toEqual({ version: 'rows_vec4', splits: 1 });
-    expect(fixedChoice('conv_backward_input', conv(64, 64, 3, 9, 9), GPU).version).toBe('rows');
-    expect(fixedChoice('conv_forward', conv(512, 512, 3, 4, 4), GPU)).toEqual({ version: 'direct', splits: 16 }); // few pixels: split the 512 channels
+    expect(fixedChoice('conv_forward', conv(64, 64, 3, 64, 64), SOFTWARE)).toEqual({ version: 'v5_winograd', splits: 1 });
+    expect(fixedChoice('conv_forward', conv(512, 512, 3, 2, 2), SOFTWARE)).toEqual({ version: 'v2_flat16', splits: 1 }); // 1 tile: below WINOGRAD_MIN_TILES
+    expect(fixedChoice('conv_forward', conv(3, 10, 5, 9, 9), SOFTWARE)).toEqual({ version: 'v2_flat16', splits: 1 }); // K = 5: no Winograd; 10 channels pad to 16
+    expect(fixedChoice('conv_forward', conv(3, 3, 5, 9, 9), SOFTWARE)).toEqual({ version: 'v1_direct', splits: 1 }); // 3 channels pad to 8
+    expect(fixedChoice('conv_forward', conv(64, 64, 3, 256, 256), GPU)).toEqual({ version: 'v4_rows_vec4', splits: 1 });
+    expect(fixedChoice('conv_backward_input', conv(64, 64, 3, 9, 9), GPU).version).toBe('v3_rows');
+    expect(fixedChoice('conv_forward', conv(512, 512, 3, 4, 4), GPU)).toEqual({ version: 'v1_direct', splits: 16 }); // few pixels: split the 512 channels
   });
   it('gram and reduce: barrier-free versions on software adapters', () => {
     expect(fixedChoice('gram_forward', { C: 64, M: 4096 }, SOFTWARE).version).toBe('v2_vec4');
@@ -39,10 +39,10 @@ describe('the fixed table (what runs without measurements)', () => {
     const SWIFTSHADER = { isSoftware: true, device: '', description: 'SwiftShader driver 5.0.0' };
     expect([LAVAPIPE, SWIFTSHADER, GPU].map(adapterClass)).toEqual(['lavapipe', 'swiftshader', 'gpu']);
     const small = { R: 512, N: 512, K: 3, H: 4, W: 4 };
-    expect(fixedChoice('conv_backward_input', small, LAVAPIPE).version).toBe('flat16');
-    expect(fixedChoice('conv_backward_input', small, SWIFTSHADER).version).toBe('winograd');
-    expect(fixedChoice('conv_forward', small, LAVAPIPE).version).toBe('winograd');
-    expect(fixedChoice('conv_backward_input', { R: 64, N: 64, K: 3, H: 64, W: 64 }, LAVAPIPE).version).toBe('winograd');
+    expect(fixedChoice('conv_backward_input', small, LAVAPIPE).version).toBe('v2_flat16');
+    expect(fixedChoice('conv_backward_input', small, SWIFTSHADER).version).toBe('v5_winograd');
+    expect(fixedChoice('conv_forward', small, LAVAPIPE).version).toBe('v5_winograd');
+    expect(fixedChoice('conv_backward_input', { R: 64, N: 64, K: 3, H: 64, W: 64 }, LAVAPIPE).version).toBe('v5_winograd');
     expect(fixedChoice('reduce', { n: 1000 }, SOFTWARE).version).toBe('v1_chunks');
     expect(fixedChoice('reduce', { n: 1000 }, GPU).version).toBe('v0_tree');
   });
@@ -50,28 +50,28 @@ describe('the fixed table (what runs without measurements)', () => {
 
 describe('plans', () => {
   it('size scratch: split-K slices, Winograd chunks, Gram slices', () => {
-    expect(makePlan('conv_forward', { R: 512, N: 512, K: 3, H: 4, W: 4 }, { version: 'direct', splits: 16 }).scratch).toEqual({ slices: 16 * 512 * 16 });
-    const w = makePlan('conv_forward', { R: 64, N: 64, K: 3, H: 512, W: 512 }, { version: 'winograd', splits: 1 });
+    expect(makePlan('conv_forward', { R: 512, N: 512, K: 3, H: 4, W: 4 }, { version: 'v1_direct', splits: 16 }).scratch).toEqual({ slices: 16 * 512 * 16 });
+    const w = makePlan('conv_forward', { R: 64, N: 64, K: 3, H: 512, W: 512 }, { version: 'v5_winograd', splits: 1 });
     expect(w.scratch.winogradData).toBeLessThanOrEqual(4 * 2 ** 20); // chunked, not the whole 268 MB
     expect(makePlan('gram_forward', { C: 6, M: 9000 }, { version: 'v0_blocks', splits: 1 }).splits).toBeGreaterThan(1);
     // more slices than channels: one channel per slice
-    expect(makePlan('conv_forward', { R: 3, N: 8, K: 3, H: 8, W: 8 }, { version: 'direct', splits: 32 }).splits).toBe(3);
+    expect(makePlan('conv_forward', { R: 3, N: 8, K: 3, H: 8, W: 8 }, { version: 'v1_direct', splits: 32 }).splits).toBe(3);
   });
   it('refuse a version that cannot run the shape, naming the op and why', () => {
-    expect(() => makePlan('conv_forward', { R: 3, N: 8, K: 5, H: 9, W: 9 }, { version: 'winograd', splits: 1 })).toThrow(/conv_forward R3 N8 K5 H9 W9: .*needs a 3×3 kernel/);
-    expect(() => makePlan('conv_forward', { R: 3, N: 8, K: 3, H: 9, W: 6 }, { version: 'rows', splits: 1 })).toThrow(/at least 8 wide/);
-    expect(() => makePlan('conv_forward', { R: 3, N: 3, K: 3, H: 9, W: 9 }, { version: 'flat16', splits: 1 })).toThrow(/multiple of 16/);
-    expect(() => makePlan('conv_forward', { R: 8, N: 8, K: 3, H: 9, W: 9 }, { version: 'winograd', splits: 2 })).toThrow(/does not split/);
+    expect(() => makePlan('conv_forward', { R: 3, N: 8, K: 5, H: 9, W: 9 }, { version: 'v5_winograd', splits: 1 })).toThrow(/conv_forward R3 N8 K5 H9 W9: .*needs a 3×3 kernel/);
+    expect(() => makePlan('conv_forward', { R: 3, N: 8, K: 3, H: 9, W: 6 }, { version: 'v3_rows', splits: 1 })).toThrow(/at least 8 wide/);
+    expect(() => makePlan('conv_forward', { R: 3, N: 3, K: 3, H: 9, W: 9 }, { version: 'v2_flat16', splits: 1 })).toThrow(/multiple of 16/);
+    expect(() => makePlan('conv_forward', { R: 8, N: 8, K: 3, H: 9, W: 9 }, { version: 'v5_winograd', splits: 2 })).toThrow(/does not split/);
     expect(() => makePlan('conv_forward', { R: 8, N: 8, K: 3, H: 9, W: 9 }, { version: 'fast' as never, splits: 1 })).toThrow(/unknown conv_forward version "fast"/);
   });
   it('the planner prefers a tuned choice, then a forced version, then the fixed table', () => {
     const p = new Planner(GPU);
     const shape = { R: 64, N: 64, K: 3, H: 32, W: 32 };
-    expect(p.plan('conv_forward', shape).version).toBe('rows_vec4');
-    p.force.conv_forward = 'winograd';
-    expect(p.plan('conv_forward', shape).version).toBe('winograd');
-    p.tuned.set('conv_forward R64 N64 K3 H32 W32', { version: 'flat16', splits: 2 });
-    expect(p.plan('conv_forward', shape)).toMatchObject({ version: 'flat16', splits: 2 });
+    expect(p.plan('conv_forward', shape).version).toBe('v4_rows_vec4');
+    p.force.conv_forward = 'v5_winograd';
+    expect(p.plan('conv_forward', shape).version).toBe('v5_winograd');
+    p.tuned.set('conv_forward R64 N64 K3 H32 W32', { version: 'v2_flat16', splits: 2 });
+    expect(p.plan('conv_forward', shape)).toMatchObject({ version: 'v2_flat16', splits: 2 });
     p.collecting = true;
     p.plan('conv_forward', shape);
     p.plan('conv_backward_input', shape);
@@ -80,9 +80,9 @@ describe('plans', () => {
   });
   it('tuning candidates: every tuned version that fits, direct ones also split where the GPU rule splits', () => {
     const names = (kind: OpKind, shape: never) => tuningCandidates(kind, shape).map((c) => `${c.version}/${c.splits}`);
-    expect(names('conv_forward', { R: 512, N: 512, K: 3, H: 4, W: 4 } as never)).toEqual(['direct/1', 'direct/16', 'flat16/1', 'flat16/16', 'winograd/1']);
-    expect(names('conv_forward', { R: 64, N: 64, K: 3, H: 256, W: 256 } as never)).toEqual(['direct/1', 'flat16/1', 'rows/1', 'rows_vec4/1', 'winograd/1']);
-    expect(names('conv_forward', { R: 64, N: 64, K: 3, H: 64, W: 64 } as never)).toContain('rows_vec4/2'); // 4096 invocations: split in 2
+    expect(names('conv_forward', { R: 512, N: 512, K: 3, H: 4, W: 4 } as never)).toEqual(['v1_direct/1', 'v1_direct/16', 'v2_flat16/1', 'v2_flat16/16', 'v5_winograd/1']);
+    expect(names('conv_forward', { R: 64, N: 64, K: 3, H: 256, W: 256 } as never)).toEqual(['v1_direct/1', 'v2_flat16/1', 'v3_rows/1', 'v4_rows_vec4/1', 'v5_winograd/1']);
+    expect(names('conv_forward', { R: 64, N: 64, K: 3, H: 64, W: 64 } as never)).toContain('v4_rows_vec4/2'); // 4096 invocations: split in 2
     expect(names('reduce', { n: 10 } as never)).toEqual(['v0_tree/1', 'v1_chunks/1']);
   });
 });
@@ -93,6 +93,18 @@ describe('the registry', () => {
       const numbers = REGISTRY[kind].map((v) => v.number);
       expect(numbers, kind).toEqual([...numbers].sort((a, b) => a - b));
       expect(new Set(REGISTRY[kind].map((v) => v.id)).size, kind).toBe(REGISTRY[kind].length);
+    }
+  });
+  it('ids are the shader file stems, numbered from v0: shaders/OP/vN_NAME.wgsl (or vN_NAME_STAGE.wgsl for a version of several kernels)', () => {
+    for (const kind of OP_KINDS) {
+      REGISTRY[kind].forEach((v, i) => {
+        expect(v.number, `${kind} ${v.id}`).toBe(i);
+        expect(v.id, kind).toMatch(new RegExp(`^v${i}_[a-z0-9_]+$`));
+        const stems = v.kernels.map((k) => k.split('/')[1]);
+        // the version's own kernels carry its id; shared ones (sum_slices) carry no version number
+        expect(stems.filter((k) => /^v\d+_/.test(k)).every((k) => k === v.id || k.startsWith(`${v.id}_`)), `${kind} ${v.id}: ${stems}`).toBe(true);
+        expect(stems[0] === v.id || stems[0].startsWith(`${v.id}_`), `${kind} ${v.id}: its first kernel is its own`).toBe(true);
+      });
     }
   });
   it('every version of every op has a check in the kernel explorer for each of its kernels', () => {
@@ -111,7 +123,7 @@ describe('the registry', () => {
 
 describe('stored tables', () => {
   const here: AdapterIdentity = { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'H100', limits: { maxComputeWorkgroupStorageSize: 49152, maxComputeInvocationsPerWorkgroup: 1024, maxStorageBufferBindingSize: 2 ** 31 } };
-  const entry = { version: 'rows', splits: 1, ms: { rows: 1, direct: 2 } };
+  const entry = { version: 'v3_rows', splits: 1, ms: { v3_rows: 1, v1_direct: 2 } };
   const valid = { ...emptyTable(here), entries: { 'conv_forward R3 N64 K3 H64 W64': entry } };
   it('reads a table made here', () => {
     const r = parseTable(JSON.stringify(valid), here, 'test');
@@ -148,7 +160,7 @@ describe('autotuning on the device (fake timer)', () => {
 
   it('picks the fastest version of an op, whichever it is', async () => {
     const shape = { R: 16, N: 16, K: 3, H: 12, W: 12 };
-    for (const fastest of ['rows', 'winograd', 'direct', 'rows_vec4', 'flat16']) {
+    for (const fastest of ['v3_rows', 'v5_winograd', 'v1_direct', 'v4_rows_vec4', 'v2_flat16']) {
       const r = await call('tuneOne', 'conv_forward', shape, { [fastest]: 1 });
       expect(r.version, fastest).toBe(fastest);
       expect(r.calls).toBe(tuningCandidates('conv_forward', shape).length);
@@ -157,26 +169,26 @@ describe('autotuning on the device (fake timer)', () => {
   });
 
   it('times each shape of a graph once, keeps the table, and the next run reuses it without timing', async () => {
-    const first = await call('build', { mode: 'on', ms: { direct: 1, blocks: 1, narrow: 1, tree: 1 }, size: 24, table: null });
+    const first = await call('build', { mode: 'on', ms: { v1_direct: 1, v0_blocks: 1, v0_narrow: 1, v0_tree: 1 }, size: 24, table: null });
     expect(first.calls).toBeGreaterThan(10);
     expect(first.report.tuned).toBeGreaterThan(5);
     expect(first.stored).not.toBeNull();
     // the fake timer made version 1 fastest: the tuned graph runs it, not the fixed table's Winograd
-    expect(first.kernels).toContain('conv/v1_forward');
+    expect(first.kernels).toContain('conv/v1_direct_forward');
     expect(first.kernels).not.toContain('conv/v5_winograd_gemm');
     // any tuned choice is correct: the same losses and gradient as the untuned graph
     expect(Math.abs(first.lossTuned - first.lossPlain) / first.lossPlain).toBeLessThan(1e-4);
     expect(first.gradRelDiff).toBeLessThan(1e-4);
-    const second = await call('build', { mode: 'on', ms: { winograd: 1 }, size: 24 });
+    const second = await call('build', { mode: 'on', ms: { v5_winograd: 1 }, size: 24 });
     expect(second.calls).toBe(0);
     expect(second.report).toMatchObject({ tuned: 0 });
     expect(second.report.reused).toBe(first.report.tuned);
-    expect(second.kernels).toContain('conv/v1_forward'); // the stored choice, not this run's timer
+    expect(second.kernels).toContain('conv/v1_direct_forward'); // the stored choice, not this run's timer
     expect(second.messages).toEqual([]);
   });
 
   it('"refresh" measures again; "auto" and "off" do not time on a software adapter', async () => {
-    const refresh = await call('build', { mode: 'refresh', ms: { winograd: 1 }, size: 24 });
+    const refresh = await call('build', { mode: 'refresh', ms: { v5_winograd: 1 }, size: 24 });
     expect(refresh.calls).toBeGreaterThan(10);
     expect(refresh.kernels).toContain('conv/v5_winograd_gemm');
     for (const mode of ['auto', 'off'] as const) {

@@ -29,7 +29,7 @@ describe('every shader', () => {
 
 describe('reflection', () => {
   it('reads binding names, access modes, param offsets and the workgroup size', () => {
-    const k = reflectKernel('conv2d_forward', SHADERS['conv/v1_forward']);
+    const k = reflectKernel('conv2d_forward', SHADERS['conv/v1_direct_forward']);
     expect(k.bindings.map((b) => [b.name, b.kind])).toEqual([
       ['params', 'uniform'],
       ['input', 'read-only-storage'],

@@ -6,8 +6,8 @@
  * the CPU (conv is linear, so central differences are exact up to rounding), same 1e-4 bound.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conv2dBackwardBiasRef, conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, repackWeightsRef } from '../src/kernels/cpu/conv2d.js';
-import { winogradConvRef, winogradFilterRef, winogradGemmRef, winogradInputRef, winogradOutputRef, winogradTilesRef } from '../src/kernels/cpu/winograd.js';
+import { conv2dBackwardBiasRef, conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, repackWeightsRef } from '../src/kernels/conv/cpu.js';
+import { winogradConvRef, winogradFilterRef, winogradGemmRef, winogradInputRef, winogradOutputRef, winogradTilesRef } from '../src/kernels/conv/winograd_cpu.js';
 import { eligibleVersions, versionInfo, type ConvVersion } from '../src/kernels/plan.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
 import { dotSum, expectClose, finiteDiff, pick, randArray, sampleIndices } from './util.js';
@@ -58,9 +58,9 @@ describe.each(SHAPES)('conv2d C=%i H=%i W=%i O=%i K=%i', (C, H, W, O, K) => {
   // Winograd in chunks of 8 tiles (scratch buffers too small for the whole map): several chunks
   // where the map has more than 8 tiles, the last one partial where the count is not a multiple of 8
   if (K === 3) it('winograd in chunks of 8 tiles matches the reference both ways', async () => {
-    const f = await gpu.run('conv2d_forward', { input, weight, bias }, { C, H, W, O, K, relu: 1, variant: 'winograd', chunk: 8 });
+    const f = await gpu.run('conv2d_forward', { input, weight, bias }, { C, H, W, O, K, relu: 1, variant: 'v5_winograd', chunk: 8 });
     expectClose(`conv2d_forward winograd chunk=8 ${label}`, f.output, conv2dForwardRef(input, C, H, W, weight, bias, O, K, true), 1e-4);
-    const b = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K, variant: 'winograd', chunk: 8 });
+    const b = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K, variant: 'v5_winograd', chunk: 8 });
     expectClose(`conv2d_backward_input winograd chunk=8 ${label}`, b.grad_input, conv2dBackwardInputRef(gradOut, C, H, W, weight, O, K), 1e-4);
   });
 

@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const target = `${root}src/kernels/shaders.ts`;
 
 export function registrySource(): string {
-  // one folder per op family (shaders/conv/v1_forward.wgsl is kernel "conv/v1_forward")
+  // one folder per op family (shaders/conv/v1_direct_forward.wgsl is kernel "conv/v1_direct_forward")
   const names = wgslFiles(`${root}shaders`).map((f) => relative(`${root}shaders`, f).split('\\').join('/').slice(0, -5)).sort();
   const ident = (n: string) => n.replace(/[_/]([a-z0-9])/g, (_, c: string) => c.toUpperCase());
   return [

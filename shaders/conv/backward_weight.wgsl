@@ -1,4 +1,4 @@
-// conv/backward_weight — gradient of conv/v1_forward with respect to its weights.
+// conv/backward_weight — gradient of conv/v1_direct_forward with respect to its weights.
 //
 //   grad_weight[o, c, ky, kx] = Σ_y Σ_x grad_output[o, y, x] · input[c, y+ky-pad, x+kx-pad]
 //

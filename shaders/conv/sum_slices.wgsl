@@ -1,4 +1,4 @@
-// conv/sum_slices — the second half of a split-K convolution (see conv/v1_forward):
+// conv/sum_slices — the second half of a split-K convolution (see conv/v1_direct_forward):
 //   output[o, p] = act(Σ_z partial[z, o, p] + (has_bias ? bias[o] : 0)),  act = ReLU if relu = 1
 // Layout: partial S×O×HW, bias O, output O×HW. Dispatch: ceil(O·HW / 256), spilling into y.
 

@@ -6,7 +6,7 @@
 // with pad = K/2. Forward: r runs over the C input channels, n over the O outputs, w is the
 // forward packing. Backward to the input: `in` is grad_output (r over O), `out` is grad_input
 // (n over C), w the transposed packing, and the taps are mirrored — the transposed convolution.
-// This is the version to read first: every later version (conv/v1_forward … conv/v5_winograd_*)
+// This is the version to read first: every later version (conv/v1_direct_forward … conv/v5_winograd_*)
 // computes exactly this sum, only faster (register blocks, row reuse, vec4 reads, Winograd).
 // It reads each input value K·K·N times from memory, so it is the slowest; autotuning skips it.
 // Layout: input R×H×W, output N×H×W (row-major f32), bias N;

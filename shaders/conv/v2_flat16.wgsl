@@ -2,12 +2,12 @@
 //   flip = 0 (forward):        out[o, y, x] = Σ_c Σ_ky,kx w[ky, kx, c, o] · in[c, y+ky-pad, x+kx-pad]  (+ bias, ReLU)
 //   flip = 1 (backward-input): taps mirrored, in[c, y-ky+pad, x-kx+pad], with the transposed (HWOI)
 //                              packing, i.e. grad_input from grad_output.
-// Version 2 of the convolution: version 1 (conv/v1_forward / conv/v1_backward_input) with a
+// Version 2 of the convolution: version 1 (conv/v1_direct_forward / conv/v1_direct_backward_input) with a
 // register block of 16 output channels × 8 flattened pixels instead of 8 × 8: each gathered input
 // value feeds 16 multiply-adds instead of 8 (on SwiftShader a 16×8-block matmul runs ~12% faster
 // than 8×8). No workgroup memory or barriers. Needs O8 (output channels padded to 8) to be a
 // multiple of 16.
-// Layout: input C×H×W; output O×H×W (or S slices, see split-K in conv/v1_forward); bias O;
+// Layout: input C×H×W; output O×H×W (or S slices, see split-K in conv/v1_direct_forward); bias O;
 //         weight K×K×C×O8 as vec4 over outputs (conv/repack_weights' forward or transposed packing).
 // Dispatch: x = ceil(ceil(H·W / 8) / 64), y = O8 / 16, z = number of slices S.
 

@@ -2,8 +2,8 @@
 //   flip = 0 (forward):        out[o, y, x] = Σ_c Σ_ky,kx w[ky, kx, c, o] · in[c, y+ky-1, x+kx-1]  (+ bias, ReLU)
 //   flip = 1 (backward-input): the same with the taps mirrored, w[2-ky, 2-kx, c, o], which with
 //                              the transposed packing (HWOI) is grad_input = conv_transposeᵀ(grad_output).
-// Version 3 of the convolution, 3×3 only; versions 0–2 (conv/v0_naive, conv/v1_forward /
-// conv/v1_backward_input, conv/v2_flat16) stay as the general-K kernels.
+// Version 3 of the convolution, 3×3 only; versions 0–2 (conv/v0_naive, conv/v1_direct_forward /
+// conv/v1_direct_backward_input, conv/v2_flat16) stay as the general-K kernels.
 // Each invocation computes 8 output channels × 8 pixels of ONE row. For each input channel and
 // kernel row it loads the 10 input values x0-1 … x0+8 once and reuses them for all three kx taps
 // (v[j + kx] feeds pixel j at tap kx): 10 scalar loads + 6 vec4 weight loads per 192 multiply-adds,

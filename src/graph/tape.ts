@@ -14,7 +14,9 @@
  * in the same replay. Backward buffers are drawn from that free list, so only a few layers'
  * gradients are ever live; activations are kept (backward needs them).
  */
-import { conv2dBackwardInput, conv2dForward, type ConvScratch, type ConvWeights } from '../kernels/conv2d.js';
+import { conv2dBackwardInput, conv2dForward } from '../kernels/conv/conv2d.js';
+import { type ConvScratch } from '../kernels/conv/versions.js';
+import { type ConvWeights } from '../kernels/conv/weights.js';
 import { axpby, reluBackwardInPlace } from '../kernels/elementwise.js';
 import { gramBackward, gramForward } from '../kernels/gram/gram.js';
 import type { Dispatch } from '../kernels/kernel.js';

@@ -4,7 +4,9 @@
  * (a named version, or what this device's planner picks) and reads the outputs back.
  */
 import { adamStep, type AdamHyper } from './adam.js';
-import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, packConvWeights, releasePackedWeights, winogradConv, winogradFilters } from './conv2d.js';
+import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from './conv/conv2d.js';
+import { packConvWeights, releasePackedWeights, winogradFilters } from './conv/weights.js';
+import { winogradConv } from './conv/versions.js';
 import { makePlan, type OpPlan } from './plan.js';
 import { axpby, fill, reluBackward, reluBackwardInPlace, reluForward } from './elementwise.js';
 import { clampImage, originalColors, postprocess, preprocess, type InputConvention } from './image.js';
@@ -24,7 +26,7 @@ import { maskRect, windowOp } from './tile.js';
  */
 function scratchShapes(plan: OpPlan<'conv_forward' | 'conv_backward_input'>, chunk?: number): Record<string, number[]> {
   const { R, N } = plan.shape;
-  if (plan.version === 'winograd' && chunk) return { winogradData: [16 * R * chunk], winogradProducts: [16 * N * chunk] };
+  if (plan.version === 'v5_winograd' && chunk) return { winogradData: [16 * R * chunk], winogradProducts: [16 * N * chunk] };
   return Object.fromEntries(Object.entries(plan.scratch).map(([k, floats]) => [k, [floats]]));
 }
 
@@ -59,7 +61,7 @@ export const CASES: Record<string, Case> = {
   async winograd_stages(lib, x, { C, H, W, O, relu }) {
     const weight = lib.upload([O, C, 3, 3], x.weight), bias = lib.upload([O], x.bias);
     const w = packConvWeights(lib, weight, bias, true);
-    const plan = makePlan('conv_forward', { R: C, N: O, K: 3, H, W }, { version: 'winograd', splits: 1 });
+    const plan = makePlan('conv_forward', { R: C, N: O, K: 3, H, W }, { version: 'v5_winograd', splits: 1 });
     const t = { input: lib.upload([C, H, W], x.input), output: lib.tensor([O, H, W]), V: lib.tensor([plan.scratch.winogradData!]), M: lib.tensor([plan.scratch.winogradProducts!]) };
     try {
       const U = winogradFilters(lib, w, 'forward');

@@ -1,5 +1,6 @@
 /** One op case made runnable for timing: its tensors (filled), its dispatches, and how to free them. */
-import { conv2dBackwardInput, conv2dForward, packConvWeights, releasePackedWeights } from './conv2d.js';
+import { conv2dBackwardInput, conv2dForward } from './conv/conv2d.js';
+import { packConvWeights, releasePackedWeights } from './conv/weights.js';
 import { fill } from './elementwise.js';
 import { gramBackward, gramForward } from './gram/gram.js';
 import type { Dispatch } from './kernel.js';

@@ -17,9 +17,8 @@ import type { KernelLibrary } from './library.js';
 import type { KernelName } from './shaders.js';
 import { GRAM_BACKWARD_VERSIONS, GRAM_FORWARD_VERSIONS, type GramBackwardCall, type GramForwardCall } from './gram/versions.js';
 import { REDUCE_VERSIONS, type ReduceCall } from './reduce/versions.js';
-
-export const ceil8 = (n: number) => Math.ceil(n / 8) * 8;
-export const ceil16 = (n: number) => Math.ceil(n / 16) * 16;
+import { convVersions, type ConvCall } from './conv/versions.js';
+import { ceil8, winogradTiles, WINOGRAD_CHUNK_FLOATS, tilesFitting } from './conv/geometry.js';
 
 export interface ConvShape {
   /** channels reduced (forward: input channels C; backward to input: output channels O) */
@@ -30,13 +29,16 @@ export interface ConvShape {
   H: number;
   W: number;
 }
+
 export interface GramShape {
   C: number;
   M: number;
 }
+
 export interface ReduceShape {
   n: number;
 }
+
 export interface OpShapes {
   conv_forward: ConvShape;
   conv_backward_input: ConvShape;
@@ -44,10 +46,13 @@ export interface OpShapes {
   gram_backward: GramShape;
   reduce: ReduceShape;
 }
+
 export type OpKind = keyof OpShapes;
+
 export const OP_KINDS: OpKind[] = ['conv_forward', 'conv_backward_input', 'gram_forward', 'gram_backward', 'reduce'];
 
-export type ConvVersion = 'naive' | 'direct' | 'flat16' | 'rows' | 'rows_vec4' | 'winograd';
+export type ConvVersion = 'v0_naive' | 'v1_direct' | 'v2_flat16' | 'v3_rows' | 'v4_rows_vec4' | 'v5_winograd';
+
 export interface OpVersions {
   conv_forward: ConvVersion;
   conv_backward_input: ConvVersion;
@@ -58,9 +63,8 @@ export interface OpVersions {
 
 /** What one run of an op is given (its tensors and scalars; the shape is the plan's). */
 export interface OpCalls {
-  // the conv versions are launched by conv2d.ts (planned, not yet through the registry)
-  conv_forward: never;
-  conv_backward_input: never;
+  conv_forward: ConvCall;
+  conv_backward_input: ConvCall;
   gram_forward: GramForwardCall;
   gram_backward: GramBackwardCall;
   reduce: ReduceCall;
@@ -81,44 +85,8 @@ export interface VersionInfo<K extends OpKind = OpKind> {
   tuned: boolean;
   /** The split count this version uses for a shape, when it decides it itself (the Gram's). */
   slices?: (s: OpShapes[K]) => number;
-  /** The dispatches of one run as `plan` says: bindings, params and grid (conv: conv2d.ts). */
-  launch?: (lib: KernelLibrary, call: OpCalls[K], plan: OpPlan<K>) => Dispatch[];
-}
-
-/** Winograd F(2×2, 3×3) tiling of an H×W map: TW tiles per row, P tiles, P8 = P padded to 8. */
-export function winogradTiles(H: number, W: number): { TW: number; P: number; P8: number } {
-  const TW = Math.ceil(W / 2);
-  const P = Math.ceil(H / 2) * TW;
-  return { TW, P, P8: ceil8(P) };
-}
-
-const needs3x3 = (v: string) => (s: ConvShape) => (s.K === 3 ? null : `conv version "${v}" needs a 3×3 kernel, got K=${s.K}`);
-const rowsFit = (v: string) => (s: ConvShape) =>
-  s.K === 3 && s.W >= 8 ? null : `conv version "${v}" needs a 3×3 kernel and a map at least 8 wide (got K=${s.K}, W=${s.W})`;
-
-/** The conv versions of one direction (the kernels differ only for version 1). */
-function convVersions<K extends 'conv_forward' | 'conv_backward_input'>(direction: 'forward' | 'backward_input'): VersionInfo<K>[] {
-  const list: VersionInfo<'conv_forward'>[] = [
-    { id: 'naive', number: 0, kernels: ['conv/v0_naive'], summary: 'one invocation per output value, any odd K: the version to read first', unfit: () => null, splits: false, tuned: false },
-    {
-      id: 'direct', number: 1, kernels: [direction === 'forward' ? 'conv/v1_forward' : 'conv/v1_backward_input', 'conv/sum_slices'],
-      summary: 'implicit GEMM, 8 channels × 8 flattened pixels per invocation in registers, any odd K', unfit: () => null, splits: true, tuned: true,
-    },
-    {
-      id: 'flat16', number: 2, kernels: ['conv/v2_flat16', 'conv/sum_slices'], summary: 'version 1 with 16 output channels per invocation (fewer input loads per multiply)',
-      unfit: (s) => (ceil8(s.N) % 16 === 0 ? null : `conv version "flat16" needs output channels that pad to a multiple of 16, got ${s.N}`), splits: true, tuned: true,
-    },
-    { id: 'rows', number: 3, kernels: ['conv/v3_rows', 'conv/sum_slices'], summary: '3×3 only: 8 pixels of one row per invocation, inputs reused across the three column taps', unfit: rowsFit('rows'), splits: true, tuned: true },
-    {
-      id: 'rows_vec4', number: 4, kernels: ['conv/v4_rows_vec4', 'conv/sum_slices'], summary: 'version 3 reading each row as aligned vec4s',
-      unfit: (s) => rowsFit('rows_vec4')(s) ?? (s.W % 4 === 0 ? null : `conv version "rows_vec4" needs a width that is a multiple of 4, got ${s.W}`), splits: true, tuned: true,
-    },
-    {
-      id: 'winograd', number: 5, kernels: ['conv/v5_winograd_filter', 'conv/v5_winograd_input', 'conv/v5_winograd_gemm', 'conv/v5_winograd_output'],
-      summary: 'Winograd F(2×2, 3×3): input transform, 16 matrix products, output transform (2.25× fewer multiplies)', unfit: needs3x3('winograd'), splits: false, tuned: true,
-    },
-  ];
-  return list as unknown as VersionInfo<K>[]; // both directions have ConvShape shapes and ConvVersion ids
+  /** The dispatches of one run as `plan` says: bindings, params and grid. */
+  launch: (lib: KernelLibrary, call: OpCalls[K], plan: OpPlan<K>) => Dispatch[];
 }
 
 /** Every version of every op, simplest first. Tests, the benchmark and the explorer iterate this. */
@@ -189,6 +157,7 @@ export const WINOGRAD_MIN_TILES = 4;
 
 /** What the planner tells apart: Mesa's lavapipe, other software adapters (SwiftShader), GPUs. */
 export type AdapterClass = 'gpu' | 'swiftshader' | 'lavapipe';
+
 export type PlannerAdapter = Pick<AdapterSummary, 'isSoftware'> & Partial<Pick<AdapterSummary, 'device' | 'description'>>;
 
 export function adapterClass(a: PlannerAdapter): AdapterClass {
@@ -226,10 +195,10 @@ export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapt
       const s = shape as ConvShape;
       if (soft) {
         const smallMap = cls === 'lavapipe' && kind === 'conv_backward_input' && s.H * s.W <= 64;
-        if (s.K === 3 && winogradTiles(s.H, s.W).P >= WINOGRAD_MIN_TILES && !smallMap) return c('winograd');
-        return c(ceil8(s.N) % 16 === 0 ? 'flat16' : 'direct');
+        if (s.K === 3 && winogradTiles(s.H, s.W).P >= WINOGRAD_MIN_TILES && !smallMap) return c('v5_winograd');
+        return c(ceil8(s.N) % 16 === 0 ? 'v2_flat16' : 'v1_direct');
       }
-      const v = s.K === 3 && s.W >= 8 ? (s.W % 4 === 0 ? 'rows_vec4' : 'rows') : 'direct';
+      const v = s.K === 3 && s.W >= 8 ? (s.W % 4 === 0 ? 'v4_rows_vec4' : 'v3_rows') : 'v1_direct';
       return c(v, convSplits(s));
     }
     case 'gram_forward':
@@ -263,15 +232,6 @@ export function tuningCandidates<K extends OpKind>(kind: K, shape: OpShapes[K]):
 
 // ----- plans: a choice with its scratch sized -----
 
-/**
- * Floats a Winograd scratch buffer may hold: larger maps are transformed and multiplied in chunks
- * of tiles (at 512², conv1_2's transformed input would be 268 MB in one piece).
- */
-export const WINOGRAD_CHUNK_FLOATS = 4 * 2 ** 20;
-
-/** Tiles (whole blocks of 8) whose Winograd buffer, 16 values per tile and channel, fits in `floats`. */
-export const tilesFitting = (floats: number, channels: number) => Math.floor(floats / (16 * channels) / 8) * 8;
-
 /** Check a choice against a shape and size its scratch. Throws (naming the op) if the version cannot run it. */
 export function makePlan<K extends OpKind>(kind: K, shape: OpShapes[K], choice: Choice<K>): OpPlan<K> {
   const info = versionInfo(kind, choice.version);
@@ -283,7 +243,7 @@ export function makePlan<K extends OpKind>(kind: K, shape: OpShapes[K], choice: 
   const plan: OpPlan<K> = { kind, shape, version: choice.version, splits, scratch: {} };
   if (kind === 'conv_forward' || kind === 'conv_backward_input') {
     const s = shape as ConvShape;
-    if (choice.version === 'winograd') {
+    if (choice.version === 'v5_winograd') {
       const tiles = Math.max(8, Math.min(winogradTiles(s.H, s.W).P8, tilesFitting(WINOGRAD_CHUNK_FLOATS, Math.max(s.R, s.N))));
       plan.scratch = { winogradData: 16 * s.R * tiles, winogradProducts: 16 * s.N * tiles };
     } else {

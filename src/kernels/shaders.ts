@@ -8,8 +8,8 @@ import convStridedV1BackwardInput from '../../shaders/conv/strided_v1_backward_i
 import convStridedV1Forward from '../../shaders/conv/strided_v1_forward.wgsl';
 import convSumSlices from '../../shaders/conv/sum_slices.wgsl';
 import convV0Naive from '../../shaders/conv/v0_naive.wgsl';
-import convV1BackwardInput from '../../shaders/conv/v1_backward_input.wgsl';
-import convV1Forward from '../../shaders/conv/v1_forward.wgsl';
+import convV1DirectBackwardInput from '../../shaders/conv/v1_direct_backward_input.wgsl';
+import convV1DirectForward from '../../shaders/conv/v1_direct_forward.wgsl';
 import convV2Flat16 from '../../shaders/conv/v2_flat16.wgsl';
 import convV3Rows from '../../shaders/conv/v3_rows.wgsl';
 import convV4RowsVec4 from '../../shaders/conv/v4_rows_vec4.wgsl';
@@ -58,8 +58,8 @@ export const SHADERS = {
   'conv/strided_v1_forward': convStridedV1Forward,
   'conv/sum_slices': convSumSlices,
   'conv/v0_naive': convV0Naive,
-  'conv/v1_backward_input': convV1BackwardInput,
-  'conv/v1_forward': convV1Forward,
+  'conv/v1_direct_backward_input': convV1DirectBackwardInput,
+  'conv/v1_direct_forward': convV1DirectForward,
   'conv/v2_flat16': convV2Flat16,
   'conv/v3_rows': convV3Rows,
   'conv/v4_rows_vec4': convV4RowsVec4,

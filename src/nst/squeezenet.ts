@@ -9,7 +9,7 @@
  * and the pools have kernels of their own (conv/strided_*, pool/max_window_*); the two expand
  * convs write their channels of one buffer (Tape.concatConvs), so the concatenation is free.
  */
-import { packConvWeights, releasePackedWeights, type ConvWeights } from '../kernels/conv2d.js';
+import { packConvWeights, releasePackedWeights, type ConvWeights } from '../kernels/conv/weights.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import type { PoolKind } from '../kernels/pool.js';
 import type { StridedConvWeights } from '../kernels/strided_conv.js';

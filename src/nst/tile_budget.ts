@@ -3,7 +3,8 @@
  * any work (upper bounds: every buffer the run allocates, resident or in the tile graph), and the
  * tile size that fits a budget. The run's measured peak (GpuMemory) is reported next to it.
  */
-import { ceil16, ceil8, type Planner } from '../kernels/plan.js';
+import { ceil16, ceil8 } from '../kernels/conv/geometry.js';
+import { type Planner } from '../kernels/plan.js';
 import type { StyleTransferOptions } from './options.js';
 import { layerScale, convsUpTo, convSpec } from '../model/vgg19_spec.js';
 import { planTiles } from './tiles.js';
@@ -45,7 +46,7 @@ function graphBytes(h: number, w: number, o: StyleTransferOptions, deepest: stri
     const fw = planner.plan('conv_forward', { R: c.inChannels, N: c.outChannels, K: 3, H: hh, W: ww });
     const bw = planner.plan('conv_backward_input', { R: c.outChannels, N: c.inChannels, K: 3, H: hh, W: ww });
     for (const plan of [fw, bw]) scratch = Math.max(scratch, plan.scratch.slices ?? 0, (plan.scratch.winogradData ?? 0) + (plan.scratch.winogradProducts ?? 0));
-    winograd.set(c.name, { forward: fw.version === 'winograd', backward: bw.version === 'winograd' });
+    winograd.set(c.name, { forward: fw.version === 'v5_winograd', backward: bw.version === 'v5_winograd' });
     if (c.poolAfter && c.name !== deepest) {
       floats += c.outChannels * Math.floor(hh / 2) * Math.floor(ww / 2);
       s *= 2;

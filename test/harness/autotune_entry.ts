@@ -25,7 +25,7 @@ async function freshLibrary(): Promise<KernelLibrary> {
 function versionOf(ds: readonly Dispatch[]): string {
   const name = ds[0].kernel.name;
   for (const kind of Object.keys(REGISTRY) as OpKind[]) {
-    const v = REGISTRY[kind].find((x) => x.kernels[0] === name || (x.id === 'winograd' && x.kernels.includes(name as never)));
+    const v = REGISTRY[kind].find((x) => x.kernels[0] === name || (x.id === 'v5_winograd' && x.kernels.includes(name as never)));
     if (v) return v.id;
   }
   throw new Error(`fake timer: no version runs kernel ${name}`);
@@ -37,7 +37,7 @@ function fakeTimer(ms: Record<string, number>, fallback = 5): { timer: OpTimer; 
   const timer: OpTimer = async (_lib, ds) => {
     calls++;
     const v = versionOf(ds);
-    const split = v !== 'winograd' && ds.length > 1;
+    const split = v !== 'v5_winograd' && ds.length > 1;
     return (ms[v] ?? fallback) * (split ? 1.1 : 1);
   };
   return { timer, calls: () => calls };

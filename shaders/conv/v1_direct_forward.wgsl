@@ -1,4 +1,4 @@
-// conv/v1_forward — 2-D convolution, stride 1, "same" zero padding (K odd, pad = K/2), plus bias,
+// conv/v1_direct_forward — 2-D convolution, stride 1, "same" zero padding (K odd, pad = K/2), plus bias,
 // optionally followed by ReLU (relu = 1) so VGG's conv+bias+ReLU is one pass.
 //
 //   output[o, y, x] = bias[o] + Σ_c Σ_ky Σ_kx weight[o, c, ky, kx] · input[c, y+ky-pad, x+kx-pad]

@@ -1,16 +1,16 @@
-// conv/v1_backward_input — gradient of conv/v1_forward with respect to its input.
+// conv/v1_direct_backward_input — gradient of conv/v1_direct_forward with respect to its input.
 //
 //   grad_input[c, y, x] = Σ_o Σ_ky Σ_kx weight[o, c, ky, kx] · grad_output[o, y-ky+pad, x-kx+pad]
 //
 // i.e. a "same" convolution of grad_output with the kernel transposed (O↔C) and flipped in space.
-// Same implicit-GEMM scheme as conv/v1_forward: M = input channels, N = pixels, reduction = O·K·K;
+// Same implicit-GEMM scheme as conv/v1_direct_forward: M = input channels, N = pixels, reduction = O·K·K;
 // each invocation computes 8 input channels × 8 consecutive pixels in registers, no barriers.
 // (Bias and ReLU have their own backward kernels; this one sees the gradient after them.)
 //
 // Layout: grad_output O×H×W, grad_input C×H×W (row-major f32).
 //         weight repacked by conv/repack_weights (transpose = 1) into K×K×O×C8 "HWOI" order,
 //         C padded with zeros to C8 = ceil(C/8)·8 and read as vec4 over 4 input channels.
-// Split-K as in conv/v1_forward: workgroup z sums only output channels [z·o_chunk, (z+1)·o_chunk)
+// Split-K as in conv/v1_direct_forward: workgroup z sums only output channels [z·o_chunk, (z+1)·o_chunk)
 // into slice z of grad_input (S×C×H×W); conv/sum_slices adds the slices when S > 1.
 // Dispatch: x = ceil(ceil(H·W / 8) / 64), y = C8 / 8, z = number of slices S.
 

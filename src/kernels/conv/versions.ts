@@ -1,0 +1,194 @@
+/**
+ * The conv op's versions, simplest first, shared by both directions (forward: R = C input channels
+ * reduced into N = O outputs; backward to the input: R = O gradient channels into N = C, taps
+ * mirrored): each entry's WGSL files (shaders/conv/ID.wgsl, or ID_STAGE.wgsl for versions of
+ * several kernels or directions), what it is, which shapes it can run, whether it splits the
+ * reduction, and its launch (bindings, params, grid). The planner's registry (plan.ts) lists
+ * these; tests, explorer, autotuning and benchmark iterate it (docs/kernels.md, "Adding a version").
+ *
+ * Channel parameters: the shaders of versions 1–4 take C (channels reduced) and O (channels
+ * produced) in the forward's sense, whichever direction runs; version 0 and Winograd take R and N.
+ */
+import type { Dispatch } from '../kernel.js';
+import { grid1d } from '../kernel.js';
+import type { KernelLibrary } from '../library.js';
+import { ceil16, ceil8, tilesFitting, winogradTiles } from './geometry.js';
+import type { ConvShape, OpPlan, VersionInfo } from '../plan.js';
+import { winogradFilters, type ConvWeights } from './weights.js';
+import { binding, numel, type Tensor } from '../tensor.js';
+
+/**
+ * Scratch buffers a conv may need, each shared freely between convs that run one after another:
+ * split-K partial sums, or Winograd's transformed input (16×R×P8) and products (16×N×P8). Sizes
+ * come from the conv's plan (plan.ts, makePlan).
+ */
+export interface ConvScratch {
+  slices?: Tensor;
+  winogradData?: Tensor;
+  winogradProducts?: Tensor;
+}
+
+function scratchCheck(what: string, t: Tensor | undefined, need: number): Tensor {
+  if (!t || numel(t.shape) < need) throw new Error(`${what}: needs a scratch tensor of ${need} floats`);
+  return t;
+}
+
+/**
+ * A conv as Winograd F(2×2, 3×3): input transform (R channels in), 16 matrix products with the
+ * transformed filters U, output transform (N channels out, + bias, ReLU) — three dispatches per
+ * chunk of tiles, in that order (exported for the per-stage tests). The chunk is as many tiles as
+ * the scratch buffers hold (makePlan in plan.ts sizes them; smaller buffers give more chunks).
+ */
+export function winogradConv(lib: KernelLibrary, input: Tensor, U: Tensor, bias: Tensor | null, output: Tensor, R: number, N: number, H: number, W: number, relu: boolean, scratch: ConvScratch | undefined): Dispatch[] {
+  const { TW, P, P8 } = winogradTiles(H, W);
+  const data = scratchCheck('winograd conv: transformed input', scratch?.winogradData, 16 * R * 8);
+  const products = scratchCheck('winograd conv: products', scratch?.winogradProducts, 16 * N * 8);
+  const chunk = Math.min(P8, tilesFitting(numel(data.shape), R), tilesFitting(numel(products.shape), N));
+  const ds: Dispatch[] = [];
+  for (let begin = 0; begin < P; begin += chunk) {
+    const tiles = Math.min(chunk, P - begin);
+    const T8 = ceil8(tiles);
+    ds.push(
+      lib.kernel('conv/v5_winograd_input').bind({ input: binding(input), V: binding(data) }, { C: R, H, W, TW, P, P8: T8, p_begin: begin }, grid1d(R * T8, 64)),
+      lib.kernel('conv/v5_winograd_gemm').bind({ U: binding(U), V: binding(data), M: binding(products) }, { R, N, N16: ceil16(N), P8: T8 }, [Math.ceil(((T8 / 8) * ceil16(N)) / 16 / 64), 1, 16]),
+      lib.kernel('conv/v5_winograd_output').bind(
+        { M: binding(products), bias: binding(bias ?? products), output: binding(output) },
+        { N, H, W, TW, P8: T8, p_begin: begin, tiles, relu: relu ? 1 : 0, has_bias: bias ? 1 : 0 },
+        grid1d(N * tiles, 64),
+      ),
+    );
+  }
+  return ds;
+}
+
+/**
+ * One conv direction in the kernels' terms: R channels reduced into N over an H×W map, reading
+ * `packed` (forward: packedForward; backward to input: packedBackward, taps mirrored by flip).
+ */
+export interface ConvCall {
+  input: Tensor;
+  packed: Tensor;
+  bias: Tensor | null;
+  output: Tensor;
+  relu: boolean;
+  flip: boolean;
+  /** The layer's weights (Winograd makes its filters from them on first use). */
+  weights: ConvWeights;
+  scratch?: ConvScratch;
+}
+
+type ConvPlan = OpPlan<'conv_forward' | 'conv_backward_input'>;
+
+/** Version 0: one invocation per output value, any odd K (the readable one). */
+function naiveLaunch(lib: KernelLibrary, c: ConvCall, plan: ConvPlan): Dispatch[] {
+  const s = plan.shape;
+  return [
+    lib.kernel('conv/v0_naive').bind(
+      { input: binding(c.input), weight: binding(c.packed), bias: binding(c.bias ?? c.packed), output: binding(c.output) },
+      { R: s.R, H: s.H, W: s.W, N: s.N, K: s.K, NP: ceil8(s.N), relu: c.relu ? 1 : 0, flip: c.flip ? 1 : 0, has_bias: c.bias ? 1 : 0 },
+      grid1d(s.N * s.H * s.W, 64),
+    ),
+  ];
+}
+
+/** The slice sum after a split conv: output = Σ slices (+ bias, ReLU). */
+function sumSlices(lib: KernelLibrary, partial: Tensor, slices: number, O: number, HW: number, output: Tensor, bias: Tensor | null, relu: boolean): Dispatch {
+  return lib.kernel('conv/sum_slices').bind(
+    { partial: binding(partial), bias: binding(bias ?? partial), output: binding(output) },
+    { O, HW, slices, relu: relu ? 1 : 0, has_bias: bias ? 1 : 0 },
+    grid1d(O * HW, 256),
+  );
+}
+
+/**
+ * Versions 1–4: each of S workgroup layers reduces a chunk of R channels into its slice of
+ * `scratch.slices` (S > 1), conv/sum_slices adds them. `conv` binds the version's kernel for a
+ * chunk of `chunk` channels writing to `out`.
+ */
+function splitLaunch(conv: (lib: KernelLibrary, c: ConvCall, plan: ConvPlan, out: Tensor, chunk: number) => Dispatch) {
+  return (lib: KernelLibrary, c: ConvCall, plan: ConvPlan): Dispatch[] => {
+    const s = plan.shape, S = plan.splits;
+    const chunk = Math.ceil(s.R / S);
+    const slices = S > 1 ? scratchCheck(`${plan.kind} split ${S}`, c.scratch?.slices, plan.scratch.slices!) : null;
+    const d = conv(lib, c, plan, slices ?? c.output, chunk);
+    return slices ? [d, sumSlices(lib, slices, Math.ceil(s.R / chunk), s.N, s.H * s.W, c.output, c.bias, c.relu)] : [d];
+  };
+}
+
+/** Version 1: implicit GEMM, one kernel per direction (the backward's reads the mirrored taps itself). */
+const directLaunch = splitLaunch((lib, c, plan, out, chunk) => {
+  const s = plan.shape, S = plan.splits;
+  const grid: [number, number, number] = [Math.ceil(Math.ceil((s.H * s.W) / 8) / 64), ceil8(s.N) / 8, Math.ceil(s.R / chunk)];
+  if (!c.flip) {
+    return lib.kernel('conv/v1_direct_forward').bind(
+      { input: binding(c.input), weight: binding(c.packed), bias: c.bias!.buffer, output: binding(out) },
+      { C: s.R, H: s.H, W: s.W, O: s.N, K: s.K, O8: ceil8(s.N), relu: c.relu ? 1 : 0, c_chunk: chunk, partial: S > 1 ? 1 : 0 },
+      grid,
+    );
+  }
+  return lib.kernel('conv/v1_direct_backward_input').bind(
+    { grad_output: binding(c.input), weight: binding(c.packed), grad_input: binding(out) },
+    { C: s.N, H: s.H, W: s.W, O: s.R, K: s.K, C8: ceil8(s.N), o_chunk: chunk },
+    grid,
+  );
+});
+
+/**
+ * Versions 2–4 (both directions, flip mirrors the taps): `kernel` over pixel groups of 64
+ * invocations (`rowsOf8`: 8 pixels of one row each; else 8 flattened pixels) × blocks of
+ * `outBlock` output channels × slices.
+ */
+function blockedLaunch(kernel: 'conv/v2_flat16' | 'conv/v3_rows' | 'conv/v4_rows_vec4', outBlock: number, rowsOf8: boolean) {
+  return splitLaunch((lib, c, plan, out, chunk) => {
+    const s = plan.shape, S = plan.splits;
+    const pixelGroups = rowsOf8 ? Math.ceil((s.H * Math.ceil(s.W / 8)) / 64) : Math.ceil(Math.ceil((s.H * s.W) / 8) / 64);
+    const params: Record<string, number> = { C: s.R, H: s.H, W: s.W, O: s.N, O8: ceil8(s.N), relu: c.relu ? 1 : 0, c_chunk: chunk, partial: S > 1 ? 1 : 0, flip: c.flip ? 1 : 0, has_bias: c.bias ? 1 : 0 };
+    if (!rowsOf8) params.K = s.K;
+    return lib.kernel(kernel).bind(
+      { input: binding(c.input), weight: binding(c.packed), bias: binding(c.bias ?? c.packed), output: binding(out) },
+      params,
+      [pixelGroups, ceil8(s.N) / outBlock, Math.ceil(s.R / chunk)],
+    );
+  });
+}
+
+/** Version 5: Winograd with the layer's transformed filters of this direction. */
+function winogradLaunch(lib: KernelLibrary, c: ConvCall, plan: ConvPlan): Dispatch[] {
+  const s = plan.shape;
+  return winogradConv(lib, c.input, winogradFilters(lib, c.weights, c.flip ? 'backward' : 'forward'), c.bias, c.output, s.R, s.N, s.H, s.W, c.relu, c.scratch);
+}
+
+const needs3x3 = (v: string) => (s: ConvShape) => (s.K === 3 ? null : `conv version "${v}" needs a 3×3 kernel, got K=${s.K}`);
+const rowsFit = (v: string) => (s: ConvShape) =>
+  s.K === 3 && s.W >= 8 ? null : `conv version "${v}" needs a 3×3 kernel and a map at least 8 wide (got K=${s.K}, W=${s.W})`;
+
+/** The conv versions of one direction (their kernels differ only for version 1). */
+export function convVersions<K extends 'conv_forward' | 'conv_backward_input'>(direction: 'forward' | 'backward_input'): VersionInfo<K>[] {
+  const list: VersionInfo<'conv_forward'>[] = [
+    { id: 'v0_naive', number: 0, kernels: ['conv/v0_naive'], summary: 'one invocation per output value, any odd K: the version to read first', unfit: () => null, splits: false, tuned: false, launch: naiveLaunch },
+    {
+      id: 'v1_direct', number: 1, kernels: [`conv/v1_direct_${direction}`, 'conv/sum_slices'],
+      summary: 'implicit GEMM, 8 channels × 8 flattened pixels per invocation in registers, any odd K', unfit: () => null, splits: true, tuned: true, launch: directLaunch,
+    },
+    {
+      id: 'v2_flat16', number: 2, kernels: ['conv/v2_flat16', 'conv/sum_slices'], summary: 'version 1 with 16 output channels per invocation (fewer input loads per multiply)',
+      unfit: (s) => (ceil8(s.N) % 16 === 0 ? null : `conv version "v2_flat16" needs output channels that pad to a multiple of 16, got ${s.N}`), splits: true, tuned: true,
+      launch: blockedLaunch('conv/v2_flat16', 16, false),
+    },
+    {
+      id: 'v3_rows', number: 3, kernels: ['conv/v3_rows', 'conv/sum_slices'], summary: '3×3 only: 8 pixels of one row per invocation, inputs reused across the three column taps',
+      unfit: rowsFit('v3_rows'), splits: true, tuned: true, launch: blockedLaunch('conv/v3_rows', 8, true),
+    },
+    {
+      id: 'v4_rows_vec4', number: 4, kernels: ['conv/v4_rows_vec4', 'conv/sum_slices'], summary: 'version 3 reading each row as aligned vec4s',
+      unfit: (s) => rowsFit('v4_rows_vec4')(s) ?? (s.W % 4 === 0 ? null : `conv version "v4_rows_vec4" needs a width that is a multiple of 4, got ${s.W}`), splits: true, tuned: true,
+      launch: blockedLaunch('conv/v4_rows_vec4', 8, true),
+    },
+    {
+      id: 'v5_winograd', number: 5, kernels: ['conv/v5_winograd_filter', 'conv/v5_winograd_input', 'conv/v5_winograd_gemm', 'conv/v5_winograd_output'],
+      summary: 'Winograd F(2×2, 3×3): input transform, 16 matrix products, output transform (2.25× fewer multiplies)', unfit: needs3x3('v5_winograd'), splits: false, tuned: true,
+      launch: winogradLaunch,
+    },
+  ];
+  return list as unknown as VersionInfo<K>[]; // both directions have ConvShape shapes and the same version ids
+}
