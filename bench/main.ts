@@ -8,17 +8,19 @@ import { availableParallelism } from 'node:os';
 import { runMain } from '../tools/lib/args.js';
 import { allowShaderImports, findDawnAdapter } from '../tools/lib/dawn_engine.js';
 import { EMBEDDED_SQUEEZENET } from '../tools/lib/weights_files.js';
-import { benchInChromium } from './chromium_run.js';
-import { torchSteps } from './pytorch.js';
-import { parseBenchArgs, saveResult } from './report.js';
 
 async function main(): Promise<number> {
+  // the engine's modules import their .wgsl sources (the options read the kernel registry): the
+  // loader goes in before any of them is loaded
+  allowShaderImports();
+  const { parseBenchArgs, saveResult } = await import('./report.js');
+  const { benchInChromium } = await import('./chromium_run.js');
+  const { torchSteps } = await import('./pytorch.js');
   const args = parseBenchArgs(process.argv.slice(2), { sizes: [64, 128, 256] });
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const found = await findDawnAdapter(args.adapter);
   let r;
   if (found) {
-    allowShaderImports();
     const { benchOnDawn } = await import('./dawn_run.js');
     r = await benchOnDawn(found.gpu, args, EMBEDDED_SQUEEZENET.replace(/\.json$/, ''));
   } else {

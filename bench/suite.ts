@@ -17,7 +17,7 @@ import { runOnce, type KernelLibrary } from '../src/kernels/library.js';
 import { matmul } from '../src/kernels/matmul.js';
 import { eligibleVersions, makePlan, versionInfo, type Choice, type ConvVersion, type OpKind, type OpShapes } from '../src/kernels/plan.js';
 import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, windowPooledShape } from '../src/kernels/pool.js';
-import { STRIDED_CONV_VERSIONS, stridedConvBackwardInput, stridedConvForward, stridedConvShape } from '../src/kernels/strided_conv.js';
+import { stridedConvShape, stridedShape } from '../src/kernels/strided_conv/strided_conv.js';
 import { flopsUpTo, gramStepFlops, networkSpec, SQUEEZENET, SQUEEZENET_CONV1, SQUEEZENET_POOL, type NetworkId } from '../src/model/networks.js';
 import { jobDeepestLayer } from '../src/nst/options.js';
 import { networkDefaults } from '../src/nst/defaults.js';
@@ -274,18 +274,15 @@ async function squeezenetKernels(
   }
   const { O, C, K, stride, pad } = SQUEEZENET_CONV1;
   const [h, w] = stridedConvShape(n, n, K, stride, pad);
-  const wts = randomNetwork('squeezenet', 1, 'fire2').layers.get('conv1')!;
-  const conv1 = { O, C, K, stride, pad, weight: lib.upload([O, C, K, K], wts.weight), bias: lib.upload([O], wts.bias) };
-  const x = lib.tensor([C, n, n]), y = lib.tensor([O, h, w]);
+  const y = lib.tensor([O, h, w]);
   const pooled = lib.tensor(windowPooledShape(y.shape, SQUEEZENET_POOL));
   const gy = lib.tensor(y.shape); // the pool's input gradient (a buffer of its own: a dispatch may not read and write one buffer)
   const argmax = lib.tensor(pooled.shape);
   const flops = 2 * O * C * K * K * h * w;
+  const layer = stridedShape(SQUEEZENET_CONV1, n, n);
+  await timeVersions('strided_conv_forward', layer, 'strided conv forward+bias+ReLU', 'conv1', `${C}→${O} /2 @ ${n}²`, flops);
+  await timeVersions('strided_conv_backward_input', layer, 'strided conv backward-input', 'conv1', `${C}→${O} /2 @ ${n}²`, flops);
   const rows: [string, string, Dispatch, number | null][] = [
-    ...STRIDED_CONV_VERSIONS.flatMap((v): [string, string, Dispatch, number | null][] => [
-      [`strided conv forward+bias+ReLU v${v} conv1`, `${C}→${O} /2 @ ${n}²`, stridedConvForward(lib, x, conv1, y, true, v), flops],
-      [`strided conv backward-input v${v} conv1`, `${C}→${O} /2 @ ${n}²`, stridedConvBackwardInput(lib, y, conv1, x, v), flops],
-    ]),
     ['maxpool 3×3/2 ceil forward', `${O}×${h}×${w}`, maxPoolWindowForward(lib, y, pooled, argmax, SQUEEZENET_POOL), null],
     ['maxpool 3×3/2 ceil backward', `${O}×${h}×${w}`, maxPoolWindowBackward(lib, argmax, pooled, gy, SQUEEZENET_POOL), null],
   ];
@@ -295,7 +292,7 @@ async function squeezenetKernels(
     o.log?.(`${name} ${shape}: ${f === null ? `${ms.toFixed(2)} ms` : `${(f / ms / 1e6).toFixed(2)} GFLOP/s`}`);
     d.destroy();
   }
-  lib.release(x, y, gy, argmax, pooled, conv1.weight, conv1.bias);
+  lib.release(y, gy, argmax, pooled);
   const [fh, fw] = SQUEEZENET.mapSize('fire2', n, n);
   for (const c of SQUEEZENET.convs.filter((c) => c.layer === 'fire2')) {
     const f = 2 * c.O * c.C * c.K * c.K * fh * fw;

@@ -7,13 +7,14 @@ import type { KernelName } from '../src/kernels/shaders.js';
 import { conv2dBackwardBiasRef, conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, repackWeightsRef } from '../src/kernels/conv/cpu.js';
 import * as ref from '../src/kernels/cpu/misc.js';
 import { gramBackwardRef, gramForwardRef } from '../src/kernels/gram/cpu.js';
-import { maxPoolWindowBackwardRef, maxPoolWindowForwardRef, stridedConvBackwardInputRef, stridedConvForwardRef } from '../src/kernels/cpu/squeezenet_ops.js';
+import { maxPoolWindowBackwardRef, maxPoolWindowForwardRef } from '../src/kernels/cpu/squeezenet_ops.js';
+import { stridedConvBackwardInputRef, stridedConvForwardRef } from '../src/kernels/strided_conv/cpu.js';
 import { winogradFilterRef, winogradGemmRef, winogradInputRef, winogradOutputRef, winogradTilesRef } from '../src/kernels/conv/winograd_cpu.js';
 import { matmulRef } from '../src/kernels/matmul.js';
 import { ADAM_DEFAULTS } from '../src/kernels/adam.js';
 import { TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image.js';
 import { CASES, type Arrays } from '../src/kernels/cases.js';
-import { REGISTRY } from '../src/kernels/plan.js';
+import { REGISTRY, type OpVersions } from '../src/kernels/plan.js';
 
 type Check = { shape: string; run: (lib: KernelLibrary) => Promise<[ArrayLike<number>, ArrayLike<number>][]> };
 
@@ -31,7 +32,7 @@ async function pool(lib: KernelLibrary, kind: 'max' | 'avg'): Promise<[ArrayLike
 }
 
 /** SqueezeNet's conv1 geometry (3×3, stride 2, no padding) on C=3 13×11 → O=11 (6×5 out), forward+ReLU and backward-input, by version. */
-async function stridedConv(lib: KernelLibrary, version: 0 | 1): Promise<[ArrayLike<number>, ArrayLike<number>][]> {
+async function stridedConv(lib: KernelLibrary, version: OpVersions['strided_conv_forward']): Promise<[ArrayLike<number>, ArrayLike<number>][]> {
   const [c, h, w, o, k, stride, pad] = [3, 13, 11, 11, 3, 2, 0];
   const x = { input: rand(c * h * w), weight: rand(o * c * k * k, 0.5), bias: rand(o), grad_output: rand(o * 6 * 5) };
   const r = await CASES.strided_conv(lib, x, { C: c, H: h, W: w, O: o, K: k, stride, pad, relu: 1, version });
@@ -166,10 +167,6 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   'pool/avg_backward': { shape: '3×9×7', run: (lib) => pool(lib, 'avg') },
   'pool/max_window_forward': { shape: '3×10×8, 3×3 stride 2, ceil mode', run: poolWindow },
   'pool/max_window_backward': { shape: '3×10×8, 3×3 stride 2, ceil mode', run: poolWindow },
-  'conv/strided_v0_forward': { shape: 'C=3 13×11 → O=11, 3×3 stride 2, ReLU', run: (lib) => stridedConv(lib, 0) },
-  'conv/strided_v0_backward_input': { shape: 'O=11 6×5 → C=3 13×11, 3×3 stride 2', run: (lib) => stridedConv(lib, 0) },
-  'conv/strided_v1_forward': { shape: 'C=3 13×11 → O=11, 3×3 stride 2, ReLU', run: (lib) => stridedConv(lib, 1) },
-  'conv/strided_v1_backward_input': { shape: 'O=11 6×5 → C=3 13×11, 3×3 stride 2', run: (lib) => stridedConv(lib, 1) },
   'gram_forward/sum_slices': { shape: '6×9000 (split-K)', run: async (lib) => {
     const x: Arrays = { features: rand(6 * 9000), grad_gram: rand(36) };
     const r = await CASES.gram(lib, x, { C: 6, M: 9000, scale: 1 / 9000, variant: 'v0_blocks' });
@@ -219,7 +216,7 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   } },
 };
 
-// Every registered version of the Gram and the reduction, on the first awkward shape it can run
+// Every registered version of the Gram, the strided conv and the reduction, on the first awkward shape it can run
 // (registry: src/kernels/plan.ts): a new version is checked here without an entry of its own.
 const GRAM_SHAPES = [{ C: 13, M: 37 }, { C: 13, M: 36 }];
 for (const v of REGISTRY.gram_forward) {
@@ -227,6 +224,8 @@ for (const v of REGISTRY.gram_forward) {
   CHECKS[v.kernels[0]] = { shape: `${s.C}×${s.M}`, run: (lib) => gram(lib, v.id, 'v0_narrow', [s.C, s.M]) };
 }
 for (const v of REGISTRY.gram_backward) CHECKS[v.kernels[0]] = { shape: '7×33', run: (lib) => gram(lib, 'v0_blocks', v.id) };
+for (const v of REGISTRY.strided_conv_forward) CHECKS[v.kernels[0]] = { shape: 'C=3 13×11 → O=11, 3×3 stride 2, ReLU', run: (lib) => stridedConv(lib, v.id) };
+for (const v of REGISTRY.strided_conv_backward_input) CHECKS[v.kernels[0]] = { shape: 'O=11 6×5 → C=3 13×11, 3×3 stride 2', run: (lib) => stridedConv(lib, v.id) };
 for (const v of REGISTRY.reduce) {
   CHECKS[v.kernels[0]] = { shape: 'n=100003, dot', run: async (lib) => {
     const x = positivePair(100003);

@@ -206,3 +206,18 @@ describe('--network squeezenet', () => {
     expect(r.err).toMatch(/squeezenet|SqueezeNet/);
   });
 });
+
+describe('bench CLI', () => {
+  const bench = (args: string[]) => tool('bench/main.ts', args);
+  it('--help lists the options, with the conv versions that run every layer in both directions', async () => {
+    const r = await bench(['--help']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/--conv auto\|v0_naive\|v1_direct\|v5_winograd /);
+    expect(r.out).toMatch(/--sizes 64,128/);
+  });
+  it('refuses a bad option in one line, before any work', async () => {
+    const r = await bench(['--conv', 'fastest']);
+    expect(r.code).toBe(1);
+    expect(r.err.trim()).toMatch(/^[^\n]*--conv must be one of auto, v0_naive, .*got "fastest"$/);
+  });
+});

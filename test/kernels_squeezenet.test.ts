@@ -1,8 +1,9 @@
 /**
  * The two ops SqueezeNet 1.1 adds, in headless Chromium: the general strided convolution
- * (conv/strided_v0_* and the blocked conv/strided_v1_*, which runs by default) and K×K/S max pooling in floor or ceil mode
- * (pool/max_window_forward, pool/max_window_backward), against the CPU references
- * (src/kernels/cpu/squeezenet_ops.ts), finite differences of the CPU forward, and PyTorch.
+ * (every registered version: strided_conv/v0_plain_* and the blocked strided_conv/v1_blocks_*, which runs
+ * by default) and K×K/S max pooling in floor or ceil mode (pool/max_window_forward,
+ * pool/max_window_backward), against the CPU references (src/kernels/strided_conv/cpu.ts,
+ * src/kernels/cpu/squeezenet_ops.ts), finite differences of the CPU forward, and PyTorch.
  * Tolerances (max error relative to the largest reference magnitude):
  *  - max pool forward: 0 — it selects one of the float32 inputs, no arithmetic;
  *  - max pool backward: 1e-6 — each input adds at most ceil(K/S)² float32 gradients (one per
@@ -18,9 +19,11 @@
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convOutSizeRef, maxPoolWindowBackwardRef, maxPoolWindowForwardRef, poolOutSizeRef, stridedConvBackwardInputRef, stridedConvForwardRef } from '../src/kernels/cpu/squeezenet_ops.js';
+import { maxPoolWindowBackwardRef, maxPoolWindowForwardRef, poolOutSizeRef } from '../src/kernels/cpu/squeezenet_ops.js';
+import { convOutSizeRef, stridedConvBackwardInputRef, stridedConvForwardRef } from '../src/kernels/strided_conv/cpu.js';
+import { REGISTRY } from '../src/kernels/plan.js';
 import { windowPooledShape } from '../src/kernels/pool.js';
-import { stridedConvShape } from '../src/kernels/strided_conv.js';
+import { stridedConvShape } from '../src/kernels/strided_conv/strided_conv.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
 import { dotSum, expectClose, finiteDiff, pick, randArray, rng, sampleIndices } from './util.js';
 
@@ -101,13 +104,13 @@ describe('strided conv', () => {
     [5, 13, 12, 4, 5, 2, 2, 0],
     // more channels than one block of v1 (8 out, 4 in), neither a multiple of the block
     [6, 11, 10, 13, 3, 2, 0, 1],
-  ].flatMap((s) => [0, 1].map((v) => [...s, v])))('C=%i %i×%i → O=%i, K=%i stride %i pad %i, relu=%i, version %i', async (C, H, W, O, K, stride, pad, relu, version) => {
+  ].flatMap((s) => REGISTRY.strided_conv_forward.map((v): [number, number, number, number, number, number, number, number, string] => [s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], v.id])))('C=%i %i×%i → O=%i, K=%i stride %i pad %i, relu=%i, version %s', async (C, H, W, O, K, stride, pad, relu, version) => {
     const [Ho, Wo] = stridedConvShape(H, W, K, stride, pad);
     const seed = C * 1000 + H * W + K * 7 + stride * 3 + pad;
     const input = randArray(C * H * W, seed), weight = randArray(O * C * K * K, seed + 1, 0.5), bias = randArray(O, seed + 2);
     const gradOut = randArray(O * Ho * Wo, seed + 3);
     const r = await gpu.run('strided_conv', { input, weight, bias, grad_output: gradOut }, { C, H, W, O, K, stride, pad, relu, version });
-    const tag = `strided conv v${version} C${C} ${H}×${W} O${O} K${K} S${stride} P${pad} relu${relu}`;
+    const tag = `strided conv ${version} C${C} ${H}×${W} O${O} K${K} S${stride} P${pad} relu${relu}`;
     expect(r.output.length).toBe(O * Ho * Wo);
     expectClose(`${tag} forward`, r.output, stridedConvForwardRef(input, C, H, W, weight, bias, O, K, stride, pad, !!relu), 1e-5);
     expectClose(`${tag} backward-input`, r.grad_input, stridedConvBackwardInputRef(gradOut, C, H, W, weight, O, K, stride, pad), 1e-5);

@@ -10,7 +10,7 @@
 // computes exactly this sum, only faster (register blocks, row reuse, vec4 reads, Winograd).
 // It reads each input value K·K·N times from memory, so it is the slowest; autotuning skips it.
 // Layout: input R×H×W, output N×H×W (row-major f32), bias N;
-//         weight K×K×R×NP from conv/repack_weights (NP = N padded to a multiple of 8).
+//         weight K×K×R×N8 from conv/repack_weights (N8 = N padded to a multiple of 8).
 // Dispatch: ceil(N·H·W / 64) workgroups of 64, spilling into y past 65535.
 
 struct Params {
@@ -19,7 +19,7 @@ struct Params {
   W: u32,        // map width
   N: u32,        // channels produced (forward: output channels; backward: input channels)
   K: u32,        // kernel size (odd)
-  NP: u32,       // N padded to a multiple of 8: the packed weights' row length
+  N8: u32,       // N padded to a multiple of 8: the packed weights' row length
   relu: u32,     // 1: max(0, ·) on the result (forward only)
   flip: u32,     // 1: mirrored taps (backward to the input)
   has_bias: u32, // 1: add bias[n]
@@ -57,7 +57,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         // taps outside the map read the zero padding
         if (sy < 0 || sy >= i32(params.H) || sx < 0 || sx >= i32(params.W)) { continue; }
         let tap = u32(ky * K + kx);
-        sum += weight[(tap * params.R + r) * params.NP + n] * input[(r * params.H + u32(sy)) * params.W + u32(sx)];
+        sum += weight[(tap * params.R + r) * params.N8 + n] * input[(r * params.H + u32(sy)) * params.W + u32(sx)];
       }
     }
   }

@@ -7,21 +7,21 @@
 // each invocation computes 8 input channels × 8 consecutive pixels in registers, no barriers.
 // (Bias and ReLU have their own backward kernels; this one sees the gradient after them.)
 //
-// Layout: grad_output O×H×W, grad_input C×H×W (row-major f32).
-//         weight repacked by conv/repack_weights (transpose = 1) into K×K×O×C8 "HWOI" order,
-//         C padded with zeros to C8 = ceil(C/8)·8 and read as vec4 over 4 input channels.
-// Split-K as in conv/v1_direct_forward: workgroup z sums only output channels [z·o_chunk, (z+1)·o_chunk)
-// into slice z of grad_input (S×C×H×W); conv/sum_slices adds the slices when S > 1.
-// Dispatch: x = ceil(ceil(H·W / 8) / 64), y = C8 / 8, z = number of slices S.
+// Layout: grad_output R×H×W, grad_input N×H×W (row-major f32; R = the layer's O, N = its C).
+//         weight repacked by conv/repack_weights (transpose = 1) into K×K×R×N8 "HWOI" order,
+//         N padded with zeros to N8 = ceil(N/8)·8 and read as vec4 over 4 input channels.
+// Split-K as in conv/v1_direct_forward: workgroup z sums only output channels [z·r_chunk, (z+1)·r_chunk)
+// into slice z of grad_input (S×N×H×W); conv/sum_slices adds the slices when S > 1.
+// Dispatch: x = ceil(ceil(H·W / 8) / 64), y = N8 / 8, z = number of slices S.
 
 struct Params {
-  C: u32,        // input channels of the layer = channels of grad_input (produced here)
+  N: u32,        // channels produced: the layer's input channels C = grad_input's channels
   H: u32,        // map height in pixels
   W: u32,        // map width in pixels
-  O: u32,        // output channels of the layer = channels of grad_output (reduced here)
+  R: u32,        // channels reduced: the layer's output channels O = grad_output's channels
   K: u32,        // kernel size (K×K taps, K odd, padding K/2)
-  C8: u32,       // C padded to a multiple of 8: the packed weight's fastest dimension
-  o_chunk: u32,  // output channels per split-K slice: workgroup z sums [z·o_chunk, (z+1)·o_chunk)
+  N8: u32,       // N padded to a multiple of 8: the packed weight's fastest dimension
+  r_chunk: u32,  // output channels per split-K slice: workgroup z sums [z·r_chunk, (z+1)·r_chunk)
   _pad0: u32,    // padding to 32 bytes
 }
 
@@ -52,10 +52,10 @@ fn taps(c: array<vec4<i32>, 3>, dy: i32, dx: i32) -> Taps {
 fn store(p: u32, c0: u32, z: u32, lo: vec4<f32>, hi: vec4<f32>) {
   let HW = params.H * params.W;
   if (p >= HW) { return; }
-  let base = z * params.C * HW;
+  let base = z * params.N * HW;
   for (var k = 0u; k < 4u; k++) {
-    if (c0 + k < params.C) { grad_input[base + (c0 + k) * HW + p] = lo[k]; }
-    if (c0 + 4u + k < params.C) { grad_input[base + (c0 + 4u + k) * HW + p] = hi[k]; }
+    if (c0 + k < params.N) { grad_input[base + (c0 + k) * HW + p] = lo[k]; }
+    if (c0 + 4u + k < params.N) { grad_input[base + (c0 + 4u + k) * HW + p] = hi[k]; }
   }
 }
 
@@ -64,7 +64,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let HW = params.H * params.W;
   let p0 = gid.x * 8u;
   let c0 = gid.y * 8u;
-  if (p0 >= HW || c0 >= params.C) { return; }
+  if (p0 >= HW || c0 >= params.N) { return; }
 
   // a_j: input channels c0..c0+3 of pixel p0+j; b_j: channels c0+4..c0+7.
   var a0 = vec4<f32>(); var a1 = vec4<f32>(); var a2 = vec4<f32>(); var a3 = vec4<f32>();
@@ -74,15 +74,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 
   let q0 = coords(p0);
   let q1 = coords(p0 + 4u);
-  let oStart = gid.z * params.o_chunk;
-  let oEnd = min(params.O, oStart + params.o_chunk);
+  let oStart = gid.z * params.r_chunk;
+  let oEnd = min(params.R, oStart + params.r_chunk);
   let pad = i32(params.K / 2u);
   for (var ky = 0u; ky < params.K; ky++) {
     for (var kx = 0u; kx < params.K; kx++) {
       let t0 = taps(q0, pad - i32(ky), pad - i32(kx));
       let t1 = taps(q1, pad - i32(ky), pad - i32(kx));
-      var wi = (((ky * params.K + kx) * params.O + oStart) * params.C8 + c0) / 4u;
-      let wStep = params.C8 / 4u;
+      var wi = (((ky * params.K + kx) * params.R + oStart) * params.N8 + c0) / 4u;
+      let wStep = params.N8 / 4u;
       var cb = oStart * HW;
       for (var o = oStart; o < oEnd; o++) {
         let wl = weight[wi];

@@ -7,24 +7,24 @@
 // invocation computes a register block of 8 output channels × 8 consecutive pixels (flattened
 // y·W + x, so narrow deep layers waste nothing), without workgroup memory or barriers.
 //
-// Layout: input C×H×W, output O×H×W (row-major f32).
-//         weight repacked by conv/repack_weights (transpose = 0) into K×K×C×O8 "HWIO" order,
-//         O padded with zeros to O8 = ceil(O/8)·8 and read as vec4 over 4 output channels.
+// Layout: input R×H×W, output N×H×W (row-major f32; R = the layer's C, N = its O).
+//         weight repacked by conv/repack_weights (transpose = 0) into K×K×R×N8 "HWIO" order,
+//         N padded with zeros to N8 = ceil(N/8)·8 and read as vec4 over 4 output channels.
 // Split-K (for deep layers with few pixels, where too few invocations would each loop over all
-// C·K·K): workgroup z sums only input channels [z·c_chunk, (z+1)·c_chunk) and, with partial = 1,
-// writes its raw sums to slice z of `output` (S×O×H×W); conv/sum_slices then adds the slices,
+// C·K·K): workgroup z sums only input channels [z·r_chunk, (z+1)·r_chunk) and, with partial = 1,
+// writes its raw sums to slice z of `output` (S×N×H×W); conv/sum_slices then adds the slices,
 // the bias and the ReLU. With partial = 0 (one slice) bias and ReLU are applied here.
-// Dispatch: x = ceil(ceil(H·W / 8) / 64), y = O8 / 8, z = number of slices S.
+// Dispatch: x = ceil(ceil(H·W / 8) / 64), y = N8 / 8, z = number of slices S.
 
 struct Params {
-  C: u32,        // input channels
+  R: u32,        // channels reduced: the layer's input channels
   H: u32,        // map height in pixels (input and output)
   W: u32,        // map width in pixels
-  O: u32,        // output channels
+  N: u32,        // channels produced: the layer's output channels
   K: u32,        // kernel size (K×K taps, K odd, padding K/2)
-  O8: u32,       // O padded to a multiple of 8: the packed weight's fastest dimension
+  N8: u32,       // N padded to a multiple of 8: the packed weight's fastest dimension
   relu: u32,     // non-zero: ReLU after the bias (only when partial = 0)
-  c_chunk: u32,  // input channels per split-K slice: workgroup z sums [z·c_chunk, (z+1)·c_chunk)
+  r_chunk: u32,  // input channels per split-K slice: workgroup z sums [z·r_chunk, (z+1)·r_chunk)
   partial: u32,  // 1: raw sums to slice z (conv/sum_slices finishes); 0: one slice, bias and ReLU here
   _pad0: u32, _pad1: u32, _pad2: u32,  // padding to 48 bytes
 }
@@ -64,10 +64,10 @@ fn finish(v: f32, o: u32) -> f32 {
 fn store(p: u32, o0: u32, z: u32, lo: vec4<f32>, hi: vec4<f32>) {
   let HW = params.H * params.W;
   if (p >= HW) { return; }
-  let base = z * params.O * HW;
+  let base = z * params.N * HW;
   for (var k = 0u; k < 4u; k++) {
-    if (o0 + k < params.O) { output[base + (o0 + k) * HW + p] = finish(lo[k], o0 + k); }
-    if (o0 + 4u + k < params.O) { output[base + (o0 + 4u + k) * HW + p] = finish(hi[k], o0 + 4u + k); }
+    if (o0 + k < params.N) { output[base + (o0 + k) * HW + p] = finish(lo[k], o0 + k); }
+    if (o0 + 4u + k < params.N) { output[base + (o0 + 4u + k) * HW + p] = finish(hi[k], o0 + 4u + k); }
   }
 }
 
@@ -76,7 +76,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let HW = params.H * params.W;
   let p0 = gid.x * 8u;
   let o0 = gid.y * 8u;
-  if (p0 >= HW || o0 >= params.O) { return; }
+  if (p0 >= HW || o0 >= params.N) { return; }
 
   // a_j: channels o0..o0+3 of pixel p0+j; b_j: channels o0+4..o0+7.
   var a0 = vec4<f32>(); var a1 = vec4<f32>(); var a2 = vec4<f32>(); var a3 = vec4<f32>();
@@ -86,15 +86,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 
   let c0 = coords(p0);
   let c1 = coords(p0 + 4u);
-  let cStart = gid.z * params.c_chunk;
-  let cEnd = min(params.C, cStart + params.c_chunk);
+  let cStart = gid.z * params.r_chunk;
+  let cEnd = min(params.R, cStart + params.r_chunk);
   let pad = i32(params.K / 2u);
   for (var ky = 0u; ky < params.K; ky++) {
     for (var kx = 0u; kx < params.K; kx++) {
       let t0 = taps(c0, i32(ky) - pad, i32(kx) - pad);
       let t1 = taps(c1, i32(ky) - pad, i32(kx) - pad);
-      var wi = (((ky * params.K + kx) * params.C + cStart) * params.O8 + o0) / 4u;
-      let wStep = params.O8 / 4u;
+      var wi = (((ky * params.K + kx) * params.R + cStart) * params.N8 + o0) / 4u;
+      let wStep = params.N8 / 4u;
       var cb = cStart * HW;
       for (var c = cStart; c < cEnd; c++) {
         let wl = weight[wi];

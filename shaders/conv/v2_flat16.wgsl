@@ -5,24 +5,24 @@
 // Version 2 of the convolution: version 1 (conv/v1_direct_forward / conv/v1_direct_backward_input) with a
 // register block of 16 output channels × 8 flattened pixels instead of 8 × 8: each gathered input
 // value feeds 16 multiply-adds instead of 8 (on SwiftShader a 16×8-block matmul runs ~12% faster
-// than 8×8). No workgroup memory or barriers. Needs O8 (output channels padded to 8) to be a
+// than 8×8). No workgroup memory or barriers. Needs N8 (produced channels padded to 8) to be a
 // multiple of 16.
-// Layout: input C×H×W; output O×H×W (or S slices, see split-K in conv/v1_direct_forward); bias O;
-//         weight K×K×C×O8 as vec4 over outputs (conv/repack_weights' forward or transposed packing).
-// Dispatch: x = ceil(ceil(H·W / 8) / 64), y = O8 / 16, z = number of slices S.
+// Layout: input R×H×W; output N×H×W (or S slices, see split-K in conv/v1_direct_forward); bias N;
+//         weight K×K×R×N8 as vec4 over outputs (conv/repack_weights' forward or transposed packing).
+// Dispatch: x = ceil(ceil(H·W / 8) / 64), y = N8 / 16, z = number of slices S.
 
 struct Params {
-  C: u32,         // channels reduced: input channels (flip = 1: grad_output's channels)
+  R: u32,         // channels reduced: the layer's input channels C (flip = 1: its outputs O, grad_output's)
   H: u32,         // map height in pixels (input and output)
   W: u32,         // map width in pixels
-  O: u32,         // channels produced: output channels (flip = 1: grad_input's channels)
+  N: u32,         // channels produced: the layer's output channels O (flip = 1: its inputs C, grad_input's)
   K: u32,         // kernel size (K×K taps, K odd, padding K/2)
-  O8: u32,        // O padded to 8, here a multiple of 16: the packed weight's fastest dimension
+  N8: u32,        // N padded to 8, here a multiple of 16: the packed weight's fastest dimension
   relu: u32,      // non-zero: ReLU when finishing (only when partial = 0)
-  c_chunk: u32,   // reduced channels per split-K slice: workgroup z sums [z·c_chunk, (z+1)·c_chunk)
+  r_chunk: u32,   // reduced channels per split-K slice: workgroup z sums [z·r_chunk, (z+1)·r_chunk)
   partial: u32,   // 1: raw sums to slice z (conv/sum_slices finishes); 0: one slice, bias and ReLU here
   flip: u32,      // 1: taps mirrored (backward to input, transposed packing); 0: forward
-  has_bias: u32,  // 1: add bias[o] when finishing; 0: bias is not read
+  has_bias: u32,  // 1: add bias[n] when finishing; 0: bias is not read
   _pad0: u32,     // padding to 48 bytes
 }
 
@@ -62,10 +62,10 @@ fn finish(v: f32, o: u32) -> f32 {
 fn store(p: u32, o0: u32, z: u32, lo: vec4<f32>, hi: vec4<f32>) {
   let HW = params.H * params.W;
   if (p >= HW) { return; }
-  let base = z * params.O * HW;
+  let base = z * params.N * HW;
   for (var k = 0u; k < 4u; k++) {
-    if (o0 + k < params.O) { output[base + (o0 + k) * HW + p] = finish(lo[k], o0 + k); }
-    if (o0 + 4u + k < params.O) { output[base + (o0 + 4u + k) * HW + p] = finish(hi[k], o0 + 4u + k); }
+    if (o0 + k < params.N) { output[base + (o0 + k) * HW + p] = finish(lo[k], o0 + k); }
+    if (o0 + 4u + k < params.N) { output[base + (o0 + 4u + k) * HW + p] = finish(hi[k], o0 + 4u + k); }
   }
 }
 
@@ -74,7 +74,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let HW = params.H * params.W;
   let p0 = gid.x * 8u;
   let o0 = gid.y * 16u;
-  if (p0 >= HW || o0 >= params.O) { return; }
+  if (p0 >= HW || o0 >= params.N) { return; }
 
   // a_j, b_j, e_j, f_j: channels o0..o0+3, +4..+7, +8..+11, +12..+15 of pixel p0+j.
   var a0 = vec4<f32>(); var a1 = vec4<f32>(); var a2 = vec4<f32>(); var a3 = vec4<f32>();
@@ -88,8 +88,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 
   let c0 = coords(p0);
   let c1 = coords(p0 + 4u);
-  let cStart = gid.z * params.c_chunk;
-  let cEnd = min(params.C, cStart + params.c_chunk);
+  let cStart = gid.z * params.r_chunk;
+  let cEnd = min(params.R, cStart + params.r_chunk);
   let pad = i32(params.K / 2u);
   for (var ky = 0u; ky < params.K; ky++) {
     for (var kx = 0u; kx < params.K; kx++) {
@@ -97,8 +97,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       let dx = select(i32(kx) - pad, pad - i32(kx), params.flip == 1u);
       let t0 = taps(c0, dy, dx);
       let t1 = taps(c1, dy, dx);
-      var wi = (((ky * params.K + kx) * params.C + cStart) * params.O8 + o0) / 4u;
-      let wStep = params.O8 / 4u;
+      var wi = (((ky * params.K + kx) * params.R + cStart) * params.N8 + o0) / 4u;
+      let wStep = params.N8 / 4u;
       var cb = cStart * HW;
       for (var c = cStart; c < cEnd; c++) {
         let w0 = weight[wi]; let w1 = weight[wi + 1u]; let w2 = weight[wi + 2u]; let w3 = weight[wi + 3u];

@@ -10,24 +10,24 @@
 // against 10 loads per 64 in version 1. Padding is handled by masking the two edge values and by
 // skipping kernel rows outside the image; no workgroup memory or barriers.
 //
-// Layout: input C×H×W; output O×H×W (or S slices of it, see split-K); bias O.
-//         weight: K×K×C×O8 (HWIO, O padded to O8 = ceil(O/8)·8), read as vec4 over 4 outputs —
+// Layout: input R×H×W; output N×H×W (or S slices of it, see split-K); bias N.
+//         weight: K×K×R×N8 (HWIO, N padded to N8 = ceil(N/8)·8), read as vec4 over 4 outputs —
 //         conv/repack_weights' forward packing, or its transposed packing for the backward pass.
-// Split-K: workgroup z sums input channels [z·c_chunk, (z+1)·c_chunk); partial = 1 writes raw sums
+// Split-K: workgroup z sums reduced channels [z·r_chunk, (z+1)·r_chunk); partial = 1 writes raw sums
 // to slice z (conv/sum_slices finishes); partial = 0 applies bias (if has_bias) and ReLU (if relu).
-// Dispatch: x = ceil(H·ceil(W/8) / 64), y = O8 / 8, z = number of slices S.
+// Dispatch: x = ceil(H·ceil(W/8) / 64), y = N8 / 8, z = number of slices S.
 
 struct Params {
-  C: u32,         // channels reduced: input channels (flip = 1: grad_output's channels)
+  R: u32,         // channels reduced: the layer's input channels C (flip = 1: its outputs O, grad_output's)
   H: u32,         // map height in pixels (input and output)
   W: u32,         // map width in pixels
-  O: u32,         // channels produced: output channels (flip = 1: grad_input's channels)
-  O8: u32,        // O padded to a multiple of 8: the packed weight's fastest dimension
+  N: u32,         // channels produced: the layer's output channels O (flip = 1: its inputs C, grad_input's)
+  N8: u32,        // N padded to a multiple of 8: the packed weight's fastest dimension
   relu: u32,      // non-zero: ReLU when finishing (only when partial = 0)
-  c_chunk: u32,   // reduced channels per split-K slice: workgroup z sums [z·c_chunk, (z+1)·c_chunk)
+  r_chunk: u32,   // reduced channels per split-K slice: workgroup z sums [z·r_chunk, (z+1)·r_chunk)
   partial: u32,   // 1: raw sums to slice z (conv/sum_slices finishes); 0: one slice, bias and ReLU here
   flip: u32,      // 1: taps mirrored (backward to input, transposed packing); 0: forward
-  has_bias: u32,  // 1: add bias[o] when finishing; 0: bias is not read
+  has_bias: u32,  // 1: add bias[n] when finishing; 0: bias is not read
   _pad0: u32, _pad1: u32,  // padding to 48 bytes
 }
 
@@ -48,10 +48,10 @@ fn finish(v: f32, o: u32) -> f32 {
 fn store(y: u32, x: u32, o0: u32, z: u32, lo: vec4<f32>, hi: vec4<f32>) {
   if (x >= params.W) { return; }
   let HW = params.H * params.W;
-  let p = z * params.O * HW + y * params.W + x;
+  let p = z * params.N * HW + y * params.W + x;
   for (var k = 0u; k < 4u; k++) {
-    if (o0 + k < params.O) { output[p + (o0 + k) * HW] = finish(lo[k], o0 + k); }
-    if (o0 + 4u + k < params.O) { output[p + (o0 + 4u + k) * HW] = finish(hi[k], o0 + 4u + k); }
+    if (o0 + k < params.N) { output[p + (o0 + k) * HW] = finish(lo[k], o0 + k); }
+    if (o0 + 4u + k < params.N) { output[p + (o0 + 4u + k) * HW] = finish(hi[k], o0 + 4u + k); }
   }
 }
 
@@ -64,7 +64,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let y = gid.x / blocksPerRow;
   let x0 = (gid.x % blocksPerRow) * 8u;
   let o0 = gid.y * 8u;
-  if (o0 >= params.O) { return; }
+  if (o0 >= params.N) { return; }
 
   // a_j: outputs o0..o0+3 at pixel x0+j; b_j: outputs o0+4..o0+7.
   var a0 = vec4<f32>(); var a1 = vec4<f32>(); var a2 = vec4<f32>(); var a3 = vec4<f32>();
@@ -86,10 +86,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let c5 = col[5]; let c6 = col[6]; let c7 = col[7]; let c8 = col[8]; let c9 = col[9];
 
   let HW = H * W;
-  let cStart = gid.z * params.c_chunk;
-  let cEnd = min(params.C, cStart + params.c_chunk);
-  let wStep = params.O8 / 4u;            // vec4s per input channel
-  let tapStride = params.C * wStep;      // vec4s per tap
+  let cStart = gid.z * params.r_chunk;
+  let cEnd = min(params.R, cStart + params.r_chunk);
+  let wStep = params.N8 / 4u;            // vec4s per input channel
+  let tapStride = params.R * wStep;      // vec4s per tap
   for (var r = 0u; r < 3u; r++) {
     let yy = i32(y + r) - 1;
     if (yy < 0 || yy >= i32(H)) { continue; }

@@ -4,21 +4,21 @@
 // holding x0-1, x0…x0+3, x0+4…x0+7, the one holding x0+8) instead of ten scalar loads. On an
 // H100 version 3 is limited by L1 traffic (neighbouring invocations read 32 bytes apart, so each
 // scalar load touches 8 cache lines per warp); this cuts the load instructions 2.5×.
-// Layout: input C×H×W read as vec4 (needs W % 4 = 0, so rows start 16-byte aligned); output
-// O×H×W (or S slices); bias O; weight K×K×C×O8 (HWIO), vec4 over outputs.
-// Dispatch: x = ceil(H·ceil(W/8) / 64), y = O8 / 8, z = number of slices S.
+// Layout: input R×H×W read as vec4 (needs W % 4 = 0, so rows start 16-byte aligned); output
+// N×H×W (or S slices); bias N; weight K×K×R×N8 (HWIO), vec4 over outputs.
+// Dispatch: x = ceil(H·ceil(W/8) / 64), y = N8 / 8, z = number of slices S.
 
 struct Params {
-  C: u32,         // channels reduced: input channels (flip = 1: grad_output's channels)
+  R: u32,         // channels reduced: the layer's input channels C (flip = 1: its outputs O, grad_output's)
   H: u32,         // map height in pixels (input and output)
   W: u32,         // map width in pixels (a multiple of 4)
-  O: u32,         // channels produced: output channels (flip = 1: grad_input's channels)
-  O8: u32,        // O padded to a multiple of 8: the packed weight's fastest dimension
+  N: u32,         // channels produced: the layer's output channels O (flip = 1: its inputs C, grad_input's)
+  N8: u32,        // N padded to a multiple of 8: the packed weight's fastest dimension
   relu: u32,      // non-zero: ReLU when finishing (only when partial = 0)
-  c_chunk: u32,   // reduced channels per split-K slice: workgroup z sums [z·c_chunk, (z+1)·c_chunk)
+  r_chunk: u32,   // reduced channels per split-K slice: workgroup z sums [z·r_chunk, (z+1)·r_chunk)
   partial: u32,   // 1: raw sums to slice z (conv/sum_slices finishes); 0: one slice, bias and ReLU here
   flip: u32,      // 1: taps mirrored (backward to input, transposed packing); 0: forward
-  has_bias: u32,  // 1: add bias[o] when finishing; 0: bias is not read
+  has_bias: u32,  // 1: add bias[n] when finishing; 0: bias is not read
   _pad0: u32, _pad1: u32,  // padding to 48 bytes
 }
 
@@ -39,10 +39,10 @@ fn finish(v: f32, o: u32) -> f32 {
 fn store(y: u32, x: u32, o0: u32, z: u32, lo: vec4<f32>, hi: vec4<f32>) {
   if (x >= params.W) { return; }
   let HW = params.H * params.W;
-  let p = z * params.O * HW + y * params.W + x;
+  let p = z * params.N * HW + y * params.W + x;
   for (var k = 0u; k < 4u; k++) {
-    if (o0 + k < params.O) { output[p + (o0 + k) * HW] = finish(lo[k], o0 + k); }
-    if (o0 + 4u + k < params.O) { output[p + (o0 + 4u + k) * HW] = finish(hi[k], o0 + 4u + k); }
+    if (o0 + k < params.N) { output[p + (o0 + k) * HW] = finish(lo[k], o0 + k); }
+    if (o0 + 4u + k < params.N) { output[p + (o0 + 4u + k) * HW] = finish(hi[k], o0 + 4u + k); }
   }
 }
 
@@ -55,7 +55,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let y = gid.x / blocksPerRow;
   let x0 = (gid.x % blocksPerRow) * 8u;
   let o0 = gid.y * 8u;
-  if (o0 >= params.O) { return; }
+  if (o0 >= params.N) { return; }
 
   // a_j: outputs o0..o0+3 at pixel x0+j; b_j: outputs o0+4..o0+7.
   var a0 = vec4<f32>(); var a1 = vec4<f32>(); var a2 = vec4<f32>(); var a3 = vec4<f32>();
@@ -74,10 +74,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let mNext = select(0.0, 1.0, hasNext);
   let q = x0 / 4u;
   let HW = H * W;
-  let cStart = gid.z * params.c_chunk;
-  let cEnd = min(params.C, cStart + params.c_chunk);
-  let wStep = params.O8 / 4u;            // vec4s per input channel
-  let tapStride = params.C * wStep;      // vec4s per tap
+  let cStart = gid.z * params.r_chunk;
+  let cEnd = min(params.R, cStart + params.r_chunk);
+  let wStep = params.N8 / 4u;            // vec4s per input channel
+  let tapStride = params.R * wStep;      // vec4s per tap
   for (var r = 0u; r < 3u; r++) {
     let yy = i32(y + r) - 1;
     if (yy < 0 || yy >= i32(H)) { continue; }

@@ -5,13 +5,13 @@
 // conv/repack_weights' forward one (r = c, n = o); for backward-to-input its transposed one
 // with flip = 1 (r = o, n = c: the flipped, transposed filter). Entries n ≥ N are zero, so the
 // GEMM (conv/v5_winograd_gemm) can always read 16 channels at once. Run once per weight tensor.
-// Layout: packed 3×3×R×NP (NP = N padded to 8); U 16×R×N16 (ξν = 4ξ + ν, N16 = N padded to 16).
+// Layout: packed 3×3×R×N8 (N8 = N padded to 8); U 16×R×N16 (ξν = 4ξ + ν, N16 = N padded to 16).
 // Dispatch: ceil(R·N16 / 64), spilling into y.
 
 struct Params {
   R: u32,     // channels reduced (forward: input channels C; backward: output channels O)
   N: u32,     // channels produced (forward: O; backward to input: C)
-  NP: u32,    // N padded to a multiple of 8: the packed weight's fastest dimension
+  N8: u32,    // N padded to a multiple of 8: the packed weight's fastest dimension
   N16: u32,   // N padded to a multiple of 16: U's row length
   flip: u32,  // 1: taps rotated by 180° (backward to input); 0: forward
   _pad0: u32, _pad1: u32, _pad2: u32,  // padding to 32 bytes
@@ -24,7 +24,7 @@ struct Params {
 fn tap(ky: u32, kx: u32, r: u32, n: u32) -> f32 {
   let y = select(ky, 2u - ky, params.flip == 1u);
   let x = select(kx, 2u - kx, params.flip == 1u);
-  return packed[((y * 3u + x) * params.R + r) * params.NP + n];
+  return packed[((y * 3u + x) * params.R + r) * params.N8 + n];
 }
 
 @compute @workgroup_size(64)

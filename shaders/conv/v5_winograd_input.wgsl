@@ -4,12 +4,12 @@
 // with p = ty·TW + tx, TW = ceil(W / 2). One dispatch transforms a chunk of tiles
 // p_begin … p_begin + P8 - 1 (large maps are done in chunks to bound V's size); tiles p ≥ P
 // are written as zeros so the GEMM can read 8 tiles at once. Additions only.
-// Layout: input C×H×W; V 16×C×P8 for the chunk (ξν = 4ξ + ν; P = ceil(H/2)·TW tiles in all,
+// Layout: input R×H×W; V 16×R×P8 for the chunk (ξν = 4ξ + ν; P = ceil(H/2)·TW tiles in all,
 // P8 = the chunk's tile count, a multiple of 8).
-// Dispatch: ceil(C·P8 / 64), spilling into y.
+// Dispatch: ceil(R·P8 / 64), spilling into y.
 
 struct Params {
-  C: u32,        // input channels (the GEMM's reduced channels R)
+  R: u32,        // channels reduced (forward: the layer's inputs; backward: grad_output's channels)
   H: u32,        // map height in pixels
   W: u32,        // map width in pixels
   TW: u32,       // tiles per row, ceil(W / 2)
@@ -37,10 +37,10 @@ fn patchRow(base: u32, y: i32, x0: i32) -> vec4<f32> {
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * 64u;
-  if (i >= params.C * params.P8) { return; }
+  if (i >= params.R * params.P8) { return; }
   let c = i / params.P8;
   let p = params.p_begin + i % params.P8;
-  let plane = params.C * params.P8;
+  let plane = params.R * params.P8;
   if (p >= params.P) {
     for (var b = 0u; b < 16u; b++) { V[b * plane + i] = 0.0; }
     return;

@@ -23,7 +23,7 @@ import type { Dispatch } from '../kernels/kernel.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../kernels/loss.js';
 import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, pooledShape, windowPooledShape, type PoolKind, type PoolWindow } from '../kernels/pool.js';
-import { stridedConvBackwardInput, stridedConvForward, stridedConvShape, type StridedConvWeights } from '../kernels/strided_conv.js';
+import { stridedConvBackwardInput, stridedConvForward, stridedConvShape, stridedShape, type StridedConvWeights } from '../kernels/strided_conv/strided_conv.js';
 import { channelView, expectShape, numel, shapeStr, type Tensor } from '../kernels/tensor.js';
 import { maskAt, maskRect, type Rect } from '../kernels/tile.js';
 import { GradientBuffers } from './gradients.js';
@@ -169,15 +169,16 @@ export class Tape {
     const [, H, W] = x.value.shape;
     const [Ho, Wo] = stridedConvShape(H, W, w.K, w.stride, w.pad);
     const out: Node = { value: this.alloc([w.O, Ho, Wo], name), requiresGrad: x.requiresGrad, grad: null, name };
+    const shape = stridedShape(w, H, W);
     this.record({
       name,
-      forward: this.track([stridedConvForward(this.lib, x.value, w, out.value, relu)]),
+      forward: this.track([stridedConvForward(this.lib, x.value, w, out.value, relu, this.lib.planner.plan('strided_conv_forward', shape))]),
       backward: () => {
         if (!x.requiresGrad) return [];
         const g = this.grads.of(out);
         const ds: Dispatch[] = relu ? [reluBackwardInPlace(this.lib, out.value, g)] : [];
         const { target, finish } = this.grads.target(x);
-        ds.push(stridedConvBackwardInput(this.lib, g, w, target), ...finish);
+        ds.push(stridedConvBackwardInput(this.lib, g, w, target, this.lib.planner.plan('strided_conv_backward_input', shape)), ...finish);
         this.grads.recycle(g);
         return ds;
       },

@@ -14,7 +14,7 @@ import { runOnce } from './library.js';
 import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from './loss.js';
 import { matmul } from './matmul.js';
 import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, pooledShape, windowPooledShape, type PoolKind } from './pool.js';
-import { stridedConvBackwardInput, stridedConvForward, stridedConvShape } from './strided_conv.js';
+import { stridedConvBackwardInput, stridedConvForward, stridedConvShape, stridedShape } from './strided_conv/strided_conv.js';
 import { planFor, readAll, withTensors, type Arrays, type Case, type CaseParams } from './harness.js';
 import { gramCase } from './gram/cases.js';
 export type { Arrays, CaseParams };
@@ -112,15 +112,16 @@ export const CASES: Record<string, Case> = {
       poolBackward(lib, kind as PoolKind, t.input, t.grad_output, t.grad_input),
     ]);
   },
-  /** Strided conv (any K, stride, padding): forward (+ReLU if relu) and the gradient to the input, version 0 or 1 (default). */
-  async strided_conv(lib, x, { C, H, W, O, K, stride, pad, relu, version = 1 }) {
+  /** Strided conv (any K, stride, padding): forward (+ReLU if relu) and the gradient to the input, by version id (default: the planner's). */
+  async strided_conv(lib, x, { C, H, W, O, K, stride, pad, relu, version }) {
     const [Ho, Wo] = stridedConvShape(H, W, K, stride, pad);
     const weight = lib.upload([O, C, K, K], x.weight, 'weight'), bias = lib.upload([O], x.bias, 'bias');
     const w = { O, C, K, stride, pad, weight, bias };
+    const shape = stridedShape(w, H, W);
     try {
       return await withTensors(lib, x, { input: [C, H, W], grad_output: [O, Ho, Wo] }, { output: [O, Ho, Wo], grad_input: [C, H, W] }, (t) => [
-        stridedConvForward(lib, t.input, w, t.output, !!relu, version),
-        stridedConvBackwardInput(lib, t.grad_output, w, t.grad_input, version),
+        stridedConvForward(lib, t.input, w, t.output, !!relu, planFor(lib, 'strided_conv_forward', shape, version)),
+        stridedConvBackwardInput(lib, t.grad_output, w, t.grad_input, planFor(lib, 'strided_conv_backward_input', shape, version)),
       ]);
     } finally {
       lib.release(weight, bias);

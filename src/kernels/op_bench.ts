@@ -6,7 +6,8 @@ import { gramBackward, gramForward } from './gram/gram.js';
 import type { Dispatch } from './kernel.js';
 import { runOnce, type KernelLibrary } from './library.js';
 import { REDUCE_PARTIALS, reduceSum } from './loss.js';
-import { makePlan, type Choice, type ConvShape, type GramShape, type OpKind, type OpShapes } from './plan.js';
+import { makePlan, type Choice, type ConvShape, type GramShape, type OpKind, type OpShapes, type StridedConvShape } from './plan.js';
+import { stridedConvBackwardInput, stridedConvForward, stridedConvShape } from './strided_conv/strided_conv.js';
 import type { Tensor } from './tensor.js';
 
 export type { AutotuneMode } from './autotune_modes.js';
@@ -75,9 +76,27 @@ function reduceBench(lib: KernelLibrary, n: number, choice: Choice): Bench {
   };
 }
 
+function stridedConvBench(lib: KernelLibrary, kind: 'strided_conv_forward' | 'strided_conv_backward_input', s: StridedConvShape, choice: Choice): Bench {
+  const [Ho, Wo] = stridedConvShape(s.H, s.W, s.K, s.stride, s.pad);
+  const w = { ...s, weight: lib.tensor([s.O, s.C, s.K, s.K], 'tune.weight'), bias: lib.tensor([s.O], 'tune.bias') };
+  const input = lib.tensor([s.C, s.H, s.W], 'tune.in'), output = lib.tensor([s.O, Ho, Wo], 'tune.out');
+  runOnce(lib, [fill(lib, w.weight, 0.01), fill(lib, w.bias, 0), fill(lib, input, 0.5), fill(lib, output, 0.5)]);
+  const d = kind === 'strided_conv_forward'
+    ? stridedConvForward(lib, input, w, output, true, makePlan(kind, s, choice as Choice<typeof kind>))
+    : stridedConvBackwardInput(lib, output, w, input, makePlan(kind, s, choice as Choice<typeof kind>));
+  return {
+    dispatches: [d],
+    release: () => {
+      d.destroy();
+      lib.release(w.weight, w.bias, input, output);
+    },
+  };
+}
+
 /** Tensors and dispatches that run one candidate of an op at its shape (inputs filled with constants). */
 export function opBench<K extends OpKind>(lib: KernelLibrary, kind: K, shape: OpShapes[K], choice: Choice<K>): Bench {
   if (kind === 'conv_forward' || kind === 'conv_backward_input') return convBench(lib, kind, shape as ConvShape, choice);
   if (kind === 'gram_forward' || kind === 'gram_backward') return gramBench(lib, kind, shape as GramShape, choice);
+  if (kind === 'strided_conv_forward' || kind === 'strided_conv_backward_input') return stridedConvBench(lib, kind, shape as StridedConvShape, choice);
   return reduceBench(lib, (shape as OpShapes['reduce']).n, choice);
 }

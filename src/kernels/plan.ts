@@ -10,6 +10,8 @@
  *   gram_forward         C channels × M positions → C×C
  *   gram_backward        the same shape, gradient back to the C×M features
  *   reduce               n floats (or a dot product of two) → one float
+ *   strided_conv_forward         C → O channels, K×K kernel at a stride with zero padding, H×W input
+ *   strided_conv_backward_input  the same layer, gradient back to its C×H×W input
  */
 import type { AdapterSummary } from './context.js';
 import type { Dispatch } from './kernel.js';
@@ -17,7 +19,8 @@ import type { KernelLibrary } from './library.js';
 import type { KernelName } from './shaders.js';
 import { GRAM_BACKWARD_VERSIONS, GRAM_FORWARD_VERSIONS, type GramBackwardCall, type GramForwardCall } from './gram/versions.js';
 import { REDUCE_VERSIONS, type ReduceCall } from './reduce/versions.js';
-import { convVersions, type ConvCall } from './conv/versions.js';
+import { CONV_VERSIONS, convVersions, type ConvCall } from './conv/versions.js';
+import { STRIDED_CONV_BACKWARD_VERSIONS, STRIDED_CONV_FORWARD_VERSIONS, type StridedConvBackwardCall, type StridedConvForwardCall } from './strided_conv/versions.js';
 import { ceil8, winogradTiles, WINOGRAD_CHUNK_FLOATS, tilesFitting } from './conv/geometry.js';
 
 export interface ConvShape {
@@ -39,26 +42,42 @@ export interface ReduceShape {
   n: number;
 }
 
+/** A strided conv layer on an H×W input: C input channels, O outputs (the same in both directions). */
+export interface StridedConvShape {
+  C: number;
+  O: number;
+  K: number;
+  stride: number;
+  pad: number;
+  H: number;
+  W: number;
+}
+
 export interface OpShapes {
   conv_forward: ConvShape;
   conv_backward_input: ConvShape;
   gram_forward: GramShape;
   gram_backward: GramShape;
   reduce: ReduceShape;
+  strided_conv_forward: StridedConvShape;
+  strided_conv_backward_input: StridedConvShape;
 }
 
 export type OpKind = keyof OpShapes;
 
-export const OP_KINDS: OpKind[] = ['conv_forward', 'conv_backward_input', 'gram_forward', 'gram_backward', 'reduce'];
+export const OP_KINDS: OpKind[] = ['conv_forward', 'conv_backward_input', 'gram_forward', 'gram_backward', 'reduce', 'strided_conv_forward', 'strided_conv_backward_input'];
 
-export type ConvVersion = 'v0_naive' | 'v1_direct' | 'v2_flat16' | 'v3_rows' | 'v4_rows_vec4' | 'v5_winograd';
+/** A conv version's id (both directions have the same ids). */
+export type ConvVersion = (typeof CONV_VERSIONS)[number]['id'];
 
 export interface OpVersions {
   conv_forward: ConvVersion;
   conv_backward_input: ConvVersion;
-  gram_forward: 'v0_blocks' | 'v1_lanes' | 'v2_vec4' | 'v3_tiles8';
-  gram_backward: 'v0_narrow' | 'v1_wide';
-  reduce: 'v0_tree' | 'v1_chunks';
+  gram_forward: (typeof GRAM_FORWARD_VERSIONS)[number]['id'];
+  gram_backward: (typeof GRAM_BACKWARD_VERSIONS)[number]['id'];
+  reduce: (typeof REDUCE_VERSIONS)[number]['id'];
+  strided_conv_forward: (typeof STRIDED_CONV_FORWARD_VERSIONS)[number]['id'];
+  strided_conv_backward_input: (typeof STRIDED_CONV_BACKWARD_VERSIONS)[number]['id'];
 }
 
 /** What one run of an op is given (its tensors and scalars; the shape is the plan's). */
@@ -68,14 +87,17 @@ export interface OpCalls {
   gram_forward: GramForwardCall;
   gram_backward: GramBackwardCall;
   reduce: ReduceCall;
+  strided_conv_forward: StridedConvForwardCall;
+  strided_conv_backward_input: StridedConvBackwardCall;
 }
 
-export interface VersionInfo<K extends OpKind = OpKind> {
-  id: OpVersions[K];
+export interface VersionInfo<K extends OpKind = OpKind, Id extends string = OpVersions[K]> {
+  /** The shader file stem (OpVersions[K], the union of an op's ids, is read off its list). */
+  id: Id;
   /** Numbered simplest first, as the shader files are (shaders/conv/v3_rows.wgsl is version 3). */
   number: number;
   /** The kernels one run of this version dispatches (split-K sums and weight transforms included). */
-  kernels: KernelName[];
+  kernels: readonly KernelName[];
   summary: string;
   /** Why this version cannot run a shape, or null if it can. */
   unfit: (s: OpShapes[K]) => string | null;
@@ -90,23 +112,25 @@ export interface VersionInfo<K extends OpKind = OpKind> {
 }
 
 /** Every version of every op, simplest first. Tests, the benchmark and the explorer iterate this. */
-export const REGISTRY: { [K in OpKind]: VersionInfo<K>[] } = {
+export const REGISTRY: { [K in OpKind]: readonly VersionInfo<K>[] } = {
   conv_forward: convVersions('forward'),
   conv_backward_input: convVersions('backward_input'),
   gram_forward: GRAM_FORWARD_VERSIONS,
   gram_backward: GRAM_BACKWARD_VERSIONS,
   reduce: REDUCE_VERSIONS,
+  strided_conv_forward: STRIDED_CONV_FORWARD_VERSIONS,
+  strided_conv_backward_input: STRIDED_CONV_BACKWARD_VERSIONS,
 };
 
 export function versionInfo<K extends OpKind>(kind: K, version: OpVersions[K]): VersionInfo<K> {
-  const v = (REGISTRY[kind] as VersionInfo<K>[]).find((x) => x.id === version);
+  const v = (REGISTRY[kind] as readonly VersionInfo<K>[]).find((x) => x.id === version);
   if (!v) throw new Error(`unknown ${kind} version "${version}" (known: ${REGISTRY[kind].map((x) => x.id).join(', ')})`);
   return v;
 }
 
 /** The versions that can run a shape (all of them, or only those autotuning times). */
 export function eligibleVersions<K extends OpKind>(kind: K, shape: OpShapes[K], tunedOnly = false): VersionInfo<K>[] {
-  return (REGISTRY[kind] as VersionInfo<K>[]).filter((v) => v.unfit(shape) === null && (!tunedOnly || v.tuned));
+  return (REGISTRY[kind] as readonly VersionInfo<K>[]).filter((v) => v.unfit(shape) === null && (!tunedOnly || v.tuned));
 }
 
 /** A readable, stable name for an op and shape (tuning tables are keyed by it). */
@@ -184,6 +208,7 @@ export function adapterClass(a: PlannerAdapter): AdapterClass {
  *   on GPUs (barriers are expensive on CPUs).
  * - Gram backward: wide on software, narrow on GPUs.
  * - reduce: chunks on software (a 512×512 Gram's loss took 80 ms with the tree), tree on GPUs.
+ * - strided conv: blocks everywhere (SwiftShader: 2.8× the plain forward, 1.7× its backward).
  */
 export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapter: PlannerAdapter): Choice<K> {
   const cls = adapterClass(adapter);
@@ -209,6 +234,9 @@ export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapt
       return c('v1_lanes');
     case 'gram_backward':
       return c(soft ? 'v1_wide' : 'v0_narrow');
+    case 'strided_conv_forward':
+    case 'strided_conv_backward_input':
+      return c('v1_blocks');
     default:
       return c(soft ? 'v1_chunks' : 'v0_tree');
   }

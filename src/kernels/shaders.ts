@@ -2,10 +2,6 @@
 import convBackwardBias from '../../shaders/conv/backward_bias.wgsl';
 import convBackwardWeight from '../../shaders/conv/backward_weight.wgsl';
 import convRepackWeights from '../../shaders/conv/repack_weights.wgsl';
-import convStridedV0BackwardInput from '../../shaders/conv/strided_v0_backward_input.wgsl';
-import convStridedV0Forward from '../../shaders/conv/strided_v0_forward.wgsl';
-import convStridedV1BackwardInput from '../../shaders/conv/strided_v1_backward_input.wgsl';
-import convStridedV1Forward from '../../shaders/conv/strided_v1_forward.wgsl';
 import convSumSlices from '../../shaders/conv/sum_slices.wgsl';
 import convV0Naive from '../../shaders/conv/v0_naive.wgsl';
 import convV1DirectBackwardInput from '../../shaders/conv/v1_direct_backward_input.wgsl';
@@ -29,6 +25,7 @@ import gramForwardV0Blocks from '../../shaders/gram_forward/v0_blocks.wgsl';
 import gramForwardV1Lanes from '../../shaders/gram_forward/v1_lanes.wgsl';
 import gramForwardV2Vec4 from '../../shaders/gram_forward/v2_vec4.wgsl';
 import gramForwardV3Tiles8 from '../../shaders/gram_forward/v3_tiles8.wgsl';
+import gramForwardV4Shared32 from '../../shaders/gram_forward/v4_shared32.wgsl';
 import imageClamp from '../../shaders/image/clamp.wgsl';
 import imageOriginalColors from '../../shaders/image/original_colors.wgsl';
 import imagePostprocess from '../../shaders/image/postprocess.wgsl';
@@ -45,6 +42,10 @@ import poolMaxWindowBackward from '../../shaders/pool/max_window_backward.wgsl';
 import poolMaxWindowForward from '../../shaders/pool/max_window_forward.wgsl';
 import reduceV0Tree from '../../shaders/reduce/v0_tree.wgsl';
 import reduceV1Chunks from '../../shaders/reduce/v1_chunks.wgsl';
+import stridedConvV0PlainBackwardInput from '../../shaders/strided_conv/v0_plain_backward_input.wgsl';
+import stridedConvV0PlainForward from '../../shaders/strided_conv/v0_plain_forward.wgsl';
+import stridedConvV1BlocksBackwardInput from '../../shaders/strided_conv/v1_blocks_backward_input.wgsl';
+import stridedConvV1BlocksForward from '../../shaders/strided_conv/v1_blocks_forward.wgsl';
 import tileMask from '../../shaders/tile/mask.wgsl';
 import tileWindow from '../../shaders/tile/window.wgsl';
 
@@ -52,10 +53,6 @@ export const SHADERS = {
   'conv/backward_bias': convBackwardBias,
   'conv/backward_weight': convBackwardWeight,
   'conv/repack_weights': convRepackWeights,
-  'conv/strided_v0_backward_input': convStridedV0BackwardInput,
-  'conv/strided_v0_forward': convStridedV0Forward,
-  'conv/strided_v1_backward_input': convStridedV1BackwardInput,
-  'conv/strided_v1_forward': convStridedV1Forward,
   'conv/sum_slices': convSumSlices,
   'conv/v0_naive': convV0Naive,
   'conv/v1_direct_backward_input': convV1DirectBackwardInput,
@@ -79,6 +76,7 @@ export const SHADERS = {
   'gram_forward/v1_lanes': gramForwardV1Lanes,
   'gram_forward/v2_vec4': gramForwardV2Vec4,
   'gram_forward/v3_tiles8': gramForwardV3Tiles8,
+  'gram_forward/v4_shared32': gramForwardV4Shared32,
   'image/clamp': imageClamp,
   'image/original_colors': imageOriginalColors,
   'image/postprocess': imagePostprocess,
@@ -95,6 +93,10 @@ export const SHADERS = {
   'pool/max_window_forward': poolMaxWindowForward,
   'reduce/v0_tree': reduceV0Tree,
   'reduce/v1_chunks': reduceV1Chunks,
+  'strided_conv/v0_plain_backward_input': stridedConvV0PlainBackwardInput,
+  'strided_conv/v0_plain_forward': stridedConvV0PlainForward,
+  'strided_conv/v1_blocks_backward_input': stridedConvV1BlocksBackwardInput,
+  'strided_conv/v1_blocks_forward': stridedConvV1BlocksForward,
   'tile/mask': tileMask,
   'tile/window': tileWindow,
 } as const;

@@ -12,7 +12,7 @@
  * output is its concatenated, rectified expand maps).
  */
 import { pooledLength } from '../kernels/pool.js';
-import { convLength } from '../kernels/strided_conv.js';
+import { convLength } from '../kernels/strided_conv/geometry.js';
 import { layerScale, convSpec as vggConvSpec, VGG19_CONVS } from './vgg19_spec.js';
 
 export type NetworkId = 'vgg19' | 'squeezenet';

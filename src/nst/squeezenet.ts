@@ -6,13 +6,13 @@
  *   fireN = cat(relu(expand1x1(s)), relu(expand3x3(s)))  with  s = relu(squeeze1x1(input))
  *
  * The 1×1 and 3×3 stride-1 convs run on the same kernels as VGG19's (planned per shape); conv1
- * and the pools have kernels of their own (conv/strided_*, pool/max_window_*); the two expand
+ * and the pools have kernels of their own (strided_conv/*, pool/max_window_*); the two expand
  * convs write their channels of one buffer (Tape.concatConvs), so the concatenation is free.
  */
 import { packConvWeights, releasePackedWeights, type ConvWeights } from '../kernels/conv/weights.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import type { PoolKind } from '../kernels/pool.js';
-import type { StridedConvWeights } from '../kernels/strided_conv.js';
+import type { StridedConvWeights } from '../kernels/strided_conv/strided_conv.js';
 import type { Tensor } from '../kernels/tensor.js';
 import type { Node, Tape } from '../graph/tape.js';
 import { layerIndex, paramConvsUpTo, SQUEEZENET, SQUEEZENET_FIRES, SQUEEZENET_POOL } from '../model/networks.js';

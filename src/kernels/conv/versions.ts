@@ -6,8 +6,10 @@
  * reduction, and its launch (bindings, params, grid). The planner's registry (plan.ts) lists
  * these; tests, explorer, autotuning and benchmark iterate it (docs/kernels.md, "Adding a version").
  *
- * Channel parameters: the shaders of versions 1–4 take C (channels reduced) and O (channels
- * produced) in the forward's sense, whichever direction runs; version 0 and Winograd take R and N.
+ * Channel parameters (docs/kernels.md, "Naming"): every version's shaders take R (channels
+ * reduced), N (channels produced), N8 (N padded to 8: the packed weights' row length) and
+ * r_chunk (reduced channels per split-K slice), whichever direction runs; C and O always mean
+ * the layer's input and output channels (the strided conv and the weight and bias gradients).
  */
 import type { Dispatch } from '../kernel.js';
 import { grid1d } from '../kernel.js';
@@ -49,7 +51,7 @@ export function winogradConv(lib: KernelLibrary, input: Tensor, U: Tensor, bias:
     const tiles = Math.min(chunk, P - begin);
     const T8 = ceil8(tiles);
     ds.push(
-      lib.kernel('conv/v5_winograd_input').bind({ input: binding(input), V: binding(data) }, { C: R, H, W, TW, P, P8: T8, p_begin: begin }, grid1d(R * T8, 64)),
+      lib.kernel('conv/v5_winograd_input').bind({ input: binding(input), V: binding(data) }, { R, H, W, TW, P, P8: T8, p_begin: begin }, grid1d(R * T8, 64)),
       lib.kernel('conv/v5_winograd_gemm').bind({ U: binding(U), V: binding(data), M: binding(products) }, { R, N, N16: ceil16(N), P8: T8 }, [Math.ceil(((T8 / 8) * ceil16(N)) / 16 / 64), 1, 16]),
       lib.kernel('conv/v5_winograd_output').bind(
         { M: binding(products), bias: binding(bias ?? products), output: binding(output) },
@@ -85,7 +87,7 @@ function naiveLaunch(lib: KernelLibrary, c: ConvCall, plan: ConvPlan): Dispatch[
   return [
     lib.kernel('conv/v0_naive').bind(
       { input: binding(c.input), weight: binding(c.packed), bias: binding(c.bias ?? c.packed), output: binding(c.output) },
-      { R: s.R, H: s.H, W: s.W, N: s.N, K: s.K, NP: ceil8(s.N), relu: c.relu ? 1 : 0, flip: c.flip ? 1 : 0, has_bias: c.bias ? 1 : 0 },
+      { R: s.R, H: s.H, W: s.W, N: s.N, K: s.K, N8: ceil8(s.N), relu: c.relu ? 1 : 0, flip: c.flip ? 1 : 0, has_bias: c.bias ? 1 : 0 },
       grid1d(s.N * s.H * s.W, 64),
     ),
   ];
@@ -122,13 +124,13 @@ const directLaunch = splitLaunch((lib, c, plan, out, chunk) => {
   if (!c.flip) {
     return lib.kernel('conv/v1_direct_forward').bind(
       { input: binding(c.input), weight: binding(c.packed), bias: c.bias!.buffer, output: binding(out) },
-      { C: s.R, H: s.H, W: s.W, O: s.N, K: s.K, O8: ceil8(s.N), relu: c.relu ? 1 : 0, c_chunk: chunk, partial: S > 1 ? 1 : 0 },
+      { R: s.R, H: s.H, W: s.W, N: s.N, K: s.K, N8: ceil8(s.N), relu: c.relu ? 1 : 0, r_chunk: chunk, partial: S > 1 ? 1 : 0 },
       grid,
     );
   }
   return lib.kernel('conv/v1_direct_backward_input').bind(
     { grad_output: binding(c.input), weight: binding(c.packed), grad_input: binding(out) },
-    { C: s.N, H: s.H, W: s.W, O: s.R, K: s.K, C8: ceil8(s.N), o_chunk: chunk },
+    { R: s.R, H: s.H, W: s.W, N: s.N, K: s.K, N8: ceil8(s.N), r_chunk: chunk },
     grid,
   );
 });
@@ -142,7 +144,7 @@ function blockedLaunch(kernel: 'conv/v2_flat16' | 'conv/v3_rows' | 'conv/v4_rows
   return splitLaunch((lib, c, plan, out, chunk) => {
     const s = plan.shape, S = plan.splits;
     const pixelGroups = rowsOf8 ? Math.ceil((s.H * Math.ceil(s.W / 8)) / 64) : Math.ceil(Math.ceil((s.H * s.W) / 8) / 64);
-    const params: Record<string, number> = { C: s.R, H: s.H, W: s.W, O: s.N, O8: ceil8(s.N), relu: c.relu ? 1 : 0, c_chunk: chunk, partial: S > 1 ? 1 : 0, flip: c.flip ? 1 : 0, has_bias: c.bias ? 1 : 0 };
+    const params: Record<string, number> = { R: s.R, H: s.H, W: s.W, N: s.N, N8: ceil8(s.N), relu: c.relu ? 1 : 0, r_chunk: chunk, partial: S > 1 ? 1 : 0, flip: c.flip ? 1 : 0, has_bias: c.bias ? 1 : 0 };
     if (!rowsOf8) params.K = s.K;
     return lib.kernel(kernel).bind(
       { input: binding(c.input), weight: binding(c.packed), bias: binding(c.bias ?? c.packed), output: binding(out) },
@@ -162,33 +164,36 @@ const needs3x3 = (v: string) => (s: ConvShape) => (s.K === 3 ? null : `conv vers
 const rowsFit = (v: string) => (s: ConvShape) =>
   s.K === 3 && s.W >= 8 ? null : `conv version "${v}" needs a 3×3 kernel and a map at least 8 wide (got K=${s.K}, W=${s.W})`;
 
-/** The conv versions of one direction (their kernels differ only for version 1). */
-export function convVersions<K extends 'conv_forward' | 'conv_backward_input'>(direction: 'forward' | 'backward_input'): VersionInfo<K>[] {
-  const list: VersionInfo<'conv_forward'>[] = [
-    { id: 'v0_naive', number: 0, kernels: ['conv/v0_naive'], summary: 'one invocation per output value, any odd K: the version to read first', unfit: () => null, splits: false, tuned: false, launch: naiveLaunch },
-    {
-      id: 'v1_direct', number: 1, kernels: [`conv/v1_direct_${direction}`, 'conv/sum_slices'],
-      summary: 'implicit GEMM, 8 channels × 8 flattened pixels per invocation in registers, any odd K', unfit: () => null, splits: true, tuned: true, launch: directLaunch,
-    },
-    {
-      id: 'v2_flat16', number: 2, kernels: ['conv/v2_flat16', 'conv/sum_slices'], summary: 'version 1 with 16 output channels per invocation (fewer input loads per multiply)',
-      unfit: (s) => (ceil8(s.N) % 16 === 0 ? null : `conv version "v2_flat16" needs output channels that pad to a multiple of 16, got ${s.N}`), splits: true, tuned: true,
-      launch: blockedLaunch('conv/v2_flat16', 16, false),
-    },
-    {
-      id: 'v3_rows', number: 3, kernels: ['conv/v3_rows', 'conv/sum_slices'], summary: '3×3 only: 8 pixels of one row per invocation, inputs reused across the three column taps',
-      unfit: rowsFit('v3_rows'), splits: true, tuned: true, launch: blockedLaunch('conv/v3_rows', 8, true),
-    },
-    {
-      id: 'v4_rows_vec4', number: 4, kernels: ['conv/v4_rows_vec4', 'conv/sum_slices'], summary: 'version 3 reading each row as aligned vec4s',
-      unfit: (s) => rowsFit('v4_rows_vec4')(s) ?? (s.W % 4 === 0 ? null : `conv version "v4_rows_vec4" needs a width that is a multiple of 4, got ${s.W}`), splits: true, tuned: true,
-      launch: blockedLaunch('conv/v4_rows_vec4', 8, true),
-    },
-    {
-      id: 'v5_winograd', number: 5, kernels: ['conv/v5_winograd_filter', 'conv/v5_winograd_input', 'conv/v5_winograd_gemm', 'conv/v5_winograd_output'],
-      summary: 'Winograd F(2×2, 3×3): input transform, 16 matrix products, output transform (2.25× fewer multiplies)', unfit: needs3x3('v5_winograd'), splits: false, tuned: true,
-      launch: winogradLaunch,
-    },
-  ];
-  return list as unknown as VersionInfo<K>[]; // both directions have ConvShape shapes and the same version ids
+/** The conv versions, with the forward's kernels (convVersions gives the backward's). */
+export const CONV_VERSIONS = [
+  { id: 'v0_naive', number: 0, kernels: ['conv/v0_naive'], summary: 'one invocation per output value, any odd K: the version to read first', unfit: () => null, splits: false, tuned: false, launch: naiveLaunch },
+  {
+    id: 'v1_direct', number: 1, kernels: ['conv/v1_direct_forward', 'conv/sum_slices'],
+    summary: 'implicit GEMM, 8 channels × 8 flattened pixels per invocation in registers, any odd K', unfit: () => null, splits: true, tuned: true, launch: directLaunch,
+  },
+  {
+    id: 'v2_flat16', number: 2, kernels: ['conv/v2_flat16', 'conv/sum_slices'], summary: 'version 1 with 16 output channels per invocation (fewer input loads per multiply)',
+    unfit: (s) => (ceil8(s.N) % 16 === 0 ? null : `conv version "v2_flat16" needs output channels that pad to a multiple of 16, got ${s.N}`), splits: true, tuned: true,
+    launch: blockedLaunch('conv/v2_flat16', 16, false),
+  },
+  {
+    id: 'v3_rows', number: 3, kernels: ['conv/v3_rows', 'conv/sum_slices'], summary: '3×3 only: 8 pixels of one row per invocation, inputs reused across the three column taps',
+    unfit: rowsFit('v3_rows'), splits: true, tuned: true, launch: blockedLaunch('conv/v3_rows', 8, true),
+  },
+  {
+    id: 'v4_rows_vec4', number: 4, kernels: ['conv/v4_rows_vec4', 'conv/sum_slices'], summary: 'version 3 reading each row as aligned vec4s',
+    unfit: (s) => rowsFit('v4_rows_vec4')(s) ?? (s.W % 4 === 0 ? null : `conv version "v4_rows_vec4" needs a width that is a multiple of 4, got ${s.W}`), splits: true, tuned: true,
+    launch: blockedLaunch('conv/v4_rows_vec4', 8, true),
+  },
+  {
+    id: 'v5_winograd', number: 5, kernels: ['conv/v5_winograd_filter', 'conv/v5_winograd_input', 'conv/v5_winograd_gemm', 'conv/v5_winograd_output'],
+    summary: 'Winograd F(2×2, 3×3): input transform, 16 matrix products, output transform (2.25× fewer multiplies)', unfit: needs3x3('v5_winograd'), splits: false, tuned: true,
+    launch: winogradLaunch,
+  },
+] as const satisfies readonly VersionInfo<'conv_forward', string>[];
+
+/** The conv versions of one direction: the same ids, shapes and launches; only version 1 has a kernel per direction. */
+export function convVersions<K extends 'conv_forward' | 'conv_backward_input'>(direction: 'forward' | 'backward_input'): readonly VersionInfo<K>[] {
+  const own = (k: string) => (direction === 'backward_input' && k === 'conv/v1_direct_forward' ? 'conv/v1_direct_backward_input' : k);
+  return CONV_VERSIONS.map((v) => ({ ...v, kernels: v.kernels.map(own) })) as unknown as readonly VersionInfo<K>[];
 }

@@ -75,7 +75,7 @@ export function winogradFilters(lib: KernelLibrary, w: ConvWeights, direction: '
   runOnce(lib, [
     lib.kernel('conv/v5_winograd_filter').bind(
       { packed: binding(packed), U: binding(U) },
-      { R, N, NP: ceil8(N), N16: ceil16(N), flip: direction === 'backward' ? 1 : 0 },
+      { R, N, N8: ceil8(N), N16: ceil16(N), flip: direction === 'backward' ? 1 : 0 },
       grid1d(R * ceil16(N), 64),
     ),
   ]);

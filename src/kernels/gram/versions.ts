@@ -68,7 +68,7 @@ function forwardLaunch(kernel: string, grid: (C: number) => [number, number], al
   };
 }
 
-export const GRAM_FORWARD_VERSIONS: VersionInfo<'gram_forward'>[] = [
+export const GRAM_FORWARD_VERSIONS = [
   {
     id: 'v0_blocks', number: 0, kernels: ['gram_forward/v0_blocks', 'gram_forward/sum_slices'], summary: 'one 4×4 block of G per invocation, no barriers',
     unfit: () => null, splits: true, tuned: true, slices: slices4,
@@ -92,7 +92,17 @@ export const GRAM_FORWARD_VERSIONS: VersionInfo<'gram_forward'>[] = [
     unfit: () => null, splits: true, tuned: true, slices: slices8,
     launch: forwardLaunch('gram_forward/v3_tiles8', triangleGrid),
   },
-];
+  {
+    id: 'v4_shared32', number: 4, kernels: ['gram_forward/v4_shared32', 'gram_forward/sum_slices'], summary: 'a 32×32 tile per workgroup from rows staged in workgroup memory (for GPUs; two barriers per 16 positions)',
+    unfit: () => null, splits: true, tuned: true,
+    // one workgroup per upper-triangle tile: slices of ≥ 2048 positions until ~512 workgroups are busy
+    slices: (s) => {
+      const tiles = (Math.ceil(s.C / 32) * (Math.ceil(s.C / 32) + 1)) / 2;
+      return s.M < 4096 || tiles >= 512 ? 1 : Math.min(64, Math.ceil(s.M / 2048), Math.ceil(512 / tiles));
+    },
+    launch: forwardLaunch('gram_forward/v4_shared32', (C) => [(Math.ceil(C / 32) * (Math.ceil(C / 32) + 1)) / 2, 1]),
+  },
+] as const satisfies readonly VersionInfo<'gram_forward', string>[];
 
 /** A backward version's one dispatch: blocks of `rows`×`cols` of grad_features per invocation. */
 function backwardLaunch(kernel: string, cols: number) {
@@ -108,7 +118,7 @@ function backwardLaunch(kernel: string, cols: number) {
   };
 }
 
-export const GRAM_BACKWARD_VERSIONS: VersionInfo<'gram_backward'>[] = [
+export const GRAM_BACKWARD_VERSIONS = [
   { id: 'v0_narrow', number: 0, kernels: ['gram_backward/v0_narrow'], summary: '4×4 blocks of the feature gradient', unfit: () => null, splits: false, tuned: true, launch: backwardLaunch('gram_backward/v0_narrow', 4) },
   { id: 'v1_wide', number: 1, kernels: ['gram_backward/v1_wide'], summary: '4×8 blocks, fewer loads per multiply-add', unfit: () => null, splits: false, tuned: true, launch: backwardLaunch('gram_backward/v1_wide', 8) },
-];
+] as const satisfies readonly VersionInfo<'gram_backward', string>[];

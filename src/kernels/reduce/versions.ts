@@ -22,7 +22,7 @@ export interface ReduceCall {
   partials: Tensor;
 }
 
-export const REDUCE_VERSIONS: VersionInfo<'reduce'>[] = [
+export const REDUCE_VERSIONS = [
   {
     id: 'v0_tree', number: 0, kernels: ['reduce/v0_tree'], summary: '256-wide workgroups summing as a tree in workgroup memory', unfit: () => null, splits: false, tuned: true,
     launch(lib: KernelLibrary, c: ReduceCall, plan: OpPlan<'reduce'>): Dispatch[] {
@@ -56,4 +56,4 @@ export const REDUCE_VERSIONS: VersionInfo<'reduce'>[] = [
       ];
     },
   },
-];
+] as const satisfies readonly VersionInfo<'reduce', string>[];

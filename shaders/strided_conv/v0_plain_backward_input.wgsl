@@ -1,4 +1,4 @@
-// conv/strided_v0_backward_input — gradient of conv/strided_v0_forward with respect to its input (the
+// strided_conv/v0_plain_backward_input — gradient of strided_conv/v0_plain_forward with respect to its input (the
 // transposed strided convolution), as a gather: each input position sums the outputs whose
 // window covers it, so no atomics and every grad_input value is written exactly once.
 //

@@ -1,4 +1,4 @@
-// conv/strided_v0_forward — 2-D convolution with any kernel size K ≥ 1, stride S ≥ 1 and zero
+// strided_conv/v0_plain_forward — 2-D convolution with any kernel size K ≥ 1, stride S ≥ 1 and zero
 // padding P ≥ 0 (SqueezeNet's conv1: K = 3, S = 2, P = 0), plus bias, optionally followed by ReLU.
 //
 //   output[o, yo, xo] = bias[o] + Σ_c Σ_ky Σ_kx weight[o, c, ky, kx] · input[c, yo·S + ky − P, xo·S + kx − P]

@@ -1,4 +1,4 @@
-// conv/strided_v1_backward_input — conv/strided_v0_backward_input computed 4 input channels at a
+// strided_conv/v1_blocks_backward_input — strided_conv/v0_plain_backward_input computed 4 input channels at a
 // time: each invocation owns one input pixel and a block of 4 input channels, reads each output
 // gradient it needs once and multiplies it into 4 accumulators (v0 reads it once per channel):
 //

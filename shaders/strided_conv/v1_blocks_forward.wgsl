@@ -1,4 +1,4 @@
-// conv/strided_v1_forward — conv/strided_v0_forward computed 8 output channels at a time: each
+// strided_conv/v1_blocks_forward — strided_conv/v0_plain_forward computed 8 output channels at a time: each
 // invocation owns one output pixel and a block of 8 output channels, reads each input tap once
 // and multiplies it into 8 accumulators (v0 reads every input tap once per output channel):
 //
