@@ -164,8 +164,15 @@ describe('autotuning on the device (fake timer)', () => {
       const r = await call('tuneOne', 'conv_forward', shape, { [fastest]: 1 });
       expect(r.version, fastest).toBe(fastest);
       expect(r.calls).toBe(tuningCandidates('conv_forward', shape).length);
+      expect(r.leaked, fastest).toEqual({ buffers: 0, uniforms: 0 });
     }
     expect((await call('tuneOne', 'gram_backward', { C: 8, M: 100 }, { v0_narrow: 1, v1_wide: 2 })).version).toBe('v0_narrow');
+    // every op kind's runs free what they made
+    for (const [kind, shape] of [['gram_forward', { C: 40, M: 9000 }], ['reduce', { n: 5000 }], ['strided_conv_forward', { C: 3, O: 9, K: 3, stride: 2, pad: 0, H: 13, W: 11 }], ['strided_conv_backward_input', { C: 3, O: 9, K: 3, stride: 2, pad: 1, H: 13, W: 11 }], ['conv_backward_input', { R: 16, N: 3, K: 3, H: 12, W: 12 }]] as const) {
+      const r = await call('tuneOne', kind, shape, {});
+      expect(r.calls, kind).toBe(tuningCandidates(kind, shape as never).length);
+      expect(r.leaked, kind).toEqual({ buffers: 0, uniforms: 0 });
+    }
   });
 
   it('times each shape of a graph once, keeps the table, and the next run reuses it without timing', async () => {

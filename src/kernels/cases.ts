@@ -4,58 +4,30 @@
  * (a named version, or what this device's planner picks) and reads the outputs back.
  */
 import { adamStep, type AdamHyper } from './adam.js';
-import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from './conv/conv2d.js';
+import { conv2dBackwardBias, conv2dBackwardWeight } from './conv/conv2d.js';
 import { packConvWeights, releasePackedWeights, winogradFilters } from './conv/weights.js';
 import { winogradConv } from './conv/versions.js';
-import { makePlan, type OpPlan } from './plan.js';
+import { makePlan } from './plan.js';
 import { axpby, fill, reluBackward, reluBackwardInPlace, reluForward } from './elementwise.js';
 import { clampImage, originalColors, postprocess, preprocess, type InputConvention } from './image.js';
 import { runOnce } from './library.js';
 import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from './loss.js';
 import { matmul } from './matmul.js';
 import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, pooledShape, windowPooledShape, type PoolKind } from './pool.js';
-import { stridedConvBackwardInput, stridedConvForward, stridedConvShape, stridedShape } from './strided_conv/strided_conv.js';
-import { planFor, readAll, withTensors, type Arrays, type Case, type CaseParams } from './harness.js';
+import { planFor, readAll, runRead, withTensors, type Arrays, type Case, type CaseParams } from './harness.js';
+import { convRun } from './conv/cases.js';
+import { stridedConvRun } from './strided_conv/cases.js';
+import { reduceRun } from './reduce/cases.js';
 import { gramCase } from './gram/cases.js';
 export type { Arrays, CaseParams };
 import { maskRect, windowOp } from './tile.js';
 
-/**
- * Scratch tensors (named as in ConvScratch) for a conv plan: its split-K slices or Winograd
- * buffers, or room for only `chunk` Winograd tiles to force chunking.
- */
-function scratchShapes(plan: OpPlan<'conv_forward' | 'conv_backward_input'>, chunk?: number): Record<string, number[]> {
-  const { R, N } = plan.shape;
-  if (plan.version === 'v5_winograd' && chunk) return { winogradData: [16 * R * chunk], winogradProducts: [16 * N * chunk] };
-  return Object.fromEntries(Object.entries(plan.scratch).map(([k, floats]) => [k, [floats]]));
-}
-
 export const CASES: Record<string, Case> = {
   async conv2d_forward(lib, x, { C, H, W, O, K, relu, weightC, splits, variant, chunk }) {
-    const weight = lib.upload([O, weightC ?? C, K, K], x.weight), bias = lib.upload([O], x.bias);
-    const w = packConvWeights(lib, weight, bias, false);
-    const plan = planFor(lib, 'conv_forward', { R: C, N: O, K, H, W }, variant, splits);
-    try {
-      return await withTensors(lib, x, { input: [C, H, W] }, { output: [O, H, W], ...scratchShapes(plan, chunk) }, (t) =>
-        conv2dForward(lib, t.input, w, t.output, !!relu, plan, t),
-      );
-    } finally {
-      lib.release(weight, bias);
-      releasePackedWeights(lib, w);
-    }
+    return runRead(lib, convRun(lib, planFor(lib, 'conv_forward', { R: C, N: O, K, H, W }, variant, splits), x, { relu: !!relu, weightC, chunk }));
   },
   async conv2d_backward_input(lib, x, { C, H, W, O, K, splits, variant, chunk }) {
-    const weight = lib.upload([O, C, K, K], x.weight), bias = lib.tensor([O]);
-    const w = packConvWeights(lib, weight, bias, true);
-    const plan = planFor(lib, 'conv_backward_input', { R: O, N: C, K, H, W }, variant, splits);
-    try {
-      return await withTensors(lib, x, { grad_output: [O, H, W] }, { grad_input: [C, H, W], ...scratchShapes(plan, chunk) }, (t) =>
-        conv2dBackwardInput(lib, t.grad_output, w, t.grad_input, plan, t),
-      );
-    } finally {
-      lib.release(weight, bias);
-      releasePackedWeights(lib, w);
-    }
+    return runRead(lib, convRun(lib, planFor(lib, 'conv_backward_input', { R: O, N: C, K, H, W }, variant, splits), x, { chunk }));
   },
   /** Each Winograd stage's output (forward conv with bias and ReLU), plus the backward filters. */
   async winograd_stages(lib, x, { C, H, W, O, relu }) {
@@ -114,18 +86,11 @@ export const CASES: Record<string, Case> = {
   },
   /** Strided conv (any K, stride, padding): forward (+ReLU if relu) and the gradient to the input, by version id (default: the planner's). */
   async strided_conv(lib, x, { C, H, W, O, K, stride, pad, relu, version }) {
-    const [Ho, Wo] = stridedConvShape(H, W, K, stride, pad);
-    const weight = lib.upload([O, C, K, K], x.weight, 'weight'), bias = lib.upload([O], x.bias, 'bias');
-    const w = { O, C, K, stride, pad, weight, bias };
-    const shape = stridedShape(w, H, W);
-    try {
-      return await withTensors(lib, x, { input: [C, H, W], grad_output: [O, Ho, Wo] }, { output: [O, Ho, Wo], grad_input: [C, H, W] }, (t) => [
-        stridedConvForward(lib, t.input, w, t.output, !!relu, planFor(lib, 'strided_conv_forward', shape, version)),
-        stridedConvBackwardInput(lib, t.grad_output, w, t.grad_input, planFor(lib, 'strided_conv_backward_input', shape, version)),
-      ]);
-    } finally {
-      lib.release(weight, bias);
-    }
+    const shape = { C, O, K, stride, pad, H, W };
+    return {
+      ...(await runRead(lib, stridedConvRun(lib, planFor(lib, 'strided_conv_forward', shape, version), x, !!relu))),
+      ...(await runRead(lib, stridedConvRun(lib, planFor(lib, 'strided_conv_backward_input', shape, version), x))),
+    };
   },
   /** K×K/stride max pooling in floor or ceil mode: forward and backward. */
   async pool_window(lib, x, { C, H, W, K, stride, ceil }) {
@@ -156,9 +121,7 @@ export const CASES: Record<string, Case> = {
     ]);
   },
   async reduce(lib, x, { n, dot, scale, variant }) {
-    return withTensors(lib, x, { a: [n], b: [n] }, { out: [3], partials: [REDUCE_PARTIALS] }, (t) =>
-      reduceSum(lib, { a: t.a, b: dot ? t.b : undefined, out: t.out, outIndex: 2, scale, partials: t.partials }, planFor(lib, 'reduce', { n }, variant)),
-    );
+    return runRead(lib, reduceRun(lib, planFor(lib, 'reduce', { n }, variant), x, !!dot, scale));
   },
   async axpby(lib, x, { n, a, b }) {
     const tx = lib.upload([n], x.x), ty = lib.upload([n], x.y);

@@ -56,10 +56,14 @@ const api = {
     const lib = await freshLibrary();
     const fake = fakeTimer(ms);
     const tuner = new Autotuner(lib, { mode: 'on', timer: fake.timer });
+    const before = lib.memory.stats();
     await tuner.tune([{ kind, shape }]);
+    const after = lib.memory.stats();
     const plan = lib.planner.plan(kind, shape);
     lib.destroy();
-    return { version: plan.version, splits: plan.splits, calls: fake.calls(), choices: tuner.choices() };
+    // every candidate's run frees what it made: buffers in use and params buffers back where they were
+    const leaked = { buffers: after.inUseBuffers - before.inUseBuffers, uniforms: after.uniformBuffers - before.uniformBuffers };
+    return { version: plan.version, splits: plan.splits, calls: fake.calls(), choices: tuner.choices(), leaked };
   },
 
   /**

@@ -1,9 +1,12 @@
 /**
- * The Gram op's case (tests and explorer) and its test shapes: awkward sizes that reach every
- * branch of every version (versions.ts), checked against cpu.ts and finite differences.
+ * The Gram op's runs (harness.ts) and test shapes: awkward sizes that reach every branch of every
+ * version (versions.ts), checked against cpu.ts and finite differences. Forward: input `features`
+ * (C×M), output `gram`; backward: inputs `features`, `grad_gram` (C×C), output `grad_features`.
  */
 import { gramBackward, gramForward } from './gram.js';
-import { planFor, withTensors, type Case } from '../harness.js';
+import { opRun, planFor, runRead, type Case, type Inputs, type OpRun } from '../harness.js';
+import type { KernelLibrary } from '../library.js';
+import type { OpPlan } from '../plan.js';
 
 /**
  * [C, M, scale]: tiny and odd maps, C not a multiple of 8 (a block half past the last row), 17
@@ -22,12 +25,26 @@ export const GRAM_TEST_SHAPES: [number, number, number][] = [
   [10, 9001, 1 / 9001],
 ];
 
-/** G = scale·F·Fᵀ and its backward for the given (or planned) versions; split-K where the plan has slices. */
-export const gramCase: Case = async (lib, x, { C, M, scale, variant, backward }) => {
-  const forward = planFor(lib, 'gram_forward', { C, M }, variant);
-  const back = planFor(lib, 'gram_backward', { C, M }, backward);
-  return withTensors(lib, x, { features: [C, M], grad_gram: [C, C] }, { gram: [C, C], grad_features: [C, M], scratch: [Math.max(1, forward.scratch.slices ?? 0)] }, (t) => [
-    ...gramForward(lib, t.features, t.gram, scale, forward, t.scratch),
-    gramBackward(lib, t.features, t.grad_gram, t.grad_features, scale, back),
-  ]);
-};
+/** G = scale·F·Fᵀ as `plan` says, split-K through a scratch of the plan's size. */
+export function gramForwardRun(lib: KernelLibrary, plan: OpPlan<'gram_forward'>, inputs: Inputs, scale = 1): OpRun {
+  const { C, M } = plan.shape;
+  return opRun(lib, (tensors) => {
+    const t = tensors({ features: [C, M] }, { gram: [C, C], scratch: [Math.max(1, plan.scratch.slices ?? 0)] });
+    return { dispatches: gramForward(lib, t.features, t.gram, scale, plan, t.scratch), outputs: ['gram'] };
+  }, inputs);
+}
+
+/** grad_features = scale·(dG + dGᵀ)·F as `plan` says. */
+export function gramBackwardRun(lib: KernelLibrary, plan: OpPlan<'gram_backward'>, inputs: Inputs, scale = 1): OpRun {
+  const { C, M } = plan.shape;
+  return opRun(lib, (tensors) => {
+    const t = tensors({ features: [C, M], grad_gram: [C, C] }, { grad_features: [C, M] });
+    return { dispatches: [gramBackward(lib, t.features, t.grad_gram, t.grad_features, scale, plan)], outputs: ['grad_features'] };
+  }, inputs);
+}
+
+/** The Gram and its backward for the given (or planned) versions. */
+export const gramCase: Case = async (lib, x, { C, M, scale, variant, backward }) => ({
+  ...(await runRead(lib, gramForwardRun(lib, planFor(lib, 'gram_forward', { C, M }, variant), x, scale))),
+  ...(await runRead(lib, gramBackwardRun(lib, planFor(lib, 'gram_backward', { C, M }, backward), x, scale))),
+});
