@@ -5,14 +5,20 @@
 import type { KernelLibrary } from '../src/kernels/library.js';
 import type { KernelName } from '../src/kernels/shaders.js';
 import { conv2dBackwardBiasRef, conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, repackWeightsRef } from '../src/kernels/conv/cpu.js';
-import * as ref from '../src/kernels/cpu/misc.js';
+import { axpbyRef, reluBackwardRef, reluForwardRef } from '../src/kernels/elementwise/cpu.js';
+import { poolBackwardRef, poolForwardRef } from '../src/kernels/pool/cpu.js';
+import { squaredErrorRef, tvLossRef } from '../src/kernels/loss/cpu.js';
+import { sumRef } from '../src/kernels/reduce/cpu.js';
+import { originalColorsRef, postprocessRef, preprocessRef } from '../src/kernels/image/cpu.js';
+import { adamRef } from '../src/kernels/optim/cpu.js';
+import { maskRef, windowAddRef, windowCopyRef } from '../src/kernels/tile/cpu.js';
 import { gramBackwardRef, gramForwardRef } from '../src/kernels/gram/cpu.js';
-import { maxPoolWindowBackwardRef, maxPoolWindowForwardRef } from '../src/kernels/cpu/squeezenet_ops.js';
+import { maxPoolWindowBackwardRef, maxPoolWindowForwardRef } from '../src/kernels/pool/window_cpu.js';
 import { stridedConvBackwardInputRef, stridedConvForwardRef } from '../src/kernels/strided_conv/cpu.js';
 import { winogradFilterRef, winogradGemmRef, winogradInputRef, winogradOutputRef, winogradTilesRef } from '../src/kernels/conv/winograd_cpu.js';
-import { matmulRef } from '../src/kernels/matmul.js';
-import { ADAM_DEFAULTS } from '../src/kernels/adam.js';
-import { TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image.js';
+import { matmulRef } from '../src/kernels/matmul/matmul.js';
+import { ADAM_DEFAULTS } from '../src/kernels/optim/adam.js';
+import { TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image/image.js';
 import { CASES, type Arrays } from '../src/kernels/cases.js';
 import { REGISTRY, type OpVersions } from '../src/kernels/plan.js';
 
@@ -28,7 +34,7 @@ const conv = () => ({ input: rand(C * H * W), weight: rand(O * C * K * K, 0.5), 
 async function pool(lib: KernelLibrary, kind: 'max' | 'avg'): Promise<[ArrayLike<number>, ArrayLike<number>][]> {
   const x: Arrays = { input: rand(3 * 9 * 7), grad_output: rand(3 * 4 * 3) };
   const r = await CASES.pool(lib, x, { kind, C: 3, H: 9, W: 7 });
-  return [[r.output, ref.poolForwardRef(kind, x.input, 3, 9, 7)], [r.grad_input, ref.poolBackwardRef(kind, x.input, 3, 9, 7, x.grad_output)]];
+  return [[r.output, poolForwardRef(kind, x.input, 3, 9, 7)], [r.grad_input, poolBackwardRef(kind, x.input, 3, 9, 7, x.grad_output)]];
 }
 
 /** SqueezeNet's conv1 geometry (3×3, stride 2, no padding) on C=3 13×11 → O=11 (6×5 out), forward+ReLU and backward-input, by version. */
@@ -141,23 +147,23 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   'elementwise/relu_forward': { shape: 'n=1000', run: async (lib) => {
     const x = { input: rand(1000), grad_output: rand(1000) };
     const r = await CASES.relu(lib, x, { n: 1000 });
-    return [[r.output, ref.reluForwardRef(x.input)]];
+    return [[r.output, reluForwardRef(x.input)]];
   } },
   'elementwise/relu_backward': { shape: 'n=1000', run: async (lib) => {
     const x = { input: rand(1000), grad_output: rand(1000) };
     const r = await CASES.relu(lib, x, { n: 1000 });
-    return [[r.grad_input, ref.reluBackwardRef(x.input, x.grad_output)]];
+    return [[r.grad_input, reluBackwardRef(x.input, x.grad_output)]];
   } },
   'elementwise/relu_backward_inplace': { shape: 'n=1000', run: async (lib) => {
     const x = { input: rand(1000), grad_output: rand(1000) };
     const r = await CASES.relu_inplace(lib, x, { n: 1000 });
-    return [[r.grad, ref.reluBackwardRef(x.input, x.grad_output)]];
+    return [[r.grad, reluBackwardRef(x.input, x.grad_output)]];
   } },
   'image/original_colors': { shape: '9×7 pixels', run: async (lib) => {
     const bytes = () => Float32Array.from({ length: 63 * 4 }, () => Math.floor(Math.random() * 256));
     const x = { stylized: bytes(), content: bytes() };
     const r = await CASES.original_colors(lib, x, { HW: 63 });
-    const want = ref.originalColorsRef(x.stylized, x.content, 63);
+    const want = originalColorsRef(x.stylized, x.content, 63);
     // bytes may round differently at .5 (float32 vs float64): within one byte counts as equal
     return [[r.rgba.map((v, i) => (Math.abs(v - want[i]) <= 1 ? want[i] : v)), want]];
   } },
@@ -175,19 +181,19 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   'loss/squared_error': { shape: 'n=1001', run: async (lib) => {
     const x = { input: rand(1001), target: rand(1001) };
     const r = await CASES.squared_error(lib, x, { n: 1001, scale: 0.5 });
-    const e = ref.squaredErrorRef(x.input, x.target, 0.5);
+    const e = squaredErrorRef(x.input, x.target, 0.5);
     return [[[r.loss[1]], [e.loss]], [r.grad, e.grad]];
   } },
   'loss/tv': { shape: '3×17×9', run: async (lib) => {
     const x = { image: rand(3 * 17 * 9) };
     const r = await CASES.tv_loss(lib, x, { C: 3, H: 17, W: 9, scale: 1 });
-    const e = ref.tvLossRef(x.image, 3, 17, 9, 1);
+    const e = tvLossRef(x.image, 3, 17, 9, 1);
     return [[[r.loss[0]], [e.loss]], [r.grad, e.grad]];
   } },
   'elementwise/axpby': { shape: 'n=999', run: async (lib) => {
     const x = { x: rand(999), y: rand(999) };
     const r = await CASES.axpby(lib, x, { n: 999, a: 2, b: -0.5 });
-    return [[r.y, ref.axpbyRef(2, x.x, -0.5, x.y)]];
+    return [[r.y, axpbyRef(2, x.x, -0.5, x.y)]];
   } },
   'elementwise/fill': { shape: 'n=999', run: async (lib) => {
     const r = await CASES.fill(lib, {}, { n: 999, value: 0.25 });
@@ -196,13 +202,13 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   'tile/window': { shape: '3×13×11 map, 5×4 window at (6, 7)', run: async (lib) => {
     const x = { full: rand(3 * 13 * 11), add: rand(3 * 5 * 4) };
     const r = await CASES.window(lib, x, { C: 3, H: 13, W: 11, h: 5, w: 4, y0: 6, x0: 7 });
-    return [[r.window, ref.windowCopyRef(x.full, 3, 13, 11, 5, 4, 6, 7)], [r.full, ref.windowAddRef(x.full, x.add, 3, 13, 11, 5, 4, 6, 7)]];
+    return [[r.window, windowCopyRef(x.full, 3, 13, 11, 5, 4, 6, 7)], [r.full, windowAddRef(x.full, x.add, 3, 13, 11, 5, 4, 6, 7)]];
   } },
   'tile/mask': { shape: '3×13×11, rows 2–9 × columns 4–11', run: async (lib) => {
     const x = { input: rand(3 * 13 * 11) };
     const rect = { y0: 2, y1: 9, x0: 4, x1: 11 };
     const r = await CASES.mask(lib, x, { C: 3, H: 13, W: 11, rect });
-    return [[r.output, ref.maskRef(x.input, 3, 13, 11, rect)]];
+    return [[r.output, maskRef(x.input, 3, 13, 11, rect)]];
   } },
   'matmul/matmul': { shape: '64×72×33', run: async (lib) => {
     const x = { at: rand(33 * 64), b: rand(33 * 72) };
@@ -212,7 +218,7 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   'optim/adam': { shape: 'n=777, t=1', run: async (lib) => {
     const x = { param: rand(777), grad: rand(777), m: new Float32Array(777), v: new Float32Array(777) };
     const r = await CASES.adam(lib, x, { n: 777, hyper: ADAM_DEFAULTS, t: 1 });
-    return [[r.param, ref.adamRef(x.param, x.grad, x.m, x.v, ADAM_DEFAULTS, 1).param]];
+    return [[r.param, adamRef(x.param, x.grad, x.m, x.v, ADAM_DEFAULTS, 1).param]];
   } },
 };
 
@@ -230,7 +236,7 @@ for (const v of REGISTRY.reduce) {
   CHECKS[v.kernels[0]] = { shape: 'n=100003, dot', run: async (lib) => {
     const x = positivePair(100003);
     const r = await CASES.reduce(lib, x, { n: 100003, dot: true, scale: 1, variant: v.id });
-    return [[[r.out[2]], [ref.sumRef(x.a, x.b)]]];
+    return [[[r.out[2]], [sumRef(x.a, x.b)]]];
   } };
 }
 
@@ -240,8 +246,8 @@ for (const k of ['image/preprocess', 'image/postprocess', 'image/clamp'] as cons
     const wild = rand(3 * 63, 5);
     const r = await CASES.image(lib, { rgba, wild }, { H: 9, W: 7, convention: TORCHVISION_CONVENTION });
     const { lo, hi } = pixelBounds(TORCHVISION_CONVENTION);
-    if (k === 'image/preprocess') return [[r.net, ref.preprocessRef(rgba, 9, 7, TORCHVISION_CONVENTION)]];
-    if (k === 'image/postprocess') return [[r.rgba, ref.postprocessRef(ref.preprocessRef(rgba, 9, 7, TORCHVISION_CONVENTION), 9, 7, TORCHVISION_CONVENTION)]];
+    if (k === 'image/preprocess') return [[r.net, preprocessRef(rgba, 9, 7, TORCHVISION_CONVENTION)]];
+    if (k === 'image/postprocess') return [[r.rgba, postprocessRef(preprocessRef(rgba, 9, 7, TORCHVISION_CONVENTION), 9, 7, TORCHVISION_CONVENTION)]];
     return [[r.clamped, wild.map((v, i) => Math.min(hi[Math.floor(i / 63)], Math.max(lo[Math.floor(i / 63)], v)))]];
   } };
 }

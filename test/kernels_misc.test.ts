@@ -8,13 +8,19 @@
  *    linear away from kinks), so central differences are exact up to rounding: 1e-4.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADAM_DEFAULTS } from '../src/kernels/adam.js';
-import { adamRef, axpbyRef, poolBackwardRef, poolForwardRef, originalColorsRef, postprocessRef, preprocessRef, reluBackwardRef, reluForwardRef, squaredErrorRef, sumRef, tvLossRef, maskRef, windowAddRef, windowCopyRef } from '../src/kernels/cpu/misc.js';
+import { ADAM_DEFAULTS } from '../src/kernels/optim/adam.js';
+import { axpbyRef, reluBackwardRef, reluForwardRef } from '../src/kernels/elementwise/cpu.js';
+import { poolBackwardRef, poolForwardRef } from '../src/kernels/pool/cpu.js';
+import { squaredErrorRef, tvLossRef } from '../src/kernels/loss/cpu.js';
+import { sumRef } from '../src/kernels/reduce/cpu.js';
+import { originalColorsRef, postprocessRef, preprocessRef } from '../src/kernels/image/cpu.js';
+import { adamRef } from '../src/kernels/optim/cpu.js';
+import { maskRef, windowAddRef, windowCopyRef } from '../src/kernels/tile/cpu.js';
 import { gramBackwardRef, gramForwardRef } from '../src/kernels/gram/cpu.js';
 import { GRAM_TEST_SHAPES } from '../src/kernels/gram/cases.js';
-import { matmulRef } from '../src/kernels/matmul.js';
+import { matmulRef } from '../src/kernels/matmul/matmul.js';
 import { eligibleVersions, makePlan, REGISTRY } from '../src/kernels/plan.js';
-import { CAFFE_CONVENTION, TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image.js';
+import { CAFFE_CONVENTION, TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image/image.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
 import { dotSum, expectClose, finiteDiff, pick, randArray, rng, sampleIndices } from './util.js';
 

@@ -3,7 +3,7 @@
  * (every registered version: strided_conv/v0_plain_* and the blocked strided_conv/v1_blocks_*, which runs
  * by default) and K×K/S max pooling in floor or ceil mode (pool/max_window_forward,
  * pool/max_window_backward), against the CPU references (src/kernels/strided_conv/cpu.ts,
- * src/kernels/cpu/squeezenet_ops.ts), finite differences of the CPU forward, and PyTorch.
+ * src/kernels/pool/window_cpu.ts), finite differences of the CPU forward, and PyTorch.
  * Tolerances (max error relative to the largest reference magnitude):
  *  - max pool forward: 0 — it selects one of the float32 inputs, no arithmetic;
  *  - max pool backward: 1e-6 — each input adds at most ceil(K/S)² float32 gradients (one per
@@ -19,10 +19,10 @@
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maxPoolWindowBackwardRef, maxPoolWindowForwardRef, poolOutSizeRef } from '../src/kernels/cpu/squeezenet_ops.js';
+import { maxPoolWindowBackwardRef, maxPoolWindowForwardRef, poolOutSizeRef } from '../src/kernels/pool/window_cpu.js';
 import { convOutSizeRef, stridedConvBackwardInputRef, stridedConvForwardRef } from '../src/kernels/strided_conv/cpu.js';
 import { REGISTRY } from '../src/kernels/plan.js';
-import { windowPooledShape } from '../src/kernels/pool.js';
+import { windowPooledShape } from '../src/kernels/pool/pool.js';
 import { stridedConvShape } from '../src/kernels/strided_conv/strided_conv.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
 import { dotSum, expectClose, finiteDiff, pick, randArray, rng, sampleIndices } from './util.js';

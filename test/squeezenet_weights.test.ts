@@ -18,7 +18,7 @@ import { parseRawWeights, toRawWeights } from '../src/io/raw_weights.js';
 import { convertPth, detectNetwork, WrongNetworkError } from '../src/io/torch_names.js';
 import { openTorchFile } from '../src/io/torch_pth.js';
 import { cacheId, findCached, obtainPretrained, sourceUrl } from '../src/io/weights_cache.js';
-import { TORCHVISION_CONVENTION } from '../src/kernels/image.js';
+import { TORCHVISION_CONVENTION } from '../src/kernels/image/image.js';
 import { SQUEEZENET, paramConvsUpTo } from '../src/model/networks.js';
 import { randomNetwork, randomVgg19, type NetworkWeights } from '../src/model/weights.js';
 import { writeRandomWeights } from '../tools/make_random_weights.js';

@@ -12,7 +12,7 @@ import { readLegacyHeader } from '../src/io/torch_pth.js';
 import { readZipDirectory } from '../src/io/zip.js';
 import { loadPretrained } from '../src/io/pretrained.js';
 import { BlobSource } from '../src/io/byte_source.js';
-import { CAFFE_CONVENTION } from '../src/kernels/image.js';
+import { CAFFE_CONVENTION } from '../src/kernels/image/image.js';
 import { convSpec, VGG19_CONVS } from '../src/model/vgg19_spec.js';
 import { randomVgg19, WeightsError } from '../src/model/weights.js';
 import { parseRawWeights, toRawWeights } from '../src/io/raw_weights.js';

@@ -5,7 +5,7 @@
  * shape for gradients recorded later (shallower layers), so only a few layers' gradients are ever
  * live. Gradients given from outside (Tape.externalGrad) are never recycled.
  */
-import { axpby } from '../kernels/elementwise.js';
+import { axpby } from '../kernels/elementwise/elementwise.js';
 import type { Dispatch } from '../kernels/kernel.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { shapeStr, type Tensor } from '../kernels/tensor.js';

@@ -17,15 +17,15 @@
 import { conv2dBackwardInput, conv2dForward } from '../kernels/conv/conv2d.js';
 import { type ConvScratch } from '../kernels/conv/versions.js';
 import { type ConvWeights } from '../kernels/conv/weights.js';
-import { axpby, reluBackwardInPlace } from '../kernels/elementwise.js';
+import { axpby, reluBackwardInPlace } from '../kernels/elementwise/elementwise.js';
 import { gramBackward, gramForward } from '../kernels/gram/gram.js';
 import type { Dispatch } from '../kernels/kernel.js';
 import type { KernelLibrary } from '../kernels/library.js';
-import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../kernels/loss.js';
-import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, pooledShape, windowPooledShape, type PoolKind, type PoolWindow } from '../kernels/pool.js';
+import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../kernels/loss/loss.js';
+import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, pooledShape, windowPooledShape, type PoolKind, type PoolWindow } from '../kernels/pool/pool.js';
 import { stridedConvBackwardInput, stridedConvForward, stridedConvShape, stridedShape, type StridedConvWeights } from '../kernels/strided_conv/strided_conv.js';
 import { channelView, expectShape, numel, shapeStr, type Tensor } from '../kernels/tensor.js';
-import { maskAt, maskRect, type Rect } from '../kernels/tile.js';
+import { maskAt, maskRect, type Rect } from '../kernels/tile/tile.js';
 import { GradientBuffers } from './gradients.js';
 
 export interface Node {

@@ -20,7 +20,7 @@ import { planTensors } from './torch_names.js';
 import { readZipDirectory, ZipDirectoryNotInTail, zipEntryData, type ZipEntry } from './zip.js';
 import { assembleLayers, checkFinite, WeightsError, type NetworkWeights } from '../model/weights.js';
 import { networkSpec, type NetworkId, type NetworkSpec } from '../model/networks.js';
-import type { InputConvention } from '../kernels/image.js';
+import type { InputConvention } from '../kernels/image/image.js';
 
 export type WeightsFileFormat = 'safetensors' | 'torch-legacy' | 'torch-zip';
 

@@ -10,7 +10,7 @@
  * VGG19, "conv1.weight", "fire2/squeeze.weight", … for SqueezeNet 1.1; shapes must match the
  * model's (OIHW weights). Manifests written before SqueezeNet existed say model "vgg19".
  */
-import type { InputConvention } from '../kernels/image.js';
+import type { InputConvention } from '../kernels/image/image.js';
 import { NETWORK_IDS, NETWORKS, networkSpec, type NetworkId, type NetworkSpec } from '../model/networks.js';
 import { assembleLayers, checkFinite, WeightsError, type NetworkWeights } from '../model/weights.js';
 import { decodeFloats, floatToHalf } from './safetensors.js';

@@ -3,7 +3,7 @@
  * torchvision's, timm's or Gatys' vgg_conv.pth; SqueezeNet 1.1: torchvision's squeezenet1_1),
  * which tensors a run up to a layer needs, and the whole-file converter.
  */
-import { CAFFE_CONVENTION, TORCHVISION_CONVENTION, type InputConvention } from '../kernels/image.js';
+import { CAFFE_CONVENTION, TORCHVISION_CONVENTION, type InputConvention } from '../kernels/image/image.js';
 import { NETWORK_IDS, NETWORKS, networkSpec, paramConvsUpTo, VGG19, type NetworkId, type NetworkSpec, type ParamConv } from '../model/networks.js';
 import { assembleLayers, checkFinite, WeightsError, type NetworkWeights } from '../model/weights.js';
 import { openTorchFile } from './torch_pth.js';

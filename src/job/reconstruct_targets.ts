@@ -1,5 +1,5 @@
 /** What each reconstruction (Gatys et al., Fig. 1) matches, and its defaults; no GPU code, so the CLI can import it. */
-import type { PoolKind } from '../kernels/pool.js';
+import type { PoolKind } from '../kernels/pool/pool.js';
 import { RECONSTRUCTION_DEFAULTS } from '../nst/defaults.js';
 import type { StyleTransferOptions } from '../nst/options.js';
 import { layerIndex, networkSpec, type NetworkId } from '../model/networks.js';

@@ -3,24 +3,24 @@
  * each case uploads its inputs, runs one kernel through the same host wrappers the engine uses
  * (a named version, or what this device's planner picks) and reads the outputs back.
  */
-import { adamStep, type AdamHyper } from './adam.js';
+import { adamStep, type AdamHyper } from './optim/adam.js';
 import { conv2dBackwardBias, conv2dBackwardWeight } from './conv/conv2d.js';
 import { packConvWeights, releasePackedWeights, winogradFilters } from './conv/weights.js';
 import { winogradConv } from './conv/versions.js';
 import { makePlan } from './plan.js';
-import { axpby, fill, reluBackward, reluBackwardInPlace, reluForward } from './elementwise.js';
-import { clampImage, originalColors, postprocess, preprocess, type InputConvention } from './image.js';
+import { axpby, fill, reluBackward, reluBackwardInPlace, reluForward } from './elementwise/elementwise.js';
+import { clampImage, originalColors, postprocess, preprocess, type InputConvention } from './image/image.js';
 import { runOnce } from './library.js';
-import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from './loss.js';
-import { matmul } from './matmul.js';
-import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, pooledShape, windowPooledShape, type PoolKind } from './pool.js';
+import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from './loss/loss.js';
+import { matmul } from './matmul/matmul.js';
+import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, pooledShape, windowPooledShape, type PoolKind } from './pool/pool.js';
 import { planFor, readAll, runRead, withTensors, type Arrays, type Case, type CaseParams } from './harness.js';
 import { convRun } from './conv/cases.js';
 import { stridedConvRun } from './strided_conv/cases.js';
 import { reduceRun } from './reduce/cases.js';
 import { gramCase } from './gram/cases.js';
 export type { Arrays, CaseParams };
-import { maskRect, windowOp } from './tile.js';
+import { maskRect, windowOp } from './tile/tile.js';
 
 export const CASES: Record<string, Case> = {
   async conv2d_forward(lib, x, { C, H, W, O, K, relu, weightC, splits, variant, chunk }) {

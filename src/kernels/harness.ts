@@ -6,7 +6,7 @@
  * dispatches (op_bench.ts). Each versioned op makes its runs in its folder (`<op>/cases.ts`) with
  * the engine's own host code, so what is tested is what is timed and what runs.
  */
-import { fill } from './elementwise.js';
+import { fill } from './elementwise/elementwise.js';
 import type { KernelLibrary } from './library.js';
 import { runOnce } from './library.js';
 import { makePlan, type OpKind, type OpPlan, type OpShapes, type OpVersions } from './plan.js';

@@ -11,7 +11,7 @@
  * A layer name means that layer's rectified output (VGG19's conv4_2 is relu4_2; a Fire module's
  * output is its concatenated, rectified expand maps).
  */
-import { pooledLength } from '../kernels/pool.js';
+import { pooledLength } from '../kernels/pool/pool.js';
 import { convLength } from '../kernels/strided_conv/geometry.js';
 import { layerScale, convSpec as vggConvSpec, VGG19_CONVS } from './vgg19_spec.js';
 

@@ -3,8 +3,8 @@
  * shares (assembleLayers, checkFinite, WeightsError), and seeded random weights. Reading and
  * writing files is in src/io/ (our raw format: src/io/raw_weights.ts).
  */
-import type { InputConvention } from '../kernels/image.js';
-import { TORCHVISION_CONVENTION } from '../kernels/image.js';
+import type { InputConvention } from '../kernels/image/image.js';
+import { TORCHVISION_CONVENTION } from '../kernels/image/image.js';
 import { NETWORKS, VGG19, type NetworkId, type NetworkSpec } from './networks.js';
 
 export interface ConvParams {

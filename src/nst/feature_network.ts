@@ -1,6 +1,6 @@
 /** A feature network on the GPU, whichever it is: what StyleTransfer and the tiled evaluation build graphs with. */
 import type { KernelLibrary } from '../kernels/library.js';
-import type { PoolKind } from '../kernels/pool.js';
+import type { PoolKind } from '../kernels/pool/pool.js';
 import type { Node, Tape } from '../graph/tape.js';
 import { SqueezeNetOnGpu } from './squeezenet.js';
 import { VggOnGpu } from './vgg19.js';

@@ -6,7 +6,7 @@
  * the other (a one-pixel seam at the left and top edges, matched by the content targets, which are
  * computed once per shift from the content image rolled the same way). Only buffer copies.
  */
-import { axpby } from '../kernels/elementwise.js';
+import { axpby } from '../kernels/elementwise/elementwise.js';
 import { runOnce, type KernelLibrary } from '../kernels/library.js';
 import { numel, type Tensor } from '../kernels/tensor.js';
 

@@ -5,10 +5,10 @@
  * dispatch is prepared on first use and replayed (its coefficients rewritten), so steps allocate
  * nothing.
  */
-import { axpby } from '../kernels/elementwise.js';
+import { axpby } from '../kernels/elementwise/elementwise.js';
 import type { Dispatch } from '../kernels/kernel.js';
 import type { KernelLibrary } from '../kernels/library.js';
-import { REDUCE_PARTIALS, reduceSum } from '../kernels/loss.js';
+import { REDUCE_PARTIALS, reduceSum } from '../kernels/loss/loss.js';
 import { numel, type Tensor } from '../kernels/tensor.js';
 
 export class LbfgsOptimizer {

@@ -1,5 +1,5 @@
 /** Options of a Gatys style transfer run, their defaults and validation (clear errors for bad values). */
-import type { PoolKind } from '../kernels/pool.js';
+import type { PoolKind } from '../kernels/pool/pool.js';
 import { deepestOf, layerIndex, networkSpec, NETWORK_IDS, type NetworkId } from '../model/networks.js';
 import { networkDefaults } from './defaults.js';
 

@@ -11,7 +11,7 @@
  */
 import { packConvWeights, releasePackedWeights, type ConvWeights } from '../kernels/conv/weights.js';
 import type { KernelLibrary } from '../kernels/library.js';
-import type { PoolKind } from '../kernels/pool.js';
+import type { PoolKind } from '../kernels/pool/pool.js';
 import type { StridedConvWeights } from '../kernels/strided_conv/strided_conv.js';
 import type { Tensor } from '../kernels/tensor.js';
 import type { Node, Tape } from '../graph/tape.js';

@@ -9,10 +9,10 @@
  * paper's 1/(4N²M²)·Σ(FFᵀ − AAᵀ)² when style and output sizes match, and stays meaningful when
  * they do not).
  */
-import { adamParams, adamStep, type AdamHyper } from '../kernels/adam.js';
-import { axpby, fill } from '../kernels/elementwise.js';
+import { adamParams, adamStep, type AdamHyper } from '../kernels/optim/adam.js';
+import { axpby, fill } from '../kernels/elementwise/elementwise.js';
 import type { Dispatch } from '../kernels/kernel.js';
-import { originalColors, postprocess, preprocess } from '../kernels/image.js';
+import { originalColors, postprocess, preprocess } from '../kernels/image/image.js';
 import { runOnce, type KernelLibrary } from '../kernels/library.js';
 import { unpaced, type Submitter } from '../kernels/pacing.js';
 import { type Tensor } from '../kernels/tensor.js';

@@ -16,14 +16,14 @@
  * size), and one tile graph. Each tile is a separate submit, since masks and windows move between
  * tiles through their uniform buffers.
  */
-import { axpby, fill } from '../kernels/elementwise.js';
+import { axpby, fill } from '../kernels/elementwise/elementwise.js';
 import type { Dispatch } from '../kernels/kernel.js';
 import { runOnce, type KernelLibrary } from '../kernels/library.js';
 import { unpaced, type Submitter } from '../kernels/pacing.js';
-import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../kernels/loss.js';
-import type { PoolKind } from '../kernels/pool.js';
+import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../kernels/loss/loss.js';
+import type { PoolKind } from '../kernels/pool/pool.js';
 import { numel, type Tensor } from '../kernels/tensor.js';
-import { maskAt, maskRect, windowAt, windowOp } from '../kernels/tile.js';
+import { maskAt, maskRect, windowAt, windowOp } from '../kernels/tile/tile.js';
 import { Tape, type Node } from '../graph/tape.js';
 import type { StyleTransferOptions } from './options.js';
 import { layerScale } from '../model/vgg19_spec.js';

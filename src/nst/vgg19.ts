@@ -1,7 +1,7 @@
 /** VGG19 on the tape: upload weights once, then build the feature graph up to a given layer. */
 import { packConvWeights, releasePackedWeights, type ConvWeights } from '../kernels/conv/weights.js';
 import type { KernelLibrary } from '../kernels/library.js';
-import type { PoolKind } from '../kernels/pool.js';
+import type { PoolKind } from '../kernels/pool/pool.js';
 import type { Node, Tape } from '../graph/tape.js';
 import { convsUpTo } from '../model/vgg19_spec.js';
 import { requireLayers, type NetworkWeights } from '../model/weights.js';

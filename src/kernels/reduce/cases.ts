@@ -4,7 +4,7 @@
  */
 import { opRun, type Inputs, type OpRun } from '../harness.js';
 import type { KernelLibrary } from '../library.js';
-import { reduceSum } from '../loss.js';
+import { reduceSum } from '../loss/loss.js';
 import type { OpPlan } from '../plan.js';
 import { REDUCE_PARTIALS } from './versions.js';
 

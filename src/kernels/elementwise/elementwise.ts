@@ -1,7 +1,7 @@
 /** Host side of the elementwise kernels: ReLU forward/backward, axpby, fill. */
-import { grid1d, type Dispatch } from './kernel.js';
-import type { KernelLibrary } from './library.js';
-import { binding, expectFits, numel, shapeStr, type Tensor } from './tensor.js';
+import { grid1d, type Dispatch } from '../kernel.js';
+import type { KernelLibrary } from '../library.js';
+import { binding, expectFits, numel, shapeStr, type Tensor } from '../tensor.js';
 
 function sameSize(what: string, ...ts: Tensor[]): number {
   const n = numel(ts[0].shape);

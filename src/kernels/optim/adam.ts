@@ -1,7 +1,7 @@
 /** Host side of the Adam update (shaders/optim/adam.wgsl). The optimizer state m, v lives on the GPU. */
-import { grid1d, type Dispatch } from './kernel.js';
-import type { KernelLibrary } from './library.js';
-import { expectFits, numel, shapeStr, type Tensor } from './tensor.js';
+import { grid1d, type Dispatch } from '../kernel.js';
+import type { KernelLibrary } from '../library.js';
+import { expectFits, numel, shapeStr, type Tensor } from '../tensor.js';
 
 export interface AdamHyper {
   lr: number;

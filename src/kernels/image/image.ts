@@ -3,9 +3,9 @@
  * range and per-channel mean/std (in that range). torchvision's VGG: RGB, [0,1], ImageNet mean/std;
  * Caffe/Gatys' vgg_conv: BGR, [0,255], mean subtracted, std 1.
  */
-import { grid1d, type Dispatch } from './kernel.js';
-import type { KernelLibrary } from './library.js';
-import { expectFits, expectShape, shapeStr, type Tensor } from './tensor.js';
+import { grid1d, type Dispatch } from '../kernel.js';
+import type { KernelLibrary } from '../library.js';
+import { expectFits, expectShape, shapeStr, type Tensor } from '../tensor.js';
 
 export interface InputConvention {
   channelOrder: 'RGB' | 'BGR';

@@ -2,9 +2,9 @@
  * Host side of 2×2/2 max and average pooling. Odd sizes: output is floor(H/2)×floor(W/2), the
  * trailing row/column is dropped and receives zero gradient (PyTorch's ceil_mode=False).
  */
-import { grid1d, type Dispatch } from './kernel.js';
-import type { KernelLibrary } from './library.js';
-import { expectShape, type Tensor } from './tensor.js';
+import { grid1d, type Dispatch } from '../kernel.js';
+import type { KernelLibrary } from '../library.js';
+import { expectShape, type Tensor } from '../tensor.js';
 
 export type PoolKind = 'max' | 'avg';
 

@@ -1,7 +1,7 @@
 /** Host side of the benchmark GEMM (shaders/matmul/matmul.wgsl): C (M×N) = A·B with A given as Aᵀ (K×M). */
-import type { Dispatch } from './kernel.js';
-import type { KernelLibrary } from './library.js';
-import { expectShape, type Tensor } from './tensor.js';
+import type { Dispatch } from '../kernel.js';
+import type { KernelLibrary } from '../library.js';
+import { expectShape, type Tensor } from '../tensor.js';
 
 export function matmul(lib: KernelLibrary, at: Tensor, b: Tensor, c: Tensor): Dispatch {
   const [K, M] = at.shape;

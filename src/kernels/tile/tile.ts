@@ -2,9 +2,9 @@
  * Host side of the tiling kernels (shaders/tile/): moving a window in and out of a full map, and
  * keeping the rectangle of a map a tile owns. Used by the tiled style transfer (src/nst/tiled.ts).
  */
-import { grid1d, type Dispatch } from './kernel.js';
-import type { KernelLibrary } from './library.js';
-import { shapeStr, type Tensor } from './tensor.js';
+import { grid1d, type Dispatch } from '../kernel.js';
+import type { KernelLibrary } from '../library.js';
+import { shapeStr, type Tensor } from '../tensor.js';
 
 /** Rows [y0, y1) × columns [x0, x1) of a map. */
 export interface Rect {

@@ -3,11 +3,11 @@
  * plus a gradient in one pass, then reduced to one float in a `scalars` buffer slot, so a whole
  * step's losses can be read back together (or not at all).
  */
-import { grid1d, type Dispatch } from './kernel.js';
-import type { KernelLibrary } from './library.js';
-import { opKey, versionInfo, type OpPlan } from './plan.js';
-import { REDUCE_PARTIALS } from './reduce/versions.js';
-import { expectFits, expectShape, numel, shapeStr, type Tensor } from './tensor.js';
+import { grid1d, type Dispatch } from '../kernel.js';
+import type { KernelLibrary } from '../library.js';
+import { opKey, versionInfo, type OpPlan } from '../plan.js';
+import { REDUCE_PARTIALS } from '../reduce/versions.js';
+import { expectFits, expectShape, numel, shapeStr, type Tensor } from '../tensor.js';
 
 /** terms = (input − target)²; grad = 2·scale·(input − target) (+ grad if accumulate). */
 export function squaredError(lib: KernelLibrary, input: Tensor, target: Tensor, terms: Tensor, grad: Tensor, scale: number, accumulate = false): Dispatch {
@@ -36,7 +36,7 @@ export function tvLoss(lib: KernelLibrary, image: Tensor, terms: Tensor, grad: T
   );
 }
 
-export { REDUCE_PARTIALS } from './reduce/versions.js';
+export { REDUCE_PARTIALS } from '../reduce/versions.js';
 
 export interface ReduceArgs {
   a: Tensor;

@@ -1,0 +1,47 @@
+/** CPU reference for image conversion: RGBA bytes to the network input and back, and luminance-only colour transfer. Double precision, written for clarity. */
+
+import type { InputConvention } from './image.js';
+
+type Arr = ArrayLike<number>;
+
+/** RGBA bytes (H·W·4) → 3×H×W network input. */
+export function preprocessRef(rgba: Arr, H: number, W: number, c: InputConvention): Float64Array {
+  const out = new Float64Array(3 * H * W);
+  for (let p = 0; p < H * W; p++)
+    for (let k = 0; k < 3; k++) {
+      const src = c.channelOrder === 'BGR' ? 2 - k : k;
+      const v = (rgba[p * 4 + src] / 255) * c.range;
+      out[k * H * W + p] = (v - c.mean[k]) / c.std[k];
+    }
+  return out;
+}
+
+/** 3×H×W network image → RGBA bytes, clamped and rounded, alpha 255. */
+export function postprocessRef(img: Arr, H: number, W: number, c: InputConvention): Uint8Array {
+  const out = new Uint8Array(H * W * 4);
+  for (let p = 0; p < H * W; p++) {
+    for (let k = 0; k < 3; k++) {
+      const v = (img[k * H * W + p] * c.std[k] + c.mean[k]) / c.range;
+      const dst = c.channelOrder === 'BGR' ? 2 - k : k;
+      out[p * 4 + dst] = Math.round(Math.min(1, Math.max(0, v)) * 255);
+    }
+    out[p * 4 + 3] = 255;
+  }
+  return out;
+}
+
+/** Luminance (Y of YIQ) from `stylized`, I and Q from `content`; RGBA bytes in and out, alpha 255. */
+export function originalColorsRef(stylized: Arr, content: Arr, HW: number): Uint8Array {
+  const out = new Uint8Array(HW * 4);
+  for (let p = 0; p < HW; p++) {
+    const [r, g, b] = [0, 1, 2].map((k) => stylized[p * 4 + k] / 255);
+    const [cr, cg, cb] = [0, 1, 2].map((k) => content[p * 4 + k] / 255);
+    const y = 0.299 * r + 0.587 * g + 0.114 * b;
+    const i = 0.596 * cr - 0.274 * cg - 0.322 * cb;
+    const q = 0.211 * cr - 0.523 * cg + 0.312 * cb;
+    const rgb = [y + 0.956 * i + 0.621 * q, y - 0.272 * i - 0.647 * q, y - 1.106 * i + 1.703 * q];
+    rgb.forEach((v, k) => (out[p * 4 + k] = Math.round(Math.min(1, Math.max(0, v)) * 255)));
+    out[p * 4 + 3] = 255;
+  }
+  return out;
+}

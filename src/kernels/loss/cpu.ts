@@ -1,0 +1,35 @@
+/** CPU reference for the squared-error and total-variation losses with their gradients. Double precision, written for clarity. */
+
+type Arr = ArrayLike<number>;
+
+const map = (a: Arr, f: (v: number, i: number) => number) => Float64Array.from({ length: a.length }, (_, i) => f(a[i], i));
+
+/** L = scale·Σ(x−t)², dL/dx = 2·scale·(x−t). */
+export function squaredErrorRef(x: Arr, t: Arr, scale: number): { loss: number; grad: Float64Array } {
+  let loss = 0;
+  const grad = map(x, (v, i) => {
+    const d = v - t[i];
+    loss += d * d;
+    return 2 * scale * d;
+  });
+  return { loss: scale * loss, grad };
+}
+
+/** L = scale·Σ squared differences of horizontally and vertically adjacent pixels, per channel. */
+export function tvLossRef(img: Arr, C: number, H: number, W: number, scale: number): { loss: number; grad: Float64Array } {
+  let loss = 0;
+  const grad = new Float64Array(C * H * W);
+  for (let c = 0; c < C; c++)
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        const i = (c * H + y) * W + x;
+        for (const j of [x + 1 < W ? i + 1 : -1, y + 1 < H ? i + W : -1]) {
+          if (j < 0) continue;
+          const d = img[j] - img[i];
+          loss += d * d;
+          grad[j] += 2 * scale * d;
+          grad[i] -= 2 * scale * d;
+        }
+      }
+  return { loss: scale * loss, grad };
+}
