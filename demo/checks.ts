@@ -9,12 +9,13 @@ import { axpbyRef, reluBackwardRef, reluForwardRef } from '../src/kernels/elemen
 import { poolBackwardRef, poolForwardRef } from '../src/kernels/pool/cpu.js';
 import { squaredErrorRef, tvLossRef } from '../src/kernels/loss/cpu.js';
 import { sumRef } from '../src/kernels/reduce/cpu.js';
-import { originalColorsRef, postprocessRef, preprocessRef } from '../src/kernels/image/cpu.js';
+import { colourAffineRef, colourMomentsRef, originalColorsRef, postprocessRef, preprocessRef } from '../src/kernels/image/cpu.js';
 import { adamRef } from '../src/kernels/optim/cpu.js';
 import { maskRef, windowAddRef, windowCopyRef } from '../src/kernels/tile/cpu.js';
 import { gramBackwardRef, gramForwardRef } from '../src/kernels/gram/cpu.js';
 import { maxPoolWindowBackwardRef, maxPoolWindowForwardRef } from '../src/kernels/pool/window_cpu.js';
 import { stridedConvBackwardInputRef, stridedConvForwardRef } from '../src/kernels/strided_conv/cpu.js';
+import { guidedGramRef, maskDownsampleRef } from '../src/kernels/guide/cpu.js';
 import { winogradFilterRef, winogradGemmRef, winogradInputRef, winogradOutputRef, winogradTilesRef } from '../src/kernels/conv/winograd_cpu.js';
 import { matmulRef } from '../src/kernels/matmul/matmul.js';
 import { ADAM_DEFAULTS } from '../src/kernels/optim/adam.js';
@@ -166,6 +167,29 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
     const want = originalColorsRef(x.stylized, x.content, 63);
     // bytes may round differently at .5 (float32 vs float64): within one byte counts as equal
     return [[r.rgba.map((v, i) => (Math.abs(v - want[i]) <= 1 ? want[i] : v)), want]];
+  } },
+  'image/colour_moments': { shape: '3×37×29 (4 workgroups)', run: async (lib) => {
+    const x = { image: rand(3 * 37 * 29) };
+    const r = await CASES.colour_moments(lib, x, { H: 37, W: 29 });
+    const sums = new Float64Array(9);
+    r.partials.forEach((v, i) => (sums[i % 9] += v));
+    return [[sums, colourMomentsRef(x.image, 37 * 29)]];
+  } },
+  'image/colour_affine': { shape: '3×9×7', run: async (lib) => {
+    const x = { x: rand(3 * 63) }, A = [0.9, 0.1, -0.2, 0.05, 1.1, 0, -0.3, 0.2, 0.8], b = [0.1, -0.2, 0.3];
+    const r = await CASES.colour_affine(lib, x, { H: 9, W: 7, A, b });
+    return [[r.out, colourAffineRef(x.x, 63, A, b)]];
+  } },
+  'guide/mask_downsample': { shape: '13×10 map, 3×3 stride 2 ceil mode', run: async (lib) => {
+    const x = { m: positivePair(130).a };
+    const w = { K: 3, stride: 2, pad: 0, ceil: true };
+    const r = await CASES.mask_downsample(lib, x, { H: 13, W: 10, ...w });
+    return [[r.out, maskDownsampleRef(x.m, 13, 10, w)]];
+  } },
+  'guide/mask_features': { shape: '5×7×9 features, 7×9 map', run: async (lib) => {
+    const x = { features: rand(5 * 63), mask: positivePair(63).a, grad_gram: rand(25) };
+    const r = await CASES.guided_gram(lib, x, { C: 5, H: 7, W: 9, scale: 1 / 63 });
+    return [[r.gram, guidedGramRef(x.features, x.mask, 5, 63, 1 / 63)]];
   } },
   'pool/max_forward': { shape: '3×9×7', run: (lib) => pool(lib, 'max') },
   'pool/max_backward': { shape: '3×9×7', run: (lib) => pool(lib, 'max') },

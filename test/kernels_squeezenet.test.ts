@@ -17,7 +17,6 @@
  *  - PyTorch (torch 1.13 CPU, float64 via /usr/bin/python3): shapes exactly; the CPU references
  *    to 1e-12 (both float64); the GPU as above.
  */
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxPoolWindowBackwardRef, maxPoolWindowForwardRef, poolOutSizeRef } from '../src/kernels/pool/window_cpu.js';
 import { convOutSizeRef, stridedConvBackwardInputRef, stridedConvForwardRef } from '../src/kernels/strided_conv/cpu.js';
@@ -25,6 +24,7 @@ import { REGISTRY } from '../src/kernels/plan.js';
 import { windowPooledShape } from '../src/kernels/pool/pool.js';
 import { stridedConvShape } from '../src/kernels/strided_conv/strided_conv.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
+import { python } from './harness/python.js';
 import { dotSum, expectClose, finiteDiff, pick, randArray, rng, sampleIndices } from './util.js';
 
 let gpu: GpuPage;
@@ -192,24 +192,6 @@ describe('max pool K×K stride S', () => {
     await expect(gpu.run('pool_window', { input: randArray(2 * 1 * 5, 1), grad_output: [] }, { C: 2, H: 1, W: 5, K: 3, stride: 2, ceil: 1 })).rejects.toThrow(/a 1×5 map is too small for 3×3 pooling/);
   });
 });
-
-/** Run /usr/bin/python3 on a script with JSON on stdin, without blocking this worker (see cli.test.ts). */
-function python(script: string, input: unknown): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/python3', ['-c', script]);
-    let out = '', err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`python3 exited with ${code}:\n${err}`));
-    });
-    child.stdin.end(JSON.stringify(input));
-  });
-}
 
 const TORCH_SCRIPT = `
 import json, sys, torch

@@ -19,76 +19,18 @@ import { type ConvScratch } from '../kernels/conv/versions.js';
 import { type ConvWeights } from '../kernels/conv/weights.js';
 import { axpby, reluBackwardInPlace } from '../kernels/elementwise/elementwise.js';
 import { gramBackward, gramForward } from '../kernels/gram/gram.js';
+import { guidedGramBackward, guidedGramForward } from '../kernels/guide/guide.js';
 import type { Dispatch } from '../kernels/kernel.js';
-import type { KernelLibrary } from '../kernels/library.js';
-import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../kernels/loss/loss.js';
+import { reduceSum, squaredError, tvLoss } from '../kernels/loss/loss.js';
 import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, pooledShape, windowPooledShape, type PoolKind, type PoolWindow } from '../kernels/pool/pool.js';
 import { stridedConvBackwardInput, stridedConvForward, stridedConvShape, stridedShape, type StridedConvWeights } from '../kernels/strided_conv/strided_conv.js';
-import { channelView, expectShape, numel, shapeStr, type Tensor } from '../kernels/tensor.js';
+import { channelView, expectShape, numel, type Tensor } from '../kernels/tensor.js';
 import { maskAt, maskRect, type Rect } from '../kernels/tile/tile.js';
-import { GradientBuffers } from './gradients.js';
+import { TapeCore, type Node } from './tape_core.js';
 
-export interface Node {
-  value: Tensor;
-  requiresGrad: boolean;
-  /**
-   * Allocated when backward is built, if requiresGrad. Only leaves' gradients stay valid after
-   * a replay: intermediate nodes' gradient buffers are recycled for shallower layers.
-   */
-  grad: Tensor | null;
-  name: string;
-}
+export type { Node } from './tape_core.js';
 
-interface Op {
-  name: string;
-  forward: Dispatch[];
-  /** Builds this op's backward dispatches (called in reverse order, once). */
-  backward: () => Dispatch[];
-}
-
-export class Tape {
-  private ops: Op[] = [];
-  private owned: Tensor[] = [];
-  private dispatches: Dispatch[] = [];
-  private forwardList: Dispatch[] | null = null;
-  private backwardList: Dispatch[] | null = null;
-  /** Per op, its backward dispatches (filled by finalize; for profiling). */
-  private backwardByOp: Dispatch[][] = [];
-  /** Scratch buffers by use (split-K slices, Winograd buffers), shared by every op (see sharedScratch). */
-  private readonly scratch = new Map<string, Tensor>();
-  /** Where each node's gradient is written while backward is built (recycled buffers; see gradients.ts). */
-  private readonly grads: GradientBuffers;
-  readonly scalars: Tensor;
-  private partials: Tensor;
-  private nextSlot = 0;
-  readonly slotNames: string[] = [];
-
-  constructor(readonly lib: KernelLibrary, maxSlots = 64) {
-    this.scalars = this.alloc([maxSlots], 'scalars');
-    this.partials = this.alloc([REDUCE_PARTIALS], 'partials');
-    this.grads = new GradientBuffers(lib, (shape, label) => this.alloc(shape, label), (ds) => this.track(ds));
-  }
-
-  private alloc(shape: readonly number[], label: string): Tensor {
-    const t = this.lib.tensor(shape, label);
-    this.owned.push(t);
-    return t;
-  }
-
-  private track(ds: Dispatch[]): Dispatch[] {
-    this.dispatches.push(...ds);
-    return ds;
-  }
-
-  private record(op: Op): void {
-    if (this.forwardList) throw new Error('Tape: cannot record after the graph was finalised');
-    this.ops.push(op);
-  }
-
-  /** A leaf: an input the tape does not own (e.g. the image being optimised). */
-  leaf(value: Tensor, requiresGrad: boolean, name = 'leaf'): Node {
-    return { value, requiresGrad, grad: null, name };
-  }
+export class Tape extends TapeCore {
 
   /** conv (+ bias, + ReLU if relu) with constant weights. */
   conv(x: Node, w: ConvWeights, relu: boolean, name = 'conv'): Node {
@@ -290,10 +232,33 @@ export class Tape {
     return out;
   }
 
-  private slot(name: string): number {
-    if (this.nextSlot >= numel(this.scalars.shape)) throw new Error(`Tape: more than ${numel(this.scalars.shape)} loss terms`);
-    this.slotNames.push(name);
-    return this.nextSlot++;
+  /**
+   * Guided Gram node G = scale·(F⊙m)(F⊙m)ᵀ of a C×H×W node and an H×W guidance map m (a region's
+   * mask at this layer's size; Gatys et al. 2017): the Gram of the features weighted by m, made
+   * in a shared scratch (guide/guide.ts); backward from the plain Gram's, dF = m² ⊙ (scale·(dG +
+   * dGᵀ)·F), through the same scratch, so no weighted copy of F is kept.
+   */
+  guidedGram(x: Node, mask: Tensor, scale: number, name = 'guided_gram'): Node {
+    const [C, H, W] = x.value.shape;
+    const out: Node = { value: this.alloc([C, C], name), requiresGrad: x.requiresGrad, grad: null, name };
+    const shape = { C, M: H * W };
+    const fwd = this.lib.planner.plan('gram_forward', shape);
+    const bwd = x.requiresGrad ? this.lib.planner.plan('gram_backward', shape) : null;
+    const slices = fwd.scratch.slices ? this.sharedScratch('slices', fwd.scratch.slices) : undefined;
+    // the weighted features (forward) and the plain Gram's backward (backward), used one op at a time
+    const weighted: Tensor = { buffer: this.sharedScratch('guided', C * H * W).buffer, shape: [C, H, W] };
+    this.record({
+      name,
+      forward: this.track(guidedGramForward(this.lib, x.value, mask, weighted, out.value, scale, fwd, slices)),
+      backward: () => {
+        if (!bwd) return [];
+        const { target, finish } = this.grads.target(x);
+        const ds = [...guidedGramBackward(this.lib, x.value, mask, this.grads.of(out), weighted, target, scale, bwd), ...finish];
+        this.grads.recycle(this.grads.of(out));
+        return ds;
+      },
+    });
+    return out;
   }
 
   /**
@@ -332,63 +297,4 @@ export class Tape {
     return slot;
   }
 
-  /**
-   * A scratch buffer of at least `floats` for one use (split-K slices, Winograd's transformed
-   * input or products). Ops run one after another and each finishes with its scratch before the
-   * next starts, so one buffer per use serves them all; a larger request gets a new one (ops
-   * already bound to the old one keep it).
-   */
-  private sharedScratch(use: string, floats: number): Tensor {
-    const t = this.scratch.get(use);
-    if (t && numel(t.shape) >= floats) return t;
-    const bigger = this.alloc([floats], `scratch.${use}`);
-    this.scratch.set(use, bigger);
-    return bigger;
-  }
-
-  /** Finalise: builds the backward pass. After this, forward()/backward() return replayable lists. */
-  finalize(): void {
-    if (this.forwardList) return;
-    this.forwardList = this.ops.flatMap((o) => o.forward);
-    const bw: Dispatch[] = [];
-    this.backwardByOp = this.ops.map(() => []);
-    for (let i = this.ops.length - 1; i >= 0; i--) {
-      const ds = this.track(this.ops[i].backward());
-      this.backwardByOp[i] = ds;
-      bw.push(...ds);
-    }
-    this.backwardList = bw;
-  }
-
-  forward(): Dispatch[] {
-    this.finalize();
-    return this.forwardList!;
-  }
-
-  backward(): Dispatch[] {
-    this.finalize();
-    return this.backwardList!;
-  }
-
-  /** Each op's name with its forward and backward dispatches (for per-layer timing). */
-  profile(): { name: string; dispatches: Dispatch[] }[] {
-    this.finalize();
-    return this.ops.map((o, i) => ({ name: o.name, dispatches: [...o.forward, ...this.backwardByOp[i]] }));
-  }
-
-  get slots(): number {
-    return this.nextSlot;
-  }
-
-  /** Free every buffer and uniform this tape made (leaves are not owned). */
-  dispose(): void {
-    for (const d of this.dispatches) d.destroy();
-    this.lib.release(...this.owned);
-    this.owned = [];
-    this.dispatches = [];
-  }
-
-  describe(): string {
-    return `${this.ops.length} ops, ${this.owned.length} buffers (${this.owned.map((t) => shapeStr(t.shape)).join(', ')})`;
-  }
 }

@@ -16,6 +16,8 @@ import { matmul } from './matmul/matmul.js';
 import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, pooledShape, windowPooledShape, type PoolKind } from './pool/pool.js';
 import { planFor, readAll, runRead, withTensors, type Arrays, type Case, type CaseParams } from './harness.js';
 import { convRun } from './conv/cases.js';
+import { GUIDE_CASES } from './guide/cases.js';
+import { colourAffine, colourMoments, momentPartialsShape } from './image/colour.js';
 import { stridedConvRun } from './strided_conv/cases.js';
 import { reduceRun } from './reduce/cases.js';
 import { gramCase } from './gram/cases.js';
@@ -185,6 +187,15 @@ export const CASES: Record<string, Case> = {
   async mask(lib, x, { C, H, W, rect }) {
     return withTensors(lib, x, { input: [C, H, W] }, { output: [C, H, W] }, (t) => [maskRect(lib, t.input, t.output, rect)]);
   },
+  /** Partial moment sums of a 3×H×W image (G×9). */
+  async colour_moments(lib, x, { H, W }) {
+    return withTensors(lib, x, { image: [3, H, W] }, { partials: momentPartialsShape(H * W) }, (t) => [colourMoments(lib, t.image, t.partials)]);
+  },
+  /** out = A·x + b per pixel of a 3×H×W image. */
+  async colour_affine(lib, x, { H, W, A, b }) {
+    return withTensors(lib, x, { x: [3, H, W] }, { out: [3, H, W] }, (t) => [colourAffine(lib, t.x, t.out, A, b)]);
+  },
+  ...GUIDE_CASES,
   async adam(lib, x, { n, hyper, t }) {
     const ts = { param: lib.upload([n], x.param), grad: lib.upload([n], x.grad), m: lib.upload([n], x.m), v: lib.upload([n], x.v) };
     try {

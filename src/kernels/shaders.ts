@@ -26,7 +26,11 @@ import gramForwardV1Lanes from '../../shaders/gram_forward/v1_lanes.wgsl';
 import gramForwardV2Vec4 from '../../shaders/gram_forward/v2_vec4.wgsl';
 import gramForwardV3Tiles8 from '../../shaders/gram_forward/v3_tiles8.wgsl';
 import gramForwardV4Shared32 from '../../shaders/gram_forward/v4_shared32.wgsl';
+import guideMaskDownsample from '../../shaders/guide/mask_downsample.wgsl';
+import guideMaskFeatures from '../../shaders/guide/mask_features.wgsl';
 import imageClamp from '../../shaders/image/clamp.wgsl';
+import imageColourAffine from '../../shaders/image/colour_affine.wgsl';
+import imageColourMoments from '../../shaders/image/colour_moments.wgsl';
 import imageOriginalColors from '../../shaders/image/original_colors.wgsl';
 import imagePostprocess from '../../shaders/image/postprocess.wgsl';
 import imagePreprocess from '../../shaders/image/preprocess.wgsl';
@@ -77,7 +81,11 @@ export const SHADERS = {
   'gram_forward/v2_vec4': gramForwardV2Vec4,
   'gram_forward/v3_tiles8': gramForwardV3Tiles8,
   'gram_forward/v4_shared32': gramForwardV4Shared32,
+  'guide/mask_downsample': guideMaskDownsample,
+  'guide/mask_features': guideMaskFeatures,
   'image/clamp': imageClamp,
+  'image/colour_affine': imageColourAffine,
+  'image/colour_moments': imageColourMoments,
   'image/original_colors': imageOriginalColors,
   'image/postprocess': imagePostprocess,
   'image/preprocess': imagePreprocess,

@@ -1,4 +1,4 @@
-/** CPU reference for image conversion: RGBA bytes to the network input and back, and luminance-only colour transfer. Double precision, written for clarity. */
+/** CPU reference for image conversion: RGBA bytes to the network input and back, luminance-only colour transfer, and colour matching's moments and transform. Double precision, written for clarity. */
 
 import type { InputConvention } from './image.js';
 
@@ -43,5 +43,24 @@ export function originalColorsRef(stylized: Arr, content: Arr, HW: number): Uint
     rgb.forEach((v, k) => (out[p * 4 + k] = Math.round(Math.min(1, Math.max(0, v)) * 255)));
     out[p * 4 + 3] = 255;
   }
+  return out;
+}
+
+/** The nine moment sums (x0, x1, x2, x0², x0x1, x0x2, x1², x1x2, x2²) over all n pixels of a 3×n image. */
+export function colourMomentsRef(x: Arr, n: number): Float64Array {
+  const q = new Float64Array(9);
+  for (let p = 0; p < n; p++) {
+    const [a, b, c] = [x[p], x[n + p], x[2 * n + p]];
+    const v = [a, b, c, a * a, a * b, a * c, b * b, b * c, c * c];
+    for (let k = 0; k < 9; k++) q[k] += v[k];
+  }
+  return q;
+}
+
+/** A·x + b per pixel of a 3×n image (A row-major 3×3). */
+export function colourAffineRef(x: Arr, n: number, A: readonly number[], b: readonly number[]): Float64Array {
+  const out = new Float64Array(3 * n);
+  for (let p = 0; p < n; p++)
+    for (let c = 0; c < 3; c++) out[c * n + p] = A[3 * c] * x[p] + A[3 * c + 1] * x[n + p] + A[3 * c + 2] * x[2 * n + p] + b[c];
   return out;
 }
