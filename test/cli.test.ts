@@ -221,3 +221,62 @@ describe('bench CLI', () => {
     expect(r.err.trim()).toMatch(/^[^\n]*--conv must be one of auto, v0_naive, .*got "fastest"$/);
   });
 });
+
+describe('stylize with spatial and colour control (Gatys et al. 2017)', () => {
+  /** A w×h PNG from f(x, y) → [r, g, b] (seeded noise for textures). */
+  const png = (name: string, w: number, h: number, f: (x: number, y: number, r: () => number) => number[]) => {
+    let s = 7;
+    const r = () => (s = (s * 16807) % 2147483647) / 2147483647;
+    const p = new PNG({ width: w, height: h });
+    for (let i = 0; i < w * h; i++) p.data.set([...f(i % w, Math.floor(i / w), r).map(Math.round), 255], 4 * i);
+    const path = join(dir, name);
+    writeFileSync(path, PNG.sync.write(p));
+    return path;
+  };
+  const red = png('red.png', 64, 64, (_x, _y, r) => [180 + 70 * r(), 40 * r(), 30 * r()]);
+  const blue = png('blue.png', 64, 64, (_x, _y, r) => [30 * r(), 60 * r(), 170 + 80 * r()]);
+  const left = png('left.png', 40, 30, (x) => (x < 20 ? [255, 255, 255] : [0, 0, 0]));
+  const right = png('right.png', 40, 30, (x) => (x >= 20 ? [255, 255, 255] : [0, 0, 0]));
+  const black = png('black.png', 40, 30, () => [0, 0, 0]);
+  /** Mean red − blue of the output's columns [x0, x1). */
+  const redness = (file: string, x0: number, x1: number) => {
+    const img = PNG.sync.read(readFileSync(file));
+    let sum = 0, n = 0;
+    for (let y = 0; y < img.height; y++)
+      for (let x = Math.floor(x0 * img.width); x < Math.floor(x1 * img.width); x++, n++) sum += img.data[4 * (y * img.width + x)] - img.data[4 * (y * img.width + x) + 2];
+    return sum / n;
+  };
+
+  it('two styles split by masks: each half takes its own style (red left, blue right)', async () => {
+    const out = join(dir, 'masked.png');
+    const r = await stylize(['--content', 'examples/chelsea.png', '--style', `${red},${blue}`, '--style-masks', `${left},${right}`, '--size', '64', '--iters', '60', '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    // the output's left third is red, its right third blue, far apart (the photo itself is grey-brown)
+    expect(redness(out, 0, 1 / 3)).toBeGreaterThan(60);
+    expect(redness(out, 2 / 3, 1)).toBeLessThan(-60);
+  });
+
+  it('--original-colors histogram: the style is recoloured to the photo first, so the result keeps the photo\'s colours', async () => {
+    const plain = join(dir, 'plain-blue.png'), kept = join(dir, 'histogram-blue.png');
+    const args = ['--content', 'examples/chelsea.png', '--style', blue, '--size', '64', '--iters', '60'];
+    expect((await stylize([...args, '--out', plain])).code).toBe(0);
+    const r = await stylize([...args, '--original-colors', 'histogram', '--out', kept]);
+    expect(r.code, r.err).toBe(0);
+    const photo = redness('examples/chelsea.png', 0, 1);
+    expect(redness(plain, 0, 1)).toBeLessThan(photo - 60);
+    expect(Math.abs(redness(kept, 0, 1) - photo)).toBeLessThan(25);
+  });
+
+  it.each([
+    ['a mask that is not an image', () => [`${join(dir, 'left.txt')}`, right], /^error: style mask left\.txt: could not be decoded as an image/m],
+    ['an all-black mask', () => [black, right], /^error: style mask black\.png is black everywhere at 64×\d+: its style would apply nowhere/m],
+    ['a missing mask', () => [join(dir, 'nope.png'), right], /^error: style mask ".*nope\.png" does not exist$/m],
+  ])('refuses %s, naming the file, and writes nothing', async (_what, masks, message) => {
+    writeFileSync(join(dir, 'left.txt'), 'not a picture');
+    const out = join(dir, 'refused.png');
+    const r = await stylize(['--content', 'examples/chelsea.png', '--style', `${red},${blue}`, '--style-masks', masks().join(','), '--size', '64', '--iters', '2', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(message);
+    expect(existsSync(out)).toBe(false);
+  });
+});

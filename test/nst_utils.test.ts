@@ -6,7 +6,8 @@ import { reconstructionTargets, DEFAULT_RECONSTRUCTION, CONTENT_RECONSTRUCTION_L
 import { scaleSizes } from '../src/job/prepare.js';
 import { resizeBilinear, type RgbaImage } from '../src/io/rgba_image.js';
 import { Args } from '../tools/lib/args.js';
-import { parseJob } from '../tools/lib/job_args.js';
+import { JOB_FLAGS, parseJob } from '../tools/lib/job_args.js';
+import { resolveOptions } from '../src/nst/options.js';
 
 const blank = (w: number, h: number, v = 255): RgbaImage => ({ width: w, height: h, data: new Uint8Array(w * h * 4).fill(v) });
 const inked = (img: RgbaImage) => {
@@ -99,11 +100,27 @@ describe('multi-scale and resizing', () => {
 });
 
 describe('job arguments', () => {
-  const parse = (extra: string[]) => parseJob(new Args(['--content', 'a.png', '--style', 'b.png', ...extra], ['original-colors']), 'stylize');
+  const parse = (extra: string[]) => parseJob(new Args(['--content', 'a.png', '--style', 'b.png', ...extra], JOB_FLAGS), 'stylize');
   it('takes one iteration count for every scale or one per scale', () => {
     expect(parse(['--scales', '3', '--iters', '50']).config.scaleIterations).toEqual([50, 50, 50]);
     expect(parse(['--scales', '3', '--iters', '200,100,50']).config.scaleIterations).toEqual([200, 100, 50]);
-    expect(parse(['--original-colors']).config.options.originalColors).toBe(true);
+  });
+  it('--original-colors alone keeps the luminance transfer; with histogram, colour matching; nothing else', () => {
+    expect(parse(['--original-colors']).config.options.originalColors).toBe('luminance');
+    expect(parse(['--original-colors', '--size', '64']).config.options.originalColors).toBe('luminance');
+    expect(parse(['--original-colors', 'histogram']).config.options.originalColors).toBe('histogram');
+    expect(parse(['--original-colors=luminance']).config.options.originalColors).toBe('luminance');
     expect(parse([]).config.options.originalColors).toBeUndefined();
+    expect(() => parse(['--original-colors', 'sepia'])).toThrow(/^--original-colors must be one of luminance, histogram \(alone: luminance\), got "sepia"$/);
+    expect(resolveOptions({ originalColors: true }).originalColors).toBe('luminance');
+    expect(() => resolveOptions({ originalColors: 'grey' as never })).toThrow(/originalColors must be false, true, luminance or histogram, got grey/);
+  });
+  it('--style-masks: one per style image, files kept with their styles; not with blends or tiles', () => {
+    const two = ['--style', 'b.png,c.png'];
+    expect(parse([...two, '--style-masks', 'm1.png,m2.png']).styles).toEqual([{ path: 'b.png', blend: 1, mask: 'm1.png' }, { path: 'c.png', blend: 1, mask: 'm2.png' }]);
+    expect(parse(two).styles.every((s) => s.mask === undefined)).toBe(true);
+    expect(() => parse([...two, '--style-masks', 'm1.png'])).toThrow(/^--style-masks needs one mask per --style image \(2\), got 1$/);
+    expect(() => parse([...two, '--style-masks', 'm1.png,m2.png', '--style-blend', '0.5,0.5'])).toThrow(/--style-blend does not apply with --style-masks/);
+    expect(() => parse(['--style-masks', 'm1.png', '--tile', '64', '--network', 'vgg19'])).toThrow(/--style-masks runs untiled: leave out --tile/);
   });
 });

@@ -34,6 +34,22 @@ function photoAt(w: number, h: number): string {
   return path;
 }
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A w×h grey mask, value f(x, y) in 0…1 (PNG), for spatial control. */
+function maskPng(name: string, w: number, h: number, f: (x: number, y: number) => number): string {
+  const png = new PNG({ width: w, height: h });
+  for (let p = 0; p < w * h; p++) {
+    const v = Math.round(255 * f(p % w, Math.floor(p / w)));
+    png.data.set([v, v, v, 255], 4 * p);
+  }
+  const path = join(dir, `${name}.png`);
+  writeFileSync(path, PNG.sync.write(png));
+  return path;
+}
+// two regions with a soft border (a ramp over the middle fifth), and one with a hole of black
+const left = maskPng('left', 50, 40, (x) => Math.min(1, Math.max(0, (30 - x) / 10)));
+const right = maskPng('right', 50, 40, (x) => Math.min(1, Math.max(0, (x - 20) / 10)));
+const ring = maskPng('ring', 50, 40, (x, y) => ((x - 25) ** 2 + (y - 20) ** 2 < 64 ? 0 : 0.8));
 // an empty cache: --weights auto with no --network runs the embedded pretrained SqueezeNet 1.1
 const env = { ...process.env, XDG_CACHE_HOME: join(dir, 'cache') };
 const EMBEDDED = 'weights/squeezenet1_1-deepscale.json';
@@ -60,6 +76,20 @@ const CASES: [string, string[]][] = [
       '--content-weight', '2', '--style-weight', '3', '--tv-weight', '0.5', '--init', 'style',
     ],
   ],
+  // spatial control and colour by histogram (Gatys et al. 2017): two styles, each with a mask
+  // (resized to the content: the masks are 50×40, the content another size), a soft border
+  [
+    'VGG19, two masked styles, colours by histogram, 44×37, style init',
+    [
+      '--size', '44', '--content', photoAt(44, 37), '--style', 'examples/hubble_deep_field.jpg,examples/rocket.jpg', '--style-masks', `${left},${right}`,
+      '--original-colors', 'histogram', '--style-layers', 'conv1_1,conv2_1,conv3_1,conv4_1:0.5', '--style-weight', '50', '--init', 'style',
+    ],
+  ],
+  [
+    'SqueezeNet 1.1, two masked styles (one with a black hole), ceil-mode pools, 45×37, noise init',
+    ['--network', 'squeezenet', '--weights', squeezeWeights, '--content', photoAt(45, 37), '--size', '45', '--style', 'examples/hubble_deep_field.jpg,examples/rocket.jpg', '--style-masks', `${ring},${left}`, '--init', 'noise', '--seed', '4'],
+  ],
+  ['VGG19, one style, colours by histogram, 40px, noise init', ['--size', '40', '--style', 'examples/rocket.jpg', '--original-colors', 'histogram', '--init', 'noise', '--seed', '7']],
   ['max pooling, noise init, default layers, 32px', ['--size', '32', '--init', 'noise', '--seed', '5']],
   [
     'avg pooling, style init, two blended styles, custom layers and weights, 48px',

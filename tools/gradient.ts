@@ -7,6 +7,7 @@
  *   PREFIX.grad.f32      the gradient
  *   PREFIX.image.f32     the image it was taken at (network space, CHW)
  *   PREFIX.content.rgba, PREFIX.styleN.rgba   the exact RGBA8 inputs after resizing
+ *   PREFIX.maskN.rgba    with --style-masks: style N's mask at the content's size (RGBA8)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -48,7 +49,10 @@ async function main(): Promise<number> {
     writeFileSync(`${prefix}.grad.f32`, b(r.gradient));
     writeFileSync(`${prefix}.image.f32`, b(r.image));
     writeFileSync(`${prefix}.content.rgba`, b(r.content));
-    r.styles.forEach((s, i) => writeFileSync(`${prefix}.style${i}.rgba`, b(s.rgba)));
+    r.styles.forEach((s, i) => {
+      writeFileSync(`${prefix}.style${i}.rgba`, b(s.rgba));
+      if (s.mask) writeFileSync(`${prefix}.mask${i}.rgba`, b(s.mask));
+    });
     const header = {
       shape: [3, r.height, r.width],
       dtype: 'float32',
@@ -60,7 +64,7 @@ async function main(): Promise<number> {
       options: r.options,
       input: r.input,
       weights: r.weights,
-      styles: r.styles.map((s) => ({ width: s.width, height: s.height, blend: s.blend })),
+      styles: r.styles.map((s) => ({ width: s.width, height: s.height, blend: s.blend, mask: !!s.mask })),
       tiling: r.tiling,
       peakBytes: r.peakBytes,
     };

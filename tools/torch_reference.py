@@ -100,12 +100,67 @@ def gram(f):
     return f @ f.t() / f.shape[1]
 
 
+def mask_values(rgba, h, w):
+    """A style mask's value per pixel: its luminance (Rec. 601) in 0..1."""
+    x = torch.from_numpy(np.frombuffer(rgba, dtype=np.uint8).reshape(h, w, 4)[:, :, :3].astype(np.float64))
+    return (0.299 * x[:, :, 0] + 0.587 * x[:, :, 1] + 0.114 * x[:, :, 2]) / 255.0
+
+
+def mask_at(m, network, layer, model=None):
+    """The mask at a layer's size: averaged over the windows of the pools and strided convs before it."""
+    m = m[None, None]
+    if network == "squeezenet":
+        for i, mod in enumerate(model.features):
+            if i > SQUEEZENET_LAYERS[layer]:
+                break
+            if isinstance(mod, torch.nn.Conv2d) and mod.stride[0] > 1:
+                m = F.avg_pool2d(m, mod.kernel_size[0], mod.stride[0], mod.padding[0], count_include_pad=False)
+            elif isinstance(mod, torch.nn.MaxPool2d):
+                m = F.avg_pool2d(m, mod.kernel_size, mod.stride, 0, ceil_mode=mod.ceil_mode, count_include_pad=False)
+    else:
+        for name, _, _, pool_after in layer_specs():
+            if name == layer:
+                break
+            if pool_after:
+                m = F.avg_pool2d(m, 2)
+    return m[0, 0]
+
+
+def colour_stats(x):
+    """Mean and covariance of a 3xHxW image's colours."""
+    p = x.reshape(3, -1)
+    mu = p.mean(1)
+    d = p - mu[:, None]
+    return mu, d @ d.t() / p.shape[1]
+
+
+def sym_power(s, power):
+    vals, vecs = torch.linalg.eigh(s)
+    return vecs @ torch.diag(vals.clamp(min=0) ** power) @ vecs.t()
+
+
+def match_colours(content, style, conv, eps=1e-5):
+    """The style recoloured to the content's colour mean and covariance (RGB 0..1), then clamped to real pixels."""
+    std = torch.tensor(conv["std"], dtype=torch.float64) / conv["range"]
+    mean = torch.tensor(conv["mean"], dtype=torch.float64) / conv["range"]
+    to_unit = lambda x: x * std[:, None, None] + mean[:, None, None]  # noqa: E731
+    mc, cc = colour_stats(to_unit(content))
+    ms, cs = colour_stats(to_unit(style))
+    a = sym_power(cc, 0.5) @ sym_power(cs + eps * torch.eye(3, dtype=torch.float64), -0.5)
+    u = torch.einsum("ij,jhw->ihw", a, to_unit(style) - ms[:, None, None]) + mc[:, None, None]
+    x = (u - mean[:, None, None]) / std[:, None, None]
+    lo = (0 - mean * conv["range"]) / (std * conv["range"])
+    hi = (conv["range"] - mean * conv["range"]) / (std * conv["range"])
+    return torch.max(torch.min(x, hi[:, None, None]), lo[:, None, None])
+
+
 def main(prefix, weights_path):
     head = json.load(open(prefix + ".json"))
     weights, conv = load_weights(weights_path)
     o = head["options"]
     h, w = head["height"], head["width"]
     names = [l["name"] for l in o["contentLayers"] + o["styleLayers"]]
+    model = None
     if o.get("network", "vgg19") == "squeezenet":
         model = squeezenet(weights)
         order = list(SQUEEZENET_LAYERS)
@@ -121,13 +176,20 @@ def main(prefix, weights_path):
     with torch.no_grad():
         p = features(content, weights, deepest, o["pooling"])
         blends = [s["blend"] for s in head["styles"]]
+        masked = any(s.get("mask") for s in head["styles"])
         targets = {}
         for i, s in enumerate(head["styles"]):
             sx = preprocess(open(f"{prefix}.style{i}.rgba", "rb").read(), s["height"], s["width"], conv)
+            if o.get("originalColors") == "histogram":
+                sx = match_colours(content, sx, conv)
             fs = features(sx, weights, deepest, o["pooling"])
             for l in o["styleLayers"]:
-                g = gram(fs[l["name"]]) * (blends[i] / sum(blends))
-                targets[l["name"]] = targets.get(l["name"], 0) + g
+                if masked:
+                    targets[(l["name"], i)] = gram(fs[l["name"]])
+                else:
+                    g = gram(fs[l["name"]]) * (blends[i] / sum(blends))
+                    targets[l["name"]] = targets.get(l["name"], 0) + g
+        masks = [mask_values(open(f"{prefix}.mask{i}.rgba", "rb").read(), h, w) for i in range(len(head["styles"]))] if masked else []
 
     f = features(image, weights, deepest, o["pooling"])
     result = {"content": {}, "style": {}}
@@ -138,10 +200,24 @@ def main(prefix, weights_path):
         content_total = content_total + o["contentWeight"] * l["weight"] * e
     style_total = 0
     for l in o["styleLayers"]:
-        n = f[l["name"]].shape[0]
-        e = ((gram(f[l["name"]]) - targets[l["name"]]) ** 2).sum() / (4 * n * n)
-        result["style"][l["name"]] = e.item()
-        style_total = style_total + o["styleWeight"] * l["weight"] * e
+        fl = f[l["name"]]
+        n = fl.shape[0]
+        if not masks:
+            e = ((gram(fl) - targets[l["name"]]) ** 2).sum() / (4 * n * n)
+            result["style"][l["name"]] = e.item()
+            style_total = style_total + o["styleWeight"] * l["weight"] * e
+            continue
+        # spatial control: per region the Gram of the features weighted by its mask, normalised by
+        # the mask's energy, against its own style's Gram, weighted by the region's area
+        for i, m0 in enumerate(masks):
+            m = mask_at(m0, o.get("network", "vgg19"), l["name"], model)
+            energy = (m * m).sum()
+            if energy.item() == 0:
+                continue
+            fm = (fl * m).reshape(n, -1)
+            e = ((fm @ fm.t() / energy - targets[(l["name"], i)]) ** 2).sum() / (4 * n * n)
+            result["style"][f"{l['name']}/mask{i + 1}"] = e.item()
+            style_total = style_total + o["styleWeight"] * l["weight"] * (energy / m.numel()) * e
     tv = ((image[:, :, 1:] - image[:, :, :-1]) ** 2).sum() + ((image[:, 1:, :] - image[:, :-1, :]) ** 2).sum()
     total = content_total + style_total + o["tvWeight"] * tv
     total.backward()

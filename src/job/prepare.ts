@@ -20,6 +20,7 @@ import { networkSpec, type NetworkId } from '../model/networks.js';
 import { parseRawWeights } from '../io/raw_weights.js';
 import { DEFAULT_OPTIONS, withNetworkDefaults, type NetworkDefaults } from '../nst/defaults.js';
 import type { StyleImage } from '../nst/style_transfer.js';
+import { checkMasks, maskValues } from '../nst/guidance.js';
 
 const tileCount = (n: number) => `${n} tile${n === 1 ? '' : 's'}`;
 
@@ -28,7 +29,8 @@ export type WeightsSource = { kind: 'random'; seed: number; network?: NetworkId 
 /** A job's images: encoded files (decoded here, in a browser) or pictures decoded already. */
 export interface JobImages {
   content: Blob | Picture;
-  styles: { blob: Blob | Picture; blend: number; name: string }[];
+  /** With `mask`: where that style applies (spatial control; one per style or none), resized to the content. */
+  styles: { blob: Blob | Picture; blend: number; name: string; mask?: Blob | Picture; maskName?: string }[];
   contentName: string;
   /** How errors name the content image (default "content image"; reconstructions: "image"). */
   contentLabel?: string;
@@ -103,7 +105,7 @@ interface DecodedImages {
   content: Picture;
   contentName: string;
   contentLabel: string;
-  styles: { bitmap: Picture; blend: number; name: string }[];
+  styles: { bitmap: Picture; blend: number; name: string; mask?: Picture; maskName?: string }[];
 }
 
 /** Decode an image (unless it is a picture already) and check it has at least `minSide` pixels per side (names it in errors). */
@@ -118,8 +120,12 @@ export async function decodeChecked(what: string, image: Blob | Picture, minSide
 async function decodeAll(images: JobImages, minSide: number): Promise<DecodedImages> {
   const content = await decodeChecked(`${images.contentLabel ?? 'content image'} ${images.contentName}`, images.content, minSide);
   const styles = [];
+  const masked = images.styles.filter((s) => s.mask).length;
+  if (masked && masked !== images.styles.length) throw new Error(`style masks: give one per style image (${masked} for ${images.styles.length} styles)`);
   for (const s of images.styles) {
-    styles.push({ bitmap: await decodeChecked(`style image ${s.name}`, s.blob, minSide), blend: s.blend, name: s.name });
+    const maskName = s.maskName ?? `for ${s.name}`;
+    const mask = s.mask ? await decodeChecked(`style mask ${maskName}`, s.mask, 1) : undefined;
+    styles.push({ bitmap: await decodeChecked(`style image ${s.name}`, s.blob, minSide), blend: s.blend, name: s.name, mask, maskName });
   }
   return { content, contentName: images.contentName, contentLabel: images.contentLabel ?? 'content image', styles };
 }
@@ -143,7 +149,14 @@ export async function fitChecked(what: string, b: Picture, side: number, minSide
 async function rasterizeAt(d: DecodedImages, size: number, styleScale: number, minSide: number, maxSide: number) {
   const content = await fitChecked(`${d.contentLabel} ${d.contentName}`, d.content, size, minSide, maxSide);
   const styles = [];
-  for (const s of d.styles) styles.push({ ...(await fitChecked(`style image ${s.name}`, s.bitmap, Math.round(size * styleScale), minSide, maxSide)), blend: s.blend });
+  for (const s of d.styles) {
+    const style: StyleImage = { ...(await fitChecked(`style image ${s.name}`, s.bitmap, Math.round(size * styleScale), minSide, maxSide)), blend: s.blend };
+    if (s.mask) {
+      style.mask = await s.mask.rasterize(content.width, content.height);
+      if (!maskValues(style.mask).some((v) => v > 0)) throw new Error(`style mask ${s.maskName} is black everywhere at ${content.width}×${content.height}: its style would apply nowhere (white = where it applies)`);
+    }
+    styles.push(style);
+  }
   return { content, styles };
 }
 
@@ -268,6 +281,7 @@ export async function prepareJob(lib: KernelLibrary, images: JobImages, weightsS
   const scales = rasters.map(({ content, styles }, k): PreparedScale => {
     const options = iters[k] === opts.iterations ? opts : resolveOptions({ ...opts, iterations: iters[k] });
     const tiling = chooseTiling(lib, content.width, content.height, styles.flatMap((s) => [s.width, s.height]), options, deepest, config);
+    checkMasks(styles, content, options, !!tiling.tiling);
     return { content, styles, options, tiling };
   });
   return { network, deepest, weights, sizes, scales, iterations: iters.reduce((a, b) => a + b, 0) };

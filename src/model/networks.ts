@@ -13,6 +13,7 @@
  */
 import { pooledLength } from '../kernels/pool/pool.js';
 import { convLength } from '../kernels/strided_conv/geometry.js';
+import type { DownsampleWindow } from '../kernels/guide/guide.js';
 import { layerScale, convSpec as vggConvSpec, VGG19_CONVS } from './vgg19_spec.js';
 
 export type NetworkId = 'vgg19' | 'squeezenet';
@@ -44,6 +45,11 @@ export interface NetworkSpec {
   channels(layer: string): number;
   /** A layer's map size (h, w) for an H×W input; throws if some window no longer fits. */
   mapSize(layer: string, H: number, W: number): [number, number];
+  /**
+   * The windows that shrink the map on the way from the input to a layer (pools, strided convs),
+   * in order: a guidance map follows them to reach the layer's size (guide/mask_downsample).
+   */
+  downsamplings(layer: string): DownsampleWindow[];
   /** Smallest square input side every map up to `deepest` is defined for. */
   minImageSide(deepest: string): number;
   /** Most floats of one activation per input pixel (VGG19: conv1's 64 maps at full size). */
@@ -109,6 +115,10 @@ export const VGG19: NetworkSpec = {
     const h = Math.floor(H / scale), w = Math.floor(W / scale);
     if (h < 1 || w < 1) throw new Error(`a ${W}×${H} image is too small for VGG19's ${layer} (needs ${scale}×${scale})`);
     return [h, w];
+  },
+  // the 2×2/2 pools before the layer (floor mode)
+  downsamplings(layer) {
+    return Array.from({ length: Math.log2(VGG19.minImageSide(layer)) }, () => ({ K: 2, stride: 2, pad: 0, ceil: false }));
   },
   // each 2×2 pool before the layer halves the map: the layer's downsampling (tiles.ts)
   minImageSide(deepest) {
@@ -177,6 +187,12 @@ export const SQUEEZENET: NetworkSpec = {
       [h, w] = [ph, pw];
     }
     return [h, w];
+  },
+  // conv1 (3×3/2, no padding), then the 3×3/2 ceil-mode pools before fire2, fire4 and fire6
+  downsamplings(layer) {
+    const upTo = layerIndex(SQUEEZENET, layer);
+    const pools = SQUEEZENET_FIRES.slice(0, upTo).filter((f) => f.poolBefore).map(() => ({ K: SQUEEZENET_POOL.K, stride: SQUEEZENET_POOL.stride, pad: 0, ceil: true }));
+    return [{ K: SQUEEZENET_CONV1.K, stride: SQUEEZENET_CONV1.stride, pad: SQUEEZENET_CONV1.pad, ceil: false }, ...pools];
   },
   minImageSide(deepest) {
     for (let s = 1; ; s++) {

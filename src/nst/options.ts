@@ -3,6 +3,10 @@ import type { PoolKind } from '../kernels/pool/pool.js';
 import { deepestOf, layerIndex, networkSpec, NETWORK_IDS, type NetworkId } from '../model/networks.js';
 import { networkDefaults } from './defaults.js';
 
+/** How originalColors keeps the content's colours. */
+export type ColourMode = 'luminance' | 'histogram';
+export const COLOUR_MODES: readonly ColourMode[] = ['luminance', 'histogram'];
+
 export interface LayerWeight {
   name: string;
   weight: number;
@@ -27,8 +31,13 @@ export interface StyleTransferOptions {
   /** Adam learning rate (in network input units), or the L-BFGS step scale. */
   lr: number;
   iterations: number;
-  /** Keep the content image's colours: only the luminance of the result is kept (YIQ). */
-  originalColors: boolean;
+  /**
+   * Keep the content image's colours (Gatys et al. 2017, §5): 'luminance' transfers only the
+   * result's luminance onto the content's colours (YIQ); 'histogram' first recolours each style
+   * image to the content's colour mean and covariance (colour_match.ts). true means 'luminance';
+   * resolved options hold false, 'luminance' or 'histogram'.
+   */
+  originalColors: boolean | ColourMode;
   /**
    * One-pixel jitter: before each Adam step the image is shifted by (dx, dy) ∈ {0,1}² (a seeded
    * sequence) and the content targets by the same shift, so a stride-2 first layer (SqueezeNet's
@@ -72,7 +81,8 @@ export function resolveOptions(partial: Partial<StyleTransferOptions> = {}): Sty
     layerIndex(spec, l.name); // throws for unknown names
     if (!Number.isFinite(l.weight) || l.weight < 0) bad(`layer weight for ${l.name} must be ≥ 0, got ${l.weight}`);
   }
-  if (typeof o.originalColors !== 'boolean') bad(`originalColors must be true or false, got ${o.originalColors}`);
+  if (o.originalColors === true) o.originalColors = 'luminance';
+  if (o.originalColors !== false && !COLOUR_MODES.includes(o.originalColors)) bad(`originalColors must be false, true, ${COLOUR_MODES.join(' or ')}, got ${o.originalColors}`);
   if (typeof o.jitter !== 'boolean') bad(`jitter must be true or false, got ${o.jitter}`);
   if (o.contentLayers.length + o.styleLayers.length === 0) bad('no content or style layers');
   resolved.add(o);

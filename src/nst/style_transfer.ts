@@ -12,7 +12,7 @@
 import { adamParams, adamStep, type AdamHyper } from '../kernels/optim/adam.js';
 import { axpby, fill } from '../kernels/elementwise/elementwise.js';
 import type { Dispatch } from '../kernels/kernel.js';
-import { originalColors, postprocess, preprocess } from '../kernels/image/image.js';
+import { originalColors, postprocess } from '../kernels/image/image.js';
 import { runOnce, type KernelLibrary } from '../kernels/library.js';
 import { unpaced, type Submitter } from '../kernels/pacing.js';
 import { type Tensor } from '../kernels/tensor.js';
@@ -21,16 +21,23 @@ import { LbfgsOptimizer } from './lbfgs.js';
 import { resolveOptions, type StyleTransferOptions } from './options.js';
 import { featuresOnGpu, type FeaturesOnGpu } from './feature_network.js';
 import { deepestOf, networkSpec } from '../model/networks.js';
-import { tiledGrams, TiledGatys } from './tiled.js';
+import { TiledGatys } from './tiled.js';
 import { gaussian, type NetworkWeights } from '../model/weights.js';
 import { type RgbaImage, resizeNearest } from '../io/rgba_image.js';
 import { Jitter } from './jitter.js';
 import { checkInputs, MAX_SIDE, tiledBufferProblem, maxImageSide } from './device_limits.js';
 import { lossTerms, type LossTerms } from './loss_terms.js';
+import { rgbaBytes, Targets } from './targets.js';
+import { checkMasks, Guidance } from './guidance.js';
 
 export interface StyleImage extends RgbaImage {
   /** Blend weight when several style images are given (normalised to sum 1). */
   blend?: number;
+  /**
+   * Where this style applies (spatial control, guidance.ts): a map of the content's size, white
+   * = here, grey = partly; given for every style image or none. Styles with maps are not blended.
+   */
+  mask?: RgbaImage;
 }
 
 /** Run the loss and gradient tile by tile (see tiled.ts): owned tiles of `tile` pixels. */
@@ -43,6 +50,7 @@ export class StyleTransfer {
   readonly width: number;
   readonly height: number;
   private net!: FeaturesOnGpu;
+  private targetMaker!: Targets;
   /** The optimisation graph (untiled), or the tiled evaluation (see tiled.ts): one of the two. */
   private tape: Tape | null = null;
   private tiled: TiledGatys | null = null;
@@ -60,6 +68,8 @@ export class StyleTransfer {
   private colorPixels: { content: GPUBuffer; out: GPUBuffer } | null = null;
   /** With options.jitter (untiled Adam): the image's current shift and the shifted content targets (see shiftTo). */
   private jitter: Jitter | null = null;
+  /** With style masks: each style's map at every style layer. */
+  private guidance: Guidance | null = null;
   step = 0;
 
   /**
@@ -108,9 +118,12 @@ export class StyleTransfer {
     checkInputs(lib, o, deepest, content, styles, initImage, tiling ? MAX_SIDE : maxImageSide(lib, spec));
     const problem = tiling ? tiledBufferProblem(lib, o, content.width, content.height) : null;
     if (problem) throw new Error(problem);
+    const masks = checkMasks(styles, content, o, !!tiling);
     this.net = featuresOnGpu(lib, weights, deepest);
-    const contentTensor = this.uploadImage(content);
-    const { contentTargets, styleTargets } = await this.computeTargets(contentTensor, styles, deepest, tiling?.tile);
+    this.targetMaker = new Targets(lib, this.net, o, this.submit);
+    if (masks) this.guidance = await Guidance.create(lib, spec, masks, o.styleLayers.map((l) => l.name), this.submit);
+    const contentTensor = this.targetMaker.upload(content);
+    const { contentTargets, styleTargets } = await this.targetMaker.compute(contentTensor, styles, deepest, tiling?.tile, !!this.guidance);
     const x = this.initialImage(contentTensor, styles, weights, initImage);
     if (tiling) {
       // the target passes' graphs are gone; the tiled evaluation builds one tile graph at a time
@@ -125,7 +138,7 @@ export class StyleTransfer {
       this.tvSlot = this.tiled.slots.tv;
     } else {
       if (o.jitter && o.optimizer === 'adam') {
-        const targetsOf = async (image: Tensor, layers: string[]) => new Map([...(await this.targets(image, layers, [], deepest)).features].map(([name, t]) => [name, this.own(t)]));
+        const targetsOf = async (image: Tensor, layers: string[]) => new Map([...(await this.targetMaker.targets(image, layers, [], deepest)).features].map(([name, t]) => [name, this.own(t)]));
         this.jitter = await Jitter.create(this.lib, contentTensor, this.width, this.height, contentTargets, targetsOf, o.seed);
       }
       lib.release(contentTensor);
@@ -137,41 +150,11 @@ export class StyleTransfer {
       this.tvSlot = this.recordLosses(this.tape, deepest, contentTargets, styleTargets);
     }
     this.pixelOut = lib.memory.acquire(this.width * this.height * 4, 'pixels.out');
-    if (o.originalColors) {
+    if (o.originalColors === 'luminance') {
       this.colorPixels = { content: lib.memory.acquire(this.width * this.height * 4, 'pixels.content'), out: lib.memory.acquire(this.width * this.height * 4, 'pixels.recoloured') };
       lib.ctx.device.queue.writeBuffer(this.colorPixels.content, 0, rgbaBytes(content));
     }
     this.setupOptimizer(x);
-  }
-
-  /**
-   * Stage 1, targets computed once: the content features P_l, and the style Grams A_l blended
-   * over the style images (caller-owned until recordLosses hands them to this run).
-   */
-  private async computeTargets(contentTensor: Tensor, styles: StyleImage[], deepest: string, tile?: number) {
-    const o = this.options, lib = this.lib;
-    // tiled runs compute their content targets tile by tile (tiled.ts)
-    const contentTargets = tile ? new Map<string, Tensor>() : (await this.targets(contentTensor, o.contentLayers.map((l) => l.name), [], deepest)).features;
-    // each target pass's graph is freed before the next (their shapes differ; pooled they would add up)
-    lib.memory.trim();
-    const blends = styles.map((s) => s.blend ?? 1);
-    const blendSum = blends.reduce((a, b) => a + b, 0);
-    if (styles.length && !(blendSum > 0)) throw new Error('style blend weights must sum to a positive number');
-    const styleTargets = new Map<string, Tensor>();
-    for (const [i, s] of styles.entries()) {
-      const t = this.uploadImage(s);
-      const names = o.styleLayers.map((l) => l.name);
-      const grams = tile ? await tiledGrams(lib, this.net, t, tile, deepest, o.pooling, names, this.submit) : (await this.targets(t, [], names, deepest)).grams;
-      for (const [name, g] of grams) {
-        let acc = styleTargets.get(name);
-        if (!acc) styleTargets.set(name, (acc = lib.tensor(g.shape, `style_target:${name}`)));
-        runOnce(lib, [axpby(lib, blends[i] / blendSum, g, i === 0 ? 0 : 1, acc)]);
-        lib.release(g);
-      }
-      lib.release(t);
-      lib.memory.trim();
-    }
-    return { contentTargets, styleTargets };
   }
 
   /** Stage 2, the image being optimised: `initImage` if given, else noise, the content or the (first) style image. */
@@ -179,7 +162,7 @@ export class StyleTransfer {
     const o = this.options, lib = this.lib;
     const x = this.own(lib.tensor([3, this.height, this.width], 'image'));
     const copyOf = (img: RgbaImage) => {
-      const t = this.uploadImage(img);
+      const t = this.targetMaker.upload(img);
       runOnce(lib, [axpby(lib, 1, t, 0, x)]);
       lib.release(t);
     };
@@ -211,9 +194,20 @@ export class StyleTransfer {
     for (const l of o.styleLayers) {
       const f = feats.get(l.name)!;
       const [N, h, w] = f.value.shape;
-      const gram = tape.gram(f, 1 / (h * w), `gram:${l.name}`);
-      const slot = tape.squaredErrorLoss(gram, styleTargets.get(l.name)!, 1 / (4 * N * N), `style:${l.name}`, o.styleWeight * l.weight);
-      this.styleSlots.push([l.name, slot, o.styleWeight * l.weight]);
+      if (!this.guidance) {
+        const gram = tape.gram(f, 1 / (h * w), `gram:${l.name}`);
+        const slot = tape.squaredErrorLoss(gram, styleTargets.get(l.name)!, 1 / (4 * N * N), `style:${l.name}`, o.styleWeight * l.weight);
+        this.styleSlots.push([l.name, slot, o.styleWeight * l.weight]);
+        continue;
+      }
+      // one term per region: its Gram normalised by its energy, weighted by its area (guidance.ts)
+      for (let i = 0; i < this.guidance.count; i++) {
+        const r = this.guidance.region(i, l.name), name = `${l.name}/mask${i + 1}`;
+        if (!r) continue;
+        const gram = tape.guidedGram(f, r.mask, 1 / r.energy, `gram:${name}`);
+        const slot = tape.squaredErrorLoss(gram, styleTargets.get(`${l.name}#${i}`)!, 1 / (4 * N * N), `style:${name}`, o.styleWeight * l.weight * r.area);
+        this.styleSlots.push([name, slot, o.styleWeight * l.weight * r.area]);
+      }
     }
     const tvSlot = tape.tvLoss(this.image, 1, 'tv', o.tvWeight);
     tape.finalize();
@@ -249,45 +243,6 @@ export class StyleTransfer {
   private own(t: Tensor): Tensor {
     this.owned.push(t);
     return t;
-  }
-
-  private uploadImage(img: RgbaImage): Tensor {
-    const lib = this.lib;
-    const pixels = lib.memory.acquire(img.width * img.height * 4, 'pixels.in');
-    lib.ctx.device.queue.writeBuffer(pixels, 0, rgbaBytes(img));
-    const t = lib.tensor([3, img.height, img.width], 'image.in');
-    runOnce(lib, [preprocess(lib, pixels, img.height, img.width, t, this.net.weights.input)]);
-    lib.memory.release(pixels);
-    return t;
-  }
-
-  /** Features at content layers and normalised Grams at style layers of an image (copies, caller-owned). */
-  private async targets(image: Tensor, contentNames: string[], styleNames: string[], deepest: string) {
-    const tape = new Tape(this.lib);
-    const feats = this.net.features(tape, tape.leaf(image, false, 'target'), deepest, this.options.pooling);
-    const features = new Map<string, Tensor>();
-    const grams = new Map<string, Tensor>();
-    const copies: Dispatch[] = [];
-    for (const n of contentNames) {
-      const f = feats.get(n)!;
-      const t = this.lib.tensor(f.value.shape, `target:${n}`);
-      copies.push(axpby(this.lib, 1, f.value, 0, t));
-      features.set(n, t);
-    }
-    for (const n of styleNames) {
-      const f = feats.get(n)!;
-      const g = tape.gram(f, 1 / (f.value.shape[1] * f.value.shape[2]), `gram:${n}`);
-      const t = this.lib.tensor(g.value.shape, `target_gram:${n}`);
-      copies.push(axpby(this.lib, 1, g.value, 0, t));
-      grams.set(n, t);
-    }
-    try {
-      await this.submit.run(tape.forward());
-      runOnce(this.lib, copies);
-    } finally {
-      tape.dispose();
-    }
-    return { features, grams };
   }
 
   /**
@@ -367,6 +322,8 @@ export class StyleTransfer {
     if (this.pixelOut) this.lib.memory.release(this.pixelOut);
     this.jitter?.dispose();
     this.jitter = null;
+    this.guidance?.dispose();
+    this.guidance = null;
     if (this.colorPixels) {
       this.lib.memory.release(this.colorPixels.content);
       this.lib.memory.release(this.colorPixels.out);
@@ -376,7 +333,3 @@ export class StyleTransfer {
   }
 }
 
-function rgbaBytes(img: RgbaImage): Uint8Array<ArrayBuffer> {
-  const d = img.data;
-  return (d instanceof Uint8Array ? d : new Uint8Array(d.buffer, d.byteOffset, d.byteLength)) as Uint8Array<ArrayBuffer>;
-}

@@ -60,6 +60,16 @@ export class Args {
     return s as T;
   }
 
+  /** An option given alone (→ `bare`) or with one of `options`; undefined when absent. */
+  optionalChoice<T extends string>(name: string, options: readonly T[], bare: T): T | undefined {
+    this.used.add(name);
+    const v = this.values.get(name);
+    if (v === undefined) return undefined;
+    if (v === null || v === 'true') return bare;
+    if (!options.includes(v as T)) throw new Error(`--${name} must be one of ${options.join(', ')} (alone: ${bare}), got "${v}"`);
+    return v as T;
+  }
+
   /** Throws for options nobody asked about (typos). */
   rejectUnknown(): void {
     const unknown = [...this.values.keys()].filter((k) => !this.used.has(k));

@@ -27,7 +27,7 @@ export interface PageReconstruction {
 
 export interface PageJob {
   content: { url: string; name: string };
-  styles: { url: string; name: string; blend: number }[];
+  styles: { url: string; name: string; blend: number; mask?: { url: string; name: string } }[];
   weights: { kind: 'random'; seed: number; network?: NetworkId } | { kind: 'raw'; name: string; manifestUrl: string; binUrl: string };
   config: JobConfig;
 }
@@ -55,7 +55,9 @@ export function createEngineApi(env: EngineEnv) {
   const images = async (job: PageJob) => ({
     content: await image(job.content, 'content image'),
     contentName: job.content.name,
-    styles: await Promise.all(job.styles.map(async (s) => ({ blob: await image(s, 'style image'), blend: s.blend, name: s.name }))),
+    styles: await Promise.all(
+      job.styles.map(async (s) => ({ blob: await image(s, 'style image'), blend: s.blend, name: s.name, ...(s.mask ? { mask: await image(s.mask, 'style mask'), maskName: s.mask.name } : {}) })),
+    ),
   });
   const weightsSource = async (w: PageJob['weights']): Promise<WeightsSource> => {
     if (w.kind === 'random') return w;
@@ -120,7 +122,7 @@ export function createEngineApi(env: EngineEnv) {
           gradient: toBase64(new Uint8Array(grad.buffer)),
           image: toBase64(new Uint8Array(image.buffer)),
           content: toBase64(content.data as Uint8Array),
-          styles: styles.map((s) => ({ width: s.width, height: s.height, blend: s.blend, rgba: toBase64(s.data as Uint8Array) })),
+          styles: styles.map((s) => ({ width: s.width, height: s.height, blend: s.blend, rgba: toBase64(s.data as Uint8Array), mask: s.mask ? toBase64(s.mask.data as Uint8Array) : undefined })),
           tuning: summary(),
           tiling: choice.reason,
           peakBytes: l.memory.stats().peakBytes,

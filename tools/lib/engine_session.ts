@@ -19,7 +19,8 @@ export { readInputFile };
 
 export interface JobFiles {
   content: string;
-  styles: { path: string; blend: number }[];
+  /** With `mask`: where that style applies (--style-masks, one per style). */
+  styles: { path: string; blend: number; mask?: string }[];
   /** auto, random, torchvision, hf, a URL, or a file (see weights_files.ts) */
   weights: string;
   /** Why the network was chosen for the user (no --network given), printed before the run. */
@@ -35,7 +36,10 @@ const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg'
 /** Fail fast (before a browser starts) on missing or empty inputs and unreadable weights; then say which network runs if the user named none. */
 export function checkJobFiles(job: JobFiles): void {
   readInputFile(job.content, 'content image');
-  for (const s of job.styles) readInputFile(s.path, 'style image');
+  for (const s of job.styles) {
+    readInputFile(s.path, 'style image');
+    if (s.mask) readInputFile(s.mask, 'style mask');
+  }
   checkWeightsSpec(job.weights, job.config.options.network);
   if (job.networkNote) process.stderr.write(`${job.networkNote}\n`);
 }
@@ -83,7 +87,7 @@ export abstract class Engine {
   /** Stage the job's files and describe them to the engine. */
   private async stage(job: JobFiles): Promise<PageJob> {
     const content = this.stageImage(job.content, 'content image');
-    const styles = job.styles.map((s) => ({ ...this.stageImage(s.path, 'style image'), blend: s.blend }));
+    const styles = job.styles.map((s) => ({ ...this.stageImage(s.path, 'style image'), blend: s.blend, ...(s.mask ? { mask: this.stageImage(s.mask, 'style mask') } : {}) }));
     return { content, styles, weights: await this.stageWeights(job.weights, job.weightsSeed, jobDeepestLayer(job.config.options), job.config.options.network), config: job.config };
   }
 

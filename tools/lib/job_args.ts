@@ -1,7 +1,7 @@
 /** The options shared by `stylize` and `gradient`: images, weights, loss settings. */
 import { AUTOTUNE_MODES } from '../../src/kernels/autotune_modes.js';
 import { ADAPTER_HELP, adapterFlag } from './dawn_adapters.js';
-import { jobDeepestLayer, parseLayerList, resolveOptions, type StyleTransferOptions } from '../../src/nst/options.js';
+import { COLOUR_MODES, jobDeepestLayer, parseLayerList, resolveOptions, type StyleTransferOptions } from '../../src/nst/options.js';
 import { networkDefaults, RANDOM_NETWORK_DEFAULTS, RANDOM_SQUEEZENET_DEFAULTS, DEFAULT_OPTIONS, JOB_DEFAULTS, LBFGS_LR, TOOL_SIZES } from '../../src/nst/defaults.js';
 import { NETWORK_IDS, NETWORKS, type NetworkId } from '../../src/model/networks.js';
 import { layerScale } from '../../src/model/vgg19_spec.js';
@@ -59,7 +59,12 @@ ${NETWORK_HELP}
                           every scale or one per scale, coarsest first (e.g. 200,100,50)
   --scales K              coarse-to-fine: optimise at size/2^(K-1), upsample, refine at twice
                           the size, … up to --size (default ${JOB_DEFAULTS.scales} = single scale)
-  --original-colors       keep the content's colours: transfer only luminance (YIQ)
+  --style-masks M[,M…]    one mask per --style image, resized to the content: white = that
+                          style applies, grey = partly, black = not; pixels no mask covers get
+                          no style (content and TV only). Untiled runs, no --style-blend
+  --original-colors [MODE]   keep the content's colours: luminance (alone: the default) transfers
+                          only the result's luminance (YIQ); histogram recolours each style image
+                          to the content's colour mean and covariance before the transfer
   --seed N                seed for noise init (default ${V.seed})
 ${WEIGHTS_HELP}
   --pooling max|avg       (default ${V.pooling}; ${RANDOM_NETWORK_DEFAULTS.stylize.pooling} with the seeded random VGG19) [max only]
@@ -94,8 +99,8 @@ export function networkOfFlags(a: Args, layerFlags = ['content-layers', 'style-l
   return undefined;
 }
 
-/** Flags of the job options that take no value. */
-export const JOB_FLAGS = ['original-colors'];
+/** Flags of the job options that take no value (--original-colors may take one or none: Args.optionalChoice). */
+export const JOB_FLAGS: string[] = [];
 
 /** The job options of `tool` from its arguments (defaults: src/nst/defaults.ts). */
 export function parseJob(a: Args, tool: 'stylize' | 'gradient'): JobFiles {
@@ -106,7 +111,11 @@ export function parseJob(a: Args, tool: 'stylize' | 'gradient'): JobFiles {
   if (!content) throw new Error('--content FILE is required');
   if (!style) throw new Error('--style FILE is required');
   const stylePaths = style.split(',').filter(Boolean);
+  const maskText = a.str('style-masks');
+  const maskPaths = maskText?.split(',').filter(Boolean);
+  if (maskPaths && maskPaths.length !== stylePaths.length) throw new Error(`--style-masks needs one mask per --style image (${stylePaths.length}), got ${maskPaths.length}`);
   const blendText = a.str('style-blend');
+  if (maskPaths && blendText) throw new Error('--style-blend does not apply with --style-masks: each mask says where its style applies');
   const blends = blendText ? blendText.split(',').map(Number) : stylePaths.map(() => 1);
   if (blends.length !== stylePaths.length || blends.some((b) => !Number.isFinite(b) || b < 0)) {
     throw new Error(`--style-blend needs ${stylePaths.length} non-negative number(s), got "${blendText}"`);
@@ -122,7 +131,7 @@ export function parseJob(a: Args, tool: 'stylize' | 'gradient'): JobFiles {
     init: a.choice('init', ['noise', 'content', 'style'] as const),
     optimizer,
     lr: a.num('lr', optimizer === 'lbfgs' ? LBFGS_LR : undefined, (v) => v > 0 && v <= 1000, 'a number in (0, 1000]'),
-    originalColors: a.has('original-colors') ? true : undefined,
+    originalColors: a.optionalChoice('original-colors', COLOUR_MODES, 'luminance'),
     seed: a.int('seed', undefined, 0, 2 ** 31),
     pooling: a.choice('pooling', ['max', 'avg'] as const),
   };
@@ -142,10 +151,11 @@ export function parseJob(a: Args, tool: 'stylize' | 'gradient'): JobFiles {
   if (tile !== undefined && network !== 'vgg19') throw new Error('--tile: tiles are implemented for VGG19 only; SqueezeNet runs untiled');
   if (memory !== undefined && network !== 'vgg19') throw new Error('--max-gpu-memory: a budget tiles VGG19 runs only; SqueezeNet runs untiled and needs far less memory');
   if (tile !== undefined) checkTileFlag(tile, jobDeepestLayer(options));
+  if (maskPaths && (tile !== undefined || memory !== undefined)) throw new Error(`--style-masks runs untiled: leave out ${tile !== undefined ? '--tile' : '--max-gpu-memory'}`);
   resolveOptions(options); // every option checked before a browser starts (the job checks them again)
   return {
     content,
-    styles: stylePaths.map((path, i) => ({ path, blend: blends[i] })),
+    styles: stylePaths.map((path, i) => ({ path, blend: blends[i], ...(maskPaths ? { mask: maskPaths[i] } : {}) })),
     weights,
     networkNote,
     adapter: adapterFlag(a),
