@@ -26,6 +26,7 @@ import { dropStalePreview, endPreviewForRender, isPreviewOn, schedulePreview, se
 import { chosenNetwork, runWeights, setupWeights, weightsKind, weightsReady } from './weights_panel.js';
 import { describeProgress } from './weights.js';
 import { embeddedHeld, EMBEDDED_MB } from './embedded.js';
+import { regionMasks, renderRegions, setupRegions } from './regions.js';
 
 // ---------------------------------------------------------------- GPU
 
@@ -119,7 +120,7 @@ function readShared() {
     init: $<HTMLSelectElement>('init').value as StyleTransferOptions['init'],
     optimizer: $<HTMLSelectElement>('optimizer').value as StyleTransferOptions['optimizer'],
     seed: num('seed'),
-    originalColors: $<HTMLInputElement>('original-colors').checked,
+    originalColors: keepColours(),
   };
   return { size, iterations, options, styleScale: num('style-scale'), autotune: autotuneMode() };
 }
@@ -321,9 +322,24 @@ function lossRecorder(tvWeight: number): (step: number, t: LossTerms) => void {
   };
 }
 
-/** The job's images from the pickers (a second style blended by the slider), and the style names for captions. */
-function jobImages(): { images: JobImages; styleNames: string } {
+/** "Keep colours": off, or the mode (luminance transfer, or the styles recoloured first by histogram matching). */
+function keepColours(): StyleTransferOptions['originalColors'] {
+  const v = $<HTMLSelectElement>('original-colors').value;
+  return v === 'luminance' || v === 'histogram' ? v : false;
+}
+
+/**
+ * The job's images from the pickers and the style names for captions: a second style blended by
+ * the slider, or with regions each chosen style (up to three) with its painted map.
+ */
+async function jobImages(): Promise<{ images: JobImages; styleNames: string }> {
   const content = state.images.content!;
+  const masks = await regionMasks();
+  if (masks) {
+    const picked = (['style', 'style2', 'style3'] as const).map((k, r) => ({ p: state.images[k], mask: masks[r] })).filter((s) => s.p && s.mask);
+    const styles = picked.map((s, i) => ({ blob: s.p!.blob, name: s.p!.name, blend: 1, mask: s.mask!, maskName: `painted for style ${i + 1}` }));
+    return { images: { content: content.blob, contentName: content.name, styles }, styleNames: `${styles.map((s) => s.name).join(' | ')} (each in its region)` };
+  }
   const styles = [{ blob: state.images.style!.blob, name: state.images.style!.name, blend: 1 }];
   const style2 = state.images.style2;
   if (style2) {
@@ -359,7 +375,7 @@ function start(): void {
   const job = newJob('stylize');
   const focused = document.activeElement === $('start');
   // a message about an earlier pick or run is stale once a new run starts (the GPU's stays until fixed)
-  clearError('run', 'weights', 'pick-content', 'pick-style', 'pick-style2');
+  clearError('run', 'weights', 'pick-content', 'pick-style', 'pick-style2', 'pick-style3', 'regions');
   state.job = job;
   changed();
   if (focused) $('pause').focus();
@@ -388,7 +404,7 @@ function start(): void {
 
 async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<void>): Promise<void> {
   const content = state.images.content!;
-  const { images, styleNames } = jobImages();
+  const { images, styleNames } = await jobImages();
   const startedAt = performance.now();
   const status = $('status');
   status.textContent = gpuFinishingStoppedWork ? 'Preparing… (the GPU first finishes the work queued before the last Stop: it cannot be recalled)' : 'Preparing…';
@@ -576,6 +592,9 @@ setupExplorer(library, (f) => guard('run', f));
 makePicker('content', 'Content image', 'chelsea.png');
 makePicker('style', 'Style image', 'starry_night.jpg');
 makePicker('style2', 'Second style image', null);
+makePicker('style3', 'Third style image', null);
+setupRegions();
+onChange(renderRegions);
 makePicker('recon', 'Image to reconstruct', 'chelsea.png');
 setupWeights(guard);
 setupAutotune();

@@ -27,6 +27,7 @@ import { previewStyleWeight, showStrengthFor } from './network_defaults.js';
 import { NO_PREVIEW, runPreview, type PreviewRun, type ResultKind, type RunPage } from './preview_run.js';
 import { changed, newJob, state } from './state.js';
 import { chosenNetwork, weightsKind } from './weights_panel.js';
+import { regionsVersion } from './regions.js';
 
 /** The render's network in words ("VGG19", "SqueezeNet 1.1"). */
 const renderLabel = () => networkSpec(chosenNetwork()).label;
@@ -160,7 +161,7 @@ function updatePreview(): void {
     clearError('preview');
   }
   const blend = state.images.style2 ? Number($<HTMLInputElement>('blend').value) : null;
-  const key = JSON.stringify([settings, imagesKey(), blend, weightsKind()]);
+  const key = JSON.stringify([settings, imagesKey(), blend, weightsKind(), regionsVersion()]);
   if (key === previewKey) return;
   previewKey = key;
   startPreview(settings);

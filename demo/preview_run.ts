@@ -27,7 +27,7 @@ export type ResultKind = 'render' | 'preview';
 export interface RunPage {
   library(): Promise<KernelLibrary>;
   /** The job's images from the pickers, and the style names for captions. */
-  jobImages(): { images: JobImages; styleNames: string };
+  jobImages(): Promise<{ images: JobImages; styleNames: string }>;
   /** A fresh loss plot; the returned function adds a report to it. */
   lossRecorder(tvWeight: number): (step: number, t: LossTerms) => void;
   /** Records the job for end-to-end tests (window.nstRuns); count the images it shows in `updates`. */
@@ -52,7 +52,7 @@ export const NO_PREVIEW = () => `Fast preview stopped before its first step: the
  */
 export async function runPreview(run: PreviewRun, config: JobConfig, page: RunPage, mode: { hold(image: RgbaImage, steps: number): void; isOn(): boolean }): Promise<void> {
   const content = state.images.content!;
-  const { images, styleNames } = page.jobImages();
+  const { images, styleNames } = await page.jobImages();
   const live = () => !run.superseded;
   const status = $('status');
   status.textContent = `Fast preview: preparing ${SQUEEZENET.label}…`;

@@ -3,7 +3,7 @@
  * Buttons, locks and notes are derived from it in one place (main.ts's render), after every change.
  */
 
-export type ImageKey = 'content' | 'style' | 'style2' | 'recon';
+export type ImageKey = 'content' | 'style' | 'style2' | 'style3' | 'recon';
 
 /** A picked image, decoded once on pick (so a bad file is refused then, naming it). */
 export interface Picked {
@@ -33,7 +33,7 @@ export interface Job {
 export const newJob = (kind: Job['kind']): Job => ({ kind, paused: false, stopped: false, stop: new AbortController(), force: new AbortController() });
 
 export const state = {
-  images: { content: null, style: null, style2: null, recon: null } as Record<ImageKey, Picked | null>,
+  images: { content: null, style: null, style2: null, style3: null, recon: null } as Record<ImageKey, Picked | null>,
   /** What is being read or downloaded now, by name ("content image", "weights file"). */
   loading: new Set<string>(),
   job: null as Job | null,

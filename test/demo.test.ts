@@ -2,10 +2,10 @@
  * The demo site end to end: built with vite, served statically, driven in headless Chromium.
  * Screenshots go to test-artifacts/ (not committed).
  */
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { browserPerBlock as browserPerBlockOf, caption, demoSitePerFile, errorText, freshPage, openDemo, setValue, statusText, tinySettings, waitRunEnd, watchStatus } from './harness/demo_page.js';
+import { axeViolations, browserPerBlock as browserPerBlockOf, caption, demoSitePerFile, errorText, freshPage, openDemo, setValue, statusText, tinySettings, waitRunEnd, watchStatus } from './harness/demo_page.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
 import { createHash } from 'node:crypto';
@@ -74,7 +74,7 @@ describe('demo site', () => {
     await set('scales', '2');
     await p.$eval('#advanced', (d) => ((d as HTMLDetailsElement).open = true));
     await p.click('#multiscale');
-    await p.click('#original-colors');
+    await p.select('#original-colors', 'luminance');
     await p.click('#start');
     await p.waitForFunction(() => /^(Done|Stopped)/.test(document.querySelector('#status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 240_000 });
     expect(await p.$eval('#error', (e) => (e as HTMLElement).hidden ? '' : e.textContent)).toBe('');
@@ -420,15 +420,6 @@ const VIEWPORTS = [
   { name: 'phone', width: 390, height: 844 },
   { name: 'narrow', width: 360, height: 740 },
 ] as const;
-
-/** axe-core's serious and critical violations on the page as it is now (rule: nodes). */
-async function axeViolations(p: Page): Promise<string[]> {
-  if (!(await p.evaluate(() => 'axe' in window))) await p.addScriptTag({ content: readFileSync('node_modules/axe-core/axe.min.js', 'utf8') });
-  return p.evaluate(async () => {
-    const r = await (window as unknown as { axe: { run(c: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 describe('demo: layout, accessibility, keyboard', () => {
   let s: BrowserSession;

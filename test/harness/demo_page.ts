@@ -2,6 +2,7 @@
  * Driving the demo page in headless Chromium (the CPU adapter): the built site, a browser per
  * describe block, a fresh visit, and the small actions and reads the page tests share.
  */
+import { readFileSync } from 'node:fs';
 import type { Page } from 'puppeteer';
 import { afterAll, beforeAll } from 'vitest';
 import { launchGpuPage, type BrowserSession } from '../../tools/lib/browser.js';
@@ -80,3 +81,12 @@ export const watchStatus = (p: Page) =>
     w.statuses = [];
     new MutationObserver(() => w.statuses.push(document.querySelector('#status')!.textContent ?? '')).observe(document.querySelector('#status')!, { childList: true, characterData: true, subtree: true });
   });
+
+/** axe-core's serious and critical violations on the page as it is now (rule: nodes). */
+export async function axeViolations(p: Page): Promise<string[]> {
+  if (!(await p.evaluate(() => 'axe' in window))) await p.addScriptTag({ content: readFileSync('node_modules/axe-core/axe.min.js', 'utf8') });
+  return p.evaluate(async () => {
+    const r = await (window as unknown as { axe: { run(c: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
