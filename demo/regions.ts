@@ -155,6 +155,9 @@ async function loadMask(file: File): Promise<void> {
     c.width = w;
     c.height = h;
     const ctx = c.getContext('2d')!;
+    // transparent pixels count as white, as the CLI composites images over white
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, w, h);
     ctx.drawImage(bitmap, 0, 0, w, h);
     bitmap.close();
     const d = ctx.getImageData(0, 0, w, h).data;

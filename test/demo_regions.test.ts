@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'puppeteer';
+import type { ElementHandle, Page } from 'puppeteer';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, browserPerBlock, caption, demoSitePerFile, errorText, setValue, statusText, tinySettings, waitRunEnd } from './harness/demo_page.js';
@@ -100,7 +100,7 @@ describe('demo: where each style goes', () => {
     expect(await statusText(p)).not.toMatch(/^Done/);
     // a mask file for the 2nd style: black everywhere is refused, naming it; a half-white one is taken
     await p.click('#regions-tools [data-region="1"]');
-    const input = (await p.$('#regions-file'))!;
+    const input = (await p.$('#regions-file')) as ElementHandle<HTMLInputElement>;
     await input.uploadFile(pngFile('black-mask.png', 40, 30, () => 0));
     await p.waitForFunction(() => /black-mask\.png is black everywhere/.test(document.querySelector('#error')?.textContent ?? ''));
     await input.uploadFile(pngFile('right-mask.png', 40, 30, (x) => (x >= 20 ? 255 : 0)));
