@@ -254,6 +254,10 @@ describe('stylize with spatial and colour control (Gatys et al. 2017)', () => {
     // the output's left third is red, its right third blue, far apart (the photo itself is grey-brown)
     expect(redness(out, 0, 1 / 3)).toBeGreaterThan(60);
     expect(redness(out, 2 / 3, 1)).toBeLessThan(-60);
+    // coarse to fine with L-BFGS: the masks are resized to each scale's content
+    const ms = await stylize(['--content', 'examples/chelsea.png', '--style', `${red},${blue}`, '--style-masks', `${left},${right}`, '--size', '64', '--scales', '2', '--optimizer', 'lbfgs', '--iters', '3', '--out', join(dir, 'masked-lbfgs.png')]);
+    expect(ms.code, ms.err).toBe(0);
+    expect(ms.err).toMatch(/wrote .*masked-lbfgs\.png \(64×43, 6 steps/);
   });
 
   it('--original-colors histogram: the style is recoloured to the photo first, so the result keeps the photo\'s colours', async () => {

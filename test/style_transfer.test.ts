@@ -119,6 +119,12 @@ describe('tiled evaluation (exact)', () => {
     expect(b.pixels.reduce((m, v, i) => Math.max(m, Math.abs(v - a.pixels[i])), 0)).toBeLessThanOrEqual(1);
     expect(b.leaked).toEqual({ buffers: 0, uniforms: 0 });
   });
+  it('colours by histogram work tiled too: the recoloured style gives the same loss terms and gradient', async () => {
+    const [a, b] = await tiled({ width: 64, height: 48, steps: 0, options: { ...MID, styleWeight: 1e3, originalColors: 'histogram' }, tile: 32 });
+    expect(relMax(b.terms, a.terms)).toBeLessThan(1e-4);
+    expect(relMax(b.grad, a.grad)).toBeLessThan(1e-4);
+    expect(b.leaked).toEqual({ buffers: 0, uniforms: 0 });
+  });
   const auto = (c: EngineCase & { maxBinding: number; maxGpuMemory?: number }) => page().evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.autoTiling(x), c);
   it('a size the device cannot hold untiled runs tiled by itself, says why, and gives the same gradient', async () => {
     // buffers of 1 MiB: conv1 activations of a 96×80 image need 1.9 MiB
