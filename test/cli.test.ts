@@ -284,3 +284,46 @@ describe('stylize with spatial and colour control (Gatys et al. 2017)', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('stylize --plan', () => {
+  const mib = (text: string, re: RegExp) => {
+    const m = text.match(re);
+    if (!m) throw new Error(`no ${re} in:\n${text}`);
+    return Number(m[1]) * (m[2] === 'GiB' ? 1024 : 1);
+  };
+  const VGG = ['--content', 'examples/chelsea.png', '--style', 'examples/starry_night.jpg', '--network', 'vgg19', '--iters', '2'];
+
+  it('prints each scale\'s size, tiles, memory and time without running (no --out); an untiled estimate is within 1.15× of the run\'s measured peak', async () => {
+    const plan = await stylize([...VGG, '--size', '64', '--scales', '2', '--plan']);
+    expect(plan.code, plan.err).toBe(0);
+    expect(plan.out).toMatch(/^plan: VGG19 to conv5_1, weights seeded random VGG19 \(seed \d+\)$/m);
+    expect(plan.out).toMatch(/^ {2}scale 1\/2: 32×21, 2 steps, untiled$/m);
+    expect(plan.out).toMatch(/^ {2}scale 2\/2: 64×43, 2 steps, untiled$/m);
+    expect(plan.out).toMatch(/^ {2}time: about \d+ (s|min) for the steps \(convs at [\d.]+ GFLOP\/s, Grams at [\d.]+, measured now on this adapter/m);
+    expect(plan.out).toMatch(/^nothing was run \(--plan\)$/m);
+    const one = await stylize([...VGG, '--size', '64', '--plan']);
+    const estimate = mib(one.out, /GPU memory: at most ([\d.]+) (MiB|GiB)/);
+    const out = join(dir, 'planned.png');
+    const run = await stylize([...VGG, '--size', '64', '--out', out]);
+    expect(run.code, run.err).toBe(0);
+    const peak = mib(run.err, /peak GPU memory ([\d.]+) (MiB|GiB)/);
+    expect(estimate).toBeGreaterThanOrEqual(peak);
+    expect(estimate).toBeLessThanOrEqual(1.15 * peak);
+  });
+
+  it('a tiled plan names its tiles and stays an upper bound of the tiled run\'s peak', async () => {
+    const args = [...VGG, '--size', '160', '--tile', '32', '--content-layers', 'conv2_2', '--style-layers', 'conv1_1,conv2_1'];
+    const plan = await stylize([...args, '--plan']);
+    expect(plan.code, plan.err).toBe(0);
+    expect(plan.out).toMatch(/^ {2}160×106, 2 steps, in 15 tiles of 32 px \(windows 44×44\): /m);
+    const run = await stylize([...args, '--out', join(dir, 'planned-tiles.png')]);
+    expect(run.code, run.err).toBe(0);
+    expect(mib(plan.out, /GPU memory: at most ([\d.]+) (MiB|GiB)/)).toBeGreaterThanOrEqual(mib(run.err, /peak GPU memory ([\d.]+) (MiB|GiB)/));
+  });
+
+  it('a budget nothing fits is refused as the run would refuse it, in one line', async () => {
+    const r = await stylize([...VGG, '--size', '96', '--max-gpu-memory', '100MB', '--plan']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error: a GPU memory budget of 95\.4 MiB is too small for 96×64: the smallest tiles \(16 px\) need about [\d.]+ MiB/m);
+  });
+});

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ElementHandle, Page } from 'puppeteer';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, browserPerBlock, caption, demoSitePerFile, errorText, setValue, statusText, tinySettings, waitRunEnd } from './harness/demo_page.js';
+import { axeViolations, browserPerBlock, caption, demoSitePerFile, errorText, statusText, tinySettings, waitRunEnd } from './harness/demo_page.js';
 
 const built = demoSitePerFile('dist/demo-test-regions');
 beforeAll(() => mkdirSync('test-artifacts', { recursive: true }));

@@ -9,11 +9,14 @@ import { JOB_FLAGS, jobHelp, parseJob } from './lib/job_args.js';
 import { formatBytes } from '../src/nst/tile_budget.js';
 import { checkWritable } from './lib/output_files.js';
 import { writePngAtomic } from './lib/png.js';
+import { describePlan } from '../src/job/plan_text.js';
 
 const HELP = `Neural style transfer (Gatys et al.) on WebGPU.
 
 usage: npm run stylize -- --content FILE --style FILE --out FILE.png [options]
   --out FILE.png          output PNG (written only when the run succeeds)      [required]
+  --plan                  print the plan without running: each scale's size, tiles, GPU memory
+                          (an upper bound) and time estimate; --out is not needed
   --save-every N          also write FILE_stepN.png every N steps
   --report-every N        read losses back every N steps (default 1; larger is faster on fast GPUs)${jobHelp('stylize')}
 `;
@@ -37,23 +40,39 @@ function bar(p: ProgressInfo, tvWeight: number): string {
   return `${scale}[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${p.step}/${p.iterations}  total ${f(l.total)}  content ${f(l.contentTotal)}  style ${f(l.styleTotal)}  tv ${f(l.tv * tvWeight)}  ${p.secondsPerStep.toFixed(2)} s/step  ETA ${eta.toFixed(0)} s`;
 }
 
+/** --plan: the plan, printed; nothing is run. */
+async function printPlan(job: ReturnType<typeof parseJob>, verbose: boolean): Promise<number> {
+  const session = await openEngine(job.adapter ?? 'auto', verbose);
+  try {
+    process.stderr.write(`adapter: ${await session.adapter()}\n`);
+    const plan = await session.plan(job);
+    process.stdout.write(`${describePlan(plan, formatBytes).join('\n')}\nnothing was run (--plan)\n`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) {
     process.stdout.write(HELP);
     return argv.length === 0 ? 2 : 0;
   }
-  const a = new Args(argv, ['verbose', ...JOB_FLAGS]);
+  const a = new Args(argv, ['verbose', 'plan', ...JOB_FLAGS]);
+  const planOnly = a.has('plan');
   const out = a.str('out');
-  if (!out) throw new Error('--out FILE.png is required');
-  if (!out.toLowerCase().endsWith('.png')) throw new Error(`--out must name a .png file, got "${out}"`);
+  if (!out && !planOnly) throw new Error('--out FILE.png is required');
+  if (out && !out.toLowerCase().endsWith('.png')) throw new Error(`--out must name a .png file, got "${out}"`);
   const job = parseJob(a, 'stylize');
   job.config.saveEvery = a.int('save-every', 0, 0, 100000)!;
   job.config.reportEvery = a.int('report-every', 1, 1, 100000)!;
   const verbose = a.has('verbose');
   a.rejectUnknown();
   checkJobFiles(job);
-  checkWritable(out, '--out');
+  if (planOnly) return printPlan(job, verbose);
+  const outFile = out!;
+  checkWritable(outFile, '--out');
 
   const session = await openEngine(job.adapter ?? 'auto', verbose);
   try {
@@ -77,16 +96,16 @@ async function main(): Promise<number> {
         }
       },
       (step, w, h, rgba) => {
-        const path = out.replace(/\.png$/i, `_step${step}.png`);
+        const path = outFile.replace(/\.png$/i, `_step${step}.png`);
         writePngAtomic(path, w, h, rgba);
         process.stderr.write(`${tty ? '\n' : ''}saved ${path}\n`);
       },
     );
     if (tty) process.stderr.write('\n');
-    writePngAtomic(out, r.width, r.height, r.rgba);
+    writePngAtomic(outFile, r.width, r.height, r.rgba);
     process.stderr.write(describeTuning(r.tuning));
     process.stderr.write(
-      `wrote ${out} (${r.width}×${r.height}, ${r.steps} step${r.steps === 1 ? '' : 's'} in ${r.seconds.toFixed(1)} s, ${(r.seconds / Math.max(1, r.steps)).toFixed(2)} s/step, weights: ${r.weights}, final loss ${r.losses.total.toExponential(4)}, peak GPU memory ${formatBytes(r.peakBytes)}${r.tiles.length ? ', tiled' : ''})\n`,
+      `wrote ${outFile} (${r.width}×${r.height}, ${r.steps} step${r.steps === 1 ? '' : 's'} in ${r.seconds.toFixed(1)} s, ${(r.seconds / Math.max(1, r.steps)).toFixed(2)} s/step, weights: ${r.weights}, final loss ${r.losses.total.toExponential(4)}, peak GPU memory ${formatBytes(r.peakBytes)}${r.tiles.length ? ', tiled' : ''})\n`,
     );
     return 0;
   } finally {

@@ -4,6 +4,7 @@
  * brings the GPU library, the staged files, image decoding, the autotune store and where progress
  * goes; results carry pixels and tensors as base64 (from the page they cross to Node as JSON).
  */
+import { planJob } from '../../src/job/job_plan.js';
 import type { NetworkId } from '../../src/model/networks.js';
 import type { Picture } from '../../src/io/decode.js';
 import { describeContext } from '../../src/kernels/context.js';
@@ -130,6 +131,12 @@ export function createEngineApi(env: EngineEnv) {
       } finally {
         st.dispose();
       }
+    },
+
+    /** The job's plan without running it (--plan): sizes, tiles, memory and time estimates (src/job/job_plan.ts). */
+    async plan(job: PageJob) {
+      const l = await library();
+      return planJob(l, await images(job), await weightsSource(job.weights), job.config);
     },
 
     /** Reconstructions from noise; returns the labelled grid (RGBA, base64) and a summary. */

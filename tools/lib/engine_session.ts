@@ -120,6 +120,10 @@ export abstract class Engine {
   async gradient(job: JobFiles) {
     return this.call('gradient', await this.stage(job));
   }
+
+  async plan(job: JobFiles) {
+    return this.call('plan', await this.stage(job));
+  }
 }
 
 /** The engine in headless Chromium (tools/lib/engine_page.ts), on the browser's WebGPU adapter (SwiftShader here). */

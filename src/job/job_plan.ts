@@ -1,0 +1,86 @@
+/**
+ * A job's plan without running it (`--plan`): each scale's size, how it runs (untiled or in
+ * tiles, and why), its memory estimate (an upper bound: tile_budget.ts) and a time estimate from
+ * the FLOPs of its steps at a throughput measured here, on this adapter, with one small conv of
+ * the planned version (a fraction of a second). Everything before the first GPU pass of the job
+ * runs as for the real job (prepareJob), so a plan that says it fits is the run's own choice.
+ */
+import type { KernelLibrary } from '../kernels/library.js';
+import { opBench } from '../kernels/op_bench.js';
+import type { Choice, OpShapes } from '../kernels/plan.js';
+import { submittedWorkTimer } from '../kernels/op_timers.js';
+import { flopsUpTo, gramStepFlops, networkSpec } from '../model/networks.js';
+import { planTiles } from '../nst/tiles.js';
+import type { MemoryEstimate } from '../nst/tile_budget.js';
+import { prepareJob, type JobConfig, type JobImages, type WeightsSource } from './prepare.js';
+
+export interface ScalePlan {
+  width: number;
+  height: number;
+  steps: number;
+  /** Why it runs as it does, in words (null: untiled, as usual). */
+  reason: string | null;
+  tiles: { tile: number; count: number; windowW: number; windowH: number } | null;
+  /** VGG19 runs (SqueezeNet's are not estimated: it runs untiled, in tens of MiB). */
+  memory: MemoryEstimate | null;
+  /** Multiply-adds ×2 of one step: the convs forward and back to the image, and the Grams. */
+  flopsPerStep: number;
+  /** The Grams' share of flopsPerStep. */
+  gramFlopsPerStep: number;
+}
+
+export interface JobPlan {
+  network: string;
+  deepest: string;
+  weights: string;
+  scales: ScalePlan[];
+  /** Throughput measured here with the planned versions at small shapes (GFLOP/s): a conv, a Gram. */
+  gflops: { conv: number; gram: number };
+  /** About this many seconds for all the steps (setup not included). */
+  seconds: number;
+}
+
+/** One step's FLOPs at h×w: the convs forward and back (twice the forward), and the Grams forward and back. */
+function stepFlops(network: string, deepest: string, styleLayers: string[], h: number, w: number): { all: number; gram: number } {
+  const spec = networkSpec(network);
+  const gram = gramStepFlops(spec, styleLayers, h, w);
+  return { all: 2 * flopsUpTo(spec, deepest, h, w) + gram, gram };
+}
+
+/** The job's plan (see the file comment). Runs one small timed conv; nothing of the job itself. */
+export async function planJob(lib: KernelLibrary, images: JobImages, weightsSrc: WeightsSource, config: JobConfig): Promise<JobPlan> {
+  const job = await prepareJob(lib, images, weightsSrc, config);
+  const scales = job.scales.map((s): ScalePlan => {
+    const { width, height } = s.content;
+    const names = s.options.styleLayers.map((l) => l.name);
+    const t = s.tiling.tiling;
+    if (!t) {
+      const f = stepFlops(job.network, job.deepest, names, height, width);
+      return { width, height, steps: s.options.iterations, reason: s.tiling.reason, tiles: null, memory: s.tiling.estimate ?? null, flopsPerStep: f.all, gramFlopsPerStep: f.gram };
+    }
+    const layout = planTiles(height, width, t.tile, job.deepest);
+    const f = stepFlops(job.network, job.deepest, names, layout.windowH, layout.windowW);
+    return {
+      width, height, steps: s.options.iterations, reason: s.tiling.reason,
+      tiles: { tile: t.tile, count: layout.tiles.length, windowW: layout.windowW, windowH: layout.windowH },
+      memory: s.tiling.estimate ?? null, flopsPerStep: layout.tiles.length * f.all, gramFlopsPerStep: layout.tiles.length * f.gram,
+    };
+  });
+  const gflops = { conv: await throughput(lib, 'conv_forward', { R: 64, N: 64, K: 3, H: 32, W: 32 }, 2 * 64 * 64 * 9 * 32 * 32), gram: await throughput(lib, 'gram_forward', { C: 128, M: 31 * 31 }, 128 * 128 * 31 * 31) };
+  const seconds = scales.reduce((sum, s) => sum + s.steps * ((s.flopsPerStep - s.gramFlopsPerStep) / (gflops.conv * 1e9) + s.gramFlopsPerStep / (gflops.gram * 1e9)), 0);
+  return { network: networkSpec(job.network).label, deepest: job.deepest, weights: job.weights.source, scales, gflops, seconds };
+}
+
+/**
+ * GFLOP/s of the planned version of an op at a small shape (a 3×3 conv 64→64 on 32×32; a Gram of
+ * 128 maps of 31×31, SqueezeNet's fire3 at 128 px), three repetitions: a fraction of a second anywhere.
+ */
+async function throughput<K extends 'conv_forward' | 'gram_forward'>(lib: KernelLibrary, kind: K, shape: OpShapes[K], flops: number): Promise<number> {
+  const plan = lib.planner.plan(kind, shape);
+  const run = opBench(lib, kind, shape, { version: plan.version, splits: plan.splits } as Choice<K>);
+  try {
+    return flops / ((await submittedWorkTimer(lib, run.dispatches, 3)) * 1e6);
+  } finally {
+    run.release();
+  }
+}
