@@ -125,6 +125,19 @@ describe('conv2d weight repacking', () => {
   });
 });
 
+describe('conv weights: a form is made when a version first reads it, and only then', () => {
+  it('Winograd forward keeps only its filters; a direct version adds its repacked form; backward its own; all freed', async () => {
+    const [C, O, H, W] = [5, 12, 8, 8];
+    const r = await gpu.run('conv_weight_forms', { weight: randArray(O * C * 9, 3) }, { C, O, H, W, runs: [['v5_winograd', 'f'], ['v5_winograd', 'f'], ['v1_direct', 'f'], ['v1_direct', 'b'], ['v5_winograd', 'b']] });
+    // [forward, backward, winograd_forward, winograd_backward] after each run
+    expect([...r.flags]).toEqual([0, 0, 1, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1, 1, 1, 1]);
+    const U = (R: number, N: number) => 16 * R * Math.ceil(N / 16) * 16 * 4, P = (R: number, N: number) => 9 * R * Math.ceil(N / 8) * 8 * 4;
+    expect([...r.bytes]).toEqual([U(C, O), U(C, O), U(C, O) + P(C, O), U(C, O) + P(C, O) + P(O, C), U(C, O) + P(C, O) + P(O, C) + U(O, C)]);
+    // the one-off uploads and the passed-through repacked copy are not left in use
+    expect(r.inUse[1]).toBe(r.inUse[0]);
+  });
+});
+
 describe('conv2d errors', () => {
   it('rejects an input whose channel count does not match the weights, naming the shapes', async () => {
     const [C, H, W, O, K] = [3, 4, 4, 2, 3];

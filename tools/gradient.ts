@@ -44,6 +44,7 @@ async function main(): Promise<number> {
     const r = await session.gradient(job);
     if (r.tiling) process.stderr.write(`${r.tiling}\n`);
     process.stderr.write(describeTuning(r.tuning));
+    if (verbose) process.stderr.write(`weights on the GPU: ${formatBytes(r.weightBytes)} (the forms the planned kernels read)\n`);
     mkdirSync(dirname(prefix) || '.', { recursive: true });
     const b = (s: string) => Buffer.from(s, 'base64');
     writeFileSync(`${prefix}.grad.f32`, b(r.gradient));
@@ -67,6 +68,7 @@ async function main(): Promise<number> {
       styles: r.styles.map((s) => ({ width: s.width, height: s.height, blend: s.blend, mask: !!s.mask })),
       tiling: r.tiling,
       peakBytes: r.peakBytes,
+      weightBytes: r.weightBytes,
     };
     writeFileSync(`${prefix}.json`, JSON.stringify(header, null, 1));
     const l = r.losses;

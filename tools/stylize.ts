@@ -104,6 +104,7 @@ async function main(): Promise<number> {
     if (tty) process.stderr.write('\n');
     writePngAtomic(outFile, r.width, r.height, r.rgba);
     process.stderr.write(describeTuning(r.tuning));
+    if (verbose) process.stderr.write(`weights on the GPU: ${formatBytes(r.weightBytes)} (the forms the planned kernels read)\n`);
     process.stderr.write(
       `wrote ${outFile} (${r.width}×${r.height}, ${r.steps} step${r.steps === 1 ? '' : 's'} in ${r.seconds.toFixed(1)} s, ${(r.seconds / Math.max(1, r.steps)).toFixed(2)} s/step, weights: ${r.weights}, final loss ${r.losses.total.toExponential(4)}, peak GPU memory ${formatBytes(r.peakBytes)}${r.tiles.length ? ', tiled' : ''})\n`,
     );

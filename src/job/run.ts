@@ -65,6 +65,7 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
   /** Time spent paused: left out of every timing (seconds per step, elapsed, the run's seconds). */
   let pausedMs = 0;
   let done = 0;
+  let weightBytes = 0;
   let carried: RgbaImage | null = config.initImage ?? null;
   /** The last losses reported (what a run stopped in the middle of a pass hands back). */
   let reported: LossTerms | null = null;
@@ -79,6 +80,7 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
       let losses: LossTerms;
       try {
         st = await buildTuned(cb.tuner, () => StyleTransfer.create(lib, weights, content, styles, options, init, tiling.tiling, submit));
+        weightBytes = Math.max(weightBytes, st.weightBytes());
         try {
           losses = await st.evaluate();
         } catch (e) {
@@ -160,5 +162,6 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
   }
   const { image, losses } = result!;
   const tiles = job.scales.map((s, k) => (s.tiling.tiling ? { scale: k, tile: s.tiling.tiling.tile } : null)).filter((t) => t !== null);
-  return { image, losses, steps: done, weightsSource: weights.source, seconds: (performance.now() - t0 - pausedMs) / 1000, pausedSeconds: pausedMs / 1000, sizes, peakBytes: lib.memory.stats().peakBytes, tiles };
+  // weightBytes: the weights' forms resident once a scale's graph was built (the most over the scales)
+  return { image, losses, steps: done, weightsSource: weights.source, seconds: (performance.now() - t0 - pausedMs) / 1000, pausedSeconds: pausedMs / 1000, sizes, peakBytes: lib.memory.stats().peakBytes, weightBytes, tiles };
 }

@@ -4,8 +4,8 @@
  * (a named version, or what this device's planner picks) and reads the outputs back.
  */
 import { adamStep, type AdamHyper } from './optim/adam.js';
-import { conv2dBackwardBias, conv2dBackwardWeight } from './conv/conv2d.js';
-import { packConvWeights, releasePackedWeights, winogradFilters } from './conv/weights.js';
+import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from './conv/conv2d.js';
+import { convWeights, formBytes, packConvWeights, packedWeights, releasePackedWeights, winogradFilters } from './conv/weights.js';
 import { winogradConv } from './conv/versions.js';
 import { makePlan } from './plan.js';
 import { axpby, fill, reluBackward, reluBackwardInPlace, reluForward } from './elementwise/elementwise.js';
@@ -47,6 +47,38 @@ export const CASES: Record<string, Case> = {
       releasePackedWeights(lib, w);
     }
   },
+  /**
+   * Which forms of CPU-held weights exist after each of `versions` ran forward (f) or backward (b)
+   * in turn, as flags [forward, backward, winograd_forward, winograd_backward] per run, their
+   * bytes, and the buffers in use before and after (everything freed at the end).
+   */
+  async conv_weight_forms(lib, x, { C, H, W, O, runs }) {
+    const before = lib.memory.stats().inUseBuffers;
+    const bias = lib.upload([O], new Float32Array(O), 'bias');
+    const w = convWeights(O, C, 3, Float32Array.from(x.weight), bias, true);
+    const flags: number[] = [], bytes: number[] = [];
+    try {
+      for (const [version, dir] of runs as [string, 'f' | 'b'][]) {
+        const kind = dir === 'f' ? 'conv_forward' : 'conv_backward_input';
+        const shape = dir === 'f' ? { R: C, N: O, K: 3, H, W } : { R: O, N: C, K: 3, H, W };
+        const plan = makePlan(kind, shape, { version: version as never, splits: 1 });
+        const io = [lib.tensor([shape.R, H, W]), lib.tensor([shape.N, H, W])];
+        const scratch = Object.fromEntries(Object.entries(plan.scratch).map(([k, n]) => [k, lib.tensor([n])]));
+        try {
+          const ds = dir === 'f' ? conv2dForward(lib, io[0], w, io[1], true, plan as never, scratch) : conv2dBackwardInput(lib, io[0], w, io[1], plan as never, scratch);
+          runOnce(lib, ds);
+        } finally {
+          lib.release(...io, ...Object.values(scratch));
+        }
+        flags.push(...(['forward', 'backward', 'winograd_forward', 'winograd_backward'] as const).map((f) => (w.forms[f] ? 1 : 0)));
+        bytes.push(formBytes(w));
+      }
+    } finally {
+      releasePackedWeights(lib, w);
+      lib.release(bias);
+    }
+    return { flags: Float32Array.from(flags), bytes: Float32Array.from(bytes), inUse: Float32Array.from([before, lib.memory.stats().inUseBuffers]) };
+  },
   async conv2d_backward_weight(lib, x, { C, H, W, O, K }) {
     return withTensors(lib, x, { input: [C, H, W], grad_output: [O, H, W] }, { grad_weight: [O, C, K, K], grad_bias: [O] }, (t) => [
       conv2dBackwardWeight(lib, t.input, t.grad_output, t.grad_weight),
@@ -57,7 +89,7 @@ export const CASES: Record<string, Case> = {
     const weight = lib.upload([O, C, K, K], x.weight), bias = lib.tensor([O]);
     const w = packConvWeights(lib, weight, bias, true);
     try {
-      return await readAll(lib, { forward: w.packedForward, backward: w.packedBackward! });
+      return await readAll(lib, { forward: packedWeights(lib, w, 'forward'), backward: packedWeights(lib, w, 'backward') });
     } finally {
       lib.release(weight, bias);
       releasePackedWeights(lib, w);

@@ -41,6 +41,11 @@ export class KernelLibrary {
     for (const t of tensors) this.memory.release(t.buffer);
   }
 
+  /** Destroy tensors' buffers now rather than pool them (one-off buffers: see GpuMemory.discard). */
+  discard(...tensors: Tensor[]): void {
+    for (const t of tensors) this.memory.discard(t.buffer);
+  }
+
   upload(shape: readonly number[], data: ArrayLike<number>, label = 'upload'): Tensor {
     if (data.length !== numel(shape)) throw new Error(`upload(${label}): ${data.length} values for shape ${shapeStr(shape)} (${numel(shape)})`);
     const t = this.tensor(shape, label);

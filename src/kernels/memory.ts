@@ -64,6 +64,12 @@ export class GpuMemory {
     this.free.set(buffer.size, list);
   }
 
+  /** Destroy a buffer in use now instead of pooling it (one-off buffers of odd sizes, e.g. an upload made once). */
+  discard(buffer: GPUBuffer): void {
+    if (!this.inUse.has(buffer)) throw new Error(`discard: buffer "${buffer.label}" is not in use (double release?)`);
+    this.destroyOne(buffer);
+  }
+
   /** Destroy pooled (free) buffers, keeping those in use. */
   trim(): void {
     for (const list of this.free.values()) {

@@ -10,6 +10,10 @@ export interface FeaturesOnGpu {
   readonly weights: NetworkWeights;
   /** Record the features of `image` (3×H×W) up to `upTo` on the tape; each layer's rectified output by name. */
   features(tape: Tape, image: Node, upTo: string, pooling: PoolKind): Map<string, Node>;
+  /** Free the weights' forms made so far (a later graph makes what it reads again): after the target passes. */
+  releaseForms(): void;
+  /** Bytes of the weights resident on the GPU now (biases aside). */
+  formBytes(): number;
   /** Release the weights' GPU buffers. */
   dispose(): void;
 }

@@ -9,7 +9,7 @@
  * and the pools have kernels of their own (strided_conv/*, pool/max_window_*); the two expand
  * convs write their channels of one buffer (Tape.concatConvs), so the concatenation is free.
  */
-import { packConvWeights, releasePackedWeights, type ConvWeights } from '../kernels/conv/weights.js';
+import { convWeights, formBytes, releasePackedWeights, type ConvWeights } from '../kernels/conv/weights.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import type { PoolKind } from '../kernels/pool/pool.js';
 import type { StridedConvWeights } from '../kernels/strided_conv/strided_conv.js';
@@ -29,16 +29,16 @@ export class SqueezeNetOnGpu {
     requireLayers(weights, specs.map((s) => s.name));
     for (const s of specs) {
       const p = weights.layers.get(s.name)!;
-      const w = lib.upload([s.O, s.C, s.K, s.K], p.weight, `${s.name}.weight`);
       const b = lib.upload([s.O], p.bias, `${s.name}.bias`);
       if (s.stride !== 1) {
         // conv1 reads its OIHW weights as they are
+        const w = lib.upload([s.O, s.C, s.K, s.K], p.weight, `${s.name}.weight`);
         this.conv1 = { O: s.O, C: s.C, K: s.K, stride: s.stride, pad: s.pad, weight: w, bias: b };
         this.raw.push(w, b);
       } else {
-        this.convs.set(s.name, packConvWeights(lib, w, b, true));
+        // the forms the kernels read are made on first use from the CPU's floats (weights.ts)
+        this.convs.set(s.name, convWeights(s.O, s.C, s.K, p.weight, b, true));
         this.raw.push(b);
-        lib.release(w); // only the repacked copies are read from here on
       }
     }
   }
@@ -65,6 +65,16 @@ export class SqueezeNetOnGpu {
       out.set(f.name, x);
     }
     return out;
+  }
+
+  /** Free the forms made so far (the next graph makes those it reads again). */
+  releaseForms(): void {
+    for (const w of this.convs.values()) releasePackedWeights(this.lib, w);
+  }
+
+  /** Bytes of the weights resident now: conv1's OIHW tensor and the other convs' forms (biases aside). */
+  formBytes(): number {
+    return [...this.convs.values()].reduce((s, w) => s + formBytes(w), this.conv1 ? this.conv1.O * this.conv1.C * this.conv1.K * this.conv1.K * 4 : 0);
   }
 
   dispose(): void {

@@ -126,7 +126,9 @@ export class StyleTransfer {
     const { contentTargets, styleTargets } = await this.targetMaker.compute(contentTensor, styles, deepest, tiling?.tile, !!this.guidance);
     const x = this.initialImage(contentTensor, styles, weights, initImage);
     if (tiling) {
-      // the target passes' graphs are gone; the tiled evaluation builds one tile graph at a time
+      // the target passes' graphs are gone, and the weights' forms they made (the tile graph
+      // makes those it reads again); the tiled evaluation builds one tile graph at a time
+      this.net.releaseForms();
       lib.memory.trim();
       const grad = this.own(lib.tensor(x.shape, 'image.grad'));
       this.image = { value: x, grad, requiresGrad: true, name: 'image' };
@@ -142,8 +144,10 @@ export class StyleTransfer {
         this.jitter = await Jitter.create(this.lib, contentTensor, this.width, this.height, contentTargets, targetsOf, o.seed);
       }
       lib.release(contentTensor);
-      // the target passes' activations are pooled now; free them so they do not add to the peak
-      // when the optimisation graph (possibly of another size) is allocated
+      // the target passes' activations are pooled now, and the weights' forms they made: free
+      // them so they do not add to the peak when the optimisation graph (possibly of another
+      // size, other kernel versions) is allocated; it makes the forms it reads again
+      this.net.releaseForms();
       lib.memory.trim();
       this.tape = new Tape(lib);
       this.image = this.tape.leaf(x, true, 'image');
@@ -297,6 +301,11 @@ export class StyleTransfer {
     if (c) steps.push(originalColors(this.lib, this.pixelOut, c.content, c.out, n));
     runOnce(this.lib, steps);
     return new Uint8Array(await this.lib.readBytes(c ? c.out : this.pixelOut, n * 4));
+  }
+
+  /** Bytes of the network's weights resident on the GPU now (the forms its graph's kernels read). */
+  weightBytes(): number {
+    return this.net.formBytes();
   }
 
   /** dTotal/dImage in network units (3×H×W), as left by the last step or evaluate(). */

@@ -12,19 +12,19 @@ import { planTiles } from './tiles.js';
 const F = 4; // bytes per float
 
 /**
- * Bytes of the VGG weights a run keeps (repacked both directions, and the Winograd-transformed
- * filters of each direction a Winograd conv runs) plus the transient OIHW upload of the largest.
+ * Bytes of the VGG weights a run keeps: per layer and direction the one form its planned version
+ * reads (Winograd's transformed filters, or the repacked weights: weights.ts makes only those),
+ * the biases, and while a form is made the largest layer's OIHW upload and a repacked copy.
  */
 function weightBytes(deepest: string, winograd: Map<string, { forward: boolean; backward: boolean }>): number {
-  let b = 0, largest = 0;
+  let b = 0, transient = 0;
   for (const c of convsUpTo(deepest)) {
     const [C, O] = [c.inChannels, c.outChannels];
-    b += 9 * C * ceil8(O) + 9 * O * ceil8(C) + O; // packed forward, backward, bias
-    if (winograd.get(c.name)?.forward) b += 16 * C * ceil16(O);
-    if (winograd.get(c.name)?.backward) b += 16 * O * ceil16(C);
-    largest = Math.max(largest, 9 * C * O);
+    const w = winograd.get(c.name);
+    b += (w?.forward ? 16 * C * ceil16(O) : 9 * C * ceil8(O)) + (w?.backward ? 16 * O * ceil16(C) : 9 * O * ceil8(C)) + O;
+    transient = Math.max(transient, 9 * C * O + 9 * Math.max(C * ceil8(O), O * ceil8(C)));
   }
-  return (b + largest) * F;
+  return (b + transient) * F;
 }
 
 /**

@@ -1,5 +1,5 @@
 /** VGG19 on the tape: upload weights once, then build the feature graph up to a given layer. */
-import { packConvWeights, releasePackedWeights, type ConvWeights } from '../kernels/conv/weights.js';
+import { convWeights, formBytes, releasePackedWeights, type ConvWeights } from '../kernels/conv/weights.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import type { PoolKind } from '../kernels/pool/pool.js';
 import type { Node, Tape } from '../graph/tape.js';
@@ -7,8 +7,9 @@ import { convsUpTo } from '../model/vgg19_spec.js';
 import { requireLayers, type NetworkWeights } from '../model/weights.js';
 
 /**
- * VGG19 conv weights resident on the GPU, repacked for the kernels (the OIHW originals are freed
- * right after repacking, so `ConvWeights.weight` must not be used). Owns its buffers.
+ * VGG19's conv weights for the GPU: biases resident, the forms the kernels read made on first use
+ * from the CPU's OIHW floats (weights.ts), so only forms a planned kernel reads are ever made.
+ * Owns its buffers.
  */
 export class VggOnGpu {
   readonly convs = new Map<string, ConvWeights>();
@@ -18,11 +19,8 @@ export class VggOnGpu {
     requireLayers(weights, specs.map((s) => s.name));
     for (const s of specs) {
       const p = weights.layers.get(s.name)!;
-      const w = lib.upload([s.outChannels, s.inChannels, 3, 3], p.weight, `${s.name}.weight`);
       const b = lib.upload([s.outChannels], p.bias, `${s.name}.bias`);
-      this.convs.set(s.name, packConvWeights(lib, w, b, true));
-      // only the repacked copies are read from here on (no weight gradients in style transfer)
-      lib.release(w);
+      this.convs.set(s.name, convWeights(s.outChannels, s.inChannels, 3, p.weight, b, true));
     }
   }
 
@@ -41,6 +39,16 @@ export class VggOnGpu {
       if (s.poolAfter && s.name !== upTo) x = tape.pool(x, pooling, `pool_after_${s.name}`);
     }
     return out;
+  }
+
+  /** Free the forms made so far (the next graph makes those it reads again). */
+  releaseForms(): void {
+    for (const w of this.convs.values()) releasePackedWeights(this.lib, w);
+  }
+
+  /** Bytes of the weights' forms resident now. */
+  formBytes(): number {
+    return [...this.convs.values()].reduce((s, w) => s + formBytes(w), 0);
   }
 
   dispose(): void {

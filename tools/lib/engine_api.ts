@@ -91,6 +91,7 @@ export function createEngineApi(env: EngineEnv) {
         weights: result.weightsSource,
         memory: l.memory.stats(),
         peakBytes: result.peakBytes,
+        weightBytes: result.weightBytes,
         tiles: result.tiles,
         tuning: summary(),
       };
@@ -127,6 +128,7 @@ export function createEngineApi(env: EngineEnv) {
           tuning: summary(),
           tiling: choice.reason,
           peakBytes: l.memory.stats().peakBytes,
+          weightBytes: st.weightBytes(),
         };
       } finally {
         st.dispose();

@@ -8,7 +8,7 @@ import { opRun, type Inputs, type OpRun } from '../harness.js';
 import type { KernelLibrary } from '../library.js';
 import type { OpPlan } from '../plan.js';
 import { conv2dBackwardInput, conv2dForward } from './conv2d.js';
-import { packConvWeights, releasePackedWeights } from './weights.js';
+import { convWeights, releasePackedWeights } from './weights.js';
 
 export interface ConvRunOptions {
   /** Forward: fuse the ReLU (default true, as VGG runs it). */
@@ -33,7 +33,8 @@ export function convRun(lib: KernelLibrary, plan: OpPlan<'conv_forward' | 'conv_
     const t = forward
       ? tensors({ weight: [O, o.weightC ?? C, K, K], bias: [O], input: [C, H, W] }, { output: [O, H, W], ...scratchShapes })
       : tensors({ weight: [O, C, K, K], grad_output: [O, H, W] }, { bias: [O], grad_input: [C, H, W], ...scratchShapes });
-    const w = packConvWeights(lib, t.weight, t.bias, !forward);
+    // forms made on first use: each version makes only what it reads
+    const w = convWeights(O, o.weightC ?? C, K, t.weight, t.bias, !forward);
     own(() => releasePackedWeights(lib, w));
     return forward
       ? { dispatches: conv2dForward(lib, t.input, w, t.output, o.relu ?? true, plan as OpPlan<'conv_forward'>, t), outputs: ['output'] }

@@ -39,7 +39,7 @@ export function conv2dForward(lib: KernelLibrary, input: Tensor, w: ConvWeights,
   if (C !== w.C) throw new Error(`conv2dForward: input has ${C} channels but the weights expect ${w.C}`);
   expectShape('conv2dForward: output', output, [w.O, H, W]);
   checkPlan('conv2dForward', plan, 'conv_forward', { R: C, N: w.O, K: w.K, H, W });
-  return planned(lib, plan, { input, packed: w.packedForward, bias: w.bias, output, relu, flip: false }, w, scratch);
+  return planned(lib, plan, { input, bias: w.bias, output, relu, flip: false }, w, scratch);
 }
 
 /**
@@ -49,10 +49,10 @@ export function conv2dForward(lib: KernelLibrary, input: Tensor, w: ConvWeights,
 export function conv2dBackwardInput(lib: KernelLibrary, gradOutput: Tensor, w: ConvWeights, gradInput: Tensor, plan: OpPlan<'conv_backward_input'>, scratch?: ConvScratch): Dispatch[] {
   const { C: O, H, W } = convDims('conv2dBackwardInput: grad_output', gradOutput);
   if (O !== w.O) throw new Error(`conv2dBackwardInput: grad_output has ${O} channels but the weights have ${w.O} outputs`);
-  if (!w.packedBackward) throw new Error('conv2dBackwardInput: weights were packed without backward support');
+  if (!w.backward) throw new Error('conv2dBackwardInput: the weights were made without backward support');
   expectShape('conv2dBackwardInput: grad_input', gradInput, [w.C, H, W]);
   checkPlan('conv2dBackwardInput', plan, 'conv_backward_input', { R: O, N: w.C, K: w.K, H, W });
-  return planned(lib, plan, { input: gradOutput, packed: w.packedBackward, bias: null, output: gradInput, relu: false, flip: true }, w, scratch);
+  return planned(lib, plan, { input: gradOutput, bias: null, output: gradInput, relu: false, flip: true }, w, scratch);
 }
 
 /** grad_weight (O×C×K×K) from the layer input (C×H×W) and grad_output (O×H×W). */

@@ -16,7 +16,7 @@ import { grid1d } from '../kernel.js';
 import type { KernelLibrary } from '../library.js';
 import { ceil16, ceil8, tilesFitting, winogradTiles } from './geometry.js';
 import type { ConvShape, OpPlan, VersionInfo } from '../plan.js';
-import { winogradFilters, type ConvWeights } from './weights.js';
+import { packedWeights, winogradFilters, type ConvWeights } from './weights.js';
 import { binding, numel, type Tensor } from '../tensor.js';
 
 /**
@@ -64,29 +64,32 @@ export function winogradConv(lib: KernelLibrary, input: Tensor, U: Tensor, bias:
 }
 
 /**
- * One conv direction in the kernels' terms: R channels reduced into N over an H×W map, reading
- * `packed` (forward: packedForward; backward to input: packedBackward, taps mirrored by flip).
+ * One conv direction in the kernels' terms: R channels reduced into N over an H×W map; flip: the
+ * gradient to the input (the backward forms of the weights, taps mirrored). Each version asks
+ * the weights for the form it reads (weights.ts: made on first use).
  */
 export interface ConvCall {
   input: Tensor;
-  packed: Tensor;
   bias: Tensor | null;
   output: Tensor;
   relu: boolean;
   flip: boolean;
-  /** The layer's weights (Winograd makes its filters from them on first use). */
+  /** The layer's weights, whose forms the versions read. */
   weights: ConvWeights;
   scratch?: ConvScratch;
 }
 
 type ConvPlan = OpPlan<'conv_forward' | 'conv_backward_input'>;
 
+/** The repacked weights of the call's direction. */
+const packed = (lib: KernelLibrary, c: ConvCall) => packedWeights(lib, c.weights, c.flip ? 'backward' : 'forward');
+
 /** Version 0: one invocation per output value, any odd K (the readable one). */
 function naiveLaunch(lib: KernelLibrary, c: ConvCall, plan: ConvPlan): Dispatch[] {
   const s = plan.shape;
   return [
     lib.kernel('conv/v0_naive').bind(
-      { input: binding(c.input), weight: binding(c.packed), bias: binding(c.bias ?? c.packed), output: binding(c.output) },
+      { input: binding(c.input), weight: binding(packed(lib, c)), bias: binding(c.bias ?? packed(lib, c)), output: binding(c.output) },
       { R: s.R, H: s.H, W: s.W, N: s.N, K: s.K, N8: ceil8(s.N), relu: c.relu ? 1 : 0, flip: c.flip ? 1 : 0, has_bias: c.bias ? 1 : 0 },
       grid1d(s.N * s.H * s.W, 64),
     ),
@@ -123,13 +126,13 @@ const directLaunch = splitLaunch((lib, c, plan, out, chunk) => {
   const grid: [number, number, number] = [Math.ceil(Math.ceil((s.H * s.W) / 8) / 64), ceil8(s.N) / 8, Math.ceil(s.R / chunk)];
   if (!c.flip) {
     return lib.kernel('conv/v1_direct_forward').bind(
-      { input: binding(c.input), weight: binding(c.packed), bias: c.bias!.buffer, output: binding(out) },
+      { input: binding(c.input), weight: binding(packed(lib, c)), bias: c.bias!.buffer, output: binding(out) },
       { R: s.R, H: s.H, W: s.W, N: s.N, K: s.K, N8: ceil8(s.N), relu: c.relu ? 1 : 0, r_chunk: chunk, partial: S > 1 ? 1 : 0 },
       grid,
     );
   }
   return lib.kernel('conv/v1_direct_backward_input').bind(
-    { grad_output: binding(c.input), weight: binding(c.packed), grad_input: binding(out) },
+    { grad_output: binding(c.input), weight: binding(packed(lib, c)), grad_input: binding(out) },
     { R: s.R, H: s.H, W: s.W, N: s.N, K: s.K, N8: ceil8(s.N), r_chunk: chunk },
     grid,
   );
@@ -147,7 +150,7 @@ function blockedLaunch(kernel: 'conv/v2_flat16' | 'conv/v3_rows' | 'conv/v4_rows
     const params: Record<string, number> = { R: s.R, H: s.H, W: s.W, N: s.N, N8: ceil8(s.N), relu: c.relu ? 1 : 0, r_chunk: chunk, partial: S > 1 ? 1 : 0, flip: c.flip ? 1 : 0, has_bias: c.bias ? 1 : 0 };
     if (!rowsOf8) params.K = s.K;
     return lib.kernel(kernel).bind(
-      { input: binding(c.input), weight: binding(c.packed), bias: binding(c.bias ?? c.packed), output: binding(out) },
+      { input: binding(c.input), weight: binding(packed(lib, c)), bias: binding(c.bias ?? packed(lib, c)), output: binding(out) },
       params,
       [pixelGroups, ceil8(s.N) / outBlock, Math.ceil(s.R / chunk)],
     );

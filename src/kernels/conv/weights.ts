@@ -1,84 +1,117 @@
 /**
- * Conv weights on the GPU: PyTorch's OIHW tensors and the forms the kernels read — repacked for the
- * forward and for the gradient to the input (conv/repack_weights), and Winograd-transformed filters
- * made on first use. Owned by whoever packed them (releasePackedWeights).
+ * Conv weights on the GPU in the forms the kernels read, each made on first use: repacked for the
+ * forward (K×K×C×ceil8(O)) and for the gradient to the input (K×K×O×ceil8(C)) by
+ * conv/repack_weights, and Winograd-transformed filters of either direction (16×R×ceil16(N)) by
+ * conv/v5_winograd_filter. A form no planned kernel reads is never made: on a CPU adapter, where
+ * Winograd runs most 3×3 layers, the repacked forms of those layers are only passed through.
+ * The forms are made from the OIHW weights — a GPU tensor the caller owns, or floats on the CPU
+ * (uploaded for each form made, then freed, so the OIHW copy is not resident). Owned by whoever
+ * made the ConvWeights (releasePackedWeights).
  */
 import { grid1d } from '../kernel.js';
 import type { KernelLibrary } from '../library.js';
 import { runOnce } from '../library.js';
 import { ceil16, ceil8 } from './geometry.js';
-import { binding, expectShape, type Tensor } from '../tensor.js';
+import { binding, expectShape, numel, type Tensor } from '../tensor.js';
 
-/** Conv weights in PyTorch layout plus the repacked copies the implicit-GEMM kernels read. */
+/** A form of the weights: repacked per direction, or Winograd-transformed per direction. */
+export type WeightForm = 'forward' | 'backward' | 'winograd_forward' | 'winograd_backward';
+export type Direction = 'forward' | 'backward';
+
 export interface ConvWeights {
   O: number;
   C: number;
   K: number;
-  /** O×C×K×K */
-  weight: Tensor;
   /** O */
   bias: Tensor;
-  /** K×K×C×ceil8(O), for conv/v1_forward */
-  packedForward: Tensor;
-  /** K×K×O×ceil8(C), for conv/v1_backward_input; null if made without backward support */
-  packedBackward: Tensor | null;
-  /**
-   * Winograd-transformed filters (16×C×ceil16(O) forward, 16×O×ceil16(C) backward), made from the
-   * packed copies on first use by a Winograd conv (see winogradFilters) and owned like them.
-   */
-  winograd?: { forward?: Tensor; backward?: Tensor };
+  /** The OIHW weights (O×C×K×K) the forms are made from: on the GPU (the caller's) or on the CPU. */
+  source: Tensor | Float32Array;
+  /** Whether the backward forms may be made (weights for forward passes only: false). */
+  backward: boolean;
+  /** The forms made so far. */
+  forms: Partial<Record<WeightForm, Tensor>>;
 }
 
-/** Release the GPU copies packConvWeights (and Winograd convs) made; weight and bias stay the caller's. */
-export function releasePackedWeights(lib: KernelLibrary, w: ConvWeights): void {
-  lib.release(w.packedForward);
-  if (w.packedBackward) lib.release(w.packedBackward);
-  if (w.winograd?.forward) lib.release(w.winograd.forward);
-  if (w.winograd?.backward) lib.release(w.winograd.backward);
-  w.winograd = undefined;
+/** Weights whose forms are made on first use (nothing is made here). */
+export function convWeights(O: number, C: number, K: number, source: Tensor | Float32Array, bias: Tensor, backward = true): ConvWeights {
+  if (K % 2 !== 1) throw new Error(`conv weights: the kernel must have an odd size, got ${K}×${K}`);
+  if (source instanceof Float32Array) {
+    if (source.length !== O * C * K * K) throw new Error(`conv weights: ${source.length} values for O×C×K×K = ${O}×${C}×${K}×${K}`);
+  } else {
+    expectShape('conv weights', source, [O, C, K, K]);
+  }
+  expectShape('conv weights: bias', bias, [O]);
+  return { O, C, K, bias, source, backward, forms: {} };
 }
 
-/** Repack OIHW weights for the conv kernels (runs now, once). The returned tensors belong to the caller. */
+/** Repack OIHW weights for the conv kernels now (forward, and backward if asked); the tests' and benchmarks' way. */
 export function packConvWeights(lib: KernelLibrary, weight: Tensor, bias: Tensor, withBackward = true): ConvWeights {
   if (weight.shape.length !== 4) throw new Error(`packConvWeights: weight must be O×C×K×K, got [${weight.shape.join('×')}]`);
   const [O, C, K, K2] = weight.shape;
   if (K !== K2 || K % 2 !== 1) throw new Error(`packConvWeights: kernel must be square with odd size, got ${K}×${K2}`);
-  expectShape('packConvWeights: bias', bias, [O]);
-  const repack = lib.kernel('conv/repack_weights');
-  const packedForward = lib.tensor([K, K, C, ceil8(O)], 'conv.packedForward');
-  const dispatches = [
-    repack.bind({ weight: binding(weight), packed: binding(packedForward) }, { O, C, K, transpose: 0, P: ceil8(O) }, grid1d(K * K * C * ceil8(O), 64)),
-  ];
-  let packedBackward: Tensor | null = null;
-  if (withBackward) {
-    packedBackward = lib.tensor([K, K, O, ceil8(C)], 'conv.packedBackward');
-    dispatches.push(
-      repack.bind({ weight: binding(weight), packed: binding(packedBackward) }, { O, C, K, transpose: 1, P: ceil8(C) }, grid1d(K * K * O * ceil8(C), 64)),
-    );
+  const w = convWeights(O, C, K, weight, bias, withBackward);
+  packedWeights(lib, w, 'forward');
+  if (withBackward) packedWeights(lib, w, 'backward');
+  return w;
+}
+
+/** The OIHW weights on the GPU for making a form, and how to let go of them. */
+function oihw(lib: KernelLibrary, w: ConvWeights): { t: Tensor; done: () => void } {
+  if (!(w.source instanceof Float32Array)) return { t: w.source, done: () => {} };
+  const t = lib.upload([w.O, w.C, w.K, w.K], w.source, 'conv.weight');
+  // not pooled: each layer's upload has its own size, and pooled they would add up
+  return { t, done: () => lib.discard(t) };
+}
+
+function makePacked(lib: KernelLibrary, w: ConvWeights, d: Direction): Tensor {
+  if (d === 'backward' && !w.backward) throw new Error('conv weights: made without backward support');
+  const { O, C, K } = w;
+  const P = d === 'forward' ? ceil8(O) : ceil8(C);
+  const packed = lib.tensor(d === 'forward' ? [K, K, C, P] : [K, K, O, P], `conv.packed.${d}`);
+  const src = oihw(lib, w);
+  try {
+    runOnce(lib, [lib.kernel('conv/repack_weights').bind({ weight: binding(src.t), packed: binding(packed) }, { O, C, K, transpose: d === 'forward' ? 0 : 1, P }, grid1d(numel(packed.shape), 64))]);
+  } finally {
+    src.done();
   }
-  runOnce(lib, dispatches);
-  return { O, C, K, weight, bias, packedForward, packedBackward };
+  return packed;
+}
+
+/** The repacked weights of one direction (made on first use and kept). */
+export function packedWeights(lib: KernelLibrary, w: ConvWeights, d: Direction): Tensor {
+  return (w.forms[d] ??= makePacked(lib, w, d));
 }
 
 /**
- * The Winograd-transformed filters of one direction, made on first use from the packed copy
- * (conv/v5_winograd_filter) and kept in `w.winograd` (released by releasePackedWeights).
+ * The Winograd-transformed filters of one direction (made on first use and kept), from the
+ * repacked form if it exists, else from one made for the purpose and freed at once.
  */
-export function winogradFilters(lib: KernelLibrary, w: ConvWeights, direction: 'forward' | 'backward'): Tensor {
+export function winogradFilters(lib: KernelLibrary, w: ConvWeights, d: Direction): Tensor {
   if (w.K !== 3) throw new Error(`winogradFilters: Winograd F(2×2, 3×3) needs a 3×3 kernel, got ${w.K}×${w.K}`);
-  const cached = w.winograd?.[direction];
+  const key: WeightForm = d === 'forward' ? 'winograd_forward' : 'winograd_backward';
+  const cached = w.forms[key];
   if (cached) return cached;
-  const packed = direction === 'forward' ? w.packedForward : w.packedBackward;
-  if (!packed) throw new Error('winogradFilters: weights were packed without backward support');
-  const [R, N] = direction === 'forward' ? [w.C, w.O] : [w.O, w.C];
-  const U = lib.tensor([16, R, ceil16(N)], `conv.winograd.${direction}`);
-  runOnce(lib, [
-    lib.kernel('conv/v5_winograd_filter').bind(
-      { packed: binding(packed), U: binding(U) },
-      { R, N, N8: ceil8(N), N16: ceil16(N), flip: direction === 'backward' ? 1 : 0 },
-      grid1d(R * ceil16(N), 64),
-    ),
-  ]);
-  w.winograd = { ...w.winograd, [direction]: U };
-  return U;
+  const kept = w.forms[d];
+  const packed = kept ?? makePacked(lib, w, d);
+  const [R, N] = d === 'forward' ? [w.C, w.O] : [w.O, w.C];
+  const U = lib.tensor([16, R, ceil16(N)], `conv.winograd.${d}`);
+  try {
+    runOnce(lib, [
+      lib.kernel('conv/v5_winograd_filter').bind({ packed: binding(packed), U: binding(U) }, { R, N, N8: ceil8(N), N16: ceil16(N), flip: d === 'backward' ? 1 : 0 }, grid1d(R * ceil16(N), 64)),
+    ]);
+  } finally {
+    if (!kept) lib.discard(packed);
+  }
+  return (w.forms[key] = U);
+}
+
+/** Bytes of the forms made so far. */
+export function formBytes(w: ConvWeights): number {
+  return Object.values(w.forms).reduce((s, t) => s + numel(t.shape) * 4, 0);
+}
+
+/** Free every form made (they are made again on next use); bias and source stay the caller's. */
+export function releasePackedWeights(lib: KernelLibrary, w: ConvWeights): void {
+  for (const t of Object.values(w.forms)) lib.release(t);
+  w.forms = {};
 }
