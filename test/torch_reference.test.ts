@@ -5,7 +5,6 @@
  * Tolerance 1e-3 relative (the issue's bar): the GPU computes in float32 through 13 layers. The
  * first case is the default run with the embedded pretrained SqueezeNet 1.1 (real weights).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import { writeRandomWeights } from '../tools/make_random_weights.js';
 import { expectClose } from './util.js';
+import { runCommand } from './harness/cli_tool.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nst-torch-'));
 const weights = join(dir, 'vgg.json');
@@ -54,21 +54,11 @@ const ring = maskPng('ring', 50, 40, (x, y) => ((x - 25) ** 2 + (y - 20) ** 2 < 
 const env = { ...process.env, XDG_CACHE_HOME: join(dir, 'cache') };
 const EMBEDDED = 'weights/squeezenet1_1-deepscale.json';
 
-/** Run a command to the end without blocking this worker (vitest's worker must keep answering its runner: see harness/cli_tool.ts). */
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env });
-    let out = '', err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`${cmd} ${args.join(' ')} failed (${code}):\n${out}\n${err}`));
-    });
-  });
+/** Run a command to the end without blocking this worker (harness/cli_tool.ts); its stdout, or an error with both outputs. */
+async function run(cmd: string, args: string[]): Promise<string> {
+  const r = await runCommand(cmd, args, { env, timeoutMs: 600_000 });
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.code}):\n${r.out}\n${r.err}`);
+  return r.out;
 }
 
 const CASES: [string, string[]][] = [
