@@ -10,6 +10,8 @@ export interface FeaturesOnGpu {
   readonly weights: NetworkWeights;
   /** Record the features of `image` (3×H×W) up to `upTo` on the tape; each layer's rectified output by name. */
   features(tape: Tape, image: Node, upTo: string, pooling: PoolKind): Map<string, Node>;
+  /** Make the forms an H×W graph's kernels read before its buffers are allocated (the uploads then do not add to its peak). */
+  makeForms(H: number, W: number, backward: boolean): void;
   /** Free the weights' forms made so far (a later graph makes what it reads again): after the target passes. */
   releaseForms(): void;
   /** Bytes of the weights resident on the GPU now (biases aside). */

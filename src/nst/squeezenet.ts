@@ -67,6 +67,9 @@ export class SqueezeNetOnGpu {
     return out;
   }
 
+  /** Its graphs make their forms as they are built (its weights are small: nothing to gain by making them first). */
+  makeForms(): void {}
+
   /** Free the forms made so far (the next graph makes those it reads again). */
   releaseForms(): void {
     for (const w of this.convs.values()) releasePackedWeights(this.lib, w);

@@ -22,6 +22,7 @@ import { resolveOptions, type StyleTransferOptions } from './options.js';
 import { featuresOnGpu, type FeaturesOnGpu } from './feature_network.js';
 import { deepestOf, networkSpec } from '../model/networks.js';
 import { TiledGatys } from './tiled.js';
+import { planTiles } from './tiles.js';
 import { gaussian, type NetworkWeights } from '../model/weights.js';
 import { type RgbaImage, resizeNearest } from '../io/rgba_image.js';
 import { Jitter } from './jitter.js';
@@ -130,6 +131,8 @@ export class StyleTransfer {
       // makes those it reads again); the tiled evaluation builds one tile graph at a time
       this.net.releaseForms();
       lib.memory.trim();
+      const layout = planTiles(this.height, this.width, tiling.tile, deepest);
+      this.net.makeForms(layout.windowH, layout.windowW, true);
       const grad = this.own(lib.tensor(x.shape, 'image.grad'));
       this.image = { value: x, grad, requiresGrad: true, name: 'image' };
       for (const t of styleTargets.values()) this.own(t);
@@ -149,6 +152,7 @@ export class StyleTransfer {
       // size, other kernel versions) is allocated; it makes the forms it reads again
       this.net.releaseForms();
       lib.memory.trim();
+      this.net.makeForms(this.height, this.width, true);
       this.tape = new Tape(lib);
       this.image = this.tape.leaf(x, true, 'image');
       this.tvSlot = this.recordLosses(this.tape, deepest, contentTargets, styleTargets);

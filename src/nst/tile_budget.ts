@@ -12,19 +12,21 @@ import { planTiles } from './tiles.js';
 const F = 4; // bytes per float
 
 /**
- * Bytes of the VGG weights a run keeps: per layer and direction the one form its planned version
- * reads (Winograd's transformed filters, or the repacked weights: weights.ts makes only those),
- * the biases, and while a form is made the largest layer's OIHW upload and a repacked copy.
+ * Bytes of the VGG weights a run keeps — per layer and direction the one form its planned version
+ * reads (Winograd's transformed filters, or the repacked weights: weights.ts makes only those) and
+ * the biases — and of what making a form needs for a moment: the largest layer's OIHW upload and a
+ * repacked copy. The forms are made before the graph's buffers (VggOnGpu.makeForms), so the
+ * moment's bytes count against the graph's, not on top of them.
  */
-function weightBytes(deepest: string, winograd: Map<string, { forward: boolean; backward: boolean }>): number {
-  let b = 0, transient = 0;
+function weightBytes(deepest: string, winograd: Map<string, { forward: boolean; backward: boolean }>): { kept: number; making: number } {
+  let b = 0, making = 0;
   for (const c of convsUpTo(deepest)) {
     const [C, O] = [c.inChannels, c.outChannels];
     const w = winograd.get(c.name);
     b += (w?.forward ? 16 * C * ceil16(O) : 9 * C * ceil8(O)) + (w?.backward ? 16 * O * ceil16(C) : 9 * O * ceil8(C)) + O;
-    transient = Math.max(transient, 9 * C * O + 9 * Math.max(C * ceil8(O), O * ceil8(C)));
+    making = Math.max(making, 9 * C * O + 9 * Math.max(C * ceil8(O), O * ceil8(C)));
   }
-  return (b + transient) * F;
+  return { kept: b * F, making: making * F };
 }
 
 /**
@@ -86,8 +88,10 @@ export function estimateRunBytes(height: number, width: number, o: StyleTransfer
   floats += 3 * HW; // RGBA pixel buffers, one float each: the output, the content's and the recoloured one
   for (const l of o.styleLayers) floats += (layout ? 4 : 1) * convSpec(l.name).outChannels ** 2; // A (+ G, dG, terms when tiled)
   for (const l of o.contentLayers) floats += convSpec(l.name).outChannels * Math.floor(height / layerScale(l.name)) * Math.floor(width / layerScale(l.name)); // full-size targets
-  const resident = floats * F + weightBytes(deepest, g.winograd);
-  return { resident, graph: g.bytes, total: resident + g.bytes };
+  const weights = weightBytes(deepest, g.winograd);
+  const resident = floats * F + weights.kept;
+  const graph = Math.max(g.bytes, weights.making);
+  return { resident, graph, total: resident + graph };
 }
 
 /** Parse "1GB", "512MB", "1.5 GiB", "800000000B" into bytes (a unit is required); clear errors for anything else. */

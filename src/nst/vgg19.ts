@@ -1,9 +1,9 @@
 /** VGG19 on the tape: upload weights once, then build the feature graph up to a given layer. */
-import { convWeights, formBytes, releasePackedWeights, type ConvWeights } from '../kernels/conv/weights.js';
+import { convWeights, formBytes, packedWeights, releasePackedWeights, winogradFilters, type ConvWeights } from '../kernels/conv/weights.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import type { PoolKind } from '../kernels/pool/pool.js';
 import type { Node, Tape } from '../graph/tape.js';
-import { convsUpTo } from '../model/vgg19_spec.js';
+import { convsUpTo, layerScale } from '../model/vgg19_spec.js';
 import { requireLayers, type NetworkWeights } from '../model/weights.js';
 
 /**
@@ -39,6 +39,23 @@ export class VggOnGpu {
       if (s.poolAfter && s.name !== upTo) x = tape.pool(x, pooling, `pool_after_${s.name}`);
     }
     return out;
+  }
+
+  /**
+   * Make now the forms an H×W graph's planned kernels read (both directions with `backward`), so
+   * that the one-off uploads making them come before the graph's buffers, not on top of them.
+   */
+  makeForms(H: number, W: number, backward: boolean): void {
+    const planner = this.lib.planner;
+    for (const s of convsUpTo([...this.convs.keys()].pop()!)) {
+      const w = this.convs.get(s.name)!, k = layerScale(s.name);
+      const [h, wd] = [Math.floor(H / k), Math.floor(W / k)];
+      if (h < 1 || wd < 1) return;
+      const form = (kind: 'conv_forward' | 'conv_backward_input', d: 'forward' | 'backward', R: number, N: number) =>
+        planner.plan(kind, { R, N, K: 3, H: h, W: wd }).version === 'v5_winograd' ? winogradFilters(this.lib, w, d) : packedWeights(this.lib, w, d);
+      form('conv_forward', 'forward', s.inChannels, s.outChannels);
+      if (backward) form('conv_backward_input', 'backward', s.outChannels, s.inChannels);
+    }
   }
 
   /** Free the forms made so far (the next graph makes those it reads again). */
