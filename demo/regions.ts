@@ -8,6 +8,7 @@
  * Painting uses pointer events, so a finger or a pen works as a mouse does.
  */
 import { decodeImage } from '../src/io/decode.js';
+import { maskValues } from '../src/nst/guidance.js';
 import { $, clearError, explain, setError } from './dom.js';
 import { changed, state } from './state.js';
 
@@ -160,8 +161,7 @@ async function loadMask(file: File): Promise<void> {
     ctx.fillRect(0, 0, w, h);
     ctx.drawImage(bitmap, 0, 0, w, h);
     bitmap.close();
-    const d = ctx.getImageData(0, 0, w, h).data;
-    const values = Float32Array.from({ length: w * h }, (_, p) => (0.299 * d[4 * p] + 0.587 * d[4 * p + 1] + 0.114 * d[4 * p + 2]) / 255);
+    const values = maskValues({ width: w, height: h, data: ctx.getImageData(0, 0, w, h).data });
     if (!values.some((v) => v > 0)) throw new Error(`mask ${file.name} is black everywhere: it would put ${regionName(r)} nowhere (white = where it goes).`);
     maps[r] = values;
     clearError('regions');

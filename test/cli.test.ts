@@ -327,3 +327,23 @@ describe('stylize --plan', () => {
     expect(r.err).toMatch(/^error: a GPU memory budget of 95\.4 MiB is too small for 96×64: the smallest tiles \(16 px\) need about [\d.]+ MiB/m);
   });
 });
+
+describe('figure CLI', () => {
+  const figure = (args: string[]) => tool('tools/figure.ts', args);
+  it('puts labelled PNGs in rows, each resized to the first one\'s aspect at --width', async () => {
+    const out = join(dir, 'figure.png');
+    const r = await figure(['--out', out, '--columns', '2', '--width', '90', 'photo=examples/chelsea.png', 'mask=examples/masks/left.png', 'again=examples/chelsea.png']);
+    expect(r.code, r.err).toBe(0);
+    const png = PNG.sync.read(readFileSync(out));
+    // two columns of 90 px tiles (labels fit), two rows of 60 px images with their labels
+    expect(png.width).toBe(8 + 2 * (90 + 8));
+    expect(png.height).toBeGreaterThan(2 * 60);
+    expect(r.err).toMatch(/wrote .*figure\.png \(204×\d+, 3 images\)/);
+  });
+  it('refuses an image without a label, or one that cannot be read, writing nothing', async () => {
+    const out = join(dir, 'no-figure.png');
+    expect((await figure(['--out', out, 'examples/chelsea.png'])).err).toMatch(/^error: "examples\/chelsea\.png": give each image as LABEL=IMAGE\.png$/m);
+    expect((await figure(['--out', out, 'x=nope.png'])).err).toMatch(/^error: image "nope\.png" \(for "x"\) cannot be read$/m);
+    expect(existsSync(out)).toBe(false);
+  });
+});

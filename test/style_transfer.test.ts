@@ -125,6 +125,12 @@ describe('tiled evaluation (exact)', () => {
     expect(relMax(b.grad, a.grad)).toBeLessThan(1e-4);
     expect(b.leaked).toEqual({ buffers: 0, uniforms: 0 });
   });
+  it('two masked styles: a term per layer and region, and every buffer given back after dispose', async () => {
+    const r = await page().evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.masked(x), { width: 40, height: 32, steps: 3, options: { ...MID, styleWeight: 1e3 } });
+    expect(Object.keys(r.style).sort()).toEqual(['conv1_1/mask1', 'conv1_1/mask2', 'conv2_1/mask1', 'conv2_1/mask2', 'conv3_1/mask1', 'conv3_1/mask2']);
+    expect(Object.values(r.style).every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+    expect(r.leaked).toEqual({ buffers: 0, uniforms: 0 });
+  });
   const auto = (c: EngineCase & { maxBinding: number; maxGpuMemory?: number }) => page().evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.autoTiling(x), c);
   it('a size the device cannot hold untiled runs tiled by itself, says why, and gives the same gradient', async () => {
     // buffers of 1 MiB: conv1 activations of a 96×80 image need 1.9 MiB

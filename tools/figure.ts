@@ -27,8 +27,13 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return argv.length === 0 ? 2 : 0;
   }
-  const tiles = argv.filter((t) => !t.startsWith('--') && t.includes('=') && !argv[argv.indexOf(t) - 1]?.match(/^--(out|columns|title|width)$/));
-  const a = new Args(argv.filter((t) => !tiles.includes(t)));
+  // LABEL=IMAGE.png arguments are the images; the rest (--name value) are options
+  const options: string[] = [], tiles: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i].startsWith('--')) options.push(argv[i], ...(argv[i].includes('=') || i + 1 >= argv.length ? [] : [argv[++i]]));
+    else tiles.push(argv[i]);
+  }
+  const a = new Args(options);
   const out = a.str('out');
   const columns = a.int('columns', undefined, 1, 12);
   const title = a.str('title', '')!;
@@ -37,6 +42,7 @@ async function main(): Promise<number> {
   if (!out) throw new Error('--out FILE.png is required');
   if (tiles.length === 0) throw new Error('no images: give LABEL=IMAGE.png for each');
   const images = tiles.map((t) => {
+    if (!t.includes('=')) throw new Error(`"${t}": give each image as LABEL=IMAGE.png`);
     const [label, path] = [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)];
     let bytes: Buffer;
     try {

@@ -41,3 +41,10 @@ export function resizeNearest(img: RgbaImage, width: number, height: number): Rg
   }
   return { width, height, data };
 }
+
+/** Each pixel's luminance Y = 0.299 R + 0.587 G + 0.114 B (BT.601) in 0…1, alpha ignored. */
+export function luminance(img: RgbaImage): Float64Array {
+  const y = new Float64Array(img.width * img.height);
+  for (let i = 0; i < y.length; i++) y[i] = (0.299 * img.data[4 * i] + 0.587 * img.data[4 * i + 1] + 0.114 * img.data[4 * i + 2]) / 255;
+  return y;
+}

@@ -8,13 +8,9 @@
  *    reference's. 1 when the fine detail matches; > 1 when the result carries extra noise.
  * Luminance is Y = 0.299 R + 0.587 G + 0.114 B (BT.601), alpha ignored.
  */
-import type { RgbaImage } from '../io/rgba_image.js';
+import { luminance, type RgbaImage } from '../io/rgba_image.js';
 
-export function luminance(img: RgbaImage): Float64Array {
-  const y = new Float64Array(img.width * img.height);
-  for (let i = 0; i < y.length; i++) y[i] = (0.299 * img.data[4 * i] + 0.587 * img.data[4 * i + 1] + 0.114 * img.data[4 * i + 2]) / 255;
-  return y;
-}
+export { luminance };
 
 function gaussianWindow(radius: number, sigma: number): Float64Array {
   const k = new Float64Array(2 * radius + 1);

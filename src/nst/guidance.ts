@@ -17,18 +17,13 @@ import type { KernelLibrary } from '../kernels/library.js';
 import { reduceSum, REDUCE_PARTIALS } from '../kernels/loss/loss.js';
 import type { Submitter } from '../kernels/pacing.js';
 import type { Tensor } from '../kernels/tensor.js';
-import type { RgbaImage } from '../io/rgba_image.js';
+import { luminance, type RgbaImage } from '../io/rgba_image.js';
 import type { NetworkSpec } from '../model/networks.js';
 import type { StyleTransferOptions } from './options.js';
 import type { StyleImage } from './style_transfer.js';
 
 /** A guidance map's value at each pixel: its luminance (Rec. 601) in 0…1. */
-export function maskValues(img: RgbaImage): Float32Array {
-  const d = img.data, n = img.width * img.height;
-  const out = new Float32Array(n);
-  for (let p = 0; p < n; p++) out[p] = (0.299 * d[4 * p] + 0.587 * d[4 * p + 1] + 0.114 * d[4 * p + 2]) / 255;
-  return out;
-}
+export const maskValues = (img: RgbaImage): Float32Array => Float32Array.from(luminance(img));
 
 /** One style's region at one layer: its map there, its energy Σm² and its area E/M. */
 export interface Region {

@@ -125,6 +125,33 @@ const api = {
     return out;
   },
   /**
+   * Two styles each in its half of the content (masks: left and right, a soft border), `steps`
+   * steps: the last losses' style terms, and what the run left in use after dispose.
+   */
+  async masked(c: EngineCase) {
+    const l = await library();
+    const w = weightsFor(c.options);
+    const half = (left: boolean): RgbaImage => {
+      const img = picture(c.width, c.height, 'photo');
+      for (let p = 0; p < c.width * c.height; p++) {
+        const x = p % c.width, v = Math.round(255 * Math.min(1, Math.max(0, (left ? c.width / 2 - x : x - c.width / 2) / 4 + 0.5)));
+        img.data.set([v, v, v, 255], 4 * p);
+      }
+      return img;
+    };
+    const styles = [{ ...picture(c.width + 3, c.height - 2, 'stripes'), mask: half(true) }, { ...picture(c.width - 2, c.height + 1, 'photo'), mask: half(false) }];
+    const before = l.memory.stats();
+    const st = await StyleTransfer.create(l, w, picture(c.width, c.height, 'photo'), styles, c.options);
+    let style: Record<string, number>;
+    try {
+      style = (await st.run(c.steps, true))!.style;
+    } finally {
+      st.dispose();
+    }
+    const after = l.memory.stats();
+    return { style, leaked: { buffers: after.inUseBuffers - before.inUseBuffers, uniforms: after.uniformBuffers - before.uniformBuffers } };
+  },
+  /**
    * The same run untiled and tiled (owned tiles of `tile` px): losses and gradient at the start,
    * and the image after `steps` optimizer steps; the tiled run's peak GPU bytes.
    */
