@@ -11,6 +11,7 @@ import { submittedWorkTimer } from '../src/kernels/op_timers.js';
 import type { TuningStore } from '../src/kernels/tuning_table.js';
 import { conv2dForward } from '../src/kernels/conv/conv2d.js';
 import { packConvWeights, releasePackedWeights } from '../src/kernels/conv/weights.js';
+import { winogradTileOf } from '../src/kernels/conv/geometry.js';
 import { fill } from '../src/kernels/elementwise/elementwise.js';
 import type { Dispatch } from '../src/kernels/kernel.js';
 import { runOnce, type KernelLibrary } from '../src/kernels/library.js';
@@ -145,7 +146,7 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
         const ms = await timeDispatches(lib, bench.dispatches, o.repeats);
         kernels.push({ kernel: `${label} ${tag} ${layer}`, shape: shapeText, ms, gflops: flops === null ? null : flops / ms / 1e6 });
         log(`${label} ${tag} ${layer} ${shapeText}: ${flops === null ? `${ms.toFixed(2)} ms` : `${(flops / ms / 1e6).toFixed(2)} GFLOP/s`}`);
-        if (o.perOp && v.id === 'v5_winograd') {
+        if (o.perOp && winogradTileOf(v.id)) {
           const parts = ['input transform', 'products', 'output transform'];
           // three dispatches per chunk of tiles (large maps have several chunks)
           for (const [i, one] of bench.dispatches.entries()) log(`  chunk ${Math.floor(i / 3) + 1} ${parts[i % 3]}: ${(await timeDispatches(lib, [one], o.repeats)).toFixed(2)} ms`);

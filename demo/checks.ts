@@ -73,20 +73,20 @@ function convVersion(variant: string, w: number): Check {
   };
 }
 
-/** One Winograd stage (conv version 4) on C=5 13×11 → O=10, against the staged CPU reference. */
-function winogradStage(stage: 'filter' | 'input' | 'gemm' | 'output'): Check {
+/** One Winograd stage (conv version 5: m = 2, version 6: m = 4) on C=5 13×11 → O=10, against the staged CPU reference. */
+function winogradStage(stage: 'filter' | 'input' | 'gemm' | 'output', m: 2 | 4 = 2): Check {
   return {
-    shape: `C=${C} ${H}×${W} → O=${O}, 3×3, ${stage === 'filter' ? 'both directions' : 'forward+ReLU'}`,
+    shape: `C=${C} ${H}×${W} → O=${O}, 3×3, F(${m}×${m}, 3×3), ${stage === 'filter' ? 'both directions' : 'forward+ReLU'}`,
     run: async (lib) => {
       const x = conv();
-      const r = await CASES.winograd_stages(lib, x, { C, H, W, O, relu: 1 });
-      const U = winogradFilterRef(x.weight, O, C, 'forward');
-      const V = winogradInputRef(x.input, C, H, W);
-      if (stage === 'filter') return [[r.U, U], [r.U_backward, winogradFilterRef(x.weight, O, C, 'backward')]];
+      const r = await CASES.winograd_stages(lib, x, { C, H, W, O, relu: 1, m });
+      const U = winogradFilterRef(x.weight, O, C, 'forward', m);
+      const V = winogradInputRef(x.input, C, H, W, m);
+      if (stage === 'filter') return [[r.U, U], [r.U_backward, winogradFilterRef(x.weight, O, C, 'backward', m)]];
       if (stage === 'input') return [[r.V, V]];
-      const M = winogradGemmRef(U, V, C, O, winogradTilesRef(H, W).P8);
+      const M = winogradGemmRef(U, V, C, O, winogradTilesRef(H, W, m).P8, m);
       if (stage === 'gemm') return [[r.M, M]];
-      return [[r.output, winogradOutputRef(M, x.bias, O, H, W, true)]];
+      return [[r.output, winogradOutputRef(M, x.bias, O, H, W, true, m)]];
     },
   };
 }
@@ -118,8 +118,11 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   'conv/v4_rows_vec4': convVersion('v4_rows_vec4', 12),
   'conv/v5_winograd_filter': winogradStage('filter'),
   'conv/v5_winograd_input': winogradStage('input'),
-  'conv/v5_winograd_gemm': winogradStage('gemm'),
+  'conv/winograd_gemm': winogradStage('gemm'),
   'conv/v5_winograd_output': winogradStage('output'),
+  'conv/v6_winograd4_filter': winogradStage('filter', 4),
+  'conv/v6_winograd4_input': winogradStage('input', 4),
+  'conv/v6_winograd4_output': winogradStage('output', 4),
   'conv/sum_slices': { shape: `split-K forward in 3 slices, C=${C} → O=${O}`, run: async (lib) => {
     const x = conv();
     const r = await CASES.conv2d_forward(lib, x, { C, H, W, O, K, relu: 1, splits: 3, variant: 'v1_direct' });

@@ -17,9 +17,13 @@ import { CONV_TEST_SHAPES } from './harness/conv_shapes.js';
 const SOFTWARE = { isSoftware: true }, GPU = { isSoftware: false };
 
 describe('the fixed table (what runs without measurements)', () => {
-  it('conv: Winograd / flat16 / version 1 on software adapters, rows_vec4 / rows / version 1 with split-K on GPUs', () => {
+  it('conv: Winograd F(4×4) / F(2×2) / flat16 / version 1 on software adapters, rows_vec4 / rows / version 1 with split-K on GPUs', () => {
     const conv = (R: number, N: number, K: number, H: number, W: number) => ({ R, N, K, H, W });
-    expect(fixedChoice('conv_forward', conv(64, 64, 3, 64, 64), SOFTWARE)).toEqual({ version: 'v5_winograd', splits: 1 });
+    expect(fixedChoice('conv_forward', conv(64, 64, 3, 64, 64), SOFTWARE)).toEqual({ version: 'v6_winograd4', splits: 1 });
+    expect(fixedChoice('conv_forward', conv(64, 64, 3, 16, 16), SOFTWARE)).toEqual({ version: 'v6_winograd4', splits: 1 }); // 16 tiles of 4×4: WINOGRAD4_MIN_TILES
+    expect(fixedChoice('conv_forward', conv(64, 64, 3, 13, 16), SOFTWARE)).toEqual({ version: 'v6_winograd4', splits: 1 }); // 4 rows of tiles, the last one cut to 1 pixel
+    expect(fixedChoice('conv_forward', conv(64, 64, 3, 12, 16), SOFTWARE)).toEqual({ version: 'v5_winograd', splits: 1 }); // 12 tiles of 4×4
+    expect(fixedChoice('conv_forward', conv(512, 512, 3, 8, 8), SOFTWARE)).toEqual({ version: 'v5_winograd', splits: 1 });
     expect(fixedChoice('conv_forward', conv(512, 512, 3, 2, 2), SOFTWARE)).toEqual({ version: 'v2_flat16', splits: 1 }); // 1 tile: below WINOGRAD_MIN_TILES
     expect(fixedChoice('conv_forward', conv(3, 10, 5, 9, 9), SOFTWARE)).toEqual({ version: 'v2_flat16', splits: 1 }); // K = 5: no Winograd; 10 channels pad to 16
     expect(fixedChoice('conv_forward', conv(3, 3, 5, 9, 9), SOFTWARE)).toEqual({ version: 'v1_direct', splits: 1 }); // 3 channels pad to 8
@@ -34,7 +38,7 @@ describe('the fixed table (what runs without measurements)', () => {
     expect(fixedChoice('gram_forward', { C: 64, M: 4096 }, GPU).version).toBe('v1_lanes');
     expect(fixedChoice('gram_backward', { C: 64, M: 4096 }, SOFTWARE).version).toBe('v1_wide');
   });
-  it('lavapipe has an entry of its own: no Winograd for the backward pass on maps of 8×8 or less', () => {
+  it('lavapipe has an entry of its own: no Winograd F(2×2) for the backward pass on maps of 8×8 or less', () => {
     const LAVAPIPE = { isSoftware: true, device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)' };
     const SWIFTSHADER = { isSoftware: true, device: '', description: 'SwiftShader driver 5.0.0' };
     expect([LAVAPIPE, SWIFTSHADER, GPU].map(adapterClass)).toEqual(['lavapipe', 'swiftshader', 'gpu']);
@@ -42,7 +46,8 @@ describe('the fixed table (what runs without measurements)', () => {
     expect(fixedChoice('conv_backward_input', small, LAVAPIPE).version).toBe('v2_flat16');
     expect(fixedChoice('conv_backward_input', small, SWIFTSHADER).version).toBe('v5_winograd');
     expect(fixedChoice('conv_forward', small, LAVAPIPE).version).toBe('v5_winograd');
-    expect(fixedChoice('conv_backward_input', { R: 64, N: 64, K: 3, H: 64, W: 64 }, LAVAPIPE).version).toBe('v5_winograd');
+    expect(fixedChoice('conv_backward_input', { R: 64, N: 64, K: 3, H: 64, W: 64 }, LAVAPIPE).version).toBe('v6_winograd4');
+    expect(fixedChoice('conv_backward_input', { R: 64, N: 64, K: 3, H: 12, W: 12 }, LAVAPIPE).version).toBe('v5_winograd');
     expect(fixedChoice('reduce', { n: 1000 }, SOFTWARE).version).toBe('v1_chunks');
     expect(fixedChoice('reduce', { n: 1000 }, GPU).version).toBe('v0_tree');
   });
@@ -80,8 +85,8 @@ describe('plans', () => {
   });
   it('tuning candidates: every tuned version that fits, direct ones also split where the GPU rule splits', () => {
     const names = (kind: OpKind, shape: never) => tuningCandidates(kind, shape).map((c) => `${c.version}/${c.splits}`);
-    expect(names('conv_forward', { R: 512, N: 512, K: 3, H: 4, W: 4 } as never)).toEqual(['v1_direct/1', 'v1_direct/16', 'v2_flat16/1', 'v2_flat16/16', 'v5_winograd/1']);
-    expect(names('conv_forward', { R: 64, N: 64, K: 3, H: 256, W: 256 } as never)).toEqual(['v1_direct/1', 'v2_flat16/1', 'v3_rows/1', 'v4_rows_vec4/1', 'v5_winograd/1']);
+    expect(names('conv_forward', { R: 512, N: 512, K: 3, H: 4, W: 4 } as never)).toEqual(['v1_direct/1', 'v1_direct/16', 'v2_flat16/1', 'v2_flat16/16', 'v5_winograd/1', 'v6_winograd4/1']);
+    expect(names('conv_forward', { R: 64, N: 64, K: 3, H: 256, W: 256 } as never)).toEqual(['v1_direct/1', 'v2_flat16/1', 'v3_rows/1', 'v4_rows_vec4/1', 'v5_winograd/1', 'v6_winograd4/1']);
     expect(names('conv_forward', { R: 64, N: 64, K: 3, H: 64, W: 64 } as never)).toContain('v4_rows_vec4/2'); // 4096 invocations: split in 2
     expect(names('reduce', { n: 10 } as never)).toEqual(['v0_tree/1', 'v1_chunks/1']);
   });
@@ -160,7 +165,7 @@ describe('autotuning on the device (fake timer)', () => {
 
   it('picks the fastest version of an op, whichever it is', async () => {
     const shape = { R: 16, N: 16, K: 3, H: 12, W: 12 };
-    for (const fastest of ['v3_rows', 'v5_winograd', 'v1_direct', 'v4_rows_vec4', 'v2_flat16']) {
+    for (const fastest of ['v3_rows', 'v5_winograd', 'v1_direct', 'v4_rows_vec4', 'v2_flat16', 'v6_winograd4']) {
       const r = await call('tuneOne', 'conv_forward', shape, { [fastest]: 1 });
       expect(r.version, fastest).toBe(fastest);
       expect(r.calls).toBe(tuningCandidates('conv_forward', shape).length);
@@ -182,7 +187,7 @@ describe('autotuning on the device (fake timer)', () => {
     expect(first.stored).not.toBeNull();
     // the fake timer made version 1 fastest: the tuned graph runs it, not the fixed table's Winograd
     expect(first.kernels).toContain('conv/v1_direct_forward');
-    expect(first.kernels).not.toContain('conv/v5_winograd_gemm');
+    expect(first.kernels).not.toContain('conv/winograd_gemm');
     // any tuned choice is correct: the same losses and gradient as the untuned graph
     expect(Math.abs(first.lossTuned - first.lossPlain) / first.lossPlain).toBeLessThan(1e-4);
     expect(first.gradRelDiff).toBeLessThan(1e-4);
@@ -197,7 +202,7 @@ describe('autotuning on the device (fake timer)', () => {
   it('"refresh" measures again; "auto" and "off" do not time on a software adapter', async () => {
     const refresh = await call('build', { mode: 'refresh', ms: { v5_winograd: 1 }, size: 24 });
     expect(refresh.calls).toBeGreaterThan(10);
-    expect(refresh.kernels).toContain('conv/v5_winograd_gemm');
+    expect(refresh.kernels).toContain('conv/winograd_gemm');
     for (const mode of ['auto', 'off'] as const) {
       const r = await call('build', { mode, ms: {}, size: 24, table: '{damaged' });
       expect(r.calls, mode).toBe(0);

@@ -57,11 +57,11 @@ describe.each(SHAPES)('conv2d C=%i H=%i W=%i O=%i K=%i', (C, H, W, O, K) => {
 
   // Winograd in chunks of 8 tiles (scratch buffers too small for the whole map): several chunks
   // where the map has more than 8 tiles, the last one partial where the count is not a multiple of 8
-  if (K === 3) it('winograd in chunks of 8 tiles matches the reference both ways', async () => {
-    const f = await gpu.run('conv2d_forward', { input, weight, bias }, { C, H, W, O, K, relu: 1, variant: 'v5_winograd', chunk: 8 });
-    expectClose(`conv2d_forward winograd chunk=8 ${label}`, f.output, conv2dForwardRef(input, C, H, W, weight, bias, O, K, true), 1e-4);
-    const b = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K, variant: 'v5_winograd', chunk: 8 });
-    expectClose(`conv2d_backward_input winograd chunk=8 ${label}`, b.grad_input, conv2dBackwardInputRef(gradOut, C, H, W, weight, O, K), 1e-4);
+  if (K === 3) it.each(['v5_winograd', 'v6_winograd4'])('winograd %s in chunks of 8 tiles matches the reference both ways', async (variant) => {
+    const f = await gpu.run('conv2d_forward', { input, weight, bias }, { C, H, W, O, K, relu: 1, variant, chunk: 8 });
+    expectClose(`conv2d_forward ${variant} chunk=8 ${label}`, f.output, conv2dForwardRef(input, C, H, W, weight, bias, O, K, true), 1e-4);
+    const b = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K, variant, chunk: 8 });
+    expectClose(`conv2d_backward_input ${variant} chunk=8 ${label}`, b.grad_input, conv2dBackwardInputRef(gradOut, C, H, W, weight, O, K), 1e-4);
   });
 
   it('backward to weights and bias match the reference and finite differences', async () => {
@@ -76,41 +76,45 @@ describe.each(SHAPES)('conv2d C=%i H=%i W=%i O=%i K=%i', (C, H, W, O, K) => {
   });
 });
 
-// Winograd F(2×2, 3×3), stage by stage (conv version 4's kernels), against the staged CPU
-// reference: 1×1 and 1-channel maps (one tile, mostly padding), odd H and W (tiles cut by the
-// border), tile counts that are not multiples of the GEMM's 8-tile block, channel counts that
-// are not multiples of its 16-channel block (both directions), and a map with 32 tiles.
-// Tolerances: the filter and input transforms add at most 16 terms (1e-6 of the largest value);
-// products and outputs sum C·16 float32 products, same 1e-4 bound as the direct convs.
+// Winograd F(2×2, 3×3) and F(4×4, 3×3), stage by stage (conv versions 5 and 6's kernels), against
+// the staged CPU reference: 1×1 and 1-channel maps (one tile, mostly padding), odd H and W (tiles
+// cut by the border: for m = 4 also sides of 5, 6 and 7 = 1, 2 and 3 past a whole tile), tile
+// counts that are not multiples of the GEMM's 8-tile block, channel counts that are not multiples
+// of its 16-channel block (both directions), and maps with 32 tiles (m = 2) and 9–12 (m = 4).
+// Tolerances: the filter and input transforms add at most 36 terms with coefficients up to 25
+// (1e-6 of the largest value: float32 rounding is ~1e-7 of it); products and outputs sum C·36
+// float32 products, same 1e-4 bound as the direct convs.
 describe.each([
   [1, 1, 1, 1],
   [3, 5, 7, 10],
   [17, 6, 5, 33],
   [16, 8, 16, 16],
   [5, 3, 17, 9],
+  [4, 13, 11, 5],
 ])('winograd stages C=%i H=%i W=%i O=%i', (C, H, W, O) => {
-  it('filter transform (both directions), input transform, products and output transform match the staged reference', async () => {
+  it.each([2, 4] as const)('F(%i×%i, 3×3): filter transform (both directions), input transform, products and output transform match the staged reference', async (m) => {
     const seed = 7000 + C * 100 + H * 10 + W + O;
     const x = { input: randArray(C * H * W, seed), weight: randArray(O * C * 9, seed + 1, 0.5), bias: randArray(O, seed + 2) };
-    const r = await gpu.run('winograd_stages', x, { C, H, W, O, relu: 1 });
-    const { P8 } = winogradTilesRef(H, W);
-    const U = winogradFilterRef(x.weight, O, C, 'forward');
-    const V = winogradInputRef(x.input, C, H, W);
-    const M = winogradGemmRef(U, V, C, O, P8);
-    const label = `C${C} H${H} W${W} O${O}`;
+    const r = await gpu.run('winograd_stages', x, { C, H, W, O, relu: 1, m });
+    const { P8 } = winogradTilesRef(H, W, m);
+    const U = winogradFilterRef(x.weight, O, C, 'forward', m);
+    const V = winogradInputRef(x.input, C, H, W, m);
+    const M = winogradGemmRef(U, V, C, O, P8, m);
+    const label = `m${m} C${C} H${H} W${W} O${O}`;
     expectClose(`winograd_filter_transform forward ${label}`, r.U, U, 1e-6);
-    expectClose(`winograd_filter_transform backward ${label}`, r.U_backward, winogradFilterRef(x.weight, O, C, 'backward'), 1e-6);
+    expectClose(`winograd_filter_transform backward ${label}`, r.U_backward, winogradFilterRef(x.weight, O, C, 'backward', m), 1e-6);
     expectClose(`winograd_input_transform ${label}`, r.V, V, 1e-6);
     expectClose(`winograd_gemm ${label}`, r.M, M, 1e-4);
-    expectClose(`winograd_output_transform ${label}`, r.output, winogradOutputRef(M, x.bias, O, H, W, true), 1e-4);
+    expectClose(`winograd_output_transform ${label}`, r.output, winogradOutputRef(M, x.bias, O, H, W, true, m), 1e-4);
   });
 });
 
 describe('winograd CPU reference', () => {
-  it('equals the direct convolution (double precision) on odd and even sizes', () => {
-    for (const [C, H, W, O] of [[2, 5, 7, 3], [3, 4, 6, 2], [1, 1, 1, 1]]) {
+  it('equals the direct convolution (double precision) on odd and even sizes, both tile sizes', () => {
+    for (const [C, H, W, O] of [[2, 5, 7, 3], [3, 4, 6, 2], [1, 1, 1, 1], [2, 9, 13, 3]]) {
       const input = randArray(C * H * W, 11), weight = randArray(O * C * 9, 12), bias = randArray(O, 13);
-      expectClose(`winogradConvRef C${C} H${H} W${W} O${O}`, winogradConvRef(input, C, H, W, weight, bias, O, true), conv2dForwardRef(input, C, H, W, weight, bias, O, 3, true), 1e-12);
+      for (const m of [2, 4] as const)
+        expectClose(`winogradConvRef m${m} C${C} H${H} W${W} O${O}`, winogradConvRef(input, C, H, W, weight, bias, O, true, m), conv2dForwardRef(input, C, H, W, weight, bias, O, 3, true), 1e-12);
     }
   });
 });

@@ -4,7 +4,7 @@
 // n is the produced channel and r the reduced one: for the forward conv the packing is
 // conv/repack_weights' forward one (r = c, n = o); for backward-to-input its transposed one
 // with flip = 1 (r = o, n = c: the flipped, transposed filter). Entries n ≥ N are zero, so the
-// GEMM (conv/v5_winograd_gemm) can always read 16 channels at once. Run once per weight tensor.
+// GEMM (conv/winograd_gemm) can always read 16 channels at once. Run once per weight tensor.
 // Layout: packed 3×3×R×N8 (N8 = N padded to 8); U 16×R×N16 (ξν = 4ξ + ν, N16 = N padded to 16).
 // Dispatch: ceil(R·N16 / 64), spilling into y.
 

@@ -1,5 +1,5 @@
 // conv/v5_winograd_output — the last step of Winograd F(2×2, 3×3): each tile's 4×4 product m
-// (from conv/v5_winograd_gemm) becomes its 2×2 outputs
+// (from conv/winograd_gemm) becomes its 2×2 outputs
 //   out[n, 2ty+i, 2tx+j] = act((Aᵀ · m · A)[i, j] + bias[n]),   Aᵀ = [[1, 1, 1, 0], [0, 1, -1, -1]]
 // act = ReLU if relu = 1; bias only if has_bias = 1. Outputs beyond H or W (odd sizes) are dropped.
 // One dispatch handles the chunk of `tiles` tiles from p_begin (see conv/v5_winograd_input).

@@ -31,16 +31,17 @@ export const CASES: Record<string, Case> = {
   async conv2d_backward_input(lib, x, { C, H, W, O, K, splits, variant, chunk }) {
     return runRead(lib, convRun(lib, planFor(lib, 'conv_backward_input', { R: O, N: C, K, H, W }, variant, splits), x, { chunk }));
   },
-  /** Each Winograd stage's output (forward conv with bias and ReLU), plus the backward filters. */
-  async winograd_stages(lib, x, { C, H, W, O, relu }) {
+  /** Each Winograd stage's output (forward conv with bias and ReLU), plus the backward filters; tile m = 2 (default) or 4. */
+  async winograd_stages(lib, x, { C, H, W, O, relu, m = 2 }) {
+    const tile = m === 4 ? 4 : 2;
     const weight = lib.upload([O, C, 3, 3], x.weight), bias = lib.upload([O], x.bias);
     const w = packConvWeights(lib, weight, bias, true);
-    const plan = makePlan('conv_forward', { R: C, N: O, K: 3, H, W }, { version: 'v5_winograd', splits: 1 });
+    const plan = makePlan('conv_forward', { R: C, N: O, K: 3, H, W }, { version: tile === 2 ? 'v5_winograd' : 'v6_winograd4', splits: 1 });
     const t = { input: lib.upload([C, H, W], x.input), output: lib.tensor([O, H, W]), V: lib.tensor([plan.scratch.winogradData!]), M: lib.tensor([plan.scratch.winogradProducts!]) };
     try {
-      const U = winogradFilters(lib, w, 'forward');
-      const Ub = winogradFilters(lib, w, 'backward');
-      runOnce(lib, winogradConv(lib, t.input, U, bias, t.output, C, O, H, W, !!relu, { winogradData: t.V, winogradProducts: t.M }));
+      const U = winogradFilters(lib, w, 'forward', tile);
+      const Ub = winogradFilters(lib, w, 'backward', tile);
+      runOnce(lib, winogradConv(lib, t.input, U, bias, t.output, C, O, H, W, !!relu, { winogradData: t.V, winogradProducts: t.M }, tile));
       return await readAll(lib, { U, U_backward: Ub, V: t.V, M: t.M, output: t.output });
     } finally {
       lib.release(weight, bias, ...Object.values(t));

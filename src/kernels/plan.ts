@@ -21,7 +21,7 @@ import { GRAM_BACKWARD_VERSIONS, GRAM_FORWARD_VERSIONS, type GramBackwardCall, t
 import { REDUCE_VERSIONS, type ReduceCall } from './reduce/versions.js';
 import { CONV_VERSIONS, convVersions, type ConvCall } from './conv/versions.js';
 import { STRIDED_CONV_BACKWARD_VERSIONS, STRIDED_CONV_FORWARD_VERSIONS, type StridedConvBackwardCall, type StridedConvForwardCall } from './strided_conv/versions.js';
-import { ceil8, winogradTiles, WINOGRAD_CHUNK_FLOATS, tilesFitting } from './conv/geometry.js';
+import { ceil8, winogradPlanes, winogradTileOf, winogradTiles, WINOGRAD_CHUNK_FLOATS, tilesFitting } from './conv/geometry.js';
 
 export interface ConvShape {
   /** channels reduced (forward: input channels C; backward to input: output channels O) */
@@ -179,6 +179,9 @@ export function convSplits(s: ConvShape, target = CONV_TARGET_INVOCATIONS): numb
  */
 export const WINOGRAD_MIN_TILES = 4;
 
+/** Software adapters run F(4×4, 3×3) (version 6) on maps with at least this many 4×4 tiles. */
+export const WINOGRAD4_MIN_TILES = 16;
+
 /** What the planner tells apart: Mesa's lavapipe, other software adapters (SwiftShader), GPUs. */
 export type AdapterClass = 'gpu' | 'swiftshader' | 'lavapipe';
 
@@ -192,9 +195,15 @@ export function adapterClass(a: PlannerAdapter): AdapterClass {
 /**
  * The version each op gets without measurements, by adapter class — measured on SwiftShader and
  * lavapipe (2 CPU cores) and one H100; see bench/results/HISTORY.md.
- * - conv, software: Winograd for 3×3 where the map has ≥ WINOGRAD_MIN_TILES tiles, else flat16
- *   where the channels pad to 16, else version 1; never split (the cores are busy anyway).
- *   (SwiftShader: v1 3.8–4.1, flat16 4.2–4.9, rows 3.5–3.7 GFLOP/s; Winograd faster on blocks 1–4.)
+ * - conv, software: for 3×3, Winograd F(4×4) (version 6) where the map has ≥ WINOGRAD4_MIN_TILES
+ *   4×4 tiles (16×16 and up), else F(2×2) (version 5) where it has ≥ WINOGRAD_MIN_TILES 2×2 tiles;
+ *   else flat16 where the channels pad to 16, else version 1; never split (the cores are busy anyway).
+ *   (SwiftShader: v1 3.8–4.1, flat16 4.2–4.9, rows 3.5–3.7 GFLOP/s; Winograd faster on blocks 1–4.
+ *   F(4×4) against F(2×2), effective GFLOP/s at VGG19's 64² shapes — lavapipe: 64² maps 32 vs 22
+ *   forward, 21 vs 17 backward; 32²: 46 vs 12, 22 vs 9; 16²: 26 vs 15, 44 vs 30; 8²: 19 vs 21,
+ *   13 vs 20; SwiftShader: 5.6 vs 3.8, 6.3 vs 4.0; 8.6 vs 4.6, 7.7 vs 5.7; 8.2 vs 5.8, 9.3 vs 5.9;
+ *   8²: 5.3 vs 5.7, 5.9 vs 6.7. A VGG19 step at 128² on lavapipe, alternating in one process: best
+ *   809 ms against 1131 with F(2×2) alone.)
  * - conv, GPU: rows_vec4 for 3×3 maps ≥ 8 wide with W % 4 = 0, rows for other 3×3 maps ≥ 8 wide,
  *   else version 1; split-K for few-pixel layers (H100: v1 8–12, rows 17–20, rows_vec4 19–23
  *   TFLOP/s; Winograd not measured on a GPU yet — autotuning does that on the user's GPU).
@@ -220,6 +229,7 @@ export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapt
       const s = shape as ConvShape;
       if (soft) {
         const smallMap = cls === 'lavapipe' && kind === 'conv_backward_input' && s.H * s.W <= 64;
+        if (s.K === 3 && winogradTiles(s.H, s.W, 4).P >= WINOGRAD4_MIN_TILES) return c('v6_winograd4');
         if (s.K === 3 && winogradTiles(s.H, s.W).P >= WINOGRAD_MIN_TILES && !smallMap) return c('v5_winograd');
         return c(ceil8(s.N) % 16 === 0 ? 'v2_flat16' : 'v1_direct');
       }
@@ -271,9 +281,11 @@ export function makePlan<K extends OpKind>(kind: K, shape: OpShapes[K], choice: 
   const plan: OpPlan<K> = { kind, shape, version: choice.version, splits, scratch: {} };
   if (kind === 'conv_forward' || kind === 'conv_backward_input') {
     const s = shape as ConvShape;
-    if (choice.version === 'v5_winograd') {
-      const tiles = Math.max(8, Math.min(winogradTiles(s.H, s.W).P8, tilesFitting(WINOGRAD_CHUNK_FLOATS, Math.max(s.R, s.N))));
-      plan.scratch = { winogradData: 16 * s.R * tiles, winogradProducts: 16 * s.N * tiles };
+    const m = winogradTileOf(choice.version);
+    if (m) {
+      const B = winogradPlanes(m);
+      const tiles = Math.max(8, Math.min(winogradTiles(s.H, s.W, m).P8, tilesFitting(WINOGRAD_CHUNK_FLOATS, Math.max(s.R, s.N), B)));
+      plan.scratch = { winogradData: B * s.R * tiles, winogradProducts: B * s.N * tiles };
     } else {
       const S = Math.min(splits, s.R);
       plan.splits = S;

@@ -10,9 +10,12 @@ import convV2Flat16 from '../../shaders/conv/v2_flat16.wgsl';
 import convV3Rows from '../../shaders/conv/v3_rows.wgsl';
 import convV4RowsVec4 from '../../shaders/conv/v4_rows_vec4.wgsl';
 import convV5WinogradFilter from '../../shaders/conv/v5_winograd_filter.wgsl';
-import convV5WinogradGemm from '../../shaders/conv/v5_winograd_gemm.wgsl';
 import convV5WinogradInput from '../../shaders/conv/v5_winograd_input.wgsl';
 import convV5WinogradOutput from '../../shaders/conv/v5_winograd_output.wgsl';
+import convV6Winograd4Filter from '../../shaders/conv/v6_winograd4_filter.wgsl';
+import convV6Winograd4Input from '../../shaders/conv/v6_winograd4_input.wgsl';
+import convV6Winograd4Output from '../../shaders/conv/v6_winograd4_output.wgsl';
+import convWinogradGemm from '../../shaders/conv/winograd_gemm.wgsl';
 import elementwiseAxpby from '../../shaders/elementwise/axpby.wgsl';
 import elementwiseFill from '../../shaders/elementwise/fill.wgsl';
 import elementwiseReluBackward from '../../shaders/elementwise/relu_backward.wgsl';
@@ -65,9 +68,12 @@ export const SHADERS = {
   'conv/v3_rows': convV3Rows,
   'conv/v4_rows_vec4': convV4RowsVec4,
   'conv/v5_winograd_filter': convV5WinogradFilter,
-  'conv/v5_winograd_gemm': convV5WinogradGemm,
   'conv/v5_winograd_input': convV5WinogradInput,
   'conv/v5_winograd_output': convV5WinogradOutput,
+  'conv/v6_winograd4_filter': convV6Winograd4Filter,
+  'conv/v6_winograd4_input': convV6Winograd4Input,
+  'conv/v6_winograd4_output': convV6Winograd4Output,
+  'conv/winograd_gemm': convWinogradGemm,
   'elementwise/axpby': elementwiseAxpby,
   'elementwise/fill': elementwiseFill,
   'elementwise/relu_backward': elementwiseReluBackward,

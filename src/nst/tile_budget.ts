@@ -3,7 +3,7 @@
  * any work (upper bounds: every buffer the run allocates, resident or in the tile graph), and the
  * tile size that fits a budget. The run's measured peak (GpuMemory) is reported next to it.
  */
-import { ceil16, ceil8 } from '../kernels/conv/geometry.js';
+import { ceil16, ceil8, winogradPlanes, winogradTileOf, type WinogradTile } from '../kernels/conv/geometry.js';
 import { type Planner } from '../kernels/plan.js';
 import type { StyleTransferOptions } from './options.js';
 import { layerScale, convsUpTo, convSpec } from '../model/vgg19_spec.js';
@@ -18,12 +18,16 @@ const F = 4; // bytes per float
  * repacked copy. The forms are made before the graph's buffers (VggOnGpu.makeForms), so the
  * moment's bytes count against the graph's, not on top of them.
  */
-function weightBytes(deepest: string, winograd: Map<string, { forward: boolean; backward: boolean }>): { kept: number; making: number } {
+/** Per conv layer and direction, the Winograd tile side its planned version runs (null: a direct version). */
+type WinogradUse = Map<string, { forward: WinogradTile | null; backward: WinogradTile | null }>;
+
+function weightBytes(deepest: string, winograd: WinogradUse): { kept: number; making: number } {
   let b = 0, making = 0;
   for (const c of convsUpTo(deepest)) {
     const [C, O] = [c.inChannels, c.outChannels];
     const w = winograd.get(c.name);
-    b += (w?.forward ? 16 * C * ceil16(O) : 9 * C * ceil8(O)) + (w?.backward ? 16 * O * ceil16(C) : 9 * O * ceil8(C)) + O;
+    const fw = w?.forward, bw = w?.backward;
+    b += (fw ? winogradPlanes(fw) * C * ceil16(O) : 9 * C * ceil8(O)) + (bw ? winogradPlanes(bw) * O * ceil16(C) : 9 * O * ceil8(C)) + O;
     making = Math.max(making, 9 * C * O + 9 * Math.max(C * ceil8(O), O * ceil8(C)));
   }
   return { kept: b * F, making: making * F };
@@ -34,10 +38,10 @@ function weightBytes(deepest: string, winograd: Map<string, { forward: boolean; 
  * pools), masks and loss terms at the loss layers, Gram nodes, gradients (bounded by three of the
  * largest maps plus one per loss layer, since the tape recycles them), and conv scratch.
  */
-function graphBytes(h: number, w: number, o: StyleTransferOptions, deepest: string, planner: Planner, masked: boolean): { bytes: number; winograd: Map<string, { forward: boolean; backward: boolean }> } {
+function graphBytes(h: number, w: number, o: StyleTransferOptions, deepest: string, planner: Planner, masked: boolean): { bytes: number; winograd: WinogradUse } {
   let floats = 3 * h * w * 2; // tiled: the window and its gradient; untiled: the image's gradient and TV terms
   let largest = 0, scratch = 0;
-  const winograd = new Map<string, { forward: boolean; backward: boolean }>();
+  const winograd: WinogradUse = new Map();
   let s = 1;
   const specs = convsUpTo(deepest);
   for (const c of specs) {
@@ -48,7 +52,7 @@ function graphBytes(h: number, w: number, o: StyleTransferOptions, deepest: stri
     const fw = planner.plan('conv_forward', { R: c.inChannels, N: c.outChannels, K: 3, H: hh, W: ww });
     const bw = planner.plan('conv_backward_input', { R: c.outChannels, N: c.inChannels, K: 3, H: hh, W: ww });
     for (const plan of [fw, bw]) scratch = Math.max(scratch, plan.scratch.slices ?? 0, (plan.scratch.winogradData ?? 0) + (plan.scratch.winogradProducts ?? 0));
-    winograd.set(c.name, { forward: fw.version === 'v5_winograd', backward: bw.version === 'v5_winograd' });
+    winograd.set(c.name, { forward: winogradTileOf(fw.version), backward: winogradTileOf(bw.version) });
     if (c.poolAfter && c.name !== deepest) {
       floats += c.outChannels * Math.floor(hh / 2) * Math.floor(ww / 2);
       s *= 2;

@@ -1,5 +1,6 @@
 /** VGG19 on the tape: upload weights once, then build the feature graph up to a given layer. */
 import { convWeights, formBytes, packedWeights, releasePackedWeights, winogradFilters, type ConvWeights } from '../kernels/conv/weights.js';
+import { winogradTileOf } from '../kernels/conv/geometry.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import type { PoolKind } from '../kernels/pool/pool.js';
 import type { Node, Tape } from '../graph/tape.js';
@@ -51,8 +52,10 @@ export class VggOnGpu {
       const w = this.convs.get(s.name)!, k = layerScale(s.name);
       const [h, wd] = [Math.floor(H / k), Math.floor(W / k)];
       if (h < 1 || wd < 1) return;
-      const form = (kind: 'conv_forward' | 'conv_backward_input', d: 'forward' | 'backward', R: number, N: number) =>
-        planner.plan(kind, { R, N, K: 3, H: h, W: wd }).version === 'v5_winograd' ? winogradFilters(this.lib, w, d) : packedWeights(this.lib, w, d);
+      const form = (kind: 'conv_forward' | 'conv_backward_input', d: 'forward' | 'backward', R: number, N: number) => {
+        const m = winogradTileOf(planner.plan(kind, { R, N, K: 3, H: h, W: wd }).version);
+        return m ? winogradFilters(this.lib, w, d, m) : packedWeights(this.lib, w, d);
+      };
       form('conv_forward', 'forward', s.inChannels, s.outChannels);
       if (backward) form('conv_backward_input', 'backward', s.outChannels, s.inChannels);
     }

@@ -10,6 +10,7 @@ import { createGpuContext } from '../../src/kernels/context.js';
 import type { Dispatch } from '../../src/kernels/kernel.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
 import { REGISTRY, type OpKind, type OpShapes } from '../../src/kernels/plan.js';
+import { winogradTileOf } from '../../src/kernels/conv/geometry.js';
 import { picture } from '../../bench/suite.js';
 import { StyleTransfer } from '../../src/nst/style_transfer.js';
 import { randomVgg19 } from '../../src/model/weights.js';
@@ -25,7 +26,7 @@ async function freshLibrary(): Promise<KernelLibrary> {
 function versionOf(ds: readonly Dispatch[]): string {
   const name = ds[0].kernel.name;
   for (const kind of Object.keys(REGISTRY) as OpKind[]) {
-    const v = REGISTRY[kind].find((x) => x.kernels[0] === name || (x.id === 'v5_winograd' && x.kernels.includes(name as never)));
+    const v = REGISTRY[kind].find((x) => x.kernels[0] === name || (winogradTileOf(x.id) && x.kernels.includes(name as never)));
     if (v) return v.id;
   }
   throw new Error(`fake timer: no version runs kernel ${name}`);
@@ -37,7 +38,7 @@ function fakeTimer(ms: Record<string, number>, fallback = 5): { timer: OpTimer; 
   const timer: OpTimer = async (_lib, ds) => {
     calls++;
     const v = versionOf(ds);
-    const split = v !== 'v5_winograd' && ds.length > 1;
+    const split = !winogradTileOf(v) && ds.length > 1;
     return (ms[v] ?? fallback) * (split ? 1.1 : 1);
   };
   return { timer, calls: () => calls };

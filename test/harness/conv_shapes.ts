@@ -5,7 +5,8 @@
 // fits it (plan.ts): every 3×3 shape at least 8 wide also version 3 (conv/v3_rows): W = 8 exactly,
 // rows ending in a partial 8-pixel block, 1 channel; where W % 4 = 0 version 4 (conv/v4_rows_vec4),
 // including W = 12 (half a block at the end); where the output channels pad to a multiple of 16
-// version 2 (conv/v2_flat16, any K, both directions); every 3×3 shape version 5 (Winograd).
+// version 2 (conv/v2_flat16, any K, both directions); every 3×3 shape versions 5 and 6 (Winograd
+// F(2×2) and F(4×4): maps of 1, 2 or 3 pixels past a whole 4-pixel tile, one tile, many tiles).
 export const CONV_TEST_SHAPES: [number, number, number, number, number][] = [
   [1, 1, 1, 1, 3],
   [1, 5, 7, 3, 3],

@@ -9,6 +9,7 @@ import type { KernelLibrary } from '../library.js';
 import type { OpPlan } from '../plan.js';
 import { conv2dBackwardInput, conv2dForward } from './conv2d.js';
 import { convWeights, releasePackedWeights } from './weights.js';
+import { winogradPlanes, winogradTileOf } from './geometry.js';
 
 export interface ConvRunOptions {
   /** Forward: fuse the ReLU (default true, as VGG runs it). */
@@ -25,10 +26,11 @@ export function convRun(lib: KernelLibrary, plan: OpPlan<'conv_forward' | 'conv_
   const forward = plan.kind === 'conv_forward';
   // the layer: forward C = R, O = N; backward to the input O = R, C = N
   const [C, O] = forward ? [R, N] : [N, R];
+  const m = winogradTileOf(plan.version);
   return opRun(lib, (tensors, own) => {
     const scratchShapes: Record<string, number[]> =
-      plan.version === 'v5_winograd' && o.chunk
-        ? { winogradData: [16 * R * o.chunk], winogradProducts: [16 * N * o.chunk] }
+      m && o.chunk
+        ? { winogradData: [winogradPlanes(m) * R * o.chunk], winogradProducts: [winogradPlanes(m) * N * o.chunk] }
         : Object.fromEntries(Object.entries(plan.scratch).map(([k, floats]) => [k, [floats]]));
     const t = forward
       ? tensors({ weight: [O, o.weightC ?? C, K, K], bias: [O], input: [C, H, W] }, { output: [O, H, W], ...scratchShapes })

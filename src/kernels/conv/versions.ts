@@ -14,15 +14,15 @@
 import type { Dispatch } from '../kernel.js';
 import { grid1d } from '../kernel.js';
 import type { KernelLibrary } from '../library.js';
-import { ceil16, ceil8, tilesFitting, winogradTiles } from './geometry.js';
+import { ceil16, ceil8, tilesFitting, winogradPlanes, winogradTiles, type WinogradTile } from './geometry.js';
 import type { ConvShape, OpPlan, VersionInfo } from '../plan.js';
 import { packedWeights, winogradFilters, type ConvWeights } from './weights.js';
 import { binding, numel, type Tensor } from '../tensor.js';
 
 /**
  * Scratch buffers a conv may need, each shared freely between convs that run one after another:
- * split-K partial sums, or Winograd's transformed input (16×R×P8) and products (16×N×P8). Sizes
- * come from the conv's plan (plan.ts, makePlan).
+ * split-K partial sums, or Winograd's transformed input (B×R×P8) and products (B×N×P8), B = 16
+ * or 36 planes. Sizes come from the conv's plan (plan.ts, makePlan).
  */
 export interface ConvScratch {
   slices?: Tensor;
@@ -35,25 +35,32 @@ function scratchCheck(what: string, t: Tensor | undefined, need: number): Tensor
   return t;
 }
 
+/** Each Winograd tile size's kernels (the matrix products are one kernel for both). */
+const WINOGRAD_KERNELS = {
+  2: { input: 'conv/v5_winograd_input', output: 'conv/v5_winograd_output' },
+  4: { input: 'conv/v6_winograd4_input', output: 'conv/v6_winograd4_output' },
+} as const;
+
 /**
- * A conv as Winograd F(2×2, 3×3): input transform (R channels in), 16 matrix products with the
- * transformed filters U, output transform (N channels out, + bias, ReLU) — three dispatches per
- * chunk of tiles, in that order (exported for the per-stage tests). The chunk is as many tiles as
- * the scratch buffers hold (makePlan in plan.ts sizes them; smaller buffers give more chunks).
+ * A conv as Winograd F(m×m, 3×3): input transform (R channels in), (m+2)² matrix products with
+ * the transformed filters U, output transform (N channels out, + bias, ReLU) — three dispatches
+ * per chunk of tiles, in that order (exported for the per-stage tests). The chunk is as many
+ * tiles as the scratch buffers hold (makePlan in plan.ts sizes them; smaller buffers give more chunks).
  */
-export function winogradConv(lib: KernelLibrary, input: Tensor, U: Tensor, bias: Tensor | null, output: Tensor, R: number, N: number, H: number, W: number, relu: boolean, scratch: ConvScratch | undefined): Dispatch[] {
-  const { TW, P, P8 } = winogradTiles(H, W);
-  const data = scratchCheck('winograd conv: transformed input', scratch?.winogradData, 16 * R * 8);
-  const products = scratchCheck('winograd conv: products', scratch?.winogradProducts, 16 * N * 8);
-  const chunk = Math.min(P8, tilesFitting(numel(data.shape), R), tilesFitting(numel(products.shape), N));
+export function winogradConv(lib: KernelLibrary, input: Tensor, U: Tensor, bias: Tensor | null, output: Tensor, R: number, N: number, H: number, W: number, relu: boolean, scratch: ConvScratch | undefined, m: WinogradTile = 2): Dispatch[] {
+  const { TW, P, P8 } = winogradTiles(H, W, m);
+  const B = winogradPlanes(m), k = WINOGRAD_KERNELS[m];
+  const data = scratchCheck('winograd conv: transformed input', scratch?.winogradData, B * R * 8);
+  const products = scratchCheck('winograd conv: products', scratch?.winogradProducts, B * N * 8);
+  const chunk = Math.min(P8, tilesFitting(numel(data.shape), R, B), tilesFitting(numel(products.shape), N, B));
   const ds: Dispatch[] = [];
   for (let begin = 0; begin < P; begin += chunk) {
     const tiles = Math.min(chunk, P - begin);
     const T8 = ceil8(tiles);
     ds.push(
-      lib.kernel('conv/v5_winograd_input').bind({ input: binding(input), V: binding(data) }, { R, H, W, TW, P, P8: T8, p_begin: begin }, grid1d(R * T8, 64)),
-      lib.kernel('conv/v5_winograd_gemm').bind({ U: binding(U), V: binding(data), M: binding(products) }, { R, N, N16: ceil16(N), P8: T8 }, [Math.ceil(((T8 / 8) * ceil16(N)) / 16 / 64), 1, 16]),
-      lib.kernel('conv/v5_winograd_output').bind(
+      lib.kernel(k.input).bind({ input: binding(input), V: binding(data) }, { R, H, W, TW, P, P8: T8, p_begin: begin }, grid1d(R * T8, 64)),
+      lib.kernel('conv/winograd_gemm').bind({ U: binding(U), V: binding(data), M: binding(products) }, { R, N, N16: ceil16(N), P8: T8 }, [Math.ceil(((T8 / 8) * ceil16(N)) / 16 / 64), 1, B]),
+      lib.kernel(k.output).bind(
         { M: binding(products), bias: binding(bias ?? products), output: binding(output) },
         { N, H, W, TW, P8: T8, p_begin: begin, tiles, relu: relu ? 1 : 0, has_bias: bias ? 1 : 0 },
         grid1d(N * tiles, 64),
@@ -157,10 +164,12 @@ function blockedLaunch(kernel: 'conv/v2_flat16' | 'conv/v3_rows' | 'conv/v4_rows
   });
 }
 
-/** Version 5: Winograd with the layer's transformed filters of this direction. */
-function winogradLaunch(lib: KernelLibrary, c: ConvCall, plan: ConvPlan): Dispatch[] {
-  const s = plan.shape;
-  return winogradConv(lib, c.input, winogradFilters(lib, c.weights, c.flip ? 'backward' : 'forward'), c.bias, c.output, s.R, s.N, s.H, s.W, c.relu, c.scratch);
+/** Versions 5 and 6: Winograd F(m×m, 3×3) with the layer's transformed filters of this direction. */
+function winogradLaunch(m: WinogradTile) {
+  return (lib: KernelLibrary, c: ConvCall, plan: ConvPlan): Dispatch[] => {
+    const s = plan.shape;
+    return winogradConv(lib, c.input, winogradFilters(lib, c.weights, c.flip ? 'backward' : 'forward', m), c.bias, c.output, s.R, s.N, s.H, s.W, c.relu, c.scratch, m);
+  };
 }
 
 const needs3x3 = (v: string) => (s: ConvShape) => (s.K === 3 ? null : `conv version "${v}" needs a 3×3 kernel, got K=${s.K}`);
@@ -189,9 +198,14 @@ export const CONV_VERSIONS = [
     launch: blockedLaunch('conv/v4_rows_vec4', 8, true),
   },
   {
-    id: 'v5_winograd', number: 5, kernels: ['conv/v5_winograd_filter', 'conv/v5_winograd_input', 'conv/v5_winograd_gemm', 'conv/v5_winograd_output'],
+    id: 'v5_winograd', number: 5, kernels: ['conv/v5_winograd_filter', 'conv/v5_winograd_input', 'conv/winograd_gemm', 'conv/v5_winograd_output'],
     summary: 'Winograd F(2×2, 3×3): input transform, 16 matrix products, output transform (2.25× fewer multiplies)', unfit: needs3x3('v5_winograd'), splits: false, tuned: true,
-    launch: winogradLaunch,
+    launch: winogradLaunch(2),
+  },
+  {
+    id: 'v6_winograd4', number: 6, kernels: ['conv/v6_winograd4_filter', 'conv/v6_winograd4_input', 'conv/winograd_gemm', 'conv/v6_winograd4_output'],
+    summary: 'Winograd F(4×4, 3×3): 36 matrix products per 4×4 tile (4× fewer multiplies, 1.8× fewer loads and stores than version 5 per output)',
+    unfit: needs3x3('v6_winograd4'), splits: false, tuned: true, launch: winogradLaunch(4),
   },
 ] as const satisfies readonly VersionInfo<'conv_forward', string>[];
 

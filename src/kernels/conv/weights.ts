@@ -1,8 +1,8 @@
 /**
  * Conv weights on the GPU in the forms the kernels read, each made on first use: repacked for the
  * forward (K×K×C×ceil8(O)) and for the gradient to the input (K×K×O×ceil8(C)) by
- * conv/repack_weights, and Winograd-transformed filters of either direction (16×R×ceil16(N)) by
- * conv/v5_winograd_filter. A form no planned kernel reads is never made: on a CPU adapter, where
+ * conv/repack_weights, and Winograd-transformed filters of either direction, F(2×2, 3×3)'s
+ * (16×R×ceil16(N), conv/v5_winograd_filter) or F(4×4, 3×3)'s (36×R×ceil16(N), conv/v6_winograd4_filter). A form no planned kernel reads is never made: on a CPU adapter, where
  * Winograd runs most 3×3 layers, the repacked forms of those layers are only passed through.
  * The forms are made from the OIHW weights — a GPU tensor the caller owns, or floats on the CPU
  * (uploaded for each form made, then freed, so the OIHW copy is not resident). Owned by whoever
@@ -11,11 +11,11 @@
 import { grid1d } from '../kernel.js';
 import type { KernelLibrary } from '../library.js';
 import { runOnce } from '../library.js';
-import { ceil16, ceil8 } from './geometry.js';
+import { ceil16, ceil8, winogradPlanes, type WinogradTile } from './geometry.js';
 import { binding, expectShape, numel, type Tensor } from '../tensor.js';
 
-/** A form of the weights: repacked per direction, or Winograd-transformed per direction. */
-export type WeightForm = 'forward' | 'backward' | 'winograd_forward' | 'winograd_backward';
+/** A form of the weights: repacked per direction, or Winograd-transformed per tile size and direction. */
+export type WeightForm = 'forward' | 'backward' | 'winograd_forward' | 'winograd_backward' | 'winograd4_forward' | 'winograd4_backward';
 export type Direction = 'forward' | 'backward';
 
 export interface ConvWeights {
@@ -82,22 +82,26 @@ export function packedWeights(lib: KernelLibrary, w: ConvWeights, d: Direction):
   return (w.forms[d] ??= makePacked(lib, w, d));
 }
 
+/** The form holding F(m×m, 3×3)'s transformed filters of one direction. */
+export const winogradForm = (m: WinogradTile, d: Direction): WeightForm => (m === 2 ? `winograd_${d}` : `winograd4_${d}`);
+
 /**
- * The Winograd-transformed filters of one direction (made on first use and kept), from the
- * repacked form if it exists, else from one made for the purpose and freed at once.
+ * The Winograd-transformed filters of one direction for F(m×m, 3×3) (made on first use and kept),
+ * from the repacked form if it exists, else from one made for the purpose and freed at once.
  */
-export function winogradFilters(lib: KernelLibrary, w: ConvWeights, d: Direction): Tensor {
-  if (w.K !== 3) throw new Error(`winogradFilters: Winograd F(2×2, 3×3) needs a 3×3 kernel, got ${w.K}×${w.K}`);
-  const key: WeightForm = d === 'forward' ? 'winograd_forward' : 'winograd_backward';
+export function winogradFilters(lib: KernelLibrary, w: ConvWeights, d: Direction, m: WinogradTile = 2): Tensor {
+  if (w.K !== 3) throw new Error(`winogradFilters: Winograd F(${m}×${m}, 3×3) needs a 3×3 kernel, got ${w.K}×${w.K}`);
+  const key = winogradForm(m, d);
   const cached = w.forms[key];
   if (cached) return cached;
   const kept = w.forms[d];
   const packed = kept ?? makePacked(lib, w, d);
   const [R, N] = d === 'forward' ? [w.C, w.O] : [w.O, w.C];
-  const U = lib.tensor([16, R, ceil16(N)], `conv.winograd.${d}`);
+  const U = lib.tensor([winogradPlanes(m), R, ceil16(N)], `conv.winograd${m === 2 ? '' : m}.${d}`);
   try {
+    const kernel = m === 2 ? 'conv/v5_winograd_filter' : 'conv/v6_winograd4_filter';
     runOnce(lib, [
-      lib.kernel('conv/v5_winograd_filter').bind({ packed: binding(packed), U: binding(U) }, { R, N, N8: ceil8(N), N16: ceil16(N), flip: d === 'backward' ? 1 : 0 }, grid1d(R * ceil16(N), 64)),
+      lib.kernel(kernel).bind({ packed: binding(packed), U: binding(U) }, { R, N, N8: ceil8(N), N16: ceil16(N), flip: d === 'backward' ? 1 : 0 }, grid1d(R * ceil16(N), 64)),
     ]);
   } finally {
     if (!kept) lib.discard(packed);

@@ -1,13 +1,14 @@
-// conv/v5_winograd_gemm — the 16 independent matrix products of Winograd F(2×2, 3×3), one per ξν:
+// conv/winograd_gemm — the independent matrix products of Winograd, one per ξν: 16 for
+// F(2×2, 3×3) (conv version 5), 36 for F(4×4, 3×3) (version 6); shared by both, so unnumbered:
 //   M[ξν, n, p] = Σ_r U[ξν, r, n] · V[ξν, r, p]
-// U from conv/v5_winograd_filter (r reduced, n produced channel), V from
-// conv/v5_winograd_input (p = tile). Each invocation holds a register block of 16 channels ×
+// U from conv/v5_winograd_filter or v6_winograd4_filter (r reduced, n produced channel), V from
+// conv/v5_winograd_input or v6_winograd4_input (p = tile). Each invocation holds a register block of 16 channels ×
 // 8 tiles (32 vec4 accumulators, as in conv/v2_flat16); per r it loads 4 vec4 of U and 2 vec4 of V
 // for 128 multiply-adds. No workgroup memory or barriers. Each product here replaces 2.25 of a
-// direct 3×3 conv (16 per 4 outputs instead of 36).
-// Layout: U 16×R×N16 and V 16×R×P8, both read as vec4 (N16, P8 multiples of 16 and 8);
-//         M 16×N×P8 (channels n ≥ N not stored).
-// Dispatch: x = ceil(P8 / 8 · N16 / 16 / 64), y = 1, z = 16.
+// direct 3×3 conv in F(2×2, 3×3) (16 per 4 outputs instead of 36), 4 in F(4×4, 3×3) (36 per 16).
+// Layout: U B×R×N16 and V B×R×P8, both read as vec4 (N16, P8 multiples of 16 and 8);
+//         M B×N×P8 (channels n ≥ N not stored); B = 16 or 36 planes.
+// Dispatch: x = ceil(P8 / 8 · N16 / 16 / 64), y = 1, z = B.
 
 struct Params {
   R: u32,    // channels reduced (rows of U and V per ξν)
