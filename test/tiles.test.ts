@@ -1,6 +1,6 @@
 /** Tile layouts and memory budgets for exact tiled evaluation (no GPU needed). */
 import { describe, expect, it } from 'vitest';
-import { Planner } from '../src/kernels/plan.js';
+import { Planner, withLeanWeights } from '../src/kernels/plan.js';
 import { resolveOptions } from '../src/nst/options.js';
 import { estimateRunBytes, parseBytes, tileForBudget } from '../src/nst/tile_budget.js';
 import { layerScale } from '../src/model/vgg19_spec.js';
@@ -88,5 +88,37 @@ describe('memory budget', () => {
     expect(() => tileForBudget(2048, 2048, o, 'conv5_1', planner, 50e6, 2 ** 30)).toThrow(
       /a GPU memory budget of 47\.7 MiB is too small for 2048×2048: the smallest tiles \(16 px\) need about [\d.]+ MiB .*raise the budget to at least [\d.]+ MiB \(\d+ MB\)/,
     );
+  });
+});
+
+describe('lean weights where memory limits a run', () => {
+  const o = resolveOptions({});
+  const LAVAPIPE = { isSoftware: true, description: 'llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)' };
+  const big = { R: 512, N: 512, K: 3, H: 64, W: 64 };
+  it('a lean planner runs F(2×2) Winograd where F(4×4) would run, also over a tuned choice; a forced version stays', () => {
+    const p = new Planner(LAVAPIPE);
+    expect(p.plan('conv_forward', big).version).toBe('v6_winograd4');
+    p.lean = true;
+    expect(p.plan('conv_forward', big).version).toBe('v5_winograd');
+    p.tuned.set('conv_backward_input R512 N512 K3 H64 W64', { version: 'v6_winograd4', splits: 1 });
+    expect(p.plan('conv_backward_input', big).version).toBe('v5_winograd');
+    p.force.conv_forward = 'v6_winograd4';
+    expect(p.plan('conv_forward', big).version).toBe('v6_winograd4');
+  });
+  it('lean weights are what make 512×341 fit 400 MB: the same tiles without them need more than the budget', () => {
+    const p = new Planner(LAVAPIPE);
+    const lean = withLeanWeights(p, true, () => tileForBudget(341, 512, o, 'conv5_1', p, 400e6, 2 ** 27));
+    expect(lean.estimate.total).toBeLessThanOrEqual(400e6);
+    expect(p.lean).toBe(false); // restored
+    expect(estimateRunBytes(341, 512, o, 'conv5_1', p, lean.tile).total).toBeGreaterThan(400e6);
+    // untiled, the fast forms cost more than the lean ones
+    expect(estimateRunBytes(256, 256, o, 'conv5_1', p).total).toBeGreaterThan(withLeanWeights(p, true, () => estimateRunBytes(256, 256, o, 'conv5_1', p)).total);
+  });
+  it('withLeanWeights restores the setting after a throw and after a rejected promise', async () => {
+    const p = new Planner(LAVAPIPE);
+    expect(() => withLeanWeights(p, true, () => { throw new Error('boom'); })).toThrow('boom');
+    expect(p.lean).toBe(false);
+    await expect(withLeanWeights(p, true, async () => { expect(p.lean).toBe(true); throw new Error('later'); })).rejects.toThrow('later');
+    expect(p.lean).toBe(false);
   });
 });

@@ -7,6 +7,7 @@
  */
 import { type AutotuneMode } from '../kernels/autotune.js';
 import type { KernelLibrary } from '../kernels/library.js';
+import { withLeanWeights } from '../kernels/plan.js';
 import { bitmapPicture, decodeImage, fitSize, type Picture } from '../io/decode.js';
 import { jobDeepestLayer, minImageSide, type StyleTransferOptions, resolveOptions } from '../nst/options.js';
 import { MAX_SIDE, maxImageSide, tiledBufferProblem } from '../nst/device_limits.js';
@@ -170,6 +171,8 @@ function checkConfig(config: JobConfig): void {
 /** How a run at one size goes: untiled, or in tiles; its memory estimate; and why, in words (null: untiled as usual). */
 export interface TilingChoice {
   tiling?: Tiling;
+  /** Plan with lean weights (Planner.lean): set where a budget or the device's buffers limit the run. */
+  lean?: boolean;
   /** VGG19 runs: the memory estimate (tile_budget.ts); SqueezeNet runs have none (never tiled). */
   estimate?: MemoryEstimate;
   reason: string | null;
@@ -183,8 +186,10 @@ export function chooseTiling(lib: KernelLibrary, width: number, height: number, 
   const maxBinding = lib.ctx.limits.maxStorageBufferBindingSize;
   if (o.network !== 'vgg19') return untiledOnly(lib, width, height, styleSides, o, config);
   const fitsUntiled = Math.max(width, height, ...styleSides) <= maxImageSide(lib);
-  const untiled = estimateRunBytes(height, width, o, deepest, lib.planner);
+  const untiled = withLeanWeights(lib.planner, false, () => estimateRunBytes(height, width, o, deepest, lib.planner));
   const budget = config.maxGpuMemory;
+  // where memory limits the run, the weights' forms are kept lean (no F(4×4) Winograd), and tiled
+  const lean = <T>(f: () => T) => withLeanWeights(lib.planner, true, f);
   const tiledProblem = () => {
     const p = tiledBufferProblem(lib, o, width, height);
     if (p) throw new Error(p);
@@ -196,27 +201,33 @@ export function chooseTiling(lib: KernelLibrary, width: number, height: number, 
       return { estimate: untiled, reason: `tiles of ${config.tile} px: one window covers ${width}×${height} (the layers reach ${layout.halo} px around each tile), so it runs untiled` };
     }
     if (64 * 4 * layout.windowH * layout.windowW > maxBinding) throw new Error(`--tile ${config.tile} needs ${layout.windowW}×${layout.windowH} windows, larger than this GPU's buffers allow; use a smaller tile`);
-    const estimate = estimateRunBytes(height, width, o, deepest, lib.planner, config.tile);
+    const estimate = lean(() => estimateRunBytes(height, width, o, deepest, lib.planner, config.tile));
     if (budget !== undefined && estimate.total > budget) {
       let advice: string;
       try {
-        advice = `the budget allows tiles of up to ${tileForBudget(height, width, o, deepest, lib.planner, budget, maxBinding).tile} px (leave out --tile to get them)`;
+        advice = `the budget allows tiles of up to ${lean(() => tileForBudget(height, width, o, deepest, lib.planner, budget, maxBinding)).tile} px (leave out --tile to get them)`;
       } catch {
-        const floor = estimateRunBytes(height, width, o, deepest, lib.planner, layout.align).total;
+        const floor = lean(() => estimateRunBytes(height, width, o, deepest, lib.planner, layout.align)).total;
         advice = `even the smallest tiles (${layout.align} px) need about ${formatBytes(floor)}: raise the budget to at least ${minimumBudget(floor)}`;
       }
       throw new Error(`--tile ${config.tile} needs about ${formatBytes(estimate.total)} at ${width}×${height}, more than the ${formatBytes(budget)} budget; ${advice}`);
     }
-    return { tiling: { tile: config.tile }, estimate, reason: `${width}×${height} runs in ${tileCount(layout.tiles.length)} of ${config.tile} px (windows ${layout.windowW}×${layout.windowH}, as asked)` };
+    return { tiling: { tile: config.tile }, lean: true, estimate, reason: `${width}×${height} runs in ${tileCount(layout.tiles.length)} of ${config.tile} px (windows ${layout.windowW}×${layout.windowH}, as asked)` };
   }
   if (fitsUntiled && (budget === undefined || untiled.total <= budget)) return { estimate: untiled, reason: null };
+  if (fitsUntiled) {
+    const leaner = lean(() => estimateRunBytes(height, width, o, deepest, lib.planner));
+    if (leaner.total <= budget!) {
+      return { lean: true, estimate: leaner, reason: `${width}×${height} would need about ${formatBytes(untiled.total)} with the fastest kernels, more than the ${formatBytes(budget!)} budget: it runs untiled with leaner weights (Winograd F(2×2, 3×3) where F(4×4) would run; about ${formatBytes(leaner.total)})` };
+    }
+  }
   tiledProblem();
-  const { tile, estimate } = tileForBudget(height, width, o, deepest, lib.planner, budget ?? Infinity, maxBinding);
+  const { tile, estimate } = lean(() => tileForBudget(height, width, o, deepest, lib.planner, budget ?? Infinity, maxBinding));
   const layout = planTiles(height, width, tile, deepest);
   const why = !fitsUntiled
     ? `is larger than this GPU's buffers allow untiled (max side ${maxImageSide(lib)})`
     : `would need about ${formatBytes(untiled.total)} untiled, more than the ${formatBytes(budget!)} budget`;
-  return { tiling: { tile }, estimate, reason: `${width}×${height} ${why}: it runs in ${tileCount(layout.tiles.length)} of ${tile} px (windows ${layout.windowW}×${layout.windowH}, about ${formatBytes(estimate.total)}); the result is the same as untiled` };
+  return { tiling: { tile }, lean: true, estimate, reason: `${width}×${height} ${why}: it runs in ${tileCount(layout.tiles.length)} of ${tile} px (windows ${layout.windowW}×${layout.windowH}, about ${formatBytes(estimate.total)}); the result is the same as untiled` };
 }
 
 /** Networks other than VGG19 run untiled: refuse tiling settings, and sizes past the device's buffers, clearly. */

@@ -8,6 +8,7 @@
 import { buildTuned, type Autotuner } from '../kernels/autotune.js';
 import { Pacer, StoppedError } from '../kernels/pacing.js';
 import type { KernelLibrary } from '../kernels/library.js';
+import { withLeanWeights } from '../kernels/plan.js';
 import type { Picture } from '../io/decode.js';
 import { composeGrid, type GridTile } from './grid.js';
 import { jobDeepestLayer, minImageSide, resolveOptions } from '../nst/options.js';
@@ -72,7 +73,7 @@ export async function reconstruct(
     const options = resolveOptions({ tvWeight: 0, ...withNetworkDefaults(t.options, weights, mode) });
     const choice = chooseTiling(lib, image.width, image.height, [], options, jobDeepestLayer(options), settings);
     if (choice.reason) await cb.onNotice?.(`${t.label}: ${choice.reason}`);
-    const st = await buildTuned(cb.tuner, () => StyleTransfer.create(lib, weights, image, mode === 'style' ? [image] : [], options, undefined, choice.tiling, submit));
+    const st = await withLeanWeights(lib.planner, !!choice.lean, () => buildTuned(cb.tuner, () => StyleTransfer.create(lib, weights, image, mode === 'style' ? [image] : [], options, undefined, choice.tiling, submit)));
     try {
       const report = async (loss: number) =>
         cb.onProgress?.({ index, count: targets.length, label: t.label, step: st.step, iterations: settings.iterations, loss, elapsed: (performance.now() - t0) / 1000 });

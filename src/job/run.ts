@@ -6,6 +6,7 @@
 import { buildTuned, type Autotuner } from '../kernels/autotune.js';
 import { Pacer, StoppedError } from '../kernels/pacing.js';
 import type { KernelLibrary } from '../kernels/library.js';
+import { withLeanWeights } from '../kernels/plan.js';
 import { resizeBilinear, type RgbaImage } from '../io/rgba_image.js';
 import { StyleTransfer } from '../nst/style_transfer.js';
 import { type LossTerms } from '../nst/loss_terms.js';
@@ -79,7 +80,7 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
       let st: StyleTransfer;
       let losses: LossTerms;
       try {
-        st = await buildTuned(cb.tuner, () => StyleTransfer.create(lib, weights, content, styles, options, init, tiling.tiling, submit));
+        st = await withLeanWeights(lib.planner, !!tiling.lean, () => buildTuned(cb.tuner, () => StyleTransfer.create(lib, weights, content, styles, options, init, tiling.tiling, submit)));
         weightBytes = Math.max(weightBytes, st.weightBytes());
         try {
           losses = await st.evaluate();

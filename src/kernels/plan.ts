@@ -219,7 +219,7 @@ export function adapterClass(a: PlannerAdapter): AdapterClass {
  * - reduce: chunks on software (a 512×512 Gram's loss took 80 ms with the tree), tree on GPUs.
  * - strided conv: blocks everywhere (SwiftShader: 2.8× the plain forward, 1.7× its backward).
  */
-export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapter: PlannerAdapter): Choice<K> {
+export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapter: PlannerAdapter, lean = false): Choice<K> {
   const cls = adapterClass(adapter);
   const soft = cls !== 'gpu';
   const c = (version: string, splits = 1) => ({ version, splits }) as Choice<K>;
@@ -229,7 +229,7 @@ export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapt
       const s = shape as ConvShape;
       if (soft) {
         const smallMap = cls === 'lavapipe' && kind === 'conv_backward_input' && s.H * s.W <= 64;
-        if (s.K === 3 && winogradTiles(s.H, s.W, 4).P >= WINOGRAD4_MIN_TILES) return c('v6_winograd4');
+        if (s.K === 3 && winogradTiles(s.H, s.W, 4).P >= WINOGRAD4_MIN_TILES && !lean) return c('v6_winograd4');
         if (s.K === 3 && winogradTiles(s.H, s.W).P >= WINOGRAD_MIN_TILES && !smallMap) return c('v5_winograd');
         return c(ceil8(s.N) % 16 === 0 ? 'v2_flat16' : 'v1_direct');
       }
@@ -314,11 +314,19 @@ export class Planner {
   /** While collecting: shapes answered from a tuned choice. */
   readonly hits = new Set<string>();
 
+  /**
+   * Lean weights: no version whose weight forms take more memory than the fixed table's lean
+   * choice (F(4×4) Winograd's filters are 2.25× F(2×2)'s) — for runs a memory budget or tiles
+   * limit (withLeanWeights). A forced version (--conv) still runs as asked.
+   */
+  lean = false;
+
   constructor(readonly adapter: PlannerAdapter) {}
 
   plan<K extends OpKind>(kind: K, shape: OpShapes[K]): OpPlan<K> {
     const key = opKey(kind, shape);
-    const tuned = this.tuned.get(key) as Choice<K> | undefined;
+    let tuned = this.tuned.get(key) as Choice<K> | undefined;
+    if (tuned && this.lean && LARGE_FORMS.has(tuned.version)) tuned = fixedChoice(kind, shape, this.adapter, true);
     if (tuned) {
       if (this.collecting) this.hits.add(key);
       return makePlan(kind, shape, tuned);
@@ -330,6 +338,25 @@ export class Planner {
       const splits = versionInfo(kind, forced).splits ? fixedChoice(kind, shape, this.adapter).splits : 1;
       return makePlan(kind, shape, { version: forced, splits } as Choice<K>);
     }
-    return makePlan(kind, shape, fixedChoice(kind, shape, this.adapter));
+    return makePlan(kind, shape, fixedChoice(kind, shape, this.adapter, this.lean));
   }
+}
+
+/** The versions lean planning leaves out: their weight forms are larger than the others'. */
+const LARGE_FORMS = new Set<string>(['v6_winograd4']);
+
+/** Run `f` (plans made now, or a graph built) with the planner's lean setting as given, restoring it afterwards (also when `f` throws or its promise rejects). */
+export function withLeanWeights<T>(planner: Planner, lean: boolean, f: () => T): T {
+  const saved = planner.lean;
+  planner.lean = lean;
+  let r: T;
+  try {
+    r = f();
+  } catch (e) {
+    planner.lean = saved;
+    throw e;
+  }
+  if (r instanceof Promise) return r.finally(() => (planner.lean = saved)) as T;
+  planner.lean = saved;
+  return r;
 }
