@@ -1,4 +1,5 @@
 /** Test page for the style-transfer engine: synthetic images, seeded random VGG19. */
+import { withLeanWeights } from '../../src/kernels/plan.js';
 import { createGpuContext } from '../../src/kernels/context.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
 import { chooseTiling } from '../../src/job/prepare.js';
@@ -153,7 +154,9 @@ const api = {
   },
   /**
    * The same run untiled and tiled (owned tiles of `tile` px): losses and gradient at the start,
-   * and the image after `steps` optimizer steps; the tiled run's peak GPU bytes.
+   * and the image after `steps` optimizer steps; the tiled run's peak GPU bytes. Both with lean
+   * weights, as a tiled job runs (chooseTiling): the same conv algorithms (no F(4×4) Winograd,
+   * whose different rounding Adam's normalised steps would grow to a few grey levels in 20 steps).
    */
   async tiledVsUntiled(c: EngineCase & { tile: number; styles?: number }) {
     const l = await library();
@@ -164,7 +167,7 @@ const api = {
     for (const tiling of [undefined, { tile: c.tile }]) {
       l.memory.trim();
       l.memory.resetPeak();
-      const st = await StyleTransfer.create(l, w, picture(c.width, c.height, 'photo'), styles, c.options, undefined, tiling);
+      const st = await withLeanWeights(l.planner, true, () => StyleTransfer.create(l, w, picture(c.width, c.height, 'photo'), styles, c.options, undefined, tiling));
       try {
         const t = await st.evaluate();
         const grad = [...(await st.gradient())];
