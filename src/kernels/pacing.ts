@@ -35,27 +35,83 @@ export function unpaced(lib: KernelLibrary): Submitter {
   };
 }
 
+/**
+ * What a Pacer needs of the GPU: send dispatches, and wait until all sent work is done.
+ * A KernelLibrary is one; tests give a simulated queue.
+ */
+export interface PacedQueue {
+  run(dispatches: readonly Dispatch[]): void;
+  done(): Promise<void>;
+}
+
+/** The slice of Dispatch a Pacer reads: which kernel and how many workgroups (the same object each step). */
+export type PacedDispatch = Pick<Dispatch, 'workgroups'> & { kernel: { name: string } };
+
+function workgroupCount(d: PacedDispatch): number {
+  return Math.max(1, d.workgroups[0] * d.workgroups[1] * d.workgroups[2]);
+}
+
+/**
+ * Dispatches differ in cost by 10⁴× within one pass (an input transform of a few workgroups next to
+ * a 512 px GEMM), so a group cannot be sized by a mean time per dispatch: one group of "cheap"
+ * dispatches would take seconds. The Pacer predicts each dispatch's time instead:
+ *  - a dispatch seen before (passes are recorded once and replayed every step): its last time;
+ *  - else, one of a kernel seen before: that kernel's highest ms per workgroup times its workgroups
+ *    (leaning high: a kernel's work per workgroup grows with its channels);
+ *  - else unknown: it is sent alone, and measured.
+ * A group takes dispatches while their predicted sum stays within `targetMs` (at least one). Its
+ * measured time is shared among its dispatches in proportion to their predictions.
+ */
 export class Pacer implements Submitter {
-  /** Running estimate of one dispatch's GPU time, in ms (0: none measured yet). */
-  private msPerDispatch = 0;
+  private readonly lastMs = new WeakMap<object, number>();
+  private readonly kernelMsPerGroup = new Map<string, number>();
+  private readonly queue: PacedQueue;
 
   constructor(
-    private readonly lib: KernelLibrary,
+    lib: KernelLibrary | PacedQueue,
     private readonly shouldStop: () => boolean,
     readonly targetMs = 250,
-  ) {}
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.queue = 'ctx' in lib ? { run: (d) => lib.run(d), done: () => lib.ctx.device.queue.onSubmittedWorkDone() } : lib;
+  }
+
+  /** Predicted GPU time of `d` in ms, or undefined when nothing like it has been measured. */
+  predict(d: PacedDispatch): number | undefined {
+    const last = this.lastMs.get(d);
+    if (last !== undefined) return last;
+    const rate = this.kernelMsPerGroup.get(d.kernel.name);
+    return rate === undefined ? undefined : rate * workgroupCount(d);
+  }
 
   async run(dispatches: readonly Dispatch[]): Promise<void> {
     for (let i = 0; i < dispatches.length; ) {
       if (this.shouldStop()) throw new StoppedError('stopped');
-      // the first group is small: nothing is known of this adapter's speed yet
-      const n = Math.min(dispatches.length - i, this.msPerDispatch > 0 ? Math.max(1, Math.floor(this.targetMs / this.msPerDispatch)) : 4);
-      const t0 = performance.now();
-      this.lib.run(dispatches.slice(i, i + n));
-      await this.lib.ctx.device.queue.onSubmittedWorkDone();
-      const ms = (performance.now() - t0) / n;
-      this.msPerDispatch = this.msPerDispatch > 0 ? (this.msPerDispatch + ms) / 2 : ms;
-      i += n;
+      const group: Dispatch[] = [];
+      const predicted: number[] = [];
+      let sum = 0;
+      for (let j = i; j < dispatches.length; j++) {
+        const p = this.predict(dispatches[j]);
+        if (group.length > 0 && (p === undefined || sum + p > this.targetMs)) break;
+        group.push(dispatches[j]);
+        predicted.push(p ?? 1);
+        sum += p ?? 1;
+        if (p === undefined) break; // unknown: alone
+      }
+      const t0 = this.now();
+      this.queue.run(group);
+      await this.queue.done();
+      this.learn(group, predicted, sum, this.now() - t0);
+      i += group.length;
     }
+  }
+
+  private learn(group: readonly PacedDispatch[], predicted: readonly number[], predictedSum: number, ms: number): void {
+    group.forEach((d, k) => {
+      const share = (ms * predicted[k]) / predictedSum;
+      this.lastMs.set(d, share);
+      const rate = share / workgroupCount(d);
+      this.kernelMsPerGroup.set(d.kernel.name, Math.max(rate, this.kernelMsPerGroup.get(d.kernel.name) ?? 0));
+    });
   }
 }
