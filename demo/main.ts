@@ -180,7 +180,7 @@ function sizeProblem(c: RunSettings): string | null {
   const { width, height } = img ? fitSize(img.width, img.height, c.size) : { width: c.size, height: c.size };
   const net = chosenNetwork();
   if (net === 'vgg19') {
-    const problem = tiledBufferProblem(lib, { contentLayers: c.options.contentLayers ?? [] }, width, height);
+    const problem = tiledBufferProblem(lib, width, height);
     return problem ? `This size cannot run on this GPU, even in tiles — ${problem}.` : null;
   }
   const max = maxImageSide(lib, networkSpec(net));

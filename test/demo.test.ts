@@ -708,7 +708,7 @@ describe('demo: GPU memory budget', () => {
     await waitRunEnd(p);
     expect(await errorText(p)).toBe('');
     expect(await statusText(p)).toMatch(/^Done after 2 steps/);
-    const notice = new RegExp(`^Note: ${W}×${H} would need about [\\d.]+ MiB untiled, more than the ${budgetMiB}\\.0 MiB budget: it runs in ${count} tiles of ${tile} px .*the result is the same as untiled\\.$`);
+    const notice = new RegExp(`^Note: ${W}×${H} would need about [\\d.]+ MiB untiled, more than the ${budgetMiB}\\.0 MiB budget: it runs in ${count} tiles of ${tile} px .*the gradient is the same as untiled\\.$`);
     const seen = await statuses(p);
     const noted = seen.findIndex((t) => notice.test(t));
     expect(noted).toBeGreaterThanOrEqual(0);

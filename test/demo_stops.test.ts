@@ -87,19 +87,21 @@ describe('demo: Stop, pause and sizes', () => {
   it('a size that fits this GPU in no way is said under Start and refused before anything runs', async () => {
     const p = b.s.page;
     await b.fresh();
-    await p.select('#weights-kind', 'random');
-    await setValue(p, 'size', '8192');
-    expect(await p.$eval('#estimate', (e) => e.textContent)).toMatch(/^This size cannot run on this GPU, even in tiles — 8192×\d+: the content target at conv4_2 \(\d+ bytes\) is larger than this GPU's largest buffer/);
-    await watchStatus(p);
-    await p.click('#start');
-    await p.waitForFunction(() => !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 5000 });
-    expect(await errorText(p)).toMatch(/content target at conv4_2.*larger than this GPU's largest buffer/);
-    expect(await statuses(p)).toEqual([]); // nothing started
-    expect(await startEnabled(p)).toBe(true);
     // SqueezeNet 1.1 runs untiled: its limit is the largest buffer's side
     await p.select('#weights-kind', 'squeezenet');
     await setValue(p, 'size', '8192');
     expect(await p.$eval('#estimate', (e) => e.textContent)).toMatch(/^At 8192 px SqueezeNet 1\.1 does not fit this GPU's buffers \(its largest side here is \d+ px\)/);
+    await watchStatus(p);
+    await p.click('#start');
+    await p.waitForFunction(() => !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 5000 });
+    expect(await errorText(p)).toMatch(/At 8192 px SqueezeNet 1\.1 does not fit this GPU's buffers/);
+    expect(await statuses(p)).toEqual([]); // nothing started
+    expect(await startEnabled(p)).toBe(true);
+    // VGG19 runs it in tiles (its full-size buffers, 3×H×W each, fit this GPU's 1 GiB binding)
+    await p.select('#weights-kind', 'random');
+    await setValue(p, 'size', '8192');
+    expect(await p.$eval('#estimate', (e) => e.textContent)).toMatch(/tiles/);
+    expect(await p.$eval('#estimate', (e) => e.textContent)).not.toMatch(/cannot run/);
     // a size that fits clears the message
     await setValue(p, 'size', '128');
     expect(await errorText(p)).toBe('');

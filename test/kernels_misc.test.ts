@@ -14,7 +14,7 @@ import { poolBackwardRef, poolForwardRef } from '../src/kernels/pool/cpu.js';
 import { squaredErrorRef, tvLossRef } from '../src/kernels/loss/cpu.js';
 import { sumRef } from '../src/kernels/reduce/cpu.js';
 import { originalColorsRef, postprocessRef, preprocessRef } from '../src/kernels/image/cpu.js';
-import { adamRef } from '../src/kernels/optim/cpu.js';
+import { adamBf16Ref, adamRef, bf16Bits, unpackMoments } from '../src/kernels/optim/cpu.js';
 import { maskRef, windowAddRef, windowCopyRef } from '../src/kernels/tile/cpu.js';
 import { gramBackwardRef, gramForwardRef } from '../src/kernels/gram/cpu.js';
 import { GRAM_TEST_SHAPES } from '../src/kernels/gram/cases.js';
@@ -160,6 +160,7 @@ describe('losses and reduction', () => {
     [1, 5, 7],
     [3, 16, 9],
     [3, 33, 64],
+    [3, 150, 161], // more pixels than TV_TERMS_MAX: each invocation sums 1–2 strided pixels
   ])('total variation C=%i H=%i W=%i', async (C, H, W) => {
     const image = randArray(C * H * W, H * W + C);
     const scale = 0.3;
@@ -225,6 +226,64 @@ describe('elementwise helpers', () => {
       expectClose(`adam v t=${t}`, r.v, ref.v, 1e-4);
       param = Float64Array.from(r.param); m = Float64Array.from(r.m); v = Float64Array.from(r.v);
     }
+  });
+});
+
+describe('Adam with bfloat16 moments (optim/adam_bf16)', () => {
+  const asBits = (f: ArrayLike<number>) => new Uint32Array(Float32Array.from(f).buffer);
+  const asFloats = (u: Uint32Array) => new Float32Array(u.buffer.slice(0));
+  const moments = (state: Uint32Array) => {
+    const m = new Float64Array(state.length), v = new Float64Array(state.length);
+    state.forEach((s, i) => ({ m: m[i], v: v[i] } = unpackMoments(s)));
+    return { m, v };
+  };
+
+  it('matches its float32 CPU reference step by step (the same hash, the same rounding)', async () => {
+    const n = 1001;
+    let param = randArray(n, 1), state = new Uint32Array(n);
+    for (let t = 1; t <= 4; t++) {
+      const grad = randArray(n, 20 + t);
+      const r = await gpu.run('adam_bf16', { param, grad, state: asFloats(state) }, { n, hyper: ADAM_DEFAULTS, t });
+      const ref = adamBf16Ref(param, grad, state, ADAM_DEFAULTS, t);
+      const got = asBits(r.state);
+      // the GPU may fuse a multiply-add where the reference rounds twice: a moment's float32 value
+      // can differ in its last bits and so, rarely, round to the neighbouring bf16 (0.8% apart)
+      const a = moments(got), b = moments(ref.state);
+      expectClose(`adam_bf16 m t=${t}`, a.m, b.m, 1e-2);
+      expectClose(`adam_bf16 v t=${t}`, a.v, b.v, 1e-2);
+      expect(got.filter((w, i) => w !== ref.state[i]).length).toBeLessThan(n / 100);
+      expectClose(`adam_bf16 param t=${t}`, r.param, ref.param, 1e-4);
+      param = Float64Array.from(r.param);
+      state = got;
+    }
+  });
+
+  it('stays close to float32 Adam: moments within bf16 spacing, the update within 1%', async () => {
+    const n = 513;
+    const param = randArray(n, 3), grad = randArray(n, 4);
+    const m = Float64Array.from(randArray(n, 5), (x) => 0.1 * x), v = Float64Array.from(randArray(n, 6), (x) => 0.01 * x * x);
+    const state = new Uint32Array(n).map((_, i) => ((bf16Bits(m[i], 0x8000) << 16) | bf16Bits(v[i], 0x8000)) >>> 0);
+    const start = moments(state);
+    const r = await gpu.run('adam_bf16', { param, grad, state: asFloats(state) }, { n, hyper: ADAM_DEFAULTS, t: 7 });
+    const exact = adamRef(param, grad, start.m, start.v, ADAM_DEFAULTS, 7);
+    const got = moments(asBits(r.state));
+    expectClose('bf16 m vs float32', got.m, exact.m, 2 ** -7);
+    expectClose('bf16 v vs float32', got.v, exact.v, 2 ** -7);
+    const step = (p: ArrayLike<number>) => Float64Array.from(p, (x, i) => x - param[i]);
+    expectClose('bf16 update vs float32', step(r.param), step(exact.param), 1e-2);
+  });
+
+  it('its stochastic rounding lets v keep moving where rounding to nearest would stall it', async () => {
+    // a steady gradient for 1200 steps: v/bc2 → g² exactly in float32. Rounded to nearest in bf16,
+    // v stops growing once a step's 0.1% change is under half its 0.4% spacing (at about g²/3)
+    const n = 2048, steps = 1200;
+    const grad = Float64Array.from(randArray(n, 9), (x) => 0.5 + Math.abs(x));
+    const r = await gpu.run('adam_bf16', { param: new Float64Array(n), grad, state: new Float32Array(n) }, { n, hyper: ADAM_DEFAULTS, t: 1, steps });
+    const bc2 = 1 - ADAM_DEFAULTS.beta2 ** steps, bc1 = 1 - ADAM_DEFAULTS.beta1 ** steps;
+    const { m, v } = moments(asBits(r.state));
+    const ratio = (a: Float64Array, f: (i: number) => number) => a.reduce((s, x, i) => s + x / f(i), 0) / n;
+    expect(ratio(v, (i) => bc2 * grad[i] ** 2)).toBeCloseTo(1, 1); // mean within 5%
+    expect(ratio(m, (i) => bc1 * grad[i])).toBeCloseTo(1, 1);
   });
 });
 

@@ -20,6 +20,16 @@ describe('style transfer', () => {
     expect(r.alpha).toBe(255);
   });
 
+  it("Adam with bfloat16 moments follows float32 Adam's loss (60 steps)", async () => {
+    const c = { width: 40, height: 32, steps: 60, everyStep: true };
+    const f32 = await run({ ...c, options: { ...SHALLOW, init: 'noise', lr: 0.05, adamMoments: 'float32' } });
+    const bf16 = await run({ ...c, options: { ...SHALLOW, init: 'noise', lr: 0.05, adamMoments: 'bfloat16' } });
+    expect(bf16.totals[60]).toBeLessThan(bf16.totals[0] * 0.6);
+    // step by step within 1% of float32's loss (seen: 0.06% at most, 38608 against 38631 at the end)
+    const worst = Math.max(...bf16.totals.map((t, i) => Math.abs(t - f32.totals[i]) / f32.totals[i]));
+    expect(worst).toBeLessThan(0.01);
+  });
+
   it('L-BFGS decreases the total loss', async () => {
     const r = await run({ width: 24, height: 24, steps: 8, options: { ...SHALLOW, init: 'noise', optimizer: 'lbfgs', lr: 1 }, everyStep: true });
     // totals[k] is the loss where step k started (L-BFGS evaluates, then moves); no line search,
@@ -106,7 +116,10 @@ describe('tiled evaluation (exact)', () => {
     expect(relMax(b.grad, a.grad)).toBeLessThan(1e-4);
   });
   it('20 Adam steps give the same image (within one grey level) and loss', async () => {
-    const [a, b] = await tiled({ width: 72, height: 56, steps: 20, options: { ...MID, init: 'noise', lr: 0.05, styleWeight: 1e3 }, tile: 32 });
+    // float32 moments on both sides: bfloat16's stochastic rounding turns the tiled sums' last-bit
+    // differences into a few grey levels in 20 steps (as any change of rounding does through
+    // Adam's normalised steps); here the tiling alone is checked
+    const [a, b] = await tiled({ width: 72, height: 56, steps: 20, options: { ...MID, init: 'noise', lr: 0.05, styleWeight: 1e3, adamMoments: 'float32' }, tile: 32 });
     expect(Math.abs(b.finalTotal - a.finalTotal) / a.finalTotal).toBeLessThan(1e-3);
     const diff = b.pixels.reduce((m, v, i) => Math.max(m, Math.abs(v - a.pixels[i])), 0);
     expect(diff).toBeLessThanOrEqual(1);

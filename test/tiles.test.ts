@@ -4,6 +4,8 @@ import { Planner, withLeanWeights } from '../src/kernels/plan.js';
 import { resolveOptions } from '../src/nst/options.js';
 import { estimateRunBytes, parseBytes, tileForBudget } from '../src/nst/tile_budget.js';
 import { layerScale } from '../src/model/vgg19_spec.js';
+import { tiledBufferProblem } from '../src/nst/device_limits.js';
+import type { KernelLibrary } from '../src/kernels/library.js';
 import { ownedAt, planTiles, receptiveRadius, tileAxis } from '../src/nst/tiles.js';
 
 describe('tile layout', () => {
@@ -88,6 +90,26 @@ describe('memory budget', () => {
     expect(() => tileForBudget(2048, 2048, o, 'conv5_1', planner, 50e6, 2 ** 30)).toThrow(
       /a GPU memory budget of 47\.7 MiB is too small for 2048×2048: the smallest tiles \(16 px\) need about [\d.]+ MiB .*raise the budget to at least [\d.]+ MiB \(\d+ MB\)/,
     );
+  });
+});
+
+describe('what a tiled run keeps at full size', () => {
+  const planner = new Planner({ isSoftware: false });
+  it('the content targets are held in host memory: the estimate counts them untiled only', () => {
+    const content = resolveOptions({ contentLayers: [{ name: 'conv2_2', weight: 1 }] });
+    const none = resolveOptions({ contentLayers: [] });
+    const target = 128 * 1024 * 1024 * 4; // conv2_2 of 2048²
+    const tiled = (o: typeof content) => estimateRunBytes(2048, 2048, o, 'conv5_1', planner, 256).resident;
+    const untiled = (o: typeof content) => estimateRunBytes(2048, 2048, o, 'conv5_1', planner).resident;
+    expect(untiled(content) - untiled(none)).toBe(target);
+    expect(tiled(content)).toBe(tiled(none));
+  });
+  it('only the image-size buffers must fit one binding', () => {
+    const lib = (max: number) => ({ ctx: { limits: { maxStorageBufferBindingSize: max } } }) as unknown as KernelLibrary;
+    // lavapipe's 128 MiB: 3×3344² floats fit, 3×3345² do not
+    expect(tiledBufferProblem(lib(2 ** 27), 3344, 3344)).toBeNull();
+    expect(tiledBufferProblem(lib(2 ** 27), 3345, 3345)).toBe("3345×3345: the image alone (134268300 bytes) is larger than this GPU's largest buffer (134217728 bytes); choose a smaller size");
+    expect(tiledBufferProblem(lib(2 ** 30), 8192, 8192)).toBeNull();
   });
 });
 

@@ -21,7 +21,7 @@ import { axpby, reluBackwardInPlace } from '../kernels/elementwise/elementwise.j
 import { gramBackward, gramForward } from '../kernels/gram/gram.js';
 import { guidedGramBackward, guidedGramForward } from '../kernels/guide/guide.js';
 import type { Dispatch } from '../kernels/kernel.js';
-import { reduceSum, squaredError, tvLoss } from '../kernels/loss/loss.js';
+import { reduceSum, squaredError, tvLoss, tvTermCount } from '../kernels/loss/loss.js';
 import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, pooledShape, windowPooledShape, type PoolKind, type PoolWindow } from '../kernels/pool/pool.js';
 import { stridedConvBackwardInput, stridedConvForward, stridedConvShape, stridedShape, type StridedConvWeights } from '../kernels/strided_conv/strided_conv.js';
 import { channelView, expectShape, numel, type Tensor } from '../kernels/tensor.js';
@@ -268,24 +268,24 @@ export class Tape extends TapeCore {
    */
   squaredErrorLoss(x: Node, target: Tensor, scale: number, name: string, weight = 1): number {
     expectShape(`squaredErrorLoss(${name}): target`, target, x.value.shape);
-    return this.fusedLoss(x, scale, name, (terms, grad, accumulate) =>
+    return this.fusedLoss(x, scale, name, x.value.shape, (terms, grad, accumulate) =>
       squaredError(this.lib, x.value, target, terms, grad, weight * scale, accumulate),
     );
   }
 
   /** Total-variation term of a C×H×W node, scale·Σ squared neighbour differences (gradient of weight·term, fused as above). */
   tvLoss(x: Node, scale: number, name = 'tv', weight = 1): number {
-    return this.fusedLoss(x, scale, name, (terms, grad, accumulate) => tvLoss(this.lib, x.value, terms, grad, weight * scale, accumulate));
+    return this.fusedLoss(x, scale, name, [tvTermCount(x.value.shape)], (terms, grad, accumulate) => tvLoss(this.lib, x.value, terms, grad, weight * scale, accumulate));
   }
 
   /**
-   * Record a loss whose kernel writes per-element terms and the gradient in one pass, then reduce
-   * scale·Σterms into a new slot. The kernel writes x.grad (adding if not first), or a throwaway
-   * buffer when x needs no gradient.
+   * Record a loss whose kernel writes terms (`termsShape`: per element, or partial sums) and the
+   * gradient in one pass, then reduce scale·Σterms into a new slot. The kernel writes x.grad
+   * (adding if not first), or a throwaway buffer when x needs no gradient.
    */
-  private fusedLoss(x: Node, scale: number, name: string, kernel: (terms: Tensor, grad: Tensor, accumulate: boolean) => Dispatch): number {
+  private fusedLoss(x: Node, scale: number, name: string, termsShape: readonly number[], kernel: (terms: Tensor, grad: Tensor, accumulate: boolean) => Dispatch): number {
     const slot = this.slot(name);
-    const terms = this.alloc(x.value.shape, `${name}.terms`);
+    const terms = this.alloc(termsShape, `${name}.terms`);
     let grad: Tensor, accumulate = false;
     if (x.requiresGrad) ({ target: grad, accumulate } = this.grads.accumulating(x));
     else grad = this.alloc(x.value.shape, `${name}.unused_grad`);

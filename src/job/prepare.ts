@@ -9,7 +9,7 @@ import { type AutotuneMode } from '../kernels/autotune.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { withLeanWeights } from '../kernels/plan.js';
 import { bitmapPicture, decodeImage, fitSize, type Picture } from '../io/decode.js';
-import { jobDeepestLayer, minImageSide, type StyleTransferOptions, resolveOptions } from '../nst/options.js';
+import { bf16Moments, jobDeepestLayer, minImageSide, type StyleTransferOptions, resolveOptions } from '../nst/options.js';
 import { MAX_SIDE, maxImageSide, tiledBufferProblem } from '../nst/device_limits.js';
 import { type RgbaImage } from '../io/rgba_image.js';
 import { type Tiling } from '../nst/style_transfer.js';
@@ -191,7 +191,7 @@ export function chooseTiling(lib: KernelLibrary, width: number, height: number, 
   // where memory limits the run, the weights' forms are kept lean (no F(4×4) Winograd), and tiled
   const lean = <T>(f: () => T) => withLeanWeights(lib.planner, true, f);
   const tiledProblem = () => {
-    const p = tiledBufferProblem(lib, o, width, height);
+    const p = tiledBufferProblem(lib, width, height);
     if (p) throw new Error(p);
   };
   if (config.tile !== undefined) {
@@ -218,7 +218,7 @@ export function chooseTiling(lib: KernelLibrary, width: number, height: number, 
   if (fitsUntiled) {
     const leaner = lean(() => estimateRunBytes(height, width, o, deepest, lib.planner));
     if (leaner.total <= budget!) {
-      return { lean: true, estimate: leaner, reason: `${width}×${height} would need about ${formatBytes(untiled.total)} with the fastest kernels, more than the ${formatBytes(budget!)} budget: it runs untiled with leaner weights (Winograd F(2×2, 3×3) where F(4×4) would run; about ${formatBytes(leaner.total)})` };
+      return { lean: true, estimate: leaner, reason: `${width}×${height} would need about ${formatBytes(untiled.total)} with the fastest kernels, more than the ${formatBytes(budget!)} budget: it runs untiled with leaner memory (Winograd F(2×2, 3×3) where F(4×4) would run${bf16Moments(o, true) ? ", Adam's moments in bfloat16" : ''}; about ${formatBytes(leaner.total)})` };
     }
   }
   tiledProblem();
@@ -227,7 +227,7 @@ export function chooseTiling(lib: KernelLibrary, width: number, height: number, 
   const why = !fitsUntiled
     ? `is larger than this GPU's buffers allow untiled (max side ${maxImageSide(lib)})`
     : `would need about ${formatBytes(untiled.total)} untiled, more than the ${formatBytes(budget!)} budget`;
-  return { tiling: { tile }, lean: true, estimate, reason: `${width}×${height} ${why}: it runs in ${tileCount(layout.tiles.length)} of ${tile} px (windows ${layout.windowW}×${layout.windowH}, about ${formatBytes(estimate.total)}); the result is the same as untiled` };
+  return { tiling: { tile }, lean: true, estimate, reason: `${width}×${height} ${why}: it runs in ${tileCount(layout.tiles.length)} of ${tile} px (windows ${layout.windowW}×${layout.windowH}, about ${formatBytes(estimate.total)}${bf16Moments(o, true) ? "; Adam's moments in bfloat16" : ''}); the gradient is the same as untiled` };
 }
 
 /** Networks other than VGG19 run untiled: refuse tiling settings, and sizes past the device's buffers, clearly. */

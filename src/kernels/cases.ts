@@ -3,7 +3,7 @@
  * each case uploads its inputs, runs one kernel through the same host wrappers the engine uses
  * (a named version, or what this device's planner picks) and reads the outputs back.
  */
-import { adamStep, type AdamHyper } from './optim/adam.js';
+import { adamBf16Params, adamStep, adamStepBf16, type AdamHyper } from './optim/adam.js';
 import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from './conv/conv2d.js';
 import { convWeights, formBytes, packConvWeights, packedWeights, releasePackedWeights, winogradFilters } from './conv/weights.js';
 import { winogradConv } from './conv/versions.js';
@@ -11,7 +11,7 @@ import { makePlan } from './plan.js';
 import { axpby, fill, reluBackward, reluBackwardInPlace, reluForward } from './elementwise/elementwise.js';
 import { clampImage, originalColors, postprocess, preprocess, type InputConvention } from './image/image.js';
 import { runOnce } from './library.js';
-import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from './loss/loss.js';
+import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss, tvTermCount } from './loss/loss.js';
 import { matmul } from './matmul/matmul.js';
 import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, pooledShape, windowPooledShape, type PoolKind } from './pool/pool.js';
 import { planFor, readAll, runRead, withTensors, type Arrays, type Case, type CaseParams } from './harness.js';
@@ -150,9 +150,10 @@ export const CASES: Record<string, Case> = {
   },
   async tv_loss(lib, x, { C, H, W, scale }) {
     const s = [C, H, W];
-    return withTensors(lib, x, { image: s }, { terms: s, grad: s, loss: [1], partials: [REDUCE_PARTIALS] }, (t) => [
+    const S = tvTermCount(s);
+    return withTensors(lib, x, { image: s }, { terms: [S], grad: s, loss: [1], partials: [REDUCE_PARTIALS] }, (t) => [
       tvLoss(lib, t.image, t.terms, t.grad, scale),
-      ...reduceSum(lib, { a: t.terms, out: t.loss, outIndex: 0, scale, partials: t.partials }, planFor(lib, 'reduce', { n: C * H * W })),
+      ...reduceSum(lib, { a: t.terms, out: t.loss, outIndex: 0, scale, partials: t.partials }, planFor(lib, 'reduce', { n: S })),
     ]);
   },
   async reduce(lib, x, { n, dot, scale, variant }) {
@@ -235,6 +236,24 @@ export const CASES: Record<string, Case> = {
       runOnce(lib, [adamStep(lib, ts.param, ts.grad, ts.m, ts.v, hyper as AdamHyper, t)]);
       return readAll(lib, { param: ts.param, m: ts.m, v: ts.v });
     } finally {
+      lib.release(...Object.values(ts));
+    }
+  },
+  /**
+   * Adam with bfloat16 moments, `steps` steps from step t on (the gradient the same each step);
+   * `state` travels as float32 whose bits are the packed u32 words.
+   */
+  async adam_bf16(lib, x, { n, hyper, t, steps }) {
+    const ts = { param: lib.upload([n], x.param), grad: lib.upload([n], x.grad), state: lib.upload([n], x.state) };
+    const d = adamStepBf16(lib, ts.param, ts.grad, ts.state, hyper as AdamHyper, t);
+    try {
+      for (let k = 0; k < ((steps as number | undefined) ?? 1); k++) {
+        d.setParams(adamBf16Params(hyper as AdamHyper, t + k, n));
+        lib.run([d]);
+      }
+      return readAll(lib, { param: ts.param, state: ts.state });
+    } finally {
+      d.destroy();
       lib.release(...Object.values(ts));
     }
   },

@@ -41,6 +41,7 @@ import lossSquaredError from '../../shaders/loss/squared_error.wgsl';
 import lossTv from '../../shaders/loss/tv.wgsl';
 import matmulMatmul from '../../shaders/matmul/matmul.wgsl';
 import optimAdam from '../../shaders/optim/adam.wgsl';
+import optimAdamBf16 from '../../shaders/optim/adam_bf16.wgsl';
 import poolAvgBackward from '../../shaders/pool/avg_backward.wgsl';
 import poolAvgForward from '../../shaders/pool/avg_forward.wgsl';
 import poolMaxBackward from '../../shaders/pool/max_backward.wgsl';
@@ -99,6 +100,7 @@ export const SHADERS = {
   'loss/tv': lossTv,
   'matmul/matmul': matmulMatmul,
   'optim/adam': optimAdam,
+  'optim/adam_bf16': optimAdamBf16,
   'pool/avg_backward': poolAvgBackward,
   'pool/avg_forward': poolAvgForward,
   'pool/max_backward': poolMaxBackward,

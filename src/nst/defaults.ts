@@ -24,6 +24,7 @@ export const DEFAULT_OPTIONS: StyleTransferOptions = {
   iterations: 200,
   originalColors: false,
   jitter: false,
+  adamMoments: 'auto',
 };
 
 /**

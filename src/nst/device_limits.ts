@@ -5,7 +5,6 @@
 import type { KernelLibrary } from '../kernels/library.js';
 import { minImageSide, type StyleTransferOptions } from './options.js';
 import { networkSpec, type NetworkSpec } from '../model/networks.js';
-import { convSpec, layerScale } from '../model/vgg19_spec.js';
 import type { RgbaImage } from '../io/rgba_image.js';
 import type { StyleImage } from './style_transfer.js';
 
@@ -33,18 +32,14 @@ export const MAX_SIDE = 8192;
 
 /**
  * Why a tiled run at width×height cannot run on this device, or null: the full-size buffers it
- * keeps (the image, its gradient and TV terms; the content targets at their layers) must each fit
- * one storage binding.
+ * keeps on the GPU (the image, its gradient, the optimizer's moments, TV terms: 3×H×W each) must
+ * each fit one storage binding. (The content targets, larger at the content layers, are held in
+ * host memory: tiled.ts.)
  */
-export function tiledBufferProblem(lib: KernelLibrary, o: Pick<StyleTransferOptions, 'contentLayers'>, width: number, height: number): string | null {
+export function tiledBufferProblem(lib: KernelLibrary, width: number, height: number): string | null {
   const max = lib.ctx.limits.maxStorageBufferBindingSize;
-  if (3 * width * height * 4 > max) return `${width}×${height}: the image alone (${3 * width * height * 4} bytes) is larger than this GPU's largest buffer (${max} bytes)`;
-  for (const l of o.contentLayers) {
-    const s = layerScale(l.name);
-    const bytes = convSpec(l.name).outChannels * Math.floor(height / s) * Math.floor(width / s) * 4;
-    if (bytes > max) return `${width}×${height}: the content target at ${l.name} (${bytes} bytes) is larger than this GPU's largest buffer (${max} bytes); use a deeper content layer or a smaller size`;
-  }
-  return null;
+  const bytes = 3 * width * height * 4;
+  return bytes > max ? `${width}×${height}: the image alone (${bytes} bytes) is larger than this GPU's largest buffer (${max} bytes); choose a smaller size` : null;
 }
 
 /** Largest image side whose largest activation (VGG19: conv1's 64 maps; SqueezeNet: conv1's at ½ size) fits one storage binding. */

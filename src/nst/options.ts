@@ -49,7 +49,20 @@ export interface StyleTransferOptions {
    * (docs/squeezenet-defaults.md).
    */
   jitter: boolean;
+  /**
+   * How Adam keeps its two moments: 'float32' (8 bytes per image value), 'bfloat16' (both in one
+   * 4-byte word, stochastically rounded: shaders/optim/adam_bf16.wgsl), or 'auto': bfloat16 where
+   * memory limits the run (a budget or tiles: the planner is lean), else float32.
+   */
+  adamMoments: AdamMoments;
 }
+
+export type AdamMoments = 'auto' | 'float32' | 'bfloat16';
+export const ADAM_MOMENTS: readonly AdamMoments[] = ['auto', 'float32', 'bfloat16'];
+
+/** Whether Adam's moments are kept in bfloat16 for options `o` with the planner's lean setting. */
+export const bf16Moments = (o: Pick<StyleTransferOptions, 'optimizer' | 'adamMoments'>, lean: boolean) =>
+  o.optimizer === 'adam' && (o.adamMoments === 'bfloat16' || (o.adamMoments === 'auto' && lean));
 
 /** Options objects resolveOptions made (and so checked): passing one again costs nothing. */
 const resolved = new WeakSet<object>();
@@ -84,6 +97,7 @@ export function resolveOptions(partial: Partial<StyleTransferOptions> = {}): Sty
   if (o.originalColors === true) o.originalColors = 'luminance';
   if (o.originalColors !== false && !COLOUR_MODES.includes(o.originalColors)) bad(`originalColors must be false, true, ${COLOUR_MODES.join(' or ')}, got ${o.originalColors}`);
   if (typeof o.jitter !== 'boolean') bad(`jitter must be true or false, got ${o.jitter}`);
+  if (!ADAM_MOMENTS.includes(o.adamMoments)) bad(`adamMoments must be ${ADAM_MOMENTS.join(', ')}, got ${o.adamMoments}`);
   if (o.contentLayers.length + o.styleLayers.length === 0) bad('no content or style layers');
   resolved.add(o);
   return o;

@@ -9,7 +9,7 @@
  * paper's 1/(4N²M²)·Σ(FFᵀ − AAᵀ)² when style and output sizes match, and stays meaningful when
  * they do not).
  */
-import { adamParams, adamStep, type AdamHyper } from '../kernels/optim/adam.js';
+import { adamBf16Params, adamParams, adamStep, adamStepBf16, type AdamHyper } from '../kernels/optim/adam.js';
 import { axpby, fill } from '../kernels/elementwise/elementwise.js';
 import type { Dispatch } from '../kernels/kernel.js';
 import { originalColors, postprocess } from '../kernels/image/image.js';
@@ -18,7 +18,7 @@ import { unpaced, type Submitter } from '../kernels/pacing.js';
 import { type Tensor } from '../kernels/tensor.js';
 import { Tape, type Node } from '../graph/tape.js';
 import { LbfgsOptimizer } from './lbfgs.js';
-import { resolveOptions, type StyleTransferOptions } from './options.js';
+import { bf16Moments, resolveOptions, type StyleTransferOptions } from './options.js';
 import { featuresOnGpu, type FeaturesOnGpu } from './feature_network.js';
 import { deepestOf, networkSpec } from '../model/networks.js';
 import { TiledGatys } from './tiled.js';
@@ -57,7 +57,8 @@ export class StyleTransfer {
   private tiled: TiledGatys | null = null;
   private owned: Tensor[] = [];
   private stepDispatches: Dispatch[] = [];
-  private adam: { dispatch: Dispatch; m: Tensor; v: Tensor; hyper: AdamHyper } | null = null;
+  /** Adam's prepared update and its state: m and v (float32), or both packed in bfloat16 (`state`). */
+  private adam: { dispatch: Dispatch; moments: Tensor[]; bf16: boolean; hyper: AdamHyper } | null = null;
   private lbfgs: LbfgsOptimizer | null = null;
   image!: Node;
   /** [layer, scalar slot, the weight of its term in the total (alpha·c_l or beta·w_l)] */
@@ -117,7 +118,7 @@ export class StyleTransfer {
     if (tiling && o.network !== 'vgg19') throw new Error(`tiled runs are implemented for VGG19; ${spec.label} runs untiled`);
     const deepest = deepestOf(spec, [...o.contentLayers, ...o.styleLayers].map((l) => l.name));
     checkInputs(lib, o, deepest, content, styles, initImage, tiling ? MAX_SIDE : maxImageSide(lib, spec));
-    const problem = tiling ? tiledBufferProblem(lib, o, content.width, content.height) : null;
+    const problem = tiling ? tiledBufferProblem(lib, content.width, content.height) : null;
     if (problem) throw new Error(problem);
     const masks = checkMasks(styles, content, o, !!tiling);
     this.net = featuresOnGpu(lib, weights, deepest);
@@ -230,18 +231,24 @@ export class StyleTransfer {
 
   /** What a jitter shift moves: the image and Adam's moments. */
   private shifted(): Tensor[] {
-    return [this.image.value, this.adam!.m, this.adam!.v];
+    return [this.image.value, ...this.adam!.moments]; // one 4-byte word per element either way
   }
 
-  /** Stage 4, the optimizer: Adam's state and one prepared step (forward, backward, update), or L-BFGS. */
+  /**
+   * Stage 4, the optimizer: Adam's state and one prepared step (forward, backward, update), or
+   * L-BFGS. Where memory limits the run (the planner is lean), Adam's moments are kept in bfloat16,
+   * half the bytes (optim/adam_bf16).
+   */
   private setupOptimizer(x: Tensor): void {
     const o = this.options, lib = this.lib;
     if (o.optimizer === 'adam') {
-      const m = this.own(lib.tensor(x.shape, 'adam.m'));
-      const v = this.own(lib.tensor(x.shape, 'adam.v'));
-      runOnce(lib, [fill(lib, m, 0), fill(lib, v, 0)]);
       const hyper: AdamHyper = { lr: o.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
-      this.adam = { dispatch: adamStep(lib, x, this.image.grad!, m, v, hyper, 1), m, v, hyper };
+      const bf16 = bf16Moments(o, lib.planner.lean);
+      const moments = (bf16 ? ['adam.state'] : ['adam.m', 'adam.v']).map((name) => this.own(lib.tensor(x.shape, name)));
+      runOnce(lib, moments.map((t) => fill(lib, t, 0)));
+      const [m, v] = moments;
+      const dispatch = bf16 ? adamStepBf16(lib, x, this.image.grad!, m, hyper, 1) : adamStep(lib, x, this.image.grad!, m, v, hyper, 1);
+      this.adam = { dispatch, moments, bf16, hyper };
       this.stepDispatches = this.tape ? [...this.tape.forward(), ...this.tape.backward(), this.adam.dispatch] : [this.adam.dispatch];
     } else {
       this.lbfgs = new LbfgsOptimizer(lib, x, this.image.grad!, o.lr);
@@ -261,7 +268,7 @@ export class StyleTransfer {
     for (let i = 0; i < count; i++) {
       this.step++;
       if (this.adam) {
-        this.adam.dispatch.setParams(adamParams(this.adam.hyper, this.step, 3 * this.width * this.height));
+        this.adam.dispatch.setParams((this.adam.bf16 ? adamBf16Params : adamParams)(this.adam.hyper, this.step, 3 * this.width * this.height));
         // untiled: forward, backward and update in one submit; tiled: the tile passes, then the update
         await this.tiled?.evaluate(this.submit);
         if (this.jitter) this.jitter.shiftTo(this.jitter.next(), this.shifted());

@@ -5,7 +5,8 @@
  */
 import { ceil16, ceil8, winogradPlanes, winogradTileOf, type WinogradTile } from '../kernels/conv/geometry.js';
 import { type Planner } from '../kernels/plan.js';
-import type { StyleTransferOptions } from './options.js';
+import { tvTermCount } from '../kernels/loss/tv_terms.js';
+import { bf16Moments, type StyleTransferOptions } from './options.js';
 import { layerScale, convsUpTo, convSpec } from '../model/vgg19_spec.js';
 import { planTiles } from './tiles.js';
 
@@ -39,7 +40,8 @@ function weightBytes(deepest: string, winograd: WinogradUse): { kept: number; ma
  * largest maps plus one per loss layer, since the tape recycles them), and conv scratch.
  */
 function graphBytes(h: number, w: number, o: StyleTransferOptions, deepest: string, planner: Planner, masked: boolean): { bytes: number; winograd: WinogradUse } {
-  let floats = 3 * h * w * 2; // tiled: the window and its gradient; untiled: the image's gradient and TV terms
+  // tiled: the window and its gradient; untiled: the image's gradient and TV's partial sums
+  let floats = 3 * h * w + (masked ? 3 * h * w : tvTermCount([3, h, w]));
   let largest = 0, scratch = 0;
   const winograd: WinogradUse = new Map();
   let s = 1;
@@ -85,13 +87,15 @@ export function estimateRunBytes(height: number, width: number, o: StyleTransfer
   const HW = height * width;
   const layout = tile ? planTiles(height, width, tile, deepest) : null;
   const g = layout ? graphBytes(layout.windowH, layout.windowW, o, deepest, planner, true) : graphBytes(height, width, o, deepest, planner, false);
-  const optimizer = o.optimizer === 'adam' ? 2 : 24;
-  // image-size buffers: the image, the optimizer state, and when tiled its gradient and TV terms
-  // (untiled, those two belong to the graph, whose count includes them)
-  let floats = (1 + optimizer + (layout ? 2 : 0)) * 3 * HW;
-  floats += 3 * HW; // RGBA pixel buffers, one float each: the output, the content's and the recoloured one
+  // Adam: m and v, or both in one bfloat16 word where memory limits the run (a lean planner); L-BFGS: its history
+  const optimizer = o.optimizer === 'adam' ? (bf16Moments(o, planner.lean) ? 1 : 2) : 24;
+  // image-size buffers: the image, the optimizer state, and when tiled its gradient and TV's
+  // partial sums (untiled, those belong to the graph, whose count includes them)
+  let floats = (1 + optimizer + (layout ? 1 : 0)) * 3 * HW + (layout ? tvTermCount([3, height, width]) : 0);
+  floats += (o.originalColors === 'luminance' ? 3 : 1) * HW; // RGBA pixel buffers, one float each: the output (and with luminance colours, the content's and the recoloured one)
   for (const l of o.styleLayers) floats += (layout ? 4 : 1) * convSpec(l.name).outChannels ** 2; // A (+ G, dG, terms when tiled)
-  for (const l of o.contentLayers) floats += convSpec(l.name).outChannels * Math.floor(height / layerScale(l.name)) * Math.floor(width / layerScale(l.name)); // full-size targets
+  // full-size content targets: on the GPU untiled; tiled runs hold them in host memory (tiled.ts)
+  if (!layout) for (const l of o.contentLayers) floats += convSpec(l.name).outChannels * Math.floor(height / layerScale(l.name)) * Math.floor(width / layerScale(l.name));
   const weights = weightBytes(deepest, g.winograd);
   const resident = floats * F + weights.kept;
   const graph = Math.max(g.bytes, weights.making);

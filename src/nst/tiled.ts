@@ -12,15 +12,17 @@
  *           added into the full image's gradient (windows overlap; contributions add).
  *
  * Resident: the full image, its gradient and the optimizer state (owned by StyleTransfer), the
- * weights, the Gram targets, G_l and dL/dG_l, the content targets at the content layers (full
- * size), and one tile graph. Each tile is a separate submit, since masks and windows move between
- * tiles through their uniform buffers.
+ * weights, the Gram targets, G_l and dL/dG_l, and one tile graph. The content targets (full size at
+ * the content layers: conv4_2 at 4096² is 0.5 GB) are held on the host: computed tile by tile and
+ * read back once, then each tile's window of them is written to the GPU before the tile's submit.
+ * Each tile is a separate submit, since masks and windows move between tiles through their
+ * uniform buffers.
  */
 import { axpby, fill } from '../kernels/elementwise/elementwise.js';
 import type { Dispatch } from '../kernels/kernel.js';
 import { runOnce, type KernelLibrary } from '../kernels/library.js';
 import { unpaced, type Submitter } from '../kernels/pacing.js';
-import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss } from '../kernels/loss/loss.js';
+import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss, tvTermCount } from '../kernels/loss/loss.js';
 import type { PoolKind } from '../kernels/pool/pool.js';
 import { numel, type Tensor } from '../kernels/tensor.js';
 import { maskAt, maskRect, windowAt, windowOp } from '../kernels/tile/tile.js';
@@ -125,6 +127,42 @@ export async function tiledGrams(lib: KernelLibrary, vgg: FeaturesOnGpu, image: 
   return sums;
 }
 
+/**
+ * One content layer's target, C×h×w at the layer's scale, held in host memory, and the GPU window
+ * of it that a tile's loss reads: `window` (written from `full` per tile) masked to the owned
+ * rectangle into `masked`.
+ */
+interface ContentTarget {
+  name: string;
+  scale: number;
+  full: HostMap;
+  window: Tensor;
+  masked: Tensor;
+  mask: Dispatch;
+  /** Host staging of one window (reused: writeBuffer copies it at once). */
+  staging: Float32Array;
+}
+
+/** A C×H×W float map in host memory. */
+interface HostMap {
+  data: Float32Array;
+  shape: [number, number, number];
+}
+
+/** Copy rows [r.y0, r.y1) × columns [r.x0, r.x1) of a C×h×w window at (oy, ox) of `full` into it (toFull) or out of it. */
+function copyRect(full: HostMap, window: Float32Array, wshape: readonly number[], oy: number, ox: number, r: { y0: number; y1: number; x0: number; x1: number }, toFull: boolean): void {
+  const [C, H, W] = full.shape;
+  const [, h, w] = wshape;
+  if (!Number.isInteger(oy) || !Number.isInteger(ox) || oy < 0 || ox < 0 || oy + h > H || ox + w > W) throw new Error(`content target: a ${h}×${w} window at (${oy}, ${ox}) does not fit a ${H}×${W} map`);
+  for (let c = 0; c < C; c++) {
+    for (let y = r.y0; y < r.y1; y++) {
+      const wi = (c * h + y) * w, fi = (c * H + oy + y) * W + ox;
+      if (toFull) full.data.set(window.subarray(wi + r.x0, wi + r.x1), fi + r.x0);
+      else window.set(full.data.subarray(fi + r.x0, fi + r.x1), wi + r.x0);
+    }
+  }
+}
+
 export interface TiledSlots {
   /** [layer, slot, weight in the total] as StyleTransfer keeps them */
   content: [string, number, number][];
@@ -145,8 +183,8 @@ export class TiledGatys {
   private graph!: TileGraph;
   private owned: Tensor[] = [];
   private partials: Tensor;
-  /** Per content layer: the full target, and the window of it this tile's loss compares with. */
-  private contentTargets: { name: string; full: Tensor; window: Tensor; masked: Tensor; copy: Dispatch; mask: Dispatch; scale: number }[] = [];
+  /** Per content layer: the full target (host), and the window of it this tile's loss compares with (GPU). */
+  private contentTargets: ContentTarget[] = [];
   private perTile: { before: Dispatch[]; after: Dispatch[] } = { before: [], after: [] };
   private global: Dispatch[] = [];
   private addOut!: Dispatch;
@@ -196,44 +234,48 @@ export class TiledGatys {
   }
 
   /**
-   * The content targets: the content image's owned features, tile by tile, into full-size maps
-   * (a forward-only graph, disposed before the optimisation graph is built: one graph at a time).
+   * The content targets: the content image's owned features, tile by tile, read back into
+   * full-size host maps (a forward-only graph, disposed before the optimisation graph is built:
+   * one graph at a time).
    */
   private async computeContentTargets(vgg: FeaturesOnGpu, deepest: string, contentImage: Tensor, submit: Submitter): Promise<void> {
     const o = this.options, lib = this.lib;
     const [, H, W] = this.image.shape;
     const contentNames = o.contentLayers.map((l) => l.name);
-    if (contentNames.length) {
-      const cg = new TileGraph(lib, vgg, contentImage, this.layout, deepest, o.pooling, contentNames, [], false);
-      try {
-        const fulls = contentNames.map((name) => {
-          const [C] = cg.masked.get(name)!.node.value.shape;
-          const s = layerScale(name);
-          const full = this.own(lib.tensor([C, Math.floor(H / s), Math.floor(W / s)], `content_target:${name}`));
-          runOnce(lib, [fill(lib, full, 0)]);
-          return full;
-        });
-        const adds = contentNames.map((name, i) => windowOp(lib, fulls[i], cg.masked.get(name)!.node.value, 0, 0, 'add'));
+    if (!contentNames.length) return;
+    const cg = new TileGraph(lib, vgg, contentImage, this.layout, deepest, o.pooling, contentNames, [], false);
+    try {
+      const fulls = contentNames.map((name): HostMap => {
+        const [C] = cg.masked.get(name)!.node.value.shape;
+        const s = layerScale(name);
+        const shape: [number, number, number] = [C, Math.floor(H / s), Math.floor(W / s)];
+        const n = shape[0] * shape[1] * shape[2];
         try {
-          for (const t of this.layout.tiles) {
-            cg.moveTo(t);
-            adds.forEach((d, i) => d.setParams(windowAt(fulls[i], cg.masked.get(contentNames[i])!.node.value, t.y0 / layerScale(contentNames[i]), t.x0 / layerScale(contentNames[i]), 'add')));
-            await submit.run([...cg.forward(), ...adds]);
-          }
-        } finally {
-          for (const d of adds) d.destroy();
+          return { data: new Float32Array(n), shape };
+        } catch (e) {
+          if (!(e instanceof RangeError)) throw e;
+          throw new Error(`the content target at ${name} (${shape.join('×')}: ${(n * 4 / 2 ** 30).toFixed(1)} GiB of host memory) could not be allocated: use a deeper content layer or a smaller size`);
         }
-        contentNames.forEach((name, i) => {
-          const [C, h, w] = cg.masked.get(name)!.node.value.shape;
-          const window = this.own(lib.tensor([C, h, w], `content_target_window:${name}`));
-          const masked = this.own(lib.tensor([C, h, w], `content_target_masked:${name}`));
-          const none = { y0: 0, y1: 0, x0: 0, x1: 0 };
-          this.contentTargets.push({ name, full: fulls[i], window, masked, scale: layerScale(name), copy: windowOp(lib, fulls[i], window, 0, 0, 'copy'), mask: maskRect(lib, window, masked, none) });
-        });
-      } finally {
-        cg.dispose();
-        lib.memory.trim();
+      });
+      for (const t of this.layout.tiles) {
+        cg.moveTo(t);
+        await submit.run(cg.forward());
+        for (const [i, name] of contentNames.entries()) {
+          const node = cg.masked.get(name)!.node.value, s = layerScale(name);
+          const [, h, w] = node.shape;
+          copyRect(fulls[i], await lib.read(node), node.shape, t.y0 / s, t.x0 / s, ownedAt(t, s, h, w), true);
+        }
       }
+      contentNames.forEach((name, i) => {
+        const [C, h, w] = cg.masked.get(name)!.node.value.shape;
+        const window = this.own(lib.tensor([C, h, w], `content_target_window:${name}`));
+        const masked = this.own(lib.tensor([C, h, w], `content_target_masked:${name}`));
+        const none = { y0: 0, y1: 0, x0: 0, x1: 0 };
+        this.contentTargets.push({ name, full: fulls[i], window, masked, scale: layerScale(name), mask: maskRect(lib, window, masked, none), staging: new Float32Array(C * h * w) });
+      });
+    } finally {
+      cg.dispose();
+      lib.memory.trim();
     }
   }
 
@@ -265,18 +307,18 @@ export class TiledGatys {
       this.slotNames.push(`style:${l.name}`);
     }
     // TV on the whole image: its gradient (not accumulated) starts the image gradient each step
-    const tvTerms = this.own(lib.tensor(image.shape, 'tv.terms'));
+    const tvTerms = this.own(lib.tensor([tvTermCount(image.shape)], 'tv.terms'));
     this.slots.tv = nextSlot;
     this.slotNames.push('tv');
     this.resets.push(fill(lib, this.scalars, 0));
-    this.global.push(tvLoss(lib, image, tvTerms, grad, o.tvWeight, false), ...reduceSum(lib, { a: tvTerms, out: this.scalars, outIndex: nextSlot, scale: 1, partials: this.partials }, lib.planner.plan('reduce', { n: numel(image.shape) })));
+    this.global.push(tvLoss(lib, image, tvTerms, grad, o.tvWeight, false), ...reduceSum(lib, { a: tvTerms, out: this.scalars, outIndex: nextSlot, scale: 1, partials: this.partials }, lib.planner.plan('reduce', { n: numel(tvTerms.shape) })));
     g.tape.finalize();
     if (!g.input.grad) throw new Error('tiled evaluation: no loss depends on the image');
     this.addOut = windowOp(lib, grad, g.input.grad, 0, 0, 'add');
     // content slots are summed over tiles: the tape's slots, added into ours after each tile's forward
     const n = o.contentLayers.length;
     this.perTile = {
-      before: this.contentTargets.flatMap((c) => [c.copy, c.mask]),
+      before: this.contentTargets.map((c) => c.mask),
       after: n ? [this.accumulateContent(n)] : [],
     };
   }
@@ -298,9 +340,9 @@ export class TiledGatys {
     this.addOut.setParams(windowAt(this.grad, this.graph.input.grad!, t.y0, t.x0, 'add'));
     for (const c of this.contentTargets) {
       const [, h, w] = c.window.shape;
-      c.copy.setParams(windowAt(c.full, c.window, t.y0 / c.scale, t.x0 / c.scale, 'copy'));
-      const r = ownedAt(t, c.scale, h, w);
-      c.mask.setParams(maskAt(c.window, r));
+      copyRect(c.full, c.staging, c.window.shape, t.y0 / c.scale, t.x0 / c.scale, { y0: 0, y1: h, x0: 0, x1: w }, false);
+      this.lib.write(c.window, c.staging); // ordered after the previous tile's submit, before this one's
+      c.mask.setParams(maskAt(c.window, ownedAt(t, c.scale, h, w)));
     }
   }
 
@@ -321,10 +363,7 @@ export class TiledGatys {
 
   dispose(): void {
     for (const d of [...this.global, ...this.resets, ...this.graphGramAdds, ...(this.addOut ? [this.addOut] : []), ...this.perTile.after]) d.destroy();
-    for (const c of this.contentTargets) {
-      c.copy.destroy();
-      c.mask.destroy();
-    }
+    for (const c of this.contentTargets) c.mask.destroy();
     this.graph?.dispose();
     this.lib.release(...this.owned);
     this.owned = [];

@@ -200,7 +200,8 @@ const api = {
     const out = [];
     for (const [lib, tiling] of [[l, undefined], [small, choice.tiling]] as const) {
       lib.memory.resetPeak();
-      const st = await StyleTransfer.create(lib, w, content, [style], o, undefined, tiling);
+      // the tiled side is built as a job builds it: with the choice's lean weights and moments
+      const st = await withLeanWeights(lib.planner, lib === small && !!choice.lean, () => StyleTransfer.create(lib, w, content, [style], o, undefined, tiling));
       try {
         const t = await st.evaluate();
         out.push({ total: t.total, grad: [...(await st.gradient())], peak: lib.memory.stats().peakBytes });

@@ -8,6 +8,9 @@ import type { KernelLibrary } from '../library.js';
 import { opKey, versionInfo, type OpPlan } from '../plan.js';
 import { REDUCE_PARTIALS } from '../reduce/versions.js';
 import { expectFits, expectShape, numel, shapeStr, type Tensor } from '../tensor.js';
+import { tvTermCount } from './tv_terms.js';
+
+export { TV_TERMS_MAX, tvTermCount } from './tv_terms.js';
 
 /** terms = (input − target)²; grad = 2·scale·(input − target) (+ grad if accumulate). */
 export function squaredError(lib: KernelLibrary, input: Tensor, target: Tensor, terms: Tensor, grad: Tensor, scale: number, accumulate = false): Dispatch {
@@ -23,16 +26,20 @@ export function squaredError(lib: KernelLibrary, input: Tensor, target: Tensor, 
   );
 }
 
-/** Total variation terms and gradient of a C×H×W image (see shaders/loss/tv.wgsl). */
+/**
+ * Total variation of a C×H×W image: its gradient, and partial sums of its terms into `terms`
+ * ([tvTermCount(image.shape)] floats; their sum is the loss over `scale`; see shaders/loss/tv.wgsl).
+ */
 export function tvLoss(lib: KernelLibrary, image: Tensor, terms: Tensor, grad: Tensor, scale: number, accumulate = false): Dispatch {
   if (image.shape.length !== 3) throw new Error(`tvLoss: expected a C×H×W image, got ${shapeStr(image.shape)}`);
   const [C, H, W] = image.shape;
-  expectShape('tvLoss: terms', terms, image.shape);
+  const S = tvTermCount(image.shape);
+  expectShape('tvLoss: terms', terms, [S]);
   expectShape('tvLoss: grad', grad, image.shape);
   return lib.kernel('loss/tv').bind(
     { image: image.buffer, terms: terms.buffer, grad: grad.buffer },
-    { C, H, W, scale, accumulate: accumulate ? 1 : 0 },
-    grid1d(C * H * W, 256),
+    { C, H, W, scale, accumulate: accumulate ? 1 : 0, S },
+    [Math.ceil(S / 256), 1, 1],
   );
 }
 

@@ -26,3 +26,21 @@ export function adamStep(lib: KernelLibrary, param: Tensor, grad: Tensor, m: Ten
   }
   return lib.kernel('optim/adam').bind({ grad: grad.buffer, param: param.buffer, m: m.buffer, v: v.buffer }, adamParams(h, t, n), grid1d(n, 256));
 }
+
+/** Uniform values of optim/adam_bf16 for step t: adamParams plus the stochastic rounding's seed. */
+export function adamBf16Params(h: AdamHyper, t: number, n: number) {
+  return { ...adamParams(h, t, n), seed: t >>> 0 };
+}
+
+/**
+ * Adam with both moments in bfloat16, packed in one u32 per element of `state` (n 4-byte elements,
+ * zero-filled to start; shaders/optim/adam_bf16.wgsl): half the memory of adamStep's m and v.
+ */
+export function adamStepBf16(lib: KernelLibrary, param: Tensor, grad: Tensor, state: Tensor, h: AdamHyper, t: number): Dispatch {
+  const n = numel(param.shape);
+  for (const [name, x] of [['grad', grad], ['state', state]] as const) {
+    if (numel(x.shape) !== n) throw new Error(`adamStepBf16: ${name} has shape ${shapeStr(x.shape)}, param has ${shapeStr(param.shape)}`);
+    expectFits(`adamStepBf16: ${name}`, x);
+  }
+  return lib.kernel('optim/adam_bf16').bind({ grad: grad.buffer, param: param.buffer, state: state.buffer }, adamBf16Params(h, t, n), grid1d(n, 256));
+}
