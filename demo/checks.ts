@@ -10,7 +10,7 @@ import { poolBackwardRef, poolForwardRef } from '../src/kernels/pool/cpu.js';
 import { squaredErrorRef, tvLossRef } from '../src/kernels/loss/cpu.js';
 import { sumRef } from '../src/kernels/reduce/cpu.js';
 import { colourAffineRef, colourMomentsRef, originalColorsRef, postprocessRef, preprocessRef } from '../src/kernels/image/cpu.js';
-import { adamRef } from '../src/kernels/optim/cpu.js';
+import { adamBf16Ref, adamRef } from '../src/kernels/optim/cpu.js';
 import { maskRef, windowAddRef, windowCopyRef } from '../src/kernels/tile/cpu.js';
 import { gramBackwardRef, gramForwardRef } from '../src/kernels/gram/cpu.js';
 import { maxPoolWindowBackwardRef, maxPoolWindowForwardRef } from '../src/kernels/pool/window_cpu.js';
@@ -246,6 +246,15 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
     const x = { param: rand(777), grad: rand(777), m: new Float32Array(777), v: new Float32Array(777) };
     const r = await CASES.adam(lib, x, { n: 777, hyper: ADAM_DEFAULTS, t: 1 });
     return [[r.param, adamRef(x.param, x.grad, x.m, x.v, ADAM_DEFAULTS, 1).param]];
+  } },
+  'optim/adam_bf16': { shape: 'n=777, t=2', run: async (lib) => {
+    // a step from a state of step 1 (its moments rounded to bfloat16); the state's words travel as float32 bits
+    const n = 777, x = { param: rand(n), grad: rand(n) };
+    const start = adamBf16Ref(x.param, rand(n), new Uint32Array(n), ADAM_DEFAULTS, 1).state;
+    const r = await CASES.adam_bf16(lib, { ...x, state: new Float32Array(start.buffer) }, { n, hyper: ADAM_DEFAULTS, t: 2 });
+    // the update reads the unpacked moments; the new words are rounded stochastically, where one
+    // float32 ulp of difference can flip a word to its neighbour (test/kernels_misc.test.ts checks those)
+    return [[r.param, adamBf16Ref(x.param, x.grad, start, ADAM_DEFAULTS, 2).param]];
   } },
 };
 

@@ -328,6 +328,30 @@ describe('stylize --plan', () => {
   });
 });
 
+describe('reconstruct --plan', () => {
+  it('prints each reconstruction\'s layers, size, tiling, memory and time, writes nothing; the largest estimate bounds the run\'s peak', async () => {
+    const reconstruct = (args: string[]) => tool('tools/reconstruct.ts', args);
+    const args = ['--image', 'examples/chelsea.png', '--mode', 'style', '--network', 'vgg19', '--layers', 'conv1_1,conv2_1', '--size', '48', '--iters', '2'];
+    const plan = await reconstruct([...args, '--plan']);
+    expect(plan.code, plan.err).toBe(0);
+    expect(plan.out).toMatch(/^plan: VGG19 to conv2_1, weights seeded random VGG19 \(seed \d+\)$/m);
+    expect(plan.out).toMatch(/^ {2}conv1_1: 48×32, 2 steps, untiled$/m);
+    expect(plan.out).toMatch(/^ {2}conv1_1\.\.conv2_1: 48×32, 2 steps, untiled$/m);
+    expect(plan.out).toMatch(/^nothing was run \(--plan\)$/m);
+    const estimates = [...plan.out.matchAll(/GPU memory: at most ([\d.]+) MiB/g)].map((m) => Number(m[1]));
+    expect(estimates).toHaveLength(2);
+    const out = join(dir, 'planned-grid.png');
+    const run = await reconstruct([...args, '--out', out]);
+    expect(run.code, run.err).toBe(0);
+    const peak = Number(run.err.match(/peak GPU memory ([\d.]+) MiB/)![1]);
+    expect(Math.max(...estimates)).toBeGreaterThanOrEqual(peak);
+    // tiles where a budget asks for them
+    const tiled = await reconstruct([...args, '--size', '160', '--max-gpu-memory', '40MB', '--plan']);
+    expect(tiled.code, tiled.err).toBe(0);
+    expect(tiled.out).toMatch(/^ {2}conv1_1\.\.conv2_1: 160×106, 2 steps, in \d+ tiles of \d+ px/m);
+  });
+});
+
 describe('figure CLI', () => {
   const figure = (args: string[]) => tool('tools/figure.ts', args);
   it('puts labelled PNGs in rows, each resized to the first one\'s aspect at --width', async () => {

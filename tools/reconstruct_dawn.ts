@@ -35,6 +35,7 @@ async function main(): Promise<number> {
     return argv.length === 0 ? 2 : 0;
   }
   const a = parseReconstructArgs(argv);
+  if (a.plan || !a.out) throw new Error('--plan: use npm run reconstruct -- … --plan (it plans on any adapter, this tool included)');
   const network = a.settings.network ?? 'vgg19';
   const deepest = deepestOf(networkSpec(network), a.settings.layers);
   const minSide = minImageSide(deepest, network);

@@ -12,9 +12,13 @@ import { submittedWorkTimer } from '../kernels/op_timers.js';
 import { flopsUpTo, gramStepFlops, networkSpec } from '../model/networks.js';
 import { planTiles } from '../nst/tiles.js';
 import type { MemoryEstimate } from '../nst/tile_budget.js';
-import { prepareJob, type JobConfig, type JobImages, type WeightsSource } from './prepare.js';
+import { prepareJob, type JobConfig, type JobImages, type TilingChoice, type WeightsSource } from './prepare.js';
+import { prepareReconstruction, targetRun, type ReconstructionJob } from './reconstruct.js';
+import { jobDeepestLayer, type StyleTransferOptions } from '../nst/options.js';
 
 export interface ScalePlan {
+  /** What this part of the job is, when not a scale of a stylize job (a reconstruction's layers). */
+  label?: string;
   width: number;
   height: number;
   steps: number;
@@ -47,28 +51,48 @@ function stepFlops(network: string, deepest: string, styleLayers: string[], h: n
   return { all: 2 * flopsUpTo(spec, deepest, h, w) + gram, gram };
 }
 
+/** One run's plan: its size, steps, how it runs (tiling) and its FLOPs per step (tiled: over all windows). */
+function runPlan(network: string, deepest: string, width: number, height: number, options: StyleTransferOptions, tiling: TilingChoice): ScalePlan {
+  const names = options.styleLayers.map((l) => l.name);
+  const t = tiling.tiling;
+  if (!t) {
+    const f = stepFlops(network, deepest, names, height, width);
+    return { width, height, steps: options.iterations, reason: tiling.reason, tiles: null, memory: tiling.estimate ?? null, flopsPerStep: f.all, gramFlopsPerStep: f.gram };
+  }
+  const layout = planTiles(height, width, t.tile, deepest);
+  const f = stepFlops(network, deepest, names, layout.windowH, layout.windowW);
+  return {
+    width, height, steps: options.iterations, reason: tiling.reason,
+    tiles: { tile: t.tile, count: layout.tiles.length, windowW: layout.windowW, windowH: layout.windowH },
+    memory: tiling.estimate ?? null, flopsPerStep: layout.tiles.length * f.all, gramFlopsPerStep: layout.tiles.length * f.gram,
+  };
+}
+
 /** The job's plan (see the file comment). Runs one small timed conv; nothing of the job itself. */
 export async function planJob(lib: KernelLibrary, images: JobImages, weightsSrc: WeightsSource, config: JobConfig): Promise<JobPlan> {
   const job = await prepareJob(lib, images, weightsSrc, config);
-  const scales = job.scales.map((s): ScalePlan => {
-    const { width, height } = s.content;
-    const names = s.options.styleLayers.map((l) => l.name);
-    const t = s.tiling.tiling;
-    if (!t) {
-      const f = stepFlops(job.network, job.deepest, names, height, width);
-      return { width, height, steps: s.options.iterations, reason: s.tiling.reason, tiles: null, memory: s.tiling.estimate ?? null, flopsPerStep: f.all, gramFlopsPerStep: f.gram };
-    }
-    const layout = planTiles(height, width, t.tile, job.deepest);
-    const f = stepFlops(job.network, job.deepest, names, layout.windowH, layout.windowW);
-    return {
-      width, height, steps: s.options.iterations, reason: s.tiling.reason,
-      tiles: { tile: t.tile, count: layout.tiles.length, windowW: layout.windowW, windowH: layout.windowH },
-      memory: s.tiling.estimate ?? null, flopsPerStep: layout.tiles.length * f.all, gramFlopsPerStep: layout.tiles.length * f.gram,
-    };
+  const scales = job.scales.map((s) => runPlan(job.network, job.deepest, s.content.width, s.content.height, s.options, s.tiling));
+  return withTimes(lib, networkSpec(job.network).label, job.deepest, job.weights.source, scales);
+}
+
+/**
+ * A reconstruction job's plan (`reconstruct --plan`): one entry per reconstruction (each matches
+ * other layers, so each has its own depth, tiling and FLOPs), as reconstructionGrid would run them.
+ */
+export async function planReconstruction(lib: KernelLibrary, job: ReconstructionJob, weightsSrc: WeightsSource): Promise<JobPlan> {
+  const r = await prepareReconstruction(lib, job, weightsSrc);
+  const runs = r.targets.map((t) => {
+    const { options, choice } = targetRun(lib, r.weights, r.image, job.mode, job.settings, t);
+    return { ...runPlan(r.network, jobDeepestLayer(options), r.image.width, r.image.height, options, choice), label: t.label };
   });
+  return withTimes(lib, networkSpec(r.network).label, r.deepest, r.weights.source, runs);
+}
+
+/** The plan with a time estimate: the runs' FLOPs at throughputs measured now. */
+async function withTimes(lib: KernelLibrary, network: string, deepest: string, weights: string, scales: ScalePlan[]): Promise<JobPlan> {
   const gflops = { conv: await throughput(lib, 'conv_forward', { R: 64, N: 64, K: 3, H: 32, W: 32 }, 2 * 64 * 64 * 9 * 32 * 32), gram: await throughput(lib, 'gram_forward', { C: 128, M: 31 * 31 }, 128 * 128 * 31 * 31) };
   const seconds = scales.reduce((sum, s) => sum + s.steps * ((s.flopsPerStep - s.gramFlopsPerStep) / (gflops.conv * 1e9) + s.gramFlopsPerStep / (gflops.gram * 1e9)), 0);
-  return { network: networkSpec(job.network).label, deepest: job.deepest, weights: job.weights.source, scales, gflops, seconds };
+  return { network, deepest, weights, scales, gflops, seconds };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { JobPlan } from './job_plan.js';
 export function describePlan(p: JobPlan, bytes: (n: number) => string): string[] {
   const lines = [`plan: ${p.network} to ${p.deepest}, weights ${p.weights}`];
   for (const [i, s] of p.scales.entries()) {
-    const head = p.scales.length > 1 ? `  scale ${i + 1}/${p.scales.length}: ` : '  ';
+    const head = s.label ? `  ${s.label}: ` : p.scales.length > 1 ? `  scale ${i + 1}/${p.scales.length}: ` : '  ';
     const how = s.tiles ? `in ${s.tiles.count} tiles of ${s.tiles.tile} px (windows ${s.tiles.windowW}×${s.tiles.windowH})` : 'untiled';
     lines.push(`${head}${s.width}×${s.height}, ${s.steps} steps, ${how}${s.reason ? `: ${s.reason}` : ''}`);
     if (s.memory) {

@@ -13,7 +13,7 @@ import type { Picture } from '../io/decode.js';
 import { composeGrid, type GridTile } from './grid.js';
 import { jobDeepestLayer, minImageSide, resolveOptions } from '../nst/options.js';
 import { highFrequencyRatio, ssimLuminance } from './quality.js';
-import { reconstructionTargets, type ReconstructionMode, type ReconstructionSettings } from './reconstruct_targets.js';
+import { reconstructionTargets, type ReconstructionMode, type ReconstructionSettings, type ReconstructionTarget } from './reconstruct_targets.js';
 import { chooseTiling, prepareJob, type WeightsSource } from './prepare.js';
 import { StyleTransfer } from '../nst/style_transfer.js';
 import type { RgbaImage } from '../io/rgba_image.js';
@@ -45,6 +45,13 @@ export interface ReconstructionCallbacks {
   onNotice?: (text: string) => void | Promise<void>;
 }
 
+/** One reconstruction's options and how it runs (untiled or in tiles: chooseTiling), before any GPU work. */
+export function targetRun(lib: KernelLibrary, weights: NetworkWeights, image: RgbaImage, mode: ReconstructionMode, settings: ReconstructionSettings, t: ReconstructionTarget) {
+  // no TV unless asked or recommended by the network (the paper's reconstructions have none)
+  const options = resolveOptions({ tvWeight: 0, ...withNetworkDefaults(t.options, weights, mode) });
+  return { options, choice: chooseTiling(lib, image.width, image.height, [], options, jobDeepestLayer(options), settings) };
+}
+
 /** Run every reconstruction of `image` (already at its working size); returns the tiles in order. */
 export async function reconstruct(
   lib: KernelLibrary,
@@ -69,9 +76,7 @@ export async function reconstruct(
 
   async function reconstructOne(index: number, t: (typeof targets)[number]): Promise<void> {
     if (cb.shouldStop?.()) throw new StoppedError('stopped');
-    // no TV unless asked or recommended by the network (the paper's reconstructions have none)
-    const options = resolveOptions({ tvWeight: 0, ...withNetworkDefaults(t.options, weights, mode) });
-    const choice = chooseTiling(lib, image.width, image.height, [], options, jobDeepestLayer(options), settings);
+    const { options, choice } = targetRun(lib, weights, image, mode, settings, t);
     if (choice.reason) await cb.onNotice?.(`${t.label}: ${choice.reason}`);
     const st = await withLeanWeights(lib.planner, !!choice.lean, () => buildTuned(cb.tuner, () => StyleTransfer.create(lib, weights, image, mode === 'style' ? [image] : [], options, undefined, choice.tiling, submit)));
     try {
@@ -119,7 +124,8 @@ export interface ReconstructionJob {
  * Decode, size, reconstruct, and compose the labelled grid (original first). Frees every GPU
  * buffer it made and trims the pool.
  */
-export async function reconstructionGrid(lib: KernelLibrary, job: ReconstructionJob, weightsSrc: WeightsSource, cb: ReconstructionCallbacks = {}) {
+/** Check the job, decode and size its image, load the weights (prepareJob): everything before its first GPU pass. */
+export async function prepareReconstruction(lib: KernelLibrary, job: ReconstructionJob, weightsSrc: WeightsSource) {
   const targets = reconstructionTargets(job.mode, job.settings);
   const network = job.settings.network ?? 'vgg19';
   const deepest = deepestOf(networkSpec(network), job.settings.layers);
@@ -128,8 +134,11 @@ export async function reconstructionGrid(lib: KernelLibrary, job: Reconstruction
   // the deepest layer's options stand for the job's checks (size, weights, tiling); each reconstruction resolves its own
   const config = { size: job.size, styleScale: 1, options: { network, contentLayers: [{ name: deepest, weight: 1 }], styleLayers: [], styleWeight: 0 }, reportEvery: 1, saveEvery: 0, maxGpuMemory: job.settings.maxGpuMemory, tile: job.settings.tile };
   const prepared = await prepareJob(lib, { content: job.image, styles: [], contentName: job.name, contentLabel: 'image' }, weightsSrc, config, job.mode);
-  const { weights } = prepared;
-  const image = prepared.scales[0].content;
+  return { weights: prepared.weights, image: prepared.scales[0].content, network, deepest, targets };
+}
+
+export async function reconstructionGrid(lib: KernelLibrary, job: ReconstructionJob, weightsSrc: WeightsSource, cb: ReconstructionCallbacks = {}) {
+  const { weights, image, targets } = await prepareReconstruction(lib, job, weightsSrc);
   const t0 = performance.now();
   try {
     const tiles = await reconstruct(lib, weights, image, job.mode, job.settings, cb);

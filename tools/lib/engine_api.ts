@@ -4,7 +4,7 @@
  * brings the GPU library, the staged files, image decoding, the autotune store and where progress
  * goes; results carry pixels and tensors as base64 (from the page they cross to Node as JSON).
  */
-import { planJob } from '../../src/job/job_plan.js';
+import { planJob, planReconstruction } from '../../src/job/job_plan.js';
 import type { NetworkId } from '../../src/model/networks.js';
 import type { Picture } from '../../src/io/decode.js';
 import { describeContext } from '../../src/kernels/context.js';
@@ -53,6 +53,7 @@ export function createEngineApi(env: EngineEnv) {
     return { tuner, summary: () => ({ ...tuner.report, messages }) };
   };
   const image = (f: { url: string; name: string }, what: string) => (env.picture ? env.picture(f.url, `${what} ${f.name}`) : env.fetchBlob(f.url, `${what} ${f.name}`));
+  const reconstructionJob = async (job: PageReconstruction) => ({ image: await image(job.image, 'image'), name: job.image.name, mode: job.mode, size: job.size, settings: job.settings });
   const images = async (job: PageJob) => ({
     content: await image(job.content, 'content image'),
     contentName: job.content.name,
@@ -141,6 +142,12 @@ export function createEngineApi(env: EngineEnv) {
       return planJob(l, await images(job), await weightsSource(job.weights), job.config);
     },
 
+    /** A reconstruction job's plan without running it (reconstruct --plan; src/job/job_plan.ts). */
+    async planReconstruction(job: PageReconstruction) {
+      const l = await library();
+      return planReconstruction(l, await reconstructionJob(job), await weightsSource(job.weights));
+    },
+
     /** Reconstructions from noise; returns the labelled grid (RGBA, base64) and a summary. */
     async reconstruct(job: PageReconstruction) {
       const l = await library();
@@ -148,7 +155,7 @@ export function createEngineApi(env: EngineEnv) {
       l.memory.resetPeak();
       const r = await reconstructionGrid(
         l,
-        { image: await image(job.image, 'image'), name: job.image.name, mode: job.mode, size: job.size, settings: job.settings },
+        await reconstructionJob(job),
         await weightsSource(job.weights),
         { onProgress: (p) => env.progress(p), onNotice: (text) => env.progress({ notice: text }), tuner },
       );

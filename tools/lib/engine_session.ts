@@ -103,8 +103,8 @@ export abstract class Engine {
     return { ...r, rgba: fromBase64(r.rgba) };
   }
 
-  async reconstruct(job: ReconstructJob, onProgress: (p: unknown) => void) {
-    const staged: PageReconstruction = {
+  private async stageReconstruction(job: ReconstructJob): Promise<PageReconstruction> {
+    return {
       image: this.stageImage(job.image, 'image'),
       mode: job.mode,
       size: job.size,
@@ -112,6 +112,10 @@ export abstract class Engine {
       weights: await this.stageWeights(job.weights, job.weightsSeed, deepestOf(networkSpec(job.settings.network ?? 'vgg19'), job.settings.layers), job.settings.network),
       autotune: job.autotune,
     };
+  }
+
+  async reconstruct(job: ReconstructJob, onProgress: (p: unknown) => void) {
+    const staged = await this.stageReconstruction(job);
     this.onProgress = onProgress;
     const r = await this.call('reconstruct', staged);
     return { ...r, rgba: fromBase64(r.rgba) };
@@ -123,6 +127,10 @@ export abstract class Engine {
 
   async plan(job: JobFiles) {
     return this.call('plan', await this.stage(job));
+  }
+
+  async planReconstruction(job: ReconstructJob) {
+    return this.call('planReconstruction', await this.stageReconstruction(job));
   }
 }
 

@@ -22,6 +22,8 @@ usage: npm run reconstruct -- --image FILE --mode content|style --out grid.png [
   --image FILE            the image to reconstruct (PNG, JPEG, WebP)               [required]
   --mode content|style    which representation to match                            [required]
   --out FILE.png          the grid (written only when every reconstruction finished) [required]
+  --plan                  print the plan without running: each reconstruction's tiles, GPU memory
+                          (an upper bound) and time estimate; --out is not needed
   --size N                longer side of the working size in pixels (default ${TOOL_SIZES.reconstruct})
 ${NETWORK_HELP}
                           SqueezeNet 1.1's default layers here: content ${SQUEEZENET_RECONSTRUCTION_LAYERS.content.join(', ')}; style ${SQUEEZENET_RECONSTRUCTION_LAYERS.style.join(', ')}
@@ -45,7 +47,9 @@ ${ADAPTER_HELP}
 export interface ReconstructArgs {
   image: string;
   mode: ReconstructionMode;
-  out: string;
+  /** The grid's file; null with --plan (nothing is written). */
+  out: string | null;
+  plan: boolean;
   size: number;
   settings: ReconstructionSettings;
   weights: string;
@@ -57,14 +61,15 @@ export interface ReconstructArgs {
 
 /** Parse and check (files exist and are readable) before any GPU work. */
 export function parseReconstructArgs(argv: string[]): ReconstructArgs {
-  const a = new Args(argv, ['verbose']);
+  const a = new Args(argv, ['verbose', 'plan']);
+  const plan = a.has('plan');
   const image = a.str('image');
   if (!image) throw new Error('--image FILE is required');
   const mode = a.choice('mode', ['content', 'style'] as const);
   if (!mode) throw new Error('--mode content|style is required');
-  const out = a.str('out');
-  if (!out) throw new Error('--out FILE.png is required');
-  if (!out.toLowerCase().endsWith('.png')) throw new Error(`--out must name a .png file, got "${out}"`);
+  const out = a.str('out') ?? null;
+  if (!out && !plan) throw new Error('--out FILE.png is required');
+  if (out && !out.toLowerCase().endsWith('.png')) throw new Error(`--out must name a .png file, got "${out}"`);
   const optimizer = a.choice('optimizer', ['adam', 'lbfgs'] as const, d.optimizer)!;
   const layersText = a.str('layers');
   const weights = a.str('weights', 'auto')!;
@@ -95,9 +100,9 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
   a.rejectUnknown();
   readInputFile(image, 'image');
   checkWeightsSpec(weights, network);
-  checkWritable(out, '--out');
+  if (out) checkWritable(out, '--out');
   if (networkNote) process.stderr.write(`${networkNote}\n`);
-  return { image, mode, out, size, settings, weights, weightsSeed, autotune, adapter, verbose };
+  return { image, mode, out, plan, size, settings, weights, weightsSeed, autotune, adapter, verbose };
 }
 
 
