@@ -7,7 +7,7 @@ export function describePlan(p: JobPlan, bytes: (n: number) => string): string[]
   for (const [i, s] of p.scales.entries()) {
     const head = s.label ? `  ${s.label}: ` : p.scales.length > 1 ? `  scale ${i + 1}/${p.scales.length}: ` : '  ';
     const how = s.tiles ? `in ${s.tiles.count} tiles of ${s.tiles.tile} px (windows ${s.tiles.windowW}×${s.tiles.windowH})` : 'untiled';
-    lines.push(`${head}${s.width}×${s.height}, ${s.steps} steps, ${how}${s.reason ? `: ${s.reason}` : ''}`);
+    lines.push(`${head}${s.width}×${s.height}, ${s.steps} step${s.steps === 1 ? '' : 's'}, ${how}${s.reason ? `: ${s.reason}` : ''}`);
     if (s.memory) {
       lines.push(`    GPU memory: at most ${bytes(s.memory.total)} (resident ${bytes(s.memory.resident)}: weights, image, optimizer state, targets; ${s.tiles ? "one tile's graph" : 'the graph'} ${bytes(s.memory.graph)})`);
     } else {
