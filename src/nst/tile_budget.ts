@@ -36,13 +36,37 @@ function weightBytes(deepest: string, winograd: WinogradUse): { kept: number; ma
 
 /**
  * Bytes of one graph over an h×w input with the tape's buffers: every activation (conv outputs,
- * pools), masks and loss terms at the loss layers, Gram nodes, gradients (bounded by three of the
- * largest maps plus one per loss layer, since the tape recycles them), and conv scratch.
+ * pools), masks and loss terms at the loss layers, Gram nodes, gradients, and conv scratch. The
+ * tape recycles gradients by size, and a block's maps share one size: at most three of each
+ * block's (one more per loss layer, counted with its terms), each pool's output gradient, and a
+ * partial gradient of the input.
  */
+/**
+ * The tape's shared scratch buffers (tape_core.ts sharedScratch): one per use, replaced by a larger
+ * one when an op needs more, the smaller kept by the ops bound to it. Fed the requests in the order
+ * the graph makes them, it counts what they add up to.
+ */
+function scratchGrowth() {
+  const current = new Map<string, number>();
+  let floats = 0;
+  return {
+    request(use: string, n: number | undefined) {
+      if (!n || n <= (current.get(use) ?? 0)) return;
+      current.set(use, n);
+      floats += n;
+    },
+    get floats() {
+      return floats;
+    },
+  };
+}
+
 function graphBytes(h: number, w: number, o: StyleTransferOptions, deepest: string, planner: Planner, masked: boolean): { bytes: number; winograd: WinogradUse } {
   // tiled: the window and its gradient; untiled: the image's gradient and TV's partial sums
   let floats = 3 * h * w + (masked ? 3 * h * w : tvTermCount([3, h, w]));
-  let largest = 0, scratch = 0;
+  const blockMaps = new Map<number, number>(); // downsampling → its largest map, floats
+  let poolGrads = 0;
+  const scratch = scratchGrowth();
   const winograd: WinogradUse = new Map();
   let s = 1;
   const specs = convsUpTo(deepest);
@@ -50,13 +74,16 @@ function graphBytes(h: number, w: number, o: StyleTransferOptions, deepest: stri
     const [hh, ww] = [Math.floor(h / s), Math.floor(w / s)];
     const out = c.outChannels * hh * ww;
     floats += out;
-    largest = Math.max(largest, out);
+    blockMaps.set(s, Math.max(blockMaps.get(s) ?? 0, out));
     const fw = planner.plan('conv_forward', { R: c.inChannels, N: c.outChannels, K: 3, H: hh, W: ww });
     const bw = planner.plan('conv_backward_input', { R: c.outChannels, N: c.inChannels, K: 3, H: hh, W: ww });
-    for (const plan of [fw, bw]) scratch = Math.max(scratch, plan.scratch.slices ?? 0, (plan.scratch.winogradData ?? 0) + (plan.scratch.winogradProducts ?? 0));
+    // one request per use for both directions (tape.ts plannedConv)
+    for (const use of ['slices', 'winogradData', 'winogradProducts'] as const) scratch.request(use, Math.max(fw.scratch[use] ?? 0, bw.scratch[use] ?? 0));
     winograd.set(c.name, { forward: winogradTileOf(fw.version), backward: winogradTileOf(bw.version) });
     if (c.poolAfter && c.name !== deepest) {
-      floats += c.outChannels * Math.floor(hh / 2) * Math.floor(ww / 2);
+      const pooled = c.outChannels * Math.floor(hh / 2) * Math.floor(ww / 2);
+      floats += pooled;
+      poolGrads += pooled;
       s *= 2;
     }
   }
@@ -64,13 +91,10 @@ function graphBytes(h: number, w: number, o: StyleTransferOptions, deepest: stri
   for (const l of o.contentLayers) floats += (masked ? 5 : 3) * layerSize(l.name); // mask, terms, its gradient (+ target window and its mask)
   for (const l of o.styleLayers) {
     const C = convSpec(l.name).outChannels;
-    const slices = planner.plan('gram_forward', { C, M: layerSize(l.name) / C }).scratch.slices ?? 0;
-    scratch = Math.max(scratch, slices);
-    floats += (masked ? 2 : 1) * layerSize(l.name) + 2 * C * C; // mask and its gradient, Gram and its gradient
+    scratch.request('slices', planner.plan('gram_forward', { C, M: layerSize(l.name) / C }).scratch.slices);
+    floats += (masked ? 2 : 1) * layerSize(l.name) + 3 * C * C; // mask and its gradient; the Gram, its gradient and its loss terms
   }
-  // scratch buffers grow op by op (a larger request gets a new buffer; ops bound to the old one
-  // keep it): at most about twice the largest
-  floats += 3 * largest + 2 * scratch;
+  floats += 3 * [...blockMaps.values()].reduce((a, b) => a + b, 0) + poolGrads + 3 * h * w + scratch.floats;
   return { bytes: floats * F, winograd };
 }
 
