@@ -9,6 +9,7 @@ import { maxImageSide, tiledBufferProblem } from '../src/nst/device_limits.js';
 import type { LossTerms } from '../src/nst/loss_terms.js';
 import type { RgbaImage } from '../src/io/rgba_image.js';
 import { fitSize } from '../src/io/decode.js';
+import { formatDuration } from '../src/job/duration.js';
 import { autotuneMode, jobTuning, setupAutotune } from './autotune.js';
 import { $, clearError, explain, hasError, plural, rate, setError, wholeNumber } from './dom.js';
 import { setupExplorer } from './explorer.js';
@@ -159,7 +160,6 @@ function pixelsAt(size: number): number {
   return c ? size * Math.round((size * Math.min(c.width, c.height)) / Math.max(c.width, c.height)) : size * size;
 }
 
-const duration = (s: number) => (s < 90 ? `${Math.max(1, Math.round(s))} s` : `${Math.round(s / 60)} min`);
 
 /** Seconds the steps of a run at these settings take, from `speed` (each scale costs in proportion to its pixels). */
 function estimateSeconds(c: RunSettings, perStep: Speed): number {
@@ -214,7 +214,7 @@ function showEstimate(): void {
       $('estimate').textContent = problem;
       return;
     }
-    if (speed) text = `${what} ${speed.measured ? 'about' : 'roughly'} ${duration(runSeconds(c, speed))} (${speed.measured ? `timed on the last ${label} run` : 'guessed: the first step is timed when it starts'}).`;
+    if (speed) text = `${what} ${speed.measured ? 'about' : 'roughly'} ${formatDuration(runSeconds(c, speed))} (${speed.measured ? `timed on the last ${label} run` : 'guessed: the first step is timed when it starts'}).`;
     if (c.size > LARGE_SIZE) text += `${text ? ' ' : ''}Large sizes are slow: the time per step grows with the number of pixels, and a size that does not fit the GPU's memory runs in tiles, which adds more.`;
   } catch {
     // the error box says what is wrong once Start is pressed
@@ -465,10 +465,10 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
         const measured = { secondsPerStep: p.secondsPerStep, pixels, setupSeconds, measured: true };
         const stepsOnly = (estimateSeconds(config, measured) * config.iterations) / (config.iterations + PREP_STEPS);
         const left = stepsOnly * (1 - p.step / p.iterations);
-        $('estimate').textContent = `This run takes about ${duration(sinceStart + Math.max(0, left))} (the first ${plural(p.step, 'step')} came after ${sinceStart.toFixed(1)} s).`;
+        $('estimate').textContent = `This run takes about ${formatDuration(sinceStart + Math.max(0, left))} (the first ${plural(p.step, 'step')} came after ${sinceStart.toFixed(1)} s).`;
       }
       const left = p.secondsPerStep * (p.iterations - p.step);
-      say(`step ${p.step}/${p.iterations} ${network}${scale} — about ${duration(left)} left (${rate(p.secondsPerStep)}) — loss ${p.losses.total.toExponential(3)}`);
+      say(`step ${p.step}/${p.iterations} ${network}${scale} — about ${formatDuration(left)} left (${rate(p.secondsPerStep)}) — loss ${p.losses.total.toExponential(3)}`);
       speeds[net] = { secondsPerStep: p.secondsPerStep, pixels, setupSeconds, measured: true };
       ((window as unknown as { nstProgress?: { step: number; secondsPerStep: number; elapsed: number }[] }).nstProgress ??= []).push({ step: p.step, secondsPerStep: p.secondsPerStep, elapsed: p.elapsed });
     },

@@ -102,6 +102,7 @@ describe('demo: Stop, pause and sizes', () => {
     await setValue(p, 'size', '8192');
     expect(await p.$eval('#estimate', (e) => e.textContent)).toMatch(/tiles/);
     expect(await p.$eval('#estimate', (e) => e.textContent)).not.toMatch(/cannot run/);
+    await p.screenshot({ path: 'test-artifacts/demo-vgg19-8192.png' });
     // a size that fits clears the message
     await setValue(p, 'size', '128');
     expect(await errorText(p)).toBe('');

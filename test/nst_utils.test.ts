@@ -1,6 +1,7 @@
 /** CPU-side pieces of the NST layer: the bitmap font and grid, reconstruction targets, scales, resizing, job arguments. */
 import { describe, expect, it } from 'vitest';
 import { composeGrid, enlargement } from '../src/job/grid.js';
+import { formatDuration } from '../src/job/duration.js';
 import { drawText, GLYPH_HEIGHT, textWidth } from '../src/job/pixel_font.js';
 import { reconstructionTargets, DEFAULT_RECONSTRUCTION, CONTENT_RECONSTRUCTION_LAYERS, STYLE_RECONSTRUCTION_LAYERS } from '../src/job/reconstruct_targets.js';
 import { scaleSizes } from '../src/job/prepare.js';
@@ -35,6 +36,19 @@ describe('pixel font', () => {
     drawText(b, 0, 0, '?', [0, 0, 0], 2);
     expect(a.data).toEqual(b.data);
     expect(() => drawText(blank(3, 3), -2, -2, 'w', [0, 0, 0], 3)).not.toThrow();
+  });
+});
+
+describe('durations', () => {
+  it('are said in the unit that reads at a glance, up to days', () => {
+    expect(formatDuration(0.2)).toBe('1 s');
+    expect(formatDuration(89)).toBe('89 s');
+    expect(formatDuration(90)).toBe('2 min');
+    expect(formatDuration(89 * 60)).toBe('89 min');
+    expect(formatDuration(3 * 3600)).toBe('3.0 h');
+    // the page once said "7574 min" for a VGG19 run at 8192 px on a CPU adapter
+    expect(formatDuration(7574 * 60)).toBe('5 days');
+    expect(formatDuration(NaN)).toBe('an unknown time');
   });
 });
 

@@ -37,7 +37,7 @@ export interface WeightsPlan {
   format: WeightsFileFormat;
   input: InputConvention;
   pieces: TensorPiece[];
-  /** Bytes read to make the plan (headers, directory). */
+  /** Bytes read to make the plan (the first 64 kB, headers, directory, storage counts checked). */
   headerBytes: number;
 }
 
@@ -64,7 +64,7 @@ export async function planPretrained(
   if (looksLikeSafetensors(head, src.size)) return { plan: await planSafetensors(src, head, file, spec, upTo) };
   if (head[0] === 0x50 && head[1] === 0x4b) {
     if (src.sequentialOnly) return { ...(await scanZip(new Cursor(src, head), file, spec, upTo)), format: 'torch-zip' };
-    return { plan: await planZip(src, file, spec, upTo) };
+    return { plan: await planZip(src, head.length, file, spec, upTo) };
   }
   if (head[0] === 0x80) return { plan: await planLegacy(src, head, file, spec, upTo) };
   if (head.length >= 9 && head[8] === 0x7b /* { */) return { plan: await planSafetensors(src, head, file, spec, upTo) }; // for its message
@@ -85,7 +85,7 @@ async function planSafetensors(src: ByteSource, head: Uint8Array, file: string, 
     const e = byName.get(key)!;
     return { name, start: e.start, end: e.end, decode: (b: Uint8Array) => decodeFloats(b, e.dtype, file, key) };
   });
-  return { format: 'safetensors', input, pieces, headerBytes: 8 + n };
+  return { format: 'safetensors', input, pieces, headerBytes: Math.max(head.length, 8 + n) };
 }
 
 /** Read forward from `head` until `parse` stops throwing "truncated" (doubling, up to 64 MB). */
@@ -119,19 +119,21 @@ async function planLegacy(src: ByteSource, head: Uint8Array, file: string, spec:
   // PyTorch reads every storage's element count and refuses a wrong one. Where reads are free, the
   // counts of storages no piece reads are checked too (8 bytes each); over a network each would cost
   // a request, and those storages' bytes are never used, so there they are left unread.
+  let countBytes = 0;
   if (src.local) {
     const read = new Set([...keys.values()].map((key) => sd.get(key)!.storage.key));
     for (const [key, at] of h.spans) {
       if (read.has(key)) continue;
       const count = await src.read(at.start, at.start + 8);
+      countBytes += count.length;
       if (count.length < 8) throw new WeightsError(file, `truncated: storage ${key} starts past the end of the file`);
       legacyStorageBytes(count, key, at.storage.numel, file);
     }
   }
-  return { format: 'torch-legacy', input, pieces, headerBytes: bytes.length };
+  return { format: 'torch-legacy', input, pieces, headerBytes: bytes.length + countBytes };
 }
 
-async function planZip(src: ByteSource, file: string, spec: NetworkSpec, upTo: string): Promise<WeightsPlan> {
+async function planZip(src: ByteSource, headRead: number, file: string, spec: NetworkSpec, upTo: string): Promise<WeightsPlan> {
   let tail = await src.readTail(HEAD + 22);
   let entries: ZipEntry[];
   try {
@@ -163,7 +165,7 @@ async function planZip(src: ByteSource, file: string, spec: NetworkSpec, upTo: s
     const s = span(e);
     return { name, ...s, decode: (b: Uint8Array) => tensorFromStorage(file, key, t, zipEntryData(b, e, file, s.start)) };
   });
-  return { format: 'torch-zip', input, pieces, headerBytes: tail.bytes.length + pklBytes.length };
+  return { format: 'torch-zip', input, pieces, headerBytes: headRead + tail.bytes.length + pklBytes.length };
 }
 
 /** Ranges to request: the pieces in file order, neighbours closer than `gap` merged. */

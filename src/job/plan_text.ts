@@ -1,4 +1,5 @@
 /** A job's plan (job_plan.ts) in lines for a terminal; no engine code, so the CLI can import it before the engine loads. */
+import { formatDuration } from './duration.js';
 import type { JobPlan } from './job_plan.js';
 
 /** The plan in lines for a terminal. */
@@ -15,7 +16,6 @@ export function describePlan(p: JobPlan, bytes: (n: number) => string): string[]
     }
     lines.push(`    ${(s.flopsPerStep / 1e9).toFixed(1)} GFLOP per step`);
   }
-  const t = p.seconds < 90 ? `${Math.max(1, Math.round(p.seconds))} s` : p.seconds < 5400 ? `${Math.round(p.seconds / 60)} min` : `${(p.seconds / 3600).toFixed(1)} h`;
-  lines.push(`  time: about ${t} for the steps (convs at ${p.gflops.conv.toFixed(1)} GFLOP/s, Grams at ${p.gflops.gram.toFixed(1)}, measured now on this adapter at small shapes; setup not included)`);
+  lines.push(`  time: about ${formatDuration(p.seconds)} for the steps (convs at ${p.gflops.conv.toFixed(1)} GFLOP/s, Grams at ${p.gflops.gram.toFixed(1)}, measured now on this adapter at small shapes; setup not included)`);
   return lines;
 }
