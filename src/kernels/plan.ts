@@ -182,6 +182,9 @@ export const WINOGRAD_MIN_TILES = 4;
 /** Software adapters run F(4×4, 3×3) (version 6) on maps with at least this many 4×4 tiles. */
 export const WINOGRAD4_MIN_TILES = 16;
 
+/** lavapipe's backward pass takes F(4×4) from 4 tiles (an 8×8 map: block 4 at a 64² input). */
+export const LAVAPIPE_BACKWARD_WINOGRAD4_MIN_TILES = 4;
+
 /** What the planner tells apart: Mesa's lavapipe, other software adapters (SwiftShader), GPUs. */
 export type AdapterClass = 'gpu' | 'swiftshader' | 'lavapipe';
 
@@ -207,8 +210,10 @@ export function adapterClass(a: PlannerAdapter): AdapterClass {
  * - conv, GPU: rows_vec4 for 3×3 maps ≥ 8 wide with W % 4 = 0, rows for other 3×3 maps ≥ 8 wide,
  *   else version 1; split-K for few-pixel layers (H100: v1 8–12, rows 17–20, rows_vec4 19–23
  *   TFLOP/s; Winograd not measured on a GPU yet — autotuning does that on the user's GPU).
- * - conv backward on lavapipe: as on SwiftShader, but flat16 for maps of ≤ 8×8 (conv5_1 at 4²:
- *   flat16 4.6 vs Winograd 3.3 GFLOP/s; autotuning at 128² chose a non-Winograd version at 8² too).
+ * - conv backward on lavapipe: F(4×4) from 4 tiles (8×8 maps and up), else flat16 for maps of
+ *   ≤ 8×8 (conv5_1 at 4²: flat16 4.6 vs Winograd 3.3 GFLOP/s). Whole VGG19 steps at 64² on
+ *   lavapipe, variants alternating in one process, best of 6, three runs: 333/300/343/349 ms with
+ *   flat16 at 8² against 258/260/269/253 with F(4×4) there; at 128² level (817 vs 776).
  * - Gram forward on software adapters: vec4 where H·W % 4 = 0 (conv1_2 at 64²: 2.5 vs 1.0 GFLOP/s
  *   on SwiftShader, 3.8 vs 1.9 on lavapipe; autotuning on lavapipe picked it for every VGG19 shape
  *   at 128² and 256²); for odd H·W, tiles8 from 8192 positions and blocks below (autotuning on
@@ -228,8 +233,10 @@ export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapt
     case 'conv_backward_input': {
       const s = shape as ConvShape;
       if (soft) {
-        const smallMap = cls === 'lavapipe' && kind === 'conv_backward_input' && s.H * s.W <= 64;
-        if (s.K === 3 && winogradTiles(s.H, s.W, 4).P >= WINOGRAD4_MIN_TILES && !lean) return c('v6_winograd4');
+        const lavapipeBackward = cls === 'lavapipe' && kind === 'conv_backward_input';
+        const smallMap = lavapipeBackward && s.H * s.W <= 64;
+        const minTiles4 = lavapipeBackward ? LAVAPIPE_BACKWARD_WINOGRAD4_MIN_TILES : WINOGRAD4_MIN_TILES;
+        if (s.K === 3 && winogradTiles(s.H, s.W, 4).P >= minTiles4 && !lean) return c('v6_winograd4');
         if (s.K === 3 && winogradTiles(s.H, s.W).P >= WINOGRAD_MIN_TILES && !smallMap) return c('v5_winograd');
         return c(ceil8(s.N) % 16 === 0 ? 'v2_flat16' : 'v1_direct');
       }

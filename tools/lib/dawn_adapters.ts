@@ -94,6 +94,11 @@ function probe(icd: string | undefined, kind: 'gpu' | 'lavapipe'): boolean {
   return spawnSync(process.execPath, ['-e', script], { env, stdio: 'ignore', timeout: 60_000 }).status === 0;
 }
 
+/** Dawn's instance options from NST_DAWN_FLAGS, comma-separated (e.g. enable-dawn-features=disable_robustness), for experiments. */
+export function dawnFlags(): string[] {
+  return (process.env.NST_DAWN_FLAGS ?? '').split(',').filter(Boolean);
+}
+
 /** The adapter `probe` found, in this process (the loader reads VK_ICD_FILENAMES when the instance is made). */
 async function instance(icd: string | undefined): Promise<{ gpu: GPU; adapter: GPUAdapter } | null> {
   const m = webgpu();
@@ -103,7 +108,7 @@ async function instance(icd: string | undefined): Promise<{ gpu: GPU; adapter: G
   // lavapipe warns at every start without it
   process.env.XDG_RUNTIME_DIR ??= tmpdir();
   try {
-    const gpu = m.create([]) as GPU;
+    const gpu = m.create(dawnFlags()) as GPU;
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     return adapter ? { gpu, adapter } : null;
   } finally {
