@@ -38,7 +38,7 @@ describe('the fixed table (what runs without measurements)', () => {
     expect(fixedChoice('gram_forward', { C: 64, M: 4096 }, GPU).version).toBe('v1_lanes');
     expect(fixedChoice('gram_backward', { C: 64, M: 4096 }, SOFTWARE).version).toBe('v1_wide');
   });
-  it('lavapipe has an entry of its own: the backward pass takes F(4×4) from 4 tiles, flat16 below', () => {
+  it('lavapipe has an entry of its own: the backward pass takes F(4×4) from 4 tiles, flat16 below; the Gram backward flat', () => {
     const LAVAPIPE = { isSoftware: true, device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)' };
     const SWIFTSHADER = { isSoftware: true, device: '', description: 'SwiftShader driver 5.0.0' };
     expect([LAVAPIPE, SWIFTSHADER, GPU].map(adapterClass)).toEqual(['lavapipe', 'swiftshader', 'gpu']);
@@ -54,6 +54,8 @@ describe('the fixed table (what runs without measurements)', () => {
     expect(fixedChoice('conv_forward', block4, LAVAPIPE).version).toBe('v5_winograd');
     // lean weights (a memory budget): no F(4×4) filters; the small map's flat16
     expect(fixedChoice('conv_backward_input', block4, LAVAPIPE, true).version).toBe('v2_flat16');
+    expect(fixedChoice('gram_backward', { C: 512, M: 16 }, LAVAPIPE).version).toBe('v2_flat');
+    expect(fixedChoice('gram_backward', { C: 512, M: 16 }, SWIFTSHADER).version).toBe('v1_wide');
     expect(fixedChoice('reduce', { n: 1000 }, SOFTWARE).version).toBe('v1_chunks');
     expect(fixedChoice('reduce', { n: 1000 }, GPU).version).toBe('v0_tree');
   });

@@ -220,7 +220,9 @@ export function adapterClass(a: PlannerAdapter): AdapterClass {
  *   lavapipe chose tiles8 for SqueezeNet's Grams at a 256² input, blocks or lanes at 128²; single
  *   kernel timings there were level or favoured blocks, e.g. 128×961: 4.3 vs 2.5 GFLOP/s); lanes
  *   on GPUs (barriers are expensive on CPUs).
- * - Gram backward: wide on software, narrow on GPUs.
+ * - Gram backward: flat on lavapipe (whole VGG19 steps alternating in one process, best of 6/4:
+ *   64² 236 → 228 ms, 128² 710 → 655; its loads are per-lane scalar loads, so 8×16 blocks and
+ *   full lanes at 4×4 maps pay), wide on SwiftShader, narrow on GPUs.
  * - reduce: chunks on software (a 512×512 Gram's loss took 80 ms with the tree), tree on GPUs.
  * - strided conv: blocks everywhere (SwiftShader: 2.8× the plain forward, 1.7× its backward).
  */
@@ -250,7 +252,7 @@ export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapt
       }
       return c('v1_lanes');
     case 'gram_backward':
-      return c(soft ? 'v1_wide' : 'v0_narrow');
+      return c(cls === 'lavapipe' ? 'v2_flat' : soft ? 'v1_wide' : 'v0_narrow');
     case 'strided_conv_forward':
     case 'strided_conv_backward_input':
       return c('v1_blocks');

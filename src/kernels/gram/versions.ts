@@ -118,7 +118,20 @@ function backwardLaunch(kernel: string, cols: number) {
   };
 }
 
+/** Version 2's one dispatch: one invocation per 8-row × 16-column block, all blocks in one flat range. */
+function flatLaunch(lib: KernelLibrary, c: GramBackwardCall, plan: OpPlan<'gram_backward'>): Dispatch[] {
+  const { C, M } = plan.shape;
+  return [
+    lib.kernel('gram_backward/v2_flat').bind(
+      { features: c.features.buffer, grad_gram: c.gradGram.buffer, grad_features: c.gradFeatures.buffer },
+      { C, M, scale: c.scale },
+      grid1d(Math.ceil(M / 16) * Math.ceil(C / 8), 64),
+    ),
+  ];
+}
+
 export const GRAM_BACKWARD_VERSIONS = [
   { id: 'v0_narrow', number: 0, kernels: ['gram_backward/v0_narrow'], summary: '4×4 blocks of the feature gradient', unfit: () => null, splits: false, tuned: true, launch: backwardLaunch('gram_backward/v0_narrow', 4) },
   { id: 'v1_wide', number: 1, kernels: ['gram_backward/v1_wide'], summary: '4×8 blocks, fewer loads per multiply-add', unfit: () => null, splits: false, tuned: true, launch: backwardLaunch('gram_backward/v1_wide', 8) },
+  { id: 'v2_flat', number: 2, kernels: ['gram_backward/v2_flat'], summary: '8×16 blocks, (column, row) blocks flattened so small maps fill the lanes (for lavapipe)', unfit: () => null, splits: false, tuned: true, launch: flatLaunch },
 ] as const satisfies readonly VersionInfo<'gram_backward', string>[];
