@@ -16,7 +16,7 @@ export async function benchInChromium(args: ReturnType<typeof parseBenchArgs>): 
   try {
     await exposeTuningStore(s.page);
     // conservative repeat counts: the CPU adapter is slow
-    const opts: BenchOptions = { sizes: args.sizes, kernelSize: 64, matmulSize: 512, repeats: 2, stepRepeats: 1, perOp: args.perOp, conv: args.conv, autotune: args.autotune, tile: args.tile, stepsOnly: args.stepsOnly, network: args.network };
+    const opts: BenchOptions = { sizes: args.sizes, kernelSize: 64, matmulSize: 512, repeats: 2, stepRepeats: 1, perOp: args.perOp, byKernel: args.byKernel, conv: args.conv, autotune: args.autotune, tile: args.tile, stepsOnly: args.stepsOnly, network: args.network };
     return (await s.page.evaluate((o) => (globalThis as unknown as { bench: (o: BenchOptions) => Promise<BenchResult> }).bench(o), opts)) as BenchResult;
   } finally {
     await s.close();

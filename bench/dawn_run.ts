@@ -25,7 +25,7 @@ export async function benchOnDawn(gpu: GPU, args: ReturnType<typeof parseBenchAr
       matmulSize: software ? 512 : 2048,
       repeats: software ? 2 : 50,
       stepRepeats: software ? 3 : 20,
-      perOp: args.perOp, conv: args.conv, autotune: args.autotune, tuningStore: new TuningDir(), tile: args.tile, stepsOnly: args.stepsOnly, network: args.network, squeezenetWeights,
+      perOp: args.perOp, byKernel: args.byKernel, conv: args.conv, autotune: args.autotune, tuningStore: new TuningDir(), tile: args.tile, stepsOnly: args.stepsOnly, network: args.network, squeezenetWeights,
       log: (s) => process.stderr.write(`${s}\n`),
     });
   } finally {

@@ -21,6 +21,8 @@ options:
   --sizes 64,128          image sizes of the whole steps
   --name NAME             result file name (default: by runner and adapter)
   --ops                   also each op's milliseconds per step
+  --by-kernel             also each WGSL kernel's share of the step: the step timed without its
+                          dispatches (adds up on CPU adapters, where --ops rows do not)
   --conv ${CONV_VERSIONS.join('|')}   force one conv version in the whole steps
   --autotune ${AUTOTUNE_MODES.join('|')}   tune the whole steps' kernel versions first (default off)
   --tile N                whole steps in tiles of N px (VGG19)
@@ -52,7 +54,7 @@ export function parseBenchArgs(argv: string[], defaults: { sizes: number[] }) {
   const adapter = get('adapter') ?? (process.env.NST_ADAPTER || 'auto');
   if (!(ADAPTER_CHOICES as readonly string[]).includes(adapter)) throw new Error(`--adapter must be one of ${ADAPTER_CHOICES.join(', ')}, got "${adapter}"`);
   return {
-    sizes, name: get('name'), network: network as 'vgg19' | 'squeezenet', perOp: argv.includes('--ops'), conv: conv as ConvVersion | 'auto', autotune, tile, stepsOnly: argv.includes('--steps-only'),
+    sizes, name: get('name'), network: network as 'vgg19' | 'squeezenet', perOp: argv.includes('--ops'), byKernel: argv.includes('--by-kernel'), conv: conv as ConvVersion | 'auto', autotune, tile, stepsOnly: argv.includes('--steps-only'),
     adapter: adapter as AdapterChoice, torch: !argv.includes('--no-torch'),
   };
 }

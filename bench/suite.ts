@@ -7,7 +7,7 @@
  */
 import { Autotuner, type AutotuneMode } from '../src/kernels/autotune.js';
 import { opBench } from '../src/kernels/op_bench.js';
-import { submittedWorkTimer } from '../src/kernels/op_timers.js';
+import { submittedWorkTimer, type OpTimer } from '../src/kernels/op_timers.js';
 import type { TuningStore } from '../src/kernels/tuning_table.js';
 import { conv2dForward } from '../src/kernels/conv/conv2d.js';
 import { packConvWeights, releasePackedWeights } from '../src/kernels/conv/weights.js';
@@ -65,6 +65,31 @@ function groupOf(opName: string): string {
   return 'losses';
 }
 
+/** One kernel's share of a whole step: leaveOneKernelOut's rows. */
+export interface KernelShare {
+  kernel: string;
+  dispatches: number;
+  ms: number;
+}
+
+/**
+ * Where a whole step's time goes, for adapters whose per-op timings do not add up to the step
+ * (CPU adapters share their cores with everything else, and one op timed alone pays the submit
+ * and thread wake-up the step pays once): for each WGSL kernel, the step's time minus the time of
+ * the same recorded step without that kernel's dispatches. Best of `rounds` each, all the
+ * variants alternating within every round so that drift hits each alike; most expensive first.
+ * The step without a kernel computes nonsense, but its timing is what counts here.
+ */
+export async function leaveOneKernelOut(lib: KernelLibrary, step: readonly Dispatch[], rounds: number, time: OpTimer = timeDispatches): Promise<KernelShare[]> {
+  const names = [...new Set(step.map((d) => d.kernel.name))];
+  const variants = [step, ...names.map((n) => step.filter((d) => d.kernel.name !== n))];
+  const best = variants.map(() => Infinity);
+  for (let r = 0; r < rounds; r++) for (let i = 0; i < variants.length; i++) best[i] = Math.min(best[i], await time(lib, variants[i], 1));
+  return names
+    .map((kernel, i) => ({ kernel, dispatches: step.length - variants[i + 1].length, ms: best[0] - best[i + 1] }))
+    .sort((a, b) => b.ms - a.ms);
+}
+
 export interface BenchOptions {
   sizes: number[];
   /** Image size whose layer shapes the per-kernel rows use. */
@@ -74,6 +99,8 @@ export interface BenchOptions {
   stepRepeats: number;
   /** Also log each op's milliseconds (forward + backward) for the whole steps. */
   perOp?: boolean;
+  /** Also log each kernel's share of the whole steps, left out one at a time (leaveOneKernelOut). */
+  byKernel?: boolean;
   /** Conv version forced in the whole steps ("auto": what the planner picks on this adapter). */
   conv?: ConvVersion | 'auto';
   /** Autotuning for the whole steps (default "off": the fixed table, comparable with older tables). */
@@ -232,6 +259,10 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
     // everything else: the best of stepRepeats single steps
     let ms = lib.ctx.info.isSoftware ? Infinity : await timeDispatches(lib, all, o.stepRepeats);
     if (lib.ctx.info.isSoftware) for (let r = 0; r < o.stepRepeats; r++) ms = Math.min(ms, await timeDispatches(lib, all, 1));
+    if (o.byKernel) {
+      log(`  ${size}²${label}: each kernel's share, the step timed without it (best of ${Math.max(3, o.stepRepeats)}; a CPU adapter's noise is ±10–15 % of the step, so small shares can come out negative)`);
+      for (const k of await leaveOneKernelOut(lib, all, Math.max(3, o.stepRepeats))) log(`    ${k.kernel.padEnd(34)} ×${String(k.dispatches).padStart(3)} ${k.ms.toFixed(1).padStart(8)} ms`);
+    }
     const groups: Record<string, number> = {};
     for (const p of st.profile()) {
       const g = groupOf(p.name);
