@@ -104,34 +104,28 @@ export const GRAM_FORWARD_VERSIONS = [
   },
 ] as const satisfies readonly VersionInfo<'gram_forward', string>[];
 
-/** A backward version's one dispatch: blocks of `rows`×`cols` of grad_features per invocation. */
-function backwardLaunch(kernel: string, cols: number) {
+/** A backward version's one dispatch over `grid(C, M)` workgroups. */
+function backwardLaunch(kernel: string, grid: (C: number, M: number) => [number, number, number]) {
   return (lib: KernelLibrary, c: GramBackwardCall, plan: OpPlan<'gram_backward'>): Dispatch[] => {
     const { C, M } = plan.shape;
     return [
       lib.kernel(kernel as never).bind(
         { features: c.features.buffer, grad_gram: c.gradGram.buffer, grad_features: c.gradFeatures.buffer },
         { C, M, scale: c.scale },
-        [Math.ceil(Math.ceil(M / cols) / 64), Math.ceil(C / 4), 1],
+        grid(C, M),
       ),
     ];
   };
 }
 
-/** Version 2's one dispatch: one invocation per 8-row × 16-column block, all blocks in one flat range. */
-function flatLaunch(lib: KernelLibrary, c: GramBackwardCall, plan: OpPlan<'gram_backward'>): Dispatch[] {
-  const { C, M } = plan.shape;
-  return [
-    lib.kernel('gram_backward/v2_flat').bind(
-      { features: c.features.buffer, grad_gram: c.gradGram.buffer, grad_features: c.gradFeatures.buffer },
-      { C, M, scale: c.scale },
-      grid1d(Math.ceil(M / 16) * Math.ceil(C / 8), 64),
-    ),
-  ];
-}
+/** Versions 0 and 1: a workgroup is 64 column blocks (`cols` wide) of one 4-row block. */
+const rowBlockGrid = (cols: number) => (C: number, M: number): [number, number, number] => [Math.ceil(Math.ceil(M / cols) / 64), Math.ceil(C / 4), 1];
+
+/** Version 2: one invocation per 8-row × 16-column block, all blocks in one flat range. */
+const flatGrid = (C: number, M: number) => grid1d(Math.ceil(M / 16) * Math.ceil(C / 8), 64);
 
 export const GRAM_BACKWARD_VERSIONS = [
-  { id: 'v0_narrow', number: 0, kernels: ['gram_backward/v0_narrow'], summary: '4×4 blocks of the feature gradient', unfit: () => null, splits: false, tuned: true, launch: backwardLaunch('gram_backward/v0_narrow', 4) },
-  { id: 'v1_wide', number: 1, kernels: ['gram_backward/v1_wide'], summary: '4×8 blocks, fewer loads per multiply-add', unfit: () => null, splits: false, tuned: true, launch: backwardLaunch('gram_backward/v1_wide', 8) },
-  { id: 'v2_flat', number: 2, kernels: ['gram_backward/v2_flat'], summary: '8×16 blocks, (column, row) blocks flattened so small maps fill the lanes (for lavapipe)', unfit: () => null, splits: false, tuned: true, launch: flatLaunch },
+  { id: 'v0_narrow', number: 0, kernels: ['gram_backward/v0_narrow'], summary: '4×4 blocks of the feature gradient', unfit: () => null, splits: false, tuned: true, launch: backwardLaunch('gram_backward/v0_narrow', rowBlockGrid(4)) },
+  { id: 'v1_wide', number: 1, kernels: ['gram_backward/v1_wide'], summary: '4×8 blocks, fewer loads per multiply-add', unfit: () => null, splits: false, tuned: true, launch: backwardLaunch('gram_backward/v1_wide', rowBlockGrid(8)) },
+  { id: 'v2_flat', number: 2, kernels: ['gram_backward/v2_flat'], summary: '8×16 blocks, (column, row) blocks flattened so small maps fill the lanes (for lavapipe)', unfit: () => null, splits: false, tuned: true, launch: backwardLaunch('gram_backward/v2_flat', flatGrid) },
 ] as const satisfies readonly VersionInfo<'gram_backward', string>[];
