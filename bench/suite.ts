@@ -163,7 +163,7 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
   const weights = randomVgg19(1, 'conv5_1');
   const timeVersions = async <K extends OpKind>(kind: K, shape: OpShapes[K], label: string, layer: string, shapeText: string, flops: number | null) => {
     const picked = lib.planner.plan(kind, shape);
-    for (const v of eligibleVersions(kind, shape)) {
+    for (const v of eligibleVersions(kind, shape, false, lib.ctx.info)) {
       // splittable versions run with the planner's split count for this shape (1 on software adapters)
       const choice = { version: v.id, splits: v.splits ? picked.splits : 1 } as Choice<K>;
       const plan = makePlan(kind, shape, choice);

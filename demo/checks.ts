@@ -73,13 +73,16 @@ function convVersion(variant: string, w: number): Check {
   };
 }
 
-/** One Winograd stage (conv version 5: m = 2, version 6: m = 4) on C=5 13×11 → O=10, against the staged CPU reference. */
-function winogradStage(stage: 'filter' | 'input' | 'gemm' | 'output', m: 2 | 4 = 2): Check {
+/**
+ * One Winograd stage (conv version 5: m = 2, version 6: m = 4) on C=5 13×11 → O=10 (or `dims`),
+ * against the staged CPU reference; subgroups: the matrix products of versions 7 and 8.
+ */
+function winogradStage(stage: 'filter' | 'input' | 'gemm' | 'output', m: 2 | 4 = 2, subgroups = false, [C, H, W, O] = [5, 13, 11, 10]): Check {
   return {
-    shape: `C=${C} ${H}×${W} → O=${O}, 3×3, F(${m}×${m}, 3×3), ${stage === 'filter' ? 'both directions' : 'forward+ReLU'}`,
+    shape: `C=${C} ${H}×${W} → O=${O}, 3×3, F(${m}×${m}, 3×3)${subgroups ? ', subgroup products' : ''}, ${stage === 'filter' ? 'both directions' : 'forward+ReLU'}`,
     run: async (lib) => {
-      const x = conv();
-      const r = await CASES.winograd_stages(lib, x, { C, H, W, O, relu: 1, m });
+      const x = { input: rand(C * H * W), weight: rand(O * C * 9, 0.5), bias: rand(O) };
+      const r = await CASES.winograd_stages(lib, x, { C, H, W, O, relu: 1, m, subgroups: subgroups ? 1 : 0 });
       const U = winogradFilterRef(x.weight, O, C, 'forward', m);
       const V = winogradInputRef(x.input, C, H, W, m);
       if (stage === 'filter') return [[r.U, U], [r.U_backward, winogradFilterRef(x.weight, O, C, 'backward', m)]];
@@ -119,6 +122,9 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   'conv/v5_winograd_filter': winogradStage('filter'),
   'conv/v5_winograd_input': winogradStage('input'),
   'conv/winograd_gemm': winogradStage('gemm'),
+  // 9×17 = 153 tiles (≥ 64: lanes over tiles), 37 outputs (not a multiple of the 32-channel block)
+  'conv/winograd_gemm_subgroup_tiles': winogradStage('gemm', 2, true, [5, 17, 33, 37]),
+  'conv/winograd_gemm_subgroup_channels': winogradStage('gemm', 2, true),
   'conv/v5_winograd_output': winogradStage('output'),
   'conv/v6_winograd4_filter': winogradStage('filter', 4),
   'conv/v6_winograd4_input': winogradStage('input', 4),

@@ -54,6 +54,14 @@ describe('the fixed table (what runs without measurements)', () => {
     expect(fixedChoice('conv_forward', block4, LAVAPIPE).version).toBe('v5_winograd');
     // lean weights (a memory budget): no F(4×4) filters; the small map's flat16
     expect(fixedChoice('conv_backward_input', block4, LAVAPIPE, true).version).toBe('v2_flat16');
+    // with subgroups, lavapipe takes the same tile sizes with subgroup products (versions 7 and 8); SwiftShader keeps 5 and 6
+    const LAVAPIPE_SG = { ...LAVAPIPE, subgroups: true }, SWIFTSHADER_SG = { ...SWIFTSHADER, subgroups: true };
+    expect(fixedChoice('conv_backward_input', block4, LAVAPIPE_SG).version).toBe('v8_winograd4_subgroups');
+    expect(fixedChoice('conv_forward', block4, LAVAPIPE_SG).version).toBe('v7_winograd_subgroups');
+    expect(fixedChoice('conv_forward', { R: 64, N: 64, K: 3, H: 64, W: 64 }, LAVAPIPE_SG).version).toBe('v8_winograd4_subgroups');
+    expect(fixedChoice('conv_backward_input', small, LAVAPIPE_SG).version).toBe('v2_flat16');
+    expect(fixedChoice('conv_backward_input', block4, LAVAPIPE_SG, true).version).toBe('v2_flat16');
+    expect(fixedChoice('conv_forward', block4, SWIFTSHADER_SG).version).toBe('v5_winograd');
     expect(fixedChoice('gram_backward', { C: 512, M: 16 }, LAVAPIPE).version).toBe('v2_flat');
     expect(fixedChoice('gram_backward', { C: 512, M: 16 }, SWIFTSHADER).version).toBe('v1_wide');
     expect(fixedChoice('reduce', { n: 1000 }, SOFTWARE).version).toBe('v1_chunks');
@@ -93,10 +101,16 @@ describe('plans', () => {
   });
   it('tuning candidates: every tuned version that fits, direct ones also split where the GPU rule splits', () => {
     const names = (kind: OpKind, shape: never) => tuningCandidates(kind, shape).map((c) => `${c.version}/${c.splits}`);
-    expect(names('conv_forward', { R: 512, N: 512, K: 3, H: 4, W: 4 } as never)).toEqual(['v1_direct/1', 'v1_direct/16', 'v2_flat16/1', 'v2_flat16/16', 'v5_winograd/1', 'v6_winograd4/1']);
-    expect(names('conv_forward', { R: 64, N: 64, K: 3, H: 256, W: 256 } as never)).toEqual(['v1_direct/1', 'v2_flat16/1', 'v3_rows/1', 'v4_rows_vec4/1', 'v5_winograd/1', 'v6_winograd4/1']);
+    const sg = ['v7_winograd_subgroups/1', 'v8_winograd4_subgroups/1'];
+    expect(names('conv_forward', { R: 512, N: 512, K: 3, H: 4, W: 4 } as never)).toEqual(['v1_direct/1', 'v1_direct/16', 'v2_flat16/1', 'v2_flat16/16', 'v5_winograd/1', 'v6_winograd4/1', ...sg]);
+    expect(names('conv_forward', { R: 64, N: 64, K: 3, H: 256, W: 256 } as never)).toEqual(['v1_direct/1', 'v2_flat16/1', 'v3_rows/1', 'v4_rows_vec4/1', 'v5_winograd/1', 'v6_winograd4/1', ...sg]);
     expect(names('conv_forward', { R: 64, N: 64, K: 3, H: 64, W: 64 } as never)).toContain('v4_rows_vec4/2'); // 4096 invocations: split in 2
     expect(names('reduce', { n: 10 } as never)).toEqual(['v0_tree/1', 'v1_chunks/1']);
+    // a device without subgroups never times versions 7 and 8
+    const noSubgroups = tuningCandidates('conv_forward', { R: 64, N: 64, K: 3, H: 64, W: 64 }, { subgroups: false }).map((c) => c.version);
+    expect(noSubgroups).toContain('v6_winograd4');
+    expect(noSubgroups.filter((v) => v.endsWith('_subgroups'))).toEqual([]);
+    expect(tuningCandidates('conv_forward', { R: 64, N: 64, K: 3, H: 64, W: 64 }, { subgroups: true }).map((c) => c.version)).toContain('v8_winograd4_subgroups');
   });
 });
 
@@ -114,9 +128,12 @@ describe('the registry', () => {
         expect(v.number, `${kind} ${v.id}`).toBe(i);
         expect(v.id, kind).toMatch(new RegExp(`^v${i}_[a-z0-9_]+$`));
         const stems = v.kernels.map((k) => k.split('/')[1]);
-        // the version's own kernels carry its id; shared ones (sum_slices) carry no version number
-        expect(stems.filter((k) => /^v\d+_/.test(k)).every((k) => k === v.id || k.startsWith(`${v.id}_`)), `${kind} ${v.id}: ${stems}`).toBe(true);
-        expect(stems[0] === v.id || stems[0].startsWith(`${v.id}_`), `${kind} ${v.id}: its first kernel is its own`).toBe(true);
+        // the version's own kernels carry its id; shared ones (sum_slices) carry no version number;
+        // a version may reuse an earlier version's kernels (7 and 8: the transforms of 5 and 6)
+        const own = (k: string) => k === v.id || k.startsWith(`${v.id}_`);
+        const earlier = (k: string) => REGISTRY[kind].some((x) => x.number < v.number && (k === x.id || k.startsWith(`${x.id}_`)));
+        expect(stems.filter((k) => /^v\d+_/.test(k)).every((k) => own(k) || earlier(k)), `${kind} ${v.id}: ${stems}`).toBe(true);
+        expect(own(stems[0]) || !/^v\d+_/.test(stems[0]), `${kind} ${v.id}: its first kernel is its own or a shared one`).toBe(true);
       });
     }
   });

@@ -57,7 +57,7 @@ describe.each(SHAPES)('conv2d C=%i H=%i W=%i O=%i K=%i', (C, H, W, O, K) => {
 
   // Winograd in chunks of 8 tiles (scratch buffers too small for the whole map): several chunks
   // where the map has more than 8 tiles, the last one partial where the count is not a multiple of 8
-  if (K === 3) it.each(['v5_winograd', 'v6_winograd4'])('winograd %s in chunks of 8 tiles matches the reference both ways', async (variant) => {
+  if (K === 3) it.each(['v5_winograd', 'v6_winograd4', 'v7_winograd_subgroups', 'v8_winograd4_subgroups'])('winograd %s in chunks of 8 tiles matches the reference both ways', async (variant) => {
     const f = await gpu.run('conv2d_forward', { input, weight, bias }, { C, H, W, O, K, relu: 1, variant, chunk: 8 });
     expectClose(`conv2d_forward ${variant} chunk=8 ${label}`, f.output, conv2dForwardRef(input, C, H, W, weight, bias, O, K, true), 1e-4);
     const b = await gpu.run('conv2d_backward_input', { grad_output: gradOut, weight }, { C, H, W, O, K, variant, chunk: 8 });
@@ -81,6 +81,9 @@ describe.each(SHAPES)('conv2d C=%i H=%i W=%i O=%i K=%i', (C, H, W, O, K) => {
 // cut by the border: for m = 4 also sides of 5, 6 and 7 = 1, 2 and 3 past a whole tile), tile
 // counts that are not multiples of the GEMM's 8-tile block, channel counts that are not multiples
 // of its 16-channel block (both directions), and maps with 32 tiles (m = 2) and 9–12 (m = 4).
+// With subgroups = 1 the same stages run the subgroup matrix products of versions 7 and 8: lanes
+// over channels below 64 tiles, over tiles from 64 (17×33: 153 tiles for m = 2; 16×16: exactly 64;
+// 40×36: 90 for m = 4), with output counts that are not multiples of their 32- and 16-channel blocks.
 // Tolerances: the filter and input transforms add at most 36 terms with coefficients up to 25
 // (1e-6 of the largest value: float32 rounding is ~1e-7 of it); products and outputs sum C·36
 // float32 products, same 1e-4 bound as the direct convs.
@@ -91,16 +94,19 @@ describe.each([
   [16, 8, 16, 16],
   [5, 3, 17, 9],
   [4, 13, 11, 5],
+  [5, 17, 33, 37],
+  [20, 16, 16, 24],
+  [3, 40, 36, 20],
 ])('winograd stages C=%i H=%i W=%i O=%i', (C, H, W, O) => {
-  it.each([2, 4] as const)('F(%i×%i, 3×3): filter transform (both directions), input transform, products and output transform match the staged reference', async (m) => {
+  it.each([[2, 0], [4, 0], [2, 1], [4, 1]] as const)('F(m×m, 3×3) with m = %i, subgroup products %i: filter transform (both directions), input transform, products and output transform match the staged reference', async (m, subgroups) => {
     const seed = 7000 + C * 100 + H * 10 + W + O;
     const x = { input: randArray(C * H * W, seed), weight: randArray(O * C * 9, seed + 1, 0.5), bias: randArray(O, seed + 2) };
-    const r = await gpu.run('winograd_stages', x, { C, H, W, O, relu: 1, m });
+    const r = await gpu.run('winograd_stages', x, { C, H, W, O, relu: 1, m, subgroups });
     const { P8 } = winogradTilesRef(H, W, m);
     const U = winogradFilterRef(x.weight, O, C, 'forward', m);
     const V = winogradInputRef(x.input, C, H, W, m);
     const M = winogradGemmRef(U, V, C, O, P8, m);
-    const label = `m${m} C${C} H${H} W${W} O${O}`;
+    const label = `m${m}${subgroups ? ' subgroups' : ''} C${C} H${H} W${W} O${O}`;
     expectClose(`winograd_filter_transform forward ${label}`, r.U, U, 1e-6);
     expectClose(`winograd_filter_transform backward ${label}`, r.U_backward, winogradFilterRef(x.weight, O, C, 'backward', m), 1e-6);
     expectClose(`winograd_input_transform ${label}`, r.V, V, 1e-6);

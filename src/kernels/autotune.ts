@@ -24,7 +24,7 @@ export const candidateName = (c: Choice) => `${c.version}${c.splits > 1 ? `/${c.
 export async function tuneOp<K extends OpKind>(lib: KernelLibrary, kind: K, shape: OpShapes[K], timer: OpTimer, repeats: number): Promise<TunedEntry> {
   const ms: Record<string, number> = {};
   let best: Choice<K> | null = null, bestMs = Infinity;
-  for (const c of tuningCandidates(kind, shape)) {
+  for (const c of tuningCandidates(kind, shape, lib.ctx.info)) {
     const bench = opBench(lib, kind, shape, c);
     try {
       const t = await timer(lib, bench.dispatches, repeats);

@@ -31,8 +31,11 @@ export const CASES: Record<string, Case> = {
   async conv2d_backward_input(lib, x, { C, H, W, O, K, splits, variant, chunk }) {
     return runRead(lib, convRun(lib, planFor(lib, 'conv_backward_input', { R: O, N: C, K, H, W }, variant, splits), x, { chunk }));
   },
-  /** Each Winograd stage's output (forward conv with bias and ReLU), plus the backward filters; tile m = 2 (default) or 4. */
-  async winograd_stages(lib, x, { C, H, W, O, relu, m = 2 }) {
+  /**
+   * Each Winograd stage's output (forward conv with bias and ReLU), plus the backward filters; tile
+   * m = 2 (default) or 4; subgroups = 1: the subgroup matrix products of versions 7 and 8.
+   */
+  async winograd_stages(lib, x, { C, H, W, O, relu, m = 2, subgroups = 0 }) {
     const tile = m === 4 ? 4 : 2;
     const weight = lib.upload([O, C, 3, 3], x.weight), bias = lib.upload([O], x.bias);
     const w = packConvWeights(lib, weight, bias, true);
@@ -41,7 +44,7 @@ export const CASES: Record<string, Case> = {
     try {
       const U = winogradFilters(lib, w, 'forward', tile);
       const Ub = winogradFilters(lib, w, 'backward', tile);
-      runOnce(lib, winogradConv(lib, t.input, U, bias, t.output, C, O, H, W, !!relu, { winogradData: t.V, winogradProducts: t.M }, tile));
+      runOnce(lib, winogradConv(lib, t.input, U, bias, t.output, C, O, H, W, !!relu, { winogradData: t.V, winogradProducts: t.M }, tile, subgroups ? 'subgroups' : 'plain'));
       return await readAll(lib, { U, U_backward: Ub, V: t.V, M: t.M, output: t.output });
     } finally {
       lib.release(weight, bias, ...Object.values(t));

@@ -10,6 +10,11 @@ export interface AdapterSummary {
   description: string;
   /** True for SwiftShader / software adapters: prefer register-blocked kernels without barriers. */
   isSoftware: boolean;
+  /**
+   * The device has the "subgroups" feature with subgroups of at least 4 lanes: what conv versions
+   * 7 and 8 need (their matrix products share loads across 4 lanes). Absent: unknown, taken as no.
+   */
+  subgroups?: boolean;
 }
 
 export interface GpuContext {
@@ -77,8 +82,9 @@ export async function createGpuContext(options: CreateContextOptions = {}): Prom
       requiredLimits[name] = adapter.limits[name];
     }
   }
-  // GPU timestamps make autotuning's timings exact where the adapter offers them
-  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  // GPU timestamps make autotuning's timings exact where the adapter offers them; subgroups let
+  // conv versions 7 and 8 share loads across lanes
+  const requiredFeatures = (['timestamp-query', 'subgroups'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   return wrapDevice(device, adapter);
 }
@@ -96,6 +102,8 @@ export function wrapDevice(device: GPUDevice, adapter: GPUAdapter | null = null)
     lostReason: null,
     uncaughtError: null,
   };
+  const lanes = (adapter?.info as { subgroupMinSize?: number } | undefined)?.subgroupMinSize ?? 0;
+  ctx.info.subgroups = device.features.has('subgroups') && lanes >= 4;
   device.lost.then((info) => {
     ctx.lostReason = `${info.reason}: ${info.message}`;
   });

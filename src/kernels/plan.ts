@@ -101,6 +101,8 @@ export interface VersionInfo<K extends OpKind = OpKind, Id extends string = OpVe
   summary: string;
   /** Why this version cannot run a shape, or null if it can. */
   unfit: (s: OpShapes[K]) => string | null;
+  /** A device feature the version's shaders need (AdapterSummary.subgroups); devices without it never run the version. */
+  needs?: 'subgroups';
   /** Whether the reduction can be split across workgroups (split-K, summed by a second kernel). */
   splits: boolean;
   /** Whether autotuning times it (version 0 is for reading, never the fastest). */
@@ -128,9 +130,17 @@ export function versionInfo<K extends OpKind>(kind: K, version: OpVersions[K]): 
   return v;
 }
 
-/** The versions that can run a shape (all of them, or only those autotuning times). */
-export function eligibleVersions<K extends OpKind>(kind: K, shape: OpShapes[K], tunedOnly = false): VersionInfo<K>[] {
-  return (REGISTRY[kind] as readonly VersionInfo<K>[]).filter((v) => v.unfit(shape) === null && (!tunedOnly || v.tuned));
+/** Whether a device can run a version at all (its `needs`); unknown devices (no summary) can. */
+export function deviceRuns(v: Pick<VersionInfo, 'needs'>, device?: Pick<AdapterSummary, 'subgroups'>): boolean {
+  return !v.needs || !device || device.subgroups === true;
+}
+
+/**
+ * The versions that can run a shape (all of them, or only those autotuning times); with a
+ * device summary, only those its features allow.
+ */
+export function eligibleVersions<K extends OpKind>(kind: K, shape: OpShapes[K], tunedOnly = false, device?: Pick<AdapterSummary, 'subgroups'>): VersionInfo<K>[] {
+  return (REGISTRY[kind] as readonly VersionInfo<K>[]).filter((v) => v.unfit(shape) === null && (!tunedOnly || v.tuned) && deviceRuns(v, device));
 }
 
 /** A readable, stable name for an op and shape (tuning tables are keyed by it). */
@@ -188,7 +198,7 @@ export const LAVAPIPE_BACKWARD_WINOGRAD4_MIN_TILES = 4;
 /** What the planner tells apart: Mesa's lavapipe, other software adapters (SwiftShader), GPUs. */
 export type AdapterClass = 'gpu' | 'swiftshader' | 'lavapipe';
 
-export type PlannerAdapter = Pick<AdapterSummary, 'isSoftware'> & Partial<Pick<AdapterSummary, 'device' | 'description'>>;
+export type PlannerAdapter = Pick<AdapterSummary, 'isSoftware'> & Partial<Pick<AdapterSummary, 'device' | 'description' | 'subgroups'>>;
 
 export function adapterClass(a: PlannerAdapter): AdapterClass {
   if (!a.isSoftware) return 'gpu';
@@ -238,8 +248,10 @@ export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapt
         const lavapipeBackward = cls === 'lavapipe' && kind === 'conv_backward_input';
         const smallMap = lavapipeBackward && s.H * s.W <= 64;
         const minTiles4 = lavapipeBackward ? LAVAPIPE_BACKWARD_WINOGRAD4_MIN_TILES : WINOGRAD4_MIN_TILES;
-        if (s.K === 3 && winogradTiles(s.H, s.W, 4).P >= minTiles4 && !lean) return c('v6_winograd4');
-        if (s.K === 3 && winogradTiles(s.H, s.W).P >= WINOGRAD_MIN_TILES && !smallMap) return c('v5_winograd');
+        // lavapipe with subgroups: the same tile sizes with subgroup matrix products
+        const sg = cls === 'lavapipe' && adapter.subgroups === true;
+        if (s.K === 3 && winogradTiles(s.H, s.W, 4).P >= minTiles4 && !lean) return c(sg ? 'v8_winograd4_subgroups' : 'v6_winograd4');
+        if (s.K === 3 && winogradTiles(s.H, s.W).P >= WINOGRAD_MIN_TILES && !smallMap) return c(sg ? 'v7_winograd_subgroups' : 'v5_winograd');
         return c(ceil8(s.N) % 16 === 0 ? 'v2_flat16' : 'v1_direct');
       }
       const v = s.K === 3 && s.W >= 8 ? (s.W % 4 === 0 ? 'v4_rows_vec4' : 'v3_rows') : 'v1_direct';
@@ -265,9 +277,9 @@ export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapt
  * The (version, splits) pairs autotuning times for a shape: every tuned version that fits, direct
  * convs whole and with the GPU rule's split count.
  */
-export function tuningCandidates<K extends OpKind>(kind: K, shape: OpShapes[K]): Choice<K>[] {
+export function tuningCandidates<K extends OpKind>(kind: K, shape: OpShapes[K], device?: Pick<AdapterSummary, 'subgroups'>): Choice<K>[] {
   const out: Choice<K>[] = [];
-  for (const v of eligibleVersions(kind, shape, true)) {
+  for (const v of eligibleVersions(kind, shape, true, device)) {
     out.push({ version: v.id, splits: 1 });
     if (v.splits && (kind === 'conv_forward' || kind === 'conv_backward_input')) {
       const s = convSplits(shape as ConvShape);
@@ -352,7 +364,7 @@ export class Planner {
 }
 
 /** The versions lean planning leaves out: their weight forms are larger than the others'. */
-const LARGE_FORMS = new Set<string>(['v6_winograd4']);
+const LARGE_FORMS = new Set<string>(['v6_winograd4', 'v8_winograd4_subgroups']);
 
 /** Run `f` (plans made now, or a graph built) with the planner's lean setting as given, restoring it afterwards (also when `f` throws or its promise rejects). */
 export function withLeanWeights<T>(planner: Planner, lean: boolean, f: () => T): T {

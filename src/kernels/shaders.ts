@@ -16,6 +16,8 @@ import convV6Winograd4Filter from '../../shaders/conv/v6_winograd4_filter.wgsl';
 import convV6Winograd4Input from '../../shaders/conv/v6_winograd4_input.wgsl';
 import convV6Winograd4Output from '../../shaders/conv/v6_winograd4_output.wgsl';
 import convWinogradGemm from '../../shaders/conv/winograd_gemm.wgsl';
+import convWinogradGemmSubgroupChannels from '../../shaders/conv/winograd_gemm_subgroup_channels.wgsl';
+import convWinogradGemmSubgroupTiles from '../../shaders/conv/winograd_gemm_subgroup_tiles.wgsl';
 import elementwiseAxpby from '../../shaders/elementwise/axpby.wgsl';
 import elementwiseFill from '../../shaders/elementwise/fill.wgsl';
 import elementwiseReluBackward from '../../shaders/elementwise/relu_backward.wgsl';
@@ -76,6 +78,8 @@ export const SHADERS = {
   'conv/v6_winograd4_input': convV6Winograd4Input,
   'conv/v6_winograd4_output': convV6Winograd4Output,
   'conv/winograd_gemm': convWinogradGemm,
+  'conv/winograd_gemm_subgroup_channels': convWinogradGemmSubgroupChannels,
+  'conv/winograd_gemm_subgroup_tiles': convWinogradGemmSubgroupTiles,
   'elementwise/axpby': elementwiseAxpby,
   'elementwise/fill': elementwiseFill,
   'elementwise/relu_backward': elementwiseReluBackward,

@@ -22,14 +22,13 @@ async function freshLibrary(): Promise<KernelLibrary> {
   return new KernelLibrary(ctx);
 }
 
-/** The registered version a list of dispatches runs, from its first kernel (shared sum kernels excluded). */
+/** The registered version a list of dispatches runs: the first whose kernels include every dispatched one. */
 function versionOf(ds: readonly Dispatch[]): string {
-  const name = ds[0].kernel.name;
   for (const kind of Object.keys(REGISTRY) as OpKind[]) {
-    const v = REGISTRY[kind].find((x) => x.kernels[0] === name || (winogradTileOf(x.id) && x.kernels.includes(name as never)));
+    const v = REGISTRY[kind].find((x) => ds.every((d) => (x.kernels as readonly string[]).includes(d.kernel.name)));
     if (v) return v.id;
   }
-  throw new Error(`fake timer: no version runs kernel ${name}`);
+  throw new Error(`fake timer: no version runs kernels ${ds.map((d) => d.kernel.name).join(', ')}`);
 }
 
 /** Milliseconds per version (split runs 10% slower, so whole ones win ties); counts its calls. */

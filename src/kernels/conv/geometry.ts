@@ -8,7 +8,7 @@ export const ceil16 = (n: number) => Math.ceil(n / 16) * 16;
 export type WinogradTile = 2 | 4;
 
 /** The conv versions that run as Winograd, with their tile sides. */
-const WINOGRAD_VERSIONS: Readonly<Record<string, WinogradTile>> = { v5_winograd: 2, v6_winograd4: 4 };
+const WINOGRAD_VERSIONS: Readonly<Record<string, WinogradTile>> = { v5_winograd: 2, v6_winograd4: 4, v7_winograd_subgroups: 2, v8_winograd4_subgroups: 4 };
 
 /** A conv version's Winograd tile side, or null for the direct versions. */
 export const winogradTileOf = (version: string): WinogradTile | null => WINOGRAD_VERSIONS[version] ?? null;

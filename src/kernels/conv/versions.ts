@@ -41,13 +41,32 @@ const WINOGRAD_KERNELS = {
   4: { input: 'conv/v6_winograd4_input', output: 'conv/v6_winograd4_output' },
 } as const;
 
+/** Chunks of at least this many tiles take the subgroup GEMM with lanes over tiles, smaller ones lanes over channels. */
+export const SUBGROUP_GEMM_TILES_MIN = 64;
+
+/**
+ * Winograd's matrix products for one chunk of T8 tiles. plain: conv/winograd_gemm (versions 5
+ * and 6); subgroups (versions 7 and 8): conv/winograd_gemm_subgroup_tiles for chunks of
+ * SUBGROUP_GEMM_TILES_MIN tiles and more (each workgroup shares 32 channels' filters, over 64
+ * tiles), else conv/winograd_gemm_subgroup_channels (each shares 16 tiles' data, over 128 channels).
+ */
+function winogradGemm(lib: KernelLibrary, gemm: WinogradGemm, U: Tensor, data: Tensor, products: Tensor, R: number, N: number, T8: number, B: number): Dispatch {
+  const bindings = { U: binding(U), V: binding(data), M: binding(products) };
+  const params = { R, N, N16: ceil16(N), P8: T8 };
+  if (gemm === 'plain') return lib.kernel('conv/winograd_gemm').bind(bindings, params, [Math.ceil(((T8 / 8) * ceil16(N)) / 16 / 64), 1, B]);
+  if (T8 >= SUBGROUP_GEMM_TILES_MIN) return lib.kernel('conv/winograd_gemm_subgroup_tiles').bind(bindings, params, [Math.ceil(T8 / 64), Math.ceil(ceil16(N) / 32), B]);
+  return lib.kernel('conv/winograd_gemm_subgroup_channels').bind(bindings, params, [Math.ceil(T8 / 16), Math.ceil(ceil16(N) / 128), B]);
+}
+
+export type WinogradGemm = 'plain' | 'subgroups';
+
 /**
  * A conv as Winograd F(m×m, 3×3): input transform (R channels in), (m+2)² matrix products with
  * the transformed filters U, output transform (N channels out, + bias, ReLU) — three dispatches
  * per chunk of tiles, in that order (exported for the per-stage tests). The chunk is as many
  * tiles as the scratch buffers hold (makePlan in plan.ts sizes them; smaller buffers give more chunks).
  */
-export function winogradConv(lib: KernelLibrary, input: Tensor, U: Tensor, bias: Tensor | null, output: Tensor, R: number, N: number, H: number, W: number, relu: boolean, scratch: ConvScratch | undefined, m: WinogradTile = 2): Dispatch[] {
+export function winogradConv(lib: KernelLibrary, input: Tensor, U: Tensor, bias: Tensor | null, output: Tensor, R: number, N: number, H: number, W: number, relu: boolean, scratch: ConvScratch | undefined, m: WinogradTile = 2, gemm: WinogradGemm = 'plain'): Dispatch[] {
   const { TW, P, P8 } = winogradTiles(H, W, m);
   const B = winogradPlanes(m), k = WINOGRAD_KERNELS[m];
   const data = scratchCheck('winograd conv: transformed input', scratch?.winogradData, B * R * 8);
@@ -59,7 +78,7 @@ export function winogradConv(lib: KernelLibrary, input: Tensor, U: Tensor, bias:
     const T8 = ceil8(tiles);
     ds.push(
       lib.kernel(k.input).bind({ input: binding(input), V: binding(data) }, { R, H, W, TW, P, P8: T8, p_begin: begin }, grid1d(R * T8, 64)),
-      lib.kernel('conv/winograd_gemm').bind({ U: binding(U), V: binding(data), M: binding(products) }, { R, N, N16: ceil16(N), P8: T8 }, [Math.ceil(((T8 / 8) * ceil16(N)) / 16 / 64), 1, B]),
+      winogradGemm(lib, gemm, U, data, products, R, N, T8, B),
       lib.kernel(k.output).bind(
         { M: binding(products), bias: binding(bias ?? products), output: binding(output) },
         { N, H, W, TW, P8: T8, p_begin: begin, tiles, relu: relu ? 1 : 0, has_bias: bias ? 1 : 0 },
@@ -164,11 +183,11 @@ function blockedLaunch(kernel: 'conv/v2_flat16' | 'conv/v3_rows' | 'conv/v4_rows
   });
 }
 
-/** Versions 5 and 6: Winograd F(m×m, 3×3) with the layer's transformed filters of this direction. */
-function winogradLaunch(m: WinogradTile) {
+/** Versions 5–8: Winograd F(m×m, 3×3) with the layer's transformed filters of this direction. */
+function winogradLaunch(m: WinogradTile, gemm: WinogradGemm = 'plain') {
   return (lib: KernelLibrary, c: ConvCall, plan: ConvPlan): Dispatch[] => {
     const s = plan.shape;
-    return winogradConv(lib, c.input, winogradFilters(lib, c.weights, c.flip ? 'backward' : 'forward', m), c.bias, c.output, s.R, s.N, s.H, s.W, c.relu, c.scratch, m);
+    return winogradConv(lib, c.input, winogradFilters(lib, c.weights, c.flip ? 'backward' : 'forward', m), c.bias, c.output, s.R, s.N, s.H, s.W, c.relu, c.scratch, m, gemm);
   };
 }
 
@@ -206,6 +225,18 @@ export const CONV_VERSIONS = [
     id: 'v6_winograd4', number: 6, kernels: ['conv/v6_winograd4_filter', 'conv/v6_winograd4_input', 'conv/winograd_gemm', 'conv/v6_winograd4_output'],
     summary: 'Winograd F(4×4, 3×3): 36 matrix products per 4×4 tile (4× fewer multiplies, 1.8× fewer loads and stores than version 5 per output)',
     unfit: needs3x3('v6_winograd4'), splits: false, tuned: true, launch: winogradLaunch(4),
+  },
+  {
+    id: 'v7_winograd_subgroups', number: 7,
+    kernels: ['conv/winograd_gemm_subgroup_tiles', 'conv/winograd_gemm_subgroup_channels', 'conv/v5_winograd_filter', 'conv/v5_winograd_input', 'conv/v5_winograd_output'],
+    summary: 'version 5 with matrix products that share filters (many tiles) or transformed inputs (few tiles) across a subgroup: fewer loads per multiply (needs subgroups)',
+    unfit: needs3x3('v7_winograd_subgroups'), needs: 'subgroups', splits: false, tuned: true, launch: winogradLaunch(2, 'subgroups'),
+  },
+  {
+    id: 'v8_winograd4_subgroups', number: 8,
+    kernels: ['conv/winograd_gemm_subgroup_tiles', 'conv/winograd_gemm_subgroup_channels', 'conv/v6_winograd4_filter', 'conv/v6_winograd4_input', 'conv/v6_winograd4_output'],
+    summary: 'version 6 with version 7\'s subgroup matrix products (needs subgroups)',
+    unfit: needs3x3('v8_winograd4_subgroups'), needs: 'subgroups', splits: false, tuned: true, launch: winogradLaunch(4, 'subgroups'),
   },
 ] as const satisfies readonly VersionInfo<'conv_forward', string>[];
 
