@@ -195,6 +195,14 @@ export const WINOGRAD4_MIN_TILES = 16;
 /** lavapipe's backward pass takes F(4×4) from 4 tiles (an 8×8 map: block 4 at a 64² input). */
 export const LAVAPIPE_BACKWARD_WINOGRAD4_MIN_TILES = 4;
 
+/**
+ * lavapipe runs conv versions 7 and 8 (subgroup matrix products) where both the reduced and the
+ * produced channels number at least this many: with fewer, the 64 accumulators and 256 stores of
+ * their blocks outweigh the loads saved (SqueezeNet's fire modules, 16–48 squeeze channels: whole
+ * 256² steps 412 ms with them everywhere, 360 without, 370 from 64 reduced channels).
+ */
+export const SUBGROUP_GEMM_MIN_CHANNELS = 64;
+
 /** What the planner tells apart: Mesa's lavapipe, other software adapters (SwiftShader), GPUs. */
 export type AdapterClass = 'gpu' | 'swiftshader' | 'lavapipe';
 
@@ -224,6 +232,10 @@ export function adapterClass(a: PlannerAdapter): AdapterClass {
  *   ≤ 8×8 (conv5_1 at 4²: flat16 4.6 vs Winograd 3.3 GFLOP/s). Whole VGG19 steps at 64² on
  *   lavapipe, variants alternating in one process, best of 6, three runs: 333/300/343/349 ms with
  *   flat16 at 8² against 258/260/269/253 with F(4×4) there; at 128² level (817 vs 776).
+ * - conv on lavapipe with subgroups: versions 7 and 8 in place of 5 and 6 where both channel
+ *   counts are ≥ SUBGROUP_GEMM_MIN_CHANNELS (kernel-only, 36 planes 512→512 × 64 tiles: 47–52 ms
+ *   against 77–84; 36 × 256→256 × 16 tiles: 2.3–3.5 against 4.9–5.1. Whole VGG19 steps,
+ *   alternating in one process: 64² 249 → 213 ms, 128² 752 → 591).
  * - Gram forward on software adapters: vec4 where H·W % 4 = 0 (conv1_2 at 64²: 2.5 vs 1.0 GFLOP/s
  *   on SwiftShader, 3.8 vs 1.9 on lavapipe; autotuning on lavapipe picked it for every VGG19 shape
  *   at 128² and 256²); for odd H·W, tiles8 from 8192 positions and blocks below (autotuning on
@@ -248,8 +260,9 @@ export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapt
         const lavapipeBackward = cls === 'lavapipe' && kind === 'conv_backward_input';
         const smallMap = lavapipeBackward && s.H * s.W <= 64;
         const minTiles4 = lavapipeBackward ? LAVAPIPE_BACKWARD_WINOGRAD4_MIN_TILES : WINOGRAD4_MIN_TILES;
-        // lavapipe with subgroups: the same tile sizes with subgroup matrix products
-        const sg = cls === 'lavapipe' && adapter.subgroups === true;
+        // lavapipe with subgroups: the same tile sizes with subgroup matrix products, where both
+        // channel counts are large enough for their 32 × 8 and 16 × 16 blocks
+        const sg = cls === 'lavapipe' && adapter.subgroups === true && Math.min(s.R, s.N) >= SUBGROUP_GEMM_MIN_CHANNELS;
         if (s.K === 3 && winogradTiles(s.H, s.W, 4).P >= minTiles4 && !lean) return c(sg ? 'v8_winograd4_subgroups' : 'v6_winograd4');
         if (s.K === 3 && winogradTiles(s.H, s.W).P >= WINOGRAD_MIN_TILES && !smallMap) return c(sg ? 'v7_winograd_subgroups' : 'v5_winograd');
         return c(ceil8(s.N) % 16 === 0 ? 'v2_flat16' : 'v1_direct');
