@@ -59,8 +59,8 @@ describe('the fixed table (what runs without measurements)', () => {
     expect(fixedChoice('conv_backward_input', block4, LAVAPIPE_SG).version).toBe('v8_winograd4_subgroups');
     expect(fixedChoice('conv_forward', block4, LAVAPIPE_SG).version).toBe('v7_winograd_subgroups');
     expect(fixedChoice('conv_forward', { R: 64, N: 64, K: 3, H: 64, W: 64 }, LAVAPIPE_SG).version).toBe('v8_winograd4_subgroups');
-    expect(fixedChoice('conv_backward_input', small, LAVAPIPE_SG).version).toBe('v2_flat16');
-    expect(fixedChoice('conv_backward_input', block4, LAVAPIPE_SG, true).version).toBe('v2_flat16');
+    expect(fixedChoice('conv_backward_input', small, LAVAPIPE_SG).version).toBe('v7_winograd_subgroups'); // flat16 without subgroups
+    expect(fixedChoice('conv_backward_input', block4, LAVAPIPE_SG, true).version).toBe('v7_winograd_subgroups'); // lean: F(2×2)'s filters, not F(4×4)'s
     expect(fixedChoice('conv_forward', block4, SWIFTSHADER_SG).version).toBe('v5_winograd');
     // fewer than 64 channels on either side (SqueezeNet's expand convs, VGG19's conv1_1 backward): versions 5 and 6
     expect(fixedChoice('conv_forward', { R: 16, N: 64, K: 3, H: 31, W: 31 }, LAVAPIPE_SG).version).toBe('v6_winograd4');

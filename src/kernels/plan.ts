@@ -235,7 +235,9 @@ export function adapterClass(a: PlannerAdapter): AdapterClass {
  * - conv on lavapipe with subgroups: versions 7 and 8 in place of 5 and 6 where both channel
  *   counts are ≥ SUBGROUP_GEMM_MIN_CHANNELS (kernel-only, 36 planes 512→512 × 64 tiles: 47–52 ms
  *   against 77–84; 36 × 256→256 × 16 tiles: 2.3–3.5 against 4.9–5.1. Whole VGG19 steps,
- *   alternating in one process: 64² 249 → 213 ms, 128² 752 → 591).
+ *   alternating in one process: 64² 249 → 213 ms, 128² 752 → 591). Also the backward at maps
+ *   below 8×8, flat16 otherwise (conv5_1 at a 64² input, 4×4: whole steps 239/227/224 → 206/174/187 ms;
+ *   version 7 at 8×8 too was level at 64² and slower at 128², 609 → 656).
  * - Gram forward on software adapters: vec4 where H·W % 4 = 0 (conv1_2 at 64²: 2.5 vs 1.0 GFLOP/s
  *   on SwiftShader, 3.8 vs 1.9 on lavapipe; autotuning on lavapipe picked it for every VGG19 shape
  *   at 128² and 256²); for odd H·W, tiles8 from 8192 positions and blocks below (autotuning on
@@ -264,7 +266,8 @@ export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapt
         // channel counts are large enough for their 32 × 8 and 16 × 16 blocks
         const sg = cls === 'lavapipe' && adapter.subgroups === true && Math.min(s.R, s.N) >= SUBGROUP_GEMM_MIN_CHANNELS;
         if (s.K === 3 && winogradTiles(s.H, s.W, 4).P >= minTiles4 && !lean) return c(sg ? 'v8_winograd4_subgroups' : 'v6_winograd4');
-        if (s.K === 3 && winogradTiles(s.H, s.W).P >= WINOGRAD_MIN_TILES && !smallMap) return c(sg ? 'v7_winograd_subgroups' : 'v5_winograd');
+        // (the small maps' backward, flat16 otherwise, takes version 7 where it can)
+        if (s.K === 3 && winogradTiles(s.H, s.W).P >= WINOGRAD_MIN_TILES && (!smallMap || sg)) return c(sg ? 'v7_winograd_subgroups' : 'v5_winograd');
         return c(ceil8(s.N) % 16 === 0 ? 'v2_flat16' : 'v1_direct');
       }
       const v = s.K === 3 && s.W >= 8 ? (s.W % 4 === 0 ? 'v4_rows_vec4' : 'v3_rows') : 'v1_direct';
