@@ -212,7 +212,7 @@ describe('bench CLI', () => {
   it('--help lists the options, with the conv versions that run every layer in both directions', async () => {
     const r = await bench(['--help']);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/--conv auto\|v0_naive\|v1_direct\|v5_winograd\|v6_winograd4 /);
+    expect(r.out).toMatch(/--conv auto\|v0_naive\|v1_direct\|v5_winograd\|v6_winograd4\|v7_winograd_subgroups\|v8_winograd4_subgroups /);
     expect(r.out).toMatch(/--sizes 64,128/);
   });
   it('refuses a bad option in one line, before any work', async () => {
