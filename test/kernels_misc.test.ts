@@ -81,7 +81,7 @@ describe('gram', () => {
     const idx = sampleIndices(C * M, 24);
     const fd = finiteDiff((f) => dotSum(gradGram, gramForwardRef(f, C, M, scale)), Float64Array.from(features), idx);
     // every version that can run the shape (vec4 needs M % 4 = 0; the cases above have both kinds)
-    const forwards = eligibleVersions('gram_forward', { C, M }).map((v) => v.id), backwards = REGISTRY.gram_backward.map((v) => v.id);
+    const forwards = eligibleVersions('gram_forward', { C, M }).map((v) => v.id), backwards = eligibleVersions('gram_backward', { C, M }).map((v) => v.id);
     for (let i = 0; i < Math.max(forwards.length, backwards.length); i++) {
       const [variant, backward] = [forwards[i % forwards.length], backwards[i % backwards.length]];
       const r = await gpu.run('gram', { features, grad_gram: gradGram }, { C, M, scale, variant, backward });

@@ -246,7 +246,9 @@ export function adapterClass(a: PlannerAdapter): AdapterClass {
  *   on GPUs (barriers are expensive on CPUs).
  * - Gram backward: flat on lavapipe (whole VGG19 steps alternating in one process, best of 6/4:
  *   64² 236 → 228 ms, 128² 710 → 655; its loads are per-lane scalar loads, so 8×16 blocks and
- *   full lanes at 4×4 maps pay), wide on SwiftShader, narrow on GPUs.
+ *   full lanes at 4×4 maps pay), wide on SwiftShader, narrow on GPUs; on lavapipe with subgroups
+ *   version 3 where C and H·W are multiples of 4 (whole VGG19 steps alternating in one process:
+ *   64² 202 → 193 ms, 128² 560 → 523; only from 64 positions: 199 and 539).
  * - reduce: chunks on software (a 512×512 Gram's loss took 80 ms with the tree), tree on GPUs.
  * - strided conv: blocks everywhere (SwiftShader: 2.8× the plain forward, 1.7× its backward).
  */
@@ -279,8 +281,11 @@ export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapt
         return c(M % 4 === 0 ? 'v2_vec4' : M >= 8192 ? 'v3_tiles8' : 'v0_blocks');
       }
       return c('v1_lanes');
-    case 'gram_backward':
+    case 'gram_backward': {
+      const { C, M } = shape as GramShape;
+      if (cls === 'lavapipe' && adapter.subgroups === true && C % 4 === 0 && M % 4 === 0) return c('v3_subgroups');
       return c(cls === 'lavapipe' ? 'v2_flat' : soft ? 'v1_wide' : 'v0_narrow');
+    }
     case 'strided_conv_forward':
     case 'strided_conv_backward_input':
       return c('v1_blocks');

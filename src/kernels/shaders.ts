@@ -26,6 +26,7 @@ import elementwiseReluForward from '../../shaders/elementwise/relu_forward.wgsl'
 import gramBackwardV0Narrow from '../../shaders/gram_backward/v0_narrow.wgsl';
 import gramBackwardV1Wide from '../../shaders/gram_backward/v1_wide.wgsl';
 import gramBackwardV2Flat from '../../shaders/gram_backward/v2_flat.wgsl';
+import gramBackwardV3Subgroups from '../../shaders/gram_backward/v3_subgroups.wgsl';
 import gramForwardSumSlices from '../../shaders/gram_forward/sum_slices.wgsl';
 import gramForwardV0Blocks from '../../shaders/gram_forward/v0_blocks.wgsl';
 import gramForwardV1Lanes from '../../shaders/gram_forward/v1_lanes.wgsl';
@@ -88,6 +89,7 @@ export const SHADERS = {
   'gram_backward/v0_narrow': gramBackwardV0Narrow,
   'gram_backward/v1_wide': gramBackwardV1Wide,
   'gram_backward/v2_flat': gramBackwardV2Flat,
+  'gram_backward/v3_subgroups': gramBackwardV3Subgroups,
   'gram_forward/sum_slices': gramForwardSumSlices,
   'gram_forward/v0_blocks': gramForwardV0Blocks,
   'gram_forward/v1_lanes': gramForwardV1Lanes,

@@ -11,7 +11,9 @@ import type { OpPlan } from '../plan.js';
 /**
  * [C, M, scale]: tiny and odd maps, C not a multiple of 8 (a block half past the last row), 17
  * row blocks (153 upper-triangle blocks over three workgroups), and wide maps that run split-K
- * (slices that end inside a quad, a masked last quad).
+ * (slices that end inside a quad, a masked last quad); and shapes with C and M multiples of 4 for
+ * backward version 3 (a 32-row block cut to 4 rows, 8-column blocks that end half past M, a
+ * workgroup of 8 column blocks with 2 live lanes, a single quad).
  */
 export const GRAM_TEST_SHAPES: [number, number, number][] = [
   [1, 1, 1],
@@ -23,6 +25,9 @@ export const GRAM_TEST_SHAPES: [number, number, number][] = [
   [9, 20, 0.25],
   [130, 12, 1],
   [10, 9001, 1 / 9001],
+  [36, 76, 0.5],
+  [64, 200, 1 / 200],
+  [4, 4, 1],
 ];
 
 /** G = scale·F·Fᵀ as `plan` says, split-K through a scratch of the plan's size. */

@@ -110,7 +110,8 @@ function backwardLaunch(kernel: string, grid: (C: number, M: number) => [number,
     const { C, M } = plan.shape;
     return [
       lib.kernel(kernel as never).bind(
-        { features: c.features.buffer, grad_gram: c.gradGram.buffer, grad_features: c.gradFeatures.buffer },
+        // version 3 also reads grad_gram's rows as vec4 (the same buffer, bound twice)
+        { features: c.features.buffer, grad_gram: c.gradGram.buffer, grad_features: c.gradFeatures.buffer, ...(kernel.endsWith('v3_subgroups') ? { grad_gram_rows: c.gradGram.buffer } : {}) },
         { C, M, scale: c.scale },
         grid(C, M),
       ),
@@ -121,6 +122,9 @@ function backwardLaunch(kernel: string, grid: (C: number, M: number) => [number,
 /** Versions 0 and 1: a workgroup is 64 column blocks (`cols` wide) of one 4-row block. */
 const rowBlockGrid = (cols: number) => (C: number, M: number): [number, number, number] => [Math.ceil(Math.ceil(M / cols) / 64), Math.ceil(C / 4), 1];
 
+/** Version 3: workgroups of 8 column blocks (8 wide) × 32-row blocks. */
+const subgroupGrid = (C: number, M: number): [number, number, number] => [Math.ceil(Math.ceil(M / 8) / 8), Math.ceil(C / 32), 1];
+
 /** Version 2: one invocation per 8-row × 16-column block, all blocks in one flat range. */
 const flatGrid = (C: number, M: number) => grid1d(Math.ceil(M / 16) * Math.ceil(C / 8), 64);
 
@@ -128,4 +132,10 @@ export const GRAM_BACKWARD_VERSIONS = [
   { id: 'v0_narrow', number: 0, kernels: ['gram_backward/v0_narrow'], summary: '4×4 blocks of the feature gradient', unfit: () => null, splits: false, tuned: true, launch: backwardLaunch('gram_backward/v0_narrow', rowBlockGrid(4)) },
   { id: 'v1_wide', number: 1, kernels: ['gram_backward/v1_wide'], summary: '4×8 blocks, fewer loads per multiply-add', unfit: () => null, splits: false, tuned: true, launch: backwardLaunch('gram_backward/v1_wide', rowBlockGrid(8)) },
   { id: 'v2_flat', number: 2, kernels: ['gram_backward/v2_flat'], summary: '8×16 blocks, (column, row) blocks flattened so small maps fill the lanes (for lavapipe)', unfit: () => null, splits: false, tuned: true, launch: backwardLaunch('gram_backward/v2_flat', flatGrid) },
+  {
+    id: 'v3_subgroups', number: 3, kernels: ['gram_backward/v3_subgroups'],
+    summary: '32 rows × 8 columns per invocation, the rows\' coefficients loaded once per subgroup and broadcast (needs subgroups; C and H·W multiples of 4)',
+    unfit: (s) => (s.C % 4 === 0 && s.M % 4 === 0 ? null : `gram_backward version "v3_subgroups" needs channels and positions that are multiples of 4, got C=${s.C}, M=${s.M}`),
+    needs: 'subgroups', splits: false, tuned: true, launch: backwardLaunch('gram_backward/v3_subgroups', subgroupGrid),
+  },
 ] as const satisfies readonly VersionInfo<'gram_backward', string>[];
