@@ -271,10 +271,11 @@ for (const v of REGISTRY.gram_forward) {
   const s = GRAM_SHAPES.find((x) => v.unfit(x) === null)!;
   CHECKS[v.kernels[0]] = { shape: `${s.C}×${s.M}`, run: (lib) => gram(lib, v.id, 'v0_narrow', [s.C, s.M]) };
 }
-// version 3 needs C and M multiples of 4: 36 rows (a block of 32 and one of 4), 76 positions
+// (backward version 3 needs C and M multiples of 4: 36 rows, a block of 32 and one of 4; 76 positions)
+const GRAM_BACKWARD_SHAPES = [{ C: 7, M: 33 }, { C: 36, M: 76 }];
 for (const v of REGISTRY.gram_backward) {
-  const [C, M] = v.id === 'v3_subgroups' ? [36, 76] : [7, 33];
-  CHECKS[v.kernels[0]] = { shape: `${C}×${M}`, run: (lib) => gram(lib, 'v0_blocks', v.id, [C, M]) };
+  const s = GRAM_BACKWARD_SHAPES.find((x) => v.unfit(x) === null)!;
+  CHECKS[v.kernels[0]] = { shape: `${s.C}×${s.M}`, run: (lib) => gram(lib, 'v0_blocks', v.id, [s.C, s.M]) };
 }
 for (const v of REGISTRY.strided_conv_forward) CHECKS[v.kernels[0]] = { shape: 'C=3 13×11 → O=11, 3×3 stride 2, ReLU', run: (lib) => stridedConv(lib, v.id) };
 for (const v of REGISTRY.strided_conv_backward_input) CHECKS[v.kernels[0]] = { shape: 'O=11 6×5 → C=3 13×11, 3×3 stride 2', run: (lib) => stridedConv(lib, v.id) };

@@ -63,6 +63,9 @@ describe('the fixed table (what runs without measurements)', () => {
     expect(fixedChoice('conv_backward_input', block4, LAVAPIPE_SG, true).version).toBe('v7_winograd_subgroups'); // lean: F(2×2)'s filters, not F(4×4)'s
     expect(fixedChoice('conv_forward', block4, SWIFTSHADER_SG).version).toBe('v5_winograd');
     expect(fixedChoice('gram_backward', { C: 512, M: 16 }, LAVAPIPE_SG).version).toBe('v3_subgroups');
+    expect(fixedChoice('gram_forward', { C: 64, M: 4096 }, LAVAPIPE_SG).version).toBe('v5_subgroups');
+    expect(fixedChoice('gram_forward', { C: 64, M: 961 }, LAVAPIPE_SG).version).toBe('v0_blocks');
+    expect(fixedChoice('gram_forward', { C: 64, M: 4096 }, SWIFTSHADER_SG).version).toBe('v2_vec4');
     expect(fixedChoice('gram_backward', { C: 512, M: 961 }, LAVAPIPE_SG).version).toBe('v2_flat'); // H·W not a multiple of 4
     expect(fixedChoice('gram_backward', { C: 512, M: 16 }, SWIFTSHADER_SG).version).toBe('v1_wide');
     // fewer than 64 channels on either side (SqueezeNet's expand convs, VGG19's conv1_1 backward): versions 5 and 6

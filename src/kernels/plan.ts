@@ -243,7 +243,9 @@ export function adapterClass(a: PlannerAdapter): AdapterClass {
  *   at 128² and 256²); for odd H·W, tiles8 from 8192 positions and blocks below (autotuning on
  *   lavapipe chose tiles8 for SqueezeNet's Grams at a 256² input, blocks or lanes at 128²; single
  *   kernel timings there were level or favoured blocks, e.g. 128×961: 4.3 vs 2.5 GFLOP/s); lanes
- *   on GPUs (barriers are expensive on CPUs).
+ *   on GPUs (barriers are expensive on CPUs); on lavapipe with subgroups version 5 where
+ *   H·W % 4 = 0 (whole VGG19 steps alternating in one process: 64² 202 → 200 ms, 128² 560 → 534
+ *   and 529 → 514, 256² 2003 → 1902).
  * - Gram backward: flat on lavapipe (whole VGG19 steps alternating in one process, best of 6/4:
  *   64² 236 → 228 ms, 128² 710 → 655; its loads are per-lane scalar loads, so 8×16 blocks and
  *   full lanes at 4×4 maps pay), wide on SwiftShader, narrow on GPUs; on lavapipe with subgroups
@@ -278,6 +280,7 @@ export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapt
     case 'gram_forward':
       if (soft) {
         const { M } = shape as GramShape;
+        if (cls === 'lavapipe' && adapter.subgroups === true && M % 4 === 0) return c('v5_subgroups');
         return c(M % 4 === 0 ? 'v2_vec4' : M >= 8192 ? 'v3_tiles8' : 'v0_blocks');
       }
       return c('v1_lanes');

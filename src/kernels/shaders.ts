@@ -33,6 +33,7 @@ import gramForwardV1Lanes from '../../shaders/gram_forward/v1_lanes.wgsl';
 import gramForwardV2Vec4 from '../../shaders/gram_forward/v2_vec4.wgsl';
 import gramForwardV3Tiles8 from '../../shaders/gram_forward/v3_tiles8.wgsl';
 import gramForwardV4Shared32 from '../../shaders/gram_forward/v4_shared32.wgsl';
+import gramForwardV5Subgroups from '../../shaders/gram_forward/v5_subgroups.wgsl';
 import guideMaskDownsample from '../../shaders/guide/mask_downsample.wgsl';
 import guideMaskFeatures from '../../shaders/guide/mask_features.wgsl';
 import imageClamp from '../../shaders/image/clamp.wgsl';
@@ -96,6 +97,7 @@ export const SHADERS = {
   'gram_forward/v2_vec4': gramForwardV2Vec4,
   'gram_forward/v3_tiles8': gramForwardV3Tiles8,
   'gram_forward/v4_shared32': gramForwardV4Shared32,
+  'gram_forward/v5_subgroups': gramForwardV5Subgroups,
   'guide/mask_downsample': guideMaskDownsample,
   'guide/mask_features': guideMaskFeatures,
   'image/clamp': imageClamp,

@@ -102,6 +102,12 @@ export const GRAM_FORWARD_VERSIONS = [
     },
     launch: forwardLaunch('gram_forward/v4_shared32', (C) => [(Math.ceil(C / 32) * (Math.ceil(C / 32) + 1)) / 2, 1]),
   },
+  {
+    id: 'v5_subgroups', number: 5, kernels: ['gram_forward/v5_subgroups', 'gram_forward/sum_slices'],
+    summary: '16 shared rows × 4 own rows per invocation, the shared rows loaded once per subgroup and broadcast (8 loads per 64 dot products; needs subgroups, H·W a multiple of 4)',
+    unfit: (s) => (s.M % 4 === 0 ? null : `gram version "v5_subgroups" needs H·W to be a multiple of 4, got ${s.M}`), needs: 'subgroups', splits: true, tuned: true, slices: slices8,
+    launch: forwardLaunch('gram_forward/v5_subgroups', (C) => [Math.ceil(Math.ceil(C / 4) / 8), Math.ceil(C / 16)], 4),
+  },
 ] as const satisfies readonly VersionInfo<'gram_forward', string>[];
 
 /** A backward version's one dispatch over `grid(C, M)` workgroups. */
