@@ -13,6 +13,9 @@ import { bundleForBrowser } from '../tools/lib/bundle.js';
 import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
 import type { AutotuneTestApi } from './harness/autotune_entry.js';
 import { CONV_TEST_SHAPES } from './harness/conv_shapes.js';
+import { KernelLibrary } from '../src/kernels/library.js';
+import { SHADERS } from '../src/kernels/shaders.js';
+import type { GpuContext } from '../src/kernels/context.js';
 
 const SOFTWARE = { isSoftware: true }, GPU = { isSoftware: false };
 
@@ -145,6 +148,15 @@ describe('the registry', () => {
         expect(own(stems[0]) || !/^v\d+_/.test(stems[0]), `${kind} ${v.id}: its first kernel is its own or a shared one`).toBe(true);
       });
     }
+  });
+  it('a device without subgroups gets a one-line error naming the kernel before anything compiles, for every subgroup kernel', () => {
+    let compiled = 0;
+    const device = { createShaderModule: () => (compiled++, {}) } as unknown as GPUDevice;
+    const lib = new KernelLibrary({ device, adapter: null, info: { vendor: '', architecture: '', device: '', description: '', isSoftware: true, subgroups: false } } as unknown as GpuContext);
+    const needing = OP_KINDS.flatMap((kind) => REGISTRY[kind].filter((v) => v.needs === 'subgroups').flatMap((v) => v.kernels.filter((k) => /^enable subgroups;/m.test(SHADERS[k]))));
+    expect(new Set(needing)).toEqual(new Set(['conv/winograd_gemm_subgroup_tiles', 'conv/winograd_gemm_subgroup_channels', 'gram_forward/v5_subgroups', 'gram_backward/v3_subgroups']));
+    for (const k of needing) expect(() => lib.kernel(k)).toThrow(new RegExp(`^kernel "${k}" needs the WebGPU "subgroups" feature`));
+    expect(compiled).toBe(0);
   });
   it('every version of every op has a check in the kernel explorer for each of its kernels', () => {
     const missing = OP_KINDS.flatMap((kind) => REGISTRY[kind].flatMap((v) => v.kernels.filter((k) => !CHECKS[k]).map((k) => `${kind} ${v.id}: ${k}`)));

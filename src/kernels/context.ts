@@ -11,8 +11,9 @@ export interface AdapterSummary {
   /** True for SwiftShader / software adapters: prefer register-blocked kernels without barriers. */
   isSoftware: boolean;
   /**
-   * The device has the "subgroups" feature with subgroups of at least 4 lanes: what conv versions
-   * 7 and 8 need (their matrix products share loads across 4 lanes). Absent: unknown, taken as no.
+   * The device has the "subgroups" feature with subgroups of at least 4 lanes: what the subgroup
+   * versions need (conv 7 and 8, Gram forward 5 and backward 3 share loads across 4 lanes).
+   * Absent: unknown, taken as no.
    */
   subgroups?: boolean;
 }
@@ -83,7 +84,7 @@ export async function createGpuContext(options: CreateContextOptions = {}): Prom
     }
   }
   // GPU timestamps make autotuning's timings exact where the adapter offers them; subgroups let
-  // conv versions 7 and 8 share loads across lanes
+  // the subgroup versions share loads across lanes
   const requiredFeatures = (['timestamp-query', 'subgroups'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   return wrapDevice(device, adapter);

@@ -25,6 +25,10 @@ export class KernelLibrary {
     if (!k) {
       const source = SHADERS[name];
       if (!source) throw new Error(`unknown kernel "${name}"`);
+      // the subgroup versions (conv 7 and 8, Gram forward 5, backward 3) on a device without subgroups
+      if (/^enable subgroups;/m.test(source) && !this.ctx.info.subgroups) {
+        throw new Error(`kernel "${name}" needs the WebGPU "subgroups" feature with at least 4 lanes, which this device does not have (use a version without subgroups)`);
+      }
       k = new ComputeKernel(this.ctx, name, source, this.memory);
       this.cache.set(name, k);
     }

@@ -257,6 +257,8 @@ export function adapterClass(a: PlannerAdapter): AdapterClass {
 export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapter: PlannerAdapter, lean = false): Choice<K> {
   const cls = adapterClass(adapter);
   const soft = cls !== 'gpu';
+  // lavapipe where the device has subgroups: the subgroup versions (measurements above)
+  const lavapipeSubgroups = cls === 'lavapipe' && adapter.subgroups === true;
   const c = (version: string, splits = 1) => ({ version, splits }) as Choice<K>;
   switch (kind) {
     case 'conv_forward':
@@ -268,7 +270,7 @@ export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapt
         const minTiles4 = lavapipeBackward ? LAVAPIPE_BACKWARD_WINOGRAD4_MIN_TILES : WINOGRAD4_MIN_TILES;
         // lavapipe with subgroups: the same tile sizes with subgroup matrix products, where both
         // channel counts are large enough for their 32 × 8 and 16 × 16 blocks
-        const sg = cls === 'lavapipe' && adapter.subgroups === true && Math.min(s.R, s.N) >= SUBGROUP_GEMM_MIN_CHANNELS;
+        const sg = lavapipeSubgroups && Math.min(s.R, s.N) >= SUBGROUP_GEMM_MIN_CHANNELS;
         if (s.K === 3 && winogradTiles(s.H, s.W, 4).P >= minTiles4 && !lean) return c(sg ? 'v8_winograd4_subgroups' : 'v6_winograd4');
         // (the small maps' backward, flat16 otherwise, takes version 7 where it can)
         if (s.K === 3 && winogradTiles(s.H, s.W).P >= WINOGRAD_MIN_TILES && (!smallMap || sg)) return c(sg ? 'v7_winograd_subgroups' : 'v5_winograd');
@@ -280,13 +282,13 @@ export function fixedChoice<K extends OpKind>(kind: K, shape: OpShapes[K], adapt
     case 'gram_forward':
       if (soft) {
         const { M } = shape as GramShape;
-        if (cls === 'lavapipe' && adapter.subgroups === true && M % 4 === 0) return c('v5_subgroups');
+        if (lavapipeSubgroups && M % 4 === 0) return c('v5_subgroups');
         return c(M % 4 === 0 ? 'v2_vec4' : M >= 8192 ? 'v3_tiles8' : 'v0_blocks');
       }
       return c('v1_lanes');
     case 'gram_backward': {
       const { C, M } = shape as GramShape;
-      if (cls === 'lavapipe' && adapter.subgroups === true && C % 4 === 0 && M % 4 === 0) return c('v3_subgroups');
+      if (lavapipeSubgroups && C % 4 === 0 && M % 4 === 0) return c('v3_subgroups');
       return c(cls === 'lavapipe' ? 'v2_flat' : soft ? 'v1_wide' : 'v0_narrow');
     }
     case 'strided_conv_forward':

@@ -54,7 +54,6 @@ function winogradGemm(lib: KernelLibrary, gemm: WinogradGemm, U: Tensor, data: T
   const bindings = { U: binding(U), V: binding(data), M: binding(products) };
   const params = { R, N, N16: ceil16(N), P8: T8 };
   if (gemm === 'plain') return lib.kernel('conv/winograd_gemm').bind(bindings, params, [Math.ceil(((T8 / 8) * ceil16(N)) / 16 / 64), 1, B]);
-  if (!lib.ctx.info.subgroups) throw new Error('conv versions 7 and 8 need the WebGPU "subgroups" feature with at least 4 lanes, which this device does not have (use version 5 or 6)');
   if (T8 >= SUBGROUP_GEMM_TILES_MIN) return lib.kernel('conv/winograd_gemm_subgroup_tiles').bind(bindings, params, [Math.ceil(T8 / 64), Math.ceil(ceil16(N) / 32), B]);
   return lib.kernel('conv/winograd_gemm_subgroup_channels').bind(bindings, params, [Math.ceil(T8 / 16), Math.ceil(ceil16(N) / 128), B]);
 }

@@ -110,14 +110,13 @@ export const GRAM_FORWARD_VERSIONS = [
   },
 ] as const satisfies readonly VersionInfo<'gram_forward', string>[];
 
-/** A backward version's one dispatch over `grid(C, M)` workgroups. */
-function backwardLaunch(kernel: string, grid: (C: number, M: number) => [number, number, number]) {
+/** A backward version's one dispatch over `grid(C, M)` workgroups; `rowsAsVec4`: grad_gram bound a second time as vec4 rows (version 3). */
+function backwardLaunch(kernel: string, grid: (C: number, M: number) => [number, number, number], rowsAsVec4 = false) {
   return (lib: KernelLibrary, c: GramBackwardCall, plan: OpPlan<'gram_backward'>): Dispatch[] => {
     const { C, M } = plan.shape;
     return [
       lib.kernel(kernel as never).bind(
-        // version 3 also reads grad_gram's rows as vec4 (the same buffer, bound twice)
-        { features: c.features.buffer, grad_gram: c.gradGram.buffer, grad_features: c.gradFeatures.buffer, ...(kernel.endsWith('v3_subgroups') ? { grad_gram_rows: c.gradGram.buffer } : {}) },
+        { features: c.features.buffer, grad_gram: c.gradGram.buffer, grad_features: c.gradFeatures.buffer, ...(rowsAsVec4 ? { grad_gram_rows: c.gradGram.buffer } : {}) },
         { C, M, scale: c.scale },
         grid(C, M),
       ),
@@ -142,6 +141,6 @@ export const GRAM_BACKWARD_VERSIONS = [
     id: 'v3_subgroups', number: 3, kernels: ['gram_backward/v3_subgroups'],
     summary: '32 rows × 8 columns per invocation, the rows\' coefficients loaded once per subgroup and broadcast (needs subgroups; C and H·W multiples of 4)',
     unfit: (s) => (s.C % 4 === 0 && s.M % 4 === 0 ? null : `gram_backward version "v3_subgroups" needs channels and positions that are multiples of 4, got C=${s.C}, M=${s.M}`),
-    needs: 'subgroups', splits: false, tuned: true, launch: backwardLaunch('gram_backward/v3_subgroups', subgroupGrid),
+    needs: 'subgroups', splits: false, tuned: true, launch: backwardLaunch('gram_backward/v3_subgroups', subgroupGrid, true),
   },
 ] as const satisfies readonly VersionInfo<'gram_backward', string>[];
