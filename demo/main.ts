@@ -105,7 +105,8 @@ function adaptToAdapter(software: boolean): void {
 
 const num = (id: string) => Number($<HTMLInputElement>(id).value);
 
-type RunSettings = JobConfig & { iterations: number; scales: number };
+/** The page's run settings: a size in pixels (the page has no 'full'), the scales it asks for. */
+type RunSettings = Omit<JobConfig, 'size' | 'scales'> & { size: number; iterations: number; scales: number };
 
 /** The size field's cap (the engine's MAX_SIDE: large sizes run in tiles where memory is short). */
 const MAX_SIZE = 8192;

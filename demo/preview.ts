@@ -37,9 +37,9 @@ const renderLabel = () => networkSpec(chosenNetwork()).label;
 /** The page's parts the preview shares with a render (main.ts): those a run uses, the form's shared settings, and what the stage shows. */
 export interface PreviewPage extends RunPage {
   /** Settings every network uses; throws naming the field at fault. */
-  readShared(): Pick<JobConfig, 'size' | 'styleScale' | 'options' | 'autotune'>;
+  readShared(): Pick<JobConfig, 'styleScale' | 'options' | 'autotune'> & { size: number };
   /** Those and the network's own (layers, α, β, TV, pooling) for the chosen network; throws naming the field at fault. */
-  readNetworkSettings(): Pick<JobConfig, 'size' | 'styleScale' | 'options' | 'autotune'>;
+  readNetworkSettings(): Pick<JobConfig, 'styleScale' | 'options' | 'autotune'> & { size: number };
   resultKind(): ResultKind | null;
 }
 
@@ -107,8 +107,8 @@ const PREVIEW_MAX_SIZE = 256;
  * learning rate (the VGG19 fields under Advanced settings do not apply), and the strength of style scales
  * SqueezeNet's β by the factor it scales VGG19's, so the slider means the same in both.
  */
-function readPreviewSettings(): JobConfig {
-  const cap = (c: Pick<JobConfig, 'size' | 'styleScale' | 'options' | 'autotune'>): JobConfig => ({ ...c, size: Math.min(c.size, PREVIEW_MAX_SIZE), reportEvery: 1, saveEvery: 0, scales: 1 });
+function readPreviewSettings(): JobConfig & { size: number } {
+  const cap = (c: Pick<JobConfig, 'styleScale' | 'options' | 'autotune'> & { size: number }): JobConfig & { size: number } => ({ ...c, size: Math.min(c.size, PREVIEW_MAX_SIZE), reportEvery: 1, saveEvery: 0, scales: 1 });
   if (chosenNetwork() === 'squeezenet') return cap(page.readNetworkSettings());
   const shared = page.readShared();
   const styleWeight = previewStyleWeight();
@@ -144,7 +144,7 @@ function stopRun(run: PreviewRun | null, superseded: boolean): void {
 
 function updatePreview(): void {
   if (!previewOn || previewBlocker()) return; // tried again at the next change
-  let settings: JobConfig;
+  let settings: JobConfig & { size: number };
   try {
     settings = readPreviewSettings();
   } catch (e) {
@@ -168,7 +168,7 @@ function updatePreview(): void {
 }
 
 /** A new preview run, once the one going (if any) has stopped. */
-function startPreview(settings: JobConfig): void {
+function startPreview(settings: JobConfig & { size: number }): void {
   const before = previewRun;
   stopRun(before, true);
   const run: PreviewRun = { job: newJob('preview'), superseded: false, done: Promise.resolve() };

@@ -50,7 +50,7 @@ export const NO_PREVIEW = () => `Fast preview stopped before its first step: the
  * Each image it shows goes to `mode.hold` (a render continues from the latest); `mode.isOn` says
  * whether the mode still follows changes when it ends.
  */
-export async function runPreview(run: PreviewRun, config: JobConfig, page: RunPage, mode: { hold(image: RgbaImage, steps: number): void; isOn(): boolean }): Promise<void> {
+export async function runPreview(run: PreviewRun, config: JobConfig & { size: number }, page: RunPage, mode: { hold(image: RgbaImage, steps: number): void; isOn(): boolean }): Promise<void> {
   const content = state.images.content!;
   const { images, styleNames } = await page.jobImages();
   const live = () => !run.superseded;

@@ -4,7 +4,8 @@ import { composeGrid, enlargement } from '../src/job/grid.js';
 import { formatDuration } from '../src/job/duration.js';
 import { drawText, GLYPH_HEIGHT, textWidth } from '../src/job/pixel_font.js';
 import { reconstructionTargets, DEFAULT_RECONSTRUCTION, CONTENT_RECONSTRUCTION_LAYERS, STYLE_RECONSTRUCTION_LAYERS } from '../src/job/reconstruct_targets.js';
-import { scaleSizes } from '../src/job/prepare.js';
+import { checkCoarsest } from '../src/job/prepare.js';
+import { autoScaleCount, describeSchedule, halvingSizes, resolveSchedule } from '../src/job/schedule.js';
 import { resizeBilinear, type RgbaImage } from '../src/io/rgba_image.js';
 import { Args } from '../tools/lib/args.js';
 import { JOB_FLAGS, parseJob } from '../tools/lib/job_args.js';
@@ -97,10 +98,32 @@ describe('reconstruction targets', () => {
 
 describe('multi-scale and resizing', () => {
   it('halves the size per scale, coarsest first, and refuses scales that get too small', () => {
-    expect(scaleSizes(256, 3, 16)).toEqual([64, 128, 256]);
-    expect(scaleSizes(100, 1, 16)).toEqual([100]);
-    expect(() => scaleSizes(64, 4, 16)).toThrow(/start at 8 px, below the 16 px/);
-    expect(() => scaleSizes(64, 0, 16)).toThrow(/invalid number of scales/);
+    expect(halvingSizes(256, 3)).toEqual([64, 128, 256]);
+    expect(halvingSizes(100, 1)).toEqual([100]);
+    expect(() => checkCoarsest(halvingSizes(64, 4), 16)).toThrow(/^4 scales from size 64 start at 8 px, below the 16 px/);
+    expect(() => checkCoarsest([10], 16)).toThrow(/^size 10 is below the 16 px/);
+    expect(() => resolveSchedule(64, 'vgg19', 0, undefined, 200)).toThrow(/invalid number of scales 0/);
+  });
+  it('chooses coarse to fine from the size and the network: one scale up to ~1.4× the structure side, one more per doubling', () => {
+    // SqueezeNet sees a painting's shapes at 128 px, VGG19 at 256
+    expect([128, 181, 182, 256, 512, 1024, 2048, 4000].map((s) => autoScaleCount(s, 'squeezenet'))).toEqual([1, 1, 2, 2, 3, 4, 5, 6]);
+    expect([256, 362, 363, 512, 1024, 2048].map((s) => autoScaleCount(s, 'vgg19'))).toEqual([1, 1, 2, 2, 3, 4]);
+    const s = resolveSchedule(512, 'squeezenet', 'auto', undefined, 100);
+    expect(s).toEqual({ sizes: [128, 256, 512], iterations: [100, 60, 30], auto: true });
+    expect(describeSchedule(s, 'squeezenet')).toMatch(/^coarse to fine: 128 px × 100 steps → 256 px × 60 → 512 px × 30 \(chosen for SqueezeNet 1\.1 at 512 px/);
+    // the coarsest gets most steps, and at least one step stays at every scale
+    const big = resolveSchedule(4096, 'squeezenet', 'auto', [20], 100);
+    expect(big.sizes[0]).toBe(128);
+    expect(big.iterations[0]).toBe(20);
+    expect(big.iterations.every((n, i) => n >= 1 && (i === 0 || n <= big.iterations[i - 1]))).toBe(true);
+    // at or below the structure side: one scale, as before
+    expect(resolveSchedule(128, 'squeezenet', 'auto', [100], 100)).toEqual({ sizes: [128], iterations: [100], auto: false });
+  });
+  it('lets the user win: --scales K, one --iters for every scale, a list that says how many scales', () => {
+    expect(resolveSchedule(512, 'squeezenet', 1, undefined, 100)).toEqual({ sizes: [512], iterations: [100], auto: false });
+    expect(resolveSchedule(512, 'squeezenet', 2, [40], 100)).toEqual({ sizes: [256, 512], iterations: [40, 40], auto: false });
+    expect(resolveSchedule(512, 'vgg19', 'auto', [50, 20], 200)).toEqual({ sizes: [256, 512], iterations: [50, 20], auto: false });
+    expect(() => resolveSchedule(512, 'vgg19', 2, [50, 20, 10], 200)).toThrow(/^3 step counts for 2 scales: give one number, or one per scale/);
   });
   it('bilinear resize keeps constants constant and interpolates between pixels', () => {
     const c = resizeBilinear(blank(3, 5, 77), 7, 4);
@@ -116,8 +139,17 @@ describe('multi-scale and resizing', () => {
 describe('job arguments', () => {
   const parse = (extra: string[]) => parseJob(new Args(['--content', 'a.png', '--style', 'b.png', ...extra], JOB_FLAGS), 'stylize');
   it('takes one iteration count for every scale or one per scale', () => {
-    expect(parse(['--scales', '3', '--iters', '50']).config.scaleIterations).toEqual([50, 50, 50]);
+    expect(parse(['--scales', '3', '--iters', '50']).config).toMatchObject({ scales: 3, scaleIterations: [50] });
     expect(parse(['--scales', '3', '--iters', '200,100,50']).config.scaleIterations).toEqual([200, 100, 50]);
+    expect(parse([]).config).toMatchObject({ scales: 'auto', scaleIterations: undefined });
+    expect(parse(['--size', 'full']).config.size).toBe('full');
+  });
+  it('refuses bad --size, --scales and --iters in one line each', () => {
+    expect(() => parse(['--scales', '0'])).toThrow(/^--scales must be an integer in \[1, 8\] or auto, got "0"$/);
+    expect(() => parse(['--scales', '2', '--iters', '100,60,30'])).toThrow(/^--iters has 3 entries for --scales 2: give one number, or one per scale/);
+    expect(() => parse(['--iters', '1,1,1,1,1,1,1,1,1'])).toThrow(/^--iters has 9 entries; at most 8 scales$/);
+    expect(() => parse(['--size', 'fulll'])).toThrow(/^--size must be an integer in \[16, 8192\] or full, got "fulll"$/);
+    expect(() => parse(['--size', '20000'])).toThrow(/^--size must be an integer in \[16, 8192\] or full/);
   });
   it('--original-colors alone keeps the luminance transfer; with histogram, colour matching; nothing else', () => {
     expect(parse(['--original-colors']).config.options.originalColors).toBe('luminance');

@@ -12,6 +12,7 @@ import { submittedWorkTimer } from '../kernels/op_timers.js';
 import { flopsUpTo, gramStepFlops, networkSpec } from '../model/networks.js';
 import { planTiles } from '../nst/tiles.js';
 import type { MemoryEstimate } from '../nst/tile_budget.js';
+import { describeSchedule } from './schedule.js';
 import { prepareJob, type JobConfig, type JobImages, type TilingChoice, type WeightsSource } from './prepare.js';
 import { prepareReconstruction, targetRun, type ReconstructionJob } from './reconstruct.js';
 import { jobDeepestLayer, type StyleTransferOptions } from '../nst/options.js';
@@ -35,6 +36,8 @@ export interface ScalePlan {
 
 export interface JobPlan {
   network: string;
+  /** The scales in one line (stylize jobs of more than one scale: schedule.ts). */
+  schedule?: string;
   deepest: string;
   weights: string;
   scales: ScalePlan[];
@@ -72,7 +75,8 @@ function runPlan(network: string, deepest: string, width: number, height: number
 export async function planJob(lib: KernelLibrary, images: JobImages, weightsSrc: WeightsSource, config: JobConfig): Promise<JobPlan> {
   const job = await prepareJob(lib, images, weightsSrc, config);
   const scales = job.scales.map((s) => runPlan(job.network, job.deepest, s.content.width, s.content.height, s.options, s.tiling));
-  return withTimes(lib, networkSpec(job.network).label, job.deepest, job.weights.source, scales);
+  const plan = await withTimes(lib, networkSpec(job.network).label, job.deepest, job.weights.source, scales);
+  return job.sizes.length > 1 ? { ...plan, schedule: describeSchedule(job.schedule, job.network) } : plan;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { JobPlan } from './job_plan.js';
 /** The plan in lines for a terminal. */
 export function describePlan(p: JobPlan, bytes: (n: number) => string): string[] {
   const lines = [`plan: ${p.network} to ${p.deepest}, weights ${p.weights}`];
+  if (p.schedule) lines.push(`  ${p.schedule}`);
   for (const [i, s] of p.scales.entries()) {
     const head = s.label ? `  ${s.label}: ` : p.scales.length > 1 ? `  scale ${i + 1}/${p.scales.length}: ` : '  ';
     const how = s.tiles ? `in ${s.tiles.count} tiles of ${s.tiles.tile} px (windows ${s.tiles.windowW}×${s.tiles.windowH})` : 'untiled';

@@ -19,7 +19,8 @@ import { planTiles } from '../nst/tiles.js';
 import { randomNetwork, type NetworkWeights } from '../model/weights.js';
 import { networkSpec, type NetworkId } from '../model/networks.js';
 import { parseRawWeights } from '../io/raw_weights.js';
-import { DEFAULT_OPTIONS, withNetworkDefaults, type NetworkDefaults } from '../nst/defaults.js';
+import { networkDefaults, withNetworkDefaults, type NetworkDefaults } from '../nst/defaults.js';
+import { resolveSchedule, type Schedule } from './schedule.js';
 import type { StyleImage } from '../nst/style_transfer.js';
 import { checkMasks, maskValues } from '../nst/guidance.js';
 
@@ -38,8 +39,11 @@ export interface JobImages {
 }
 
 export interface JobConfig {
-  /** Longer side of the output, in pixels. */
-  size: number;
+  /**
+   * Longer side of the output, in pixels; 'full': the content image's own longer side (up to the
+   * largest this network and device run: FULL_SIZE_LIMIT, refused past it).
+   */
+  size: number | 'full';
   /** Style images are resized to size·styleScale (longer side). */
   styleScale: number;
   options: Partial<StyleTransferOptions>;
@@ -49,10 +53,15 @@ export interface JobConfig {
   saveEvery: number;
   /**
    * Coarse-to-fine: optimise at size/2^(scales−1), upsample the result, refine at twice the size,
-   * … up to `size`. 1 (the default) is a single-scale run.
+   * … up to `size`. 'auto' (the default for stylize jobs): chosen from the size and the network
+   * (schedule.ts); 1 is a single-scale run.
    */
-  scales?: number;
-  /** Steps at each scale, coarsest first (default options.iterations at every scale). */
+  scales?: number | 'auto';
+  /**
+   * The user's steps: one number (with 'auto' scales the coarsest scale's, the finer ones get
+   * the schedule's share of it; with a number of scales, every scale's) or one per scale,
+   * coarsest first. Default: options.iterations if set, else the network's default steps.
+   */
   scaleIterations?: number[];
   /** Kernel autotuning for this job (see kernels/autotune.ts; needs a tuner in the callbacks). */
   autotune?: AutotuneMode;
@@ -83,23 +92,45 @@ export function loadWeights(src: WeightsSource, deepest: string, network: Networ
 
 export { jobDeepestLayer };
 
-/** Output sizes (longer side) of each scale, coarsest first; throws if the coarsest is too small. */
-export function scaleSizes(size: number, scales: number, minSide: number): number[] {
-  if (!Number.isInteger(scales) || scales < 1 || scales > 8) throw new Error(`invalid number of scales ${scales} (must be an integer in [1, 8])`);
-  const sizes = Array.from({ length: scales }, (_, i) => Math.round(size / 2 ** (scales - 1 - i)));
-  if (sizes[0] < minSide) {
-    if (scales === 1) throw new Error(`size ${size} is below the ${minSide} px the chosen layers need; use a larger size`);
-    throw new Error(`${scales} scales from size ${size} start at ${sizes[0]} px, below the ${minSide} px the chosen layers need; use fewer scales or a larger size`);
-  }
-  return sizes;
+/** Throws if the coarsest scale of `sizes` (longer sides) is below what the layers need. */
+export function checkCoarsest(sizes: number[], minSide: number): void {
+  if (sizes[0] >= minSide) return;
+  const size = sizes[sizes.length - 1];
+  if (sizes.length === 1) throw new Error(`size ${size} is below the ${minSide} px the chosen layers need; use a larger size`);
+  throw new Error(`${sizes.length} scales from size ${size} start at ${sizes[0]} px, below the ${minSide} px the chosen layers need; use fewer scales or a larger size`);
 }
 
-function scaleIterations(config: JobConfig, count: number, iterations: number): number[] {
-  const its = config.scaleIterations ?? Array(count).fill(iterations);
-  if (its.length !== count || its.some((n) => !Number.isInteger(n) || n < 0 || n > 100000)) {
-    throw new Error(`scale iterations must be ${count} integer(s) in [0, 100000], got ${its.join(',')}`);
+/** The largest --size full runs at: the engine's MAX_SIDE, or the device's untiled limit for networks that do not tile. */
+export function fullSizeLimit(lib: KernelLibrary, network: NetworkId): number {
+  return network === 'vgg19' ? MAX_SIDE : Math.min(MAX_SIDE, maxImageSide(lib, networkSpec(network)));
+}
+
+/** The output's longer side: the configured size, or the content's own (size 'full', refused past `limit`). */
+function resolveSize(config: JobConfig, d: DecodedImages, limit: number, network: NetworkId): number {
+  if (config.size !== 'full') return config.size;
+  const side = Math.max(d.content.width, d.content.height);
+  if (side > limit) {
+    throw new Error(`size full: ${d.contentLabel} ${d.contentName} is ${d.content.width}×${d.content.height}, larger than the ${limit} px ${networkSpec(network).label} runs at here${network === 'vgg19' ? '' : ' (it runs untiled; VGG19 runs larger sizes in tiles)'}; give a size of at most ${limit}`);
   }
-  return its;
+  return side;
+}
+
+/**
+ * The schedule of a job whose images are decoded: the user's or the automatic one (schedule.ts);
+ * the automatic one drops coarse scales where the coarsest's shorter side would be below `minSide`.
+ */
+function jobSchedule(config: JobConfig, size: number, network: NetworkId, d: DecodedImages, minSide: number, use: keyof NetworkDefaults): Schedule {
+  const user = config.scaleIterations ?? (config.options.iterations !== undefined ? [config.options.iterations] : undefined);
+  const scales = config.scales ?? (use === 'stylize' ? 'auto' : 1);
+  let s = resolveSchedule(size, network, scales, user, networkDefaults(network).iterations);
+  const shorter = (side: number) => {
+    const f = fitSize(d.content.width, d.content.height, side);
+    return Math.min(f.width, f.height);
+  };
+  while (s.auto && s.sizes.length > 1 && shorter(s.sizes[0]) < minSide) s = { ...s, sizes: s.sizes.slice(1), iterations: s.iterations.slice(0, -1) };
+  if (s.auto && s.sizes.length === 1) s = { ...s, auto: false };
+  checkCoarsest(s.sizes, minSide);
+  return s;
 }
 
 interface DecodedImages {
@@ -162,7 +193,7 @@ async function rasterizeAt(d: DecodedImages, size: number, styleScale: number, m
 }
 
 function checkConfig(config: JobConfig): void {
-  if (!Number.isInteger(config.size) || config.size < 1) throw new Error(`invalid size ${config.size}`);
+  if (config.size !== 'full' && (!Number.isInteger(config.size) || config.size < 1)) throw new Error(`invalid size ${config.size} (a number of pixels, or full)`);
   if (!(config.styleScale > 0) || config.styleScale > 10) throw new Error(`invalid style scale ${config.styleScale} (must be in (0, 10])`);
   if (config.maxGpuMemory !== undefined && !(Number.isFinite(config.maxGpuMemory) && config.maxGpuMemory > 0)) throw new Error(`the GPU memory budget must be a positive number of bytes, got ${config.maxGpuMemory}`);
   if (config.tile !== undefined && !(Number.isInteger(config.tile) && config.tile > 0)) throw new Error(`the tile size must be a positive integer, got ${config.tile}`);
@@ -258,6 +289,8 @@ export interface PreparedJob {
   weights: NetworkWeights;
   /** Output sizes (longer side) of each scale, coarsest first. */
   sizes: number[];
+  /** The sizes and steps per scale, and whether they were chosen automatically. */
+  schedule: Schedule;
   scales: PreparedScale[];
   /** Steps over all scales. */
   iterations: number;
@@ -277,9 +310,10 @@ export async function prepareJob(lib: KernelLibrary, images: JobImages, weightsS
   const deepest = jobDeepestLayer(config.options);
   const network = config.options.network ?? 'vgg19';
   const minSide = minImageSide(deepest, network);
-  const sizes = scaleSizes(config.size, config.scales ?? 1, minSide);
-  const iters = scaleIterations(config, sizes.length, config.options.iterations ?? DEFAULT_OPTIONS.iterations);
+  if (config.size !== 'full') resolveSchedule(config.size, network, config.scales ?? 'auto', config.scaleIterations, 1); // bad settings named before decoding
   const decoded = await decodeAll(images, minSide);
+  const schedule = jobSchedule(config, resolveSize(config, decoded, fullSizeLimit(lib, network), network), network, decoded, minSide, use);
+  const { sizes, iterations: iters } = schedule;
   checkStop();
   // large sizes run in tiles: what limits them is memory (chooseTiling), not one buffer
   const rasters = [];
@@ -295,5 +329,5 @@ export async function prepareJob(lib: KernelLibrary, images: JobImages, weightsS
     checkMasks(styles, content, options, !!tiling.tiling);
     return { content, styles, options, tiling };
   });
-  return { network, deepest, weights, sizes, scales, iterations: iters.reduce((a, b) => a + b, 0) };
+  return { network, deepest, weights, sizes, schedule, scales, iterations: iters.reduce((a, b) => a + b, 0) };
 }

@@ -11,6 +11,7 @@ import { resizeBilinear, type RgbaImage } from '../io/rgba_image.js';
 import { StyleTransfer } from '../nst/style_transfer.js';
 import { type LossTerms } from '../nst/loss_terms.js';
 
+import { describeSchedule } from './schedule.js';
 import { prepareJob, type JobConfig, type JobImages, type WeightsSource } from './prepare.js';
 
 export interface Progress {
@@ -58,6 +59,7 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
   };
   const job = await prepareJob(lib, images, weightsSrc, config, 'stylize', stopBeforeStart);
   const { sizes, weights } = job;
+  if (sizes.length > 1) await cb.onNotice?.(describeSchedule(job.schedule, job.network));
   for (const s of job.scales) if (s.tiling.reason) await cb.onNotice?.(s.tiling.reason);
   stopBeforeStart();
   lib.memory.resetPeak();

@@ -111,8 +111,8 @@ export const LBFGS_LR = 1;
 /** The CLI tools' output size (longer side, pixels) where --size is not given. */
 export const TOOL_SIZES = { stylize: 256, gradient: 64, reconstruct: 64 } as const;
 
-/** The CLI's other job settings where their flags are not given. */
-export const JOB_DEFAULTS = { styleScale: 1, scales: 1, weightsSeed: 1 } as const;
+/** The CLI's other job settings where their flags are not given (scales: coarse to fine by src/job/schedule.ts). */
+export const JOB_DEFAULTS = { styleScale: 1, scales: 'auto', weightsSeed: 1 } as const;
 
 /** Reconstructions (CLI and page): steps per image, Adam's rate, optimiser, noise seed. */
 export const RECONSTRUCTION_DEFAULTS = { iterations: 200, lr: 0.1, optimizer: 'adam', seed: 1 } as const;

@@ -6,6 +6,8 @@ import { networkDefaults, RANDOM_NETWORK_DEFAULTS, RANDOM_SQUEEZENET_DEFAULTS, D
 import { NETWORK_IDS, NETWORKS, type NetworkId } from '../../src/model/networks.js';
 import { layerScale } from '../../src/model/vgg19_spec.js';
 import { parseBytes } from '../../src/nst/tile_budget.js';
+import { FINE_STEP_SHARE, MAX_SCALES, STRUCTURE_SIDE } from '../../src/job/schedule.js';
+import { MAX_SIDE } from '../../src/nst/device_limits.js';
 import type { JobFiles } from './engine_session.js';
 import type { Args } from './args.js';
 import { chooseNetwork } from './weights_files.js';
@@ -41,7 +43,9 @@ export const jobHelp = (tool: 'stylize' | 'gradient') => `
   --style FILE[,FILE…]    style image(s); blend with --style-blend 0.7,0.3         [required]
   --style-blend W[,W…]    blend weights of the style images (default equal)
   --style-scale S         style images resized to S × size (default ${JOB_DEFAULTS.styleScale})
-  --size N                longer side of the output in pixels (default ${TOOL_SIZES[tool]})
+  --size N|full           longer side of the output in pixels (default ${TOOL_SIZES[tool]}); full: the content
+                          image's own (up to ${MAX_SIDE} px for VGG19, in tiles where memory is short;
+                          SqueezeNet up to what the GPU's buffers hold untiled)
 ${NETWORK_HELP}
   Loss settings: VGG19's defaults first, SqueezeNet's in [brackets]
   --content-weight A      alpha (default ${num(V.contentWeight)}) [${num(S.contentWeight)}]
@@ -55,10 +59,13 @@ ${NETWORK_HELP}
   --init noise|content|style   initial image (default ${V.init})
   --optimizer adam|lbfgs  (default ${V.optimizer})
   --lr X                  Adam learning rate / L-BFGS step (default ${V.lr} [${S.lr}] for adam, ${LBFGS_LR} for lbfgs)
-  --iters N[,N…]          optimisation steps (default ${V.iterations} [${S.iterations}]); with --scales, one number for
-                          every scale or one per scale, coarsest first (e.g. 200,100,50)
-  --scales K              coarse-to-fine: optimise at size/2^(K-1), upsample, refine at twice
-                          the size, … up to --size (default ${JOB_DEFAULTS.scales} = single scale)
+  --iters N[,N…]          optimisation steps (default ${V.iterations} [${S.iterations}]); with several scales, one
+                          number for the coarsest (finer scales get ${FINE_STEP_SHARE.slice(1, 3).map((f) => `${f}×`).join(', ')} … of it) or
+                          one per scale, coarsest first (e.g. 100,60,30: that many scales)
+  --scales K|auto         coarse-to-fine: optimise at size/2^(K-1), upsample, refine at twice
+                          the size, … up to --size. auto (default): one scale up to ~1.4× the
+                          size where the network sees a painting's shapes (${STRUCTURE_SIDE.vgg19} px VGG19, ${STRUCTURE_SIDE.squeezenet} px
+                          SqueezeNet), one more each time the size doubles; 1 = single scale
   --style-masks M[,M…]    one mask per --style image, resized to the content: white = that
                           style applies, grey = partly, black = not; pixels no mask covers get
                           no style (content and TV only). Untiled runs, no --style-blend
@@ -135,14 +142,18 @@ export function parseJob(a: Args, tool: 'stylize' | 'gradient'): JobFiles {
     seed: a.int('seed', undefined, 0, 2 ** 31),
     pooling: a.choice('pooling', ['max', 'avg'] as const),
   };
-  const scales = a.int('scales', JOB_DEFAULTS.scales, 1, 8)!;
+  const scales = parseScales(a.str('scales'), tool);
   const memory = a.str('max-gpu-memory');
-  const itersText = a.str('iters', String(defaults.iters ?? networkDefaults(network).iterations))!;
-  const iters = itersText.split(',').map((t) => (t.trim() === '' ? NaN : Number(t)));
-  if (iters.some((n) => !Number.isInteger(n) || n < 0 || n > 100000) || (iters.length !== 1 && iters.length !== scales)) {
-    throw new Error(`--iters must be an integer in [0, 100000]${scales > 1 ? ` or ${scales} of them separated by commas (one per scale)` : ''}, got "${itersText}"`);
+  const itersText = a.str('iters', defaults.iters === undefined ? undefined : String(defaults.iters));
+  const iters = itersText?.split(',').map((t) => (t.trim() === '' ? NaN : Number(t)));
+  if (iters && iters.some((n) => !Number.isInteger(n) || n < 0 || n > 100000)) {
+    throw new Error(`--iters must be an integer in [0, 100000], or one per scale separated by commas, got "${itersText}"`);
   }
-  options.iterations = iters[iters.length - 1];
+  if (iters && iters.length > 1 && scales !== 'auto' && iters.length !== scales) {
+    throw new Error(`--iters has ${iters.length} entries for --scales ${scales}: give one number, or one per scale (coarsest first)`);
+  }
+  if (iters && iters.length > MAX_SCALES) throw new Error(`--iters has ${iters.length} entries; at most ${MAX_SCALES} scales`);
+  if (iters?.length === 1) options.iterations = iters[0];
   const cl = a.str('content-layers');
   if (cl !== undefined) options.contentLayers = parseLayerList(cl, network);
   const sl = a.str('style-layers');
@@ -161,18 +172,36 @@ export function parseJob(a: Args, tool: 'stylize' | 'gradient'): JobFiles {
     adapter: adapterFlag(a),
     weightsSeed: a.int('weights-seed', JOB_DEFAULTS.weightsSeed, 0, 2 ** 31)!,
     config: {
-      size: a.int('size', defaults.size, 16, 8192)!,
+      size: parseSize(a.str('size'), defaults.size),
       styleScale: a.num('style-scale', JOB_DEFAULTS.styleScale, (v) => v > 0 && v <= 10, 'a number in (0, 10]')!,
       options,
       reportEvery: 1,
       saveEvery: 0,
       scales,
-      scaleIterations: iters.length === scales ? iters : Array(scales).fill(iters[0]),
+      scaleIterations: iters,
       autotune: a.choice('autotune', AUTOTUNE_MODES, 'auto'),
       maxGpuMemory: memory === undefined ? undefined : parseBytes(memory, '--max-gpu-memory'),
       tile,
     },
   };
+}
+
+/** --size: a whole number of pixels in [16, MAX_SIDE], or full (the content's own size, resolved by the job). */
+function parseSize(text: string | undefined, fallback: number): number | 'full' {
+  if (text === undefined) return fallback;
+  if (text === 'full') return 'full';
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < 16 || n > MAX_SIDE) throw new Error(`--size must be an integer in [16, ${MAX_SIDE}] or full, got "${text}"`);
+  return n;
+}
+
+/** --scales: an integer in [1, MAX_SCALES] or auto (stylize's default; the gradient tool evaluates at one scale). */
+function parseScales(text: string | undefined, tool: 'stylize' | 'gradient'): number | 'auto' {
+  if (text === undefined) return tool === 'gradient' ? 1 : JOB_DEFAULTS.scales;
+  if (text === 'auto') return 'auto';
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < 1 || n > MAX_SCALES) throw new Error(`--scales must be an integer in [1, ${MAX_SCALES}] or auto, got "${text}"`);
+  return n;
 }
 
 /** --tile must line up with the deepest layer's pooling (checked again with the image size in the job). */
