@@ -58,8 +58,15 @@ export function setError(source: string, message: string, action?: Shown['action
   $('error').scrollIntoView({ block: 'nearest' });
 }
 
+/** Called with each source whose message goes (texts that pointed at it go too). */
+const clearedListeners: ((source: string) => void)[] = [];
+export const onErrorCleared = (f: (source: string) => void) => clearedListeners.push(f);
+
 export function clearError(...sources: string[]): void {
-  if (sources.some((s) => errors.delete(s))) renderErrors();
+  const gone = sources.filter((s) => errors.delete(s));
+  if (!gone.length) return;
+  renderErrors();
+  for (const s of gone) for (const f of clearedListeners) f(s);
 }
 
 export const hasError = (source: string) => errors.has(source);

@@ -11,7 +11,7 @@ import type { RgbaImage } from '../src/io/rgba_image.js';
 import { fitSize } from '../src/io/decode.js';
 import { formatDuration } from '../src/job/duration.js';
 import { autotuneMode, jobTuning, setupAutotune } from './autotune.js';
-import { $, clearError, explain, hasError, plural, rate, setError, wholeNumber } from './dom.js';
+import { $, clearError, explain, hasError, onErrorCleared, plural, rate, setError, wholeNumber } from './dom.js';
 import { setupExplorer } from './explorer.js';
 import { makePicker } from './pickers.js';
 import { drawLossPlot } from './plot.js';
@@ -28,6 +28,10 @@ import { chosenNetwork, runWeights, setupWeights, weightsKind, weightsReady } fr
 import { describeProgress } from './weights.js';
 import { embeddedHeld, EMBEDDED_MB } from './embedded.js';
 import { regionMasks, renderRegions, setupRegions } from './regions.js';
+import { CONFIRM_SECONDS, estimateLine, FIXED_PIXELS, pageSchedule, speeds, useSoftwarePriors, type ScalesChoice } from './run_plan.js';
+import { RunClock } from './run_clock.js';
+import { drawContentOnStage, keepAside } from './kept_result.js';
+import type { Schedule } from '../src/job/schedule.js';
 
 // ---------------------------------------------------------------- GPU
 
@@ -62,21 +66,6 @@ function dropDevice(): void {
 /** After a forced stop the GPU still finishes the work queued before it (it cannot be recalled): the next run waits for it, and says so. */
 let gpuFinishingStoppedWork = false;
 
-/**
- * How fast a network runs here: seconds per step at `pixels`, and the fixed part of getting a run
- * going (weights, shaders, planning: `setupSeconds`); preparing also costs about PREP_STEPS steps
- * (the targets and the first evaluation), which grow with the size like the steps do.
- */
-interface Speed { secondsPerStep: number; pixels: number; setupSeconds: number; measured: boolean }
-const PREP_STEPS = 1.7;
-/** Priors for a CPU (software) adapter before any run here (SwiftShader, 2 cores; the estimate's error is in docs/page.md). */
-const PRIOR: Record<NetworkId, { secondsPerStep: number; setupSeconds: number }> = {
-  vgg19: { secondsPerStep: 1, setupSeconds: 5 },
-  squeezenet: { secondsPerStep: 0.26, setupSeconds: 5 },
-};
-/** Seconds per step of each network, measured on its last run (or a rough prior for software adapters). */
-const speeds: Record<NetworkId, Speed | null> = { vgg19: null, squeezenet: null };
-
 /** On a CPU (software) adapter: say so, and lower the defaults the user has not changed. */
 function adaptToAdapter(software: boolean): void {
   document.body.dataset.gpu = software ? 'software' : 'hardware';
@@ -89,9 +78,7 @@ function adaptToAdapter(software: boolean): void {
   const r = PAGE_RECONSTRUCTION_DEFAULTS;
   lower('recon-size', String(r.hardware.size), String(r.software.size));
   lower('recon-iters', String(r.hardware.iters), String(r.software.iters));
-  // priors from bench/results/chromium-swiftshader*.md (SwiftShader, 2 cores); the first step of a run is timed
-  speeds.vgg19 = { secondsPerStep: PRIOR.vgg19.secondsPerStep, pixels: 64 * 64, setupSeconds: PRIOR.vgg19.setupSeconds, measured: false };
-  speeds.squeezenet = { secondsPerStep: PRIOR.squeezenet.secondsPerStep, pixels: 128 * 128, setupSeconds: PRIOR.squeezenet.setupSeconds, measured: false };
+  useSoftwarePriors();
   const d = RUN_DEFAULTS.software;
   const note = $('adapter-note');
   note.textContent =
@@ -104,9 +91,11 @@ function adaptToAdapter(software: boolean): void {
 // ---------------------------------------------------------------- settings
 
 const num = (id: string) => Number($<HTMLInputElement>(id).value);
+/** The scales menu: 'auto' (coarse to fine where the size needs it) or a number (1: one scale). */
+const scalesChoice = (): ScalesChoice => ($<HTMLSelectElement>('scales').value === 'auto' ? 'auto' : Number($<HTMLSelectElement>('scales').value));
 
-/** The page's run settings: a size in pixels (the page has no 'full'), the scales it asks for. */
-type RunSettings = Omit<JobConfig, 'size' | 'scales'> & { size: number; iterations: number; scales: number };
+/** The page's run settings: a size in pixels (the page has no 'full'), the scales it asks for, and the schedule they make. */
+type RunSettings = Omit<JobConfig, 'size' | 'scales'> & { size: number; iterations: number; scales: ScalesChoice; schedule: Schedule };
 
 /** The size field's cap (the engine's MAX_SIDE: large sizes run in tiles where memory is short). */
 const MAX_SIZE = 8192;
@@ -148,11 +137,13 @@ function readNetworkSettings() {
 /** The run's settings from the form; throws a plain message naming the field at fault. */
 function readSettings(): RunSettings {
   const { network, ...shared } = readNetworkSettings();
-  const scales = $<HTMLInputElement>('multiscale').checked ? wholeNumber('scales', 'The number of scales', 2, 8) : 1;
+  const scales = scalesChoice();
+  const schedule = pageSchedule(shared.size, network, scales, shared.iterations);
   const saveEvery = wholeNumber('save-every', '"Save every N steps"', 0, 100000);
-  const reportEvery = Math.max(1, Math.min(10, Math.round((shared.iterations * scales) / 50)));
+  const total = schedule.iterations.reduce((a, b) => a + b, 0);
+  const reportEvery = Math.max(1, Math.min(10, Math.round(total / 50)));
   // the memory budget tiles VGG19 runs only (SqueezeNet runs untiled, in far less memory)
-  return { ...shared, reportEvery, saveEvery, scales, maxGpuMemory: network === 'vgg19' ? memoryBudget() : undefined };
+  return { ...shared, reportEvery, saveEvery, scales, scaleIterations: [shared.iterations], schedule, maxGpuMemory: network === 'vgg19' ? memoryBudget() : undefined };
 }
 
 /** Output pixels at `size` (longer side), for the content image's aspect. */
@@ -161,15 +152,6 @@ function pixelsAt(size: number): number {
   return c ? size * Math.round((size * Math.min(c.width, c.height)) / Math.max(c.width, c.height)) : size * size;
 }
 
-
-/** Seconds the steps of a run at these settings take, from `speed` (each scale costs in proportion to its pixels). */
-function estimateSeconds(c: RunSettings, perStep: Speed): number {
-  const sizes = Array.from({ length: c.scales }, (_, i) => Math.round(c.size / 2 ** (c.scales - 1 - i)));
-  return sizes.reduce((t, s) => t + ((c.iterations + PREP_STEPS) * perStep.secondsPerStep * pixelsAt(s)) / perStep.pixels, 0);
-}
-
-/** Seconds from Start to the end of a run at these settings: setting up, preparing each scale, the steps. */
-const runSeconds = (c: RunSettings, speed: Speed) => speed.setupSeconds + estimateSeconds(c, speed);
 
 /**
  * Why a run at these settings cannot fit this GPU's buffers at all, even in tiles (null: it can, or
@@ -208,14 +190,13 @@ function showEstimate(): void {
   try {
     const c = readSettings();
     const label = networkSpec(chosenNetwork()).label;
-    const speed = speeds[chosenNetwork()];
     const what = startIsRender() ? `Render with ${label} at these settings takes` : `At these settings a ${label} run takes`;
     const problem = sizeProblem(c);
     if (problem) {
       $('estimate').textContent = problem;
       return;
     }
-    if (speed) text = `${what} ${speed.measured ? 'about' : 'roughly'} ${formatDuration(runSeconds(c, speed))} (${speed.measured ? `timed on the last ${label} run` : 'guessed: the first step is timed when it starts'}).`;
+    text = estimateLine(c.schedule, chosenNetwork(), pixelsAt, what).text;
     if (c.size > LARGE_SIZE) text += `${text ? ' ' : ''}Large sizes are slow: the time per step grows with the number of pixels, and a size that does not fit the GPU's memory runs in tiles, which adds more.`;
   } catch {
     // the error box says what is wrong once Start is pressed
@@ -272,7 +253,11 @@ function drawImage(c: HTMLCanvasElement, img: RgbaImage): HTMLCanvasElement {
   return c;
 }
 
+/** How many images runs have drawn on the stage (a content image drawn late must not cover one). */
+let shownImages = 0;
+
 function showImage(img: RgbaImage): void {
+  shownImages++;
   const c = drawImage($<HTMLCanvasElement>('preview'), img);
   setStageAspect(img.width, img.height);
   // how many previews were shown, and the first and latest (for end-to-end tests)
@@ -371,6 +356,14 @@ function start(): void {
     setError('settings', explain(e));
     return;
   }
+  // a run estimated at hours: ask first (a GPU's first run has no estimate yet)
+  const estimated = estimateLine(settings.schedule, chosenNetwork(), pixelsAt, '').seconds;
+  if (estimated > CONFIRM_SECONDS && !confirm(`This run is estimated to take ${formatDuration(estimated)} on this device. Start it anyway?`)) {
+    $('status').textContent = `Not started: the run was estimated at ${formatDuration(estimated)}. A smaller size or fewer steps is faster.`;
+    return;
+  }
+  // the result on show (not a fast preview's image the render continues from) is kept aside until the first step
+  const aside = startIsRender() ? null : setAsideResult();
   // a fast preview ends here; the render continues from its image
   const previewEnded = endPreviewForRender();
   const job = newJob('stylize');
@@ -382,20 +375,26 @@ function start(): void {
   if (focused) $('pause').focus();
   // on a phone the result sits above the settings: bring it into view
   if (matchMedia('(max-width: 700px)').matches) $('result').scrollIntoView({ block: 'start', behavior: 'smooth' });
-  untilStopped(job, runStylize(job, settings, previewEnded))
+  const run = { aside, clock: null as RunClock | null };
+  untilStopped(job, runStylize(job, settings, previewEnded, run))
     .catch((e) => {
+      const hadResult = run.aside?.restore() ?? false;
+      run.aside = null;
+      const gpuBusy = e instanceof ForcedStopError ? ' The GPU is still finishing the work queued before Stop (it cannot be recalled); the next run waits for it.' : '';
       if (job.stopped) {
         // stopped before its first step (a forced stop after steps shows its last image: runStylize)
-        $('status').textContent = e instanceof ForcedStopError ? 'Stopped before the first step (the GPU work in flight was cancelled); nothing was made.' : 'Stopped before the first step; nothing was made.';
-        if (job.failedCaption) $('result-what').textContent = job.failedCaption.replace('did not finish', 'was stopped before its first step');
+        $('status').textContent = `Stopped before the first step; nothing was made${hadResult ? ' (the result before is kept)' : ''}.${gpuBusy}`;
+        if (job.failedCaption && !hadResult) $('result-what').textContent = job.failedCaption.replace('did not finish', 'was stopped before its first step');
         return;
       }
-      $('status').textContent = 'The run did not finish (the message above says why).';
+      $('status').textContent = `The run did not finish (the message above says why)${hadResult ? '; the result before is kept' : ''}.`;
       // no "in progress" left behind
-      if (job.failedCaption) $('result-what').textContent = job.failedCaption;
+      if (job.failedCaption && !hadResult) $('result-what').textContent = job.failedCaption;
       setError(e instanceof WebGpuUnavailableError ? 'gpu' : 'run', explain(e).replace(/--max-gpu-memory/g, 'the GPU memory budget (Advanced settings)'));
     })
     .finally(() => {
+      run.clock?.finish();
+      $('run-clock').hidden = true;
       state.job = null;
       changed();
       const f = document.activeElement as HTMLButtonElement | null;
@@ -403,22 +402,44 @@ function start(): void {
     });
 }
 
-async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<void>): Promise<void> {
+/** The result on show, set aside while a new render prepares: `restore` (true if there was one) when it ends before its first step, `drop` at its first step. */
+function setAsideResult(): { restore(): boolean; drop(): void } {
+  const previous = result;
+  const previousPlotted = plotted;
+  const kept = keepAside();
+  result = null;
+  const shown = shownImages;
+  const content = state.images.content;
+  if (content) drawContentOnStage(content.url, () => shownImages !== shown);
+  return {
+    restore() {
+      kept.restore();
+      result = previous;
+      plotted = previousPlotted;
+      return !!previous;
+    },
+    drop() {
+      if (previous) URL.revokeObjectURL(previous.beforeUrl);
+    },
+  };
+}
+
+async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<void>, run: { aside: { drop(): void } | null; clock: RunClock | null }): Promise<void> {
   const content = state.images.content!;
   const { images, styleNames } = await jobImages();
-  const startedAt = performance.now();
   const status = $('status');
   status.textContent = gpuFinishingStoppedWork ? 'Preparing… (the GPU first finishes the work queued before the last Stop: it cannot be recalled)' : 'Preparing…';
-  $('estimate').textContent = '';
-  $('snapshots').textContent = '';
-  $('download').hidden = true;
+  const net = config.options.network ?? 'vgg19';
+  const label = networkSpec(net).label;
+  const before = speeds[net];
+  const clockLine = $('run-clock');
+  clockLine.hidden = false;
+  const clock = (run.clock = new RunClock(config.schedule, pixelsAt, before, FIXED_PIXELS[net], (t) => (clockLine.textContent = t), () => job.paused));
   await previewEnded;
   // the render continues from the preview when it shows these images (then it is used up)
   const from = takePreviewImage();
   if (from) config = { ...config, initImage: from.image };
-  setResult(null);
-  const net = config.options.network ?? 'vgg19';
-  const label = networkSpec(net).label;
+  if (!run.aside) setResult(null);
   const fromWords = from ? `the fast preview (${SQUEEZENET.label}, ${from.image.width}×${from.image.height}, ${plural(from.steps, 'step')})` : '';
   $('result-what').textContent = `${content.name} in the style of ${styleNames}: in progress with ${label}${from ? `, continuing from ${fromWords}` : ''}.`;
   job.failedCaption = `${content.name} in the style of ${styleNames}: the run with ${label} did not finish.`;
@@ -432,9 +453,7 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
   if (job.stopped) throw new StoppedError();
   if (weightsKind() === 'squeezenet' && !embeddedHeld()) status.textContent = `Loading the embedded ${SQUEEZENET.label} weights (${EMBEDDED_MB} MB, from this site)…`;
   const weights = await runWeights(jobDeepestLayer(config.options), (p) => (status.textContent = `Downloading pretrained VGG19: ${describeProgress(p)}`), job.stop.signal);
-  const record = lossRecorder(config.options.tvWeight ?? 1);
-  let timed = false;
-  let setupSeconds = 0;
+  let record: ReturnType<typeof lossRecorder> | null = null;
   /** Each scale's size, as the run reports it (for the tiles in the caption). */
   const dims = new Map<number, { width: number; height: number; count: number }>();
   const tuning = jobTuning(l, config.autotune ?? 'auto', (text) => (status.textContent = text));
@@ -446,10 +465,22 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
   const say = (text: string) => {
     if (!job.paused && !job.stopped) status.textContent = text;
   };
+  /** The measured speed after the run (a stopped run keeps the setup time measured before: it did not run the whole schedule). */
+  const measure = (complete: boolean) => {
+    const s = clock.finish();
+    if (s) speeds[net] = complete || !before ? s : { ...s, setupSeconds: before.setupSeconds };
+    return clock.elapsed();
+  };
   const ran = runJob(l, images, weights, config, {
     onProgress: (p) => {
       gpuFinishingStoppedWork = false;
-      record(p.step, p.losses);
+      clock.progress(p);
+      if (p.step > 0 && run.aside) {
+        run.aside.drop(); // the first step is in: the result before is gone
+        run.aside = null;
+      }
+      // the loss plot of the run before stays hidden (not shown under "in progress") until this run's first report
+      (record ??= lossRecorder(config.options.tvWeight ?? 1))(p.step, p.losses);
       lastStep = p.step;
       dims.set(p.scale.index, { width: p.scale.width, height: p.scale.height, count: p.scale.count });
       const scale = p.scale.count > 1 ? ` — scale ${p.scale.index + 1}/${p.scale.count} (${p.scale.width}×${p.scale.height})` : '';
@@ -457,20 +488,7 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
         say(`Running ${label}${from ? ', continuing from the fast preview' : ''}: timing the first step${scale}…`);
         return;
       }
-      const pixels = p.scale.width * p.scale.height;
-      if (!timed) {
-        timed = true;
-        // what getting this run going took beyond its preparing passes: the next estimate's fixed part
-        const sinceStart = (performance.now() - startedAt) / 1000;
-        setupSeconds = Math.max(0, sinceStart - (p.step + PREP_STEPS) * p.secondsPerStep);
-        const measured = { secondsPerStep: p.secondsPerStep, pixels, setupSeconds, measured: true };
-        const stepsOnly = (estimateSeconds(config, measured) * config.iterations) / (config.iterations + PREP_STEPS);
-        const left = stepsOnly * (1 - p.step / p.iterations);
-        $('estimate').textContent = `This run takes about ${formatDuration(sinceStart + Math.max(0, left))} (the first ${plural(p.step, 'step')} came after ${sinceStart.toFixed(1)} s).`;
-      }
-      const left = p.secondsPerStep * (p.iterations - p.step);
-      say(`step ${p.step}/${p.iterations} ${network}${scale} — about ${formatDuration(left)} left (${rate(p.secondsPerStep)}) — loss ${p.losses.total.toExponential(3)}`);
-      speeds[net] = { secondsPerStep: p.secondsPerStep, pixels, setupSeconds, measured: true };
+      say(`step ${p.step}/${p.iterations} ${network}${scale} — about ${formatDuration(clock.secondsLeft())} left (${rate(p.secondsPerStep)}) — loss ${p.losses.total.toExponential(3)}`);
       ((window as unknown as { nstProgress?: { step: number; secondsPerStep: number; elapsed: number }[] }).nstProgress ??= []).push({ step: p.step, secondsPerStep: p.secondsPerStep, elapsed: p.elapsed });
     },
     onPreview: async (img) => {
@@ -490,7 +508,7 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
     shouldStop: () => job.stopped,
     isPaused: () => job.paused,
     tuner: tuning.tuner,
-    // before the run: that it runs in tiles, and why (a note that stays under the status)
+    // before the run: its schedule, that it runs in tiles, and why (a note that stays under the status)
     onNotice: (text) => {
       const note = `Note: ${text}.`;
       status.textContent = note;
@@ -505,13 +523,15 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
   } catch (e) {
     const kept = latest as { image: RgbaImage; step: number } | null;
     if (!(e instanceof ForcedStopError) || !kept) throw e;
+    measure(false);
     // forced to stop after some steps: the last image read back is the result
     const what = `${content.name} in the style of ${styleNames}: ${kept.image.width}×${kept.image.height} px, stopped at step ${kept.step} with ${label}`;
     showResult(kept.image, content, styleNames, `${what}${from ? `, continued from ${fromWords}` : ''}.`);
     $('result-weights').textContent = weightsNote(weights.kind === 'loaded' ? weights.weights.source : 'seeded random VGG19 (seed 1)');
-    status.textContent = `Stopped at step ${kept.step}: the steps in flight were cancelled so that the page answers at once; the image is step ${kept.step}'s.`;
+    status.textContent = `Stopped at step ${kept.step}; the image is that step's. The GPU is still finishing the work queued before Stop (it cannot be recalled); the next run waits for it.`;
     return;
   }
+  const seconds = measure(!job.stopped);
   showResult(r.image, content, styleNames, `${content.name} in the style of ${styleNames}: ${r.image.width}×${r.image.height} px, ${plural(r.steps, 'step')} with ${label}${from ? `, continued from ${fromWords}` : ''}.`);
   $('result-weights').textContent = weightsNote(r.weightsSource);
   $('result-kernels').textContent = tuning.summary();
@@ -519,7 +539,7 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
   $('result-memory').textContent = describeMemory(r.peakBytes, r.tiles, dims, (w, h, tile) => planTiles(h, w, tile, deepest).tiles.length);
   const fromNote = from ? `, continuing from the ${SQUEEZENET.label} preview` : '';
   const paused = r.pausedSeconds >= 0.5 ? `, not counting ${r.pausedSeconds.toFixed(0)} s paused` : '';
-  status.textContent = `${job.stopped ? 'Stopped' : 'Done'} after ${plural(r.steps, 'step')} (${r.seconds.toFixed(1)} s${paused}${config.scales > 1 ? `, sizes ${r.sizes.join(' → ')}` : ''}) with ${r.weightsSource}${fromNote}.${tuning.notes()}`;
+  status.textContent = `${job.stopped ? 'Stopped' : 'Done'} after ${plural(r.steps, 'step')} (${seconds.toFixed(1)} s${paused}${dims.size > 1 ? `, sizes ${[...dims.values()].map((d) => Math.max(d.width, d.height)).join(' → ')}` : ''}) with ${r.weightsSource}${fromNote}.${tuning.notes()}`;
 }
 
 /** A render's result on the stage, with its caption's first part and the download link. */
@@ -653,6 +673,12 @@ $('view-stylize').addEventListener('input', () => {
   showEstimate();
   showModeNote();
   schedulePreview();
+});
+// a failed run's texts point at its message: they go with it
+onErrorCleared((source) => {
+  if (source !== 'run' || state.job) return;
+  if (/^The (run|fast preview) did not finish|^The fast preview stopped/.test($('status').textContent ?? '')) $('status').textContent = 'Ready.';
+  if (/: the run with .* did not finish\.$/.test($('result-what').textContent ?? '')) $('result-what').textContent = '';
 });
 setupNetworkDefaults();
 applyNetworkDefaults(weightsKind(), chosenNetwork());

@@ -211,7 +211,8 @@ export function togglePreview(): void {
   if (previewBlocker()) return;
   previewOn = true;
   previewKey = '';
-  clearError('run');
+  // as Start does: a message about an earlier run or a refused file is stale once a new run starts
+  clearError('run', 'pick-content', 'pick-style', 'pick-style2', 'pick-style3');
   changed();
   updatePreview();
 }

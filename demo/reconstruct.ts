@@ -21,6 +21,10 @@ function drawImage(c: HTMLCanvasElement, img: RgbaImage): void {
 }
 
 /** Run the reconstructions; the caller has checked that no job runs. */
+/** A phone's width: the grid goes two tiles a row. */
+const narrow = () => matchMedia('(max-width: 780px)').matches;
+const gridColumns = () => (narrow() ? 2 : 6);
+
 export async function startReconstruction(library: () => Promise<KernelLibrary>): Promise<void> {
   const p = state.images.recon;
   if (!p) throw new Error('Choose an image to reconstruct first.');
@@ -53,13 +57,14 @@ export async function startReconstruction(library: () => Promise<KernelLibrary>)
       },
       onTile: (_i, tile) => {
         done.push(tile);
-        drawImage(canvas, composeGrid(`${mode} reconstructions (${done.length} done)`, done));
+        drawImage(canvas, composeGrid(`${mode} reconstructions (${done.length} done)`, done, { columns: gridColumns() }));
         canvas.setAttribute('aria-label', `${mode} reconstructions of ${p.name}: ${done.length} done`);
       },
       shouldStop: () => job.stopped,
       tuner: tuning.tuner,
     }));
-    drawImage(canvas, r.grid);
+    // on a phone two tiles a row (seven in one row would be shrunk past reading; the download is this grid too)
+    drawImage(canvas, narrow() ? composeGrid(`${mode} reconstructions`, r.tiles, { columns: gridColumns() }) : r.grid);
     canvas.setAttribute('aria-label', `${mode} reconstructions of ${p.name} from noise, one per layer set: ${r.tiles.map((t) => t.label).join('; ')}`);
     const a = $<HTMLAnchorElement>('recon-download');
     a.href = canvas.toDataURL('image/png');

@@ -9,6 +9,8 @@ export function setupTabs(tablist: HTMLElement): (tab: HTMLElement, focus?: bool
       t.tabIndex = on ? 0 : -1;
       document.getElementById(t.getAttribute('aria-controls')!)!.hidden = !on;
     }
+    // each view has its own introduction (the style-transfer one says nothing of kernels)
+    for (const p of document.querySelectorAll<HTMLElement>('[data-intro-for]')) p.hidden = p.dataset.introFor !== tab.getAttribute('aria-controls');
     if (focus) tab.focus();
   };
   tabs.forEach((t, i) => {

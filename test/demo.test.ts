@@ -71,9 +71,8 @@ describe('demo site', () => {
     await set('size', '32');
     await set('iters', '2');
     await set('save-every', '3');
-    await set('scales', '2');
     await p.$eval('#advanced', (d) => ((d as HTMLDetailsElement).open = true));
-    await p.click('#multiscale');
+    await p.select('#scales', '2');
     await p.select('#original-colors', 'luminance');
     await p.click('#start');
     await p.waitForFunction(() => /^(Done|Stopped)/.test(document.querySelector('#status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 240_000 });

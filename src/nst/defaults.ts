@@ -118,11 +118,13 @@ export const JOB_DEFAULTS = { styleScale: 1, scales: 'auto', weightsSeed: 1 } as
 export const RECONSTRUCTION_DEFAULTS = { iterations: 200, lr: 0.1, optimizer: 'adam', seed: 1 } as const;
 
 /**
- * The page's size and steps by adapter: smaller on a CPU (software) adapter, to finish in about a
- * minute; a SqueezeNet step costs about a tenth of a VGG19 one.
+ * The page's size and steps by adapter. On a GPU: 512 px with the network's steps, coarse to fine
+ * (the page's scales default to auto: the steps are the coarsest scale's, src/job/schedule.ts);
+ * on a CPU (software) adapter smaller, at one scale, to finish in about a minute (a SqueezeNet
+ * step costs about a tenth of a VGG19 one).
  */
 export const PAGE_RUN_DEFAULTS: Record<'hardware' | 'software', Record<NetworkId, { size: number; iters: number }>> = {
-  hardware: { vgg19: { size: 128, iters: 100 }, squeezenet: { size: 256, iters: 200 } },
+  hardware: { vgg19: { size: 512, iters: 200 }, squeezenet: { size: 512, iters: 100 } },
   software: { vgg19: { size: 64, iters: 40 }, squeezenet: { size: 128, iters: 100 } },
 };
 
