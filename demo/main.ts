@@ -196,7 +196,9 @@ function showEstimate(): void {
       $('estimate').textContent = problem;
       return;
     }
-    text = estimateLine(c.schedule, chosenNetwork(), pixelsAt, what).text;
+    const e = estimateLine(c.schedule, chosenNetwork(), pixelsAt, what);
+    text = e.text;
+    (window as unknown as { nstEstimateSeconds?: number }).nstEstimateSeconds = e.seconds; // for the tests and npm run screenshots
     if (c.size > LARGE_SIZE) text += `${text ? ' ' : ''}Large sizes are slow: the time per step grows with the number of pixels, and a size that does not fit the GPU's memory runs in tiles, which adds more.`;
   } catch {
     // the error box says what is wrong once Start is pressed

@@ -778,7 +778,7 @@ describe('demo: fast preview with SqueezeNet, then render with VGG19', () => {
     // what the VGG19 fields mean now: a note on top of Advanced settings, both β by the strength, the time under the buttons is the render's
     expect(await p.$eval('#advanced-note', (e) => ((e as HTMLElement).hidden ? '' : e.textContent!.replace(/\s+/g, ' ')))).toMatch(/^Fast preview is on\. It uses SqueezeNet's own layers, loss weights \(α, TV\) and pooling: .* apply to Render with VGG19 only\./);
     expect(await p.$eval('#strength-out', (e) => e.textContent)).toBe(`medium (preview β\u00a0=\u00a0${networkDefaults('squeezenet').styleWeight}, VGG19 β\u00a0=\u00a0${RANDOM_NETWORK_DEFAULTS.stylize.styleWeight})`);
-    expect(await p.$eval('#estimate', (e) => e.textContent)).toMatch(/^(Render with VGG19 at these settings takes .*)?$/);
+    expect(await p.$eval('#estimate', (e) => e.textContent)).toMatch(/^One scale: 32 px × \d+ steps?\.( Render with VGG19 at these settings takes .*)?$/);
     // settings stay open (that is what makes it live); the page still fits a phone
     expect(await p.$$eval('#size, #iters, #strength, #pick-style select', (es) => es.map((e) => e.matches(':disabled')))).toEqual([false, false, false, false]);
     for (const width of [390, 360]) {

@@ -1,0 +1,92 @@
+/**
+ * The page's schedule and time model (demo/run_plan.ts, demo/run_clock.ts), without a browser:
+ * the estimate counts each scale's steps × its pixels, a finished run's speed makes the estimate
+ * for the same settings that run's time, and the clock's time left follows the pace of the steps
+ * already run (not the estimate made before Start).
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { resolveSchedule } from '../src/job/schedule.js';
+import { networkDefaults } from '../src/nst/defaults.js';
+import { clock, RunClock } from '../demo/run_clock.js';
+import { describePageSchedule, FIXED_PIXELS, pageSchedule, PREP_STEPS, runSeconds, SOFTWARE_PRIOR, speedFromRun, type Speed } from '../demo/run_plan.js';
+import type { Progress } from '../src/job/run.js';
+
+const square = (size: number) => size * size;
+const speed: Speed = { factor: 1e-5, fixedPixels: 1000, setupSeconds: 3, measured: true };
+
+describe('the page\'s schedule and estimate', () => {
+  it('the schedule is src/job/schedule.ts\'s (auto: the steps are the coarsest scale\'s), in words', () => {
+    for (const size of [128, 512, 1024]) {
+      const s = pageSchedule(size, 'squeezenet', 'auto', 100);
+      expect(s).toEqual(resolveSchedule(size, 'squeezenet', 'auto', [100], networkDefaults('squeezenet').iterations));
+    }
+    const s = pageSchedule(512, 'squeezenet', 'auto', 100);
+    expect(s.sizes.length).toBeGreaterThan(1);
+    expect(describePageSchedule(s)).toBe(`Coarse to fine (automatic): ${s.sizes.map((z, i) => `${z} px × ${s.iterations[i]}${i === 0 ? ' steps' : ''}`).join(' → ')}; each scale's result shows as it finishes.`);
+    expect(describePageSchedule(pageSchedule(512, 'squeezenet', 1, 100))).toBe('One scale: 512 px × 100 steps.');
+  });
+
+  it('counts every scale: its steps and preparing, each at its pixels (plus the fixed part of a step)', () => {
+    const s = pageSchedule(512, 'squeezenet', 3, 10);
+    const want = speed.setupSeconds + s.sizes.reduce((t, z, k) => t + (s.iterations[k] + PREP_STEPS) * speed.factor * (square(z) + speed.fixedPixels), 0);
+    expect(runSeconds(s, square, speed)).toBeCloseTo(want, 9);
+    // coarse to fine at 512 px costs well under one scale at 512 px with as many steps as its coarsest
+    expect(runSeconds(pageSchedule(512, 'squeezenet', 'auto', 100), square, speed)).toBeLessThan(runSeconds(pageSchedule(512, 'squeezenet', 1, 100), square, speed) * 0.6);
+  });
+
+  it('after a run, the estimate for the same settings is the time it took', () => {
+    const s = pageSchedule(512, 'squeezenet', 'auto', 100);
+    const stepsWork = s.sizes.reduce((w, z, k) => w + s.iterations[k] * (square(z) + 1000), 0);
+    const after = speedFromRun(s, square, 1000, 200, 150, stepsWork);
+    expect(runSeconds(s, square, after)).toBeCloseTo(200, 6);
+    expect(after.measured).toBe(true);
+  });
+
+  it('the software priors come from the fixed parts named for each network', () => {
+    for (const n of ['squeezenet', 'vgg19'] as const) expect(SOFTWARE_PRIOR[n].fixedPixels).toBe(FIXED_PIXELS[n]);
+  });
+});
+
+describe('the run clock', () => {
+  afterEach(() => vi.useRealTimers());
+  const progress = (step: number, index: number, size: number, secondsPerStep: number, iterations: number): Progress =>
+    ({ step, iterations, secondsPerStep, elapsed: 0, losses: { total: 1 } as Progress['losses'], scale: { index, count: 3, width: size, height: size } });
+
+  it('ticks every second between reports; the time left follows the measured pace of the steps, then each later scale by its pixels', () => {
+    vi.useFakeTimers();
+    const s = pageSchedule(512, 'squeezenet', 'auto', 100);
+    expect(s.sizes.length).toBe(3);
+    const total = s.iterations.reduce((a, b) => a + b, 0);
+    const lines: string[] = [];
+    const c = new RunClock(s, square, speed, 1000, (t) => lines.push(t), () => false);
+    vi.advanceTimersByTime(3000);
+    expect(lines.length).toBeGreaterThanOrEqual(4); // one at once, one a second
+    expect(lines.at(-1)).toMatch(/^0:03 elapsed · about .* left · preparing$/);
+    // the machine is 4× slower than the estimate assumed: the time left follows the pace measured
+    const pace = 4 * speed.factor * (square(s.sizes[0]) + 1000);
+    c.progress(progress(10, 0, s.sizes[0], pace, total));
+    const rest = (s.iterations[0] - 10) * pace + 4 * speed.factor * s.sizes.slice(1).reduce((w, z, i) => w + (s.iterations[i + 1] + PREP_STEPS) * (square(z) + 1000), 0);
+    expect(c.secondsLeft()).toBeCloseTo(rest, 3);
+    vi.advanceTimersByTime(2000);
+    expect(c.secondsLeft()).toBeCloseTo(rest - 2, 3);
+    expect(lines.at(-1)).toMatch(new RegExp(`^0:05 elapsed · about .* left · step 10/${total}, scale 1/3 \\(${s.sizes[0]}×${s.sizes[0]}\\)$`));
+    c.finish();
+  });
+
+  it('paused time counts in neither the elapsed time nor the countdown', () => {
+    vi.useFakeTimers();
+    let paused = false;
+    const c = new RunClock(pageSchedule(128, 'squeezenet', 1, 10), square, speed, 1000, () => undefined, () => paused);
+    vi.advanceTimersByTime(2000);
+    paused = true;
+    vi.advanceTimersByTime(5000);
+    paused = false;
+    vi.advanceTimersByTime(1000);
+    expect(c.elapsed()).toBeCloseTo(3, 0);
+    c.finish();
+  });
+
+  it('reads as a clock', () => {
+    expect([clock(7), clock(83), clock(3723)]).toEqual(['0:07', '1:23', '1:02:03']);
+  });
+});
