@@ -60,18 +60,19 @@ describe('stylize CLI', () => {
     ['a text file posing as an image', ['--content', 'package.json'], /content image package\.json: could not be decoded as an image/],
     ['a truncated PNG', ['--content', 'TRUNCATED'], /could not be decoded as an image/],
     ['an empty style file', ['--style', 'EMPTY'], /style image ".*empty\.jpg" is empty/],
-    ['a negative size', ['--size', '-5'], /--size must be an integer in \[16, 8192\], got "-5"/],
+    ['a negative size', ['--size', '-5'], /--size must be an integer in \[16, 8192\] or full, got "-5"/],
     ['a non-numeric iteration count', ['--iters', 'lots'], /--iters must be an integer/],
     ['an unknown layer', ['--style-layers', 'conv1_1,relu9'], /unknown VGG19 layer "relu9"/],
     ['an unknown option', ['--colour', 'red'], /unknown option\(s\): --colour/],
     ['a missing weights file', ['--weights', 'missing.json'], /weights file "missing\.json" does not exist/],
-    ['an absurd size', ['--size', '100000'], /--size must be an integer in \[16, 8192\], got "100000"/],
+    ['an absurd size', ['--size', '100000'], /--size must be an integer in \[16, 8192\] or full, got "100000"/],
     ['an absurd iteration count', ['--iters', '1e9'], /--iters must be an integer in \[0, 100000\]/],
     ['a negative style weight', ['--style-weight', '-1'], /--style-weight must be a number ≥ 0, got "-1"/],
     ['a zero learning rate', ['--lr', '0'], /--lr must be a number in \(0, 1000\], got "0"/],
     ['a bad layer weight', ['--content-layers', 'conv4_2:-3'], /invalid option: layer weight "-3" for conv4_2/],
-    ['too many scales', ['--scales', '20'], /--scales must be an integer in \[1, 8\], got "20"/],
-    ['per-scale iterations that do not match --scales', ['--scales', '2', '--iters', '5,5,5'], /--iters must be an integer in \[0, 100000\] or 2 of them separated by commas/],
+    ['no scales', ['--scales', '0'], /--scales must be an integer in \[1, 8\] or auto, got "0"/],
+    ['too many scales', ['--scales', '20'], /--scales must be an integer in \[1, 8\] or auto, got "20"/],
+    ['per-scale iterations that do not match --scales', ['--scales', '2', '--iters', '5,5,5'], /--iters has 3 entries for --scales 2: give one number, or one per scale \(coarsest first\)/],
     ['a zero style scale', ['--style-scale', '0'], /--style-scale must be a number in \(0, 10\], got "0"/],
     ['an unknown autotune mode', ['--autotune', 'fast'], /--autotune must be one of auto, on, off, refresh, got "fast"/],
     ['a zero GPU memory budget', ['--max-gpu-memory', '0MB'], /--max-gpu-memory must be more than 0, got "0MB"/],
@@ -327,6 +328,42 @@ describe('stylize --plan', () => {
     const r = await stylize([...VGG, '--size', '96', '--max-gpu-memory', '100MB', '--plan']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^error: a GPU memory budget of 95\.4 MiB is too small for 96×64: the smallest tiles \(16 px\) need about [\d.]+ MiB/m);
+  });
+});
+
+describe('coarse to fine by default', () => {
+  const SQ = ['--content', 'examples/chelsea.png', '--style', 'examples/starry_night.jpg', '--network', 'squeezenet'];
+  it('chooses the scales from the size and the network, says so in one line, and lets --scales and --iters win', async () => {
+    const plan = await stylize([...SQ, '--size', '512', '--plan']);
+    expect(plan.code, plan.err).toBe(0);
+    expect(plan.out).toMatch(/^ {2}coarse to fine: 128 px × 100 steps → 256 px × 60 → 512 px × 30 \(chosen for SqueezeNet 1\.1 at 512 px/m);
+    expect(plan.out).toMatch(/^ {2}scale 3\/3: 512×341, 30 steps, untiled$/m);
+    const one = await stylize([...SQ, '--size', '512', '--scales', '1', '--plan']);
+    expect(one.out).not.toMatch(/coarse to fine/);
+    expect(one.out).toMatch(/^ {2}512×341, 100 steps, untiled$/m);
+    const listed = await stylize([...SQ, '--size', '512', '--iters', '50,10', '--plan']);
+    expect(listed.out).toMatch(/^ {2}scale 1\/2: 256×171, 50 steps/m);
+    expect(listed.out).toMatch(/^ {2}scale 2\/2: 512×341, 10 steps/m);
+    // a real run says the schedule before its first step
+    const out = join(dir, 'auto.png');
+    const run = await stylize([...SQ, '--size', '40', '--iters', '2', '--style-layers', 'conv1,fire2', '--out', out, '--scales', 'auto']);
+    expect(run.code, run.err).toBe(0);
+    expect(run.err).not.toMatch(/coarse to fine/); // 40 px is below SqueezeNet's 128: one scale
+  });
+  it('--size full runs at the content image\'s own size and refuses one past the limit in one line, before any work', async () => {
+    const plan = await stylize([...SQ, '--size', 'full', '--plan']);
+    expect(plan.code, plan.err).toBe(0);
+    expect(plan.out).toMatch(/^ {2}scale 3\/3: 451×300, 30 steps, untiled$/m);
+    const wide = new PNG({ width: 20000, height: 40 });
+    wide.data.fill(200);
+    const huge = join(dir, 'huge.png');
+    writeFileSync(huge, PNG.sync.write(wide));
+    const out = join(dir, 'full.png');
+    const r = await stylize(['--content', huge, '--style', 'examples/starry_night.jpg', '--network', 'squeezenet', '--size', 'full', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error: size full: content image huge\.png is 20000×40, larger than the \d+ px SqueezeNet 1\.1 runs at here \(it runs untiled; VGG19 runs larger sizes in tiles\); give a size of at most \d+$/m);
+    expect(r.err).not.toMatch(/step/);
+    expect(existsSync(out)).toBe(false);
   });
 });
 

@@ -73,7 +73,8 @@ describe('one defaults module', () => {
       const job = parseJob(new Args(['--content', 'a.png', '--style', 'b.png', '--network', 'vgg19'], []), tool);
       expect(job.config.size).toBe(TOOL_SIZES[tool]);
       expect(job.config.styleScale).toBe(JOB_DEFAULTS.styleScale);
-      expect(job.config.scales).toBe(JOB_DEFAULTS.scales);
+      // the gradient tool evaluates once, at one scale
+      expect(job.config.scales).toBe(tool === 'gradient' ? 1 : JOB_DEFAULTS.scales);
       expect(job.weightsSeed).toBe(JOB_DEFAULTS.weightsSeed);
       expect(job.config.options.optimizer).toBe(DEFAULT_OPTIONS.optimizer);
     }

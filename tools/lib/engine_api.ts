@@ -13,6 +13,7 @@ import type { TuningStore } from '../../src/kernels/tuning_table.js';
 import type { KernelLibrary } from '../../src/kernels/library.js';
 import { prepareJob, type JobConfig, type WeightsSource } from '../../src/job/prepare.js';
 import { runJob } from '../../src/job/run.js';
+import { viewingStyle } from '../../src/job/viewing_style.js';
 import { reconstructionGrid, type ReconstructionMode, type ReconstructionSettings } from '../../src/job/reconstruct.js';
 import { StyleTransfer } from '../../src/nst/style_transfer.js';
 import { toBase64 } from './base64.js';
@@ -134,6 +135,15 @@ export function createEngineApi(env: EngineEnv) {
       } finally {
         st.dispose();
       }
+    },
+
+    /** The viewing-scale style ratio of each result (src/job/viewing_style.ts): content, styles and results staged as files. */
+    async viewingStyle(job: PageJob & { results: { url: string; name: string }[] }) {
+      const l = await library();
+      const results = [];
+      for (const r of job.results) results.push({ image: await image(r, 'result'), name: r.name });
+      const { content, contentName, styles } = await images(job);
+      return viewingStyle(l, { content, contentName, styles, results }, await weightsSource(job.weights));
     },
 
     /** The job's plan without running it (--plan): sizes, tiles, memory and time estimates (src/job/job_plan.ts). */

@@ -125,6 +125,12 @@ export abstract class Engine {
     return this.call('gradient', await this.stage(job));
   }
 
+  /** The viewing-scale style ratio of each result file against the job's content and style (src/job/viewing_style.ts). */
+  async viewingStyle(job: JobFiles, results: string[]) {
+    const staged = await this.stage(job);
+    return this.call('viewingStyle', { ...staged, results: results.map((r) => this.stageImage(r, 'result')) });
+  }
+
   async plan(job: JobFiles) {
     return this.call('plan', await this.stage(job));
   }
