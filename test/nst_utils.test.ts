@@ -5,6 +5,7 @@ import { formatDuration } from '../src/job/duration.js';
 import { drawText, GLYPH_HEIGHT, textWidth } from '../src/job/pixel_font.js';
 import { reconstructionTargets, DEFAULT_RECONSTRUCTION, CONTENT_RECONSTRUCTION_LAYERS, STYLE_RECONSTRUCTION_LAYERS } from '../src/job/reconstruct_targets.js';
 import { checkCoarsest } from '../src/job/prepare.js';
+import { secondsLeft } from '../src/job/seconds_left.js';
 import { autoScaleCount, describeSchedule, halvingSizes, resolveSchedule } from '../src/job/schedule.js';
 import { resizeBilinear, type RgbaImage } from '../src/io/rgba_image.js';
 import { Args } from '../tools/lib/args.js';
@@ -118,6 +119,13 @@ describe('multi-scale and resizing', () => {
     expect(big.iterations.every((n, i) => n >= 1 && (i === 0 || n <= big.iterations[i - 1]))).toBe(true);
     // at or below the structure side: one scale, as before
     expect(resolveSchedule(128, 'squeezenet', 'auto', [100], 100)).toEqual({ sizes: [128], iterations: [100], auto: false });
+  });
+  it('counts the time left by each scale\'s pixels: a step at twice the size costs 4×', () => {
+    const scales = [{ width: 128, height: 96, steps: 100 }, { width: 256, height: 192, steps: 60 }, { width: 512, height: 384, steps: 30 }];
+    // 40 steps left at 128 px, then 60 at 4× and 30 at 16× the cost
+    expect(secondsLeft({ step: 60, secondsPerStep: 0.1, scale: { index: 0 }, scales })).toBeCloseTo((40 + 240 + 480) * 0.1, 9);
+    expect(secondsLeft({ step: 150, secondsPerStep: 0.4, scale: { index: 1 }, scales })).toBeCloseTo((10 + 120) * 0.4, 9);
+    expect(secondsLeft({ step: 190, secondsPerStep: 1.6, scale: { index: 2 }, scales })).toBe(0);
   });
   it('lets the user win: --scales K, one --iters for every scale, a list that says how many scales', () => {
     expect(resolveSchedule(512, 'squeezenet', 1, undefined, 100)).toEqual({ sizes: [512], iterations: [100], auto: false });

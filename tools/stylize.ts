@@ -10,6 +10,7 @@ import { formatBytes } from '../src/nst/tile_budget.js';
 import { checkWritable } from './lib/output_files.js';
 import { writePngAtomic } from './lib/png.js';
 import { describePlan } from '../src/job/plan_text.js';
+import { secondsLeft } from '../src/job/seconds_left.js';
 
 const HELP = `Neural style transfer (Gatys et al.) on WebGPU.
 
@@ -28,12 +29,13 @@ interface ProgressInfo {
   elapsed: number;
   losses: { contentTotal: number; styleTotal: number; tv: number; total: number };
   scale: { index: number; count: number; width: number; height: number };
+  scales: { width: number; height: number; steps: number }[];
 }
 
 function bar(p: ProgressInfo, tvWeight: number): string {
   const width = 24;
   const done = p.iterations ? Math.round((p.step / p.iterations) * width) : width;
-  const eta = p.secondsPerStep * (p.iterations - p.step);
+  const eta = secondsLeft(p);
   const l = p.losses;
   const f = (v: number) => v.toExponential(3);
   const scale = p.scale.count > 1 ? `scale ${p.scale.index + 1}/${p.scale.count} ${p.scale.width}×${p.scale.height}  ` : '';

@@ -12,6 +12,7 @@ import { StyleTransfer } from '../nst/style_transfer.js';
 import { type LossTerms } from '../nst/loss_terms.js';
 
 import { describeSchedule } from './schedule.js';
+export { secondsLeft } from './seconds_left.js';
 import { prepareJob, type JobConfig, type JobImages, type WeightsSource } from './prepare.js';
 
 export interface Progress {
@@ -23,7 +24,10 @@ export interface Progress {
   elapsed: number;
   /** Which scale (0 = coarsest) of how many, and its image size. */
   scale: { index: number; count: number; width: number; height: number };
+  /** Every scale's size and steps, coarsest first (for time estimates: a step costs about its pixels). */
+  scales: { width: number; height: number; steps: number }[];
 }
+
 
 export interface JobCallbacks {
   onProgress?: (p: Progress) => void | Promise<void>;
@@ -59,6 +63,7 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
   };
   const job = await prepareJob(lib, images, weightsSrc, config, 'stylize', stopBeforeStart);
   const { sizes, weights } = job;
+  const scales = job.scales.map((s) => ({ width: s.content.width, height: s.content.height, steps: s.options.iterations }));
   if (sizes.length > 1) await cb.onNotice?.(describeSchedule(job.schedule, job.network));
   for (const s of job.scales) if (s.tiling.reason) await cb.onNotice?.(s.tiling.reason);
   stopBeforeStart();
@@ -101,7 +106,7 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
         if (done === 0 && !config.initImage) stopBeforeStart();
         let lastT = performance.now(), lastStep = done;
         reported ??= losses;
-        if (k === 0) await cb.onProgress?.({ step: 0, iterations: job.iterations, losses, secondsPerStep: 0, elapsed: 0, scale });
+        if (k === 0) await cb.onProgress?.({ step: 0, iterations: job.iterations, losses, secondsPerStep: 0, elapsed: 0, scale, scales });
         /** Seconds per step of the last chunk at this scale (0: none timed yet), and steps since the last report. */
         let secondsPerStep = 0, sinceReport = 0, stoppedInPass = false;
         while (st.step < options.iterations && !cb.shouldStop?.()) {
@@ -141,7 +146,7 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
           losses = reported = read!;
           sinceReport = 0;
           const now = performance.now();
-          await cb.onProgress?.({ step: done, iterations: job.iterations, losses, secondsPerStep: (now - lastT) / 1000 / (done - lastStep), elapsed: (now - t0 - pausedMs) / 1000, scale });
+          await cb.onProgress?.({ step: done, iterations: job.iterations, losses, secondsPerStep: (now - lastT) / 1000 / (done - lastStep), elapsed: (now - t0 - pausedMs) / 1000, scale, scales });
           lastT = now;
           lastStep = done;
           if (cb.onPreview) await cb.onPreview({ width: st.width, height: st.height, data: await st.pixels() });
