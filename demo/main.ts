@@ -6,7 +6,6 @@ import { runJob, StoppedError } from '../src/job/run.js';
 import { type JobConfig, type JobImages } from '../src/job/prepare.js';
 import { networkSpec, SQUEEZENET, type NetworkId } from '../src/model/networks.js';
 import { maxImageSide, tiledBufferProblem } from '../src/nst/device_limits.js';
-import type { LossTerms } from '../src/nst/loss_terms.js';
 import type { RgbaImage } from '../src/io/rgba_image.js';
 import { fitSize } from '../src/io/decode.js';
 import { formatDuration } from '../src/job/duration.js';
@@ -14,7 +13,7 @@ import { autotuneMode, jobTuning, setupAutotune } from './autotune.js';
 import { $, clearError, explain, hasError, onErrorCleared, plural, rate, setError, wholeNumber } from './dom.js';
 import { setupExplorer } from './explorer.js';
 import { makePicker } from './pickers.js';
-import { drawLossPlot } from './plot.js';
+import { lossRecorder, plotted } from './plot.js';
 import { startReconstruction } from './reconstruct.js';
 import { changed, newJob, onChange, state, type Job } from './state.js';
 import { ForcedStopError, requestStop, untilStopped } from './stopping.js';
@@ -245,7 +244,7 @@ function showStage(): void {
   } else if (result) before.src = result.beforeUrl;
   before.hidden = running || (!result && !content);
   // the loss plot: only with a line to draw, and once a run has ended only next to its result
-  if (!running) $('plot').hidden = !result || plotted < 2;
+  if (!running) $('plot').hidden = !result || plotted.count < 2;
 }
 
 function drawImage(c: HTMLCanvasElement, img: RgbaImage): HTMLCanvasElement {
@@ -276,39 +275,6 @@ function weightsNote(source: string): string {
 }
 
 // ---------------------------------------------------------------- run
-
-interface History { steps: number[]; content: number[]; style: number[]; tv: number[]; total: number[] }
-
-/** Reports in the current run's loss plot: it is drawn (and shown) from two on, a line, not a lone point. */
-let plotted = 0;
-
-/**
- * A fresh loss plot; the returned function adds a report to it (TV drawn weighted by `tvWeight`).
- * The plot of the run before stays until this one has two reports (no axes-only flash, and no
- * jump of the page below it, when the fast preview restarts); showStage hides it when the run ends
- * with fewer, or its result is not shown.
- */
-function lossRecorder(tvWeight: number): (step: number, t: LossTerms) => void {
-  const hist: History = { steps: [], content: [], style: [], tv: [], total: [] };
-  plotted = 0;
-  return (step, t) => {
-    hist.steps.push(step);
-    hist.content.push(t.contentTotal);
-    hist.style.push(t.styleTotal);
-    hist.tv.push(t.tv * tvWeight);
-    hist.total.push(t.total);
-    (window as unknown as { nstHistory: History }).nstHistory = hist;
-    plotted = hist.steps.length;
-    if (plotted < 2) return;
-    $('plot').hidden = false;
-    drawLossPlot($<HTMLCanvasElement>('plot'), hist.steps, [
-      { name: 'total', color: '#222', values: hist.total },
-      { name: 'content', color: '#1f6fb8', values: hist.content },
-      { name: 'style', color: '#c0392b', values: hist.style },
-      { name: 'TV', color: '#2e8b3a', values: hist.tv },
-    ]);
-  };
-}
 
 /** "Keep colours": off, or the mode (luminance transfer, or the styles recoloured first by histogram matching). */
 function keepColours(): StyleTransferOptions['originalColors'] {
@@ -407,7 +373,7 @@ function start(): void {
 /** The result on show, set aside while a new render prepares: `restore` (true if there was one) when it ends before its first step, `drop` at its first step. */
 function setAsideResult(): { restore(): boolean; drop(): void } {
   const previous = result;
-  const previousPlotted = plotted;
+  const previousPlotted = plotted.count;
   const kept = keepAside();
   result = null;
   const shown = shownImages;
@@ -417,7 +383,7 @@ function setAsideResult(): { restore(): boolean; drop(): void } {
     restore() {
       kept.restore();
       result = previous;
-      plotted = previousPlotted;
+      plotted.count = previousPlotted;
       return !!previous;
     },
     drop() {
@@ -510,8 +476,9 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
     shouldStop: () => job.stopped,
     isPaused: () => job.paused,
     tuner: tuning.tuner,
-    // before the run: its schedule, that it runs in tiles, and why (a note that stays under the status)
+    // before the run: that it runs in tiles, and why (a note that stays under the status)
     onNotice: (text) => {
+      if (/^coarse to fine:/.test(text)) return; // the line under Start shows the schedule, in the page's words
       const note = `Note: ${text}.`;
       status.textContent = note;
       const el = $('run-note');

@@ -1,4 +1,6 @@
-/** A small log-scale line plot of the loss terms on a canvas (no charting library). */
+/** A small log-scale line plot of the loss terms on a canvas (no charting library), and the run's loss recorder that draws it. */
+import type { LossTerms } from '../src/nst/loss_terms.js';
+
 export interface Series {
   name: string;
   color: string;
@@ -67,3 +69,39 @@ export function drawLossPlot(canvas: HTMLCanvasElement, steps: number[], series:
   const total = series[0].values;
   canvas.setAttribute('aria-label', `Loss plot, log scale: ${series[0].name} loss ${total[0].toExponential(2)} at step ${steps[0]}, ${total[total.length - 1].toExponential(2)} at step ${maxStep}.`);
 }
+
+// ---------------------------------------------------------------- a run's losses
+
+interface History { steps: number[]; content: number[]; style: number[]; tv: number[]; total: number[] }
+
+/** Reports in the current run's loss plot: it is drawn (and shown) from two on, a line, not a lone point. */
+export const plotted = { count: 0 };
+
+/**
+ * A fresh loss plot; the returned function adds a report to it (TV drawn weighted by `tvWeight`).
+ * The plot of the run before stays until this one has two reports (no axes-only flash, and no
+ * jump of the page below it, when the fast preview restarts); showStage hides it when the run ends
+ * with fewer, or its result is not shown.
+ */
+export function lossRecorder(tvWeight: number): (step: number, t: LossTerms) => void {
+  const hist: History = { steps: [], content: [], style: [], tv: [], total: [] };
+  plotted.count = 0;
+  return (step, t) => {
+    hist.steps.push(step);
+    hist.content.push(t.contentTotal);
+    hist.style.push(t.styleTotal);
+    hist.tv.push(t.tv * tvWeight);
+    hist.total.push(t.total);
+    (window as unknown as { nstHistory: History }).nstHistory = hist;
+    plotted.count = hist.steps.length;
+    if (plotted.count < 2) return;
+    document.getElementById('plot')!.hidden = false;
+    drawLossPlot(document.getElementById('plot') as HTMLCanvasElement, hist.steps, [
+      { name: 'total', color: '#222', values: hist.total },
+      { name: 'content', color: '#1f6fb8', values: hist.content },
+      { name: 'style', color: '#c0392b', values: hist.style },
+      { name: 'TV', color: '#2e8b3a', values: hist.tv },
+    ]);
+  };
+}
+

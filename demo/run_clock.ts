@@ -10,7 +10,7 @@
 import { formatDuration } from '../src/job/duration.js';
 import type { Progress } from '../src/job/run.js';
 import type { Schedule } from '../src/job/schedule.js';
-import { scheduleWork, speedFromRun, type Speed } from './run_plan.js';
+import { PREP_STEPS, scheduleWork, speedFromRun, type Speed } from './run_plan.js';
 
 /** 0:07, 1:23, 1:02:03. */
 export function clock(seconds: number): string {
@@ -77,8 +77,14 @@ export class RunClock {
     this.stepsWork += px * steps;
     this.factor = p.secondsPerStep / px;
     const s = this.schedule;
+    // every scale's real size and steps, where the run reports them (the job may drop a scale too small for the layers)
+    const real = (p as Progress & { scales?: { width: number; height: number; steps: number }[] }).scales;
     let left: number;
-    if (p.scale.count === s.sizes.length) {
+    if (real?.length === p.scale.count) {
+      const before = real.slice(0, p.scale.index).reduce((a, r) => a + r.steps, 0);
+      left = Math.max(0, real[p.scale.index].steps - (p.step - before)) * p.secondsPerStep;
+      for (const r of real.slice(p.scale.index + 1)) left += this.factor * (r.steps + PREP_STEPS) * (r.width * r.height + this.fixedPixels);
+    } else if (p.scale.count === s.sizes.length) {
       // the rest of this scale at its pace, then each later scale (its preparing and steps) by its pixels
       const before = s.iterations.slice(0, p.scale.index).reduce((a, b) => a + b, 0);
       const inScale = Math.max(0, s.iterations[p.scale.index] - (p.step - before));

@@ -50,7 +50,7 @@ describe('the page\'s schedule and estimate', () => {
 describe('the run clock', () => {
   afterEach(() => vi.useRealTimers());
   const progress = (step: number, index: number, size: number, secondsPerStep: number, iterations: number): Progress =>
-    ({ step, iterations, secondsPerStep, elapsed: 0, losses: { total: 1 } as Progress['losses'], scale: { index, count: 3, width: size, height: size } });
+    ({ step, iterations, secondsPerStep, elapsed: 0, losses: { total: 1 } as Progress['losses'], scale: { index, count: 3, width: size, height: size } }) as Progress;
 
   it('ticks every second between reports; the time left follows the measured pace of the steps, then each later scale by its pixels', () => {
     vi.useFakeTimers();
@@ -70,6 +70,18 @@ describe('the run clock', () => {
     vi.advanceTimersByTime(2000);
     expect(c.secondsLeft()).toBeCloseTo(rest - 2, 3);
     expect(lines.at(-1)).toMatch(new RegExp(`^0:05 elapsed · about .* left · step 10/${total}, scale 1/3 \\(${s.sizes[0]}×${s.sizes[0]}\\)$`));
+    c.finish();
+  });
+
+  it('where the run reports every scale\'s real size and steps, the time left counts those', () => {
+    vi.useFakeTimers();
+    const s = pageSchedule(512, 'squeezenet', 'auto', 100);
+    const c = new RunClock(s, square, speed, 1000, () => undefined, () => false);
+    const scales = [{ width: 128, height: 64, steps: 10 }, { width: 256, height: 128, steps: 6 }, { width: 512, height: 256, steps: 3 }];
+    const pace = speed.factor * (128 * 64 + 1000);
+    c.progress({ ...progress(4, 0, 128, pace, 19), scale: { index: 0, count: 3, width: 128, height: 64 }, scales } as Progress);
+    const want = 6 * pace + speed.factor * ((6 + PREP_STEPS) * (256 * 128 + 1000) + (3 + PREP_STEPS) * (512 * 256 + 1000));
+    expect(c.secondsLeft()).toBeCloseTo(want, 6);
     c.finish();
   });
 

@@ -51,6 +51,7 @@ async function main(): Promise<number> {
         if (value !== undefined) await p.$eval(`#${id}`, (el, val) => ((el as HTMLInputElement).value = String(val)), value);
       }
       const estimate = await p.$eval('#estimate', (e) => e.textContent ?? '');
+      const estimated = await p.evaluate(() => (window as unknown as { nstEstimateSeconds?: number }).nstEstimateSeconds ?? NaN);
       const t0 = Date.now();
       await p.click('#start');
       await p.waitForFunction(() => /^(Done|Stopped)/.test(document.querySelector('#status')!.textContent ?? '') || !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 0 });
@@ -61,7 +62,8 @@ async function main(): Promise<number> {
       if (v.width < 700) await p.$eval('#result', (e) => e.scrollIntoView({ block: 'start' }));
       await p.screenshot({ path: join(out, v.name) });
       // how honest the page's estimate was: what it said before Start, and Start to the end of the run
-      process.stderr.write(`${join(out, v.name)} (${v.width}×${v.height}): ${status}\n  estimate before Start: ${estimate || '(none)'}\n  Start to the end: ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+      const real = (Date.now() - t0) / 1000;
+      process.stderr.write(`${join(out, v.name)} (${v.width}×${v.height}): ${status}\n  estimate before Start: ${estimate || '(none)'} (${estimated.toFixed(1)} s)\n  Start to the end: ${real.toFixed(1)} s (${(real / estimated).toFixed(2)}× the estimate)\n`);
     } finally {
       await s.close();
     }
