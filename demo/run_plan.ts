@@ -96,6 +96,18 @@ export function useSoftwarePriors(): void {
 }
 
 /**
+ * The priors scaled by how slow this machine is now (`slowdown`: the speed probe's time over its
+ * reference, speed_probe.ts); a speed measured by a run stays as it is.
+ */
+export function scalePriors(slowdown: number): void {
+  const r = Math.min(20, Math.max(0.25, slowdown));
+  for (const n of ['vgg19', 'squeezenet'] as const) {
+    if (speeds[n]?.measured) continue;
+    speeds[n] = { ...SOFTWARE_PRIOR[n], factor: SOFTWARE_PRIOR[n].factor * r, setupSeconds: SOFTWARE_PRIOR[n].setupSeconds * r };
+  }
+}
+
+/**
  * The line under Start: the schedule, and how long a run at these settings takes (when known).
  * `what`: "At these settings a SqueezeNet 1.1 run takes" or "Render with … at these settings takes".
  */

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveSchedule } from '../src/job/schedule.js';
 import { networkDefaults } from '../src/nst/defaults.js';
 import { clock, RunClock } from '../demo/run_clock.js';
-import { describePageSchedule, FIXED_PIXELS, pageSchedule, PREP_STEPS, runSeconds, SOFTWARE_PRIOR, speedFromRun, type Speed } from '../demo/run_plan.js';
+import { describePageSchedule, FIXED_PIXELS, pageSchedule, PREP_STEPS, runSeconds, scalePriors, SOFTWARE_PRIOR, speedFromRun, speeds, useSoftwarePriors, type Speed } from '../demo/run_plan.js';
 import type { Progress } from '../src/job/run.js';
 
 const square = (size: number) => size * size;
@@ -40,6 +40,17 @@ describe('the page\'s schedule and estimate', () => {
     const after = speedFromRun(s, square, 1000, 200, 150, stepsWork);
     expect(runSeconds(s, square, after)).toBeCloseTo(200, 6);
     expect(after.measured).toBe(true);
+  });
+
+  it('the speed probe scales the priors (a busy machine: slower), never a speed a run measured', () => {
+    useSoftwarePriors();
+    speeds.vgg19 = { ...speed };
+    scalePriors(2);
+    expect(speeds.squeezenet!.factor).toBeCloseTo(2 * SOFTWARE_PRIOR.squeezenet.factor, 12);
+    expect(speeds.squeezenet!.setupSeconds).toBeCloseTo(2 * SOFTWARE_PRIOR.squeezenet.setupSeconds, 9);
+    expect(speeds.vgg19).toEqual(speed);
+    scalePriors(0.5);
+    expect(speeds.squeezenet!.factor).toBeCloseTo(0.5 * SOFTWARE_PRIOR.squeezenet.factor, 12); // from the prior, not compounded
   });
 
   it('the software priors come from the fixed parts named for each network', () => {
