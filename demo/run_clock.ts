@@ -10,7 +10,7 @@
 import { formatDuration } from '../src/job/duration.js';
 import type { Progress } from '../src/job/run.js';
 import type { Schedule } from '../src/job/schedule.js';
-import { PREP_STEPS, scheduleWork, speedFromRun, type Speed } from './run_plan.js';
+import { PREP_STEPS, scheduleWork, speedFromRun, stepWork, type Speed } from './run_plan.js';
 
 /** 0:07, 1:23, 1:02:03. */
 export function clock(seconds: number): string {
@@ -29,7 +29,7 @@ export class RunClock {
   private at = this.t0;
   private where = 'preparing';
   private factor: number;
-  /** The step pace over the run: seconds spent in steps, and their work (step × (pixels + FIXED_PIXELS)). */
+  /** The step pace over the run: seconds spent in steps, and their work (stepWork each). */
   private stepsSeconds = 0;
   private stepsWork = 0;
   private lastStep = 0;
@@ -67,7 +67,7 @@ export class RunClock {
   /** A progress report from the run: the pace of its last steps sets the time left. */
   progress(p: Progress): void {
     const now = performance.now();
-    const px = p.scale.width * p.scale.height + this.fixedPixels;
+    const px = stepWork(p.scale.width * p.scale.height, this.fixedPixels);
     const steps = p.step - this.lastStep;
     this.lastStep = p.step;
     const scale = p.scale.count > 1 ? `scale ${p.scale.index + 1}/${p.scale.count} (${p.scale.width}×${p.scale.height})` : `${p.scale.width}×${p.scale.height}`;
@@ -83,7 +83,7 @@ export class RunClock {
     if (real?.length === p.scale.count) {
       const before = real.slice(0, p.scale.index).reduce((a, r) => a + r.steps, 0);
       left = Math.max(0, real[p.scale.index].steps - (p.step - before)) * p.secondsPerStep;
-      for (const r of real.slice(p.scale.index + 1)) left += this.factor * (r.steps + PREP_STEPS) * (r.width * r.height + this.fixedPixels);
+      for (const r of real.slice(p.scale.index + 1)) left += this.factor * (r.steps + PREP_STEPS) * stepWork(r.width * r.height, this.fixedPixels);
     } else if (p.scale.count === s.sizes.length) {
       // the rest of this scale at its pace, then each later scale (its preparing and steps) by its pixels
       const before = s.iterations.slice(0, p.scale.index).reduce((a, b) => a + b, 0);

@@ -2,10 +2,11 @@
  * What a run at the page's settings does and how long it takes: its coarse-to-fine schedule (read
  * from src/job/schedule.ts, never copied) and the time estimate.
  *
- * The time model. A step at a scale of P output pixels costs about `factor × (P + FIXED_PIXELS)`
+ * The time model. A step at a scale of P output pixels costs about `factor × (P + FIXED_PIXELS)^GROWTH`
  * seconds: the work grows with the pixels, plus a part that does not (dispatches, the readback,
- * the Adam update's launch; SqueezeNet 1.1 on SwiftShader: 0.14 s/step at 64×43, 1.8 at 256×170,
- * 7.3 at 512×341 on 2 busy cores). A run costs its
+ * the Adam update's launch), a little faster than the pixels at large sizes (caches; SqueezeNet
+ * 1.1 on SwiftShader, 2 busy cores: 0.58 s/step at 128×85, 1.8 at 256×170, 8.0 at 512×341 —
+ * 4.3× from 256 to 512 px for 3.9× the pixels). A run costs its
  * setup (weights, shaders) plus, at each scale, its steps and PREP_STEPS steps' worth of preparing
  * (the targets and the first evaluation). One number per network, `factor`, says how fast this
  * machine is; it comes from priors on a CPU adapter before any run, from the steps timed during a
@@ -23,12 +24,16 @@ import { formatDuration } from '../src/job/duration.js';
  * about 2000 (measured on SwiftShader, 2 busy cores: 1.35 s/step at 64×43, 4.0 at 128×85).
  */
 export const FIXED_PIXELS: Record<NetworkId, number> = { squeezenet: 1000, vgg19: 2000 };
+/** How a step's cost grows with its pixels (plus the fixed part). */
+export const GROWTH = 1.05;
+/** A step's work at `pixels` (times a speed's factor: seconds). */
+export const stepWork = (pixels: number, fixedPixels: number) => (pixels + fixedPixels) ** GROWTH;
 /** Preparing a scale (its targets and first evaluation) costs about this many steps. */
 export const PREP_STEPS = 1.7;
 /** Above this many seconds the page asks before it starts a run. */
 export const CONFIRM_SECONDS = 3600;
 
-/** How fast a network runs here: seconds per (pixel + FIXED_PIXELS) per step, and the fixed cost of getting a run going. */
+/** How fast a network runs here: seconds per unit of stepWork, and the fixed cost of getting a run going. */
 export interface Speed {
   factor: number;
   /** FIXED_PIXELS of the network. */
@@ -44,8 +49,8 @@ export interface Speed {
  * VGG19 0.8 s/step at 64×43); measured errors in docs/page.md.
  */
 export const SOFTWARE_PRIOR: Record<NetworkId, Speed> = {
-  squeezenet: { factor: 0.26 / (128 * 85 + FIXED_PIXELS.squeezenet), fixedPixels: FIXED_PIXELS.squeezenet, setupSeconds: 4, measured: false },
-  vgg19: { factor: 0.8 / (64 * 43 + FIXED_PIXELS.vgg19), fixedPixels: FIXED_PIXELS.vgg19, setupSeconds: 5, measured: false },
+  squeezenet: { factor: 0.26 / stepWork(128 * 85, FIXED_PIXELS.squeezenet), fixedPixels: FIXED_PIXELS.squeezenet, setupSeconds: 4, measured: false },
+  vgg19: { factor: 0.8 / stepWork(64 * 43, FIXED_PIXELS.vgg19), fixedPixels: FIXED_PIXELS.vgg19, setupSeconds: 5, measured: false },
 };
 
 /** The page's scales choice: 'auto' (the coarse-to-fine rule) or a fixed number (1 = one scale). */
@@ -65,12 +70,12 @@ export function describePageSchedule(s: Schedule): string {
 }
 
 /** Seconds a step costs at `pixels` with `speed`. */
-export const stepSeconds = (speed: Pick<Speed, 'factor' | 'fixedPixels'>, pixels: number) => speed.factor * (pixels + speed.fixedPixels);
+export const stepSeconds = (speed: Pick<Speed, 'factor' | 'fixedPixels'>, pixels: number) => speed.factor * stepWork(pixels, speed.fixedPixels);
 
-/** The work of the scales from `from` on, in step × pixel units (times a factor: seconds); `pixelsAt` maps a size to output pixels. */
+/** The work of the scales from `from` on, in stepWork units (times a factor: seconds); `pixelsAt` maps a size to output pixels. */
 export function scheduleWork(s: Schedule, pixelsAt: (size: number) => number, fixedPixels: number, from = 0): number {
   let w = 0;
-  for (let k = from; k < s.sizes.length; k++) w += (s.iterations[k] + PREP_STEPS) * (pixelsAt(s.sizes[k]) + fixedPixels);
+  for (let k = from; k < s.sizes.length; k++) w += (s.iterations[k] + PREP_STEPS) * stepWork(pixelsAt(s.sizes[k]), fixedPixels);
   return w;
 }
 

@@ -8,11 +8,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveSchedule } from '../src/job/schedule.js';
 import { networkDefaults } from '../src/nst/defaults.js';
 import { clock, RunClock } from '../demo/run_clock.js';
-import { describePageSchedule, FIXED_PIXELS, pageSchedule, PREP_STEPS, runSeconds, scalePriors, SOFTWARE_PRIOR, speedFromRun, speeds, useSoftwarePriors, type Speed } from '../demo/run_plan.js';
+import { describePageSchedule, FIXED_PIXELS, stepWork, pageSchedule, PREP_STEPS, runSeconds, scalePriors, SOFTWARE_PRIOR, speedFromRun, speeds, useSoftwarePriors, type Speed } from '../demo/run_plan.js';
 import type { Progress } from '../src/job/run.js';
 
 const square = (size: number) => size * size;
-const speed: Speed = { factor: 1e-5, fixedPixels: 1000, setupSeconds: 3, measured: true };
+const speed: Speed = { factor: 5e-6, fixedPixels: 1000, setupSeconds: 3, measured: true };
 
 describe('the page\'s schedule and estimate', () => {
   it('the schedule is src/job/schedule.ts\'s (auto: the steps are the coarsest scale\'s), in words', () => {
@@ -28,7 +28,7 @@ describe('the page\'s schedule and estimate', () => {
 
   it('counts every scale: its steps and preparing, each at its pixels (plus the fixed part of a step)', () => {
     const s = pageSchedule(512, 'squeezenet', 3, 10);
-    const want = speed.setupSeconds + s.sizes.reduce((t, z, k) => t + (s.iterations[k] + PREP_STEPS) * speed.factor * (square(z) + speed.fixedPixels), 0);
+    const want = speed.setupSeconds + s.sizes.reduce((t, z, k) => t + (s.iterations[k] + PREP_STEPS) * speed.factor * (square(z) + speed.fixedPixels) ** 1.05, 0);
     expect(runSeconds(s, square, speed)).toBeCloseTo(want, 9);
     // coarse to fine at 512 px costs well under one scale at 512 px with as many steps as its coarsest
     expect(runSeconds(pageSchedule(512, 'squeezenet', 'auto', 100), square, speed)).toBeLessThan(runSeconds(pageSchedule(512, 'squeezenet', 1, 100), square, speed) * 0.6);
@@ -36,7 +36,7 @@ describe('the page\'s schedule and estimate', () => {
 
   it('after a run, the estimate for the same settings is the time it took', () => {
     const s = pageSchedule(512, 'squeezenet', 'auto', 100);
-    const stepsWork = s.sizes.reduce((w, z, k) => w + s.iterations[k] * (square(z) + 1000), 0);
+    const stepsWork = s.sizes.reduce((w, z, k) => w + s.iterations[k] * stepWork(square(z), 1000), 0);
     const after = speedFromRun(s, square, 1000, 200, 150, stepsWork);
     expect(runSeconds(s, square, after)).toBeCloseTo(200, 6);
     expect(after.measured).toBe(true);
@@ -74,9 +74,9 @@ describe('the run clock', () => {
     expect(lines.length).toBeGreaterThanOrEqual(4); // one at once, one a second
     expect(lines.at(-1)).toMatch(/^0:03 elapsed · about .* left · preparing$/);
     // the machine is 4× slower than the estimate assumed: the time left follows the pace measured
-    const pace = 4 * speed.factor * (square(s.sizes[0]) + 1000);
+    const pace = 4 * speed.factor * stepWork(square(s.sizes[0]), 1000);
     c.progress(progress(10, 0, s.sizes[0], pace, total));
-    const rest = (s.iterations[0] - 10) * pace + 4 * speed.factor * s.sizes.slice(1).reduce((w, z, i) => w + (s.iterations[i + 1] + PREP_STEPS) * (square(z) + 1000), 0);
+    const rest = (s.iterations[0] - 10) * pace + 4 * speed.factor * s.sizes.slice(1).reduce((w, z, i) => w + (s.iterations[i + 1] + PREP_STEPS) * stepWork(square(z), 1000), 0);
     expect(c.secondsLeft()).toBeCloseTo(rest, 3);
     vi.advanceTimersByTime(2000);
     expect(c.secondsLeft()).toBeCloseTo(rest - 2, 3);
@@ -89,9 +89,9 @@ describe('the run clock', () => {
     const s = pageSchedule(512, 'squeezenet', 'auto', 100);
     const c = new RunClock(s, square, speed, 1000, () => undefined, () => false);
     const scales = [{ width: 128, height: 64, steps: 10 }, { width: 256, height: 128, steps: 6 }, { width: 512, height: 256, steps: 3 }];
-    const pace = speed.factor * (128 * 64 + 1000);
+    const pace = speed.factor * stepWork(128 * 64, 1000);
     c.progress({ ...progress(4, 0, 128, pace, 19), scale: { index: 0, count: 3, width: 128, height: 64 }, scales } as Progress);
-    const want = 6 * pace + speed.factor * ((6 + PREP_STEPS) * (256 * 128 + 1000) + (3 + PREP_STEPS) * (512 * 256 + 1000));
+    const want = 6 * pace + speed.factor * ((6 + PREP_STEPS) * stepWork(256 * 128, 1000) + (3 + PREP_STEPS) * stepWork(512 * 256, 1000));
     expect(c.secondsLeft()).toBeCloseTo(want, 6);
     c.finish();
   });
