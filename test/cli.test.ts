@@ -342,7 +342,7 @@ describe('coarse to fine by default', () => {
     expect(one.out).not.toMatch(/coarse to fine/);
     expect(one.out).toMatch(/^ {2}512×341, 100 steps, untiled$/m);
     const listed = await stylize([...SQ, '--size', '512', '--iters', '50,10', '--plan']);
-    expect(listed.out).toMatch(/^ {2}scale 1\/2: 256×171, 50 steps/m);
+    expect(listed.out).toMatch(/^ {2}scale 1\/2: 256×170, 50 steps/m);
     expect(listed.out).toMatch(/^ {2}scale 2\/2: 512×341, 10 steps/m);
     // a real run says the schedule before its first step
     const out = join(dir, 'auto.png');

@@ -217,6 +217,8 @@ describe('demo with pretrained weights (local servers standing in for the Huggin
   it('a download that breaks off keeps nothing and says so', async () => {
     const p = s.page;
     await p.goto(`${s.url}index.html?weights-url=${encodeURIComponent(`${servers.origin}/drop/${FIXTURES.safetensors}`)}`);
+    // the page settles the weights panel after load (it asks the browser's storage what is kept)
+    await p.waitForSelector('#weights-pretrained', { visible: true });
     await p.click('#weights-pretrained');
     await p.waitForFunction(() => !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 120_000 });
     expect(await p.$eval('#error', (e) => e.textContent)).toMatch(/broke off|asked for \d+ bytes/);

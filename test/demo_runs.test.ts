@@ -167,7 +167,7 @@ describe('demo: the other views, and a phone\'s bottom bar', () => {
     await p.click('#tab-explorer');
     expect(await intro()).toEqual([expect.stringMatching(/^The WGSL compute kernels/)]);
     await p.click('#tab-reconstruct');
-    expect(await intro()).toEqual([expect.stringMatching(/^What each layer of the network keeps/)]);
+    expect(await intro()).toEqual([expect.stringMatching(/^Reconstructions, as in Fig\. 1 of Gatys et al\./)]);
     // desktop: scrolled down to the button, the grid's box is still on the screen
     await p.setViewport({ width: 1280, height: 600 });
     await p.evaluate(() => scrollTo(0, document.body.scrollHeight));
