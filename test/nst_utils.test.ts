@@ -7,7 +7,7 @@ import { reconstructionTargets, DEFAULT_RECONSTRUCTION, CONTENT_RECONSTRUCTION_L
 import { checkCoarsest } from '../src/job/prepare.js';
 import { secondsLeft } from '../src/job/seconds_left.js';
 import { autoScaleCount, describeSchedule, halvingSizes, resolveSchedule } from '../src/job/schedule.js';
-import { resizeBilinear, type RgbaImage } from '../src/io/rgba_image.js';
+import { mixImages, resizeBilinear, type RgbaImage } from '../src/io/rgba_image.js';
 import { Args } from '../tools/lib/args.js';
 import { JOB_FLAGS, parseJob } from '../tools/lib/job_args.js';
 import { resolveOptions } from '../src/nst/options.js';
@@ -142,6 +142,14 @@ describe('multi-scale and resizing', () => {
     // centres at x = 0.5/4·2 − 0.5 … : weights 0, 0.25, 0.75, 1
     expect([...r.data.filter((_, i) => i % 4 === 0)]).toEqual([0, 50, 150, 200]);
   });
+  it('mixes the photo with the coarser result for the finer scales\' content targets', () => {
+    const a: RgbaImage = { width: 2, height: 1, data: Uint8Array.from([0, 100, 200, 255, 10, 20, 30, 255]) };
+    const b: RgbaImage = { width: 2, height: 1, data: Uint8Array.from([100, 0, 201, 255, 10, 220, 31, 255]) };
+    expect([...mixImages(a, b, 0.5).data]).toEqual([50, 50, 201, 255, 10, 120, 31, 255]); // 200.5 and 30.5 round up
+    expect([...mixImages(a, b, 0).data]).toEqual([...a.data]);
+    expect([...mixImages(a, b, 1).data]).toEqual([...b.data]);
+    expect(() => mixImages(a, blank(3, 1, 0), 0.5)).toThrow(/2×1 and 3×1/);
+  });
 });
 
 describe('job arguments', () => {
@@ -151,6 +159,8 @@ describe('job arguments', () => {
     expect(parse(['--scales', '3', '--iters', '200,100,50']).config.scaleIterations).toEqual([200, 100, 50]);
     expect(parse([]).config).toMatchObject({ scales: 'auto', scaleIterations: undefined });
     expect(parse(['--size', 'full']).config.size).toBe('full');
+    expect(parse(['--coarse-anchor', '0']).config.coarseAnchor).toBe(0);
+    expect(() => parse(['--coarse-anchor', '1.5'])).toThrow(/^--coarse-anchor must be a number in \[0, 1\], got "1.5"$/);
   });
   it('refuses bad --size, --scales and --iters in one line each', () => {
     expect(() => parse(['--scales', '0'])).toThrow(/^--scales must be an integer in \[1, 8\] or auto, got "0"$/);

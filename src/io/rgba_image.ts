@@ -48,3 +48,11 @@ export function luminance(img: RgbaImage): Float64Array {
   for (let i = 0; i < y.length; i++) y[i] = (0.299 * img.data[4 * i] + 0.587 * img.data[4 * i + 1] + 0.114 * img.data[4 * i + 2]) / 255;
   return y;
 }
+
+/** (1 − t)·a + t·b per channel, rounded (same sizes). */
+export function mixImages(a: RgbaImage, b: RgbaImage, t: number): RgbaImage {
+  if (a.width !== b.width || a.height !== b.height) throw new Error(`mixImages: ${a.width}×${a.height} and ${b.width}×${b.height}`);
+  const data = new Uint8Array(a.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = Math.round((1 - t) * a.data[i] + t * b.data[i]);
+  return { width: a.width, height: a.height, data };
+}

@@ -63,6 +63,11 @@ export interface JobConfig {
    * coarsest first. Default: options.iterations if set, else the network's default steps.
    */
   scaleIterations?: number[];
+  /**
+   * At finer scales, how much the content targets come from the upsampled result of the scale
+   * before rather than the photo: 0–1, default COARSE_ANCHOR (schedule.ts).
+   */
+  coarseAnchor?: number;
   /** Kernel autotuning for this job (see kernels/autotune.ts; needs a tuner in the callbacks). */
   autotune?: AutotuneMode;
   /**
@@ -196,6 +201,7 @@ function checkConfig(config: JobConfig): void {
   if (config.size !== 'full' && (!Number.isInteger(config.size) || config.size < 1)) throw new Error(`invalid size ${config.size} (a number of pixels, or full)`);
   if (!(config.styleScale > 0) || config.styleScale > 10) throw new Error(`invalid style scale ${config.styleScale} (must be in (0, 10])`);
   if (config.maxGpuMemory !== undefined && !(Number.isFinite(config.maxGpuMemory) && config.maxGpuMemory > 0)) throw new Error(`the GPU memory budget must be a positive number of bytes, got ${config.maxGpuMemory}`);
+  if (config.coarseAnchor !== undefined && !(config.coarseAnchor >= 0 && config.coarseAnchor <= 1)) throw new Error(`invalid coarse anchor ${config.coarseAnchor} (must be in [0, 1])`);
   if (config.tile !== undefined && !(Number.isInteger(config.tile) && config.tile > 0)) throw new Error(`the tile size must be a positive integer, got ${config.tile}`);
 }
 

@@ -7,11 +7,11 @@ import { buildTuned, type Autotuner } from '../kernels/autotune.js';
 import { Pacer, StoppedError } from '../kernels/pacing.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { withLeanWeights } from '../kernels/plan.js';
-import { resizeBilinear, type RgbaImage } from '../io/rgba_image.js';
+import { mixImages, resizeBilinear, type RgbaImage } from '../io/rgba_image.js';
 import { StyleTransfer } from '../nst/style_transfer.js';
 import { type LossTerms } from '../nst/loss_terms.js';
 
-import { describeSchedule } from './schedule.js';
+import { COARSE_ANCHOR, describeSchedule } from './schedule.js';
 export { secondsLeft } from './seconds_left.js';
 import { prepareJob, type JobConfig, type JobImages, type WeightsSource } from './prepare.js';
 
@@ -84,10 +84,13 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
     for (let k = 0; k < sizes.length; k++) {
       const { content, styles, options, tiling } = job.scales[k];
       const init: RgbaImage | undefined = carried ? resizeBilinear(carried, content.width, content.height) : undefined;
+      // finer scales: content targets from the photo mixed with the coarser result (schedule.ts)
+      const anchor = config.coarseAnchor ?? COARSE_ANCHOR;
+      const target = init && k > 0 && anchor > 0 ? mixImages(content, init, anchor) : undefined;
       let st: StyleTransfer;
       let losses: LossTerms;
       try {
-        st = await withLeanWeights(lib.planner, !!tiling.lean, () => buildTuned(cb.tuner, () => StyleTransfer.create(lib, weights, content, styles, options, init, tiling.tiling, submit)));
+        st = await withLeanWeights(lib.planner, !!tiling.lean, () => buildTuned(cb.tuner, () => StyleTransfer.create(lib, weights, content, styles, options, init, tiling.tiling, submit, target)));
         weightBytes = Math.max(weightBytes, st.weightBytes());
         try {
           losses = await st.evaluate();

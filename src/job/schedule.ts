@@ -27,6 +27,15 @@ export const STRUCTURE_SIDE: Record<NetworkId, number> = { squeezenet: 128, vgg1
 /** Steps at each finer scale as a share of the coarsest scale's, finest last (index 1 = the second scale). */
 export const FINE_STEP_SHARE = [1, 0.6, 0.3, 0.2, 0.15, 0.1, 0.1, 0.1];
 
+/**
+ * At each finer scale the content targets come from this mix of the photo and the upsampled result
+ * of the scale before (0: the photo alone; 1: the result alone). With the photo alone the finer
+ * scales pull the picture back towards it, and paintings of large shapes (The Scream, Matisse)
+ * fade to the photo with a tint; the mix keeps the shapes painted at the coarse scale while the
+ * photo's detail still sharpens them (docs/coarse-to-fine.md).
+ */
+export const COARSE_ANCHOR = 0.5;
+
 /** The most scales a job may have (each halves the size: 8 scales span 128×). */
 export const MAX_SCALES = 8;
 

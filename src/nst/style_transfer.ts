@@ -79,6 +79,9 @@ export class StyleTransfer {
    * `initImage` (same size as the content) overrides options.init, e.g. the upsampled result of a
    * coarser scale in a multi-scale run. `submit` sends the heavy passes (targets, evaluation,
    * steps) to the GPU: at once (the default) or paced, so that a job can stop promptly (pacing.ts).
+   * `contentTarget` (same size): the image the content targets are computed from, where it is not
+   * the content itself (a finer scale anchored to the coarser result: src/job/schedule.ts); the
+   * content's own pixels still give the colours kept by originalColors.
    */
   static async create(
     lib: KernelLibrary,
@@ -89,10 +92,14 @@ export class StyleTransfer {
     initImage?: RgbaImage,
     tiling?: Tiling,
     submit: Submitter = unpaced(lib),
+    contentTarget?: RgbaImage,
   ): Promise<StyleTransfer> {
     const st = new StyleTransfer(lib, resolveOptions(options), content, submit);
     try {
-      await st.build(weights, content, styles, initImage, tiling);
+      if (contentTarget && (contentTarget.width !== content.width || contentTarget.height !== content.height)) {
+        throw new Error(`the content target is ${contentTarget.width}×${contentTarget.height}, the content ${content.width}×${content.height}`);
+      }
+      await st.build(weights, content, styles, initImage, tiling, contentTarget);
     } catch (e) {
       st.dispose();
       throw e;
@@ -111,7 +118,7 @@ export class StyleTransfer {
     this.height = content.height;
   }
 
-  private async build(weights: NetworkWeights, content: RgbaImage, styles: StyleImage[], initImage?: RgbaImage, tiling?: Tiling): Promise<void> {
+  private async build(weights: NetworkWeights, content: RgbaImage, styles: StyleImage[], initImage?: RgbaImage, tiling?: Tiling, contentTarget?: RgbaImage): Promise<void> {
     const o = this.options, lib = this.lib;
     const spec = networkSpec(o.network);
     if (weights.network !== o.network) throw new Error(`the weights (${weights.source}) are ${networkSpec(weights.network).label}'s, the options ask for ${spec.label}`);
@@ -124,7 +131,7 @@ export class StyleTransfer {
     this.net = featuresOnGpu(lib, weights, deepest);
     this.targetMaker = new Targets(lib, this.net, o, this.submit);
     if (masks) this.guidance = await Guidance.create(lib, spec, masks, o.styleLayers.map((l) => l.name), this.submit);
-    const contentTensor = this.targetMaker.upload(content);
+    const contentTensor = this.targetMaker.upload(contentTarget ?? content);
     const { contentTargets, styleTargets } = await this.targetMaker.compute(contentTensor, styles, deepest, tiling?.tile, !!this.guidance);
     const x = this.initialImage(contentTensor, styles, weights, initImage);
     if (tiling) {

@@ -6,7 +6,7 @@ import { networkDefaults, RANDOM_NETWORK_DEFAULTS, RANDOM_SQUEEZENET_DEFAULTS, D
 import { NETWORK_IDS, NETWORKS, type NetworkId } from '../../src/model/networks.js';
 import { layerScale } from '../../src/model/vgg19_spec.js';
 import { parseBytes } from '../../src/nst/tile_budget.js';
-import { FINE_STEP_SHARE, MAX_SCALES, STRUCTURE_SIDE } from '../../src/job/schedule.js';
+import { COARSE_ANCHOR, FINE_STEP_SHARE, MAX_SCALES, STRUCTURE_SIDE } from '../../src/job/schedule.js';
 import { MAX_SIDE } from '../../src/nst/device_limits.js';
 import type { JobFiles } from './engine_session.js';
 import type { Args } from './args.js';
@@ -66,6 +66,9 @@ ${NETWORK_HELP}
                           the size, … up to --size. auto (default): one scale up to ~1.4× the
                           size where the network sees a painting's shapes (${STRUCTURE_SIDE.vgg19} px VGG19, ${STRUCTURE_SIDE.squeezenet} px
                           SqueezeNet), one more each time the size doubles; 1 = single scale
+  --coarse-anchor X       at each finer scale the content targets mix the photo with the
+                          upsampled coarser result: 0 = the photo only, 1 = the result only
+                          (default ${COARSE_ANCHOR}: keeps the painting's large shapes)
   --style-masks M[,M…]    one mask per --style image, resized to the content: white = that
                           style applies, grey = partly, black = not; pixels no mask covers get
                           no style (content and TV only). Untiled runs, no --style-blend
@@ -179,6 +182,7 @@ export function parseJob(a: Args, tool: 'stylize' | 'gradient'): JobFiles {
       saveEvery: 0,
       scales,
       scaleIterations: iters,
+      coarseAnchor: a.num('coarse-anchor', undefined, (v) => v >= 0 && v <= 1, 'a number in [0, 1]'),
       autotune: a.choice('autotune', AUTOTUNE_MODES, 'auto'),
       maxGpuMemory: memory === undefined ? undefined : parseBytes(memory, '--max-gpu-memory'),
       tile,
