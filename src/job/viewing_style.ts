@@ -11,7 +11,7 @@
  *  - `ratio` (the measure): the mean of r_l over the held-out layers fire6–fire9. The defaults'
  *    style loss stops at fire5, so no run optimises these directly; their windows span most of a
  *    128 px picture, so they see its large shapes, not only its texture. A 128 px single-scale run
- *    of the defaults scores ~0.4–0.5, the photo 1.
+ *    of the defaults scores 0.1–0.45 by pair, the photo 1 (docs/coarse-to-fine.md).
  *  - `lossRatio`: the defaults' own style loss (conv1:20, fire2:2, fire3, fire4:0.5, fire5) over
  *    the photo's, the number the issue asked for first. A run at 128 px minimises exactly this, so
  *    there it is ~0.01–0.1 by construction, and it favours that run over any other.
