@@ -364,6 +364,10 @@ describe('coarse to fine by default', () => {
     expect(r.err).toMatch(/^error: size full: content image huge\.png is 20000×40, larger than the \d+ px SqueezeNet 1\.1 runs at here \(it runs untiled; VGG19 runs larger sizes in tiles\); give a size of at most \d+$/m);
     expect(r.err).not.toMatch(/step/);
     expect(existsSync(out)).toBe(false);
+    // a number past what SqueezeNet runs untiled: the same one line, pointing to VGG19's tiles
+    const big = await stylize([...SQ, '--size', '8000', '--plan']);
+    expect(big.code).toBe(1);
+    expect(big.err).toMatch(/^error: size 8000 is larger than the \d+ px SqueezeNet 1\.1 runs at here \(it runs untiled; VGG19 runs larger sizes in tiles\); give a size of at most \d+$/m);
   });
 });
 

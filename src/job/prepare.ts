@@ -274,7 +274,7 @@ function untiledOnly(lib: KernelLibrary, width: number, height: number, styleSid
   if (config.maxGpuMemory !== undefined) throw new Error(`a GPU memory budget tiles VGG19 runs only; ${spec.label} runs untiled and needs far less memory (leave out the budget)`);
   const maxSide = maxImageSide(lib, spec);
   const side = Math.max(width, height, ...styleSides);
-  if (side > maxSide) throw new Error(`${side} px is larger than this GPU allows for ${spec.label} (max side ${maxSide}); choose a smaller size`);
+  if (side > maxSide) throw new Error(`${side} px is larger than this GPU allows for ${spec.label}, which runs untiled (max side ${maxSide}); choose a smaller size, or VGG19, which runs larger sizes in tiles`);
   return { reason: null };
 }
 
@@ -317,8 +317,12 @@ export async function prepareJob(lib: KernelLibrary, images: JobImages, weightsS
   const network = config.options.network ?? 'vgg19';
   const minSide = minImageSide(deepest, network);
   if (config.size !== 'full') resolveSchedule(config.size, network, config.scales ?? 'auto', config.scaleIterations, 1); // bad settings named before decoding
+  const limit = fullSizeLimit(lib, network);
+  if (config.size !== 'full' && config.size > limit && network !== 'vgg19') {
+    throw new Error(`size ${config.size} is larger than the ${limit} px ${networkSpec(network).label} runs at here (it runs untiled; VGG19 runs larger sizes in tiles); give a size of at most ${limit}`);
+  }
   const decoded = await decodeAll(images, minSide);
-  const schedule = jobSchedule(config, resolveSize(config, decoded, fullSizeLimit(lib, network), network), network, decoded, minSide, use);
+  const schedule = jobSchedule(config, resolveSize(config, decoded, limit, network), network, decoded, minSide, use);
   const { sizes, iterations: iters } = schedule;
   checkStop();
   // large sizes run in tiles: what limits them is memory (chooseTiling), not one buffer
