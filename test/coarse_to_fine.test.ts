@@ -26,6 +26,20 @@ const PAIR = ['--content', 'examples/chelsea.png', '--style', 'examples/starry_n
  */
 const MARGIN = 0.25;
 
+describe('the viewing-scale measure', () => {
+  it('scores the photo itself 1 on every layer, and refuses a result of another shape in one line', async () => {
+    const m = await tool('tools/viewing_style.ts', [...PAIR, '--result', 'examples/chelsea.png', '--json']);
+    expect(m.code, m.err).toBe(0);
+    const [self] = (JSON.parse(m.out) as { results: { ratio: number; lossRatio: number; layers: Record<string, number> }[] }).results;
+    expect(self.ratio).toBeCloseTo(1, 12);
+    expect(self.lossRatio).toBeCloseTo(1, 12);
+    expect(Object.keys(self.layers)).toEqual(expect.arrayContaining(['conv1', 'fire5', 'fire6', 'fire9']));
+    const wrong = await tool('tools/viewing_style.ts', [...PAIR, '--result', 'examples/starry_night.jpg']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toMatch(/^error: result starry_night\.jpg is 1024×640, not the content image's shape \(128×85 at 128 px\)$/m);
+  }, 300_000);
+});
+
 describe('coarse to fine by default', () => {
   it('at 512 px the default is as stylized at viewing scale as the 128 px single-scale run', async () => {
     const small = join(dir, 'small.png'), large = join(dir, 'large.png');

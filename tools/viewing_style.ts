@@ -15,7 +15,7 @@ usage: npm run viewing-style -- --content FILE --style FILE --result FILE[,FILE�
   For each result drawn at ${VIEWING_SIDE} px: its Gram (style) distance to the painting over the photo's
   own, per layer of the embedded ImageNet SqueezeNet 1.1 (1 = the photo unchanged, 0 = the
   painting's statistics). The measure: the mean over fire6–fire9, layers the defaults' style loss
-  leaves out (a ${VIEWING_SIDE} px single-scale run of the defaults scores ~0.4–0.5); also the defaults'
+  leaves out (a ${VIEWING_SIDE} px single-scale run of the defaults scores 0.1–0.45 by pair); also the defaults'
   own style loss over the photo's (which a ${VIEWING_SIDE} px run minimises directly).
   --content FILE          the photo the results were made from                   [required]
   --style FILE            the painting                                           [required]
