@@ -270,6 +270,11 @@ describe('stylize with spatial and colour control (Gatys et al. 2017)', () => {
     const photo = redness('examples/chelsea.png', 0, 1);
     expect(redness(plain, 0, 1)).toBeLessThan(photo - 60);
     expect(Math.abs(redness(kept, 0, 1) - photo)).toBeLessThan(25);
+    // coarse to fine with luminance transfer: the finer scale's anchored targets do not bring the style's colours back
+    const lum = join(dir, 'luminance-2-scales.png');
+    const l = await stylize([...args, '--scales', '2', '--original-colors', 'luminance', '--out', lum]);
+    expect(l.code, l.err).toBe(0);
+    expect(Math.abs(redness(lum, 0, 1) - photo)).toBeLessThan(25);
   });
 
   it.each([
