@@ -72,6 +72,10 @@ export class RunClock {
     this.lastStep = p.step;
     const scale = p.scale.count > 1 ? `scale ${p.scale.index + 1}/${p.scale.count} (${p.scale.width}×${p.scale.height})` : `${p.scale.width}×${p.scale.height}`;
     this.where = `step ${p.step}/${p.iterations}, ${scale}`;
+    // the last step of a scale that is not the last: until the next report the run prepares the next
+    // scale (its targets and first evaluation, a couple of steps' time: ~15 s at 512 px on a CPU adapter)
+    const next = this.nextScale(p);
+    if (next) this.where = `step ${p.step}/${p.iterations}, scale ${p.scale.index + 1}/${p.scale.count} done; preparing scale ${p.scale.index + 2}/${p.scale.count} (${next.width}×${next.height})`;
     if (p.step === 0 || steps <= 0 || !(p.secondsPerStep > 0)) return this.tick();
     this.stepsSeconds += p.secondsPerStep * steps;
     this.stepsWork += px * steps;
@@ -93,6 +97,22 @@ export class RunClock {
     this.left = left;
     this.at = now;
     this.tick();
+  }
+
+  /** The next scale's size when `p` reports the last step of a scale that is not the last (the run's own sizes, else the schedule's). */
+  private nextScale(p: Progress): { width: number; height: number } | null {
+    const i = p.scale.index;
+    if (i + 1 >= p.scale.count) return null;
+    const real = (p as Progress & { scales?: { width: number; height: number; steps: number }[] }).scales;
+    if (real?.length === p.scale.count) {
+      const end = real.slice(0, i + 1).reduce((a, r) => a + r.steps, 0);
+      return p.step === end ? real[i + 1] : null;
+    }
+    const s = this.schedule;
+    if (s.sizes.length !== p.scale.count || p.step !== s.iterations.slice(0, i + 1).reduce((a, b) => a + b, 0)) return null;
+    const z = s.sizes[i + 1];
+    const ratio = p.scale.height / Math.max(1, p.scale.width);
+    return ratio <= 1 ? { width: z, height: Math.max(1, Math.round(z * ratio)) } : { width: Math.max(1, Math.round(z / ratio)), height: z };
   }
 
   private tick(): void {

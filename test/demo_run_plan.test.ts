@@ -96,6 +96,31 @@ describe('the run clock', () => {
     c.finish();
   });
 
+  it('after the last step of a scale it says the next scale is being prepared (seconds with no report at 512 px)', () => {
+    vi.useFakeTimers();
+    const s = pageSchedule(512, 'squeezenet', 'auto', 100);
+    const lines: string[] = [];
+    const c = new RunClock(s, square, speed, 1000, (t) => lines.push(t), () => false);
+    const scales = [{ width: 128, height: 85, steps: 10 }, { width: 256, height: 170, steps: 6 }, { width: 512, height: 341, steps: 3 }];
+    const at = (step: number, index: number) => ({ ...progress(step, index, 0, 0.5, 19), scale: { index, count: 3, width: scales[index].width, height: scales[index].height }, scales }) as Progress;
+    c.progress(at(9, 0));
+    expect(lines.at(-1)).toMatch(/· step 9\/19, scale 1\/3 \(128×85\)$/);
+    c.progress(at(10, 0));
+    vi.advanceTimersByTime(1000);
+    expect(lines.at(-1)).toMatch(/· step 10\/19, scale 1\/3 done; preparing scale 2\/3 \(256×170\)$/);
+    c.progress(at(12, 1));
+    expect(lines.at(-1)).toMatch(/· step 12\/19, scale 2\/3 \(256×170\)$/);
+    c.progress(at(19, 2)); // the last scale's end: nothing to prepare
+    expect(lines.at(-1)).toMatch(/step 19\/19, scale 3\/3 \(512×341\)$/);
+    c.finish();
+    // without the run's sizes: the schedule's, in the photo's shape
+    const d = new RunClock(s, square, speed, 1000, (t) => lines.push(t), () => false);
+    expect(s.sizes.slice(0, 2)).toEqual([128, 256]);
+    d.progress({ ...progress(s.iterations[0], 0, 0, 0.5, 190), scale: { index: 0, count: 3, width: 128, height: 85 } } as Progress);
+    expect(lines.at(-1)).toMatch(/preparing scale 2\/3 \(256×170\)$/);
+    d.finish();
+  });
+
   it('paused time counts in neither the elapsed time nor the countdown', () => {
     vi.useFakeTimers();
     let paused = false;
