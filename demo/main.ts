@@ -28,7 +28,7 @@ import { describeProgress } from './weights.js';
 import { embeddedHeld, EMBEDDED_MB } from './embedded.js';
 import { regionMasks, renderRegions, setupRegions } from './regions.js';
 import { CONFIRM_SECONDS, estimateLine, FIXED_PIXELS, pageSchedule, scalePriors, speeds, useSoftwarePriors, type ScalesChoice } from './run_plan.js';
-import { probeSeconds, PROBE_REFERENCE_SECONDS } from './speed_probe.js';
+import { probeSeconds, PROBE_REFERENCE_SECONDS, watchProbes } from './speed_probe.js';
 import { RunClock } from './run_clock.js';
 import { drawContentOnStage, keepAside } from './kept_result.js';
 import type { Schedule } from '../src/job/schedule.js';
@@ -82,13 +82,11 @@ function adaptToAdapter(software: boolean): void {
   // how busy the cores are now: the priors follow (a run's own measurements replace them)
   const probing = lib;
   if (probing)
-    probeSeconds(probing)
-      .then((seconds) => {
-        (window as unknown as { nstProbeSeconds?: number }).nstProbeSeconds = seconds;
-        scalePriors(seconds / PROBE_REFERENCE_SECONDS);
-        showEstimate();
-      })
-      .catch(() => undefined); // no probe: the priors as they are
+    watchProbes(() => probeSeconds(probing), () => !!state.job, (seconds, probes) => {
+      Object.assign(window, { nstProbeSeconds: seconds, nstProbes: [...probes] });
+      scalePriors(seconds / PROBE_REFERENCE_SECONDS);
+      showEstimate();
+    });
   const d = RUN_DEFAULTS.software;
   const note = $('adapter-note');
   note.textContent =

@@ -10,6 +10,7 @@ import { networkDefaults } from '../src/nst/defaults.js';
 import { clock, RunClock } from '../demo/run_clock.js';
 import { describePageSchedule, FIXED_PIXELS, stepWork, pageSchedule, PREP_STEPS, runSeconds, scalePriors, SOFTWARE_PRIOR, speedFromRun, speeds, useSoftwarePriors, type Speed } from '../demo/run_plan.js';
 import type { Progress } from '../src/job/run.js';
+import { median, watchProbes } from '../demo/speed_probe.js';
 
 const square = (size: number) => size * size;
 const speed: Speed = { factor: 5e-6, fixedPixels: 1000, setupSeconds: 3, measured: true };
@@ -51,6 +52,24 @@ describe('the page\'s schedule and estimate', () => {
     expect(speeds.vgg19).toEqual(speed);
     scalePriors(0.5);
     expect(speeds.squeezenet!.factor).toBeCloseTo(0.5 * SOFTWARE_PRIOR.squeezenet.factor, 12); // from the prior, not compounded
+  });
+
+  it('the speed probe runs a few times while the page is idle; the median of those so far scales the priors (one busy moment does not)', async () => {
+    vi.useFakeTimers();
+    expect([median([3]), median([4, 1]), median([0.041, 0.033, 0.024]), median([5, 1, 9, 2])]).toEqual([3, 2.5, 0.033, 3.5]);
+    const times = [0.068, 0.04, 0.038, 0.041];
+    let busy = false;
+    const seen: number[][] = [];
+    watchProbes(async () => times.shift()!, () => busy, (m, probes) => seen.push([m, probes.length]), [0, 100, 200, 300]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seen).toEqual([[0.068, 1]]);
+    await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(seen.at(-1)).toEqual([0.04, 3]); // the spike at load no longer counts
+    busy = true; // a run has the GPU: no probe
+    await vi.advanceTimersByTimeAsync(100);
+    expect(seen.length).toBe(3);
+    vi.useRealTimers();
   });
 
   it('the software priors come from the fixed parts named for each network', () => {
