@@ -430,6 +430,8 @@ async function runStylize(job: Job, config: RunSettings, previewEnded: Promise<v
   if (job.stopped) throw new StoppedError();
   if (weightsKind() === 'squeezenet' && !embeddedHeld()) status.textContent = `Loading the embedded ${SQUEEZENET.label} weights (${EMBEDDED_MB} MB, from this site)…`;
   const weights = await runWeights(jobDeepestLayer(config.options), (p) => (status.textContent = `Downloading pretrained VGG19: ${describeProgress(p)}`), job.stop.signal);
+  // the weights are in; the targets and the first evaluation follow (20 s at 768 px on a CPU adapter, where "Loading the weights…" stayed)
+  if (!job.stopped) status.textContent = `Preparing the run with ${label}: the content and style targets, then the first evaluation${gpuFinishingStoppedWork ? ' (the GPU first finishes the work queued before the last Stop: it cannot be recalled)' : ''}…`;
   let record: ReturnType<typeof lossRecorder> | null = null;
   /** Each scale's size, as the run reports it (for the tiles in the caption). */
   const dims = new Map<number, { width: number; height: number; count: number }>();

@@ -460,6 +460,9 @@ describe('demo: layout, accessibility, keyboard', () => {
     expect(await errorText(p)).toBe('');
     const statuses = await p.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
     expect(statuses.filter((t) => /ETA 0 s|step 0\//.test(t))).toEqual([]);
+    // once the weights are in, the status says the run prepares (not "Loading the weights…" through the targets)
+    const first = statuses.findIndex((t) => /timing the first step/.test(t));
+    expect(statuses[first - 1]).toMatch(/^Preparing the run with SqueezeNet 1\.1: the content and style targets, then the first evaluation…$/);
     expect(statuses.some((t) => /about \d+ s/.test(t))).toBe(true);
     expect(await p.$eval('#estimate', (e) => e.textContent)).toMatch(/about \d+ s/);
     expect(await p.$eval('#result-weights', (e) => e.textContent)).toMatch(/^Made with SqueezeNet 1\.1, pretrained on ImageNet \(DeepScale's weights, embedded in this page\)\.$/);
