@@ -1,12 +1,12 @@
 /** The Style transfer form read as a run's settings, what this GPU cannot run, and the line under Start (the schedule and its time). */
-import { parseLayerList, type StyleTransferOptions } from '../src/nst/options.js';
+import { jobDeepestLayer, minImageSide, parseLayerList, type StyleTransferOptions } from '../src/nst/options.js';
 import type { JobConfig } from '../src/job/prepare.js';
 import { networkSpec } from '../src/model/networks.js';
 import { maxImageSide, tiledBufferProblem } from '../src/nst/device_limits.js';
 import { fitSize } from '../src/io/decode.js';
 import { autotuneMode } from './autotune.js';
 import { $, wholeNumber } from './dom.js';
-import { state } from './state.js';
+import { state, type Picked } from './state.js';
 import { memoryBudget } from './memory_budget.js';
 import { startIsRender } from './preview.js';
 import { chosenNetwork } from './weights_panel.js';
@@ -116,7 +116,7 @@ export function showEstimate(): void {
     const c = readSettings();
     const label = networkSpec(chosenNetwork()).label;
     const what = startIsRender() ? `Render with ${label} at these settings takes` : `At these settings a ${label} run takes`;
-    const problem = sizeProblem(c);
+    const problem = sizeProblem(c) ?? tooSmallImage(c);
     if (problem) {
       $('estimate').textContent = problem;
       return;
@@ -129,6 +129,20 @@ export function showEstimate(): void {
     // the error box says what is wrong once Start is pressed
   }
   $('estimate').textContent = text;
+}
+
+/**
+ * A picked image smaller than the chosen layers need, said under Start before it is pressed (a 1×1
+ * image had "roughly 24 s" there; the run refuses it, naming it, when Start is pressed).
+ */
+function tooSmallImage(c: RunSettings): string | null {
+  const min = minImageSide(jobDeepestLayer(c.options), c.options.network ?? 'vgg19');
+  const used: [string, Picked | null][] = [['content image', state.images.content], ['style image', state.images.style], ['second style image', state.images.style2]];
+  if ($<HTMLInputElement>('regions-on').checked) used.push(['third style image', state.images.style3]);
+  for (const [what, p] of used) {
+    if (p && (p.width < min || p.height < min)) return `The ${what} ${p.name} is ${p.width}×${p.height} pixels; the chosen layers need at least ${min}×${min}: choose a larger image.`;
+  }
+  return null;
 }
 
 /** "Keep colours": off, or the mode (luminance transfer, or the styles recoloured first by histogram matching). */

@@ -72,6 +72,8 @@ describe('demo: a new run and the result before it', () => {
     const input = (await p.$('#pick-content input[type=file]')) as ElementHandle<HTMLInputElement>;
     await input.uploadFile('test-artifacts/thin.png');
     await p.waitForFunction(() => (document.querySelector('#pick-content img') as HTMLImageElement).alt.includes('thin.png'), { timeout: 10_000 });
+    // the line under Start says so before Start (not a time for a run that cannot be)
+    expect(await p.$eval('#estimate', (e) => e.textContent)).toMatch(/^The content image thin\.png is 400×1 pixels; the chosen layers need at least \d+×\d+: choose a larger image\.$/);
     await p.click('#start');
     await p.waitForFunction(() => !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 60_000 });
     await p.waitForFunction(() => !(document.querySelector('#start') as HTMLButtonElement).disabled);
