@@ -119,7 +119,8 @@ export function scalePriors(slowdown: number): void {
 export function estimateLine(s: Schedule, network: NetworkId, pixelsAt: (size: number) => number, what: string): { text: string; seconds: number } {
   const speed = speeds[network];
   const plan = describePageSchedule(s);
-  if (!speed) return { text: plan, seconds: NaN };
+  // a GPU before its first run: no prior to scale (GPUs differ a thousandfold); say when a time comes
+  if (!speed) return { text: `${plan} How long it takes shows once a first run has timed this GPU.`, seconds: NaN };
   const seconds = runSeconds(s, pixelsAt, speed);
   const how = speed.measured ? `about ${formatDuration(seconds)} (from the last ${networkSpec(network).label} run here)` : `roughly ${formatDuration(seconds)} (guessed for a CPU adapter: the steps are timed once it starts)`;
   return { text: `${plan} ${what} ${how}.`, seconds };

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveSchedule } from '../src/job/schedule.js';
 import { networkDefaults } from '../src/nst/defaults.js';
 import { clock, RunClock } from '../demo/run_clock.js';
-import { describePageSchedule, FIXED_PIXELS, stepWork, pageSchedule, PREP_STEPS, runSeconds, scalePriors, SOFTWARE_PRIOR, speedFromRun, speeds, useSoftwarePriors, type Speed } from '../demo/run_plan.js';
+import { describePageSchedule, estimateLine, FIXED_PIXELS, stepWork, pageSchedule, PREP_STEPS, runSeconds, scalePriors, SOFTWARE_PRIOR, speedFromRun, speeds, useSoftwarePriors, type Speed } from '../demo/run_plan.js';
 import type { Progress } from '../src/job/run.js';
 import { median, watchProbes } from '../demo/speed_probe.js';
 
@@ -70,6 +70,15 @@ describe('the page\'s schedule and estimate', () => {
     await vi.advanceTimersByTimeAsync(100);
     expect(seen.length).toBe(3);
     vi.useRealTimers();
+  });
+
+  it('on a GPU before its first run: the schedule, and when a time will show (never a guess)', () => {
+    speeds.squeezenet = null;
+    const s = pageSchedule(512, 'squeezenet', 'auto', 100);
+    const e = estimateLine(s, 'squeezenet', square, 'At these settings a SqueezeNet 1.1 run takes');
+    expect(e.text).toBe(`${describePageSchedule(s)} How long it takes shows once a first run has timed this GPU.`);
+    expect(e.seconds).toBeNaN();
+    useSoftwarePriors();
   });
 
   it('the software priors come from the fixed parts named for each network', () => {
