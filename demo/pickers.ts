@@ -69,7 +69,9 @@ export function makePicker(key: ImageKey, label: string, defaultExample: string 
       state.images[key] = picked;
       clearError(`pick-${key}`, 'run');
     } catch (e) {
-      if (mine === latest) setError(`pick-${key}`, explain(e));
+      // the picker keeps the image before (a run uses it): say so, so the refused file is not taken for the one in use
+      const kept = state.images[key];
+      if (mine === latest) setError(`pick-${key}`, `${explain(e)}${kept ? ` The ${what} stays ${kept.name}.` : ''}`);
     } finally {
       if (mine === latest) {
         state.loading.delete(what);

@@ -281,7 +281,7 @@ describe('demo: state that cannot go stale', () => {
     const input = (await p.$('#pick-content input[type=file]')) as ElementHandle<HTMLInputElement>;
     await input.uploadFile('test-artifacts/notes.txt');
     await p.waitForFunction(() => !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 10_000 });
-    expect(await errorText(p)).toMatch(/notes\.txt.*could not be decoded/);
+    expect(await errorText(p)).toMatch(/notes\.txt.*could not be decoded.* The content image stays chelsea\.png\.$/);
     // the thumbnail still shows the last valid image, not a broken one
     expect(await p.$eval('#pick-content img', (i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0)).toBe(true);
     await p.select('#pick-content select', 'rocket.jpg');
