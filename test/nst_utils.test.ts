@@ -6,7 +6,7 @@ import { drawText, GLYPH_HEIGHT, textWidth } from '../src/job/pixel_font.js';
 import { reconstructionTargets, DEFAULT_RECONSTRUCTION, CONTENT_RECONSTRUCTION_LAYERS, STYLE_RECONSTRUCTION_LAYERS } from '../src/job/reconstruct_targets.js';
 import { checkCoarsest } from '../src/job/prepare.js';
 import { secondsLeft } from '../src/job/seconds_left.js';
-import { autoScaleCount, describeSchedule, halvingSizes, resolveSchedule } from '../src/job/schedule.js';
+import { autoScaleCount, defaultCoarseAnchor, describeSchedule, halvingSizes, resolveSchedule } from '../src/job/schedule.js';
 import { mixImages, resizeBilinear, type RgbaImage } from '../src/io/rgba_image.js';
 import { Args } from '../tools/lib/args.js';
 import { JOB_FLAGS, parseJob } from '../tools/lib/job_args.js';
@@ -38,6 +38,13 @@ describe('pixel font', () => {
     drawText(b, 0, 0, '?', [0, 0, 0], 2);
     expect(a.data).toEqual(b.data);
     expect(() => drawText(blank(3, 3), -2, -2, 'w', [0, 0, 0], 3)).not.toThrow();
+    // an apostrophe (DeepScale's, in the reconstructions' titles) and a semicolon are glyphs of their own
+    for (const c of ["'", ';']) {
+      const g = blank(20, 20);
+      drawText(g, 0, 0, c, [0, 0, 0], 2);
+      expect(g.data).not.toEqual(b.data);
+      expect(inked(g)).toBeGreaterThan(0);
+    }
   });
 });
 
@@ -126,6 +133,10 @@ describe('multi-scale and resizing', () => {
     expect(secondsLeft({ step: 60, secondsPerStep: 0.1, scale: { index: 0 }, scales })).toBeCloseTo((40 + 240 + 480) * 0.1, 9);
     expect(secondsLeft({ step: 150, secondsPerStep: 0.4, scale: { index: 1 }, scales })).toBeCloseTo((10 + 120) * 0.4, 9);
     expect(secondsLeft({ step: 190, secondsPerStep: 1.6, scale: { index: 2 }, scales })).toBe(0);
+  });
+  it('anchors the finer scales to the coarse result more as they grow in number: the photo gets 0.5 in all after the first', () => {
+    expect([0, 1, 2, 3, 4, 7].map((n) => defaultCoarseAnchor(n).toFixed(3))).toEqual(['0.500', '0.500', '0.500', '0.750', '0.833', '0.917']);
+    for (let n = 2; n <= 7; n++) expect((n - 1) * (1 - defaultCoarseAnchor(n))).toBeCloseTo(0.5, 12);
   });
   it('lets the user win: --scales K, one --iters for every scale, a list that says how many scales', () => {
     expect(resolveSchedule(512, 'squeezenet', 1, undefined, 100)).toEqual({ sizes: [512], iterations: [100], auto: false });

@@ -65,7 +65,7 @@ export interface JobConfig {
   scaleIterations?: number[];
   /**
    * At finer scales, how much the content targets come from the upsampled result of the scale
-   * before rather than the photo: 0–1, default COARSE_ANCHOR (schedule.ts).
+   * before rather than the photo: 0–1, default defaultCoarseAnchor (schedule.ts).
    */
   coarseAnchor?: number;
   /** Kernel autotuning for this job (see kernels/autotune.ts; needs a tuner in the callbacks). */

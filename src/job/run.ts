@@ -11,7 +11,7 @@ import { mixImages, resizeBilinear, type RgbaImage } from '../io/rgba_image.js';
 import { StyleTransfer } from '../nst/style_transfer.js';
 import { type LossTerms } from '../nst/loss_terms.js';
 
-import { COARSE_ANCHOR, describeSchedule } from './schedule.js';
+import { defaultCoarseAnchor, describeSchedule } from './schedule.js';
 export { secondsLeft } from './seconds_left.js';
 import { prepareJob, type JobConfig, type JobImages, type WeightsSource } from './prepare.js';
 
@@ -85,7 +85,7 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
       const { content, styles, options, tiling } = job.scales[k];
       const init: RgbaImage | undefined = carried ? resizeBilinear(carried, content.width, content.height) : undefined;
       // finer scales: content targets from the photo mixed with the coarser result (schedule.ts)
-      const anchor = config.coarseAnchor ?? COARSE_ANCHOR;
+      const anchor = config.coarseAnchor ?? defaultCoarseAnchor(sizes.length - 1);
       const target = init && k > 0 && anchor > 0 ? mixImages(content, init, anchor) : undefined;
       let st: StyleTransfer;
       let losses: LossTerms;

@@ -28,13 +28,28 @@ export const STRUCTURE_SIDE: Record<NetworkId, number> = { squeezenet: 128, vgg1
 export const FINE_STEP_SHARE = [1, 0.6, 0.3, 0.2, 0.15, 0.1, 0.1, 0.1];
 
 /**
- * At each finer scale the content targets come from this mix of the photo and the upsampled result
- * of the scale before (0: the photo alone; 1: the result alone). With the photo alone the finer
- * scales pull the picture back towards it, and paintings of large shapes (The Scream, Matisse)
- * fade to the photo with a tint; the mix keeps the shapes painted at the coarse scale while the
- * photo's detail still sharpens them (docs/coarse-to-fine.md).
+ * At each finer scale the content targets come from a mix of the photo and the upsampled result of
+ * the scale before: anchor 0 is the photo alone, 1 the result alone. With the photo alone the
+ * finer scales pull the picture back towards it, and paintings of large shapes (The Scream,
+ * Matisse) fade to the photo with a tint; the mix keeps the shapes painted at the coarse scale
+ * while the photo's detail still sharpens them (docs/coarse-to-fine.md). COARSE_ANCHOR is the
+ * least anchor a default run uses.
  */
 export const COARSE_ANCHOR = 0.5;
+
+/**
+ * The photo's share, summed over the finer scales after the first, in a default run: each finer
+ * scale mixes the photo in again, so with more of them the anchor rises to keep that sum. Measured
+ * at 1024 px (three finer scales, docs/coarse-to-fine.md): anchor 0.5 let chelsea's eyes and the
+ * Golden Gate's cables come back as photo (viewing ratio 0.565, 0.629), 0.63 helped half-way
+ * (0.418), 0.75 — this rule — kept both paintings (0.288, 0.413; 512 px: 0.317, 0.438).
+ */
+export const PHOTO_SHARE_AFTER_FIRST = 0.5;
+
+/** The default anchor with `finerScales` scales after the coarsest: 0.5 up to two, then 1 − 0.5/(n − 1). */
+export function defaultCoarseAnchor(finerScales: number): number {
+  return finerScales <= 2 ? COARSE_ANCHOR : 1 - PHOTO_SHARE_AFTER_FIRST / (finerScales - 1);
+}
 
 /** The most scales a job may have (each halves the size: 8 scales span 128×). */
 export const MAX_SCALES = 8;

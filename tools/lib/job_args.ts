@@ -6,7 +6,7 @@ import { networkDefaults, RANDOM_NETWORK_DEFAULTS, RANDOM_SQUEEZENET_DEFAULTS, D
 import { NETWORK_IDS, NETWORKS, type NetworkId } from '../../src/model/networks.js';
 import { layerScale } from '../../src/model/vgg19_spec.js';
 import { parseBytes } from '../../src/nst/tile_budget.js';
-import { COARSE_ANCHOR, FINE_STEP_SHARE, MAX_SCALES, STRUCTURE_SIDE } from '../../src/job/schedule.js';
+import { COARSE_ANCHOR, defaultCoarseAnchor, FINE_STEP_SHARE, MAX_SCALES, STRUCTURE_SIDE } from '../../src/job/schedule.js';
 import { MAX_SIDE } from '../../src/nst/device_limits.js';
 import type { JobFiles } from './engine_session.js';
 import type { Args } from './args.js';
@@ -68,7 +68,8 @@ ${NETWORK_HELP}
                           SqueezeNet), one more each time the size doubles; 1 = single scale
   --coarse-anchor X       at each finer scale the content targets mix the photo with the
                           upsampled coarser result: 0 = the photo only, 1 = the result only
-                          (default ${COARSE_ANCHOR}: keeps the painting's large shapes)
+                          (default ${COARSE_ANCHOR}; past two finer scales ${defaultCoarseAnchor(3).toFixed(2)} with three,
+                          ${defaultCoarseAnchor(4).toFixed(2)} with four, as the photo comes back at each)
   --style-masks M[,M…]    one mask per --style image, resized to the content: white = that
                           style applies, grey = partly, black = not; pixels no mask covers get
                           no style (content and TV only). Untiled runs, no --style-blend
