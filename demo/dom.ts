@@ -1,5 +1,6 @@
 /** Small page helpers: element lookup, the page's one error box, wording. */
 import { WebGpuUnavailableError } from '../src/kernels/context.js';
+import { webGpuAdvice } from './webgpu_advice.js';
 
 export const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -19,7 +20,7 @@ export function wholeNumber(id: string, what: string, min: number, max: number):
 
 export function explain(e: unknown): string {
   if (e instanceof WebGpuUnavailableError) {
-    return `${e.message} This page needs WebGPU: use a recent Chrome or Edge (or Firefox/Safari with WebGPU enabled).`;
+    return `${e.message} This page needs WebGPU. ${webGpuAdvice(navigator.userAgent, /no GPU adapter/.test(e.message))}`;
   }
   return e instanceof Error ? e.message : String(e);
 }

@@ -132,7 +132,10 @@ describe('demo without WebGPU', () => {
     const s = await open(false);
     try {
       await s.page.waitForFunction(() => !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 30_000 });
-      expect(await s.page.$eval('#error', (e) => e.textContent)).toMatch(/WebGPU is (not available|present but no GPU adapter).*needs WebGPU/);
+      // and what to do in this browser (headless Chromium on Linux: its flags, not Firefox's prefs)
+      const text = await s.page.$eval('#error', (e) => e.textContent ?? '');
+      expect(text).toMatch(/WebGPU is (not available|present but no GPU adapter).*needs WebGPU\. In Chrome.*chrome:\/\/(flags|gpu).*#enable-vulkan/);
+      expect(text).not.toMatch(/about:config/);
       await s.page.screenshot({ path: 'test-artifacts/demo-no-webgpu.png' });
     } finally {
       await s.close();
