@@ -1,7 +1,7 @@
 /** Print a benchmark result as a table and keep it under bench/results (JSON + markdown). */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { AUTOTUNE_MODES, checkAutotuneMode } from '../src/kernels/autotune_modes.js';
-import { REGISTRY, type ConvVersion } from '../src/kernels/plan.js';
+import { REGISTRY, type ConvVersion } from '../src/kernels/registry.js';
 import { markdownTable, type BenchResult } from './table.js';
 import { ADAPTER_CHOICES, type AdapterChoice } from '../tools/lib/dawn_adapters.js';
 

@@ -20,7 +20,7 @@ import { guidedGramRef, maskDownsampleRef, maskFeaturesRef } from '../src/kernel
 import { windowLength } from '../src/kernels/guide/guide.js';
 import { colourAffineRef, colourMomentsRef } from '../src/kernels/image/cpu.js';
 import { TORCHVISION_CONVENTION, CAFFE_CONVENTION } from '../src/kernels/image/image.js';
-import { eligibleVersions } from '../src/kernels/plan.js';
+import { eligibleVersions } from '../src/kernels/registry.js';
 import { colourMatchTransform, COVARIANCE_EPSILON, matmul3, statsFromMoments, symmetricEigen, symmetricPower, type Mat3 } from '../src/nst/colour_match.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
 import { python } from './harness/python.js';

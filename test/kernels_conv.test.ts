@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conv2dBackwardBiasRef, conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, repackWeightsRef } from '../src/kernels/conv/cpu.js';
 import { winogradConvRef, winogradFilterRef, winogradGemmRef, winogradInputRef, winogradOutputRef, winogradTilesRef } from '../src/kernels/conv/winograd_cpu.js';
-import { eligibleVersions, versionInfo, type ConvVersion } from '../src/kernels/plan.js';
+import { eligibleVersions, versionInfo, type ConvVersion } from '../src/kernels/registry.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
 import { dotSum, expectClose, finiteDiff, pick, randArray, sampleIndices } from './util.js';
 
@@ -30,7 +30,7 @@ describe.each(SHAPES)('conv2d C=%i H=%i W=%i O=%i K=%i', (C, H, W, O, K) => {
   const gradOut = randArray(O * H * W, seed + 3);
   const label = `C${C} H${H} W${W} O${O} K${K}`;
 
-  // every registered version that can run the shape (plan.ts REGISTRY), so a new one cannot be left out
+  // every registered version that can run the shape (registry.ts REGISTRY), so a new one cannot be left out
   const forwardShape = { R: C, N: O, K, H, W }, backwardShape = { R: O, N: C, K, H, W };
   const forwardVersions = eligibleVersions('conv_forward', forwardShape).map((v) => v.id);
   const backwardVersions = eligibleVersions('conv_backward_input', backwardShape).map((v) => v.id);

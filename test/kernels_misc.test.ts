@@ -19,7 +19,8 @@ import { maskRef, windowAddRef, windowCopyRef } from '../src/kernels/tile/cpu.js
 import { gramBackwardRef, gramForwardRef } from '../src/kernels/gram/cpu.js';
 import { GRAM_TEST_SHAPES } from '../src/kernels/gram/cases.js';
 import { matmulRef } from '../src/kernels/matmul/matmul.js';
-import { eligibleVersions, makePlan, REGISTRY } from '../src/kernels/plan.js';
+import { eligibleVersions, REGISTRY } from '../src/kernels/registry.js';
+import { makePlan } from '../src/kernels/plan.js';
 import { CAFFE_CONVENTION, TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image/image.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
 import { dotSum, expectClose, finiteDiff, pick, randArray, rng, sampleIndices } from './util.js';
@@ -75,7 +76,7 @@ describe('gram', () => {
   it.each(GRAM_TEST_SHAPES)('C=%i M=%i scale=%f', async (C, M, scale) => {
     const features = randArray(C * M, C * 31 + M);
     const gradGram = randArray(C * C, C + M); // deliberately not symmetric
-    // every registered forward and backward version (plan.ts), the split-K path where the plan has slices
+    // every registered forward and backward version (registry.ts), the split-K path where the plan has slices
     // the wide maps run split-K in every version that can take them
     if (M >= 9000) for (const v of eligibleVersions('gram_forward', { C, M })) expect(makePlan('gram_forward', { C, M }, { version: v.id, splits: 1 }).splits, v.id).toBeGreaterThan(1);
     const idx = sampleIndices(C * M, 24);

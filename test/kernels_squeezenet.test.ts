@@ -20,7 +20,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxPoolWindowBackwardRef, maxPoolWindowForwardRef, poolOutSizeRef } from '../src/kernels/pool/window_cpu.js';
 import { convOutSizeRef, stridedConvBackwardInputRef, stridedConvForwardRef } from '../src/kernels/strided_conv/cpu.js';
-import { REGISTRY } from '../src/kernels/plan.js';
+import { REGISTRY } from '../src/kernels/registry.js';
 import { windowPooledShape } from '../src/kernels/pool/pool.js';
 import { stridedConvShape } from '../src/kernels/strided_conv/strided_conv.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';

@@ -11,7 +11,8 @@
  */
 import type { AutotuneMode } from './autotune_modes.js';
 import type { KernelLibrary } from './library.js';
-import { opKey, tuningCandidates, versionInfo, type Choice, type OpKind, type OpShapes } from './plan.js';
+import { opKey, versionInfo, type Choice, type OpKind, type OpShapes } from './registry.js';
+import { tuningCandidates } from './fixed_choice.js';
 
 export type { AutotuneMode } from './autotune_modes.js';
 import { type OpTimer, defaultTimer } from './op_timers.js';

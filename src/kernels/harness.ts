@@ -9,7 +9,8 @@
 import { fill } from './elementwise/elementwise.js';
 import type { KernelLibrary } from './library.js';
 import { runOnce } from './library.js';
-import { makePlan, type OpKind, type OpPlan, type OpShapes, type OpVersions } from './plan.js';
+import { makePlan } from './plan.js';
+import { type OpKind, type OpPlan, type OpShapes, type OpVersions } from './registry.js';
 import type { Dispatch } from './kernel.js';
 import type { Tensor } from './tensor.js';
 

@@ -7,7 +7,8 @@ import { convRun } from './conv/cases.js';
 import { gramBackwardRun, gramForwardRun } from './gram/cases.js';
 import type { Inputs, OpRun } from './harness.js';
 import type { KernelLibrary } from './library.js';
-import { makePlan, type Choice, type OpKind, type OpPlan, type OpShapes } from './plan.js';
+import { makePlan } from './plan.js';
+import { type Choice, type OpKind, type OpPlan, type OpShapes } from './registry.js';
 import { reduceRun } from './reduce/cases.js';
 import { stridedConvRun } from './strided_conv/cases.js';
 

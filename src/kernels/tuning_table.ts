@@ -4,7 +4,7 @@
  * kept (TuningStore; the stores themselves: tuning_stores.ts).
  */
 import type { GpuContext } from './context.js';
-import { REGISTRY, type Choice, type OpKind } from './plan.js';
+import { REGISTRY, type Choice, type OpKind } from './registry.js';
 import { SHADERS } from './shaders.js';
 
 export type { AutotuneMode } from './autotune_modes.js';

@@ -9,7 +9,7 @@ import type { TuningStore } from '../../src/kernels/tuning_table.js';
 import { createGpuContext } from '../../src/kernels/context.js';
 import type { Dispatch } from '../../src/kernels/kernel.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
-import { REGISTRY, type OpKind, type OpShapes } from '../../src/kernels/plan.js';
+import { REGISTRY, type OpKind, type OpShapes } from '../../src/kernels/registry.js';
 import { winogradTileOf } from '../../src/kernels/conv/geometry.js';
 import { picture } from '../../bench/suite.js';
 import { StyleTransfer } from '../../src/nst/style_transfer.js';

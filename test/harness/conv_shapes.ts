@@ -2,7 +2,7 @@
 // [C, H, W, O, K]: 1 channel, 1×1 images, odd sizes, channel counts that are not multiples of the
 // 8-channel register block, H·W not a multiple of the 8-pixel block or the 64-wide workgroup,
 // more than one workgroup of pixels, K = 1 and 5. Each runs every registered conv version that
-// fits it (plan.ts): every 3×3 shape at least 8 wide also version 3 (conv/v3_rows): W = 8 exactly,
+// fits it (registry.ts): every 3×3 shape at least 8 wide also version 3 (conv/v3_rows): W = 8 exactly,
 // rows ending in a partial 8-pixel block, 1 channel; where W % 4 = 0 version 4 (conv/v4_rows_vec4),
 // including W = 12 (half a block at the end); where the output channels pad to a multiple of 16
 // version 2 (conv/v2_flat16, any K, both directions); every 3×3 shape versions 5 and 6 (Winograd

@@ -6,7 +6,7 @@
  */
 import { opRun, type Inputs, type OpRun } from '../harness.js';
 import type { KernelLibrary } from '../library.js';
-import type { OpPlan } from '../plan.js';
+import type { OpPlan } from '../registry.js';
 import { conv2dBackwardInput, conv2dForward } from './conv2d.js';
 import { convWeights, releasePackedWeights } from './weights.js';
 import { winogradPlanes, winogradTileOf } from './geometry.js';

@@ -6,7 +6,7 @@
 import type { Dispatch } from '../kernel.js';
 import { grid1d } from '../kernel.js';
 import type { KernelLibrary } from '../library.js';
-import { opKey, versionInfo, type ConvShape, type OpKind, type OpPlan } from '../plan.js';
+import { opKey, versionInfo, type ConvShape, type OpKind, type OpPlan } from '../registry.js';
 import { binding, expectPositiveInts, expectShape, type Tensor } from '../tensor.js';
 import type { ConvWeights } from './weights.js';
 import type { ConvCall, ConvScratch } from './versions.js';

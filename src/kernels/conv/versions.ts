@@ -3,7 +3,7 @@
  * reduced into N = O outputs; backward to the input: R = O gradient channels into N = C, taps
  * mirrored): each entry's WGSL files (shaders/conv/ID.wgsl, or ID_STAGE.wgsl for versions of
  * several kernels or directions), what it is, which shapes it can run, whether it splits the
- * reduction, and its launch (bindings, params, grid). The planner's registry (plan.ts) lists
+ * reduction, and its launch (bindings, params, grid). The registry (registry.ts) lists
  * these; tests, explorer, autotuning and benchmark iterate it (docs/kernels.md, "Adding a version").
  *
  * Channel parameters (docs/kernels.md, "Naming"): every version's shaders take R (channels
@@ -15,7 +15,7 @@ import type { Dispatch } from '../kernel.js';
 import { grid1d } from '../kernel.js';
 import type { KernelLibrary } from '../library.js';
 import { ceil16, ceil8, tilesFitting, winogradPlanes, winogradTiles, type WinogradTile } from './geometry.js';
-import type { ConvShape, OpPlan, VersionInfo } from '../plan.js';
+import type { ConvShape, OpPlan, VersionInfo } from '../registry.js';
 import { packedWeights, winogradFilters, type ConvWeights } from './weights.js';
 import { binding, numel, type Tensor } from '../tensor.js';
 

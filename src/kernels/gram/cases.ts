@@ -6,7 +6,7 @@
 import { gramBackward, gramForward } from './gram.js';
 import { opRun, planFor, runRead, type Case, type Inputs, type OpRun } from '../harness.js';
 import type { KernelLibrary } from '../library.js';
-import type { OpPlan } from '../plan.js';
+import type { OpPlan } from '../registry.js';
 
 /**
  * [C, M, scale]: tiny and odd maps, C not a multiple of 8 (a block half past the last row), 17

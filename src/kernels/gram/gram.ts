@@ -4,7 +4,7 @@
  */
 import type { Dispatch } from '../kernel.js';
 import type { KernelLibrary } from '../library.js';
-import { opKey, versionInfo, type GramShape, type OpPlan } from '../plan.js';
+import { opKey, versionInfo, type GramShape, type OpPlan } from '../registry.js';
 import { expectShape, numel, shapeStr, type Tensor } from '../tensor.js';
 
 function featureDims(what: string, f: Tensor): { C: number; M: number } {

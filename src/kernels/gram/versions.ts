@@ -1,7 +1,7 @@
 /**
  * The Gram op's versions, simplest first: for each, its WGSL file (shaders/gram_forward/ID.wgsl,
  * shaders/gram_backward/ID.wgsl), what it is, which shapes it can run, its split-K rule and its
- * launch (bindings, params, grid). The planner's registry (plan.ts) lists these; the tests, the
+ * launch (bindings, params, grid). The registry (registry.ts) lists these; the tests, the
  * page's kernel explorer, autotuning and the benchmark iterate the registry, so a new version is a
  * WGSL file and one entry here (docs/kernels.md, "Adding a version").
  *
@@ -9,7 +9,7 @@
  */
 import { grid1d, type Dispatch } from '../kernel.js';
 import type { KernelLibrary } from '../library.js';
-import type { GramShape, OpPlan, VersionInfo } from '../plan.js';
+import type { GramShape, OpPlan, VersionInfo } from '../registry.js';
 import type { Tensor } from '../tensor.js';
 
 /** One Gram forward: G = scale·F·Fᵀ for F = features (C×M); `scratch` holds split-K partial Grams. */

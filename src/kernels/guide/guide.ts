@@ -6,7 +6,7 @@
 import { grid1d, type Dispatch } from '../kernel.js';
 import type { KernelLibrary } from '../library.js';
 import { gramBackward, gramForward } from '../gram/gram.js';
-import type { OpPlan } from '../plan.js';
+import type { OpPlan } from '../registry.js';
 import { expectShape, shapeStr, type Tensor } from '../tensor.js';
 
 /**

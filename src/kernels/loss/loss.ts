@@ -5,7 +5,7 @@
  */
 import { grid1d, type Dispatch } from '../kernel.js';
 import type { KernelLibrary } from '../library.js';
-import { opKey, versionInfo, type OpPlan } from '../plan.js';
+import { opKey, versionInfo, type OpPlan } from '../registry.js';
 import { REDUCE_PARTIALS } from '../reduce/versions.js';
 import { expectFits, expectShape, numel, shapeStr, type Tensor } from '../tensor.js';
 import { tvTermCount } from './tv_terms.js';

@@ -5,7 +5,7 @@
 import { opRun, type Inputs, type OpRun } from '../harness.js';
 import type { KernelLibrary } from '../library.js';
 import { reduceSum } from '../loss/loss.js';
-import type { OpPlan } from '../plan.js';
+import type { OpPlan } from '../registry.js';
 import { REDUCE_PARTIALS } from './versions.js';
 
 export function reduceRun(lib: KernelLibrary, plan: OpPlan<'reduce'>, inputs: Inputs, dot = false, scale = 1): OpRun {

@@ -5,7 +5,7 @@
  */
 import type { Dispatch } from '../kernel.js';
 import type { KernelLibrary } from '../library.js';
-import type { OpPlan, VersionInfo } from '../plan.js';
+import type { OpPlan, VersionInfo } from '../registry.js';
 import type { Tensor } from '../tensor.js';
 
 /** Partial sums of the first pass: the partials scratch holds this many floats. */

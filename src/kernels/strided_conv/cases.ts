@@ -5,7 +5,7 @@
  */
 import { opRun, type Inputs, type OpRun } from '../harness.js';
 import type { KernelLibrary } from '../library.js';
-import type { OpPlan } from '../plan.js';
+import type { OpPlan } from '../registry.js';
 import { stridedConvBackwardInput, stridedConvForward, stridedConvShape } from './strided_conv.js';
 
 export function stridedConvRun(lib: KernelLibrary, plan: OpPlan<'strided_conv_forward' | 'strided_conv_backward_input'>, inputs: Inputs, relu = true): OpRun {

@@ -7,7 +7,7 @@
  */
 import type { Dispatch } from '../kernel.js';
 import type { KernelLibrary } from '../library.js';
-import { opKey, versionInfo, type OpPlan, type StridedConvShape } from '../plan.js';
+import { opKey, versionInfo, type OpPlan, type StridedConvShape } from '../registry.js';
 import { expectShape, shapeStr, type Tensor } from '../tensor.js';
 import { checkGeometry, stridedConvShape } from './geometry.js';
 

@@ -1,7 +1,7 @@
 /**
  * The strided conv's versions, simplest first, per direction (shaders/strided_conv/ID_forward.wgsl
  * and ID_backward_input.wgsl): what each is and its launch (bindings, params, grid). The planner's
- * registry (plan.ts) lists these; tests, the explorer, autotuning and the benchmark iterate it.
+ * registry (registry.ts) lists these; tests, the explorer, autotuning and the benchmark iterate it.
  *
  * Channel parameters: C and O are the layer's input and output channels in both directions (the
  * weights stay in PyTorch's O×C×K×K order); H×W is the input map, Ho×Wo the output map.
@@ -12,7 +12,7 @@
  */
 import { grid1d, type Dispatch } from '../kernel.js';
 import type { KernelLibrary } from '../library.js';
-import type { OpPlan, StridedConvShape, VersionInfo } from '../plan.js';
+import type { OpPlan, StridedConvShape, VersionInfo } from '../registry.js';
 import type { Tensor } from '../tensor.js';
 import { convLength } from './geometry.js';
 
