@@ -16,6 +16,12 @@ export interface AdapterSummary {
    * Absent: unknown, taken as no.
    */
   subgroups?: boolean;
+  /**
+   * The adapter's own limits that tell lavapipe from SwiftShader where the name is hidden (Firefox
+   * reports empty adapter info; see adapter_class.ts). The device's limits (GpuContext.limits) are
+   * not these: a device gets WebGPU's defaults for limits it does not ask for. Absent: unknown.
+   */
+  adapterLimits?: Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxComputeInvocationsPerWorkgroup'>;
 }
 
 export interface GpuContext {
@@ -58,6 +64,7 @@ function summarize(adapter: GPUAdapter): AdapterSummary {
     device: i.device ?? '',
     description: i.description ?? '',
     isSoftware: /swiftshader|llvmpipe|software|lavapipe/.test(text) || (i as { isFallbackAdapter?: boolean }).isFallbackAdapter === true,
+    adapterLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxComputeInvocationsPerWorkgroup: adapter.limits.maxComputeInvocationsPerWorkgroup },
   };
 }
 
