@@ -4,7 +4,7 @@ import { reflectKernel } from '../src/kernels/kernel.js';
 import { OP_KINDS, REGISTRY } from '../src/kernels/plan.js';
 import { KERNEL_NAMES, SHADERS, type KernelName } from '../src/kernels/shaders.js';
 import { CHECKS, maxRelError } from './checks.js';
-import { $ } from './dom.js';
+import { $, clearError } from './dom.js';
 
 /** Which registered op versions use a kernel (plan.ts), e.g. "version 3 ("rows") of conv_forward, conv_backward_input: …". */
 function versionsUsing(name: KernelName): string {
@@ -42,7 +42,13 @@ async function runCheck(library: () => Promise<KernelLibrary>): Promise<void> {
   const name = $('kernel-run').dataset.kernel as KernelName;
   const check = CHECKS[name];
   if (!check) return;
+  clearError('explorer');
   const l = await library();
+  // the subgroup versions need a feature some adapters lack (Firefox's wgpu has none): say so, run nothing
+  if (/^enable subgroups;/m.test(SHADERS[name]) && !l.ctx.info.subgroups) {
+    $('kernel-result').textContent = 'not run: this version needs the WebGPU "subgroups" feature (4 lanes or more), which this adapter does not offer; the engine uses the versions without it here';
+    return;
+  }
   $('kernel-result').textContent = 'running…';
   const t0 = performance.now();
   const pairs = await check.run(l);

@@ -55,7 +55,7 @@ function guard(source: string, f: () => Promise<void>) {
 setupPreview({ library, readShared, readNetworkSettings, jobImages, lossRecorder, recordRun, showImage, resultKind: () => currentResult()?.kind ?? null, setResult, showDownload });
 onChange(render);
 const selectTab = setupTabs(document.querySelector<HTMLElement>('[role=tablist]')!);
-setupExplorer(library, (f) => guard('run', f));
+setupExplorer(library, (f) => guard('explorer', f));
 makePicker('content', 'Content image', 'chelsea.png');
 makePicker('style', 'Style image', 'starry_night.jpg');
 makePicker('style2', 'Second style image', null);

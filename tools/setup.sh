@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-time setup on a fresh Debian machine: Chromium (the page, the kernel tests, image decoding,
-# and the engine on SwiftShader), the Vulkan loader (the engine in Node through Dawn), Debian's
+# and the engine on SwiftShader), Firefox ESR (the page and every kernel under wgpu, on lavapipe), the Vulkan loader (the engine in Node through Dawn), Debian's
 # PyTorch (an independent reference used only by the tests and the benchmark), h5py (the tests
 # compare the embedded SqueezeNet weights with their HDF5 source), the npm dependencies, and
 # Mesa's lavapipe where it can be had (tools/lavapipe.sh).
@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
 [ -n "${CHROME:-}" ] || command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -n "${FIREFOX:-}" ] || command -v firefox-esr >/dev/null 2>&1 || need+=(firefox-esr)
 ldconfig -p 2>/dev/null | grep 'libvulkan\.so\.1 ' >/dev/null || need+=(libvulkan1)
 /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need+=(python3-torchvision)
 /usr/bin/python3 -c 'import h5py' >/dev/null 2>&1 || need+=(python3-h5py)

@@ -19,9 +19,9 @@ export function demoSitePerFile(outDir: string): { get(): Site } {
   return { get: () => site };
 }
 
-/** A headless Chromium serving `site`, at 1280×900, on the page. */
-export async function openDemo(site: Site, webgpu = true): Promise<BrowserSession> {
-  const s = await launchGpuPage({ files: { ...site }, webgpu });
+/** A headless Chromium (or Firefox) serving `site`, at 1280×900, on the page. */
+export async function openDemo(site: Site, webgpu = true, browser: 'chromium' | 'firefox' = 'chromium'): Promise<BrowserSession> {
+  const s = await launchGpuPage({ files: { ...site }, webgpu, browser });
   await s.page.setViewport({ width: 1280, height: 900 });
   await s.page.goto(`${s.url}index.html`);
   return s;

@@ -1,6 +1,7 @@
 /**
- * Headless Chromium with WebGPU, for tests and the CLI. Uses the system Chromium (Debian's
- * /usr/bin/chromium) or $CHROME; never downloads a browser. The page is served from a tiny
+ * Headless Chromium with WebGPU, for tests and the CLI (or Firefox, for the tests that check the
+ * engine under wgpu). Uses the system Chromium (Debian's /usr/bin/chromium) or $CHROME, and
+ * Debian's firefox-esr or $FIREFOX; never downloads a browser. The page is served from a tiny
  * server on 127.0.0.1 (a secure context, which WebGPU requires) and gets the given script.
  */
 import { once } from 'node:events';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { handlingSignals, onCleanup } from './cleanup.js';
+import { lavapipeIcds } from './dawn_adapters.js';
 
 export function chromiumPath(): string {
   const candidates = [process.env.CHROME, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter(Boolean) as string[];
@@ -21,6 +23,18 @@ export function chromiumPath(): string {
     );
   }
   return found;
+}
+
+/** Firefox (Debian's firefox-esr, or $FIREFOX), for the tests that check the engine under wgpu. */
+export function firefoxPath(): string | null {
+  return [process.env.FIREFOX, '/usr/bin/firefox-esr', '/usr/bin/firefox'].find((p) => !!p && existsSync(p)) ?? null;
+}
+
+/** Why Firefox with WebGPU cannot run here (null: it can): it needs the browser and lavapipe's Vulkan ICD. */
+export function firefoxMissing(): string | null {
+  if (!firefoxPath()) return 'no Firefox (Debian: apt-get install firefox-esr, which tools/setup.sh does; or set FIREFOX)';
+  if (lavapipeIcds().length === 0) return 'no lavapipe Vulkan driver for Firefox\'s WebGPU (tools/lavapipe.sh unpacks it)';
+  return null;
 }
 
 export interface BrowserSession {
@@ -41,6 +55,11 @@ export interface LaunchOptions {
   onConsole?: (text: string) => void;
   /** Serve with COOP/COEP headers (cross-origin isolation, which WASM threads need). */
   isolated?: boolean;
+  /**
+   * 'firefox': Firefox (WebDriver BiDi) with WebGPU switched on by its two prefs, on lavapipe
+   * (VK_ICD_FILENAMES); its WebGPU is wgpu's, and shaders compile through naga. Default 'chromium'.
+   */
+  browser?: 'chromium' | 'firefox';
 }
 
 /** Close gracefully; kill the browser (its process group) if it has not gone after 5 s. */
@@ -82,7 +101,9 @@ function removeProfile(userDataDir: string): void {
  * profile in an exit hook.
  */
 export async function launchGpuPage(options: LaunchOptions = {}): Promise<BrowserSession> {
-  const executablePath = chromiumPath();
+  const firefox = options.browser === 'firefox';
+  if (firefox && firefoxMissing()) throw new Error(`Firefox cannot run here: ${firefoxMissing()}`);
+  const executablePath = firefox ? firefoxPath()! : chromiumPath();
   // served live: files added to options.files later (e.g. a job's images) are served too
   const files = options.files ?? {};
   files['/'] = { body: '<!doctype html><meta charset="utf-8"><title>nst</title><body></body>', type: 'text/html' };
@@ -98,7 +119,7 @@ export async function launchGpuPage(options: LaunchOptions = {}): Promise<Browse
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  const userDataDir = mkdtempSync(join(tmpdir(), 'nst-chromium-'));
+  const userDataDir = mkdtempSync(join(tmpdir(), firefox ? 'nst-firefox-' : 'nst-chromium-'));
   const args = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
   if (options.webgpu !== false) args.push('--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader');
   else args.push('--disable-features=WebGPU', '--disable-gpu');
@@ -106,7 +127,15 @@ export async function launchGpuPage(options: LaunchOptions = {}): Promise<Browse
   if (process.env.NST_CHROME_ARGS) args.push(...process.env.NST_CHROME_ARGS.split(/\s+/).filter(Boolean));
   // under runMain, signals close the browser through its cleanups; elsewhere puppeteer handles them
   const own = !handlingSignals();
-  const launching = puppeteer.launch({ executablePath, headless: true, args, userDataDir, protocolTimeout: 0, handleSIGINT: own, handleSIGTERM: own, handleSIGHUP: own });
+  const common = { executablePath, headless: true, userDataDir, protocolTimeout: 0, handleSIGINT: own, handleSIGTERM: own, handleSIGHUP: own } as const;
+  const launching = firefox
+    ? puppeteer.launch({
+        ...common,
+        browser: 'firefox',
+        extraPrefsFirefox: { 'dom.webgpu.enabled': options.webgpu !== false, 'gfx.webgpu.ignore-blocklist': true },
+        env: { ...process.env, VK_ICD_FILENAMES: lavapipeIcds()[0] },
+      })
+    : puppeteer.launch({ ...common, args });
   let browserPid: number | undefined;
   const atExit = () => {
     if (browserPid) {
