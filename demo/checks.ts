@@ -21,7 +21,7 @@ import { matmulRef } from '../src/kernels/matmul/matmul.js';
 import { ADAM_DEFAULTS } from '../src/kernels/optim/adam.js';
 import { TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image/image.js';
 import { CASES, type Arrays } from '../src/kernels/cases.js';
-import { REGISTRY, type OpVersions } from '../src/kernels/plan.js';
+import { REGISTRY, type OpVersions } from '../src/kernels/registry.js';
 
 type Check = { shape: string; run: (lib: KernelLibrary) => Promise<[ArrayLike<number>, ArrayLike<number>][]> };
 
@@ -265,7 +265,7 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
 };
 
 // Every registered version of the Gram, the strided conv and the reduction, on the first awkward shape it can run
-// (registry: src/kernels/plan.ts): a new version is checked here without an entry of its own.
+// (registry: src/kernels/registry.ts): a new version is checked here without an entry of its own.
 const GRAM_SHAPES = [{ C: 13, M: 37 }, { C: 13, M: 36 }];
 for (const v of REGISTRY.gram_forward) {
   const s = GRAM_SHAPES.find((x) => v.unfit(x) === null)!;

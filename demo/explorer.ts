@@ -1,12 +1,12 @@
 /** The kernel explorer: every kernel's WGSL, its bindings, and a check against its CPU reference. */
 import type { KernelLibrary } from '../src/kernels/library.js';
 import { reflectKernel } from '../src/kernels/kernel.js';
-import { OP_KINDS, REGISTRY } from '../src/kernels/plan.js';
+import { OP_KINDS, REGISTRY } from '../src/kernels/registry.js';
 import { KERNEL_NAMES, SHADERS, type KernelName } from '../src/kernels/shaders.js';
 import { CHECKS, maxRelError } from './checks.js';
 import { $, clearError } from './dom.js';
 
-/** Which registered op versions use a kernel (plan.ts), e.g. "version 3 ("rows") of conv_forward, conv_backward_input: …". */
+/** Which registered op versions use a kernel (registry.ts), e.g. "version 3 ("rows") of conv_forward, conv_backward_input: …". */
 function versionsUsing(name: KernelName): string {
   const uses = new Map<string, string[]>();
   for (const kind of OP_KINDS) {

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { adapterClass } from '../src/kernels/adapter_class.js';
-import { wrapDevice } from '../src/kernels/context.js';
+import { describeContext, wrapDevice } from '../src/kernels/context.js';
 import { fixedChoice } from '../src/kernels/fixed_choice.js';
 import { CHROMIUM_SWIFTSHADER, DAWN_LAVAPIPE, FIREFOX_LAVAPIPE, WGPU_LAVAPIPE, type AdapterFacts } from './harness/adapter_facts.js';
 
@@ -21,10 +21,22 @@ function summary(f: AdapterFacts) {
   return wrapDevice(device, adapter).info;
 }
 
+/** The engine's one-line description of an adapter reporting these facts (what the CLI and the page print). */
+function described(f: AdapterFacts) {
+  const device = { features: new Set<string>(), limits: DEFAULTS, lost: new Promise(() => {}) } as unknown as GPUDevice;
+  return describeContext(wrapDevice(device, { info: f.info, features: new Set(f.features), limits: f.limits } as unknown as GPUAdapter));
+}
+
 /** The same adapter with its name hidden, as Firefox hides every adapter's. */
 const nameless = (f: AdapterFacts): AdapterFacts => ({ ...f, info: { ...f.info, vendor: '', architecture: '', device: '', description: '' } });
 
 describe('adapter classes', () => {
+  it('describes a nameless adapter by what its limits show, a named one by its name', () => {
+    expect(described(FIREFOX_LAVAPIPE)).toMatch(/^unnamed software adapter, lavapipe by its limits \(software\); /);
+    expect(described(nameless(CHROMIUM_SWIFTSHADER))).toMatch(/^unnamed software adapter, SwiftShader-like by its limits \(software\); /);
+    expect(described(CHROMIUM_SWIFTSHADER)).toMatch(/^google \/ .*swiftshader.* \(software\); /i);
+  });
+
   it.each([
     ['lavapipe through Dawn', DAWN_LAVAPIPE, 'lavapipe'],
     ['lavapipe through wgpu (Deno), named', WGPU_LAVAPIPE, 'lavapipe'],

@@ -7,7 +7,7 @@
  */
 import type { KernelLibrary } from '../kernels/library.js';
 import { opBench } from '../kernels/op_bench.js';
-import type { Choice, OpShapes } from '../kernels/plan.js';
+import type { Choice, OpShapes } from '../kernels/registry.js';
 import { submittedWorkTimer } from '../kernels/op_timers.js';
 import { flopsUpTo, gramStepFlops, networkSpec } from '../model/networks.js';
 import { planTiles } from '../nst/tiles.js';

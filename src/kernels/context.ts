@@ -2,6 +2,7 @@
  * GPU context: the one place that talks to `navigator.gpu` (or a GPU object handed in, such as
  * the `webgpu` package's in Node). Everything else receives the `GpuContext`.
  */
+import { adapterClass } from './adapter_class.js';
 
 export interface AdapterSummary {
   vendor: string;
@@ -125,7 +126,9 @@ export function wrapDevice(device: GPUDevice, adapter: GPUAdapter | null = null)
 
 export function describeContext(ctx: GpuContext): string {
   const i = ctx.info;
-  const name = [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' / ') || 'unknown adapter';
+  // Firefox hides the adapter's name: say which software adapter its limits show (adapter_class.ts)
+  const name = [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' / ') ||
+    (i.isSoftware ? `unnamed software adapter, ${adapterClass(i) === 'lavapipe' ? 'lavapipe' : 'SwiftShader-like'} by its limits` : 'unnamed adapter');
   return `${name}${i.isSoftware ? ' (software)' : ''}; maxStorageBufferBindingSize=${ctx.limits.maxStorageBufferBindingSize}, maxBufferSize=${ctx.limits.maxBufferSize}`;
 }
 

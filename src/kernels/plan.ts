@@ -9,9 +9,6 @@ import { winogradPlanes, winogradTileOf, winogradTiles, WINOGRAD_CHUNK_FLOATS, t
 import { fixedChoice } from './fixed_choice.js';
 import { opKey, versionInfo, type Choice, type ConvShape, type GramShape, type OpKind, type OpPlan, type OpShapes, type OpVersions } from './registry.js';
 
-// Importers in demo/ and src/job/ read these from here; the registry (registry.ts) is their home.
-export { OP_KINDS, REGISTRY, type Choice, type OpShapes, type OpVersions } from './registry.js';
-
 // ----- plans: a choice with its scratch sized -----
 
 /** Check a choice against a shape and size its scratch. Throws (naming the op) if the version cannot run it. */
