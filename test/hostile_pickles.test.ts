@@ -71,6 +71,12 @@ describe('pickle reader: only what a state dict of tensors needs', () => {
     ['nesting 200 000 MARKs deep', pickle(Array(200_000).fill(0x28)), /nests deeper than 100000 marks/],
     ['a persistent id that contains itself', pickle(op.list, op.memoize, op.binget(0), [0x61], op.binpersid), /unsupported persistent id \(a tuple of 1/],
     ['a dict key that is a dict', pickle(op.dict, op.dict, op.none, op.setitem), /a dict key is a dict; expected a name/],
+    ['an OrderedDict from two arguments', pickle(op.global('collections', 'OrderedDict'), op.list, op.list, [0x86], op.reduce), /OrderedDict from 2 arguments \(Python takes at most one\)/],
+    ['an OrderedDict from a number', pickle(op.global('collections', 'OrderedDict'), op.int(3), op.tuple1, op.reduce), /OrderedDict from 3; expected a list of \(name, value\) pairs/],
+    ['an OrderedDict item of three', pickle(op.global('collections', 'OrderedDict'), op.list, tup(op.str('a'), op.none, op.none), [0x61], op.tuple1, op.reduce), /an item that is a tuple of 3, not a \(name, value\) pair/],
+    ['an OrderedDict pair named by a dict', pickle(op.global('collections', 'OrderedDict'), op.list, tup(op.dict, op.none), [0x61], op.tuple1, op.reduce), /a dict key is a dict; expected a name/],
+    ['a storage saved as a view of another (legacy view_metadata)', pickle(op.mark, op.str('storage'), op.global('torch', 'DoubleStorage'), op.str('0'), op.str('cpu'), op.int(8), tup(op.str('1'), op.int(2), op.int(4)), op.tuple, op.binpersid), /storage 0 is saved as a view of another storage \(a tuple of 3\)/],
+    ['a storage type that is not one', pickle(op.mark, op.str('storage'), op.global('collections', 'OrderedDict'), op.str('0'), op.str('cpu'), op.int(8), op.none, op.tuple, op.binpersid), /unsupported storage type collections\.OrderedDict/],
   ])('refuses %s, by name', (_what, bytes, message) => {
     expect(refusal(bytes)).toMatch(message);
     expect(refusal(bytes)).toMatch(/^hostile\.pth: /);
@@ -101,6 +107,18 @@ describe('pickle reader: only what a state dict of tensors needs', () => {
   it('refuses a storage size that is not a count', () => {
     const bytes = pickle(storage(op.str('many')));
     expect(refusal(bytes)).toMatch(/storage 0 has the size "many"; expected an integer ≥ 0/);
+  });
+  it('builds an OrderedDict from a list of [name, value] lists or a tuple of tuples (Python 2, torch 0.1–0.3)', () => {
+    const od = (...pairs: number[][]) => pickle(op.global('collections', 'OrderedDict'), op.list, op.mark, pairs.flat(), op.appends, op.tuple1, op.reduce);
+    const asList = (k: string, v: number[]) => [...op.list, ...op.mark, ...op.str(k), ...v, ...op.appends];
+    const m = unpickle(od(asList('a', op.int(1)), asList('b', op.int(2)), tup(op.str('a'), op.int(3))), 'ok.pth') as Map<string, number>;
+    expect([...m]).toEqual([['a', 3], ['b', 2]]);
+    const t = unpickle(pickle(op.global('collections', 'OrderedDict'), tup(tup(op.str('x'), op.none)), op.tuple1, op.reduce), 'ok.pth') as Map<string, unknown>;
+    expect([...t]).toEqual([['x', null]]);
+  });
+  it('reads a zero-size tensor (shape [0]) from an empty storage, as PyTorch does', () => {
+    const empty = pickle(op.dict, op.str('w'), op.global('torch._utils', '_rebuild_tensor'), op.mark, storage(op.int(0)), op.int(0), tup(op.int(0)), tup(op.int(1)), op.tuple, op.reduce, op.setitem);
+    expect((unpickle(empty, 'ok.pth') as Map<string, { shape: number[] }>).get('w')!.shape).toEqual([0]);
   });
   it('appends 200 000 values in one APPENDS without a call-stack overflow', () => {
     const items = Array.from({ length: 200_000 }, () => [0x4b, 1]).flat();

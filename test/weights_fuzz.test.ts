@@ -10,8 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobSource } from '../src/io/byte_source.js';
+import { unpickleAt } from '../src/io/pickle.js';
 import { loadPretrained } from '../src/io/pretrained.js';
 import { parseRawWeights, toRawWeights } from '../src/io/raw_weights.js';
 import { randomNetwork, WeightsError } from '../src/model/weights.js';
@@ -65,10 +66,14 @@ function expectNamedRefusal(error: unknown, name: string): void {
   expect((error as Error).message).not.toMatch(/\n|undefined|(?<!holds )NaN|\[object /);
 }
 
-function safetensorsSeed(): Uint8Array {
+/** SqueezeNet's conv1 as safetensors; `empty` adds zero-size tensors (data_offsets [a, a]) at the start, between and at the end, named before or after the weights in the header. */
+function safetensorsSeed(empty?: 'before' | 'after'): Uint8Array {
   const c = randomNetwork('squeezenet', 5, 'conv1').layers.get('conv1')!;
   const nw = c.weight.length * 4;
-  const json = new TextEncoder().encode(JSON.stringify({ __metadata__: { format: 'pt' }, 'features.0.weight': { dtype: 'F32', shape: [64, 3, 3, 3], data_offsets: [0, nw] }, 'features.0.bias': { dtype: 'F32', shape: [64], data_offsets: [nw, nw + 256] } }));
+  const zero = (shape: number[], at: number) => ({ dtype: 'F32', shape, data_offsets: [at, at] });
+  const extra = empty ? { 'extra.a': zero([0], 0), 'extra.b': zero([3, 0], nw), 'extra.c': zero([0, 5], nw + 256) } : {};
+  const conv = { 'features.0.weight': { dtype: 'F32', shape: [64, 3, 3, 3], data_offsets: [0, nw] }, 'features.0.bias': { dtype: 'F32', shape: [64], data_offsets: [nw, nw + 256] } };
+  const json = new TextEncoder().encode(JSON.stringify({ __metadata__: { format: 'pt' }, ...(empty === 'before' ? { ...extra, ...conv } : { ...conv, ...extra }) }));
   const out = new Uint8Array(8 + json.length + nw + 256);
   new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
   out.set(json, 8);
@@ -81,10 +86,31 @@ const PER_SEED = 150;
 // CI runs seed 0; NST_FUZZ_SEED=N explores other mutants (every finding becomes a fix and stays covered by seed 0's classes)
 const FUZZ_SEED = Number(process.env.NST_FUZZ_SEED ?? 0);
 
+/** PyTorch's weights_only verdict on every file we accepted (one process): the disagreements. */
+function disagreementsWithTorch(accepted: { file: string; weight: Float32Array; bias: Float32Array }[]): string[] {
+  const out = spawnSync(PYTHON, ['test/harness/fuzz_weights.py', 'load', ...accepted.map((a) => a.file)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  expect(out.status, out.stderr).toBe(0);
+  const verdicts = new Map(out.stdout.trim().split('\n').map((l) => JSON.parse(l)).map((v: { file: string }) => [v.file, v]));
+  const hex = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
+  const disagreements: string[] = [];
+  for (const a of accepted) {
+    const v = verdicts.get(a.file) as unknown as { ok: boolean; tensors?: Record<string, [number[], string]> };
+    if (!v.ok) disagreements.push(`${a.file}: we read it, PyTorch's weights_only loader refuses it`);
+    else if (v.tensors!['features.0.weight']?.[1] !== hex(a.weight) || v.tensors!['features.0.bias']?.[1] !== hex(a.bias)) disagreements.push(`${a.file}: values differ from PyTorch's`);
+  }
+  return disagreements;
+}
+
+/** A pickle of one value nested `depth` deep: 1 in a TUPLE1 chain (6 bytes and one byte a level). */
+const deepTuple = (depth: number) => new Uint8Array([0x4b, 1, ...new Uint8Array(depth).fill(0x85)]);
+const DEEP = 1_000_000;
+
 describe.skipIf(!hasTorch)(`weight readers under mutation${hasTorch ? '' : ' (skipped: no Debian torch; bash tools/setup.sh installs it)'}`, () => {
-  it('torch.save files (zip, legacy, a transposed view): refusals are named, acceptances match PyTorch weights_only bit for bit', async () => {
+  beforeAll(() => {
     const made = spawnSync(PYTHON, ['test/harness/fuzz_weights.py', 'seeds', dir], { encoding: 'utf8' });
     expect(made.status, made.stderr).toBe(0);
+  });
+  it('torch.save files (zip, legacy, a transposed view): refusals are named, acceptances match PyTorch weights_only bit for bit', async () => {
     const accepted: { file: string; weight: Float32Array; bias: Float32Array }[] = [];
     let refused = 0, slowest = 0;
     for (const [k, seed] of ['zip.pth', 'legacy.pth', 'view.pth'].entries()) {
@@ -109,22 +135,52 @@ describe.skipIf(!hasTorch)(`weight readers under mutation${hasTorch ? '' : ' (sk
       }
     }
     expect(slowest).toBeLessThan(2000);
-    // PyTorch's verdict on everything we accepted, in one process
-    const out = spawnSync(PYTHON, ['test/harness/fuzz_weights.py', 'load', ...accepted.map((a) => a.file)], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    expect(out.status, out.stderr).toBe(0);
-    const verdicts = new Map(out.stdout.trim().split('\n').map((l) => JSON.parse(l)).map((v: { file: string }) => [v.file, v]));
-    const hex = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
-    const disagreements: string[] = [];
-    for (const a of accepted) {
-      const v = verdicts.get(a.file) as unknown as { ok: boolean; tensors?: Record<string, [number[], string]> };
-      if (!v.ok) disagreements.push(`${a.file}: we read it, PyTorch's weights_only loader refuses it`);
-      else if (v.tensors!['features.0.weight']?.[1] !== hex(a.weight) || v.tensors!['features.0.bias']?.[1] !== hex(a.bias)) disagreements.push(`${a.file}: values differ from PyTorch's`);
-    }
-    expect(disagreements).toEqual([]);
+    expect(disagreementsWithTorch(accepted)).toEqual([]);
     // the mutations reach the structure: most are refused, some (data bytes) are still valid files
     expect(refused).toBeGreaterThan(PER_SEED);
     expect(accepted.length).toBeGreaterThan(3);
   }, 120_000);
+  it(`legacy files nesting a value ${DEEP} deep in each of their five pickles: refused by name or read as PyTorch does`, async () => {
+    const bytes = new Uint8Array(readFileSync(join(dir, 'legacy.pth')));
+    // the five pickles (magic, protocol, sys info, state dict, storage keys) and the storages after them
+    const ends: number[] = [0];
+    for (let i = 0; i < 5; i++) ends.push(unpickleAt(bytes, ends[i], 'legacy.pth').end);
+    const pickles = ends.slice(0, 5).map((s, i) => bytes.subarray(s, ends[i + 1]));
+    const file = (i: number, p: Uint8Array) => new Uint8Array([...pickles.slice(0, i).flatMap((q) => [...q]), ...p, ...pickles.slice(i + 1).flatMap((q) => [...q]), ...bytes.subarray(ends[5])]);
+    const before = (p: Uint8Array, ops: number[] | Uint8Array) => new Uint8Array([...p.subarray(0, p.length - 1), ...ops, 0x2e]);
+    const deep = deepTuple(DEEP);
+    const key = new TextEncoder().encode('deep');
+    const mutants: [string, Uint8Array, 'refused' | 'either'][] = [
+      // each pickle replaced by the deep value
+      ...pickles.map((_, i) => [`deep-whole${i}.pth`, file(i, new Uint8Array([0x80, 2, ...deep, 0x2e])), i === 2 ? 'either' : 'refused'] as [string, Uint8Array, 'refused']),
+      // the deep value inside: under a new key of the state dict, as one more storage key
+      ['deep-in-dict.pth', file(3, before(pickles[3], [0x58, key.length, 0, 0, 0, ...key, ...deep, 0x73])), 'either'],
+      ['deep-in-keys.pth', file(4, before(pickles[4], [...deep, 0x61])), 'refused'],
+    ];
+    const accepted: { file: string; weight: Float32Array; bias: Float32Array }[] = [];
+    for (const [name, m, expected] of mutants) {
+      const r = await read(m, name);
+      expect(r.ms, name).toBeLessThan(2000);
+      if (r.error) expectNamedRefusal(r.error, name);
+      else {
+        expect(expected, `${name} was read`).toBe('either');
+        writeFileSync(join(dir, name), m);
+        accepted.push({ file: join(dir, name), weight: r.weight!, bias: r.bias! });
+      }
+    }
+    // the sys info (ignored by PyTorch too) and an extra entry of the state dict are no reason to refuse
+    expect(accepted.map((a) => a.file.slice(dir.length + 1))).toEqual(['deep-whole2.pth', 'deep-in-dict.pth']);
+    expect(disagreementsWithTorch(accepted)).toEqual([]);
+  }, 60_000);
+  it('zero-size tensors (shape [0], [3, 0]) beside the weights, in zip and legacy files: read as PyTorch does', async () => {
+    const accepted: { file: string; weight: Float32Array; bias: Float32Array }[] = [];
+    for (const name of ['empty-zip.pth', 'empty-legacy.pth']) {
+      const r = await read(new Uint8Array(readFileSync(join(dir, name))), name);
+      expect(r.error, String(r.error)).toBeUndefined();
+      accepted.push({ file: join(dir, name), weight: r.weight!, bias: r.bias! });
+    }
+    expect(disagreementsWithTorch(accepted)).toEqual([]);
+  });
 });
 
 describe('safetensors and raw manifests under mutation', () => {
@@ -147,6 +203,15 @@ describe('safetensors and raw manifests under mutation', () => {
       }
     }
     expect(refused).toBeGreaterThan(PER_SEED / 4);
+  });
+  it('safetensors: zero-size tensors (data_offsets [a, a]) at the start, between and at the end are valid, not overlaps', async () => {
+    const plain = await read(safetensorsSeed(), 'seed.safetensors');
+    for (const where of ['before', 'after'] as const) {
+      const r = await read(safetensorsSeed(where), `empty-${where}.safetensors`);
+      expect(r.error, String(r.error)).toBeUndefined();
+      expect(r.weight).toEqual(plain.weight);
+      expect(r.bias).toEqual(plain.bias);
+    }
   });
   it('raw manifests: every mutant of the JSON text is read or refused by name', () => {
     const w = toRawWeights(randomNetwork('squeezenet', 2, 'conv1'));

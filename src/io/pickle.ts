@@ -1,7 +1,10 @@
 /**
  * A pickle virtual machine for the opcodes torch.save emits, refusing by rule as PyTorch's
  * `weights_only` loader does: only the rebuild functions, storage types and OrderedDict may be
- * called; nesting, memo and stack are bounded; no recursion a file can drive. Tensors come out as
+ * called; nesting, memo and stack are bounded; no recursion a file can drive (values it builds may
+ * nest 10⁶ deep or be circular: nothing here or in its callers walks them recursively). Files of
+ * every era: torch ≥ 0.4's empty OrderedDict then SETITEMS, and Python 2's OrderedDict from a list
+ * of [name, tensor] pairs with _rebuild_tensor and float64 storages (2017's legacy files). Tensors come out as
  * TorchTensor (storage, offset, shape, contiguous strides) and are decoded by tensorFromStorage.
  */
 import { halfToFloat } from './safetensors.js';
@@ -33,6 +36,8 @@ const STORAGE_DTYPES: Record<string, string> = {
   'torch.BFloat16Storage': 'bfloat16',
   'torch.LongStorage': 'int64',
   'torch.IntStorage': 'int32',
+  'torch.ShortStorage': 'int16',
+  'torch.CharStorage': 'int8',
   'torch.ByteStorage': 'uint8',
   'torch.BoolStorage': 'bool',
 };
@@ -60,6 +65,9 @@ function rebuildTensor(args: unknown[], file: string): TorchTensor {
     throw new WeightsError(file, `a tensor has shape ${describe(shape)} and stride ${describe(stride)}; expected two tuples of the same length (≤ ${PICKLE_LIMITS.dims})`);
   }
   if (!shape.every(isCount) || !stride.every(isCount)) throw new WeightsError(file, `a tensor has shape ${describe(shape)} and stride ${describe(stride)}; expected integers ≥ 0`);
+  const st = storage as TorchStorage;
+  // an empty tensor reads no element: PyTorch checks neither its strides nor its offset
+  if (shape.includes(0)) return { kind: 'tensor', storage: st, offset, shape: [...shape], stride: [...stride] };
   // a dense layout only: the contiguous one of the shape or of a permutation of its dimensions
   // (a saved transposed view), every element once — no overlaps, gaps or zero strides
   const dims = shape.map((n, d) => ({ n, s: stride[d] })).filter((x) => x.n > 1).sort((a, b) => a.s - b.s);
@@ -70,8 +78,7 @@ function rebuildTensor(args: unknown[], file: string): TorchTensor {
   }
   if (!Number.isSafeInteger(expected)) throw new WeightsError(file, `a tensor of shape [${shape.join(', ')}] has more elements than can be counted exactly`);
   // every tensor lies inside its storage, whether this run reads it or not (PyTorch checks them all)
-  const st = storage as TorchStorage;
-  if (expected > 0 && offset + expected > st.numel) throw new WeightsError(file, `a tensor of shape [${shape.join(', ')}] at offset ${offset} needs ${offset + expected} elements, its storage ${st.key} has ${st.numel}`);
+  if (offset + expected > st.numel) throw new WeightsError(file, `a tensor of shape [${shape.join(', ')}] at offset ${offset} needs ${offset + expected} elements, its storage ${st.key} has ${st.numel}`);
   return { kind: 'tensor', storage: st, offset, shape: [...shape], stride: [...stride] };
 }
 
@@ -86,7 +93,7 @@ function contiguousStrides(shape: number[]): number[] {
 }
 
 /** A short description of a pickled value for messages (never recursive: a file can make values circular or deep). */
-function describe(v: unknown): string {
+export function describe(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v === null || v === undefined) return String(v);
   if (Array.isArray(v)) return `a tuple of ${v.length}`;
@@ -95,13 +102,36 @@ function describe(v: unknown): string {
   return 'an object';
 }
 
+/**
+ * OrderedDict(…) as Python builds it: empty (torch ≥ 0.4 writes that, then SETITEMS), or from one
+ * argument, a list or tuple of (name, value) pairs — Python 2's OrderedDict.__reduce__ writes
+ * [[name, tensor], …], as in the 2017 legacy files (Gatys' vgg_conv.pth) — or a dict. Nothing is
+ * recursed into: pairs are read one level deep.
+ */
+function orderedDict(args: unknown[], file: string): Map<string | number, unknown> {
+  const out = new Map<string | number, unknown>();
+  if (args.length === 0) return out;
+  if (args.length > 1) throw new WeightsError(file, `the pickle builds an OrderedDict from ${args.length} arguments (Python takes at most one)`);
+  const items = args[0];
+  if (items instanceof Map) {
+    for (const [k, v] of items) out.set(k, v);
+    return out;
+  }
+  if (!Array.isArray(items)) throw new WeightsError(file, `the pickle builds an OrderedDict from ${describe(items)}; expected a list of (name, value) pairs`);
+  for (const pair of items) {
+    if (!Array.isArray(pair) || pair.length !== 2) throw new WeightsError(file, `the pickle builds an OrderedDict from an item that is ${describe(pair)}, not a (name, value) pair`);
+    if (typeof pair[0] !== 'string' && typeof pair[0] !== 'number') throw new WeightsError(file, `a dict key is ${describe(pair[0])}; expected a name`);
+    out.set(pair[0], pair[1]);
+  }
+  return out;
+}
+
 function callGlobal(fn: unknown, args: unknown, file: string): unknown {
   if (!(fn instanceof PickleGlobal) || !CALLABLE_GLOBALS.includes(fn.name)) throw new WeightsError(file, `the pickle calls ${describe(fn)}, which a state dict of tensors never does`);
   if (!Array.isArray(args)) throw new WeightsError(file, `the pickle calls ${fn.name} with ${describe(args)} instead of an argument tuple`);
   switch (fn.name) {
     case 'collections.OrderedDict':
-      if (args.length > 0) throw new WeightsError(file, 'the pickle builds an OrderedDict from arguments (torch.save writes an empty one, then its items)');
-      return new Map();
+      return orderedDict(args, file);
     case 'torch._utils._rebuild_tensor_v2':
     case 'torch._utils._rebuild_tensor':
       return rebuildTensor(args, file);
@@ -254,6 +284,8 @@ export function unpickleAt(data: Uint8Array, start: number, file: string, storag
         if (!dtype) throw new WeightsError(file, `unsupported storage type ${pid[1].name}`);
         if (typeof pid[2] !== 'string' || !/^[A-Za-z0-9_.]{1,64}$/.test(pid[2])) throw new WeightsError(file, `a storage has the key ${describe(pid[2])}; expected a short name`);
         if (!isCount(pid[4])) throw new WeightsError(file, `storage ${pid[2]} has the size ${describe(pid[4])}; expected an integer ≥ 0`);
+        // a legacy file's sixth field: a view of the root storage (torch before 0.4); never met in a state dict
+        if (pid.length > 5 && pid[5] !== null) throw new WeightsError(file, `storage ${pid[2]} is saved as a view of another storage (${describe(pid[5])}), which a state dict of tensors never needs`);
         const storage: TorchStorage = { kind: 'storage', dtype, key: pid[2], numel: pid[4] };
         storages?.set(storage.key, storage);
         push(storage);
@@ -272,12 +304,20 @@ export function unpickleAt(data: Uint8Array, start: number, file: string, storag
 
 // ---------------------------------------------------------------- tensors
 
-export const ITEM_SIZE: Record<string, number> = { float32: 4, float64: 8, float16: 2, bfloat16: 2 };
+/** Bytes per element of every storage type (where a legacy file's storages lie, what a zip entry must hold). */
+export const ITEM_SIZE: Record<string, number> = { float32: 4, float64: 8, float16: 2, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1 };
+/** The storage types whose tensors can be weights. */
+const FLOAT_STORAGES = new Set(['float32', 'float64', 'float16', 'bfloat16']);
 
-/** A tensor's values as float32 in row-major order, gathered by strides from its storage's raw bytes. */
+/**
+ * A tensor's values as float32 in row-major order, gathered by strides from its storage's raw bytes.
+ * float64 (torch.DoubleStorage, as in Gatys' 2017 vgg_conv.pth) is rounded to the nearest float32,
+ * exactly as PyTorch's .float(): precision beyond float32's 24-bit significand is lost (a relative
+ * change of at most 2⁻²⁴), and values beyond float32's range become ±Infinity (then refused as not finite).
+ */
 export function tensorFromStorage(file: string, name: string, t: TorchTensor, raw: Uint8Array): Float32Array {
   const itemSize = ITEM_SIZE[t.storage.dtype];
-  if (!itemSize) throw new WeightsError(file, `tensor "${name}" has dtype ${t.storage.dtype}; expected float32, float64, float16 or bfloat16`);
+  if (!FLOAT_STORAGES.has(t.storage.dtype)) throw new WeightsError(file, `tensor "${name}" has dtype ${t.storage.dtype}; expected float32, float64, float16 or bfloat16`);
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const bf16 = t.storage.dtype === 'bfloat16';
   const read = (i: number) => {

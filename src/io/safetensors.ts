@@ -85,11 +85,15 @@ export function parseSafetensorsHeader(json: Uint8Array, file: string, fileSize:
     }
     entries.push({ name, dtype: String(t.dtype), shape: [...shape], start: base + off[0], end: base + off[1] });
   }
-  entries.sort((a, b) => a.start - b.start);
-  for (let i = 1; i < entries.length; i++) {
-    if (entries[i].start < entries[i - 1].end) throw new WeightsError(file, `tensors "${entries[i - 1].name}" and "${entries[i].name}" overlap`);
+  // an empty tensor (shape [0], data_offsets [a, a]) holds no byte, so it overlaps nothing
+  entries.sort((a, b) => a.start - b.start || a.end - b.end);
+  let prev: SafetensorsEntry | undefined, last: SafetensorsEntry | undefined;
+  for (const e of entries) {
+    if (e.end === e.start) continue;
+    if (prev && e.start < prev.end) throw new WeightsError(file, `tensors "${prev.name}" and "${e.name}" overlap`);
+    prev = e;
   }
-  const last = entries[entries.length - 1];
+  for (const e of entries) if (!last || e.end > last.end) last = e;
   if (last && fileSize !== null && last.end > fileSize) {
     throw new WeightsError(file, `truncated: tensor "${last.name}" ends at byte ${last.end} but the file has ${fileSize}`);
   }

@@ -21,7 +21,7 @@
  */
 import { WeightsError } from '../model/weights.js';
 import { type ZipEntry, readZipDirectory, zipEntryData } from './zip.js';
-import { type TorchStorage, type TorchTensor, unpickle, unpickleAt, ITEM_SIZE, tensorFromStorage } from './pickle.js';
+import { type TorchStorage, type TorchTensor, describe, unpickle, unpickleAt, ITEM_SIZE, tensorFromStorage } from './pickle.js';
 
 // ---------------------------------------------------------------- zip
 
@@ -120,7 +120,7 @@ export function readLegacyHeader(bytes: Uint8Array, file: string): LegacyHeader 
   const magic = unpickleAt(bytes, 0, file);
   if (typeof magic.value !== 'bigint' || magic.value !== LEGACY_MAGIC) throw new WeightsError(file, 'not a torch.save file (no zip archive, no legacy magic number)');
   const protocol = unpickleAt(bytes, magic.end, file);
-  if (protocol.value !== 1001) throw new WeightsError(file, `unsupported legacy torch.save protocol ${String(protocol.value)} (expected 1001)`);
+  if (protocol.value !== 1001) throw new WeightsError(file, `unsupported legacy torch.save protocol ${describe(protocol.value)} (expected 1001)`);
   const sysInfo = unpickleAt(bytes, protocol.end, file);
   const kinds = new Map<string, TorchStorage>();
   const obj = unpickleAt(bytes, sysInfo.end, file, kinds);
@@ -128,8 +128,9 @@ export function readLegacyHeader(bytes: Uint8Array, file: string): LegacyHeader 
   if (!Array.isArray(keys.value)) throw new WeightsError(file, 'corrupt legacy torch.save file (no storage key list)');
   const spans = new Map<string, { start: number; end: number; storage: TorchStorage }>();
   let p = keys.end;
-  for (const k of keys.value as unknown[]) {
-    const key = String(k);
+  // values are only looked at one level deep (never stringified: a file can nest them 10⁶ deep or make them circular)
+  for (const key of keys.value as unknown[]) {
+    if (typeof key !== 'string') throw new WeightsError(file, `corrupt legacy torch.save file (the storage key list holds ${describe(key)}, not a key)`);
     const storage = kinds.get(key);
     if (!storage) throw new WeightsError(file, `corrupt legacy torch.save file (storage ${key} is listed but never used)`);
     const end = p + 8 + storage.numel * (ITEM_SIZE[storage.dtype] ?? 1);
@@ -169,7 +170,7 @@ export class TorchLegacy extends TorchFile {
 /** Open a torch.save file of either format. */
 export function openTorchFile(bytes: Uint8Array, file: string): TorchFile {
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b) return new TorchZip(bytes, file);
-  if (bytes.length >= 2 && bytes[0] === 0x80) return new TorchLegacy(bytes, file);
+  if (bytes.length >= 1 && bytes[0] === 0x80) return new TorchLegacy(bytes, file);
   // neither: let the zip reader give its precise message (it also finds archives with a prefix)
   return new TorchZip(bytes, file);
 }

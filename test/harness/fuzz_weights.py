@@ -2,7 +2,8 @@
 """Seeds and oracle for test/weights_fuzz.test.ts (PyTorch's weights_only loader; Debian's torch).
 
   fuzz_weights.py seeds DIR      writes SqueezeNet 1.1's conv1 and fire2/squeeze as torch.save files
-                                 (zip, legacy, and the zip with a transposed view) into DIR
+                                 (zip, legacy, and the zip with a transposed view) into DIR, and
+                                 both formats again with zero-size tensors beside them (empty-*.pth)
   fuzz_weights.py load FILE…     prints one JSON line per file: {"file", "ok", "tensors": {name:
                                  [shape, hex of the float32 bytes]}} or {"file", "ok": false}
 """
@@ -26,6 +27,12 @@ def seeds(out):
     view = dict(sd)
     view["features.0.weight"] = sd["features.0.weight"].permute(1, 0, 2, 3).contiguous().permute(1, 0, 2, 3)
     torch.save(view, f"{out}/view.pth")
+    # zero-size tensors: shape [0] and [3, 0], each with an empty storage
+    empty = dict(sd)
+    empty["extra.empty"] = torch.zeros(0)
+    empty["extra.empty2d"] = torch.zeros(3, 0)
+    torch.save(empty, f"{out}/empty-zip.pth")
+    torch.save(empty, f"{out}/empty-legacy.pth", _use_new_zipfile_serialization=False)
 
 
 def load(files):
