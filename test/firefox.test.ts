@@ -1,11 +1,16 @@
 /**
  * The engine under Firefox's WebGPU (wgpu; every WGSL file compiled by naga) on lavapipe, driven
  * through WebDriver BiDi: every kernel's explorer check against its plain CPU reference, one small
- * run on the page, and the page's advice when WebGPU is off. Where Firefox or lavapipe is missing,
+ * run on the page, the page's advice when WebGPU is off, and the same pixels for the same file in
+ * Firefox and Chromium (the page's and the CLI's decoder). Where Firefox or lavapipe is missing,
  * one line says so and the tests are skipped (tools/setup.sh installs Debian's firefox-esr).
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firefoxMissing, type BrowserSession } from '../tools/lib/browser.js';
+import { firefoxMissing, launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
+import { bundleForBrowser } from '../tools/lib/bundle.js';
+import type { DecodeApi } from '../tools/lib/decode_page.js';
 import { demoSitePerFile, errorText, freshPage, openDemo, statusText, tinySettings, waitRunEnd } from './harness/demo_page.js';
 
 const missing = firefoxMissing();
@@ -65,6 +70,47 @@ describe.skipIf(!!missing)('Firefox with WebGPU switched off', () => {
       expect(text).not.toMatch(/chrome:/);
     } finally {
       await s.close();
+    }
+  }, 120_000);
+});
+
+describe.skipIf(!!missing)('the same pixels in every browser', () => {
+  /** The images as the engine draws them (decode_page.ts: bitmapPicture) in `browser`, as base64 RGBA. */
+  async function drawn(browser: 'chromium' | 'firefox'): Promise<string[]> {
+    const script = await bundleForBrowser(fileURLToPath(new URL('../tools/lib/decode_page.ts', import.meta.url)));
+    const files = {
+      '/chelsea.png': { body: readFileSync('examples/chelsea.png'), type: 'image/png' },
+      '/starry_night.jpg': { body: readFileSync('examples/starry_night.jpg'), type: 'image/jpeg' },
+    };
+    const s = await launchGpuPage({ script, files, webgpu: false, browser });
+    try {
+      return await s.page.evaluate(async () => {
+        const api = (globalThis as unknown as { nstDecode: DecodeApi }).nstDecode;
+        const out: string[] = [];
+        for (const [url, sizes] of [['/chelsea.png', [[128, 85], [451, 300], [600, 399]]], ['/starry_night.jpg', [[256, 160], [1024, 640]]]] as const) {
+          const { id } = await api.open(url, url);
+          for (const [w, h] of sizes) out.push(await api.rasterize(id, w, h));
+        }
+        return out;
+      });
+    } finally {
+      await s.close();
+    }
+  }
+  const bytes = (b64: string) => Uint8Array.from(Buffer.from(b64, 'base64'));
+
+  it('decodes and resizes a PNG to identical pixels in Firefox and Chromium (the CLI\'s decoder), a JPEG within 1/255', async () => {
+    const [fx, cr] = [await drawn('firefox'), await drawn('chromium')];
+    expect(fx.length).toBe(5);
+    // the PNG at 128 px, its own size and enlarged: bit for bit
+    for (let k = 0; k < 3; k++) expect(bytes(fx[k]), `chelsea.png #${k}`).toEqual(bytes(cr[k]));
+    // the JPEG: browsers' JPEG decoders may round differently, by one level at most
+    for (let k = 3; k < 5; k++) {
+      const a = bytes(fx[k]), b = bytes(cr[k]);
+      expect(a.length).toBe(b.length);
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+      expect(worst, `starry_night.jpg #${k}`).toBeLessThanOrEqual(1);
     }
   }, 120_000);
 });

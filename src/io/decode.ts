@@ -1,5 +1,6 @@
 /** Browser-side image decoding and resizing (PNG, JPEG, WebP — whatever the browser decodes). */
 import type { RgbaImage } from './rgba_image.js';
+import { resizeImage } from './resample.js';
 
 export class ImageDecodeError extends Error {
   constructor(what: string, detail: string) {
@@ -47,8 +48,8 @@ export async function decodeImage(what: string, bytes: Blob): Promise<ImageBitma
 
 /**
  * A decoded picture that can be drawn at any size (over white, opaque RGBA). In a browser it wraps
- * an ImageBitmap (bitmapPicture); the Node tools pass pictures decoded by a browser page, so that
- * every environment decodes and resamples images the same way.
+ * an ImageBitmap (bitmapPicture); the Node tools pass pictures decoded by a browser page (or by
+ * pngjs), resized by the same code, so that every environment gives the same pixels.
  */
 export interface Picture {
   readonly width: number;
@@ -56,8 +57,14 @@ export interface Picture {
   rasterize(width: number, height: number): Promise<RgbaImage>;
 }
 
+/**
+ * The bitmap as a Picture: drawn once at its own size (the decoded pixels over white, no
+ * resampling), then resized by our own code (resample.ts) at each size asked for, so that every
+ * browser gives the same pixels for the same decoded image.
+ */
 export function bitmapPicture(bitmap: ImageBitmap): Picture {
-  return { width: bitmap.width, height: bitmap.height, rasterize: async (w, h) => rasterize(bitmap, w, h) };
+  let native: RgbaImage | null = null;
+  return { width: bitmap.width, height: bitmap.height, rasterize: async (w, h) => resizeImage((native ??= rasterize(bitmap, bitmap.width, bitmap.height)), w, h) };
 }
 
 /** Size with the longer side = `maxSide` (aspect kept, at least 1 pixel). */
@@ -67,7 +74,9 @@ export function fitSize(width: number, height: number, maxSide: number): { width
 }
 
 /**
- * Draw a bitmap at the given size over white and return its RGBA pixels (opaque). The engine
+ * Draw a bitmap at the given size over white and return its RGBA pixels (opaque); at a size other
+ * than its own the browser resamples (differently in each browser: bitmapPicture draws at its own
+ * size and resizes with resample.ts). The engine
  * uses only RGB, and a transparent pixel's RGB reads back as black (the canvas keeps premultiplied
  * colours), so transparent and translucent areas are composited over white here.
  */

@@ -9,7 +9,7 @@ import type { Picture } from '../../src/io/decode.js';
 import { createGpuContext } from '../../src/kernels/context.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
 import { chromiumPath, launchGpuPage, type BrowserSession } from './browser.js';
-import { resizeBilinear } from '../../src/io/rgba_image.js';
+import { resizeImage } from '../../src/io/resample.js';
 import { decodePngOverWhite } from './png.js';
 import { bundleForBrowser } from './bundle.js';
 import type { DawnAdapter } from './dawn_adapters.js';
@@ -82,15 +82,15 @@ export class DawnEngine extends Engine {
     };
   }
 
-  /** Without a browser (a GPU machine with a Vulkan driver only): PNG through pngjs, resized bilinearly. */
+  /** Without a browser (a GPU machine with a Vulkan driver only): PNG through pngjs, resized as everywhere (resample.ts). */
   private pngWarned = false;
   private pngPicture(url: string, what: string): Picture {
     const f = this.files[url];
     if (f.type !== 'image/png') throw new Error(`${what}: without Chromium only PNG images can be read (install chromium, or set CHROME, for JPEG and WebP)`);
-    if (!this.pngWarned) process.stderr.write('note: no Chromium here: PNG images are decoded with pngjs and resized bilinearly (the page\'s resampling needs Chromium)\n');
+    if (!this.pngWarned) process.stderr.write('note: no Chromium here: PNG images are decoded with pngjs (JPEG and WebP need Chromium)\n');
     this.pngWarned = true;
     const image = decodePngOverWhite(f.body as Uint8Array, what);
-    return { width: image.width, height: image.height, rasterize: async (w, h) => resizeBilinear(image, w, h) };
+    return { width: image.width, height: image.height, rasterize: async (w, h) => resizeImage(image, w, h) };
   }
 
   protected call<K extends keyof EngineApi>(method: K, arg: Parameters<EngineApi[K]>[0]): ReturnType<EngineApi[K]> {
