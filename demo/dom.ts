@@ -20,7 +20,7 @@ export function wholeNumber(id: string, what: string, min: number, max: number):
 
 export function explain(e: unknown): string {
   if (e instanceof WebGpuUnavailableError) {
-    return `${e.message} This page needs WebGPU. ${webGpuAdvice(navigator.userAgent, /no GPU adapter/.test(e.message))}`;
+    return `${e.message} This page needs WebGPU. ${webGpuAdvice(navigator.userAgent, e.noAdapter)}`;
   }
   return e instanceof Error ? e.message : String(e);
 }

@@ -76,8 +76,9 @@ describe.skipIf(!!missing)('Firefox with WebGPU switched off', () => {
 
 describe.skipIf(!!missing)('the same pixels in every browser', () => {
   /** The images as the engine draws them (decode_page.ts: bitmapPicture) in `browser`, as base64 RGBA. */
+  let bundle: Promise<string> | undefined;
   async function drawn(browser: 'chromium' | 'firefox'): Promise<string[]> {
-    const script = await bundleForBrowser(fileURLToPath(new URL('../tools/lib/decode_page.ts', import.meta.url)));
+    const script = await (bundle ??= bundleForBrowser(fileURLToPath(new URL('../tools/lib/decode_page.ts', import.meta.url))));
     const files = {
       '/chelsea.png': { body: readFileSync('examples/chelsea.png'), type: 'image/png' },
       '/starry_night.jpg': { body: readFileSync('examples/starry_night.jpg'), type: 'image/jpeg' },

@@ -42,7 +42,8 @@ export interface GpuContext {
 }
 
 export class WebGpuUnavailableError extends Error {
-  constructor(message: string) {
+  /** `noAdapter`: WebGPU is there but gave no adapter (a blocked or missing driver), not missing altogether. */
+  constructor(message: string, readonly noAdapter = false) {
     super(message);
     this.name = 'WebGpuUnavailableError';
   }
@@ -82,6 +83,7 @@ export async function createGpuContext(options: CreateContextOptions = {}): Prom
     throw new WebGpuUnavailableError(
       'WebGPU is present but no GPU adapter was found (requestAdapter returned null). ' +
         'The GPU may be blocklisted or WebGPU disabled; try chrome://gpu, or a software adapter (SwiftShader).',
+      true,
     );
   }
   const wanted = options.requestMaxLimits ?? true;
