@@ -14,7 +14,8 @@ import { packConvWeights, releasePackedWeights } from '../src/kernels/conv/weigh
 import { winogradTileOf } from '../src/kernels/conv/geometry.js';
 import { fill } from '../src/kernels/elementwise/elementwise.js';
 import type { Dispatch } from '../src/kernels/kernel.js';
-import { runOnce, type KernelLibrary } from '../src/kernels/library.js';
+import type { KernelLibrary } from '../src/kernels/library.js';
+import { runOnce } from '../src/kernels/run_once.js';
 import { matmul } from '../src/kernels/matmul/matmul.js';
 import { eligibleVersions, versionInfo, type Choice, type ConvVersion, type OpKind, type OpShapes } from '../src/kernels/registry.js';
 import { makePlan } from '../src/kernels/plan.js';

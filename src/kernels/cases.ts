@@ -10,7 +10,7 @@ import { winogradConv } from './conv/versions.js';
 import { makePlan } from './plan.js';
 import { axpby, fill, reluBackward, reluBackwardInPlace, reluForward } from './elementwise/elementwise.js';
 import { clampImage, originalColors, postprocess, preprocess, type InputConvention } from './image/image.js';
-import { runOnce } from './library.js';
+import { runOnce } from './run_once.js';
 import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss, tvTermCount } from './loss/loss.js';
 import { matmul } from './matmul/matmul.js';
 import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, pooledShape, windowPooledShape, type PoolKind } from './pool/pool.js';

@@ -8,7 +8,7 @@
  */
 import { fill } from './elementwise/elementwise.js';
 import type { KernelLibrary } from './library.js';
-import { runOnce } from './library.js';
+import { runOnce } from './run_once.js';
 import { makePlan } from './plan.js';
 import { type OpKind, type OpPlan, type OpShapes, type OpVersions } from './registry.js';
 import type { Dispatch } from './kernel.js';

@@ -105,8 +105,5 @@ export class KernelLibrary {
   }
 }
 
-/** Run dispatches made for a single use, then free their uniform buffers. */
-export function runOnce(lib: KernelLibrary, dispatches: readonly Dispatch[]): void {
-  lib.run(dispatches);
-  for (const d of dispatches) d.destroy();
-}
+/** Kept here for callers of the library's module (it lives in run_once.ts, outside the planner's import circle). */
+export { runOnce } from './run_once.js';

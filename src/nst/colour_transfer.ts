@@ -6,7 +6,8 @@
  */
 import { colourAffine, colourMoments, momentPartialsShape } from '../kernels/image/colour.js';
 import { clampImage, type InputConvention } from '../kernels/image/image.js';
-import { runOnce, type KernelLibrary } from '../kernels/library.js';
+import type { KernelLibrary } from '../kernels/library.js';
+import { runOnce } from '../kernels/run_once.js';
 import type { Tensor } from '../kernels/tensor.js';
 import { colourMatchTransform, statsFromMoments, type ColourStats } from './colour_match.js';
 

@@ -7,7 +7,8 @@
  * computed once per shift from the content image rolled the same way). Only buffer copies.
  */
 import { axpby } from '../kernels/elementwise/elementwise.js';
-import { runOnce, type KernelLibrary } from '../kernels/library.js';
+import type { KernelLibrary } from '../kernels/library.js';
+import { runOnce } from '../kernels/run_once.js';
 import { numel, type Tensor } from '../kernels/tensor.js';
 
 /** Content targets for an image: layer name → features (owned by the caller's run). */

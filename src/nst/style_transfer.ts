@@ -13,7 +13,8 @@ import { adamBf16Params, adamParams, adamStep, adamStepBf16, type AdamHyper } fr
 import { axpby, fill } from '../kernels/elementwise/elementwise.js';
 import type { Dispatch } from '../kernels/kernel.js';
 import { originalColors, postprocess } from '../kernels/image/image.js';
-import { runOnce, type KernelLibrary } from '../kernels/library.js';
+import type { KernelLibrary } from '../kernels/library.js';
+import { runOnce } from '../kernels/run_once.js';
 import { unpaced, type Submitter } from '../kernels/pacing.js';
 import { type Tensor } from '../kernels/tensor.js';
 import { Tape, type Node } from '../graph/tape.js';

@@ -7,7 +7,8 @@
 import { axpby } from '../kernels/elementwise/elementwise.js';
 import { preprocess } from '../kernels/image/image.js';
 import type { Dispatch } from '../kernels/kernel.js';
-import { runOnce, type KernelLibrary } from '../kernels/library.js';
+import type { KernelLibrary } from '../kernels/library.js';
+import { runOnce } from '../kernels/run_once.js';
 import type { Submitter } from '../kernels/pacing.js';
 import type { Tensor } from '../kernels/tensor.js';
 import { Tape } from '../graph/tape.js';

@@ -20,7 +20,8 @@
  */
 import { axpby, fill } from '../kernels/elementwise/elementwise.js';
 import type { Dispatch } from '../kernels/kernel.js';
-import { runOnce, type KernelLibrary } from '../kernels/library.js';
+import type { KernelLibrary } from '../kernels/library.js';
+import { runOnce } from '../kernels/run_once.js';
 import { unpaced, type Submitter } from '../kernels/pacing.js';
 import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss, tvTermCount } from '../kernels/loss/loss.js';
 import type { PoolKind } from '../kernels/pool/pool.js';

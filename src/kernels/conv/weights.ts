@@ -10,7 +10,7 @@
  */
 import { grid1d } from '../kernel.js';
 import type { KernelLibrary } from '../library.js';
-import { runOnce } from '../library.js';
+import { runOnce } from '../run_once.js';
 import { ceil16, ceil8, winogradPlanes, type WinogradTile } from './geometry.js';
 import { binding, expectShape, numel, type Tensor } from '../tensor.js';
 
