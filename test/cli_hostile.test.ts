@@ -80,7 +80,8 @@ describe('stopping a run with a signal', () => {
         if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no progress: ${err}`);
         await new Promise((r) => setTimeout(r, 100));
       }
-      expect(profiles().length).toBe(before.length + 1); // the running browser's profile
+      // a browser runs only where Dawn found no adapter (the engine then runs in a page): images are decoded by sharp in Node
+      expect(profiles().length - before.length).toBeLessThanOrEqual(1);
       process.kill(-child.pid!, signal);
       const [status, killedBy] = await exited;
       expect([status, killedBy], err).toEqual([code, null]);
@@ -95,7 +96,7 @@ describe('stopping a run with a signal', () => {
   }, 180_000);
 });
 
-describe("errors raised in the page: the page's stack only with --verbose", () => {
+describe('errors raised in the page or the decoder: the stack only with --verbose', () => {
   const svg = join(dir, 'picture.svg');
   writeFileSync(svg, '<svg xmlns="http://www.w3.org/2000/svg" width="32" height="32"><rect width="32" height="32" fill="red"/></svg>');
   const p = new PNG({ width: 24, height: 24 });
@@ -124,7 +125,7 @@ describe("errors raised in the page: the page's stack only with --verbose", () =
     const r = cli('stylize', ['--content', svg, '--style', 'examples/rocket.jpg', '--out', join(dir, 'never.png'), '--size', '24', '--iters', '2', '--verbose', ...FAST]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/error: content image picture\.svg: could not be decoded/);
-    expect(r.err).toMatch(/decodeImage .*bundle\.js:\d+:\d+/);
+    expect(r.err).toMatch(/decodeRgba .*node_decode\.ts:\d+:\d+/); // decoded in Node by sharp (tools/lib/node_decode.ts)
   });
 });
 
