@@ -6,7 +6,7 @@
  * `stylize` and `reconstruct` run one call on a fresh session; `createStylizer` keeps the device,
  * compiled kernels, kernel choices and weights between calls (video frames, a gallery of styles).
  */
-import { Stylizer, type ReconstructResult, type SessionReconstructOptions, type SessionStylizeOptions, type StylizeResult, type StylizerOptions } from './api/stylizer.js';
+import { checkStylize, checkStylizerOptions, Stylizer, type ReconstructResult, type SessionReconstructOptions, type SessionStylizeOptions, type StylizeResult, type StylizerOptions } from './api/stylizer.js';
 
 export { Stylizer };
 export type { RgbaResult, StylizeProgress, StylizeResult, ReconstructResult, StylizerOptions, SessionStylizeOptions, SessionReconstructOptions, WeightsOption, RunControl } from './api/stylizer.js';
@@ -43,6 +43,7 @@ function split<T extends object>(o: T): [StylizerOptions, Omit<T, keyof Stylizer
 /** Stylize `content` after `style` on a session of its own (made and destroyed in the call). */
 export async function stylize(options: StylizeOptions): Promise<StylizeResult> {
   const [session, call] = split(options);
+  checkStylize(call as SessionStylizeOptions, checkStylizerOptions(session)); // before the GPU is opened
   const s = await Stylizer.create(session);
   try {
     return await s.stylize(call as SessionStylizeOptions);

@@ -84,7 +84,7 @@ export async function toPicture(x: unknown, option: string): Promise<Picture> {
 }
 
 /** `style`: one image, one StyleInput, or an array of either; returns them as StyleInputs. */
-export function styleList(style: unknown): { input: StyleInput; option: string }[] {
+export function styleList(style: unknown): { input: StyleInput; option: string; imageOption: string }[] {
   if (style === undefined || style === null) throw new OptionError('style', 'is required (one image or an array)');
   const list = Array.isArray(style) ? style : [style];
   if (list.length === 0) throw new OptionError('style', 'is an empty array; give at least one style image');
@@ -93,18 +93,30 @@ export function styleList(style: unknown): { input: StyleInput; option: string }
     const isStyleInput = !!s && typeof s === 'object' && 'image' in s && !('data' in s);
     const input: StyleInput = isStyleInput ? (s as StyleInput) : { image: s as Image };
     if (input.blend !== undefined && !(Number.isFinite(input.blend) && input.blend >= 0)) throw new OptionError(`${option}.blend`, `must be a number ≥ 0, got ${String(input.blend)}`);
-    return { input, option };
+    return { input, option, imageOption: isStyleInput ? `${option}.image` : option };
   });
   const masked = out.filter((s) => s.input.mask !== undefined).length;
   if (masked && masked !== out.length) throw new OptionError('style', `give a mask for every style image or for none (${masked} of ${out.length} have one)`);
   return out;
 }
 
+/** Edits (insert, delete, replace) from a to b: a misspelt option's nearest name. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
 /** Options not in `known` are refused (a typo would otherwise be ignored silently). */
 export function checkKnown(o: object, known: readonly string[], call: string): void {
   for (const k of Object.keys(o)) {
     if (known.includes(k)) continue;
-    const near = known.find((n) => n.toLowerCase() === k.toLowerCase() || n.toLowerCase().replace(/[^a-z]/g, '') === k.toLowerCase().replace(/[^a-z]/g, ''));
-    throw new OptionError(k, `is not an option of ${call}${near ? ` (did you mean ${near}?)` : ''}; the options are ${known.join(', ')}`);
+    const near = known.map((n) => ({ n, d: editDistance(k.toLowerCase(), n.toLowerCase()) })).sort((x, y) => x.d - y.d)[0];
+    const hint = near && near.d <= Math.max(1, Math.floor(k.length / 4)) ? ` (did you mean ${near.n}?)` : '';
+    throw new OptionError(k, `is not an option of ${call}${hint}; the options are ${known.join(', ')}`);
   }
 }

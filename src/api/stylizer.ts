@@ -10,7 +10,7 @@ import { KernelLibrary } from '../kernels/library.js';
 import { StoppedError } from '../kernels/pacing.js';
 import { runJob, type Progress } from '../job/run.js';
 import { reconstructionGrid, defaultReconstructionLayers, DEFAULT_RECONSTRUCTION, type ReconstructionMode, type ReconstructionProgress } from '../job/reconstruct.js';
-import { jobDeepestLayer } from '../nst/options.js';
+import { jobDeepestLayer, resolveOptions } from '../nst/options.js';
 import { randomNetwork, type NetworkWeights } from '../model/weights.js';
 import { NETWORK_IDS, networkSpec, type NetworkId } from '../model/networks.js';
 import type { LossTerms } from '../nst/loss_terms.js';
@@ -18,7 +18,7 @@ import { TOOL_SIZES } from '../nst/defaults.js';
 import { embeddedSqueezeNet } from './embedded_weights.js';
 import { abortError, OptionError } from './errors.js';
 import { openGpu, type GpuOptions, type OpenedGpu } from './gpu.js';
-import { checkKnown, styleList, toPicture, type Image, type StyleInput } from './inputs.js';
+import { checkKnown, checkPixels, styleList, toPicture, type Image, type StyleInput } from './inputs.js';
 import { jobConfig, TRANSFER_KEYS, type TransferOptions } from './options.js';
 
 /** Weights: loaded ones (loadWeights, weightsFromRaw), 'embedded' (SqueezeNet 1.1) or 'random' (seeded, for tests). */
@@ -108,6 +108,42 @@ const rgba = (img: { width: number; height: number; data: Uint8Array | Uint8Clam
   data: img.data instanceof Uint8ClampedArray ? img.data : new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.byteLength),
 });
 
+/** The session options checked (before any GPU work); returns the network the session runs. */
+export function checkStylizerOptions(o: StylizerOptions): NetworkId {
+  if (!o || typeof o !== 'object') throw new OptionError('options', 'must be an object');
+  checkKnown(o, STYLIZER_KEYS, 'createStylizer');
+  const w = o.weights;
+  if (w !== undefined && w !== 'embedded' && w !== 'random' && !(typeof w === 'object' && w && w.layers instanceof Map && NETWORK_IDS.includes(w.network))) {
+    throw new OptionError('weights', "must be loaded weights (loadWeights, weightsFromRaw), 'embedded' or 'random'");
+  }
+  if (o.network !== undefined && !NETWORK_IDS.includes(o.network)) throw new OptionError('network', `must be ${NETWORK_IDS.join(' or ')}, got ${JSON.stringify(o.network)}`);
+  const network = o.network ?? (typeof w === 'object' ? w.network : 'squeezenet');
+  if (typeof w === 'object' && w.network !== network) throw new OptionError('weights', `are ${networkSpec(w.network).label}'s (${w.source}), but network is ${network}`);
+  if (w === 'embedded' && network !== 'squeezenet') throw new OptionError('weights', "'embedded' weights are SqueezeNet 1.1's; VGG19 needs pretrained weights (loadWeights) or 'random'");
+  if (network === 'vgg19' && w === undefined) throw new OptionError('weights', "VGG19 needs weights: pass pretrained ones (await loadWeights(url or file)), or 'random' for the seeded random network; or use network 'squeezenet' (embedded)");
+  checkAutotuneMode(o.autotune ?? 'auto');
+  return network;
+}
+
+/** A stylize call's options checked before any GPU work (pixels, shapes, values the schedule can see). */
+export function checkStylize(o: SessionStylizeOptions, network: NetworkId) {
+  if (!o || typeof o !== 'object') throw new OptionError('options', 'must be an object such as { content, style }');
+  checkKnown(o, STYLIZE_KEYS, 'stylize');
+  const config = jobConfig(o, network);
+  try {
+    resolveOptions(config.options);
+  } catch (e) {
+    // "invalid option: lr must be in (0, 1000], got -1" names the option first
+    const m = /^invalid option: (\w+) (.*)$/s.exec((e as Error).message);
+    throw m ? new OptionError(m[1], m[2]) : e;
+  }
+  const styles = styleList(o.style);
+  const images: [unknown, string][] = [[o.content, 'content'], [o.initImage, 'initImage'], ...styles.flatMap((s): [unknown, string][] => [[s.input.image, s.imageOption], [s.input.mask, `${s.option}.mask`]])];
+  for (const [v, option] of images) if (v !== undefined && v !== null && typeof v === 'object' && 'data' in v) checkPixels(v, option);
+  if (o.content === undefined || o.content === null) throw new OptionError('content', 'is required');
+  return { config, styles };
+}
+
 export class Stylizer {
   private weightsByNetwork = new Map<NetworkId, Promise<NetworkWeights>>();
   private busy = false;
@@ -122,20 +158,11 @@ export class Stylizer {
   ) {}
 
   static async create(o: StylizerOptions = {}): Promise<Stylizer> {
-    checkKnown(o, STYLIZER_KEYS, 'createStylizer');
-    const w = o.weights;
-    if (w !== undefined && w !== 'embedded' && w !== 'random' && !(typeof w === 'object' && w && w.layers instanceof Map && NETWORK_IDS.includes(w.network))) {
-      throw new OptionError('weights', "must be loaded weights (loadWeights, weightsFromRaw), 'embedded' or 'random'");
-    }
-    if (o.network !== undefined && !NETWORK_IDS.includes(o.network)) throw new OptionError('network', `must be ${NETWORK_IDS.join(' or ')}, got ${JSON.stringify(o.network)}`);
-    const network = o.network ?? (typeof w === 'object' ? w.network : 'squeezenet');
-    if (typeof w === 'object' && w.network !== network) throw new OptionError('weights', `are ${networkSpec(w.network).label}'s (${w.source}), but network is ${network}`);
-    if (w === 'embedded' && network !== 'squeezenet') throw new OptionError('weights', "'embedded' weights are SqueezeNet 1.1's; VGG19 needs pretrained weights (loadWeights) or 'random'");
-    if (network === 'vgg19' && w === undefined) throw new OptionError('weights', "VGG19 needs weights: pass pretrained ones (await loadWeights(url or file)), or 'random' for the seeded random network; or use network 'squeezenet' (embedded)");
+    const network = checkStylizerOptions(o);
     const mode = checkAutotuneMode(o.autotune ?? 'auto');
     const gpu = await openGpu(o);
     const lib = new KernelLibrary(gpu.ctx);
-    return new Stylizer(gpu, lib, new Autotuner(lib, { mode }), network, w);
+    return new Stylizer(gpu, lib, new Autotuner(lib, { mode }), network, o.weights);
   }
 
   /** The adapter in words (name, software or not, buffer limits). */
@@ -179,16 +206,14 @@ export class Stylizer {
   /** Stylize `content` after `style`; resolves with the RGBA result (see docs/library.md for every option). */
   stylize(o: SessionStylizeOptions): Promise<StylizeResult> {
     return this.exclusive('stylize', o?.signal, async () => {
-      checkKnown(o, STYLIZE_KEYS, 'stylize');
-      const config = jobConfig(o, this.network);
-      const styles = styleList(o.style);
+      const { config, styles } = checkStylize(o, this.network);
       const content = await toPicture(o.content, 'content');
       const images = {
         content,
         contentName: '(option content)',
         styles: await Promise.all(
-          styles.map(async ({ input, option }) => ({
-            blob: await toPicture(input.image, styles.length > 1 || option !== 'style' ? `${option}.image` : 'style'),
+          styles.map(async ({ input, option, imageOption }) => ({
+            blob: await toPicture(input.image, imageOption),
             blend: input.blend ?? 1,
             name: `(option ${option})`,
             ...(input.mask !== undefined ? { mask: await toPicture(input.mask, `${option}.mask`), maskName: `(option ${option}.mask)` } : {}),
