@@ -51,7 +51,7 @@ export const EMBEDDED_CHECK = ${JSON.stringify(check)};
   if (tsc.status !== 0) throw new Error('tsc could not write the type declarations (see above)');
   const kb = (f: string) => (statSync(join(out, f)).size / 1024).toFixed(0);
   writeFileSync(join(out, 'weights', 'CHECKSUM'), `${check.sha256}  ${BIN}\n`);
-  process.stdout.write(`lib/index.js ${kb('index.js')} KiB, lib/weights/${BIN} ${kb(`weights/${BIN}`)} KiB, types in lib/types\n`);
+  process.stderr.write(`lib/index.js ${kb('index.js')} KiB, lib/weights/${BIN} ${kb(`weights/${BIN}`)} KiB, types in lib/types\n`);
 }
 
 main().catch((e) => {
