@@ -2,7 +2,7 @@
  * The engine under Firefox's WebGPU (wgpu; every WGSL file compiled by naga) on lavapipe, driven
  * through WebDriver BiDi: every kernel's explorer check against its plain CPU reference, one small
  * run on the page, the page's advice when WebGPU is off, and the same pixels for the same file in
- * Firefox and Chromium (the page's and the CLI's decoder). Where Firefox or lavapipe is missing,
+ * Firefox and Chromium (the page's decoder; the CLI's, sharp, is compared with Chromium in node_decode.test.ts). Where Firefox or lavapipe is missing,
  * one line says so and the tests are skipped (tools/setup.sh installs Debian's firefox-esr).
  */
 import { readFileSync } from 'node:fs';
@@ -100,7 +100,7 @@ describe.skipIf(!!missing)('the same pixels in every browser', () => {
   }
   const bytes = (b64: string) => Uint8Array.from(Buffer.from(b64, 'base64'));
 
-  it('decodes and resizes a PNG to identical pixels in Firefox and Chromium (the CLI\'s decoder), a JPEG within 1/255', async () => {
+  it('decodes and resizes a PNG to identical pixels in Firefox and Chromium, a JPEG within 1/255', async () => {
     const [fx, cr] = [await drawn('firefox'), await drawn('chromium')];
     expect(fx.length).toBe(5);
     // the PNG at 128 px, its own size and enlarged: bit for bit
