@@ -7,6 +7,8 @@
  *   SqueezeNet and back shows each network's own values (VGG19's layer names mean nothing to
  *   SqueezeNet).
  * - the learning rate: the network's for Adam, LBFGS_LR for L-BFGS (reset when the optimiser changes);
+ *   all of these are what the engine resolves for the choice (jobDefaults), so the page's run gets
+ *   the options a CLI or library job with the same settings gets;
  * - the size and steps (PAGE_RUN_DEFAULTS): smaller on a CPU (software) adapter, to finish in about a
  *   minute; a SqueezeNet step costs about a tenth of a VGG19 one.
  * Every value comes from src/nst/defaults.ts; the fields that do not follow the network (seed, style
@@ -14,9 +16,9 @@
  * The strength slider is relative to the network's β: "medium" is its recommended value, each
  * step a factor of √10.
  */
-import { type LayerWeight } from '../src/nst/options.js';
+import type { LayerWeight, StyleTransferOptions } from '../src/nst/options.js';
 import { networkSpec, type NetworkId } from '../src/model/networks.js';
-import { networkDefaults, RANDOM_NETWORK_DEFAULTS, DEFAULT_OPTIONS, JOB_DEFAULTS, LBFGS_LR, PAGE_RECONSTRUCTION_DEFAULTS, PAGE_RUN_DEFAULTS } from '../src/nst/defaults.js';
+import { networkDefaults, DEFAULT_OPTIONS, JOB_DEFAULTS, jobDefaults, PAGE_RECONSTRUCTION_DEFAULTS, PAGE_RUN_DEFAULTS } from '../src/nst/defaults.js';
 import { $ } from './dom.js';
 import type { WeightsChoice } from './weights.js';
 
@@ -31,7 +33,9 @@ const layerText = (ls: LayerWeight[]) => ls.map((l) => (l.weight === 1 ? l.name 
 
 /** The recommended values of the fields for a choice running `network`. */
 function recommended(choice: WeightsChoice, network: NetworkId): Record<(typeof FIELDS)[number], string> {
-  const d = { ...networkDefaults(network), ...(choice === 'random' ? RANDOM_NETWORK_DEFAULTS.stylize : {}) };
+  // Adam's rate is the network's; L-BFGS takes whole steps
+  const optimizer = $<HTMLSelectElement>('optimizer').value as StyleTransferOptions['optimizer'];
+  const d = jobDefaults({ network, optimizer }, { random: choice === 'random' });
   return {
     'content-layers': layerText(d.contentLayers),
     'style-layers': layerText(d.styleLayers),
@@ -39,8 +43,7 @@ function recommended(choice: WeightsChoice, network: NetworkId): Record<(typeof 
     'style-weight': String(d.styleWeight),
     'tv-weight': String(d.tvWeight),
     pooling: d.pooling,
-    // Adam's rate is the network's; L-BFGS takes whole steps
-    lr: String($<HTMLSelectElement>('optimizer').value === 'lbfgs' ? LBFGS_LR : d.lr),
+    lr: String(d.lr),
   };
 }
 

@@ -1,15 +1,15 @@
 /**
  * Everything a job does before its first GPU pass, shared by stylize (runJob), the gradient tool
- * and reconstructions: the configuration and options checked once, the images decoded and sized
- * per scale, the weights loaded, the network's defaults filled in, and each scale's tiling chosen
- * (or the run refused, naming why). Browser-side decoding (createImageBitmap) unless the images
- * come decoded.
+ * and reconstructions: the configuration checked, the options resolved once (defaults.ts's
+ * jobDefaults, then checked) and handed down, the images decoded and sized per scale, the weights
+ * loaded, and each scale's tiling chosen (or the run refused, naming why). Browser-side decoding
+ * (createImageBitmap) unless the images come decoded.
  */
 import { type AutotuneMode } from '../kernels/autotune.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { withLeanWeights } from '../kernels/plan.js';
 import { bitmapPicture, decodeImage, fitSize, type Picture } from '../io/decode.js';
-import { bf16Moments, jobDeepestLayer, minImageSide, type StyleTransferOptions, resolveOptions } from '../nst/options.js';
+import { bf16Moments, jobDeepestLayer, minImageSide, type StyleTransferOptions, resolveOptions, withIterations } from '../nst/options.js';
 import { MAX_SIDE, maxImageSide, tiledBufferProblem } from '../nst/device_limits.js';
 import { type RgbaImage } from '../io/rgba_image.js';
 import { type Tiling } from '../nst/style_transfer.js';
@@ -19,7 +19,7 @@ import { planTiles } from '../nst/tiles.js';
 import { randomNetwork, type NetworkWeights } from '../model/weights.js';
 import { networkSpec, type NetworkId } from '../model/networks.js';
 import { parseRawWeights } from '../io/raw_weights.js';
-import { networkDefaults, withNetworkDefaults, type NetworkDefaults } from '../nst/defaults.js';
+import type { NetworkDefaults } from '../nst/defaults.js';
 import { resolveSchedule, type Schedule } from './schedule.js';
 import type { StyleImage } from '../nst/style_transfer.js';
 import { checkMasks, maskValues } from '../nst/guidance.js';
@@ -97,6 +97,9 @@ export function loadWeights(src: WeightsSource, deepest: string, network: Networ
 
 export { jobDeepestLayer };
 
+/** Whether a source gives seeded random weights (they run with their own defaults: defaults.ts), known before loading. */
+export const isRandomSource = (src: WeightsSource): boolean => src.kind === 'random' || (src.kind === 'loaded' && !!src.weights.random);
+
 /** Throws if the coarsest scale of `sizes` (longer sides) is below what the layers need. */
 export function checkCoarsest(sizes: number[], minSide: number): void {
   if (sizes[0] >= minSide) return;
@@ -124,10 +127,10 @@ function resolveSize(config: JobConfig, d: DecodedImages, limit: number, network
  * The schedule of a job whose images are decoded: the user's or the automatic one (schedule.ts);
  * the automatic one drops coarse scales where the coarsest's shorter side would be below `minSide`.
  */
-function jobSchedule(config: JobConfig, size: number, network: NetworkId, d: DecodedImages, minSide: number, use: keyof NetworkDefaults): Schedule {
-  const user = config.scaleIterations ?? (config.options.iterations !== undefined ? [config.options.iterations] : undefined);
+function jobSchedule(config: JobConfig, size: number, o: StyleTransferOptions, d: DecodedImages, minSide: number, use: keyof NetworkDefaults): Schedule {
+  // the user's steps per scale win; else the resolved options' (the user's one number, or the network's default)
   const scales = config.scales ?? (use === 'stylize' ? 'auto' : 1);
-  let s = resolveSchedule(size, network, scales, user, networkDefaults(network).iterations);
+  let s = resolveSchedule(size, o.network, scales, config.scaleIterations, o.iterations);
   const shorter = (side: number) => {
     const f = fitSize(d.content.width, d.content.height, side);
     return Math.min(f.width, f.height);
@@ -303,18 +306,18 @@ export interface PreparedJob {
 }
 
 /**
- * Check the configuration and the options (once, here at the job's boundary: the engine does not
- * check resolved options again), decode the images and size them for every scale, load the
- * weights and fill in the network's defaults for `use` (what the user set wins), and choose each
- * scale's tiling — all before any GPU work, so that every problem is named before time is spent.
+ * Check the configuration, resolve the options (once, here at the job's boundary, with the
+ * network's defaults for `use` and the weights: what the user set wins; the engine does not check
+ * resolved options again), decode the images and size them for every scale, load the weights, and
+ * choose each scale's tiling — all before any GPU work, so that every problem is named before time is spent.
  * `checkStop` runs between the stages (it throws to stop the job).
  */
 export async function prepareJob(lib: KernelLibrary, images: JobImages, weightsSrc: WeightsSource, config: JobConfig, use: keyof NetworkDefaults = 'stylize', checkStop = () => {}): Promise<PreparedJob> {
   checkConfig(config);
-  // the layers (and so the sizes) do not depend on the network's defaults, which are filled in once the weights are known
-  resolveOptions(config.options);
-  const deepest = jobDeepestLayer(config.options);
-  const network = config.options.network ?? 'vgg19';
+  // resolved once, here, for the whole job (the scales' options are copies with their steps)
+  const opts = resolveOptions(config.options, { random: isRandomSource(weightsSrc), use });
+  const deepest = jobDeepestLayer(opts);
+  const network = opts.network;
   const minSide = minImageSide(deepest, network);
   if (config.size !== 'full') resolveSchedule(config.size, network, config.scales ?? 'auto', config.scaleIterations, 1); // bad settings named before decoding
   const limit = fullSizeLimit(lib, network);
@@ -322,7 +325,7 @@ export async function prepareJob(lib: KernelLibrary, images: JobImages, weightsS
     throw new Error(`size ${config.size} is larger than the ${limit} px ${networkSpec(network).label} runs at here (it runs untiled; VGG19 runs larger sizes in tiles); give a size of at most ${limit}`);
   }
   const decoded = await decodeAll(images, minSide);
-  const schedule = jobSchedule(config, resolveSize(config, decoded, limit, network), network, decoded, minSide, use);
+  const schedule = jobSchedule(config, resolveSize(config, decoded, limit, network), opts, decoded, minSide, use);
   const { sizes, iterations: iters } = schedule;
   checkStop();
   // large sizes run in tiles: what limits them is memory (chooseTiling), not one buffer
@@ -332,9 +335,10 @@ export async function prepareJob(lib: KernelLibrary, images: JobImages, weightsS
     checkStop();
   }
   const weights = loadWeights(weightsSrc, deepest, network);
-  const opts = resolveOptions(withNetworkDefaults(config.options, weights, use));
+  // the defaults were chosen from the source's kind (raw weights are never the seeded random ones)
+  if (!!weights.random !== isRandomSource(weightsSrc)) throw new Error(`internal: ${weights.source} ${weights.random ? 'are' : 'are not'} seeded random weights, unlike what their source said`);
   const scales = rasters.map(({ content, styles }, k): PreparedScale => {
-    const options = iters[k] === opts.iterations ? opts : resolveOptions({ ...opts, iterations: iters[k] });
+    const options = withIterations(opts, iters[k]);
     const tiling = chooseTiling(lib, content.width, content.height, styles.flatMap((s) => [s.width, s.height]), options, deepest, config);
     checkMasks(styles, content, options, !!tiling.tiling);
     return { content, styles, options, tiling };

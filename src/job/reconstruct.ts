@@ -18,7 +18,6 @@ import { chooseTiling, prepareJob, type WeightsSource } from './prepare.js';
 import { StyleTransfer } from '../nst/style_transfer.js';
 import type { RgbaImage } from '../io/rgba_image.js';
 import { deepestOf, networkSpec } from '../model/networks.js';
-import { withNetworkDefaults } from '../nst/defaults.js';
 import type { NetworkWeights } from '../model/weights.js';
 
 export * from './reconstruct_targets.js';
@@ -47,8 +46,8 @@ export interface ReconstructionCallbacks {
 
 /** One reconstruction's options and how it runs (untiled or in tiles: chooseTiling), before any GPU work. */
 export function targetRun(lib: KernelLibrary, weights: NetworkWeights, image: RgbaImage, mode: ReconstructionMode, settings: ReconstructionSettings, t: ReconstructionTarget) {
-  // no TV unless asked or recommended by the network (the paper's reconstructions have none)
-  const options = resolveOptions({ tvWeight: 0, ...withNetworkDefaults(t.options, weights, mode) });
+  // no TV unless asked or recommended by the network (the paper's reconstructions have none: defaults.ts)
+  const options = resolveOptions(t.options, { random: !!weights.random, use: mode });
   return { options, choice: chooseTiling(lib, image.width, image.height, [], options, jobDeepestLayer(options), settings) };
 }
 

@@ -2,8 +2,10 @@
  * Every default of the engine, per network, in one place: the loss and optimiser settings of each
  * network (VGG19's are the paper's; SqueezeNet's were tuned for its ImageNet weights), what the
  * seeded random weights run with instead, the L-BFGS step, and the sizes and steps of each tool and
- * of the page. The CLI's help is made from it; the page's fields follow it; README.md's defaults
- * table and all three are checked against it by tests (test/defaults.test.ts, test/demo.test.ts).
+ * of the page. jobDefaults fills a job's options from it for every caller (the CLI, the page, the
+ * library: resolveOptions checks the result). The CLI's help is made from it; the page's fields
+ * follow it; README.md's defaults table and all three are checked against it by tests
+ * (test/defaults.test.ts, test/demo.test.ts).
  */
 import type { NetworkId } from '../model/networks.js';
 import type { NetworkWeights } from '../model/weights.js';
@@ -101,12 +103,42 @@ const RANDOM_DEFAULTS: Record<NetworkId, NetworkDefaults> = { vgg19: RANDOM_NETW
 
 /** The network's recommended settings under the user's (the user's win; undefined means not set). */
 export function withNetworkDefaults(options: Partial<StyleTransferOptions>, weights: NetworkWeights, use: keyof NetworkDefaults): Partial<StyleTransferOptions> {
-  const set = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  return { ...(weights.random ? RANDOM_DEFAULTS[weights.network][use] : {}), ...set };
+  return { ...(weights.random ? RANDOM_DEFAULTS[weights.network][use] : {}), ...setOnly(options) };
 }
 
 /** The L-BFGS step where none is given (Adam's learning rate is the network's `lr`). */
 export const LBFGS_LR = 1;
+
+/** The step where none is given: the network's Adam learning rate, or LBFGS_LR for L-BFGS. */
+export const defaultLr = (network: NetworkId, optimizer: StyleTransferOptions['optimizer']): number => (optimizer === 'lbfgs' ? LBFGS_LR : networkDefaults(network).lr);
+
+/** What a job's defaults depend on besides its options: seeded random weights (their own settings) and the use. */
+export interface DefaultsContext {
+  /** The job runs seeded random weights (NetworkWeights.random). */
+  random?: boolean;
+  /** Default 'stylize'. */
+  use?: keyof NetworkDefaults;
+}
+
+/** Reconstructions (Gatys et al., Fig. 1) have no TV prior unless asked or recommended (the random networks'). */
+const USE_DEFAULTS: Record<keyof NetworkDefaults, Partial<StyleTransferOptions>> = { stylize: {}, content: { tvWeight: 0 }, style: { tvWeight: 0 } };
+
+const setOnly = (o: Partial<StyleTransferOptions>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<StyleTransferOptions>;
+
+/**
+ * A job's options with every default filled in, the same for every caller: the network's
+ * (networkDefaults), the use's, the seeded random network's, then what the caller set (undefined
+ * means not set); without a step, the optimiser's (defaultLr). Not checked: resolveOptions
+ * (options.ts) calls this and checks the values.
+ */
+export function jobDefaults(partial: Partial<StyleTransferOptions>, ctx: DefaultsContext = {}): StyleTransferOptions {
+  const set = setOnly(partial);
+  const network = set.network ?? DEFAULT_OPTIONS.network;
+  const use = ctx.use ?? 'stylize';
+  const o = { ...networkDefaults(network), ...USE_DEFAULTS[use], ...(ctx.random ? RANDOM_DEFAULTS[network]?.[use] : {}), ...set };
+  if (set.lr === undefined) o.lr = defaultLr(network, o.optimizer);
+  return o;
+}
 
 /** The CLI tools' output size (longer side, pixels) where --size is not given. */
 export const TOOL_SIZES = { stylize: 256, gradient: 64, reconstruct: 64 } as const;
@@ -116,6 +148,9 @@ export const JOB_DEFAULTS = { styleScale: 1, scales: 'auto', weightsSeed: 1 } as
 
 /** Reconstructions (CLI and page): steps per image, Adam's rate, optimiser, noise seed. */
 export const RECONSTRUCTION_DEFAULTS = { iterations: 200, lr: 0.1, optimizer: 'adam', seed: 1 } as const;
+
+/** A reconstruction's step where none is given: RECONSTRUCTION_DEFAULTS.lr for Adam, LBFGS_LR for L-BFGS. */
+export const reconstructionLr = (optimizer: StyleTransferOptions['optimizer']): number => (optimizer === 'lbfgs' ? LBFGS_LR : RECONSTRUCTION_DEFAULTS.lr);
 
 /**
  * The page's size and steps by adapter. On a GPU: 512 px with the network's steps, coarse to fine

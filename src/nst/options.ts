@@ -1,7 +1,7 @@
 /** Options of a Gatys style transfer run, their defaults and validation (clear errors for bad values). */
 import type { PoolKind } from '../kernels/pool/pool.js';
 import { deepestOf, layerIndex, networkSpec, NETWORK_IDS, type NetworkId } from '../model/networks.js';
-import { networkDefaults } from './defaults.js';
+import { jobDefaults, networkDefaults, type DefaultsContext } from './defaults.js';
 
 /** How originalColors keeps the content's colours. */
 export type ColourMode = 'luminance' | 'histogram';
@@ -68,17 +68,19 @@ export const bf16Moments = (o: Pick<StyleTransferOptions, 'optimizer' | 'adamMom
 const resolved = new WeakSet<object>();
 
 /**
- * Defaults filled in and every value checked (clear errors). Jobs call it once at their boundary;
- * the engine calls it again only for options it has not seen resolved.
+ * Defaults filled in (jobDefaults, defaults.ts: the network's, the use's, the seeded random
+ * network's, the optimiser's step) and every value checked (clear errors). Jobs call it once at
+ * their boundary (prepareJob) and pass the result down; the engine calls it again only for options
+ * it has not seen resolved (a library caller's partial options), where it costs nothing otherwise.
  */
-export function resolveOptions(partial: Partial<StyleTransferOptions> = {}): StyleTransferOptions {
+export function resolveOptions(partial: Partial<StyleTransferOptions> = {}, ctx: DefaultsContext = {}): StyleTransferOptions {
   if (resolved.has(partial)) return partial as StyleTransferOptions;
   const bad = (what: string) => {
     throw new Error(`invalid option: ${what}`);
   };
   const network = partial.network ?? 'vgg19';
   if (!NETWORK_IDS.includes(network)) bad(`network must be ${NETWORK_IDS.join(' or ')}, got ${network}`);
-  const o: StyleTransferOptions = { ...networkDefaults(network), ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
+  const o = jobDefaults(partial, ctx);
   const spec = networkSpec(network);
   for (const [k, v] of [['contentWeight', o.contentWeight], ['styleWeight', o.styleWeight], ['tvWeight', o.tvWeight]] as const) {
     if (!Number.isFinite(v) || v < 0) bad(`${k} must be a finite number ≥ 0, got ${v}`);
@@ -101,6 +103,16 @@ export function resolveOptions(partial: Partial<StyleTransferOptions> = {}): Sty
   if (o.contentLayers.length + o.styleLayers.length === 0) bad('no content or style layers');
   resolved.add(o);
   return o;
+}
+
+/** Resolved options `o` with `iterations` steps (a scale of a job; the steps were checked by its schedule). */
+export function withIterations(o: StyleTransferOptions, iterations: number): StyleTransferOptions {
+  if (!resolved.has(o)) throw new Error('withIterations: the options are not resolved');
+  if (iterations === o.iterations) return o;
+  if (!Number.isInteger(iterations) || iterations < 0 || iterations > 100000) throw new Error(`invalid option: iterations must be an integer in [0, 100000], got ${iterations}`);
+  const copy = { ...o, iterations };
+  resolved.add(copy);
+  return copy;
 }
 
 /** "conv4_2" or "conv1_1:0.5,conv2_1:1" → layer list (names checked against the network's). */

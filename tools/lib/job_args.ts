@@ -141,7 +141,8 @@ export function parseJob(a: Args, tool: 'stylize' | 'gradient'): JobFiles {
     tvWeight: a.num('tv-weight', undefined, (v) => v >= 0, 'a number ≥ 0'),
     init: a.choice('init', ['noise', 'content', 'style'] as const),
     optimizer,
-    lr: a.num('lr', optimizer === 'lbfgs' ? LBFGS_LR : undefined, (v) => v > 0 && v <= 1000, 'a number in (0, 1000]'),
+    // unset: the optimiser's step for the network, filled in by the job (defaults.ts: jobDefaults)
+    lr: a.num('lr', undefined, (v) => v > 0 && v <= 1000, 'a number in (0, 1000]'),
     originalColors: a.optionalChoice('original-colors', COLOUR_MODES, 'luminance'),
     seed: a.int('seed', undefined, 0, 2 ** 31),
     pooling: a.choice('pooling', ['max', 'avg'] as const),
@@ -167,7 +168,7 @@ export function parseJob(a: Args, tool: 'stylize' | 'gradient'): JobFiles {
   if (memory !== undefined && network !== 'vgg19') throw new Error('--max-gpu-memory: a budget tiles VGG19 runs only; SqueezeNet runs untiled and needs far less memory');
   if (tile !== undefined) checkTileFlag(tile, jobDeepestLayer(options));
   if (maskPaths && (tile !== undefined || memory !== undefined)) throw new Error(`--style-masks runs untiled: leave out ${tile !== undefined ? '--tile' : '--max-gpu-memory'}`);
-  resolveOptions(options); // every option checked before a browser starts (the job checks them again)
+  resolveOptions(options); // every option checked before a browser starts (the job resolves them, once, in prepareJob)
   return {
     content,
     styles: stylePaths.map((path, i) => ({ path, blend: blends[i], ...(maskPaths ? { mask: maskPaths[i] } : {}) })),

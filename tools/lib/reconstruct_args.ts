@@ -1,7 +1,7 @@
 /** Options of the reconstruct tools (Chromium and Dawn), parsed the same way for both. */
 import { parseBytes } from '../../src/nst/tile_budget.js';
 import { deepestOf, NETWORK_IDS, networkSpec } from '../../src/model/networks.js';
-import { LBFGS_LR, TOOL_SIZES } from '../../src/nst/defaults.js';
+import { LBFGS_LR, reconstructionLr, TOOL_SIZES } from '../../src/nst/defaults.js';
 import { checkTileFlag, NETWORK_HELP, networkOfFlags, WEIGHTS_HELP } from './job_args.js';
 import { AUTOTUNE_MODES, type AutotuneMode } from '../../src/kernels/autotune_modes.js';
 import { ADAPTER_HELP, adapterFlag, type AdapterChoice } from './dawn_adapters.js';
@@ -78,7 +78,7 @@ export function parseReconstructArgs(argv: string[]): ReconstructArgs {
   const settings: ReconstructionSettings = {
     network,
     iterations: a.int('iters', d.iterations, 0, 100000)!,
-    lr: a.num('lr', optimizer === 'lbfgs' ? LBFGS_LR : d.lr, (v) => v > 0 && v <= 1000, 'a number in (0, 1000]')!,
+    lr: a.num('lr', reconstructionLr(optimizer), (v) => v > 0 && v <= 1000, 'a number in (0, 1000]')!,
     optimizer,
     pooling: a.choice('pooling', ['max', 'avg'] as const),
     tvWeight: a.num('tv-weight', undefined, (v) => v >= 0, 'a number ≥ 0'),
