@@ -86,8 +86,8 @@ stylize({ ...o, iteration: 5 });
     try {
       const { page, url } = session;
       await page.goto(`${url}index.html?size=32`);
-      await (await page.$('#content'))!.uploadFile(join(EX, 'chelsea.png'));
-      await (await page.$('#style'))!.uploadFile(join(EX, 'starry_night.jpg'));
+      await (await page.$('input#content'))!.uploadFile(join(EX, 'chelsea.png'));
+      await (await page.$('input#style'))!.uploadFile(join(EX, 'starry_night.jpg'));
       await page.click('#go');
       await page.waitForFunction(() => /done|rror|option/.test((document.getElementById('status') as HTMLOutputElement).value), { timeout: 240_000 });
       expect(await page.$eval('#status', (e) => (e as HTMLOutputElement).value)).toMatch(/^done in/);
