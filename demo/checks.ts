@@ -9,7 +9,7 @@ import { axpbyRef, reluBackwardRef, reluForwardRef } from '../src/kernels/elemen
 import { poolBackwardRef, poolForwardRef } from '../src/kernels/pool/cpu.js';
 import { squaredErrorRef, tvLossRef } from '../src/kernels/loss/cpu.js';
 import { sumRef } from '../src/kernels/reduce/cpu.js';
-import { colourAffineRef, colourMomentsRef, originalColorsRef, postprocessRef, preprocessRef } from '../src/kernels/image/cpu.js';
+import { colourAffineRef, colourMomentsRef, originalColorsRef, postprocessRef, preprocessRef, resizeBilinearRef } from '../src/kernels/image/cpu.js';
 import { adamBf16Ref, adamRef } from '../src/kernels/optim/cpu.js';
 import { maskRef, windowAddRef, windowCopyRef } from '../src/kernels/tile/cpu.js';
 import { gramBackwardRef, gramForwardRef } from '../src/kernels/gram/cpu.js';
@@ -188,6 +188,12 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
     const x = { x: rand(3 * 63) }, A = [0.9, 0.1, -0.2, 0.05, 1.1, 0, -0.3, 0.2, 0.8], b = [0.1, -0.2, 0.3];
     const r = await CASES.colour_affine(lib, x, { H: 9, W: 7, A, b });
     return [[r.out, colourAffineRef(x.x, 63, A, b)]];
+  } },
+  'image/resize_bilinear': { shape: '3×7×5 → 3×16×11 (up), → 3×3×2 (down)', run: async (lib) => {
+    const x = { input: rand(3 * 35) };
+    const up = await CASES.resize_bilinear(lib, x, { C: 3, h: 7, w: 5, H: 16, W: 11 });
+    const down = await CASES.resize_bilinear(lib, x, { C: 3, h: 7, w: 5, H: 3, W: 2 });
+    return [[up.out, resizeBilinearRef(x.input, 3, 7, 5, 16, 11)], [down.out, resizeBilinearRef(x.input, 3, 7, 5, 3, 2)]];
   } },
   'guide/mask_downsample': { shape: '13×10 map, 3×3 stride 2 ceil mode', run: async (lib) => {
     const x = { m: positivePair(130).a };

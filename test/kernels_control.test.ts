@@ -18,7 +18,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guidedGramRef, maskDownsampleRef, maskFeaturesRef } from '../src/kernels/guide/cpu.js';
 import { windowLength } from '../src/kernels/guide/guide.js';
-import { colourAffineRef, colourMomentsRef } from '../src/kernels/image/cpu.js';
+import { colourAffineRef, colourMomentsRef, resizeBilinearRef } from '../src/kernels/image/cpu.js';
+import { resizeBilinear } from '../src/io/rgba_image.js';
 import { TORCHVISION_CONVENTION, CAFFE_CONVENTION } from '../src/kernels/image/image.js';
 import { eligibleVersions } from '../src/kernels/registry.js';
 import { colourMatchTransform, COVARIANCE_EPSILON, matmul3, statsFromMoments, symmetricEigen, symmetricPower, type Mat3 } from '../src/nst/colour_match.js';
@@ -122,6 +123,34 @@ describe('guided Gram', () => {
       for (let p = 0; p < M; p += 3) for (let c = 0; c < C; c++) expect(Math.abs(r.grad_features[c * M + p])).toBe(0);
     },
   );
+});
+
+describe('bilinear resize (coarse to fine carries its image with it)', () => {
+  // [C, h, w, H, W]: one pixel spread, a scale's ×2 (odd rows), up by 2.3×/2.2×, down, 1×N, unchanged
+  it.each([
+    [3, 1, 1, 5, 3],
+    [3, 85, 128, 170, 256],
+    [3, 7, 5, 16, 11],
+    [2, 37, 29, 5, 4],
+    [1, 1, 17, 3, 40],
+    [3, 9, 7, 9, 7],
+  ] as const)('C=%i %i×%i → %i×%i', async (C, h, w, H, W) => {
+    const input = randArray(C * h * w, h * 31 + w, 3);
+    const r = await gpu.run('resize_bilinear', { input }, { C, h, w, H, W });
+    expectClose(`resize ${h}×${w} → ${H}×${W}`, r.out, resizeBilinearRef(input, C, h, w, H, W), 1e-5);
+  });
+
+  it("is resizeBilinear's convention on pixels, unrounded (within ½ of its bytes)", async () => {
+    const [h, w, H, W] = [13, 10, 27, 19];
+    const bytes = Uint8Array.from(randArray(h * w * 4, 7), (v) => Math.floor((v + 1) * 127.9));
+    const want = resizeBilinear({ width: w, height: h, data: bytes }, W, H).data;
+    // RGBA interleaved → 4 planes
+    const planes = Float64Array.from({ length: 4 * h * w }, (_, i) => bytes[(i % (h * w)) * 4 + Math.floor(i / (h * w))]);
+    const r = await gpu.run('resize_bilinear', { input: planes }, { C: 4, h, w, H, W });
+    let worst = 0;
+    for (let i = 0; i < 4 * H * W; i++) worst = Math.max(worst, Math.abs(r.out[i] - want[(i % (H * W)) * 4 + Math.floor(i / (H * W))]));
+    expect(worst).toBeLessThanOrEqual(0.5 + 1e-3);
+  });
 });
 
 describe('colour matching', () => {

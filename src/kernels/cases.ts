@@ -18,6 +18,7 @@ import { planFor, readAll, runRead, withTensors, type Arrays, type Case, type Ca
 import { convRun } from './conv/cases.js';
 import { GUIDE_CASES } from './guide/cases.js';
 import { colourAffine, colourMoments, momentPartialsShape } from './image/colour.js';
+import { resizeBilinearMap } from './image/resize.js';
 import { stridedConvRun } from './strided_conv/cases.js';
 import { reduceRun } from './reduce/cases.js';
 import { gramCase } from './gram/cases.js';
@@ -231,6 +232,10 @@ export const CASES: Record<string, Case> = {
   /** out = A·x + b per pixel of a 3×H×W image. */
   async colour_affine(lib, x, { H, W, A, b }) {
     return withTensors(lib, x, { x: [3, H, W] }, { out: [3, H, W] }, (t) => [colourAffine(lib, t.x, t.out, A, b)]);
+  },
+  /** A C×h×w map resized bilinearly to C×H×W (coarse to fine's carry between scales). */
+  async resize_bilinear(lib, x, { C, h, w, H, W }) {
+    return withTensors(lib, x, { input: [C, h, w] }, { out: [C, H, W] }, (t) => [resizeBilinearMap(lib, t.input, t.out)]);
   },
   ...GUIDE_CASES,
   async adam(lib, x, { n, hyper, t }) {

@@ -42,6 +42,7 @@ import imageColourMoments from '../../shaders/image/colour_moments.wgsl';
 import imageOriginalColors from '../../shaders/image/original_colors.wgsl';
 import imagePostprocess from '../../shaders/image/postprocess.wgsl';
 import imagePreprocess from '../../shaders/image/preprocess.wgsl';
+import imageResizeBilinear from '../../shaders/image/resize_bilinear.wgsl';
 import lossSquaredError from '../../shaders/loss/squared_error.wgsl';
 import lossTv from '../../shaders/loss/tv.wgsl';
 import matmulMatmul from '../../shaders/matmul/matmul.wgsl';
@@ -106,6 +107,7 @@ export const SHADERS = {
   'image/original_colors': imageOriginalColors,
   'image/postprocess': imagePostprocess,
   'image/preprocess': imagePreprocess,
+  'image/resize_bilinear': imageResizeBilinear,
   'loss/squared_error': lossSquaredError,
   'loss/tv': lossTv,
   'matmul/matmul': matmulMatmul,

@@ -64,3 +64,23 @@ export function colourAffineRef(x: Arr, n: number, A: readonly number[], b: read
     for (let c = 0; c < 3; c++) out[c * n + p] = A[3 * c] * x[p] + A[3 * c + 1] * x[n + p] + A[3 * c + 2] * x[2 * n + p] + b[c];
   return out;
 }
+
+/** C×h×w → C×H×W, bilinear with pixel centres aligned (image/resize_bilinear; resizeBilinear's convention in src/io/rgba_image.ts, unrounded). */
+export function resizeBilinearRef(input: ArrayLike<number>, C: number, h: number, w: number, H: number, W: number): Float64Array {
+  const out = new Float64Array(C * H * W);
+  for (let c = 0; c < C; c++) {
+    for (let y = 0; y < H; y++) {
+      const fy = Math.min(h - 1, Math.max(0, ((y + 0.5) * h) / H - 0.5));
+      const y0 = Math.floor(fy), y1 = Math.min(h - 1, y0 + 1), wy = fy - y0;
+      for (let x = 0; x < W; x++) {
+        const fx = Math.min(w - 1, Math.max(0, ((x + 0.5) * w) / W - 0.5));
+        const x0 = Math.floor(fx), x1 = Math.min(w - 1, x0 + 1), wx = fx - x0;
+        const at = (yy: number, xx: number) => input[(c * h + yy) * w + xx];
+        const top = at(y0, x0) * (1 - wx) + at(y0, x1) * wx;
+        const bottom = at(y1, x0) * (1 - wx) + at(y1, x1) * wx;
+        out[(c * H + y) * W + x] = top * (1 - wy) + bottom * wy;
+      }
+    }
+  }
+  return out;
+}
