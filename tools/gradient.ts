@@ -46,7 +46,7 @@ async function main(): Promise<number> {
     process.stderr.write(describeTuning(r.tuning));
     if (verbose) process.stderr.write(`weights on the GPU: ${formatBytes(r.weightBytes)} (the forms the planned kernels read)\n`);
     mkdirSync(dirname(prefix) || '.', { recursive: true });
-    const b = (s: string) => Buffer.from(s, 'base64');
+    const b = (a: Uint8Array | Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
     writeFileSync(`${prefix}.grad.f32`, b(r.gradient));
     writeFileSync(`${prefix}.image.f32`, b(r.image));
     writeFileSync(`${prefix}.content.rgba`, b(r.content));

@@ -35,5 +35,5 @@ export async function openEngine(choice: AdapterChoice, verbose = false): Promis
   if (!found) return EngineSession.open(verbose);
   allowShaderImports();
   const { DawnEngine } = await import('./dawn_runner.js');
-  return DawnEngine.open(found, verbose);
+  return DawnEngine.open(found);
 }

@@ -1,51 +1,62 @@
 /**
- * The engine's jobs for the CLI tools, wherever the engine runs: in the headless page
- * (engine_page.ts, Chromium's WebGPU) or in Node through Dawn (dawn_engine.ts). The environment
- * brings the GPU library, the staged files, image decoding, the autotune store and where progress
- * goes; results carry pixels and tensors as base64 (from the page they cross to Node as JSON).
+ * The engine's jobs for the CLI tools, wherever the engine runs: in Node through Dawn, in this
+ * process (dawn_runner.ts: images are file paths decoded by sharp, weights resolved in Node), or in
+ * headless Chromium on SwiftShader (engine_page.ts: images and weights staged under local URLs,
+ * results sent back to Node with their pixels as base64). The environment brings the GPU library,
+ * how an image reference and a weights reference are read, the autotune store and where progress
+ * goes; results hold typed arrays.
  */
 import { planJob, planReconstruction } from '../../src/job/job_plan.js';
-import type { NetworkId } from '../../src/model/networks.js';
 import type { Picture } from '../../src/io/decode.js';
+import type { RgbaImage } from '../../src/io/rgba_image.js';
 import { describeContext } from '../../src/kernels/context.js';
 import { Autotuner, type AutotuneMode } from '../../src/kernels/autotune.js';
 import type { TuningStore } from '../../src/kernels/tuning_table.js';
 import type { KernelLibrary } from '../../src/kernels/library.js';
 import { prepareJob, type JobConfig, type WeightsSource } from '../../src/job/prepare.js';
-import { runJob } from '../../src/job/run.js';
+import { runJob, type Progress } from '../../src/job/run.js';
 import { viewingStyle } from '../../src/job/viewing_style.js';
-import { reconstructionGrid, type ReconstructionMode, type ReconstructionSettings } from '../../src/job/reconstruct.js';
+import { reconstructionGrid, type ReconstructionMode, type ReconstructionProgress, type ReconstructionSettings } from '../../src/job/reconstruct.js';
 import { StyleTransfer } from '../../src/nst/style_transfer.js';
-import { toBase64 } from './base64.js';
 
-export interface PageReconstruction {
-  image: { url: string; name: string };
-  mode: ReconstructionMode;
-  size: number;
-  settings: ReconstructionSettings;
-  weights: PageJob['weights'];
-  autotune?: AutotuneMode;
+/** An image as the environment knows it (a staged URL, a file path) and its name for messages. */
+export interface ImageRef<I> {
+  ref: I;
+  name: string;
 }
 
-export interface PageJob {
-  content: { url: string; name: string };
-  styles: { url: string; name: string; blend: number; mask?: { url: string; name: string } }[];
-  weights: { kind: 'random'; seed: number; network?: NetworkId } | { kind: 'raw'; name: string; manifestUrl: string; binUrl: string };
+export interface EngineJob<I, W> {
+  content: ImageRef<I>;
+  styles: (ImageRef<I> & { blend: number; mask?: ImageRef<I> })[];
+  weights: W;
   config: JobConfig;
 }
 
-export interface EngineEnv {
-  library(): Promise<KernelLibrary>;
-  /** The bytes of a staged file (`what` names it in errors). */
-  fetchBlob(url: string, what: string): Promise<Blob>;
-  /** Decode a staged image; absent: the engine decodes the file itself (in a browser). */
-  picture?(url: string, what: string): Promise<Picture>;
-  store?: TuningStore;
-  progress(p: unknown): void;
-  snapshot(step: number, width: number, height: number, rgba: Uint8Array): void;
+export interface EngineReconstruction<I, W> {
+  image: ImageRef<I>;
+  mode: ReconstructionMode;
+  size: number;
+  settings: ReconstructionSettings;
+  weights: W;
+  autotune?: AutotuneMode;
 }
 
-export function createEngineApi(env: EngineEnv) {
+/** What a job reports while it runs: its progress, or a line to show before it starts. */
+export type EngineProgress = Progress | ReconstructionProgress | { notice: string };
+
+export interface EngineEnv<I, W> {
+  library(): Promise<KernelLibrary>;
+  /** An image: encoded bytes (decoded by the browser) or a decoded picture. */
+  image(ref: I, what: string): Promise<Blob | Picture>;
+  weights(w: W): Promise<WeightsSource>;
+  store?: TuningStore;
+  progress(p: EngineProgress): void;
+  snapshot(step: number, image: RgbaImage): void;
+}
+
+const bytesOf = (d: Uint8Array | Uint8ClampedArray) => (d instanceof Uint8Array ? d : new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+
+export function createEngineApi<I, W>(env: EngineEnv<I, W>) {
   const { library } = env;
   /** A tuner for one job: the CLI's stored table, the job's mode. */
   const tunerFor = (l: KernelLibrary, mode: AutotuneMode = 'auto') => {
@@ -53,40 +64,36 @@ export function createEngineApi(env: EngineEnv) {
     const tuner = new Autotuner(l, { mode, store: env.store, log: (m) => messages.push(m) });
     return { tuner, summary: () => ({ ...tuner.report, messages }) };
   };
-  const image = (f: { url: string; name: string }, what: string) => (env.picture ? env.picture(f.url, `${what} ${f.name}`) : env.fetchBlob(f.url, `${what} ${f.name}`));
-  const reconstructionJob = async (job: PageReconstruction) => ({ image: await image(job.image, 'image'), name: job.image.name, mode: job.mode, size: job.size, settings: job.settings });
-  const images = async (job: PageJob) => ({
+  const image = (f: ImageRef<I>, what: string) => env.image(f.ref, `${what} ${f.name}`);
+  const reconstructionJob = async (job: EngineReconstruction<I, W>) => ({ image: await image(job.image, 'image'), name: job.image.name, mode: job.mode, size: job.size, settings: job.settings });
+  const images = async (job: EngineJob<I, W>) => ({
     content: await image(job.content, 'content image'),
     contentName: job.content.name,
     styles: await Promise.all(
       job.styles.map(async (s) => ({ blob: await image(s, 'style image'), blend: s.blend, name: s.name, ...(s.mask ? { mask: await image(s.mask, 'style mask'), maskName: s.mask.name } : {}) })),
     ),
   });
-  const weightsSource = async (w: PageJob['weights']): Promise<WeightsSource> => {
-    if (w.kind === 'random') return w;
-    const [manifest, bin] = await Promise.all([env.fetchBlob(w.manifestUrl, w.name).then((b) => b.text()), env.fetchBlob(w.binUrl, w.name).then((b) => b.arrayBuffer())]);
-    return { kind: 'raw', name: w.name, manifest, bin };
-  };
+  const weightsSource = (w: W) => env.weights(w);
 
   return {
     async adapter(): Promise<string> {
       return describeContext((await library()).ctx);
     },
 
-    /** Stylize; returns the final PNG's pixels (RGBA, base64) and a summary. */
-    async stylize(job: PageJob) {
+    /** Stylize; returns the final image's pixels (RGBA) and a summary. */
+    async stylize(job: EngineJob<I, W>) {
       const l = await library();
       const { tuner, summary } = tunerFor(l, job.config.autotune);
       const result = await runJob(l, await images(job), await weightsSource(job.weights), job.config, {
         onProgress: (p) => env.progress(p),
-        onSnapshot: (step, img) => env.snapshot(step, img.width, img.height, img.data as Uint8Array),
+        onSnapshot: (step, img) => env.snapshot(step, img),
         onNotice: (text) => env.progress({ notice: text }),
         tuner,
       });
       return {
         width: result.image.width,
         height: result.image.height,
-        rgba: toBase64(result.image.data as Uint8Array),
+        rgba: bytesOf(result.image.data),
         losses: result.losses,
         steps: result.steps,
         seconds: result.seconds,
@@ -103,7 +110,7 @@ export function createEngineApi(env: EngineEnv) {
      * Evaluate losses and dTotal/dImage once at the initial image (no step taken); returns the
      * terms, the gradient and the exact inputs (RGBA after resizing, network-space initial image).
      */
-    async gradient(job: PageJob) {
+    async gradient(job: EngineJob<I, W>) {
       const l = await library();
       // one scale, at the initial image: no step is taken
       const prepared = await prepareJob(l, await images(job), await weightsSource(job.weights), { ...job.config, scales: 1, scaleIterations: undefined });
@@ -123,10 +130,10 @@ export function createEngineApi(env: EngineEnv) {
           options: st.options,
           input: weights.input,
           weights: weights.source,
-          gradient: toBase64(new Uint8Array(grad.buffer)),
-          image: toBase64(new Uint8Array(image.buffer)),
-          content: toBase64(content.data as Uint8Array),
-          styles: styles.map((s) => ({ width: s.width, height: s.height, blend: s.blend, rgba: toBase64(s.data as Uint8Array), mask: s.mask ? toBase64(s.mask.data as Uint8Array) : undefined })),
+          gradient: grad,
+          image,
+          content: bytesOf(content.data),
+          styles: styles.map((s) => ({ width: s.width, height: s.height, blend: s.blend, rgba: bytesOf(s.data), mask: s.mask ? bytesOf(s.mask.data) : undefined })),
           tuning: summary(),
           tiling: choice.reason,
           peakBytes: l.memory.stats().peakBytes,
@@ -138,7 +145,7 @@ export function createEngineApi(env: EngineEnv) {
     },
 
     /** The viewing-scale style ratio of each result (src/job/viewing_style.ts): content, styles and results staged as files. */
-    async viewingStyle(job: PageJob & { results: { url: string; name: string }[] }) {
+    async viewingStyle(job: EngineJob<I, W> & { results: ImageRef<I>[] }) {
       const l = await library();
       const results = [];
       for (const r of job.results) results.push({ image: await image(r, 'result'), name: r.name });
@@ -147,19 +154,19 @@ export function createEngineApi(env: EngineEnv) {
     },
 
     /** The job's plan without running it (--plan): sizes, tiles, memory and time estimates (src/job/job_plan.ts). */
-    async plan(job: PageJob) {
+    async plan(job: EngineJob<I, W>) {
       const l = await library();
       return planJob(l, await images(job), await weightsSource(job.weights), job.config);
     },
 
     /** A reconstruction job's plan without running it (reconstruct --plan; src/job/job_plan.ts). */
-    async planReconstruction(job: PageReconstruction) {
+    async planReconstruction(job: EngineReconstruction<I, W>) {
       const l = await library();
       return planReconstruction(l, await reconstructionJob(job), await weightsSource(job.weights));
     },
 
-    /** Reconstructions from noise; returns the labelled grid (RGBA, base64) and a summary. */
-    async reconstruct(job: PageReconstruction) {
+    /** Reconstructions from noise; returns the labelled grid (RGBA) and a summary. */
+    async reconstruct(job: EngineReconstruction<I, W>) {
       const l = await library();
       const { tuner, summary } = tunerFor(l, job.autotune);
       l.memory.resetPeak();
@@ -172,7 +179,7 @@ export function createEngineApi(env: EngineEnv) {
       return {
         width: r.grid.width,
         height: r.grid.height,
-        rgba: toBase64(r.grid.data as Uint8Array),
+        rgba: bytesOf(r.grid.data),
         labels: r.tiles.map((t) => t.label),
         metrics: r.metrics,
         seconds: r.seconds,
@@ -189,4 +196,5 @@ export function createEngineApi(env: EngineEnv) {
   };
 }
 
-export type EngineApi = ReturnType<typeof createEngineApi>;
+/** The API over references of types I (images) and W (weights). */
+export type EngineApi<I = unknown, W = unknown> = ReturnType<typeof createEngineApi<I, W>>;

@@ -1,4 +1,4 @@
-/** Node side of the CLI tools: headless Chromium running tools/lib/engine_page.ts. */
+/** Node side of the CLI tools: the engine's jobs from the tools' files (Engine), and the engine in headless Chromium (EngineSession). */
 import type { NetworkId } from '../../src/model/networks.js';
 import { basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,11 +7,13 @@ import type { AutotuneMode, TuningReport } from '../../src/kernels/autotune.js';
 import { launchGpuPage, type BrowserSession } from './browser.js';
 import type { AdapterChoice } from './dawn_adapters.js';
 import { bundleForBrowser } from './bundle.js';
-import type { EngineApi, PageJob, PageReconstruction } from './engine_api.js';
+import type { EngineApi, EngineJob, EngineProgress, EngineReconstruction, ImageRef } from './engine_api.js';
+import type { PageWeights } from './engine_page.js';
+import { fromWire } from './wire.js';
 import type { ReconstructionMode, ReconstructionSettings } from '../../src/job/reconstruct_targets.js';
 import { readInputFile } from './input_files.js';
 import { exposeTuningStore, tuningDir } from './tuning_store.js';
-import { checkWeightsSpec, resolveWeights } from './weights_files.js';
+import { checkWeightsSpec, resolveWeights, type ResolvedWeights } from './weights_files.js';
 import { jobDeepestLayer } from '../../src/nst/options.js';
 import { deepestOf, networkSpec } from '../../src/model/networks.js';
 
@@ -44,106 +46,100 @@ export function checkJobFiles(job: JobFiles): void {
   if (job.networkNote) process.stderr.write(`${job.networkNote}\n`);
 }
 
-/** Staged files by URL: what the engines fetch (and the browser pages are served). */
+/** Staged files by URL: what the Chromium engine's page fetches (and its pages are served). */
 export type Files = Record<string, { body: string | Uint8Array; type: string }>;
-type Api = EngineApi;
 export type ReconstructJob = { image: string; mode: ReconstructionMode; size: number; settings: ReconstructionSettings; weights: string; weightsSeed: number; autotune?: AutotuneMode };
 
-const fromBase64 = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
+/** The engine's API over whatever references an engine uses (file paths in Node, URLs in the page). */
+type Api = EngineApi<unknown, unknown>;
+type Result<K extends keyof Api> = Awaited<ReturnType<Api[K]>>;
+type Snapshot = (step: number, w: number, h: number, rgba: Uint8Array) => void;
 
 /**
- * The engine as the CLI tools use it: stages the job's files (images, weights) under local URLs,
- * runs the job (engine_api.ts) where the subclass runs the engine, and hands back pixels as bytes.
+ * The engine as the CLI tools use it: a job's files turned into the references the engine reads
+ * (`imageRef`, `weightsRef`: paths and resolved weights in Node, staged URLs for the page), the
+ * job run where the subclass runs the engine (`call`), results with typed arrays.
  */
 export abstract class Engine {
   /** Where the engine's progress and snapshot calls go for the job now running. */
-  protected onProgress: (p: unknown) => void = () => {};
-  protected onSnapshot: (step: number, w: number, h: number, rgba: Uint8Array) => void = () => {};
+  protected onProgress: (p: EngineProgress) => void = () => {};
+  protected onSnapshot: Snapshot = () => {};
 
-  protected constructor(protected files: Files) {}
-
+  protected abstract imageRef(path: string, what: string): unknown;
+  /** The weights --weights names (cache, download or file), for layers up to `upTo`. */
+  protected abstract weightsRef(w: ResolvedWeights): unknown;
   /** Run one of the engine's jobs. */
-  protected abstract call<K extends keyof Api>(method: K, arg: Parameters<Api[K]>[0]): ReturnType<Api[K]>;
+  protected abstract call<K extends keyof Api>(method: K, arg: Parameters<Api[K]>[0]): Promise<Result<K>>;
   abstract close(): Promise<void>;
 
-  private served = 0;
-  protected serve(body: Uint8Array | string, type: string): string {
-    const url = `/f/${this.served++}`;
-    this.files[url] = { body, type };
-    return url;
+  private image(path: string, what: string): ImageRef<unknown> {
+    return { ref: this.imageRef(path, what), name: basename(path) };
   }
 
-  /** Resolve --weights (cache, download or file) for layers up to `upTo` and stage the tensors. */
-  private async stageWeights(weights: string, weightsSeed: number, upTo: string, network: NetworkId = 'vgg19'): Promise<PageJob['weights']> {
-    const w = await resolveWeights(weights, weightsSeed, upTo, undefined, network);
-    if (w.kind === 'random') return w;
-    return { kind: 'raw', name: w.name, manifestUrl: this.serve(w.manifest, 'application/json'), binUrl: this.serve(w.bin, 'application/octet-stream') };
+  private async weights(weights: string, weightsSeed: number, upTo: string, network: NetworkId = 'vgg19'): Promise<unknown> {
+    return this.weightsRef(await resolveWeights(weights, weightsSeed, upTo, undefined, network));
   }
 
-  private stageImage(path: string, what: string): { url: string; name: string } {
-    return { url: this.serve(readInputFile(path, what), MIME[extname(path).toLowerCase()] ?? 'application/octet-stream'), name: basename(path) };
+  /** The job's files as the engine's references. */
+  private async refs(job: JobFiles): Promise<EngineJob<unknown, unknown>> {
+    const content = this.image(job.content, 'content image');
+    const styles = job.styles.map((s) => ({ ...this.image(s.path, 'style image'), blend: s.blend, ...(s.mask ? { mask: this.image(s.mask, 'style mask') } : {}) }));
+    return { content, styles, weights: await this.weights(job.weights, job.weightsSeed, jobDeepestLayer(job.config.options), job.config.options.network), config: job.config };
   }
 
-  /** Stage the job's files and describe them to the engine. */
-  private async stage(job: JobFiles): Promise<PageJob> {
-    const content = this.stageImage(job.content, 'content image');
-    const styles = job.styles.map((s) => ({ ...this.stageImage(s.path, 'style image'), blend: s.blend, ...(s.mask ? { mask: this.stageImage(s.mask, 'style mask') } : {}) }));
-    return { content, styles, weights: await this.stageWeights(job.weights, job.weightsSeed, jobDeepestLayer(job.config.options), job.config.options.network), config: job.config };
+  private async reconstructionRefs(job: ReconstructJob): Promise<EngineReconstruction<unknown, unknown>> {
+    const upTo = deepestOf(networkSpec(job.settings.network ?? 'vgg19'), job.settings.layers);
+    return { image: this.image(job.image, 'image'), mode: job.mode, size: job.size, settings: job.settings, weights: await this.weights(job.weights, job.weightsSeed, upTo, job.settings.network), autotune: job.autotune };
   }
 
   adapter(): Promise<string> {
     return this.call('adapter', undefined as never);
   }
 
-  async stylize(job: JobFiles, onProgress: (p: unknown) => void, onSnapshot: (step: number, w: number, h: number, rgba: Uint8Array) => void) {
-    const staged = await this.stage(job);
+  async stylize(job: JobFiles, onProgress: (p: EngineProgress) => void, onSnapshot: Snapshot) {
+    const refs = await this.refs(job);
     this.onProgress = onProgress;
     this.onSnapshot = onSnapshot;
-    const r = await this.call('stylize', staged);
-    return { ...r, rgba: fromBase64(r.rgba) };
+    return this.call('stylize', refs);
   }
 
-  private async stageReconstruction(job: ReconstructJob): Promise<PageReconstruction> {
-    return {
-      image: this.stageImage(job.image, 'image'),
-      mode: job.mode,
-      size: job.size,
-      settings: job.settings,
-      weights: await this.stageWeights(job.weights, job.weightsSeed, deepestOf(networkSpec(job.settings.network ?? 'vgg19'), job.settings.layers), job.settings.network),
-      autotune: job.autotune,
-    };
-  }
-
-  async reconstruct(job: ReconstructJob, onProgress: (p: unknown) => void) {
-    const staged = await this.stageReconstruction(job);
+  async reconstruct(job: ReconstructJob, onProgress: (p: EngineProgress) => void) {
+    const refs = await this.reconstructionRefs(job);
     this.onProgress = onProgress;
-    const r = await this.call('reconstruct', staged);
-    return { ...r, rgba: fromBase64(r.rgba) };
+    return this.call('reconstruct', refs);
   }
 
   async gradient(job: JobFiles) {
-    return this.call('gradient', await this.stage(job));
+    return this.call('gradient', await this.refs(job));
   }
 
   /** The viewing-scale style ratio of each result file against the job's content and style (src/job/viewing_style.ts). */
   async viewingStyle(job: JobFiles, results: string[]) {
-    const staged = await this.stage(job);
-    return this.call('viewingStyle', { ...staged, results: results.map((r) => this.stageImage(r, 'result')) });
+    return this.call('viewingStyle', { ...(await this.refs(job)), results: results.map((r) => this.image(r, 'result')) });
   }
 
   async plan(job: JobFiles) {
-    return this.call('plan', await this.stage(job));
+    return this.call('plan', await this.refs(job));
   }
 
   async planReconstruction(job: ReconstructJob) {
-    return this.call('planReconstruction', await this.stageReconstruction(job));
+    return this.call('planReconstruction', await this.reconstructionRefs(job));
   }
 }
 
-/** The engine in headless Chromium (tools/lib/engine_page.ts), on the browser's WebGPU adapter (SwiftShader here). */
+/**
+ * The engine in headless Chromium (tools/lib/engine_page.ts), on the browser's WebGPU adapter
+ * (SwiftShader here): the job's files are staged under local URLs and fetched by the page;
+ * results come back through page.evaluate with their typed arrays as base64 (wire.ts).
+ */
 export class EngineSession extends Engine {
-  private constructor(readonly session: BrowserSession, files: Files) {
-    super(files);
+  private served = 0;
+
+  private constructor(
+    readonly session: BrowserSession,
+    private files: Files,
+  ) {
+    super();
   }
 
   static async open(verbose = false): Promise<EngineSession> {
@@ -159,13 +155,29 @@ export class EngineSession extends Engine {
     const engine = new EngineSession(session, files);
     // exposed once per page (puppeteer refuses a second binding of the same name)
     await session.page.exposeFunction('__nstProgress', (json: string) => engine.onProgress(JSON.parse(json)));
-    await session.page.exposeFunction('__nstSnapshot', (step: number, w: number, h: number, b64: string) => engine.onSnapshot(step, w, h, fromBase64(b64)));
+    await session.page.exposeFunction('__nstSnapshot', (step: number, w: number, h: number, b64: string) => engine.onSnapshot(step, w, h, new Uint8Array(Buffer.from(b64, 'base64'))));
     await exposeTuningStore(session.page);
     return engine;
   }
 
-  protected call<K extends keyof Api>(method: K, arg: Parameters<Api[K]>[0]): ReturnType<Api[K]> {
-    return this.session.page.evaluate((m, j) => (globalThis as unknown as { nst: Record<string, (j: unknown) => unknown> }).nst[m](j), method, arg as never) as ReturnType<Api[K]>;
+  private serve(body: Uint8Array | string, type: string): string {
+    const url = `/f/${this.served++}`;
+    this.files[url] = { body, type };
+    return url;
+  }
+
+  protected imageRef(path: string, what: string): string {
+    return this.serve(readInputFile(path, what), MIME[extname(path).toLowerCase()] ?? 'application/octet-stream');
+  }
+
+  protected weightsRef(w: ResolvedWeights): PageWeights {
+    if (w.kind === 'random') return w;
+    return { kind: 'raw', name: w.name, manifestUrl: this.serve(w.manifest, 'application/json'), binUrl: this.serve(w.bin, 'application/octet-stream') };
+  }
+
+  protected async call<K extends keyof Api>(method: K, arg: Parameters<Api[K]>[0]): Promise<Result<K>> {
+    const wired = await this.session.page.evaluate((m, j) => (globalThis as unknown as { nst: Record<string, (j: unknown) => unknown> }).nst[m](j), method, arg as never);
+    return fromWire<Result<K>>(wired);
   }
 
   close(): Promise<void> {
