@@ -71,6 +71,25 @@ describe('style transfer', () => {
     expect(Math.max(...soft.grad.map(Math.abs))).toBeGreaterThan(0);
   });
 
+  it('coarse to fine carries its image on the GPU: 3 jobs of 3 scales leave the buffers in use where they were', async () => {
+    const r = await page().evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.coarseToFine(x), { size: 120, scales: 3, steps: 4, repeats: 3 });
+    expect(r.results[0].sizes).toEqual([30, 60, 120]);
+    expect(r.results.every((q) => q.width === 120 && q.height === 100 && Number.isFinite(q.total))).toBe(true);
+    for (const a of r.after) expect(a.inUseBuffers).toBe(r.before.inUseBuffers);
+    // the same job again: the same result, and nothing more kept
+    expect(r.results[2].total).toBe(r.results[1].total);
+    expect(r.after[2].liveBytes).toBe(r.after[1].liveBytes);
+  });
+
+  it('the anchored content target mixed on the GPU is the pixels\' mix, unrounded', async () => {
+    const r = await page().evaluate((x) => (globalThis as unknown as { engine: EngineTestApi }).engine.anchoredTarget(x), { width: 28, height: 22, steps: 0, options: { ...SHALLOW }, anchor: 0.3 });
+    const rel = Math.max(...r.onGpu.map((v, i) => Math.abs(v - r.inPixels[i]) / Math.abs(r.inPixels[i])));
+    // the pixels' mix is rounded to bytes (half a grey level at most): the terms agree to 1%
+    expect(rel).toBeLessThan(0.01);
+    expect(r.onGpu[0]).toBeGreaterThan(0);
+    expect(r.after).toBe(r.before);
+  });
+
   it('a NaN/Inf loss stops the run with a clear message', async () => {
     await expect(run({ width: 20, height: 20, steps: 2, options: { ...SHALLOW }, weightScale: 1e30 })).rejects.toThrow(/loss became NaN\/Inf at step \d/);
   });

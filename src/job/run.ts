@@ -7,8 +7,9 @@ import { buildTuned, type Autotuner } from '../kernels/autotune.js';
 import { Pacer, StoppedError } from '../kernels/pacing.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { withLeanWeights } from '../kernels/plan.js';
-import { mixImages, resizeBilinear, type RgbaImage } from '../io/rgba_image.js';
-import { StyleTransfer } from '../nst/style_transfer.js';
+import { resizeBilinear, type RgbaImage } from '../io/rgba_image.js';
+import type { Tensor } from '../kernels/tensor.js';
+import { StyleTransfer, type InitialImage } from '../nst/style_transfer.js';
 import { type LossTerms } from '../nst/loss_terms.js';
 
 import { defaultCoarseAnchor, describeSchedule } from './schedule.js';
@@ -74,19 +75,32 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
   let pausedMs = 0;
   let done = 0;
   let weightBytes = 0;
-  let carried: RgbaImage | null = config.initImage ?? null;
+  /**
+   * The image carried to the next scale: the coarser scale's result upsampled on the GPU (3×H×W,
+   * network space, StyleTransfer.upsampled). Owned here: the next scale borrows it as its image
+   * and it is released once that scale's run is disposed, so each scale holds one image.
+   */
+  let carried: Tensor | null = null;
+  /** In a job that can be stopped: the coarser scale's result, handed back if Stop comes while the next scale is set up. */
+  let earlier: RgbaImage | null = null;
   /** The last losses reported (what a run stopped in the middle of a pass hands back). */
   let reported: LossTerms | null = null;
   let result: { image: RgbaImage; losses: LossTerms } | null = null;
   // a job that can be stopped sends its passes paced, so that Stop does not wait for minutes of queued work
   const submit = cb.shouldStop ? new Pacer(lib, cb.shouldStop) : undefined;
+  const releaseCarried = () => {
+    if (carried) lib.release(carried);
+    carried = null;
+  };
   try {
     for (let k = 0; k < sizes.length; k++) {
       const { content, styles, options, tiling } = job.scales[k];
-      const init: RgbaImage | undefined = carried ? resizeBilinear(carried, content.width, content.height) : undefined;
-      // finer scales: content targets from the photo mixed with the coarser result (schedule.ts)
+      // the first scale starts from the caller's image if given (pixels), a finer one from the coarser result
+      const warm = k === 0 && config.initImage ? resizeBilinear(config.initImage, content.width, content.height) : undefined;
+      const init: InitialImage | undefined = carried ?? warm;
+      // finer scales: content targets from the photo mixed with the coarser result (schedule.ts), on the GPU
       const anchor = config.coarseAnchor ?? defaultCoarseAnchor(sizes.length - 1);
-      const target = init && k > 0 && anchor > 0 ? mixImages(content, init, anchor) : undefined;
+      const target = carried && anchor > 0 ? { anchor } : undefined;
       let st: StyleTransfer;
       let losses: LossTerms;
       try {
@@ -99,11 +113,14 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
           throw e;
         }
       } catch (e) {
+        releaseCarried();
         // stopped while a later scale was being set up: the earlier scale's image is the result
-        if (!(e instanceof StoppedError) || k === 0 || !carried || !reported) throw e instanceof StoppedError ? new StoppedError() : e;
-        result = { image: carried, losses: reported };
+        if (!(e instanceof StoppedError) || k === 0 || !earlier || !reported) throw e instanceof StoppedError ? new StoppedError() : e;
+        result = { image: earlier, losses: reported };
         break;
       }
+      /** The next scale's image, made from this one's result. */
+      let up: Tensor | null = null;
       try {
         const scale = { index: k, count: sizes.length, width: st.width, height: st.height };
         if (done === 0 && !config.initImage) stopBeforeStart();
@@ -159,16 +176,24 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
         }
         // stopped between reports: the losses of the image handed back (inside a pass: the last reported)
         if (sinceReport > 0 && !stoppedInPass) losses = await st.losses();
-        if (done === 0 && !carried && cb.shouldStop?.()) throw new StoppedError();
+        if (done === 0 && k === 0 && !config.initImage && cb.shouldStop?.()) throw new StoppedError();
         const last = k === sizes.length - 1 || cb.shouldStop?.();
         if (last) result = { image: { width: st.width, height: st.height, data: await st.pixels() }, losses };
-        else carried = { width: st.width, height: st.height, data: await st.pixels(false) };
+        else {
+          const next = job.scales[k + 1].content;
+          if (cb.shouldStop) earlier = { width: st.width, height: st.height, data: await st.pixels() };
+          up = st.upsampled(next.width, next.height);
+        }
       } finally {
         st.dispose();
+        // this scale borrowed the carried image as its own: free it once the run is gone
+        releaseCarried();
+        carried = up;
       }
       if (result) break;
     }
   } finally {
+    releaseCarried();
     lib.memory.trim();
   }
   const { image, losses } = result!;

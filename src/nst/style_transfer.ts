@@ -12,11 +12,12 @@
 import { adamBf16Params, adamParams, adamStep, adamStepBf16, type AdamHyper } from '../kernels/optim/adam.js';
 import { axpby, fill } from '../kernels/elementwise/elementwise.js';
 import type { Dispatch } from '../kernels/kernel.js';
-import { originalColors, postprocess } from '../kernels/image/image.js';
+import { clampImage, originalColors, postprocess } from '../kernels/image/image.js';
+import { resizeBilinearMap } from '../kernels/image/resize.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { runOnce } from '../kernels/run_once.js';
 import { unpaced, type Submitter } from '../kernels/pacing.js';
-import { type Tensor } from '../kernels/tensor.js';
+import { expectShape, type Tensor } from '../kernels/tensor.js';
 import { Tape, type Node } from '../graph/tape.js';
 import { LbfgsOptimizer } from './lbfgs.js';
 import { bf16Moments, resolveOptions, type StyleTransferOptions } from './options.js';
@@ -41,6 +42,23 @@ export interface StyleImage extends RgbaImage {
    */
   mask?: RgbaImage;
 }
+
+/**
+ * Where a run starts: pixels (copied in), or a 3×H×W network-space tensor on the GPU, which the run
+ * borrows for its lifetime: it is the image optimised (updated in place, no copy), and the caller
+ * keeps it and releases it after the run's dispose() (also when create() throws). Coarse to fine
+ * hands each scale the upsampled result of the one before this way (src/job/run.ts).
+ */
+export type InitialImage = RgbaImage | Tensor;
+
+/**
+ * The image the content targets are computed from, where it is not the content itself: pixels,
+ * or `{ anchor: t }`: (1 − t)·content + t·initImage, mixed on the GPU in network space (the
+ * normalisation is affine per channel, so this is the mix of the pixels, unrounded).
+ */
+export type ContentTarget = RgbaImage | { anchor: number };
+
+const isTensor = (x: InitialImage): x is Tensor => 'shape' in x && 'buffer' in x;
 
 /** Run the loss and gradient tile by tile (see tiled.ts): owned tiles of `tile` pixels. */
 export interface Tiling {
@@ -78,11 +96,13 @@ export class StyleTransfer {
   /**
    * Set up a run: the targets computed, the optimisation graph built, the optimizer ready.
    * `initImage` (same size as the content) overrides options.init, e.g. the upsampled result of a
-   * coarser scale in a multi-scale run. `submit` sends the heavy passes (targets, evaluation,
+   * coarser scale in a multi-scale run: pixels, or a GPU tensor borrowed for the run's lifetime
+   * (InitialImage: the caller frees it after dispose()). `submit` sends the heavy passes (targets, evaluation,
    * steps) to the GPU: at once (the default) or paced, so that a job can stop promptly (pacing.ts).
    * `contentTarget` (same size): the image the content targets are computed from, where it is not
-   * the content itself (a finer scale anchored to the coarser result: src/job/schedule.ts); the
-   * content's own pixels still give the colours kept by originalColors.
+   * the content itself (a finer scale anchored to the coarser result: src/job/schedule.ts), or
+   * `{ anchor }`, the content mixed with `initImage` on the GPU; the content's own pixels still
+   * give the colours kept by originalColors 'luminance'.
    */
   static async create(
     lib: KernelLibrary,
@@ -90,16 +110,20 @@ export class StyleTransfer {
     content: RgbaImage,
     styles: StyleImage[],
     options: Partial<StyleTransferOptions> = {},
-    initImage?: RgbaImage,
+    initImage?: InitialImage,
     tiling?: Tiling,
     submit: Submitter = unpaced(lib),
-    contentTarget?: RgbaImage,
+    contentTarget?: ContentTarget,
   ): Promise<StyleTransfer> {
     const st = new StyleTransfer(lib, resolveOptions(options), content, submit);
     try {
-      if (contentTarget && (contentTarget.width !== content.width || contentTarget.height !== content.height)) {
+      if (contentTarget && 'anchor' in contentTarget) {
+        if (!initImage) throw new Error('an anchored content target mixes the content with the initial image: give one');
+        if (!(contentTarget.anchor >= 0 && contentTarget.anchor <= 1)) throw new Error(`the content anchor ${contentTarget.anchor} is not within 0…1`);
+      } else if (contentTarget && (contentTarget.width !== content.width || contentTarget.height !== content.height)) {
         throw new Error(`the content target is ${contentTarget.width}×${contentTarget.height}, the content ${content.width}×${content.height}`);
       }
+      if (initImage && isTensor(initImage)) expectShape('the initial image', initImage, [3, content.height, content.width]);
       await st.build(weights, content, styles, initImage, tiling, contentTarget);
     } catch (e) {
       st.dispose();
@@ -119,20 +143,20 @@ export class StyleTransfer {
     this.height = content.height;
   }
 
-  private async build(weights: NetworkWeights, content: RgbaImage, styles: StyleImage[], initImage?: RgbaImage, tiling?: Tiling, contentTarget?: RgbaImage): Promise<void> {
+  private async build(weights: NetworkWeights, content: RgbaImage, styles: StyleImage[], initImage?: InitialImage, tiling?: Tiling, contentTarget?: ContentTarget): Promise<void> {
     const o = this.options, lib = this.lib;
     const spec = networkSpec(o.network);
     if (weights.network !== o.network) throw new Error(`the weights (${weights.source}) are ${networkSpec(weights.network).label}'s, the options ask for ${spec.label}`);
     if (tiling && o.network !== 'vgg19') throw new Error(`tiled runs are implemented for VGG19; ${spec.label} runs untiled`);
     const deepest = deepestOf(spec, [...o.contentLayers, ...o.styleLayers].map((l) => l.name));
-    checkInputs(lib, o, deepest, content, styles, initImage, tiling ? MAX_SIDE : maxImageSide(lib, spec));
+    checkInputs(lib, o, deepest, content, styles, initImage && !isTensor(initImage) ? initImage : undefined, tiling ? MAX_SIDE : maxImageSide(lib, spec));
     const problem = tiling ? tiledBufferProblem(lib, content.width, content.height) : null;
     if (problem) throw new Error(problem);
     const masks = checkMasks(styles, content, o, !!tiling);
     this.net = featuresOnGpu(lib, weights, deepest);
     this.targetMaker = new Targets(lib, this.net, o, this.submit);
     if (masks) this.guidance = await Guidance.create(lib, spec, masks, o.styleLayers.map((l) => l.name), this.submit);
-    const contentTensor = this.targetMaker.upload(contentTarget ?? content);
+    const contentTensor = this.contentImage(content, initImage, contentTarget);
     const { contentTargets, styleTargets } = await this.targetMaker.compute(contentTensor, styles, deepest, tiling?.tile, !!this.guidance);
     const x = this.initialImage(contentTensor, styles, weights, initImage);
     if (tiling) {
@@ -174,9 +198,22 @@ export class StyleTransfer {
     this.setupOptimizer(x);
   }
 
-  /** Stage 2, the image being optimised: `initImage` if given, else noise, the content or the (first) style image. */
-  private initialImage(contentTensor: Tensor, styles: StyleImage[], weights: NetworkWeights, initImage?: RgbaImage): Tensor {
+  /** The content targets' image in network space (caller-owned): the content, `contentTarget`, or the content mixed with the initial image. */
+  private contentImage(content: RgbaImage, initImage?: InitialImage, contentTarget?: ContentTarget): Tensor {
+    if (!contentTarget) return this.targetMaker.upload(content);
+    if (!('anchor' in contentTarget)) return this.targetMaker.upload(contentTarget);
+    const lib = this.lib, t = contentTarget.anchor;
+    const mixed = this.targetMaker.upload(content);
+    const init = isTensor(initImage!) ? initImage : this.targetMaker.upload(initImage!);
+    runOnce(lib, [axpby(lib, t, init, 1 - t, mixed)]);
+    if (init !== initImage) lib.release(init);
+    return mixed;
+  }
+
+  /** Stage 2, the image being optimised: `initImage` if given (a tensor: itself), else noise, the content or the (first) style image. */
+  private initialImage(contentTensor: Tensor, styles: StyleImage[], weights: NetworkWeights, initImage?: InitialImage): Tensor {
     const o = this.options, lib = this.lib;
+    if (initImage && isTensor(initImage)) return initImage;
     const x = this.own(lib.tensor([3, this.height, this.width], 'image'));
     const copyOf = (img: RgbaImage) => {
       const t = this.targetMaker.upload(img);
@@ -320,6 +357,26 @@ export class StyleTransfer {
     if (c) steps.push(originalColors(this.lib, this.pixelOut, c.content, c.out, n));
     runOnce(this.lib, steps);
     return new Uint8Array(await this.lib.readBytes(c ? c.out : this.pixelOut, n * 4));
+  }
+
+  /**
+   * The current image for the next, finer scale: clamped to displayable values (as pixels() gives
+   * it, unrounded) and resized bilinearly to width×height on the GPU, a new 3×height×width
+   * network-space tensor that the caller owns (and releases).
+   */
+  upsampled(width: number, height: number): Tensor {
+    const lib = this.lib;
+    const clamped = lib.tensor(this.image.value.shape, 'image.clamped');
+    const out = lib.tensor([3, height, width], 'image.upsampled');
+    try {
+      runOnce(lib, [axpby(lib, 1, this.image.value, 0, clamped), clampImage(lib, clamped, this.net.weights.input), resizeBilinearMap(lib, clamped, out)]);
+    } catch (e) {
+      lib.release(out);
+      throw e;
+    } finally {
+      lib.release(clamped);
+    }
+    return out;
   }
 
   /** Bytes of the network's weights resident on the GPU now (the forms its graph's kernels read). */

@@ -5,7 +5,9 @@ import { KernelLibrary } from '../../src/kernels/library.js';
 import { chooseTiling } from '../../src/job/prepare.js';
 import { jobDeepestLayer, resolveOptions, type StyleTransferOptions } from '../../src/nst/options.js';
 import { StyleTransfer } from '../../src/nst/style_transfer.js';
-import type { RgbaImage } from '../../src/io/rgba_image.js';
+import { mixImages, type RgbaImage } from '../../src/io/rgba_image.js';
+import type { Picture } from '../../src/io/decode.js';
+import { runJob } from '../../src/job/run.js';
 import { randomNetwork, randomVgg19 } from '../../src/model/weights.js';
 import { toRawWeights } from '../../src/io/raw_weights.js';
 
@@ -214,6 +216,52 @@ const api = {
   },
   async memory() {
     return (await library()).memory.stats();
+  },
+  /**
+   * `repeats` coarse-to-fine jobs (runJob: `scales` scales to `size` px, seeded random SqueezeNet,
+   * synthetic pictures, `steps` steps at the coarsest scale): the memory before, after each job,
+   * and each result's size and total loss.
+   */
+  async coarseToFine(c: { size: number; scales: number; steps: number; repeats: number }) {
+    const l = await library();
+    const pic = (w: number, h: number, kind: 'photo' | 'stripes'): Picture => ({ width: w, height: h, rasterize: async (W, H) => picture(W, H, kind) });
+    const images = { content: pic(96, 80, 'photo'), styles: [{ blob: pic(90, 70, 'stripes'), blend: 1, name: 'stripes' }], contentName: 'photo' };
+    const config = { size: c.size, styleScale: 1, options: { network: 'squeezenet' as const }, reportEvery: 5, saveEvery: 0, scales: c.scales, scaleIterations: [c.steps] };
+    const before = l.memory.stats();
+    const after = [], results = [];
+    for (let i = 0; i < c.repeats; i++) {
+      const r = await runJob(l, images, { kind: 'random', seed: 2, network: 'squeezenet' }, config);
+      after.push(l.memory.stats());
+      results.push({ width: r.image.width, height: r.image.height, total: r.losses.total, sizes: r.sizes });
+    }
+    return { before, after, results };
+  },
+  /**
+   * A finer scale's setup two ways: the initial image as a GPU tensor with the content target
+   * mixed on the GPU ({ anchor }), and as pixels with the target mixed in pixels (mixImages,
+   * rounded); the first evaluation's loss terms of each, and the buffers in use before and after.
+   */
+  async anchoredTarget(c: EngineCase & { anchor: number }) {
+    const l = await library();
+    const w = weightsFor(c.options), content = picture(c.width, c.height, 'photo'), styles = [picture(c.width + 3, c.height - 2, 'stripes')];
+    const before = l.memory.stats().inUseBuffers;
+    // the initial image: a run started from the stripes, its image as a tensor (unchanged: clamped, same size)
+    const initPixels = picture(c.width, c.height, 'stripes');
+    const src = await StyleTransfer.create(l, w, content, styles, c.options, initPixels);
+    const initTensor = src.upsampled(c.width, c.height);
+    src.dispose();
+    const terms = async (st: StyleTransfer) => {
+      try {
+        const t = await st.evaluate();
+        return [...Object.values(t.content), ...Object.values(t.style), t.tv];
+      } finally {
+        st.dispose();
+      }
+    };
+    const onGpu = await terms(await StyleTransfer.create(l, w, content, styles, c.options, initTensor, undefined, undefined, { anchor: c.anchor }));
+    l.release(initTensor);
+    const inPixels = await terms(await StyleTransfer.create(l, w, content, styles, c.options, initPixels, undefined, undefined, mixImages(content, initPixels, c.anchor)));
+    return { onGpu, inPixels, before, after: l.memory.stats().inUseBuffers };
   },
   /** SHA-256 (hex) of the seeded random VGG19's tensors in our raw format, made in this page. */
   async randomWeightsDigest(seed: number, upTo: string) {
