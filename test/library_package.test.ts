@@ -8,7 +8,7 @@
  *    the built page paints in headless Chromium.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PNG } from 'pngjs';
@@ -58,6 +58,20 @@ describe('the packed package', () => {
     expect(r.stdout).toMatch(/step 100\/100/);
     const png = PNG.sync.read(readFileSync(join(app, 'out.png')));
     expect([png.width, png.height]).toEqual([64, 43]);
+  });
+
+  it('without the optional webgpu package, Node says what to install (one line, a WebGpuUnavailableError)', () => {
+    const bare = join(dir, 'bare');
+    mkdirSync(bare);
+    writeFileSync(join(bare, 'package.json'), JSON.stringify({ name: 'bare', private: true, type: 'module' }));
+    const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: bare, encoding: 'utf8' });
+    expect(install.status, install.stderr).toBe(0);
+    const script = `import { stylize } from 'webgpu-neural-style';
+const img = { width: 64, height: 64, data: new Uint8ClampedArray(64 * 64 * 4).fill(200) };
+stylize({ content: img, style: img }).then(() => console.log('ran'), (e) => console.log(e.name + ': ' + e.message));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: bare, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stdout.trim()).toMatch(/^WebGpuUnavailableError: no WebGPU: in Node install the optional peer dependency "webgpu" \(npm install webgpu\), or pass the option gpu or device/);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
   });
 
   it('its types check: a TypeScript user gets the API and its option types', () => {

@@ -59,5 +59,14 @@ export async function openGpu(o: GpuOptions): Promise<OpenedGpu> {
   if (!isNode()) return { ctx: await createGpuContext({}), ownsDevice: true }; // throws the browser's message
   const pkg = await dawnPackage();
   const gpu = pkg.create([]);
-  return { ctx: await createGpuContext({ gpu }), ownsDevice: true, keepAlive: gpu };
+  try {
+    return { ctx: await createGpuContext({ gpu }), ownsDevice: true, keepAlive: gpu };
+  } catch (e) {
+    if (!(e instanceof WebGpuUnavailableError && e.noAdapter)) throw e;
+    // the browser's advice (chrome://gpu) does not apply: say what Dawn needs in Node
+    throw new WebGpuUnavailableError(
+      'no WebGPU adapter: Dawn (the "webgpu" package) found no GPU through the system\'s Vulkan drivers; install the GPU\'s Vulkan driver, or Mesa\'s lavapipe (25 or later) for the CPU and point VK_ICD_FILENAMES at its lvp_icd.json',
+      true,
+    );
+  }
 }
