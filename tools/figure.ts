@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { composeGrid } from '../src/job/grid.js';
-import { resizeBilinear } from '../src/io/rgba_image.js';
+import { resizeImage } from '../src/io/resample.js';
 import { Args, runMain } from './lib/args.js';
 import { decodePngOverWhite, writePngAtomic } from './lib/png.js';
 
@@ -54,7 +54,7 @@ async function main(): Promise<number> {
   });
   const first = images[0].image;
   const width = tileWidth ?? first.width, height = Math.max(1, Math.round((first.height * width) / first.width));
-  const grid = composeGrid(title, images.map((t) => ({ label: t.label, image: t.image.width === width && t.image.height === height ? t.image : resizeBilinear(t.image, width, height) })), { columns, minTileSide: 1 });
+  const grid = composeGrid(title, images.map((t) => ({ label: t.label, image: t.image.width === width && t.image.height === height ? t.image : resizeImage(t.image, width, height) })), { columns, minTileSide: 1 });
   writePngAtomic(out, grid.width, grid.height, grid.data as Uint8Array);
   process.stderr.write(`wrote ${out} (${grid.width}×${grid.height}, ${images.length} images)\n`);
   return 0;

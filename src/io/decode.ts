@@ -4,7 +4,7 @@ import { resizeImage } from './resample.js';
 
 export class ImageDecodeError extends Error {
   constructor(what: string, detail: string) {
-    super(`${what}: could not be decoded as an image (${detail}); is it a PNG, JPEG or WebP file, and complete?`);
+    super(`${what}: could not be decoded as an image (${detail}); is it a PNG, JPEG, WebP or GIF file, and complete?`);
     this.name = 'ImageDecodeError';
   }
 }
