@@ -30,6 +30,7 @@ import { type RgbaImage, resizeNearest } from '../io/rgba_image.js';
 import { Jitter } from './jitter.js';
 import { checkInputs, MAX_SIDE, tiledBufferProblem, maxImageSide } from './device_limits.js';
 import { lossTerms, type LossTerms } from './loss_terms.js';
+import { buildLoss, tapeRecorder } from './loss_builder.js';
 import { rgbaBytes, Targets } from './targets.js';
 import { checkMasks, Guidance } from './guidance.js';
 
@@ -235,35 +236,15 @@ export class StyleTransfer {
   }
 
   /**
-   * Stage 3, the optimisation graph on the tape: VGG features of the image, a squared-error term
-   * per content layer, a Gram and its squared error per style layer, TV; returns TV's slot.
+   * Stage 3, the optimisation graph on the tape: the network's features of the image and the
+   * loss's terms (loss_builder.ts); returns TV's slot.
    */
   private recordLosses(tape: Tape, deepest: string, contentTargets: Map<string, Tensor>, styleTargets: Map<string, Tensor>): number {
     const o = this.options;
     const feats = this.net.features(tape, this.image, deepest, o.pooling);
-    for (const l of o.contentLayers) {
-      const slot = tape.squaredErrorLoss(feats.get(l.name)!, contentTargets.get(l.name)!, 0.5, `content:${l.name}`, o.contentWeight * l.weight);
-      this.contentSlots.push([l.name, slot, o.contentWeight * l.weight]);
-    }
-    for (const l of o.styleLayers) {
-      const f = feats.get(l.name)!;
-      const [N, h, w] = f.value.shape;
-      if (!this.guidance) {
-        const gram = tape.gram(f, 1 / (h * w), `gram:${l.name}`);
-        const slot = tape.squaredErrorLoss(gram, styleTargets.get(l.name)!, 1 / (4 * N * N), `style:${l.name}`, o.styleWeight * l.weight);
-        this.styleSlots.push([l.name, slot, o.styleWeight * l.weight]);
-        continue;
-      }
-      // one term per region: its Gram normalised by its energy, weighted by its area (guidance.ts)
-      for (let i = 0; i < this.guidance.count; i++) {
-        const r = this.guidance.region(i, l.name), name = `${l.name}/mask${i + 1}`;
-        if (!r) continue;
-        const gram = tape.guidedGram(f, r.mask, 1 / r.energy, `gram:${name}`);
-        const slot = tape.squaredErrorLoss(gram, styleTargets.get(`${l.name}#${i}`)!, 1 / (4 * N * N), `style:${name}`, o.styleWeight * l.weight * r.area);
-        this.styleSlots.push([name, slot, o.styleWeight * l.weight * r.area]);
-      }
-    }
-    const tvSlot = tape.tvLoss(this.image, 1, 'tv', o.tvWeight);
+    const slots = buildLoss(o, tapeRecorder(tape, this.image, feats, contentTargets, styleTargets), this.guidance);
+    this.contentSlots = slots.content;
+    this.styleSlots = slots.style;
     tape.finalize();
     for (const t of [...contentTargets.values(), ...styleTargets.values()]) this.own(t);
     if (!this.image.grad) {
@@ -271,7 +252,7 @@ export class StyleTransfer {
       this.image.grad = this.own(this.lib.tensor(this.image.value.shape, 'image.grad'));
       runOnce(this.lib, [fill(this.lib, this.image.grad, 0)]);
     }
-    return tvSlot;
+    return slots.tv;
   }
 
   /** What a jitter shift moves: the image and Adam's moments. */

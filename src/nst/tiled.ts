@@ -32,6 +32,7 @@ import type { StyleTransferOptions } from './options.js';
 import { layerScale } from '../model/vgg19_spec.js';
 import { ownedAt, planTiles, type Tile, type TileLayout } from './tiles.js';
 import type { FeaturesOnGpu } from './feature_network.js';
+import { buildLoss, type LossRecorder } from './loss_builder.js';
 
 /** One tile graph: the window leaf, masked features per loss layer, and how to move it to a tile. */
 class TileGraph {
@@ -41,6 +42,8 @@ class TileGraph {
   /** Per loss layer: the masked feature node and its mask's mover. */
   readonly masked = new Map<string, { node: Node; move: (r: { y0: number; y1: number; x0: number; x1: number }) => void; scale: number }>();
   readonly grams = new Map<string, Node>();
+  /** Each Gram's normalisation, 1/M of the full image's map at its layer. */
+  readonly gramScales = new Map<string, number>();
   private readonly copyIn: Dispatch;
 
   /**
@@ -71,6 +74,7 @@ class TileGraph {
     for (const name of styleLayers) {
       const s = layerScale(name);
       const M = Math.floor(layout.height / s) * Math.floor(layout.width / s);
+      this.gramScales.set(name, 1 / M);
       this.grams.set(name, this.tape.gram(this.masked.get(name)!.node, 1 / M, `gram:${name}`));
     }
   }
@@ -280,39 +284,15 @@ export class TiledGatys {
     }
   }
 
-  /** The optimisation graph of one tile, the global style terms and TV, and the per-tile bookkeeping. */
+  /** The optimisation graph of one tile, the loss's terms (loss_builder.ts) on it and over the whole image, and the per-tile bookkeeping. */
   private buildGraph(vgg: FeaturesOnGpu, deepest: string, styleTargets: Map<string, Tensor>): void {
-    const o = this.options, lib = this.lib, image = this.image, grad = this.grad;
+    const o = this.options, lib = this.lib, grad = this.grad;
     const contentNames = o.contentLayers.map((l) => l.name), styleNames = o.styleLayers.map((l) => l.name);
-    const g = (this.graph = new TileGraph(lib, vgg, image, this.layout, deepest, o.pooling, contentNames, styleNames, true));
-
-    // the tile's content losses against the masked target window (fused gradient, as untiled)
-    for (const [i, l] of o.contentLayers.entries()) {
-      const slot = g.tape.squaredErrorLoss(g.masked.get(l.name)!.node, this.contentTargets[i].masked, 0.5, `content:${l.name}`, o.contentWeight * l.weight);
-      this.slots.content.push([l.name, slot, o.contentWeight * l.weight]);
-      this.slotNames.push(`content:${l.name}`);
-    }
-    // style: global G_l, its loss and dL/dG_l (given to the tile's Gram nodes for backward)
-    let nextSlot = o.contentLayers.length;
-    for (const l of o.styleLayers) {
-      const node = g.grams.get(l.name)!;
-      const N = node.value.shape[0];
-      const G = this.own(lib.tensor([N, N], `G:${l.name}`)), dG = this.own(lib.tensor([N, N], `dG:${l.name}`)), terms = this.own(lib.tensor([N, N], `style_terms:${l.name}`));
-      g.tape.externalGrad(node, dG);
-      this.resets.push(fill(lib, G, 0));
-      this.graphGramAdds.push(axpby(lib, 1, node.value, 1, G));
-      const scale = 1 / (4 * N * N), weight = o.styleWeight * l.weight;
-      const slot = nextSlot++;
-      this.global.push(squaredError(lib, G, styleTargets.get(l.name)!, terms, dG, weight * scale), ...reduceSum(lib, { a: terms, out: this.scalars, outIndex: slot, scale, partials: this.partials }, lib.planner.plan('reduce', { n: N * N })));
-      this.slots.style.push([l.name, slot, weight]);
-      this.slotNames.push(`style:${l.name}`);
-    }
-    // TV on the whole image: its gradient (not accumulated) starts the image gradient each step
-    const tvTerms = this.own(lib.tensor([tvTermCount(image.shape)], 'tv.terms'));
-    this.slots.tv = nextSlot;
-    this.slotNames.push('tv');
-    this.resets.push(fill(lib, this.scalars, 0));
-    this.global.push(tvLoss(lib, image, tvTerms, grad, o.tvWeight, false), ...reduceSum(lib, { a: tvTerms, out: this.scalars, outIndex: nextSlot, scale: 1, partials: this.partials }, lib.planner.plan('reduce', { n: numel(tvTerms.shape) })));
+    const g = (this.graph = new TileGraph(lib, vgg, this.image, this.layout, deepest, o.pooling, contentNames, styleNames, true));
+    const slots = buildLoss(o, this.recorder(g, styleTargets), null);
+    this.slots.content = slots.content;
+    this.slots.style = slots.style;
+    this.slots.tv = slots.tv;
     g.tape.finalize();
     if (!g.input.grad) throw new Error('tiled evaluation: no loss depends on the image');
     this.addOut = windowOp(lib, grad, g.input.grad, 0, 0, 'add');
@@ -321,6 +301,51 @@ export class TiledGatys {
     this.perTile = {
       before: this.contentTargets.map((c) => c.mask),
       after: n ? [this.accumulateContent(n)] : [],
+    };
+  }
+
+  /**
+   * How the tiled run records the terms: content on the tile's tape against the masked target
+   * window (summed over tiles: its slots come first, 0…n−1, in the tape's and ours); style on the
+   * whole image, s·Σ(G_l − A_l)² of the global G_l and dL/dG_l (given to the tile's Gram nodes for
+   * backward); TV on the whole image, its gradient (not accumulated) starting the image gradient.
+   */
+  private recorder(g: TileGraph, styleTargets: Map<string, Tensor>): LossRecorder {
+    const o = this.options, lib = this.lib, image = this.image, [, H, W] = image.shape;
+    let nextSlot = o.contentLayers.length;
+    return {
+      shape: (layer) => {
+        const s = layerScale(layer);
+        return [g.masked.get(layer)!.node.value.shape[0], Math.floor(H / s), Math.floor(W / s)];
+      },
+      content: (layer, name, scale, weight) => {
+        const i = this.contentTargets.findIndex((c) => c.name === layer);
+        const slot = g.tape.squaredErrorLoss(g.masked.get(layer)!.node, this.contentTargets[i].masked, scale, name, weight);
+        this.slotNames.push(name);
+        return slot;
+      },
+      style: (t) => {
+        if (t.mask) throw new Error('tiled runs take no style masks');
+        const node = g.grams.get(t.layer)!;
+        if (g.gramScales.get(t.layer) !== t.gramScale) throw new Error(`tiled evaluation: the Gram at ${t.layer} is normalised by 1/${1 / g.gramScales.get(t.layer)!}, the loss asks for 1/${1 / t.gramScale}`);
+        const N = node.value.shape[0];
+        const G = this.own(lib.tensor([N, N], `G:${t.layer}`)), dG = this.own(lib.tensor([N, N], `dG:${t.layer}`)), terms = this.own(lib.tensor([N, N], `style_terms:${t.layer}`));
+        g.tape.externalGrad(node, dG);
+        this.resets.push(fill(lib, G, 0));
+        this.graphGramAdds.push(axpby(lib, 1, node.value, 1, G));
+        const slot = nextSlot++;
+        this.global.push(squaredError(lib, G, styleTargets.get(t.target)!, terms, dG, t.weight * t.scale), ...reduceSum(lib, { a: terms, out: this.scalars, outIndex: slot, scale: t.scale, partials: this.partials }, lib.planner.plan('reduce', { n: N * N })));
+        this.slotNames.push(`style:${t.name}`);
+        return slot;
+      },
+      tv: (weight) => {
+        const tvTerms = this.own(lib.tensor([tvTermCount(image.shape)], 'tv.terms'));
+        const slot = nextSlot++;
+        this.slotNames.push('tv');
+        this.resets.push(fill(lib, this.scalars, 0));
+        this.global.push(tvLoss(lib, image, tvTerms, this.grad, weight, false), ...reduceSum(lib, { a: tvTerms, out: this.scalars, outIndex: slot, scale: 1, partials: this.partials }, lib.planner.plan('reduce', { n: numel(tvTerms.shape) })));
+        return slot;
+      },
     };
   }
 
