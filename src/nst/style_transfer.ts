@@ -58,7 +58,6 @@ export type InitialImage = RgbaImage | Tensor;
  * normalisation is affine per channel, so this is the mix of the pixels, unrounded).
  */
 export type ContentTarget = RgbaImage | { anchor: number };
-
 const isTensor = (x: InitialImage): x is Tensor => 'shape' in x && 'buffer' in x;
 
 /** Run the loss and gradient tile by tile (see tiled.ts): owned tiles of `tile` pixels. */
