@@ -225,8 +225,10 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
 
   // whole steps
   const steps: StepRow[] = [];
+  // the whole steps plan from the fixed table, or with every conv forced to the asked version
+  let planner = lib.planner;
   if (o.conv && o.conv !== 'auto') {
-    lib.planner.force.conv_forward = lib.planner.force.conv_backward_input = o.conv;
+    planner = planner.with({ force: { conv_forward: o.conv, conv_backward_input: o.conv } });
     runner += `, all convs ${o.conv}`;
   }
   const tuner = new Autotuner(lib, { mode: o.autotune ?? 'off', store: o.tuningStore ?? undefined, log });
@@ -240,7 +242,7 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
     lib.memory.resetPeak();
     const tiling = o.tile && network === 'vgg19' ? { tile: o.tile } : undefined;
     const w = network === 'vgg19' ? weights : squeezenet!;
-    const st = await tuner.build(() => StyleTransfer.create(lib, w, picture(size, 1), [picture(size, 2)], { network, iterations: 1000 }, undefined, tiling));
+    const st = await tuner.build(planner, (p) => StyleTransfer.create(lib.withPlanner(p), w, picture(size, 1), [picture(size, 2)], { network, iterations: 1000 }, undefined, tiling));
     const label = network === 'vgg19' ? '' : ' SqueezeNet 1.1';
     if (tiling) {
       // a tiled step is 2 submits per tile (masks and windows move between them): wall clock

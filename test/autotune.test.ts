@@ -11,7 +11,7 @@ import { adapterKey, emptyTable, parseTable, type AdapterIdentity } from '../src
 import { adapterClass } from '../src/kernels/adapter_class.js';
 import { eligibleVersions, OP_KINDS, REGISTRY, type OpKind } from '../src/kernels/registry.js';
 import { fixedChoice, tuningCandidates } from '../src/kernels/fixed_choice.js';
-import { makePlan, Planner } from '../src/kernels/plan.js';
+import { makePlan, newPlanRecord, Planner, withLeanWeights } from '../src/kernels/plan.js';
 import { bundleForBrowser } from '../tools/lib/bundle.js';
 import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
 import type { AutotuneTestApi } from './harness/autotune_entry.js';
@@ -100,19 +100,42 @@ describe('plans', () => {
     expect(() => makePlan('conv_forward', { R: 8, N: 8, K: 3, H: 9, W: 9 }, { version: 'v5_winograd', splits: 2 })).toThrow(/does not split/);
     expect(() => makePlan('conv_forward', { R: 8, N: 8, K: 3, H: 9, W: 9 }, { version: 'fast' as never, splits: 1 })).toThrow(/unknown conv_forward version "fast"/);
   });
-  it('the planner prefers a tuned choice, then a forced version, then the fixed table', () => {
+  it('the planner prefers a tuned choice, then a forced version, then the fixed table; `with` makes a copy', () => {
     const p = new Planner(GPU);
     const shape = { R: 64, N: 64, K: 3, H: 32, W: 32 };
     expect(p.plan('conv_forward', shape).version).toBe('v4_rows_vec4');
-    p.force.conv_forward = 'v5_winograd';
-    expect(p.plan('conv_forward', shape).version).toBe('v5_winograd');
-    p.tuned.set('conv_forward R64 N64 K3 H32 W32', { version: 'v2_flat16', splits: 2 });
-    expect(p.plan('conv_forward', shape)).toMatchObject({ version: 'v2_flat16', splits: 2 });
-    p.collecting = true;
-    p.plan('conv_forward', shape);
-    p.plan('conv_backward_input', shape);
-    expect([...p.hits]).toEqual(['conv_forward R64 N64 K3 H32 W32']);
-    expect([...p.misses.keys()]).toEqual(['conv_backward_input R64 N64 K3 H32 W32']);
+    const forced = p.with({ force: { conv_forward: 'v5_winograd' } });
+    expect(forced.plan('conv_forward', shape).version).toBe('v5_winograd');
+    const tuned = forced.with({ tuned: new Map([['conv_forward R64 N64 K3 H32 W32', { version: 'v2_flat16', splits: 2 }]]) });
+    expect(tuned.plan('conv_forward', shape)).toMatchObject({ version: 'v2_flat16', splits: 2 });
+    const record = newPlanRecord();
+    tuned.with({ record }).plan('conv_forward', shape);
+    tuned.with({ record }).plan('conv_backward_input', shape);
+    expect([...record.hits]).toEqual(['conv_forward R64 N64 K3 H32 W32']);
+    expect([...record.misses.keys()]).toEqual(['conv_backward_input R64 N64 K3 H32 W32']);
+    // planners are values: the ones made from are unchanged, frozen, and share their root
+    expect(p.plan('conv_forward', shape).version).toBe('v4_rows_vec4');
+    expect(forced.plan('conv_forward', shape).version).toBe('v5_winograd');
+    for (const q of [p, forced, tuned]) {
+      expect(Object.isFrozen(q) && Object.isFrozen(q.force)).toBe(true);
+      expect(q.root).toBe(p);
+    }
+    expect(() => ((p as { lean: boolean }).lean = true)).toThrow(TypeError);
+    expect(p.tuned.size + Object.keys(p.force).length).toBe(0);
+  });
+  it("a library's handles: its own planner is the fixed table's, withPlanner gives a handle on the same kernels planning otherwise", () => {
+    const device = { createShaderModule: () => ({}), createBindGroupLayout: () => ({}), createPipelineLayout: () => ({}), createComputePipeline: () => ({}) } as unknown as GPUDevice;
+    const lib = new KernelLibrary({ device, adapter: null, info: { ...GPU, vendor: '', architecture: '', device: '', description: '', subgroups: false } } as unknown as GpuContext);
+    const own = lib.planner;
+    const lean = lib.withPlanner(own.with({ lean: true }));
+    expect(lean.planner.lean).toBe(true);
+    expect(lib.planner).toBe(own);
+    expect(lean.memory).toBe(lib.memory);
+    expect(lean.kernel('reduce/v0_tree')).toBe(lib.kernel('reduce/v0_tree'));
+    // the legacy scope (withLeanWeights) presents a lean copy on the library while it runs, restored after
+    expect(withLeanWeights(own, true, () => lib.planner.lean)).toBe(true);
+    expect(lib.planner).toBe(own);
+    expect(lean.planner.lean).toBe(true);
   });
   it('tuning candidates: every tuned version that fits, direct ones also split where the GPU rule splits', () => {
     const names = (kind: OpKind, shape: never) => tuningCandidates(kind, shape).map((c) => `${c.version}/${c.splits}`);
@@ -214,12 +237,16 @@ describe('autotuning on the device (fake timer)', () => {
 
   it('picks the fastest version of an op, whichever it is', async () => {
     const shape = { R: 16, N: 16, K: 3, H: 12, W: 12 };
+    const fixed = new Set<string>();
     for (const fastest of ['v3_rows', 'v5_winograd', 'v1_direct', 'v4_rows_vec4', 'v2_flat16', 'v6_winograd4']) {
       const r = await call('tuneOne', 'conv_forward', shape, { [fastest]: 1 });
       expect(r.version, fastest).toBe(fastest);
+      fixed.add(r.fixed);
       expect(r.calls).toBe(tuningCandidates('conv_forward', shape).length);
       expect(r.leaked, fastest).toEqual({ buffers: 0, uniforms: 0 });
     }
+    // the library's own planner kept the fixed table's choice whatever was tuned
+    expect(fixed.size).toBe(1);
     expect((await call('tuneOne', 'gram_backward', { C: 8, M: 100 }, { v0_narrow: 1, v1_wide: 2 })).version).toBe('v0_narrow');
     // every op kind's runs free what they made
     for (const [kind, shape] of [['gram_forward', { C: 40, M: 9000 }], ['reduce', { n: 5000 }], ['strided_conv_forward', { C: 3, O: 9, K: 3, stride: 2, pad: 0, H: 13, W: 11 }], ['strided_conv_backward_input', { C: 3, O: 9, K: 3, stride: 2, pad: 1, H: 13, W: 11 }], ['conv_backward_input', { R: 16, N: 3, K: 3, H: 12, W: 12 }]] as const) {
@@ -240,7 +267,11 @@ describe('autotuning on the device (fake timer)', () => {
     // any tuned choice is correct: the same losses and gradient as the untuned graph
     expect(Math.abs(first.lossTuned - first.lossPlain) / first.lossPlain).toBeLessThan(1e-4);
     expect(first.gradRelDiff).toBeLessThan(1e-4);
-    const second = await call('build', { mode: 'on', ms: { v5_winograd: 1 }, size: 24 });
+    // the tuned choices reached the graph through its planner; the library's own is untouched
+    expect(first.untouched).toBe(true);
+    // the legacy form (build(make) on the library itself) reaches them too, and leaves it untouched
+    const second = await call('build', { mode: 'on', ms: { v5_winograd: 1 }, size: 24, legacy: true });
+    expect(second.untouched).toBe(true);
     expect(second.calls).toBe(0);
     expect(second.report).toMatchObject({ tuned: 0 });
     expect(second.report.reused).toBe(first.report.tuned);
@@ -249,9 +280,13 @@ describe('autotuning on the device (fake timer)', () => {
   });
 
   it('"refresh" measures again; "auto" and "off" do not time on a software adapter', async () => {
-    const refresh = await call('build', { mode: 'refresh', ms: { v5_winograd: 1 }, size: 24 });
-    expect(refresh.calls).toBeGreaterThan(10);
-    expect(refresh.kernels).toContain('conv/winograd_gemm');
+    // also through the legacy form: timed on its first build, the rebuild runs the fastest (version 1, not the fixed table's)
+    for (const [legacy, ms, kernel] of [[false, { v5_winograd: 1 }, 'conv/winograd_gemm'], [true, { v1_direct: 1 }, 'conv/v1_direct_forward']] as const) {
+      const refresh = await call('build', { mode: 'refresh', ms, size: 24, legacy });
+      expect(refresh.calls).toBeGreaterThan(10);
+      expect(refresh.kernels, `legacy ${legacy}`).toContain(kernel);
+      expect(refresh.untouched).toBe(true);
+    }
     for (const mode of ['auto', 'off'] as const) {
       const r = await call('build', { mode, ms: {}, size: 24, table: '{damaged' });
       expect(r.calls, mode).toBe(0);

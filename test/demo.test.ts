@@ -17,7 +17,7 @@ import { toRawWeights } from '../src/io/raw_weights.js';
 import { FileSource } from '../tools/lib/file_source.js';
 import { FIXTURE_DIR, FIXTURES, makePretrainedFixtures } from './harness/pretrained_fixtures.js';
 import { startWeightsServers, type WeightsServers } from './harness/weights_server.js';
-import { Planner, withLeanWeights } from '../src/kernels/plan.js';
+import { Planner } from '../src/kernels/plan.js';
 import { parseLayerList, resolveOptions } from '../src/nst/options.js';
 import { RUN_DEFAULTS } from '../demo/network_defaults.js';
 import { defaultReconstructionLayers } from '../src/job/reconstruct_targets.js';
@@ -701,8 +701,8 @@ describe('demo: GPU memory budget', () => {
     // which a budget run tries first), and the tiles the page must name (planned lean, as the page does)
     const budget = budgetMiB * 2 ** 20;
     expect(estimateRunBytes(H, W, options, deepest, planner).total).toBeGreaterThan(budget);
-    expect(withLeanWeights(planner, true, () => estimateRunBytes(H, W, options, deepest, planner)).total).toBeGreaterThan(budget);
-    const { tile } = withLeanWeights(planner, true, () => tileForBudget(H, W, options, deepest, planner, budget, 2 ** 27));
+    expect(estimateRunBytes(H, W, options, deepest, planner.with({ lean: true })).total).toBeGreaterThan(budget);
+    const { tile } = tileForBudget(H, W, options, deepest, planner.with({ lean: true }), budget, 2 ** 27);
     const count = planTiles(H, W, tile, deepest).tiles.length;
     expect(count).toBeGreaterThan(1);
 

@@ -1,6 +1,6 @@
 /** Tile layouts and memory budgets for exact tiled evaluation (no GPU needed). */
 import { describe, expect, it } from 'vitest';
-import { Planner, withLeanWeights } from '../src/kernels/plan.js';
+import { Planner, scopedPlanner, withLeanWeights } from '../src/kernels/plan.js';
 import { resolveOptions } from '../src/nst/options.js';
 import { estimateRunBytes, parseBytes, tileForBudget } from '../src/nst/tile_budget.js';
 import { layerScale } from '../src/model/vgg19_spec.js';
@@ -120,27 +120,28 @@ describe('lean weights where memory limits a run', () => {
   it('a lean planner runs F(2×2) Winograd where F(4×4) would run, also over a tuned choice; a forced version stays', () => {
     const p = new Planner(LAVAPIPE);
     expect(p.plan('conv_forward', big).version).toBe('v6_winograd4');
-    p.lean = true;
-    expect(p.plan('conv_forward', big).version).toBe('v5_winograd');
-    p.tuned.set('conv_backward_input R512 N512 K3 H64 W64', { version: 'v6_winograd4', splits: 1 });
-    expect(p.plan('conv_backward_input', big).version).toBe('v5_winograd');
-    p.force.conv_forward = 'v6_winograd4';
-    expect(p.plan('conv_forward', big).version).toBe('v6_winograd4');
+    const lean = p.with({ lean: true });
+    expect(lean.plan('conv_forward', big).version).toBe('v5_winograd');
+    expect(p.plan('conv_forward', big).version).toBe('v6_winograd4'); // p is unchanged
+    const tuned = lean.with({ tuned: new Map([['conv_backward_input R512 N512 K3 H64 W64', { version: 'v6_winograd4', splits: 1 }]]) });
+    expect(tuned.plan('conv_backward_input', big).version).toBe('v5_winograd');
+    expect(tuned.with({ lean: false }).plan('conv_backward_input', big).version).toBe('v6_winograd4');
+    expect(tuned.with({ force: { conv_forward: 'v6_winograd4' } }).plan('conv_forward', big).version).toBe('v6_winograd4');
   });
   it('lean weights are what make 512×341 fit 400 MB: the same tiles without them need more than the budget', () => {
     const p = new Planner(LAVAPIPE);
-    const lean = withLeanWeights(p, true, () => tileForBudget(341, 512, o, 'conv5_1', p, 400e6, 2 ** 27));
+    const lean = tileForBudget(341, 512, o, 'conv5_1', p.with({ lean: true }), 400e6, 2 ** 27);
     expect(lean.estimate.total).toBeLessThanOrEqual(400e6);
-    expect(p.lean).toBe(false); // restored
     expect(estimateRunBytes(341, 512, o, 'conv5_1', p, lean.tile).total).toBeGreaterThan(400e6);
     // untiled, the fast forms cost more than the lean ones
-    expect(estimateRunBytes(256, 256, o, 'conv5_1', p).total).toBeGreaterThan(withLeanWeights(p, true, () => estimateRunBytes(256, 256, o, 'conv5_1', p)).total);
+    expect(estimateRunBytes(256, 256, o, 'conv5_1', p).total).toBeGreaterThan(estimateRunBytes(256, 256, o, 'conv5_1', p.with({ lean: true })).total);
   });
-  it('withLeanWeights restores the setting after a throw and after a rejected promise', async () => {
+  it('the legacy withLeanWeights scope restores what the library presents after a throw and after a rejected promise, changing no planner', async () => {
     const p = new Planner(LAVAPIPE);
     expect(() => withLeanWeights(p, true, () => { throw new Error('boom'); })).toThrow('boom');
-    expect(p.lean).toBe(false);
-    await expect(withLeanWeights(p, true, async () => { expect(p.lean).toBe(true); throw new Error('later'); })).rejects.toThrow('later');
+    expect(scopedPlanner(p)).toBe(p);
+    await expect(withLeanWeights(p, true, async () => { expect(scopedPlanner(p).lean).toBe(true); throw new Error('later'); })).rejects.toThrow('later');
+    expect(scopedPlanner(p)).toBe(p);
     expect(p.lean).toBe(false);
   });
 });

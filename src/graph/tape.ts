@@ -95,7 +95,7 @@ export class Tape extends TapeCore {
 
   /** The planner's choice for a stride-1 conv of this shape in both directions, with its (shared) scratch. */
   private plannedConv(w: ConvWeights, H: number, W: number, backward: boolean) {
-    const planner = this.lib.planner;
+    const planner = this.planner;
     const fwd = planner.plan('conv_forward', { R: w.C, N: w.O, K: w.K, H, W });
     const bwd = backward ? planner.plan('conv_backward_input', { R: w.O, N: w.C, K: w.K, H, W }) : null;
     const scratch: ConvScratch = {};
@@ -114,13 +114,13 @@ export class Tape extends TapeCore {
     const shape = stridedShape(w, H, W);
     this.record({
       name,
-      forward: this.track([stridedConvForward(this.lib, x.value, w, out.value, relu, this.lib.planner.plan('strided_conv_forward', shape))]),
+      forward: this.track([stridedConvForward(this.lib, x.value, w, out.value, relu, this.planner.plan('strided_conv_forward', shape))]),
       backward: () => {
         if (!x.requiresGrad) return [];
         const g = this.grads.of(out);
         const ds: Dispatch[] = relu ? [reluBackwardInPlace(this.lib, out.value, g)] : [];
         const { target, finish } = this.grads.target(x);
-        ds.push(stridedConvBackwardInput(this.lib, g, w, target, this.lib.planner.plan('strided_conv_backward_input', shape)), ...finish);
+        ds.push(stridedConvBackwardInput(this.lib, g, w, target, this.planner.plan('strided_conv_backward_input', shape)), ...finish);
         this.grads.recycle(g);
         return ds;
       },
@@ -215,8 +215,8 @@ export class Tape extends TapeCore {
     const C = x.value.shape[0];
     const out: Node = { value: this.alloc([C, C], name), requiresGrad: x.requiresGrad, grad: null, name };
     const shape = { C, M: numel(x.value.shape) / C };
-    const fwd = this.lib.planner.plan('gram_forward', shape);
-    const bwd = x.requiresGrad ? this.lib.planner.plan('gram_backward', shape) : null;
+    const fwd = this.planner.plan('gram_forward', shape);
+    const bwd = x.requiresGrad ? this.planner.plan('gram_backward', shape) : null;
     const scratch = fwd.scratch.slices ? this.sharedScratch('slices', fwd.scratch.slices) : undefined;
     this.record({
       name,
@@ -242,8 +242,8 @@ export class Tape extends TapeCore {
     const [C, H, W] = x.value.shape;
     const out: Node = { value: this.alloc([C, C], name), requiresGrad: x.requiresGrad, grad: null, name };
     const shape = { C, M: H * W };
-    const fwd = this.lib.planner.plan('gram_forward', shape);
-    const bwd = x.requiresGrad ? this.lib.planner.plan('gram_backward', shape) : null;
+    const fwd = this.planner.plan('gram_forward', shape);
+    const bwd = x.requiresGrad ? this.planner.plan('gram_backward', shape) : null;
     const slices = fwd.scratch.slices ? this.sharedScratch('slices', fwd.scratch.slices) : undefined;
     // the weighted features (forward) and the plain Gram's backward (backward), used one op at a time
     const weighted: Tensor = { buffer: this.sharedScratch('guided', C * H * W).buffer, shape: [C, H, W] };
@@ -291,7 +291,7 @@ export class Tape extends TapeCore {
     else grad = this.alloc(x.value.shape, `${name}.unused_grad`);
     this.record({
       name,
-      forward: this.track([kernel(terms, grad, accumulate), ...reduceSum(this.lib, { a: terms, out: this.scalars, outIndex: slot, scale, partials: this.partials }, this.lib.planner.plan('reduce', { n: numel(terms.shape) }))]),
+      forward: this.track([kernel(terms, grad, accumulate), ...reduceSum(this.lib, { a: terms, out: this.scalars, outIndex: slot, scale, partials: this.partials }, this.planner.plan('reduce', { n: numel(terms.shape) }))]),
       backward: () => [],
     });
     return slot;

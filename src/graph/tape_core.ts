@@ -5,6 +5,7 @@
  */
 import type { Dispatch } from '../kernels/kernel.js';
 import type { KernelLibrary } from '../kernels/library.js';
+import type { Planner } from '../kernels/plan.js';
 import { REDUCE_PARTIALS } from '../kernels/loss/loss.js';
 import { numel, shapeStr, type Tensor } from '../kernels/tensor.js';
 import { GradientBuffers } from './gradients.js';
@@ -44,7 +45,11 @@ export class TapeCore {
   protected nextSlot = 0;
   readonly slotNames: string[] = [];
 
+  /** What every op recorded here plans from: the planner of the library handle the tape is made with (lib.withPlanner). */
+  readonly planner: Planner;
+
   constructor(readonly lib: KernelLibrary, maxSlots = 64) {
+    this.planner = lib.planner;
     this.scalars = this.alloc([maxSlots], 'scalars');
     this.partials = this.alloc([REDUCE_PARTIALS], 'partials');
     this.grads = new GradientBuffers(lib, (shape, label) => this.alloc(shape, label), (ds) => this.track(ds));

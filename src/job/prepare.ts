@@ -7,7 +7,6 @@
  */
 import { type AutotuneMode } from '../kernels/autotune.js';
 import type { KernelLibrary } from '../kernels/library.js';
-import { withLeanWeights } from '../kernels/plan.js';
 import { bitmapPicture, decodeImage, fitSize, type Picture } from '../io/decode.js';
 import { bf16Moments, jobDeepestLayer, minImageSide, type StyleTransferOptions, resolveOptions, withIterations } from '../nst/options.js';
 import { MAX_SIDE, maxImageSide, tiledBufferProblem } from '../nst/device_limits.js';
@@ -226,10 +225,12 @@ export function chooseTiling(lib: KernelLibrary, width: number, height: number, 
   const maxBinding = lib.ctx.limits.maxStorageBufferBindingSize;
   if (o.network !== 'vgg19') return untiledOnly(lib, width, height, styleSides, o, config);
   const fitsUntiled = Math.max(width, height, ...styleSides) <= maxImageSide(lib);
-  const untiled = withLeanWeights(lib.planner, false, () => estimateRunBytes(height, width, o, deepest, lib.planner));
+  // the library handle's planner (the fixed table's unless the caller hands one down), fast and lean
+  const fast = lib.planner.with({ lean: false });
+  const untiled = estimateRunBytes(height, width, o, deepest, fast);
   const budget = config.maxGpuMemory;
   // where memory limits the run, the weights' forms are kept lean (no F(4×4) Winograd), and tiled
-  const lean = <T>(f: () => T) => withLeanWeights(lib.planner, true, f);
+  const leanPlanner = lib.planner.with({ lean: true });
   const tiledProblem = () => {
     const p = tiledBufferProblem(lib, width, height);
     if (p) throw new Error(p);
@@ -241,13 +242,13 @@ export function chooseTiling(lib: KernelLibrary, width: number, height: number, 
       return { estimate: untiled, reason: `tiles of ${config.tile} px: one window covers ${width}×${height} (the layers reach ${layout.halo} px around each tile), so it runs untiled` };
     }
     if (64 * 4 * layout.windowH * layout.windowW > maxBinding) throw new Error(`--tile ${config.tile} needs ${layout.windowW}×${layout.windowH} windows, larger than this GPU's buffers allow; use a smaller tile`);
-    const estimate = lean(() => estimateRunBytes(height, width, o, deepest, lib.planner, config.tile));
+    const estimate = estimateRunBytes(height, width, o, deepest, leanPlanner, config.tile);
     if (budget !== undefined && estimate.total > budget) {
       let advice: string;
       try {
-        advice = `the budget allows tiles of up to ${lean(() => tileForBudget(height, width, o, deepest, lib.planner, budget, maxBinding)).tile} px (leave out --tile to get them)`;
+        advice = `the budget allows tiles of up to ${tileForBudget(height, width, o, deepest, leanPlanner, budget, maxBinding).tile} px (leave out --tile to get them)`;
       } catch {
-        const floor = lean(() => estimateRunBytes(height, width, o, deepest, lib.planner, layout.align)).total;
+        const floor = estimateRunBytes(height, width, o, deepest, leanPlanner, layout.align).total;
         advice = `even the smallest tiles (${layout.align} px) need about ${formatBytes(floor)}: raise the budget to at least ${minimumBudget(floor)}`;
       }
       throw new Error(`--tile ${config.tile} needs about ${formatBytes(estimate.total)} at ${width}×${height}, more than the ${formatBytes(budget)} budget; ${advice}`);
@@ -256,13 +257,13 @@ export function chooseTiling(lib: KernelLibrary, width: number, height: number, 
   }
   if (fitsUntiled && (budget === undefined || untiled.total <= budget)) return { estimate: untiled, reason: null };
   if (fitsUntiled) {
-    const leaner = lean(() => estimateRunBytes(height, width, o, deepest, lib.planner));
+    const leaner = estimateRunBytes(height, width, o, deepest, leanPlanner);
     if (leaner.total <= budget!) {
       return { lean: true, estimate: leaner, reason: `${width}×${height} would need about ${formatBytes(untiled.total)} with the fastest kernels, more than the ${formatBytes(budget!)} budget: it runs untiled with leaner memory (Winograd F(2×2, 3×3) where F(4×4) would run${bf16Moments(o, true) ? ", Adam's moments in bfloat16" : ''}; about ${formatBytes(leaner.total)})` };
     }
   }
   tiledProblem();
-  const { tile, estimate } = lean(() => tileForBudget(height, width, o, deepest, lib.planner, budget ?? Infinity, maxBinding));
+  const { tile, estimate } = tileForBudget(height, width, o, deepest, leanPlanner, budget ?? Infinity, maxBinding);
   const layout = planTiles(height, width, tile, deepest);
   const why = !fitsUntiled
     ? `is larger than this GPU's buffers allow untiled (max side ${maxImageSide(lib)})`

@@ -8,7 +8,6 @@
 import { buildTuned, type Autotuner } from '../kernels/autotune.js';
 import { Pacer, StoppedError } from '../kernels/pacing.js';
 import type { KernelLibrary } from '../kernels/library.js';
-import { withLeanWeights } from '../kernels/plan.js';
 import type { Picture } from '../io/decode.js';
 import { composeGrid, type GridTile } from './grid.js';
 import { jobDeepestLayer, minImageSide, resolveOptions } from '../nst/options.js';
@@ -77,7 +76,8 @@ export async function reconstruct(
     if (cb.shouldStop?.()) throw new StoppedError('stopped');
     const { options, choice } = targetRun(lib, weights, image, mode, settings, t);
     if (choice.reason) await cb.onNotice?.(`${t.label}: ${choice.reason}`);
-    const st = await withLeanWeights(lib.planner, !!choice.lean, () => buildTuned(cb.tuner, () => StyleTransfer.create(lib, weights, image, mode === 'style' ? [image] : [], options, undefined, choice.tiling, submit)));
+    const planner = lib.planner.with({ lean: !!choice.lean });
+    const st = await buildTuned(cb.tuner, planner, (p) => StyleTransfer.create(lib.withPlanner(p), weights, image, mode === 'style' ? [image] : [], options, undefined, choice.tiling, submit));
     try {
       const report = async (loss: number) =>
         cb.onProgress?.({ index, count: targets.length, label: t.label, step: st.step, iterations: settings.iterations, loss, elapsed: (performance.now() - t0) / 1000 });

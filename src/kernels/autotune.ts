@@ -1,6 +1,6 @@
 /**
  * Autotuning: on the user's GPU, time every eligible kernel version of each op shape a graph needs
- * the first time the shape is seen, keep the fastest in the planner (plan.ts), and persist the
+ * the first time the shape is seen, keep the fastest (the planners it makes plan from them, plan.ts), and persist the
  * table per adapter so later runs start at once (browser storage in the page, the cache directory
  * in Node). Every version passes the same correctness tests, so any choice is safe; tuning only
  * changes speed.
@@ -13,6 +13,7 @@ import type { AutotuneMode } from './autotune_modes.js';
 import type { KernelLibrary } from './library.js';
 import { opKey, versionInfo, type Choice, type OpKind, type OpShapes } from './registry.js';
 import { tuningCandidates } from './fixed_choice.js';
+import { inPlannerScope, newPlanRecord, type Planner } from './plan.js';
 
 export type { AutotuneMode } from './autotune_modes.js';
 import { type OpTimer, defaultTimer } from './op_timers.js';
@@ -61,12 +62,15 @@ export interface TuningReport {
 }
 
 /**
- * Autotuning for one device: loads the stored table into the library's planner once, and builds
- * graphs so that every op shape they use has been timed (see `build`).
+ * Autotuning for one device: loads the stored table once, and builds graphs so that every op
+ * shape they use has been timed (see `build`). Its choices reach graphs only through the planners
+ * it makes (`planner`); the library's own planner is never changed.
  */
 export class Autotuner {
   private table: TuningTable;
   private loaded = false;
+  /** The tuned choices by op key: this tuner's (its mode and table), not an earlier job's. */
+  private readonly tuned = new Map<string, Choice>();
   readonly adapter: AdapterIdentity;
   readonly key: string;
   mode: AutotuneMode;
@@ -79,9 +83,11 @@ export class Autotuner {
     this.table = emptyTable(this.adapter);
     this.mode = options.mode;
     this.report = { mode: options.mode, tuned: 0, reused: 0, seconds: 0 };
-    // the planner's tuned choices come only from this tuner (its mode and table), not from an
-    // earlier job's tuner on the same library: "off" then means the fixed table
-    lib.planner.tuned.clear();
+  }
+
+  /** `base` (default: the library's fixed table) with this tuner's choices so far. */
+  planner(base: Planner = this.lib.planner): Planner {
+    return base.with({ tuned: new Map(this.tuned) });
   }
 
   /** Whether this mode times kernels on this adapter. */
@@ -93,7 +99,7 @@ export class Autotuner {
     this.options.log?.(message);
   }
 
-  /** Read the stored table (once; not in "off" or "refresh" mode) and hand its choices to the planner. */
+  /** Read the stored table (once; not in "off" or "refresh" mode) and take its choices. */
   async load(): Promise<void> {
     if (this.loaded || !this.active) return;
     this.loaded = true;
@@ -109,37 +115,34 @@ export class Autotuner {
     const { table, problem } = parseTable(text, this.adapter, store.where);
     if (problem) this.log(problem);
     this.table = table;
-    for (const [key, e] of Object.entries(table.entries)) this.lib.planner.tuned.set(key, { version: e.version, splits: e.splits });
+    for (const [key, e] of Object.entries(table.entries)) this.tuned.set(key, { version: e.version, splits: e.splits });
   }
 
   /**
-   * Build a graph (e.g. a StyleTransfer) with every op shape it uses tuned: the first build
-   * records the shapes the planner answered without a tuned choice; if there are any, they are
-   * timed, the graph is disposed and built again with the fastest versions. With tuning inactive
-   * this is just `make()`.
+   * Build a graph (e.g. a StyleTransfer) with every op shape it uses tuned: `make` is handed the
+   * planner to build from — `base` with this tuner's choices. The first build notes the shapes
+   * answered without a tuned choice; if there are any, they are timed, the graph is disposed and
+   * built again from a planner with the fastest versions. With tuning inactive: `make(base)`.
+   * (Legacy form, `build(make)`: `make` builds on the library itself, which presents each planner
+   * while it runs; see plan.ts's inPlannerScope.)
    */
-  async build<T extends { dispose(): void }>(make: () => T | Promise<T>): Promise<T> {
-    if (!this.active) return make();
+  async build<T extends { dispose(): void }>(base: Planner, make: (planner: Planner) => T | Promise<T>): Promise<T>;
+  async build<T extends { dispose(): void }>(make: () => T | Promise<T>): Promise<T>;
+  async build<T extends { dispose(): void }>(a: Planner | (() => T | Promise<T>), b?: (planner: Planner) => T | Promise<T>): Promise<T> {
+    const legacy = typeof a === 'function';
+    const base = legacy ? this.lib.planner : a;
+    const make = legacy ? (p: Planner) => inPlannerScope(p, a) : b!;
+    if (!this.active) return make(base);
     await this.load();
-    const planner = this.lib.planner;
-    planner.misses.clear();
-    planner.hits.clear();
-    planner.collecting = true;
-    let built: T;
-    try {
-      built = await make();
-    } finally {
-      planner.collecting = false;
-    }
-    this.report.reused += planner.hits.size;
-    if (planner.misses.size === 0) return built;
+    const record = newPlanRecord();
+    const built = await make(this.planner(base).with({ record }));
+    this.report.reused += record.hits.size;
+    if (record.misses.size === 0) return built;
     const t0 = performance.now();
     built.dispose();
     this.lib.memory.trim();
-    const ops = [...planner.misses.values()];
-    planner.misses.clear();
-    await this.tune(ops);
-    const rebuilt = await make();
+    await this.tune([...record.misses.values()]);
+    const rebuilt = await make(this.planner(base));
     this.report.seconds += (performance.now() - t0) / 1000;
     return rebuilt;
   }
@@ -154,7 +157,7 @@ export class Autotuner {
       const key = opKey(kind, shape);
       const entry = await tuneOp(this.lib, kind, shape, timer, repeats);
       this.table.entries[key] = entry;
-      this.lib.planner.tuned.set(key, { version: entry.version, splits: entry.splits });
+      this.tuned.set(key, { version: entry.version, splits: entry.splits });
       this.report.tuned++;
     }
     this.log(`autotune: ${ops.length} op shapes timed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -176,7 +179,10 @@ export class Autotuner {
   }
 }
 
-/** Build with tuning when a tuner is given (see Autotuner.build), else just build. */
-export function buildTuned<T extends { dispose(): void }>(tuner: Autotuner | undefined, make: () => T | Promise<T>): Promise<T> | T {
-  return tuner ? tuner.build(make) : make();
+/** Build from `base` with tuning when a tuner is given (see Autotuner.build), else `make(base)`. Legacy form: `buildTuned(tuner, make)`. */
+export function buildTuned<T extends { dispose(): void }>(tuner: Autotuner | undefined, base: Planner, make: (planner: Planner) => T | Promise<T>): Promise<T> | T;
+export function buildTuned<T extends { dispose(): void }>(tuner: Autotuner | undefined, make: () => T | Promise<T>): Promise<T> | T;
+export function buildTuned<T extends { dispose(): void }>(tuner: Autotuner | undefined, a: Planner | (() => T | Promise<T>), b?: (planner: Planner) => T | Promise<T>): Promise<T> | T {
+  if (typeof a === 'function') return tuner ? tuner.build(a) : a();
+  return tuner ? tuner.build(a, b!) : b!(a);
 }

@@ -7,17 +7,32 @@ import { ComputeKernel, type Dispatch } from './kernel.js';
 import { GpuMemory } from './memory.js';
 import { SHADERS, type KernelName } from './shaders.js';
 import { numel, shapeStr, type Tensor } from './tensor.js';
-import { Planner } from './plan.js';
+import { Planner, scopedPlanner } from './plan.js';
 
 export class KernelLibrary {
   private cache = new Map<KernelName, ComputeKernel>();
   readonly memory: GpuMemory;
-  /** Which kernel version runs each op on this device (fixed table, forced or tuned; see plan.ts). */
-  readonly planner: Planner;
+  /** This device's fixed-table planner (frozen: nothing changes it). */
+  private readonly own: Planner;
 
   constructor(readonly ctx: GpuContext) {
     this.memory = new GpuMemory(ctx.device);
-    this.planner = new Planner(ctx.info);
+    this.own = new Planner(ctx.info);
+  }
+
+  /**
+   * The planner graphs built on this handle plan from: the fixed table's, or the one given to
+   * `withPlanner` (a legacy scope aside: plan.ts's inPlannerScope).
+   */
+  get planner(): Planner {
+    return scopedPlanner(this.own);
+  }
+
+  /** A handle on the same device, kernels and memory that plans from `planner` (tuned, forced or lean; see plan.ts). */
+  withPlanner(planner: Planner): KernelLibrary {
+    const view = Object.create(this) as KernelLibrary;
+    Object.defineProperty(view, 'planner', { value: planner, enumerable: true });
+    return view;
   }
 
   kernel(name: KernelName): ComputeKernel {

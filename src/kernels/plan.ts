@@ -2,7 +2,8 @@
  * The planner: for each op of a graph (its kind and shape) the kernel version that runs it, the
  * split count and the scratch it needs. The versions are listed in the registry (registry.ts);
  * `fixedChoice` (fixed_choice.ts) is the one place that picks a version without measuring, and a
- * tuned table (see autotune.ts) overrides it per shape on the user's GPU.
+ * tuned table (see autotune.ts) overrides it per shape on the user's GPU. A planner is a value:
+ * code building a graph is handed the one to plan from.
  */
 import type { PlannerAdapter } from './adapter_class.js';
 import { winogradPlanes, winogradTileOf, winogradTiles, WINOGRAD_CHUNK_FLOATS, tilesFitting } from './conv/geometry.js';
@@ -41,38 +42,67 @@ export function makePlan<K extends OpKind>(kind: K, shape: OpShapes[K], choice: 
   return plan;
 }
 
-/**
- * Plans ops for one device: a tuned choice for the shape if there is one, else a forced version
- * (`force`, e.g. `npm run bench -- --conv winograd`), else the fixed table. While `collecting`,
- * shapes answered without a tuned choice are remembered in `misses` (autotune times them) and
- * those answered with one in `hits`.
- */
-export class Planner {
-  readonly tuned = new Map<string, Choice>();
-  readonly force: Partial<{ [K in OpKind]: OpVersions[K] }> = {};
-  collecting = false;
-  readonly misses = new Map<string, { kind: OpKind; shape: OpShapes[OpKind] }>();
-  /** While collecting: shapes answered from a tuned choice. */
-  readonly hits = new Set<string>();
-
+/** What a planner plans from besides the fixed table: tuned choices per op key, forced versions, lean weights. */
+export interface PlanSettings {
+  /** Tuned choices (autotune.ts) by op key; they come first. */
+  tuned: ReadonlyMap<string, Choice>;
+  /** Versions forced per op kind (e.g. `npm run bench -- --conv winograd`); a tuned choice still wins. */
+  force: Readonly<Partial<{ [K in OpKind]: OpVersions[K] }>>;
   /**
    * Lean weights: no version whose weight forms take more memory than the fixed table's lean
    * choice (F(4×4) Winograd's filters are 2.25× F(2×2)'s) — for runs a memory budget or tiles
-   * limit (withLeanWeights). A forced version (--conv) still runs as asked.
+   * limit. A forced version still runs as asked.
    */
-  lean = false;
+  lean: boolean;
+  /** Where plans are noted (the autotuner's first build): shapes answered without a tuned choice, and with one. */
+  record: PlanRecord | null;
+}
 
-  constructor(readonly adapter: PlannerAdapter) {}
+/** The shapes a recording planner answered: without a tuned choice (`misses`, autotune times them) and with one (`hits`). */
+export interface PlanRecord {
+  readonly misses: Map<string, { kind: OpKind; shape: OpShapes[OpKind] }>;
+  readonly hits: Set<string>;
+}
+
+export const newPlanRecord = (): PlanRecord => ({ misses: new Map(), hits: new Set() });
+
+/**
+ * Plans ops for one device: a tuned choice for the shape if there is one, else a forced version,
+ * else the fixed table. A value: frozen once made; `with` makes a changed copy. The library's own
+ * (`lib.planner`) is the fixed table's; jobs, the autotuner and the benchmark make theirs and hand
+ * them down (`lib.withPlanner`).
+ */
+export class Planner implements Readonly<PlanSettings> {
+  readonly tuned: ReadonlyMap<string, Choice>;
+  readonly force: Readonly<Partial<{ [K in OpKind]: OpVersions[K] }>>;
+  readonly lean: boolean;
+  readonly record: PlanRecord | null;
+  /** The planner this one was derived from by `with` (the library's own); itself for one made anew. */
+  readonly root: Planner;
+
+  constructor(readonly adapter: PlannerAdapter, settings: Partial<PlanSettings> = {}, root?: Planner) {
+    this.tuned = new Map(settings.tuned ?? []);
+    this.force = Object.freeze({ ...settings.force });
+    this.lean = settings.lean ?? false;
+    this.record = settings.record ?? null;
+    this.root = root ?? this;
+    Object.freeze(this);
+  }
+
+  /** A planner like this one with `changes` (this one is unchanged). */
+  with(changes: Partial<PlanSettings>): Planner {
+    return new Planner(this.adapter, { tuned: this.tuned, force: this.force, lean: this.lean, record: this.record, ...changes }, this.root);
+  }
 
   plan<K extends OpKind>(kind: K, shape: OpShapes[K]): OpPlan<K> {
     const key = opKey(kind, shape);
     let tuned = this.tuned.get(key) as Choice<K> | undefined;
     if (tuned && this.lean && LARGE_FORMS.has(tuned.version)) tuned = fixedChoice(kind, shape, this.adapter, true);
     if (tuned) {
-      if (this.collecting) this.hits.add(key);
+      this.record?.hits.add(key);
       return makePlan(kind, shape, tuned);
     }
-    if (this.collecting) this.misses.set(key, { kind, shape });
+    this.record?.misses.set(key, { kind, shape });
     const forced = this.force[kind] as OpVersions[K] | undefined;
     if (forced) {
       // a forced version that can split keeps the fixed table's split count
@@ -86,18 +116,37 @@ export class Planner {
 /** The versions lean planning leaves out: their weight forms are larger than the others'. */
 const LARGE_FORMS = new Set<string>(['v6_winograd4', 'v8_winograd4_subgroups']);
 
-/** Run `f` (plans made now, or a graph built) with the planner's lean setting as given, restoring it afterwards (also when `f` throws or its promise rejects). */
-export function withLeanWeights<T>(planner: Planner, lean: boolean, f: () => T): T {
-  const saved = planner.lean;
-  planner.lean = lean;
+// ----- transitional (issue 39): entry points that build through the library's own handle -----
+// run.ts, the API and the CLI engine still call withLeanWeights(lib.planner, …) and
+// Autotuner.build(() => …) with graphs built on `lib` itself; until they pass a planner down
+// (lib.withPlanner), such a scope sets the planner that the library's handle presents. No planner
+// is changed; the library's own stays the fixed table's.
+const scopes = new WeakMap<Planner, Planner>();
+
+/** The planner a library whose own planner is `root` presents now (see above). */
+export const scopedPlanner = (root: Planner): Planner => scopes.get(root) ?? root;
+
+/** Run `f` with the library of `planner.root` presenting `planner`, restored afterwards (also when `f` throws or its promise rejects). */
+export function inPlannerScope<T>(planner: Planner, f: () => T): T {
+  const root = planner.root, saved = scopes.get(root);
+  const restore = () => (saved ? scopes.set(root, saved) : scopes.delete(root));
+  scopes.set(root, planner);
   let r: T;
   try {
     r = f();
   } catch (e) {
-    planner.lean = saved;
+    restore();
     throw e;
   }
-  if (r instanceof Promise) return r.finally(() => (planner.lean = saved)) as T;
-  planner.lean = saved;
+  if (r instanceof Promise) return r.finally(restore) as T;
+  restore();
   return r;
+}
+
+/**
+ * @deprecated pass `planner.with({ lean })` down instead. Run `f` with the library owning
+ * `planner` presenting a copy of it with the lean setting as given (see above).
+ */
+export function withLeanWeights<T>(planner: Planner, lean: boolean, f: () => T): T {
+  return inPlannerScope(planner.with({ lean }), f);
 }

@@ -8,6 +8,7 @@
 import { axpby } from '../kernels/elementwise/elementwise.js';
 import type { Dispatch } from '../kernels/kernel.js';
 import type { KernelLibrary } from '../kernels/library.js';
+import type { Planner } from '../kernels/plan.js';
 import { REDUCE_PARTIALS, reduceSum } from '../kernels/loss/loss.js';
 import { numel, type Tensor } from '../kernels/tensor.js';
 
@@ -26,6 +27,8 @@ export class LbfgsOptimizer {
   private cache = new Map<string, Dispatch[]>();
   private ids = new Map<Tensor, number>();
   private iteration = 0;
+  /** The planner of the handle this optimiser is made with (its dot products are planned lazily). */
+  private readonly planner: Planner;
 
   constructor(
     readonly lib: KernelLibrary,
@@ -34,6 +37,7 @@ export class LbfgsOptimizer {
     readonly lr: number,
     readonly history = 10,
   ) {
+    this.planner = lib.planner;
     const shape = x.shape;
     for (let i = 0; i < history; i++) {
       this.s.push(lib.tensor(shape, `lbfgs.s${i}`));
@@ -57,7 +61,7 @@ export class LbfgsOptimizer {
   private async dot(a: Tensor, b: Tensor): Promise<number> {
     const key = `dot:${this.id(a)}:${this.id(b)}`;
     let ds = this.cache.get(key);
-    if (!ds) this.cache.set(key, (ds = reduceSum(this.lib, { a, b, out: this.dots, outIndex: 0, partials: this.partials }, this.lib.planner.plan('reduce', { n: numel(a.shape) }))));
+    if (!ds) this.cache.set(key, (ds = reduceSum(this.lib, { a, b, out: this.dots, outIndex: 0, partials: this.partials }, this.planner.plan('reduce', { n: numel(a.shape) }))));
     this.lib.run(ds);
     return (await this.lib.read(this.dots, 1))[0];
   }

@@ -51,7 +51,7 @@ const memoryStore: TuningStore = {
 };
 
 const api = {
-  /** Tune one op with the fake timer; returns the tuned choice and what the planner now plans. */
+  /** Tune one op with the fake timer; returns the tuned choice, what the tuner's planner plans, and what the library's own does. */
   async tuneOne(kind: OpKind, shape: OpShapes[OpKind], ms: Record<string, number>) {
     const lib = await freshLibrary();
     const fake = fakeTimer(ms);
@@ -59,18 +59,21 @@ const api = {
     const before = lib.memory.stats();
     await tuner.tune([{ kind, shape }]);
     const after = lib.memory.stats();
-    const plan = lib.planner.plan(kind, shape);
+    const plan = tuner.planner().plan(kind, shape);
+    // the library's own planner is the fixed table's, unchanged by tuning
+    const fixed = lib.planner.plan(kind, shape).version;
     lib.destroy();
     // every candidate's run frees what it made: buffers in use and params buffers back where they were
     const leaked = { buffers: after.inUseBuffers - before.inUseBuffers, uniforms: after.uniformBuffers - before.uniformBuffers };
-    return { version: plan.version, splits: plan.splits, calls: fake.calls(), choices: tuner.choices(), leaked };
+    return { version: plan.version, splits: plan.splits, fixed, calls: fake.calls(), choices: tuner.choices(), leaked };
   },
 
   /**
    * Build a small style transfer (size² pixels, layers up to conv3_1) through a tuner with the
    * fake timer and the in-memory store, evaluate it; also the same graph untuned on a fresh library.
+   * `untouched`: the library's own planner is the same frozen fixed-table planner afterwards.
    */
-  async build(o: { mode: AutotuneMode; ms: Record<string, number>; size: number; table?: string | null; key?: boolean }) {
+  async build(o: { mode: AutotuneMode; ms: Record<string, number>; size: number; table?: string | null; key?: boolean; legacy?: boolean }) {
     const lib = await freshLibrary();
     const messages: string[] = [];
     const fake = fakeTimer(o.ms);
@@ -82,7 +85,10 @@ const api = {
     const weights = randomVgg19(3, 'conv3_1');
     const options = { contentLayers: [{ name: 'conv2_2', weight: 1 }], styleLayers: ['conv1_1', 'conv2_1', 'conv3_1'].map((name) => ({ name, weight: 1 })), styleWeight: 1e3 };
     const make = (l: KernelLibrary) => () => StyleTransfer.create(l, weights, picture(o.size, 1), [picture(o.size, 2)], options);
-    const st = await tuner.build(make(lib));
+    const own = lib.planner;
+    // the explicit form hands the graph a planner; the legacy one builds on the library itself
+    const st = o.legacy ? await tuner.build(make(lib)) : await tuner.build(own, (p) => make(lib.withPlanner(p))());
+    const untouched = lib.planner === own && Object.isFrozen(own) && own.tuned.size === 0 && !own.lean && Object.keys(own.force).length === 0 && own.record === null;
     const plainLib = await freshLibrary();
     const plain = await make(plainLib)();
     try {
@@ -106,6 +112,7 @@ const api = {
         gradRelDiff: gradDiff / gradMax,
         kernels: [...versions].sort(),
         choices: tuner.choices(),
+        untouched,
       };
     } finally {
       st.dispose();

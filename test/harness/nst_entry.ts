@@ -1,5 +1,4 @@
 /** Test page for the style-transfer engine: synthetic images, seeded random VGG19. */
-import { withLeanWeights } from '../../src/kernels/plan.js';
 import { createGpuContext } from '../../src/kernels/context.js';
 import { KernelLibrary } from '../../src/kernels/library.js';
 import { chooseTiling } from '../../src/job/prepare.js';
@@ -169,7 +168,7 @@ const api = {
     for (const tiling of [undefined, { tile: c.tile }]) {
       l.memory.trim();
       l.memory.resetPeak();
-      const st = await withLeanWeights(l.planner, true, () => StyleTransfer.create(l, w, picture(c.width, c.height, 'photo'), styles, c.options, undefined, tiling));
+      const st = await StyleTransfer.create(l.withPlanner(l.planner.with({ lean: true })), w, picture(c.width, c.height, 'photo'), styles, c.options, undefined, tiling);
       try {
         const t = await st.evaluate();
         const grad = [...(await st.gradient())];
@@ -203,7 +202,7 @@ const api = {
     for (const [lib, tiling] of [[l, undefined], [small, choice.tiling]] as const) {
       lib.memory.resetPeak();
       // the tiled side is built as a job builds it: with the choice's lean weights and moments
-      const st = await withLeanWeights(lib.planner, lib === small && !!choice.lean, () => StyleTransfer.create(lib, w, content, [style], o, undefined, tiling));
+      const st = await StyleTransfer.create(lib.withPlanner(lib.planner.with({ lean: lib === small && !!choice.lean })), w, content, [style], o, undefined, tiling);
       try {
         const t = await st.evaluate();
         out.push({ total: t.total, grad: [...(await st.gradient())], peak: lib.memory.stats().peakBytes });
