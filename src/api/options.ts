@@ -5,7 +5,7 @@
  */
 import type { JobConfig } from '../job/prepare.js';
 import { MAX_SIDE } from '../nst/device_limits.js';
-import { JOB_DEFAULTS, LBFGS_LR } from '../nst/defaults.js';
+import { JOB_DEFAULTS } from '../nst/defaults.js';
 import { parseLayerList, type LayerWeight, type StyleTransferOptions } from '../nst/options.js';
 import type { NetworkId } from '../model/networks.js';
 import { OptionError } from './errors.js';
@@ -94,7 +94,7 @@ export function jobConfig(o: TransferOptions, network: NetworkId): JobConfig {
     seed: o.seed,
     pooling: o.pooling,
     optimizer: o.optimizer,
-    lr: o.lr ?? (o.optimizer === 'lbfgs' ? LBFGS_LR : undefined),
+    lr: o.lr,
     originalColors: o.originalColors,
     adamMoments: o.adamMoments,
     iterations: iters?.length === 1 ? iters[0] : undefined,
