@@ -257,7 +257,7 @@ describe('autotuning on the device (fake timer)', () => {
   });
 
   it('times each shape of a graph once, keeps the table, and the next run reuses it without timing', async () => {
-    const first = await call('build', { mode: 'on', ms: { v1_direct: 1, v0_blocks: 1, v0_narrow: 1, v0_tree: 1 }, size: 24, table: null });
+    const first = await call('build', { mode: 'on', ms: { v1_direct: 1, v0_blocks: 1, v0_narrow: 1, v0_tree: 1 }, size: 24, table: null, thenOff: true });
     expect(first.calls).toBeGreaterThan(10);
     expect(first.report.tuned).toBeGreaterThan(5);
     expect(first.stored).not.toBeNull();
@@ -269,6 +269,8 @@ describe('autotuning on the device (fake timer)', () => {
     expect(first.gradRelDiff).toBeLessThan(1e-4);
     // the tuned choices reached the graph through its planner; the library's own is untouched
     expect(first.untouched).toBe(true);
+    // switched "off" afterwards, the tuner's choices still hold (as when they were kept on the library)
+    expect(first.offKernels).toContain('conv/v1_direct_forward');
     // the legacy form (build(make) on the library itself) reaches them too, and leaves it untouched
     const second = await call('build', { mode: 'on', ms: { v5_winograd: 1 }, size: 24, legacy: true });
     expect(second.untouched).toBe(true);

@@ -74,7 +74,8 @@ export async function reconstruct(
 
   async function reconstructOne(index: number, t: (typeof targets)[number]): Promise<void> {
     if (cb.shouldStop?.()) throw new StoppedError('stopped');
-    const { options, choice } = targetRun(lib, weights, image, mode, settings, t);
+    // the estimates plan as the run will: with the tuner's choices so far
+    const { options, choice } = targetRun(cb.tuner ? lib.withPlanner(cb.tuner.planner()) : lib, weights, image, mode, settings, t);
     if (choice.reason) await cb.onNotice?.(`${t.label}: ${choice.reason}`);
     const planner = lib.planner.with({ lean: !!choice.lean });
     const st = await buildTuned(cb.tuner, planner, (p) => StyleTransfer.create(lib.withPlanner(p), weights, image, mode === 'style' ? [image] : [], options, undefined, choice.tiling, submit));

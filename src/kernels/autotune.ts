@@ -85,9 +85,9 @@ export class Autotuner {
     this.report = { mode: options.mode, tuned: 0, reused: 0, seconds: 0 };
   }
 
-  /** `base` (default: the library's fixed table) with this tuner's choices so far. */
+  /** `base` (default: the library's fixed table) with this tuner's choices so far added. */
   planner(base: Planner = this.lib.planner): Planner {
-    return base.with({ tuned: new Map(this.tuned) });
+    return base.with({ tuned: new Map([...base.tuned, ...this.tuned]) });
   }
 
   /** Whether this mode times kernels on this adapter. */
@@ -122,7 +122,8 @@ export class Autotuner {
    * Build a graph (e.g. a StyleTransfer) with every op shape it uses tuned: `make` is handed the
    * planner to build from — `base` with this tuner's choices. The first build notes the shapes
    * answered without a tuned choice; if there are any, they are timed, the graph is disposed and
-   * built again from a planner with the fastest versions. With tuning inactive: `make(base)`.
+   * built again from a planner with the fastest versions. With tuning inactive: `make` with the
+   * choices so far (none for a new tuner).
    * (Legacy form, `build(make)`: `make` builds on the library itself, which presents each planner
    * while it runs; see plan.ts's inPlannerScope.)
    */
@@ -132,7 +133,8 @@ export class Autotuner {
     const legacy = typeof a === 'function';
     const base = legacy ? this.lib.planner : a;
     const make = legacy ? (p: Planner) => inPlannerScope(p, a) : b!;
-    if (!this.active) return make(base);
+    // inactive ("off", or "auto" on a software adapter): the choices this tuner made or loaded before still hold
+    if (!this.active) return make(this.planner(base));
     await this.load();
     const record = newPlanRecord();
     const built = await make(this.planner(base).with({ record }));

@@ -73,7 +73,7 @@ const api = {
    * fake timer and the in-memory store, evaluate it; also the same graph untuned on a fresh library.
    * `untouched`: the library's own planner is the same frozen fixed-table planner afterwards.
    */
-  async build(o: { mode: AutotuneMode; ms: Record<string, number>; size: number; table?: string | null; key?: boolean; legacy?: boolean }) {
+  async build(o: { mode: AutotuneMode; ms: Record<string, number>; size: number; table?: string | null; key?: boolean; legacy?: boolean; thenOff?: boolean }) {
     const lib = await freshLibrary();
     const messages: string[] = [];
     const fake = fakeTimer(o.ms);
@@ -89,6 +89,15 @@ const api = {
     // the explicit form hands the graph a planner; the legacy one builds on the library itself
     const st = o.legacy ? await tuner.build(make(lib)) : await tuner.build(own, (p) => make(lib.withPlanner(p))());
     const untouched = lib.planner === own && Object.isFrozen(own) && own.tuned.size === 0 && !own.lean && Object.keys(own.force).length === 0 && own.record === null;
+    // the same tuner switched "off" (as a session's next job may be) keeps the choices it has
+    const kernelsOf = (g: StyleTransfer) => [...new Set(g.profile().flatMap((op) => op.dispatches.map((d) => d.kernel.name)))].sort();
+    let offKernels: string[] = [];
+    if (o.thenOff) {
+      tuner.mode = 'off';
+      const again = await tuner.build(own, (p) => make(lib.withPlanner(p))());
+      offKernels = kernelsOf(again);
+      again.dispose();
+    }
     const plainLib = await freshLibrary();
     const plain = await make(plainLib)();
     try {
@@ -113,6 +122,7 @@ const api = {
         kernels: [...versions].sort(),
         choices: tuner.choices(),
         untouched,
+        offKernels,
       };
     } finally {
       st.dispose();
