@@ -51,8 +51,9 @@ export interface JobTuning {
 
 /**
  * The tuner for one job. `say` puts a line in the job's status while kernels are being measured
- * (with any note about the stored table). A new Autotuner empties the planner's tuned choices, so
- * they come only from this job's mode (the fixed table for "off", a fresh measurement for "refresh").
+ * (with any note about the stored table). Tuned choices live in the Autotuner (a new one per job)
+ * and reach the job's graphs through the planners it makes, so they come only from this job's mode
+ * (the fixed table for "off", a fresh measurement for "refresh").
  */
 export function jobTuning(lib: KernelLibrary, mode: AutotuneMode, say: (text: string) => void): JobTuning {
   const where = lib.ctx.info.isSoftware ? 'this adapter' : 'this GPU';
