@@ -118,7 +118,7 @@ export function createEngineApi<I, W>(env: EngineEnv<I, W>) {
       const { content, styles, options: opts, tiling: choice } = prepared.scales[0];
       const { tuner, summary } = tunerFor(l, job.config.autotune);
       l.memory.resetPeak();
-      const st = await tuner.build(() => StyleTransfer.create(l, weights, content, styles, opts, undefined, choice.tiling));
+      const st = await tuner.build(l.planner, (p) => StyleTransfer.create(l.withPlanner(p), weights, content, styles, opts, undefined, choice.tiling));
       try {
         const losses = await st.evaluate();
         const grad = await st.gradient();
