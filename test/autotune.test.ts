@@ -11,7 +11,7 @@ import { adapterKey, emptyTable, parseTable, type AdapterIdentity } from '../src
 import { adapterClass } from '../src/kernels/adapter_class.js';
 import { eligibleVersions, OP_KINDS, REGISTRY, type OpKind } from '../src/kernels/registry.js';
 import { fixedChoice, tuningCandidates } from '../src/kernels/fixed_choice.js';
-import { makePlan, newPlanRecord, Planner, withLeanWeights } from '../src/kernels/plan.js';
+import { makePlan, newPlanRecord, Planner } from '../src/kernels/plan.js';
 import { bundleForBrowser } from '../tools/lib/bundle.js';
 import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
 import type { AutotuneTestApi } from './harness/autotune_entry.js';
@@ -132,9 +132,6 @@ describe('plans', () => {
     expect(lib.planner).toBe(own);
     expect(lean.memory).toBe(lib.memory);
     expect(lean.kernel('reduce/v0_tree')).toBe(lib.kernel('reduce/v0_tree'));
-    // the legacy scope (withLeanWeights) presents a lean copy on the library while it runs, restored after
-    expect(withLeanWeights(own, true, () => lib.planner.lean)).toBe(true);
-    expect(lib.planner).toBe(own);
     expect(lean.planner.lean).toBe(true);
   });
   it('tuning candidates: every tuned version that fits, direct ones also split where the GPU rule splits', () => {
@@ -271,8 +268,8 @@ describe('autotuning on the device (fake timer)', () => {
     expect(first.untouched).toBe(true);
     // switched "off" afterwards, the tuner's choices still hold (as when they were kept on the library)
     expect(first.offKernels).toContain('conv/v1_direct_forward');
-    // the legacy form (build(make) on the library itself) reaches them too, and leaves it untouched
-    const second = await call('build', { mode: 'on', ms: { v5_winograd: 1 }, size: 24, legacy: true });
+    // a second tuner on the same stored table reuses them without timing, and leaves the library's planner untouched
+    const second = await call('build', { mode: 'on', ms: { v5_winograd: 1 }, size: 24 });
     expect(second.untouched).toBe(true);
     expect(second.calls).toBe(0);
     expect(second.report).toMatchObject({ tuned: 0 });
@@ -282,11 +279,11 @@ describe('autotuning on the device (fake timer)', () => {
   });
 
   it('"refresh" measures again; "auto" and "off" do not time on a software adapter', async () => {
-    // also through the legacy form: timed on its first build, the rebuild runs the fastest (version 1, not the fixed table's)
-    for (const [legacy, ms, kernel] of [[false, { v5_winograd: 1 }, 'conv/winograd_gemm'], [true, { v1_direct: 1 }, 'conv/v1_direct_forward']] as const) {
-      const refresh = await call('build', { mode: 'refresh', ms, size: 24, legacy });
+    // timed on its first build, the rebuild runs the fastest (whichever the timer says)
+    for (const [ms, kernel] of [[{ v5_winograd: 1 }, 'conv/winograd_gemm'], [{ v1_direct: 1 }, 'conv/v1_direct_forward']] as const) {
+      const refresh = await call('build', { mode: 'refresh', ms, size: 24 });
       expect(refresh.calls).toBeGreaterThan(10);
-      expect(refresh.kernels, `legacy ${legacy}`).toContain(kernel);
+      expect(refresh.kernels, JSON.stringify(ms)).toContain(kernel);
       expect(refresh.untouched).toBe(true);
     }
     for (const mode of ['auto', 'off'] as const) {

@@ -1,6 +1,6 @@
 /** Tile layouts and memory budgets for exact tiled evaluation (no GPU needed). */
 import { describe, expect, it } from 'vitest';
-import { Planner, scopedPlanner, withLeanWeights } from '../src/kernels/plan.js';
+import { Planner } from '../src/kernels/plan.js';
 import { resolveOptions } from '../src/nst/options.js';
 import { estimateRunBytes, parseBytes, tileForBudget } from '../src/nst/tile_budget.js';
 import { layerScale } from '../src/model/vgg19_spec.js';
@@ -135,13 +135,5 @@ describe('lean weights where memory limits a run', () => {
     expect(estimateRunBytes(341, 512, o, 'conv5_1', p, lean.tile).total).toBeGreaterThan(400e6);
     // untiled, the fast forms cost more than the lean ones
     expect(estimateRunBytes(256, 256, o, 'conv5_1', p).total).toBeGreaterThan(estimateRunBytes(256, 256, o, 'conv5_1', p.with({ lean: true })).total);
-  });
-  it('the legacy withLeanWeights scope restores what the library presents after a throw and after a rejected promise, changing no planner', async () => {
-    const p = new Planner(LAVAPIPE);
-    expect(() => withLeanWeights(p, true, () => { throw new Error('boom'); })).toThrow('boom');
-    expect(scopedPlanner(p)).toBe(p);
-    await expect(withLeanWeights(p, true, async () => { expect(scopedPlanner(p).lean).toBe(true); throw new Error('later'); })).rejects.toThrow('later');
-    expect(scopedPlanner(p)).toBe(p);
-    expect(p.lean).toBe(false);
   });
 });

@@ -6,7 +6,6 @@
 import { buildTuned, type Autotuner } from '../kernels/autotune.js';
 import { Pacer, StoppedError } from '../kernels/pacing.js';
 import type { KernelLibrary } from '../kernels/library.js';
-import { withLeanWeights } from '../kernels/plan.js';
 import { resizeBilinear, type RgbaImage } from '../io/rgba_image.js';
 import type { Tensor } from '../kernels/tensor.js';
 import { StyleTransfer, type InitialImage } from '../nst/style_transfer.js';
@@ -62,7 +61,8 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
   const stopBeforeStart = () => {
     if (cb.shouldStop?.()) throw new StoppedError();
   };
-  const job = await prepareJob(lib, images, weightsSrc, config, 'stylize', stopBeforeStart);
+  // memory estimates plan with the choices tuned so far
+  const job = await prepareJob(cb.tuner ? lib.withPlanner(cb.tuner.planner()) : lib, images, weightsSrc, config, 'stylize', stopBeforeStart);
   const { sizes, weights } = job;
   const scales = job.scales.map((s) => ({ width: s.content.width, height: s.content.height, steps: s.options.iterations }));
   if (sizes.length > 1) await cb.onNotice?.(describeSchedule(job.schedule, job.network));
@@ -104,7 +104,8 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
       let st: StyleTransfer;
       let losses: LossTerms;
       try {
-        st = await withLeanWeights(lib.planner, !!tiling.lean, () => buildTuned(cb.tuner, () => StyleTransfer.create(lib, weights, content, styles, options, init, tiling.tiling, submit, target)));
+        // the kernel plan: the tuner's choices over the device's table, lean where memory limits the run
+        st = await buildTuned(cb.tuner, lib.planner.with({ lean: !!tiling.lean }), (p) => StyleTransfer.create(lib.withPlanner(p), weights, content, styles, options, init, tiling.tiling, submit, target));
         weightBytes = Math.max(weightBytes, st.weightBytes());
         try {
           losses = await st.evaluate();

@@ -13,7 +13,7 @@ import type { AutotuneMode } from './autotune_modes.js';
 import type { KernelLibrary } from './library.js';
 import { opKey, versionInfo, type Choice, type OpKind, type OpShapes } from './registry.js';
 import { tuningCandidates } from './fixed_choice.js';
-import { inPlannerScope, newPlanRecord, type Planner } from './plan.js';
+import { newPlanRecord, type Planner } from './plan.js';
 
 export type { AutotuneMode } from './autotune_modes.js';
 import { type OpTimer, defaultTimer } from './op_timers.js';
@@ -124,15 +124,8 @@ export class Autotuner {
    * answered without a tuned choice; if there are any, they are timed, the graph is disposed and
    * built again from a planner with the fastest versions. With tuning inactive: `make` with the
    * choices so far (none for a new tuner).
-   * (Legacy form, `build(make)`: `make` builds on the library itself, which presents each planner
-   * while it runs; see plan.ts's inPlannerScope.)
    */
-  async build<T extends { dispose(): void }>(base: Planner, make: (planner: Planner) => T | Promise<T>): Promise<T>;
-  async build<T extends { dispose(): void }>(make: () => T | Promise<T>): Promise<T>;
-  async build<T extends { dispose(): void }>(a: Planner | (() => T | Promise<T>), b?: (planner: Planner) => T | Promise<T>): Promise<T> {
-    const legacy = typeof a === 'function';
-    const base = legacy ? this.lib.planner : a;
-    const make = legacy ? (p: Planner) => inPlannerScope(p, a) : b!;
+  async build<T extends { dispose(): void }>(base: Planner, make: (planner: Planner) => T | Promise<T>): Promise<T> {
     // inactive ("off", or "auto" on a software adapter): the choices this tuner made or loaded before still hold
     if (!this.active) return make(this.planner(base));
     await this.load();
@@ -181,10 +174,7 @@ export class Autotuner {
   }
 }
 
-/** Build from `base` with tuning when a tuner is given (see Autotuner.build), else `make(base)`. Legacy form: `buildTuned(tuner, make)`. */
-export function buildTuned<T extends { dispose(): void }>(tuner: Autotuner | undefined, base: Planner, make: (planner: Planner) => T | Promise<T>): Promise<T> | T;
-export function buildTuned<T extends { dispose(): void }>(tuner: Autotuner | undefined, make: () => T | Promise<T>): Promise<T> | T;
-export function buildTuned<T extends { dispose(): void }>(tuner: Autotuner | undefined, a: Planner | (() => T | Promise<T>), b?: (planner: Planner) => T | Promise<T>): Promise<T> | T {
-  if (typeof a === 'function') return tuner ? tuner.build(a) : a();
-  return tuner ? tuner.build(a, b!) : b!(a);
+/** Build from `base` with tuning when a tuner is given (see Autotuner.build), else `make(base)`. */
+export function buildTuned<T extends { dispose(): void }>(tuner: Autotuner | undefined, base: Planner, make: (planner: Planner) => T | Promise<T>): Promise<T> | T {
+  return tuner ? tuner.build(base, make) : make(base);
 }

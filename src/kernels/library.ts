@@ -7,25 +7,20 @@ import { ComputeKernel, type Dispatch } from './kernel.js';
 import { GpuMemory } from './memory.js';
 import { SHADERS, type KernelName } from './shaders.js';
 import { numel, shapeStr, type Tensor } from './tensor.js';
-import { Planner, scopedPlanner } from './plan.js';
+import { Planner } from './plan.js';
 
 export class KernelLibrary {
   private cache = new Map<KernelName, ComputeKernel>();
   readonly memory: GpuMemory;
-  /** This device's fixed-table planner (frozen: nothing changes it). */
-  private readonly own: Planner;
+  /**
+   * The planner graphs built on this handle plan from: this device's fixed table (frozen: nothing
+   * changes it), or the one given to `withPlanner`.
+   */
+  readonly planner: Planner;
 
   constructor(readonly ctx: GpuContext) {
     this.memory = new GpuMemory(ctx.device);
-    this.own = new Planner(ctx.info);
-  }
-
-  /**
-   * The planner graphs built on this handle plan from: the fixed table's, or the one given to
-   * `withPlanner` (a legacy scope aside: plan.ts's inPlannerScope).
-   */
-  get planner(): Planner {
-    return scopedPlanner(this.own);
+    this.planner = new Planner(ctx.info);
   }
 
   /** A handle on the same device, kernels and memory that plans from `planner` (tuned, forced or lean; see plan.ts). */

@@ -115,38 +115,3 @@ export class Planner implements Readonly<PlanSettings> {
 
 /** The versions lean planning leaves out: their weight forms are larger than the others'. */
 const LARGE_FORMS = new Set<string>(['v6_winograd4', 'v8_winograd4_subgroups']);
-
-// ----- transitional (issue 39): entry points that build through the library's own handle -----
-// run.ts, the API and the CLI engine still call withLeanWeights(lib.planner, …) and
-// Autotuner.build(() => …) with graphs built on `lib` itself; until they pass a planner down
-// (lib.withPlanner), such a scope sets the planner that the library's handle presents. No planner
-// is changed; the library's own stays the fixed table's.
-const scopes = new WeakMap<Planner, Planner>();
-
-/** The planner a library whose own planner is `root` presents now (see above). */
-export const scopedPlanner = (root: Planner): Planner => scopes.get(root) ?? root;
-
-/** Run `f` with the library of `planner.root` presenting `planner`, restored afterwards (also when `f` throws or its promise rejects). */
-export function inPlannerScope<T>(planner: Planner, f: () => T): T {
-  const root = planner.root, saved = scopes.get(root);
-  const restore = () => (saved ? scopes.set(root, saved) : scopes.delete(root));
-  scopes.set(root, planner);
-  let r: T;
-  try {
-    r = f();
-  } catch (e) {
-    restore();
-    throw e;
-  }
-  if (r instanceof Promise) return r.finally(restore) as T;
-  restore();
-  return r;
-}
-
-/**
- * @deprecated pass `planner.with({ lean })` down instead. Run `f` with the library owning
- * `planner` presenting a copy of it with the lean setting as given (see above).
- */
-export function withLeanWeights<T>(planner: Planner, lean: boolean, f: () => T): T {
-  return inPlannerScope(planner.with({ lean }), f);
-}

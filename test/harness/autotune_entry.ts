@@ -73,7 +73,7 @@ const api = {
    * fake timer and the in-memory store, evaluate it; also the same graph untuned on a fresh library.
    * `untouched`: the library's own planner is the same frozen fixed-table planner afterwards.
    */
-  async build(o: { mode: AutotuneMode; ms: Record<string, number>; size: number; table?: string | null; key?: boolean; legacy?: boolean; thenOff?: boolean }) {
+  async build(o: { mode: AutotuneMode; ms: Record<string, number>; size: number; table?: string | null; key?: boolean; thenOff?: boolean }) {
     const lib = await freshLibrary();
     const messages: string[] = [];
     const fake = fakeTimer(o.ms);
@@ -86,8 +86,8 @@ const api = {
     const options = { contentLayers: [{ name: 'conv2_2', weight: 1 }], styleLayers: ['conv1_1', 'conv2_1', 'conv3_1'].map((name) => ({ name, weight: 1 })), styleWeight: 1e3 };
     const make = (l: KernelLibrary) => () => StyleTransfer.create(l, weights, picture(o.size, 1), [picture(o.size, 2)], options);
     const own = lib.planner;
-    // the explicit form hands the graph a planner; the legacy one builds on the library itself
-    const st = o.legacy ? await tuner.build(make(lib)) : await tuner.build(own, (p) => make(lib.withPlanner(p))());
+    // the tuner hands the graph the planner to build from
+    const st = await tuner.build(own, (p) => make(lib.withPlanner(p))());
     const untouched = lib.planner === own && Object.isFrozen(own) && own.tuned.size === 0 && !own.lean && Object.keys(own.force).length === 0 && own.record === null;
     // the same tuner switched "off" (as a session's next job may be) keeps the choices it has
     const kernelsOf = (g: StyleTransfer) => [...new Set(g.profile().flatMap((op) => op.dispatches.map((d) => d.kernel.name)))].sort();
