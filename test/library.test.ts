@@ -80,7 +80,10 @@ describe('runs on lavapipe through Dawn', () => {
     if (!found) skip();
     const a = await s.stylize(job);
     const b = await s.stylize({ ...job, style: photo('astronaut.png') });
+    const hits = s.styleTargets.hits;
     const c = await s.stylize(job);
+    // the style's Grams at this size came from the session's cache, and gave the same result
+    expect(s.styleTargets.hits).toBe(hits + 1);
     const once = await stylize({ gpu: found!.gpu, ...job });
     expect(Buffer.from(c.data).equals(Buffer.from(a.data))).toBe(true);
     expect(Buffer.from(once.data).equals(Buffer.from(a.data))).toBe(true);
@@ -98,7 +101,7 @@ describe('runs on lavapipe through Dawn', () => {
 
   it('abort: rejects with an AbortError within seconds and frees every GPU buffer', async ({ skip }) => {
     if (!found) skip();
-    const before = s.lib.memory.stats();
+    const before = s.lib.memory.stats().liveBytes - s.styleTargets.bytes;
     const ac = new AbortController();
     let abortedAt = 0;
     const run = s.stylize({ ...job, size: 128, iterations: 5000, signal: ac.signal, onProgress: (p) => {
@@ -112,10 +115,20 @@ describe('runs on lavapipe through Dawn', () => {
     expect(e).toBeInstanceOf(DOMException);
     expect((e as DOMException).name).toBe('AbortError');
     expect(seconds).toBeLessThan(5);
-    expect(s.lib.memory.stats().liveBytes).toBe(before.liveBytes);
+    expect(s.lib.memory.stats().liveBytes - s.styleTargets.bytes).toBe(before);
     // an already aborted signal: nothing runs
     const pre = await s.stylize({ ...job, signal: AbortSignal.abort() }).then(() => null, (err) => err);
     expect((pre as DOMException).name).toBe('AbortError');
+  });
+
+  it('memory stays flat over many runs: the style-target cache keeps at most its capacity', async ({ skip }) => {
+    if (!found) skip();
+    const base = s.lib.memory.stats().liveBytes - s.styleTargets.bytes;
+    for (const styleScale of [0.5, 0.6, 0.7, 0.8, 0.9, 1.1]) await s.stylize({ ...job, size: 48, iterations: 1, styleScale });
+    expect(s.styleTargets.misses).toBeGreaterThanOrEqual(6);
+    expect(s.lib.memory.stats().liveBytes - s.styleTargets.bytes).toBe(base);
+    // 4 entries of SqueezeNet's five style layers' Grams (64², 128² ×2, 256² ×2 floats)
+    expect(s.styleTargets.bytes).toBe(4 * 4 * (64 * 64 + 2 * 128 * 128 + 2 * 256 * 256));
   });
 
   it('one call at a time per session; a second session may run beside it', async ({ skip }) => {

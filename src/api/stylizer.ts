@@ -14,6 +14,7 @@ import { jobDeepestLayer, resolveOptions } from '../nst/options.js';
 import { randomNetwork, type NetworkWeights } from '../model/weights.js';
 import { NETWORK_IDS, networkSpec, type NetworkId } from '../model/networks.js';
 import type { LossTerms } from '../nst/loss_terms.js';
+import { StyleTargetCache } from '../nst/target_cache.js';
 import { TOOL_SIZES } from '../nst/defaults.js';
 import { embeddedSqueezeNet } from './embedded_weights.js';
 import { abortError, OptionError } from './errors.js';
@@ -146,6 +147,8 @@ export function checkStylize(o: SessionStylizeOptions, network: NetworkId) {
 
 export class Stylizer {
   private weightsByNetwork = new Map<NetworkId, Promise<NetworkWeights>>();
+  /** Style Grams of recent (style images, size) pairs: a session's later runs in the same style skip them. */
+  readonly styleTargets: StyleTargetCache;
   private busy = false;
   private destroyed = false;
 
@@ -155,7 +158,9 @@ export class Stylizer {
     private readonly tuner: Autotuner,
     readonly network: NetworkId,
     private readonly weightsOption: WeightsOption | undefined,
-  ) {}
+  ) {
+    this.styleTargets = new StyleTargetCache(lib);
+  }
 
   static async create(o: StylizerOptions = {}): Promise<Stylizer> {
     const network = checkStylizerOptions(o);
@@ -235,6 +240,7 @@ export class Stylizer {
       };
       const r = await runJob(this.lib, images, { kind: 'loaded', weights }, config, {
         tuner: this.tuner,
+        targetCache: this.styleTargets,
         shouldStop,
         onNotice: o.onNotice,
         onProgress: o.onProgress && report,
@@ -269,6 +275,7 @@ export class Stylizer {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.styleTargets.clear();
     this.lib.destroy();
     if (this.gpu.ownsDevice) this.lib.ctx.device.destroy();
   }

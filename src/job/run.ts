@@ -8,6 +8,7 @@ import { Pacer, StoppedError } from '../kernels/pacing.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { resizeBilinear, type RgbaImage } from '../io/rgba_image.js';
 import type { Tensor } from '../kernels/tensor.js';
+import type { StyleTargetCache } from '../nst/target_cache.js';
 import { StyleTransfer, type InitialImage } from '../nst/style_transfer.js';
 import { type LossTerms } from '../nst/loss_terms.js';
 
@@ -45,6 +46,8 @@ export interface JobCallbacks {
   isPaused?: () => boolean;
   /** This device's autotuner (its stored table); none: the planner's fixed table. */
   tuner?: Autotuner;
+  /** A session's style targets kept between jobs (src/nst/target_cache.ts); none: computed every scale. */
+  targetCache?: StyleTargetCache;
   /** Things the user should know before the run starts (e.g. that it runs in tiles, and why). */
   onNotice?: (text: string) => void | Promise<void>;
 }
@@ -105,7 +108,7 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
       let losses: LossTerms;
       try {
         // the kernel plan: the tuner's choices over the device's table, lean where memory limits the run
-        st = await buildTuned(cb.tuner, lib.planner.with({ lean: !!tiling.lean }), (p) => StyleTransfer.create(lib.withPlanner(p), weights, content, styles, options, init, tiling.tiling, submit, target));
+        st = await buildTuned(cb.tuner, lib.planner.with({ lean: !!tiling.lean }), (p) => StyleTransfer.create(lib.withPlanner(p), weights, content, styles, options, init, tiling.tiling, submit, target, cb.targetCache));
         weightBytes = Math.max(weightBytes, st.weightBytes());
         try {
           losses = await st.evaluate();

@@ -31,7 +31,7 @@ import { Jitter } from './jitter.js';
 import { checkInputs, MAX_SIDE, tiledBufferProblem, maxImageSide } from './device_limits.js';
 import { lossTerms, type LossTerms } from './loss_terms.js';
 import { buildLoss, tapeRecorder } from './loss_builder.js';
-import { rgbaBytes, Targets } from './targets.js';
+import { rgbaBytes, Targets, type StyleTargetCache } from './targets.js';
 import { checkMasks, Guidance } from './guidance.js';
 
 export interface StyleImage extends RgbaImage {
@@ -102,7 +102,7 @@ export class StyleTransfer {
    * `contentTarget` (same size): the image the content targets are computed from, where it is not
    * the content itself (a finer scale anchored to the coarser result: src/job/schedule.ts), or
    * `{ anchor }`, the content mixed with `initImage` on the GPU; the content's own pixels still
-   * give the colours kept by originalColors 'luminance'.
+   * give the colours kept by originalColors 'luminance'. `targetCache`: a session's style targets (target_cache.ts).
    */
   static async create(
     lib: KernelLibrary,
@@ -114,8 +114,9 @@ export class StyleTransfer {
     tiling?: Tiling,
     submit: Submitter = unpaced(lib),
     contentTarget?: ContentTarget,
+    targetCache?: StyleTargetCache,
   ): Promise<StyleTransfer> {
-    const st = new StyleTransfer(lib, resolveOptions(options), content, submit);
+    const st = new StyleTransfer(lib, resolveOptions(options), content, submit, targetCache);
     try {
       if (contentTarget && 'anchor' in contentTarget) {
         if (!initImage) throw new Error('an anchored content target mixes the content with the initial image: give one');
@@ -137,10 +138,9 @@ export class StyleTransfer {
     options: StyleTransferOptions,
     content: RgbaImage,
     private readonly submit: Submitter,
+    private readonly targetCache?: StyleTargetCache,
   ) {
-    this.options = options;
-    this.width = content.width;
-    this.height = content.height;
+    [this.options, this.width, this.height] = [options, content.width, content.height];
   }
 
   private async build(weights: NetworkWeights, content: RgbaImage, styles: StyleImage[], initImage?: InitialImage, tiling?: Tiling, contentTarget?: ContentTarget): Promise<void> {
@@ -154,7 +154,7 @@ export class StyleTransfer {
     if (problem) throw new Error(problem);
     const masks = checkMasks(styles, content, o, !!tiling);
     this.net = featuresOnGpu(lib, weights, deepest);
-    this.targetMaker = new Targets(lib, this.net, o, this.submit);
+    this.targetMaker = new Targets(lib, this.net, o, this.submit, this.targetCache);
     if (masks) this.guidance = await Guidance.create(lib, spec, masks, o.styleLayers.map((l) => l.name), this.submit);
     const contentTensor = this.contentImage(content, initImage, contentTarget);
     const { contentTargets, styleTargets } = await this.targetMaker.compute(contentTensor, styles, deepest, tiling?.tile, !!this.guidance);

@@ -18,6 +18,8 @@ import type { FeaturesOnGpu } from './feature_network.js';
 import type { StyleTransferOptions } from './options.js';
 import type { StyleImage } from './style_transfer.js';
 import { tiledGrams } from './tiled.js';
+import { styleTargetKey, type StyleTargetCache } from './target_cache.js';
+export type { StyleTargetCache };
 
 export class Targets {
   constructor(
@@ -25,6 +27,8 @@ export class Targets {
     private readonly net: FeaturesOnGpu,
     private readonly options: StyleTransferOptions,
     private readonly submit: Submitter,
+    /** A session's style targets kept between runs (target_cache.ts); none: computed every run. */
+    private readonly cache?: StyleTargetCache,
   ) {}
 
   /**
@@ -42,8 +46,12 @@ export class Targets {
     const blends = styles.map((s) => s.blend ?? 1);
     const blendSum = blends.reduce((a, b) => a + b, 0);
     if (styles.length && !(blendSum > 0)) throw new Error('style blend weights must sum to a positive number');
-    const styleTargets = new Map<string, Tensor>();
     const contentColours = o.originalColors === 'histogram' ? await colourStats(lib, contentTensor) : null;
+    // the Grams depend on the content only through histogram matching
+    const key = this.cache && !contentColours ? styleTargetKey(this.net.weights, o, styles, tile, perStyle) : null;
+    const cached = key ? this.cache!.get(key) : null;
+    if (cached) return { contentTargets, styleTargets: cached };
+    const styleTargets = new Map<string, Tensor>();
     for (const [i, s] of styles.entries()) {
       let t = this.upload(s);
       if (contentColours) {
@@ -65,6 +73,7 @@ export class Targets {
       lib.release(t);
       lib.memory.trim();
     }
+    if (key) this.cache!.put(key, styleTargets);
     return { contentTargets, styleTargets };
   }
 
