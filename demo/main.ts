@@ -136,6 +136,8 @@ render();
 library().catch((e) => {
   document.body.dataset.gpu = 'none';
   setError('gpu', explain(e));
+  $('status').textContent = 'WebGPU does not work in this browser yet.';
+  showEstimate();
 });
 
 // leaving the page (reload, close, another address) while a render or reconstruction runs loses it: the browser asks first

@@ -111,6 +111,11 @@ export function checkedSettings(): RunSettings {
  */
 export function showEstimate(): void {
   if (state.job?.kind === 'stylize') return; // the run's own estimate stands
+  if (document.body.dataset.gpu === 'none') {
+    // no GPU defaults or times to promise: nothing runs until WebGPU works (the message above says how)
+    $('estimate').textContent = 'Nothing can run in this browser until WebGPU works (see the message above); reload the page after changing the setting.';
+    return;
+  }
   let text = '';
   try {
     const c = readSettings();

@@ -136,6 +136,8 @@ describe('demo without WebGPU', () => {
       const text = await s.page.$eval('#error', (e) => e.textContent ?? '');
       expect(text).toMatch(/WebGPU is (not available|present but no GPU adapter).*needs WebGPU\. In Chrome.*chrome:\/\/(flags|gpu).*#enable-vulkan/);
       expect(text).not.toMatch(/about:config/);
+      // no GPU defaults promised under it (was: "512 px … time shows once a first run has timed this GPU")
+      expect(await s.page.$eval('#estimate', (e) => e.textContent ?? '')).toMatch(/^Nothing can run in this browser until WebGPU works/);
       await s.page.screenshot({ path: 'test-artifacts/demo-no-webgpu.png' });
     } finally {
       await s.close();
