@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * webgpu-neural-style: Gatys et al.'s neural style transfer on WebGPU, from scratch (docs/library.md).
  *

@@ -38,6 +38,11 @@ describe('bad options: one OptionError naming the option, before the GPU is open
     ['VGG19 without weights', { network: 'vgg19' }, /^option weights: VGG19 needs weights/],
     ['a bad learning rate', { lr: -1 }, /^option lr: must be in \(0, 1000\], got -1/],
     ['not a device', { device: {} as GPUDevice }, /^option device: is not a GPUDevice/],
+    ['a file path as content', { content: 'chelsea.png' as never }, /^option content: a file path or URL is not read here: decode the image to RGBA first/],
+    ['bare bytes as style', { style: new Uint8Array(16) as never }, /^option style: bare bytes have no width and height/],
+    ['a number given as a string', { styleWeight: '1e4' as never }, /^option styleWeight: must be a number, got "1e4"/],
+    ['a size that is not a number', { size: NaN }, /^option size: must be a whole number in \[16, 8192\], got NaN/],
+    ['steps for another number of scales', { scales: 2, iterations: [1, 2, 3] }, /^option iterations: has 3 step counts for 2 scales/],
   ];
   for (const [what, change, message] of cases) {
     it(what, async () => {
@@ -47,6 +52,11 @@ describe('bad options: one OptionError naming the option, before the GPU is open
       expect(e).toBeInstanceOf(OptionError);
     });
   }
+});
+
+it('a call option given to createStylizer says where it belongs', async () => {
+  const e = await createStylizer({ gpu: untouchable, iterations: 5 } as never).then(() => null, (err) => err);
+  expect((e as Error).message).toBe('option iterations: is an option of each call (stylizer.stylize({ … })), not of createStylizer');
 });
 
 describe('runs on lavapipe through Dawn', () => {
@@ -119,6 +129,9 @@ describe('runs on lavapipe through Dawn', () => {
     // an already aborted signal: nothing runs
     const pre = await s.stylize({ ...job, signal: AbortSignal.abort() }).then(() => null, (err) => err);
     expect((pre as DOMException).name).toBe('AbortError');
+    // abort(reason): the call rejects with that reason, as fetch does
+    const reason = new Error('the user closed the tab');
+    expect(await s.stylize({ ...job, signal: AbortSignal.abort(reason) }).then(() => null, (err) => err)).toBe(reason);
   });
 
   it('memory stays flat over many runs: the style-target cache keeps at most its capacity', async ({ skip }) => {

@@ -38,16 +38,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('the packed package', () => {
   it('ships the bundle, its types, the weights with both licences, and nothing of the repository', () => {
     const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'docs/library.md', 'lib/index.js', 'lib/types/index.d.ts', 'lib/weights/squeezenet1_1-deepscale.bin', 'lib/weights/LICENSE-SqueezeNet.txt', 'lib/weights/LICENSE-keras-squeezenet.txt', 'lib/weights/README.md']) {
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'docs/library.md', 'examples/library/node.mjs', 'examples/library/index.html', 'lib/index.js', 'lib/types/index.d.ts', 'lib/weights/squeezenet1_1-deepscale.bin', 'lib/weights/LICENSE-SqueezeNet.txt', 'lib/weights/LICENSE-keras-squeezenet.txt', 'lib/weights/README.md']) {
       expect(files, f).toContain(f);
     }
-    expect(files.filter((f) => /^(src|test|tools|demo|bench|shaders|weights|examples)\//.test(f))).toEqual([]);
+    expect(files.filter((f) => /^(src|test|tools|demo|bench|shaders|weights)\//.test(f) || (f.startsWith('examples/') && !f.startsWith('examples/library/')))).toEqual([]);
     const bytes = statSync(tarball).size;
     process.stdout.write(`package: ${tarball.split('/').pop()} ${(bytes / 1e6).toFixed(2)} MB, ${files.length} files\n`);
     expect(bytes).toBeLessThan(4e6);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     expect(pkg.private).toBeUndefined();
-    expect(pkg.dependencies ?? {}).toEqual({});
+    // no runtime dependencies: only the WebGPU type declarations its own types name
+    expect(Object.keys(pkg.dependencies ?? {})).toEqual(['@webgpu/types']);
     expect(pkg.peerDependenciesMeta.webgpu.optional).toBe(true);
   });
 
@@ -83,7 +84,8 @@ void r; void createStylizer;
 // @ts-expect-error an option that does not exist
 stylize({ ...o, iteration: 5 });
 `);
-    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'ESNext', moduleResolution: 'Bundler', target: 'ES2022', lib: ['ES2022', 'DOM'], types: [], typeRoots: [join(ROOT, 'node_modules/@webgpu')], skipLibCheck: false }, files: ['use.ts', join(ROOT, 'node_modules/@webgpu/types/dist/index.d.ts')] }));
+    // an ordinary strict Node setup: the package brings the WebGPU types it names (@webgpu/types)
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', lib: ['ES2022', 'DOM'], types: [], skipLibCheck: false }, files: ['use.ts'] }));
     const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
     expect(r.status, r.stdout + r.stderr).toBe(0);
   });

@@ -1,4 +1,4 @@
-/** The library's own errors: a bad option names itself; an aborted call is a DOMException named AbortError. */
+/** The library's own errors: a bad option names itself; an aborted call rejects with the signal's reason (an AbortError). */
 
 /** An option the caller gave is wrong: `option` names it ("content", "style[1]", "size"), the message says why. */
 export class OptionError extends Error {
@@ -11,9 +11,10 @@ export class OptionError extends Error {
   }
 }
 
-/** What an aborted call rejects with: the signal's own reason when it is an AbortError, else a new one. */
-export function abortError(signal?: AbortSignal): DOMException {
-  const r = signal?.reason as unknown;
-  if (r instanceof DOMException && r.name === 'AbortError') return r;
-  return new DOMException('the style transfer was aborted', 'AbortError');
+/**
+ * What an aborted call rejects with, as fetch does: the signal's reason (a DOMException named
+ * AbortError for a plain abort(), or the value given to abort(reason)), else a new AbortError.
+ */
+export function abortError(signal?: AbortSignal): unknown {
+  return signal?.reason ?? new DOMException('the style transfer was aborted', 'AbortError');
 }

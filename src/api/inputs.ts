@@ -17,7 +17,7 @@ export interface ImageInput {
 }
 
 /** In a browser: what createImageBitmap accepts besides pixels. */
-export type BrowserImage = ImageBitmap | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | ImageBitmap | Blob;
+export type BrowserImage = ImageBitmap | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | Blob;
 
 export type Image = ImageInput | BrowserImage;
 
@@ -65,6 +65,17 @@ export function checkPixels(x: unknown, option: string): RgbaImage {
   return overWhite({ width: w, height: h, data });
 }
 
+/**
+ * What is wrong with a value that is not RGBA pixels, where that can be known before any work: a
+ * path or URL, a bare byte buffer, or (without createImageBitmap, e.g. in Node) anything else.
+ */
+export function notPixelsProblem(x: unknown): string | null {
+  if (typeof x === 'string' || x instanceof URL) return 'a file path or URL is not read here: decode the image to RGBA first ({ width, height, data }; in Node e.g. with sharp, docs/library.md)';
+  if (x instanceof ArrayBuffer || ArrayBuffer.isView(x)) return 'bare bytes have no width and height: pass { width, height, data } with data RGBA, width·height·4 bytes';
+  if (typeof createImageBitmap !== 'function') return 'must be an RGBA image { width, height, data } here (decoding other images needs a browser; in Node decode files with e.g. sharp: docs/library.md)';
+  return null;
+}
+
 /** A picture of the input: resized by our own code (as every decoded file is), decoded first if it is a browser image. */
 export async function toPicture(x: unknown, option: string): Promise<Picture> {
   if (x === undefined || x === null) throw new OptionError(option, 'is required');
@@ -72,7 +83,8 @@ export async function toPicture(x: unknown, option: string): Promise<Picture> {
     const img = checkPixels(x, option);
     return { width: img.width, height: img.height, rasterize: async (w, h) => resizeImage(img, w, h) };
   }
-  if (typeof createImageBitmap !== 'function') throw new OptionError(option, 'must be an RGBA image { width, height, data } here (decoding other images needs a browser; in Node decode files with e.g. sharp: docs/library.md)');
+  const problem = notPixelsProblem(x);
+  if (problem) throw new OptionError(option, problem);
   if (typeof Blob !== 'undefined' && x instanceof Blob) return bitmapPicture(await decodeImage(option, x));
   let bitmap: ImageBitmap;
   try {

@@ -18,9 +18,13 @@ export type Layers = string | (string | LayerWeight)[];
 
 /** The loss and control options, as the CLI's flags (docs/cli.md). */
 export interface TransferOptions {
-  /** Longer side of the output in pixels, or 'full' (the content's own). Default 512. */
+  /** Longer side of the output in pixels (16–8192), or 'full' (the content's own). Default 512 (coarse to fine; about a minute on a 2-core CPU, seconds on a GPU). */
   size?: number | 'full';
-  /** Steps: one number (the coarsest scale's; finer scales get the schedule's share) or one per scale. */
+  /**
+   * Steps: one number — with scales 'auto' the coarsest scale's (finer ones get 0.6×, 0.3×, … of
+   * it), with a number of scales every scale's — or one number per scale, coarsest first. Default:
+   * the network's (SqueezeNet 100, VGG19 200).
+   */
   iterations?: number | number[];
   /** Coarse-to-fine scales: 'auto' (default) or a number (1 = one scale). */
   scales?: number | 'auto';
@@ -66,18 +70,25 @@ function layers(v: Layers | undefined, option: string, network: NetworkId): Laye
   }
 }
 
+/** A value as a message shows it: strings quoted (a "64" is not 64), NaN and Infinity as such. */
+export const shown = (v: unknown) => (typeof v === 'number' ? String(v) : typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'undefined' : JSON.stringify(v) ?? String(v));
+
 function whole(v: unknown, option: string, min: number, max: number): void {
-  if (!(typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max)) throw new OptionError(option, `must be a whole number in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  if (!(typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max)) throw new OptionError(option, `must be a whole number in [${min}, ${max}], got ${shown(v)}`);
 }
+
+const NUMBERS = ['contentWeight', 'styleWeight', 'tvWeight', 'lr', 'seed', 'styleScale', 'coarseAnchor', 'maxGpuMemory'] as const;
 
 /** The job configuration of a call's options on `network`. */
 export function jobConfig(o: TransferOptions, network: NetworkId): JobConfig {
+  for (const k of NUMBERS) if (o[k] !== undefined && typeof o[k] !== 'number') throw new OptionError(k, `must be a number, got ${shown(o[k])}`);
   const size = o.size ?? LIBRARY_DEFAULT_SIZE;
   if (size !== 'full') whole(size, 'size', 16, MAX_SIDE);
   const iters = o.iterations === undefined ? undefined : Array.isArray(o.iterations) ? o.iterations : [o.iterations];
   iters?.forEach((n) => whole(n, 'iterations', 0, 100000));
   if (iters && iters.length === 0) throw new OptionError('iterations', 'is an empty array');
   if (o.scales !== undefined && o.scales !== 'auto') whole(o.scales, 'scales', 1, 8);
+  if (iters && iters.length > 1 && typeof o.scales === 'number' && iters.length !== o.scales) throw new OptionError('iterations', `has ${iters.length} step counts for ${o.scales} scales: give one number, or one per scale (coarsest first)`);
   if (o.reportEvery !== undefined) whole(o.reportEvery, 'reportEvery', 1, 100000);
   if (o.tile !== undefined) whole(o.tile, 'tile', 1, 8192);
   if (o.maxGpuMemory !== undefined && !(Number.isFinite(o.maxGpuMemory) && o.maxGpuMemory > 0)) throw new OptionError('maxGpuMemory', `must be a number of bytes > 0, got ${o.maxGpuMemory}`);

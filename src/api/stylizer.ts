@@ -19,7 +19,7 @@ import { TOOL_SIZES } from '../nst/defaults.js';
 import { embeddedSqueezeNet } from './embedded_weights.js';
 import { abortError, OptionError } from './errors.js';
 import { openGpu, type GpuOptions, type OpenedGpu } from './gpu.js';
-import { checkKnown, checkPixels, styleList, toPicture, type Image, type StyleInput } from './inputs.js';
+import { checkKnown, checkPixels, notPixelsProblem, styleList, toPicture, type Image, type StyleInput } from './inputs.js';
 import { jobConfig, TRANSFER_KEYS, type TransferOptions } from './options.js';
 
 /** Weights: loaded ones (loadWeights, weightsFromRaw), 'embedded' (SqueezeNet 1.1) or 'random' (seeded, for tests). */
@@ -43,6 +43,7 @@ export interface RgbaResult {
 export interface StylizeProgress {
   /** Steps done over all scales, of `iterations`. */
   step: number;
+  /** Steps of the whole run, over all scales (the option `iterations` may be one scale's). */
   iterations: number;
   losses: LossTerms;
   secondsPerStep: number;
@@ -60,14 +61,15 @@ export interface RunControl {
 }
 
 export interface SessionStylizeOptions extends TransferOptions, RunControl {
+  /** The photo: RGBA pixels { width, height, data } (an ImageData works), or in a browser a File, Blob, <img>, canvas or ImageBitmap. */
   /** After the first evaluation and every reportEvery steps. */
   onProgress?: (p: StylizeProgress) => void | Promise<void>;
   /** Hand the current image to onProgress (costs a readback each report). */
   progressImages?: boolean;
   content: Image;
-  /** One image, { image, blend?, mask? }, or an array of either. */
+  /** The painting: one image (as content), { image, blend?, mask? }, or an array of either (blended by blend, default 1 each). */
   style: Image | StyleInput | (Image | StyleInput)[];
-  /** Start from this image instead of `init` (a warm start: e.g. the previous frame's result). */
+  /** Start from this image instead of `init` (a warm start: e.g. the previous frame's result); resized to the first scale's size. */
   initImage?: Image;
 }
 
@@ -112,6 +114,8 @@ const rgba = (img: { width: number; height: number; data: Uint8Array | Uint8Clam
 /** The session options checked (before any GPU work); returns the network the session runs. */
 export function checkStylizerOptions(o: StylizerOptions): NetworkId {
   if (!o || typeof o !== 'object') throw new OptionError('options', 'must be an object');
+  const callOption = Object.keys(o).find((k) => (STYLIZE_KEYS as readonly string[]).includes(k));
+  if (callOption) throw new OptionError(callOption, 'is an option of each call (stylizer.stylize({ … })), not of createStylizer');
   checkKnown(o, STYLIZER_KEYS, 'createStylizer');
   const w = o.weights;
   if (w !== undefined && w !== 'embedded' && w !== 'random' && !(typeof w === 'object' && w && w.layers instanceof Map && NETWORK_IDS.includes(w.network))) {
@@ -140,20 +144,28 @@ export function checkStylize(o: SessionStylizeOptions, network: NetworkId) {
   }
   const styles = styleList(o.style);
   const images: [unknown, string][] = [[o.content, 'content'], [o.initImage, 'initImage'], ...styles.flatMap((s): [unknown, string][] => [[s.input.image, s.imageOption], [s.input.mask, `${s.option}.mask`]])];
-  for (const [v, option] of images) if (v !== undefined && v !== null && typeof v === 'object' && 'data' in v) checkPixels(v, option);
+  for (const [v, option] of images) {
+    if (v === undefined || v === null) continue;
+    if (typeof v === 'object' && 'data' in v) checkPixels(v, option);
+    else {
+      const problem = notPixelsProblem(v);
+      if (problem) throw new OptionError(option, problem);
+    }
+  }
   if (o.content === undefined || o.content === null) throw new OptionError('content', 'is required');
   return { config, styles };
 }
 
 export class Stylizer {
   private weightsByNetwork = new Map<NetworkId, Promise<NetworkWeights>>();
-  /** Style Grams of recent (style images, size) pairs: a session's later runs in the same style skip them. */
+  /** @internal Style Grams of recent (style images, size) pairs: a session's later runs in the same style skip them. */
   readonly styleTargets: StyleTargetCache;
   private busy = false;
   private destroyed = false;
 
   private constructor(
     private readonly gpu: OpenedGpu,
+    /** @internal the session's kernels and GPU memory */
     readonly lib: KernelLibrary,
     private readonly tuner: Autotuner,
     readonly network: NetworkId,
