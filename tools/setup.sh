@@ -12,6 +12,7 @@ need=()
 ldconfig -p 2>/dev/null | grep 'libvulkan\.so\.1 ' >/dev/null || need+=(libvulkan1)
 /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need+=(python3-torchvision)
 /usr/bin/python3 -c 'import h5py' >/dev/null 2>&1 || need+=(python3-h5py)
+command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg); /usr/bin/python3 -c 'import cv2' >/dev/null 2>&1 || need+=(python3-opencv)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]} with apt-get" >&2
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
