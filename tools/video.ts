@@ -52,12 +52,15 @@ async function loadStyles(job: VideoJob) {
 
 const clock = (s: number) => (s >= 90 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${s.toFixed(s < 10 ? 1 : 0)} s`);
 
-/** Seconds left: later frames at the mean of the later frames done (the first frame's time until there is one). */
-function eta(stats: FrameStats[], remaining: number, firstPending: boolean): number {
+/**
+ * Seconds left for `remaining` later frames of `iters` steps: the mean of the later frames done;
+ * before there is one, the first frame's time per step × `iters`.
+ */
+function eta(stats: FrameStats[], remaining: number, iters: number): number {
   const warm = stats.filter((s) => s.warm).map((s) => s.seconds);
-  const first = stats.find((s) => !s.warm)?.seconds ?? 0;
-  const each = warm.length ? warm.reduce((x, y) => x + y, 0) / warm.length : first;
-  return remaining * each + (firstPending ? first : 0);
+  const first = stats.find((s) => !s.warm);
+  const each = warm.length ? warm.reduce((x, y) => x + y, 0) / warm.length : first ? (first.seconds / Math.max(1, first.steps)) * iters : 0;
+  return remaining * each;
 }
 
 async function encode(job: VideoJob, info: VideoInfo, work: WorkFolder, count: number, size: { width: number; height: number }) {
@@ -117,7 +120,7 @@ async function main(): Promise<number> {
           ...job.options,
           ...(warm ? { initImage: initFrame(previous!, content), iterations: job.iters, scales: 1 } : { iterations: job.itersFirst }),
           onProgress: (p) => {
-            const left = eta(stats, count - index - 1, false) + (p.iterations - p.step) * p.secondsPerStep;
+            const left = eta(stats, count - index - 1, job.independent ? job.itersFirst : job.iters) + (p.iterations - p.step) * p.secondsPerStep;
             const line = `${head} step ${p.step}/${p.iterations} ${p.secondsPerStep.toFixed(2)} s/step, style ${p.losses.styleTotal.toExponential(2)}  overall ${Math.floor((100 * index) / count)}%, ETA ${clock(left)}`;
             if (tty) process.stderr.write(`\r\x1b[K${line}`);
             else if (p.step === p.iterations || performance.now() - last > 5000) {
@@ -133,7 +136,7 @@ async function main(): Promise<number> {
         const s: FrameStats = { frame: index + 1, seconds, steps: r.steps, warm, losses: r.losses };
         work.record(s);
         if (tty) process.stderr.write('\r\x1b[K');
-        say(`${head} done in ${clock(seconds)} (${r.steps} steps${warm ? ', warm start' : ', as a still'}; style ${r.losses.styleTotal.toExponential(3)}, content ${r.losses.contentTotal.toExponential(3)})  overall ${Math.round((100 * (index + 1)) / count)}%, ETA ${clock(eta([...stats, s], count - index - 1, false))}`);
+        say(`${head} done in ${clock(seconds)} (${r.steps} steps${warm ? ', warm start' : ', as a still'}; style ${r.losses.styleTotal.toExponential(3)}, content ${r.losses.contentTotal.toExponential(3)})  overall ${Math.round((100 * (index + 1)) / count)}%, ETA ${clock(eta([...stats, s], count - index - 1, job.independent ? job.itersFirst : job.iters))}`);
         previous = { result, content };
         index++;
       }
