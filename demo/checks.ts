@@ -21,6 +21,8 @@ import { matmulRef } from '../src/kernels/matmul/matmul.js';
 import { ADAM_DEFAULTS } from '../src/kernels/optim/adam.js';
 import { TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image/image.js';
 import { CASES, type Arrays } from '../src/kernels/cases.js';
+import { derivativesRef, grayRef, hsIterationRef, upsampleFlowRef, warpGrayRef } from '../src/kernels/flow/cpu.js';
+import { grayWeights } from '../src/kernels/flow/options.js';
 import { REGISTRY, type OpVersions } from '../src/kernels/registry.js';
 
 type Check = { shape: string; run: (lib: KernelLibrary) => Promise<[ArrayLike<number>, ArrayLike<number>][]> };
@@ -194,6 +196,27 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
     const up = await CASES.resize_bilinear(lib, x, { C: 3, h: 7, w: 5, H: 16, W: 11 });
     const down = await CASES.resize_bilinear(lib, x, { C: 3, h: 7, w: 5, H: 3, W: 2 });
     return [[up.out, resizeBilinearRef(x.input, 3, 7, 5, 16, 11)], [down.out, resizeBilinearRef(x.input, 3, 7, 5, 3, 2)]];
+  } },
+  'flow/gray': { shape: '3×9×7 → 9×7', run: async (lib) => {
+    const x = { input: rand(3 * 63) };
+    return [[(await CASES.flow_gray(lib, x, { H: 9, W: 7 })).out, grayRef(x.input, 63, grayWeights())]];
+  } },
+  'flow/warp_gray': { shape: '13×11, flow within ±4 px (some points outside)', run: async (lib) => {
+    const x = { b: rand(143), flow: rand(2 * 143, 4) };
+    return [[(await CASES.flow_warp_gray(lib, x, { H: 13, W: 11 })).out, warpGrayRef(x.b, x.flow, 13, 11)]];
+  } },
+  'flow/derivatives': { shape: '13×11, a 0/1 inside mask', run: async (lib) => {
+    const warped = rand(2 * 143).map((v, i) => (i < 143 ? v : v > -0.5 ? 1 : 0));
+    const x = { a: rand(143), warped };
+    return [[(await CASES.flow_derivatives(lib, x, { H: 13, W: 11 })).out, derivativesRef(x.a, x.warped, 13, 11)]];
+  } },
+  'flow/hs_iteration': { shape: '13×11, α = 0.2', run: async (lib) => {
+    const x = { deriv: rand(3 * 143, 0.2), flow0: rand(2 * 143), flow_in: rand(2 * 143) };
+    return [[(await CASES.flow_hs_iteration(lib, x, { H: 13, W: 11, alpha: 0.2 })).out, hsIterationRef(x.deriv, x.flow0, x.flow_in, 13, 11, 0.04)]];
+  } },
+  'flow/upsample_flow': { shape: '2×7×5 → 2×13×10', run: async (lib) => {
+    const x = { input: rand(2 * 35) };
+    return [[(await CASES.flow_upsample(lib, x, { h: 7, w: 5, H: 13, W: 10 })).out, upsampleFlowRef(x.input, 7, 5, 13, 10)]];
   } },
   'guide/mask_downsample': { shape: '13×10 map, 3×3 stride 2 ceil mode', run: async (lib) => {
     const x = { m: positivePair(130).a };

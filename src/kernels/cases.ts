@@ -17,6 +17,7 @@ import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward,
 import { planFor, readAll, runRead, withTensors, type Arrays, type Case, type CaseParams } from './harness.js';
 import { convRun } from './conv/cases.js';
 import { GUIDE_CASES } from './guide/cases.js';
+import { FLOW_CASES } from './flow/cases.js';
 import { colourAffine, colourMoments, momentPartialsShape } from './image/colour.js';
 import { resizeBilinearMap } from './image/resize.js';
 import { stridedConvRun } from './strided_conv/cases.js';
@@ -238,6 +239,7 @@ export const CASES: Record<string, Case> = {
     return withTensors(lib, x, { input: [C, h, w] }, { out: [C, H, W] }, (t) => [resizeBilinearMap(lib, t.input, t.out)]);
   },
   ...GUIDE_CASES,
+  ...FLOW_CASES,
   async adam(lib, x, { n, hyper, t }) {
     const ts = { param: lib.upload([n], x.param), grad: lib.upload([n], x.grad), m: lib.upload([n], x.m), v: lib.upload([n], x.v) };
     try {

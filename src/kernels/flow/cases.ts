@@ -1,0 +1,41 @@
+/**
+ * Optical flow's cases (tests and explorer, through harness.ts): each kernel of shaders/flow/
+ * alone, and the whole coarse-to-fine computation as opticalFlowRun sets it up (flow.ts).
+ */
+import { opRun, runRead, withTensors, type Case } from '../harness.js';
+import { grayWeights } from './options.js';
+import { flowDerivatives, flowGray, flowHsIteration, flowUpsample, flowWarpGray, opticalFlowRun } from './flow.js';
+
+export const FLOW_CASES: Record<string, Case> = {
+  /** Grey levels of a 3×H×W RGB image in [0, 1]: out (H×W). */
+  async flow_gray(lib, x, { H, W }) {
+    return withTensors(lib, x, { input: [3, H, W] }, { out: [1, H, W] }, (t) => [flowGray(lib, t.input, t.out, grayWeights())]);
+  },
+  /** b (H×W) warped by flow (2×H×W): out (2×H×W: the samples, inside or not). */
+  async flow_warp_gray(lib, x, { H, W }) {
+    return withTensors(lib, x, { b: [1, H, W], flow: [2, H, W] }, { out: [2, H, W] }, (t) => [flowWarpGray(lib, t.b, t.flow, t.out)]);
+  },
+  /** Ix, Iy, It (3×H×W) of a (H×W) and a warped frame (2×H×W). */
+  async flow_derivatives(lib, x, { H, W }) {
+    return withTensors(lib, x, { a: [1, H, W], warped: [2, H, W] }, { out: [3, H, W] }, (t) => [flowDerivatives(lib, t.a, t.warped, t.out)]);
+  },
+  /** One Jacobi step of Horn–Schunck: out (2×H×W) from deriv, flow0 and flow_in. */
+  async flow_hs_iteration(lib, x, { H, W, alpha }) {
+    return withTensors(lib, x, { deriv: [3, H, W], flow0: [2, H, W], flow_in: [2, H, W] }, { out: [2, H, W] }, (t) => [
+      flowHsIteration(lib, t.deriv, t.flow0, t.flow_in, t.out, alpha),
+    ]);
+  },
+  /** A 2×h×w flow carried to 2×H×W. */
+  async flow_upsample(lib, x, { h, w, H, W }) {
+    return withTensors(lib, x, { input: [2, h, w] }, { out: [2, H, W] }, (t) => [flowUpsample(lib, t.input, t.out)]);
+  },
+  /** The flow (2×H×W) from a to b (C×H×W each), with FlowOptions `options`. */
+  async optical_flow(lib, x, { C, H, W, options = {} }) {
+    return runRead(lib, opRun(lib, (tensors, own) => {
+      const t = tensors({ a: [C, H, W], b: [C, H, W] }, { flow: [2, H, W] });
+      const run = opticalFlowRun(lib, t.a, t.b, t.flow, options);
+      own(run.release);
+      return { dispatches: run.dispatches, outputs: ['flow'] };
+    }, x));
+  },
+};

@@ -1,0 +1,103 @@
+/**
+ * CPU references (float64) for optical flow: each kernel of shaders/flow/ step by step, and the
+ * whole coarse-to-fine Horn–Schunck with warping (opticalFlowRef) composed of them exactly as
+ * flow.ts composes the kernels. Layouts as the kernels': planes row-major, flow 2×H×W (dx, dy).
+ */
+import { resizeBilinearRef } from '../image/cpu.js';
+import { flowLevels, flowSettings, grayWeights, type FlowOptions } from './options.js';
+
+type Arr = ArrayLike<number>;
+
+/** flow/gray: three planes of n pixels → grey. */
+export function grayRef(input: Arr, n: number, g: { wr: number; wg: number; wb: number; bias: number }): Float64Array {
+  return Float64Array.from({ length: n }, (_, p) => g.wr * input[p] + g.wg * input[n + p] + g.wb * input[2 * n + p] + g.bias);
+}
+
+/** flow/warp_gray: b sampled at x + flow (clamped bilinear), and 1 where that point is inside. */
+export function warpGrayRef(b: Arr, flow: Arr, H: number, W: number): Float64Array {
+  const n = H * W, out = new Float64Array(2 * n);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const p = y * W + x, px = x + flow[p], py = y + flow[n + p];
+      const fx = Math.min(W - 1, Math.max(0, px)), fy = Math.min(H - 1, Math.max(0, py));
+      const x0 = Math.floor(fx), y0 = Math.floor(fy), x1 = Math.min(x0 + 1, W - 1), y1 = Math.min(y0 + 1, H - 1);
+      const wx = fx - x0, wy = fy - y0;
+      const top = b[y0 * W + x0] * (1 - wx) + b[y0 * W + x1] * wx;
+      const bottom = b[y1 * W + x0] * (1 - wx) + b[y1 * W + x1] * wx;
+      out[p] = top * (1 - wy) + bottom * wy;
+      out[n + p] = px >= 0 && px <= W - 1 && py >= 0 && py <= H - 1 ? 1 : 0;
+    }
+  return out;
+}
+
+/** Indices of a pixel's left, right, up and down neighbours, an edge's missing one the pixel itself. */
+function neighbours(y: number, x: number, H: number, W: number): [number, number, number, number] {
+  return [y * W + Math.max(0, x - 1), y * W + Math.min(W - 1, x + 1), Math.max(0, y - 1) * W + x, Math.min(H - 1, y + 1) * W + x];
+}
+
+/** flow/derivatives: Ix, Iy (central, averaged over a and the warped b), It; zero outside. */
+export function derivativesRef(a: Arr, warped: Arr, H: number, W: number): Float64Array {
+  const n = H * W, out = new Float64Array(3 * n);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const p = y * W + x, [l, r, u, d] = neighbours(y, x, H, W), m = warped[n + p];
+      out[p] = m * 0.25 * (a[r] - a[l] + warped[r] - warped[l]);
+      out[n + p] = m * 0.25 * (a[d] - a[u] + warped[d] - warped[u]);
+      out[2 * n + p] = m * (warped[p] - a[p]);
+    }
+  return out;
+}
+
+/** flow/hs_iteration: one Jacobi step of Horn–Schunck on the increment over flow0. */
+export function hsIterationRef(deriv: Arr, flow0: Arr, flowIn: Arr, H: number, W: number, alpha2: number): Float64Array {
+  const n = H * W, out = new Float64Array(2 * n);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const p = y * W + x, [l, r, u, d] = neighbours(y, x, H, W);
+      const ub = 0.25 * (flowIn[l] + flowIn[r] + flowIn[u] + flowIn[d]);
+      const vb = 0.25 * (flowIn[n + l] + flowIn[n + r] + flowIn[n + u] + flowIn[n + d]);
+      const ix = deriv[p], iy = deriv[n + p];
+      const t = (ix * (ub - flow0[p]) + iy * (vb - flow0[n + p]) + deriv[2 * n + p]) / (alpha2 + ix * ix + iy * iy);
+      out[p] = ub - ix * t;
+      out[n + p] = vb - iy * t;
+    }
+  return out;
+}
+
+/** flow/upsample_flow: bilinear (resize_bilinear's convention), dx ×W/w, dy ×H/h. */
+export function upsampleFlowRef(input: Arr, h: number, w: number, H: number, W: number): Float64Array {
+  const out = resizeBilinearRef(input, 2, h, w, H, W);
+  for (let i = 0; i < H * W; i++) {
+    out[i] *= W / w;
+    out[H * W + i] *= H / h;
+  }
+  return out;
+}
+
+/** Grey levels of a C×H×W input (C = 1: as it is; C = 3: flow/gray under the options' convention). */
+export function toGrayRef(img: Arr, C: number, n: number, o: FlowOptions): Float64Array {
+  return C === 1 ? Float64Array.from({ length: n }, (_, i) => img[i]) : grayRef(img, n, grayWeights(o.convention));
+}
+
+/** The whole algorithm: flow (2×H×W) with a(x) ≈ b(x + flow(x)), as opticalFlow computes it. */
+export function opticalFlowRef(a: Arr, b: Arr, C: number, H: number, W: number, options: FlowOptions = {}): Float64Array {
+  const s = flowSettings(options);
+  const sizes = flowLevels(H, W, s.levels, s.minSide);
+  const ga: Float64Array[] = [toGrayRef(a, C, H * W, options)], gb: Float64Array[] = [toGrayRef(b, C, H * W, options)];
+  for (let l = 1; l < sizes.length; l++) {
+    const [h, w] = sizes[l - 1], [h2, w2] = sizes[l];
+    ga.push(resizeBilinearRef(ga[l - 1], 1, h, w, h2, w2));
+    gb.push(resizeBilinearRef(gb[l - 1], 1, h, w, h2, w2));
+  }
+  let flow: Float64Array = new Float64Array(2 * sizes[sizes.length - 1][0] * sizes[sizes.length - 1][1]);
+  for (let l = sizes.length - 1; l >= 0; l--) {
+    const [h, w] = sizes[l];
+    if (l < sizes.length - 1) flow = upsampleFlowRef(flow, sizes[l + 1][0], sizes[l + 1][1], h, w);
+    for (let k = 0; k < s.warps; k++) {
+      const deriv = derivativesRef(ga[l], warpGrayRef(gb[l], flow, h, w), h, w);
+      const flow0 = flow;
+      for (let i = 0; i < s.iterations; i++) flow = hsIterationRef(deriv, flow0, flow, h, w, s.alpha * s.alpha);
+    }
+  }
+  return flow;
+}

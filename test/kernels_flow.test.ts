@@ -1,0 +1,123 @@
+/**
+ * Optical flow (src/kernels/flow/, shaders/flow/) in headless Chromium against its CPU
+ * references (src/kernels/flow/cpu.ts): each kernel alone, the whole coarse-to-fine Horn–Schunck
+ * with warping, and its accuracy on a known shift.
+ * Tolerances:
+ *  - single kernels: 1e-5 of the largest reference magnitude — a handful of float32 multiply-adds
+ *    (a bilinear sample, a difference, one Jacobi update) against float64;
+ *  - the whole algorithm: 1e-4 px absolute — float32 against float64 through up to 5 levels ×
+ *    3 warps × 100 Jacobi steps on flows of a few px; the steps are a contraction, so rounding
+ *    does not grow: the measured worst was 1.3e-6 px (the tests log theirs), float32's ulp at
+ *    4 px is 4.8e-7;
+ *  - accuracy: the average endpoint error of a smooth texture moved by (3.5, −2) px, away from a
+ *    border band of 8 px, below 0.05 px (measured 0.0xx; zero flow would be 4.03).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { derivativesRef, grayRef, hsIterationRef, opticalFlowRef, upsampleFlowRef, warpGrayRef } from '../src/kernels/flow/cpu.js';
+import { flowLevels, grayWeights } from '../src/kernels/flow/options.js';
+import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
+import { expectClose, randArray } from './util.js';
+
+let gpu: GpuPage;
+beforeAll(async () => {
+  gpu = await openGpuPage();
+});
+afterAll(async () => {
+  await gpu?.close();
+});
+
+// [H, W]: a pixel, a row, a column, odd sizes, sizes that do not halve evenly
+const SHAPES: [number, number][] = [[1, 1], [1, 40], [29, 1], [37, 23], [13, 11], [45, 70]];
+
+/** A smooth texture (60 Gaussian blobs, σ 2.5–6.5 px, on grey 0.3): texture(dx, dy) is texture(0, 0) moved by (dx, dy). */
+function texture(H: number, W: number, dx: number, dy: number, seed = 1): Float64Array {
+  const r = randArray(4 * 60, seed);
+  const out = new Float64Array(H * W).fill(0.3);
+  for (let k = 0; k < 60; k++) {
+    const cx = (r[4 * k] + 1) / 2 * (W + 8) - 4 + dx, cy = (r[4 * k + 1] + 1) / 2 * (H + 8) - 4 + dy;
+    const s2 = 2 * (4.5 + 2 * r[4 * k + 2]) ** 2, amp = 0.3 * r[4 * k + 3];
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) out[y * W + x] += amp * Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / s2);
+  }
+  return out;
+}
+
+describe('flow kernels', () => {
+  it.each(SHAPES)('grey levels of 3×%i×%i', async (H, W) => {
+    const input = randArray(3 * H * W, H * 7 + W);
+    const r = await gpu.run('flow_gray', { input }, { H, W });
+    expectClose(`flow gray ${H}×${W}`, r.out, grayRef(input, H * W, grayWeights()), 1e-5);
+  });
+
+  it.each(SHAPES)('warp %i×%i by a flow of up to ±4 px', async (H, W) => {
+    const b = randArray(H * W, H + W), flow = randArray(2 * H * W, H * W, 4);
+    const r = await gpu.run('flow_warp_gray', { b, flow }, { H, W });
+    expectClose(`flow warp ${H}×${W}`, r.out, warpGrayRef(b, flow, H, W), 1e-5);
+  });
+
+  it.each(SHAPES)('derivatives of %i×%i', async (H, W) => {
+    const a = randArray(H * W, H * 3 + W), warped = randArray(2 * H * W, H * 5 + W).map((v, i) => (i < H * W ? v : v > -0.5 ? 1 : 0));
+    const r = await gpu.run('flow_derivatives', { a, warped }, { H, W });
+    expectClose(`flow derivatives ${H}×${W}`, r.out, derivativesRef(a, warped, H, W), 1e-5);
+  });
+
+  it.each(SHAPES)('a Jacobi step on %i×%i', async (H, W) => {
+    const deriv = randArray(3 * H * W, H * 11 + W, 0.2), flow0 = randArray(2 * H * W, H + 2 * W), flow_in = randArray(2 * H * W, H + 3 * W);
+    const r = await gpu.run('flow_hs_iteration', { deriv, flow0, flow_in }, { H, W, alpha: 0.2 });
+    expectClose(`flow hs iteration ${H}×${W}`, r.out, hsIterationRef(deriv, flow0, flow_in, H, W, 0.04), 1e-5);
+  });
+
+  it.each([[1, 1, 1, 1], [1, 20, 1, 40], [19, 12, 37, 23], [7, 5, 13, 10], [15, 1, 29, 1], [4, 4, 4, 4]])('flow %i×%i carried to %i×%i', async (h, w, H, W) => {
+    const input = randArray(2 * h * w, h * 13 + w, 3);
+    const r = await gpu.run('flow_upsample', { input }, { h, w, H, W });
+    expectClose(`flow upsample ${h}×${w} → ${H}×${W}`, r.out, upsampleFlowRef(input, h, w, H, W), 1e-5);
+  });
+});
+
+function worstAbs(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  let d = 0;
+  for (let i = 0; i < want.length; i++) d = Math.max(d, Math.abs(got[i] - want[i]));
+  return d;
+}
+
+describe('optical flow, coarse to fine', () => {
+  it('makes the pyramid it should', () => {
+    expect(flowLevels(37, 23, 5, 8)).toEqual([[37, 23], [19, 12], [10, 6]]);
+    expect(flowLevels(1, 40, 5, 8)).toEqual([[1, 40], [1, 20], [1, 10]]);
+    expect(flowLevels(170, 256, 5, 8)).toEqual([[170, 256], [85, 128], [43, 64], [22, 32], [11, 16]]);
+    expect(flowLevels(1, 1, 5, 8)).toEqual([[1, 1]]);
+  });
+
+  it.each(SHAPES)('matches the CPU reference on %i×%i (grey, moved by (1.3, −0.7))', async (H, W) => {
+    const a = texture(H, W, 0, 0), b = texture(H, W, 1.3, -0.7);
+    const options = { iterations: 30, warps: 2 };
+    const r = await gpu.run('optical_flow', { a, b }, { C: 1, H, W, options });
+    const d = worstAbs(r.flow, opticalFlowRef(a, b, 1, H, W, options));
+    console.log(`optical flow ${H}×${W}: GPU vs CPU worst ${d.toExponential(2)} px`);
+    expect(d).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('matches the CPU reference with default settings on 3×45×70 RGB', async () => {
+    const [H, W] = [45, 70];
+    const rgb = (dx: number, dy: number) => {
+      const out = new Float64Array(3 * H * W);
+      for (let c = 0; c < 3; c++) out.set(texture(H, W, dx, dy, 1 + c), c * H * W);
+      return out;
+    };
+    const a = rgb(0, 0), b = rgb(2.5, 1);
+    const r = await gpu.run('optical_flow', { a, b }, { C: 3, H, W });
+    const d = worstAbs(r.flow, opticalFlowRef(a, b, 3, H, W));
+    console.log(`optical flow 3×${H}×${W} defaults: GPU vs CPU worst ${d.toExponential(2)} px`);
+    expect(d).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('finds a shift of (3.5, −2) px to within 0.05 px on average', async () => {
+    const [H, W, band] = [96, 128, 8];
+    const a = texture(H, W, 0, 0, 5), b = texture(H, W, 3.5, -2, 5);
+    const r = await gpu.run('optical_flow', { a, b }, { C: 1, H, W });
+    let s = 0, n = 0;
+    for (let y = band; y < H - band; y++)
+      for (let x = band; x < W - band; x++, n++) s += Math.hypot(r.flow[y * W + x] - 3.5, r.flow[H * W + y * W + x] + 2);
+    console.log(`optical flow: EPE on a (3.5, −2) shift of a smooth texture ${(s / n).toFixed(4)} px`);
+    expect(s / n).toBeLessThan(0.05);
+  });
+});
