@@ -21,7 +21,7 @@ import { matmulRef } from '../src/kernels/matmul/matmul.js';
 import { ADAM_DEFAULTS } from '../src/kernels/optim/adam.js';
 import { TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image/image.js';
 import { CASES, type Arrays } from '../src/kernels/cases.js';
-import { derivativesRef, grayRef, hsIterationRef, upsampleFlowRef, warpGrayRef } from '../src/kernels/flow/cpu.js';
+import { derivativesRef, grayRef, hsSorRef, upsampleFlowRef, warpGrayRef } from '../src/kernels/flow/cpu.js';
 import { grayWeights } from '../src/kernels/flow/options.js';
 import { REGISTRY, type OpVersions } from '../src/kernels/registry.js';
 
@@ -210,9 +210,11 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
     const x = { a: rand(143), warped };
     return [[(await CASES.flow_derivatives(lib, x, { H: 13, W: 11 })).out, derivativesRef(x.a, x.warped, 13, 11)]];
   } },
-  'flow/hs_iteration': { shape: '13×11, α = 0.2', run: async (lib) => {
-    const x = { deriv: rand(3 * 143, 0.2), flow0: rand(2 * 143), flow_in: rand(2 * 143) };
-    return [[(await CASES.flow_hs_iteration(lib, x, { H: 13, W: 11, alpha: 0.2 })).out, hsIterationRef(x.deriv, x.flow0, x.flow_in, 13, 11, 0.04)]];
+  'flow/hs_sor': { shape: '13×11, α = 0.2, ω = 1.8, both colours', run: async (lib) => {
+    const x = { deriv: rand(3 * 143, 0.2), flow0: rand(2 * 143), flow: rand(2 * 143) };
+    const p = { H: 13, W: 11, alpha: 0.2, omega: 1.8 };
+    const red = await CASES.flow_hs_sor(lib, x, { ...p, parity: 0 }), black = await CASES.flow_hs_sor(lib, x, { ...p, parity: 1 });
+    return [[red.flow, hsSorRef(x.deriv, x.flow0, x.flow, 13, 11, 0.04, 1.8, 0)], [black.flow, hsSorRef(x.deriv, x.flow0, x.flow, 13, 11, 0.04, 1.8, 1)]];
   } },
   'flow/upsample_flow': { shape: '2×7×5 → 2×13×10', run: async (lib) => {
     const x = { input: rand(2 * 35) };

@@ -1,6 +1,6 @@
 /**
  * Optical flow's accuracy and time beside OpenCV's (docs/video.md, "Optical flow"):
- *   npm run flow-accuracy [-- --adapter auto|gpu|lavapipe] [--size 256] [--alpha A] [--iterations N]
+ *   npm run flow-accuracy [-- --adapter auto|gpu|lavapipe] [--size 256] [--alpha A] [--omega W] [--iterations N]
  *                            [--warps N] [--levels N] [--json FILE]
  * tools/flow_reference.py (/usr/bin/python3 with cv2) makes frame pairs with known motion from
  * the example photos (../shared/examples, or $NST_EXAMPLES) and measures OpenCV's DIS (MEDIUM)
@@ -35,7 +35,7 @@ function epe(flow: ArrayLike<number>, gt: ArrayLike<number>, mask: ArrayLike<num
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: {
     adapter: { type: 'string', default: 'auto' }, size: { type: 'string', default: '256' },
-    alpha: { type: 'string' }, iterations: { type: 'string' }, warps: { type: 'string' }, levels: { type: 'string' },
+    alpha: { type: 'string' }, omega: { type: 'string' }, iterations: { type: 'string' }, warps: { type: 'string' }, levels: { type: 'string' },
     json: { type: 'string' },
   } });
   const examples = resolve(process.env.NST_EXAMPLES ?? '../shared/examples');
@@ -47,7 +47,7 @@ async function main(): Promise<number> {
   const { KernelLibrary } = await import('../src/kernels/library.js');
   const { opticalFlowRun } = await import('../src/kernels/flow/flow.js');
   const options: Record<string, number> = {};
-  for (const k of ['alpha', 'iterations', 'warps', 'levels'] as const) if (values[k] !== undefined) options[k] = Number(values[k]);
+  for (const k of ['alpha', 'omega', 'iterations', 'warps', 'levels'] as const) if (values[k] !== undefined) options[k] = Number(values[k]);
 
   const dir = mkdtempSync(join(tmpdir(), 'nst-flow-'));
   try {

@@ -25,7 +25,7 @@ import elementwiseReluBackwardInplace from '../../shaders/elementwise/relu_backw
 import elementwiseReluForward from '../../shaders/elementwise/relu_forward.wgsl';
 import flowDerivatives from '../../shaders/flow/derivatives.wgsl';
 import flowGray from '../../shaders/flow/gray.wgsl';
-import flowHsIteration from '../../shaders/flow/hs_iteration.wgsl';
+import flowHsSor from '../../shaders/flow/hs_sor.wgsl';
 import flowUpsampleFlow from '../../shaders/flow/upsample_flow.wgsl';
 import flowWarpGray from '../../shaders/flow/warp_gray.wgsl';
 import gramBackwardV0Narrow from '../../shaders/gram_backward/v0_narrow.wgsl';
@@ -95,7 +95,7 @@ export const SHADERS = {
   'elementwise/relu_forward': elementwiseReluForward,
   'flow/derivatives': flowDerivatives,
   'flow/gray': flowGray,
-  'flow/hs_iteration': flowHsIteration,
+  'flow/hs_sor': flowHsSor,
   'flow/upsample_flow': flowUpsampleFlow,
   'flow/warp_gray': flowWarpGray,
   'gram_backward/v0_narrow': gramBackwardV0Narrow,

@@ -4,7 +4,7 @@
  */
 import { opRun, runRead, withTensors, type Case } from '../harness.js';
 import { grayWeights } from './options.js';
-import { flowDerivatives, flowGray, flowHsIteration, flowUpsample, flowWarpGray, opticalFlowRun } from './flow.js';
+import { flowDerivatives, flowGray, flowHsSor, flowUpsample, flowWarpGray, opticalFlowRun } from './flow.js';
 
 export const FLOW_CASES: Record<string, Case> = {
   /** Grey levels of a 3×H×W RGB image in [0, 1]: out (H×W). */
@@ -19,11 +19,12 @@ export const FLOW_CASES: Record<string, Case> = {
   async flow_derivatives(lib, x, { H, W }) {
     return withTensors(lib, x, { a: [1, H, W], warped: [2, H, W] }, { out: [3, H, W] }, (t) => [flowDerivatives(lib, t.a, t.warped, t.out)]);
   },
-  /** One Jacobi step of Horn–Schunck: out (2×H×W) from deriv, flow0 and flow_in. */
-  async flow_hs_iteration(lib, x, { H, W, alpha }) {
-    return withTensors(lib, x, { deriv: [3, H, W], flow0: [2, H, W], flow_in: [2, H, W] }, { out: [2, H, W] }, (t) => [
-      flowHsIteration(lib, t.deriv, t.flow0, t.flow_in, t.out, alpha),
-    ]);
+  /** One SOR half-sweep (parity 0 or 1) of Horn–Schunck: flow (2×H×W) updated in place from deriv and flow0. */
+  async flow_hs_sor(lib, x, { H, W, alpha, omega, parity }) {
+    return runRead(lib, opRun(lib, (tensors) => {
+      const t = tensors({ deriv: [3, H, W], flow0: [2, H, W], flow: [2, H, W] }, {});
+      return { dispatches: [flowHsSor(lib, t.deriv, t.flow0, t.flow, alpha, omega, parity)], outputs: ['flow'] };
+    }, x));
   },
   /** A 2×h×w flow carried to 2×H×W. */
   async flow_upsample(lib, x, { h, w, H, W }) {

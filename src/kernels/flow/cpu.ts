@@ -48,18 +48,21 @@ export function derivativesRef(a: Arr, warped: Arr, H: number, W: number): Float
   return out;
 }
 
-/** flow/hs_iteration: one Jacobi step of Horn–Schunck on the increment over flow0. */
-export function hsIterationRef(deriv: Arr, flow0: Arr, flowIn: Arr, H: number, W: number, alpha2: number): Float64Array {
-  const n = H * W, out = new Float64Array(2 * n);
+/**
+ * flow/hs_sor: one half-sweep of red-black SOR for Horn–Schunck on the increment over flow0 — the
+ * pixels with (x + y) mod 2 = parity updated from `flow` (a new array is returned).
+ */
+export function hsSorRef(deriv: Arr, flow0: Arr, flow: Arr, H: number, W: number, alpha2: number, omega: number, parity: number): Float64Array {
+  const n = H * W, out = Float64Array.from(flow);
   for (let y = 0; y < H; y++)
-    for (let x = 0; x < W; x++) {
+    for (let x = (y + parity) % 2; x < W; x += 2) {
       const p = y * W + x, [l, r, u, d] = neighbours(y, x, H, W);
-      const ub = 0.25 * (flowIn[l] + flowIn[r] + flowIn[u] + flowIn[d]);
-      const vb = 0.25 * (flowIn[n + l] + flowIn[n + r] + flowIn[n + u] + flowIn[n + d]);
+      const ub = 0.25 * (flow[l] + flow[r] + flow[u] + flow[d]);
+      const vb = 0.25 * (flow[n + l] + flow[n + r] + flow[n + u] + flow[n + d]);
       const ix = deriv[p], iy = deriv[n + p];
       const t = (ix * (ub - flow0[p]) + iy * (vb - flow0[n + p]) + deriv[2 * n + p]) / (alpha2 + ix * ix + iy * iy);
-      out[p] = ub - ix * t;
-      out[n + p] = vb - iy * t;
+      out[p] = (1 - omega) * flow[p] + omega * (ub - ix * t);
+      out[n + p] = (1 - omega) * flow[n + p] + omega * (vb - iy * t);
     }
   return out;
 }
@@ -96,7 +99,10 @@ export function opticalFlowRef(a: Arr, b: Arr, C: number, H: number, W: number, 
     for (let k = 0; k < s.warps; k++) {
       const deriv = derivativesRef(ga[l], warpGrayRef(gb[l], flow, h, w), h, w);
       const flow0 = flow;
-      for (let i = 0; i < s.iterations; i++) flow = hsIterationRef(deriv, flow0, flow, h, w, s.alpha * s.alpha);
+      for (let i = 0; i < s.iterations; i++) {
+        flow = hsSorRef(deriv, flow0, flow, h, w, s.alpha * s.alpha, s.omega, 0);
+        flow = hsSorRef(deriv, flow0, flow, h, w, s.alpha * s.alpha, s.omega, 1);
+      }
     }
   }
   return flow;

@@ -4,7 +4,7 @@
  * (flow/gray), a pyramid halving each side (image/resize_bilinear), and from the coarsest level
  * up: the flow carried to the finer level (flow/upsample_flow), then `warps` times the second
  * frame warped by the current flow (flow/warp_gray), the brightness-constancy derivatives
- * (flow/derivatives) and `iterations` Jacobi steps on the increment (flow/hs_iteration).
+ * (flow/derivatives) and `iterations` red-black SOR sweeps on the increment (flow/hs_sor).
  * The result is flow 2×H×W (dx, dy in pixels) with a(x) ≈ b(x + flow(x)). Its CPU reference is
  * opticalFlowRef (cpu.ts); its accuracy against OpenCV: docs/video.md, "Optical flow".
  */
@@ -50,12 +50,13 @@ export function flowDerivatives(lib: KernelLibrary, a: Tensor, warped: Tensor, o
   return lib.kernel('flow/derivatives').bind({ a: a.buffer, warped: warped.buffer, out: out.buffer }, { H, W }, grid1d(H * W, 256));
 }
 
-/** out = one Jacobi step of Horn–Schunck from flowIn, the increment over flow0 (all 2×H×W; out another buffer than flowIn). */
-export function flowHsIteration(lib: KernelLibrary, deriv: Tensor, flow0: Tensor, flowIn: Tensor, out: Tensor, alpha: number): Dispatch {
-  const [H, W] = planes('flowHsIteration: deriv', deriv, 3);
-  for (const [k, t] of [['flow0', flow0], ['flowIn', flowIn], ['out', out]] as const) planes(`flowHsIteration: ${k}`, t, 2, H, W);
-  if (out.buffer === flowIn.buffer || out.buffer === flow0.buffer) throw new Error('flowHsIteration: out must be another buffer than flow0 and flowIn');
-  return lib.kernel('flow/hs_iteration').bind({ deriv: deriv.buffer, flow0: flow0.buffer, flow_in: flowIn.buffer, out: out.buffer }, { H, W, alpha2: alpha * alpha }, grid1d(H * W, 256));
+/** One SOR half-sweep of Horn–Schunck, in place on flow (2×H×W): the pixels with (x + y) mod 2 = parity, the increment over flow0. */
+export function flowHsSor(lib: KernelLibrary, deriv: Tensor, flow0: Tensor, flow: Tensor, alpha: number, omega: number, parity: 0 | 1): Dispatch {
+  const [H, W] = planes('flowHsSor: deriv', deriv, 3);
+  planes('flowHsSor: flow0', flow0, 2, H, W);
+  planes('flowHsSor: flow', flow, 2, H, W);
+  if (flow0.buffer === flow.buffer) throw new Error('flowHsSor: flow0 must be another buffer than flow');
+  return lib.kernel('flow/hs_sor').bind({ deriv: deriv.buffer, flow0: flow0.buffer, flow: flow.buffer }, { H, W, alpha2: alpha * alpha, omega, parity }, grid1d(H * Math.ceil(W / 2), 256));
 }
 
 /** out (2×H×W) = a coarser level's flow (2×h×w) resized bilinearly, dx scaled by W/w, dy by H/h. */
@@ -112,28 +113,24 @@ export function opticalFlowRun(lib: KernelLibrary, a: Tensor, b: Tensor, flow: T
       gb.push(own([1, h, w], `flow.grayB${l}`));
       ds.push(resizeBilinearMap(lib, ga[l - 1], ga[l]), resizeBilinearMap(lib, gb[l - 1], gb[l]));
     }
-    // three flow buffers per level (the finest's first is `flow`): the flow a warp starts from,
-    // and two that the Jacobi steps alternate between; each warp starts from the last one written
+    // two flow buffers per level: each warp copies the flow it starts from (flow0) into the other
+    // and refines it there in place (flow/upsample_flow from the same size is an exact copy:
+    // weights 0, scale 1); at the finest level the last warp's ends in `flow`
     let prev: Tensor | null = null;
     for (let l = sizes.length - 1; l >= 0; l--) {
       const [h, w] = sizes[l];
-      const bufs = [l === 0 ? flow : own([2, h, w], `flow.flow${l}`), own([2, h, w], `flow.flowB${l}`), own([2, h, w], `flow.flowC${l}`)];
+      const other = own([2, h, w], `flow.flowB${l}`);
+      const bufs = l > 0 ? [own([2, h, w], `flow.flow${l}`), other] : s.warps % 2 ? [other, flow] : [flow, other];
       const warped = own([2, h, w], `flow.warped${l}`), deriv = own([3, h, w], `flow.deriv${l}`);
-      let cur = 0;
       ds.push(prev ? flowUpsample(lib, prev, bufs[0]) : fill(lib, bufs[0], 0));
+      let cur = 0;
       for (let k = 0; k < s.warps; k++) {
-        const [p, q, r] = [cur, (cur + 1) % 3, (cur + 2) % 3];
-        ds.push(flowWarpGray(lib, gb[l], bufs[p], warped), flowDerivatives(lib, ga[l], warped, deriv));
-        const first = flowHsIteration(lib, deriv, bufs[p], bufs[p], bufs[q], s.alpha);
-        const there = flowHsIteration(lib, deriv, bufs[p], bufs[q], bufs[r], s.alpha);
-        const back = flowHsIteration(lib, deriv, bufs[p], bufs[r], bufs[q], s.alpha);
-        ds.push(first);
-        for (let i = 1; i < s.iterations; i++) ds.push(i % 2 ? there : back);
-        cur = s.iterations % 2 ? q : r;
+        const [from, to] = [bufs[cur], bufs[1 - cur]];
+        ds.push(flowWarpGray(lib, gb[l], from, warped), flowDerivatives(lib, ga[l], warped, deriv), flowUpsample(lib, from, to));
+        const red = flowHsSor(lib, deriv, from, to, s.alpha, s.omega, 0), black = flowHsSor(lib, deriv, from, to, s.alpha, s.omega, 1);
+        for (let i = 0; i < s.iterations; i++) ds.push(red, black);
+        cur = 1 - cur;
       }
-      // the result must end in `flow` (the finest level's bufs[0]): if it did not, copied there
-      // (flow/upsample_flow from the same size is an exact copy: weights 0, scale 1)
-      if (l === 0 && cur !== 0) ds.push(flowUpsample(lib, bufs[cur], bufs[0]));
       prev = bufs[cur];
     }
     return { dispatches: ds, release };

@@ -11,8 +11,10 @@ export interface FlowOptions {
   minSide?: number;
   /** Warps per level: each re-samples the second frame by the current flow (default 3). */
   warps?: number;
-  /** Jacobi iterations per warp (default 100). */
+  /** Red-black SOR sweeps per warp, each a red and a black half-sweep (default 50). */
   iterations?: number;
+  /** SOR's over-relaxation factor, in (0, 2); 1 is Gauss–Seidel (default 1.9). */
+  omega?: number;
   /** Horn–Schunck's smoothness weight α, on grey levels in [0, 1] (default 0.2). */
   alpha?: number;
   /**
@@ -22,7 +24,7 @@ export interface FlowOptions {
   convention?: InputConvention;
 }
 
-export const FLOW_DEFAULTS = { levels: 5, minSide: 8, warps: 3, iterations: 100, alpha: 0.2 };
+export const FLOW_DEFAULTS = { levels: 5, minSide: 8, warps: 3, iterations: 50, alpha: 0.2, omega: 1.9 };
 
 /** Settings with defaults filled in, checked. */
 export function flowSettings(o: FlowOptions = {}): Required<Omit<FlowOptions, 'convention'>> & { convention?: InputConvention } {
@@ -31,6 +33,7 @@ export function flowSettings(o: FlowOptions = {}): Required<Omit<FlowOptions, 'c
     if (!Number.isInteger(s[k]) || s[k] < 1) throw new Error(`optical flow: ${k} must be a positive integer, got ${s[k]}`);
   }
   if (!(s.alpha > 0 && Number.isFinite(s.alpha))) throw new Error(`optical flow: alpha must be a positive number, got ${s.alpha}`);
+  if (!(s.omega > 0 && s.omega < 2)) throw new Error(`optical flow: omega must lie in (0, 2), got ${s.omega}`);
   return s;
 }
 
