@@ -120,7 +120,9 @@ async function main(): Promise<number> {
           ...job.options,
           ...(warm ? { initImage: initFrame(previous!, content), iterations: job.iters, scales: 1 } : { iterations: job.itersFirst }),
           onProgress: (p) => {
-            const left = eta(stats, count - index - 1, job.independent ? job.itersFirst : job.iters) + (p.iterations - p.step) * p.secondsPerStep;
+            // before the first step is timed, the last frame's time per step
+            const perStep = p.secondsPerStep || (stats.length ? stats[stats.length - 1].seconds / Math.max(1, stats[stats.length - 1].steps) : 0);
+            const left = eta(stats, count - index - 1, job.independent ? job.itersFirst : job.iters) + (p.iterations - p.step) * perStep;
             const line = `${head} step ${p.step}/${p.iterations} ${p.secondsPerStep.toFixed(2)} s/step, style ${p.losses.styleTotal.toExponential(2)}  overall ${Math.floor((100 * index) / count)}%, ETA ${clock(left)}`;
             if (tty) process.stderr.write(`\r\x1b[K${line}`);
             else if (p.step === p.iterations || performance.now() - last > 5000) {
