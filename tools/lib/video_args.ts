@@ -105,6 +105,8 @@ export function parseVideoArgs(a: Args): VideoJob {
     a.num('temporal-weight', undefined, (v) => v >= 0, 'a number ≥ 0');
     throw new Error('--temporal-weight: the temporal loss needs optical flow, which the video command does not use yet; leave it out (each later frame starts from the previous result)');
   }
+  const adapter = adapterFlag(a);
+  if (adapter === 'swiftshader') throw new Error('--adapter swiftshader: npm run video runs in Node through Dawn (a GPU or lavapipe), not in headless Chromium');
   const sizeText = a.str('size');
   if (sizeText !== undefined && Number(sizeText) > MAX_VIDEO_SIZE) throw new Error(`--size ${sizeText} is more than ${MAX_VIDEO_SIZE} px: too large for video frames (minutes per frame even on a GPU)`);
   const cl = a.str('content-layers');
@@ -121,7 +123,7 @@ export function parseVideoArgs(a: Args): VideoJob {
     iters: a.int('iters', WARM_ITERS, 0, 100000)!,
     independent: a.has('independent'),
     restart: a.has('restart'),
-    adapter: adapterFlag(a),
+    adapter,
     options: {
       contentWeight: a.num('content-weight', undefined, (v) => v >= 0, 'a number ≥ 0'),
       styleWeight: a.num('style-weight', undefined, (v) => v >= 0, 'a number ≥ 0'),
