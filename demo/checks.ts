@@ -21,7 +21,7 @@ import { matmulRef } from '../src/kernels/matmul/matmul.js';
 import { ADAM_DEFAULTS } from '../src/kernels/optim/adam.js';
 import { TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image/image.js';
 import { CASES, type Arrays } from '../src/kernels/cases.js';
-import { derivativesRef, grayRef, hsSorRef, upsampleFlowRef, warpGrayRef } from '../src/kernels/flow/cpu.js';
+import { consistencyRef, derivativesRef, grayRef, hsSorRef, upsampleFlowRef, warpGrayRef, warpMapRef } from '../src/kernels/flow/cpu.js';
 import { grayWeights } from '../src/kernels/flow/options.js';
 import { REGISTRY, type OpVersions } from '../src/kernels/registry.js';
 
@@ -204,6 +204,15 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   'flow/warp_gray': { shape: '13×11, flow within ±4 px (some points outside)', run: async (lib) => {
     const x = { b: rand(143), flow: rand(2 * 143, 4) };
     return [[(await CASES.flow_warp_gray(lib, x, { H: 13, W: 11 })).out, warpGrayRef(x.b, x.flow, 13, 11)]];
+  } },
+  'flow/warp_map': { shape: '3×13×11, flow within ±4 px (some points outside)', run: async (lib) => {
+    const x = { input: rand(3 * 143), flow: rand(2 * 143, 4) };
+    return [[(await CASES.flow_warp_map(lib, x, { C: 3, H: 13, W: 11 })).out, warpMapRef(x.input, x.flow, 3, 13, 11)]];
+  } },
+  'flow/consistency': { shape: '13×11, wb ±3 px, wf = −wb ± 0.8 px', run: async (lib) => {
+    const wb = rand(2 * 143, 3), d = rand(2 * 143, 0.8);
+    const x = { wb, wf: wb.map((v, i) => -v + d[i]) };
+    return [[(await CASES.flow_consistency(lib, x, { H: 13, W: 11 })).out, consistencyRef(x.wb, x.wf, 13, 11)]];
   } },
   'flow/derivatives': { shape: '13×11, a 0/1 inside mask', run: async (lib) => {
     const warped = rand(2 * 143).map((v, i) => (i < 143 ? v : v > -0.5 ? 1 : 0));

@@ -9,11 +9,13 @@
  *    3 warps × 50 SOR sweeps on flows of a few px; the steps are a contraction, so rounding
  *    does not grow: the measured worst was 6.2e-6 px (the tests log theirs), float32's ulp at
  *    4 px is 4.8e-7;
+ *  - flow/consistency's 0/1 weights: exactly equal (no pixel within float32 rounding of a threshold
+ *    in these inputs; each test checks that all four outcomes occur on the larger shapes);
  *  - accuracy: the average endpoint error of a smooth texture moved by (3.5, −2) px, away from a
  *    border band of 8 px, below 0.01 px (measured 0.0053; zero flow would be 4.03).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { derivativesRef, grayRef, hsSorRef, opticalFlowRef, upsampleFlowRef, warpGrayRef } from '../src/kernels/flow/cpu.js';
+import { consistencyRef, derivativesRef, grayRef, hsSorRef, opticalFlowRef, upsampleFlowRef, warpGrayRef, warpMapRef } from '../src/kernels/flow/cpu.js';
 import { flowLevels, grayWeights } from '../src/kernels/flow/options.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
 import { expectClose, randArray } from './util.js';
@@ -52,6 +54,44 @@ describe('flow kernels', () => {
     const b = randArray(H * W, H + W), flow = randArray(2 * H * W, H * W, 4);
     const r = await gpu.run('flow_warp_gray', { b, flow }, { H, W });
     expectClose(`flow warp ${H}×${W}`, r.out, warpGrayRef(b, flow, H, W), 1e-5);
+  });
+
+  it.each(SHAPES)('warp 3×%i×%i (and 1 channel) by a flow of up to ±4 px', async (H, W) => {
+    const flow = randArray(2 * H * W, H * W + 1, 4);
+    for (const C of [3, 1]) {
+      const input = randArray(C * H * W, H + W + C);
+      const r = await gpu.run('flow_warp_map', { input, flow }, { C, H, W });
+      expectClose(`flow warp map ${C}×${H}×${W}`, r.out, warpMapRef(input, flow, C, H, W), 1e-5);
+    }
+  });
+
+  it.each(SHAPES)('consistency weights of %i×%i', async (H, W) => {
+    // wb: two regions moving apart (a diagonal motion boundary, x + y = (W + H)/2) plus ±0.01 px noise; wf: −wb
+    // plus up to ±0.8 px of disagreement, so some pixels fail the forward–backward check
+    const n = H * W, noise = randArray(2 * n, H * 17 + W, 0.01), dis = randArray(2 * n, H * 19 + W, 0.8);
+    const wb = new Float64Array(2 * n), wf = new Float64Array(2 * n);
+    for (let p = 0; p < n; p++) {
+      const right = (p % W) + Math.floor(p / W) >= (W + H) / 2;
+      wb[p] = (right ? 2 : -1.5) + noise[p];
+      wb[n + p] = (right ? 1 : -0.8) + noise[n + p];
+      wf[p] = -wb[p] + dis[p];
+      wf[n + p] = -wb[n + p] + dis[n + p];
+    }
+    const r = await gpu.run('flow_consistency', { wb, wf }, { H, W });
+    const want = consistencyRef(wb, wf, H, W);
+    expect(Array.from(r.out)).toEqual(Array.from(want));
+    if (H * W >= 143) {
+      // every outcome occurs: trusted, left the frame, disagreeing flows, motion boundary
+      const at = warpMapRef(wf, wb, 2, H, W);
+      const kinds = new Set<string>();
+      for (let p = 0; p < n; p++) {
+        if (want[p]) kinds.add('1');
+        else if (!at[2 * n + p]) kinds.add('out');
+        else if ((wb[p] + at[p]) ** 2 + (wb[n + p] + at[n + p]) ** 2 > 0.01 * (wb[p] ** 2 + wb[n + p] ** 2 + at[p] ** 2 + at[n + p] ** 2) + 0.5) kinds.add('disagree');
+        else kinds.add('boundary');
+      }
+      expect([...kinds].sort()).toEqual(['1', 'boundary', 'disagree', 'out']);
+    }
   });
 
   it.each(SHAPES)('derivatives of %i×%i', async (H, W) => {

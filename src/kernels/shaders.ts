@@ -23,11 +23,13 @@ import elementwiseFill from '../../shaders/elementwise/fill.wgsl';
 import elementwiseReluBackward from '../../shaders/elementwise/relu_backward.wgsl';
 import elementwiseReluBackwardInplace from '../../shaders/elementwise/relu_backward_inplace.wgsl';
 import elementwiseReluForward from '../../shaders/elementwise/relu_forward.wgsl';
+import flowConsistency from '../../shaders/flow/consistency.wgsl';
 import flowDerivatives from '../../shaders/flow/derivatives.wgsl';
 import flowGray from '../../shaders/flow/gray.wgsl';
 import flowHsSor from '../../shaders/flow/hs_sor.wgsl';
 import flowUpsampleFlow from '../../shaders/flow/upsample_flow.wgsl';
 import flowWarpGray from '../../shaders/flow/warp_gray.wgsl';
+import flowWarpMap from '../../shaders/flow/warp_map.wgsl';
 import gramBackwardV0Narrow from '../../shaders/gram_backward/v0_narrow.wgsl';
 import gramBackwardV1Wide from '../../shaders/gram_backward/v1_wide.wgsl';
 import gramBackwardV2Flat from '../../shaders/gram_backward/v2_flat.wgsl';
@@ -93,11 +95,13 @@ export const SHADERS = {
   'elementwise/relu_backward': elementwiseReluBackward,
   'elementwise/relu_backward_inplace': elementwiseReluBackwardInplace,
   'elementwise/relu_forward': elementwiseReluForward,
+  'flow/consistency': flowConsistency,
   'flow/derivatives': flowDerivatives,
   'flow/gray': flowGray,
   'flow/hs_sor': flowHsSor,
   'flow/upsample_flow': flowUpsampleFlow,
   'flow/warp_gray': flowWarpGray,
+  'flow/warp_map': flowWarpMap,
   'gram_backward/v0_narrow': gramBackwardV0Narrow,
   'gram_backward/v1_wide': gramBackwardV1Wide,
   'gram_backward/v2_flat': gramBackwardV2Flat,

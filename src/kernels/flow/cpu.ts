@@ -30,6 +30,34 @@ export function warpGrayRef(b: Arr, flow: Arr, H: number, W: number): Float64Arr
   return out;
 }
 
+/** flow/warp_map: each of the C planes of input sampled at x + flow (clamped bilinear), then the inside plane. */
+export function warpMapRef(input: Arr, flow: Arr, C: number, H: number, W: number): Float64Array {
+  const n = H * W, out = new Float64Array((C + 1) * n);
+  for (let c = 0; c < C; c++) {
+    const w = warpGrayRef(Array.prototype.slice.call(input, c * n, (c + 1) * n), flow, H, W);
+    out.set(w.subarray(0, n), c * n);
+    if (c === 0) out.set(w.subarray(n), C * n);
+  }
+  return out;
+}
+
+/** flow/consistency: Ruder et al.'s weights (1 or 0) of the backward flow wb given the forward flow wf. */
+export function consistencyRef(wb: Arr, wf: Arr, H: number, W: number): Float64Array {
+  const n = H * W, out = new Float64Array(n);
+  const at = warpMapRef(wf, wb, 2, H, W);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const p = y * W + x, u = wb[p], v = wb[n + p], fu = at[p], fv = at[n + p];
+      if (!at[2 * n + p]) continue;
+      const b2 = u * u + v * v;
+      if ((u + fu) ** 2 + (v + fv) ** 2 > 0.01 * (b2 + fu * fu + fv * fv) + 0.5) continue;
+      const [l, r, up, d] = neighbours(y, x, H, W);
+      const g = (0.5 * (wb[r] - wb[l])) ** 2 + (0.5 * (wb[n + r] - wb[n + l])) ** 2 + (0.5 * (wb[d] - wb[up])) ** 2 + (0.5 * (wb[n + d] - wb[n + up])) ** 2;
+      out[p] = g > 0.01 * b2 + 0.002 ? 0 : 1;
+    }
+  return out;
+}
+
 /** Indices of a pixel's left, right, up and down neighbours, an edge's missing one the pixel itself. */
 function neighbours(y: number, x: number, H: number, W: number): [number, number, number, number] {
   return [y * W + Math.max(0, x - 1), y * W + Math.min(W - 1, x + 1), Math.max(0, y - 1) * W + x, Math.min(H - 1, y + 1) * W + x];

@@ -66,6 +66,23 @@ export function flowUpsample(lib: KernelLibrary, input: Tensor, out: Tensor): Di
   return lib.kernel('flow/upsample_flow').bind({ input: input.buffer, out: out.buffer }, { h, w, H, W }, grid1d(2 * H * W, 256));
 }
 
+/** out ((C + 1)×H×W) = input (C×H×W) sampled at x + flow (2×H×W), then the plane of where that is inside the frame. */
+export function flowWarpMap(lib: KernelLibrary, input: Tensor, flow: Tensor, out: Tensor): Dispatch {
+  const C = input.shape[0];
+  const [H, W] = planes('flowWarpMap: input', input, C);
+  planes('flowWarpMap: flow', flow, 2, H, W);
+  planes('flowWarpMap: out', out, C + 1, H, W);
+  return lib.kernel('flow/warp_map').bind({ input: input.buffer, flow: flow.buffer, out: out.buffer }, { C, H, W }, grid1d(H * W, 256));
+}
+
+/** out (1×H×W) = Ruder et al.'s weights (1 trusted, 0 not) of the backward flow wb (t → t−1) given the forward flow wf (t−1 → t), both 2×H×W. */
+export function flowConsistency(lib: KernelLibrary, wb: Tensor, wf: Tensor, out: Tensor): Dispatch {
+  const [H, W] = planes('flowConsistency: wb', wb, 2);
+  planes('flowConsistency: wf', wf, 2, H, W);
+  planes('flowConsistency: out', out, 1, H, W);
+  return lib.kernel('flow/consistency').bind({ wb: wb.buffer, wf: wf.buffer, out: out.buffer }, { H, W }, grid1d(H * W, 256));
+}
+
 /** A flow computation set up once: its dispatches can be run again whenever a and b hold new frames. */
 export interface FlowRun {
   dispatches: Dispatch[];
