@@ -2,7 +2,7 @@
  * npm run video -- --video IN --style FILE --out OUT.mp4 [options]
  * Stylizes a video frame by frame on the library's session (src/index.ts: createStylizer) in Node
  * through Dawn: the first frame as a still (coarse to fine), each later one warm-started from the
- * previous result (initFrame) with fewer steps at one scale. Frames come from ffmpeg over a pipe,
+ * previous result warped along the optical flow (video_init.ts, video_flow.ts) with fewer steps at one scale. Frames come from ffmpeg over a pipe,
  * finished ones are kept as PNGs in a work folder (resumable), and the video is encoded once all
  * are there. See --help and docs/video.md.
  */
@@ -17,7 +17,8 @@ import { decodePngOverWhite, writePngAtomic } from './lib/png.js';
 import { parseVideoArgs, settingsOf, VIDEO_HELP, type VideoJob } from './lib/video_args.js';
 import { checkFfmpeg, decodeFrames, frameSize, openEncoder, probeVideo, type VideoInfo } from './lib/video_io.js';
 import { WorkFolder, type FrameStats } from './lib/video_work.js';
-import { initFrame, type Rgba } from './lib/video_init.js';
+import type { Rgba } from './lib/video_init.js';
+import type { FlowInit } from './lib/video_flow.js';
 
 /** Everything that can be refused, checked before the GPU is opened. */
 function prepare(argv: string[]) {
@@ -97,6 +98,7 @@ async function main(): Promise<number> {
     const stylizer = await createStylizer({ gpu: found.gpu });
     say(`adapter: ${found.kind} (${found.adapter.info?.description || found.adapter.info?.device || found.adapter.info?.vendor || '?'})`);
     const tty = process.stderr.isTTY;
+    let flowInit: FlowInit | null = null;
     try {
       let previous: { result: Rgba; content: Rgba } | null = null;
       let index = 0;
@@ -113,12 +115,17 @@ async function main(): Promise<number> {
         const head = `frame ${index + 1}/${count}`;
         let last = 0;
         const t0 = performance.now();
+        let init: { image: Rgba; trusted: number } | null = null;
+        if (warm) {
+          if (!flowInit) flowInit = new (await import('./lib/video_flow.js')).FlowInit(stylizer.lib, size.width, size.height);
+          init = await flowInit.init(previous!, content);
+        }
         const r = await stylizer.stylize({
           content,
           style: styles,
           size: Math.max(size.width, size.height),
           ...job.options,
-          ...(warm ? { initImage: initFrame(previous!, content), iterations: job.iters, scales: 1 } : { iterations: job.itersFirst }),
+          ...(init ? { initImage: init.image, iterations: job.iters, scales: 1 } : { iterations: job.itersFirst }),
           onProgress: (p) => {
             // before the first step is timed, the last frame's time per step
             const perStep = p.secondsPerStep || (stats.length ? stats[stats.length - 1].seconds / Math.max(1, stats[stats.length - 1].steps) : 0);
@@ -135,16 +142,17 @@ async function main(): Promise<number> {
         if (r.width !== size.width || r.height !== size.height) throw new Error(`frame ${index + 1}: the result is ${r.width}×${r.height}, not ${size.width}×${size.height}`);
         const result: Rgba = { width: r.width, height: r.height, data: new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength) };
         writePngAtomic(work.framePath(index), result.width, result.height, result.data);
-        const s: FrameStats = { frame: index + 1, seconds, steps: r.steps, warm, losses: r.losses };
+        const s: FrameStats = { frame: index + 1, seconds, steps: r.steps, warm, ...(init ? { trusted: init.trusted } : {}), losses: r.losses };
         work.record(s);
         if (tty) process.stderr.write('\r\x1b[K');
-        say(`${head} done in ${clock(seconds)} (${r.steps} steps${warm ? ', warm start' : ', as a still'}; style ${r.losses.styleTotal.toExponential(3)}, content ${r.losses.contentTotal.toExponential(3)})  overall ${Math.round((100 * (index + 1)) / count)}%, ETA ${clock(eta([...stats, s], count - index - 1, job.independent ? job.itersFirst : job.iters))}`);
+        say(`${head} done in ${clock(seconds)} (${r.steps} steps${init ? `, warm start (${Math.round(100 * init.trusted)}% warped)` : ', as a still'}; style ${r.losses.styleTotal.toExponential(3)}, content ${r.losses.contentTotal.toExponential(3)})  overall ${Math.round((100 * (index + 1)) / count)}%, ETA ${clock(eta([...stats, s], count - index - 1, job.independent ? job.itersFirst : job.iters))}`);
         previous = { result, content };
         index++;
       }
       if (index < count) say(`note: ffmpeg gave ${index} frames, not the ${count} expected`);
       made = index;
     } finally {
+      flowInit?.release();
       stylizer.destroy();
     }
   }

@@ -1,9 +1,10 @@
 /**
- * The seam where optical flow comes in: the image each later video frame starts from. Today the
- * previous frame's result as it is (a warm start). With flow (Ruder et al. 2016): the previous
- * result warped along the flow from frame t−1 to frame t of the input, and pixels the flow marks
- * as occluded (or disoccluded) taken from the new content frame; the same flow and mask then feed
- * the temporal loss (--temporal-weight).
+ * The image each later video frame starts from (Ruder et al. 2016): the previous result warped
+ * along the optical flow from frame t to frame t−1 of the input, and where the flow cannot be
+ * trusted (Ruder's consistency weights are 0: the point left the frame, was disoccluded, or lies
+ * on a motion boundary) the new content frame's pixels instead. The GPU half (flows, warp,
+ * weights) is FlowInit in video_flow.ts; composeInit puts the image together. The same warped
+ * image and weights are what a temporal loss (--temporal-weight) would use.
  */
 export interface Rgba {
   width: number;
@@ -11,8 +12,29 @@ export interface Rgba {
   data: Uint8Array;
 }
 
-/** The init image of frame t from frame t−1's result and input frame, and frame t's input frame (all the same size). */
-export function initFrame(previous: { result: Rgba; content: Rgba }, content: Rgba): Rgba {
-  void content;
-  return previous.result;
+/**
+ * The init image from `warped` (4×H×W: the previous result's R, G, B in [0, 1] sampled at
+ * x + w_b(x), then the in-frame plane), `weights` (H×W, 1 trusted, 0 not) and the new content
+ * frame (RGBA, H×W): warped where the weight is 1 and the point is inside, content elsewhere.
+ * Returns the image and the fraction of pixels taken from the warped result.
+ */
+export function composeInit(warped: ArrayLike<number>, weights: ArrayLike<number>, content: Rgba): { image: Rgba; trusted: number } {
+  const { width: W, height: H } = content, n = W * H;
+  if (warped.length !== 4 * n || weights.length !== n) throw new Error(`composeInit: expected 4×${H}×${W} and ${H}×${W}, got ${warped.length} and ${weights.length} values`);
+  const data = new Uint8Array(4 * n);
+  let kept = 0;
+  for (let p = 0; p < n; p++) {
+    const keep = weights[p] > 0.5 && warped[3 * n + p] > 0.5;
+    kept += keep ? 1 : 0;
+    for (let c = 0; c < 3; c++) data[4 * p + c] = keep ? Math.round(255 * Math.min(1, Math.max(0, warped[c * n + p]))) : content.data[4 * p + c];
+    data[4 * p + 3] = 255;
+  }
+  return { image: { width: W, height: H, data }, trusted: kept / n };
+}
+
+/** RGBA bytes → 3×H×W floats in [0, 1] (alpha dropped). */
+export function planesOf(img: Rgba): Float32Array {
+  const n = img.width * img.height, out = new Float32Array(3 * n);
+  for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) out[c * n + p] = img.data[4 * p + c] / 255;
+  return out;
 }

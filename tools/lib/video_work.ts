@@ -17,6 +17,8 @@ export interface FrameStats {
   seconds: number;
   steps: number;
   warm: boolean;
+  /** A warm frame's fraction of init pixels warped from the previous result (the rest: the content frame's). */
+  trusted?: number;
   losses: { total: number; contentTotal: number; styleTotal: number; tv: number };
 }
 
