@@ -117,7 +117,7 @@ describe('bad input: one line, before any GPU work', () => {
     ['a huge --size', () => ['--video', clip, '--style', STYLE, '--out', join(dir, 'x.mp4'), '--size', '100000'], /^error: --size 100000 is more than 2048 px/m],
     ['an unwritable --out', () => ['--video', clip, '--style', STYLE, '--out', '/proc/nst-video/x.mp4'], /^error: cannot write "\/proc\/nst-video\/x\.mp4" \(--out\)/m],
     ['an unknown --out extension', () => ['--video', clip, '--style', STYLE, '--out', join(dir, 'x.gif')], /^error: --out must end in \.mp4 or \.webm, or name a folder/m],
-    ['--temporal-weight before flow', () => ['--video', clip, '--style', STYLE, '--out', join(dir, 'x.mp4'), '--temporal-weight', '1'], /^error: --temporal-weight: the temporal loss needs optical flow/m],
+    ['--temporal-weight before the temporal loss', () => ['--video', clip, '--style', STYLE, '--out', join(dir, 'x.mp4'), '--temporal-weight', '1'], /^error: --temporal-weight: the temporal loss is not built yet/m],
   ];
   for (const [what, args, message] of cases) {
     it(what, async () => {

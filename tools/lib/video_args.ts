@@ -29,12 +29,11 @@ usage: npm run video -- --video IN --style FILE[,FILE…] --out OUT.mp4 [options
   --frames N              at most N frames (default: to the end)
   --iters-first N         steps of the first frame, painted as a still, coarse to fine
                           (default ${S.iterations} at the coarsest scale, as npm run stylize)
-  --iters N               steps of each later frame, started from the previous result at one
-                          scale (default ${WARM_ITERS}: the fewest with a style loss within 10% of the first
-                          frame's, measured; docs/video.md)
+  --iters N               steps of each later frame, started at one scale from the previous
+                          result warped along the optical flow (default ${WARM_ITERS}: later frames' style
+                          loss 0.91× the first frame's on average, measured; docs/video.md)
   --independent           paint every frame as a still (no warm start): for comparisons
-  --temporal-weight W     the temporal loss (Ruder et al.): applies once optical flow is in;
-                          refused for now
+  --temporal-weight W     the temporal loss (Ruder et al.): not built yet, refused for now
   --restart               throw away the frames of an earlier run in the work folder
   Loss settings (SqueezeNet's defaults): --content-weight (${S.contentWeight}), --style-weight (${S.styleWeight}),
   --tv-weight (${S.tvWeight}), --content-layers, --style-layers, --lr (${S.lr}), --style-scale (1),
@@ -103,7 +102,7 @@ export function parseVideoArgs(a: Args): VideoJob {
   }
   if (a.has('temporal-weight')) {
     a.num('temporal-weight', undefined, (v) => v >= 0, 'a number ≥ 0');
-    throw new Error('--temporal-weight: the temporal loss needs optical flow, which the video command does not use yet; leave it out (each later frame starts from the previous result)');
+    throw new Error('--temporal-weight: the temporal loss is not built yet; leave it out (each later frame starts from the previous result warped along the optical flow)');
   }
   const adapter = adapterFlag(a);
   if (adapter === 'swiftshader') throw new Error('--adapter swiftshader: npm run video runs in Node through Dawn (a GPU or lavapipe), not in headless Chromium');
