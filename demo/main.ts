@@ -19,6 +19,7 @@ import { library, dropDevice } from './gpu.js';
 import { readShared, readNetworkSettings, checkedSettings, showEstimate } from './settings.js';
 import { currentResult, setResult, showStage, showImage, showDownload } from './stage.js';
 import { startBlocker, canStart, start, jobImages, recordRun } from './render_run.js';
+import { setupVideoTab } from './video_tab.js';
 
 function render(): void {
   const job = state.job;
@@ -66,6 +67,7 @@ makePicker('recon', 'Image to reconstruct', 'chelsea.png');
 setupWeights(guard);
 setupAutotune();
 setupMemoryBudget();
+setupVideoTab();
 
 $('start').onclick = start;
 $('fast-preview').onclick = togglePreview;

@@ -60,6 +60,8 @@ export interface LaunchOptions {
    * (VK_ICD_FILENAMES); its WebGPU is wgpu's, and shaders compile through naga. Default 'chromium'.
    */
   browser?: 'chromium' | 'firefox';
+  /** Extra Chromium command-line flags (e.g. a fake camera: --use-fake-device-for-media-stream). */
+  args?: string[];
 }
 
 /** Close gracefully; kill the browser (its process group) if it has not gone after 5 s. */
@@ -123,6 +125,7 @@ export async function launchGpuPage(options: LaunchOptions = {}): Promise<Browse
   const args = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
   if (options.webgpu !== false) args.push('--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader');
   else args.push('--disable-features=WebGPU', '--disable-gpu');
+  if (options.args) args.push(...options.args);
   // extra flags for experiments, e.g. NST_CHROME_ARGS="--enable-dawn-features=disable_robustness"
   if (process.env.NST_CHROME_ARGS) args.push(...process.env.NST_CHROME_ARGS.split(/\s+/).filter(Boolean));
   // under runMain, signals close the browser through its cleanups; elsewhere puppeteer handles them

@@ -1,0 +1,156 @@
+/**
+ * The Video tab's engine: one library session (`createStylizer`) on the page's own GPU device and
+ * the page's embedded SqueezeNet 1.1, kept for a whole camera run or clip so kernels, weights and
+ * the style's Gram targets are made once; frames painted warm-started from the previous result;
+ * a moving-average frame rate; the settings read from the panel.
+ */
+import { Stylizer } from '../src/api/stylizer.js';
+import { $ } from './dom.js';
+import { embeddedSqueezenet } from './embedded.js';
+import { library } from './gpu.js';
+import { state } from './state.js';
+
+/** Example paintings the style menu offers (served next to the page, as the pickers' examples). */
+const PAINTINGS = ['starry_night.jpg', 'the_scream.jpg', 'shipwreck.jpg', 'hubble_deep_field.jpg', 'rocket.jpg'];
+/** The style menu's entry for the Style transfer tab's style image. */
+const PAGE_STYLE = '__page';
+
+export const LIMITS = { size: [32, 320], steps: [1, 30], firstSteps: [1, 300], frames: [1, 600] } as const;
+
+export interface VideoSettings {
+  size: number;
+  steps: number;
+  firstSteps: number;
+  style: string;
+}
+
+/** Fill the style menu: the example paintings, and the Style transfer tab's style image. */
+export function setupStyleMenu(): void {
+  const select = $<HTMLSelectElement>('video-style');
+  select.innerHTML =
+    PAINTINGS.map((p) => `<option value="${p}">${p}</option>`).join('') + `<option value="${PAGE_STYLE}">the style image chosen on the Style transfer tab</option>`;
+  select.value = PAINTINGS[0];
+}
+
+function whole(id: string, what: string, [min, max]: readonly [number, number]): number {
+  const text = $<HTMLInputElement>(id).value.trim();
+  const n = Number(text);
+  if (text === '' || !Number.isInteger(n) || n < min || n > max) throw new Error(`${what} must be a whole number from ${min} to ${max} (got ${text === '' ? 'an empty field' : `“${text}”`}).`);
+  return n;
+}
+
+/** The settings as the panel shows them now, or an error naming the field. */
+export function readSettings(): VideoSettings {
+  return {
+    size: whole('video-size', 'Size', LIMITS.size),
+    steps: whole('video-steps', 'Steps per frame', LIMITS.steps),
+    firstSteps: whole('video-first-steps', 'Steps, first frame', LIMITS.firstSteps),
+    style: $<HTMLSelectElement>('video-style').value,
+  };
+}
+
+export const readFrameLimit = () => whole('video-limit', 'Frame limit', LIMITS.frames);
+
+/** Even sides (VP8/VP9's 4:2:0 needs them) with the longer one at most `size`. */
+export function frameSize(width: number, height: number, size: number): { width: number; height: number } {
+  const s = size / Math.max(width, height);
+  const even = (v: number) => Math.max(2, 2 * Math.round((v * s) / 2));
+  return { width: even(width), height: even(height) };
+}
+
+/** The style image, decoded and shrunk to `size` on its longer side (the library resizes styles to the size anyway). */
+async function loadStyle(name: string, size: number): Promise<ImageData> {
+  let blob: Blob;
+  if (name === PAGE_STYLE) {
+    const picked = state.images.style;
+    if (!picked) throw new Error('No style image is chosen on the Style transfer tab: choose one there, or pick a painting here.');
+    blob = picked.blob;
+  } else {
+    const r = await fetch(`./${name}`);
+    if (!r.ok) throw new Error(`The painting ${name} could not be loaded (HTTP ${r.status}).`);
+    blob = await r.blob();
+  }
+  const bitmap = await createImageBitmap(blob);
+  const { width, height } = frameSize(bitmap.width, bitmap.height, Math.min(size, Math.max(bitmap.width, bitmap.height)));
+  const c = new OffscreenCanvas(width, height);
+  const g = c.getContext('2d')!;
+  g.imageSmoothingQuality = 'high';
+  g.drawImage(bitmap, 0, 0, width, height);
+  bitmap.close();
+  return g.getImageData(0, 0, width, height);
+}
+
+/** Frames painted one after another on one session, each starting from the previous result. */
+export class FramePainter {
+  private previous: ImageData | null = null;
+  private style: { key: string; image: ImageData } | null = null;
+  frames = 0;
+
+  private constructor(private readonly stylizer: Stylizer) {}
+
+  /** A session on the page's device (not destroyed with the session) and the embedded weights. */
+  static async open(): Promise<FramePainter> {
+    const [lib, weights] = await Promise.all([library(), embeddedSqueezenet()]);
+    const stylizer = await Stylizer.create({ device: lib.ctx.device, ...(lib.ctx.adapter ? { adapter: lib.ctx.adapter } : {}), weights });
+    return new FramePainter(stylizer);
+  }
+
+  /** Paint one frame (already at its size); the first, or the first after a size change, starts from the frame itself with `firstSteps`. */
+  async paint(content: ImageData, s: VideoSettings, signal: AbortSignal): Promise<ImageData> {
+    const key = `${s.style}@${s.size}`;
+    if (this.style?.key !== key) this.style = { key, image: await loadStyle(s.style, s.size) };
+    const prev = this.previous && this.previous.width === content.width && this.previous.height === content.height ? this.previous : null;
+    const r = await this.stylizer.stylize({
+      content,
+      style: this.style.image,
+      size: Math.max(content.width, content.height),
+      scales: 1,
+      iterations: prev ? s.steps : s.firstSteps,
+      ...(prev ? { initImage: prev } : {}),
+      signal,
+    });
+    this.previous = new ImageData(r.data as Uint8ClampedArray<ArrayBuffer>, r.width, r.height);
+    this.frames++;
+    return this.previous;
+  }
+
+  /** Free the session's GPU memory (the page's device stays). */
+  destroy(): void {
+    this.stylizer.destroy();
+    this.previous = null;
+  }
+}
+
+/** Frames per second over the last `window` frames, and the last frame's seconds. */
+export class RateMeter {
+  private times: number[] = [];
+  constructor(private readonly window = 8) {}
+
+  tick(now = performance.now()): void {
+    this.times.push(now);
+    if (this.times.length > this.window + 1) this.times.shift();
+  }
+
+  get fps(): number | null {
+    const t = this.times;
+    return t.length < 2 ? null : ((t.length - 1) * 1000) / (t[t.length - 1] - t[0]);
+  }
+
+  reset(): void {
+    this.times = [];
+  }
+}
+
+/** "2.4 frames/s · 0.42 s per frame (last 8 frames)". */
+export const rateText = (fps: number, frames: number) =>
+  `${fps >= 10 ? fps.toFixed(0) : fps.toFixed(fps >= 1 ? 1 : 2)} frames/s · ${(1 / fps).toFixed(2)} s per frame (average of the last ${frames} frames)`;
+
+/** Draw an image onto a canvas, sizing the canvas to it. */
+export function show(canvas: HTMLCanvasElement, img: ImageData): void {
+  if (canvas.width !== img.width || canvas.height !== img.height) {
+    canvas.width = img.width;
+    canvas.height = img.height;
+  }
+  canvas.getContext('2d')!.putImageData(img, 0, 0);
+  $('video-placeholder').hidden = true;
+}

@@ -1,0 +1,165 @@
+/**
+ * The demo page's Video tab in headless Chromium (SwiftShader): the camera painted live from
+ * Chromium's fake camera playing a clip made here with ffmpeg (a moving crop of
+ * examples/chelsea.png), a denied camera, and a clip painted into a WebM checked with ffprobe.
+ * Tiny sizes and few steps: SwiftShader is slow. Screenshots go to test-artifacts/.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'puppeteer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
+import { demoSitePerFile, setValue } from './harness/demo_page.js';
+
+const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0 && spawnSync('ffprobe', ['-version']).status === 0;
+const NO_FFMPEG = 'ffmpeg/ffprobe not on PATH (Debian: apt-get install ffmpeg; tools/setup.sh installs it): the fake camera clip and the WebM check need them';
+if (!hasFfmpeg) console.warn(`demo_video.test.ts skipped: ${NO_FFMPEG}`);
+
+const built = demoSitePerFile('dist/demo-video-test');
+let dir = '';
+beforeAll(() => {
+  mkdirSync('test-artifacts', { recursive: true });
+  dir = mkdtempSync(join(tmpdir(), 'nst-video-test-'));
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A moving crop of chelsea.png (`w`×`h`, `frames` frames at `fps`) written by ffmpeg to `out` (.y4m or .webm). */
+function makeClip(out: string, w: number, h: number, fps: number, frames: number): void {
+  const crop = `scale=240:-2,crop=${w}:${h}:'60+40*sin(n/3)':'30+20*cos(n/3)'`;
+  const codec = out.endsWith('.webm') ? ['-c:v', 'libvpx', '-b:v', '200k'] : [];
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-framerate', String(fps), '-i', 'examples/chelsea.png', '-vf', crop, '-frames:v', String(frames), '-pix_fmt', 'yuv420p', ...codec, out]);
+}
+
+async function open(args: string[]): Promise<BrowserSession> {
+  const s = await launchGpuPage({ files: { ...built.get() }, args });
+  await s.page.setViewport({ width: 1280, height: 800 });
+  await s.page.goto(`${s.url}index.html`);
+  await s.page.waitForFunction(() => document.body.dataset.gpu, { timeout: 60_000 });
+  await s.page.click('#tab-video');
+  return s;
+}
+
+/** Tiny settings: a few seconds per frame on SwiftShader. */
+async function tiny(p: Page, size: string) {
+  await setValue(p, 'video-size', size);
+  await setValue(p, 'video-steps', '2');
+  await setValue(p, 'video-first-steps', '2');
+}
+
+const shown = (p: Page, id: string) => p.$eval(`#${id}`, (e) => ((e as HTMLElement).hidden ? '' : (e.textContent ?? '')));
+
+describe.skipIf(!hasFfmpeg)('Video tab', () => {
+  it('Camera: paints the fake camera live, warm-started; shows frames/s; Stop ends the tracks and leaves no figure', async () => {
+    const clip = join(dir, 'camera.y4m');
+    makeClip(clip, 96, 72, 10, 30);
+    const s = await open(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${clip}`]);
+    try {
+      const p = s.page;
+      await tiny(p, '48');
+      await p.click('#video-start');
+      await p.waitForFunction(() => ((window as unknown as { nstVideo?: { frames: number } }).nstVideo?.frames ?? 0) >= 4 || !(document.querySelector('#video-message') as HTMLElement).hidden, { timeout: 120_000 });
+      expect(await shown(p, 'video-message')).toBe('');
+      const r = await p.evaluate(() => {
+        const v = (window as unknown as { nstVideo: { lastInput: ImageData; lastOutput: ImageData; outputSums: number[]; diffs: number[] } }).nstVideo;
+        const a = v.lastInput.data, b = v.lastOutput.data;
+        let diff = 0;
+        for (let i = 0; i < a.length; i++) if (i % 4 !== 3) diff += Math.abs(a[i] - b[i]);
+        return { size: [v.lastOutput.width, v.lastOutput.height], inSize: [v.lastInput.width, v.lastInput.height], meanDiff: diff / ((a.length / 4) * 3), sums: v.outputSums, diffs: v.diffs };
+      });
+      expect(r.size).toEqual([48, 36]);
+      expect(r.inSize).toEqual(r.size);
+      // painted, not the camera's frame: SqueezeNet + The Starry Night moves the pixels by tens of levels
+      expect(r.meanDiff).toBeGreaterThan(4);
+      // warm-started: each frame goes on from the painting before, so later frames are further from the camera than the first (2 steps each)
+      expect(r.diffs.at(-1)!, String(r.diffs)).toBeGreaterThan(1.5 * r.diffs[0]);
+      // the moving crop: each painted frame differs from the one before
+      expect(new Set(r.sums).size).toBe(r.sums.length);
+      const rate = await shown(p, 'video-rate');
+      const fps = Number(/^([\d.]+) frames\/s · ([\d.]+) s per frame/.exec(rate)?.[1]);
+      expect(fps, rate).toBeGreaterThan(0);
+      expect(await p.$eval('#video-output', (c) => c.getAttribute('aria-label'))).toMatch(/painted: frame \d+, 48×36 px/);
+      await p.screenshot({ path: 'test-artifacts/demo-video-camera.png' });
+      await p.setViewport({ width: 390, height: 844 });
+      await p.screenshot({ path: 'test-artifacts/demo-video-camera-phone.png', fullPage: true });
+      expect(await p.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
+      await p.setViewport({ width: 1280, height: 800 });
+      await p.click('#video-stop');
+      // the camera goes off at once, before the frame in progress gives up
+      expect(await p.evaluate(() => (window as unknown as { nstVideo: { tracks: MediaStreamTrack[] } }).nstVideo.tracks.map((t) => t.readyState))).toEqual(['ended']);
+      await p.waitForFunction(() => /^Stopped after \d+ frames?\. The camera is off\./.test(document.querySelector('#video-status')!.textContent ?? ''), { timeout: 60_000 });
+      expect(await shown(p, 'video-rate')).toBe('');
+      expect(await shown(p, 'video-message')).toBe('');
+      expect(await p.$eval('#video-input', (v) => (v as HTMLVideoElement).srcObject)).toBe(null);
+      expect(await p.$eval('#video-start', (b) => (b as HTMLButtonElement).disabled)).toBe(false);
+      expect(await p.$eval('#video-stop', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+      expect(await p.evaluate(() => document.activeElement?.id)).toBe('video-start');
+    } finally {
+      await s.close();
+    }
+  }, 180_000);
+
+  it('Camera denied: one plain message, no rate, Start again', async () => {
+    const s = await open(['--use-fake-device-for-media-stream']);
+    try {
+      const p = s.page;
+      await s.browser.defaultBrowserContext().overridePermissions(s.url.replace(/\/$/, ''), []);
+      await p.click('#video-start');
+      await p.waitForFunction(() => !(document.querySelector('#video-message') as HTMLElement).hidden, { timeout: 60_000 });
+      expect(await shown(p, 'video-message')).toMatch(/^The camera was not allowed: this page was denied access to it\. Allow the camera/);
+      expect(await p.$eval('#video-message', (e) => e.getAttribute('role'))).toBe('alert');
+      expect(await shown(p, 'video-status')).toBe('The camera is off.');
+      expect(await shown(p, 'video-rate')).toBe('');
+      expect(await p.$eval('#video-start', (b) => (b as HTMLButtonElement).disabled)).toBe(false);
+      await p.screenshot({ path: 'test-artifacts/demo-video-denied.png' });
+    } finally {
+      await s.close();
+    }
+  }, 120_000);
+
+  it('Video file: a 4-frame clip painted into a WebM with 4 frames at 12 fps, 64×48, that decodes', async () => {
+    const clip = join(dir, 'clip.webm');
+    makeClip(clip, 64, 48, 12, 4);
+    const s = await open([]);
+    try {
+      const p = s.page;
+      await p.click('input[name=video-mode][value=file]');
+      expect(await p.$eval('#video-start', (b) => b.textContent)).toBe('Paint the clip');
+      await tiny(p, '64');
+      const input = await p.$('#video-file');
+      await (input as unknown as { uploadFile(f: string): Promise<void> }).uploadFile(clip);
+      await p.click('#video-start');
+      await p.waitForFunction(() => /^Done/.test(document.querySelector('#video-status')!.textContent ?? '') || !(document.querySelector('#video-message') as HTMLElement).hidden, { timeout: 150_000 });
+      expect(await shown(p, 'video-message')).toBe('');
+      expect(await shown(p, 'video-status')).toMatch(/^Done: 4 frames at 12 frames\/s, 64×48 px, VP[89] in WebM/);
+      const b64 = await p.evaluate(async () => {
+        const r = await fetch((window as unknown as { nstVideo: { webm: string } }).nstVideo.webm);
+        const bytes = new Uint8Array(await r.arrayBuffer());
+        let s = '';
+        for (const b of bytes) s += String.fromCharCode(b);
+        return btoa(s);
+      });
+      const out = join(dir, 'painted.webm');
+      writeFileSync(out, Buffer.from(b64, 'base64'));
+      const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=width,height,nb_read_frames,codec_name:frame=pts_time', '-of', 'json', out], { encoding: 'utf8' }));
+      expect(probe.streams[0]).toMatchObject({ width: 64, height: 48, nb_read_frames: '4' });
+      expect(['vp8', 'vp9']).toContain(probe.streams[0].codec_name);
+      // WebM keeps milliseconds: i/12 s rounded
+      expect(probe.frames.map((f: { pts_time: string }) => Number(f.pts_time))).toEqual([0, 0.083, 0.167, 0.25]);
+      const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', out, '-f', 'null', '-'], { encoding: 'utf8' });
+      expect(decode.status).toBe(0);
+      expect(decode.stderr).toBe('');
+      expect(await p.$eval('#video-download', (a) => (a as HTMLAnchorElement).download)).toBe('clip-painted.webm');
+      expect(await shown(p, 'video-rate')).toBe('');
+      await p.screenshot({ path: 'test-artifacts/demo-video-file.png' });
+      await p.setViewport({ width: 390, height: 844 });
+      await p.screenshot({ path: 'test-artifacts/demo-video-file-phone.png', fullPage: true });
+      expect(await p.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
+    } finally {
+      await s.close();
+    }
+  }, 180_000);
+});
