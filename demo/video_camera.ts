@@ -81,6 +81,7 @@ export function startCamera(ui: RunUi): VideoRun {
         const fps = meter.fps;
         recordFrame(debug, content, painted);
         debug.fps = fps;
+        debug.gpu = painter.gpuMemory();
         if (fps !== null) ui.rate(rateText(fps, Math.min(painter.frames - 1, 8)));
       }
       ui.status(`Stopped after ${plural(painter.frames, 'frame')}. The camera is off.`);

@@ -26,6 +26,8 @@ export interface VideoDebug {
   outputSums: number[];
   /** Each painted frame's mean absolute difference from its source frame (RGB levels): grows over warm-started frames. */
   diffs: number[];
+  /** The session's live GPU buffers after the last frame (the library's own count). */
+  gpu?: { buffers: number; bytes: number };
   lastInput: ImageData | null;
   lastOutput: ImageData | null;
   /** File mode: the finished .webm's blob URL, its frames' timestamps (µs) and codec. */

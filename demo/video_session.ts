@@ -114,6 +114,12 @@ export class FramePainter {
     return this.previous;
   }
 
+  /** The session's GPU buffers now (its own count: WebGPU has no memory query). */
+  gpuMemory(): { buffers: number; bytes: number } {
+    const m = this.stylizer.lib.memory.stats();
+    return { buffers: m.liveBuffers, bytes: m.liveBytes };
+  }
+
   /** Free the session's GPU memory (the page's device stays). */
   destroy(): void {
     this.stylizer.destroy();

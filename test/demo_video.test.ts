@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchGpuPage, type BrowserSession } from '../tools/lib/browser.js';
-import { demoSitePerFile, setValue } from './harness/demo_page.js';
+import { axeViolations, demoSitePerFile, setValue } from './harness/demo_page.js';
 
 const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0 && spawnSync('ffprobe', ['-version']).status === 0;
 const NO_FFMPEG = 'ffmpeg/ffprobe not on PATH (Debian: apt-get install ffmpeg; tools/setup.sh installs it): the fake camera clip and the WebM check need them';
@@ -34,8 +34,8 @@ function makeClip(out: string, w: number, h: number, fps: number, frames: number
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-framerate', String(fps), '-i', 'examples/chelsea.png', '-vf', crop, '-frames:v', String(frames), '-pix_fmt', 'yuv420p', ...codec, out]);
 }
 
-async function open(args: string[]): Promise<BrowserSession> {
-  const s = await launchGpuPage({ files: { ...built.get() }, args });
+async function open(args: string[], webgpu = true): Promise<BrowserSession> {
+  const s = await launchGpuPage({ files: { ...built.get() }, args, webgpu });
   await s.page.setViewport({ width: 1280, height: 800 });
   await s.page.goto(`${s.url}index.html`);
   await s.page.waitForFunction(() => document.body.dataset.gpu, { timeout: 60_000 });
@@ -154,6 +154,8 @@ describe.skipIf(!hasFfmpeg)('Video tab', () => {
       expect(decode.stderr).toBe('');
       expect(await p.$eval('#video-download', (a) => (a as HTMLAnchorElement).download)).toBe('clip-painted.webm');
       expect(await shown(p, 'video-rate')).toBe('');
+      expect(await p.$eval('#video-progress', (e) => (e as HTMLElement).hidden)).toBe(true);
+      expect(await axeViolations(p)).toEqual([]);
       await p.screenshot({ path: 'test-artifacts/demo-video-file.png' });
       await p.setViewport({ width: 390, height: 844 });
       await p.screenshot({ path: 'test-artifacts/demo-video-file-phone.png', fullPage: true });
@@ -162,4 +164,52 @@ describe.skipIf(!hasFfmpeg)('Video tab', () => {
       await s.close();
     }
   }, 180_000);
+
+  it('Video file: Stop after two frames leaves no file, no progress and no rate; Start has the focus', async () => {
+    const clip = join(dir, 'long.webm');
+    makeClip(clip, 64, 48, 12, 24);
+    const s = await open([]);
+    try {
+      const p = s.page;
+      await p.click('input[name=video-mode][value=file]');
+      await tiny(p, '64');
+      await ((await p.$('#video-file')) as unknown as { uploadFile(f: string): Promise<void> }).uploadFile(clip);
+      await p.focus('#video-start');
+      await p.keyboard.press('Enter');
+      expect(await p.evaluate(() => document.activeElement?.id)).toBe('video-stop');
+      await p.waitForFunction(() => ((window as unknown as { nstVideo?: { frames: number } }).nstVideo?.frames ?? 0) >= 2 || !(document.querySelector('#video-message') as HTMLElement).hidden, { timeout: 120_000 });
+      expect(await shown(p, 'video-rate')).toMatch(/^Frame \d+ of 24 painted · about \d+ s left$/);
+      await p.keyboard.press('Enter');
+      await p.waitForFunction(() => /^Stopped at frame \d+ of 24; no file was made\.$/.test(document.querySelector('#video-status')!.textContent ?? ''), { timeout: 60_000 });
+      expect(await shown(p, 'video-message')).toBe('');
+      expect(await shown(p, 'video-rate')).toBe('');
+      expect(await p.$eval('#video-result-box', (e) => (e as HTMLElement).hidden)).toBe(true);
+      expect(await p.$eval('#video-progress', (e) => (e as HTMLElement).hidden)).toBe(true);
+      expect(await p.evaluate(() => (window as unknown as { nstVideo: { webm?: string } }).nstVideo.webm)).toBeUndefined();
+      expect(await p.evaluate(() => document.activeElement?.id)).toBe('video-start');
+    } finally {
+      await s.close();
+    }
+  }, 150_000);
+
+  it('No WebGPU: one plain message naming it, the camera never asked for', async () => {
+    const s = await open(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'], false);
+    try {
+      const p = s.page;
+      await p.click('#video-start');
+      await p.waitForFunction(() => !(document.querySelector('#video-message') as HTMLElement).hidden, { timeout: 60_000 });
+      expect(await shown(p, 'video-message')).toMatch(/WebGPU/);
+      expect(await shown(p, 'video-status')).toBe('The camera is off.');
+      expect(await p.evaluate(() => (window as unknown as { nstVideo?: unknown }).nstVideo)).toBeUndefined();
+      // the file mode says what is missing too (here: the clip, before any GPU work)
+      await p.click('input[name=video-mode][value=file]');
+      expect(await shown(p, 'video-message')).toBe('');
+      await p.click('#video-start');
+      await p.waitForFunction(() => !(document.querySelector('#video-message') as HTMLElement).hidden, { timeout: 60_000 });
+      expect(await shown(p, 'video-message')).toBe('Choose a video file first (Video file, above).');
+      await p.screenshot({ path: 'test-artifacts/demo-video-nogpu.png' });
+    } finally {
+      await s.close();
+    }
+  }, 120_000);
 });
