@@ -242,7 +242,7 @@ export async function runBenchmark(lib: KernelLibrary, adapter: string, runner: 
     lib.memory.resetPeak();
     const tiling = o.tile && network === 'vgg19' ? { tile: o.tile } : undefined;
     const w = network === 'vgg19' ? weights : squeezenet!;
-    const st = await tuner.build(planner, (p) => StyleTransfer.create(lib.withPlanner(p), w, picture(size, 1), [picture(size, 2)], { network, iterations: 1000 }, undefined, tiling));
+    const st = await tuner.build(planner, (p) => StyleTransfer.create(lib.withPlanner(p), w, picture(size, 1), [picture(size, 2)], { network, iterations: 1000 }, { tiling }));
     const label = network === 'vgg19' ? '' : ' SqueezeNet 1.1';
     if (tiling) {
       // a tiled step is 2 submits per tile (masks and windows move between them): wall clock

@@ -7,7 +7,7 @@ import type { KernelName } from '../src/kernels/shaders.js';
 import { conv2dBackwardBiasRef, conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dForwardRef, repackWeightsRef } from '../src/kernels/conv/cpu.js';
 import { axpbyRef, reluBackwardRef, reluForwardRef } from '../src/kernels/elementwise/cpu.js';
 import { poolBackwardRef, poolForwardRef } from '../src/kernels/pool/cpu.js';
-import { squaredErrorRef, tvLossRef } from '../src/kernels/loss/cpu.js';
+import { squaredErrorRef, temporalLossRef, tvLossRef } from '../src/kernels/loss/cpu.js';
 import { sumRef } from '../src/kernels/reduce/cpu.js';
 import { colourAffineRef, colourMomentsRef, originalColorsRef, postprocessRef, preprocessRef, resizeBilinearRef } from '../src/kernels/image/cpu.js';
 import { adamBf16Ref, adamRef } from '../src/kernels/optim/cpu.js';
@@ -256,6 +256,13 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
     const r = await CASES.squared_error(lib, x, { n: 1001, scale: 0.5 });
     const e = squaredErrorRef(x.input, x.target, 0.5);
     return [[[r.loss[1]], [e.loss]], [r.grad, e.grad]];
+  } },
+  'loss/temporal': { shape: '3×13×7', run: async (lib) => {
+    const c = rand(13 * 7).map((v) => (v > 0 ? 1 : 0.25));
+    const x = { input: rand(3 * 13 * 7), warped: rand(3 * 13 * 7), weights: c, grad: rand(3 * 13 * 7) };
+    const r = await CASES.temporal_loss(lib, x, { C: 3, H: 13, W: 7, scale: 0.7, factors: [1, 0.5, 2] });
+    const e = temporalLossRef(x.input, x.warped, c, [1, 0.5, 2], 0.7);
+    return [[[r.loss[0]], [e.loss]], [r.grad, e.grad]];
   } },
   'loss/tv': { shape: '3×17×9', run: async (lib) => {
     const x = { image: rand(3 * 17 * 9) };

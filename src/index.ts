@@ -10,7 +10,7 @@
 import { checkStylize, checkStylizerOptions, Stylizer, type ReconstructResult, type SessionReconstructOptions, type SessionStylizeOptions, type StylizeResult, type StylizerOptions } from './api/stylizer.js';
 
 export { Stylizer };
-export type { RgbaResult, StylizeProgress, StylizeResult, ReconstructResult, StylizerOptions, SessionStylizeOptions, SessionReconstructOptions, WeightsOption, RunControl } from './api/stylizer.js';
+export type { RgbaResult, StylizeProgress, StylizeResult, ReconstructResult, StylizerOptions, SessionStylizeOptions, SessionReconstructOptions, WeightsOption, RunControl, TemporalInput } from './api/stylizer.js';
 export type { Image, ImageInput, StyleInput, BrowserImage } from './api/inputs.js';
 export type { TransferOptions, Layers } from './api/options.js';
 export { LIBRARY_DEFAULT_SIZE } from './api/options.js';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAM_DEFAULTS } from '../src/kernels/optim/adam.js';
 import { axpbyRef, reluBackwardRef, reluForwardRef } from '../src/kernels/elementwise/cpu.js';
 import { poolBackwardRef, poolForwardRef } from '../src/kernels/pool/cpu.js';
-import { squaredErrorRef, tvLossRef } from '../src/kernels/loss/cpu.js';
+import { squaredErrorRef, temporalLossRef, tvLossRef } from '../src/kernels/loss/cpu.js';
 import { sumRef } from '../src/kernels/reduce/cpu.js';
 import { originalColorsRef, postprocessRef, preprocessRef } from '../src/kernels/image/cpu.js';
 import { adamBf16Ref, adamRef, bf16Bits, unpackMoments } from '../src/kernels/optim/cpu.js';
@@ -154,6 +154,30 @@ describe('losses and reduction', () => {
     const idx = sampleIndices(n, 16);
     const fd = finiteDiff((x) => squaredErrorRef(x, target, scale).loss, Float64Array.from(input), idx);
     expectClose(`squared_error FD n=${n}`, pick(r.grad, idx), fd, 1e-4);
+  });
+
+  it.each([
+    [1, 1, 1, false],
+    [3, 1, 40, true],
+    [3, 29, 1, false],
+    [3, 37, 23, true],
+    [4, 13, 11, false],
+    [3, 150, 161, true],
+  ])('temporal loss C=%i H=%i W=%i accumulate=%s', async (C, H, W, accumulate) => {
+    const n = C * H * W;
+    const input = randArray(n, n + 11), warped = randArray(n, n + 12), grad = randArray(n, n + 13);
+    // Ruder's weights are 0 or 1; fractions too, to see each pixel's own weight is used
+    const weights = randArray(H * W, n + 14).map((v) => (v < -0.3 ? 0 : v > 0.3 ? 1 : v + 0.5));
+    const factors = [1, 0.25, 4, 2].slice(0, C), scale = 0.3;
+    const r = await gpu.run('temporal_loss', { input, warped, weights, grad }, { C, H, W, scale, factors, accumulate });
+    const ref = temporalLossRef(input, warped, weights, factors, scale);
+    const expected = accumulate ? ref.grad.map((g, i) => g + grad[i]) : ref.grad;
+    expectClose(`temporal loss C${C} H${H} W${W}`, [r.loss[0]], [ref.loss], 1e-4);
+    expectClose(`temporal grad C${C} H${H} W${W}`, r.grad, expected, 1e-5);
+    const idx = sampleIndices(n, 24);
+    const fd = finiteDiff((x) => temporalLossRef(x, warped, weights, factors, scale).loss, Float64Array.from(input), idx);
+    const own = accumulate ? Float64Array.from(r.grad, (g, i) => g - grad[i]) : r.grad; // the kernel's own gradient
+    expectClose(`temporal grad FD C${C} H${H} W${W}`, pick(own, idx), fd, 1e-4);
   });
 
   it.each([

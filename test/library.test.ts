@@ -42,6 +42,10 @@ describe('bad options: one OptionError naming the option, before the GPU is open
     ['bare bytes as style', { style: new Uint8Array(16) as never }, /^option style: bare bytes have no width and height/],
     ['a number given as a string', { styleWeight: '1e4' as never }, /^option styleWeight: must be a number, got "1e4"/],
     ['a size that is not a number', { size: NaN }, /^option size: must be a whole number in \[16, 8192\], got NaN/],
+    ['a temporal term without an image', { temporal: { weight: 1 } as never }, /^option temporal: must be \{ image, mask\?, weight \}/],
+    ['a negative temporal weight', { temporal: { image: style, weight: -1 } }, /^option temporal\.weight: must be a finite number ≥ 0, got -1/],
+    ['a misspelt key of the temporal term', { temporal: { image: style, wight: 1 } as never }, /^option wight: is not an option of the temporal option \(did you mean weight\?\)/],
+    ['a temporal mask that is not pixels', { temporal: { image: style, mask: 'mask.png' as never, weight: 1 } }, /^option temporal\.mask: a file path or URL is not read here/],
     ['steps for another number of scales', { scales: 2, iterations: [1, 2, 3] }, /^option iterations: has 3 step counts for 2 scales/],
   ];
   for (const [what, change, message] of cases) {
@@ -107,6 +111,32 @@ describe('runs on lavapipe through Dawn', () => {
     let diff = 0;
     for (let i = 0; i < first.data.length; i++) diff = Math.max(diff, Math.abs(first.data[i] - again.data[i]));
     expect(diff).toBeLessThanOrEqual(1);
+  });
+
+  it('temporal term: the run holds the warped previous result where the mask trusts it, and paints where it does not', async ({ skip }) => {
+    if (!found) skip();
+    const [w, h] = [64, 43];
+    const grey = { width: w, height: h, data: new Uint8ClampedArray(w * h * 4).map((_, i) => (i % 4 === 3 ? 255 : 128)) };
+    // trusted (white) on the left half, not at all (black) on the right
+    const mask = { width: w, height: h, data: new Uint8ClampedArray(w * h * 4) };
+    for (let p = 0; p < w * h; p++) mask.data.fill(p % w < w / 2 ? 255 : 0, 4 * p, 4 * p + 3), (mask.data[4 * p + 3] = 255);
+    // a frame starts from the warped previous result (grey here), as npm run video's later frames do
+    const frame = { ...job, scales: 1, initImage: grey } as const;
+    // mean distance from grey on the left and right halves (RGB)
+    const fromGrey = (r: { data: Uint8ClampedArray }) => {
+      const d = [0, 0];
+      for (let p = 0; p < w * h; p++) for (let k = 0; k < 3; k++) d[p % w < w / 2 ? 0 : 1] += Math.abs(r.data[4 * p + k] - 128) / ((w * h * 3) / 2);
+      return d;
+    };
+    const free = fromGrey(await s.stylize(frame));
+    const held = await s.stylize({ ...frame, temporal: { image: grey, mask, weight: 1e9 } });
+    const [left, right] = fromGrey(held);
+    expect(held.losses.temporal).toBeGreaterThan(0);
+    expect(left).toBeLessThan(0.3 * free[0]);
+    expect(right).toBeGreaterThan(0.8 * free[1]);
+    // without a mask the whole frame is held
+    const all = fromGrey(await s.stylize({ ...frame, temporal: { image: grey, weight: 1e9 } }));
+    expect(all[1]).toBeLessThan(0.3 * free[1]);
   });
 
   it('abort: rejects with an AbortError within seconds and frees every GPU buffer', async ({ skip }) => {

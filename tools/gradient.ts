@@ -8,6 +8,8 @@
  *   PREFIX.image.f32     the image it was taken at (network space, CHW)
  *   PREFIX.content.rgba, PREFIX.styleN.rgba   the exact RGBA8 inputs after resizing
  *   PREFIX.maskN.rgba    with --style-masks: style N's mask at the content's size (RGBA8)
+ *   PREFIX.temporal.rgba, PREFIX.temporal_mask.rgba   with --temporal (and --temporal-mask): the
+ *                        warped previous result and its trust mask at the content's size (RGBA8)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -21,7 +23,11 @@ import { checkWritable } from './lib/output_files.js';
 const HELP = `Loss terms and the image gradient of the Gatys loss, for cross-checks.
 
 usage: npm run gradient -- --content FILE --style FILE --out-prefix PREFIX [options]
-  --out-prefix PREFIX     where to write PREFIX.json, PREFIX.grad.f32, …           [required]${jobHelp('gradient')}
+  --out-prefix PREFIX     where to write PREFIX.json, PREFIX.grad.f32, …           [required]
+  --temporal FILE         add Ruder et al.'s temporal term against this image (a video frame's
+                          previous result warped to it), resized to the content
+  --temporal-mask FILE    where to trust it (grey: white = fully; default everywhere)
+  --temporal-weight W     the term's weight λ (default 1)${jobHelp('gradient')}
 `;
 
 async function main(): Promise<number> {
@@ -34,6 +40,10 @@ async function main(): Promise<number> {
   const prefix = a.str('out-prefix');
   if (!prefix) throw new Error('--out-prefix PREFIX is required');
   const job = parseJob(a, 'gradient');
+  const temporalImage = a.str('temporal'), temporalMask = a.str('temporal-mask');
+  const temporalWeight = a.num('temporal-weight', 1, (v) => v >= 0, 'a number ≥ 0')!;
+  if (!temporalImage && (temporalMask || a.has('temporal-weight'))) throw new Error('--temporal-mask and --temporal-weight need --temporal FILE');
+  if (temporalImage) job.temporal = { image: temporalImage, ...(temporalMask ? { mask: temporalMask } : {}), weight: temporalWeight };
   const verbose = a.has('verbose');
   a.rejectUnknown();
   checkJobFiles(job);
@@ -50,6 +60,10 @@ async function main(): Promise<number> {
     writeFileSync(`${prefix}.grad.f32`, b(r.gradient));
     writeFileSync(`${prefix}.image.f32`, b(r.image));
     writeFileSync(`${prefix}.content.rgba`, b(r.content));
+    if (r.temporal) {
+      writeFileSync(`${prefix}.temporal.rgba`, b(r.temporal.rgba));
+      if (r.temporal.mask) writeFileSync(`${prefix}.temporal_mask.rgba`, b(r.temporal.mask));
+    }
     r.styles.forEach((s, i) => {
       writeFileSync(`${prefix}.style${i}.rgba`, b(s.rgba));
       if (s.mask) writeFileSync(`${prefix}.mask${i}.rgba`, b(s.mask));
@@ -66,6 +80,7 @@ async function main(): Promise<number> {
       input: r.input,
       weights: r.weights,
       styles: r.styles.map((s) => ({ width: s.width, height: s.height, blend: s.blend, mask: !!s.mask })),
+      temporal: r.temporal ? { weight: r.temporal.weight, mask: !!r.temporal.mask } : null,
       tiling: r.tiling,
       peakBytes: r.peakBytes,
       weightBytes: r.weightBytes,
@@ -76,6 +91,7 @@ async function main(): Promise<number> {
       ...Object.entries(l.content).map(([k, v]) => [`content ${k}`, v]),
       ...Object.entries(l.style).map(([k, v]) => [`style ${k}`, v]),
       ['tv', l.tv],
+      ...(r.temporal ? [['temporal', l.temporal]] : []),
       ['total (weighted)', l.total],
     ] as [string, number][];
     for (const [k, v] of rows) process.stdout.write(`${k.padEnd(20)} ${v.toExponential(6)}\n`);

@@ -3,7 +3,7 @@
 
 VGG19 is written out here; SqueezeNet 1.1 is torchvision's own squeezenet1_1 with our weights.
 Reads what `npm run gradient` writes (PREFIX.json + raw inputs) and our raw weights, computes
-the same Gatys loss and d(total)/d(image) with autograd, and writes PREFIX.torch.json and
+the same Gatys loss (with a video frame's temporal term if PREFIX.json has one) and d(total)/d(image) with autograd, and writes PREFIX.torch.json and
 PREFIX.torch.grad.f32. Used by the test suite; never by the engine.
 
 usage: /usr/bin/python3 tools/torch_reference.py PREFIX WEIGHTS.json
@@ -220,6 +220,15 @@ def main(prefix, weights_path):
             style_total = style_total + o["styleWeight"] * l["weight"] * (energy / m.numel()) * e
     tv = ((image[:, :, 1:] - image[:, :, :-1]) ** 2).sum() + ((image[:, 1:, :] - image[:, :-1, :]) ** 2).sum()
     total = content_total + style_total + o["tvWeight"] * tv
+    if head.get("temporal"):
+        # Ruder et al. 2016: 1/D·Σ c·(x − w)², differences in 0…255 levels: the pixels of x and w
+        # (the warped previous result, preprocessed as the image is) are network values × std/range·255
+        warped = preprocess(open(prefix + ".temporal.rgba", "rb").read(), h, w, conv)
+        c = mask_values(open(prefix + ".temporal_mask.rgba", "rb").read(), h, w).reshape(1, h, w) if head["temporal"]["mask"] else torch.ones(1, h, w, dtype=torch.float64)
+        levels = (torch.tensor(conv["std"], dtype=torch.float64) * 255.0 / conv["range"]).reshape(3, 1, 1)
+        temporal = (c * ((image - warped) * levels) ** 2).sum() / (3 * h * w)
+        total = total + head["temporal"]["weight"] * temporal
+        result.update(temporal=temporal.item())
     total.backward()
     result.update(tv=tv.item(), contentTotal=float(content_total), styleTotal=float(style_total), total=total.item())
     json.dump(result, open(prefix + ".torch.json", "w"), indent=1)

@@ -71,6 +71,19 @@ export interface SessionStylizeOptions extends TransferOptions, RunControl {
   style: Image | StyleInput | (Image | StyleInput)[];
   /** Start from this image instead of `init` (a warm start: e.g. the previous frame's result); resized to the first scale's size. */
   initImage?: Image;
+  /**
+   * A video frame's temporal loss (Ruder et al. 2016): λ·1/D·Σ c·(x − w)² in 0…255 levels, w =
+   * `image` (the previous frame's result warped to this frame), c = `mask`'s grey level (white:
+   * trusted, black: occluded or newly visible; default everywhere); both resized to each scale.
+   */
+  temporal?: TemporalInput;
+}
+
+export interface TemporalInput {
+  image: Image;
+  mask?: Image;
+  /** λ, ≥ 0. */
+  weight: number;
 }
 
 export interface StylizeResult extends RgbaResult {
@@ -101,7 +114,7 @@ export interface ReconstructResult {
   seconds: number;
 }
 
-const STYLIZE_KEYS = ['content', 'style', 'initImage', 'onProgress', 'progressImages', 'onNotice', 'signal', ...TRANSFER_KEYS] as const;
+const STYLIZE_KEYS = ['content', 'style', 'initImage', 'temporal', 'onProgress', 'progressImages', 'onNotice', 'signal', ...TRANSFER_KEYS] as const;
 const RECONSTRUCT_KEYS = ['image', 'mode', 'size', 'iterations', 'layers', 'lr', 'seed', 'onProgress', 'onNotice', 'signal'] as const;
 export const STYLIZER_KEYS = ['gpu', 'device', 'adapter', 'network', 'weights', 'autotune'] as const;
 
@@ -143,7 +156,13 @@ export function checkStylize(o: SessionStylizeOptions, network: NetworkId) {
     throw m ? new OptionError(m[1], m[2]) : e;
   }
   const styles = styleList(o.style);
-  const images: [unknown, string][] = [[o.content, 'content'], [o.initImage, 'initImage'], ...styles.flatMap((s): [unknown, string][] => [[s.input.image, s.imageOption], [s.input.mask, `${s.option}.mask`]])];
+  const t = o.temporal;
+  if (t !== undefined) {
+    if (!t || typeof t !== 'object' || t.image === undefined) throw new OptionError('temporal', 'must be { image, mask?, weight }');
+    checkKnown(t, ['image', 'mask', 'weight'], 'the temporal option');
+    if (typeof t.weight !== 'number' || !(Number.isFinite(t.weight) && t.weight >= 0)) throw new OptionError('temporal.weight', `must be a finite number ≥ 0, got ${String(t.weight)}`);
+  }
+  const images: [unknown, string][] = [[o.content, 'content'], [o.initImage, 'initImage'], [t?.image, 'temporal.image'], [t?.mask, 'temporal.mask'], ...styles.flatMap((s): [unknown, string][] => [[s.input.image, s.imageOption], [s.input.mask, `${s.option}.mask`]])];
   for (const [v, option] of images) {
     if (v === undefined || v === null) continue;
     if (typeof v === 'object' && 'data' in v) checkPixels(v, option);
@@ -225,6 +244,7 @@ export class Stylizer {
     return this.exclusive('stylize', o?.signal, async () => {
       const { config, styles } = checkStylize(o, this.network);
       const content = await toPicture(o.content, 'content');
+      const t = o.temporal;
       const images = {
         content,
         contentName: '(option content)',
@@ -236,6 +256,7 @@ export class Stylizer {
             ...(input.mask !== undefined ? { mask: await toPicture(input.mask, `${option}.mask`), maskName: `(option ${option}.mask)` } : {}),
           })),
         ),
+        ...(t ? { temporal: { image: await toPicture(t.image, 'temporal.image'), ...(t.mask !== undefined ? { mask: await toPicture(t.mask, 'temporal.mask') } : {}), weight: t.weight } } : {}),
       };
       if (o.initImage !== undefined) {
         const init = await toPicture(o.initImage, 'initImage');

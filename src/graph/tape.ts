@@ -21,7 +21,7 @@ import { axpby, reluBackwardInPlace } from '../kernels/elementwise/elementwise.j
 import { gramBackward, gramForward } from '../kernels/gram/gram.js';
 import { guidedGramBackward, guidedGramForward } from '../kernels/guide/guide.js';
 import type { Dispatch } from '../kernels/kernel.js';
-import { reduceSum, squaredError, tvLoss, tvTermCount } from '../kernels/loss/loss.js';
+import { reduceSum, squaredError, temporalLoss, tvLoss, tvTermCount } from '../kernels/loss/loss.js';
 import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, pooledShape, windowPooledShape, type PoolKind, type PoolWindow } from '../kernels/pool/pool.js';
 import { stridedConvBackwardInput, stridedConvForward, stridedConvShape, stridedShape, type StridedConvWeights } from '../kernels/strided_conv/strided_conv.js';
 import { channelView, expectShape, numel, type Tensor } from '../kernels/tensor.js';
@@ -276,6 +276,14 @@ export class Tape extends TapeCore {
   /** Total-variation term of a C×H×W node, scale·Σ squared neighbour differences (gradient of weight·term, fused as above). */
   tvLoss(x: Node, scale: number, name = 'tv', weight = 1): number {
     return this.fusedLoss(x, scale, name, [tvTermCount(x.value.shape)], (terms, grad, accumulate) => tvLoss(this.lib, x.value, terms, grad, weight * scale, accumulate));
+  }
+
+  /**
+   * Ruder et al.'s temporal term of a C×H×W node, scale·Σ c·f_k·(x − warped)² (c `weights` 1×H×W,
+   * f_k `factors`: shaders/loss/temporal.wgsl); gradient of weight·term, fused as above.
+   */
+  temporalLoss(x: Node, warped: Tensor, weights: Tensor, factors: readonly number[], scale: number, name = 'temporal', weight = 1): number {
+    return this.fusedLoss(x, scale, name, x.value.shape, (terms, grad, accumulate) => temporalLoss(this.lib, x.value, warped, weights, terms, grad, factors, weight * scale, accumulate));
   }
 
   /**

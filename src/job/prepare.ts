@@ -22,6 +22,7 @@ import type { NetworkDefaults } from '../nst/defaults.js';
 import { resolveSchedule, type Schedule } from './schedule.js';
 import type { StyleImage } from '../nst/style_transfer.js';
 import { checkMasks, maskValues } from '../nst/guidance.js';
+import type { TemporalTarget } from '../nst/temporal.js';
 
 const tileCount = (n: number) => `${n} tile${n === 1 ? '' : 's'}`;
 
@@ -35,6 +36,8 @@ export interface JobImages {
   contentName: string;
   /** How errors name the content image (default "content image"; reconstructions: "image"). */
   contentLabel?: string;
+  /** A video frame's temporal term (src/nst/temporal.ts): the previous result warped to this frame, where to trust it (grey, white = fully; default everywhere), λ; resized to each scale. */
+  temporal?: { image: Blob | Picture; mask?: Blob | Picture; weight: number };
 }
 
 export interface JobConfig {
@@ -145,6 +148,7 @@ interface DecodedImages {
   contentName: string;
   contentLabel: string;
   styles: { bitmap: Picture; blend: number; name: string; mask?: Picture; maskName?: string }[];
+  temporal?: { image: Picture; mask?: Picture; weight: number };
 }
 
 /** Decode an image (unless it is a picture already) and check it has at least `minSide` pixels per side (names it in errors). */
@@ -166,7 +170,17 @@ async function decodeAll(images: JobImages, minSide: number): Promise<DecodedIma
     const mask = s.mask ? await decodeChecked(`style mask ${maskName}`, s.mask, 1) : undefined;
     styles.push({ bitmap: await decodeChecked(`style image ${s.name}`, s.blob, minSide), blend: s.blend, name: s.name, mask, maskName });
   }
-  return { content, contentName: images.contentName, contentLabel: images.contentLabel ?? 'content image', styles };
+  const t = images.temporal;
+  if (t && !(Number.isFinite(t.weight) && t.weight >= 0)) throw new Error(`the temporal weight must be a finite number ≥ 0, got ${t.weight}`);
+  const temporal = t && { image: await decodeChecked('temporal image', t.image, 1), mask: t.mask && (await decodeChecked('temporal mask', t.mask, 1)), weight: t.weight };
+  return { content, contentName: images.contentName, contentLabel: images.contentLabel ?? 'content image', styles, temporal };
+}
+
+/** The temporal term at the content's size: both images resized to it, the mask's grey levels as the weights c. */
+async function temporalAt(t: NonNullable<DecodedImages['temporal']>, width: number, height: number): Promise<TemporalTarget> {
+  const mask = t.mask && (await t.mask.rasterize(width, height));
+  const weights = mask ? maskValues(mask) : new Float32Array(width * height).fill(1);
+  return { image: await t.image.rasterize(width, height), weights, weight: t.weight, ...(mask ? { mask } : {}) };
 }
 
 /** Fit a decoded image to `side` (longer side), with clear errors for extreme aspect ratios and device limits. */
@@ -196,7 +210,7 @@ async function rasterizeAt(d: DecodedImages, size: number, styleScale: number, m
     }
     styles.push(style);
   }
-  return { content, styles };
+  return { content, styles, temporal: d.temporal && (await temporalAt(d.temporal, content.width, content.height)) };
 }
 
 function checkConfig(config: JobConfig): void {
@@ -289,6 +303,8 @@ export interface PreparedScale {
   /** Resolved, with the network's defaults for the job's use and this scale's steps. */
   options: StyleTransferOptions;
   tiling: TilingChoice;
+  /** A video frame's temporal term at this scale's size. */
+  temporal?: TemporalTarget;
 }
 
 /** A job ready for its first GPU pass. */
@@ -338,11 +354,11 @@ export async function prepareJob(lib: KernelLibrary, images: JobImages, weightsS
   const weights = loadWeights(weightsSrc, deepest, network);
   // the defaults were chosen from the source's kind (raw weights are never the seeded random ones)
   if (!!weights.random !== isRandomSource(weightsSrc)) throw new Error(`internal: ${weights.source} ${weights.random ? 'are' : 'are not'} seeded random weights, unlike what their source said`);
-  const scales = rasters.map(({ content, styles }, k): PreparedScale => {
+  const scales = rasters.map(({ content, styles, temporal }, k): PreparedScale => {
     const options = withIterations(opts, iters[k]);
     const tiling = chooseTiling(lib, content.width, content.height, styles.flatMap((s) => [s.width, s.height]), options, deepest, config);
     checkMasks(styles, content, options, !!tiling.tiling);
-    return { content, styles, options, tiling };
+    return { content, styles, options, tiling, temporal };
   });
   return { network, deepest, weights, sizes, schedule, scales, iterations: iters.reduce((a, b) => a + b, 0) };
 }

@@ -78,7 +78,7 @@ export async function reconstruct(
     const { options, choice } = targetRun(cb.tuner ? lib.withPlanner(cb.tuner.planner()) : lib, weights, image, mode, settings, t);
     if (choice.reason) await cb.onNotice?.(`${t.label}: ${choice.reason}`);
     const planner = lib.planner.with({ lean: !!choice.lean });
-    const st = await buildTuned(cb.tuner, planner, (p) => StyleTransfer.create(lib.withPlanner(p), weights, image, mode === 'style' ? [image] : [], options, undefined, choice.tiling, submit));
+    const st = await buildTuned(cb.tuner, planner, (p) => StyleTransfer.create(lib.withPlanner(p), weights, image, mode === 'style' ? [image] : [], options, { tiling: choice.tiling, submit }));
     try {
       const report = async (loss: number) =>
         cb.onProgress?.({ index, count: targets.length, label: t.label, step: st.step, iterations: settings.iterations, loss, elapsed: (performance.now() - t0) / 1000 });

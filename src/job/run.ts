@@ -97,7 +97,7 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
   };
   try {
     for (let k = 0; k < sizes.length; k++) {
-      const { content, styles, options, tiling } = job.scales[k];
+      const { content, styles, options, tiling, temporal } = job.scales[k];
       // the first scale starts from the caller's image if given (pixels), a finer one from the coarser result
       const warm = k === 0 && config.initImage ? resizeBilinear(config.initImage, content.width, content.height) : undefined;
       const init: InitialImage | undefined = carried ?? warm;
@@ -108,7 +108,7 @@ export async function runJob(lib: KernelLibrary, images: JobImages, weightsSrc: 
       let losses: LossTerms;
       try {
         // the kernel plan: the tuner's choices over the device's table, lean where memory limits the run
-        st = await buildTuned(cb.tuner, lib.planner.with({ lean: !!tiling.lean }), (p) => StyleTransfer.create(lib.withPlanner(p), weights, content, styles, options, init, tiling.tiling, submit, target, cb.targetCache));
+        st = await buildTuned(cb.tuner, lib.planner.with({ lean: !!tiling.lean }), (p) => StyleTransfer.create(lib.withPlanner(p), weights, content, styles, options, { initImage: init, tiling: tiling.tiling, submit, contentTarget: target, targetCache: cb.targetCache, temporal }));
         weightBytes = Math.max(weightBytes, st.weightBytes());
         try {
           losses = await st.evaluate();

@@ -57,7 +57,7 @@ export async function viewingStyle(lib: KernelLibrary, images: { content: Blob |
       throw new Error(`result ${name} is ${picture.width}×${picture.height}, not the content image's shape (${content.width}×${content.height} at ${VIEWING_SIDE} px)`);
     }
     const drawn = await picture.rasterize(content.width, content.height);
-    const st = await StyleTransfer.create(lib, job.weights, content, styles, resolved, drawn);
+    const st = await StyleTransfer.create(lib, job.weights, content, styles, resolved, { initImage: drawn });
     try {
       return (await st.evaluate()).style;
     } finally {

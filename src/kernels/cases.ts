@@ -11,10 +11,10 @@ import { makePlan } from './plan.js';
 import { axpby, fill, reluBackward, reluBackwardInPlace, reluForward } from './elementwise/elementwise.js';
 import { clampImage, originalColors, postprocess, preprocess, type InputConvention } from './image/image.js';
 import { runOnce } from './run_once.js';
-import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss, tvTermCount } from './loss/loss.js';
+import { REDUCE_PARTIALS, reduceSum, squaredError, temporalLoss, tvLoss, tvTermCount } from './loss/loss.js';
 import { matmul } from './matmul/matmul.js';
 import { maxPoolWindowBackward, maxPoolWindowForward, poolBackward, poolForward, pooledShape, windowPooledShape, type PoolKind } from './pool/pool.js';
-import { planFor, readAll, runRead, withTensors, type Arrays, type Case, type CaseParams } from './harness.js';
+import { opRun, planFor, readAll, runRead, withTensors, type Arrays, type Case, type CaseParams } from './harness.js';
 import { convRun } from './conv/cases.js';
 import { GUIDE_CASES } from './guide/cases.js';
 import { FLOW_CASES } from './flow/cases.js';
@@ -152,6 +152,18 @@ export const CASES: Record<string, Case> = {
       squaredError(lib, t.input, t.target, t.terms, t.grad, scale),
       ...reduceSum(lib, { a: t.terms, out: t.loss, outIndex: 1, scale, partials: t.partials }, planFor(lib, 'reduce', { n })),
     ]);
+  },
+  /** Ruder's temporal loss; `factors` one per channel; `grad` comes in (added to with accumulate) and is read back. */
+  async temporal_loss(lib, x, { C, H, W, scale, factors, accumulate }) {
+    const s = [C, H, W], n = C * H * W;
+    return runRead(lib, opRun(lib, (tensors) => {
+      const t = tensors({ input: s, warped: s, weights: [1, H, W], grad: s }, { terms: s, loss: [1], partials: [REDUCE_PARTIALS] });
+      const dispatches = [
+        temporalLoss(lib, t.input, t.warped, t.weights, t.terms, t.grad, factors, scale, !!accumulate),
+        ...reduceSum(lib, { a: t.terms, out: t.loss, outIndex: 0, scale, partials: t.partials }, planFor(lib, 'reduce', { n })),
+      ];
+      return { dispatches, outputs: ['loss', 'grad'] };
+    }, x));
   },
   async tv_loss(lib, x, { C, H, W, scale }) {
     const s = [C, H, W];

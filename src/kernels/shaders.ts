@@ -51,6 +51,7 @@ import imagePostprocess from '../../shaders/image/postprocess.wgsl';
 import imagePreprocess from '../../shaders/image/preprocess.wgsl';
 import imageResizeBilinear from '../../shaders/image/resize_bilinear.wgsl';
 import lossSquaredError from '../../shaders/loss/squared_error.wgsl';
+import lossTemporal from '../../shaders/loss/temporal.wgsl';
 import lossTv from '../../shaders/loss/tv.wgsl';
 import matmulMatmul from '../../shaders/matmul/matmul.wgsl';
 import optimAdam from '../../shaders/optim/adam.wgsl';
@@ -123,6 +124,7 @@ export const SHADERS = {
   'image/preprocess': imagePreprocess,
   'image/resize_bilinear': imageResizeBilinear,
   'loss/squared_error': lossSquaredError,
+  'loss/temporal': lossTemporal,
   'loss/tv': lossTv,
   'matmul/matmul': matmulMatmul,
   'optim/adam': optimAdam,

@@ -2,6 +2,7 @@
  * The Gatys loss, assembled in one place for untiled and tiled runs:
  *
  *   total = Σ_l alpha·c_l·½Σ(F_l − P_l)²  +  Σ_l beta·w_l·1/(4N_l²)·Σ(G_l − A_l)²  +  tv·TV
+ *           (+ λ·1/D·Σ c·(x − w)², a video frame's temporal term: temporal.ts)
  *
  * buildLoss says which terms there are, in which order, with which names, weights and
  * normalisations (G_l = F_l·F_lᵀ/M_l, the map size; with style masks one term per region, its
@@ -14,6 +15,7 @@ import type { Node, Tape } from '../graph/tape.js';
 import type { Guidance } from './guidance.js';
 import type { LossSlots } from './loss_terms.js';
 import type { StyleTransferOptions } from './options.js';
+import type { TemporalTensors } from './temporal.js';
 
 /** The content term's scale: ½Σ(F − P)². */
 export const CONTENT_SCALE = 0.5;
@@ -46,13 +48,16 @@ export interface LossRecorder {
   style(term: StyleTerm): number;
   /** TV of the image, `weight` in the total. */
   tv(weight: number): number;
+  /** The temporal term of the image against t.warped (t.weight in the total); recorded after TV. */
+  temporal(t: TemporalTensors): number;
 }
 
 /**
  * Record every term of the loss the options ask for, content first, then style (per layer; per
- * region with guidance), then TV; returns where each is read from and its weight in the total.
+ * region with guidance), then TV, then the temporal term if there is one; returns where each is
+ * read from and its weight in the total.
  */
-export function buildLoss(o: StyleTransferOptions, rec: LossRecorder, guidance: Guidance | null): LossSlots {
+export function buildLoss(o: StyleTransferOptions, rec: LossRecorder, guidance: Guidance | null, temporal: TemporalTensors | null = null): LossSlots {
   const slots: LossSlots = { content: [], style: [], tv: 0 };
   for (const l of o.contentLayers) {
     const weight = o.contentWeight * l.weight;
@@ -74,6 +79,7 @@ export function buildLoss(o: StyleTransferOptions, rec: LossRecorder, guidance: 
     }
   }
   slots.tv = rec.tv(o.tvWeight);
+  if (temporal) slots.temporal = [rec.temporal(temporal), temporal.weight];
   return slots;
 }
 
@@ -88,5 +94,6 @@ export function tapeRecorder(tape: Tape, image: Node, feats: Map<string, Node>, 
       return tape.squaredErrorLoss(gram, styleTargets.get(t.target)!, t.scale, `style:${t.name}`, t.weight);
     },
     tv: (weight) => tape.tvLoss(image, 1, 'tv', weight),
+    temporal: (t) => tape.temporalLoss(image, t.warped, t.weights, t.factors, t.scale, 'temporal', t.weight),
   };
 }

@@ -4,7 +4,7 @@
  * one command buffer (forward, losses, backward, update) and reads nothing back unless asked.
  *
  *   total = alpha·Σ_l c_l·½Σ(F_l − P_l)²  +  beta·Σ_l w_l·1/(4N_l²)·Σ(G_l − A_l)²  +  tv·TV
- *
+ *           (+ a video frame's temporal term: temporal.ts)
  * with G_l = F_l·F_lᵀ / M_l (Gram normalised by the map size M_l, so 1/(4N²)·Σ(G−A)² equals the
  * paper's 1/(4N²M²)·Σ(FFᵀ − AAᵀ)² when style and output sizes match, and stays meaningful when
  * they do not).
@@ -29,7 +29,8 @@ import { gaussian, type NetworkWeights } from '../model/weights.js';
 import { type RgbaImage, resizeNearest } from '../io/rgba_image.js';
 import { Jitter } from './jitter.js';
 import { checkInputs, MAX_SIDE, tiledBufferProblem, maxImageSide } from './device_limits.js';
-import { lossTerms, type LossTerms } from './loss_terms.js';
+import { lossTerms, type LossSlots, type LossTerms } from './loss_terms.js';
+import { checkTemporal, uploadTemporal, type TemporalTarget, type TemporalTensors } from './temporal.js';
 import { buildLoss, tapeRecorder } from './loss_builder.js';
 import { rgbaBytes, Targets, type StyleTargetCache } from './targets.js';
 import { checkMasks, Guidance } from './guidance.js';
@@ -65,6 +66,22 @@ export interface Tiling {
   tile: number;
 }
 
+/** What a run starts from and how it runs, beyond its images and options (all optional). */
+export interface RunSetup {
+  /** Same size as the content, overriding options.init (e.g. the upsampled result of a coarser scale). */
+  initImage?: InitialImage;
+  /** Run in tiles (tiled.ts). */
+  tiling?: Tiling;
+  /** How the heavy passes (targets, evaluation, steps) go to the GPU: at once (the default) or paced, so a job can stop promptly (pacing.ts). */
+  submit?: Submitter;
+  /** A finer scale anchored to the coarser result (src/job/schedule.ts); the content still gives the colours kept by originalColors 'luminance'. */
+  contentTarget?: ContentTarget;
+  /** A session's style targets (target_cache.ts). */
+  targetCache?: StyleTargetCache;
+  /** A video frame's temporal term (temporal.ts): the previous result warped, its per-pixel weights, λ. */
+  temporal?: TemporalTarget;
+}
+
 export class StyleTransfer {
   readonly options: StyleTransferOptions;
   readonly width: number;
@@ -80,10 +97,8 @@ export class StyleTransfer {
   private adam: { dispatch: Dispatch; moments: Tensor[]; bf16: boolean; hyper: AdamHyper } | null = null;
   private lbfgs: LbfgsOptimizer | null = null;
   image!: Node;
-  /** [layer, scalar slot, the weight of its term in the total (alpha·c_l or beta·w_l)] */
-  private contentSlots: [string, number, number][] = [];
-  private styleSlots: [string, number, number][] = [];
-  private tvSlot = 0;
+  /** Where each loss term is read from, with its weight in the total (loss_terms.ts). */
+  private slots: LossSlots = { content: [], style: [], tv: 0 };
   private pixelOut!: GPUBuffer;
   /** With originalColors: the content's pixels and the recoloured output. */
   private colorPixels: { content: GPUBuffer; out: GPUBuffer } | null = null;
@@ -94,29 +109,12 @@ export class StyleTransfer {
   step = 0;
 
   /**
-   * Set up a run: the targets computed, the optimisation graph built, the optimizer ready.
-   * `initImage` (same size as the content) overrides options.init, e.g. the upsampled result of a
-   * coarser scale in a multi-scale run: pixels, or a GPU tensor borrowed for the run's lifetime
-   * (InitialImage: the caller frees it after dispose()). `submit` sends the heavy passes (targets, evaluation,
-   * steps) to the GPU: at once (the default) or paced, so that a job can stop promptly (pacing.ts).
-   * `contentTarget` (same size): the image the content targets are computed from, where it is not
-   * the content itself (a finer scale anchored to the coarser result: src/job/schedule.ts), or
-   * `{ anchor }`, the content mixed with `initImage` on the GPU; the content's own pixels still
-   * give the colours kept by originalColors 'luminance'. `targetCache`: a session's style targets (target_cache.ts).
+   * Set up a run: the targets computed, the optimisation graph built, the optimizer ready; what
+   * it starts from and how it runs beyond the images and options: RunSetup.
    */
-  static async create(
-    lib: KernelLibrary,
-    weights: NetworkWeights,
-    content: RgbaImage,
-    styles: StyleImage[],
-    options: Partial<StyleTransferOptions> = {},
-    initImage?: InitialImage,
-    tiling?: Tiling,
-    submit: Submitter = unpaced(lib),
-    contentTarget?: ContentTarget,
-    targetCache?: StyleTargetCache,
-  ): Promise<StyleTransfer> {
-    const st = new StyleTransfer(lib, resolveOptions(options), content, submit, targetCache);
+  static async create(lib: KernelLibrary, weights: NetworkWeights, content: RgbaImage, styles: StyleImage[], options: Partial<StyleTransferOptions> = {}, setup: RunSetup = {}): Promise<StyleTransfer> {
+    const { initImage, contentTarget, temporal } = setup;
+    const st = new StyleTransfer(lib, resolveOptions(options), content, setup.submit ?? unpaced(lib), setup.targetCache);
     try {
       if (contentTarget && 'anchor' in contentTarget) {
         if (!initImage) throw new Error('an anchored content target mixes the content with the initial image: give one');
@@ -125,7 +123,8 @@ export class StyleTransfer {
         throw new Error(`the content target is ${contentTarget.width}×${contentTarget.height}, the content ${content.width}×${content.height}`);
       }
       if (initImage && isTensor(initImage)) expectShape('the initial image', initImage, [3, content.height, content.width]);
-      await st.build(weights, content, styles, initImage, tiling, contentTarget);
+      if (temporal) checkTemporal(temporal, content.width, content.height);
+      await st.build(weights, content, styles, setup);
     } catch (e) {
       st.dispose();
       throw e;
@@ -143,7 +142,7 @@ export class StyleTransfer {
     [this.options, this.width, this.height] = [options, content.width, content.height];
   }
 
-  private async build(weights: NetworkWeights, content: RgbaImage, styles: StyleImage[], initImage?: InitialImage, tiling?: Tiling, contentTarget?: ContentTarget): Promise<void> {
+  private async build(weights: NetworkWeights, content: RgbaImage, styles: StyleImage[], { initImage, tiling, contentTarget, temporal }: RunSetup): Promise<void> {
     const o = this.options, lib = this.lib;
     const spec = networkSpec(o.network);
     if (weights.network !== o.network) throw new Error(`the weights (${weights.source}) are ${networkSpec(weights.network).label}'s, the options ask for ${spec.label}`);
@@ -159,6 +158,8 @@ export class StyleTransfer {
     const contentTensor = this.contentImage(content, initImage, contentTarget);
     const { contentTargets, styleTargets } = await this.targetMaker.compute(contentTensor, styles, deepest, tiling?.tile, !!this.guidance);
     const x = this.initialImage(contentTensor, styles, weights, initImage);
+    const temporalTerm = temporal ? uploadTemporal(lib, temporal, (img) => this.own(this.targetMaker.upload(img)), weights.input) : null;
+    if (temporalTerm) this.own(temporalTerm.weights);
     if (tiling) {
       // the target passes' graphs are gone, and the weights' forms they made (the tile graph
       // makes those it reads again); the tiled evaluation builds one tile graph at a time
@@ -169,11 +170,9 @@ export class StyleTransfer {
       const grad = this.own(lib.tensor(x.shape, 'image.grad'));
       this.image = { value: x, grad, requiresGrad: true, name: 'image' };
       for (const t of styleTargets.values()) this.own(t);
-      this.tiled = await TiledGatys.create(lib, this.net, o, deepest, tiling.tile, x, grad, contentTensor, styleTargets, this.submit);
+      this.tiled = await TiledGatys.create(lib, this.net, o, deepest, tiling.tile, x, grad, contentTensor, styleTargets, this.submit, temporalTerm);
       lib.release(contentTensor);
-      this.contentSlots = this.tiled.slots.content;
-      this.styleSlots = this.tiled.slots.style;
-      this.tvSlot = this.tiled.slots.tv;
+      this.slots = this.tiled.slots;
     } else {
       if (o.jitter && o.optimizer === 'adam') {
         const targetsOf = async (image: Tensor, layers: string[]) => new Map([...(await this.targetMaker.targets(image, layers, [], deepest)).features].map(([name, t]) => [name, this.own(t)]));
@@ -188,7 +187,7 @@ export class StyleTransfer {
       this.net.makeForms(this.height, this.width, true);
       this.tape = new Tape(lib);
       this.image = this.tape.leaf(x, true, 'image');
-      this.tvSlot = this.recordLosses(this.tape, deepest, contentTargets, styleTargets);
+      this.recordLosses(this.tape, deepest, contentTargets, styleTargets, temporalTerm);
     }
     this.pixelOut = lib.memory.acquire(this.width * this.height * 4, 'pixels.out');
     if (o.originalColors === 'luminance') {
@@ -236,14 +235,12 @@ export class StyleTransfer {
 
   /**
    * Stage 3, the optimisation graph on the tape: the network's features of the image and the
-   * loss's terms (loss_builder.ts); returns TV's slot.
+   * loss's terms (loss_builder.ts).
    */
-  private recordLosses(tape: Tape, deepest: string, contentTargets: Map<string, Tensor>, styleTargets: Map<string, Tensor>): number {
+  private recordLosses(tape: Tape, deepest: string, contentTargets: Map<string, Tensor>, styleTargets: Map<string, Tensor>, temporal: TemporalTensors | null): void {
     const o = this.options;
     const feats = this.net.features(tape, this.image, deepest, o.pooling);
-    const slots = buildLoss(o, tapeRecorder(tape, this.image, feats, contentTargets, styleTargets), this.guidance);
-    this.contentSlots = slots.content;
-    this.styleSlots = slots.style;
+    this.slots = buildLoss(o, tapeRecorder(tape, this.image, feats, contentTargets, styleTargets), this.guidance, temporal);
     tape.finalize();
     for (const t of [...contentTargets.values(), ...styleTargets.values()]) this.own(t);
     if (!this.image.grad) {
@@ -251,7 +248,6 @@ export class StyleTransfer {
       this.image.grad = this.own(this.lib.tensor(this.image.value.shape, 'image.grad'));
       runOnce(this.lib, [fill(this.lib, this.image.grad, 0)]);
     }
-    return slots.tv;
   }
 
   /** What a jitter shift moves: the image and Adam's moments. */
@@ -325,8 +321,7 @@ export class StyleTransfer {
   /** Read the loss slots of the last forward pass; throws NonFiniteLossError on NaN/Inf. */
   async losses(): Promise<LossTerms> {
     const s = this.tape ? await this.lib.read(this.tape.scalars, this.tape.slots) : await this.lib.read(this.tiled!.scalars, this.tiled!.slotNames.length);
-    const slots = { content: this.contentSlots, style: this.styleSlots, tv: this.tvSlot };
-    return lossTerms(s, slots, this.options.tvWeight, this.step, this.tape?.slotNames ?? this.tiled!.slotNames);
+    return lossTerms(s, this.slots, this.options.tvWeight, this.step, this.tape?.slotNames ?? this.tiled!.slotNames);
   }
 
   /** The current image as RGBA bytes (clamped to the displayable range; recoloured with originalColors). */

@@ -23,7 +23,9 @@ import type { Dispatch } from '../kernels/kernel.js';
 import type { KernelLibrary } from '../kernels/library.js';
 import { runOnce } from '../kernels/run_once.js';
 import { unpaced, type Submitter } from '../kernels/pacing.js';
-import { REDUCE_PARTIALS, reduceSum, squaredError, tvLoss, tvTermCount } from '../kernels/loss/loss.js';
+import { REDUCE_PARTIALS, reduceSum, squaredError, temporalLoss, tvLoss, tvTermCount } from '../kernels/loss/loss.js';
+import type { LossSlots } from './loss_terms.js';
+import type { TemporalTensors } from './temporal.js';
 import type { PoolKind } from '../kernels/pool/pool.js';
 import { numel, type Tensor } from '../kernels/tensor.js';
 import { maskAt, maskRect, windowAt, windowOp } from '../kernels/tile/tile.js';
@@ -168,13 +170,6 @@ function copyRect(full: HostMap, window: Float32Array, wshape: readonly number[]
   }
 }
 
-export interface TiledSlots {
-  /** [layer, slot, weight in the total] as StyleTransfer keeps them */
-  content: [string, number, number][];
-  style: [string, number, number][];
-  tv: number;
-}
-
 /**
  * The loss and image gradient of one style transfer, tile by tile. `image` and `grad` (3×H×W) are
  * the caller's; after `evaluate()` the losses are in `scalars` (slots in `slots`) and the
@@ -183,7 +178,7 @@ export interface TiledSlots {
 export class TiledGatys {
   readonly layout: TileLayout;
   readonly scalars: Tensor;
-  readonly slots: TiledSlots = { content: [], style: [], tv: 0 };
+  readonly slots: LossSlots = { content: [], style: [], tv: 0 };
   readonly slotNames: string[] = [];
   private graph!: TileGraph;
   private owned: Tensor[] = [];
@@ -212,11 +207,12 @@ export class TiledGatys {
     contentImage: Tensor,
     styleTargets: Map<string, Tensor>,
     submit: Submitter = unpaced(lib),
+    temporal: TemporalTensors | null = null,
   ): Promise<TiledGatys> {
     const t = new TiledGatys(lib, options, deepest, tile, image, grad);
     try {
       await t.computeContentTargets(vgg, deepest, contentImage, submit);
-      t.buildGraph(vgg, deepest, styleTargets);
+      t.buildGraph(vgg, deepest, styleTargets, temporal);
     } catch (e) {
       t.dispose();
       throw e;
@@ -285,14 +281,11 @@ export class TiledGatys {
   }
 
   /** The optimisation graph of one tile, the loss's terms (loss_builder.ts) on it and over the whole image, and the per-tile bookkeeping. */
-  private buildGraph(vgg: FeaturesOnGpu, deepest: string, styleTargets: Map<string, Tensor>): void {
+  private buildGraph(vgg: FeaturesOnGpu, deepest: string, styleTargets: Map<string, Tensor>, temporal: TemporalTensors | null): void {
     const o = this.options, lib = this.lib, grad = this.grad;
     const contentNames = o.contentLayers.map((l) => l.name), styleNames = o.styleLayers.map((l) => l.name);
     const g = (this.graph = new TileGraph(lib, vgg, this.image, this.layout, deepest, o.pooling, contentNames, styleNames, true));
-    const slots = buildLoss(o, this.recorder(g, styleTargets), null);
-    this.slots.content = slots.content;
-    this.slots.style = slots.style;
-    this.slots.tv = slots.tv;
+    Object.assign(this.slots, buildLoss(o, this.recorder(g, styleTargets), null, temporal));
     g.tape.finalize();
     if (!g.input.grad) throw new Error('tiled evaluation: no loss depends on the image');
     this.addOut = windowOp(lib, grad, g.input.grad, 0, 0, 'add');
@@ -308,7 +301,8 @@ export class TiledGatys {
    * How the tiled run records the terms: content on the tile's tape against the masked target
    * window (summed over tiles: its slots come first, 0…n−1, in the tape's and ours); style on the
    * whole image, s·Σ(G_l − A_l)² of the global G_l and dL/dG_l (given to the tile's Gram nodes for
-   * backward); TV on the whole image, its gradient (not accumulated) starting the image gradient.
+   * backward); TV on the whole image, its gradient (not accumulated) starting the image gradient;
+   * the temporal term on the whole image, its gradient added (buildLoss records it after TV).
    */
   private recorder(g: TileGraph, styleTargets: Map<string, Tensor>): LossRecorder {
     const o = this.options, lib = this.lib, image = this.image, [, H, W] = image.shape;
@@ -344,6 +338,13 @@ export class TiledGatys {
         this.slotNames.push('tv');
         this.resets.push(fill(lib, this.scalars, 0));
         this.global.push(tvLoss(lib, image, tvTerms, this.grad, weight, false), ...reduceSum(lib, { a: tvTerms, out: this.scalars, outIndex: slot, scale: 1, partials: this.partials }, lib.planner.plan('reduce', { n: numel(tvTerms.shape) })));
+        return slot;
+      },
+      temporal: (t) => {
+        const terms = this.own(lib.tensor(image.shape, 'temporal.terms'));
+        const slot = nextSlot++;
+        this.slotNames.push('temporal');
+        this.global.push(temporalLoss(lib, image, t.warped, t.weights, terms, this.grad, t.factors, t.weight * t.scale, true), ...reduceSum(lib, { a: terms, out: this.scalars, outIndex: slot, scale: t.scale, partials: this.partials }, lib.planner.plan('reduce', { n: numel(terms.shape) })));
         return slot;
       },
     };

@@ -168,7 +168,7 @@ const api = {
     for (const tiling of [undefined, { tile: c.tile }]) {
       l.memory.trim();
       l.memory.resetPeak();
-      const st = await StyleTransfer.create(l.withPlanner(l.planner.with({ lean: true })), w, picture(c.width, c.height, 'photo'), styles, c.options, undefined, tiling);
+      const st = await StyleTransfer.create(l.withPlanner(l.planner.with({ lean: true })), w, picture(c.width, c.height, 'photo'), styles, c.options, { tiling });
       try {
         const t = await st.evaluate();
         const grad = [...(await st.gradient())];
@@ -202,7 +202,7 @@ const api = {
     for (const [lib, tiling] of [[l, undefined], [small, choice.tiling]] as const) {
       lib.memory.resetPeak();
       // the tiled side is built as a job builds it: with the choice's lean weights and moments
-      const st = await StyleTransfer.create(lib.withPlanner(lib.planner.with({ lean: lib === small && !!choice.lean })), w, content, [style], o, undefined, tiling);
+      const st = await StyleTransfer.create(lib.withPlanner(lib.planner.with({ lean: lib === small && !!choice.lean })), w, content, [style], o, { tiling });
       try {
         const t = await st.evaluate();
         out.push({ total: t.total, grad: [...(await st.gradient())], peak: lib.memory.stats().peakBytes });
@@ -246,7 +246,7 @@ const api = {
     const before = l.memory.stats().inUseBuffers;
     // the initial image: a run started from the stripes, its image as a tensor (unchanged: clamped, same size)
     const initPixels = picture(c.width, c.height, 'stripes');
-    const src = await StyleTransfer.create(l, w, content, styles, c.options, initPixels);
+    const src = await StyleTransfer.create(l, w, content, styles, c.options, { initImage: initPixels });
     const initTensor = src.upsampled(c.width, c.height);
     src.dispose();
     const terms = async (st: StyleTransfer) => {
@@ -257,9 +257,9 @@ const api = {
         st.dispose();
       }
     };
-    const onGpu = await terms(await StyleTransfer.create(l, w, content, styles, c.options, initTensor, undefined, undefined, { anchor: c.anchor }));
+    const onGpu = await terms(await StyleTransfer.create(l, w, content, styles, c.options, { initImage: initTensor, contentTarget: { anchor: c.anchor } }));
     l.release(initTensor);
-    const inPixels = await terms(await StyleTransfer.create(l, w, content, styles, c.options, initPixels, undefined, undefined, mixImages(content, initPixels, c.anchor)));
+    const inPixels = await terms(await StyleTransfer.create(l, w, content, styles, c.options, { initImage: initPixels, contentTarget: mixImages(content, initPixels, c.anchor) }));
     return { onGpu, inPixels, before, after: l.memory.stats().inUseBuffers };
   },
   /** SHA-256 (hex) of the seeded random VGG19's tensors in our raw format, made in this page. */

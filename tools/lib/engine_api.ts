@@ -30,6 +30,8 @@ export interface EngineJob<I, W> {
   styles: (ImageRef<I> & { blend: number; mask?: ImageRef<I> })[];
   weights: W;
   config: JobConfig;
+  /** A video frame's temporal term (JobImages.temporal). */
+  temporal?: { image: ImageRef<I>; mask?: ImageRef<I>; weight: number };
 }
 
 export interface EngineReconstruction<I, W> {
@@ -72,6 +74,7 @@ export function createEngineApi<I, W>(env: EngineEnv<I, W>) {
     styles: await Promise.all(
       job.styles.map(async (s) => ({ blob: await image(s, 'style image'), blend: s.blend, name: s.name, ...(s.mask ? { mask: await image(s.mask, 'style mask'), maskName: s.mask.name } : {}) })),
     ),
+    ...(job.temporal ? { temporal: { image: await image(job.temporal.image, 'temporal image'), ...(job.temporal.mask ? { mask: await image(job.temporal.mask, 'temporal mask') } : {}), weight: job.temporal.weight } } : {}),
   });
   const weightsSource = (w: W) => env.weights(w);
 
@@ -115,10 +118,10 @@ export function createEngineApi<I, W>(env: EngineEnv<I, W>) {
       // one scale, at the initial image: no step is taken
       const prepared = await prepareJob(l, await images(job), await weightsSource(job.weights), { ...job.config, scales: 1, scaleIterations: undefined });
       const { weights } = prepared;
-      const { content, styles, options: opts, tiling: choice } = prepared.scales[0];
+      const { content, styles, options: opts, tiling: choice, temporal } = prepared.scales[0];
       const { tuner, summary } = tunerFor(l, job.config.autotune);
       l.memory.resetPeak();
-      const st = await tuner.build(l.planner, (p) => StyleTransfer.create(l.withPlanner(p), weights, content, styles, opts, undefined, choice.tiling));
+      const st = await tuner.build(l.planner, (p) => StyleTransfer.create(l.withPlanner(p), weights, content, styles, opts, { tiling: choice.tiling, temporal }));
       try {
         const losses = await st.evaluate();
         const grad = await st.gradient();
@@ -134,6 +137,7 @@ export function createEngineApi<I, W>(env: EngineEnv<I, W>) {
           image,
           content: bytesOf(content.data),
           styles: styles.map((s) => ({ width: s.width, height: s.height, blend: s.blend, rgba: bytesOf(s.data), mask: s.mask ? bytesOf(s.mask.data) : undefined })),
+          temporal: temporal && { rgba: bytesOf(temporal.image.data), mask: temporal.mask ? bytesOf(temporal.mask.data) : undefined, weight: temporal.weight },
           tuning: summary(),
           tiling: choice.reason,
           peakBytes: l.memory.stats().peakBytes,

@@ -31,6 +31,8 @@ export interface JobFiles {
   /** Where the engine runs (--adapter; default auto). */
   adapter?: AdapterChoice;
   config: JobConfig;
+  /** A video frame's temporal term (npm run gradient's --temporal …): the warped previous result, its trust mask, λ. */
+  temporal?: { image: string; mask?: string; weight: number };
 }
 
 const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif', '.bmp': 'image/bmp' };
@@ -42,6 +44,8 @@ export function checkJobFiles(job: JobFiles): void {
     readInputFile(s.path, 'style image');
     if (s.mask) readInputFile(s.mask, 'style mask');
   }
+  if (job.temporal) readInputFile(job.temporal.image, 'temporal image');
+  if (job.temporal?.mask) readInputFile(job.temporal.mask, 'temporal mask');
   checkWeightsSpec(job.weights, job.config.options.network);
   if (job.networkNote) process.stderr.write(`${job.networkNote}\n`);
 }
@@ -84,7 +88,9 @@ export abstract class Engine {
   private async refs(job: JobFiles): Promise<EngineJob<unknown, unknown>> {
     const content = this.image(job.content, 'content image');
     const styles = job.styles.map((s) => ({ ...this.image(s.path, 'style image'), blend: s.blend, ...(s.mask ? { mask: this.image(s.mask, 'style mask') } : {}) }));
-    return { content, styles, weights: await this.weights(job.weights, job.weightsSeed, jobDeepestLayer(job.config.options), job.config.options.network), config: job.config };
+    const t = job.temporal;
+    const temporal = t && { image: this.image(t.image, 'temporal image'), ...(t.mask ? { mask: this.image(t.mask, 'temporal mask') } : {}), weight: t.weight };
+    return { content, styles, weights: await this.weights(job.weights, job.weightsSeed, jobDeepestLayer(job.config.options), job.config.options.network), config: job.config, temporal };
   }
 
   private async reconstructionRefs(job: ReconstructJob): Promise<EngineReconstruction<unknown, unknown>> {

@@ -1,4 +1,4 @@
-/** CPU reference for the squared-error and total-variation losses with their gradients. Double precision, written for clarity. */
+/** CPU reference for the squared-error, temporal and total-variation losses with their gradients. Double precision, written for clarity. */
 
 type Arr = ArrayLike<number>;
 
@@ -11,6 +11,22 @@ export function squaredErrorRef(x: Arr, t: Arr, scale: number): { loss: number; 
     const d = v - t[i];
     loss += d * d;
     return 2 * scale * d;
+  });
+  return { loss: scale * loss, grad };
+}
+
+/**
+ * Ruder et al.'s temporal loss: L = scale·Σ_k,p c[p]·f_k·(x[k,p] − w[k,p])², x and w C×H×W
+ * (C = factors.length), c H×W; dL/dx = 2·scale·c·f_k·(x − w).
+ */
+export function temporalLossRef(x: Arr, w: Arr, c: Arr, factors: readonly number[], scale: number): { loss: number; grad: Float64Array } {
+  const plane = c.length;
+  let loss = 0;
+  const grad = map(x, (v, i) => {
+    const cf = c[i % plane] * factors[Math.floor(i / plane)];
+    const d = v - w[i];
+    loss += cf * d * d;
+    return 2 * scale * cf * d;
   });
   return { loss: scale * loss, grad };
 }

@@ -27,6 +27,26 @@ export function squaredError(lib: KernelLibrary, input: Tensor, target: Tensor, 
 }
 
 /**
+ * Ruder et al.'s temporal loss pieces (shaders/loss/temporal.wgsl): terms = c·f_k·(x − w)² and
+ * grad = 2·scale·c·f_k·(x − w) (+ grad if accumulate), x and w C×H×W (C ≤ 4), c (`weights`) H×W,
+ * f_k = `factors[k]`.
+ */
+export function temporalLoss(lib: KernelLibrary, input: Tensor, warped: Tensor, weights: Tensor, terms: Tensor, grad: Tensor, factors: readonly number[], scale: number, accumulate = false): Dispatch {
+  if (input.shape.length !== 3 || input.shape[0] > 4) throw new Error(`temporalLoss: expected a C×H×W image with C ≤ 4, got ${shapeStr(input.shape)}`);
+  const [C, H, W] = input.shape;
+  if (factors.length !== C) throw new Error(`temporalLoss: ${factors.length} channel factors for ${C} channels`);
+  for (const [name, t] of [['warped', warped], ['terms', terms], ['grad', grad]] as const) expectShape(`temporalLoss: ${name}`, t, input.shape);
+  expectShape('temporalLoss: weights', weights, [1, H, W]);
+  const [f0, f1 = 0, f2 = 0, f3 = 0] = factors;
+  const n = C * H * W;
+  return lib.kernel('loss/temporal').bind(
+    { input: input.buffer, reference: warped.buffer, weights: weights.buffer, terms: terms.buffer, grad: grad.buffer },
+    { n, plane: H * W, scale, accumulate: accumulate ? 1 : 0, f0, f1, f2, f3 },
+    grid1d(n, 256),
+  );
+}
+
+/**
  * Total variation of a C×H×W image: its gradient, and partial sums of its terms into `terms`
  * ([tvTermCount(image.shape)] floats; their sum is the loss over `scale`; see shaders/loss/tv.wgsl).
  */
