@@ -4,6 +4,7 @@
  * rate. A failure shows one plain message and nothing of the run stays behind; leaving the tab
  * stops the camera.
  */
+import { WebGpuUnavailableError } from '../src/kernels/context.js';
 import { $, explain } from './dom.js';
 import { startCamera } from './video_camera.js';
 import { startFile } from './video_file.js';
@@ -73,7 +74,8 @@ export function setupVideoTab(): void {
     const mine = run;
     mine.done
       .catch((e) => {
-        ui.message(explain(e));
+        // the page's own box at the top explains a missing WebGPU at length: here one line points at it
+        ui.message(e instanceof WebGpuUnavailableError ? `The Video tab needs WebGPU, which does not work in this browser (${e.message.replace(/\.$/, '')}); the message at the top of the page says what to try.` : explain(e));
         ui.status(runMode === 'file' ? 'The clip was not painted.' : 'The camera is off.');
       })
       .finally(() => {

@@ -198,7 +198,7 @@ describe.skipIf(!hasFfmpeg)('Video tab', () => {
       const p = s.page;
       await p.click('#video-start');
       await p.waitForFunction(() => !(document.querySelector('#video-message') as HTMLElement).hidden, { timeout: 60_000 });
-      expect(await shown(p, 'video-message')).toMatch(/WebGPU/);
+      expect(await shown(p, 'video-message')).toMatch(/^The Video tab needs WebGPU, which does not work in this browser \(.*\); the message at the top of the page says what to try\.$/);
       expect(await shown(p, 'video-status')).toBe('The camera is off.');
       expect(await p.evaluate(() => (window as unknown as { nstVideo?: unknown }).nstVideo)).toBeUndefined();
       // the file mode says what is missing too (here: the clip, before any GPU work)
