@@ -18,6 +18,7 @@ function cameraProblem(e: unknown): Error {
   return new Error(`The camera could not be opened: ${(e as Error)?.message ?? String(e)}`);
 }
 
+const STOPPED_EARLY = 'Stopped before the first frame. The camera is off.';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function startCamera(ui: RunUi): VideoRun {
@@ -33,7 +34,7 @@ export function startCamera(ui: RunUi): VideoRun {
     if (!navigator.mediaDevices?.getUserMedia) throw new Error('This browser gives this page no camera (camera access needs a secure page: https, or localhost).');
     const painter = await FramePainter.open();
     try {
-      if (abort.signal.aborted) return;
+      if (abort.signal.aborted) return ui.status(STOPPED_EARLY);
       ui.status('Asking for the camera…');
       try {
         stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 } }, audio: false });
@@ -42,13 +43,13 @@ export function startCamera(ui: RunUi): VideoRun {
       }
       const debug = debugState('camera');
       debug.tracks = stream.getTracks();
-      if (abort.signal.aborted) return release();
+      if (abort.signal.aborted) return ui.status(STOPPED_EARLY); // the tracks end in the finally
       $('video-input-caption').textContent = 'Camera';
       video.srcObject = stream;
       await video.play().catch(() => {});
       for (let i = 0; i < 100 && !video.videoWidth && !abort.signal.aborted; i++) await sleep(50);
       if (!video.videoWidth) {
-        if (abort.signal.aborted) return;
+        if (abort.signal.aborted) return ui.status(STOPPED_EARLY);
         throw new Error('The camera gave no picture.');
       }
       const grab = new OffscreenCanvas(2, 2);

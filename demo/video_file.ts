@@ -125,7 +125,7 @@ export function startFile(ui: RunUi): VideoRun {
         ui.rate(left ? `Frame ${i + 1} of ${total} painted · about ${seconds((left * perLater) / 1000)} left` : `Frame ${total} of ${total} painted · encoding`);
       }
       if (abort.signal.aborted) {
-        ui.status(`Stopped at frame ${debug.frames} of ${total}; no file was made.`);
+        ui.status(`${debug.frames ? `Stopped at frame ${debug.frames} of ${total}` : 'Stopped before the first frame'}; no file was made.`);
         return;
       }
       await encoder.flush();

@@ -97,6 +97,20 @@ describe.skipIf(!hasFfmpeg)('Video tab', () => {
       expect(await p.$eval('#video-start', (b) => (b as HTMLButtonElement).disabled)).toBe(false);
       expect(await p.$eval('#video-stop', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
       expect(await p.evaluate(() => document.activeElement?.id)).toBe('video-start');
+      // leaving the tab turns the camera off too
+      await p.evaluate(() => delete (window as unknown as { nstVideo?: unknown }).nstVideo);
+      await p.click('#video-start');
+      await p.waitForFunction(() => ((window as unknown as { nstVideo?: { frames: number } }).nstVideo?.frames ?? 0) >= 1, { timeout: 60_000 });
+      await p.click('#tab-stylize');
+      expect(await p.evaluate(() => (window as unknown as { nstVideo: { tracks: MediaStreamTrack[] } }).nstVideo.tracks.map((t) => t.readyState))).toEqual(['ended']);
+      await p.waitForFunction(() => /^Stopped after \d+ frames?\. The camera is off\./.test(document.querySelector('#video-status')!.textContent ?? ''), { timeout: 60_000 });
+      // a Stop before the camera has started still ends with a status that says so (not "Stopping…")
+      await p.click('#tab-video');
+      await p.click('#video-start');
+      await p.click('#video-stop');
+      await p.waitForFunction(() => /^Stopped/.test(document.querySelector('#video-status')!.textContent ?? ''), { timeout: 60_000 });
+      expect(await shown(p, 'video-status')).toMatch(/^Stopped (before the first frame|after \d+ frames?)\. The camera is off\.$/);
+      expect(await p.$eval('#video-start', (b) => (b as HTMLButtonElement).disabled)).toBe(false);
     } finally {
       await s.close();
     }

@@ -5,7 +5,7 @@
  * (performance.memory) and the library session's live GPU buffers (its own count). A steady rate
  * and flat memory are what a long camera run should show. Headless Chromium, WebGPU on SwiftShader.
  *
- *   npm run camera-soak -- [--minutes 10] [--size 128] [--steps 4] [--first-steps 20] [--style starry_night.jpg]
+ *   npm run camera-soak -- [--minutes 10] [--size 128] [--steps 4] [--first-steps 20] [--style starry_night.jpg] [--screenshot page.png]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,6 +34,7 @@ runMain(async () => {
   const steps = args.int('steps', 4, 1, 30)!;
   const firstSteps = args.int('first-steps', 20, 1, 300)!;
   const style = args.str('style', 'starry_night.jpg')!;
+  const screenshot = args.str('screenshot');
   args.rejectUnknown();
 
   const dir = mkdtempSync(join(tmpdir(), 'nst-camera-soak-'));
@@ -80,6 +81,7 @@ runMain(async () => {
         last = now;
         lastTime = t;
       }
+      if (screenshot) await p.screenshot({ path: screenshot });
       await p.click('#video-stop');
       await p.waitForFunction(() => /^Stopped/.test(document.querySelector('#video-status')!.textContent ?? ''), { timeout: 60_000 });
       const tracks = await p.evaluate(() => (window as unknown as { nstVideo: { tracks: MediaStreamTrack[] } }).nstVideo.tracks.map((t) => t.readyState).join(','));
