@@ -36,7 +36,7 @@ beforeAll(() => {
     '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', clip]);
 });
 
-const records = (work: string) => readFileSync(join(work, 'frames.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { frame: number; warm: boolean; steps: number });
+const records = (work: string) => readFileSync(join(work, 'frames.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { frame: number; warm: boolean; steps: number; losses: { temporal: number } });
 
 describe('npm run video', () => {
   it('writes an H.264 mp4 with every frame, the size asked for, the input frame rate and its audio', async () => {
@@ -51,6 +51,9 @@ describe('npm run video', () => {
     const recs = records(`${out}.frames`);
     expect(recs.map((x) => x.warm)).toEqual([false, true, true, true, true, true, true, true]);
     expect(recs.slice(1).every((x) => x.steps === 3)).toBe(true);
+    // the later frames have the temporal term (the first has nothing to hold)
+    expect(recs[0].losses.temporal).toBe(0);
+    expect(recs.slice(1).every((x) => x.losses.temporal > 0)).toBe(true);
   });
 
   it('writes VP9 WebM, and PNG frames into a folder', async () => {
@@ -61,9 +64,11 @@ describe('npm run video', () => {
     expect([v.width, v.height, v.nb_frames]).toEqual([64, 48, '3']);
     expect(streams(webm).some((s) => s.codec_type === 'audio')).toBe(true);
     const folder = join(dir, 'pngs');
-    const p = await video(['--video', clip, '--style', STYLE, '--out', `${folder}/`, '--frames', '2', ...FAST]);
+    const p = await video(['--video', clip, '--style', STYLE, '--out', `${folder}/`, '--frames', '2', '--temporal-weight', '0', ...FAST]);
     expect(p.code, p.err).toBe(0);
     expect(existsSync(join(folder, 'frame_000002.png')) && !existsSync(join(folder, 'frame_000003.png'))).toBe(true);
+    // --temporal-weight 0: no temporal term
+    expect(records(folder).map((x) => x.losses.temporal)).toEqual([0, 0]);
   });
 
   it('continues a stopped run after its last finished frame, and refuses other settings', async () => {
@@ -97,6 +102,8 @@ describe('npm run video', () => {
     const other = await video([...args.slice(1), '--size', '80']);
     expect(other.code).toBe(1);
     expect(other.err).toMatch(/the work folder .*resumed\.mp4\.frames belongs to other settings \(--size 64 there, 80 here\): .*add --restart/);
+    const lambda = await video([...args.slice(1), '--temporal-weight', '5']);
+    expect(lambda.err).toMatch(/belongs to other settings \(--temporal-weight 1000000 there, 5 here\)/);
   });
 });
 
@@ -117,7 +124,7 @@ describe('bad input: one line, before any GPU work', () => {
     ['a huge --size', () => ['--video', clip, '--style', STYLE, '--out', join(dir, 'x.mp4'), '--size', '100000'], /^error: --size 100000 is more than 2048 px/m],
     ['an unwritable --out', () => ['--video', clip, '--style', STYLE, '--out', '/proc/nst-video/x.mp4'], /^error: cannot write "\/proc\/nst-video\/x\.mp4" \(--out\)/m],
     ['an unknown --out extension', () => ['--video', clip, '--style', STYLE, '--out', join(dir, 'x.gif')], /^error: --out must end in \.mp4 or \.webm, or name a folder/m],
-    ['--temporal-weight before the temporal loss', () => ['--video', clip, '--style', STYLE, '--out', join(dir, 'x.mp4'), '--temporal-weight', '1'], /^error: --temporal-weight: the temporal loss is not built yet/m],
+    ['a negative --temporal-weight', () => ['--video', clip, '--style', STYLE, '--out', join(dir, 'x.mp4'), '--temporal-weight', '-1'], /^error: --temporal-weight .*-1/m],
   ];
   for (const [what, args, message] of cases) {
     it(what, async () => {

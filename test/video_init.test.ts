@@ -42,8 +42,14 @@ describe('composeInit', () => {
     const content: Rgba = { width: 2, height: 1, data: Uint8Array.from([10, 20, 30, 255, 40, 50, 60, 255]) };
     // warped planes R, G, B, inside; pixel 0 trusted and inside, pixel 1 trusted but outside
     const warped = [0.5, 1.2, 0.25, 0, 1, -0.1, 1, 0];
-    expect(composeInit(warped, [1, 1], content)).toEqual({ image: { width: 2, height: 1, data: Uint8Array.from([128, 64, 255, 255, 40, 50, 60, 255]) }, trusted: 0.5 });
+    // the mask (the temporal loss's trust): white where the warped pixel was taken, black elsewhere
+    expect(composeInit(warped, [1, 1], content)).toEqual({
+      image: { width: 2, height: 1, data: Uint8Array.from([128, 64, 255, 255, 40, 50, 60, 255]) },
+      mask: { width: 2, height: 1, data: Uint8Array.from([255, 255, 255, 255, 0, 0, 0, 255]) },
+      trusted: 0.5,
+    });
     expect(Array.from(composeInit(warped, [0, 1], content).image.data.slice(0, 4))).toEqual([10, 20, 30, 255]);
+    expect(Array.from(composeInit(warped, [0, 1], content).mask.data.slice(0, 4))).toEqual([0, 0, 0, 255]);
   });
 });
 

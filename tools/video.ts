@@ -115,7 +115,7 @@ async function main(): Promise<number> {
         const head = `frame ${index + 1}/${count}`;
         let last = 0;
         const t0 = performance.now();
-        let init: { image: Rgba; trusted: number } | null = null;
+        let init: { image: Rgba; mask: Rgba; trusted: number } | null = null;
         if (warm) {
           if (!flowInit) flowInit = new (await import('./lib/video_flow.js')).FlowInit(stylizer.lib, size.width, size.height);
           init = await flowInit.init(previous!, content);
@@ -126,6 +126,7 @@ async function main(): Promise<number> {
           size: Math.max(size.width, size.height),
           ...job.options,
           ...(init ? { initImage: init.image, iterations: job.iters, scales: 1 } : { iterations: job.itersFirst }),
+          ...(init && job.temporalWeight > 0 ? { temporal: { image: init.image, mask: init.mask, weight: job.temporalWeight } } : {}),
           onProgress: (p) => {
             // before the first step is timed, the last frame's time per step
             const perStep = p.secondsPerStep || (stats.length ? stats[stats.length - 1].seconds / Math.max(1, stats[stats.length - 1].steps) : 0);
@@ -145,7 +146,7 @@ async function main(): Promise<number> {
         const s: FrameStats = { frame: index + 1, seconds, steps: r.steps, warm, ...(init ? { trusted: init.trusted } : {}), losses: r.losses };
         work.record(s);
         if (tty) process.stderr.write('\r\x1b[K');
-        say(`${head} done in ${clock(seconds)} (${r.steps} steps${init ? `, warm start (${Math.round(100 * init.trusted)}% warped)` : ', as a still'}; style ${r.losses.styleTotal.toExponential(3)}, content ${r.losses.contentTotal.toExponential(3)})  overall ${Math.round((100 * (index + 1)) / count)}%, ETA ${clock(eta([...stats, s], count - index - 1, job.independent ? job.itersFirst : job.iters))}`);
+        say(`${head} done in ${clock(seconds)} (${r.steps} steps${init ? `, warm start (${Math.round(100 * init.trusted)}% warped)` : ', as a still'}; style ${r.losses.styleTotal.toExponential(3)}, content ${r.losses.contentTotal.toExponential(3)}${init && job.temporalWeight > 0 ? `, temporal ${r.losses.temporal.toExponential(2)}` : ''})  overall ${Math.round((100 * (index + 1)) / count)}%, ETA ${clock(eta([...stats, s], count - index - 1, job.independent ? job.itersFirst : job.iters))}`);
         previous = { result, content };
         index++;
       }

@@ -9,7 +9,9 @@ import { networkDefaults } from '../../src/nst/defaults.js';
 import type { VideoFormat } from './video_io.js';
 
 /** Steps of each later (warm-started) frame: chosen by measurement (docs/video.md, "The video command"). */
-export const WARM_ITERS = 30;
+export const WARM_ITERS = 40;
+/** λ of the temporal loss on later frames: chosen by measurement (docs/video.md, "The temporal loss"). */
+export const TEMPORAL_WEIGHT = 1e6;
 export const DEFAULT_VIDEO_SIZE = 256;
 /** Beyond this a frame takes minutes even on a GPU and its buffers may not fit: refused. */
 export const MAX_VIDEO_SIZE = 2048;
@@ -30,10 +32,13 @@ usage: npm run video -- --video IN --style FILE[,FILE…] --out OUT.mp4 [options
   --iters-first N         steps of the first frame, painted as a still, coarse to fine
                           (default ${S.iterations} at the coarsest scale, as npm run stylize)
   --iters N               steps of each later frame, started at one scale from the previous
-                          result warped along the optical flow (default ${WARM_ITERS}: later frames' style
-                          loss 0.91× the first frame's on average, measured; docs/video.md)
+                          result warped along the optical flow (default ${WARM_ITERS}: with the temporal
+                          loss, later frames' style loss 0.99× the first frame's on average,
+                          measured; docs/video.md)
   --independent           paint every frame as a still (no warm start): for comparisons
-  --temporal-weight W     the temporal loss (Ruder et al.): not built yet, refused for now
+  --temporal-weight W     λ of the temporal loss on later frames (Ruder et al. 2016): holds each
+                          pixel the flow can follow at the previous result warped; 0 turns it
+                          off (default ${TEMPORAL_WEIGHT.toExponential()})
   --restart               throw away the frames of an earlier run in the work folder
   Loss settings (SqueezeNet's defaults): --content-weight (${S.contentWeight}), --style-weight (${S.styleWeight}),
   --tv-weight (${S.tvWeight}), --content-layers, --style-layers, --lr (${S.lr}), --style-scale (1),
@@ -57,6 +62,7 @@ export interface VideoJob {
   frames: number | undefined;
   itersFirst: number;
   iters: number;
+  temporalWeight: number;
   independent: boolean;
   restart: boolean;
   adapter: AdapterChoice;
@@ -100,10 +106,6 @@ export function parseVideoArgs(a: Args): VideoJob {
   if (blends.length !== stylePaths.length || blends.some((b) => !Number.isFinite(b) || b < 0)) {
     throw new Error(`--style-blend needs ${stylePaths.length} non-negative number(s), got "${blendText}"`);
   }
-  if (a.has('temporal-weight')) {
-    a.num('temporal-weight', undefined, (v) => v >= 0, 'a number ≥ 0');
-    throw new Error('--temporal-weight: the temporal loss is not built yet; leave it out (each later frame starts from the previous result warped along the optical flow)');
-  }
   const adapter = adapterFlag(a);
   if (adapter === 'swiftshader') throw new Error('--adapter swiftshader: npm run video runs in Node through Dawn (a GPU or lavapipe), not in headless Chromium');
   const sizeText = a.str('size');
@@ -120,6 +122,7 @@ export function parseVideoArgs(a: Args): VideoJob {
     frames: a.int('frames', undefined, 1, 10_000_000),
     itersFirst: a.int('iters-first', S.iterations, 0, 100000)!,
     iters: a.int('iters', WARM_ITERS, 0, 100000)!,
+    temporalWeight: a.num('temporal-weight', TEMPORAL_WEIGHT, (v) => v >= 0 && v <= 1e15, 'a number in [0, 1e15]')!,
     independent: a.has('independent'),
     restart: a.has('restart'),
     adapter,
@@ -149,7 +152,11 @@ export function settingsOf(job: VideoJob, fileFacts: (path: string) => unknown):
     '--start': job.start,
     '--iters-first': job.itersFirst,
     '--iters': job.iters,
+    '--temporal-weight': job.independent ? null : job.temporalWeight,
     '--independent': job.independent,
+    // how a later frame starts: the previous result warped along the optical flow (work folders
+    // from before that have no entry, and are refused rather than continued another way)
+    start: job.independent ? 'still' : 'flow-warped',
     ...options,
   };
 }

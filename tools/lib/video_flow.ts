@@ -44,8 +44,8 @@ export class FlowInit {
     }
   }
 
-  /** The init image of frame t (`content`) from frame t−1's result and input frame, and the fraction of its pixels warped from the result. */
-  async init(previous: { result: Rgba; content: Rgba }, content: Rgba): Promise<{ image: Rgba; trusted: number }> {
+  /** The init image of frame t (`content`) from frame t−1's result and input frame, the mask of its pixels warped from the result, and their fraction. */
+  async init(previous: { result: Rgba; content: Rgba }, content: Rgba): Promise<{ image: Rgba; mask: Rgba; trusted: number }> {
     for (const img of [previous.result, previous.content, content]) {
       if (img.width !== this.width || img.height !== this.height) throw new Error(`FlowInit: a ${img.width}×${img.height} frame, expected ${this.width}×${this.height}`);
     }
