@@ -45,6 +45,7 @@ export function startCamera(ui: RunUi): VideoRun {
       debug.tracks = stream.getTracks();
       if (abort.signal.aborted) return ui.status(STOPPED_EARLY); // the tracks end in the finally
       $('video-input-caption').textContent = 'Camera';
+      video.removeAttribute('src'); // a finished clip's (the file mode keeps it on show)
       video.srcObject = stream;
       await video.play().catch(() => {});
       for (let i = 0; i < 100 && !video.videoWidth && !abort.signal.aborted; i++) await sleep(50);

@@ -41,6 +41,8 @@ function event(el: HTMLMediaElement, ok: string, what: string, ms = 15_000): Pro
 
 const seconds = (s: number) => (s < 90 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
 let resultUrl: string | null = null;
+/** The finished clip stays in the source box beside its painting (at its last frame) until the next run. */
+let sourceUrl: string | null = null;
 
 export function startFile(ui: RunUi): VideoRun {
   const abort = new AbortController();
@@ -51,7 +53,9 @@ export function startFile(ui: RunUi): VideoRun {
   $<HTMLVideoElement>('video-result').removeAttribute('src');
   if (resultUrl) URL.revokeObjectURL(resultUrl);
   resultUrl = null;
-  let sourceUrl: string | null = null;
+  if (sourceUrl) URL.revokeObjectURL(sourceUrl);
+  sourceUrl = null;
+  let finished = false;
   const done = (async () => {
     const file = $<HTMLInputElement>('video-file').files?.[0];
     if (!file) throw new Error('Choose a video file first (Video file, above).');
@@ -138,13 +142,19 @@ export function startFile(ui: RunUi): VideoRun {
       Object.assign(link, { href: resultUrl, download: name, textContent: `Download ${name} (${(bytes.byteLength / 1024).toFixed(0)} KB)` });
       $<HTMLVideoElement>('video-result').src = resultUrl;
       $('video-result-box').hidden = false;
+      finished = true;
+      $('video-input-caption').textContent = `Clip: ${file.name}, its last frame painted`;
       ui.status(`Done: ${plural(total, 'frame')} at ${fps} frames/s, ${width}×${height} px, ${codec.track === 'V_VP9' ? 'VP9' : 'VP8'} in WebM, in ${seconds((performance.now() - started) / 1000)}.`);
     } finally {
       if (encoder && encoder.state !== 'closed') encoder.close();
       painter.destroy();
-      video.removeAttribute('src');
-      video.load();
-      if (sourceUrl) URL.revokeObjectURL(sourceUrl);
+      if (!finished) {
+        // stopped or failed: nothing of the clip stays
+        video.removeAttribute('src');
+        video.load();
+        if (sourceUrl) URL.revokeObjectURL(sourceUrl);
+        sourceUrl = null;
+      }
     }
   })();
   return { stop: () => abort.abort(), done };

@@ -82,7 +82,9 @@ export function setupVideoTab(): void {
         if (run !== mine) return;
         run = null;
         ui.rate('');
-        $('video-input-caption').textContent = 'Source';
+        // a finished clip stays beside its painting; anything else leaves an empty box
+        const source = $<HTMLVideoElement>('video-input');
+        if (!source.getAttribute('src') && !source.srcObject) $('video-input-caption').textContent = 'Source';
         $<HTMLProgressElement>('video-progress').hidden = true;
         render();
         if (document.activeElement === stop || document.activeElement === document.body) start.focus();

@@ -167,6 +167,9 @@ describe.skipIf(!hasFfmpeg)('Video tab', () => {
       expect(decode.status).toBe(0);
       expect(decode.stderr).toBe('');
       expect(await p.$eval('#video-download', (a) => (a as HTMLAnchorElement).download)).toBe('clip-painted.webm');
+      // the clip stays beside its painting, at the last frame painted
+      expect(await shown(p, 'video-input-caption')).toBe('Clip: clip.webm, its last frame painted');
+      expect(await p.$eval('#video-input', (v) => (v as HTMLVideoElement).currentTime)).toBeCloseTo(0.25, 2);
       expect(await shown(p, 'video-rate')).toBe('');
       expect(await p.$eval('#video-progress', (e) => (e as HTMLElement).hidden)).toBe(true);
       expect(await axeViolations(p)).toEqual([]);
@@ -201,6 +204,9 @@ describe.skipIf(!hasFfmpeg)('Video tab', () => {
       expect(await p.$eval('#video-progress', (e) => (e as HTMLElement).hidden)).toBe(true);
       expect(await p.evaluate(() => (window as unknown as { nstVideo: { webm?: string } }).nstVideo.webm)).toBeUndefined();
       expect(await p.evaluate(() => document.activeElement?.id)).toBe('video-start');
+      // nothing of the stopped clip stays in the source box
+      expect(await shown(p, 'video-input-caption')).toBe('Source');
+      expect(await p.$eval('#video-input', (v) => v.getAttribute('src'))).toBeNull();
     } finally {
       await s.close();
     }
