@@ -1,5 +1,5 @@
 // flow/derivatives — the brightness-constancy terms of one warp (src/kernels/flow/flow.ts): with
-// a the first frame and w the second warped by the current flow (flow/warp_gray's plane 0),
+// a the first frame and w the second warped by the current flow (flow/warp_map's plane 0, C = 1),
 // central differences averaged over both frames, the temporal difference, all zero where the
 // warped point left the frame (warped plane 1 = 0):
 //   Ix = m·¼(a[y, x+1] − a[y, x−1] + w[y, x+1] − w[y, x−1])

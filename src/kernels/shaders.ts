@@ -28,7 +28,6 @@ import flowDerivatives from '../../shaders/flow/derivatives.wgsl';
 import flowGray from '../../shaders/flow/gray.wgsl';
 import flowHsSor from '../../shaders/flow/hs_sor.wgsl';
 import flowUpsampleFlow from '../../shaders/flow/upsample_flow.wgsl';
-import flowWarpGray from '../../shaders/flow/warp_gray.wgsl';
 import flowWarpMap from '../../shaders/flow/warp_map.wgsl';
 import gramBackwardV0Narrow from '../../shaders/gram_backward/v0_narrow.wgsl';
 import gramBackwardV1Wide from '../../shaders/gram_backward/v1_wide.wgsl';
@@ -101,7 +100,6 @@ export const SHADERS = {
   'flow/gray': flowGray,
   'flow/hs_sor': flowHsSor,
   'flow/upsample_flow': flowUpsampleFlow,
-  'flow/warp_gray': flowWarpGray,
   'flow/warp_map': flowWarpMap,
   'gram_backward/v0_narrow': gramBackwardV0Narrow,
   'gram_backward/v1_wide': gramBackwardV1Wide,

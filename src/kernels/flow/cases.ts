@@ -4,16 +4,12 @@
  */
 import { opRun, runRead, withTensors, type Case } from '../harness.js';
 import { grayWeights } from './options.js';
-import { flowDerivatives, flowGray, flowHsSor, flowUpsample, flowWarpGray, flowWarpMap, flowConsistency, opticalFlowRun } from './flow.js';
+import { flowDerivatives, flowGray, flowHsSor, flowUpsample, flowWarpMap, flowConsistency, opticalFlowRun } from './flow.js';
 
 export const FLOW_CASES: Record<string, Case> = {
   /** Grey levels of a 3×H×W RGB image in [0, 1]: out (H×W). */
   async flow_gray(lib, x, { H, W }) {
     return withTensors(lib, x, { input: [3, H, W] }, { out: [1, H, W] }, (t) => [flowGray(lib, t.input, t.out, grayWeights())]);
-  },
-  /** b (H×W) warped by flow (2×H×W): out (2×H×W: the samples, inside or not). */
-  async flow_warp_gray(lib, x, { H, W }) {
-    return withTensors(lib, x, { b: [1, H, W], flow: [2, H, W] }, { out: [2, H, W] }, (t) => [flowWarpGray(lib, t.b, t.flow, t.out)]);
   },
   /** input (C×H×W) warped by flow (2×H×W): out ((C + 1)×H×W: the C samples, then inside or not). */
   async flow_warp_map(lib, x, { C, H, W }) {

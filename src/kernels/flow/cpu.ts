@@ -13,7 +13,7 @@ export function grayRef(input: Arr, n: number, g: { wr: number; wg: number; wb: 
   return Float64Array.from({ length: n }, (_, p) => g.wr * input[p] + g.wg * input[n + p] + g.wb * input[2 * n + p] + g.bias);
 }
 
-/** flow/warp_gray: b sampled at x + flow (clamped bilinear), and 1 where that point is inside. */
+/** One plane of flow/warp_map: b (H×W) sampled at x + flow (clamped bilinear), and 1 where that point is inside. */
 export function warpGrayRef(b: Arr, flow: Arr, H: number, W: number): Float64Array {
   const n = H * W, out = new Float64Array(2 * n);
   for (let y = 0; y < H; y++)

@@ -3,7 +3,7 @@
  * consecutive frames both ways): coarse-to-fine Horn–Schunck with warping. Grey levels
  * (flow/gray), a pyramid halving each side (image/resize_bilinear), and from the coarsest level
  * up: the flow carried to the finer level (flow/upsample_flow), then `warps` times the second
- * frame warped by the current flow (flow/warp_gray), the brightness-constancy derivatives
+ * frame warped by the current flow (flow/warp_map, one channel), the brightness-constancy derivatives
  * (flow/derivatives) and `iterations` red-black SOR sweeps on the increment (flow/hs_sor).
  * The result is flow 2×H×W (dx, dy in pixels) with a(x) ≈ b(x + flow(x)). Its CPU reference is
  * opticalFlowRef (cpu.ts); its accuracy against OpenCV: docs/video.md, "Optical flow".
@@ -34,15 +34,7 @@ export function flowGray(lib: KernelLibrary, input: Tensor, out: Tensor, g: { wr
   return lib.kernel('flow/gray').bind({ input: input.buffer, out: out.buffer }, { n: H * W, ...g }, grid1d(H * W, 256));
 }
 
-/** out (2×H×W) = b (1×H×W) sampled at x + flow (2×H×W), and where that is inside the frame. */
-export function flowWarpGray(lib: KernelLibrary, b: Tensor, flow: Tensor, out: Tensor): Dispatch {
-  const [H, W] = planes('flowWarpGray: b', b, 1);
-  planes('flowWarpGray: flow', flow, 2, H, W);
-  planes('flowWarpGray: out', out, 2, H, W);
-  return lib.kernel('flow/warp_gray').bind({ b: b.buffer, flow: flow.buffer, out: out.buffer }, { H, W }, grid1d(H * W, 256));
-}
-
-/** out (3×H×W) = Ix, Iy, It of a (1×H×W) and the warped second frame (2×H×W, flowWarpGray's). */
+/** out (3×H×W) = Ix, Iy, It of a (1×H×W) and the warped second frame (2×H×W, flowWarpMap's of the grey frame: C = 1). */
 export function flowDerivatives(lib: KernelLibrary, a: Tensor, warped: Tensor, out: Tensor): Dispatch {
   const [H, W] = planes('flowDerivatives: a', a, 1);
   planes('flowDerivatives: warped', warped, 2, H, W);
@@ -143,7 +135,7 @@ export function opticalFlowRun(lib: KernelLibrary, a: Tensor, b: Tensor, flow: T
       let cur = 0;
       for (let k = 0; k < s.warps; k++) {
         const [from, to] = [bufs[cur], bufs[1 - cur]];
-        ds.push(flowWarpGray(lib, gb[l], from, warped), flowDerivatives(lib, ga[l], warped, deriv), flowUpsample(lib, from, to));
+        ds.push(flowWarpMap(lib, gb[l], from, warped), flowDerivatives(lib, ga[l], warped, deriv), flowUpsample(lib, from, to));
         const red = flowHsSor(lib, deriv, from, to, s.alpha, s.omega, 0), black = flowHsSor(lib, deriv, from, to, s.alpha, s.omega, 1);
         for (let i = 0; i < s.iterations; i++) ds.push(red, black);
         cur = 1 - cur;
