@@ -570,8 +570,11 @@ describe('demo: layout, accessibility, keyboard', () => {
     await p.keyboard.press('ArrowRight');
     expect(await p.evaluate(() => [document.activeElement?.id, document.activeElement?.getAttribute('aria-selected'), (document.querySelector('#view-reconstruct') as HTMLElement).hidden])).toEqual(['tab-reconstruct', 'true', false]);
     await p.keyboard.press('End');
+    expect(await p.evaluate(() => document.activeElement?.id)).toBe('tab-video');
+    expect(await p.$$eval('[role=tablist] [role=tab]', (ts) => ts.map((t) => t.getAttribute('aria-selected')))).toEqual(['false', 'false', 'false', 'true']);
+    await p.keyboard.press('ArrowLeft');
     expect(await p.evaluate(() => document.activeElement?.id)).toBe('tab-explorer');
-    expect(await p.$$eval('[role=tablist] [role=tab]', (ts) => ts.map((t) => t.getAttribute('aria-selected')))).toEqual(['false', 'false', 'true']);
+    expect(await p.$$eval('[role=tablist] [role=tab]', (ts) => ts.map((t) => t.getAttribute('aria-selected')))).toEqual(['false', 'false', 'true', 'false']);
     await p.focus('#kernel-list button[data-kernel="gram_backward/v0_narrow"]');
     await p.keyboard.press('Enter');
     expect(await p.$eval('#kernel-name', (e) => e.textContent)).toBe('gram_backward/v0_narrow');
