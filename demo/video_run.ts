@@ -24,17 +24,22 @@ export interface VideoDebug {
   tracks: MediaStreamTrack[];
   /** Sum of each painted frame's RGBA bytes, in order. */
   outputSums: number[];
-  /** Each painted frame's mean absolute difference from its source frame (RGB levels): grows over warm-started frames. */
+  /** Each painted frame's mean absolute difference from its source frame (RGB levels). */
   diffs: number[];
   /** The session's live GPU buffers after the last frame (the library's own count). */
   gpu?: { buffers: number; bytes: number };
   lastInput: ImageData | null;
   lastOutput: ImageData | null;
+  /** The last RECENT frames' sources and paintings, oldest first (does the painting follow the motion?). */
+  recent: { input: ImageData; output: ImageData }[];
   /** File mode: the finished .webm's blob URL, its frames' timestamps (µs) and codec. */
   webm?: string;
   timestamps?: number[];
   codec?: string;
 }
+
+/** Frames kept in VideoDebug.recent. */
+const RECENT = 4;
 
 /** Record a painted frame (its source and its painting). */
 export function recordFrame(d: VideoDebug, input: ImageData, output: ImageData): void {
@@ -47,11 +52,13 @@ export function recordFrame(d: VideoDebug, input: ImageData, output: ImageData):
   d.outputSums.push(sum);
   d.diffs.push(diff / ((b.length / 4) * 3));
   Object.assign(d, { frames: d.frames + 1, lastInput: input, lastOutput: output });
+  d.recent.push({ input, output });
+  if (d.recent.length > RECENT) d.recent.shift();
 }
 
 /** A fresh record for a run starting now. */
 export function debugState(mode: VideoDebug['mode']): VideoDebug {
-  const d: VideoDebug = { mode, frames: 0, fps: null, tracks: [], outputSums: [], diffs: [], lastInput: null, lastOutput: null };
+  const d: VideoDebug = { mode, frames: 0, fps: null, tracks: [], outputSums: [], diffs: [], lastInput: null, lastOutput: null, recent: [] };
   (window as unknown as { nstVideo: VideoDebug }).nstVideo = d;
   return d;
 }

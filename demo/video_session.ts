@@ -1,10 +1,14 @@
 /**
  * The Video tab's engine: one library session (`createStylizer`) on the page's own GPU device and
  * the page's embedded SqueezeNet 1.1, kept for a whole camera run or clip so kernels, weights and
- * the style's Gram targets are made once; frames painted warm-started from the previous result;
- * a moving-average frame rate; the settings read from the panel.
+ * the style's Gram targets are made once; each later frame started, as npm run video does, from
+ * the previous painting warped along the optical flow between the camera's frames (FlowInit,
+ * src/video/flow_init.ts) with the temporal loss holding the pixels the flow can follow; a
+ * moving-average frame rate; the settings read from the panel.
  */
 import { Stylizer } from '../src/api/stylizer.js';
+import { TEMPORAL_WEIGHT, type Rgba } from '../src/video/compose_init.js';
+import { FlowInit } from '../src/video/flow_init.js';
 import { $ } from './dom.js';
 import { embeddedSqueezenet } from './embedded.js';
 import { library } from './gpu.js';
@@ -80,9 +84,14 @@ async function loadStyle(name: string, size: number): Promise<ImageData> {
   return g.getImageData(0, 0, width, height);
 }
 
-/** Frames painted one after another on one session, each starting from the previous result. */
+const rgba = (img: ImageData): Rgba => ({ width: img.width, height: img.height, data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength) });
+
+/** Frames painted one after another on one session, each later one from the previous painting warped along the flow. */
 export class FramePainter {
-  private previous: ImageData | null = null;
+  /** The last frame's source and painting (RGBA views of them). */
+  private previous: { content: Rgba; result: Rgba } | null = null;
+  /** The flows and warp for frames of one size (made on the session's kernels; remade when the size changes). */
+  private flow: FlowInit | null = null;
   private style: { key: string; image: ImageData } | null = null;
   frames = 0;
 
@@ -95,23 +104,40 @@ export class FramePainter {
     return new FramePainter(stylizer);
   }
 
-  /** Paint one frame (already at its size); the first, or the first after a size change, starts from the frame itself with `firstSteps`. */
+  /**
+   * Paint one frame (already at its size). The first, or the first after a size change, starts
+   * from the frame itself with `firstSteps`; each later one (`steps`) from the previous painting
+   * warped along the optical flow from this frame to the one before, the frame's own pixels where
+   * the flow cannot be trusted, and the temporal loss (λ TEMPORAL_WEIGHT) holding the rest, as
+   * npm run video does.
+   */
   async paint(content: ImageData, s: VideoSettings, signal: AbortSignal): Promise<ImageData> {
     const key = `${s.style}@${s.size}`;
     if (this.style?.key !== key) this.style = { key, image: await loadStyle(s.style, s.size) };
-    const prev = this.previous && this.previous.width === content.width && this.previous.height === content.height ? this.previous : null;
+    const { width, height } = content;
+    const prev = this.previous && this.previous.content.width === width && this.previous.content.height === height ? this.previous : null;
+    if (this.flow && (this.flow.width !== width || this.flow.height !== height)) {
+      this.flow.release();
+      this.flow = null;
+    }
+    let init: { image: Rgba; mask: Rgba } | null = null;
+    if (prev) {
+      this.flow ??= new FlowInit(this.stylizer.lib, width, height);
+      init = await this.flow.init(prev, rgba(content));
+    }
     const r = await this.stylizer.stylize({
       content,
       style: this.style.image,
-      size: Math.max(content.width, content.height),
+      size: Math.max(width, height),
       scales: 1,
-      iterations: prev ? s.steps : s.firstSteps,
-      ...(prev ? { initImage: prev } : {}),
+      iterations: init ? s.steps : s.firstSteps,
+      ...(init ? { initImage: init.image, temporal: { image: init.image, mask: init.mask, weight: TEMPORAL_WEIGHT } } : {}),
       signal,
     });
-    this.previous = new ImageData(r.data as Uint8ClampedArray<ArrayBuffer>, r.width, r.height);
+    const painted = new ImageData(r.data as Uint8ClampedArray<ArrayBuffer>, r.width, r.height);
+    this.previous = { content: rgba(content), result: rgba(painted) };
     this.frames++;
-    return this.previous;
+    return painted;
   }
 
   /** The session's GPU buffers now (its own count: WebGPU has no memory query). */
@@ -122,6 +148,8 @@ export class FramePainter {
 
   /** Free the session's GPU memory (the page's device stays). */
   destroy(): void {
+    this.flow?.release();
+    this.flow = null;
     this.stylizer.destroy();
     this.previous = null;
   }

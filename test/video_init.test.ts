@@ -1,5 +1,5 @@
 /**
- * The init image of a later video frame (tools/lib/video_init.ts, video_flow.ts): the previous
+ * The init image of a later video frame (src/video/compose_init.ts, flow_init.ts): the previous
  * result warped along the optical flow on the GPU (lavapipe through Dawn), the content frame where
  * Ruder et al.'s weights are 0. On a clip that is a pure shift by (3, 2) px, the init inside the
  * frame must be the previous result shifted by (3, 2) px, and the strip whose points left the
@@ -11,8 +11,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLavapipe, type DawnAdapter } from '../tools/lib/dawn_adapters.js';
-import { composeInit, type Rgba } from '../tools/lib/video_init.js';
-import { FlowInit } from '../tools/lib/video_flow.js';
+import { composeInit, type Rgba } from '../src/video/compose_init.js';
+import { FlowInit } from '../src/video/flow_init.js';
 import { createGpuContext } from '../src/kernels/context.js';
 import { KernelLibrary } from '../src/kernels/library.js';
 

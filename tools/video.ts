@@ -2,7 +2,7 @@
  * npm run video -- --video IN --style FILE --out OUT.mp4 [options]
  * Stylizes a video frame by frame on the library's session (src/index.ts: createStylizer) in Node
  * through Dawn: the first frame as a still (coarse to fine), each later one warm-started from the
- * previous result warped along the optical flow (video_init.ts, video_flow.ts) with fewer steps at one scale. Frames come from ffmpeg over a pipe,
+ * previous result warped along the optical flow (src/video/compose_init.ts, flow_init.ts) with fewer steps at one scale. Frames come from ffmpeg over a pipe,
  * finished ones are kept as PNGs in a work folder (resumable), and the video is encoded once all
  * are there. See --help and docs/video.md.
  */
@@ -17,8 +17,8 @@ import { decodePngOverWhite, writePngAtomic } from './lib/png.js';
 import { parseVideoArgs, settingsOf, VIDEO_HELP, type VideoJob } from './lib/video_args.js';
 import { checkFfmpeg, decodeFrames, frameSize, openEncoder, probeVideo, type VideoInfo } from './lib/video_io.js';
 import { WorkFolder, type FrameStats } from './lib/video_work.js';
-import type { Rgba } from './lib/video_init.js';
-import type { FlowInit } from './lib/video_flow.js';
+import type { Rgba } from '../src/video/compose_init.js';
+import type { FlowInit } from '../src/video/flow_init.js';
 
 /** Everything that can be refused, checked before the GPU is opened. */
 function prepare(argv: string[]) {
@@ -117,7 +117,7 @@ async function main(): Promise<number> {
         const t0 = performance.now();
         let init: { image: Rgba; mask: Rgba; trusted: number } | null = null;
         if (warm) {
-          if (!flowInit) flowInit = new (await import('./lib/video_flow.js')).FlowInit(stylizer.lib, size.width, size.height);
+          if (!flowInit) flowInit = new (await import('../src/video/flow_init.js')).FlowInit(stylizer.lib, size.width, size.height);
           init = await flowInit.init(previous!, content);
         }
         const r = await stylizer.stylize({

@@ -7,11 +7,10 @@ import { regularFile } from './input_files.js';
 import { COLOUR_MODES } from '../../src/nst/options.js';
 import { networkDefaults } from '../../src/nst/defaults.js';
 import type { VideoFormat } from './video_io.js';
+import { TEMPORAL_WEIGHT } from '../../src/video/compose_init.js';
 
 /** Steps of each later (warm-started) frame: chosen by measurement (docs/video.md, "The video command"). */
 export const WARM_ITERS = 40;
-/** λ of the temporal loss on later frames: chosen by measurement (docs/video.md, "The temporal loss"). */
-export const TEMPORAL_WEIGHT = 1e6;
 export const DEFAULT_VIDEO_SIZE = 256;
 /** Beyond this a frame takes minutes even on a GPU and its buffers may not fit: refused. */
 export const MAX_VIDEO_SIZE = 2048;

@@ -1,16 +1,17 @@
 /**
- * The GPU half of a later video frame's init image (video_init.ts): on the stylizer's own kernel
+ * The GPU half of a later video frame's init image (compose_init.ts): on the stylizer's own kernel
  * library, the optical flow both ways between input frames t−1 and t (opticalFlowRun, recorded
  * once and run again for every frame pair), the previous result warped along the backward flow
- * (flow/warp_map) and Ruder et al.'s consistency weights (flow/consistency). Import it only after
- * allowShaderImports() (it loads the kernels).
+ * (flow/warp_map) and Ruder et al.'s consistency weights (flow/consistency). Used by npm run video
+ * (tools/video.ts) and the demo page's Video tab (demo/video_session.ts). Browser-safe; in Node
+ * import it only after allowShaderImports() (it loads the kernels).
  */
-import type { KernelLibrary } from '../../src/kernels/library.js';
-import type { Dispatch } from '../../src/kernels/kernel.js';
-import type { Tensor } from '../../src/kernels/tensor.js';
-import type { FlowOptions } from '../../src/kernels/flow/options.js';
-import { flowConsistency, flowWarpMap, opticalFlowRun, type FlowRun } from '../../src/kernels/flow/flow.js';
-import { composeInit, planesOf, type Rgba } from './video_init.js';
+import type { KernelLibrary } from '../kernels/library.js';
+import type { Dispatch } from '../kernels/kernel.js';
+import type { Tensor } from '../kernels/tensor.js';
+import type { FlowOptions } from '../kernels/flow/options.js';
+import { flowConsistency, flowWarpMap, opticalFlowRun, type FlowRun } from '../kernels/flow/flow.js';
+import { composeInit, planesOf, type Rgba } from './compose_init.js';
 
 export class FlowInit {
   private readonly tensors: Tensor[];

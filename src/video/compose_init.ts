@@ -3,9 +3,14 @@
  * along the optical flow from frame t to frame t−1 of the input, and where the flow cannot be
  * trusted (Ruder's consistency weights are 0: the point left the frame, was disoccluded, or lies
  * on a motion boundary) the new content frame's pixels instead. The GPU half (flows, warp,
- * weights) is FlowInit in video_flow.ts; composeInit puts the image together, and the mask of
- * the pixels it took from the warped result: the trust mask of the temporal loss (--temporal-weight).
+ * weights) is FlowInit in flow_init.ts; composeInit puts the image together, and the mask of
+ * the pixels it took from the warped result: the trust mask of the temporal loss (--temporal-weight;
+ * TEMPORAL_WEIGHT below is its λ for npm run video and the page's Video tab).
  */
+
+/** λ of the temporal loss on later frames: chosen by measurement (docs/video.md, "The temporal loss"). */
+export const TEMPORAL_WEIGHT = 1e6;
+
 export interface Rgba {
   width: number;
   height: number;
