@@ -101,7 +101,9 @@ export function startFile(ui: RunUi): VideoRun {
       for (let i = 0; i < total; i++) {
         if (abort.signal.aborted) break;
         ui.status(`Frame ${i + 1} of ${total}${i === 0 ? ' (the first, with more steps)' : ''}…`);
-        video.currentTime = i / fps;
+        // the middle of frame i's interval: a seek to i/fps itself can land on the frame before
+        // (WebM keeps milliseconds: 1/12 s is stamped 0.083)
+        video.currentTime = (i + 0.5) / fps;
         await event(video, 'seeked', `${file.name} at ${(i / fps).toFixed(2)} s`);
         g.drawImage(video, 0, 0, width, height);
         const content = g.getImageData(0, 0, width, height);

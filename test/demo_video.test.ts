@@ -192,6 +192,8 @@ describe.skipIf(!hasFfmpeg)('Video tab', () => {
         ),
       );
       expect(recent.length).toBe(4);
+      // each of the clip's frames painted once: every painted frame's source moved by (DX, DY) from the one before
+      expect(recent.slice(1).map((f, i) => motion(recent[i][0], f[0]).join(','))).toEqual([`${DX},${DY}`, `${DX},${DY}`, `${DX},${DY}`]);
       let t = recent.length - 1;
       while (t > 1 && shiftedDiff(recent[t - 1][0], recent[t][0], 0, 0) === 0) t--;
       const [[inA, outA], [inB, outB]] = [recent[t - 1], recent[t]];
@@ -227,7 +229,7 @@ describe.skipIf(!hasFfmpeg)('Video tab', () => {
       expect(await p.$eval('#video-download', (a) => (a as HTMLAnchorElement).download)).toBe('clip-painted.webm');
       // the clip stays beside its painting, at the last frame painted
       expect(await shown(p, 'video-input-caption')).toBe('Clip: clip.webm, its last frame painted');
-      expect(await p.$eval('#video-input', (v) => (v as HTMLVideoElement).currentTime)).toBeCloseTo(0.25, 2);
+      expect(await p.$eval('#video-input', (v) => (v as HTMLVideoElement).currentTime)).toBeCloseTo(3.5 / 12, 2); // frame 3's middle
       expect(await shown(p, 'video-rate')).toBe('');
       expect(await p.$eval('#video-progress', (e) => (e as HTMLElement).hidden)).toBe(true);
       expect(await axeViolations(p)).toEqual([]);

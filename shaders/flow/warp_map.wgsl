@@ -1,6 +1,6 @@
 // flow/warp_map — a C-channel map sampled where a flow points, and whether that point lies inside
 // the frame (video: the previous stylized frame carried along the flow onto the new one,
-// video_flow.ts; with C = 1 the grey second frame inside the flow's warping steps, flow.ts):
+// src/video/flow_init.ts; with C = 1 the grey second frame inside the flow's warping steps, flow.ts):
 //   px = x + flow[0, y, x], py = y + flow[1, y, x]
 //   out[c, y, x] = input[c] bilinearly at (clamp(px, 0, W − 1), clamp(py, 0, H − 1)), c < C
 //   out[C, y, x] = 1 if 0 ≤ px ≤ W − 1 and 0 ≤ py ≤ H − 1, else 0
