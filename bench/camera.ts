@@ -1,9 +1,11 @@
 /**
- * npm run bench:camera -- [--size 128] [--steps 4] [--first 20] [--frames 40] [--adapter auto|gpu|lavapipe]
+ * npm run bench:camera -- [--size 128] [--steps 4] [--first 20] [--frames 40] [--plain] [--adapter auto|gpu|lavapipe]
  *
  * The page's Camera mode (demo/video_session.ts) without the browser: the same library calls in
  * Node through Dawn — one session (createStylizer, embedded SqueezeNet 1.1), each frame of a moving
- * crop of examples/chelsea.png stylized at one scale from the previous result (initImage) — so
+ * crop of examples/chelsea.png stylized at one scale from the previous result warped along the
+ * optical flow (FlowInit) with the temporal loss, as the page does (--plain: from the previous
+ * result as it was, the page's start before) — so
  * its frames per second can be measured on lavapipe or a GPU, where Chromium here has only
  * SwiftShader. Prints one line per 10 frames (frames/s over them, the session's live GPU bytes)
  * and a summary; the first frame (its own steps) is left out of the rate.
@@ -14,6 +16,7 @@ import sharp from 'sharp';
 import { Args, runMain } from '../tools/lib/args.js';
 import { adapterFlag } from '../tools/lib/dawn_adapters.js';
 import { allowShaderImports, findDawnAdapter } from '../tools/lib/dawn_engine.js';
+import { TEMPORAL_WEIGHT } from '../src/video/compose_init.js';
 
 /** Frame i of a crop moving 3 px right and 1 px down per frame (with a little jitter), resized to size × 3/4·size (area average). */
 function frameAt(src: PNG, i: number, size: number) {
@@ -38,28 +41,42 @@ function frameAt(src: PNG, i: number, size: number) {
 }
 
 async function main(): Promise<number> {
-  const a = new Args(process.argv.slice(2));
+  const a = new Args(process.argv.slice(2), ['plain']);
   const size = a.int('size', 128, 16, 1024)!, steps = a.int('steps', 4, 1, 1000)!, first = a.int('first', 20, 1, 1000)!, frames = a.int('frames', 40, 2, 100000)!;
+  const plain = a.has('plain');
   const adapter = adapterFlag(a);
   a.rejectUnknown();
   const found = await findDawnAdapter(adapter);
   if (!found) throw new Error('no Dawn adapter: a GPU or lavapipe is needed (bash tools/setup.sh installs lavapipe)');
   allowShaderImports();
   const { createStylizer } = await import('../src/index.js');
+  const { FlowInit } = await import('../src/video/flow_init.js');
   const src = PNG.sync.read(readFileSync('examples/chelsea.png'));
   const { data: styleBytes, info } = await sharp('examples/starry_night.jpg').ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   const style = { width: info.width, height: info.height, data: new Uint8ClampedArray(styleBytes) };
   const s = await createStylizer({ gpu: found.gpu });
-  process.stdout.write(`adapter: ${found.kind} (${found.adapter.info?.description || found.adapter.info?.device || '?'}); ${size} px, ${steps} steps per frame (first ${first})\n`);
+  process.stdout.write(`adapter: ${found.kind} (${found.adapter.info?.description || found.adapter.info?.device || '?'}); ${size} px, ${steps} steps per frame (first ${first}), ${plain ? 'plain warm start' : 'flow-warped start and temporal loss'}\n`);
+  let flow: InstanceType<typeof FlowInit> | null = null;
+  const bytes = (img: { width: number; height: number; data: Uint8ClampedArray }) => ({ width: img.width, height: img.height, data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength) });
   try {
-    let previous: { width: number; height: number; data: Uint8ClampedArray } | null = null;
+    type Image = { width: number; height: number; data: Uint8ClampedArray };
+    let previous: Image | null = null;
+    let previousContent: Image | null = null;
     const times: number[] = [];
     let mark = performance.now();
     for (let i = 0; i < frames; i++) {
       const t0 = performance.now();
       const content = frameAt(src, i, size);
-      const r = await s.stylize({ content, style, size, scales: 1, iterations: previous ? steps : first, ...(previous ? { initImage: previous } : {}) });
+      let start: object = {};
+      if (previous && plain) start = { initImage: previous };
+      else if (previous) {
+        flow ??= new FlowInit(s.lib, content.width, content.height);
+        const init = await flow.init({ result: bytes(previous), content: bytes(previousContent!) }, bytes(content));
+        start = { initImage: init.image, temporal: { image: init.image, mask: init.mask, weight: TEMPORAL_WEIGHT } };
+      }
+      const r = await s.stylize({ content, style, size, scales: 1, iterations: previous ? steps : first, ...start });
       previous = { width: r.width, height: r.height, data: r.data };
+      previousContent = content;
       if (i > 0) times.push(performance.now() - t0);
       if (i > 0 && i % 10 === 0) {
         const now = performance.now();
@@ -72,6 +89,7 @@ async function main(): Promise<number> {
     const median = sorted[Math.floor(sorted.length / 2)] / 1000;
     process.stdout.write(`warm frames: median ${median.toFixed(3)} s/frame = ${(1 / median).toFixed(2)} frames/s (min ${(sorted[0] / 1000).toFixed(3)}, max ${(sorted[sorted.length - 1] / 1000).toFixed(3)} s)\n`);
   } finally {
+    flow?.release();
     s.destroy();
   }
   return 0;
