@@ -54,6 +54,17 @@ describe('npm run video', () => {
     // the later frames have the temporal term (the first has nothing to hold)
     expect(recs[0].losses.temporal).toBe(0);
     expect(recs.slice(1).every((x) => x.losses.temporal > 0)).toBe(true);
+    // npm run video-style: the written frames are far more stylized than the clip itself
+    const m = await tool('tools/video_style.ts', ['--input', clip, '--style', STYLE, `${out}.frames`, clip]);
+    expect(m.code, m.err).toBe(0);
+    const means = m.out.trim().split('\n').map((l) => {
+      const f = l.split('\t');
+      expect(f[1].split(' ').length).toBe(4 + 8); // "style loss per frame" and 8 values
+      expect(f[3]).toMatch(/^÷ first 1\.00 /);
+      return Number(f[2].replace('mean ', ''));
+    });
+    expect(means).toHaveLength(2);
+    expect(means[0]).toBeLessThan(0.5 * means[1]);
   });
 
   it('writes VP9 WebM, and PNG frames into a folder', async () => {

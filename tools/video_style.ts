@@ -39,8 +39,13 @@ async function resultFrames(path: string): Promise<Rgba[]> {
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
-  const results = argv.filter((a, i) => !a.startsWith('--') && (i === 0 || !argv[i - 1].startsWith('--')));
-  const a = new Args(argv.filter((x) => !results.includes(x)));
+  // every flag takes a value; the other words are the results
+  const flags: string[] = [], results: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i].startsWith('--')) flags.push(argv[i], ...(argv[i].includes('=') || i + 1 >= argv.length ? [] : [argv[++i]]));
+    else results.push(argv[i]);
+  }
+  const a = new Args(flags);
   const input = a.str('input'), stylePath = a.str('style');
   a.rejectUnknown();
   if (!input || !stylePath || results.length === 0) throw new Error('usage: npm run video-style -- --input CLIP --style FILE RESULT [RESULT …]');
