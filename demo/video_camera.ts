@@ -53,8 +53,6 @@ export function startCamera(ui: RunUi): VideoRun {
         if (abort.signal.aborted) return ui.status(STOPPED_EARLY);
         throw new Error('The camera gave no picture.');
       }
-      const grab = new OffscreenCanvas(2, 2);
-      const g = grab.getContext('2d', { willReadFrequently: true })!;
       const out = $<HTMLCanvasElement>('video-output');
       const meter = new RateMeter();
       let settings: VideoSettings = readSettings();
@@ -67,16 +65,9 @@ export function startCamera(ui: RunUi): VideoRun {
           ui.message(`${(e as Error).message} The camera goes on with ${settings.size} px and ${plural(settings.steps, 'step')} per frame.`);
         }
         const { width, height } = frameSize(video.videoWidth, video.videoHeight, settings.size);
-        if (grab.width !== width || grab.height !== height) Object.assign(grab, { width, height });
-        g.drawImage(video, 0, 0, width, height);
-        const content = g.getImageData(0, 0, width, height);
-        let painted: ImageData;
-        try {
-          painted = await painter.paint(content, settings, abort.signal);
-        } catch (e) {
-          if (abort.signal.aborted) break;
-          throw e;
-        }
+        const frame = await painter.paintSource(video, width, height, settings, abort.signal);
+        if (!frame) break;
+        const { content, painted } = frame;
         show(out, painted);
         out.setAttribute('aria-label', `The camera, painted: frame ${painter.frames}, ${width}×${height} px.`);
         meter.tick();

@@ -92,8 +92,6 @@ export function startFile(ui: RunUi): VideoRun {
       encoder.configure(codec.config);
       const debug = debugState('file');
       Object.assign(debug, { codec: codec.config.codec, timestamps: [] as number[] });
-      const grab = new OffscreenCanvas(width, height);
-      const g = grab.getContext('2d', { willReadFrequently: true })!;
       const out = $<HTMLCanvasElement>('video-output');
       Object.assign(progress, { max: total, value: 0, hidden: false });
       const started = performance.now();
@@ -105,15 +103,9 @@ export function startFile(ui: RunUi): VideoRun {
         // (WebM keeps milliseconds: 1/12 s is stamped 0.083)
         video.currentTime = (i + 0.5) / fps;
         await event(video, 'seeked', `${file.name} at ${(i / fps).toFixed(2)} s`);
-        g.drawImage(video, 0, 0, width, height);
-        const content = g.getImageData(0, 0, width, height);
-        let painted: ImageData;
-        try {
-          painted = await painter.paint(content, settings, abort.signal);
-        } catch (e) {
-          if (abort.signal.aborted) break;
-          throw e;
-        }
+        const step = await painter.paintSource(video, width, height, settings, abort.signal);
+        if (!step) break;
+        const { content, painted } = step;
         if (encodeError) throw encodeError;
         show(out, painted);
         out.setAttribute('aria-label', `The clip, painted: frame ${i + 1} of ${total}, ${width}×${height} px.`);

@@ -140,6 +140,26 @@ export class FramePainter {
     return painted;
   }
 
+  /** Where a source's frame is drawn at the working size and read back. */
+  private grab = new OffscreenCanvas(2, 2);
+  private grabContext = this.grab.getContext('2d', { willReadFrequently: true })!;
+
+  /**
+   * Draw `source` (a <video> at its current frame) at width × height and paint it (paint());
+   * null when `signal` stopped the run meanwhile.
+   */
+  async paintSource(source: CanvasImageSource, width: number, height: number, s: VideoSettings, signal: AbortSignal): Promise<{ content: ImageData; painted: ImageData } | null> {
+    if (this.grab.width !== width || this.grab.height !== height) Object.assign(this.grab, { width, height });
+    this.grabContext.drawImage(source, 0, 0, width, height);
+    const content = this.grabContext.getImageData(0, 0, width, height);
+    try {
+      return { content, painted: await this.paint(content, s, signal) };
+    } catch (e) {
+      if (signal.aborted) return null;
+      throw e;
+    }
+  }
+
   /** The session's GPU buffers now (its own count: WebGPU has no memory query). */
   gpuMemory(): { buffers: number; bytes: number } {
     const m = this.stylizer.lib.memory.stats();
