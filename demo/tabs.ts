@@ -11,6 +11,8 @@ export function setupTabs(tablist: HTMLElement): (tab: HTMLElement, focus?: bool
     }
     // each view has its own introduction (the style-transfer one says nothing of kernels)
     for (const p of document.querySelectorAll<HTMLElement>('[data-intro-for]')) p.hidden = p.dataset.introFor !== tab.getAttribute('aria-controls');
+    // what applies to one view only (style.css: the software adapter's note on the stylize defaults is not the Video tab's)
+    document.body.dataset.view = tab.getAttribute('aria-controls') ?? '';
     if (focus) tab.focus();
   };
   tabs.forEach((t, i) => {

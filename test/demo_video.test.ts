@@ -93,6 +93,12 @@ describe.skipIf(!hasFfmpeg)('Video tab', () => {
     const s = await open(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${clip}`]);
     try {
       const p = s.page;
+      // SwiftShader: the page's note on the style-transfer defaults is shown there, not here
+      const noteShown = () => p.$eval('#adapter-note', (e) => !!(e as HTMLElement).offsetParent);
+      expect(await noteShown()).toBe(false);
+      await p.click('#tab-stylize');
+      expect(await noteShown()).toBe(true);
+      await p.click('#tab-video');
       await tiny(p, '48');
       await p.click('#video-start');
       await p.waitForFunction(() => ((window as unknown as { nstVideo?: { frames: number } }).nstVideo?.frames ?? 0) >= 4 || !(document.querySelector('#video-message') as HTMLElement).hidden, { timeout: 120_000 });
