@@ -21,7 +21,7 @@ import { matmulRef } from '../src/kernels/matmul/matmul.js';
 import { ADAM_DEFAULTS } from '../src/kernels/optim/adam.js';
 import { TORCHVISION_CONVENTION, pixelBounds } from '../src/kernels/image/image.js';
 import { CASES, type Arrays } from '../src/kernels/cases.js';
-import { consistencyRef, derivativesRef, grayRef, hsSorRef, upsampleFlowRef, warpMapRef } from '../src/kernels/flow/cpu.js';
+import { consistencyRef, derivativesRef, grayRef, hsSorRef, upsampleFlowRef, warpMapCubicRef, warpMapRef } from '../src/kernels/flow/cpu.js';
 import { grayWeights } from '../src/kernels/flow/options.js';
 import { REGISTRY, type OpVersions } from '../src/kernels/registry.js';
 
@@ -204,6 +204,10 @@ export const CHECKS: Partial<Record<KernelName, Check>> = {
   'flow/warp_map': { shape: '3×13×11, flow within ±4 px (some points outside)', run: async (lib) => {
     const x = { input: rand(3 * 143), flow: rand(2 * 143, 4) };
     return [[(await CASES.flow_warp_map(lib, x, { C: 3, H: 13, W: 11 })).out, warpMapRef(x.input, x.flow, 3, 13, 11)]];
+  } },
+  'flow/warp_map_cubic': { shape: '3×13×11, flow within ±4 px (some points outside)', run: async (lib) => {
+    const x = { input: rand(3 * 143), flow: rand(2 * 143, 4) };
+    return [[(await CASES.flow_warp_map_cubic(lib, x, { C: 3, H: 13, W: 11 })).out, warpMapCubicRef(x.input, x.flow, 3, 13, 11)]];
   } },
   'flow/consistency': { shape: '13×11, wb ±3 px, wf = −wb ± 0.8 px', run: async (lib) => {
     const wb = rand(2 * 143, 3), d = rand(2 * 143, 0.8);

@@ -9,13 +9,20 @@
  *    3 warps × 50 SOR sweeps on flows of a few px; the steps are a contraction, so rounding
  *    does not grow: the measured worst was 6.2e-6 px (the tests log theirs), float32's ulp at
  *    4 px is 4.8e-7;
+ *  - flow/warp_map_cubic against its reference: 3e-5 of the largest magnitude — x + flow is rounded
+ *    to float32 (half an ulp: ≤ 3.8e-6 px below 128 px), and a Catmull-Rom interpolant's slope in
+ *    the fraction is up to 3× the input's range along one axis (Σ|w′| at t = ½) times Σ|w| ≤ 1.25
+ *    along the other, so ≈ 1.4e-5 of the range at worst, plus 16 float32 multiply-adds; integer
+ *    shifts: exactly the input (the weights at t = 0 are 0, 1, 0, 0); a constant image: 1e-6
+ *    absolute; a linear ramp, where no tap is clamped: 1e-5 absolute (rounding of x + flow times
+ *    the ramp's slope, 0.05, and the multiply-adds);
  *  - flow/consistency's 0/1 weights: exactly equal (no pixel within float32 rounding of a threshold
  *    in these inputs; each test checks that all four outcomes occur on the larger shapes);
  *  - accuracy: the average endpoint error of a smooth texture moved by (3.5, −2) px, away from a
  *    border band of 8 px, below 0.01 px (measured 0.0053; zero flow would be 4.03).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consistencyRef, derivativesRef, grayRef, hsSorRef, opticalFlowRef, upsampleFlowRef, warpMapRef } from '../src/kernels/flow/cpu.js';
+import { consistencyRef, derivativesRef, grayRef, hsSorRef, opticalFlowRef, upsampleFlowRef, warpMapCubicRef, warpMapRef } from '../src/kernels/flow/cpu.js';
 import { flowLevels, grayWeights } from '../src/kernels/flow/options.js';
 import { openGpuPage, type GpuPage } from './harness/gpu_page.js';
 import { expectClose, randArray } from './util.js';
@@ -57,6 +64,57 @@ describe('flow kernels', () => {
       const r = await gpu.run('flow_warp_map', { input, flow }, { C, H, W });
       expectClose(`flow warp map ${C}×${H}×${W}`, r.out, warpMapRef(input, flow, C, H, W), 1e-5);
     }
+  });
+
+  it.each(SHAPES)('bicubic warp 3×%i×%i (and 1 channel) by a flow of up to ±4 px', async (H, W) => {
+    const flow = randArray(2 * H * W, H * W + 1, 4);
+    for (const C of [3, 1]) {
+      const input = randArray(C * H * W, H + W + C);
+      const r = await gpu.run('flow_warp_map_cubic', { input, flow }, { C, H, W });
+      expectClose(`flow warp map cubic ${C}×${H}×${W}`, r.out, warpMapCubicRef(input, flow, C, H, W), 3e-5);
+    }
+  });
+
+  it.each(SHAPES)('bicubic warp of %i×%i by integer shifts of up to ±4 px is exactly the input moved (as bilinear)', async (H, W) => {
+    const n = H * W, flow = randArray(2 * n, H * 23 + W, 4.49).map(Math.round), input = randArray(3 * n, H + 29 * W);
+    const want = new Float64Array(4 * n);
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        const p = y * W + x, px = x + flow[p], py = y + flow[n + p];
+        const q = Math.min(H - 1, Math.max(0, py)) * W + Math.min(W - 1, Math.max(0, px));
+        for (let c = 0; c < 3; c++) want[c * n + p] = input[c * n + q];
+        want[3 * n + p] = px >= 0 && px < W && py >= 0 && py < H ? 1 : 0;
+      }
+    for (const kernel of ['flow_warp_map_cubic', 'flow_warp_map']) {
+      const r = await gpu.run(kernel, { input, flow }, { C: 3, H, W });
+      expect(worstAbs(r.out, want), kernel).toBe(0);
+    }
+  });
+
+  it.each(SHAPES)('bicubic warp of %i×%i keeps a constant, and a linear ramp where no tap is clamped', async (H, W) => {
+    const n = H * W, flow = randArray(2 * n, H * 31 + W, 3);
+    const ramp = (x: number, y: number) => 0.05 * x - 0.03 * y + 0.2;
+    const input = new Float64Array(2 * n).fill(0.7, 0, n);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) input[n + y * W + x] = Math.fround(ramp(x, y));
+    const r = await gpu.run('flow_warp_map_cubic', { input, flow }, { C: 2, H, W });
+    const ref = warpMapCubicRef(input, flow, 2, H, W);
+    // an axis's taps are all in the frame when 1 ≤ ⌊f⌋ ≤ size − 3, or the frame is 1 px along it
+    const free = (f: number, size: number) => size === 1 || (Math.floor(f) >= 1 && Math.floor(f) <= size - 3);
+    let constant = 0, linear = 0, linearRef = 0, interior = 0;
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        const p = y * W + x, fx = Math.min(W - 1, Math.max(0, x + flow[p])), fy = Math.min(H - 1, Math.max(0, y + flow[n + p]));
+        constant = Math.max(constant, Math.abs(r.out[p] - 0.7));
+        if (!free(fx, W) || !free(fy, H)) continue;
+        interior++;
+        linear = Math.max(linear, Math.abs(r.out[n + p] - ramp(fx, fy)));
+        linearRef = Math.max(linearRef, Math.abs(ref[n + p] - ramp(fx, fy)));
+      }
+    console.log(`bicubic warp ${H}×${W}: constant off by ${constant.toExponential(2)}, ramp by ${linear.toExponential(2)} at ${interior} px (reference ${linearRef.toExponential(2)})`);
+    expect(constant).toBeLessThanOrEqual(1e-6);
+    expect(linear).toBeLessThanOrEqual(1e-5);
+    expect(linearRef).toBeLessThanOrEqual(1e-6);
+    if (n >= 143) expect(interior).toBeGreaterThan(n / 4);
   });
 
   it.each(SHAPES)('consistency weights of %i×%i', async (H, W) => {

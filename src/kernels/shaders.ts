@@ -29,6 +29,7 @@ import flowGray from '../../shaders/flow/gray.wgsl';
 import flowHsSor from '../../shaders/flow/hs_sor.wgsl';
 import flowUpsampleFlow from '../../shaders/flow/upsample_flow.wgsl';
 import flowWarpMap from '../../shaders/flow/warp_map.wgsl';
+import flowWarpMapCubic from '../../shaders/flow/warp_map_cubic.wgsl';
 import gramBackwardV0Narrow from '../../shaders/gram_backward/v0_narrow.wgsl';
 import gramBackwardV1Wide from '../../shaders/gram_backward/v1_wide.wgsl';
 import gramBackwardV2Flat from '../../shaders/gram_backward/v2_flat.wgsl';
@@ -101,6 +102,7 @@ export const SHADERS = {
   'flow/hs_sor': flowHsSor,
   'flow/upsample_flow': flowUpsampleFlow,
   'flow/warp_map': flowWarpMap,
+  'flow/warp_map_cubic': flowWarpMapCubic,
   'gram_backward/v0_narrow': gramBackwardV0Narrow,
   'gram_backward/v1_wide': gramBackwardV1Wide,
   'gram_backward/v2_flat': gramBackwardV2Flat,

@@ -4,7 +4,7 @@
  */
 import { opRun, runRead, withTensors, type Case } from '../harness.js';
 import { grayWeights } from './options.js';
-import { flowDerivatives, flowGray, flowHsSor, flowUpsample, flowWarpMap, flowConsistency, opticalFlowRun } from './flow.js';
+import { flowDerivatives, flowGray, flowHsSor, flowUpsample, flowWarpMap, flowWarpMapCubic, flowConsistency, opticalFlowRun } from './flow.js';
 
 export const FLOW_CASES: Record<string, Case> = {
   /** Grey levels of a 3×H×W RGB image in [0, 1]: out (H×W). */
@@ -14,6 +14,10 @@ export const FLOW_CASES: Record<string, Case> = {
   /** input (C×H×W) warped by flow (2×H×W): out ((C + 1)×H×W: the C samples, then inside or not). */
   async flow_warp_map(lib, x, { C, H, W }) {
     return withTensors(lib, x, { input: [C, H, W], flow: [2, H, W] }, { out: [C + 1, H, W] }, (t) => [flowWarpMap(lib, t.input, t.flow, t.out)]);
+  },
+  /** flow_warp_map with bicubic (Catmull-Rom) sampling: out ((C + 1)×H×W). */
+  async flow_warp_map_cubic(lib, x, { C, H, W }) {
+    return withTensors(lib, x, { input: [C, H, W], flow: [2, H, W] }, { out: [C + 1, H, W] }, (t) => [flowWarpMapCubic(lib, t.input, t.flow, t.out)]);
   },
   /** Ruder et al.'s weights (H×W, 0 or 1) of a backward flow wb given a forward flow wf (2×H×W each). */
   async flow_consistency(lib, x, { H, W }) {

@@ -41,6 +41,35 @@ export function warpMapRef(input: Arr, flow: Arr, C: number, H: number, W: numbe
   return out;
 }
 
+/** Catmull-Rom (a = −0.5) weights of taps −1, 0, 1, 2 at fraction t ∈ [0, 1). */
+export function catmullRomWeights(t: number): [number, number, number, number] {
+  const t2 = t * t, t3 = t2 * t;
+  return [0.5 * (-t3 + 2 * t2 - t), 0.5 * (3 * t3 - 5 * t2 + 2), 0.5 * (-3 * t3 + 4 * t2 + t), 0.5 * (t3 - t2)];
+}
+
+/** flow/warp_map_cubic: warpMapRef with bicubic (Catmull-Rom, clamped-to-edge taps) sampling, the same inside plane. */
+export function warpMapCubicRef(input: Arr, flow: Arr, C: number, H: number, W: number): Float64Array {
+  const n = H * W, out = new Float64Array((C + 1) * n);
+  const taps = (i0: number, last: number) => [-1, 0, 1, 2].map((k) => Math.min(last, Math.max(0, i0 + k)));
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const p = y * W + x, px = x + flow[p], py = y + flow[n + p];
+      const fx = Math.min(W - 1, Math.max(0, px)), fy = Math.min(H - 1, Math.max(0, py));
+      const x0 = Math.floor(fx), y0 = Math.floor(fy), wx = catmullRomWeights(fx - x0), wy = catmullRomWeights(fy - y0);
+      const xs = taps(x0, W - 1), ys = taps(y0, H - 1);
+      for (let c = 0; c < C; c++) {
+        let acc = 0;
+        for (let j = 0; j < 4; j++) {
+          const r = c * n + ys[j] * W;
+          acc += wy[j] * (input[r + xs[0]] * wx[0] + input[r + xs[1]] * wx[1] + input[r + xs[2]] * wx[2] + input[r + xs[3]] * wx[3]);
+        }
+        out[c * n + p] = acc;
+      }
+      out[C * n + p] = px >= 0 && px <= W - 1 && py >= 0 && py <= H - 1 ? 1 : 0;
+    }
+  return out;
+}
+
 /** flow/consistency: Ruder et al.'s weights (1 or 0) of the backward flow wb given the forward flow wf. */
 export function consistencyRef(wb: Arr, wf: Arr, H: number, W: number): Float64Array {
   const n = H * W, out = new Float64Array(n);

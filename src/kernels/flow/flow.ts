@@ -58,13 +58,22 @@ export function flowUpsample(lib: KernelLibrary, input: Tensor, out: Tensor): Di
   return lib.kernel('flow/upsample_flow').bind({ input: input.buffer, out: out.buffer }, { h, w, H, W }, grid1d(2 * H * W, 256));
 }
 
-/** out ((C + 1)×H×W) = input (C×H×W) sampled at x + flow (2×H×W), then the plane of where that is inside the frame. */
+/** out ((C + 1)×H×W) = input (C×H×W) sampled (bilinearly) at x + flow (2×H×W), then the plane of where that is inside the frame. */
 export function flowWarpMap(lib: KernelLibrary, input: Tensor, flow: Tensor, out: Tensor): Dispatch {
+  return warpMap(lib, 'flowWarpMap', 'flow/warp_map', input, flow, out);
+}
+
+/** flowWarpMap with bicubic (Catmull-Rom) sampling, flow/warp_map_cubic: sharper, integer shifts still exact. */
+export function flowWarpMapCubic(lib: KernelLibrary, input: Tensor, flow: Tensor, out: Tensor): Dispatch {
+  return warpMap(lib, 'flowWarpMapCubic', 'flow/warp_map_cubic', input, flow, out);
+}
+
+function warpMap(lib: KernelLibrary, what: string, kernel: 'flow/warp_map' | 'flow/warp_map_cubic', input: Tensor, flow: Tensor, out: Tensor): Dispatch {
   const C = input.shape[0];
-  const [H, W] = planes('flowWarpMap: input', input, C);
-  planes('flowWarpMap: flow', flow, 2, H, W);
-  planes('flowWarpMap: out', out, C + 1, H, W);
-  return lib.kernel('flow/warp_map').bind({ input: input.buffer, flow: flow.buffer, out: out.buffer }, { C, H, W }, grid1d(H * W, 256));
+  const [H, W] = planes(`${what}: input`, input, C);
+  planes(`${what}: flow`, flow, 2, H, W);
+  planes(`${what}: out`, out, C + 1, H, W);
+  return lib.kernel(kernel).bind({ input: input.buffer, flow: flow.buffer, out: out.buffer }, { C, H, W }, grid1d(H * W, 256));
 }
 
 /** out (1×H×W) = Ruder et al.'s weights (1 trusted, 0 not) of the backward flow wb (t → t−1) given the forward flow wf (t−1 → t), both 2×H×W. */
