@@ -2,7 +2,8 @@
  * The GPU half of a later video frame's init image (compose_init.ts): on the stylizer's own kernel
  * library, the optical flow both ways between input frames t−1 and t (opticalFlowRun, recorded
  * once and run again for every frame pair), the previous result warped along the backward flow
- * (flow/warp_map) and Ruder et al.'s consistency weights (flow/consistency). Used by npm run video
+ * (flow/warp_map_cubic: Catmull-Rom, which blurs the painting less than bilinear sampling each
+ * frame — measured in docs/video.md) and Ruder et al.'s consistency weights (flow/consistency). Used by npm run video
  * (tools/video.ts) and the demo page's Video tab (demo/video_session.ts). Browser-safe; in Node
  * import it only after allowShaderImports() (it loads the kernels).
  */
@@ -10,7 +11,7 @@ import type { KernelLibrary } from '../kernels/library.js';
 import type { Dispatch } from '../kernels/kernel.js';
 import type { Tensor } from '../kernels/tensor.js';
 import type { FlowOptions } from '../kernels/flow/options.js';
-import { flowConsistency, flowWarpMap, opticalFlowRun, type FlowRun } from '../kernels/flow/flow.js';
+import { flowConsistency, flowWarpMapCubic, opticalFlowRun, type FlowRun } from '../kernels/flow/flow.js';
 import { composeInit, planesOf, type Rgba } from './compose_init.js';
 
 export class FlowInit {
@@ -38,7 +39,7 @@ export class FlowInit {
     try {
       // w_b: frame t → t−1 (cur(x) ≈ prev(x + w_b(x))); w_f: frame t−1 → t
       this.runs.push(opticalFlowRun(lib, this.cur, this.prev, wb, options), opticalFlowRun(lib, this.prev, this.cur, wf, options));
-      this.dispatches = [...this.runs[0].dispatches, ...this.runs[1].dispatches, flowWarpMap(lib, this.result, wb, this.warped), flowConsistency(lib, wb, wf, this.weights)];
+      this.dispatches = [...this.runs[0].dispatches, ...this.runs[1].dispatches, flowWarpMapCubic(lib, this.result, wb, this.warped), flowConsistency(lib, wb, wf, this.weights)];
     } catch (e) {
       this.release();
       throw e;
