@@ -80,6 +80,12 @@ describe('npm run video', () => {
     expect(existsSync(join(folder, 'frame_000002.png')) && !existsSync(join(folder, 'frame_000003.png'))).toBe(true);
     // --temporal-weight 0: no temporal term
     expect(records(folder).map((x) => x.losses.temporal)).toEqual([0, 0]);
+    // without --size a clip smaller than the default is painted at its own size, not enlarged
+    const own = join(dir, 'own-size');
+    const o = await video(['--video', clip, '--style', STYLE, '--out', `${own}/`, '--frames', '1', '--iters-first', '2']);
+    expect(o.code, o.err).toBe(0);
+    expect(o.err).toMatch(/painting 1 frame at 96×72/);
+    expect(o.err).toMatch(/wrote 1 frame to /);
   });
 
   it('continues a stopped run after its last finished frame, and refuses other settings', async () => {
@@ -134,7 +140,7 @@ describe('bad input: one line, before any GPU work', () => {
     ['--start past the end', () => ['--video', clip, '--style', STYLE, '--out', join(dir, 'x.mp4'), '--start', '5'], /^error: --start 5 is past the end of .*clip\.mp4 \(0\.80 s\)$/m],
     ['a huge --size', () => ['--video', clip, '--style', STYLE, '--out', join(dir, 'x.mp4'), '--size', '100000'], /^error: --size 100000 is more than 2048 px/m],
     ['an unwritable --out', () => ['--video', clip, '--style', STYLE, '--out', '/proc/nst-video/x.mp4'], /^error: cannot write "\/proc\/nst-video\/x\.mp4" \(--out\)/m],
-    ['an unknown --out extension', () => ['--video', clip, '--style', STYLE, '--out', join(dir, 'x.gif')], /^error: --out must end in \.mp4 or \.webm, or name a folder/m],
+    ['an unknown --out extension', () => ['--video', clip, '--style', STYLE, '--out', join(dir, 'x.gif')], /^error: --out must end in \.mp4, \.m4v, \.mov or \.webm, or name a folder/m],
     ['a negative --temporal-weight', () => ['--video', clip, '--style', STYLE, '--out', join(dir, 'x.mp4'), '--temporal-weight', '-1'], /^error: --temporal-weight .*-1/m],
   ];
   for (const [what, args, message] of cases) {

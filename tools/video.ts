@@ -14,7 +14,7 @@ import { readInputFile } from './lib/input_files.js';
 import { decodeRgba, loadSharp } from './lib/node_decode.js';
 import { checkWritable } from './lib/output_files.js';
 import { decodePngOverWhite, writePngAtomic } from './lib/png.js';
-import { parseVideoArgs, settingsOf, VIDEO_HELP, type VideoJob } from './lib/video_args.js';
+import { parseVideoArgs, settingsOf, VIDEO_HELP, videoSize, type VideoJob } from './lib/video_args.js';
 import { checkFfmpeg, decodeFrames, frameSize, openEncoder, probeVideo, type VideoInfo } from './lib/video_io.js';
 import { WorkFolder, type FrameStats } from './lib/video_work.js';
 import type { Rgba } from '../src/video/compose_init.js';
@@ -34,6 +34,7 @@ function prepare(argv: string[]) {
   const workDir = job.format === 'png' ? job.out : `${job.out}.frames`;
   if (job.format !== 'png') checkWritable(job.out, '--out');
   checkWritable(join(workDir, 'frame_000001.png'), job.format === 'png' ? '--out' : '--out (its work folder)');
+  job.size = videoSize(job, info);
   const settings = settingsOf(job, (p) => ({ bytes: statSync(p).size, modified: Math.round(statSync(p).mtimeMs) }));
   const work = WorkFolder.open(workDir, settings, job.restart, '--restart');
   return { job, info, count, work, verbose: a.has('verbose') };
@@ -55,12 +56,13 @@ const clock = (s: number) => (s >= 90 ? `${Math.floor(s / 60)} min ${Math.round(
 
 /**
  * Seconds left for `remaining` later frames of `iters` steps: the mean of the later frames done;
- * before there is one, the first frame's time per step × `iters`.
+ * before there is one, the first frame's time per step × `iters`; while the first frame runs, its
+ * current time per step (`perStep`) × `iters`.
  */
-function eta(stats: FrameStats[], remaining: number, iters: number): number {
+function eta(stats: FrameStats[], remaining: number, iters: number, perStep = 0): number {
   const warm = stats.filter((s) => s.warm).map((s) => s.seconds);
   const first = stats.find((s) => !s.warm);
-  const each = warm.length ? warm.reduce((x, y) => x + y, 0) / warm.length : first ? (first.seconds / Math.max(1, first.steps)) * iters : 0;
+  const each = warm.length ? warm.reduce((x, y) => x + y, 0) / warm.length : first ? (first.seconds / Math.max(1, first.steps)) * iters : perStep * iters;
   return remaining * each;
 }
 
@@ -130,7 +132,7 @@ async function main(): Promise<number> {
           onProgress: (p) => {
             // before the first step is timed, the last frame's time per step
             const perStep = p.secondsPerStep || (stats.length ? stats[stats.length - 1].seconds / Math.max(1, stats[stats.length - 1].steps) : 0);
-            const left = eta(stats, count - index - 1, job.independent ? job.itersFirst : job.iters) + (p.iterations - p.step) * perStep;
+            const left = eta(stats, count - index - 1, job.independent ? job.itersFirst : job.iters, perStep) + (p.iterations - p.step) * perStep;
             const line = `${head} step ${p.step}/${p.iterations} ${p.secondsPerStep.toFixed(2)} s/step, style ${p.losses.styleTotal.toExponential(2)}  overall ${Math.floor((100 * index) / count)}%, ETA ${clock(left)}`;
             if (tty) process.stderr.write(`\r\x1b[K${line}`);
             else if (p.step === p.iterations || performance.now() - last > 5000) {
@@ -159,11 +161,11 @@ async function main(): Promise<number> {
   }
   const frames = Math.min(made, work.done());
   if (job.format === 'png') {
-    say(`wrote ${frames} frames to ${job.out}/`);
+    say(`wrote ${frames} frame${frames === 1 ? '' : 's'} to ${job.out}/`);
     return 0;
   }
   await encode(job, info, work, frames, size);
-  say(`wrote ${job.out} (${frames} frames, ${size.width}×${size.height}, ${info.fps.toFixed(3)} fps${info.audio ? ', with the audio' : ''}); the frames stay in ${work.dir} (delete it once the video is right)`);
+  say(`wrote ${job.out} (${frames} frame${frames === 1 ? '' : 's'}, ${size.width}×${size.height}, ${info.fps.toFixed(3)} fps${info.audio ? ', with the audio' : ''}); the frames stay in ${work.dir} (delete it once the video is right)`);
   if (verbose) say(`work folder: ${work.dir}`);
   return 0;
 }

@@ -22,10 +22,12 @@ export const VIDEO_HELP = `Neural style transfer for a video, frame by frame (Sq
 usage: npm run video -- --video IN --style FILE[,FILE…] --out OUT.mp4 [options]
   --video IN              the input video (anything ffmpeg reads)                  [required]
   --style FILE[,FILE…]    style image(s); blend with --style-blend 0.7,0.3         [required]
-  --out OUT               OUT.mp4 (H.264, yuv420p), OUT.webm (VP9), or a folder: PNG frames
+  --out OUT               OUT.mp4 / .m4v / .mov (H.264, yuv420p), OUT.webm (VP9), or a folder: PNG frames
                           (frame_000001.png, …). The input's frame rate and audio (trimmed to
                           the frames made) are kept                                 [required]
-  --size N                longer side of the frames in pixels (default ${DEFAULT_VIDEO_SIZE}; even sizes; at most ${MAX_VIDEO_SIZE})
+  --size N                longer side of the frames in pixels (default ${DEFAULT_VIDEO_SIZE}, or the video's own
+                          if smaller; rounded to even sides; at most ${MAX_VIDEO_SIZE}; a larger size than
+                          the video's enlarges it)
   --start SECONDS         begin this far into the video (default 0)
   --frames N              at most N frames (default: to the end)
   --iters-first N         steps of the first frame, painted as a still, coarse to fine
@@ -87,7 +89,7 @@ function outFormat(out: string): VideoFormat | 'png' {
   const ext = extname(out).toLowerCase();
   if (FORMATS[ext]) return FORMATS[ext];
   if (ext === '') return 'png';
-  throw new Error(`--out must end in .mp4 or .webm, or name a folder for PNG frames, got "${out}"`);
+  throw new Error(`--out must end in .mp4, .m4v, .mov or .webm, or name a folder for PNG frames, got "${out}"`);
 }
 
 export function parseVideoArgs(a: Args): VideoJob {
@@ -116,7 +118,8 @@ export function parseVideoArgs(a: Args): VideoJob {
     styles: stylePaths.map((path, i) => ({ path, blend: blends[i] })),
     out: out.replace(/\/+$/, '') || out,
     format: outFormat(out),
-    size: a.int('size', DEFAULT_VIDEO_SIZE, 16, MAX_VIDEO_SIZE)!,
+    // resolved against the video's own size once it is probed (videoSize)
+    size: a.int('size', 0, 16, MAX_VIDEO_SIZE)!,
     start: a.num('start', 0, (v) => v >= 0, 'a number of seconds ≥ 0')!,
     frames: a.int('frames', undefined, 1, 10_000_000),
     itersFirst: a.int('iters-first', S.iterations, 0, 100000)!,
@@ -137,6 +140,11 @@ export function parseVideoArgs(a: Args): VideoJob {
       seed: a.int('seed', undefined, 0, 2 ** 31),
     },
   };
+}
+
+/** The frames' longer side: --size, else the default or the video's own longer side if smaller (no enlarging by default). */
+export function videoSize(job: VideoJob, info: { width: number; height: number }): number {
+  return job.size || Math.min(DEFAULT_VIDEO_SIZE, Math.max(info.width, info.height));
 }
 
 /** What a work folder's frames depend on (not --frames, --out, --adapter: a longer run continues a shorter one). */
