@@ -22,7 +22,7 @@ import type { NetworkDefaults } from '../nst/defaults.js';
 import { resolveSchedule, type Schedule } from './schedule.js';
 import type { StyleImage } from '../nst/style_transfer.js';
 import { checkMasks, maskValues } from '../nst/guidance.js';
-import type { TemporalTarget } from '../nst/temporal.js';
+import { checkTemporalWeight, type TemporalTarget } from '../nst/temporal.js';
 
 const tileCount = (n: number) => `${n} tile${n === 1 ? '' : 's'}`;
 
@@ -171,7 +171,7 @@ async function decodeAll(images: JobImages, minSide: number): Promise<DecodedIma
     styles.push({ bitmap: await decodeChecked(`style image ${s.name}`, s.blob, minSide), blend: s.blend, name: s.name, mask, maskName });
   }
   const t = images.temporal;
-  if (t && !(Number.isFinite(t.weight) && t.weight >= 0)) throw new Error(`the temporal weight must be a finite number ≥ 0, got ${t.weight}`);
+  if (t) checkTemporalWeight(t.weight);
   const temporal = t && { image: await decodeChecked('temporal image', t.image, 1), mask: t.mask && (await decodeChecked('temporal mask', t.mask, 1)), weight: t.weight };
   return { content, contentName: images.contentName, contentLabel: images.contentLabel ?? 'content image', styles, temporal };
 }

@@ -45,9 +45,14 @@ export function levelFactors(c: InputConvention): number[] {
   return c.std.map((s) => ((255 * s) / c.range) ** 2);
 }
 
+/** λ must be a finite number ≥ 0 (checked where a job starts, and again for direct engine callers). */
+export function checkTemporalWeight(weight: number): void {
+  if (!(Number.isFinite(weight) && weight >= 0)) throw new Error(`the temporal weight must be a finite number ≥ 0, got ${weight}`);
+}
+
 /** Check a temporal target against the content's size; one line naming what is wrong. */
 export function checkTemporal(t: TemporalTarget, width: number, height: number): void {
-  if (!(Number.isFinite(t.weight) && t.weight >= 0)) throw new Error(`the temporal weight must be a finite number ≥ 0, got ${t.weight}`);
+  checkTemporalWeight(t.weight);
   if (t.image.width !== width || t.image.height !== height) throw new Error(`the temporal target is ${t.image.width}×${t.image.height}, the content ${width}×${height}`);
   if (!(t.weights instanceof Float32Array) || t.weights.length !== width * height) throw new Error(`the temporal weights must be ${width * height} floats (${width}×${height}), got ${t.weights?.length ?? typeof t.weights}`);
   for (let i = 0; i < t.weights.length; i++) {
